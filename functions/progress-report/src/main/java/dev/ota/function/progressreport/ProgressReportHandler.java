@@ -1,0 +1,52 @@
+package dev.ota.function.progressreport;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ota.app.HandlerResponse;
+import dev.ota.app.Outcome;
+import dev.ota.app.ProgressReportService;
+import dev.ota.app.ReportIntake;
+import dev.ota.aws.dynamodb.DynamoDbClients;
+import dev.ota.aws.dynamodb.DynamoDbDeviceStateStore;
+import dev.ota.aws.dynamodb.Tables;
+import dev.ota.config.Settings;
+import dev.ota.log.StructuredLog;
+import dev.ota.protocol.DeviceReport.ProgressReport;
+import dev.ota.protocol.ProtocolJson;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * IoT rule target for every message that is not a version report: progress reports are applied,
+ * anything else (an unknown type) is rejected and logged here.
+ */
+public final class ProgressReportHandler implements RequestStreamHandler {
+
+    private final ObjectMapper json = ProtocolJson.newMapper();
+    private final ReportIntake intake;
+    private final ProgressReportService service;
+
+    public ProgressReportHandler() {
+        this(Settings.fromEnvironment(), DynamoDbClients.fromEnvironment());
+    }
+
+    public ProgressReportHandler(Settings settings, DynamoDbClient dynamo) {
+        StructuredLog log = new StructuredLog(json, "progress-report");
+        this.intake = new ReportIntake(json, log);
+        this.service = new ProgressReportService(new DynamoDbDeviceStateStore(dynamo, Tables.of(settings)), log);
+    }
+
+    @Override
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        ReportIntake.Intake<ProgressReport> in = intake.accept(input.readAllBytes(), ProgressReport.class);
+        if (in.rejection() != null) {
+            HandlerResponse.rejected(json, output, in.rejection());
+            return;
+        }
+        Outcome outcome = service.handle(in.report());
+        HandlerResponse.outcome(json, output, outcome.name());
+    }
+}

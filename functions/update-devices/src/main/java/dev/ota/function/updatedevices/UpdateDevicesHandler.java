@@ -1,0 +1,77 @@
+package dev.ota.function.updatedevices;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ota.app.HandlerResponse;
+import dev.ota.app.UpdateDevicesRequest;
+import dev.ota.app.UpdateDevicesResult;
+import dev.ota.app.UpdateDevicesService;
+import dev.ota.app.UpdateSender;
+import dev.ota.aws.dynamodb.DynamoDbClients;
+import dev.ota.aws.dynamodb.DynamoDbDeviceStateStore;
+import dev.ota.aws.dynamodb.DynamoDbFirmwareCatalog;
+import dev.ota.aws.dynamodb.DynamoDbJobStore;
+import dev.ota.aws.dynamodb.Tables;
+import dev.ota.aws.iot.IotClients;
+import dev.ota.aws.iot.IotDataPlaneChannel;
+import dev.ota.aws.iot.UpdateTopic;
+import dev.ota.aws.s3.S3Clients;
+import dev.ota.aws.s3.S3PresignedUrlMinter;
+import dev.ota.config.Settings;
+import dev.ota.log.StructuredLog;
+import dev.ota.protocol.InvalidMessageException;
+import dev.ota.protocol.ProtocolJson;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Clock;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/**
+ * Invoked directly ({@code aws lambda invoke}, {@code sam local invoke}): "update these devices
+ * of this product to firmware version X".
+ */
+public final class UpdateDevicesHandler implements RequestStreamHandler {
+
+    private final ObjectMapper json = ProtocolJson.newMapper();
+    private final StructuredLog log = new StructuredLog(json, "update-devices");
+    private final UpdateDevicesService service;
+
+    public UpdateDevicesHandler() {
+        this(Settings.fromEnvironment());
+    }
+
+    private UpdateDevicesHandler(Settings settings) {
+        this(settings, DynamoDbClients.fromEnvironment(), S3Clients.presignerFromEnvironment(),
+                IotClients.dataPlaneFromEnvironment(settings.iotDataEndpoint()));
+    }
+
+    public UpdateDevicesHandler(Settings settings, DynamoDbClient dynamo, S3Presigner presigner, IotDataPlaneClient iot) {
+        Tables tables = Tables.of(settings);
+        IotDataPlaneChannel channel = new IotDataPlaneChannel(iot, new UpdateTopic(settings.updateTopicTemplate()), json);
+        this.service = new UpdateDevicesService(
+                new DynamoDbFirmwareCatalog(dynamo, tables),
+                new DynamoDbJobStore(dynamo, tables),
+                new DynamoDbDeviceStateStore(dynamo, tables),
+                new UpdateSender(new S3PresignedUrlMinter(presigner, settings.firmwareBucket(), settings.urlExpiry()), channel),
+                Clock.systemUTC(),
+                log);
+    }
+
+    @Override
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        UpdateDevicesResult result;
+        try {
+            result = service.update(UpdateDevicesRequest.fromJson(json.readTree(input)));
+        } catch (InvalidMessageException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            String reason = e instanceof InvalidMessageException ? e.getMessage() : "malformed JSON: " + e.getMessage();
+            log.warn("update_devices_rejected", "reason", reason);
+            HandlerResponse.rejected(json, output, reason);
+            return;
+        }
+        json.writeValue(output, result);
+    }
+}

@@ -1,0 +1,68 @@
+package dev.ota.function.versionreport;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ota.app.HandlerResponse;
+import dev.ota.app.Outcome;
+import dev.ota.app.ReportIntake;
+import dev.ota.app.UpdateSender;
+import dev.ota.app.VersionReportService;
+import dev.ota.aws.dynamodb.DynamoDbClients;
+import dev.ota.aws.dynamodb.DynamoDbDeviceStateStore;
+import dev.ota.aws.dynamodb.Tables;
+import dev.ota.aws.iot.IotClients;
+import dev.ota.aws.iot.IotDataPlaneChannel;
+import dev.ota.aws.iot.UpdateTopic;
+import dev.ota.aws.s3.S3Clients;
+import dev.ota.aws.s3.S3PresignedUrlMinter;
+import dev.ota.config.Settings;
+import dev.ota.log.StructuredLog;
+import dev.ota.protocol.DeviceReport.VersionReport;
+import dev.ota.protocol.ProtocolJson;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/** IoT rule target for {@code report_version} messages. */
+public final class VersionReportHandler implements RequestStreamHandler {
+
+    private final ObjectMapper json = ProtocolJson.newMapper();
+    private final ReportIntake intake;
+    private final VersionReportService service;
+
+    /** Lambda's constructor: clients are built here, once per container. */
+    public VersionReportHandler() {
+        this(Settings.fromEnvironment());
+    }
+
+    private VersionReportHandler(Settings settings) {
+        this(settings, DynamoDbClients.fromEnvironment(), S3Clients.presignerFromEnvironment(),
+                IotClients.dataPlaneFromEnvironment(settings.iotDataEndpoint()));
+    }
+
+    public VersionReportHandler(Settings settings, DynamoDbClient dynamo, S3Presigner presigner, IotDataPlaneClient iot) {
+        StructuredLog log = new StructuredLog(json, "version-report");
+        IotDataPlaneChannel channel = new IotDataPlaneChannel(iot, new UpdateTopic(settings.updateTopicTemplate()), json);
+        this.intake = new ReportIntake(json, log);
+        this.service = new VersionReportService(
+                new DynamoDbDeviceStateStore(dynamo, Tables.of(settings)),
+                channel,
+                new UpdateSender(new S3PresignedUrlMinter(presigner, settings.firmwareBucket(), settings.urlExpiry()), channel),
+                log);
+    }
+
+    @Override
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        ReportIntake.Intake<VersionReport> in = intake.accept(input.readAllBytes(), VersionReport.class);
+        if (in.rejection() != null) {
+            HandlerResponse.rejected(json, output, in.rejection());
+            return;
+        }
+        Outcome outcome = service.handle(in.report());
+        HandlerResponse.outcome(json, output, outcome.name());
+    }
+}

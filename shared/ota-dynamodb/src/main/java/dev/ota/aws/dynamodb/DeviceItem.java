@@ -1,0 +1,113 @@
+package dev.ota.aws.dynamodb;
+
+import static dev.ota.aws.dynamodb.Attr.n;
+import static dev.ota.aws.dynamodb.Attr.num;
+import static dev.ota.aws.dynamodb.Attr.optNum;
+import static dev.ota.aws.dynamodb.Attr.s;
+import static dev.ota.aws.dynamodb.Attr.str;
+
+import dev.ota.domain.DeviceState;
+import dev.ota.domain.Execution;
+import dev.ota.domain.ExecutionStatus;
+import dev.ota.domain.FirmwareRef;
+import dev.ota.domain.RetryPolicy;
+import dev.ota.protocol.DeviceId;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * The Devices table item: the device's version and its live execution, flat, so that conditions
+ * and updates name plain attributes. See docs/data-model.md.
+ */
+final class DeviceItem {
+    static final String KEY = "deviceKey";
+    static final String PRODUCT_ID = "productId";
+    static final String DEVICE_NAME = "deviceName";
+    static final String CURRENT_VERSION = "currentVersion";
+    static final String LAST_SEEN_AT = "lastSeenAt";
+
+    static final String JOB_ID = "execJobId";
+    static final String STATUS = "execStatus";
+    static final String ATTEMPT = "execAttempt";
+    static final String PERCENT = "execPercent";
+    static final String TARGET = "execTarget";
+    static final String S3_KEY = "execS3Key";
+    static final String FILE_SIZE = "execFileSize";
+    static final String MD5 = "execMd5";
+    static final String FROM_VERSION = "execFromVersion";
+    static final String ATTEMPT_STARTED_AT = "execAttemptStartedAt";
+    static final String UPDATED_AT = "execUpdatedAt";
+    static final String RESULT_CODE = "execResultCode";
+    static final String RESULT_MSG = "execResultMsg";
+    static final String MAX_ATTEMPTS = "execMaxAttempts";
+    static final String RETRYABLE = "execRetryable";
+    static final String RETRY_INTERVAL_MS = "execRetryIntervalMs";
+    static final String RETRY_NOT_BEFORE = "execRetryNotBefore";
+
+    private DeviceItem() {}
+
+    static Map<String, AttributeValue> key(DeviceId device) {
+        return Map.of(KEY, s(device.key()));
+    }
+
+    /** The execution's attributes, for an update's SET clause. */
+    static Map<String, AttributeValue> executionAttributes(Execution e) {
+        Map<String, AttributeValue> a = new HashMap<>();
+        a.put(JOB_ID, s(e.jobId()));
+        a.put(STATUS, s(e.status().name()));
+        a.put(ATTEMPT, n(e.attempt()));
+        a.put(PERCENT, n(e.percent()));
+        a.put(TARGET, s(e.targetVersion()));
+        a.put(S3_KEY, s(e.firmware().s3Key()));
+        a.put(FILE_SIZE, n(e.firmware().fileSize()));
+        a.put(MD5, s(e.firmware().md5sum()));
+        a.put(FROM_VERSION, e.fromVersion() == null ? AttributeValue.fromNul(true) : s(e.fromVersion()));
+        a.put(ATTEMPT_STARTED_AT, n(e.attemptStartedAt().toEpochMilli()));
+        a.put(UPDATED_AT, n(e.updatedAt().toEpochMilli()));
+        a.put(RESULT_CODE, n(e.resultCode()));
+        a.put(RESULT_MSG, s(e.resultMsg()));
+        a.put(MAX_ATTEMPTS, n(e.retryPolicy().maxAttempts()));
+        a.put(RETRYABLE, s(e.retryPolicy().retryableCodes().stream().sorted().map(String::valueOf).collect(Collectors.joining(","))));
+        a.put(RETRY_INTERVAL_MS, n(e.retryPolicy().retryInterval().toMillis()));
+        a.put(RETRY_NOT_BEFORE, e.retryNotBefore() == null ? AttributeValue.fromNul(true) : n(e.retryNotBefore().toEpochMilli()));
+        return a;
+    }
+
+    static DeviceState toState(DeviceId device, Map<String, AttributeValue> item) {
+        Long lastSeen = optNum(item, LAST_SEEN_AT);
+        return new DeviceState(device, str(item, CURRENT_VERSION), lastSeen == null ? null : Instant.ofEpochMilli(lastSeen), execution(item));
+    }
+
+    private static Execution execution(Map<String, AttributeValue> item) {
+        String status = str(item, STATUS);
+        if (status == null) {
+            return null;
+        }
+        String retryable = str(item, RETRYABLE);
+        RetryPolicy policy = new RetryPolicy(
+                (int) num(item, MAX_ATTEMPTS, RetryPolicy.DEFAULT.maxAttempts()),
+                retryable == null || retryable.isEmpty()
+                        ? java.util.Set.of()
+                        : Arrays.stream(retryable.split(",")).map(Integer::valueOf).collect(Collectors.toSet()),
+                Duration.ofMillis(num(item, RETRY_INTERVAL_MS, 0)));
+        Long notBefore = optNum(item, RETRY_NOT_BEFORE);
+        return new Execution(
+                str(item, JOB_ID),
+                new FirmwareRef(str(item, TARGET), str(item, S3_KEY), num(item, FILE_SIZE, 0), str(item, MD5)),
+                str(item, FROM_VERSION),
+                ExecutionStatus.valueOf(status),
+                (int) num(item, ATTEMPT, 0),
+                (int) num(item, PERCENT, 0),
+                Instant.ofEpochMilli(num(item, ATTEMPT_STARTED_AT, 0)),
+                Instant.ofEpochMilli(num(item, UPDATED_AT, 0)),
+                (int) num(item, RESULT_CODE, 0),
+                str(item, RESULT_MSG) == null ? "" : str(item, RESULT_MSG),
+                policy,
+                notBefore == null ? null : Instant.ofEpochMilli(notBefore));
+    }
+}

@@ -1,0 +1,162 @@
+package dev.ota.aws.dynamodb;
+
+import static dev.ota.aws.dynamodb.Attr.n;
+import static dev.ota.aws.dynamodb.Attr.s;
+
+import dev.ota.domain.DeviceState;
+import dev.ota.domain.Execution;
+import dev.ota.domain.ExecutionStatus;
+import dev.ota.port.DeviceStateStore;
+import dev.ota.protocol.DeviceId;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.Update;
+
+/**
+ * Device state in the Devices table, with each state change mirrored to the job's Executions row
+ * and the job's per-status counters in one transaction, so counts stay exact whatever order
+ * reports arrive in.
+ */
+public final class DynamoDbDeviceStateStore implements DeviceStateStore {
+
+    private final DynamoDbClient dynamo;
+    private final Tables tables;
+
+    public DynamoDbDeviceStateStore(DynamoDbClient dynamo, Tables tables) {
+        this.dynamo = dynamo;
+        this.tables = tables;
+    }
+
+    @Override
+    public VersionRecorded recordVersion(DeviceId device, String version, Instant receivedAt) {
+        Expression e = new Expression()
+                .set(DeviceItem.PRODUCT_ID, s(device.productId()))
+                .set(DeviceItem.DEVICE_NAME, s(device.deviceName()))
+                .set(DeviceItem.CURRENT_VERSION, s(version))
+                .set(DeviceItem.LAST_SEEN_AT, n(receivedAt.toEpochMilli()));
+        String lastSeen = e.name(DeviceItem.LAST_SEEN_AT);
+        // "<=" rather than "<": Lambda's retry of the same report must be processed again, not dropped.
+        String condition = "attribute_not_exists(" + lastSeen + ") OR " + lastSeen + " <= " + e.value(n(receivedAt.toEpochMilli()));
+        try {
+            Map<String, AttributeValue> after = dynamo.updateItem(r -> r.tableName(tables.devices())
+                            .key(DeviceItem.key(device))
+                            .updateExpression(e.update())
+                            .conditionExpression(condition)
+                            .expressionAttributeNames(e.names())
+                            .expressionAttributeValues(e.values())
+                            .returnValues(ReturnValue.ALL_NEW)
+                            .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD))
+                    .attributes();
+            return new VersionRecorded(DeviceItem.toState(device, after), false);
+        } catch (ConditionalCheckFailedException stale) {
+            return new VersionRecorded(stateOnFailure(device, stale), true);
+        }
+    }
+
+    @Override
+    public Optional<DeviceState> find(DeviceId device) {
+        GetItemResponse response = dynamo.getItem(r -> r.tableName(tables.devices()).key(DeviceItem.key(device)).consistentRead(true));
+        return response.hasItem() && !response.item().isEmpty()
+                ? Optional.of(DeviceItem.toState(device, response.item()))
+                : Optional.empty();
+    }
+
+    @Override
+    public Optional<DeviceState> advancePercent(DeviceId device, String targetVersion, int percent, Instant receivedAt) {
+        Expression e = new Expression()
+                .set(DeviceItem.PERCENT, n(percent))
+                .set(DeviceItem.UPDATED_AT, n(receivedAt.toEpochMilli()));
+        String condition = e.name(DeviceItem.STATUS) + " = " + e.value(s(ExecutionStatus.DOWNLOADING.name()))
+                + " AND " + e.name(DeviceItem.TARGET) + " = " + e.value(s(targetVersion))
+                + " AND " + e.name(DeviceItem.PERCENT) + " < " + e.value(n(percent))
+                + " AND " + e.name(DeviceItem.ATTEMPT_STARTED_AT) + " <= " + e.value(n(receivedAt.toEpochMilli()));
+        try {
+            dynamo.updateItem(r -> r.tableName(tables.devices())
+                    .key(DeviceItem.key(device))
+                    .updateExpression(e.update())
+                    .conditionExpression(condition)
+                    .expressionAttributeNames(e.names())
+                    .expressionAttributeValues(e.values())
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+            return Optional.empty();
+        } catch (ConditionalCheckFailedException notApplied) {
+            return Optional.of(stateOnFailure(device, notApplied));
+        }
+    }
+
+    @Override
+    public boolean transition(DeviceId device, Execution before, Execution after) {
+        Expression e = new Expression().setAll(DeviceItem.executionAttributes(after));
+        String condition = e.name(DeviceItem.JOB_ID) + " = " + e.value(s(before.jobId()))
+                + " AND " + e.name(DeviceItem.STATUS) + " = " + e.value(s(before.status().name()))
+                + " AND " + e.name(DeviceItem.ATTEMPT) + " = " + e.value(n(before.attempt()))
+                + " AND " + e.name(DeviceItem.PERCENT) + " = " + e.value(n(before.percent()));
+        List<TransactWriteItem> writes = new ArrayList<>();
+        writes.add(deviceUpdate(device, e, condition));
+        writes.add(ExecutionRow.upsert(tables.executions(), device, after));
+        if (before.status() != after.status()) {
+            writes.add(JobCounters.move(tables.jobs(), after.jobId(), before.status(), after.status()));
+        }
+        return transact(writes);
+    }
+
+    @Override
+    public boolean assign(DeviceId device, Execution execution) {
+        Expression e = new Expression()
+                .set(DeviceItem.PRODUCT_ID, s(device.productId()))
+                .set(DeviceItem.DEVICE_NAME, s(device.deviceName()))
+                .setAll(DeviceItem.executionAttributes(execution));
+        String status = e.name(DeviceItem.STATUS);
+        String condition = "attribute_not_exists(" + status + ") OR " + status + " IN ("
+                + e.value(s(ExecutionStatus.SUCCEEDED.name())) + ", " + e.value(s(ExecutionStatus.FAILED.name())) + ", "
+                + e.value(s(ExecutionStatus.TIMED_OUT.name())) + ", " + e.value(s(ExecutionStatus.CANCELED.name())) + ")";
+        return transact(List.of(
+                deviceUpdate(device, e, condition),
+                ExecutionRow.create(tables.executions(), device, execution),
+                JobCounters.enter(tables.jobs(), execution.jobId(), execution.status())));
+    }
+
+    private TransactWriteItem deviceUpdate(DeviceId device, Expression e, String condition) {
+        return TransactWriteItem.builder().update(Update.builder()
+                        .tableName(tables.devices())
+                        .key(DeviceItem.key(device))
+                        .updateExpression(e.update())
+                        .conditionExpression(condition)
+                        .expressionAttributeNames(e.names())
+                        .expressionAttributeValues(e.values())
+                        .build())
+                .build();
+    }
+
+    private boolean transact(List<TransactWriteItem> writes) {
+        try {
+            dynamo.transactWriteItems(r -> r.transactItems(writes));
+            return true;
+        } catch (TransactionCanceledException cancelled) {
+            boolean lostRace = cancelled.cancellationReasons().stream().anyMatch(reason -> "ConditionalCheckFailed".equals(reason.code()));
+            if (lostRace) {
+                return false;
+            }
+            throw cancelled;
+        }
+    }
+
+    /** The item as the failed condition saw it; a read only where the service did not return it. */
+    private DeviceState stateOnFailure(DeviceId device, ConditionalCheckFailedException failure) {
+        if (failure.hasItem() && !failure.item().isEmpty()) {
+            return DeviceItem.toState(device, failure.item());
+        }
+        return find(device).orElseGet(() -> new DeviceState(device, null, null, null));
+    }
+}

@@ -1,0 +1,32 @@
+package dev.ota.aws.iot;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ota.port.DeviceChannel;
+import dev.ota.protocol.DeviceId;
+import dev.ota.protocol.ProtocolJson;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
+
+/**
+ * Publishes to a device's update topic through the IoT Data Plane, at QoS 1 as Tencent's cloud
+ * does. The topic comes from a template so the same code serves AWS ({@code ota/update/...}) and
+ * brokers that carry {@code $ota/update/...}.
+ */
+public final class IotDataPlaneChannel implements DeviceChannel {
+
+    private final IotDataPlaneClient iot;
+    private final UpdateTopic topic;
+    private final ObjectMapper json;
+
+    public IotDataPlaneChannel(IotDataPlaneClient iot, UpdateTopic topic, ObjectMapper json) {
+        this.iot = iot;
+        this.topic = topic;
+        this.json = json;
+    }
+
+    @Override
+    public void send(DeviceId device, Object message) {
+        byte[] payload = ProtocolJson.toBytes(json, message);
+        iot.publish(r -> r.topic(topic.of(device)).qos(1).payload(SdkBytes.fromByteArrayUnsafe(payload)));
+    }
+}

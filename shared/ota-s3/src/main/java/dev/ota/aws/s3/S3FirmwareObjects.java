@@ -1,0 +1,28 @@
+package dev.ota.aws.s3;
+
+import dev.ota.port.FirmwareObjects;
+import dev.ota.protocol.InvalidMessageException;
+import java.io.InputStream;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+
+/** Streams firmware objects from the bucket; the caller reads and closes the stream. */
+public final class S3FirmwareObjects implements FirmwareObjects {
+
+    private final S3Client s3;
+    private final String bucket;
+
+    public S3FirmwareObjects(S3Client s3, String bucket) {
+        this.s3 = s3;
+        this.bucket = bucket;
+    }
+
+    @Override
+    public InputStream open(String key) {
+        try {
+            return s3.getObject(r -> r.bucket(bucket).key(key));
+        } catch (NoSuchKeyException e) {
+            throw new InvalidMessageException("no object '" + key + "' in the firmware bucket");
+        }
+    }
+}
