@@ -38,6 +38,15 @@ public final class StructuredLog {
         write("ERROR", event, keyValues);
     }
 
+    /** A value Jackson cannot map (an Instant, with no java.time module) is logged as its text, never thrown. */
+    private com.fasterxml.jackson.databind.JsonNode valueOf(Object value) {
+        try {
+            return json.valueToTree(value);
+        } catch (IllegalArgumentException e) {
+            return json.getNodeFactory().textNode(String.valueOf(value));
+        }
+    }
+
     private void write(String level, String event, Object... keyValues) {
         ObjectNode line = json.createObjectNode();
         line.put("ts", Instant.now().toString());
@@ -45,7 +54,7 @@ public final class StructuredLog {
         line.put("component", component);
         line.put("event", event);
         for (int i = 0; i + 1 < keyValues.length; i += 2) {
-            line.set(String.valueOf(keyValues[i]), json.valueToTree(keyValues[i + 1]));
+            line.set(String.valueOf(keyValues[i]), valueOf(keyValues[i + 1]));
         }
         try {
             out.println(json.writeValueAsString(line));
