@@ -27,6 +27,7 @@ public final class IotDataEndpoint implements AutoCloseable {
     private final EmbeddedBroker broker;
     private final int requestedPort;
     private final AtomicLong publishCount = new AtomicLong();
+    private volatile java.util.function.UnaryOperator<String> twinTopic = t -> null;
     private volatile HttpServer server;
     private ExecutorService executor;
 
@@ -72,6 +73,14 @@ public final class IotDataEndpoint implements AutoCloseable {
     }
 
     /** Publishes accepted and handed to the broker since start. */
+    /**
+     * Also delivers every publish to a second topic (null for none): the local stack serves devices
+     * on Tencent's {@code $ota/...} topics and on AWS's {@code ota/...} ones at once.
+     */
+    public void mirrorTo(java.util.function.UnaryOperator<String> twinTopic) {
+        this.twinTopic = twinTopic;
+    }
+
     public long publishCount() {
         return publishCount.get();
     }
@@ -101,6 +110,10 @@ public final class IotDataEndpoint implements AutoCloseable {
                 return;
             }
             broker.publish(topic, payload, params.qos(), params.retain());
+            String twin = twinTopic.apply(topic);
+            if (twin != null) {
+                broker.publish(twin, payload, params.qos(), params.retain());
+            }
             publishCount.incrementAndGet();
             respond(exchange, 200, "{}");
         } catch (RuntimeException e) {

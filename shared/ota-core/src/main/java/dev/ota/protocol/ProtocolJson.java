@@ -14,6 +14,7 @@ public final class ProtocolJson {
     public static ObjectMapper newMapper() {
         return new ObjectMapper()
                 .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     }
 

@@ -1,0 +1,204 @@
+package dev.ota.local.device;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+
+/**
+ * A device that speaks the Tencent OTA protocol over a real MQTT connection and downloads over
+ * real HTTP, with the knobs a weak network needs: partial downloads and Range resumes. Values go
+ * out as strings, as the real SDKs send them.
+ */
+public final class SimulatedDevice implements AutoCloseable {
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final String productId;
+    private final String deviceName;
+    private final String topicPrefix;
+    private final MqttClient mqtt;
+    private final BlockingQueue<JsonNode> inbox = new LinkedBlockingQueue<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    /**
+     * @param topicPrefix "ota" (AWS) or "$ota" (Tencent's own topics)
+     */
+    public SimulatedDevice(String mqttUrl, String productId, String deviceName, String topicPrefix) {
+        this.productId = productId;
+        this.deviceName = deviceName;
+        this.topicPrefix = topicPrefix;
+        try {
+            this.mqtt = new MqttClient(mqttUrl, productId + deviceName, new MemoryPersistence());
+        } catch (MqttException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public SimulatedDevice connect() {
+        try {
+            MqttConnectOptions options = new MqttConnectOptions();
+            options.setCleanSession(true);
+            options.setAutomaticReconnect(false);
+            mqtt.connect(options);
+            mqtt.subscribe(updateTopic(), 1, (topic, message) -> inbox.add(json.readTree(message.getPayload())));
+            return this;
+        } catch (MqttException e) {
+            throw new IllegalStateException(deviceName + ": cannot connect", e);
+        }
+    }
+
+    public void disconnect() {
+        try {
+            if (mqtt.isConnected()) {
+                mqtt.disconnect();
+            }
+        } catch (MqttException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public String deviceName() {
+        return deviceName;
+    }
+
+    public String updateTopic() {
+        return topicPrefix + "/update/" + productId + "/" + deviceName;
+    }
+
+    public String reportTopic() {
+        return topicPrefix + "/report/" + productId + "/" + deviceName;
+    }
+
+    public void reportVersion(String version) {
+        ObjectNode msg = json.createObjectNode().put("type", "report_version");
+        msg.putObject("report").put("version", version);
+        publish(msg, 1);
+    }
+
+    public void reportDownloading(String version, int percent) {
+        reportProgress(version, "downloading", percent, 0, "", 0);
+    }
+
+    public void reportBurning(String version) {
+        reportProgress(version, "burning", null, 0, "", 1);
+    }
+
+    public void reportDone(String version) {
+        reportProgress(version, "done", null, 0, "", 1);
+    }
+
+    public void reportFail(String version, int code, String msg) {
+        reportProgress(version, "fail", null, code, msg, 1);
+    }
+
+    private void reportProgress(String version, String state, Integer percent, int code, String msg, int qos) {
+        ObjectNode root = json.createObjectNode().put("type", "report_progress");
+        ObjectNode report = root.putObject("report");
+        ObjectNode progress = report.putObject("progress").put("state", state);
+        if (percent != null) {
+            progress.put("percent", String.valueOf(percent));
+        }
+        progress.put("result_code", String.valueOf(code)).put("result_msg", msg);
+        report.put("version", version);
+        publish(root, qos);
+    }
+
+    /** Publishes raw bytes to the report topic, for tests of malformed input. */
+    public void publishRaw(byte[] payload) {
+        try {
+            mqtt.publish(reportTopic(), payload, 1, false);
+        } catch (MqttException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void publish(JsonNode message, int qos) {
+        try {
+            mqtt.publish(reportTopic(), json.writeValueAsBytes(message), qos, false);
+        } catch (MqttException | IOException e) {
+            throw new IllegalStateException(deviceName + ": publish failed", e);
+        }
+    }
+
+    /** The next message of {@code type} from the cloud, or null after the timeout; others are dropped. */
+    public JsonNode await(String type, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            while (true) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return null;
+                }
+                JsonNode next = inbox.poll(left, TimeUnit.NANOSECONDS);
+                if (next != null && type.equals(next.path("type").asText())) {
+                    return next;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /** Every message received so far and not yet awaited. */
+    public List<JsonNode> drain() {
+        List<JsonNode> all = new ArrayList<>();
+        inbox.drainTo(all);
+        return all;
+    }
+
+    public record Download(int status, byte[] body) {}
+
+    /**
+     * GETs {@code url} from {@code offset} (a Range request when above zero), reading at most
+     * {@code maxBytes} before the "connection drops".
+     */
+    public Download download(String url, long offset, long maxBytes) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET();
+        if (offset > 0) {
+            request.header("Range", "bytes=" + offset + "-");
+        }
+        try {
+            HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream body = response.body()) {
+                byte[] bytes = maxBytes < Long.MAX_VALUE ? body.readNBytes((int) maxBytes) : body.readAllBytes();
+                return new Download(response.statusCode(), bytes);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(deviceName + ": download failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String text(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        try {
+            disconnect();
+            mqtt.close();
+        } catch (MqttException | IllegalStateException ignored) {
+            // a device that is already gone is closed enough
+        }
+    }
+}

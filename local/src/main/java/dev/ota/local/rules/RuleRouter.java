@@ -1,0 +1,148 @@
+package dev.ota.local.rules;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.eclipse.paho.client.mqttv3.MqttTopic;
+
+/**
+ * The local stand-in for the AWS IoT rules engine: each device publish is matched against every
+ * rule's FROM filter and WHERE clause, and the SELECTed event goes to the rule's function
+ * asynchronously, as AWS invokes Lambda: concurrently, with two retries after an error, and a
+ * dead-letter list after the last.
+ */
+public final class RuleRouter implements AutoCloseable {
+
+    /** A function as Lambda calls it: event bytes in, response bytes out. */
+    public interface Invocable {
+        byte[] invoke(byte[] event) throws Exception;
+    }
+
+    public record Route(String ruleName, IotRuleSql sql, List<String> topicFilters, String functionName, Invocable function) {}
+
+    public record DeadLetter(String ruleName, String functionName, byte[] event, Throwable error) {}
+
+    private static final int MAX_RETRIES = 2;
+
+    private final ObjectMapper json;
+    private final List<Route> routes = new CopyOnWriteArrayList<>();
+    private final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
+    private final ExecutorService invoker;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger invocations = new AtomicInteger();
+    private final Function<Throwable, Void> errorLog;
+
+    public RuleRouter(ObjectMapper json, int concurrency, Function<Throwable, Void> errorLog) {
+        this.json = json;
+        this.invoker = Executors.newFixedThreadPool(concurrency, r -> {
+            Thread t = new Thread(r, "rule-invoker");
+            t.setDaemon(true);
+            return t;
+        });
+        this.errorLog = errorLog;
+    }
+
+    public void add(Route route) {
+        routes.add(route);
+    }
+
+    public List<Route> routes() {
+        return List.copyOf(routes);
+    }
+
+    /** Called for every client publish the broker sees. */
+    public void onPublish(String clientId, String topic, byte[] payload) {
+        JsonNode message = parseJson(payload);
+        long receivedAt = System.currentTimeMillis();
+        for (Route route : routes) {
+            if (route.topicFilters().stream().noneMatch(filter -> MqttTopic.isMatched(filter, topic))) {
+                continue;
+            }
+            if (message == null) {
+                // As on AWS: a payload that is not JSON has no fields, so a rule that selects fields never fires.
+                continue;
+            }
+            Optional<? extends JsonNode> event = route.sql().apply(json, topic, message, clientId, receivedAt);
+            event.ifPresent(e -> dispatch(route, e.toString().getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    private void dispatch(Route route, byte[] event) {
+        inFlight.incrementAndGet();
+        invoker.execute(() -> {
+            try {
+                for (int attempt = 0; ; attempt++) {
+                    try {
+                        invocations.incrementAndGet();
+                        route.function().invoke(event);
+                        return;
+                    } catch (Exception | Error e) {
+                        errorLog.apply(e);
+                        if (attempt == MAX_RETRIES) {
+                            deadLetters.add(new DeadLetter(route.ruleName(), route.functionName(), event, e));
+                            return;
+                        }
+                        sleep(100L << attempt);
+                    }
+                }
+            } finally {
+                inFlight.decrementAndGet();
+            }
+        });
+    }
+
+    /** Waits until no invocation is queued or running, for tests and the demo's summary. */
+    public boolean awaitIdle(long timeoutMillis) {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (inFlight.get() > 0) {
+            if (System.currentTimeMillis() > deadline) {
+                return false;
+            }
+            sleep(10);
+        }
+        return true;
+    }
+
+    public List<DeadLetter> deadLetters() {
+        return List.copyOf(deadLetters);
+    }
+
+    public int invocations() {
+        return invocations.get();
+    }
+
+    private JsonNode parseJson(byte[] payload) {
+        try {
+            JsonNode node = json.readTree(payload);
+            return node != null && node.isObject() ? node : null;
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        invoker.shutdown();
+        try {
+            invoker.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

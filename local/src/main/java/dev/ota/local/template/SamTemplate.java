@@ -1,0 +1,190 @@
+package dev.ota.local.template;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.AbstractConstruct;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+/**
+ * template.yaml as the local stack reads it: the functions (handler, environment, IoT rule SQL)
+ * and the DynamoDB tables. Reading the deployed template, rather than a copy of its facts, is what
+ * keeps the local stack from drifting from AWS.
+ *
+ * <p>Intrinsics are resolved as far as local use needs: {@code !Ref} of a parameter gives its
+ * value, of a resource its logical id (local table names are logical ids); {@code !Sub} of a
+ * string substitutes both. Anything else resolves to null, and the local stack overrides it.
+ */
+public final class SamTemplate {
+
+    private final Map<String, Object> root;
+    private final Map<String, String> parameters = new LinkedHashMap<>();
+
+    private SamTemplate(Map<String, Object> root, Map<String, String> overrides) {
+        this.root = root;
+        map(root.get("Parameters")).forEach((name, spec) -> {
+            Object fallback = map(spec).get("Default");
+            parameters.put(name, fallback == null ? null : String.valueOf(fallback));
+        });
+        parameters.putAll(overrides);
+    }
+
+    public static SamTemplate load(Path file, Map<String, String> parameterOverrides) {
+        try (Reader reader = Files.newBufferedReader(file)) {
+            Map<String, Object> root = new Yaml(new CfnConstructor()).load(reader);
+            return new SamTemplate(root, parameterOverrides);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + file, e);
+        }
+    }
+
+    public record IotRule(String name, String sql, String sqlVersion) {}
+
+    public record FunctionSpec(String logicalId, String handler, Map<String, String> environment, List<IotRule> iotRules) {}
+
+    public record KeyElement(String attribute, String type, String keyType) {}
+
+    public record IndexSpec(String name, List<KeyElement> keys) {}
+
+    public record TableSpec(String logicalId, List<KeyElement> keys, List<IndexSpec> indexes) {}
+
+    public String parameter(String name) {
+        return parameters.get(name);
+    }
+
+    public List<FunctionSpec> functions() {
+        Map<String, Object> globalEnv = map(map(map(map(root.get("Globals")).get("Function")).get("Environment")).get("Variables"));
+        List<FunctionSpec> functions = new ArrayList<>();
+        resources("AWS::Serverless::Function").forEach((id, props) -> {
+            Map<String, String> env = new LinkedHashMap<>();
+            globalEnv.forEach((k, v) -> env.put(k, resolve(v)));
+            map(map(props.get("Environment")).get("Variables")).forEach((k, v) -> env.put(k, resolve(v)));
+            List<IotRule> rules = new ArrayList<>();
+            map(props.get("Events")).forEach((eventName, event) -> {
+                Map<String, Object> e = map(event);
+                if ("IoTRule".equals(e.get("Type"))) {
+                    Map<String, Object> p = map(e.get("Properties"));
+                    rules.add(new IotRule(eventName, resolve(p.get("Sql")), resolve(p.get("AwsIotSqlVersion"))));
+                }
+            });
+            functions.add(new FunctionSpec(id, resolve(props.get("Handler")), env, rules));
+        });
+        return functions;
+    }
+
+    public List<TableSpec> tables() {
+        List<TableSpec> tables = new ArrayList<>();
+        resources("AWS::DynamoDB::Table").forEach((id, props) -> {
+            Map<String, String> types = new LinkedHashMap<>();
+            for (Object def : list(props.get("AttributeDefinitions"))) {
+                types.put(String.valueOf(map(def).get("AttributeName")), String.valueOf(map(def).get("AttributeType")));
+            }
+            List<IndexSpec> indexes = new ArrayList<>();
+            for (Object gsi : list(props.get("GlobalSecondaryIndexes"))) {
+                indexes.add(new IndexSpec(String.valueOf(map(gsi).get("IndexName")), keys(map(gsi).get("KeySchema"), types)));
+            }
+            tables.add(new TableSpec(id, keys(props.get("KeySchema"), types), indexes));
+        });
+        return tables;
+    }
+
+    private static List<KeyElement> keys(Object schema, Map<String, String> types) {
+        List<KeyElement> keys = new ArrayList<>();
+        for (Object k : list(schema)) {
+            String attribute = String.valueOf(map(k).get("AttributeName"));
+            keys.add(new KeyElement(attribute, types.get(attribute), String.valueOf(map(k).get("KeyType"))));
+        }
+        return keys;
+    }
+
+    private Map<String, Map<String, Object>> resources(String type) {
+        Map<String, Map<String, Object>> found = new LinkedHashMap<>();
+        map(root.get("Resources")).forEach((id, resource) -> {
+            if (type.equals(map(resource).get("Type"))) {
+                found.put(id, map(map(resource).get("Properties")));
+            }
+        });
+        return found;
+    }
+
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z0-9:._]+)}");
+
+    /** Resolves a value as the local stack needs it; unresolvable intrinsics give null. */
+    String resolve(Object value) {
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof Intrinsic intrinsic) {
+            return switch (intrinsic.function()) {
+                case "Ref" -> parameters.containsKey(String.valueOf(intrinsic.argument()))
+                        ? parameters.get(String.valueOf(intrinsic.argument()))
+                        : String.valueOf(intrinsic.argument());
+                case "Sub" -> intrinsic.argument() instanceof String s ? substitute(s) : null;
+                default -> null;
+            };
+        }
+        return String.valueOf(value);
+    }
+
+    private String substitute(String text) {
+        Matcher m = PLACEHOLDER.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String name = m.group(1);
+            String replacement = parameters.containsKey(name) ? parameters.get(name) : name;
+            m.appendReplacement(out, Matcher.quoteReplacement(replacement == null ? "" : replacement));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object o) {
+        return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    }
+
+    private static List<Object> list(Object o) {
+        return o instanceof List<?> l ? new ArrayList<>(l) : List.of();
+    }
+
+    /** A CloudFormation short-form tag such as {@code !Sub "..."}. */
+    record Intrinsic(String function, Object argument) {}
+
+    /** SnakeYAML constructor that keeps CloudFormation's {@code !Tag} short forms as {@link Intrinsic}s. */
+    private static final class CfnConstructor extends SafeConstructor {
+        CfnConstructor() {
+            super(new LoaderOptions());
+            for (String fn : List.of("Ref", "Sub", "GetAtt", "Join", "If", "Equals", "Not", "And", "Or", "Select", "Split",
+                    "FindInMap", "Condition", "Base64", "GetAZs", "ImportValue", "Cidr", "Transform")) {
+                yamlConstructors.put(new Tag("!" + fn), new AbstractConstruct() {
+                    @Override
+                    public Object construct(Node node) {
+                        Object argument;
+                        if (node instanceof ScalarNode scalar) {
+                            argument = scalar.getValue();
+                        } else if (node instanceof SequenceNode sequence) {
+                            argument = constructSequence(sequence);
+                        } else {
+                            argument = constructMapping((MappingNode) node);
+                        }
+                        return new Intrinsic(fn, argument);
+                    }
+                });
+            }
+        }
+    }
+}
