@@ -43,8 +43,9 @@ public final class UpdateDevicesService {
 
     public UpdateDevicesResult update(UpdateDevicesRequest request) {
         Firmware target = firmware.find(request.productId(), request.version())
+                .filter(Firmware::available)
                 .orElseThrow(() -> new InvalidMessageException(
-                        "firmware " + request.version() + " of product " + request.productId() + " is not registered"));
+                        "firmware " + request.version() + " of product " + request.productId() + " is not registered and available"));
         Instant now = clock.instant();
         Job job = new Job(UUID.randomUUID().toString(), request.productId(), target.ref(), request.retryPolicy(),
                 Job.JobStatus.IN_PROGRESS, request.deviceNames().size(), now);

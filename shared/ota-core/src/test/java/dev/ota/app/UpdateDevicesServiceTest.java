@@ -48,7 +48,7 @@ class UpdateDevicesServiceTest {
     void unregisteredFirmwareIsRejectedAndNothingHappens() {
         assertThatThrownBy(() -> f.updateTo("9.9.9", null, "dev-1"))
                 .isInstanceOf(InvalidMessageException.class)
-                .hasMessage("firmware 9.9.9 of product p1 is not registered");
+                .hasMessage("firmware 9.9.9 of product p1 is not registered and available");
 
         assertThat(f.jobs.all()).isEmpty();
         assertThat(f.channel.sent()).isEmpty();
@@ -59,7 +59,7 @@ class UpdateDevicesServiceTest {
     void firmwareOfAnotherProductIsNotRegisteredForThisOne() {
         assertThatThrownBy(() -> f.updates.update(new UpdateDevicesRequest("p2", TARGET, List.of("dev-1"), null)))
                 .isInstanceOf(InvalidMessageException.class)
-                .hasMessage("firmware 1.1.0 of product p2 is not registered");
+                .hasMessage("firmware 1.1.0 of product p2 is not registered and available");
     }
 
     @Test

@@ -34,8 +34,10 @@ public final class DynamoDbFirmwareCatalog implements FirmwareCatalog {
         if (item == null || item.isEmpty()) {
             return Optional.empty();
         }
+        String state = str(item, "firmwareState");
         return Optional.of(new Firmware(productId, version, str(item, "s3Key"), num(item, "fileSize", 0), str(item, "md5sum"),
-                str(item, "sha256"), str(item, "description"), Instant.ofEpochMilli(num(item, "registeredAt", 0))));
+                str(item, "sha256"), str(item, "description"), Instant.ofEpochMilli(num(item, "registeredAt", 0)),
+                state == null ? Firmware.Status.AVAILABLE : Firmware.Status.valueOf(state), str(item, "rejectionReason")));
     }
 
     /** Registering the same object again (an S3 event delivered twice) is fine; another object under a taken version is not. */
@@ -50,7 +52,10 @@ public final class DynamoDbFirmwareCatalog implements FirmwareCatalog {
         item.put("sha256", s(firmware.sha256()));
         item.put("description", s(firmware.description()));
         item.put("registeredAt", n(firmware.registeredAt().toEpochMilli()));
-        item.put("firmwareState", s("AVAILABLE"));
+        item.put("firmwareState", s(firmware.status().name()));
+        if (firmware.rejectionReason() != null) {
+            item.put("rejectionReason", s(firmware.rejectionReason()));
+        }
         try {
             dynamo.putItem(r -> r.tableName(tables.firmware()).item(item)
                     .conditionExpression("attribute_not_exists(#v) OR (#k = :k AND #m = :m)")
