@@ -6,6 +6,7 @@ import static dev.ota.domain.ExecutionStatus.DOWNLOADING;
 import static dev.ota.domain.ExecutionStatus.FAILED;
 import static dev.ota.domain.ExecutionStatus.RETRY_PENDING;
 import static dev.ota.domain.ExecutionStatus.SUCCEEDED;
+import static dev.ota.domain.ExecutionStatus.TIMED_OUT;
 
 import dev.ota.domain.Decision.AdvancePercent;
 import dev.ota.domain.Decision.Ignore;
@@ -13,6 +14,7 @@ import dev.ota.domain.Decision.Resend;
 import dev.ota.domain.Decision.Transition;
 import dev.ota.protocol.DeviceReport.ProgressReport;
 import dev.ota.protocol.DeviceReport.VersionReport;
+import java.time.Instant;
 
 /**
  * The OTA state rules. Pure: given what is stored and what the device said, it decides. Storage
@@ -87,5 +89,39 @@ public final class ExecutionStateMachine {
                     report.receivedAt().plus(policy.retryInterval())), false);
         }
         return new Transition(exec, exec.failed(FAILED, report.resultCode(), report.resultMsg(), report.receivedAt(), null), false);
+    }
+
+    /** Result message of an attempt that reached its in-progress timeout. */
+    public static final String TIMEOUT_MESSAGE = "in-progress timeout";
+
+    /**
+     * The scheduler found the execution due at {@code now}: an attempt in flight past its
+     * in-progress timeout becomes a pending retry (attempts left) or ends TIMED_OUT; a pending
+     * retry whose interval passed starts its next attempt, and the update goes out again.
+     *
+     * @param mayStartAttempt false while the job does not release (paused, canceled): a due retry waits
+     */
+    public static Decision onDue(Execution exec, Instant now, boolean mayStartAttempt) {
+        if (exec == null || exec.status().terminal()) {
+            return new Ignore("no live update");
+        }
+        Instant due = exec.dueAt();
+        if (due == null || now.isBefore(due)) {
+            return new Ignore("not due before " + due);
+        }
+        if (exec.status().inFlight()) {
+            RetryPolicy policy = exec.retryPolicy();
+            String msg = TIMEOUT_MESSAGE + " after " + exec.timeout();
+            if (policy.allowsRetryAfterTimeout(exec.attempt())) {
+                return new Transition(exec, exec.failed(RETRY_PENDING, 0, msg, now, now.plus(policy.retryInterval())), false);
+            }
+            return new Transition(exec, exec.failed(TIMED_OUT, 0, msg, now, null), false);
+        }
+        if (exec.status() == RETRY_PENDING) {
+            return mayStartAttempt
+                    ? new Transition(exec, exec.delivered(now), true)
+                    : new Ignore("job does not start attempts now");
+        }
+        return new Ignore("execution is " + exec.status());
     }
 }

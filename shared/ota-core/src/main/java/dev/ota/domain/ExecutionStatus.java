@@ -16,7 +16,13 @@ public enum ExecutionStatus {
     SUCCEEDED,
     FAILED,
     TIMED_OUT,
-    CANCELED;
+    CANCELED,
+    /**
+     * Never sent: when the rollout reached the device, another job's live update held it, or it
+     * already ran the target version. The execution row names the reason (and the holding job).
+     * A dynamic job may take the device later; a static one leaves it (an operator can retry it).
+     */
+    SKIPPED;
 
     /** The device has the update in hand: a version report should bring it the update again. */
     public boolean inFlight() {
@@ -24,6 +30,11 @@ public enum ExecutionStatus {
     }
 
     public boolean terminal() {
-        return this == SUCCEEDED || this == FAILED || this == TIMED_OUT || this == CANCELED;
+        return this == SUCCEEDED || this == FAILED || this == TIMED_OUT || this == CANCELED || this == SKIPPED;
+    }
+
+    /** Holds the device: in flight or waiting for its next attempt. */
+    public boolean live() {
+        return inFlight() || this == RETRY_PENDING;
     }
 }

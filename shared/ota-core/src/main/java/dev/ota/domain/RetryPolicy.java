@@ -30,4 +30,13 @@ public record RetryPolicy(int maxAttempts, Set<Integer> retryableCodes, Duration
     public boolean allowsAnotherAttempt(int attemptsMade, int resultCode) {
         return attemptsMade < maxAttempts && retryableCodes.contains(resultCode);
     }
+
+    /**
+     * An attempt that hit the in-progress timeout is retried while attempts remain, whatever the
+     * result codes (AWS IoT Jobs retries TIMED_OUT the same way): a device that went silent has
+     * reported no code to judge by.
+     */
+    public boolean allowsRetryAfterTimeout(int attemptsMade) {
+        return attemptsMade < maxAttempts;
+    }
 }

@@ -79,7 +79,7 @@ class ExecutionStateMachineTest {
                     .containsExactlyInAnyOrder(ExecutionStatus.DELIVERED, ExecutionStatus.DOWNLOADING, ExecutionStatus.BURNING);
             assertThat(ExecutionStatus.values()).filteredOn(ExecutionStatus::terminal)
                     .containsExactlyInAnyOrder(ExecutionStatus.SUCCEEDED, ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT,
-                            ExecutionStatus.CANCELED);
+                            ExecutionStatus.CANCELED, ExecutionStatus.SKIPPED);
         }
     }
 
@@ -93,7 +93,7 @@ class ExecutionStateMachineTest {
         }
 
         @ParameterizedTest
-        @EnumSource(value = ExecutionStatus.class, names = {"SUCCEEDED", "FAILED", "TIMED_OUT", "CANCELED"})
+        @EnumSource(value = ExecutionStatus.class, names = {"SUCCEEDED", "FAILED", "TIMED_OUT", "CANCELED", "SKIPPED"})
         void terminalExecutionIsNotLiveAndIsIgnored(ExecutionStatus status) {
             DeviceState state = stateWith(delivered().withStatus(status, 0, at(1)));
             assertThat(ExecutionStateMachine.onVersionReport(state, version(DEVICE, FROM, at(5))))
