@@ -28,7 +28,7 @@ public interface RolloutStore {
     enum DueKind { TIMEOUT, RETRY }
 
     /** One row of Tencent's per-device task list. */
-    record ExecutionRow(String jobId, String deviceName, ExecutionStatus status, int percent, int resultCode, String resultMsg,
+    record RowView(String jobId, String deviceName, ExecutionStatus status, int percent, int resultCode, String resultMsg,
                         String fromVersion, String targetVersion, int attempt, Instant updatedAt, int stage, String heldBy) {}
 
     enum ReleaseResult { RELEASED, DEVICE_TAKEN, NOT_QUEUED, JOB_NOT_ACTIVE }
@@ -43,7 +43,7 @@ public interface RolloutStore {
     Map<String, Long> expansionMarks(String jobId, Collection<String> deviceNames);
 
     /** Writes QUEUED rows in bulk (no per-row condition; the caller de-duplicated them). */
-    void putQueued(String jobId, String productId, String targetVersion, long batchMark, List<QueuedDevice> rows);
+    void putQueued(String jobId, String productId, String targetVersion, long batchMark, List<QueuedDevice> rows, Instant at);
 
     // ---- reads ----
 
@@ -58,9 +58,9 @@ public interface RolloutStore {
     List<String> withStatus(String jobId, ExecutionStatus status, int limit);
 
     /** The job's devices, by name, optionally one status only. */
-    Page<ExecutionRow> rows(String jobId, ExecutionStatus status, String nextToken, int limit);
+    Page<RowView> rows(String jobId, ExecutionStatus status, String nextToken, int limit);
 
-    Optional<ExecutionRow> row(String jobId, String deviceName);
+    Optional<RowView> row(String jobId, String deviceName);
 
     /** Device items in bulk (absent devices are absent from the map). */
     Map<String, DeviceState> devices(String productId, Collection<String> deviceNames);
@@ -93,5 +93,5 @@ public interface RolloutStore {
      * An operator's retry of a device that holds no live execution: its row moves from
      * {@code row.status()} to {@code after} (a fresh DELIVERED attempt) and the device takes it.
      */
-    boolean restart(DeviceId device, ExecutionRow row, Execution after);
+    boolean restart(DeviceId device, RowView row, Execution after);
 }

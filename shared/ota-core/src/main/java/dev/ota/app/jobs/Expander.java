@@ -98,7 +98,7 @@ final class Expander {
                     position++;
                 }
                 if (!rows.isEmpty()) {
-                    rollout.putQueued(jobId, job.productId(), job.targetVersion(), base, rows);
+                    rollout.putQueued(jobId, job.productId(), job.targetVersion(), base, rows, clock.instant());
                 }
                 Instant now = clock.instant();
                 boolean done = batch.exhausted();

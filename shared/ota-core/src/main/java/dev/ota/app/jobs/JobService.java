@@ -16,7 +16,7 @@ import dev.ota.port.DeviceStateStore;
 import dev.ota.port.FirmwareCatalog;
 import dev.ota.port.JobRepository;
 import dev.ota.port.RolloutStore;
-import dev.ota.port.RolloutStore.ExecutionRow;
+import dev.ota.port.RolloutStore.RowView;
 import dev.ota.protocol.DeviceId;
 import dev.ota.protocol.InvalidMessageException;
 import java.time.Clock;
@@ -165,7 +165,7 @@ public final class JobService implements JobOperations {
         DeviceId device = deviceId(job.productId(), deviceName);
         Instant now = clock.instant();
         for (int race = 0; race < 4; race++) {
-            ExecutionRow row = row(jobId, deviceName);
+            RowView row = row(jobId, deviceName);
             if (row.status().terminal()) {
                 throw new OperatorException(Code.CONFLICT, "device " + deviceName + " is already " + row.status() + " in job " + jobId);
             }
@@ -195,7 +195,7 @@ public final class JobService implements JobOperations {
         DeviceId device = deviceId(job.productId(), deviceName);
         for (int race = 0; race < 4; race++) {
             Instant now = clock.instant();
-            ExecutionRow row = row(jobId, deviceName);
+            RowView row = row(jobId, deviceName);
             if (row.status() == ExecutionStatus.SUCCEEDED) {
                 throw new OperatorException(Code.CONFLICT, "device " + deviceName + " already SUCCEEDED in job " + jobId);
             }
@@ -240,11 +240,11 @@ public final class JobService implements JobOperations {
     @Override
     public Page<DeviceExecutionView> devices(String jobId, ExecutionStatus status, String nextToken, int limit) {
         JobRecord job = job(jobId);
-        Page<ExecutionRow> page = rollout.rows(jobId, status, nextToken, pageLimit(limit));
-        List<String> downloading = page.items().stream().filter(r -> r.status() == ExecutionStatus.DOWNLOADING).map(ExecutionRow::deviceName).toList();
+        Page<RowView> page = rollout.rows(jobId, status, nextToken, pageLimit(limit));
+        List<String> downloading = page.items().stream().filter(r -> r.status() == ExecutionStatus.DOWNLOADING).map(RowView::deviceName).toList();
         Map<String, DeviceState> live = downloading.isEmpty() ? Map.of() : rollout.devices(job.productId(), downloading);
         List<DeviceExecutionView> views = new ArrayList<>();
-        for (ExecutionRow r : page.items()) {
+        for (RowView r : page.items()) {
             views.add(JobViews.row(r, live.get(r.deviceName())));
         }
         return new Page<>(views, page.nextToken());
@@ -267,13 +267,13 @@ public final class JobService implements JobOperations {
         return jobs.find(jobId).orElseThrow(() -> new OperatorException(Code.NOT_FOUND, "no job " + jobId));
     }
 
-    private ExecutionRow row(String jobId, String deviceName) {
+    private RowView row(String jobId, String deviceName) {
         return rollout.row(jobId, deviceName)
                 .orElseThrow(() -> new OperatorException(Code.NOT_FOUND, "device " + deviceName + " is not a target of job " + jobId));
     }
 
     private DeviceExecutionView deviceView(String jobId, String deviceName) {
-        ExecutionRow r = row(jobId, deviceName);
+        RowView r = row(jobId, deviceName);
         return JobViews.row(r, null);
     }
 

@@ -8,7 +8,7 @@ import dev.ota.app.operator.JobOperations.JobView;
 import dev.ota.domain.DeviceState;
 import dev.ota.domain.Execution;
 import dev.ota.domain.ExecutionStatus;
-import dev.ota.port.RolloutStore.ExecutionRow;
+import dev.ota.port.RolloutStore.RowView;
 
 /** Maps stored jobs and executions to the operator contract's views. */
 final class JobViews {
@@ -32,7 +32,7 @@ final class JobViews {
     }
 
     /** @param device the device item, for the live percent of a download in progress (may be null) */
-    static DeviceExecutionView row(ExecutionRow r, DeviceState device) {
+    static DeviceExecutionView row(RowView r, DeviceState device) {
         int percent = r.percent();
         if (device != null && device.execution() != null && device.execution().jobId().equals(r.jobId())
                 && device.execution().status() == r.status()) {

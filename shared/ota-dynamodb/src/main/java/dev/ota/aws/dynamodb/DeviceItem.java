@@ -48,6 +48,10 @@ final class DeviceItem {
     static final String RETRYABLE = "execRetryable";
     static final String RETRY_INTERVAL_MS = "execRetryIntervalMs";
     static final String RETRY_NOT_BEFORE = "execRetryNotBefore";
+    static final String STAGE = "execStage";
+    static final String TIMEOUT_MS = "execTimeoutMs";
+    /** String set: dynamic jobs that skipped the device while another job held it. */
+    static final String WAITING_JOBS = "waitingJobs";
 
     private DeviceItem() {}
 
@@ -75,12 +79,16 @@ final class DeviceItem {
         a.put(RETRYABLE, s(e.retryPolicy().retryableCodes().stream().sorted().map(String::valueOf).collect(Collectors.joining(","))));
         a.put(RETRY_INTERVAL_MS, n(e.retryPolicy().retryInterval().toMillis()));
         a.put(RETRY_NOT_BEFORE, e.retryNotBefore() == null ? AttributeValue.fromNul(true) : n(e.retryNotBefore().toEpochMilli()));
+        a.put(STAGE, n(e.stage()));
+        a.put(TIMEOUT_MS, e.timeout() == null ? AttributeValue.fromNul(true) : n(e.timeout().toMillis()));
         return a;
     }
 
     static DeviceState toState(DeviceId device, Map<String, AttributeValue> item) {
         Long lastSeen = optNum(item, LAST_SEEN_AT);
-        return new DeviceState(device, str(item, CURRENT_VERSION), lastSeen == null ? null : Instant.ofEpochMilli(lastSeen), execution(item));
+        AttributeValue waiting = item.get(WAITING_JOBS);
+        return new DeviceState(device, str(item, CURRENT_VERSION), lastSeen == null ? null : Instant.ofEpochMilli(lastSeen), execution(item),
+                waiting == null || !waiting.hasSs() ? java.util.Set.of() : java.util.Set.copyOf(waiting.ss()));
     }
 
     private static Execution execution(Map<String, AttributeValue> item) {
@@ -96,6 +104,7 @@ final class DeviceItem {
                         : Arrays.stream(retryable.split(",")).map(Integer::valueOf).collect(Collectors.toSet()),
                 Duration.ofMillis(num(item, RETRY_INTERVAL_MS, 0)));
         Long notBefore = optNum(item, RETRY_NOT_BEFORE);
+        Long timeoutMs = optNum(item, TIMEOUT_MS);
         return new Execution(
                 str(item, JOB_ID),
                 new FirmwareRef(str(item, TARGET), str(item, S3_KEY), num(item, FILE_SIZE, 0), str(item, MD5)),
@@ -108,6 +117,20 @@ final class DeviceItem {
                 (int) num(item, RESULT_CODE, 0),
                 str(item, RESULT_MSG) == null ? "" : str(item, RESULT_MSG),
                 policy,
-                notBefore == null ? null : Instant.ofEpochMilli(notBefore));
+                notBefore == null ? null : Instant.ofEpochMilli(notBefore),
+                (int) num(item, STAGE, 0),
+                timeoutMs == null ? null : Duration.ofMillis(timeoutMs));
+    }
+
+    /** Condition: the device holds no live execution (it has none, or its last one ended). */
+    static String isFree(Expression e) {
+        String status = e.name(STATUS);
+        StringBuilder terminal = new StringBuilder();
+        for (ExecutionStatus st : ExecutionStatus.values()) {
+            if (st.terminal()) {
+                terminal.append(terminal.length() == 0 ? "" : ", ").append(e.value(s(st.name())));
+            }
+        }
+        return "(attribute_not_exists(" + status + ") OR " + status + " IN (" + terminal + "))";
     }
 }

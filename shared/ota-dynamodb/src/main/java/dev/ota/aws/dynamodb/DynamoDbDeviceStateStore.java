@@ -105,8 +105,14 @@ public final class DynamoDbDeviceStateStore implements DeviceStateStore {
         List<TransactWriteItem> writes = new ArrayList<>();
         writes.add(deviceUpdate(device, e, condition));
         writes.add(ExecutionRow.upsert(tables.executions(), device, after));
-        if (before.status() != after.status()) {
-            writes.add(JobCounters.move(tables.jobs(), after.jobId(), before.status(), after.status()));
+        boolean startsAttempt = after.startsAttemptFrom(before);
+        if (JobCounters.moves(before.status(), before.stage(), after.status(), after.stage(), startsAttempt)) {
+            writes.add(JobCounters.move(tables.jobs(), after.jobId(), device.deviceName(), before.status(), before.stage(), after.status(),
+                    after.stage(), startsAttempt));
+        }
+        if (startsAttempt) {
+            // A new attempt sends update_firmware: only while the job is IN_PROGRESS, checked atomically.
+            writes.add(JobGuards.inProgress(tables.jobs(), after.jobId()));
         }
         return transact(writes);
     }
@@ -117,14 +123,12 @@ public final class DynamoDbDeviceStateStore implements DeviceStateStore {
                 .set(DeviceItem.PRODUCT_ID, s(device.productId()))
                 .set(DeviceItem.DEVICE_NAME, s(device.deviceName()))
                 .setAll(DeviceItem.executionAttributes(execution));
-        String status = e.name(DeviceItem.STATUS);
-        String condition = "attribute_not_exists(" + status + ") OR " + status + " IN ("
-                + e.value(s(ExecutionStatus.SUCCEEDED.name())) + ", " + e.value(s(ExecutionStatus.FAILED.name())) + ", "
-                + e.value(s(ExecutionStatus.TIMED_OUT.name())) + ", " + e.value(s(ExecutionStatus.CANCELED.name())) + ")";
+        String condition = DeviceItem.isFree(e);
         return transact(List.of(
                 deviceUpdate(device, e, condition),
                 ExecutionRow.create(tables.executions(), device, execution),
-                JobCounters.enter(tables.jobs(), execution.jobId(), execution.status())));
+                JobCounters.move(tables.jobs(), execution.jobId(), device.deviceName(), null, 0, execution.status(), execution.stage(), false),
+                JobGuards.exists(tables.jobs(), execution.jobId())));
     }
 
     private TransactWriteItem deviceUpdate(DeviceId device, Expression e, String condition) {

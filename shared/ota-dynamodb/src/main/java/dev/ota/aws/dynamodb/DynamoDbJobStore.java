@@ -47,6 +47,7 @@ public final class DynamoDbJobStore implements JobStore {
         item.put("jobState", s(job.status().name()));
         item.put("targetCount", n(job.targetCount()));
         item.put("createdAt", n(job.createdAt().toEpochMilli()));
+        item.put("expanded", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromBool(true));
         dynamo.putItem(r -> r.tableName(tables.jobs()).item(item)
                 .conditionExpression("attribute_not_exists(jobId)"));
     }
@@ -69,14 +70,12 @@ public final class DynamoDbJobStore implements JobStore {
 
     @Override
     public Map<ExecutionStatus, Long> statusCounts(String jobId) {
-        Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(tables.jobs()).key(Map.of("jobId", s(jobId))).consistentRead(true)).item();
         Map<ExecutionStatus, Long> counts = new EnumMap<>(ExecutionStatus.class);
-        for (ExecutionStatus status : ExecutionStatus.values()) {
-            long count = item == null ? 0 : num(item, JobCounters.PREFIX + status.name(), 0);
+        JobCounters.read(dynamo, tables.jobs(), jobId).byStatus().forEach((status, count) -> {
             if (count != 0) {
                 counts.put(status, count);
             }
-        }
+        });
         return counts;
     }
 }

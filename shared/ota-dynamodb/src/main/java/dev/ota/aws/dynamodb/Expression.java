@@ -14,6 +14,8 @@ final class Expression {
     private final Map<String, AttributeValue> values = new HashMap<>();
     private final StringJoiner set = new StringJoiner(", ");
     private final StringJoiner add = new StringJoiner(", ");
+    private final StringJoiner remove = new StringJoiner(", ");
+    private final StringJoiner delete = new StringJoiner(", ");
     private int counter;
 
     /** A placeholder for an attribute name. */
@@ -45,15 +47,40 @@ final class Expression {
         return this;
     }
 
+    /** Sets the attribute, or removes it when {@code value} is null. */
+    Expression setOrRemove(String attribute, AttributeValue value) {
+        return value == null ? remove(attribute) : set(attribute, value);
+    }
+
+    Expression remove(String attribute) {
+        remove.add(name(attribute));
+        return this;
+    }
+
+    /** Removes elements from a set attribute. */
+    Expression delete(String attribute, AttributeValue elements) {
+        delete.add(name(attribute) + " " + value(elements));
+        return this;
+    }
+
+    Expression addSet(String attribute, AttributeValue elements) {
+        add.add(name(attribute) + " " + value(elements));
+        return this;
+    }
+
     String update() {
         StringBuilder sb = new StringBuilder();
-        if (set.length() > 0) {
-            sb.append("SET ").append(set);
-        }
-        if (add.length() > 0) {
-            sb.append(sb.length() > 0 ? " " : "").append("ADD ").append(add);
-        }
+        clause(sb, "SET", set);
+        clause(sb, "ADD", add);
+        clause(sb, "REMOVE", remove);
+        clause(sb, "DELETE", delete);
         return sb.toString();
+    }
+
+    private static void clause(StringBuilder sb, String keyword, StringJoiner parts) {
+        if (parts.length() > 0) {
+            sb.append(sb.length() > 0 ? " " : "").append(keyword).append(' ').append(parts);
+        }
     }
 
     Map<String, String> names() {

@@ -2,42 +2,152 @@ package dev.ota.aws.dynamodb;
 
 import static dev.ota.aws.dynamodb.Attr.s;
 
+import dev.ota.app.jobs.JobCounts;
 import dev.ota.domain.ExecutionStatus;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.Update;
 
 /**
- * Per-status device counts on the job item ({@code count_DOWNLOADING}, ...). They move only inside
- * the transaction that moves the execution, so a count is exactly the number of devices in it.
+ * Per-status device counts of a job. They move only inside the transaction that moves the
+ * execution, so a count is exactly the number of devices in that status.
+ *
+ * <p>The counts are spread over {@value #SHARDS} counter items per job ({@code jobId = <jobId>#c<n>},
+ * the device name picks the shard) plus base counts on the job item itself (what expansion
+ * counted, in bulk). A rollout of 10,000 devices a minute moves counters some 700 times a second;
+ * on one item, as transactional writes, that would pass DynamoDB's 1,000 WCU per-item limit.
+ * Spread over 8 items it stays near 170 WCU each. The count of a status is the sum over the job
+ * item and its shards (one BatchGetItem); a single shard may go negative, the sum never does.
+ *
+ * <p>Each counter item also holds per-group counts ({@code s<stage>_<STATUS>}, statuses after
+ * release only) that the staged rollout judges its thresholds by, and {@code retries}: attempts
+ * after a device's first, so a retry is never counted as a second device.
  */
-final class JobCounters {
+public final class JobCounters {
     static final String PREFIX = "count_";
+    static final String RETRIES = "retries";
+    public static final int SHARDS = 8;
 
     private JobCounters() {}
 
-    static TransactWriteItem move(String table, String jobId, ExecutionStatus from, ExecutionStatus to) {
-        return update(table, jobId, new Expression().add(PREFIX + from.name(), -1).add(PREFIX + to.name(), 1));
+    static String shardKey(String jobId, String deviceName) {
+        return jobId + "#c" + Math.floorMod(deviceName.hashCode(), SHARDS);
     }
 
-    static TransactWriteItem enter(String table, String jobId, ExecutionStatus status) {
-        return update(table, jobId, new Expression().add(PREFIX + status.name(), 1));
+    static String stageAttribute(int stage, ExecutionStatus status) {
+        return "s" + stage + "_" + status.name();
     }
 
-    private static TransactWriteItem update(String table, String jobId, Expression e) {
+    /**
+     * The counter update of one execution moving {@code from} (null: it is new) in group
+     * {@code fromStage} to {@code to} in group {@code toStage}. QUEUED executions belong to no group yet.
+     */
+    static TransactWriteItem move(String table, String jobId, String deviceName, ExecutionStatus from, int fromStage,
+                                  ExecutionStatus to, int toStage, boolean retry) {
+        Expression e = new Expression();
+        if (from != to) {
+            if (from != null) {
+                e.add(PREFIX + from.name(), -1);
+            }
+            e.add(PREFIX + to.name(), 1);
+        }
+        if (from != null && from != ExecutionStatus.QUEUED && !(from == to && fromStage == toStage)) {
+            e.add(stageAttribute(fromStage, from), -1);
+        }
+        if (to != ExecutionStatus.QUEUED && !(from == to && fromStage == toStage)) {
+            e.add(stageAttribute(toStage, to), 1);
+        }
+        if (retry) {
+            e.add(RETRIES, 1);
+        }
         return TransactWriteItem.builder().update(Update.builder()
                         .tableName(table)
-                        .key(Map.of("jobId", s(jobId)))
+                        .key(Map.of("jobId", s(shardKey(jobId, deviceName))))
                         .updateExpression(e.update())
-                        .conditionExpression("attribute_exists(#jobId)")
-                        .expressionAttributeNames(withJobId(e.names()))
+                        .expressionAttributeNames(e.names())
                         .expressionAttributeValues(e.values())
                         .build())
                 .build();
     }
 
-    private static Map<String, String> withJobId(Map<String, String> names) {
-        names.put("#jobId", "jobId");
-        return names;
+    /** Whether {@link #move} would change anything. */
+    static boolean moves(ExecutionStatus from, int fromStage, ExecutionStatus to, int toStage, boolean retry) {
+        return from != to || fromStage != toStage || retry;
+    }
+
+    static JobCounts read(DynamoDbClient dynamo, String table, String jobId) {
+        return read(dynamo, table, List.of(jobId)).get(jobId);
+    }
+
+    /** Counts of many jobs: their job items and counter shards in BatchGetItem calls of 100 keys. */
+    static Map<String, JobCounts> read(DynamoDbClient dynamo, String table, Collection<String> jobIds) {
+        List<String> keys = new ArrayList<>();
+        for (String jobId : jobIds) {
+            keys.add(jobId);
+            for (int i = 0; i < SHARDS; i++) {
+                keys.add(jobId + "#c" + i);
+            }
+        }
+        Map<String, Map<String, AttributeValue>> items = new HashMap<>();
+        for (int from = 0; from < keys.size(); from += 100) {
+            List<Map<String, AttributeValue>> batch = keys.subList(from, Math.min(keys.size(), from + 100)).stream()
+                    .map(k -> Map.of("jobId", s(k))).toList();
+            Batches.get(dynamo, table, batch, null).forEach(item -> items.put(item.get("jobId").s(), item));
+        }
+        Map<String, JobCounts> out = new LinkedHashMap<>();
+        for (String jobId : jobIds) {
+            Map<ExecutionStatus, Long> total = new EnumMap<>(ExecutionStatus.class);
+            Map<Integer, Map<ExecutionStatus, Long>> byStage = new HashMap<>();
+            long retries = 0;
+            List<Map<String, AttributeValue>> parts = new ArrayList<>();
+            parts.add(items.get(jobId));
+            for (int i = 0; i < SHARDS; i++) {
+                parts.add(items.get(jobId + "#c" + i));
+            }
+            for (Map<String, AttributeValue> item : parts) {
+                if (item == null) {
+                    continue;
+                }
+                for (Map.Entry<String, AttributeValue> a : item.entrySet()) {
+                    String name = a.getKey();
+                    if (a.getValue().n() == null) {
+                        continue;
+                    }
+                    long value = Long.parseLong(a.getValue().n());
+                    if (name.startsWith(PREFIX)) {
+                        status(name.substring(PREFIX.length())).ifPresent(s -> total.merge(s, value, Long::sum));
+                    } else if (name.equals(RETRIES)) {
+                        retries += value;
+                    } else if (name.startsWith("s") && name.indexOf('_') > 1) {
+                        int stage;
+                        try {
+                            stage = Integer.parseInt(name.substring(1, name.indexOf('_')));
+                        } catch (NumberFormatException notAStageCounter) {
+                            continue;
+                        }
+                        status(name.substring(name.indexOf('_') + 1))
+                                .ifPresent(s -> byStage.computeIfAbsent(stage, k -> new EnumMap<>(ExecutionStatus.class)).merge(s, value, Long::sum));
+                    }
+                }
+            }
+            out.put(jobId, new JobCounts(total, byStage, retries));
+        }
+        return out;
+    }
+
+    private static java.util.Optional<ExecutionStatus> status(String name) {
+        try {
+            return java.util.Optional.of(ExecutionStatus.valueOf(name));
+        } catch (IllegalArgumentException e) {
+            return java.util.Optional.empty();
+        }
     }
 }

@@ -1,0 +1,310 @@
+package dev.ota.aws.dynamodb;
+
+import static dev.ota.aws.dynamodb.Attr.n;
+import static dev.ota.aws.dynamodb.Attr.num;
+import static dev.ota.aws.dynamodb.Attr.optNum;
+import static dev.ota.aws.dynamodb.Attr.s;
+import static dev.ota.aws.dynamodb.Attr.str;
+
+import dev.ota.app.jobs.JobCounts;
+import dev.ota.app.jobs.JobDefinition;
+import dev.ota.app.jobs.JobDefinitionJson;
+import dev.ota.app.jobs.JobPatch;
+import dev.ota.app.jobs.JobRecord;
+import dev.ota.app.operator.Page;
+import dev.ota.domain.FirmwareRef;
+import dev.ota.domain.Job.JobStatus;
+import dev.ota.domain.RetryPolicy;
+import dev.ota.domain.rollout.ReleaseBudget;
+import dev.ota.port.JobRepository;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.StringJoiner;
+import java.util.stream.Collectors;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
+
+/**
+ * The Jobs table: one item per job (definition, scheduler state, base counts) plus its counter
+ * shards (see {@link JobCounters}). Three indexes: {@code byProduct} (productId, createdAt) for
+ * listings and "is a live job using this firmware"; the sparse {@code byLive} (liveKey = LIVE while
+ * the scheduler has work for the job); the sparse {@code byDynamicProduct} (dynamicProduct =
+ * productId while a dynamic job takes devices that qualify later).
+ */
+public final class DynamoDbJobRepository implements JobRepository {
+
+    public static final String BY_PRODUCT = "byProduct";
+    public static final String BY_LIVE = "byLive";
+    public static final String BY_DYNAMIC_PRODUCT = "byDynamicProduct";
+    static final String LIVE_KEY = "liveKey";
+    static final String LIVE = "LIVE";
+    static final String DYNAMIC_PRODUCT = "dynamicProduct";
+
+    private final DynamoDbClient dynamo;
+    private final Tables tables;
+
+    public DynamoDbJobRepository(DynamoDbClient dynamo, Tables tables) {
+        this.dynamo = dynamo;
+        this.tables = tables;
+    }
+
+    @Override
+    public void create(JobRecord job) {
+        JobDefinition d = job.definition();
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put("jobId", s(job.jobId()));
+        item.put("productId", s(job.productId()));
+        item.put("targetVersion", s(job.firmware().version()));
+        item.put("s3Key", s(job.firmware().s3Key()));
+        item.put("fileSize", n(job.firmware().fileSize()));
+        item.put("md5sum", s(job.firmware().md5sum()));
+        item.put("maxAttempts", n(d.retryPolicy().maxAttempts()));
+        item.put("retryableCodes", s(d.retryPolicy().retryableCodes().stream().sorted().map(String::valueOf).collect(Collectors.joining(","))));
+        item.put("retryIntervalMs", n(d.retryPolicy().retryInterval().toMillis()));
+        item.put("jobState", s(job.state().name()));
+        item.put("stateReason", s(job.stateReason()));
+        item.put("targetCount", n(0));
+        item.put("createdAt", n(job.createdAt().toEpochMilli()));
+        item.put("definition", s(JobDefinitionJson.encode(d)));
+        item.put("dynamic", AttributeValue.fromBool(d.dynamic()));
+        item.put("currentStage", n(0));
+        item.put("expanded", AttributeValue.fromBool(false));
+        item.put("seqNext", n(0));
+        item.put(LIVE_KEY, s(LIVE));
+        if (d.dynamic()) {
+            item.put(DYNAMIC_PRODUCT, s(job.productId()));
+        }
+        dynamo.putItem(r -> r.tableName(tables.jobs()).item(item).conditionExpression("attribute_not_exists(jobId)"));
+    }
+
+    @Override
+    public Optional<JobRecord> find(String jobId) {
+        Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(tables.jobs()).key(key(jobId)).consistentRead(true)).item();
+        return item == null || item.isEmpty() || !item.containsKey("productId") ? Optional.empty() : Optional.of(toRecord(item));
+    }
+
+    @Override
+    public Optional<JobStatus> state(String jobId) {
+        Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(tables.jobs()).key(key(jobId)).consistentRead(true)
+                .projectionExpression("#s").expressionAttributeNames(Map.of("#s", "jobState"))).item();
+        return item == null || !item.containsKey("jobState") ? Optional.empty() : Optional.of(JobStatus.valueOf(item.get("jobState").s()));
+    }
+
+    @Override
+    public JobCounts counts(String jobId) {
+        return JobCounters.read(dynamo, tables.jobs(), jobId);
+    }
+
+    @Override
+    public Map<String, JobCounts> counts(Collection<String> jobIds) {
+        return jobIds.isEmpty() ? Map.of() : JobCounters.read(dynamo, tables.jobs(), jobIds);
+    }
+
+    @Override
+    public Page<JobRecord> list(String productId, String nextToken, int limit) {
+        Map<String, AttributeValue> start = PageTokens.decode(nextToken);
+        List<JobRecord> jobs = new ArrayList<>();
+        Map<String, AttributeValue> last;
+        if (productId != null) {
+            QueryResponse page = dynamo.query(r -> r.tableName(tables.jobs()).indexName(BY_PRODUCT)
+                    .keyConditionExpression("productId = :p").expressionAttributeValues(Map.of(":p", s(productId)))
+                    .scanIndexForward(false).limit(limit).exclusiveStartKey(start));
+            page.items().forEach(i -> jobs.add(toRecord(i)));
+            last = page.lastEvaluatedKey();
+        } else {
+            // Counter shards carry no productId: the filter leaves them out.
+            ScanResponse page = dynamo.scan(r -> r.tableName(tables.jobs()).filterExpression("attribute_exists(productId)")
+                    .limit(limit).exclusiveStartKey(start));
+            page.items().forEach(i -> jobs.add(toRecord(i)));
+            last = page.lastEvaluatedKey();
+        }
+        return new Page<>(jobs, last == null || last.isEmpty() ? null : PageTokens.encode(last));
+    }
+
+    @Override
+    public List<String> liveJobIds() {
+        List<String> ids = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            QueryResponse page = dynamo.query(r -> r.tableName(tables.jobs()).indexName(BY_LIVE)
+                    .keyConditionExpression("#k = :live").expressionAttributeNames(Map.of("#k", LIVE_KEY))
+                    .expressionAttributeValues(Map.of(":live", s(LIVE))).exclusiveStartKey(from));
+            page.items().forEach(i -> ids.add(i.get("jobId").s()));
+            start = page.lastEvaluatedKey();
+        } while (start != null && !start.isEmpty());
+        return ids;
+    }
+
+    @Override
+    public List<JobRecord> liveDynamicJobs(String productId) {
+        List<JobRecord> jobs = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            QueryResponse page = dynamo.query(r -> r.tableName(tables.jobs()).indexName(BY_DYNAMIC_PRODUCT)
+                    .keyConditionExpression("#d = :p").expressionAttributeNames(Map.of("#d", DYNAMIC_PRODUCT))
+                    .expressionAttributeValues(Map.of(":p", s(productId))).exclusiveStartKey(from));
+            page.items().forEach(i -> jobs.add(toRecord(i)));
+            start = page.lastEvaluatedKey();
+        } while (start != null && !start.isEmpty());
+        return jobs;
+    }
+
+    @Override
+    public boolean update(String jobId, JobPatch p) {
+        Expression e = new Expression();
+        StringJoiner condition = new StringJoiner(" AND ");
+        condition.add("attribute_exists(" + e.name("jobId") + ")");
+        if (p.conditionStates() != null) {
+            StringJoiner in = new StringJoiner(", ");
+            p.conditionStates().forEach(st -> in.add(e.value(s(st.name()))));
+            condition.add(e.name("jobState") + " IN (" + in + ")");
+        }
+        if (p.conditionOnPlanAt()) {
+            condition.add(p.conditionPlanAt() == null ? "attribute_not_exists(" + e.name("planAt") + ")"
+                    : e.name("planAt") + " = " + e.value(n(p.conditionPlanAt().toEpochMilli())));
+        }
+        if (p.conditionOnCursor()) {
+            condition.add(p.conditionCursor() == null ? "attribute_not_exists(" + e.name("cursor") + ")"
+                    : e.name("cursor") + " = " + e.value(s(p.conditionCursor())));
+        }
+        if (p.conditionCurrentStage() != null) {
+            condition.add(e.name("currentStage") + " = " + e.value(n(p.conditionCurrentStage())));
+        }
+        if (p.newState() != null) {
+            e.set("jobState", s(p.newState().name()));
+        }
+        if (p.newStateReason() != null) {
+            e.set("stateReason", s(p.newStateReason()));
+        }
+        if (p.newCurrentStage() != null) {
+            e.set("currentStage", n(p.newCurrentStage()));
+        }
+        if (p.newStageSizes() != null) {
+            e.set("stageSizes", s(p.newStageSizes().stream().map(String::valueOf).collect(Collectors.joining(","))));
+        }
+        if (p.newExpanded() != null) {
+            e.set("expanded", AttributeValue.fromBool(p.newExpanded()));
+        }
+        if (p.setsCursor()) {
+            e.setOrRemove("cursor", p.newCursor() == null ? null : s(p.newCursor()));
+        }
+        if (p.newSeqNext() != null) {
+            e.set("seqNext", n(p.newSeqNext()));
+        }
+        if (p.newHeartbeat() != null) {
+            e.set("expansionHeartbeat", n(p.newHeartbeat().toEpochMilli()));
+        }
+        if (p.newBudget() != null) {
+            e.set("budgetTokens", AttributeValue.fromN(Double.toString(p.newBudget().tokens())));
+            e.set("budgetAt", n(p.newBudget().refilledAt().toEpochMilli()));
+        }
+        if (p.newPlanAt() != null) {
+            e.set("planAt", n(p.newPlanAt().toEpochMilli()));
+        }
+        if (p.newPausedByRule() != null) {
+            e.set("pausedByRule", AttributeValue.fromBool(p.newPausedByRule()));
+        }
+        if (p.newResumedStage() != null) {
+            e.set("resumedStage", n(p.newResumedStage()));
+        }
+        if (p.newWindowEnded() != null) {
+            e.set("windowEnded", AttributeValue.fromBool(p.newWindowEnded()));
+        }
+        if (p.newSwept() != null) {
+            e.set("swept", AttributeValue.fromBool(p.newSwept()));
+        }
+        if (Boolean.FALSE.equals(p.newLive())) {
+            e.remove(LIVE_KEY);
+        }
+        if (Boolean.FALSE.equals(p.newDynamicActive())) {
+            e.remove(DYNAMIC_PRODUCT);
+        }
+        if (p.addedTargets() != 0) {
+            e.add("targetCount", p.addedTargets());
+        }
+        if (p.addedQueued() != 0) {
+            e.add(JobCounters.PREFIX + "QUEUED", p.addedQueued());
+        }
+        if (p.addedInvalid() != 0) {
+            e.add("invalidNames", p.addedInvalid());
+        }
+        if (p.addedDuplicates() != 0) {
+            e.add("duplicateNames", p.addedDuplicates());
+        }
+        String update = e.update();
+        if (update.isEmpty()) {
+            return true;
+        }
+        try {
+            dynamo.updateItem(r -> r.tableName(tables.jobs()).key(key(jobId)).updateExpression(update)
+                    .conditionExpression(condition.toString()).expressionAttributeNames(e.names()).expressionAttributeValues(e.values()));
+            return true;
+        } catch (ConditionalCheckFailedException lost) {
+            return false;
+        }
+    }
+
+    private static Map<String, AttributeValue> key(String jobId) {
+        return Map.of("jobId", s(jobId));
+    }
+
+    static JobRecord toRecord(Map<String, AttributeValue> item) {
+        String definition = str(item, "definition");
+        JobDefinition d = definition == null ? null : JobDefinitionJson.decode(definition);
+        String codes = str(item, "retryableCodes");
+        FirmwareRef firmware = new FirmwareRef(str(item, "targetVersion"), str(item, "s3Key"), num(item, "fileSize", 0), str(item, "md5sum"));
+        String sizes = str(item, "stageSizes");
+        Long budgetAt = optNum(item, "budgetAt");
+        AttributeValue tokens = item.get("budgetTokens");
+        Long heartbeat = optNum(item, "expansionHeartbeat");
+        Long planAt = optNum(item, "planAt");
+        boolean legacy = d == null;
+        return new JobRecord(
+                str(item, "jobId"),
+                str(item, "productId"),
+                firmware,
+                d,
+                JobStatus.valueOf(str(item, "jobState")),
+                legacy ? "made by the update-devices function" : str(item, "stateReason"),
+                num(item, "targetCount", 0),
+                (int) num(item, "currentStage", 0),
+                sizes == null || sizes.isEmpty() ? List.of() : Arrays.stream(sizes.split(",")).map(Long::valueOf).toList(),
+                legacy || bool(item, "expanded"),
+                str(item, "cursor"),
+                num(item, "seqNext", 0),
+                heartbeat == null ? null : Instant.ofEpochMilli(heartbeat),
+                num(item, "invalidNames", 0),
+                num(item, "duplicateNames", 0),
+                budgetAt == null || tokens == null ? null : new ReleaseBudget(Double.parseDouble(tokens.n()), Instant.ofEpochMilli(budgetAt)),
+                planAt == null ? null : Instant.ofEpochMilli(planAt),
+                bool(item, "pausedByRule"),
+                (int) num(item, "resumedStage", -1),
+                bool(item, "windowEnded"),
+                bool(item, "swept"),
+                Instant.ofEpochMilli(num(item, "createdAt", 0)));
+    }
+
+    private static boolean bool(Map<String, AttributeValue> item, String name) {
+        AttributeValue v = item.get(name);
+        return v != null && Boolean.TRUE.equals(v.bool());
+    }
+
+    /** The retry policy of a job item written by the update-devices function (no definition). */
+    static RetryPolicy legacyPolicy(Map<String, AttributeValue> item) {
+        String codes = str(item, "retryableCodes");
+        return new RetryPolicy((int) num(item, "maxAttempts", 1),
+                codes == null || codes.isEmpty() ? java.util.Set.of() : Arrays.stream(codes.split(",")).map(Integer::valueOf).collect(Collectors.toSet()),
+                java.time.Duration.ofMillis(num(item, "retryIntervalMs", 0)));
+    }
+}

@@ -1,0 +1,349 @@
+package dev.ota.aws.dynamodb;
+
+import static dev.ota.aws.dynamodb.Attr.n;
+import static dev.ota.aws.dynamodb.Attr.num;
+import static dev.ota.aws.dynamodb.Attr.s;
+import static dev.ota.aws.dynamodb.Attr.str;
+
+import dev.ota.app.operator.Page;
+import dev.ota.domain.DeviceState;
+import dev.ota.domain.Execution;
+import dev.ota.domain.ExecutionStatus;
+import dev.ota.port.RolloutStore;
+import dev.ota.protocol.DeviceId;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.Update;
+
+/**
+ * The scheduler's side of the Executions table (and of the Devices and Jobs items its moves
+ * touch). See {@link ExecutionRow} for the indexes.
+ */
+public final class DynamoDbRolloutStore implements RolloutStore {
+
+    public static final String BY_STATUS = "byStatus";
+    public static final String BY_QUEUE = "byQueue";
+    public static final String BY_DUE = "byDue";
+
+    private final DynamoDbClient dynamo;
+    private final Tables tables;
+
+    public DynamoDbRolloutStore(DynamoDbClient dynamo, Tables tables) {
+        this.dynamo = dynamo;
+        this.tables = tables;
+    }
+
+    // ---- expansion ----
+
+    @Override
+    public Map<String, Long> expansionMarks(String jobId, Collection<String> deviceNames) {
+        List<Map<String, AttributeValue>> keys = deviceNames.stream().map(d -> ExecutionRow.key(jobId, d)).toList();
+        Map<String, Long> marks = new HashMap<>();
+        for (Map<String, AttributeValue> item : Batches.get(dynamo, tables.executions(), keys, "deviceName, expBatch")) {
+            marks.put(item.get(ExecutionRow.DEVICE_NAME).s(), num(item, ExecutionRow.EXP_BATCH, -1));
+        }
+        return marks;
+    }
+
+    @Override
+    public void putQueued(String jobId, String productId, String targetVersion, long batchMark, List<QueuedDevice> rows, Instant at) {
+        List<Map<String, AttributeValue>> items = new ArrayList<>(rows.size());
+        AttributeValue job = s(jobId);
+        AttributeValue product = s(productId);
+        AttributeValue queued = s(ExecutionStatus.QUEUED.name());
+        AttributeValue jobStatus = s(jobId + "#" + ExecutionStatus.QUEUED.name());
+        AttributeValue target = s(targetVersion);
+        AttributeValue mark = n(batchMark);
+        AttributeValue zero = n(0);
+        AttributeValue empty = s("");
+        AttributeValue updated = n(at.toEpochMilli());
+        for (QueuedDevice row : rows) {
+            Map<String, AttributeValue> item = new HashMap<>();
+            item.put(ExecutionRow.JOB_ID, job);
+            item.put(ExecutionRow.DEVICE_NAME, s(row.deviceName()));
+            item.put("productId", product);
+            item.put(ExecutionRow.STATUS, queued);
+            item.put(ExecutionRow.JOB_STATUS, jobStatus);
+            item.put(ExecutionRow.QUEUED_JOB, job);
+            item.put(ExecutionRow.SEQ, n(row.seq()));
+            item.put(ExecutionRow.EXP_BATCH, mark);
+            item.put("targetVersion", target);
+            item.put("fromVersion", row.fromVersion() == null ? AttributeValue.fromNul(true) : s(row.fromVersion()));
+            item.put("attempt", zero);
+            item.put("percent", zero);
+            item.put("resultCode", zero);
+            item.put("resultMsg", empty);
+            item.put("updatedAt", updated);
+            items.add(item);
+        }
+        Batches.put(dynamo, tables.executions(), items);
+    }
+
+    // ---- reads ----
+
+    @Override
+    public List<QueuedRef> nextQueued(String jobId, int limit) {
+        return queued(jobId, "#q = :j", Map.of(":j", s(jobId)), limit);
+    }
+
+    @Override
+    public List<QueuedRef> queuedBetween(String jobId, long fromSeq, long toSeq) {
+        return queued(jobId, "#q = :j AND #seq BETWEEN :a AND :b", Map.of(":j", s(jobId), ":a", n(fromSeq), ":b", n(toSeq)), Integer.MAX_VALUE);
+    }
+
+    private List<QueuedRef> queued(String jobId, String condition, Map<String, AttributeValue> values, int limit) {
+        List<QueuedRef> refs = new ArrayList<>();
+        Map<String, String> names = condition.contains("#seq") ? Map.of("#q", ExecutionRow.QUEUED_JOB, "#seq", ExecutionRow.SEQ)
+                : Map.of("#q", ExecutionRow.QUEUED_JOB);
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            int want = limit - refs.size();
+            QueryResponse page = dynamo.query(r -> r.tableName(tables.executions()).indexName(BY_QUEUE).keyConditionExpression(condition)
+                    .expressionAttributeNames(names).expressionAttributeValues(values).scanIndexForward(true)
+                    .limit(Math.min(want, 1000)).exclusiveStartKey(from));
+            for (Map<String, AttributeValue> item : page.items()) {
+                refs.add(new QueuedRef(item.get(ExecutionRow.DEVICE_NAME).s(), num(item, ExecutionRow.SEQ, 0)));
+            }
+            start = page.lastEvaluatedKey();
+        } while (start != null && !start.isEmpty() && refs.size() < limit);
+        return refs;
+    }
+
+    @Override
+    public List<String> due(String jobId, DueKind kind, Instant now, int limit) {
+        QueryResponse page = dynamo.query(r -> r.tableName(tables.executions()).indexName(BY_DUE)
+                .keyConditionExpression("#k = :k AND #at <= :now")
+                .expressionAttributeNames(Map.of("#k", ExecutionRow.DUE_KEY, "#at", ExecutionRow.DUE_AT))
+                .expressionAttributeValues(Map.of(":k", s(ExecutionRow.dueKey(jobId, kind == DueKind.RETRY)), ":now", n(now.toEpochMilli())))
+                .limit(limit));
+        return page.items().stream().map(i -> i.get(ExecutionRow.DEVICE_NAME).s()).toList();
+    }
+
+    @Override
+    public List<String> withStatus(String jobId, ExecutionStatus status, int limit) {
+        QueryResponse page = dynamo.query(r -> r.tableName(tables.executions()).indexName(BY_STATUS)
+                .keyConditionExpression("#js = :js").expressionAttributeNames(Map.of("#js", ExecutionRow.JOB_STATUS))
+                .expressionAttributeValues(Map.of(":js", s(jobId + "#" + status.name()))).limit(limit));
+        return page.items().stream().map(i -> i.get(ExecutionRow.DEVICE_NAME).s()).toList();
+    }
+
+    @Override
+    public Page<RowView> rows(String jobId, ExecutionStatus status, String nextToken, int limit) {
+        Map<String, AttributeValue> start = PageTokens.decode(nextToken);
+        QueryRequest.Builder q = QueryRequest.builder().tableName(tables.executions()).limit(limit).exclusiveStartKey(start);
+        if (status == null) {
+            q.keyConditionExpression("#j = :j").expressionAttributeNames(Map.of("#j", ExecutionRow.JOB_ID))
+                    .expressionAttributeValues(Map.of(":j", s(jobId)));
+        } else {
+            q.indexName(BY_STATUS).keyConditionExpression("#js = :js").expressionAttributeNames(Map.of("#js", ExecutionRow.JOB_STATUS))
+                    .expressionAttributeValues(Map.of(":js", s(jobId + "#" + status.name())));
+        }
+        QueryResponse page = dynamo.query(q.build());
+        List<RowView> rows = page.items().stream().map(DynamoDbRolloutStore::toRow).toList();
+        Map<String, AttributeValue> last = page.lastEvaluatedKey();
+        return new Page<>(rows, last == null || last.isEmpty() ? null : PageTokens.encode(last));
+    }
+
+    @Override
+    public Optional<RowView> row(String jobId, String deviceName) {
+        Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(tables.executions()).key(ExecutionRow.key(jobId, deviceName))
+                .consistentRead(true)).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(toRow(item));
+    }
+
+    @Override
+    public Map<String, DeviceState> devices(String productId, Collection<String> deviceNames) {
+        List<Map<String, AttributeValue>> keys = deviceNames.stream().map(d -> DeviceItem.key(new DeviceId(productId, d))).toList();
+        Map<String, DeviceState> states = new HashMap<>();
+        for (Map<String, AttributeValue> item : Batches.get(dynamo, tables.devices(), keys, null)) {
+            String key = item.get(DeviceItem.KEY).s();
+            String name = key.substring(key.indexOf('/') + 1);
+            states.put(name, DeviceItem.toState(new DeviceId(productId, name), item));
+        }
+        return states;
+    }
+
+    static RowView toRow(Map<String, AttributeValue> item) {
+        Long updated = Attr.optNum(item, "updatedAt");
+        return new RowView(str(item, ExecutionRow.JOB_ID), str(item, ExecutionRow.DEVICE_NAME),
+                ExecutionStatus.valueOf(str(item, ExecutionRow.STATUS)), (int) num(item, "percent", 0), (int) num(item, "resultCode", 0),
+                str(item, "resultMsg") == null ? "" : str(item, "resultMsg"), str(item, "fromVersion"), str(item, "targetVersion"),
+                (int) num(item, "attempt", 0), updated == null ? null : Instant.ofEpochMilli(updated), (int) num(item, ExecutionRow.STAGE, 0),
+                str(item, ExecutionRow.HELD_BY));
+    }
+
+    // ---- moves ----
+
+    @Override
+    public ReleaseResult release(DeviceId device, Execution execution) {
+        Expression d = new Expression()
+                .set(DeviceItem.PRODUCT_ID, s(device.productId()))
+                .set(DeviceItem.DEVICE_NAME, s(device.deviceName()))
+                .setAll(DeviceItem.executionAttributes(execution));
+        String version = d.name(DeviceItem.CURRENT_VERSION);
+        String condition = DeviceItem.isFree(d) + " AND (attribute_not_exists(" + version + ") OR " + version + " <> "
+                + d.value(s(execution.targetVersion())) + ")";
+        List<TransactWriteItem> writes = List.of(
+                deviceUpdate(device, d, condition),
+                ExecutionRow.update(tables.executions(), execution.jobId(), device.deviceName(),
+                        ExecutionRow.changes(device, execution), ExecutionStatus.QUEUED),
+                JobCounters.move(tables.jobs(), execution.jobId(), device.deviceName(), ExecutionStatus.QUEUED, execution.stage(),
+                        execution.status(), execution.stage(), false),
+                JobGuards.inProgress(tables.jobs(), execution.jobId()));
+        List<CancellationReason> failed = transact(writes);
+        if (failed == null) {
+            return ReleaseResult.RELEASED;
+        }
+        if (conditionFailed(failed, 3)) {
+            return ReleaseResult.JOB_NOT_ACTIVE;
+        }
+        if (conditionFailed(failed, 1)) {
+            return ReleaseResult.NOT_QUEUED;
+        }
+        return ReleaseResult.DEVICE_TAKEN;
+    }
+
+    @Override
+    public boolean skip(DeviceId device, String jobId, int stage, String reason, String heldBy, boolean waitForDevice, Instant at) {
+        Expression r = queuedRowLeaves(jobId, ExecutionStatus.SKIPPED, reason, at).set(ExecutionRow.STAGE, n(stage));
+        r.setOrRemove(ExecutionRow.HELD_BY, heldBy == null ? null : s(heldBy));
+        List<TransactWriteItem> writes = new ArrayList<>();
+        writes.add(ExecutionRow.update(tables.executions(), jobId, device.deviceName(), r, ExecutionStatus.QUEUED));
+        writes.add(JobCounters.move(tables.jobs(), jobId, device.deviceName(), ExecutionStatus.QUEUED, stage, ExecutionStatus.SKIPPED, stage, false));
+        if (waitForDevice) {
+            Expression w = new Expression().addSet(DeviceItem.WAITING_JOBS, AttributeValue.fromSs(List.of(jobId)));
+            writes.add(TransactWriteItem.builder().update(Update.builder().tableName(tables.devices()).key(DeviceItem.key(device))
+                    .updateExpression(w.update()).expressionAttributeNames(w.names()).expressionAttributeValues(w.values()).build()).build());
+        }
+        return transact(writes) == null;
+    }
+
+    @Override
+    public boolean cancelQueued(DeviceId device, String jobId, String reason, Instant at) {
+        Expression r = queuedRowLeaves(jobId, ExecutionStatus.CANCELED, reason, at);
+        return transact(List.of(
+                ExecutionRow.update(tables.executions(), jobId, device.deviceName(), r, ExecutionStatus.QUEUED),
+                JobCounters.move(tables.jobs(), jobId, device.deviceName(), ExecutionStatus.QUEUED, 0, ExecutionStatus.CANCELED, 0, false)))
+                == null;
+    }
+
+    private static Expression queuedRowLeaves(String jobId, ExecutionStatus to, String reason, Instant at) {
+        return new Expression()
+                .set(ExecutionRow.STATUS, s(to.name()))
+                .set(ExecutionRow.JOB_STATUS, s(jobId + "#" + to.name()))
+                .set("resultMsg", s(reason))
+                .set("updatedAt", n(at.toEpochMilli()))
+                .remove(ExecutionRow.QUEUED_JOB)
+                .remove(ExecutionRow.SEQ)
+                .remove(ExecutionRow.DUE_KEY)
+                .remove(ExecutionRow.DUE_AT);
+    }
+
+    @Override
+    public boolean enqueueLate(DeviceId device, String jobId, String productId, String targetVersion, String fromVersion, long seq, Instant at) {
+        Optional<RowView> existing = row(jobId, device.deviceName());
+        if (existing.isPresent() && existing.get().status() != ExecutionStatus.SKIPPED) {
+            return false;
+        }
+        Expression r = new Expression()
+                .set("productId", s(productId))
+                .set(ExecutionRow.STATUS, s(ExecutionStatus.QUEUED.name()))
+                .set(ExecutionRow.JOB_STATUS, s(jobId + "#" + ExecutionStatus.QUEUED.name()))
+                .set(ExecutionRow.QUEUED_JOB, s(jobId))
+                .set(ExecutionRow.SEQ, n(seq))
+                .set("targetVersion", s(targetVersion))
+                .set("fromVersion", fromVersion == null ? AttributeValue.fromNul(true) : s(fromVersion))
+                .set("attempt", n(0))
+                .set("percent", n(0))
+                .set("resultCode", n(0))
+                .set("resultMsg", s(""))
+                .set("updatedAt", n(at.toEpochMilli()))
+                .remove(ExecutionRow.HELD_BY);
+        List<TransactWriteItem> writes = new ArrayList<>();
+        if (existing.isEmpty()) {
+            String condition = "attribute_not_exists(" + r.name(ExecutionRow.DEVICE_NAME) + ")";
+            writes.add(conditioned(ExecutionRow.update(tables.executions(), jobId, device.deviceName(), r, null), condition));
+            writes.add(JobCounters.move(tables.jobs(), jobId, device.deviceName(), null, 0, ExecutionStatus.QUEUED, 0, false));
+            Expression j = new Expression().add("targetCount", 1);
+            String takes = "attribute_exists(" + j.name(DynamoDbJobRepository.DYNAMIC_PRODUCT) + ")";
+            writes.add(TransactWriteItem.builder().update(Update.builder().tableName(tables.jobs()).key(Map.of("jobId", s(jobId)))
+                    .updateExpression(j.update()).conditionExpression(takes).expressionAttributeNames(j.names())
+                    .expressionAttributeValues(j.values()).build()).build());
+        } else {
+            int stage = existing.get().stage();
+            writes.add(ExecutionRow.update(tables.executions(), jobId, device.deviceName(), r, ExecutionStatus.SKIPPED));
+            writes.add(JobCounters.move(tables.jobs(), jobId, device.deviceName(), ExecutionStatus.SKIPPED, stage, ExecutionStatus.QUEUED, stage, false));
+            writes.add(JobGuards.takesLateDevices(tables.jobs(), jobId));
+        }
+        Expression w = new Expression().delete(DeviceItem.WAITING_JOBS, AttributeValue.fromSs(List.of(jobId)));
+        writes.add(TransactWriteItem.builder().update(Update.builder().tableName(tables.devices()).key(DeviceItem.key(device))
+                .updateExpression(w.update()).expressionAttributeNames(w.names()).expressionAttributeValues(w.values()).build()).build());
+        return transact(writes) == null;
+    }
+
+    @Override
+    public boolean restart(DeviceId device, RowView row, Execution after) {
+        Expression d = new Expression()
+                .set(DeviceItem.PRODUCT_ID, s(device.productId()))
+                .set(DeviceItem.DEVICE_NAME, s(device.deviceName()))
+                .setAll(DeviceItem.executionAttributes(after))
+                .delete(DeviceItem.WAITING_JOBS, AttributeValue.fromSs(List.of(after.jobId())));
+        String condition = DeviceItem.isFree(d);
+        boolean retry = row.status() != ExecutionStatus.QUEUED;
+        return transact(List.of(
+                deviceUpdate(device, d, condition),
+                ExecutionRow.update(tables.executions(), after.jobId(), device.deviceName(),
+                        ExecutionRow.changes(device, after), row.status()),
+                JobCounters.move(tables.jobs(), after.jobId(), device.deviceName(), row.status(), row.stage(), after.status(), after.stage(), retry),
+                JobGuards.inProgress(tables.jobs(), after.jobId()))) == null;
+    }
+
+    // ---- plumbing ----
+
+    private TransactWriteItem deviceUpdate(DeviceId device, Expression e, String condition) {
+        return TransactWriteItem.builder().update(Update.builder()
+                        .tableName(tables.devices())
+                        .key(DeviceItem.key(device))
+                        .updateExpression(e.update())
+                        .conditionExpression(condition)
+                        .expressionAttributeNames(e.names())
+                        .expressionAttributeValues(e.values())
+                        .build())
+                .build();
+    }
+
+    private static TransactWriteItem conditioned(TransactWriteItem item, String condition) {
+        return TransactWriteItem.builder().update(item.update().toBuilder().conditionExpression(condition).build()).build();
+    }
+
+    /** @return null when committed, else the cancellation reasons (a lost condition) */
+    private List<CancellationReason> transact(List<TransactWriteItem> writes) {
+        try {
+            dynamo.transactWriteItems(r -> r.transactItems(writes));
+            return null;
+        } catch (TransactionCanceledException cancelled) {
+            if (cancelled.hasCancellationReasons()
+                    && cancelled.cancellationReasons().stream().anyMatch(reason -> "ConditionalCheckFailed".equals(reason.code()))) {
+                return cancelled.cancellationReasons();
+            }
+            throw cancelled;
+        }
+    }
+
+    private static boolean conditionFailed(List<CancellationReason> reasons, int index) {
+        return reasons.size() > index && "ConditionalCheckFailed".equals(reasons.get(index).code());
+    }
+}
