@@ -91,6 +91,8 @@ VersionReportFunction dev/ota/function/versionreport/VersionReportHandler.class
 ProgressReportFunction dev/ota/function/progressreport/ProgressReportHandler.class
 UpdateDevicesFunction dev/ota/function/updatedevices/UpdateDevicesHandler.class
 FirmwareRegistrationFunction dev/ota/function/firmwareregistration/FirmwareRegistrationHandler.class
+JobSchedulerFunction dev/ota/function/jobengine/JobTickHandler.class
+JobWorkerFunction dev/ota/function/jobengine/JobWorkerHandler.class
 EOF
       return "$ok"
     }

@@ -85,6 +85,17 @@ public final class IotDataEndpoint implements AutoCloseable {
         return publishCount.get();
     }
 
+    /** Called for every publish this endpoint accepts (topic as the caller named it, payload). */
+    public void addPublishListener(java.util.function.BiConsumer<String, byte[]> listener) {
+        listeners.add(listener);
+    }
+
+    public void removePublishListener(java.util.function.BiConsumer<String, byte[]> listener) {
+        listeners.remove(listener);
+    }
+
+    private final java.util.List<java.util.function.BiConsumer<String, byte[]>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange; InputStream body = exchange.getRequestBody()) {
             byte[] payload = body.readAllBytes();
@@ -115,6 +126,9 @@ public final class IotDataEndpoint implements AutoCloseable {
                 broker.publish(twin, payload, params.qos(), params.retain());
             }
             publishCount.incrementAndGet();
+            for (var listener : listeners) {
+                listener.accept(topic, payload);
+            }
             respond(exchange, 200, "{}");
         } catch (RuntimeException e) {
             respond(exchange, 500, "{\"message\":\"" + String.valueOf(e.getMessage()).replace("\"", "'") + "\"}");

@@ -12,6 +12,7 @@ import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * SDK v2 clients pointed at a local stand-in: us-east-1, the local static key pair, the
@@ -41,6 +42,17 @@ public final class LocalClients {
                 .region(REGION)
                 .credentialsProvider(CREDENTIALS)
                 .httpClientBuilder(SerializedHttpClient.builder(UrlConnectionHttpClient.builder(), endpoint))
+                .overrideConfiguration(overrides)
+                .build();
+    }
+
+    /** SQS on moto_server (the same endpoint as DynamoDB: moto routes by the request's service). */
+    public static SqsClient sqs(URI endpoint, ClientOverrideConfiguration overrides) {
+        return SqsClient.builder()
+                .endpointOverride(endpoint)
+                .region(REGION)
+                .credentialsProvider(CREDENTIALS)
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
                 .overrideConfiguration(overrides)
                 .build();
     }

@@ -39,8 +39,15 @@ public final class RuleRouter implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger invocations = new AtomicInteger();
     private final Function<Throwable, Void> errorLog;
+    private final java.util.function.LongSupplier clock;
 
     public RuleRouter(ObjectMapper json, int concurrency, Function<Throwable, Void> errorLog) {
+        this(json, concurrency, errorLog, System::currentTimeMillis);
+    }
+
+    /** @param clock the broker's time for {@code timestamp()}, in epoch milliseconds */
+    public RuleRouter(ObjectMapper json, int concurrency, Function<Throwable, Void> errorLog, java.util.function.LongSupplier clock) {
+        this.clock = clock;
         this.json = json;
         this.invoker = Executors.newFixedThreadPool(concurrency, r -> {
             Thread t = new Thread(r, "rule-invoker");
@@ -61,7 +68,7 @@ public final class RuleRouter implements AutoCloseable {
     /** Called for every client publish the broker sees. */
     public void onPublish(String clientId, String topic, byte[] payload) {
         JsonNode message = parseJson(payload);
-        long receivedAt = System.currentTimeMillis();
+        long receivedAt = clock.getAsLong();
         for (Route route : routes) {
             if (route.topicFilters().stream().noneMatch(filter -> MqttTopic.isMatched(filter, topic))) {
                 continue;

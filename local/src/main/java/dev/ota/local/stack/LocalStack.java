@@ -2,6 +2,11 @@ package dev.ota.local.stack;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ota.config.Settings;
+import dev.ota.config.JobEngineSettings;
+import dev.ota.app.operator.JobOperations;
+import dev.ota.aws.jobs.JobOperationsFactory;
+import java.time.Clock;
+import software.amazon.awssdk.services.sqs.SqsClient;
 import dev.ota.local.LocalAws;
 import dev.ota.local.LocalClients;
 import dev.ota.local.RepoRoot;
@@ -54,14 +59,23 @@ public final class LocalStack implements AutoCloseable {
     private final Map<String, LocalFunction> functions = new LinkedHashMap<>();
     private final RuleRouter router;
     private final List<AutoCloseable> clients = new ArrayList<>();
+    private final LocalClock clock = new LocalClock();
+    private final List<LocalFunction> scheduled = new ArrayList<>();
+    private LocalQueues queues;
+    private Settings settings;
+    private Map<String, String> schedulerEnvironment = Map.of();
 
     private LocalStack(Options options) {
         this.aws = LocalAws.start(options.ports());
-        this.router = new RuleRouter(json, options.invokerThreads(), e -> null);
+        this.router = new RuleRouter(json, options.invokerThreads(), e -> null, clock::millis);
         try {
             SamTemplate template = SamTemplate.load(options.template(), options.parameterOverrides());
             createTables(template);
             aws.s3().createBucket(b -> b.bucket(BUCKET));
+            ClientOverrideConfiguration counted = ClientOverrideConfiguration.builder().addExecutionInterceptor(calls).build();
+            // Uncounted: polling the queues is the event-source mapping's work, not a call the functions make.
+            this.queues = new LocalQueues(track(LocalClients.sqs(aws.dynamoDbEndpoint(), ClientOverrideConfiguration.builder().build())), json,
+                    template.queues());
             wireFunctions(template);
         } catch (RuntimeException e) {
             close();
@@ -107,22 +121,40 @@ public final class LocalStack implements AutoCloseable {
 
     private void wireFunctions(SamTemplate template) {
         ClientOverrideConfiguration counted = ClientOverrideConfiguration.builder().addExecutionInterceptor(calls).build();
+        // (queues are created before the functions: their URLs go into the functions' environment)
         DynamoDbClient dynamo = track(LocalClients.dynamoDb(aws.dynamoDbEndpoint(), counted));
         S3Client s3 = track(LocalClients.s3(aws.s3Endpoint(), counted));
         S3Presigner presigner = track(LocalClients.s3Presigner(aws.s3Endpoint()));
         IotDataPlaneClient iot = track(LocalClients.iotDataPlane(aws.iotDataEndpoint(), counted));
+        SqsClient sqs = track(LocalClients.sqs(aws.dynamoDbEndpoint(), counted));
+        Map<String, String> queueUrls = queues.urls();
         for (SamTemplate.FunctionSpec spec : template.functions()) {
             Map<String, String> env = new LinkedHashMap<>(spec.environment());
             env.put("FIRMWARE_BUCKET", BUCKET);
             env.put("IOT_DATA_ENDPOINT", aws.iotDataEndpoint().toString());
+            // !Ref of a queue resolves to its logical id: locally, that is the moto queue's URL.
+            env.replaceAll((k, v) -> v != null && queueUrls.containsKey(v) ? queueUrls.get(v) : v);
             Map<Class<?>, Object> dependencies = Map.of(
                     Settings.class, Settings.from(env),
+                    JobEngineSettings.class, JobEngineSettings.from(env),
                     DynamoDbClient.class, dynamo,
                     S3Client.class, s3,
                     S3Presigner.class, presigner,
-                    IotDataPlaneClient.class, iot);
+                    IotDataPlaneClient.class, iot,
+                    SqsClient.class, sqs,
+                    Clock.class, clock);
             LocalFunction function = LocalFunction.create(spec.logicalId(), spec.handler(), dependencies);
             functions.put(spec.logicalId(), function);
+            if (settings == null) {
+                settings = Settings.from(env);
+            }
+            for (SamTemplate.SqsSource source : spec.sqsSources()) {
+                queues.connect(source.queue(), source.batchSize(), function);
+            }
+            if (!spec.schedules().isEmpty()) {
+                scheduled.add(function);
+                schedulerEnvironment = env;
+            }
             for (SamTemplate.IotRule rule : spec.iotRules()) {
                 if (!"2016-03-23".equals(rule.sqlVersion())) {
                     throw new IotRuleSql.UnsupportedRuleException(spec.logicalId() + "." + rule.name() + ": AwsIotSqlVersion must be 2016-03-23");
@@ -158,6 +190,55 @@ public final class LocalStack implements AutoCloseable {
     public LocalAws aws() {
         return aws;
     }
+
+    /** The clock every function and the rules router use; tests move it forward. */
+    public LocalClock clock() {
+        return clock;
+    }
+
+    /**
+     * One scheduler round, as EventBridge and SQS would run it, to quiescence: invokes every function
+     * with a Schedule event in template.yaml once, then feeds the queues to their functions until
+     * they are empty (continuation messages included). Returns the queue records handled.
+     */
+    public int tick() throws Exception {
+        byte[] event = ("{\"version\":\"0\",\"detail-type\":\"Scheduled Event\",\"source\":\"aws.events\",\"time\":\""
+                + clock.instant() + "\",\"detail\":{}}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (LocalFunction function : scheduled) {
+            function.invoke(event);
+        }
+        return queues.drain();
+    }
+
+    /** Feeds the queues to their functions until they are empty, without a scheduler tick. */
+    public int drainQueues() {
+        return queues.drain();
+    }
+
+    public LocalQueues queues() {
+        return queues;
+    }
+
+    /** Settings as template.yaml gives them to the functions, pointed at the local stand-ins. */
+    public Settings settings() {
+        return settings;
+    }
+
+    /**
+     * The job operations the HTTP API serves, built exactly as the API function builds them
+     * ({@code JobOperationsFactory}), on counted clients and the stack's clock.
+     */
+    public JobOperations jobs() {
+        if (jobOperations == null) {
+            ClientOverrideConfiguration counted = ClientOverrideConfiguration.builder().addExecutionInterceptor(calls).build();
+            jobOperations = JobOperationsFactory.create(settings, track(LocalClients.dynamoDb(aws.dynamoDbEndpoint(), counted)),
+                    track(LocalClients.s3(aws.s3Endpoint(), counted)), track(LocalClients.iotDataPlane(aws.iotDataEndpoint(), counted)),
+                    track(LocalClients.s3Presigner(aws.s3Endpoint())), clock);
+        }
+        return jobOperations;
+    }
+
+    private JobOperations jobOperations;
 
     public AwsCallCounter calls() {
         return calls;

@@ -54,7 +54,18 @@ public final class SamTemplate {
 
     public record IotRule(String name, String sql, String sqlVersion) {}
 
-    public record FunctionSpec(String logicalId, String handler, Map<String, String> environment, List<IotRule> iotRules) {}
+    /** An SQS event source: the queue's logical id and the batch size. */
+    public record SqsSource(String name, String queue, int batchSize) {}
+
+    /**
+     * @param sqsSources the queues whose messages invoke the function
+     * @param schedules the function's Schedule events (their expressions, e.g. rate(1 minute))
+     */
+    public record FunctionSpec(String logicalId, String handler, Map<String, String> environment, List<IotRule> iotRules,
+                               List<SqsSource> sqsSources, List<String> schedules) {}
+
+    /** An SQS queue; {@code maxReceiveCount} from its redrive policy (0 when it has none). */
+    public record QueueSpec(String logicalId, int maxReceiveCount, int visibilityTimeout) {}
 
     public record KeyElement(String attribute, String type, String keyType) {}
 
@@ -74,16 +85,47 @@ public final class SamTemplate {
             globalEnv.forEach((k, v) -> env.put(k, resolve(v)));
             map(map(props.get("Environment")).get("Variables")).forEach((k, v) -> env.put(k, resolve(v)));
             List<IotRule> rules = new ArrayList<>();
+            List<SqsSource> queues = new ArrayList<>();
+            List<String> schedules = new ArrayList<>();
             map(props.get("Events")).forEach((eventName, event) -> {
                 Map<String, Object> e = map(event);
+                Map<String, Object> p = map(e.get("Properties"));
                 if ("IoTRule".equals(e.get("Type"))) {
-                    Map<String, Object> p = map(e.get("Properties"));
                     rules.add(new IotRule(eventName, resolve(p.get("Sql")), resolve(p.get("AwsIotSqlVersion"))));
+                } else if ("SQS".equals(e.get("Type"))) {
+                    Object batch = p.get("BatchSize");
+                    queues.add(new SqsSource(eventName, logicalIdOf(p.get("Queue")), batch == null ? 10 : Integer.parseInt(String.valueOf(batch))));
+                } else if ("Schedule".equals(e.get("Type")) || "ScheduleV2".equals(e.get("Type"))) {
+                    schedules.add(resolve(p.containsKey("Schedule") ? p.get("Schedule") : p.get("ScheduleExpression")));
                 }
             });
-            functions.add(new FunctionSpec(id, resolve(props.get("Handler")), env, rules));
+            functions.add(new FunctionSpec(id, resolve(props.get("Handler")), env, rules, queues, schedules));
         });
         return functions;
+    }
+
+    public List<QueueSpec> queues() {
+        List<QueueSpec> queues = new ArrayList<>();
+        resources("AWS::SQS::Queue").forEach((id, props) -> {
+            Object receives = map(props.get("RedrivePolicy")).get("maxReceiveCount");
+            Object visibility = props.get("VisibilityTimeout");
+            queues.add(new QueueSpec(id, receives == null ? 0 : Integer.parseInt(String.valueOf(receives)),
+                    visibility == null ? 30 : Integer.parseInt(String.valueOf(visibility))));
+        });
+        return queues;
+    }
+
+    /** The logical id a {@code !GetAtt X.Arn} / {@code !Ref X} names. */
+    private static String logicalIdOf(Object value) {
+        if (value instanceof Intrinsic intrinsic) {
+            Object arg = intrinsic.argument();
+            if (arg instanceof List<?> list && !list.isEmpty()) {
+                return String.valueOf(list.get(0));
+            }
+            String text = String.valueOf(arg);
+            return text.contains(".") ? text.substring(0, text.indexOf('.')) : text;
+        }
+        return String.valueOf(value);
     }
 
     public List<TableSpec> tables() {

@@ -11,6 +11,12 @@ import dev.ota.app.VersionReportService;
 import dev.ota.aws.dynamodb.DynamoDbClients;
 import dev.ota.aws.dynamodb.DynamoDbDeviceStateStore;
 import dev.ota.aws.dynamodb.Tables;
+import dev.ota.aws.dynamodb.DynamoDbJobRepository;
+import dev.ota.aws.dynamodb.DynamoDbRolloutStore;
+import dev.ota.app.jobs.DynamicEnrollment;
+import dev.ota.app.jobs.RepositoryJobAdmission;
+import dev.ota.config.JobEngineSettings;
+import java.time.Clock;
 import dev.ota.aws.iot.IotClients;
 import dev.ota.aws.iot.IotDataPlaneChannel;
 import dev.ota.aws.iot.UpdateTopic;
@@ -40,19 +46,30 @@ public final class VersionReportHandler implements RequestStreamHandler {
     }
 
     private VersionReportHandler(Settings settings) {
-        this(settings, DynamoDbClients.fromEnvironment(), S3Clients.presignerFromEnvironment(),
-                IotClients.dataPlaneFromEnvironment(settings.iotDataEndpoint()));
+        this(settings, JobEngineSettings.fromEnvironment(), DynamoDbClients.fromEnvironment(), S3Clients.presignerFromEnvironment(),
+                IotClients.dataPlaneFromEnvironment(settings.iotDataEndpoint()), Clock.systemUTC());
     }
 
-    public VersionReportHandler(Settings settings, DynamoDbClient dynamo, S3Presigner presigner, IotDataPlaneClient iot) {
+    /**
+     * Every resend and device-driven retry is admitted by its job first (one strongly consistent
+     * read of the job's state, so nothing goes out once a cancel returned), and a device left
+     * without a live update is offered to the product's dynamic jobs (cached per container, see
+     * {@link DynamicEnrollment}).
+     */
+    public VersionReportHandler(Settings settings, JobEngineSettings engine, DynamoDbClient dynamo, S3Presigner presigner,
+                                IotDataPlaneClient iot, Clock clock) {
         StructuredLog log = new StructuredLog(json, "version-report");
         IotDataPlaneChannel channel = new IotDataPlaneChannel(iot, new UpdateTopic(settings.updateTopicTemplate()), json);
+        Tables tables = Tables.of(settings);
+        DynamoDbJobRepository jobs = new DynamoDbJobRepository(dynamo, tables);
         this.intake = new ReportIntake(json, log);
         this.service = new VersionReportService(
-                new DynamoDbDeviceStateStore(dynamo, Tables.of(settings)),
+                new DynamoDbDeviceStateStore(dynamo, tables),
                 channel,
                 new UpdateSender(new S3PresignedUrlMinter(presigner, settings.firmwareBucket(), settings.urlExpiry()), channel),
-                log);
+                log,
+                new RepositoryJobAdmission(jobs),
+                new DynamicEnrollment(jobs, new DynamoDbRolloutStore(dynamo, tables), clock, engine.tuning().dynamicJobsTtl(), log));
     }
 
     @Override

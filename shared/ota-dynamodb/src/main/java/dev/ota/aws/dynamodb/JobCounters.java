@@ -121,6 +121,10 @@ public final class JobCounters {
                     if (a.getValue().n() == null) {
                         continue;
                     }
+                    boolean counter = name.startsWith(PREFIX) || name.equals(RETRIES) || name.matches("s\\d+_[A-Z_]+");
+                    if (!counter) {
+                        continue;
+                    }
                     long value = Long.parseLong(a.getValue().n());
                     if (name.startsWith(PREFIX)) {
                         status(name.substring(PREFIX.length())).ifPresent(s -> total.merge(s, value, Long::sum));

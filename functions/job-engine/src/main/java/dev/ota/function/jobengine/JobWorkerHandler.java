@@ -1,0 +1,76 @@
+package dev.ota.function.jobengine;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ota.app.jobs.WorkMessage;
+import dev.ota.aws.dynamodb.DynamoDbClients;
+import dev.ota.aws.iot.IotClients;
+import dev.ota.aws.jobs.JobWiring;
+import dev.ota.aws.s3.S3Clients;
+import dev.ota.config.JobEngineSettings;
+import dev.ota.config.Settings;
+import dev.ota.protocol.ProtocolJson;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Clock;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * The job work queue's consumer (SQS event source, ReportBatchItemFailures): each record is one
+ * bounded piece of job work (see {@link WorkMessage}). A record that fails is reported back alone,
+ * SQS redelivers it after the visibility timeout, and after five receives it goes to the dead-letter
+ * queue. A body that is no work message is logged and dropped: redelivering it cannot help.
+ */
+public final class JobWorkerHandler implements RequestStreamHandler {
+
+    private final ObjectMapper json = ProtocolJson.newMapper();
+    private final JobWiring wiring;
+
+    public JobWorkerHandler() {
+        this(Settings.fromEnvironment(), JobEngineSettings.fromEnvironment());
+    }
+
+    private JobWorkerHandler(Settings settings, JobEngineSettings engine) {
+        this(settings, engine, DynamoDbClients.fromEnvironment(), S3Clients.clientFromEnvironment(), S3Clients.presignerFromEnvironment(),
+                IotClients.dataPlaneFromEnvironment(settings.iotDataEndpoint()), SqsClients.fromEnvironment(), Clock.systemUTC());
+    }
+
+    public JobWorkerHandler(Settings settings, JobEngineSettings engine, DynamoDbClient dynamo, S3Client s3, S3Presigner presigner,
+                            IotDataPlaneClient iot, SqsClient sqs, Clock clock) {
+        this.wiring = new JobWiring(settings, engine, dynamo, s3, iot, presigner, new SqsWorkQueue(sqs, engine.workQueueUrl(), json), clock,
+                "job-worker");
+    }
+
+    @Override
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        JsonNode event = json.readTree(input);
+        ObjectNode response = json.createObjectNode();
+        ArrayNode failures = response.putArray("batchItemFailures");
+        for (JsonNode record : event.path("Records")) {
+            String id = record.path("messageId").asText();
+            WorkMessage message;
+            try {
+                message = WorkMessage.fromJson(json.readTree(record.path("body").asText()));
+            } catch (IOException | IllegalArgumentException e) {
+                wiring.log.warn("work_message_rejected", "messageId", id, "reason", e.getMessage());
+                continue;
+            }
+            try {
+                wiring.engine.handle(message);
+            } catch (RuntimeException e) {
+                wiring.log.error("work_failed", "messageId", id, "kind", message.kind(), "jobId", message.jobId(), "error", String.valueOf(e));
+                failures.addObject().put("itemIdentifier", id);
+            }
+        }
+        json.writeValue(output, response);
+    }
+}

@@ -1,0 +1,41 @@
+package dev.ota.aws.jobs;
+
+import dev.ota.app.jobs.JobService;
+import dev.ota.app.operator.JobOperations;
+import dev.ota.config.JobEngineSettings;
+import dev.ota.config.Settings;
+import java.time.Clock;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/**
+ * {@link JobOperations} for the HTTP API function: build it once per container.
+ *
+ * <p>What the calling function's role needs: on JobsTable, ExecutionsTable and DevicesTable (and
+ * their indexes) GetItem, Query, Scan (JobsTable, for listing without a product), PutItem,
+ * UpdateItem, ConditionCheckItem, BatchGetItem, BatchWriteItem; GetItem on FirmwareTable;
+ * s3:GetObject on {@code firmware/*} (presigning an operator's device retry) and
+ * {@code device-lists/*} in the firmware bucket (HeadObject of a device-list file needs
+ * s3:GetObject; add s3:ListBucket to get 404 rather than 403 for a missing one); iot:Publish on the
+ * update topics (an operator's device retry sends update_firmware at once). It needs no queue:
+ * creation expands targets for a few seconds inline and the scheduler's next tick does the rest.
+ */
+public final class JobOperationsFactory {
+
+    private JobOperationsFactory() {}
+
+    public static JobOperations create(Settings settings, DynamoDbClient dynamo, S3Client s3, IotDataPlaneClient iot, S3Presigner presigner) {
+        return create(settings, dynamo, s3, iot, presigner, Clock.systemUTC());
+    }
+
+    /** The same with an injected clock (the local stack drives time in tests). */
+    public static JobOperations create(Settings settings, DynamoDbClient dynamo, S3Client s3, IotDataPlaneClient iot, S3Presigner presigner,
+                                       Clock clock) {
+        JobWiring w = new JobWiring(settings, JobEngineSettings.from(java.util.Map.of()), dynamo, s3, iot, presigner, messages -> {
+            throw new IllegalStateException("the HTTP API sends no scheduler work");
+        }, clock, "job-api");
+        return new JobService(w.jobs, w.rollout, w.devices, w.firmware, w.lists, w.updates, w.engine, clock, w.log);
+    }
+}

@@ -1,0 +1,54 @@
+package dev.ota.aws.jobs;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ota.app.UpdateSender;
+import dev.ota.app.jobs.JobEngine;
+import dev.ota.aws.dynamodb.DynamoDbDeviceDirectory;
+import dev.ota.aws.dynamodb.DynamoDbDeviceStateStore;
+import dev.ota.aws.dynamodb.DynamoDbFirmwareCatalog;
+import dev.ota.aws.dynamodb.DynamoDbJobRepository;
+import dev.ota.aws.dynamodb.DynamoDbRolloutStore;
+import dev.ota.aws.dynamodb.Tables;
+import dev.ota.aws.iot.IotDataPlaneChannel;
+import dev.ota.aws.iot.UpdateTopic;
+import dev.ota.aws.s3.S3DeviceListSource;
+import dev.ota.aws.s3.S3PresignedUrlMinter;
+import dev.ota.config.JobEngineSettings;
+import dev.ota.config.Settings;
+import dev.ota.log.StructuredLog;
+import dev.ota.port.WorkQueue;
+import dev.ota.protocol.ProtocolJson;
+import java.time.Clock;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/** The job engine's collaborators over the AWS adapters, built once per container. */
+public final class JobWiring {
+
+    public final DynamoDbJobRepository jobs;
+    public final DynamoDbRolloutStore rollout;
+    public final DynamoDbDeviceStateStore devices;
+    public final DynamoDbFirmwareCatalog firmware;
+    public final S3DeviceListSource lists;
+    public final UpdateSender updates;
+    public final JobEngine engine;
+    public final StructuredLog log;
+
+    public JobWiring(Settings settings, JobEngineSettings engineSettings, DynamoDbClient dynamo, S3Client s3, IotDataPlaneClient iot,
+                     S3Presigner presigner, WorkQueue queue, Clock clock, String component) {
+        ObjectMapper json = ProtocolJson.newMapper();
+        Tables tables = Tables.of(settings);
+        this.log = new StructuredLog(json, component);
+        this.jobs = new DynamoDbJobRepository(dynamo, tables);
+        this.rollout = new DynamoDbRolloutStore(dynamo, tables);
+        this.devices = new DynamoDbDeviceStateStore(dynamo, tables);
+        this.firmware = new DynamoDbFirmwareCatalog(dynamo, tables);
+        this.lists = new S3DeviceListSource(s3, settings.firmwareBucket());
+        this.updates = new UpdateSender(new S3PresignedUrlMinter(presigner, settings.firmwareBucket(), settings.urlExpiry()),
+                new IotDataPlaneChannel(iot, new UpdateTopic(settings.updateTopicTemplate()), json));
+        this.engine = new JobEngine(jobs, rollout, devices, new DynamoDbDeviceDirectory(dynamo, tables), lists, updates, queue, clock,
+                engineSettings.tuning(), log);
+    }
+}
