@@ -38,7 +38,12 @@ final class JobFixture implements AutoCloseable {
     private final BiConsumer<String, byte[]> listener;
 
     JobFixture(String prefix) {
-        this.stack = SharedStack.get();
+        this(prefix, SharedStack.get());
+    }
+
+    /** On a stack of its own: moto copies every table on each transaction, so big tables slow every later test. */
+    JobFixture(String prefix, LocalStack stack) {
+        this.stack = stack;
         this.jobs = stack.jobs();
         this.product = prefix + "-" + Long.toString(System.nanoTime() % 1_000_000_000L, 36) + PRODUCTS.incrementAndGet();
         this.listener = (topic, payload) -> {

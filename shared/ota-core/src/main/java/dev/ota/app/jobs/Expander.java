@@ -74,15 +74,17 @@ final class Expander {
         long seq = job.seqNext();
         long targets = job.targetCount();
         long total = 0;
+        long invalid = job.invalidNames();
+        long duplicates = job.duplicateNames();
         try (TargetReader reader = TargetReader.open(job.definition(), cursor, directory, lists)) {
             while (true) {
                 TargetReader.Batch batch = reader.next(tuning.expandBatch());
                 long base = seq;
                 Map<String, TargetReader.Candidate> unique = new LinkedHashMap<>();
-                long duplicates = 0;
+                long batchDuplicates = 0;
                 for (TargetReader.Candidate c : batch.candidates()) {
                     if (unique.putIfAbsent(c.deviceName(), c) != null) {
-                        duplicates++;
+                        batchDuplicates++;
                     }
                 }
                 Map<String, Long> marks = unique.isEmpty() ? Map.of() : rollout.expansionMarks(jobId, unique.keySet());
@@ -93,7 +95,7 @@ final class Expander {
                     if (mark == null || mark == base) {
                         rows.add(new QueuedDevice(c.deviceName(), position, c.fromVersion()));
                     } else {
-                        duplicates++;
+                        batchDuplicates++;
                     }
                     position++;
                 }
@@ -105,7 +107,7 @@ final class Expander {
                 boolean outOfTime = !EngineTuning.before(deadline);
                 JobPatch checkpoint = JobPatch.patch().ifCursor(cursor).cursor(batch.cursor()).seqNext(position)
                         .heartbeat(!chained && (outOfTime || done) ? Instant.EPOCH : now)
-                        .addExpanded(rows.size(), batch.invalid(), duplicates);
+                        .addExpanded(rows.size(), batch.invalid(), batchDuplicates);
                 if (done) {
                     checkpoint.expanded(true).stageSizes(StagePlan.of(job.definition().stages(), targets + rows.size()).sizes());
                 }
@@ -117,8 +119,10 @@ final class Expander {
                 seq = position;
                 targets += rows.size();
                 total += rows.size();
+                invalid += batch.invalid();
+                duplicates += batchDuplicates;
                 if (done) {
-                    finish(jobId, job, targets, now);
+                    finish(jobId, job, targets, invalid, duplicates, now);
                     return new Result(true, false, total);
                 }
                 if (outOfTime) {
@@ -130,10 +134,12 @@ final class Expander {
     }
 
     /** Expansion is complete: the job moves on from PREPARING, unless an operator paused or canceled it meanwhile. */
-    private void finish(String jobId, JobRecord job, long targets, Instant now) {
+    private void finish(String jobId, JobRecord job, long targets, long invalid, long duplicates, Instant now) {
         JobStatus next = job.definition().window().started(now) ? JobStatus.IN_PROGRESS : JobStatus.SCHEDULED;
-        String reason = next == JobStatus.IN_PROGRESS ? "rolling out" : "starts at " + job.definition().window().startAt();
+        String reason = (next == JobStatus.IN_PROGRESS ? "rolling out" : "starts at " + job.definition().window().startAt())
+                + ": " + targets + " targets" + (invalid > 0 ? ", " + invalid + " invalid device names skipped" : "")
+                + (duplicates > 0 ? ", " + duplicates + " duplicate names skipped" : "");
         jobs.update(jobId, JobPatch.patch().ifStateIn(JobStatus.PREPARING).state(next, reason));
-        log.info("expansion_done", "jobId", jobId, "targets", targets, "state", next);
+        log.info("expansion_done", "jobId", jobId, "targets", targets, "invalid", invalid, "duplicates", duplicates, "state", next);
     }
 }
