@@ -106,7 +106,11 @@ public final class JobEngine {
 
     void plan(String jobId) {
         JobRecord job = jobs.find(jobId).orElse(null);
-        if (job == null || job.definition() == null) {
+        if (job == null) {
+            return;
+        }
+        if (job.definition() == null && !job.state().ended()) {
+            completeDirectJob(job);
             return;
         }
         Instant now = clock.instant();
@@ -130,6 +134,18 @@ public final class JobEngine {
             return;
         }
         JobDefinition def = job.definition();
+        if (def == null) {
+            // A canceled job of the update-devices function: its devices are swept free like any other's.
+            if ((job.state() == JobStatus.CANCELED || job.state() == JobStatus.ABORTED)) {
+                JobCounts counts = jobs.counts(jobId);
+                if (counts.get(ExecutionStatus.QUEUED) + counts.live() > 0) {
+                    work.add(WorkMessage.sweep(jobId, Sweeper.ALL));
+                    return;
+                }
+            }
+            jobs.update(jobId, JobPatch.patch().live(false));
+            return;
+        }
         switch (job.state()) {
             case PREPARING -> {
                 // Expansion finished but its state change was lost (the function stopped in between).
@@ -196,6 +212,15 @@ public final class JobEngine {
             return;
         }
         release(job, counts, now, work);
+    }
+
+    /** A job of the update-devices function: sent everything at creation; completes when every device finished. */
+    private void completeDirectJob(JobRecord job) {
+        JobCounts counts = jobs.counts(job.jobId());
+        if (job.state() == JobStatus.IN_PROGRESS && counts.get(ExecutionStatus.QUEUED) == 0 && counts.live() == 0) {
+            jobs.update(job.jobId(), JobPatch.patch().ifStateIn(JobStatus.IN_PROGRESS).state(JobStatus.COMPLETED, "every device finished")
+                    .live(false));
+        }
     }
 
     /** Stage thresholds, then the rate: plans the next RELEASE chunks. */

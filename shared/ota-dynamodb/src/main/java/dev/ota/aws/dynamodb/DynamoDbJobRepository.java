@@ -262,7 +262,6 @@ public final class DynamoDbJobRepository implements JobRepository {
     static JobRecord toRecord(Map<String, AttributeValue> item) {
         String definition = str(item, "definition");
         JobDefinition d = definition == null ? null : JobDefinitionJson.decode(definition);
-        String codes = str(item, "retryableCodes");
         FirmwareRef firmware = new FirmwareRef(str(item, "targetVersion"), str(item, "s3Key"), num(item, "fileSize", 0), str(item, "md5sum"));
         String sizes = str(item, "stageSizes");
         Long budgetAt = optNum(item, "budgetAt");
@@ -276,7 +275,7 @@ public final class DynamoDbJobRepository implements JobRepository {
                 firmware,
                 d,
                 JobStatus.valueOf(str(item, "jobState")),
-                legacy ? "made by the update-devices function" : str(item, "stateReason"),
+                str(item, "stateReason") != null ? str(item, "stateReason") : legacy ? "made by the update-devices function" : "",
                 num(item, "targetCount", 0),
                 (int) num(item, "currentStage", 0),
                 sizes == null || sizes.isEmpty() ? List.of() : Arrays.stream(sizes.split(",")).map(Long::valueOf).toList(),

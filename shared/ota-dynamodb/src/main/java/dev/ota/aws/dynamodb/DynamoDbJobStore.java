@@ -48,6 +48,9 @@ public final class DynamoDbJobStore implements JobStore {
         item.put("targetCount", n(job.targetCount()));
         item.put("createdAt", n(job.createdAt().toEpochMilli()));
         item.put("expanded", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromBool(true));
+        // The scheduler completes the job (and it stops counting as a live user of its firmware)
+        // once every device finished; it manages nothing else of a job made here.
+        item.put(DynamoDbJobRepository.LIVE_KEY, s(DynamoDbJobRepository.LIVE));
         dynamo.putItem(r -> r.tableName(tables.jobs()).item(item)
                 .conditionExpression("attribute_not_exists(jobId)"));
     }

@@ -302,7 +302,8 @@ public final class DynamoDbRolloutStore implements RolloutStore {
                 .setAll(DeviceItem.executionAttributes(after))
                 .delete(DeviceItem.WAITING_JOBS, AttributeValue.fromSs(List.of(after.jobId())));
         String condition = DeviceItem.isFree(d);
-        boolean retry = row.status() != ExecutionStatus.QUEUED;
+        // An attempt after an earlier one; a queued or skipped device never had one.
+        boolean retry = row.status() != ExecutionStatus.QUEUED && row.status() != ExecutionStatus.SKIPPED;
         return transact(List.of(
                 deviceUpdate(device, d, condition),
                 ExecutionRow.update(tables.executions(), after.jobId(), device.deviceName(),

@@ -1,0 +1,112 @@
+package dev.ota.app.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ota.app.operator.JobOperations.CreateJob;
+import dev.ota.app.operator.JobOperations.FailureAction;
+import dev.ota.app.operator.JobOperations.Retry;
+import dev.ota.app.operator.JobOperations.Rollout;
+import dev.ota.app.operator.JobOperations.Stage;
+import dev.ota.app.operator.JobOperations.TargetType;
+import dev.ota.app.operator.JobOperations.Targets;
+import dev.ota.app.operator.OperatorException;
+import dev.ota.domain.RetryPolicy;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class JobDefinitionTest {
+
+    private static final Instant NOW = Instant.parse("2026-05-01T00:00:00Z");
+
+    private static CreateJob request(Targets targets) {
+        return new CreateJob("P1", "2.0.0", targets, false, null, null, null, null, null, null, null);
+    }
+
+    private static Targets versions(String... v) {
+        return new Targets(TargetType.SOURCE_VERSIONS, List.of(v), null, null);
+    }
+
+    @Test
+    void defaultsAreFilledIn() {
+        JobDefinition d = JobDefinition.from(request(versions("1.0.0")), NOW);
+        assertThat(d.rate().maxRatePerMinute()).isEqualTo(100_000);
+        assertThat(d.retryPolicy()).isEqualTo(RetryPolicy.DEFAULT);
+        assertThat(d.stages()).isEmpty();
+        assertThat(d.description()).isEmpty();
+    }
+
+    @Test
+    void everyFieldSurvivesTheStoredForm() {
+        CreateJob full = new CreateJob("P1", "2.0.0", versions("1.0.0", "1.1.0"), true, new Rollout(5000, 50, 2.0, 100),
+                List.of(new Stage(10, null, 90, 20, 5, FailureAction.ABORT), new Stage(null, 25, 95, 10, 20, FailureAction.PAUSE),
+                        new Stage(null, null, 100, 5, 50, null)),
+                NOW.plusSeconds(60), NOW.plusSeconds(86400), Duration.ofMinutes(30), new Retry(4, List.of(-1, -3), Duration.ofSeconds(90)),
+                "spring rollout");
+        JobDefinition d = JobDefinition.from(full, NOW);
+        JobDefinition back = JobDefinitionJson.decode(JobDefinitionJson.encode(d));
+        assertThat(back).isEqualTo(d);
+        assertThat(back.toRequest().stages().get(2).onFailure()).isEqualTo(FailureAction.PAUSE);
+        assertThat(back.toRequest().retry().retryableCodes()).containsExactly(-3, -1);
+    }
+
+    @Test
+    void targetsMustBeOneKindWithItsField() {
+        assertThatThrownBy(() -> JobDefinition.from(request(null), NOW)).isInstanceOf(OperatorException.class).hasMessageContaining("targets.type");
+        assertThatThrownBy(() -> JobDefinition.from(request(new Targets(TargetType.PRODUCT, List.of("1.0.0"), null, null)), NOW))
+                .hasMessageContaining("must not set sourceVersions");
+        assertThatThrownBy(() -> JobDefinition.from(request(new Targets(TargetType.DEVICE_LIST, null, List.of(), null)), NOW))
+                .hasMessageContaining("at least one device");
+        assertThatThrownBy(() -> JobDefinition.from(request(versions("2.0.0")), NOW)).hasMessageContaining("must not contain the target");
+    }
+
+    @Test
+    void inlineListIsCappedAndNamesChecked() {
+        List<String> many = Collections.nCopies(1001, "d");
+        assertThatThrownBy(() -> JobDefinition.from(request(new Targets(TargetType.DEVICE_LIST, null, many, null)), NOW))
+                .hasMessageContaining("DEVICE_LIST_FILE");
+        assertThatThrownBy(() -> JobDefinition.from(request(new Targets(TargetType.DEVICE_LIST, null, List.of("a/b"), null)), NOW))
+                .hasMessageContaining("deviceName");
+        JobDefinition d = JobDefinition.from(request(new Targets(TargetType.DEVICE_LIST, null, List.of("a", "b", "a"), null)), NOW);
+        assertThat(d.deviceNames()).containsExactly("a", "b");
+    }
+
+    @Test
+    void deviceListFileMustLieUnderItsPrefix() {
+        assertThatThrownBy(() -> JobDefinition.from(request(new Targets(TargetType.DEVICE_LIST_FILE, null, null, "firmware/x.txt")), NOW))
+                .hasMessageContaining("device-lists/");
+        assertThatThrownBy(() -> JobDefinition.from(request(new Targets(TargetType.DEVICE_LIST_FILE, null, null, "device-lists/../x")), NOW))
+                .hasMessageContaining("device-lists/");
+    }
+
+    @Test
+    void limitsOnRateTimeoutRetryWindowAndStages() {
+        Targets t = versions("1.0.0");
+        assertThatThrownBy(() -> JobDefinition.from(new CreateJob("P1", "2.0.0", t, false, new Rollout(0, null, null, null), null, null, null,
+                null, null, null), NOW)).hasMessageContaining("ratePerMinute");
+        assertThatThrownBy(() -> JobDefinition.from(new CreateJob("P1", "2.0.0", t, false, null, null, null, null, Duration.ofSeconds(30),
+                null, null), NOW)).hasMessageContaining("inProgressTimeout");
+        assertThatThrownBy(() -> JobDefinition.from(new CreateJob("P1", "2.0.0", t, false, null, null, null, null, null,
+                new Retry(12, List.of(-1), Duration.ZERO), null), NOW)).hasMessageContaining("maxAttempts");
+        assertThatThrownBy(() -> JobDefinition.from(new CreateJob("P1", "2.0.0", t, false, null, null, null, null, null,
+                new Retry(2, List.of(-7), Duration.ZERO), null), NOW)).hasMessageContaining("retryableCodes");
+        assertThatThrownBy(() -> JobDefinition.from(new CreateJob("P1", "2.0.0", t, false, null, null, null, NOW.minusSeconds(1), null,
+                null, null), NOW)).hasMessageContaining("endAt");
+        assertThatThrownBy(() -> JobDefinition.from(new CreateJob("P1", "2.0.0", t, false, null,
+                List.of(new Stage(null, null, 100, 0, 0, null), new Stage(null, null, 100, 0, 0, null)), null, null, null, null, null), NOW))
+                .hasMessageContaining("only the last stage");
+    }
+
+    @Test
+    void qualifiesByVersionForDynamicPickup() {
+        JobDefinition byVersion = JobDefinition.from(request(versions("1.0.0")), NOW);
+        assertThat(byVersion.qualifiesByVersion("1.0.0")).isTrue();
+        assertThat(byVersion.qualifiesByVersion("1.5.0")).isFalse();
+        JobDefinition product = JobDefinition.from(request(new Targets(TargetType.PRODUCT, null, null, null)), NOW);
+        assertThat(product.qualifiesByVersion("0.1")).isTrue();
+        assertThat(product.qualifiesByVersion("2.0.0")).as("already on the target").isFalse();
+    }
+}

@@ -1,0 +1,81 @@
+package dev.ota.domain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ota.domain.Decision.Ignore;
+import dev.ota.domain.Decision.Transition;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The scheduler's side of the state machine: in-progress timeouts and pending retries that fall due. */
+class ExecutionDueTest {
+
+    private static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
+    private static final FirmwareRef FW = new FirmwareRef("2.0.0", "firmware/p/2.0.0/f.bin", 10, "0123456789abcdef0123456789abcdef");
+    private static final RetryPolicy TWO = new RetryPolicy(2, Set.of(-1), Duration.ofSeconds(30));
+
+    private static Execution inFlight(Duration timeout) {
+        return Execution.queued("job", FW, "1.0.0", TWO, T0).planned(1, timeout).delivered(T0);
+    }
+
+    @Test
+    void dueAtFollowsTheStatus() {
+        Execution e = inFlight(Duration.ofMinutes(5));
+        assertThat(e.dueAt()).isEqualTo(T0.plusSeconds(300));
+        assertThat(inFlight(null).dueAt()).as("no timeout, nothing due").isNull();
+        Execution pending = e.failed(ExecutionStatus.RETRY_PENDING, -1, "x", T0.plusSeconds(10), T0.plusSeconds(40));
+        assertThat(pending.dueAt()).isEqualTo(T0.plusSeconds(40));
+        assertThat(e.withStatus(ExecutionStatus.SUCCEEDED, 100, T0).dueAt()).isNull();
+    }
+
+    @Test
+    void timeoutWithAttemptsLeftBecomesAPendingRetry() {
+        Execution e = inFlight(Duration.ofMinutes(5)).withStatus(ExecutionStatus.DOWNLOADING, 40, T0.plusSeconds(60));
+        assertThat(ExecutionStateMachine.onDue(e, T0.plusSeconds(299), true)).isInstanceOf(Ignore.class);
+        Decision d = ExecutionStateMachine.onDue(e, T0.plusSeconds(300), true);
+        Execution after = ((Transition) d).after();
+        assertThat(after.status()).isEqualTo(ExecutionStatus.RETRY_PENDING);
+        assertThat(after.retryNotBefore()).isEqualTo(T0.plusSeconds(330));
+        assertThat(after.resultMsg()).startsWith(ExecutionStateMachine.TIMEOUT_MESSAGE);
+        assertThat(after.stage()).isEqualTo(1);
+        assertThat(((Transition) d).sendUpdate()).isFalse();
+    }
+
+    @Test
+    void dueRetryStartsTheNextAttemptAndSends() {
+        Execution pending = inFlight(Duration.ofMinutes(5)).failed(ExecutionStatus.RETRY_PENDING, 0, "t", T0.plusSeconds(300), T0.plusSeconds(330));
+        assertThat(ExecutionStateMachine.onDue(pending, T0.plusSeconds(329), true)).isInstanceOf(Ignore.class);
+        Transition t = (Transition) ExecutionStateMachine.onDue(pending, T0.plusSeconds(330), true);
+        assertThat(t.sendUpdate()).isTrue();
+        assertThat(t.after().status()).isEqualTo(ExecutionStatus.DELIVERED);
+        assertThat(t.after().attempt()).isEqualTo(2);
+        assertThat(t.after().attemptStartedAt()).isEqualTo(T0.plusSeconds(330));
+        assertThat(t.after().startsAttemptFrom(pending)).isTrue();
+    }
+
+    @Test
+    void dueRetryWaitsWhileTheJobStartsNoAttempts() {
+        Execution pending = inFlight(Duration.ofMinutes(5)).failed(ExecutionStatus.RETRY_PENDING, 0, "t", T0, T0);
+        assertThat(ExecutionStateMachine.onDue(pending, T0.plusSeconds(1), false)).isInstanceOf(Ignore.class);
+    }
+
+    @Test
+    void lastAttemptTimesOutForGood() {
+        Execution second = inFlight(Duration.ofMinutes(5)).failed(ExecutionStatus.RETRY_PENDING, 0, "t", T0, T0).delivered(T0.plusSeconds(400));
+        Transition t = (Transition) ExecutionStateMachine.onDue(second, T0.plusSeconds(700), true);
+        assertThat(t.after().status()).isEqualTo(ExecutionStatus.TIMED_OUT);
+        assertThat(t.after().dueAt()).isNull();
+    }
+
+    @Test
+    void operatorRestartIsAFreshFirstAttempt() {
+        Execution failed = inFlight(null).failed(ExecutionStatus.FAILED, -2, "404", T0, null);
+        Execution restarted = failed.restarted(T0.plusSeconds(5));
+        assertThat(restarted.attempt()).isEqualTo(1);
+        assertThat(restarted.status()).isEqualTo(ExecutionStatus.DELIVERED);
+        assertThat(restarted.startsAttemptFrom(failed)).isTrue();
+        assertThat(restarted.withStatus(ExecutionStatus.DOWNLOADING, 5, T0).startsAttemptFrom(restarted)).isFalse();
+    }
+}
