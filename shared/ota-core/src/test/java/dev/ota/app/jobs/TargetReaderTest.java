@@ -57,7 +57,7 @@ class TargetReaderTest {
                 b.candidates().forEach(c -> names.add(c.deviceName()));
                 invalid += b.invalid();
             } while (!b.exhausted());
-            assertThat(b.cursor()).isEqualTo("f:" + source.data.length + ":10");
+            assertThat(b.cursor()).isEqualTo("f:" + source.data.length + ":9");
         }
         assertThat(names).containsExactly("dev-1", "dev-2", "dev-3", "dev-4");
         assertThat(invalid).as("a name with a space, a line over 4 KiB").isEqualTo(2);
