@@ -34,12 +34,13 @@ public final class LocalClients {
         return dynamoDb(endpoint, NO_OVERRIDES);
     }
 
+    /** Calls to one DynamoDB endpoint go one at a time: moto_server is not atomic under concurrency (see SerializedHttpClient). */
     public static DynamoDbClient dynamoDb(URI endpoint, ClientOverrideConfiguration overrides) {
         return DynamoDbClient.builder()
                 .endpointOverride(endpoint)
                 .region(REGION)
                 .credentialsProvider(CREDENTIALS)
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .httpClientBuilder(SerializedHttpClient.builder(UrlConnectionHttpClient.builder(), endpoint))
                 .overrideConfiguration(overrides)
                 .build();
     }

@@ -60,6 +60,34 @@ final class SharedStack {
         return invoke(stack, "FirmwareRegistrationFunction", event);
     }
 
+    /**
+     * Waits until the rules router has started {@code expected} invocations more than {@code before}
+     * (a publish reaches the router asynchronously, after the broker acknowledged it) and then until
+     * nothing is queued or running.
+     */
+    static void awaitRouted(LocalStack stack, int before, int expected) {
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (stack.router().invocations() < before + expected) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("the router started " + (stack.router().invocations() - before)
+                        + " invocations, expected " + expected);
+            }
+            sleep(5);
+        }
+        if (!stack.router().awaitIdle(15_000)) {
+            throw new AssertionError("the router did not become idle");
+        }
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     static JsonNode invoke(LocalStack stack, String function, String event) throws Exception {
         return JSON.readTree(stack.invoke(function, event.getBytes(StandardCharsets.UTF_8)));
     }
