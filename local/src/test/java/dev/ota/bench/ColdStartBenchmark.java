@@ -56,20 +56,23 @@ class ColdStartBenchmark {
             cases.put("update-devices", new String[] {"dev.ota.function.updatedevices.UpdateDevicesHandler",
                     write(events, "update.json", "{\"productId\":\"BENCH\",\"version\":\"1.1.0\",\"deviceNames\":[\"bench-2\"]}")});
 
-            StringBuilder table = new StringBuilder("| function | JVM start to main (ms) | INIT: handler construction (ms) | first invocation (ms) | warm invocation (ms) |\n|---|---|---|---|---|\n");
+            StringBuilder table = new StringBuilder("| function | JVM start to main (ms) | INIT: handler construction (ms) | first invocation (ms) | warm invocation (ms) | first invocation after SnapStart priming (ms) |\n|---|---|---|---|---|---|\n");
             for (Map.Entry<String, String[]> c : cases.entrySet()) {
                 Path jar = repo.resolve("functions/" + c.getKey() + "/target/" + c.getKey() + "-1.0.0-SNAPSHOT-lambda.jar");
                 assertThat(jar).as("build the functions first: mvn -B -DskipTests install").exists();
                 List<JsonNode> runs = new ArrayList<>();
+                List<JsonNode> primed = new ArrayList<>();
                 for (int i = 0; i < RUNS; i++) {
-                    runs.add(probe(stack, jar, c.getValue()[0], c.getValue()[1]));
+                    runs.add(probe(stack, jar, c.getValue()[0], c.getValue()[1], "plain"));
+                    primed.add(probe(stack, jar, c.getValue()[0], c.getValue()[1], "primed"));
                 }
                 assertThat(runs).allSatisfy(r -> assertThat(r.path("response").path("outcome").asText("")).isNotEqualTo("REJECTED"));
                 table.append("| ").append(c.getKey())
                         .append(" | ").append(median(runs, "jvmToMainMs"))
                         .append(" | ").append(median(runs, "initMs"))
                         .append(" | ").append(median(runs, "firstInvokeMs"))
-                        .append(" | ").append(median(runs, "warmInvokeMs")).append(" |\n");
+                        .append(" | ").append(median(runs, "warmInvokeMs"))
+                        .append(" | ").append(median(primed, "firstInvokeMs")).append(" |\n");
             }
             String report = "Median of " + RUNS + " fresh JVMs (" + System.getProperty("java.vm.name") + " "
                     + System.getProperty("java.version") + ", -XX:TieredStopAtLevel=1 as in template.yaml), "
@@ -85,11 +88,11 @@ class ColdStartBenchmark {
         return file.toString();
     }
 
-    private static JsonNode probe(LocalStack stack, Path jar, String handler, String event) throws Exception {
+    private static JsonNode probe(LocalStack stack, Path jar, String handler, String event, String mode) throws Exception {
         String probeClasses = Path.of(ColdStartProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1",
-                "-cp", jar + java.io.File.pathSeparator + probeClasses, ColdStartProbe.class.getName(), handler, event);
+                "-cp", jar + java.io.File.pathSeparator + probeClasses, ColdStartProbe.class.getName(), handler, event, mode);
         Map<String, String> env = pb.environment();
         env.put("AWS_REGION", "us-east-1");
         env.put("AWS_ACCESS_KEY_ID", "local");

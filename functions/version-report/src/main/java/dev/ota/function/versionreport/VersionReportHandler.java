@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ota.app.HandlerResponse;
+import dev.ota.app.Priming;
 import dev.ota.app.Outcome;
 import dev.ota.app.ReportIntake;
 import dev.ota.app.UpdateSender;
@@ -21,6 +22,8 @@ import dev.ota.log.StructuredLog;
 import dev.ota.protocol.DeviceReport.VersionReport;
 import dev.ota.protocol.ProtocolJson;
 import java.io.IOException;
+import org.crac.Core;
+import org.crac.Resource;
 import java.io.InputStream;
 import java.io.OutputStream;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -28,7 +31,7 @@ import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /** IoT rule target for {@code report_version} messages. */
-public final class VersionReportHandler implements RequestStreamHandler {
+public final class VersionReportHandler implements RequestStreamHandler, Resource {
 
     private final ObjectMapper json = ProtocolJson.newMapper();
     private final ReportIntake intake;
@@ -37,6 +40,7 @@ public final class VersionReportHandler implements RequestStreamHandler {
     /** Lambda's constructor: clients are built here, once per container. */
     public VersionReportHandler() {
         this(Settings.fromEnvironment());
+        Core.getGlobalContext().register(this);
     }
 
     private VersionReportHandler(Settings settings) {
@@ -64,5 +68,17 @@ public final class VersionReportHandler implements RequestStreamHandler {
         }
         Outcome outcome = service.handle(in.report());
         HandlerResponse.outcome(json, output, outcome.name());
+    }
+
+    /** SnapStart: warm the request path before the snapshot, so restored containers start warm. */
+    @Override
+    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+        intake.accept(Priming.event("report_version"), VersionReport.class);
+        service.prime();
+    }
+
+    @Override
+    public void afterRestore(org.crac.Context<? extends Resource> context) {
+        // Nothing to refresh: credentials come from the restored environment on each call.
     }
 }
