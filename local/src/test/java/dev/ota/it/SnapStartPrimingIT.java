@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
-import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
  * SnapStart priming runs at deployment, against the production tables: it must read at most and
@@ -31,9 +30,8 @@ class SnapStartPrimingIT {
         var before = OtaTables.scanAll(stack);
         long publishesBefore = stack.aws().iotDataServer().publishCount();
         try (DynamoDbClient dynamo = LocalClients.dynamoDb(stack.aws().dynamoDbEndpoint(), counted);
-             S3Presigner presigner = LocalClients.s3Presigner(stack.aws().s3Endpoint());
              IotDataPlaneClient iot = LocalClients.iotDataPlane(stack.aws().iotDataEndpoint(), counted)) {
-            new VersionReportHandler(settings, dynamo, presigner, iot).beforeCheckpoint(null);
+            new VersionReportHandler(settings, dynamo, stack.aws().presignConfig(), iot).beforeCheckpoint(null);
             new ProgressReportHandler(settings, dynamo).beforeCheckpoint(null);
         }
         assertThat(calls.snapshot()).isEqualTo(Map.of("DynamoDb.GetItem", 2L));

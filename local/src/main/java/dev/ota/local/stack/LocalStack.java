@@ -1,6 +1,7 @@
 package dev.ota.local.stack;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ota.aws.presign.PresignConfig;
 import dev.ota.config.Settings;
 import dev.ota.local.LocalAws;
 import dev.ota.local.LocalClients;
@@ -110,6 +111,7 @@ public final class LocalStack implements AutoCloseable {
         DynamoDbClient dynamo = track(LocalClients.dynamoDb(aws.dynamoDbEndpoint(), counted));
         S3Client s3 = track(LocalClients.s3(aws.s3Endpoint(), counted));
         S3Presigner presigner = track(LocalClients.s3Presigner(aws.s3Endpoint()));
+        PresignConfig presign = LocalClients.presignConfig(aws.s3Endpoint());
         IotDataPlaneClient iot = track(LocalClients.iotDataPlane(aws.iotDataEndpoint(), counted));
         for (SamTemplate.FunctionSpec spec : template.functions()) {
             Map<String, String> env = new LinkedHashMap<>(spec.environment());
@@ -120,6 +122,7 @@ public final class LocalStack implements AutoCloseable {
                     DynamoDbClient.class, dynamo,
                     S3Client.class, s3,
                     S3Presigner.class, presigner,
+                    PresignConfig.class, presign,
                     IotDataPlaneClient.class, iot);
             LocalFunction function = LocalFunction.create(spec.logicalId(), spec.handler(), dependencies);
             functions.put(spec.logicalId(), function);

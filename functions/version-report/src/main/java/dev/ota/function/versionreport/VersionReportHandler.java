@@ -15,8 +15,8 @@ import dev.ota.aws.dynamodb.Tables;
 import dev.ota.aws.iot.IotClients;
 import dev.ota.aws.iot.IotDataPlaneChannel;
 import dev.ota.aws.iot.UpdateTopic;
-import dev.ota.aws.s3.S3Clients;
-import dev.ota.aws.s3.S3PresignedUrlMinter;
+import dev.ota.aws.presign.PresignConfig;
+import dev.ota.aws.presign.SigV4DownloadUrlMinter;
 import dev.ota.config.Settings;
 import dev.ota.log.StructuredLog;
 import dev.ota.protocol.DeviceReport.VersionReport;
@@ -28,7 +28,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
-import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /** IoT rule target for {@code report_version} messages. */
 public final class VersionReportHandler implements RequestStreamHandler, Resource {
@@ -44,18 +43,18 @@ public final class VersionReportHandler implements RequestStreamHandler, Resourc
     }
 
     private VersionReportHandler(Settings settings) {
-        this(settings, DynamoDbClients.fromEnvironment(), S3Clients.presignerFromEnvironment(),
+        this(settings, DynamoDbClients.fromEnvironment(), PresignConfig.fromEnvironment(),
                 IotClients.dataPlaneFromEnvironment(settings.iotDataEndpoint()));
     }
 
-    public VersionReportHandler(Settings settings, DynamoDbClient dynamo, S3Presigner presigner, IotDataPlaneClient iot) {
+    public VersionReportHandler(Settings settings, DynamoDbClient dynamo, PresignConfig presign, IotDataPlaneClient iot) {
         StructuredLog log = new StructuredLog(json, "version-report");
         IotDataPlaneChannel channel = new IotDataPlaneChannel(iot, new UpdateTopic(settings.updateTopicTemplate()), json);
         this.intake = new ReportIntake(json, log);
         this.service = new VersionReportService(
                 new DynamoDbDeviceStateStore(dynamo, Tables.of(settings)),
                 channel,
-                new UpdateSender(new S3PresignedUrlMinter(presigner, settings.firmwareBucket(), settings.urlExpiry()), channel),
+                new UpdateSender(new SigV4DownloadUrlMinter(presign, settings.firmwareBucket(), settings.urlExpiry()), channel),
                 log);
     }
 
