@@ -53,7 +53,7 @@ public final class OtaCli implements Runnable {
     String profile;
 
     @Option(names = "--region", scope = ScopeType.INHERIT, paramLabel = "REGION",
-            description = "Region to sign for (default: the endpoint's execute-api host, then $AWS_REGION or the profile's).")
+            description = "Region to sign for (default: the endpoint's execute-api host, then $AWS_REGION, $AWS_DEFAULT_REGION or the profile's).")
     String region;
 
     @Option(names = "--output", scope = ScopeType.INHERIT, paramLabel = "FORMAT",
@@ -153,6 +153,9 @@ public final class OtaCli implements Runnable {
             throw new CliException(ExitCodes.CONFIG, "--endpoint '" + url + "' must be an http(s) URL");
         }
         String signingRegion = region != null ? region : Api.regionOf(uri);
+        if (signingRegion == null) {
+            signingRegion = environment.variable("AWS_REGION") != null ? environment.variable("AWS_REGION") : environment.variable("AWS_DEFAULT_REGION");
+        }
         if (signingRegion == null) {
             try {
                 signingRegion = (profile == null ? DefaultAwsRegionProviderChain.builder().build()
