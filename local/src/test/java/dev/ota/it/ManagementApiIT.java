@@ -181,6 +181,14 @@ class ManagementApiIT {
         assertThat(update.path("outcome").asText()).isEqualTo("REJECTED");
         assertThat(update.path("reason").asText()).contains("is not registered and available");
 
+        // The S3 event again (S3 delivers at least once): the same verdict, answered as REJECTED.
+        String event = "{\"Records\":[{\"eventSource\":\"aws:s3\",\"s3\":{\"bucket\":{\"name\":\"" + LocalStack.BUCKET
+                + "\"},\"object\":{\"key\":\"firmware/APIREJECT/3.0.0/firmware.bin\"}}}]}";
+        JsonNode again = SharedStack.invoke(stack, "FirmwareRegistrationFunction", event);
+        assertThat(again.path("outcome").asText()).isEqualTo("REJECTED");
+        assertThat(again.path("reason").asText()).contains("does not match the uploaded object's");
+        assertThat(again.path("firmware").get(0).path("status").asText()).isEqualTo("REJECTED");
+
         // The operator deletes the rejected upload and tries again with the right md5.
         assertThat(api.send("DELETE", "/firmware/APIREJECT/3.0.0", null).status()).isEqualTo(204);
         assertThat(uploadSmall("APIREJECT", "3.0.0", bytes, md5(bytes)).path("status").asText()).isEqualTo("AVAILABLE");
