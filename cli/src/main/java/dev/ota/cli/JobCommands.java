@@ -67,10 +67,11 @@ final class JobCommands implements Runnable {
         }
     }
 
-    static String jobPath(String jobId, String... more) {
+    /** {@code /jobs/{jobId}} (encoded) followed by fixed segments such as {@code statistics}. */
+    static String jobPath(String jobId, String... fixed) {
         List<String> segments = new ArrayList<>(List.of("=jobs", jobId));
-        for (String m : more) {
-            segments.add(m.startsWith("=") ? m : "=" + m);
+        for (String f : fixed) {
+            segments.add("=" + f);
         }
         return Api.path(segments.toArray(String[]::new));
     }
@@ -532,7 +533,7 @@ final class JobCommands implements Runnable {
         @Override
         public Integer call() {
             OtaCli root = root();
-            JsonNode execution = root.api().post(jobPath(jobId, "devices", device, action()).replace("/=", "/"), null);
+            JsonNode execution = root.api().post(Api.path("=jobs", jobId, "=devices", device, "=" + action()), null);
             root.print(execution, () -> Text.execution(root.environment().out(), execution));
             return ExitCodes.OK;
         }

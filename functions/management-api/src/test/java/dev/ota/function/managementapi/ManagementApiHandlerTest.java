@@ -8,7 +8,6 @@ import dev.ota.app.operator.JobOperations;
 import dev.ota.app.operator.OperatorException;
 import dev.ota.app.operator.OperatorException.Code;
 import dev.ota.app.operator.Page;
-import dev.ota.aws.jobs.JobOperationsFactory;
 import dev.ota.domain.ExecutionStatus;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -516,16 +515,6 @@ class ManagementApiHandlerTest {
             Result r = call("GET", "/jobs/j", null);
             assertThat(r.status()).isEqualTo(503);
             assertThat(r.code()).isEqualTo("SERVICE_UNAVAILABLE");
-        }
-
-        @Test
-        void withoutTheEngineJobRoutesSayItIsNotDeployed() throws Exception {
-            ManagementApiHandler stubbed = new ManagementApiHandler(fake.firmware, JobOperationsFactory.create(null, null, null, null, null));
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            stubbed.handleRequest(new ByteArrayInputStream(Events.event("GET", "/jobs/j", null)), out, null);
-            JsonNode response = Events.JSON.readTree(out.toByteArray());
-            assertThat(response.path("statusCode").asInt()).isEqualTo(404);
-            assertThat(Events.JSON.readTree(response.path("body").asText()).path("message").asText()).isEqualTo("job engine not deployed");
         }
     }
 
