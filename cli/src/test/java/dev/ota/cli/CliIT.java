@@ -99,6 +99,20 @@ class CliIT {
     }
 
     @Test
+    void versionsWithAPlusSurviveSigningPathsKeysAndNotifications() throws Exception {
+        Path fw = file("plus.bin", 3000, 7);
+
+        CliRun upload = ota("--output", "json", "--no-progress", "firmware", "upload", fw.toString(), "--product", "CLIPLUS",
+                "--version", "1.0.0+build.5");
+
+        assertThat(upload.exitCode()).as(upload.toString()).isZero();
+        assertThat(upload.json().path("status").asText()).isEqualTo("AVAILABLE");
+        assertThat(upload.json().path("s3Key").asText()).isEqualTo("firmware/CLIPLUS/1.0.0+build.5/plus.bin");
+        CliRun describe = ota("--output", "json", "firmware", "describe", "--product", "CLIPLUS", "--version", "1.0.0+build.5");
+        assertThat(describe.json().path("version").asText()).isEqualTo("1.0.0+build.5");
+    }
+
+    @Test
     void listDescribeEditDelete() throws Exception {
         Path a = file("a.bin", 1000, 3);
         Path b = file("b.bin", 2000, 4);
