@@ -5,8 +5,8 @@
 # .aws-sam/build/<LogicalId> folder. samconfig.toml sets build_in_source = true, so make runs
 # here in the repository (no copy of the repo, .venv/ and target/ included, into a scratch dir).
 #
-# All four function jars come from ONE Maven reactor run (the first build-* target triggers it;
-# the next three find the jars newer than every source and reuse them). Parallel Maven
+# All function jars come from ONE Maven reactor run (the first build-* target triggers it;
+# the others find the jars newer than every source and reuse them). Parallel Maven
 # runs in one tree would race on shared/*/target, so sam builds these targets one after another
 # (parallel = false in samconfig.toml).
 
@@ -16,7 +16,7 @@ SHELL := /bin/bash
 MVN         ?= mvn
 MVN_FLAGS   ?= -B -q -ntp -Dstyle.color=never -DskipTests
 VERSION     := 1.0.0-SNAPSHOT
-FUNCTIONS   := version-report progress-report update-devices firmware-registration
+FUNCTIONS   := version-report progress-report update-devices firmware-registration management-api
 VENV        ?= .venv
 SAM         ?= $(VENV)/bin/sam
 STACK_NAME  ?= ota-backend
@@ -35,12 +35,12 @@ export SAM_CLI_TELEMETRY ?= 0
 
 .PHONY: help bootstrap test package lambda-jars validate build deploy clean \
         build-VersionReportFunction build-ProgressReportFunction \
-        build-UpdateDevicesFunction build-FirmwareRegistrationFunction
+        build-UpdateDevicesFunction build-FirmwareRegistrationFunction build-ManagementApiFunction
 
 help:
 	@echo "make bootstrap   install build/test tools (apt packages, .venv, Maven deps)"
 	@echo "make test        the full test command (scripts/test.sh)"
-	@echo "make package     build the four Lambda jars (one Maven reactor run)"
+	@echo "make package     build the Lambda jars (one Maven reactor run)"
 	@echo "make validate    sam validate --lint"
 	@echo "make build       sam build (into .aws-sam/build)"
 	@echo "make deploy      sam deploy (looks up the IoT data endpoint with boto3)"
@@ -90,6 +90,9 @@ build-UpdateDevicesFunction:
 
 build-FirmwareRegistrationFunction:
 	$(call unpack,firmware-registration)
+
+build-ManagementApiFunction:
+	$(call unpack,management-api)
 
 # ---- SAM ----------------------------------------------------------------------------------
 

@@ -38,6 +38,12 @@ final class SharedStack {
         });
     }
 
+    /**
+     * Template parameters for upload tests: multipart above 8 MiB in 5 MiB parts (S3's smallest), so
+     * a 12 MiB file takes the multipart path without writing 64 MiB.
+     */
+    static final Map<String, String> SMALL_UPLOAD_PARTS = Map.of("UploadMultipartThresholdMiB", "8", "UploadPartSizeMiB", "5");
+
     static Path repo() {
         return RepoRoot.find();
     }
