@@ -6,7 +6,7 @@
 # here in the repository (no copy of the repo, .venv/ and target/ included, into a scratch dir).
 #
 # All function jars come from ONE Maven reactor run (the first build-* target triggers it;
-# the next three find the jars newer than every source and reuse them). Parallel Maven
+# the others find the jars newer than every source and reuse them). Parallel Maven
 # runs in one tree would race on shared/*/target, so sam builds these targets one after another
 # (parallel = false in samconfig.toml).
 
@@ -16,7 +16,7 @@ SHELL := /bin/bash
 MVN         ?= mvn
 MVN_FLAGS   ?= -B -q -ntp -Dstyle.color=never -DskipTests
 VERSION     := 1.0.0-SNAPSHOT
-FUNCTIONS   := version-report progress-report update-devices firmware-registration job-engine
+FUNCTIONS   := version-report progress-report update-devices firmware-registration management-api job-engine
 VENV        ?= .venv
 SAM         ?= $(VENV)/bin/sam
 STACK_NAME  ?= ota-backend
@@ -35,7 +35,7 @@ export SAM_CLI_TELEMETRY ?= 0
 
 .PHONY: help bootstrap test package lambda-jars validate build deploy clean \
         build-VersionReportFunction build-ProgressReportFunction \
-        build-UpdateDevicesFunction build-FirmwareRegistrationFunction \
+        build-UpdateDevicesFunction build-FirmwareRegistrationFunction build-ManagementApiFunction \
         build-JobSchedulerFunction build-JobWorkerFunction
 
 help:
@@ -98,6 +98,8 @@ build-JobSchedulerFunction:
 
 build-JobWorkerFunction:
 	$(call unpack,job-engine)
+build-ManagementApiFunction:
+	$(call unpack,management-api)
 
 # ---- SAM ----------------------------------------------------------------------------------
 

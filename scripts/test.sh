@@ -4,7 +4,7 @@
 #   2. mvn -B verify                 every module's unit and integration tests, and the jars
 #   3. pytest tests/python           only if such tests exist ("no tests collected" is not a failure)
 #   4. sam validate --lint           template.yaml
-#   5. sam build                     the four functions via the root Makefile, then a check that
+#   5. sam build                     every function via the root Makefile, then a check that
 #                                    each artifact holds its handler class
 # Every step runs (sam build is skipped when Maven failed: it would only fail the same way),
 # a summary follows, and the exit status is non-zero if any step failed.
@@ -91,6 +91,7 @@ VersionReportFunction dev/ota/function/versionreport/VersionReportHandler.class
 ProgressReportFunction dev/ota/function/progressreport/ProgressReportHandler.class
 UpdateDevicesFunction dev/ota/function/updatedevices/UpdateDevicesHandler.class
 FirmwareRegistrationFunction dev/ota/function/firmwareregistration/FirmwareRegistrationHandler.class
+ManagementApiFunction dev/ota/function/managementapi/ManagementApiHandler.class
 JobSchedulerFunction dev/ota/function/jobengine/JobTickHandler.class
 JobWorkerFunction dev/ota/function/jobengine/JobWorkerHandler.class
 EOF

@@ -13,12 +13,24 @@ import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobProviderMetadata;
 import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStore;
 import org.jclouds.blobstore.BlobStoreContext;
+import org.jclouds.blobstore.domain.Blob;
+import org.jclouds.blobstore.domain.BlobMetadata;
+import org.jclouds.blobstore.domain.MultipartPart;
+import org.jclouds.blobstore.domain.MultipartUpload;
+import org.jclouds.blobstore.options.CopyOptions;
+import org.jclouds.blobstore.options.PutOptions;
+import org.jclouds.blobstore.util.ForwardingBlobStore;
 
 /**
  * S3 stand-in: s3proxy running inside this JVM over a filesystem blob store.
  * SigV4 is enforced, so presigned URLs are really verified (tampered or expired ones get 403).
  * Clients must use path-style addressing.
+ *
+ * <p>S3 has bucket notifications and s3proxy has none: listeners registered with
+ * {@link #onObjectCreated} hear of every object a PUT, a completed multipart upload or a copy
+ * creates, after S3 answered the client, as S3 would notify.
  */
 public final class EmbeddedS3 implements AutoCloseable {
 
@@ -33,6 +45,19 @@ public final class EmbeddedS3 implements AutoCloseable {
     private BlobStoreContext blobStoreContext;
     private S3Proxy proxy;
     private volatile URI endpoint;
+    private final java.util.List<java.util.function.Consumer<ObjectCreated>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * An object S3 would report in an {@code s3:ObjectCreated:*} notification.
+     *
+     * @param eventName {@code ObjectCreated:Put}, {@code ObjectCreated:CompleteMultipartUpload} or {@code ObjectCreated:Copy}
+     */
+    public record ObjectCreated(String bucket, String key, long size, String eTag, String eventName) {}
+
+    /** Calls {@code listener} for every object created from now on; it must not block for long. */
+    public void onObjectCreated(java.util.function.Consumer<ObjectCreated> listener) {
+        listeners.add(listener);
+    }
 
     /** Free port, fresh temp dir (deleted on close). */
     public EmbeddedS3() {
@@ -63,7 +88,7 @@ public final class EmbeddedS3 implements AutoCloseable {
                     .credentials(ACCESS_KEY, SECRET_KEY)
                     .build(BlobStoreContext.class);
             proxy = S3Proxy.builder()
-                    .blobStore(blobStoreContext.getBlobStore())
+                    .blobStore(new NotifyingBlobStore(blobStoreContext.getBlobStore()))
                     .endpoint(URI.create("http://" + HOST + ":" + requestedPort))
                     .awsAuthentication(AuthenticationType.AWS_V4, ACCESS_KEY, SECRET_KEY)
                     .build();
@@ -156,6 +181,60 @@ public final class EmbeddedS3 implements AutoCloseable {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             // leftover temp files are harmless
+        }
+    }
+
+    private void notifyCreated(String bucket, String key, Long size, String eTag, String eventName) {
+        ObjectCreated created = new ObjectCreated(bucket, key, size == null ? -1 : size, eTag, eventName);
+        for (java.util.function.Consumer<ObjectCreated> listener : listeners) {
+            try {
+                listener.accept(created);
+            } catch (RuntimeException e) {
+                // a listener's failure is not the client's: S3 has stored the object either way
+            }
+        }
+    }
+
+    /** The blob store s3proxy serves, reporting every object it creates. */
+    private final class NotifyingBlobStore extends ForwardingBlobStore {
+        NotifyingBlobStore(BlobStore delegate) {
+            super(delegate);
+        }
+
+        private Long size(Blob blob) {
+            return blob.getMetadata() == null || blob.getMetadata().getContentMetadata() == null ? null
+                    : blob.getMetadata().getContentMetadata().getContentLength();
+        }
+
+        @Override
+        public String putBlob(String container, Blob blob) {
+            String eTag = super.putBlob(container, blob);
+            notifyCreated(container, blob.getMetadata().getName(), size(blob), eTag, "ObjectCreated:Put");
+            return eTag;
+        }
+
+        @Override
+        public String putBlob(String container, Blob blob, PutOptions options) {
+            String eTag = super.putBlob(container, blob, options);
+            notifyCreated(container, blob.getMetadata().getName(), size(blob), eTag, "ObjectCreated:Put");
+            return eTag;
+        }
+
+        @Override
+        public String completeMultipartUpload(MultipartUpload upload, java.util.List<MultipartPart> parts) {
+            String eTag = super.completeMultipartUpload(upload, parts);
+            BlobMetadata metadata = delegate().blobMetadata(upload.containerName(), upload.blobName());
+            notifyCreated(upload.containerName(), upload.blobName(), metadata == null ? null : metadata.getSize(), eTag,
+                    "ObjectCreated:CompleteMultipartUpload");
+            return eTag;
+        }
+
+        @Override
+        public String copyBlob(String fromContainer, String fromName, String toContainer, String toName, CopyOptions options) {
+            String eTag = super.copyBlob(fromContainer, fromName, toContainer, toName, options);
+            BlobMetadata metadata = delegate().blobMetadata(toContainer, toName);
+            notifyCreated(toContainer, toName, metadata == null ? null : metadata.getSize(), eTag, "ObjectCreated:Copy");
+            return eTag;
         }
     }
 }

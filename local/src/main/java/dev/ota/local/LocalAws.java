@@ -1,5 +1,6 @@
 package dev.ota.local;
 
+import dev.ota.aws.presign.PresignConfig;
 import java.net.URI;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
@@ -130,6 +131,11 @@ public final class LocalAws implements AutoCloseable {
     /** Path-style; URLs it makes are checked by s3proxy like AWS would (signature and expiry). */
     public S3Presigner s3Presigner() {
         return LocalClients.s3Presigner(s3Endpoint());
+    }
+
+    /** Path-style on the local S3 endpoint, for SigV4DownloadUrlMinter. */
+    public PresignConfig presignConfig() {
+        return LocalClients.presignConfig(s3Endpoint());
     }
 
     public IotDataPlaneClient iotDataPlane() {

@@ -1,5 +1,6 @@
 package dev.ota.local;
 
+import dev.ota.aws.presign.PresignConfig;
 import java.net.URI;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -81,6 +82,14 @@ public final class LocalClients {
                 .credentialsProvider(CREDENTIALS)
                 .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
                 .build();
+    }
+
+    /**
+     * What the device-path functions presign download URLs with (their SigV4DownloadUrlMinter):
+     * path-style on the local endpoint, checked by s3proxy as AWS would (signature and expiry).
+     */
+    public static PresignConfig presignConfig(URI endpoint) {
+        return PresignConfig.of(REGION, CREDENTIALS).withEndpoint(endpoint, true);
     }
 
     public static IotDataPlaneClient iotDataPlane(URI endpoint) {

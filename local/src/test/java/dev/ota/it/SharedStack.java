@@ -38,6 +38,12 @@ final class SharedStack {
         });
     }
 
+    /**
+     * Template parameters for upload tests: multipart above 8 MiB in 5 MiB parts (S3's smallest), so
+     * a 12 MiB file takes the multipart path without writing 64 MiB.
+     */
+    static final Map<String, String> SMALL_UPLOAD_PARTS = Map.of("UploadMultipartThresholdMiB", "8", "UploadPartSizeMiB", "5");
+
     static Path repo() {
         return RepoRoot.find();
     }
@@ -58,6 +64,34 @@ final class SharedStack {
         String event = "{\"Records\":[{\"eventSource\":\"aws:s3\",\"s3\":{\"bucket\":{\"name\":\"" + LocalStack.BUCKET
                 + "\"},\"object\":{\"key\":\"" + key + "\",\"size\":" + bytes.length + "}}}]}";
         return invoke(stack, "FirmwareRegistrationFunction", event);
+    }
+
+    /**
+     * Waits until the rules router has started {@code expected} invocations more than {@code before}
+     * (a publish reaches the router asynchronously, after the broker acknowledged it) and then until
+     * nothing is queued or running.
+     */
+    static void awaitRouted(LocalStack stack, int before, int expected) {
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (stack.router().invocations() < before + expected) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("the router started " + (stack.router().invocations() - before)
+                        + " invocations, expected " + expected);
+            }
+            sleep(5);
+        }
+        if (!stack.router().awaitIdle(15_000)) {
+            throw new AssertionError("the router did not become idle");
+        }
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     static JsonNode invoke(LocalStack stack, String function, String event) throws Exception {

@@ -17,12 +17,43 @@ import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 public final class AwsCallCounter implements ExecutionInterceptor {
 
     private final Map<String, LongAdder> calls = new ConcurrentHashMap<>();
+    private final LongAdder dynamoWriteUnits = new LongAdder();
+    private final LongAdder dynamoReadUnitsTimesTwo = new LongAdder();
 
     @Override
     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
         String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME);
         String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
         calls.computeIfAbsent(service + "." + operation, k -> new LongAdder()).increment();
+        estimateCapacity(context.request());
+    }
+
+    /**
+     * DynamoDB capacity units as on-demand bills them, for items under 1 KB (all of this project's
+     * items are): a write 1 unit, a transactional write 2 per item, a strongly consistent read 1,
+     * an eventually consistent read 0.5. A failed conditional write is billed too.
+     */
+    private void estimateCapacity(Object request) {
+        if (request instanceof software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest t) {
+            dynamoWriteUnits.add(2L * t.transactItems().size());
+        } else if (request instanceof software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest
+                || request instanceof software.amazon.awssdk.services.dynamodb.model.PutItemRequest
+                || request instanceof software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest) {
+            dynamoWriteUnits.add(1);
+        } else if (request instanceof software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest b) {
+            b.requestItems().values().forEach(items -> dynamoWriteUnits.add(items.size()));
+        } else if (request instanceof software.amazon.awssdk.services.dynamodb.model.GetItemRequest g) {
+            dynamoReadUnitsTimesTwo.add(Boolean.TRUE.equals(g.consistentRead()) ? 2 : 1);
+        }
+    }
+
+    public long dynamoWriteUnits() {
+        return dynamoWriteUnits.sum();
+    }
+
+    /** Read units (halves possible, hence a double). */
+    public double dynamoReadUnits() {
+        return dynamoReadUnitsTimesTwo.sum() / 2.0;
     }
 
     /** A sorted copy of the counts so far. */
@@ -38,5 +69,7 @@ public final class AwsCallCounter implements ExecutionInterceptor {
 
     public void reset() {
         calls.clear();
+        dynamoWriteUnits.reset();
+        dynamoReadUnitsTimesTwo.reset();
     }
 }

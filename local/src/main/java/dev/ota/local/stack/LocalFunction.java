@@ -27,7 +27,7 @@ public final class LocalFunction implements RuleRouter.Invocable {
 
     /**
      * Builds the handler through its widest public constructor, passing each parameter by type
-     * from {@code dependencies} (settings and SDK clients pointed at the local stand-ins).
+     * from {@code dependencies} (settings, SDK clients and the presigning config, pointed at the local stand-ins).
      */
     static LocalFunction create(String logicalId, String handlerSpec, Map<Class<?>, Object> dependencies) {
         String className = handlerSpec.contains("::") ? handlerSpec.substring(0, handlerSpec.indexOf("::")) : handlerSpec;

@@ -1,12 +1,15 @@
 package dev.ota.local.stack;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ota.aws.presign.PresignConfig;
 import dev.ota.config.Settings;
 import dev.ota.config.JobEngineSettings;
 import dev.ota.app.operator.JobOperations;
 import dev.ota.aws.jobs.JobOperationsFactory;
 import java.time.Clock;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import dev.ota.config.UploadSettings;
+import dev.ota.local.EmbeddedS3;
 import dev.ota.local.LocalAws;
 import dev.ota.local.LocalClients;
 import dev.ota.local.RepoRoot;
@@ -38,6 +41,11 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * <p>Devices may use Tencent's {@code $ota/...} topics or AWS's {@code ota/...}: every rule also
  * listens on the {@code $}-prefixed twin of its filter, and every update publish is mirrored to
  * the twin topic (see docs/local.md).
+ *
+ * <p>The template's {@code HttpApi} routes are served over real HTTP by {@link LocalHttpApi}
+ * ({@link #apiEndpoint()}), and its {@code S3} events are delivered: every object created in the
+ * bucket that matches an event's filter invokes that function asynchronously with an
+ * S3-notification-shaped event, as S3 does.
  */
 public final class LocalStack implements AutoCloseable {
 
@@ -63,20 +71,33 @@ public final class LocalStack implements AutoCloseable {
     private final List<LocalFunction> scheduled = new ArrayList<>();
     private LocalQueues queues;
     private Settings settings;
-    private Map<String, String> schedulerEnvironment = Map.of();
+
+    private final LocalHttpApi httpApi;
+    private final java.util.concurrent.ExecutorService s3Notifier = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "s3-notifications");
+        t.setDaemon(true);
+        return t;
+    });
+    private final java.util.concurrent.atomic.AtomicInteger s3NotificationsPending = new java.util.concurrent.atomic.AtomicInteger();
+    private final List<S3NotificationFailure> s3NotificationFailures = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** An S3 notification whose function failed (S3 → Lambda is asynchronous: nobody else would see it). */
+    public record S3NotificationFailure(String functionLogicalId, String key, Throwable error) {}
 
     private LocalStack(Options options) {
         this.aws = LocalAws.start(options.ports());
         this.router = new RuleRouter(json, options.invokerThreads(), e -> null, clock::millis);
+        this.httpApi = new LocalHttpApi(LocalClients.CREDENTIALS.resolveCredentials(), LocalClients.REGION.id(), 0);
         try {
             SamTemplate template = SamTemplate.load(options.template(), options.parameterOverrides());
             createTables(template);
             aws.s3().createBucket(b -> b.bucket(BUCKET));
-            ClientOverrideConfiguration counted = ClientOverrideConfiguration.builder().addExecutionInterceptor(calls).build();
             // Uncounted: polling the queues is the event-source mapping's work, not a call the functions make.
             this.queues = new LocalQueues(track(LocalClients.sqs(aws.dynamoDbEndpoint(), ClientOverrideConfiguration.builder().build())), json,
                     template.queues());
             wireFunctions(template);
+            wireHttpApi(template);
+            wireS3Notifications(template);
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -125,6 +146,7 @@ public final class LocalStack implements AutoCloseable {
         DynamoDbClient dynamo = track(LocalClients.dynamoDb(aws.dynamoDbEndpoint(), counted));
         S3Client s3 = track(LocalClients.s3(aws.s3Endpoint(), counted));
         S3Presigner presigner = track(LocalClients.s3Presigner(aws.s3Endpoint()));
+        PresignConfig presign = LocalClients.presignConfig(aws.s3Endpoint());
         IotDataPlaneClient iot = track(LocalClients.iotDataPlane(aws.iotDataEndpoint(), counted));
         SqsClient sqs = track(LocalClients.sqs(aws.dynamoDbEndpoint(), counted));
         Map<String, String> queueUrls = queues.urls();
@@ -134,15 +156,17 @@ public final class LocalStack implements AutoCloseable {
             env.put("IOT_DATA_ENDPOINT", aws.iotDataEndpoint().toString());
             // !Ref of a queue resolves to its logical id: locally, that is the moto queue's URL.
             env.replaceAll((k, v) -> v != null && queueUrls.containsKey(v) ? queueUrls.get(v) : v);
-            Map<Class<?>, Object> dependencies = Map.of(
-                    Settings.class, Settings.from(env),
-                    JobEngineSettings.class, JobEngineSettings.from(env),
-                    DynamoDbClient.class, dynamo,
-                    S3Client.class, s3,
-                    S3Presigner.class, presigner,
-                    IotDataPlaneClient.class, iot,
-                    SqsClient.class, sqs,
-                    Clock.class, clock);
+            Map<Class<?>, Object> dependencies = Map.ofEntries(
+                    Map.<Class<?>, Object>entry(Settings.class, Settings.from(env)),
+                    Map.<Class<?>, Object>entry(JobEngineSettings.class, JobEngineSettings.from(env)),
+                    Map.<Class<?>, Object>entry(UploadSettings.class, UploadSettings.from(env)),
+                    Map.<Class<?>, Object>entry(DynamoDbClient.class, dynamo),
+                    Map.<Class<?>, Object>entry(S3Client.class, s3),
+                    Map.<Class<?>, Object>entry(S3Presigner.class, presigner),
+                    Map.<Class<?>, Object>entry(PresignConfig.class, presign),
+                    Map.<Class<?>, Object>entry(IotDataPlaneClient.class, iot),
+                    Map.<Class<?>, Object>entry(SqsClient.class, sqs),
+                    Map.<Class<?>, Object>entry(Clock.class, clock));
             LocalFunction function = LocalFunction.create(spec.logicalId(), spec.handler(), dependencies);
             functions.put(spec.logicalId(), function);
             if (settings == null) {
@@ -153,7 +177,6 @@ public final class LocalStack implements AutoCloseable {
             }
             if (!spec.schedules().isEmpty()) {
                 scheduled.add(function);
-                schedulerEnvironment = env;
             }
             for (SamTemplate.IotRule rule : spec.iotRules()) {
                 if (!"2016-03-23".equals(rule.sqlVersion())) {
@@ -166,6 +189,81 @@ public final class LocalStack implements AutoCloseable {
         }
         aws.broker().addClientPublishListener(p -> router.onPublish(p.clientId(), p.topic(), p.payload()));
         aws.iotDataServer().mirrorTo(LocalStack::twinTopic);
+    }
+
+    private void wireHttpApi(SamTemplate template) {
+        List<SamTemplate.HttpRoute> routes = template.httpApiRoutes();
+        for (SamTemplate.HttpRoute route : routes) {
+            httpApi.route(route, functions.get(route.functionLogicalId()));
+        }
+        if (!routes.isEmpty()) {
+            httpApi.start();
+        }
+    }
+
+    /** S3 → Lambda notifications: the stack has one bucket, which stands for every bucket the template names. */
+    private void wireS3Notifications(SamTemplate template) {
+        for (SamTemplate.S3Trigger trigger : template.s3Triggers()) {
+            LocalFunction function = functions.get(trigger.functionLogicalId());
+            aws.embeddedS3().onObjectCreated(created -> {
+                if (!BUCKET.equals(created.bucket()) || !trigger.matches("s3:" + created.eventName(), created.key())) {
+                    return;
+                }
+                s3NotificationsPending.incrementAndGet();
+                s3Notifier.execute(() -> {
+                    try {
+                        function.invoke(s3Event(created));
+                    } catch (Exception e) {
+                        s3NotificationFailures.add(new S3NotificationFailure(trigger.functionLogicalId(), created.key(), e));
+                    } finally {
+                        s3NotificationsPending.decrementAndGet();
+                    }
+                });
+            });
+        }
+    }
+
+    private byte[] s3Event(EmbeddedS3.ObjectCreated created) {
+        var record = json.createObjectNode();
+        record.put("eventVersion", "2.1");
+        record.put("eventSource", "aws:s3");
+        record.put("awsRegion", LocalClients.REGION.id());
+        record.put("eventTime", java.time.Instant.now().toString());
+        record.put("eventName", created.eventName());
+        var s3 = record.putObject("s3");
+        s3.put("s3SchemaVersion", "1.0");
+        s3.putObject("bucket").put("name", created.bucket()).put("arn", "arn:aws:s3:::" + created.bucket());
+        // S3 URL-encodes keys in notifications (a space becomes '+').
+        s3.putObject("object").put("key", java.net.URLEncoder.encode(created.key(), java.nio.charset.StandardCharsets.UTF_8).replace("%2F", "/"))
+                .put("size", created.size()).put("eTag", created.eTag() == null ? "" : created.eTag().replace("\"", ""));
+        var event = json.createObjectNode();
+        event.putArray("Records").add(record);
+        return ProtocolJson.toBytes(json, event);
+    }
+
+    /** Waits until every S3 notification so far has been handled; false on timeout. */
+    public boolean awaitS3Notifications(long timeoutMillis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (s3NotificationsPending.get() > 0) {
+            if (System.currentTimeMillis() > deadline) {
+                return false;
+            }
+            Thread.sleep(10);
+        }
+        return true;
+    }
+
+    public List<S3NotificationFailure> s3NotificationFailures() {
+        return List.copyOf(s3NotificationFailures);
+    }
+
+    /** Base URL of the template's HTTP API (the local ManagementApiUrl). */
+    public java.net.URI apiEndpoint() {
+        return httpApi.endpoint();
+    }
+
+    public LocalHttpApi httpApi() {
+        return httpApi;
     }
 
     /** {@code ota/x} ↔ {@code $ota/x}. */
@@ -258,6 +356,8 @@ public final class LocalStack implements AutoCloseable {
 
     @Override
     public void close() {
+        httpApi.close();
+        s3Notifier.shutdownNow();
         router.close();
         for (AutoCloseable c : clients) {
             try {

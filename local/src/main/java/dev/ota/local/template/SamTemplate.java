@@ -128,6 +128,83 @@ public final class SamTemplate {
         return String.valueOf(value);
     }
 
+    /**
+     * An {@code HttpApi} event of a function: the route API Gateway serves and the function it invokes.
+     *
+     * @param iamAuth whether the route needs a SigV4-signed request (the API's DefaultAuthorizer is
+     *     AWS_IAM and the event does not override it with NONE)
+     */
+    public record HttpRoute(String functionLogicalId, String eventName, String apiLogicalId, String method, String path, boolean iamAuth) {
+        public String routeKey() {
+            return method + " " + path;
+        }
+    }
+
+    /** Every HttpApi event of every function, in template order. */
+    public List<HttpRoute> httpApiRoutes() {
+        List<HttpRoute> routes = new ArrayList<>();
+        Map<String, Map<String, Object>> apis = resources("AWS::Serverless::HttpApi");
+        resources("AWS::Serverless::Function").forEach((id, props) -> map(props.get("Events")).forEach((eventName, event) -> {
+            Map<String, Object> e = map(event);
+            if (!"HttpApi".equals(e.get("Type"))) {
+                return;
+            }
+            Map<String, Object> p = map(e.get("Properties"));
+            String api = p.get("ApiId") == null ? null : resolve(p.get("ApiId"));
+            Map<String, Object> auth = map(map(apis.get(api)).get("Auth"));
+            boolean iam = "AWS_IAM".equals(String.valueOf(auth.get("DefaultAuthorizer")));
+            Object override = map(p.get("Auth")).get("Authorizer");
+            if (override != null) {
+                iam = "AWS_IAM".equals(String.valueOf(override));
+            }
+            routes.add(new HttpRoute(id, eventName, api, String.valueOf(resolve(p.get("Method"))).toUpperCase(java.util.Locale.ROOT),
+                    resolve(p.get("Path")), iam));
+        }));
+        return routes;
+    }
+
+    /**
+     * An {@code S3} event of a function: which bucket (its logical id), which events
+     * ({@code s3:ObjectCreated:*}), and the key prefix and suffix filters.
+     */
+    public record S3Trigger(String functionLogicalId, String eventName, String bucketLogicalId, List<String> events, String prefix, String suffix) {
+        public boolean matches(String eventType, String key) {
+            boolean typeMatches = events.stream().anyMatch(e -> e.endsWith("*") ? eventType.startsWith(e.substring(0, e.length() - 1)) : e.equals(eventType));
+            return typeMatches && (prefix == null || key.startsWith(prefix)) && (suffix == null || key.endsWith(suffix));
+        }
+    }
+
+    public List<S3Trigger> s3Triggers() {
+        List<S3Trigger> triggers = new ArrayList<>();
+        resources("AWS::Serverless::Function").forEach((id, props) -> map(props.get("Events")).forEach((eventName, event) -> {
+            Map<String, Object> e = map(event);
+            if (!"S3".equals(e.get("Type"))) {
+                return;
+            }
+            Map<String, Object> p = map(e.get("Properties"));
+            List<String> events = new ArrayList<>();
+            Object ev = p.get("Events");
+            if (ev instanceof List<?> l) {
+                l.forEach(x -> events.add(resolve(x)));
+            } else if (ev != null) {
+                events.add(resolve(ev));
+            }
+            String prefix = null;
+            String suffix = null;
+            for (Object rule : list(map(map(p.get("Filter")).get("S3Key")).get("Rules"))) {
+                String name = String.valueOf(map(rule).get("Name")).toLowerCase(java.util.Locale.ROOT);
+                String value = resolve(map(rule).get("Value"));
+                if (name.equals("prefix")) {
+                    prefix = value;
+                } else if (name.equals("suffix")) {
+                    suffix = value;
+                }
+            }
+            triggers.add(new S3Trigger(id, eventName, resolve(p.get("Bucket")), events, prefix, suffix));
+        }));
+        return triggers;
+    }
+
     public List<TableSpec> tables() {
         List<TableSpec> tables = new ArrayList<>();
         resources("AWS::DynamoDB::Table").forEach((id, props) -> {

@@ -23,6 +23,11 @@ public final class ProgressReportService {
         this.log = log;
     }
 
+    /** Warms the request path for a SnapStart snapshot: one read of a device no one has, nothing written. */
+    public void prime() {
+        store.find(Priming.DEVICE);
+    }
+
     public Outcome handle(ProgressReport report) {
         Optional<DeviceState> found;
         if (report.state() == ProgressState.DOWNLOADING && report.percent() != null) {

@@ -18,6 +18,10 @@ public final class UpdateSender {
     }
 
     public void send(DeviceId device, FirmwareRef firmware) {
-        channel.send(device, new UpdateFirmwareMessage(firmware.fileSize(), firmware.md5sum(), urls.mint(firmware), firmware.version()));
+        channel.send(device, message(firmware));
+    }
+
+    public UpdateFirmwareMessage message(FirmwareRef firmware) {
+        return new UpdateFirmwareMessage(firmware.fileSize(), firmware.md5sum(), urls.mint(firmware), firmware.version());
     }
 }

@@ -41,6 +41,14 @@ public final class VersionReportService {
         this.lateTargets = lateTargets;
     }
 
+    /** Warms the request path for a SnapStart snapshot: one read, one URL minted, nothing sent. */
+    public void prime() {
+        store.find(Priming.DEVICE);
+        updates.message(Priming.FIRMWARE);
+        ExecutionStateMachine.onVersionReport(new DeviceState(Priming.DEVICE, null, null, null),
+                new VersionReport(Priming.DEVICE, java.time.Instant.EPOCH, "0.0.0"));
+    }
+
     public Outcome handle(VersionReport report) {
         VersionRecorded recorded = store.recordVersion(report.device(), report.version(), report.receivedAt());
         // The Python SDK waits for this answer before it acts on an update: send it first.

@@ -30,7 +30,9 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * Registers firmware from the bucket. Takes either an S3 ObjectCreated notification (keys laid
  * out as {@code firmware/{productId}/{version}/{file}}) or a direct request
- * {@code {"productId","version","s3Key","md5sum"?,"description"?}}.
+ * {@code {"productId","version","s3Key","md5sum"?,"description"?}}. A version reserved by the
+ * management API's upload is checked against the declared md5sum and size and settles as
+ * AVAILABLE or REJECTED (outcome REJECTED, with the reason).
  */
 public final class FirmwareRegistrationHandler implements RequestStreamHandler {
 
@@ -53,15 +55,23 @@ public final class FirmwareRegistrationHandler implements RequestStreamHandler {
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         ArrayNode registered = json.createArrayNode();
+        java.util.List<String> rejections = new java.util.ArrayList<>();
         try {
             JsonNode root = json.readTree(input);
+            java.util.List<Firmware> results = new java.util.ArrayList<>();
             if (root != null && root.has("Records")) {
                 for (JsonNode record : root.get("Records")) {
                     String key = URLDecoder.decode(record.path("s3").path("object").path("key").asText(), StandardCharsets.UTF_8);
-                    registered.addPOJO(describe(service.register(Registration.fromKey(key))));
+                    results.add(service.register(Registration.fromKey(key)));
                 }
             } else {
-                registered.addPOJO(describe(service.register(direct(root))));
+                results.add(service.register(direct(root)));
+            }
+            for (Firmware f : results) {
+                registered.addPOJO(describe(f));
+                if (f.status() == Firmware.Status.REJECTED) {
+                    rejections.add(f.productId() + " " + f.version() + ": " + f.rejectionReason());
+                }
             }
         } catch (InvalidMessageException | com.fasterxml.jackson.core.JsonProcessingException e) {
             String reason = e instanceof InvalidMessageException ? e.getMessage() : "malformed JSON: " + e.getMessage();
@@ -69,7 +79,13 @@ public final class FirmwareRegistrationHandler implements RequestStreamHandler {
             HandlerResponse.rejected(json, output, reason);
             return;
         }
-        json.writeValue(output, json.createObjectNode().put("outcome", "REGISTERED").set("firmware", registered));
+        // An upload whose bytes do not match what the operator declared is recorded as REJECTED (not retried).
+        com.fasterxml.jackson.databind.node.ObjectNode response = json.createObjectNode()
+                .put("outcome", rejections.isEmpty() ? "REGISTERED" : "REJECTED");
+        if (!rejections.isEmpty()) {
+            response.put("reason", String.join("; ", rejections));
+        }
+        json.writeValue(output, response.set("firmware", registered));
     }
 
     private static Registration direct(JsonNode root) {
@@ -95,7 +111,17 @@ public final class FirmwareRegistrationHandler implements RequestStreamHandler {
     }
 
     private static java.util.Map<String, Object> describe(Firmware f) {
-        return java.util.Map.of("productId", f.productId(), "version", f.version(), "s3Key", f.s3Key(),
-                "fileSize", f.fileSize(), "md5sum", f.md5sum(), "sha256", f.sha256());
+        java.util.Map<String, Object> d = new java.util.LinkedHashMap<>();
+        d.put("productId", f.productId());
+        d.put("version", f.version());
+        d.put("status", f.status().name());
+        d.put("s3Key", f.s3Key());
+        d.put("fileSize", f.fileSize());
+        d.put("md5sum", f.md5sum());
+        d.put("sha256", f.sha256());
+        if (f.rejectionReason() != null) {
+            d.put("rejectionReason", f.rejectionReason());
+        }
+        return d;
     }
 }

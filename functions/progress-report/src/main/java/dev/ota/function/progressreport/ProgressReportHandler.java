@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ota.app.HandlerResponse;
+import dev.ota.app.Priming;
 import dev.ota.app.Outcome;
 import dev.ota.app.ProgressReportService;
 import dev.ota.app.ReportIntake;
@@ -15,6 +16,8 @@ import dev.ota.log.StructuredLog;
 import dev.ota.protocol.DeviceReport.ProgressReport;
 import dev.ota.protocol.ProtocolJson;
 import java.io.IOException;
+import org.crac.Core;
+import org.crac.Resource;
 import java.io.InputStream;
 import java.io.OutputStream;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -23,7 +26,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * IoT rule target for every message that is not a version report: progress reports are applied,
  * anything else (an unknown type) is rejected and logged here.
  */
-public final class ProgressReportHandler implements RequestStreamHandler {
+public final class ProgressReportHandler implements RequestStreamHandler, Resource {
 
     private final ObjectMapper json = ProtocolJson.newMapper();
     private final ReportIntake intake;
@@ -31,6 +34,7 @@ public final class ProgressReportHandler implements RequestStreamHandler {
 
     public ProgressReportHandler() {
         this(Settings.fromEnvironment(), DynamoDbClients.fromEnvironment());
+        Core.getGlobalContext().register(this);
     }
 
     public ProgressReportHandler(Settings settings, DynamoDbClient dynamo) {
@@ -48,5 +52,17 @@ public final class ProgressReportHandler implements RequestStreamHandler {
         }
         Outcome outcome = service.handle(in.report());
         HandlerResponse.outcome(json, output, outcome.name());
+    }
+
+    /** SnapStart: warm the request path before the snapshot, so restored containers start warm. */
+    @Override
+    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+        intake.accept(Priming.event("report_progress"), ProgressReport.class);
+        service.prime();
+    }
+
+    @Override
+    public void afterRestore(org.crac.Context<? extends Resource> context) {
+        // Nothing to refresh: credentials come from the restored environment on each call.
     }
 }

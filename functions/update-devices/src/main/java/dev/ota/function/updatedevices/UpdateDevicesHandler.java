@@ -16,8 +16,8 @@ import dev.ota.aws.dynamodb.Tables;
 import dev.ota.aws.iot.IotClients;
 import dev.ota.aws.iot.IotDataPlaneChannel;
 import dev.ota.aws.iot.UpdateTopic;
-import dev.ota.aws.s3.S3Clients;
-import dev.ota.aws.s3.S3PresignedUrlMinter;
+import dev.ota.aws.presign.PresignConfig;
+import dev.ota.aws.presign.SigV4DownloadUrlMinter;
 import dev.ota.config.Settings;
 import dev.ota.log.StructuredLog;
 import dev.ota.protocol.InvalidMessageException;
@@ -28,7 +28,6 @@ import java.io.OutputStream;
 import java.time.Clock;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
-import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
  * Invoked directly ({@code aws lambda invoke}, {@code sam local invoke}): "update these devices
@@ -45,18 +44,18 @@ public final class UpdateDevicesHandler implements RequestStreamHandler {
     }
 
     private UpdateDevicesHandler(Settings settings) {
-        this(settings, DynamoDbClients.fromEnvironment(), S3Clients.presignerFromEnvironment(),
+        this(settings, DynamoDbClients.fromEnvironment(), PresignConfig.fromEnvironment(),
                 IotClients.dataPlaneFromEnvironment(settings.iotDataEndpoint()));
     }
 
-    public UpdateDevicesHandler(Settings settings, DynamoDbClient dynamo, S3Presigner presigner, IotDataPlaneClient iot) {
+    public UpdateDevicesHandler(Settings settings, DynamoDbClient dynamo, PresignConfig presign, IotDataPlaneClient iot) {
         Tables tables = Tables.of(settings);
         IotDataPlaneChannel channel = new IotDataPlaneChannel(iot, new UpdateTopic(settings.updateTopicTemplate()), json);
         this.service = new UpdateDevicesService(
                 new DynamoDbFirmwareCatalog(dynamo, tables),
                 new DynamoDbJobStore(dynamo, tables),
                 new DynamoDbDeviceStateStore(dynamo, tables),
-                new UpdateSender(new S3PresignedUrlMinter(presigner, settings.firmwareBucket(), settings.urlExpiry()), channel),
+                new UpdateSender(new SigV4DownloadUrlMinter(presign, settings.firmwareBucket(), settings.urlExpiry()), channel),
                 Clock.systemUTC(),
                 log);
     }

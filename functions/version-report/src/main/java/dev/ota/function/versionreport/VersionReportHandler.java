@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ota.app.HandlerResponse;
+import dev.ota.app.Priming;
 import dev.ota.app.Outcome;
 import dev.ota.app.ReportIntake;
 import dev.ota.app.UpdateSender;
@@ -20,21 +21,22 @@ import java.time.Clock;
 import dev.ota.aws.iot.IotClients;
 import dev.ota.aws.iot.IotDataPlaneChannel;
 import dev.ota.aws.iot.UpdateTopic;
-import dev.ota.aws.s3.S3Clients;
-import dev.ota.aws.s3.S3PresignedUrlMinter;
+import dev.ota.aws.presign.PresignConfig;
+import dev.ota.aws.presign.SigV4DownloadUrlMinter;
 import dev.ota.config.Settings;
 import dev.ota.log.StructuredLog;
 import dev.ota.protocol.DeviceReport.VersionReport;
 import dev.ota.protocol.ProtocolJson;
 import java.io.IOException;
+import org.crac.Core;
+import org.crac.Resource;
 import java.io.InputStream;
 import java.io.OutputStream;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
-import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /** IoT rule target for {@code report_version} messages. */
-public final class VersionReportHandler implements RequestStreamHandler {
+public final class VersionReportHandler implements RequestStreamHandler, Resource {
 
     private final ObjectMapper json = ProtocolJson.newMapper();
     private final ReportIntake intake;
@@ -43,11 +45,17 @@ public final class VersionReportHandler implements RequestStreamHandler {
     /** Lambda's constructor: clients are built here, once per container. */
     public VersionReportHandler() {
         this(Settings.fromEnvironment());
+        Core.getGlobalContext().register(this);
     }
 
     private VersionReportHandler(Settings settings) {
-        this(settings, JobEngineSettings.fromEnvironment(), DynamoDbClients.fromEnvironment(), S3Clients.presignerFromEnvironment(),
+        this(settings, JobEngineSettings.fromEnvironment(), DynamoDbClients.fromEnvironment(), PresignConfig.fromEnvironment(),
                 IotClients.dataPlaneFromEnvironment(settings.iotDataEndpoint()), Clock.systemUTC());
+    }
+
+    /** On the given clients, with the scheduler's default settings and the system clock. */
+    public VersionReportHandler(Settings settings, DynamoDbClient dynamo, PresignConfig presign, IotDataPlaneClient iot) {
+        this(settings, JobEngineSettings.from(java.util.Map.of()), dynamo, presign, iot, Clock.systemUTC());
     }
 
     /**
@@ -56,7 +64,7 @@ public final class VersionReportHandler implements RequestStreamHandler {
      * without a live update is offered to the product's dynamic jobs (cached per container, see
      * {@link DynamicEnrollment}).
      */
-    public VersionReportHandler(Settings settings, JobEngineSettings engine, DynamoDbClient dynamo, S3Presigner presigner,
+    public VersionReportHandler(Settings settings, JobEngineSettings engine, DynamoDbClient dynamo, PresignConfig presign,
                                 IotDataPlaneClient iot, Clock clock) {
         StructuredLog log = new StructuredLog(json, "version-report");
         IotDataPlaneChannel channel = new IotDataPlaneChannel(iot, new UpdateTopic(settings.updateTopicTemplate()), json);
@@ -66,7 +74,7 @@ public final class VersionReportHandler implements RequestStreamHandler {
         this.service = new VersionReportService(
                 new DynamoDbDeviceStateStore(dynamo, tables),
                 channel,
-                new UpdateSender(new S3PresignedUrlMinter(presigner, settings.firmwareBucket(), settings.urlExpiry()), channel),
+                new UpdateSender(new SigV4DownloadUrlMinter(presign, settings.firmwareBucket(), settings.urlExpiry()), channel),
                 log,
                 new RepositoryJobAdmission(jobs),
                 new DynamicEnrollment(jobs, new DynamoDbRolloutStore(dynamo, tables), clock, engine.tuning().dynamicJobsTtl(), log));
@@ -81,5 +89,17 @@ public final class VersionReportHandler implements RequestStreamHandler {
         }
         Outcome outcome = service.handle(in.report());
         HandlerResponse.outcome(json, output, outcome.name());
+    }
+
+    /** SnapStart: warm the request path before the snapshot, so restored containers start warm. */
+    @Override
+    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+        intake.accept(Priming.event("report_version"), VersionReport.class);
+        service.prime();
+    }
+
+    @Override
+    public void afterRestore(org.crac.Context<? extends Resource> context) {
+        // Nothing to refresh: credentials come from the restored environment on each call.
     }
 }

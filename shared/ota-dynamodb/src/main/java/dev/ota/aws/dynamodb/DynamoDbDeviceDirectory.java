@@ -14,6 +14,7 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 public final class DynamoDbDeviceDirectory implements DeviceDirectory {
 
     public static final String BY_PRODUCT_VERSION = "byProductVersion";
+    private static final List<String> KEY_NAMES = List.of(DeviceItem.KEY, DeviceItem.PRODUCT_ID, DeviceItem.CURRENT_VERSION);
 
     private final DynamoDbClient dynamo;
     private final Tables tables;
@@ -35,12 +36,12 @@ public final class DynamoDbDeviceDirectory implements DeviceDirectory {
         String keyCondition = condition;
         QueryResponse page = dynamo.query(r -> r.tableName(tables.devices()).indexName(BY_PRODUCT_VERSION)
                 .keyConditionExpression(keyCondition).expressionAttributeNames(names).expressionAttributeValues(values)
-                .projectionExpression("#n, #v, #p, deviceKey").limit(limit).exclusiveStartKey(PageTokens.decode(start)));
+                .projectionExpression("#n, #v, #p, deviceKey").limit(limit).exclusiveStartKey(PageTokens.decode(start, KEY_NAMES)));
         List<Listed> devices = page.items().stream()
                 .filter(i -> i.containsKey(DeviceItem.DEVICE_NAME))
                 .map(i -> new Listed(i.get(DeviceItem.DEVICE_NAME).s(), i.containsKey(DeviceItem.CURRENT_VERSION) ? i.get(DeviceItem.CURRENT_VERSION).s() : null))
                 .toList();
         Map<String, AttributeValue> last = page.lastEvaluatedKey();
-        return new DevicePage(devices, last == null || last.isEmpty() ? null : PageTokens.encode(last));
+        return new DevicePage(devices, last == null || last.isEmpty() ? null : PageTokens.encode(last, KEY_NAMES));
     }
 }

@@ -111,7 +111,8 @@ public final class DynamoDbJobRepository implements JobRepository {
 
     @Override
     public Page<JobRecord> list(String productId, String nextToken, int limit) {
-        Map<String, AttributeValue> start = PageTokens.decode(nextToken);
+        List<String> keyNames = productId != null ? List.of("jobId", "productId", "createdAt") : List.of("jobId");
+        Map<String, AttributeValue> start = PageTokens.decode(nextToken, keyNames);
         List<JobRecord> jobs = new ArrayList<>();
         Map<String, AttributeValue> last;
         if (productId != null) {
@@ -127,7 +128,7 @@ public final class DynamoDbJobRepository implements JobRepository {
             page.items().forEach(i -> jobs.add(toRecord(i)));
             last = page.lastEvaluatedKey();
         }
-        return new Page<>(jobs, last == null || last.isEmpty() ? null : PageTokens.encode(last));
+        return new Page<>(jobs, last == null || last.isEmpty() ? null : PageTokens.encode(last, keyNames));
     }
 
     @Override

@@ -142,7 +142,9 @@ public final class DynamoDbRolloutStore implements RolloutStore {
 
     @Override
     public Page<RowView> rows(String jobId, ExecutionStatus status, String nextToken, int limit) {
-        Map<String, AttributeValue> start = PageTokens.decode(nextToken);
+        List<String> keyNames = status == null ? List.of(ExecutionRow.JOB_ID, ExecutionRow.DEVICE_NAME)
+                : List.of(ExecutionRow.JOB_ID, ExecutionRow.DEVICE_NAME, ExecutionRow.JOB_STATUS);
+        Map<String, AttributeValue> start = PageTokens.decode(nextToken, keyNames);
         QueryRequest.Builder q = QueryRequest.builder().tableName(tables.executions()).limit(limit).exclusiveStartKey(start);
         if (status == null) {
             q.keyConditionExpression("#j = :j").expressionAttributeNames(Map.of("#j", ExecutionRow.JOB_ID))
@@ -154,7 +156,7 @@ public final class DynamoDbRolloutStore implements RolloutStore {
         QueryResponse page = dynamo.query(q.build());
         List<RowView> rows = page.items().stream().map(DynamoDbRolloutStore::toRow).toList();
         Map<String, AttributeValue> last = page.lastEvaluatedKey();
-        return new Page<>(rows, last == null || last.isEmpty() ? null : PageTokens.encode(last));
+        return new Page<>(rows, last == null || last.isEmpty() ? null : PageTokens.encode(last, keyNames));
     }
 
     @Override

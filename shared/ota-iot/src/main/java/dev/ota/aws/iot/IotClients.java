@@ -21,7 +21,7 @@ public final class IotClients {
                 .region(Region.of(System.getenv("AWS_REGION")))
                 .credentialsProvider(EnvironmentVariableCredentialsProvider.create())
                 .httpClient(UrlConnectionHttpClient.create())
-                .endpointOverride(URI.create(endpoint.startsWith("https://") ? endpoint : "https://" + endpoint))
+                .endpointOverride(URI.create(endpoint.contains("://") ? endpoint : "https://" + endpoint))
                 .build();
     }
 }

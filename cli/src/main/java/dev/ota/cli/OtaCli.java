@@ -1,0 +1,192 @@
+package dev.ota.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.URISyntaxException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+
+/** {@code ota}: the operators' command-line tool for the firmware-OTA backend's management API. */
+@Command(name = "ota",
+        mixinStandardHelpOptions = true,
+        versionProvider = OtaCli.Version.class,
+        description = {
+                "Operate the firmware-OTA backend: the firmware catalogue, update jobs and device status. Every request is signed "
+                        + "with AWS SigV4 (service execute-api), with credentials from the default chain: environment, profiles in "
+                        + "~/.aws/credentials and ~/.aws/config (incl. SSO and roles), container and instance roles."},
+        subcommands = {FirmwareCommands.class, JobCommands.class, DeviceCommands.class, CommandLine.HelpCommand.class},
+        sortOptions = false,
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+                "  0:success",
+                "  1:the API refused the request (4xx), or the operation failed (firmware REJECTED, job ABORTED or CANCELED)",
+                "  2:usage error (unknown command, bad or missing option)",
+                "  3:network error or timeout, or a server error (API or S3 5xx, throttled after retries)",
+                "  4:configuration or access: no endpoint, region or credentials, or the API answered 401/403",
+                "  5:waited longer than --timeout",
+                "130:interrupted"},
+        footerHeading = "%nEnvironment:%n",
+        footer = {
+                "  OTA_API_URL  the API's base URL (stack output ManagementApiUrl)",
+                "  AWS_PROFILE, AWS_REGION, AWS_ACCESS_KEY_ID, ...  as for every AWS tool"})
+public final class OtaCli implements Runnable {
+
+    public static final String VERSION = "1.0.0";
+
+    enum Format { text, json }
+
+    @Option(names = "--endpoint", scope = ScopeType.INHERIT, paramLabel = "URL",
+            description = "The management API's base URL (default: $OTA_API_URL).")
+    String endpoint;
+
+    @Option(names = "--profile", scope = ScopeType.INHERIT, paramLabel = "NAME",
+            description = "AWS profile for credentials and region (default: $AWS_PROFILE, then 'default').")
+    String profile;
+
+    @Option(names = "--region", scope = ScopeType.INHERIT, paramLabel = "REGION",
+            description = "Region to sign for (default: the endpoint's execute-api host, then $AWS_REGION, $AWS_DEFAULT_REGION or the profile's).")
+    String region;
+
+    @Option(names = "--output", scope = ScopeType.INHERIT, paramLabel = "FORMAT",
+            description = "text (default) or json: the API's JSON on stdout, for scripts.")
+    Format output = Format.text;
+
+    @Option(names = "--no-progress", scope = ScopeType.INHERIT, description = "No progress bars on stderr.")
+    boolean noProgress;
+
+    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print every HTTP call on stderr.")
+    boolean debug;
+
+    @Spec
+    CommandSpec spec;
+
+    private final CliEnvironment environment;
+    private Api api;
+
+    public OtaCli() {
+        this(CliEnvironment.system());
+    }
+
+    public OtaCli(CliEnvironment environment) {
+        this.environment = environment;
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(CliEnvironment.system(), args));
+    }
+
+    /** Runs one command line; returns its exit code (see {@link ExitCodes}). */
+    public static int execute(CliEnvironment environment, String... args) {
+        CommandLine cli = new CommandLine(new OtaCli(environment));
+        cli.setOut(new PrintWriter(environment.out(), true));
+        cli.setErr(new PrintWriter(environment.err(), true));
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setExitCodeExceptionMapper(e -> e instanceof CliException c ? c.exitCode() : ExitCodes.FAILED);
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof CommandLine.ParameterException p) {
+                throw p;
+            }
+            if (e instanceof CliException c) {
+                environment.err().println("ota: " + c.getMessage());
+                return c.exitCode();
+            }
+            environment.err().println("ota: unexpected error: " + e);
+            return ExitCodes.FAILED;
+        });
+        cli.setParameterExceptionHandler((e, argv) -> {
+            CommandLine c = e.getCommandLine();
+            c.getErr().println("ota: " + e.getMessage());
+            if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, c.getErr())) {
+                c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
+            }
+            return ExitCodes.USAGE;
+        });
+        return cli.execute(args);
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: firmware, job or device");
+    }
+
+    CliEnvironment environment() {
+        return environment;
+    }
+
+    boolean json() {
+        return output == Format.json;
+    }
+
+    boolean progress() {
+        return !noProgress;
+    }
+
+    ProgressBar bar(String label, long total) {
+        return new ProgressBar(environment.err(), label, total, environment.terminal(), progress());
+    }
+
+    /** The API client for the global options: endpoint, region and credentials resolved once. */
+    Api api() {
+        if (api != null) {
+            return api;
+        }
+        String url = endpoint != null ? endpoint : environment.variable("OTA_API_URL");
+        if (url == null) {
+            throw new CliException(ExitCodes.CONFIG, "no API endpoint: pass --endpoint or set OTA_API_URL (stack output ManagementApiUrl)");
+        }
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            throw new CliException(ExitCodes.CONFIG, "--endpoint '" + url + "' is not a URL");
+        }
+        if (uri.getScheme() == null || !(uri.getScheme().equals("https") || uri.getScheme().equals("http")) || uri.getHost() == null) {
+            throw new CliException(ExitCodes.CONFIG, "--endpoint '" + url + "' must be an http(s) URL");
+        }
+        String signingRegion = region != null ? region : Api.regionOf(uri);
+        if (signingRegion == null) {
+            signingRegion = environment.variable("AWS_REGION") != null ? environment.variable("AWS_REGION") : environment.variable("AWS_DEFAULT_REGION");
+        }
+        if (signingRegion == null) {
+            try {
+                signingRegion = (profile == null ? DefaultAwsRegionProviderChain.builder().build()
+                        : DefaultAwsRegionProviderChain.builder().profileName(profile).build()).getRegion().id();
+            } catch (SdkClientException e) {
+                throw new CliException(ExitCodes.CONFIG, "no region: pass --region, set AWS_REGION, or give the profile a region");
+            }
+        }
+        AwsCredentialsProvider credentials = environment.credentialsOverride() != null ? environment.credentialsOverride()
+                : profile == null ? DefaultCredentialsProvider.builder().build() : DefaultCredentialsProvider.builder().profileName(profile).build();
+        api = new Api(uri, signingRegion, credentials, debug ? environment.err() : null);
+        return api;
+    }
+
+    /** Prints the API's JSON (--output json) or the text rendering. */
+    void print(JsonNode node, Runnable text) {
+        if (json()) {
+            try {
+                environment.out().println(Api.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        } else {
+            text.run();
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"ota " + VERSION + " (management API client; SigV4 via AWS SDK for Java v2)"};
+        }
+    }
+}

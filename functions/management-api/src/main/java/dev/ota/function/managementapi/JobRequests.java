@@ -1,0 +1,131 @@
+package dev.ota.function.managementapi;
+
+import dev.ota.app.operator.JobOperations.CreateJob;
+import dev.ota.app.operator.JobOperations.FailureAction;
+import dev.ota.app.operator.JobOperations.Retry;
+import dev.ota.app.operator.JobOperations.Rollout;
+import dev.ota.app.operator.JobOperations.Stage;
+import dev.ota.app.operator.JobOperations.TargetType;
+import dev.ota.app.operator.JobOperations.Targets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * POST /jobs, read strictly into JobOperations.CreateJob. The API checks shape, types and the
+ * bounds the contract states; whether a job makes sense (firmware available, devices exist) is the
+ * job engine's to decide.
+ */
+final class JobRequests {
+
+    /** Largest explicit device list in one request; bigger fleets use a device-list file. */
+    static final int MAX_DEVICE_NAMES = 10_000;
+    static final int MAX_SOURCE_VERSIONS = 100;
+    static final int MAX_STAGES = 20;
+
+    private JobRequests() {}
+
+    static CreateJob createJob(Body body) {
+        body.only(Set.of("productId", "targetVersion", "targets", "dynamic", "rollout", "stages", "startAt", "endAt",
+                "inProgressTimeoutSeconds", "retry", "description"));
+        String productId = body.string("productId", true);
+        String targetVersion = body.string("targetVersion", true);
+        Targets targets = targets(body.object("targets", true));
+        boolean dynamic = Boolean.TRUE.equals(body.bool("dynamic", false));
+        Rollout rollout = rollout(body.object("rollout", false));
+        List<Stage> stages = body.array("stages", false, MAX_STAGES, e -> stage(e.object()));
+        var startAt = body.instant("startAt");
+        var endAt = body.instant("endAt");
+        if (startAt != null && endAt != null && !endAt.isAfter(startAt)) {
+            throw ApiError.invalid("endAt must be after startAt");
+        }
+        Duration timeout = body.seconds("inProgressTimeoutSeconds", 1, 7L * 24 * 3600);
+        Retry retry = retry(body.object("retry", false));
+        String description = body.string("description", false);
+        if (description != null && description.length() > 1024) {
+            throw ApiError.invalid("description is longer than 1024 characters");
+        }
+        return new CreateJob(productId, targetVersion, targets, dynamic, rollout, stages == null ? List.of() : stages, startAt, endAt,
+                timeout, retry, description == null ? "" : description);
+    }
+
+    private static Targets targets(Body t) {
+        t.only(Set.of("type", "sourceVersions", "deviceNames", "deviceListS3Key"));
+        TargetType type = t.enumValue("type", TargetType.class, true);
+        List<String> sourceVersions = t.strings("sourceVersions", false, MAX_SOURCE_VERSIONS);
+        List<String> deviceNames = t.strings("deviceNames", false, MAX_DEVICE_NAMES);
+        String file = t.string("deviceListS3Key", false);
+        switch (type) {
+            case SOURCE_VERSIONS -> {
+                require(sourceVersions != null && !sourceVersions.isEmpty(), "targets.sourceVersions must list at least one version for SOURCE_VERSIONS");
+                forbid(deviceNames, "deviceNames", type);
+                forbid(file, "deviceListS3Key", type);
+            }
+            case DEVICE_LIST -> {
+                require(deviceNames != null && !deviceNames.isEmpty(), "targets.deviceNames must list at least one device for DEVICE_LIST");
+                forbid(file, "deviceListS3Key", type);
+                // sourceVersions may narrow an explicit list ("chosen versions limited to listed devices")
+            }
+            case DEVICE_LIST_FILE -> {
+                require(file != null && !file.isBlank() && file.length() <= 1024, "targets.deviceListS3Key must name the uploaded device-list file for DEVICE_LIST_FILE");
+                forbid(deviceNames, "deviceNames", type);
+            }
+            case PRODUCT -> {
+                forbid(sourceVersions, "sourceVersions", type);
+                forbid(deviceNames, "deviceNames", type);
+                forbid(file, "deviceListS3Key", type);
+            }
+        }
+        return new Targets(type, sourceVersions == null ? List.of() : sourceVersions, deviceNames == null ? List.of() : deviceNames, file);
+    }
+
+    private static Rollout rollout(Body r) {
+        if (r == null) {
+            return null;
+        }
+        r.only(Set.of("ratePerMinute", "rampBaseRatePerMinute", "rampFactor", "rampEveryDevices"));
+        int rate = r.integer("ratePerMinute", true, 1, 100_000);
+        Integer base = r.integer("rampBaseRatePerMinute", false, 1, 100_000);
+        Double factor = r.decimal("rampFactor", false, 1.0001, 100);
+        Integer every = r.integer("rampEveryDevices", false, 1, 10_000_000);
+        int given = (base == null ? 0 : 1) + (factor == null ? 0 : 1) + (every == null ? 0 : 1);
+        require(given == 0 || given == 3, "rollout: an exponential ramp needs all of rampBaseRatePerMinute, rampFactor and rampEveryDevices");
+        require(base == null || base <= rate, "rollout.rampBaseRatePerMinute must not exceed ratePerMinute");
+        return new Rollout(rate, base, factor, every);
+    }
+
+    private static Stage stage(Body s) {
+        s.only(Set.of("deviceCount", "percent", "successThresholdPercent", "failureThresholdPercent", "minDevicesForFailure", "onFailure"));
+        Integer count = s.integer("deviceCount", false, 1, 10_000_000);
+        Integer percent = s.integer("percent", false, 1, 100);
+        require(count == null || percent == null, "a stage is sized by deviceCount or by percent, not both");
+        int success = s.integer("successThresholdPercent", true, 0, 100);
+        int failure = s.integer("failureThresholdPercent", true, 0, 100);
+        Integer min = s.integer("minDevicesForFailure", false, 1, 10_000_000);
+        FailureAction onFailure = s.enumValue("onFailure", FailureAction.class, false);
+        return new Stage(count, percent, success, failure, min == null ? 1 : min, onFailure == null ? FailureAction.PAUSE : onFailure);
+    }
+
+    private static Retry retry(Body r) {
+        if (r == null) {
+            return null;
+        }
+        r.only(Set.of("maxAttempts", "retryableCodes", "intervalSeconds"));
+        int max = r.integer("maxAttempts", true, 1, 100);
+        List<Integer> codes = r.array("retryableCodes", false, 5, e -> e.integer(-5, -1));
+        Duration interval = r.seconds("intervalSeconds", 0, 86_400);
+        return new Retry(max, codes == null ? null : List.copyOf(new java.util.LinkedHashSet<>(codes)), interval == null ? Duration.ZERO : interval);
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw ApiError.invalid(message);
+        }
+    }
+
+    private static void forbid(Object value, String field, TargetType type) {
+        if (value != null) {
+            throw ApiError.invalid("targets." + field + " does not go with type " + type);
+        }
+    }
+}

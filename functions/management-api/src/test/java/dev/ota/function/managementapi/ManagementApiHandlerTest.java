@@ -1,0 +1,542 @@
+package dev.ota.function.managementapi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ota.app.operator.FirmwareOperations;
+import dev.ota.app.operator.JobOperations;
+import dev.ota.app.operator.OperatorException;
+import dev.ota.app.operator.OperatorException.Code;
+import dev.ota.app.operator.Page;
+import dev.ota.domain.ExecutionStatus;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ManagementApiHandlerTest {
+
+    private static final Instant T = Instant.parse("2026-03-01T12:00:00Z");
+    private static final String MD5 = "5d41402abc4b2a76b9719d911017c592";
+
+    /** Operations that record what they were called with and answer from {@link #next}. */
+    static final class Fake {
+        final List<String> calls = new ArrayList<>();
+        final List<Object> args = new ArrayList<>();
+        Supplier<RuntimeException> failure;
+
+        private void call(String name, Object... a) {
+            calls.add(name);
+            args.addAll(java.util.Arrays.asList(a));
+            if (failure != null) {
+                throw failure.get();
+            }
+        }
+
+        static FirmwareOperations.FirmwareView fw(String p, String v) {
+            return new FirmwareOperations.FirmwareView(p, v, "AVAILABLE", "firmware/" + p + "/" + v + "/firmware.bin", 5, MD5, "ab".repeat(32), "d", null, T, T);
+        }
+
+        static JobOperations.JobView job(String id) {
+            return new JobOperations.JobView(id, "p1", "2.0.0", JobOperations.JobState.IN_PROGRESS, false, "", 3, 0, 1, Map.of(ExecutionStatus.SUCCEEDED, 2L), null, T, null, null, null);
+        }
+
+        static JobOperations.DeviceExecutionView exec(String job, String device) {
+            return new JobOperations.DeviceExecutionView(job, device, ExecutionStatus.DOWNLOADING, 40, 0, "", "1.0.0", "2.0.0", 1, T);
+        }
+
+        final FirmwareOperations firmware = new FirmwareOperations() {
+        @Override public UploadTicket startUpload(StartUpload r) {
+            call("startUpload", r);
+            return new UploadTicket(r.productId(), r.version(), "firmware/k", "PUT", "https://s3/x", null, r.fileSize(), List.of(), T);
+        }
+        @Override public FirmwareView completeUpload(String p, String v, String id, List<CompletedPart> parts) {
+            call("completeUpload", p, v, id, parts);
+            return fw(p, v);
+        }
+        @Override public Page<FirmwareView> list(String p, String token, int limit) {
+            call("listFirmware", p, token, limit);
+            return new Page<>(List.of(fw("p1", "1.0.0")), "tok");
+        }
+        @Override public FirmwareView describe(String p, String v) {
+            call("describeFirmware", p, v);
+            return fw(p, v);
+        }
+        @Override public FirmwareView editDescription(String p, String v, String d) {
+            call("editDescription", p, v, d);
+            return fw(p, v);
+        }
+        @Override public void delete(String p, String v) {
+            call("delete", p, v);
+        }
+        };
+
+        final JobOperations jobs = new JobOperations() {
+        @Override public JobView create(CreateJob r) {
+            call("createJob", r);
+            return job("job-1");
+        }
+        @Override public JobView describe(String id) {
+            call("describeJob", id);
+            return job(id);
+        }
+        @Override public Page<JobView> list(String p, String token, int limit) {
+            call("listJobs", p, token, limit);
+            return new Page<>(List.of(job("job-1")), null);
+        }
+        @Override public JobView pause(String id) {
+            call("pause", id);
+            return job(id);
+        }
+        @Override public JobView resume(String id) {
+            call("resume", id);
+            return job(id);
+        }
+        @Override public JobView cancel(String id) {
+            call("cancel", id);
+            return job(id);
+        }
+        @Override public DeviceExecutionView cancelDevice(String id, String d) {
+            call("cancelDevice", id, d);
+            return exec(id, d);
+        }
+        @Override public DeviceExecutionView retryDevice(String id, String d) {
+            call("retryDevice", id, d);
+            return exec(id, d);
+        }
+        @Override public JobStatistics statistics(String id) {
+            call("statistics", id);
+            return new JobStatistics(id, 3, Map.of(ExecutionStatus.SUCCEEDED, 2L, ExecutionStatus.FAILED, 1L), 2, 1, 0, 0, 1);
+        }
+        @Override public Page<DeviceExecutionView> devices(String id, ExecutionStatus s, String token, int limit) {
+            call("devices", id, s, token, limit);
+            return new Page<>(List.of(exec(id, "d1")), null);
+        }
+        @Override public DeviceView device(String p, String d) {
+            call("device", p, d);
+            return new DeviceView(p, d, "1.0.0", T, exec("job-1", d));
+        }
+        };
+    }
+
+    private final Fake fake = new Fake();
+    private final ManagementApiHandler handler = new ManagementApiHandler(fake.firmware, fake.jobs);
+
+    record Result(int status, JsonNode body, JsonNode headers) {
+        String code() {
+            return body.path("code").asText();
+        }
+    }
+
+    private Result call(byte[] event) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        handler.handleRequest(new ByteArrayInputStream(event), out, null);
+        JsonNode response = Events.JSON.readTree(out.toByteArray());
+        String body = response.path("body").asText(null);
+        return new Result(response.path("statusCode").asInt(), body == null ? null : Events.JSON.readTree(body), response.path("headers"));
+    }
+
+    private Result call(String method, String path, String body) throws Exception {
+        return call(Events.event(method, path, body));
+    }
+
+    private static final String UPLOAD = "{\"productId\":\"p1\",\"version\":\"1.0.0\",\"fileSize\":5,\"md5sum\":\"" + MD5 + "\"}";
+    private static final String JOB = "{\"productId\":\"p1\",\"targetVersion\":\"2.0.0\",\"targets\":{\"type\":\"PRODUCT\"}}";
+
+    /** One valid request per route, and the operation it must reach. */
+    static Stream<Arguments> everyRoute() {
+        return Stream.of(
+                Arguments.of(Routes.START_FIRMWARE_UPLOAD, "POST", "/firmware", UPLOAD, 201, "startUpload"),
+                Arguments.of(Routes.LIST_FIRMWARE, "GET", "/firmware?productId=p1&limit=10", null, 200, "listFirmware"),
+                Arguments.of(Routes.DESCRIBE_FIRMWARE, "GET", "/firmware/p1/1.0.0", null, 200, "describeFirmware"),
+                Arguments.of(Routes.EDIT_FIRMWARE, "PATCH", "/firmware/p1/1.0.0", "{\"description\":\"x\"}", 200, "editDescription"),
+                Arguments.of(Routes.DELETE_FIRMWARE, "DELETE", "/firmware/p1/1.0.0", null, 204, "delete"),
+                Arguments.of(Routes.COMPLETE_FIRMWARE_UPLOAD, "POST", "/firmware/p1/1.0.0/complete",
+                        "{\"uploadId\":\"u1\",\"parts\":[{\"partNumber\":1,\"etag\":\"\\\"e1\\\"\"}]}", 200, "completeUpload"),
+                Arguments.of(Routes.START_DEVICE_LIST_UPLOAD, "POST", "/device-lists", "{\"productId\":\"p1\"}", 404, null),
+                Arguments.of(Routes.CREATE_JOB, "POST", "/jobs", JOB, 201, "createJob"),
+                Arguments.of(Routes.LIST_JOBS, "GET", "/jobs?productId=p1", null, 200, "listJobs"),
+                Arguments.of(Routes.DESCRIBE_JOB, "GET", "/jobs/job-1", null, 200, "describeJob"),
+                Arguments.of(Routes.PAUSE_JOB, "POST", "/jobs/job-1/pause", null, 200, "pause"),
+                Arguments.of(Routes.RESUME_JOB, "POST", "/jobs/job-1/resume", "{}", 200, "resume"),
+                Arguments.of(Routes.CANCEL_JOB, "POST", "/jobs/job-1/cancel", null, 200, "cancel"),
+                Arguments.of(Routes.JOB_STATISTICS, "GET", "/jobs/job-1/statistics", null, 200, "statistics"),
+                Arguments.of(Routes.LIST_JOB_DEVICES, "GET", "/jobs/job-1/devices?status=failed", null, 200, "devices"),
+                Arguments.of(Routes.CANCEL_JOB_DEVICE, "POST", "/jobs/job-1/devices/d1/cancel", null, 200, "cancelDevice"),
+                Arguments.of(Routes.RETRY_JOB_DEVICE, "POST", "/jobs/job-1/devices/d1/retry", null, 200, "retryDevice"),
+                Arguments.of(Routes.DESCRIBE_DEVICE, "GET", "/devices/p1/d1", null, 200, "device"));
+    }
+
+    @Test
+    void everyRouteHasACase() {
+        assertThat(everyRoute().map(a -> a.get()[0])).containsExactlyInAnyOrderElementsOf(Routes.ALL);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("everyRoute")
+    void everyRouteReachesItsOperation(Route route, String method, String path, String body, int status, String operation) throws Exception {
+        Result r = call(method, path, body);
+
+        assertThat(r.status()).as(r.body() == null ? "" : r.body().toString()).isEqualTo(status);
+        if (operation != null) {
+            assertThat(fake.calls).containsExactly(operation);
+        }
+        assertThat(r.headers().path("content-type").asText()).isEqualTo("application/json");
+    }
+
+    @Nested
+    class Responses {
+
+        @Test
+        void firmwareViewsHaveEveryField() throws Exception {
+            JsonNode fw = call("GET", "/firmware/p1/1.0.0", null).body();
+
+            assertThat(fw.path("status").asText()).isEqualTo("AVAILABLE");
+            assertThat(fw.path("md5sum").asText()).isEqualTo(MD5);
+            assertThat(fw.path("createdAt").asText()).isEqualTo("2026-03-01T12:00:00Z");
+            assertThat(fw.has("rejectionReason")).isTrue();
+            assertThat(fw.path("rejectionReason").isNull()).isTrue();
+        }
+
+        @Test
+        void pagesCarryTheirToken() throws Exception {
+            JsonNode page = call("GET", "/firmware?productId=p1&nextToken=abc&limit=5", null).body();
+
+            assertThat(page.path("items")).hasSize(1);
+            assertThat(page.path("nextToken").asText()).isEqualTo("tok");
+            assertThat(fake.args).containsExactly("p1", "abc", 5);
+        }
+
+        @Test
+        void listWithoutProductListsEverything() throws Exception {
+            call("GET", "/firmware", null);
+            assertThat(fake.args).containsExactly(null, null, ManagementApiHandler.DEFAULT_LIMIT);
+        }
+
+        @Test
+        void countsListEveryStatus() throws Exception {
+            JsonNode stats = call("GET", "/jobs/job-1/statistics", null).body();
+
+            assertThat(stats.path("counts").size()).isEqualTo(ExecutionStatus.values().length);
+            assertThat(stats.path("counts").path("SUCCEEDED").asLong()).isEqualTo(2);
+            assertThat(stats.path("counts").path("QUEUED").asLong()).isZero();
+            assertThat(stats.path("retries").asLong()).isEqualTo(1);
+        }
+
+        @Test
+        void deleteAnswersWithNoBody() throws Exception {
+            Result r = call("DELETE", "/firmware/p1/1.0.0", null);
+            assertThat(r.status()).isEqualTo(204);
+            assertThat(r.body()).isNull();
+        }
+
+        @Test
+        void pathSegmentsArePercentDecodedOneByOne() throws Exception {
+            call("GET", "/firmware/p1/1.0.0%2Bbuild.7", null);
+            call("GET", "/firmware/p1/1.0.0+build.8", null);
+            assertThat(fake.args).containsExactly("p1", "1.0.0+build.7", "p1", "1.0.0+build.8");
+        }
+
+        @Test
+        void anEncodedSlashDoesNotSplitASegment() throws Exception {
+            Result r = call("GET", "/firmware/p1/a%2Fb", null);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(fake.args).containsExactly("p1", "a/b");
+        }
+
+        @Test
+        void namedStagePrefixIsIgnored() throws Exception {
+            String event = new String(Events.event("GET", "/prod/jobs/job-9", null), StandardCharsets.UTF_8)
+                    .replace("\"stage\":\"$default\"", "\"stage\":\"prod\"");
+            assertThat(call(event.getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(200);
+            assertThat(fake.args).containsExactly("job-9");
+        }
+
+        @Test
+        void base64BodiesAreDecoded() throws Exception {
+            String event = new String(Events.event("PATCH", "/firmware/p1/1.0.0", "X"), StandardCharsets.UTF_8)
+                    .replace("\"body\":\"X\"", "\"body\":\"" + java.util.Base64.getEncoder().encodeToString("{\"description\":\"b64\"}".getBytes()) + "\"")
+                    .replace("\"isBase64Encoded\":false", "\"isBase64Encoded\":true");
+            assertThat(call(event.getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(200);
+            assertThat(fake.args).contains("b64");
+        }
+    }
+
+    @Nested
+    class Requests {
+
+        @Test
+        void uploadRequestIsReadIntoStartUpload() throws Exception {
+            call("POST", "/firmware", "{\"productId\":\"p1\",\"version\":\"1.0.0\",\"fileSize\":1073741824,\"md5sum\":\"" + MD5
+                    + "\",\"fileName\":\"fw.bin\",\"description\":\"hello\"}");
+            assertThat(fake.args).containsExactly(new FirmwareOperations.StartUpload("p1", "1.0.0", "fw.bin", 1073741824L, MD5, "hello"));
+        }
+
+        @Test
+        void fullJobRequestIsReadIntoCreateJob() throws Exception {
+            String body = """
+                    {"productId":"p1","targetVersion":"2.0.0",
+                     "targets":{"type":"SOURCE_VERSIONS","sourceVersions":["1.0.0","1.1.0"]},
+                     "dynamic":true,
+                     "rollout":{"ratePerMinute":5000,"rampBaseRatePerMinute":10,"rampFactor":2.5,"rampEveryDevices":100},
+                     "stages":[{"percent":5,"successThresholdPercent":95,"failureThresholdPercent":10,"minDevicesForFailure":20,"onFailure":"abort"},
+                               {"successThresholdPercent":100,"failureThresholdPercent":20}],
+                     "startAt":"2026-04-01T00:00:00Z","endAt":"2026-04-02T00:00:00Z",
+                     "inProgressTimeoutSeconds":600,
+                     "retry":{"maxAttempts":3,"retryableCodes":[-1,-3,-4],"intervalSeconds":60},
+                     "description":"spring rollout"}
+                    """;
+            Result r = call("POST", "/jobs", body);
+
+            assertThat(r.status()).isEqualTo(201);
+            JobOperations.CreateJob job = (JobOperations.CreateJob) fake.args.get(0);
+            assertThat(job.targets()).isEqualTo(new JobOperations.Targets(JobOperations.TargetType.SOURCE_VERSIONS, List.of("1.0.0", "1.1.0"), List.of(), null));
+            assertThat(job.dynamic()).isTrue();
+            assertThat(job.rollout()).isEqualTo(new JobOperations.Rollout(5000, 10, 2.5, 100));
+            assertThat(job.stages()).containsExactly(
+                    new JobOperations.Stage(null, 5, 95, 10, 20, JobOperations.FailureAction.ABORT),
+                    new JobOperations.Stage(null, null, 100, 20, 1, JobOperations.FailureAction.PAUSE));
+            assertThat(job.startAt()).isEqualTo(Instant.parse("2026-04-01T00:00:00Z"));
+            assertThat(job.inProgressTimeout()).isEqualTo(Duration.ofMinutes(10));
+            assertThat(job.retry()).isEqualTo(new JobOperations.Retry(3, List.of(-1, -3, -4), Duration.ofMinutes(1)));
+            assertThat(job.description()).isEqualTo("spring rollout");
+            assertThat(r.body().path("counts").path("SUCCEEDED").asLong()).isEqualTo(2);
+        }
+
+        @Test
+        void devicesFilterByStatus() throws Exception {
+            call("GET", "/jobs/j/devices?status=timed_out&limit=100", null);
+            assertThat(fake.args).containsExactly("j", ExecutionStatus.TIMED_OUT, null, 100);
+        }
+
+        @Test
+        void completeReadsEveryPart() throws Exception {
+            call("POST", "/firmware/p1/1.0.0/complete", "{\"uploadId\":\"u\",\"parts\":[{\"partNumber\":1,\"etag\":\"a\"},{\"partNumber\":2,\"etag\":\"b\"}]}");
+            assertThat(fake.args.get(3)).isEqualTo(List.of(new FirmwareOperations.CompletedPart(1, "a"), new FirmwareOperations.CompletedPart(2, "b")));
+        }
+    }
+
+    @Nested
+    class Refusals {
+
+        private void assertRefused(Result r, int status, String code, String messagePart) {
+            assertThat(r.status()).as(String.valueOf(r.body())).isEqualTo(status);
+            assertThat(r.code()).isEqualTo(code);
+            assertThat(r.body().path("message").asText()).contains(messagePart);
+            assertThat(r.body().size()).as("only code and message").isEqualTo(2);
+            assertThat(fake.calls).isEmpty();
+        }
+
+        @Test
+        void unknownRoute() throws Exception {
+            assertRefused(call("GET", "/nothing/here", null), 404, "ROUTE_NOT_FOUND", "no route GET /nothing/here");
+            assertRefused(call("GET", "/firmware/p1", null), 404, "ROUTE_NOT_FOUND", "no route");
+            assertRefused(call("GET", "/firmware/p1//x", null), 404, "ROUTE_NOT_FOUND", "no route");
+        }
+
+        @Test
+        void wrongMethodNamesTheAllowedOnes() throws Exception {
+            Result r = call("PUT", "/firmware/p1/1.0.0", "{}");
+            assertRefused(r, 405, "METHOD_NOT_ALLOWED", "allowed: GET, PATCH, DELETE");
+            assertThat(r.headers().path("allow").asText()).isEqualTo("GET, PATCH, DELETE");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"{", "{\"productId\":", "{\"a\":1}}", "{\"productId\":\"p1\",\"productId\":\"p2\"}", "nul", "\"unterminated"})
+        void malformedJson(String body) throws Exception {
+            assertRefused(call("POST", "/firmware", body), 400, "MALFORMED_JSON", "not valid JSON");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"[]", "\"text\"", "42", "null", "true"})
+        void bodyMustBeAnObject(String body) throws Exception {
+            assertRefused(call("POST", "/jobs", body), 400, "INVALID_REQUEST", "the body must be a JSON object");
+        }
+
+        @Test
+        void missingBody() throws Exception {
+            assertRefused(call("POST", "/firmware", null), 400, "INVALID_REQUEST", "the body is missing");
+            assertRefused(call("POST", "/firmware", ""), 400, "INVALID_REQUEST", "the body is missing");
+        }
+
+        @Test
+        void wrongTypes() throws Exception {
+            assertRefused(call("POST", "/firmware", UPLOAD.replace("\"fileSize\":5", "\"fileSize\":\"5\"")), 400, "INVALID_REQUEST",
+                    "fileSize must be a whole number");
+            assertRefused(call("POST", "/firmware", UPLOAD.replace("\"fileSize\":5", "\"fileSize\":5.5")), 400, "INVALID_REQUEST",
+                    "fileSize must be a whole number");
+            assertRefused(call("POST", "/firmware", UPLOAD.replace("\"fileSize\":5", "\"fileSize\":1e400")), 400, "INVALID_REQUEST",
+                    "fileSize must be a whole number");
+            assertRefused(call("POST", "/firmware", UPLOAD.replace("\"fileSize\":5", "\"fileSize\":99999999999999999999999")), 400,
+                    "INVALID_REQUEST", "fileSize must be a whole number");
+            assertRefused(call("POST", "/firmware", UPLOAD.replace("\"version\":\"1.0.0\"", "\"version\":100")), 400, "INVALID_REQUEST",
+                    "version must be a string");
+            assertRefused(call("PATCH", "/firmware/p1/1", "{\"description\":[\"x\"]}"), 400, "INVALID_REQUEST", "description must be a string");
+            assertRefused(call("POST", "/jobs", JOB.replace("}}", "},\"dynamic\":\"yes\"}")), 400, "INVALID_REQUEST", "dynamic must be true or false");
+            assertRefused(call("POST", "/jobs", JOB.replace("}}", "},\"startAt\":\"tomorrow\"}")), 400, "INVALID_REQUEST", "startAt must be an ISO-8601");
+        }
+
+        @Test
+        void missingFields() throws Exception {
+            assertRefused(call("POST", "/firmware", "{\"productId\":\"p1\",\"version\":\"1\",\"fileSize\":5}"), 400, "INVALID_REQUEST",
+                    "md5sum is missing");
+            assertRefused(call("POST", "/firmware", UPLOAD.replace("\"productId\":\"p1\"", "\"productId\":null")), 400, "INVALID_REQUEST",
+                    "productId is missing");
+            assertRefused(call("PATCH", "/firmware/p1/1", "{}"), 400, "INVALID_REQUEST", "description is missing");
+            assertRefused(call("POST", "/jobs", "{\"productId\":\"p1\",\"targetVersion\":\"2\"}"), 400, "INVALID_REQUEST", "targets is missing");
+        }
+
+        @Test
+        void unknownFields() throws Exception {
+            assertRefused(call("POST", "/firmware", UPLOAD.replace("}", ",\"md5\":\"x\"}")), 400, "INVALID_REQUEST", "unknown field 'md5'");
+            assertRefused(call("POST", "/jobs", JOB.replace("\"PRODUCT\"", "\"PRODUCT\",\"devices\":[]")), 400, "INVALID_REQUEST",
+                    "unknown field 'targets.devices'");
+            assertRefused(call("POST", "/jobs/j/pause", "{\"force\":true}"), 400, "INVALID_REQUEST", "unknown field 'force'");
+            assertRefused(call("POST", "/firmware/p1/1/complete", "{\"uploadId\":\"u\",\"parts\":[{\"partNumber\":1,\"etag\":\"e\",\"size\":1}]}"),
+                    400, "INVALID_REQUEST", "unknown field 'parts[0].size'");
+        }
+
+        @Test
+        void jobShapeIsChecked() throws Exception {
+            assertRefused(call("POST", "/jobs", JOB.replace("PRODUCT", "EVERYTHING")), 400, "INVALID_REQUEST", "targets.type must be one of");
+            assertRefused(call("POST", "/jobs", JOB.replace("\"PRODUCT\"", "\"DEVICE_LIST\"")), 400, "INVALID_REQUEST",
+                    "targets.deviceNames must list at least one device");
+            assertRefused(call("POST", "/jobs", JOB.replace("\"PRODUCT\"", "\"PRODUCT\",\"deviceNames\":[\"d\"]")), 400, "INVALID_REQUEST",
+                    "targets.deviceNames does not go with type PRODUCT");
+            assertRefused(call("POST", "/jobs", JOB.replace("\"PRODUCT\"", "\"DEVICE_LIST\",\"deviceNames\":[1]")), 400, "INVALID_REQUEST",
+                    "targets.deviceNames[0] must be a string");
+            assertRefused(call("POST", "/jobs", JOB.replace("}}", "},\"rollout\":{\"ratePerMinute\":0}}")), 400, "INVALID_REQUEST",
+                    "rollout.ratePerMinute must be 1..100000");
+            assertRefused(call("POST", "/jobs", JOB.replace("}}", "},\"rollout\":{\"ratePerMinute\":10,\"rampFactor\":2}}")), 400, "INVALID_REQUEST",
+                    "needs all of");
+            assertRefused(call("POST", "/jobs", JOB.replace("}}", "},\"stages\":[{\"deviceCount\":1,\"percent\":5,\"successThresholdPercent\":1,\"failureThresholdPercent\":1}]}")),
+                    400, "INVALID_REQUEST", "not both");
+            assertRefused(call("POST", "/jobs", JOB.replace("}}", "},\"stages\":[{\"successThresholdPercent\":101,\"failureThresholdPercent\":1}]}")),
+                    400, "INVALID_REQUEST", "stages[0].successThresholdPercent must be 0..100");
+            assertRefused(call("POST", "/jobs", JOB.replace("}}", "},\"retry\":{\"maxAttempts\":3,\"retryableCodes\":[-9]}}")), 400, "INVALID_REQUEST",
+                    "retry.retryableCodes[0] must be a whole number -5..-1");
+            assertRefused(call("POST", "/jobs", JOB.replace("}}", "},\"startAt\":\"2026-04-02T00:00:00Z\",\"endAt\":\"2026-04-01T00:00:00Z\"}")), 400,
+                    "INVALID_REQUEST", "endAt must be after startAt");
+            assertRefused(call("POST", "/jobs", JOB.replace("}}", "},\"inProgressTimeoutSeconds\":0}")), 400, "INVALID_REQUEST",
+                    "inProgressTimeoutSeconds must be 1..604800");
+        }
+
+        @Test
+        void oversizedBody() throws Exception {
+            String big = "{\"description\":\"" + "x".repeat(ApiRequest.MAX_BODY_BYTES) + "\"}";
+            assertRefused(call("PATCH", "/firmware/p1/1", big), 413, "PAYLOAD_TOO_LARGE", "at most 2097152");
+        }
+
+        @Test
+        void otherMediaTypes() throws Exception {
+            assertRefused(call(Events.event("POST", "/firmware", UPLOAD, "text/plain")), 415, "UNSUPPORTED_MEDIA_TYPE", "text/plain");
+            assertThat(call(Events.event("POST", "/firmware", UPLOAD, "application/json; charset=utf-8")).status()).isEqualTo(201);
+        }
+
+        @Test
+        void queryParametersAreStrict() throws Exception {
+            assertRefused(call("GET", "/firmware?product=p1", null), 400, "INVALID_REQUEST", "unknown query parameter 'product'");
+            assertRefused(call("GET", "/firmware?limit=0", null), 400, "INVALID_REQUEST", "limit must be a whole number 1..100");
+            assertRefused(call("GET", "/firmware?limit=abc", null), 400, "INVALID_REQUEST", "limit must be");
+            assertRefused(call("GET", "/firmware?limit=1&limit=2", null), 400, "INVALID_REQUEST", "more than once");
+            assertRefused(call("GET", "/jobs/j?verbose=1", null), 400, "INVALID_REQUEST", "unknown query parameter 'verbose'");
+            assertRefused(call("GET", "/jobs/j/devices?status=LOST", null), 400, "INVALID_REQUEST", "status must be one of");
+            assertRefused(call("GET", "/firmware?productId=%zz", null), 400, "INVALID_REQUEST", "percent-encoding");
+        }
+
+        @Test
+        void getsTakeNoBody() throws Exception {
+            assertRefused(call("GET", "/jobs/j", "{}"), 400, "INVALID_REQUEST", "takes no body");
+        }
+
+        @Test
+        void eventsThatAreNotHttpApiEvents() throws Exception {
+            assertThat(call("not json".getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(400);
+            assertThat(call("{\"Records\":[]}".getBytes(StandardCharsets.UTF_8)).code()).isEqualTo("INVALID_REQUEST");
+        }
+    }
+
+    @Nested
+    class OperationErrors {
+
+        static Stream<Arguments> codes() {
+            return Stream.of(
+                    Arguments.of(Code.INVALID_REQUEST, 400), Arguments.of(Code.NOT_FOUND, 404), Arguments.of(Code.CONFLICT, 409),
+                    Arguments.of(Code.FIRMWARE_NOT_AVAILABLE, 409), Arguments.of(Code.VERSION_TAKEN, 409), Arguments.of(Code.FIRMWARE_IN_USE, 409),
+                    Arguments.of(Code.JOB_NOT_ACTIVE, 409), Arguments.of(Code.MD5_MISMATCH, 422));
+        }
+
+        @ParameterizedTest
+        @MethodSource("codes")
+        void operatorCodesKeepTheirNameAndStatus(Code code, int status) throws Exception {
+            fake.failure = () -> new OperatorException(code, "because");
+            Result r = call("DELETE", "/firmware/p1/1.0.0", null);
+            assertThat(r.status()).isEqualTo(status);
+            assertThat(r.code()).isEqualTo(code.name());
+            assertThat(r.body().path("message").asText()).isEqualTo("because");
+        }
+
+        @Test
+        void validationInsideAnOperationIsStillA400() throws Exception {
+            fake.failure = () -> new IllegalArgumentException("maxAttempts must be 1..10");
+            Result r = call("POST", "/jobs", JOB);
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.code()).isEqualTo("INVALID_REQUEST");
+        }
+
+        @Test
+        void aBugIsA500WithAStableCodeAndNoDetails() throws Exception {
+            fake.failure = () -> new NullPointerException("secret internals");
+            Result r = call("GET", "/jobs/j", null);
+            assertThat(r.status()).isEqualTo(500);
+            assertThat(r.code()).isEqualTo("INTERNAL_ERROR");
+            assertThat(r.body().path("message").asText()).doesNotContain("secret").contains("req-1");
+        }
+
+        @Test
+        void throttlingIsA503() throws Exception {
+            fake.failure = () -> software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException.builder()
+                    .statusCode(400).message("slow down")
+                    .awsErrorDetails(software.amazon.awssdk.awscore.exception.AwsErrorDetails.builder()
+                            .errorCode("ThrottlingException").serviceName("DynamoDb").build())
+                    .build();
+            Result r = call("GET", "/jobs/j", null);
+            assertThat(r.status()).isEqualTo(503);
+            assertThat(r.code()).isEqualTo("SERVICE_UNAVAILABLE");
+        }
+    }
+
+    /** Garbage in any body field never reaches an operation and never gets a 5xx. */
+    @ParameterizedTest
+    @ValueSource(strings = {"{}", "{\"productId\":{}}", "{\"productId\":[]}", "{\"targets\":\"PRODUCT\"}", "{\"parts\":{}}",
+            "{\"uploadId\":1}", "{\"description\":null}", "{\"stages\":[null]}", "{\"rollout\":[]}", "{\"retry\":1}", "{\"\":1}"})
+    void garbageNeverGetsA5xx(String body) throws Exception {
+        for (Route route : Routes.ALL) {
+            if (!route.method().equals("POST") && !route.method().equals("PATCH")) {
+                continue;
+            }
+            boolean takesNoFields = route.path().endsWith("/pause") || route.path().endsWith("/resume") || route.path().endsWith("/cancel")
+                    || route.path().endsWith("/retry");
+            if (takesNoFields && body.equals("{}")) {
+                continue; // an empty object is exactly what these take
+            }
+            String path = route.path().replace("{productId}", "p1").replace("{version}", "1.0.0").replace("{jobId}", "j")
+                    .replace("{deviceName}", "d");
+            Result r = call(route.method(), path, body);
+            assertThat(r.status()).as(route.routeKey() + " " + body + " -> " + r.body()).isBetween(400, 499);
+        }
+        assertThat(fake.calls).isEmpty();
+    }
+}
