@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Dynamic jobs take devices that qualify after the job was created: a free device (no live
  * execution) that reports a source version of the job, or any version but the target for a
- * PRODUCT job, or that a dynamic job skipped earlier because another job held it.
+ * PRODUCT job, or that a dynamic job skipped earlier because another job held it (or, for a list
+ * narrowed by source versions, because it was not on one of them yet).
  *
  * <p>Cost on the version-report path: the product's live dynamic jobs are cached per container for
  * {@link EngineTuning#dynamicJobsTtl()} (one index query per product per container per TTL; none
@@ -58,7 +59,7 @@ public final class DynamicEnrollment implements LateTargets {
             if (job.targetVersion().equals(version) || (last != null && last.jobId().equals(job.jobId()))) {
                 continue;
             }
-            boolean waiting = state.waitingJobs().contains(job.jobId());
+            boolean waiting = state.waitingJobs().contains(job.jobId()) && job.definition().acceptsVersion(version);
             if (!waiting && !job.definition().qualifiesByVersion(version)) {
                 continue;
             }

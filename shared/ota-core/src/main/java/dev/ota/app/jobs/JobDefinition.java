@@ -88,20 +88,11 @@ public record JobDefinition(
                 if (t.sourceVersions() == null || t.sourceVersions().isEmpty()) {
                     throw new IllegalArgumentException("targets.sourceVersions must list at least one version");
                 }
-                if (t.sourceVersions().size() > MAX_SOURCE_VERSIONS) {
-                    throw new IllegalArgumentException("targets.sourceVersions lists more than " + MAX_SOURCE_VERSIONS + " versions");
-                }
-                Set<String> unique = new LinkedHashSet<>();
-                for (String v : t.sourceVersions()) {
-                    unique.add(FirmwareVersion.require("targets.sourceVersions[]", v));
-                }
-                if (unique.contains(r.targetVersion())) {
-                    throw new IllegalArgumentException("targets.sourceVersions must not contain the target version " + r.targetVersion());
-                }
-                versions = List.copyOf(unique);
+                versions = versions(t.sourceVersions(), r.targetVersion());
             }
             case DEVICE_LIST -> {
-                onlyField(t, "deviceNames");
+                onlyField(t, "deviceNames", "sourceVersions");
+                versions = versions(t.sourceVersions(), r.targetVersion());
                 if (t.deviceNames() == null || t.deviceNames().isEmpty()) {
                     throw new IllegalArgumentException("targets.deviceNames must list at least one device");
                 }
@@ -116,7 +107,8 @@ public record JobDefinition(
                 names = List.copyOf(unique);
             }
             case DEVICE_LIST_FILE -> {
-                onlyField(t, "deviceListS3Key");
+                onlyField(t, "deviceListS3Key", "sourceVersions");
+                versions = versions(t.sourceVersions(), r.targetVersion());
                 key = t.deviceListS3Key();
                 if (key == null || key.isBlank() || key.length() > 1024) {
                     throw new IllegalArgumentException("targets.deviceListS3Key must be an S3 key of 1..1024 characters");
@@ -125,7 +117,7 @@ public record JobDefinition(
                     throw new IllegalArgumentException("targets.deviceListS3Key must lie under " + DEVICE_LIST_PREFIX + " in the firmware bucket");
                 }
             }
-            case PRODUCT -> onlyField(t, null);
+            case PRODUCT -> onlyField(t);
             default -> throw new IllegalArgumentException("unknown target type " + t.type());
         }
         RolloutRate rate = rate(r.rollout());
@@ -146,7 +138,25 @@ public record JobDefinition(
                 timeout, retry(r.retry()), description);
     }
 
-    private static void onlyField(Targets t, String allowed) {
+    /** Source versions, checked; for list targets they narrow the list (Tencent: "chosen versions limited to listed devices"). */
+    private static List<String> versions(List<String> requested, String target) {
+        if (requested == null || requested.isEmpty()) {
+            return List.of();
+        }
+        if (requested.size() > MAX_SOURCE_VERSIONS) {
+            throw new IllegalArgumentException("targets.sourceVersions lists more than " + MAX_SOURCE_VERSIONS + " versions");
+        }
+        Set<String> unique = new LinkedHashSet<>();
+        for (String v : requested) {
+            unique.add(FirmwareVersion.require("targets.sourceVersions[]", v));
+        }
+        if (unique.contains(target)) {
+            throw new IllegalArgumentException("targets.sourceVersions must not contain the target version " + target);
+        }
+        return List.copyOf(unique);
+    }
+
+    private static void onlyField(Targets t, String... allowed) {
         List<String> present = new ArrayList<>();
         if (t.sourceVersions() != null && !t.sourceVersions().isEmpty()) {
             present.add("sourceVersions");
@@ -157,7 +167,7 @@ public record JobDefinition(
         if (t.deviceListS3Key() != null) {
             present.add("deviceListS3Key");
         }
-        present.remove(allowed);
+        present.removeAll(List.of(allowed));
         if (!present.isEmpty()) {
             throw new IllegalArgumentException("targets of type " + t.type() + " must not set " + String.join(", ", present));
         }
@@ -228,6 +238,14 @@ public record JobDefinition(
         };
     }
 
+    /**
+     * Whether a listed device on {@code version} may be updated: a list target with source versions
+     * takes only devices on one of them (a device never heard from has no version, so it waits).
+     */
+    public boolean acceptsVersion(String version) {
+        return sourceVersions.isEmpty() || (version != null && sourceVersions.contains(version));
+    }
+
     /** The request this definition came from, defaults filled in: what describe() shows. */
     public CreateJob toRequest() {
         List<dev.ota.app.operator.JobOperations.Stage> requested = stages.stream()
@@ -236,7 +254,7 @@ public record JobDefinition(
                         s.onFailure() == Stage.FailureAction.ABORT ? FailureAction.ABORT : FailureAction.PAUSE))
                 .toList();
         return new CreateJob(productId, targetVersion,
-                new Targets(targetType, targetType == TargetType.SOURCE_VERSIONS ? sourceVersions : null,
+                new Targets(targetType, sourceVersions.isEmpty() ? null : sourceVersions,
                         targetType == TargetType.DEVICE_LIST ? deviceNames : null, deviceListS3Key),
                 dynamic,
                 new Rollout(rate.maxRatePerMinute(), rate.baseRatePerMinute(), rate.factor(), rate.everySucceeded()),

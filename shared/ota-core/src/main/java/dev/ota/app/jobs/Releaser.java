@@ -95,6 +95,13 @@ final class Releaser {
         if (state != null && target.equals(state.currentVersion())) {
             return rollout.skip(device, job.jobId(), stage, "already runs " + target, null, false, now) ? Outcome.SKIPPED : Outcome.GONE;
         }
+        String version = state == null ? null : state.currentVersion();
+        if (job.definition().targetType() != dev.ota.app.operator.JobOperations.TargetType.SOURCE_VERSIONS
+                && !job.definition().acceptsVersion(version)) {
+            String reason = (version == null ? "has reported no version" : "runs " + version) + ", not one of the source versions "
+                    + job.definition().sourceVersions();
+            return rollout.skip(device, job.jobId(), stage, reason, null, job.definition().dynamic(), now) ? Outcome.SKIPPED : Outcome.GONE;
+        }
         String from = state == null ? null : state.currentVersion();
         Execution execution = Execution.queued(job.jobId(), job.firmware(), from, job.definition().retryPolicy(), now)
                 .planned(stage, job.definition().inProgressTimeout())

@@ -101,6 +101,20 @@ class JobDefinitionTest {
     }
 
     @Test
+    void sourceVersionsMayNarrowAListButNotAProduct() {
+        JobDefinition narrowed = JobDefinition.from(request(new Targets(TargetType.DEVICE_LIST, List.of("1.0.0"), List.of("a"), null)), NOW);
+        assertThat(narrowed.acceptsVersion("1.0.0")).isTrue();
+        assertThat(narrowed.acceptsVersion("1.5.0")).isFalse();
+        assertThat(narrowed.acceptsVersion(null)).as("never reported").isFalse();
+        assertThat(narrowed.qualifiesByVersion("1.0.0")).as("a list job takes only listed devices").isFalse();
+        JobDefinition plain = JobDefinition.from(request(new Targets(TargetType.DEVICE_LIST, null, List.of("a"), null)), NOW);
+        assertThat(plain.acceptsVersion(null)).isTrue();
+        assertThat(JobDefinitionJson.decode(JobDefinitionJson.encode(narrowed))).isEqualTo(narrowed);
+        assertThatThrownBy(() -> JobDefinition.from(request(new Targets(TargetType.PRODUCT, List.of("1.0.0"), null, null)), NOW))
+                .hasMessageContaining("must not set sourceVersions");
+    }
+
+    @Test
     void qualifiesByVersionForDynamicPickup() {
         JobDefinition byVersion = JobDefinition.from(request(versions("1.0.0")), NOW);
         assertThat(byVersion.qualifiesByVersion("1.0.0")).isTrue();
