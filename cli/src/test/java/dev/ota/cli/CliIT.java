@@ -156,8 +156,7 @@ class CliIT {
 
     @Test
     void jobCommandsReachTheApi() throws Exception {
-        // Until the job engine is merged every job operation answers NOT_FOUND "job engine not deployed";
-        // with it, an unknown job is NOT_FOUND too.
+        // An unknown job is NOT_FOUND.
         CliRun status = ota("job", "status", "job-123");
         assertThat(status.exitCode()).isEqualTo(ExitCodes.FAILED);
         assertThat(status.err()).contains("NOT_FOUND: ");
@@ -178,7 +177,9 @@ class CliIT {
         CliRun run = ota("job", "create", "--product", "CLIFILE", "--version", "1.0.0", "--device-file", devices.toString(), "--rate", "100");
 
         assertThat(run.err()).contains("device list [##############################] 100%");
-        assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCodes.FAILED); // the stub engine
+        // There is no firmware CLIFILE 1.0.0: the engine refuses the job after the file was uploaded.
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCodes.FAILED);
+        assertThat(run.err()).contains("FIRMWARE_NOT_AVAILABLE");
         try (S3Client s3 = stack.aws().s3()) {
             var listed = s3.listObjectsV2(r -> r.bucket(LocalStack.BUCKET).prefix("device-lists/CLIFILE/")).contents();
             assertThat(listed).hasSize(1);

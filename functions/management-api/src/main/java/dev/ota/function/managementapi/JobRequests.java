@@ -18,8 +18,11 @@ import java.util.Set;
  */
 final class JobRequests {
 
-    /** Largest explicit device list in one request; bigger fleets use a device-list file. */
-    static final int MAX_DEVICE_NAMES = 10_000;
+    /**
+     * Largest explicit device list in one request (the job engine stores it with the job; AWS IoT
+     * Jobs takes 100 targets per CreateJob); bigger fleets use a device-list file.
+     */
+    static final int MAX_DEVICE_NAMES = 1_000;
     static final int MAX_SOURCE_VERSIONS = 100;
     static final int MAX_STAGES = 20;
 
@@ -39,7 +42,8 @@ final class JobRequests {
         if (startAt != null && endAt != null && !endAt.isAfter(startAt)) {
             throw ApiError.invalid("endAt must be after startAt");
         }
-        Duration timeout = body.seconds("inProgressTimeoutSeconds", 1, 7L * 24 * 3600);
+        // 1 minute to 7 days, as AWS IoT Jobs allows (Tencent: 60..3600 s).
+        Duration timeout = body.seconds("inProgressTimeoutSeconds", 60, 7L * 24 * 3600);
         Retry retry = retry(body.object("retry", false));
         String description = body.string("description", false);
         if (description != null && description.length() > 1024) {

@@ -430,7 +430,7 @@ class ManagementApiHandlerTest {
             assertRefused(call("POST", "/jobs", JOB.replace("}}", "},\"startAt\":\"2026-04-02T00:00:00Z\",\"endAt\":\"2026-04-01T00:00:00Z\"}")), 400,
                     "INVALID_REQUEST", "endAt must be after startAt");
             assertRefused(call("POST", "/jobs", JOB.replace("}}", "},\"inProgressTimeoutSeconds\":0}")), 400, "INVALID_REQUEST",
-                    "inProgressTimeoutSeconds must be 1..604800");
+                    "inProgressTimeoutSeconds must be 60..604800");
         }
 
         @Test
