@@ -46,6 +46,11 @@ public final class LocalStack implements AutoCloseable {
         public Options withPorts(LocalAws.Ports p) {
             return new Options(template, p, invokerThreads, parameterOverrides);
         }
+
+        /** Template parameters to set, as {@code sam deploy --parameter-overrides} would. */
+        public Options withParameterOverrides(Map<String, String> overrides) {
+            return new Options(template, ports, invokerThreads, Map.copyOf(overrides));
+        }
     }
 
     private final ObjectMapper json = ProtocolJson.newMapper();
@@ -53,13 +58,26 @@ public final class LocalStack implements AutoCloseable {
     private final AwsCallCounter calls = new AwsCallCounter();
     private final Map<String, LocalFunction> functions = new LinkedHashMap<>();
     private final RuleRouter router;
+    private SamTemplate template;
     private final List<AutoCloseable> clients = new ArrayList<>();
+    private final java.util.concurrent.atomic.LongAdder devicePublishes = new java.util.concurrent.atomic.LongAdder();
+
+    /**
+     * MQTT messages so far, as AWS IoT Core would bill them: publishes clients sent to the broker,
+     * and publishes the functions made through the IoT Data Plane (the local twin-topic copy of
+     * each is not counted: on AWS there is only one topic scheme).
+     */
+    public record MessageCounts(long fromDevices, long toDevices) {
+        public long total() {
+            return fromDevices + toDevices;
+        }
+    }
 
     private LocalStack(Options options) {
         this.aws = LocalAws.start(options.ports());
         this.router = new RuleRouter(json, options.invokerThreads(), e -> null);
         try {
-            SamTemplate template = SamTemplate.load(options.template(), options.parameterOverrides());
+            template = SamTemplate.load(options.template(), options.parameterOverrides());
             createTables(template);
             aws.s3().createBucket(b -> b.bucket(BUCKET));
             wireFunctions(template);
@@ -132,7 +150,10 @@ public final class LocalStack implements AutoCloseable {
                 router.add(new RuleRouter.Route(rule.name(), sql, List.of(filter, twinTopic(filter)), spec.logicalId(), function));
             }
         }
-        aws.broker().addClientPublishListener(p -> router.onPublish(p.clientId(), p.topic(), p.payload()));
+        aws.broker().addClientPublishListener(p -> {
+            devicePublishes.increment();
+            router.onPublish(p.clientId(), p.topic(), p.payload());
+        });
         aws.iotDataServer().mirrorTo(LocalStack::twinTopic);
     }
 
@@ -155,12 +176,42 @@ public final class LocalStack implements AutoCloseable {
         return function.invoke(event);
     }
 
+    /**
+     * Uploads firmware to {@code firmware/{productId}/{version}/{fileName}} in the firmware bucket,
+     * then delivers the S3 ObjectCreated notification that template.yaml subscribes
+     * FirmwareRegistrationFunction to (s3proxy sends none). Returns the function's response.
+     */
+    public byte[] uploadFirmware(String productId, String version, String fileName, byte[] bytes) throws Exception {
+        String key = "firmware/" + productId + "/" + version + "/" + fileName;
+        try (S3Client s3 = aws.s3()) {
+            s3.putObject(r -> r.bucket(BUCKET).key(key), software.amazon.awssdk.core.sync.RequestBody.fromBytes(bytes));
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode event = json.createObjectNode();
+        com.fasterxml.jackson.databind.node.ObjectNode record = event.putArray("Records").addObject()
+                .put("eventSource", "aws:s3").put("eventName", "ObjectCreated:Put").put("awsRegion", aws.region().id());
+        com.fasterxml.jackson.databind.node.ObjectNode s3 = record.putObject("s3");
+        s3.putObject("bucket").put("name", BUCKET);
+        // S3 URL-encodes the key in notifications (a space arrives as '+').
+        s3.putObject("object").put("key", java.net.URLEncoder.encode(key, java.nio.charset.StandardCharsets.UTF_8).replace("%2F", "/"))
+                .put("size", bytes.length);
+        return invoke("FirmwareRegistrationFunction", json.writeValueAsBytes(event));
+    }
+
+    /** A template parameter's value in this stack (its default, or the override it was started with). */
+    public String parameter(String name) {
+        return template.parameter(name);
+    }
+
     public LocalAws aws() {
         return aws;
     }
 
     public AwsCallCounter calls() {
         return calls;
+    }
+
+    public MessageCounts messages() {
+        return new MessageCounts(devicePublishes.sum(), aws.iotDataServer().publishCount());
     }
 
     public RuleRouter router() {
