@@ -37,6 +37,9 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
  *                                          (e.g. UpdateDevicesFunction, as aws lambda invoke)
  * GET  /jobs/{jobId}                       the JobsTable item (count_* per state) and its ExecutionsTable rows
  * GET  /devices/{productId}/{deviceName}   the DevicesTable item
+ * POST /faults/drop-downloads?afterBytes=N[&count=C][&stallSeconds=S]   weak network: the next
+ *                                          C (default 1) firmware downloads stop after N bytes, hang
+ *                                          for S seconds (default 15), then the connection closes
  * </pre>
  */
 public final class LocalAdmin implements AutoCloseable {
@@ -92,6 +95,14 @@ public final class LocalAdmin implements AutoCloseable {
                 respond(exchange, 200, stack.invoke(parts[1], request));
             } else if (parts.length == 2 && parts[0].equals("jobs") && method.equals("GET")) {
                 respond(exchange, 200, json.writeValueAsBytes(job(parts[1])));
+            } else if (parts.length == 2 && parts[0].equals("faults") && parts[1].equals("drop-downloads") && method.equals("POST")) {
+                Map<String, String> q = query(exchange.getRequestURI());
+                long afterBytes = Long.parseLong(q.getOrDefault("afterBytes", "0"));
+                int count = Integer.parseInt(q.getOrDefault("count", "1"));
+                long stall = Long.parseLong(q.getOrDefault("stallSeconds", "15"));
+                stack.bucketHost().dropNextDownloads(count, afterBytes, java.time.Duration.ofSeconds(stall));
+                respond(exchange, 200, json.writeValueAsBytes(json.createObjectNode().put("dropNextDownloads", count)
+                        .put("afterBytes", afterBytes).put("stallSeconds", stall)));
             } else if (parts.length == 3 && parts[0].equals("devices") && method.equals("GET")) {
                 respond(exchange, 200, json.writeValueAsBytes(device(parts[1], parts[2])));
             } else {

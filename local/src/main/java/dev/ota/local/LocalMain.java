@@ -42,6 +42,7 @@ public final class LocalMain implements Callable<Integer> {
 
     public static final int DEFAULT_MQTT_PORT = 1883;
     public static final int DEFAULT_S3_PORT = 9000;
+    public static final int DEFAULT_S3_BUCKET_PORT = 9001;
     public static final int DEFAULT_DYNAMODB_PORT = 8000;
     public static final int DEFAULT_IOT_DATA_PORT = 8088;
     public static final int DEFAULT_ADMIN_PORT = 8089;
@@ -53,6 +54,10 @@ public final class LocalMain implements Callable<Integer> {
 
     @Option(names = "--s3-port", paramLabel = "PORT", description = "S3 stand-in (s3proxy) port (default ${DEFAULT-VALUE})")
     int s3Port = DEFAULT_S3_PORT;
+
+    @Option(names = "--s3-bucket-port", paramLabel = "PORT",
+            description = "the firmware bucket's own endpoint, where presigned download URLs point (default ${DEFAULT-VALUE})")
+    int s3BucketPort = DEFAULT_S3_BUCKET_PORT;
 
     @Option(names = "--dynamodb-port", paramLabel = "PORT", description = "DynamoDB stand-in (moto_server) port (default ${DEFAULT-VALUE})")
     int dynamoDbPort = DEFAULT_DYNAMODB_PORT;
@@ -120,7 +125,8 @@ public final class LocalMain implements Callable<Integer> {
         LocalAdmin admin;
         java.util.concurrent.atomic.AtomicReference<JsonNode> info = new java.util.concurrent.atomic.AtomicReference<>();
         try {
-            stack = LocalStack.start(LocalStack.Options.defaults().withPorts(ports).withParameterOverrides(parameters));
+            stack = LocalStack.start(LocalStack.Options.defaults().withPorts(ports).withParameterOverrides(parameters)
+                    .withBucketHostPort(s3BucketPort));
         } catch (RuntimeException e) {
             System.err.println("The local stack did not start: " + e.getMessage());
             System.err.println("(a port in use? every port has a flag, see --help; 0 picks a free one)");
@@ -183,6 +189,7 @@ public final class LocalMain implements Callable<Integer> {
         mqtt.putArray("reportTopics").add("$ota/report/{productId}/{deviceName}").add("ota/report/{productId}/{deviceName}");
         mqtt.putArray("updateTopics").add("$ota/update/{productId}/{deviceName}").add("ota/update/{productId}/{deviceName}");
         root.putObject("s3").put("endpoint", stack.aws().s3Endpoint().toString()).put("bucket", LocalStack.BUCKET)
+                .put("bucketEndpoint", stack.bucketHost().endpoint().toString())
                 .put("accessKey", EmbeddedS3.ACCESS_KEY).put("secretKey", EmbeddedS3.SECRET_KEY).put("region", LocalAws.REGION.id());
         root.putObject("dynamodb").put("endpoint", stack.aws().dynamoDbEndpoint().toString());
         root.putObject("iotData").put("endpoint", stack.aws().iotDataEndpoint().toString());
@@ -207,6 +214,8 @@ public final class LocalMain implements Callable<Integer> {
         b.append(String.format("  %-17s %-26s and subscribe to   $ota/update/{productId}/{deviceName} or ota/update/...%n", "", ""));
         b.append(String.format("  S3 (s3proxy)      %-26s bucket %s, path-style, key %s / secret %s%n",
                 e.at("/s3/endpoint").asText(), LocalStack.BUCKET, EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY));
+        b.append(String.format("  Firmware bucket   %-26s %s's own endpoint: download URLs are %s/{key}?X-Amz-...%n",
+                e.at("/s3/bucketEndpoint").asText(), LocalStack.BUCKET, e.at("/s3/bucketEndpoint").asText()));
         b.append(String.format("  DynamoDB (moto)   %-26s DevicesTable, JobsTable, ExecutionsTable, FirmwareTable%n", e.at("/dynamodb/endpoint").asText()));
         b.append(String.format("  IoT Data Plane    %-26s POST /topics/{topic}?qos=1 (what the functions publish through)%n", e.at("/iotData/endpoint").asText()));
         b.append(String.format("  Admin             %-26s POST /firmware/{productId}/{version}, POST /invoke/{Function}, GET /jobs/{jobId}%n",

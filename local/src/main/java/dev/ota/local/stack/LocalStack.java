@@ -2,6 +2,8 @@ package dev.ota.local.stack;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ota.config.Settings;
+import dev.ota.local.BucketHostEndpoint;
+import dev.ota.local.BucketHostPresigner;
 import dev.ota.local.LocalAws;
 import dev.ota.local.LocalClients;
 import dev.ota.local.RepoRoot;
@@ -38,18 +40,32 @@ public final class LocalStack implements AutoCloseable {
 
     public static final String BUCKET = "ota-firmware-local";
 
-    public record Options(Path template, LocalAws.Ports ports, int invokerThreads, Map<String, String> parameterOverrides) {
+    /**
+     * @param bucketHostPort port of the firmware bucket's virtual-hosted-style endpoint, where
+     *                       presigned download URLs point ({@link BucketHostEndpoint}); 0 = any free port
+     */
+    public record Options(Path template, LocalAws.Ports ports, int invokerThreads, Map<String, String> parameterOverrides,
+                          int bucketHostPort) {
+
+        public Options(Path template, LocalAws.Ports ports, int invokerThreads, Map<String, String> parameterOverrides) {
+            this(template, ports, invokerThreads, parameterOverrides, 0);
+        }
+
         public static Options defaults() {
             return new Options(RepoRoot.find().resolve("template.yaml"), LocalAws.Ports.free(), 4, Map.of());
         }
 
         public Options withPorts(LocalAws.Ports p) {
-            return new Options(template, p, invokerThreads, parameterOverrides);
+            return new Options(template, p, invokerThreads, parameterOverrides, bucketHostPort);
         }
 
         /** Template parameters to set, as {@code sam deploy --parameter-overrides} would. */
         public Options withParameterOverrides(Map<String, String> overrides) {
-            return new Options(template, ports, invokerThreads, Map.copyOf(overrides));
+            return new Options(template, ports, invokerThreads, Map.copyOf(overrides), bucketHostPort);
+        }
+
+        public Options withBucketHostPort(int port) {
+            return new Options(template, ports, invokerThreads, parameterOverrides, port);
         }
     }
 
@@ -59,6 +75,7 @@ public final class LocalStack implements AutoCloseable {
     private final Map<String, LocalFunction> functions = new LinkedHashMap<>();
     private final RuleRouter router;
     private SamTemplate template;
+    private BucketHostEndpoint bucketHost;
     private final List<AutoCloseable> clients = new ArrayList<>();
     private final java.util.concurrent.atomic.LongAdder devicePublishes = new java.util.concurrent.atomic.LongAdder();
 
@@ -79,7 +96,10 @@ public final class LocalStack implements AutoCloseable {
         try {
             template = SamTemplate.load(options.template(), options.parameterOverrides());
             createTables(template);
-            aws.s3().createBucket(b -> b.bucket(BUCKET));
+            try (S3Client s3 = aws.s3()) {
+                s3.createBucket(b -> b.bucket(BUCKET));
+            }
+            bucketHost = new BucketHostEndpoint(aws.s3Endpoint(), BUCKET, options.bucketHostPort()).start();
             wireFunctions(template);
         } catch (RuntimeException e) {
             close();
@@ -127,7 +147,7 @@ public final class LocalStack implements AutoCloseable {
         ClientOverrideConfiguration counted = ClientOverrideConfiguration.builder().addExecutionInterceptor(calls).build();
         DynamoDbClient dynamo = track(LocalClients.dynamoDb(aws.dynamoDbEndpoint(), counted));
         S3Client s3 = track(LocalClients.s3(aws.s3Endpoint(), counted));
-        S3Presigner presigner = track(LocalClients.s3Presigner(aws.s3Endpoint()));
+        S3Presigner presigner = track(new BucketHostPresigner(LocalClients.s3Presigner(aws.s3Endpoint()), BUCKET, bucketHost.endpoint()));
         IotDataPlaneClient iot = track(LocalClients.iotDataPlane(aws.iotDataEndpoint(), counted));
         for (SamTemplate.FunctionSpec spec : template.functions()) {
             Map<String, String> env = new LinkedHashMap<>(spec.environment());
@@ -202,6 +222,11 @@ public final class LocalStack implements AutoCloseable {
         return template.parameter(name);
     }
 
+    /** The firmware bucket's own endpoint: presigned download URLs are {@code {this}/{key}?X-Amz-...}. */
+    public BucketHostEndpoint bucketHost() {
+        return bucketHost;
+    }
+
     public LocalAws aws() {
         return aws;
     }
@@ -229,6 +254,9 @@ public final class LocalStack implements AutoCloseable {
     @Override
     public void close() {
         router.close();
+        if (bucketHost != null) {
+            bucketHost.close();
+        }
         for (AutoCloseable c : clients) {
             try {
                 c.close();
