@@ -33,11 +33,13 @@ import picocli.CommandLine.Option;
  * the deliberately broken one failed), 1 when it is not, 2 for a bad command line, 3 when the stack
  * could not start. With {@code --no-demo} Ctrl-C ends it with 0.
  */
-@Command(name = "ota-local", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {
-            "Runs the OTA backend on this machine (no AWS account, no Docker): an MQTT broker, S3 and DynamoDB",
-            "stand-ins, an IoT Data Plane endpoint, and the functions of template.yaml behind its own IoT rule SQL.",
-            "Then runs a demo fleet through a staged update 1.0.0 -> 1.1.0, and stays up until Ctrl-C."})
+@Command(name = "ota-local", sortOptions = false, usageHelpAutoWidth = true,
+        description = "Runs the OTA backend on this machine, with no AWS account and no Docker: an MQTT broker, S3 and"
+                + " DynamoDB stand-ins, an IoT Data Plane endpoint, and the functions of template.yaml behind its own IoT"
+                + " rule SQL. Then a demo fleet goes through a staged update 1.0.0 -> 1.1.0, and the stack stays up for real"
+                + " devices until Ctrl-C. See docs/local.md.",
+        footer = {"", "Exit status: 0 when the demo went as designed (every device that should update did, the broken one"
+                + " failed), 1 when it did not, 2 for a bad command line, 3 when the stack could not start."})
 public final class LocalMain implements Callable<Integer> {
 
     public static final int DEFAULT_MQTT_PORT = 1883;
@@ -48,6 +50,9 @@ public final class LocalMain implements Callable<Integer> {
     public static final int DEFAULT_ADMIN_PORT = 8089;
     /** Presigned URLs live this long while the demo runs, so its "URL expired" devices take seconds, not an hour. */
     public static final int DEMO_URL_EXPIRY_SECONDS = 5;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help")
+    boolean help;
 
     @Option(names = "--mqtt-port", paramLabel = "PORT", description = "MQTT broker (plain TCP) port; 0 = any free port (default ${DEFAULT-VALUE})")
     int mqttPort = DEFAULT_MQTT_PORT;
@@ -93,6 +98,9 @@ public final class LocalMain implements Callable<Integer> {
     @Option(names = "--plain", description = "plain periodic progress lines even on a terminal")
     boolean plain;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     private final ObjectMapper json = new ObjectMapper();
 
     public static void main(String[] args) {
@@ -103,7 +111,7 @@ public final class LocalMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!noDemo && devices < DemoOptions.MIN_DEVICES) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--devices must be at least " + DemoOptions.MIN_DEVICES);
+            throw new CommandLine.ParameterException(spec.commandLine(), "--devices must be at least " + DemoOptions.MIN_DEVICES);
         }
         PrintStream console = System.out;
         Path logs = logDir != null ? logDir : RepoRoot.find().resolve(".local-stack");
