@@ -40,7 +40,7 @@ needs_build() {
 
 if needs_build; then
   log "building the reactor (mvn package, tests skipped) ..."
-  mvn -q -B -ntp -DskipTests package >&2
+  mvn -q -B -ntp -Dstyle.color=never -DskipTests package >&2
 else
   log "build is up to date"
 fi
