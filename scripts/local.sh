@@ -39,8 +39,13 @@ needs_build() {
 }
 
 if needs_build; then
-  log "building the reactor (mvn package, tests skipped) ..."
-  mvn -q -B -ntp -Dstyle.color=never -DskipTests package >&2
+  log "building the reactor (mvn package, tests skipped; log in target/local-build.log) ..."
+  mkdir -p target
+  if ! mvn -q -B -ntp -Dstyle.color=never -DskipTests package > target/local-build.log 2>&1; then
+    cat target/local-build.log >&2
+    log "the build failed"
+    exit 1
+  fi
 else
   log "build is up to date"
 fi
