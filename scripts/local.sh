@@ -50,5 +50,11 @@ else
   log "build is up to date"
 fi
 
+# The demo redraws its progress line in place on a terminal; it must not be wider than the terminal.
+if [ -t 1 ]; then
+  OTA_TERM_COLUMNS="$(tput cols 2>/dev/null || echo 120)"
+  export OTA_TERM_COLUMNS
+fi
+
 # shellcheck disable=SC2086
 exec java ${JAVA_OPTS:-} -cp "local/target/classes:$(cat "$classpath_file")" dev.ota.local.LocalMain "$@"

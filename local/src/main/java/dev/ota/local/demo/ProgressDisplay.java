@@ -21,7 +21,7 @@ final class ProgressDisplay implements AutoCloseable {
         STATES.put("DELIVERED", "delivered");
         STATES.put("DOWNLOADING", "downloading");
         STATES.put("BURNING", "burning");
-        STATES.put("RETRY_PENDING", "retry pending");
+        STATES.put("RETRY_PENDING", "retry");
         STATES.put("SUCCEEDED", "succeeded");
         STATES.put("FAILED", "failed");
         STATES.put("TIMED_OUT", "timed out");
@@ -30,7 +30,17 @@ final class ProgressDisplay implements AutoCloseable {
     /** What the display needs each tick. */
     record Snapshot(int devices, int notStarted, Map<String, Integer> counts, String stage) {}
 
-    private static final int BAR_WIDTH = 30;
+    private static final int BAR_WIDTH = 20;
+    /** A redrawn line must not wrap: scripts/local.sh passes the terminal's width. */
+    private static final int COLUMNS = columns();
+
+    private static int columns() {
+        try {
+            return Math.max(40, Integer.parseInt(System.getenv().getOrDefault("OTA_TERM_COLUMNS", "120").trim()));
+        } catch (NumberFormatException e) {
+            return 120;
+        }
+    }
 
     private final PrintStream out;
     private final boolean live;
@@ -81,6 +91,9 @@ final class ProgressDisplay implements AutoCloseable {
         }
         String line = render(snapshot);
         if (live) {
+            if (line.length() > COLUMNS - 1) {
+                line = line.substring(0, COLUMNS - 2) + "~";
+            }
             out.print("\r" + line + "\033[K");
             lineShown = true;
             if (last) {
@@ -89,7 +102,7 @@ final class ProgressDisplay implements AutoCloseable {
             }
             out.flush();
         } else {
-            String state = line.substring(line.indexOf('|'));
+            String state = line.substring(line.indexOf('|'), line.lastIndexOf('|'));
             long now = System.currentTimeMillis();
             if (last || (!state.equals(lastPlain) && now - lastPlainAt >= 2000) || now - lastPlainAt >= 10_000) {
                 out.println(line);
@@ -118,7 +131,7 @@ final class ProgressDisplay implements AutoCloseable {
         int filled = s.devices() == 0 ? 0 : done * BAR_WIDTH / s.devices();
         StringBuilder b = new StringBuilder();
         b.append('[').append("#".repeat(filled)).append(".".repeat(BAR_WIDTH - filled)).append("] ");
-        b.append(String.format("%3d%% %d/%d done", s.devices() == 0 ? 0 : done * 100 / s.devices(), done, s.devices()));
+        b.append(String.format("%3d%% %d/%d", s.devices() == 0 ? 0 : done * 100 / s.devices(), done, s.devices()));
         b.append(" | ").append(s.stage());
         b.append(" | not started ").append(s.notStarted());
         STATES.forEach((state, label) -> {
