@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -169,11 +170,21 @@ public final class LocalMain implements Callable<Integer> {
         if (!noDemo) {
             DemoOptions options = DemoOptions.defaults().withDevices(devices).withSeed(seed);
             boolean live = !plain && System.console() != null;
-            DemoSummary summary = new Demo(stack, options, console, live).run();
-            exitCode[0] = summary.asExpected() ? 0 : 1;
+            try {
+                DemoSummary summary = new Demo(stack, options, console, live).run();
+                exitCode[0] = summary.asExpected() ? 0 : 1;
+            } catch (Exception e) {
+                // The stack itself may still be fine: report, and go on as the flags say.
+                console.println();
+                console.println("The demo stopped with an error: " + e);
+                e.printStackTrace(console);
+                exitCode[0] = 1;
+            }
             if (exitAfterDemo) {
-                runningAdmin.close();
-                stack.close();
+                closeWithin(Duration.ofSeconds(20), () -> {
+                    runningAdmin.close();
+                    stack.close();
+                });
                 functionOut.flush();
                 return exitCode[0];
             }
@@ -188,6 +199,20 @@ public final class LocalMain implements Callable<Integer> {
         }, "ota-local-exit"));
         stopped.await();
         return exitCode[0];
+    }
+
+    /**
+     * Stops the stack, but never holds up the exit for longer than {@code limit}: System.exit then
+     * ends what is left (moto_server's own shutdown hook still stops that process).
+     */
+    private static void closeWithin(Duration limit, Runnable close) throws InterruptedException {
+        Thread closer = new Thread(close, "ota-local-close");
+        closer.setDaemon(true);
+        closer.start();
+        closer.join(limit.toMillis());
+        if (closer.isAlive()) {
+            System.err.println("The local stack did not stop within " + limit.toSeconds() + " s; exiting anyway.");
+        }
     }
 
     private JsonNode endpoints(LocalStack stack, LocalAdmin admin, Path functionLog, Integer expiry) {

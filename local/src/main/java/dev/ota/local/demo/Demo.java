@@ -185,7 +185,26 @@ public final class Demo {
         } finally {
             fleet.forEach(DemoDevice::stop);
             threads.shutdownNow();
-            fleet.parallelStream().forEach(DemoDevice::close);
+            closeAll(fleet);
+        }
+    }
+
+    /** Disconnects every device, a few at a time, giving up on stragglers after 15 s. */
+    private static void closeAll(List<DemoDevice> fleet) {
+        ExecutorService closer = Executors.newFixedThreadPool(Math.min(8, fleet.size()), r -> {
+            Thread t = new Thread(r, "demo-device-close");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            closer.invokeAll(fleet.stream().map(d -> (java.util.concurrent.Callable<Void>) () -> {
+                d.close();
+                return null;
+            }).toList(), 15, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            closer.shutdownNow();
         }
     }
 

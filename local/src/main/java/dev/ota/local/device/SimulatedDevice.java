@@ -239,12 +239,22 @@ public final class SimulatedDevice implements AutoCloseable {
     }
 
     @Override
+    /**
+     * Disconnects without waiting for in-flight work (Paho's plain disconnect may wait 30 s for it,
+     * e.g. after the device's thread was interrupted mid-publish) and releases the client.
+     */
     public void close() {
         try {
-            disconnect();
-            mqtt.close();
-        } catch (MqttException | IllegalStateException ignored) {
+            if (mqtt.isConnected()) {
+                mqtt.disconnectForcibly(100, 1000);
+            }
+        } catch (MqttException | RuntimeException ignored) {
             // a device that is already gone is closed enough
+        }
+        try {
+            mqtt.close(true);
+        } catch (MqttException | RuntimeException ignored) {
+            // as above
         }
     }
 }
