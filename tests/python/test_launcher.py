@@ -17,8 +17,12 @@ def test_demo_runs_and_its_exit_status_is_the_outcome(tmp_path):
     except subprocess.TimeoutExpired:
         # Where is it stuck? The thread dump goes into the failure message.
         dump = subprocess.run(["jstack", str(process.pid)], capture_output=True, text=True).stdout
-        process.kill()
-        out, err = process.communicate()
+        process.terminate()
+        try:
+            out, err = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            out, err = process.communicate()
         raise AssertionError("the launcher did not finish in 240 s\n" + out + err + "\n" + dump)
     assert process.returncode == 0, out + err
     assert "Outcome: AS EXPECTED" in out

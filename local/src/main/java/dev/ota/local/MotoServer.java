@@ -24,6 +24,7 @@ import java.util.Optional;
  * Counters went negative and items lost attributes under the demo fleet's load. So moto_server is
  * started through its own Python interpreter with {@link #SERIALIZED_MAIN}, which wraps the server's
  * WSGI application in one lock; DynamoDB itself is serializable per item, so nothing is lost.
+ * The same script ends moto_server when its parent JVM is gone, even after a SIGKILL.
  */
 public final class MotoServer implements AutoCloseable {
 
@@ -114,8 +115,15 @@ public final class MotoServer implements AutoCloseable {
      * comment). The command-line arguments after {@code -c} reach moto unchanged.
      */
     static final String SERIALIZED_MAIN = String.join("\n",
-            "import threading",
+            "import os, threading, time",
             "import moto.server as server",
+            // If the JVM dies without running its shutdown hooks (SIGKILL, a crash), do not outlive it.
+            "parent = os.getppid()",
+            "def watch_parent():",
+            "    while os.getppid() == parent:",
+            "        time.sleep(1)",
+            "    os._exit(0)",
+            "threading.Thread(target=watch_parent, daemon=True).start()",
             "lock = threading.Lock()",
             "run_simple = server.run_simple",
             "def serialized(app):",
