@@ -87,6 +87,9 @@ else
   fi
   "$VENV/bin/python" -c 'import samcli, moto, paho.mqtt.client, pytest, Crypto.Cipher.AES, hub.hub' \
     || die "a Python tool does not import"
+  # The SDK calls Client.loop(timeout, max_packets); paho-mqtt 2.x removed max_packets.
+  "$VENV/bin/python" -c 'import inspect, paho.mqtt.client as m; assert "max_packets" in inspect.signature(m.Client.loop).parameters' \
+    || die "paho-mqtt in $VENV is too new for tencent-iot-device (it needs 1.x)"
   echo "$want" > "$stamp"
 fi
 log "  $("$VENV/bin/sam" --version), moto $("$VENV/bin/python" -c 'import moto; print(moto.__version__)'), pytest $("$VENV/bin/python" -c 'import pytest; print(pytest.__version__)'), paho-mqtt $("$VENV/bin/python" -c 'import paho.mqtt; print(paho.mqtt.__version__)')"

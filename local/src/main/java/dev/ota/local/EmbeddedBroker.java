@@ -107,6 +107,9 @@ public final class EmbeddedBroker implements AutoCloseable {
         props.setProperty(BrokerConstants.PORT_PROPERTY_NAME, String.valueOf(port));
         props.setProperty(BrokerConstants.WEB_SOCKET_PORT_PROPERTY_NAME, BrokerConstants.DISABLED_PORT_BIND);
         props.setProperty(BrokerConstants.ALLOW_ANONYMOUS_PROPERTY_NAME, "true");
+        // mosquitto_pub/mosquitto_sub without -i send an empty client id (MQTT 3.1.1 allows it with
+        // a clean session); Moquette refuses those by default ("identifier rejected").
+        props.setProperty(BrokerConstants.ALLOW_ZERO_BYTE_CLIENT_ID_PROPERTY_NAME, "true");
         props.setProperty(BrokerConstants.PERSISTENCE_ENABLED_PROPERTY_NAME, "false");
         // Moquette 0.17 would otherwise try to phone home with usage telemetry.
         props.setProperty(BrokerConstants.ENABLE_TELEMETRY_NAME, "false");

@@ -16,6 +16,15 @@ import java.util.Optional;
 /**
  * DynamoDB stand-in: the Python {@code moto_server} (PyPI {@code moto[server]}) as a child process
  * on 127.0.0.1. Moto serves every AWS service on one port; we use it for DynamoDB only.
+ *
+ * <p>Requests are handled one at a time. moto_server serves each connection on its own thread, but
+ * its DynamoDB backend is not thread-safe: a TransactWriteItems that is cancelled (a failed
+ * condition, which this backend's optimistic writes expect often) restores deep copies of whole
+ * tables taken when it started, silently undoing every write other requests made meanwhile.
+ * Counters went negative and items lost attributes under the demo fleet's load. So moto_server is
+ * started through its own Python interpreter with {@link #SERIALIZED_MAIN}, which wraps the server's
+ * WSGI application in one lock; DynamoDB itself is serializable per item, so nothing is lost.
+ * The same script ends moto_server when its parent JVM is gone, even after a SIGKILL.
  */
 public final class MotoServer implements AutoCloseable {
 
@@ -101,11 +110,65 @@ public final class MotoServer implements AutoCloseable {
         throw last;
     }
 
+    /**
+     * Runs moto_server's own {@code main()} with every request handled under one lock (see the class
+     * comment). The command-line arguments after {@code -c} reach moto unchanged.
+     */
+    static final String SERIALIZED_MAIN = String.join("\n",
+            "import os, threading, time",
+            "import moto.server as server",
+            // If the JVM dies without running its shutdown hooks (SIGKILL, a crash), do not outlive it.
+            "parent = os.getppid()",
+            "def watch_parent():",
+            "    while os.getppid() == parent:",
+            "        time.sleep(1)",
+            "    os._exit(0)",
+            "threading.Thread(target=watch_parent, daemon=True).start()",
+            "lock = threading.Lock()",
+            "run_simple = server.run_simple",
+            "def serialized(app):",
+            "    def handle(environ, start_response):",
+            "        with lock:",
+            "            return list(app(environ, start_response))",
+            "    return handle",
+            "server.run_simple = lambda host, port, app, **kw: run_simple(host, port, serialized(app), **kw)",
+            "server.main()",
+            "");
+
+    /**
+     * The command that starts moto_server: through the Python interpreter its script names (its
+     * {@code #!} line) with {@link #SERIALIZED_MAIN}, or the executable itself when it is not a
+     * Python script.
+     */
+    static List<String> command(Path executable) {
+        Optional<String> python = pythonInterpreter(executable);
+        return python.map(p -> List.of(p, "-c", SERIALIZED_MAIN)).orElseGet(() -> List.of(executable.toString()));
+    }
+
+    private static Optional<String> pythonInterpreter(Path script) {
+        String first;
+        try (java.io.BufferedReader reader = Files.newBufferedReader(script, StandardCharsets.ISO_8859_1)) {
+            first = reader.readLine();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        if (first == null || !first.startsWith("#!")) {
+            return Optional.empty();
+        }
+        String[] words = first.substring(2).trim().split("\\s+");
+        // "#!/usr/bin/env python3" names the program in its second word.
+        String program = words.length > 1 && words[0].endsWith("/env") ? words[1] : words[0];
+        String name = program.substring(program.lastIndexOf('/') + 1);
+        return name.startsWith("python") ? Optional.of(program) : Optional.empty();
+    }
+
     private void launch(int port) {
         try {
             logFile = Files.createTempFile("moto-server-", ".log");
             logFile.toFile().deleteOnExit();
-            ProcessBuilder builder = new ProcessBuilder(executable.toString(), "-H", HOST, "-p", String.valueOf(port))
+            List<String> command = new java.util.ArrayList<>(command(executable));
+            command.addAll(List.of("-H", HOST, "-p", String.valueOf(port)));
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(logFile.toFile());
             Map<String, String> env = builder.environment();

@@ -74,7 +74,10 @@ class SampleEventsIT {
         assertThat(fw.path("md5sum").asText()).isEqualTo(FirmwareDigests.md5Hex(firmware));
         Map<String, AttributeValue> item = OtaTables.get(stack, "FirmwareTable",
                 Map.of("productId", AttributeValue.fromS(productId), "version", AttributeValue.fromS(version)));
-        assertThat(s(item, "description")).isEqualTo(registration.path("description").asText());
+        // The upload's own S3 notification may have registered it first (the local stack delivers the
+        // template's notifications, as AWS does); registering the same bytes again changes nothing.
+        assertThat(s(item, "firmwareState")).isEqualTo("AVAILABLE");
+        assertThat(s(item, "md5sum")).isEqualTo(FirmwareDigests.md5Hex(firmware));
 
         // The same object's S3 notification (the bucket name in the sample is illustrative): registered again, same record.
         JsonNode notified = invoke("s3-object-created.json");

@@ -44,6 +44,22 @@ class EmbeddedBrokerTest {
         assertThat(broker.mqttUrl()).isEqualTo("tcp://127.0.0.1:" + broker.port());
     }
 
+    /** As mosquitto_sub and mosquitto_pub connect when given no -i (docs/local.md). */
+    @Test
+    void acceptsAnEmptyClientIdWithACleanSession() throws Exception {
+        org.eclipse.paho.client.mqttv3.MqttClient client = new org.eclipse.paho.client.mqttv3.MqttClient(
+                broker.mqttUrl(), "", new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
+        try {
+            org.eclipse.paho.client.mqttv3.MqttConnectOptions options = new org.eclipse.paho.client.mqttv3.MqttConnectOptions();
+            options.setCleanSession(true);
+            client.connect(options);
+            assertThat(client.isConnected()).isTrue();
+            client.disconnect();
+        } finally {
+            client.close();
+        }
+    }
+
     @Test
     void serverPublishReachesSubscribersOnDollarAndPlainTopics() throws Exception {
         try (MqttTestClient device = new MqttTestClient(broker.mqttUrl(), "p1-d1")) {

@@ -57,6 +57,20 @@ class MotoServerProcessTest {
                 .hasMessageContaining("pretend failure");
     }
 
+    @Test
+    void aPythonScriptRunsThroughItsInterpreterWithRequestsSerialized() throws Exception {
+        Path venvScript = tmp.resolve("venv-moto_server");
+        Files.writeString(venvScript, "#!/opt/venv/bin/python\nimport sys\n");
+        Path envScript = tmp.resolve("env-moto_server");
+        Files.writeString(envScript, "#!/usr/bin/env python3\n");
+        Path shellScript = tmp.resolve("sh-moto_server");
+        Files.writeString(shellScript, "#!/bin/sh\n");
+
+        assertThat(MotoServer.command(venvScript)).containsExactly("/opt/venv/bin/python", "-c", MotoServer.SERIALIZED_MAIN);
+        assertThat(MotoServer.command(envScript)).containsExactly("python3", "-c", MotoServer.SERIALIZED_MAIN);
+        assertThat(MotoServer.command(shellScript)).containsExactly(shellScript.toString());
+    }
+
     private static boolean accepts(int port) {
         try (Socket ignored = new Socket("127.0.0.1", port)) {
             return true;

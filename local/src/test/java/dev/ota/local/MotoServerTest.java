@@ -182,6 +182,49 @@ class MotoServerTest {
         assertThat(ttl.attributeName()).isEqualTo("expiresAt");
     }
 
+    /**
+     * Unpatched moto_server loses these increments: a cancelled transaction restores a snapshot of
+     * the whole table taken when it started, over the writes concurrent requests made meanwhile.
+     */
+    @Test
+    void cancelledTransactionsDoNotUndoConcurrentWrites() throws Exception {
+        dynamo.putItem(p -> p.tableName(TABLE).item(item("job", "meta", "n", n("0"))));
+        dynamo.putItem(p -> p.tableName(TABLE).item(item("guard", "present", "status", s("x"))));
+        int threads = 6;
+        int perThread = 30;
+        java.util.concurrent.atomic.AtomicInteger committed = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try (DynamoDbClient client = LocalClients.dynamoDb(moto.endpoint())) {
+            List<java.util.concurrent.Future<?>> futures = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                futures.add(pool.submit(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        // Every other transaction is cancelled by its condition check.
+                        String guard = i % 2 == 0 ? "present" : "absent";
+                        try {
+                            client.transactWriteItems(w -> w.transactItems(
+                                    TransactWriteItem.builder().update(u -> u.tableName(TABLE).key(key("job", "meta"))
+                                            .updateExpression("ADD n :one").expressionAttributeValues(Map.of(":one", n("1")))).build(),
+                                    TransactWriteItem.builder().conditionCheck(c -> c.tableName(TABLE).key(key("guard", guard))
+                                            .conditionExpression("attribute_exists(pk)")).build()));
+                            committed.incrementAndGet();
+                        } catch (TransactionCanceledException expected) {
+                            // the guard is absent
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (var f : futures) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertThat(committed.get()).isEqualTo(threads * perThread / 2);
+        assertThat(get("job", "meta").get("n").n()).isEqualTo(String.valueOf(committed.get()));
+    }
+
     private static TransactWriteItem putIfAbsent(Map<String, AttributeValue> item) {
         return TransactWriteItem.builder()
                 .put(p -> p.tableName(TABLE).item(item).conditionExpression("attribute_not_exists(pk)"))

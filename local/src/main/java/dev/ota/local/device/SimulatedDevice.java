@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
@@ -34,12 +36,19 @@ public final class SimulatedDevice implements AutoCloseable {
     private final String topicPrefix;
     private final MqttClient mqtt;
     private final BlockingQueue<JsonNode> inbox = new LinkedBlockingQueue<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
+    private final AtomicLong publishes = new AtomicLong();
 
     /**
      * @param topicPrefix "ota" (AWS) or "$ota" (Tencent's own topics)
      */
     public SimulatedDevice(String mqttUrl, String productId, String deviceName, String topicPrefix) {
+        this(mqttUrl, productId, deviceName, topicPrefix, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
+    }
+
+    /** With an HTTP client shared by many devices (one client per device costs a selector thread each). */
+    public SimulatedDevice(String mqttUrl, String productId, String deviceName, String topicPrefix, HttpClient http) {
+        this.http = http;
         this.productId = productId;
         this.deviceName = deviceName;
         this.topicPrefix = topicPrefix;
@@ -50,17 +59,42 @@ public final class SimulatedDevice implements AutoCloseable {
         }
     }
 
+    /**
+     * Connects and subscribes to the update topic, retrying twice as a real device would: under many
+     * simultaneous connects Moquette 0.17 now and then drops a connection whose SUBSCRIBE arrives
+     * before it has marked the CONNACK as sent ("SUBSCRIBE received on already closed connection").
+     */
     public SimulatedDevice connect() {
-        try {
-            MqttConnectOptions options = new MqttConnectOptions();
-            options.setCleanSession(true);
-            options.setAutomaticReconnect(false);
-            mqtt.connect(options);
-            mqtt.subscribe(updateTopic(), 1, (topic, message) -> inbox.add(json.readTree(message.getPayload())));
-            return this;
-        } catch (MqttException e) {
-            throw new IllegalStateException(deviceName + ": cannot connect", e);
+        MqttException last = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try {
+                if (mqtt.isConnected()) {
+                    mqtt.disconnect();
+                }
+                MqttConnectOptions options = new MqttConnectOptions();
+                options.setCleanSession(true);
+                options.setAutomaticReconnect(false);
+                mqtt.connect(options);
+                mqtt.subscribe(updateTopic(), 1, (topic, message) -> inbox.add(json.readTree(message.getPayload())));
+                return this;
+            } catch (MqttException e) {
+                last = e;
+                sleepQuietly(100L << attempt);
+            }
         }
+        throw new IllegalStateException(deviceName + ": cannot connect", last);
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public boolean isConnected() {
+        return mqtt.isConnected();
     }
 
     public void disconnect() {
@@ -123,6 +157,7 @@ public final class SimulatedDevice implements AutoCloseable {
     public void publishRaw(byte[] payload) {
         try {
             mqtt.publish(reportTopic(), payload, 1, false);
+            publishes.incrementAndGet();
         } catch (MqttException e) {
             throw new IllegalStateException(e);
         }
@@ -131,13 +166,24 @@ public final class SimulatedDevice implements AutoCloseable {
     private void publish(JsonNode message, int qos) {
         try {
             mqtt.publish(reportTopic(), json.writeValueAsBytes(message), qos, false);
+            publishes.incrementAndGet();
         } catch (MqttException | IOException e) {
             throw new IllegalStateException(deviceName + ": publish failed", e);
         }
     }
 
+    /** MQTT messages this device has published. */
+    public long publishes() {
+        return publishes.get();
+    }
+
     /** The next message of {@code type} from the cloud, or null after the timeout; others are dropped. */
     public JsonNode await(String type, Duration timeout) {
+        return await(message -> type.equals(message.path("type").asText()), timeout);
+    }
+
+    /** The next message from the cloud that {@code wanted} accepts, or null after the timeout; others are dropped. */
+    public JsonNode await(Predicate<JsonNode> wanted, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
             while (true) {
@@ -146,7 +192,7 @@ public final class SimulatedDevice implements AutoCloseable {
                     return null;
                 }
                 JsonNode next = inbox.poll(left, TimeUnit.NANOSECONDS);
-                if (next != null && type.equals(next.path("type").asText())) {
+                if (next != null && wanted.test(next)) {
                     return next;
                 }
             }
@@ -193,12 +239,22 @@ public final class SimulatedDevice implements AutoCloseable {
     }
 
     @Override
+    /**
+     * Disconnects without waiting for in-flight work (Paho's plain disconnect may wait 30 s for it,
+     * e.g. after the device's thread was interrupted mid-publish) and releases the client.
+     */
     public void close() {
         try {
-            disconnect();
-            mqtt.close();
-        } catch (MqttException | IllegalStateException ignored) {
+            if (mqtt.isConnected()) {
+                mqtt.disconnectForcibly(100, 1000);
+            }
+        } catch (MqttException | RuntimeException ignored) {
             // a device that is already gone is closed enough
+        }
+        try {
+            mqtt.close(true);
+        } catch (MqttException | RuntimeException ignored) {
+            // as above
         }
     }
 }

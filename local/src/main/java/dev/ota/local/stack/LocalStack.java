@@ -10,6 +10,8 @@ import java.time.Clock;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import dev.ota.config.UploadSettings;
 import dev.ota.local.EmbeddedS3;
+import dev.ota.local.BucketHostEndpoint;
+import dev.ota.local.BucketHostPresigner;
 import dev.ota.local.LocalAws;
 import dev.ota.local.LocalClients;
 import dev.ota.local.RepoRoot;
@@ -51,13 +53,32 @@ public final class LocalStack implements AutoCloseable {
 
     public static final String BUCKET = "ota-firmware-local";
 
-    public record Options(Path template, LocalAws.Ports ports, int invokerThreads, Map<String, String> parameterOverrides) {
+    /**
+     * @param bucketHostPort port of the firmware bucket's virtual-hosted-style endpoint, where
+     *                       presigned download URLs point ({@link BucketHostEndpoint}); 0 = any free port
+     */
+    public record Options(Path template, LocalAws.Ports ports, int invokerThreads, Map<String, String> parameterOverrides,
+                          int bucketHostPort) {
+
+        public Options(Path template, LocalAws.Ports ports, int invokerThreads, Map<String, String> parameterOverrides) {
+            this(template, ports, invokerThreads, parameterOverrides, 0);
+        }
+
         public static Options defaults() {
             return new Options(RepoRoot.find().resolve("template.yaml"), LocalAws.Ports.free(), 4, Map.of());
         }
 
         public Options withPorts(LocalAws.Ports p) {
-            return new Options(template, p, invokerThreads, parameterOverrides);
+            return new Options(template, p, invokerThreads, parameterOverrides, bucketHostPort);
+        }
+
+        /** Template parameters to set, as {@code sam deploy --parameter-overrides} would. */
+        public Options withParameterOverrides(Map<String, String> overrides) {
+            return new Options(template, ports, invokerThreads, Map.copyOf(overrides), bucketHostPort);
+        }
+
+        public Options withBucketHostPort(int port) {
+            return new Options(template, ports, invokerThreads, parameterOverrides, port);
         }
     }
 
@@ -66,6 +87,8 @@ public final class LocalStack implements AutoCloseable {
     private final AwsCallCounter calls = new AwsCallCounter();
     private final Map<String, LocalFunction> functions = new LinkedHashMap<>();
     private final RuleRouter router;
+    private SamTemplate template;
+    private BucketHostEndpoint bucketHost;
     private final List<AutoCloseable> clients = new ArrayList<>();
     private final LocalClock clock = new LocalClock();
     private final List<LocalFunction> scheduled = new ArrayList<>();
@@ -84,14 +107,30 @@ public final class LocalStack implements AutoCloseable {
     /** An S3 notification whose function failed (S3 → Lambda is asynchronous: nobody else would see it). */
     public record S3NotificationFailure(String functionLogicalId, String key, Throwable error) {}
 
+    private final java.util.concurrent.atomic.LongAdder devicePublishes = new java.util.concurrent.atomic.LongAdder();
+
+    /**
+     * MQTT messages so far, as AWS IoT Core would bill them: publishes clients sent to the broker,
+     * and publishes the functions made through the IoT Data Plane (the local twin-topic copy of
+     * each is not counted: on AWS there is only one topic scheme).
+     */
+    public record MessageCounts(long fromDevices, long toDevices) {
+        public long total() {
+            return fromDevices + toDevices;
+        }
+    }
+
     private LocalStack(Options options) {
         this.aws = LocalAws.start(options.ports());
         this.router = new RuleRouter(json, options.invokerThreads(), e -> null, clock::millis);
         this.httpApi = new LocalHttpApi(LocalClients.CREDENTIALS.resolveCredentials(), LocalClients.REGION.id(), 0);
         try {
-            SamTemplate template = SamTemplate.load(options.template(), options.parameterOverrides());
+            template = SamTemplate.load(options.template(), options.parameterOverrides());
             createTables(template);
-            aws.s3().createBucket(b -> b.bucket(BUCKET));
+            try (S3Client s3 = aws.s3()) {
+                s3.createBucket(b -> b.bucket(BUCKET));
+            }
+            bucketHost = new BucketHostEndpoint(aws.s3Endpoint(), BUCKET, options.bucketHostPort()).start();
             // Uncounted: polling the queues is the event-source mapping's work, not a call the functions make.
             this.queues = new LocalQueues(track(LocalClients.sqs(aws.dynamoDbEndpoint(), ClientOverrideConfiguration.builder().build())), json,
                     template.queues());
@@ -145,8 +184,10 @@ public final class LocalStack implements AutoCloseable {
         // (queues are created before the functions: their URLs go into the functions' environment)
         DynamoDbClient dynamo = track(LocalClients.dynamoDb(aws.dynamoDbEndpoint(), counted));
         S3Client s3 = track(LocalClients.s3(aws.s3Endpoint(), counted));
-        S3Presigner presigner = track(LocalClients.s3Presigner(aws.s3Endpoint()));
-        PresignConfig presign = LocalClients.presignConfig(aws.s3Endpoint());
+        S3Presigner presigner = track(new BucketHostPresigner(LocalClients.s3Presigner(aws.s3Endpoint()), BUCKET, bucketHost.endpoint()));
+        // Device download URLs: signed for s3proxy's path-style request, served at the bucket's own endpoint.
+        PresignConfig presign = LocalClients.presignConfig(aws.s3Endpoint())
+                .servedAs(url -> BucketHostPresigner.served(url, BUCKET, bucketHost.endpoint()));
         IotDataPlaneClient iot = track(LocalClients.iotDataPlane(aws.iotDataEndpoint(), counted));
         SqsClient sqs = track(LocalClients.sqs(aws.dynamoDbEndpoint(), counted));
         Map<String, String> queueUrls = queues.urls();
@@ -187,7 +228,10 @@ public final class LocalStack implements AutoCloseable {
                 router.add(new RuleRouter.Route(rule.name(), sql, List.of(filter, twinTopic(filter)), spec.logicalId(), function));
             }
         }
-        aws.broker().addClientPublishListener(p -> router.onPublish(p.clientId(), p.topic(), p.payload()));
+        aws.broker().addClientPublishListener(p -> {
+            devicePublishes.increment();
+            router.onPublish(p.clientId(), p.topic(), p.payload());
+        });
         aws.iotDataServer().mirrorTo(LocalStack::twinTopic);
     }
 
@@ -285,6 +329,37 @@ public final class LocalStack implements AutoCloseable {
         return function.invoke(event);
     }
 
+    /**
+     * Uploads firmware to {@code firmware/{productId}/{version}/{fileName}} in the firmware bucket,
+     * then delivers the S3 ObjectCreated notification that template.yaml subscribes
+     * FirmwareRegistrationFunction to (s3proxy sends none). Returns the function's response.
+     */
+    public byte[] uploadFirmware(String productId, String version, String fileName, byte[] bytes) throws Exception {
+        String key = "firmware/" + productId + "/" + version + "/" + fileName;
+        try (S3Client s3 = aws.s3()) {
+            s3.putObject(r -> r.bucket(BUCKET).key(key), software.amazon.awssdk.core.sync.RequestBody.fromBytes(bytes));
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode event = json.createObjectNode();
+        com.fasterxml.jackson.databind.node.ObjectNode record = event.putArray("Records").addObject()
+                .put("eventSource", "aws:s3").put("eventName", "ObjectCreated:Put").put("awsRegion", aws.region().id());
+        com.fasterxml.jackson.databind.node.ObjectNode s3 = record.putObject("s3");
+        s3.putObject("bucket").put("name", BUCKET);
+        // S3 URL-encodes the key in notifications (a space arrives as '+').
+        s3.putObject("object").put("key", java.net.URLEncoder.encode(key, java.nio.charset.StandardCharsets.UTF_8).replace("%2F", "/"))
+                .put("size", bytes.length);
+        return invoke("FirmwareRegistrationFunction", json.writeValueAsBytes(event));
+    }
+
+    /** A template parameter's value in this stack (its default, or the override it was started with). */
+    public String parameter(String name) {
+        return template.parameter(name);
+    }
+
+    /** The firmware bucket's own endpoint: presigned download URLs are {@code {this}/{key}?X-Amz-...}. */
+    public BucketHostEndpoint bucketHost() {
+        return bucketHost;
+    }
+
     public LocalAws aws() {
         return aws;
     }
@@ -342,6 +417,10 @@ public final class LocalStack implements AutoCloseable {
         return calls;
     }
 
+    public MessageCounts messages() {
+        return new MessageCounts(devicePublishes.sum(), aws.iotDataServer().publishCount());
+    }
+
     public RuleRouter router() {
         return router;
     }
@@ -359,6 +438,9 @@ public final class LocalStack implements AutoCloseable {
         httpApi.close();
         s3Notifier.shutdownNow();
         router.close();
+        if (bucketHost != null) {
+            bucketHost.close();
+        }
         for (AutoCloseable c : clients) {
             try {
                 c.close();

@@ -98,6 +98,8 @@ public final class FirmwareRegistrationService {
         }
         Firmware firmware = new Firmware(registration.productId(), registration.version(), registration.s3Key(), digests.size(),
                 digests.md5(), digests.sha256(), registration.description(), clock.instant());
+        // Downloadable before it is registered: a registered firmware can always be sent to devices.
+        objects.publishForDownload(registration.s3Key(), digests.md5());
         catalog.save(firmware);
         log.info("firmware_registered", "productId", firmware.productId(), "version", firmware.version(), "s3Key", firmware.s3Key(),
                 "fileSize", firmware.fileSize(), "md5sum", firmware.md5sum());

@@ -45,6 +45,7 @@ class FirmwareRegistrationServiceTest {
         assertThat(catalog.find("p1", "1.2.0")).contains(fw);
         assertThat(fw.ref()).isEqualTo(new FirmwareRef("1.2.0", KEY, 5, HELLO_MD5));
         assertThat(objects.closed()).isEqualTo(objects.opened()).isEqualTo(1);
+        assertThat(objects.published()).containsExactly(KEY + "#" + HELLO_MD5);
         assertThat(log.lines()).singleElement().asString()
                 .contains("\"event\":\"firmware_registered\"")
                 .contains("\"md5sum\":\"" + HELLO_MD5 + "\"");
@@ -88,6 +89,7 @@ class FirmwareRegistrationServiceTest {
 
         assertThat(catalog.saves()).isEmpty();
         assertThat(catalog.find("p1", "1.2.0")).isEmpty();
+        assertThat(objects.published()).isEmpty();
         assertThat(log.lines()).singleElement().asString()
                 .contains("\"level\":\"WARN\"")
                 .contains("\"event\":\"firmware_rejected\"")

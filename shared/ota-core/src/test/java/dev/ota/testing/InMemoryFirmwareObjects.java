@@ -13,6 +13,7 @@ import java.util.Map;
 public final class InMemoryFirmwareObjects implements FirmwareObjects {
 
     private final Map<String, byte[]> objects = new HashMap<>();
+    private final java.util.List<String> published = new java.util.ArrayList<>();
     private int opened;
     private int closed;
 
@@ -34,6 +35,19 @@ public final class InMemoryFirmwareObjects implements FirmwareObjects {
                 super.close();
             }
         };
+    }
+
+    @Override
+    public void publishForDownload(String key, String md5sum) {
+        if (!objects.containsKey(key)) {
+            throw new UncheckedIOException(new IOException("no object " + key));
+        }
+        published.add(key + "#" + md5sum);
+    }
+
+    /** "key#md5sum" of every publishForDownload call, in order. */
+    public java.util.List<String> published() {
+        return published;
     }
 
     public int opened() {

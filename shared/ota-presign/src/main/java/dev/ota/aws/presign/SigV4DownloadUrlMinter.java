@@ -115,7 +115,8 @@ public final class SigV4DownloadUrlMinter implements DownloadUrlMinter {
 
     @Override
     public String mint(FirmwareRef firmware) {
-        return presignGet(firmware.s3Key()).toString();
+        // Devices download the top-level copy registration made (see DownloadKey), never the upload key.
+        return config.servedAs().apply(presignGet(dev.ota.domain.DownloadKey.of(firmware.s3Key(), firmware.md5sum()))).toString();
     }
 
     /** A GET URL for {@code key} in the bucket, valid for the expiry from now. */

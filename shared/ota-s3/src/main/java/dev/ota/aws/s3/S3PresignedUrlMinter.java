@@ -1,5 +1,6 @@
 package dev.ota.aws.s3;
 
+import dev.ota.domain.DownloadKey;
 import dev.ota.domain.FirmwareRef;
 import dev.ota.port.DownloadUrlMinter;
 import java.time.Duration;
@@ -8,6 +9,8 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 /**
  * Presigned GET URLs on the firmware bucket. Each (re)send mints a new one, so a device that
  * resumes after its URL expired gets a working URL for the same bytes and can Range-resume.
+ * The URL names the firmware's {@link DownloadKey} (no '/'), so with S3's default
+ * virtual-hosted-style addressing its path is a single segment, as Tencent's Python SDK needs.
  */
 public final class S3PresignedUrlMinter implements DownloadUrlMinter {
 
@@ -27,7 +30,7 @@ public final class S3PresignedUrlMinter implements DownloadUrlMinter {
     @Override
     public String mint(FirmwareRef firmware) {
         return presigner.presignGetObject(r -> r.signatureDuration(expiry)
-                        .getObjectRequest(g -> g.bucket(bucket).key(firmware.s3Key())))
+                        .getObjectRequest(g -> g.bucket(bucket).key(DownloadKey.of(firmware.s3Key(), firmware.md5sum()))))
                 .url()
                 .toString();
     }

@@ -1,0 +1,301 @@
+package dev.ota.local.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ota.digest.FirmwareDigests;
+import dev.ota.local.demo.FleetPlan.DeviceProfile;
+import dev.ota.local.demo.FleetPlan.Fault;
+import dev.ota.local.device.SimulatedDevice;
+import java.io.ByteArrayOutputStream;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * One device of the demo fleet, behaving as Tencent's device SDKs do (facts.md §1): it reports its
+ * version, takes {@code update_firmware}, downloads over HTTP, keeps a checkpoint
+ * {version, md5sum, file_size, bytes so far} and resumes with a Range request when the same
+ * firmware comes again, checks the MD5, reports burning and done, then reports its new version.
+ * After a failure it reports its version again, as the C SDK does two seconds later (scaled down
+ * here). Its weak-network fault comes from its {@link DeviceProfile}.
+ */
+final class DemoDevice implements Runnable {
+
+    private static final Duration ANSWER_WAIT = Duration.ofSeconds(10);
+    /** The C SDK re-reports about 2 s after a failure; the demo scales that down. */
+    private static final long RE_REPORT_AFTER_FAILURE_MS = 1000;
+    /** A version report that brought no update_firmware is repeated after this long. */
+    private static final long RE_REPORT_IDLE_MS = 3000;
+
+    private final DeviceProfile profile;
+    private final DemoOptions options;
+    private final SimulatedDevice device;
+    private final Duration urlExpiry;
+    private final DeviceStats stats = new DeviceStats();
+    private final Random random;
+    private final CountDownLatch stageStarted = new CountDownLatch(1);
+    private final Deque<Integer> pendingDrops;
+    private final String topicPrefix;
+
+    private volatile long stageStartedAt;
+    private volatile boolean stopped;
+    private volatile boolean updated;
+    private volatile String error;
+
+    private String runningVersion;
+    private Checkpoint checkpoint;
+    private boolean waitedOutUrl;
+    private boolean awaitingUpdate;
+    private long lastReportAt;
+
+    DemoDevice(DeviceProfile profile, DemoOptions options, String mqttUrl, HttpClient http, Duration urlExpiry) {
+        this.profile = profile;
+        this.options = options;
+        this.urlExpiry = urlExpiry;
+        this.random = new Random(options.seed() * 31 + profile.name().hashCode());
+        this.topicPrefix = profile.topicPrefix();
+        this.device = new SimulatedDevice(mqttUrl, options.productId(), profile.name(), topicPrefix, http);
+        this.pendingDrops = new ArrayDeque<>(profile.dropAt());
+        this.runningVersion = options.fromVersion();
+    }
+
+    DeviceProfile profile() {
+        return profile;
+    }
+
+    DeviceStats stats() {
+        return stats;
+    }
+
+    String topicPrefix() {
+        return topicPrefix;
+    }
+
+    long publishes() {
+        return device.publishes();
+    }
+
+    /** The device's own opinion; the summary trusts DynamoDB instead. */
+    boolean updated() {
+        return updated;
+    }
+
+    String error() {
+        return error;
+    }
+
+    /** Connects and reports the version it runs, so the cloud knows it; an offline device then drops off. */
+    void enroll() {
+        device.connect();
+        reportVersion();
+        JsonNode rsp = device.await(m -> "report_version_rsp".equals(m.path("type").asText())
+                && runningVersion.equals(m.path("version").asText()), ANSWER_WAIT);
+        if (rsp == null) {
+            throw new IllegalStateException(profile.name() + ": no report_version_rsp within " + ANSWER_WAIT.toSeconds() + " s");
+        }
+        if (profile.fault() == Fault.OFFLINE_AT_START) {
+            device.disconnect();
+        }
+    }
+
+    /** Its stage's job has just been created. */
+    void stageStarted() {
+        stageStartedAt = System.currentTimeMillis();
+        stageStarted.countDown();
+    }
+
+    void stop() {
+        stopped = true;
+        stageStarted.countDown();
+    }
+
+    void close() {
+        device.close();
+    }
+
+    @Override
+    public void run() {
+        try {
+            if (profile.fault() == Fault.OFFLINE_AT_START) {
+                stageStarted.await();
+                sleepUntil(stageStartedAt + profile.offlineDelayMs());
+                if (stopped) {
+                    return;
+                }
+                device.connect();
+                stats.connectedLate(System.currentTimeMillis() - stageStartedAt);
+                reportVersion();
+                awaitingUpdate = true;
+            }
+            while (!stopped && !updated) {
+                JsonNode update = device.await(m -> "update_firmware".equals(m.path("type").asText()), Duration.ofMillis(250));
+                if (update == null) {
+                    if (awaitingUpdate && System.currentTimeMillis() - lastReportAt >= RE_REPORT_IDLE_MS) {
+                        stats.reReportedWithoutUpdate();
+                        reportVersion();
+                    }
+                    continue;
+                }
+                awaitingUpdate = false;
+                stats.updateReceived();
+                apply(update);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            if (!stopped) {
+                error = String.valueOf(e);
+            }
+        }
+    }
+
+    private void apply(JsonNode update) throws InterruptedException {
+        String version = update.path("version").asText();
+        String md5 = update.path("md5sum").asText();
+        JsonNode sizeNode = update.path("file_size");
+        String url = update.path("url").asText();
+        if (!sizeNode.isIntegralNumber() || !md5.matches("[0-9a-f]{32}")) {
+            // What Tencent's Python SDK would choke on: a protocol error of the cloud.
+            fail(version, -5, "bad update_firmware: file_size " + sizeNode + ", md5sum " + md5);
+            return;
+        }
+        long size = sizeNode.longValue();
+        if (checkpoint != null && checkpoint.sameFirmware(version, md5, size) && checkpoint.length() > 0) {
+            stats.resumed(checkpoint.length());
+        } else {
+            checkpoint = new Checkpoint(version, md5, size);
+        }
+        device.reportDownloading(version, checkpoint.percent());
+        if (profile.fault() == Fault.URL_EXPIRES && !waitedOutUrl) {
+            waitedOutUrl = true;
+            Thread.sleep(urlExpiry.toMillis() + 1500);
+        }
+
+        long offset = checkpoint.length();
+        long stopAt = !pendingDrops.isEmpty() && pendingDrops.peek() > offset ? pendingDrops.peek() : size;
+        SimulatedDevice.Download download;
+        try {
+            download = device.download(url, offset, stopAt - offset);
+        } catch (IllegalStateException e) {
+            fail(version, -1, "time_out");
+            return;
+        }
+        switch (download.status()) {
+            case 200, 206 -> { }
+            case 403 -> {
+                stats.forbidden();
+                fail(version, -3, "signature expired (HTTP 403)");
+                return;
+            }
+            case 404 -> {
+                fail(version, -2, "file not found (HTTP 404)");
+                return;
+            }
+            default -> {
+                fail(version, -5, "HTTP " + download.status());
+                return;
+            }
+        }
+        if (download.status() == 200 && offset > 0) {
+            checkpoint = new Checkpoint(version, md5, size); // the server ignored the Range: whole file
+        }
+        stats.downloaded(download.body().length);
+        checkpoint.append(download.body());
+
+        if (checkpoint.length() < size) {
+            while (!pendingDrops.isEmpty() && pendingDrops.peek() <= checkpoint.length()) {
+                pendingDrops.poll();
+            }
+            stats.dropped();
+            device.reportDownloading(version, checkpoint.percent());
+            loseConnection();
+            return;
+        }
+        device.reportDownloading(version, 100);
+        byte[] image = checkpoint.bytes();
+        if (profile.fault() == Fault.CORRUPT_FIRMWARE) {
+            image[random.nextInt(image.length)] ^= 0x5A; // a bad flash write, every time
+        }
+        if (!FirmwareDigests.md5Hex(image).equals(md5)) {
+            checkpoint = null;
+            fail(version, -4, "md5 mismatch");
+            return;
+        }
+        device.reportBurning(version);
+        Thread.sleep(30);
+        device.reportDone(version);
+        runningVersion = version;
+        reportVersion();
+        device.await(m -> "report_version_rsp".equals(m.path("type").asText()) && version.equals(m.path("version").asText()), ANSWER_WAIT);
+        updated = true;
+    }
+
+    /** Reports the failure, then its version again a little later, as the C SDK does. */
+    private void fail(String version, int code, String message) throws InterruptedException {
+        stats.failReported(code);
+        device.reportFail(version, code, message);
+        Thread.sleep(RE_REPORT_AFTER_FAILURE_MS);
+        reportVersion();
+        awaitingUpdate = true;
+    }
+
+    /** The network goes away mid-download; when it is back the device reports its version again. */
+    private void loseConnection() throws InterruptedException {
+        device.disconnect();
+        Thread.sleep(200 + random.nextInt(400));
+        device.connect();
+        reportVersion();
+        awaitingUpdate = true;
+    }
+
+    private void reportVersion() {
+        device.reportVersion(runningVersion);
+        lastReportAt = System.currentTimeMillis();
+    }
+
+    private void sleepUntil(long epochMillis) throws InterruptedException {
+        while (!stopped) {
+            long left = epochMillis - System.currentTimeMillis();
+            if (left <= 0) {
+                return;
+            }
+            Thread.sleep(Math.min(left, 200));
+        }
+    }
+
+    /** What a device keeps across an interruption, keyed as the newer C SDK keys it. */
+    private static final class Checkpoint {
+        private final String version;
+        private final String md5;
+        private final long size;
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+        Checkpoint(String version, String md5, long size) {
+            this.version = version;
+            this.md5 = md5;
+            this.size = size;
+        }
+
+        boolean sameFirmware(String v, String m, long s) {
+            return version.equals(v) && md5.equals(m) && size == s;
+        }
+
+        long length() {
+            return bytes.size();
+        }
+
+        int percent() {
+            return size == 0 ? 100 : (int) (bytes.size() * 100 / size);
+        }
+
+        void append(byte[] more) {
+            bytes.writeBytes(more);
+        }
+
+        byte[] bytes() {
+            return bytes.toByteArray();
+        }
+    }
+}

@@ -1,0 +1,282 @@
+package dev.ota.local.demo;
+
+import dev.ota.local.demo.CanaryThenRestRollout.StageRun;
+import dev.ota.local.demo.FleetPlan.DeviceProfile;
+import dev.ota.local.demo.FleetPlan.Fault;
+import dev.ota.local.demo.FleetState.ExecutionRow;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * The demo's result. Device states come from the backend's tables (ExecutionsTable rows,
+ * DevicesTable versions); the network story (bytes, drops, resumes) from the simulated devices;
+ * messages, Lambda invocations and AWS calls from the local stack's counters.
+ */
+public final class DemoSummary {
+
+    /** Per device: its plan, its final ExecutionsTable row (null if it was never targeted), what the device saw. */
+    public record DeviceOutcome(DeviceProfile profile, ExecutionRow execution, String currentVersion, DeviceStats stats,
+                                String topicPrefix, String error) {}
+
+    private final DemoOptions options;
+    private final String md5;
+    private final List<StageRun> stages;
+    private final Map<String, DeviceOutcome> devices;
+    private final long messagesFromDevices;
+    private final long messagesToDevices;
+    private final Map<String, Long> invocations;
+    private final Map<String, Long> awsCalls;
+    private final int deadLetters;
+    private final long millis;
+    private final List<String> problems = new ArrayList<>();
+
+    DemoSummary(DemoOptions options, String md5, List<StageRun> stages, Map<String, DeviceOutcome> devices,
+                long messagesFromDevices, long messagesToDevices, Map<String, Long> invocations, Map<String, Long> awsCalls,
+                int deadLetters, long millis) {
+        this.options = options;
+        this.md5 = md5;
+        this.stages = List.copyOf(stages);
+        this.devices = new LinkedHashMap<>(devices);
+        this.messagesFromDevices = messagesFromDevices;
+        this.messagesToDevices = messagesToDevices;
+        this.invocations = new TreeMap<>(invocations);
+        this.awsCalls = new TreeMap<>(awsCalls);
+        this.deadLetters = deadLetters;
+        this.millis = millis;
+        judge();
+    }
+
+    /** What "as designed" means; each miss is a problem the summary names. */
+    private void judge() {
+        for (StageRun run : stages) {
+            if (!run.ended()) {
+                problems.add("stage " + run.stage().name() + " did not end before the deadline");
+            } else if (!run.passed()) {
+                problems.add("stage " + run.stage().name() + " failed its gate: " + run.failures() + " failures");
+            }
+        }
+        for (DeviceOutcome d : devices.values()) {
+            String name = d.profile().name();
+            ExecutionRow row = d.execution();
+            if (d.profile().fault() == Fault.CORRUPT_FIRMWARE) {
+                if (row == null || !"FAILED".equals(row.status()) || row.resultCode() != -4 || row.attempt() != options.maxAttempts()) {
+                    problems.add(name + " (firmware always fails MD5) should be FAILED with -4 after " + options.maxAttempts()
+                            + " attempts, is " + describe(row));
+                }
+            } else if (row == null || !"SUCCEEDED".equals(row.status())) {
+                problems.add(name + " (" + d.profile().fault().label() + ") should be SUCCEEDED, is " + describe(row));
+            } else if (!options.toVersion().equals(d.currentVersion())) {
+                problems.add(name + " SUCCEEDED but DevicesTable says it runs " + d.currentVersion());
+            }
+            if (d.error() != null) {
+                problems.add(name + " device error: " + d.error());
+            }
+        }
+        if (deadLetters > 0) {
+            problems.add(deadLetters + " rule invocations failed after their retries (dead letters)");
+        }
+    }
+
+    private static String describe(ExecutionRow row) {
+        return row == null ? "not targeted" : row.status() + " (attempt " + row.attempt() + ", result " + row.resultCode() + ")";
+    }
+
+    /** Every device that should update did, and the broken one failed as it should. */
+    public boolean asExpected() {
+        return problems.isEmpty();
+    }
+
+    public List<String> problems() {
+        return List.copyOf(problems);
+    }
+
+    public List<StageRun> stages() {
+        return stages;
+    }
+
+    public Map<String, DeviceOutcome> devices() {
+        return devices;
+    }
+
+    public List<DeviceOutcome> withStatus(String status) {
+        return devices.values().stream().filter(d -> d.execution() != null && status.equals(d.execution().status())).toList();
+    }
+
+    public List<DeviceOutcome> withFault(Fault fault) {
+        return devices.values().stream().filter(d -> d.profile().fault() == fault).toList();
+    }
+
+    /** New attempts after a failure, from ExecutionsTable's attempt counters. */
+    public int retries() {
+        return devices.values().stream().filter(d -> d.execution() != null).mapToInt(d -> Math.max(0, d.execution().attempt() - 1)).sum();
+    }
+
+    public long bytesDownloaded() {
+        return devices.values().stream().mapToLong(d -> d.stats().bytesDownloaded()).sum();
+    }
+
+    /** Bytes the devices already had when they resumed: what restarting from zero would have fetched again. */
+    public long bytesSavedByResume() {
+        return devices.values().stream().mapToLong(d -> d.stats().bytesKeptOnResume()).sum();
+    }
+
+    public long firmwareBytesForFleet() {
+        return (long) options.firmwareSize() * options.devices();
+    }
+
+    public int resumes() {
+        return devices.values().stream().mapToInt(d -> d.stats().resumes()).sum();
+    }
+
+    public long messagesFromDevices() {
+        return messagesFromDevices;
+    }
+
+    public long messagesToDevices() {
+        return messagesToDevices;
+    }
+
+    public long awsCallsTotal() {
+        return awsCalls.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    public Map<String, Long> awsCalls() {
+        return awsCalls;
+    }
+
+    public Map<String, Long> invocations() {
+        return invocations;
+    }
+
+    public String render() {
+        StringBuilder b = new StringBuilder();
+        String rule = "-".repeat(100);
+        b.append('\n').append(rule).append('\n');
+        b.append("Demo summary (device states read from ExecutionsTable, JobsTable and DevicesTable)\n");
+        b.append(rule).append('\n');
+        line(b, "Fleet", String.format("%d devices of %s, %s -> %s, seed %d; firmware %,d bytes, md5 %s",
+                options.devices(), options.productId(), options.fromVersion(), options.toVersion(), options.seed(), options.firmwareSize(), md5));
+        int i = 0;
+        for (StageRun run : stages) {
+            String counts = run.counts().entrySet().stream().filter(e -> e.getValue() > 0)
+                    .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
+            String gate = !run.ended() ? "DID NOT END" : run.passed()
+                    ? "passed (at most " + run.stage().allowedFailures(run.delivered().size()) + " failures allowed)"
+                    : "FAILED ITS GATE, rollout halted";
+            line(b, i++ == 0 ? "Stages" : "", String.format("%-7s %3d devices  job %s  %.1f s  %s  -> %s", run.stage().name(),
+                    run.delivered().size(), run.jobId().substring(0, 8), run.millis() / 1000.0, counts, gate));
+            if (!run.skipped().isEmpty()) {
+                line(b, "", "        skipped: " + run.skipped());
+            }
+        }
+        if (stages.size() < 2) {
+            line(b, "", "later stages were not started");
+        }
+        List<DeviceOutcome> succeeded = withStatus("SUCCEEDED");
+        long onTarget = succeeded.stream().filter(d -> options.toVersion().equals(d.currentVersion())).count();
+        line(b, "Updated", String.format("%d of %d devices SUCCEEDED; %d of them already report %s in DevicesTable",
+                succeeded.size(), options.devices(), onTarget, options.toVersion()));
+
+        List<DeviceOutcome> notUpdated = devices.values().stream()
+                .filter(d -> d.execution() == null || !"SUCCEEDED".equals(d.execution().status())).toList();
+        line(b, "Failed", devices(notUpdated.size()));
+        for (DeviceOutcome d : notUpdated) {
+            ExecutionRow row = d.execution();
+            String why = row == null ? "never targeted" : String.format("%s after %d of %d attempts: result_code %d \"%s\"",
+                    row.status(), row.attempt(), options.maxAttempts(), row.resultCode(), row.resultMsg());
+            line(b, "", String.format("  %s  %s   (planned fault: %s)", d.profile().name(), why, d.profile().fault().label()));
+            if (d.profile().fault() == Fault.CORRUPT_FIRMWARE) {
+                line(b, "", String.format("  it reported -4 %s; its later version reports (%d re-sent) got report_version_rsp and no new update_firmware: no loop",
+                        times(d.stats().failReports().getOrDefault(-4, 0)), d.stats().versionReportsAfterGivingUp()));
+            }
+        }
+
+        Map<Integer, Integer> fails = new TreeMap<>();
+        devices.values().forEach(d -> d.stats().failReports().forEach((code, n) -> fails.merge(code, n, Integer::sum)));
+        long retriedDevices = devices.values().stream().filter(d -> d.execution() != null && d.execution().attempt() > 1).count();
+        line(b, "Retries", String.format("%d new attempts after a failure, on %s (ExecutionsTable attempt counters; at most %d attempts per device)",
+                retries(), devices((int) retriedDevices), options.maxAttempts()));
+        line(b, "", "fail reports sent by devices: " + (fails.isEmpty() ? "none" : fails.entrySet().stream()
+                .map(e -> e.getKey() + " x" + e.getValue() + " (" + meaning(e.getKey()) + ")").collect(Collectors.joining(", "))));
+
+        List<DeviceOutcome> droppers = withFault(Fault.DROPS_MID_DOWNLOAD);
+        int drops = droppers.stream().mapToInt(d -> d.stats().downloadsDropped()).sum();
+        line(b, "Weak net", String.format("%s lost the connection mid-download (%s in all); downloads resumed with a Range request"
+                        + " on a fresh URL %s; %d of them SUCCEEDED", devices(droppers.size()), times(drops), times(resumes()), count(droppers, "SUCCEEDED")));
+        List<DeviceOutcome> offline = withFault(Fault.OFFLINE_AT_START);
+        line(b, "", String.format("%s offline when their stage's job started, connected %s later; %d of them SUCCEEDED",
+                devices(offline.size()), range(offline), count(offline, "SUCCEEDED")));
+        List<DeviceOutcome> expired = withFault(Fault.URL_EXPIRES);
+        line(b, "", String.format("%s used their URL after it expired: HTTP 403 %s -> fail -3 -> version report -> new attempt with a fresh URL;"
+                        + " %d of them SUCCEEDED", devices(expired.size()), times(expired.stream().mapToInt(d -> d.stats().http403()).sum()),
+                count(expired, "SUCCEEDED")));
+
+        long downloaded = bytesDownloaded();
+        long saved = bytesSavedByResume();
+        line(b, "Bytes", String.format("downloaded %,d = %.1f%% of firmware size x devices (%,d x %d = %,d)",
+                downloaded, 100.0 * downloaded / firmwareBytesForFleet(), options.firmwareSize(), options.devices(), firmwareBytesForFleet()));
+        line(b, "", String.format("resume saved %,d bytes: restarting every interrupted download from zero would have fetched %,d (%.1f%%)",
+                saved, downloaded + saved, 100.0 * (downloaded + saved) / firmwareBytesForFleet()));
+        line(b, "", "(the broken device fetched the whole firmware on each of its attempts; a 403 transfers none)");
+
+        line(b, "Messages", String.format("%,d MQTT publishes: %,d from devices, %,d to devices (IoT Data Plane Publish); %.1f per device",
+                messagesFromDevices + messagesToDevices, messagesFromDevices, messagesToDevices,
+                (messagesFromDevices + messagesToDevices) / (double) options.devices()));
+        long lambda = invocations.values().stream().mapToLong(Long::longValue).sum();
+        line(b, "Lambda", String.format("%,d invocations: %s", lambda, invocations.entrySet().stream()
+                .filter(e -> e.getValue() > 0).map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "))));
+        line(b, "AWS calls", String.format("%,d made by the functions: %s", awsCallsTotal(), awsCalls.entrySet().stream()
+                .sorted((x, y) -> Long.compare(y.getValue(), x.getValue()))
+                .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "))));
+        long ota = devices.values().stream().filter(d -> d.topicPrefix().equals("$ota")).count();
+        line(b, "Topics", String.format("%d devices on $ota/report|update/..., %d on ota/report|update/...", ota, devices.size() - ota));
+        line(b, "Time", String.format("%.1f s", millis / 1000.0));
+        b.append(rule).append('\n');
+        if (asExpected()) {
+            b.append("Outcome: AS EXPECTED. Every device that should update did; the device with broken firmware failed after its retries.\n");
+        } else {
+            b.append("Outcome: NOT AS EXPECTED\n");
+            problems.forEach(p -> b.append("  - ").append(p).append('\n'));
+        }
+        return b.toString();
+    }
+
+    private static String devices(int n) {
+        return n == 1 ? "1 device" : n + " devices";
+    }
+
+    private static String times(int n) {
+        return n == 1 ? "once" : n + " times";
+    }
+
+    private static long count(List<DeviceOutcome> list, String status) {
+        return list.stream().filter(d -> d.execution() != null && status.equals(d.execution().status())).count();
+    }
+
+    private static String range(List<DeviceOutcome> offline) {
+        List<Long> late = offline.stream().map(d -> d.stats().connectedLateAfterMs()).filter(ms -> ms >= 0).sorted().toList();
+        if (late.isEmpty()) {
+            return "-";
+        }
+        return String.format("%.1f-%.1f s", late.get(0) / 1000.0, late.get(late.size() - 1) / 1000.0);
+    }
+
+    private static String meaning(int code) {
+        return switch (code) {
+            case -1 -> "download timed out";
+            case -2 -> "file not found";
+            case -3 -> "URL signature expired";
+            case -4 -> "MD5 mismatch";
+            case -5 -> "update failed";
+            default -> "?";
+        };
+    }
+
+    private static void line(StringBuilder b, String label, String text) {
+        b.append(String.format("%-10s %s%n", label, text));
+    }
+}
