@@ -59,7 +59,7 @@ class PresignedDownloadIT {
 
     @Test
     void urlDownloadsTheObject() throws Exception {
-        String url = minter(Duration.ofMinutes(10)).mint(firmware(KEY));
+        String url = minter(Duration.ofMinutes(10)).presignGet(KEY).toString();
         assertThat(url).startsWith(s3.endpoint() + "/" + BUCKET + "/" + KEY + "?");
 
         HttpResponse<byte[]> response = get(url, null);
@@ -70,7 +70,7 @@ class PresignedDownloadIT {
 
     @Test
     void urlForAKeyWithSpacesPlusAndUnicodeDownloadsThatObject() throws Exception {
-        String url = minter(Duration.ofMinutes(10)).mint(firmware(ODD_KEY));
+        String url = minter(Duration.ofMinutes(10)).presignGet(ODD_KEY).toString();
         assertThat(url).contains("/firmware/P%201%2Bx/1.1.0~rc/Pr%C3%BCf%20");
 
         HttpResponse<byte[]> response = get(url, null);
@@ -81,7 +81,7 @@ class PresignedDownloadIT {
 
     @Test
     void rangeRequestsAnswer206WithTheSlice() throws Exception {
-        String url = minter(Duration.ofMinutes(10)).mint(firmware(KEY));
+        String url = minter(Duration.ofMinutes(10)).presignGet(KEY).toString();
 
         HttpResponse<byte[]> closed = get(url, "bytes=100-199");
         assertThat(closed.statusCode()).isEqualTo(206);
@@ -96,7 +96,7 @@ class PresignedDownloadIT {
 
     @Test
     void tamperedUrlsAreRefused() throws Exception {
-        String url = minter(Duration.ofMinutes(10)).mint(firmware(KEY));
+        String url = minter(Duration.ofMinutes(10)).presignGet(KEY).toString();
         assertThat(get(url, null).statusCode()).as("control").isEqualTo(200);
 
         int at = url.indexOf("X-Amz-Signature=") + "X-Amz-Signature=".length();
@@ -117,7 +117,7 @@ class PresignedDownloadIT {
         PresignConfig foreign = PresignConfig.of(LocalClients.REGION,
                         StaticCredentialsProvider.create(AwsBasicCredentials.create(EmbeddedS3.ACCESS_KEY, "not-the-secret")))
                 .withEndpoint(s3.endpoint(), true);
-        String url = new SigV4DownloadUrlMinter(foreign, BUCKET, Duration.ofMinutes(10)).mint(firmware(KEY));
+        String url = new SigV4DownloadUrlMinter(foreign, BUCKET, Duration.ofMinutes(10)).presignGet(KEY).toString();
         assertThat(get(url, null).statusCode()).isEqualTo(403);
     }
 
@@ -126,11 +126,11 @@ class PresignedDownloadIT {
         Clock anHourAgo = Clock.fixed(Instant.now().minus(Duration.ofHours(1)), ZoneOffset.UTC);
 
         // Control: signed an hour ago, valid for two hours.
-        String stillValid = new SigV4DownloadUrlMinter(config, BUCKET, Duration.ofHours(2), anHourAgo).mint(firmware(KEY));
+        String stillValid = new SigV4DownloadUrlMinter(config, BUCKET, Duration.ofHours(2), anHourAgo).presignGet(KEY).toString();
         assertThat(get(stillValid, null).statusCode()).isEqualTo(200);
 
         // Same signing time, valid for one minute: expired 59 minutes ago.
-        String expired = new SigV4DownloadUrlMinter(config, BUCKET, Duration.ofMinutes(1), anHourAgo).mint(firmware(KEY));
+        String expired = new SigV4DownloadUrlMinter(config, BUCKET, Duration.ofMinutes(1), anHourAgo).presignGet(KEY).toString();
         HttpResponse<byte[]> response = get(expired, null);
         assertThat(response.statusCode()).isEqualTo(403);
         assertThat(new String(response.body())).contains("AccessDenied");
@@ -140,8 +140,16 @@ class PresignedDownloadIT {
         return new SigV4DownloadUrlMinter(config, BUCKET, expiry);
     }
 
-    private static FirmwareRef firmware(String key) {
-        return new FirmwareRef("1.1.0", key, CONTENT.length, "0".repeat(32));
+    @Test
+    void mintedUrlsFetchTheTopLevelDownloadCopy() throws Exception {
+        String md5 = dev.ota.digest.FirmwareDigests.md5Hex(CONTENT);
+        try (S3Client client = LocalClients.s3(s3.endpoint())) {
+            client.putObject(b -> b.bucket(BUCKET).key(dev.ota.domain.DownloadKey.of(KEY, md5)), RequestBody.fromBytes(CONTENT));
+        }
+        String url = minter(Duration.ofMinutes(10)).mint(new FirmwareRef("1.1.0", KEY, CONTENT.length, md5));
+        HttpResponse<byte[]> response = get(url, null);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo(CONTENT);
     }
 
     private static HttpResponse<byte[]> get(String url, String range) throws Exception {

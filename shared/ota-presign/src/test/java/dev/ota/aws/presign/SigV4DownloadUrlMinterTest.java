@@ -181,11 +181,22 @@ class SigV4DownloadUrlMinterTest {
     }
 
     @Test
-    void mintSignsTheFirmwaresKey() {
+    void mintSignsTheFirmwaresTopLevelDownloadCopy() {
         SigV4DownloadUrlMinter minter = new SigV4DownloadUrlMinter(PresignConfig.of(Region.EU_WEST_1, BASIC), BUCKET,
                 Duration.ofHours(1), Clock.fixed(T0, ZoneOffset.UTC));
-        assertThat(minter.mint(new FirmwareRef("1.1.0", KEY, 1000, "0".repeat(32))))
-                .isEqualTo(minter.presignGet(KEY).toString());
+        String md5 = "0".repeat(32);
+        String url = minter.mint(new FirmwareRef("1.1.0", KEY, 1000, md5));
+        assertThat(url).isEqualTo(minter.presignGet(dev.ota.domain.DownloadKey.of(KEY, md5)).toString());
+        // A one-segment path: Tencent's Python SDK takes its Host header from before the last '/'.
+        assertThat(java.net.URI.create(url).getRawPath()).doesNotContain("/firmware").matches("/[^/]+");
+    }
+
+    @Test
+    void servedAsMovesTheSignedUrlWithoutResigning() {
+        java.net.URI moved = java.net.URI.create("http://127.0.0.1:9001/x");
+        SigV4DownloadUrlMinter minter = new SigV4DownloadUrlMinter(PresignConfig.of(Region.EU_WEST_1, BASIC).servedAs(u -> moved),
+                BUCKET, Duration.ofHours(1), Clock.fixed(T0, ZoneOffset.UTC));
+        assertThat(minter.mint(new FirmwareRef("1.1.0", KEY, 1000, "0".repeat(32)))).isEqualTo(moved.toString());
     }
 
     @Test
@@ -211,8 +222,7 @@ class SigV4DownloadUrlMinterTest {
     // ---------------------------------------------------------------------------------------------
 
     private static String mint(PresignConfig config, String bucket, String key, Duration expiry, Instant at) {
-        return new SigV4DownloadUrlMinter(config, bucket, expiry, Clock.fixed(at, ZoneOffset.UTC))
-                .mint(new FirmwareRef("1.0.0", key, 1, "0".repeat(32)));
+        return new SigV4DownloadUrlMinter(config, bucket, expiry, Clock.fixed(at, ZoneOffset.UTC)).presignGet(key).toString();
     }
 
     private static String s3Presigner(PresignConfig config, String bucket, String key, Duration expiry, Instant at) {
