@@ -26,7 +26,12 @@ def test_demo_runs_and_its_exit_status_is_the_outcome(tmp_path):
         raise AssertionError("the launcher did not finish in 240 s\n" + out + err + "\n" + dump)
     assert process.returncode == 0, out + err
     assert "Outcome: AS EXPECTED" in out
-    assert "stage 1/2 canary" in out and "stage 2/2 rest" in out
+    # One staged job: the engine released the canary, passed it, released the rest, completed.
+    assert "stage 1/2 canary: the scheduler released its 1 device" in out
+    assert "stage 1/2 canary passed" in out and "1 of 1 succeeded, at or above 100%" in out
+    assert "stage 2/2 rest: the scheduler released its 5 devices" in out
+    assert "COMPLETED (every device finished)" in out
+    assert "statistics: 6 targets, succeeded 5, failed 1, in progress 0, queued 0" in out
     assert "5 of 6 devices SUCCEEDED" in out
     assert 'FAILED after 3 of 3 attempts: result_code -4 "md5 mismatch"' in out
     # Not a terminal: plain progress lines, no cursor control.

@@ -2,12 +2,16 @@ package dev.ota.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ota.app.operator.JobOperations.JobState;
+import dev.ota.app.operator.JobOperations.JobStatistics;
+import dev.ota.app.operator.JobOperations.JobView;
 import dev.ota.local.demo.Demo;
 import dev.ota.local.demo.DemoOptions;
 import dev.ota.local.demo.DemoSummary;
 import dev.ota.local.demo.DemoSummary.DeviceOutcome;
 import dev.ota.local.demo.FleetPlan;
 import dev.ota.local.demo.FleetPlan.Fault;
+import dev.ota.local.demo.JobRun;
 import dev.ota.local.stack.LocalStack;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -17,7 +21,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The launcher's demo, run as {@code --devices 12 --seed 7 --exit-after-demo} would run it, on a
+ * The launcher's demo (one staged job of the job engine, driven by the scheduler), run as
+ * {@code --devices 12 --seed 7 --exit-after-demo} would run it, on a
  * stack with the demo's short URL expiry. Everything asserted is read from the backend's tables
  * (the summary's device outcomes) except the network story, which only the devices see.
  */
@@ -40,12 +45,31 @@ class DemoFleetIT {
         assertThat(summary.asExpected()).isTrue();
         assertThat(printed).contains("Outcome: AS EXPECTED");
 
-        // Two stages, the canary first, each its own job.
-        assertThat(summary.stages()).hasSize(2);
-        assertThat(summary.stages().get(0).stage().name()).isEqualTo("canary");
-        assertThat(summary.stages().get(0).passed()).isTrue();
-        assertThat(summary.stages().get(0).delivered()).hasSize(1);
-        assertThat(summary.stages().get(1).delivered()).hasSize(11);
+        // One staged job of the job engine: the canary group, then the rest, advanced by the scheduler.
+        JobRun job = summary.job();
+        assertThat(job.state()).isEqualTo(JobState.COMPLETED);
+        JobView described = stack.jobs().describe(job.jobId());
+        assertThat(described.state()).isEqualTo(JobState.COMPLETED);
+        assertThat(described.stageCount()).isEqualTo(2);
+        assertThat(described.currentStage()).isEqualTo(1);
+        assertThat(described.definition().targets().deviceNames()).hasSize(12);
+        assertThat(summary.stages()).extracting(JobRun.StageRun::name).containsExactly("canary", "rest");
+        JobRun.StageRun canary = summary.stages().get(0);
+        JobRun.StageRun rest = summary.stages().get(1);
+        assertThat(canary.size()).isEqualTo(1);
+        assertThat(canary.counts()).containsExactly(Map.entry("SUCCEEDED", 1));
+        assertThat(canary.passedReason()).contains("stage 1 of 2");
+        assertThat(rest.size()).isEqualTo(11);
+        assertThat(rest.counts()).containsOnly(Map.entry("SUCCEEDED", 10), Map.entry("FAILED", 1));
+        // The rest was released only after the canary passed.
+        assertThat(rest.startedAfterMs()).isGreaterThan(canary.startedAfterMs());
+        JobStatistics stats = stack.jobs().statistics(job.jobId());
+        assertThat(stats.targetCount()).isEqualTo(12);
+        assertThat(stats.succeeded()).isEqualTo(11);
+        assertThat(stats.failed()).isEqualTo(1);
+        assertThat(stats.queued()).isZero();
+        assertThat(stats.inProgress()).isZero();
+        assertThat(stats.retries()).isEqualTo(summary.retries());
 
         // Exactly one device failed: the broken one, with -4, after every attempt its policy allows.
         FleetPlan plan = FleetPlan.create(OPTIONS);
@@ -79,6 +103,8 @@ class DemoFleetIT {
         assertThat(summary.messagesFromDevices()).isPositive();
         assertThat(summary.messagesToDevices()).isPositive();
         assertThat(summary.awsCalls()).containsKeys("DynamoDb.TransactWriteItems", "IotDataPlane.Publish");
-        assertThat(summary.invocations()).containsEntry("UpdateDevicesFunction", 2L);
+        // The scheduler, not UpdateDevicesFunction, sent the updates.
+        assertThat(summary.invocations()).doesNotContainKey("UpdateDevicesFunction")
+                .containsKeys("JobSchedulerFunction", "JobWorkerFunction");
     }
 }

@@ -2,8 +2,17 @@ package dev.ota.local.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ota.local.demo.CanaryThenRestRollout.Stage;
-import dev.ota.local.demo.CanaryThenRestRollout.StageRun;
+import dev.ota.app.operator.JobOperations;
+import dev.ota.app.operator.JobOperations.CreateJob;
+import dev.ota.app.operator.JobOperations.FailureAction;
+import dev.ota.app.operator.JobOperations.JobState;
+import dev.ota.app.operator.JobOperations.JobStatistics;
+import dev.ota.app.operator.JobOperations.JobView;
+import dev.ota.app.operator.JobOperations.Retry;
+import dev.ota.app.operator.JobOperations.Rollout;
+import dev.ota.app.operator.JobOperations.TargetType;
+import dev.ota.app.operator.JobOperations.Targets;
+import dev.ota.aws.jobs.JobOperationsFactory;
 import dev.ota.local.demo.FleetPlan.DeviceProfile;
 import dev.ota.local.demo.FleetPlan.Fault;
 import dev.ota.local.demo.FleetState.ExecutionRow;
@@ -18,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -25,22 +35,44 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * The demo on top of a running {@link LocalStack}: registers firmware, connects a fleet of
- * simulated devices on a weak network, updates it in stages (canary, then the rest) and sums up
- * what happened, from the backend's own tables.
+ * simulated devices on a weak network, updates it with one staged job of the job engine (a canary
+ * group, then the rest), drives the scheduler as EventBridge and SQS would, and sums up what
+ * happened from the job's statistics and the backend's own tables.
  */
 public final class Demo {
 
     private static final String FIRMWARE_FILE = "firmware.bin";
-    /** A canary stage passes only if none of its devices failed. */
-    private static final double CANARY_MAX_FAILURE_RATIO = 0.0;
-    /** The last stage has nothing after it to protect; its failures are reported, not gated. */
-    private static final double LAST_STAGE_MAX_FAILURE_RATIO = 1.0;
+    /** The next group starts once every eligible canary device succeeded. */
+    static final int CANARY_SUCCESS_PERCENT = 100;
+    /** Any failure in the canary pauses the job (1% of at least one finished device). */
+    static final int CANARY_FAILURE_PERCENT = 1;
+    /** The rest pauses only if half its finished devices failed: the one broken device does not stop it. */
+    static final int REST_FAILURE_PERCENT = 50;
+    static final int RATE_PER_MINUTE = 600;
+    static final Duration IN_PROGRESS_TIMEOUT = Duration.ofMinutes(5);
+    /**
+     * A failed attempt's retry waits this long, then the scheduler sends it. Longer than the device's own
+     * re-report 2 s after a failure, which then usually finds the retry pending and is ignored. Had the
+     * scheduler already sent the new attempt, that report would look like a lost update_firmware and be
+     * answered with a second one for the same attempt (the resend rule); with no interval that happened on
+     * every retry. Under load the rules router lags the devices by a second or two, so it still happens now
+     * and then: the device fetches the firmware once more within the same attempt, nothing else changes.
+     */
+    static final Duration RETRY_INTERVAL = Duration.ofSeconds(3);
+    /** The job is over for the demo: done, or halted by a group's rule or an operator. */
+    private static final Set<JobState> ENDED = Set.of(JobState.COMPLETED, JobState.PAUSED, JobState.CANCELED, JobState.ABORTED);
 
     private final LocalStack stack;
     private final DemoOptions options;
     private final PrintStream out;
     private final boolean live;
     private final ObjectMapper json = new ObjectMapper();
+    /**
+     * The demo's own reads of the job (describe, statistics): the same JobService as {@code stack.jobs()}, built by the
+     * same factory on the stack's clock, but on uncounted clients, so that "AWS calls made by the functions" stays so.
+     */
+    private JobOperations watcher;
+    private final List<AutoCloseable> watcherClients = new ArrayList<>();
 
     /**
      * @param live redraw the progress line in place (a terminal); otherwise print plain lines
@@ -60,6 +92,27 @@ public final class Demo {
     }
 
     public DemoSummary run() throws Exception {
+        var dynamo = stack.aws().dynamoDb();
+        var s3 = stack.aws().s3();
+        var iot = stack.aws().iotDataPlane();
+        var presigner = stack.aws().s3Presigner();
+        watcherClients.addAll(List.of(dynamo, s3, iot, presigner));
+        watcher = JobOperationsFactory.create(stack.settings(), dynamo, s3, iot, presigner, stack.clock());
+        try {
+            return runDemo();
+        } finally {
+            for (AutoCloseable c : watcherClients) {
+                try {
+                    c.close();
+                } catch (Exception ignored) {
+                    // closing a local client
+                }
+            }
+            watcherClients.clear();
+        }
+    }
+
+    private DemoSummary runDemo() throws Exception {
         long startedAt = System.currentTimeMillis();
         Map<String, Long> callsBefore = stack.calls().snapshot();
         LocalStack.MessageCounts messagesBefore = stack.messages();
@@ -106,50 +159,76 @@ public final class Demo {
             List<Future<?>> running = new ArrayList<>();
             fleet.forEach(d -> running.add(threads.submit(d)));
 
-            // 3. The staged update, gated on JobsTable's counters.
-            List<Stage> stages = List.of(
-                    new Stage("canary", plan.stage(0), CANARY_MAX_FAILURE_RATIO),
-                    new Stage("rest", plan.stage(1), LAST_STAGE_MAX_FAILURE_RATIO));
+            // 3. The staged update: one job of the job engine, two rollout groups, driven by the scheduler.
             Map<String, DemoDevice> byName = new LinkedHashMap<>();
             fleet.forEach(d -> byName.put(d.profile().name(), d));
-            List<StageRun> runs;
+            List<String> canary = plan.stage(0);
+            List<String> rest = plan.stage(1);
+            JobRun run;
             try (DynamoDbClient dynamo = stack.aws().dynamoDb()) {
                 FleetState state = new FleetState(dynamo);
-                List<String> jobIds = new java.util.concurrent.CopyOnWriteArrayList<>();
-                List<Integer> deliveredSoFar = new java.util.concurrent.CopyOnWriteArrayList<>();
-                String[] stageLabel = {"starting"};
-                out.printf("  rollout (stand-in for a staged job, see CanaryThenRestRollout): a canary of %d, then the other %d"
-                        + " once no canary device has failed%n", stages.get(0).devices().size(), stages.get(1).devices().size());
-                try (ProgressDisplay display = new ProgressDisplay(out, live, () -> snapshot(state, jobIds, deliveredSoFar, stageLabel[0])).start()) {
-                    CanaryThenRestRollout rollout = new CanaryThenRestRollout(stack, state, json, options.productId(), options.toVersion(),
-                            options.maxAttempts());
-                    runs = rollout.run(stages, startedAt + options.deadline().toMillis(), new CanaryThenRestRollout.Listener() {
-                        @Override
-                        public void stageStarting(int index, Stage stage) {
-                            stageLabel[0] = String.format("stage %d/%d %s: sending update_firmware to %d", index + 1, stages.size(),
-                                    stage.name(), stage.devices().size());
+                // The target order is the release order: the canary's devices first (the broken device is never among them).
+                List<String> targets = new ArrayList<>(canary);
+                targets.addAll(rest);
+                JobView created = stack.jobs().create(jobRequest(targets, canary.size()));
+                String jobId = created.jobId();
+                long jobCreatedAt = System.currentTimeMillis();
+                out.printf("  staged job %s (%s, %d targets): canary of %d (next group once %d%% of it succeeded; pause at %d%% failed),"
+                                + " then the other %d (pause only at %d%% failed of at least %d finished); %d/min, %d attempts %d s apart%n",
+                        jobId, created.state(), created.targetCount(), canary.size(), CANARY_SUCCESS_PERCENT, CANARY_FAILURE_PERCENT,
+                        rest.size(), REST_FAILURE_PERCENT, restMinFinished(rest.size()), RATE_PER_MINUTE, options.maxAttempts(),
+                        RETRY_INTERVAL.toSeconds());
+                List<String> stageNames = List.of("canary", "rest");
+                List<List<String>> stageDevices = List.of(canary, rest);
+                long[] startedAfter = {-1, -1};
+                long[] currentSince = {jobCreatedAt, -1};
+                long[] currentUntil = {-1, -1};
+                String[] passedReason = new String[2];
+                JobView job = created;
+                try (Scheduler scheduler = new Scheduler(stack).start();
+                     ProgressDisplay display = new ProgressDisplay(out, live, () -> snapshot(jobId, stageNames)).start()) {
+                    int shownStage = 0;
+                    long deadline = startedAt + options.deadline().toMillis();
+                    while (true) {
+                        job = watcher.describe(jobId);
+                        JobStatistics stats = watcher.statistics(jobId);
+                        // The engine made a later group current: the earlier one passed its success threshold.
+                        while (shownStage < job.currentStage() && shownStage < stageNames.size() - 1) {
+                            long now = System.currentTimeMillis();
+                            currentUntil[shownStage] = now;
+                            currentSince[shownStage + 1] = now;
+                            passedReason[shownStage] = job.stateReason();
+                            display.event(String.format("  stage %d/%d %s passed after %.1f s: %s", shownStage + 1, stageNames.size(),
+                                    stageNames.get(shownStage), (now - currentSince[shownStage]) / 1000.0, job.stateReason()));
+                            shownStage++;
                         }
-
-                        @Override
-                        public void stageStarted(int index, Stage stage, String jobId, List<String> delivered, Map<String, String> skipped) {
-                            jobIds.add(jobId);
-                            deliveredSoFar.add(delivered.size());
-                            stageLabel[0] = String.format("stage %d/%d %s", index + 1, stages.size(), stage.name());
-                            stage.devices().forEach(name -> byName.get(name).stageStarted());
-                            display.event(String.format("  stage %d/%d %s: job %s, update_firmware sent to %d of its devices%s", index + 1,
-                                    stages.size(), stage.name(), jobId, delivered.size(), skipped.isEmpty() ? "" : ", skipped " + skipped));
+                        // A group has started once the engine released its devices: none of them is queued any more.
+                        long queuedAfter = 0;
+                        for (int i = stageNames.size() - 1; i >= 0; i--) {
+                            if (startedAfter[i] < 0 && job.currentStage() >= i && stats.queued() <= queuedAfter) {
+                                startedAfter[i] = System.currentTimeMillis() - jobCreatedAt;
+                                stageDevices.get(i).forEach(name -> byName.get(name).stageStarted());
+                                int size = stageDevices.get(i).size();
+                                display.event(String.format("  stage %d/%d %s: the scheduler released its %d %s (update_firmware sent)",
+                                        i + 1, stageNames.size(), stageNames.get(i), size, size == 1 ? "device" : "devices"));
+                            }
+                            queuedAfter += stageDevices.get(i).size();
                         }
-
-                        @Override
-                        public void stageEnded(int index, StageRun run) {
-                            display.event(String.format("  stage %d/%d %s ended in %.1f s: %s -> %s", index + 1, stages.size(),
-                                    run.stage().name(), run.millis() / 1000.0, nonZero(run.counts()),
-                                    run.passed() ? "passed" : run.ended() ? "FAILED ITS GATE: rollout halted" : "DID NOT END in time"));
+                        if (ENDED.contains(job.state()) || System.currentTimeMillis() >= deadline) {
+                            break;
                         }
-                    });
+                        Thread.sleep(250);
+                    }
+                    long now = System.currentTimeMillis();
+                    currentUntil[Math.min(shownStage, stageNames.size() - 1)] = now;
+                    display.event(String.format("  job %s: %s%s after %.1f s", jobId, job.state(),
+                            job.stateReason() == null ? "" : " (" + job.stateReason() + ")", (now - jobCreatedAt) / 1000.0));
                     // Devices that succeeded still report their new version; let them finish.
                     awaitUpdated(fleet, plan, 10_000);
                     stack.router().awaitIdle(10_000);
+                    if (scheduler.failures() > 0) {
+                        display.event("  scheduler rounds that threw: " + scheduler.failures() + " (last: " + scheduler.lastFailure() + ")");
+                    }
                 }
                 fleet.forEach(DemoDevice::stop);
                 for (Future<?> f : running) {
@@ -161,11 +240,21 @@ public final class Demo {
                 }
                 stack.router().awaitIdle(10_000);
 
-                // 4. The verdict, from the tables.
+                // 4. The verdict, from the tables and the job's own statistics.
                 Map<String, ExecutionRow> rows = new HashMap<>();
-                for (StageRun run : runs) {
-                    state.executions(run.jobId()).forEach(r -> rows.put(r.deviceName(), r));
+                state.executions(jobId).forEach(r -> rows.put(r.deviceName(), r));
+                job = watcher.describe(jobId);
+                List<JobRun.StageRun> stageRuns = new ArrayList<>();
+                for (int i = 0; i < stageNames.size(); i++) {
+                    Map<String, Integer> counts = new java.util.TreeMap<>();
+                    int index = i;
+                    rows.values().stream().filter(r -> r.stage() == index).forEach(r -> counts.merge(r.status(), 1, Integer::sum));
+                    long millis = currentSince[i] < 0 ? -1 : (currentUntil[i] < 0 ? System.currentTimeMillis() : currentUntil[i]) - currentSince[i];
+                    stageRuns.add(new JobRun.StageRun(i, stageNames.get(i), stageDevices.get(i).size(), startedAfter[i], millis, counts,
+                            passedReason[i]));
                 }
+                run = new JobRun(jobId, job.state(), job.stateReason(), watcher.statistics(jobId), stageRuns,
+                        System.currentTimeMillis() - jobCreatedAt);
                 Map<String, String> versions = state.currentVersions(options.productId(), new ArrayList<>(byName.keySet()));
                 Map<String, DemoSummary.DeviceOutcome> outcomes = new LinkedHashMap<>();
                 for (DemoDevice d : fleet) {
@@ -174,7 +263,7 @@ public final class Demo {
                             d.topicPrefix(), d.error()));
                 }
                 LocalStack.MessageCounts messages = stack.messages();
-                DemoSummary summary = new DemoSummary(options, md5, runs, outcomes,
+                DemoSummary summary = new DemoSummary(options, md5, run, outcomes,
                         messages.fromDevices() - messagesBefore.fromDevices(), messages.toDevices() - messagesBefore.toDevices(),
                         diff(invocations(), invocationsBefore), diff(stack.calls().snapshot(), callsBefore),
                         stack.router().deadLetters().size() - deadLettersBefore, System.currentTimeMillis() - startedAt);
@@ -230,13 +319,32 @@ public final class Demo {
         }
     }
 
-    private ProgressDisplay.Snapshot snapshot(FleetState state, List<String> jobIds, List<Integer> delivered, String stage) {
+    /** The job's request: the demo's fleet in release order, a canary group, then the rest. */
+    private CreateJob jobRequest(List<String> targets, int canarySize) {
+        int rest = targets.size() - canarySize;
+        List<JobOperations.Stage> stages = List.of(
+                new JobOperations.Stage(canarySize, null, CANARY_SUCCESS_PERCENT, CANARY_FAILURE_PERCENT, 1, FailureAction.PAUSE),
+                new JobOperations.Stage(null, null, 100, REST_FAILURE_PERCENT, restMinFinished(rest), FailureAction.PAUSE));
+        return new CreateJob(options.productId(), options.toVersion(),
+                new Targets(TargetType.DEVICE_LIST, null, targets, null), false,
+                new Rollout(RATE_PER_MINUTE, null, null, null), stages, null, null, IN_PROGRESS_TIMEOUT,
+                new Retry(options.maxAttempts(), List.of(-1, -3, -4, -5), RETRY_INTERVAL),
+                "local demo: canary then the rest, seed " + options.seed());
+    }
+
+    /** The rest's failure rule judges only once this many of its devices finished: one broken device is never half of them. */
+    private static int restMinFinished(int restSize) {
+        return Math.max(1, Math.min(restSize, 10));
+    }
+
+    private ProgressDisplay.Snapshot snapshot(String jobId, List<String> stageNames) {
+        JobView job = watcher.describe(jobId);
+        JobStatistics stats = watcher.statistics(jobId);
         Map<String, Integer> counts = new HashMap<>();
-        for (String jobId : jobIds) {
-            state.counts(jobId).forEach((k, v) -> counts.merge(k, v, Integer::sum));
-        }
-        int started = delivered.stream().mapToInt(Integer::intValue).sum();
-        return new ProgressDisplay.Snapshot(options.devices(), options.devices() - started, counts, stage);
+        stats.counts().forEach((k, v) -> counts.put(k.name(), v.intValue()));
+        int current = Math.min(job.currentStage(), stageNames.size() - 1);
+        String stage = String.format("stage %d/%d %s, job %s", current + 1, stageNames.size(), stageNames.get(current), job.state());
+        return new ProgressDisplay.Snapshot(options.devices(), (int) stats.queued(), counts, stage);
     }
 
     private Map<String, Long> invocations() {
@@ -245,16 +353,6 @@ public final class Demo {
             counts.put(e.getKey(), (long) e.getValue().invocations());
         }
         return counts;
-    }
-
-    private static Map<String, Integer> nonZero(Map<String, Integer> counts) {
-        Map<String, Integer> shown = new LinkedHashMap<>();
-        counts.forEach((k, v) -> {
-            if (v != 0) {
-                shown.put(k, v);
-            }
-        });
-        return shown;
     }
 
     private static Map<String, Long> diff(Map<String, Long> after, Map<String, Long> before) {

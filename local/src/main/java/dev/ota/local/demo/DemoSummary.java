@@ -1,6 +1,7 @@
 package dev.ota.local.demo;
 
-import dev.ota.local.demo.CanaryThenRestRollout.StageRun;
+import dev.ota.app.operator.JobOperations.JobState;
+import dev.ota.app.operator.JobOperations.JobStatistics;
 import dev.ota.local.demo.FleetPlan.DeviceProfile;
 import dev.ota.local.demo.FleetPlan.Fault;
 import dev.ota.local.demo.FleetState.ExecutionRow;
@@ -12,8 +13,8 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * The demo's result. Device states come from the backend's tables (ExecutionsTable rows,
- * DevicesTable versions); the network story (bytes, drops, resumes) from the simulated devices;
+ * The demo's result. The job's state, stages and statistics come from the job engine; device states
+ * from the backend's tables (ExecutionsTable rows, DevicesTable versions); the network story (bytes, drops, resumes) from the simulated devices;
  * messages, Lambda invocations and AWS calls from the local stack's counters.
  */
 public final class DemoSummary {
@@ -24,7 +25,7 @@ public final class DemoSummary {
 
     private final DemoOptions options;
     private final String md5;
-    private final List<StageRun> stages;
+    private final JobRun job;
     private final Map<String, DeviceOutcome> devices;
     private final long messagesFromDevices;
     private final long messagesToDevices;
@@ -34,12 +35,12 @@ public final class DemoSummary {
     private final long millis;
     private final List<String> problems = new ArrayList<>();
 
-    DemoSummary(DemoOptions options, String md5, List<StageRun> stages, Map<String, DeviceOutcome> devices,
+    DemoSummary(DemoOptions options, String md5, JobRun job, Map<String, DeviceOutcome> devices,
                 long messagesFromDevices, long messagesToDevices, Map<String, Long> invocations, Map<String, Long> awsCalls,
                 int deadLetters, long millis) {
         this.options = options;
         this.md5 = md5;
-        this.stages = List.copyOf(stages);
+        this.job = job;
         this.devices = new LinkedHashMap<>(devices);
         this.messagesFromDevices = messagesFromDevices;
         this.messagesToDevices = messagesToDevices;
@@ -52,12 +53,24 @@ public final class DemoSummary {
 
     /** What "as designed" means; each miss is a problem the summary names. */
     private void judge() {
-        for (StageRun run : stages) {
-            if (!run.ended()) {
-                problems.add("stage " + run.stage().name() + " did not end before the deadline");
-            } else if (!run.passed()) {
-                problems.add("stage " + run.stage().name() + " failed its gate: " + run.failures() + " failures");
+        if (!job.completed()) {
+            problems.add("job " + job.jobId() + " is " + job.state() + (job.stateReason() == null ? "" : " (" + job.stateReason() + ")")
+                    + ", not COMPLETED" + (job.state() == JobState.IN_PROGRESS ? " before the deadline" : ""));
+        }
+        for (JobRun.StageRun stage : job.stages()) {
+            if (!stage.started()) {
+                problems.add("stage " + stage.name() + " never started");
             }
+            int inGroup = stage.counts().values().stream().mapToInt(Integer::intValue).sum();
+            if (stage.started() && inGroup != stage.size()) {
+                problems.add("stage " + stage.name() + " has " + inGroup + " executions, planned " + stage.size());
+            }
+        }
+        long succeeded = devices.values().stream().filter(d -> d.execution() != null && "SUCCEEDED".equals(d.execution().status())).count();
+        long failed = devices.values().stream().filter(d -> d.execution() != null && "FAILED".equals(d.execution().status())).count();
+        if (job.statistics().succeeded() != succeeded || job.statistics().failed() != failed) {
+            problems.add("job statistics (succeeded " + job.statistics().succeeded() + ", failed " + job.statistics().failed()
+                    + ") disagree with ExecutionsTable (" + succeeded + ", " + failed + ")");
         }
         for (DeviceOutcome d : devices.values()) {
             String name = d.profile().name();
@@ -94,8 +107,12 @@ public final class DemoSummary {
         return List.copyOf(problems);
     }
 
-    public List<StageRun> stages() {
-        return stages;
+    public JobRun job() {
+        return job;
+    }
+
+    public List<JobRun.StageRun> stages() {
+        return job.stages();
     }
 
     public Map<String, DeviceOutcome> devices() {
@@ -156,25 +173,29 @@ public final class DemoSummary {
         StringBuilder b = new StringBuilder();
         String rule = "-".repeat(100);
         b.append('\n').append(rule).append('\n');
-        b.append("Demo summary (device states read from ExecutionsTable, JobsTable and DevicesTable)\n");
+        b.append("Demo summary (job state and statistics from the job engine; device states from ExecutionsTable and DevicesTable)\n");
         b.append(rule).append('\n');
         line(b, "Fleet", String.format("%d devices of %s, %s -> %s, seed %d; firmware %,d bytes, md5 %s",
                 options.devices(), options.productId(), options.fromVersion(), options.toVersion(), options.seed(), options.firmwareSize(), md5));
+        JobStatistics stats = job.statistics();
+        line(b, "Job", String.format("%s  %s after %.1f s%s", job.jobId(), job.state(), job.millis() / 1000.0,
+                job.stateReason() == null ? "" : " (" + job.stateReason() + ")"));
+        line(b, "", String.format("statistics: %d targets, succeeded %d, failed %d, in progress %d, queued %d, retries %d; %s",
+                stats.targetCount(), stats.succeeded(), stats.failed(), stats.inProgress(), stats.queued(), stats.retries(),
+                stats.counts().entrySet().stream().filter(e -> e.getValue() > 0).map(e -> e.getKey() + " " + e.getValue())
+                        .collect(Collectors.joining(", "))));
         int i = 0;
-        for (StageRun run : stages) {
-            String counts = run.counts().entrySet().stream().filter(e -> e.getValue() > 0)
+        for (JobRun.StageRun stage : job.stages()) {
+            String counts = stage.counts().entrySet().stream().filter(e -> e.getValue() > 0).sorted(Map.Entry.comparingByKey())
                     .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
-            String gate = !run.ended() ? "DID NOT END" : run.passed()
-                    ? "passed (at most " + run.stage().allowedFailures(run.delivered().size()) + " failures allowed)"
-                    : "FAILED ITS GATE, rollout halted";
-            line(b, i++ == 0 ? "Stages" : "", String.format("%-7s %3d devices  job %s  %.1f s  %s  -> %s", run.stage().name(),
-                    run.delivered().size(), run.jobId().substring(0, 8), run.millis() / 1000.0, counts, gate));
-            if (!run.skipped().isEmpty()) {
-                line(b, "", "        skipped: " + run.skipped());
-            }
-        }
-        if (stages.size() < 2) {
-            line(b, "", "later stages were not started");
+            String how = !stage.started() ? "never started"
+                    : stage.passedReason() != null ? "passed: " + stage.passedReason()
+                    : i == job.stages().size() - 1 && job.completed() ? "last group, job completed"
+                    : "did not pass";
+            line(b, i == 0 ? "Stages" : "", String.format("%d/%d %-7s %3d devices  all released at +%.1f s, current for %.1f s  %s  -> %s",
+                    i + 1, job.stages().size(), stage.name(), stage.size(), stage.startedAfterMs() / 1000.0,
+                    Math.max(0, stage.millis()) / 1000.0, counts.isEmpty() ? "-" : counts, how));
+            i++;
         }
         List<DeviceOutcome> succeeded = withStatus("SUCCEEDED");
         long onTarget = succeeded.stream().filter(d -> options.toVersion().equals(d.currentVersion())).count();
@@ -208,10 +229,10 @@ public final class DemoSummary {
         line(b, "Weak net", String.format("%s lost the connection mid-download (%s in all); downloads resumed with a Range request"
                         + " on a fresh URL %s; %d of them SUCCEEDED", devices(droppers.size()), times(drops), times(resumes()), count(droppers, "SUCCEEDED")));
         List<DeviceOutcome> offline = withFault(Fault.OFFLINE_AT_START);
-        line(b, "", String.format("%s offline when their stage's job started, connected %s later; %d of them SUCCEEDED",
+        line(b, "", String.format("%s offline when their stage was released, connected %s later; %d of them SUCCEEDED",
                 devices(offline.size()), range(offline), count(offline, "SUCCEEDED")));
         List<DeviceOutcome> expired = withFault(Fault.URL_EXPIRES);
-        line(b, "", String.format("%s used their URL after it expired: HTTP 403 %s -> fail -3 -> version report -> new attempt with a fresh URL;"
+        line(b, "", String.format("%s used their URL after it expired: HTTP 403 %s -> fail -3 -> the job's retry -> new attempt with a fresh URL;"
                         + " %d of them SUCCEEDED", devices(expired.size()), times(expired.stream().mapToInt(d -> d.stats().http403()).sum()),
                 count(expired, "SUCCEEDED")));
 

@@ -4,41 +4,25 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /**
  * The fleet as the backend's own tables record it (consistent reads of the local DynamoDB):
- * JobsTable's per-state counters and ExecutionsTable's rows. The demo's progress, its stage gates
- * and its verdict come from here, not from what the simulated devices believe.
+ * ExecutionsTable's rows and DevicesTable's versions. The demo's verdict comes from here (and the
+ * job's statistics from the job engine), not from what the simulated devices believe.
  */
 public final class FleetState {
 
-    /** One ExecutionsTable row. */
+    /** One ExecutionsTable row; {@code stage} is the rollout group it was released in (-1: none yet). */
     public record ExecutionRow(String jobId, String deviceName, String status, int attempt, int resultCode, String resultMsg,
-                        String fromVersion, String targetVersion) {}
+                        String fromVersion, String targetVersion, int stage) {}
 
     private final DynamoDbClient dynamo;
 
     FleetState(DynamoDbClient dynamo) {
         this.dynamo = dynamo;
-    }
-
-    /** JobsTable {@code count_*} of one job, by state; empty if the job does not exist. */
-    Map<String, Integer> counts(String jobId) {
-        Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName("JobsTable").consistentRead(true)
-                .key(Map.of("jobId", AttributeValue.fromS(jobId)))).item();
-        Map<String, Integer> counts = new TreeMap<>();
-        if (item != null) {
-            item.forEach((name, value) -> {
-                if (name.startsWith("count_") && value.n() != null) {
-                    counts.put(name.substring("count_".length()), Integer.parseInt(value.n()));
-                }
-            });
-        }
-        return counts;
     }
 
     List<ExecutionRow> executions(String jobId) {
@@ -52,7 +36,8 @@ public final class FleetState {
                     .exclusiveStartKey(from));
             for (Map<String, AttributeValue> item : page.items()) {
                 rows.add(new ExecutionRow(jobId, s(item, "deviceName"), s(item, "status"), n(item, "attempt"), n(item, "resultCode"),
-                        s(item, "resultMsg"), s(item, "fromVersion"), s(item, "targetVersion")));
+                        s(item, "resultMsg"), s(item, "fromVersion"), s(item, "targetVersion"),
+                        item.containsKey("stage") ? n(item, "stage") : -1));
             }
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (start != null);

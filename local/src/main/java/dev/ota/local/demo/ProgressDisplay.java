@@ -8,7 +8,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
 /**
- * The operator's live view: per-state device counts read from JobsTable, and a bar of devices in
+ * The operator's live view: per-state device counts from the job's statistics ({@code JobOperations.statistics}), the job's current stage, and a bar of devices in
  * a terminal state. On a terminal the line is redrawn in place; otherwise (a pipe, a CI log) a
  * plain line is printed every few seconds when something changed.
  */
