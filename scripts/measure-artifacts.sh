@@ -13,7 +13,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 VERSION=1.0.0-SNAPSHOT
-FUNCTIONS=(version-report progress-report update-devices firmware-registration)
+FUNCTIONS=(version-report progress-report update-devices firmware-registration job-engine management-api)
 
 if [ "${1:-}" != "--no-build" ]; then
   mvn -q -B -Dstyle.color=never -DskipTests package >&2

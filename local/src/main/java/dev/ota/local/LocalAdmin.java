@@ -123,6 +123,20 @@ public final class LocalAdmin implements AutoCloseable {
                 throw new IllegalArgumentException("no job " + jobId);
             }
             ObjectNode out = toJson(item);
+            // Per-status counts live on the job item and its counter shards (JobCounters): report their sums.
+            for (int shard = 0; shard < dev.ota.aws.dynamodb.JobCounters.SHARDS; shard++) {
+                String shardKey = jobId + "#c" + shard;
+                Map<String, AttributeValue> counters = dynamo.getItem(r -> r.tableName("JobsTable").consistentRead(true)
+                        .key(Map.of("jobId", AttributeValue.fromS(shardKey)))).item();
+                if (counters == null) {
+                    continue;
+                }
+                counters.forEach((name, value) -> {
+                    if (name.startsWith("count_") && value.n() != null) {
+                        out.put(name, out.path(name).asLong(0) + Long.parseLong(value.n()));
+                    }
+                });
+            }
             ArrayNode executions = out.putArray("executions");
             Map<String, AttributeValue> start = null;
             do {
