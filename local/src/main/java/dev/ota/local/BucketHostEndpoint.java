@@ -75,22 +75,13 @@ public final class BucketHostEndpoint implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("bucket endpoint for " + bucket + " cannot bind " + HOST + ":" + requestedPort, e);
         }
-        executor = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "bucket-host-" + bucket);
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(executor);
-        server.createContext("/", this::relay);
-        server.start();
+        executor = Executors.newCachedThreadPool(LoopbackHttp.daemonThreads("bucket-host-" + bucket));
+        LoopbackHttp.serve(server, executor, this::relay);
         return this;
     }
 
     public URI endpoint() {
-        if (server == null) {
-            throw new IllegalStateException("not started");
-        }
-        return URI.create("http://" + HOST + ":" + server.getAddress().getPort());
+        return LoopbackHttp.endpoint(server);
     }
 
     public int port() {

@@ -59,22 +59,13 @@ public final class IotDataEndpoint implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("IoT data endpoint failed to bind", e);
         }
-        executor = Executors.newCachedThreadPool(runnable -> {
-            Thread thread = new Thread(runnable, "iot-data-endpoint");
-            thread.setDaemon(true);
-            return thread;
-        });
-        server.setExecutor(executor);
-        server.createContext("/", this::handle);
-        server.start();
+        executor = Executors.newCachedThreadPool(LoopbackHttp.daemonThreads("iot-data-endpoint"));
+        LoopbackHttp.serve(server, executor, this::handle);
         return this;
     }
 
     public URI endpoint() {
-        if (server == null) {
-            throw new IllegalStateException("not started");
-        }
-        return URI.create("http://" + HOST + ":" + server.getAddress().getPort());
+        return LoopbackHttp.endpoint(server);
     }
 
     public int port() {

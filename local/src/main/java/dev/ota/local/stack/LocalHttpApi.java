@@ -1,5 +1,6 @@
 package dev.ota.local.stack;
 
+import dev.ota.local.LoopbackHttp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -93,23 +94,14 @@ public final class LocalHttpApi implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("local HTTP API failed to bind", e);
         }
-        executor = Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "local-http-api");
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(executor);
-        server.createContext("/", this::handle);
-        server.start();
+        executor = Executors.newFixedThreadPool(4, LoopbackHttp.daemonThreads("local-http-api"));
+        LoopbackHttp.serve(server, executor, this::handle);
         return this;
     }
 
     /** The API's base URL, as the stack output ManagementApiUrl names it on AWS. */
     public URI endpoint() {
-        if (server == null) {
-            throw new IllegalStateException("not started");
-        }
-        return URI.create("http://" + HOST + ":" + server.getAddress().getPort());
+        return LoopbackHttp.endpoint(server);
     }
 
     public long requests() {
