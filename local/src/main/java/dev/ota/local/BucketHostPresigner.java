@@ -40,29 +40,34 @@ public final class BucketHostPresigner implements S3Presigner {
     @Override
     public PresignedGetObjectRequest presignGetObject(GetObjectPresignRequest request) {
         PresignedGetObjectRequest signed = pathStyle.presignGetObject(request);
-        String prefix = "/" + bucket + "/";
         SdkHttpRequest http = signed.httpRequest();
-        if (!request.getObjectRequest().bucket().equals(bucket) || !http.encodedPath().startsWith(prefix)) {
+        String keyPath = keyPath(http.encodedPath(), bucket);
+        if (!request.getObjectRequest().bucket().equals(bucket) || keyPath == null) {
             return signed;
         }
         SdkHttpRequest moved = http.toBuilder()
                 .protocol(bucketHost.getScheme())
                 .host(bucketHost.getHost())
                 .port(bucketHost.getPort())
-                .encodedPath(http.encodedPath().substring(prefix.length() - 1))
+                .encodedPath(keyPath)
                 .build();
         return signed.toBuilder().httpRequest(moved).build();
     }
 
     /** A path-style URL {@code {s3}/{bucket}/{key}?...} as the bucket endpoint serves it: {@code {bucketHost}/{key}?...}. */
     public static java.net.URI served(java.net.URI pathStyle, String bucket, java.net.URI bucketHost) {
-        String prefix = "/" + bucket + "/";
-        String path = pathStyle.getRawPath();
-        if (path == null || !path.startsWith(prefix)) {
+        String keyPath = keyPath(pathStyle.getRawPath(), bucket);
+        if (keyPath == null) {
             return pathStyle;
         }
         String query = pathStyle.getRawQuery() == null ? "" : "?" + pathStyle.getRawQuery();
-        return java.net.URI.create(bucketHost.getScheme() + "://" + bucketHost.getRawAuthority() + path.substring(prefix.length() - 1) + query);
+        return java.net.URI.create(bucketHost.getScheme() + "://" + bucketHost.getRawAuthority() + keyPath + query);
+    }
+
+    /** {@code /{bucket}/{key}} → {@code /{key}}; null for a path outside the bucket. */
+    private static String keyPath(String encodedPath, String bucket) {
+        String prefix = "/" + bucket + "/";
+        return encodedPath == null || !encodedPath.startsWith(prefix) ? null : encodedPath.substring(prefix.length() - 1);
     }
 
     @Override
