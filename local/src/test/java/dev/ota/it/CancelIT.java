@@ -3,8 +3,8 @@ package dev.ota.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ota.app.operator.JobOperations.JobState;
-import dev.ota.app.operator.JobOperations.JobStatistics;
+import dev.ota.port.in.JobOperations.JobState;
+import dev.ota.port.in.JobOperations.JobStatistics;
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.local.device.SimulatedDevice;
 import java.time.Duration;

@@ -2,9 +2,9 @@ package dev.ota.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ota.app.operator.JobOperations.JobState;
-import dev.ota.app.operator.JobOperations.JobStatistics;
-import dev.ota.app.operator.JobOperations.JobView;
+import dev.ota.port.in.JobOperations.JobState;
+import dev.ota.port.in.JobOperations.JobStatistics;
+import dev.ota.port.in.JobOperations.JobView;
 import dev.ota.local.demo.Demo;
 import dev.ota.local.demo.DemoOptions;
 import dev.ota.local.demo.DemoSummary;

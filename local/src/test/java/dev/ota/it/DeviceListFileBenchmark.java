@@ -2,8 +2,8 @@ package dev.ota.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ota.app.operator.JobOperations.JobState;
-import dev.ota.app.operator.JobOperations.JobView;
+import dev.ota.port.in.JobOperations.JobState;
+import dev.ota.port.in.JobOperations.JobView;
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.local.LocalAws;
 import dev.ota.local.RepoRoot;

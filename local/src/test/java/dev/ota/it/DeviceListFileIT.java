@@ -2,9 +2,9 @@ package dev.ota.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ota.app.operator.JobOperations.JobState;
-import dev.ota.app.operator.JobOperations.JobView;
-import dev.ota.app.operator.OperatorException;
+import dev.ota.port.in.JobOperations.JobState;
+import dev.ota.port.in.JobOperations.JobView;
+import dev.ota.domain.OperatorException;
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.local.stack.LocalStack;
 import java.nio.charset.StandardCharsets;

@@ -1,13 +1,13 @@
 package dev.ota.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ota.app.operator.JobOperations;
-import dev.ota.app.operator.JobOperations.CreateJob;
-import dev.ota.app.operator.JobOperations.Retry;
-import dev.ota.app.operator.JobOperations.Rollout;
-import dev.ota.app.operator.JobOperations.Stage;
-import dev.ota.app.operator.JobOperations.TargetType;
-import dev.ota.app.operator.JobOperations.Targets;
+import dev.ota.port.in.JobOperations;
+import dev.ota.port.in.JobOperations.CreateJob;
+import dev.ota.port.in.JobOperations.Retry;
+import dev.ota.port.in.JobOperations.Rollout;
+import dev.ota.port.in.JobOperations.Stage;
+import dev.ota.domain.job.TargetType;
+import dev.ota.port.in.JobOperations.Targets;
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.local.stack.LocalStack;
 import java.nio.charset.StandardCharsets;

@@ -2,7 +2,7 @@ package dev.ota.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ota.app.operator.JobOperations.JobState;
+import dev.ota.port.in.JobOperations.JobState;
 import dev.ota.domain.ExecutionStatus;
 import java.time.Duration;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.ota.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ota.config.Settings;
+import dev.ota.function.support.Settings;
 import dev.ota.function.progressreport.ProgressReportHandler;
 import dev.ota.function.versionreport.VersionReportHandler;
 import dev.ota.local.LocalClients;

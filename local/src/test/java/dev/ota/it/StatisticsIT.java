@@ -2,8 +2,8 @@ package dev.ota.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ota.app.operator.JobOperations.DeviceExecutionView;
-import dev.ota.app.operator.JobOperations.JobStatistics;
+import dev.ota.port.in.JobOperations.DeviceExecutionView;
+import dev.ota.port.in.JobOperations.JobStatistics;
 import dev.ota.domain.ExecutionStatus;
 import java.time.Duration;
 import java.time.Instant;

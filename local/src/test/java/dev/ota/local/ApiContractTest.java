@@ -2,7 +2,7 @@ package dev.ota.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ota.app.operator.OperatorException;
+import dev.ota.domain.OperatorException;
 import dev.ota.function.managementapi.ApiError;
 import dev.ota.function.managementapi.Route;
 import dev.ota.function.managementapi.Routes;

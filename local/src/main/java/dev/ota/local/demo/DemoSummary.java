@@ -1,7 +1,7 @@
 package dev.ota.local.demo;
 
-import dev.ota.app.operator.JobOperations.JobState;
-import dev.ota.app.operator.JobOperations.JobStatistics;
+import dev.ota.port.in.JobOperations.JobState;
+import dev.ota.port.in.JobOperations.JobStatistics;
 import dev.ota.local.demo.FleetPlan.DeviceProfile;
 import dev.ota.local.demo.FleetPlan.Fault;
 import dev.ota.local.demo.FleetState.ExecutionRow;

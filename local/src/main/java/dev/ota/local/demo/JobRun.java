@@ -1,7 +1,7 @@
 package dev.ota.local.demo;
 
-import dev.ota.app.operator.JobOperations.JobState;
-import dev.ota.app.operator.JobOperations.JobStatistics;
+import dev.ota.port.in.JobOperations.JobState;
+import dev.ota.port.in.JobOperations.JobStatistics;
 import java.util.List;
 import java.util.Map;
 

@@ -1,14 +1,15 @@
 package dev.ota.local.stack;
 
+import dev.ota.function.support.UploadSettingsFromEnvironment;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ota.aws.presign.PresignConfig;
-import dev.ota.config.Settings;
-import dev.ota.config.JobEngineSettings;
-import dev.ota.app.operator.JobOperations;
+import dev.ota.function.support.Settings;
+import dev.ota.function.support.JobEngineSettings;
+import dev.ota.port.in.JobOperations;
 import dev.ota.aws.jobs.JobOperationsFactory;
 import java.time.Clock;
 import software.amazon.awssdk.services.sqs.SqsClient;
-import dev.ota.config.UploadSettings;
+import dev.ota.app.firmware.UploadSettings;
 import dev.ota.local.EmbeddedS3;
 import dev.ota.local.BucketHostEndpoint;
 import dev.ota.local.BucketHostPresigner;
@@ -200,7 +201,7 @@ public final class LocalStack implements AutoCloseable {
             Map<Class<?>, Object> dependencies = Map.ofEntries(
                     Map.<Class<?>, Object>entry(Settings.class, Settings.from(env)),
                     Map.<Class<?>, Object>entry(JobEngineSettings.class, JobEngineSettings.from(env)),
-                    Map.<Class<?>, Object>entry(UploadSettings.class, UploadSettings.from(env)),
+                    Map.<Class<?>, Object>entry(UploadSettings.class, UploadSettingsFromEnvironment.read(env)),
                     Map.<Class<?>, Object>entry(DynamoDbClient.class, dynamo),
                     Map.<Class<?>, Object>entry(S3Client.class, s3),
                     Map.<Class<?>, Object>entry(S3Presigner.class, presigner),

@@ -7,16 +7,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.ota.app.FirmwareRegistrationService;
 import dev.ota.app.FirmwareRegistrationService.Registration;
-import dev.ota.app.HandlerResponse;
+import dev.ota.function.support.HandlerResponse;
 import dev.ota.aws.dynamodb.DynamoDbClients;
 import dev.ota.aws.dynamodb.DynamoDbFirmwareCatalog;
 import dev.ota.aws.dynamodb.Tables;
 import dev.ota.aws.s3.S3Clients;
 import dev.ota.aws.s3.S3FirmwareObjects;
-import dev.ota.config.Settings;
+import dev.ota.function.support.Settings;
 import dev.ota.domain.Firmware;
 import dev.ota.log.StructuredLog;
-import dev.ota.protocol.InvalidMessageException;
+import dev.ota.domain.InvalidMessageException;
 import dev.ota.protocol.ProtocolJson;
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,7 +46,7 @@ public final class FirmwareRegistrationHandler implements RequestStreamHandler {
 
     public FirmwareRegistrationHandler(Settings settings, DynamoDbClient dynamo, S3Client s3) {
         this.service = new FirmwareRegistrationService(
-                new DynamoDbFirmwareCatalog(dynamo, Tables.of(settings)),
+                new DynamoDbFirmwareCatalog(dynamo, settings.tables()),
                 new S3FirmwareObjects(s3, settings.firmwareBucket()),
                 Clock.systemUTC(),
                 log);

@@ -1,18 +1,19 @@
 package dev.ota.function.jobengine;
 
+import dev.ota.app.jobs.WorkMessageJson;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ota.app.jobs.WorkMessage;
+import dev.ota.domain.job.WorkMessage;
 import dev.ota.aws.dynamodb.DynamoDbClients;
 import dev.ota.aws.iot.IotClients;
 import dev.ota.aws.jobs.JobWiring;
 import dev.ota.aws.s3.S3Clients;
-import dev.ota.config.JobEngineSettings;
-import dev.ota.config.Settings;
+import dev.ota.function.support.JobEngineSettings;
+import dev.ota.function.support.Settings;
 import dev.ota.protocol.ProtocolJson;
 import java.io.IOException;
 import java.io.InputStream;
@@ -59,7 +60,7 @@ public final class JobWorkerHandler implements RequestStreamHandler {
             String id = record.path("messageId").asText();
             WorkMessage message;
             try {
-                message = WorkMessage.fromJson(json.readTree(record.path("body").asText()));
+                message = WorkMessageJson.read(json.readTree(record.path("body").asText()));
             } catch (IOException | IllegalArgumentException e) {
                 wiring.log.warn("work_message_rejected", "messageId", id, "reason", e.getMessage());
                 continue;

@@ -1,8 +1,9 @@
 package dev.ota.function.jobengine;
 
+import dev.ota.app.jobs.WorkMessageJson;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ota.app.jobs.WorkMessage;
-import dev.ota.port.WorkQueue;
+import dev.ota.domain.job.WorkMessage;
+import dev.ota.port.out.WorkQueue;
 import java.util.ArrayList;
 import java.util.List;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -31,7 +32,7 @@ public final class SqsWorkQueue implements WorkQueue {
             List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
             List<WorkMessage> batch = messages.subList(from, Math.min(messages.size(), from + 10));
             for (int i = 0; i < batch.size(); i++) {
-                entries.add(SendMessageBatchRequestEntry.builder().id(Integer.toString(i)).messageBody(batch.get(i).toJson(json)).build());
+                entries.add(SendMessageBatchRequestEntry.builder().id(Integer.toString(i)).messageBody(WorkMessageJson.write(json, batch.get(i))).build());
             }
             for (int round = 0; !entries.isEmpty(); round++) {
                 List<SendMessageBatchRequestEntry> send = entries;

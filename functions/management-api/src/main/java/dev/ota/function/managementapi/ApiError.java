@@ -1,5 +1,6 @@
 package dev.ota.function.managementapi;
 
+import dev.ota.domain.OperatorException;
 /**
  * A request the API refuses before (or instead of) reaching an operation. The code is stable, the
  * message is for people. Operation refusals use OperatorException's codes; these are the API's own.

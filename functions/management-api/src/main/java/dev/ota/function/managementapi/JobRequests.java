@@ -1,12 +1,12 @@
 package dev.ota.function.managementapi;
 
-import dev.ota.app.operator.JobOperations.CreateJob;
-import dev.ota.app.operator.JobOperations.FailureAction;
-import dev.ota.app.operator.JobOperations.Retry;
-import dev.ota.app.operator.JobOperations.Rollout;
-import dev.ota.app.operator.JobOperations.Stage;
-import dev.ota.app.operator.JobOperations.TargetType;
-import dev.ota.app.operator.JobOperations.Targets;
+import dev.ota.port.in.JobOperations.CreateJob;
+import dev.ota.port.in.JobOperations.FailureAction;
+import dev.ota.port.in.JobOperations.Retry;
+import dev.ota.port.in.JobOperations.Rollout;
+import dev.ota.port.in.JobOperations.Stage;
+import dev.ota.domain.job.TargetType;
+import dev.ota.port.in.JobOperations.Targets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;

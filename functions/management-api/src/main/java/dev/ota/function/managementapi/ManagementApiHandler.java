@@ -1,5 +1,6 @@
 package dev.ota.function.managementapi;
 
+import dev.ota.function.support.UploadSettingsFromEnvironment;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -8,11 +9,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ota.app.devicelist.DeviceListUploadService;
 import dev.ota.app.firmware.FirmwareCatalogService;
-import dev.ota.app.operator.FirmwareOperations;
-import dev.ota.app.operator.FirmwareOperations.CompletedPart;
-import dev.ota.app.operator.FirmwareOperations.StartUpload;
-import dev.ota.app.operator.JobOperations;
-import dev.ota.app.operator.OperatorException;
+import dev.ota.port.in.FirmwareOperations;
+import dev.ota.domain.CompletedPart;
+import dev.ota.port.in.FirmwareOperations.StartUpload;
+import dev.ota.port.in.JobOperations;
+import dev.ota.domain.OperatorException;
 import dev.ota.aws.dynamodb.DynamoDbClients;
 import dev.ota.aws.dynamodb.DynamoDbFirmwareCatalog;
 import dev.ota.aws.dynamodb.DynamoDbLiveJobs;
@@ -21,11 +22,11 @@ import dev.ota.aws.iot.IotClients;
 import dev.ota.aws.jobs.JobOperationsFactory;
 import dev.ota.aws.s3.S3Clients;
 import dev.ota.aws.s3.S3FirmwareUploads;
-import dev.ota.config.Settings;
-import dev.ota.config.UploadSettings;
+import dev.ota.function.support.Settings;
+import dev.ota.app.firmware.UploadSettings;
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.log.StructuredLog;
-import dev.ota.protocol.InvalidMessageException;
+import dev.ota.domain.InvalidMessageException;
 import dev.ota.protocol.ProtocolJson;
 import java.io.IOException;
 import java.io.InputStream;
@@ -64,7 +65,7 @@ public final class ManagementApiHandler implements RequestStreamHandler {
 
     /** Lambda's constructor: settings and clients from the environment Lambda sets. */
     public ManagementApiHandler() {
-        this(Settings.fromEnvironment(), UploadSettings.fromEnvironment());
+        this(Settings.fromEnvironment(), UploadSettingsFromEnvironment.read());
     }
 
     private ManagementApiHandler(Settings settings, UploadSettings uploads) {
@@ -81,7 +82,7 @@ public final class ManagementApiHandler implements RequestStreamHandler {
     /** The same on a given clock: the local stack passes its stand-ins and the clock its scheduler runs on. */
     public ManagementApiHandler(Settings settings, UploadSettings uploads, DynamoDbClient dynamo, S3Client s3, S3Presigner presigner,
                                 IotDataPlaneClient iot, Clock clock) {
-        Tables tables = Tables.of(settings);
+        Tables tables = settings.tables();
         S3FirmwareUploads objects = new S3FirmwareUploads(s3, presigner, settings.firmwareBucket());
         this.firmware = new FirmwareCatalogService(new DynamoDbFirmwareCatalog(dynamo, tables), objects, new DynamoDbLiveJobs(dynamo, tables),
                 uploads, clock, log);

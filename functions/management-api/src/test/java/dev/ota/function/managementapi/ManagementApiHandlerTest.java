@@ -1,13 +1,16 @@
 package dev.ota.function.managementapi;
 
+import dev.ota.domain.job.TargetType;
+import dev.ota.domain.CompletedPart;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ota.app.operator.FirmwareOperations;
-import dev.ota.app.operator.JobOperations;
-import dev.ota.app.operator.OperatorException;
-import dev.ota.app.operator.OperatorException.Code;
-import dev.ota.app.operator.Page;
+import dev.ota.port.in.FirmwareOperations;
+import dev.ota.port.in.JobOperations;
+import dev.ota.domain.OperatorException;
+import dev.ota.domain.OperatorException.Code;
+import dev.ota.domain.Page;
 import dev.ota.domain.ExecutionStatus;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -302,7 +305,7 @@ class ManagementApiHandlerTest {
 
             assertThat(r.status()).isEqualTo(201);
             JobOperations.CreateJob job = (JobOperations.CreateJob) fake.args.get(0);
-            assertThat(job.targets()).isEqualTo(new JobOperations.Targets(JobOperations.TargetType.SOURCE_VERSIONS, List.of("1.0.0", "1.1.0"), List.of(), null));
+            assertThat(job.targets()).isEqualTo(new JobOperations.Targets(TargetType.SOURCE_VERSIONS, List.of("1.0.0", "1.1.0"), List.of(), null));
             assertThat(job.dynamic()).isTrue();
             assertThat(job.rollout()).isEqualTo(new JobOperations.Rollout(5000, 10, 2.5, 100));
             assertThat(job.stages()).containsExactly(
@@ -324,7 +327,7 @@ class ManagementApiHandlerTest {
         @Test
         void completeReadsEveryPart() throws Exception {
             call("POST", "/firmware/p1/1.0.0/complete", "{\"uploadId\":\"u\",\"parts\":[{\"partNumber\":1,\"etag\":\"a\"},{\"partNumber\":2,\"etag\":\"b\"}]}");
-            assertThat(fake.args.get(3)).isEqualTo(List.of(new FirmwareOperations.CompletedPart(1, "a"), new FirmwareOperations.CompletedPart(2, "b")));
+            assertThat(fake.args.get(3)).isEqualTo(List.of(new CompletedPart(1, "a"), new CompletedPart(2, "b")));
         }
     }
 

@@ -1,19 +1,19 @@
 package dev.ota.function.progressreport;
 
+import dev.ota.function.support.PrimingEvents;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ota.app.HandlerResponse;
-import dev.ota.app.Priming;
+import dev.ota.function.support.HandlerResponse;
 import dev.ota.app.Outcome;
 import dev.ota.app.ProgressReportService;
-import dev.ota.app.ReportIntake;
+import dev.ota.function.support.ReportIntake;
 import dev.ota.aws.dynamodb.DynamoDbClients;
 import dev.ota.aws.dynamodb.DynamoDbDeviceStateStore;
 import dev.ota.aws.dynamodb.Tables;
-import dev.ota.config.Settings;
+import dev.ota.function.support.Settings;
 import dev.ota.log.StructuredLog;
-import dev.ota.protocol.DeviceReport.ProgressReport;
+import dev.ota.domain.device.DeviceReport.ProgressReport;
 import dev.ota.protocol.ProtocolJson;
 import java.io.IOException;
 import org.crac.Core;
@@ -40,7 +40,7 @@ public final class ProgressReportHandler implements RequestStreamHandler, Resour
     public ProgressReportHandler(Settings settings, DynamoDbClient dynamo) {
         StructuredLog log = new StructuredLog(json, "progress-report");
         this.intake = new ReportIntake(json, log);
-        this.service = new ProgressReportService(new DynamoDbDeviceStateStore(dynamo, Tables.of(settings)), log);
+        this.service = new ProgressReportService(new DynamoDbDeviceStateStore(dynamo, settings.tables()), log);
     }
 
     @Override
@@ -57,7 +57,7 @@ public final class ProgressReportHandler implements RequestStreamHandler, Resour
     /** SnapStart: warm the request path before the snapshot, so restored containers start warm. */
     @Override
     public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
-        intake.accept(Priming.event("report_progress"), ProgressReport.class);
+        intake.accept(PrimingEvents.event("report_progress"), ProgressReport.class);
         service.prime();
     }
 

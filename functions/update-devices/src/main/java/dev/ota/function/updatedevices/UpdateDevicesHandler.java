@@ -3,7 +3,7 @@ package dev.ota.function.updatedevices;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ota.app.HandlerResponse;
+import dev.ota.function.support.HandlerResponse;
 import dev.ota.app.UpdateDevicesRequest;
 import dev.ota.app.UpdateDevicesResult;
 import dev.ota.app.UpdateDevicesService;
@@ -18,9 +18,9 @@ import dev.ota.aws.iot.IotDataPlaneChannel;
 import dev.ota.aws.iot.UpdateTopic;
 import dev.ota.aws.presign.PresignConfig;
 import dev.ota.aws.presign.SigV4DownloadUrlMinter;
-import dev.ota.config.Settings;
+import dev.ota.function.support.Settings;
 import dev.ota.log.StructuredLog;
-import dev.ota.protocol.InvalidMessageException;
+import dev.ota.domain.InvalidMessageException;
 import dev.ota.protocol.ProtocolJson;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,7 +49,7 @@ public final class UpdateDevicesHandler implements RequestStreamHandler {
     }
 
     public UpdateDevicesHandler(Settings settings, DynamoDbClient dynamo, PresignConfig presign, IotDataPlaneClient iot) {
-        Tables tables = Tables.of(settings);
+        Tables tables = settings.tables();
         IotDataPlaneChannel channel = new IotDataPlaneChannel(iot, new UpdateTopic(settings.updateTopicTemplate()), json);
         this.service = new UpdateDevicesService(
                 new DynamoDbFirmwareCatalog(dynamo, tables),

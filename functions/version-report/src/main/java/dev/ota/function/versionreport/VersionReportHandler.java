@@ -1,12 +1,12 @@
 package dev.ota.function.versionreport;
 
+import dev.ota.function.support.PrimingEvents;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ota.app.HandlerResponse;
-import dev.ota.app.Priming;
+import dev.ota.function.support.HandlerResponse;
 import dev.ota.app.Outcome;
-import dev.ota.app.ReportIntake;
+import dev.ota.function.support.ReportIntake;
 import dev.ota.app.UpdateSender;
 import dev.ota.app.VersionReportService;
 import dev.ota.aws.dynamodb.DynamoDbClients;
@@ -16,16 +16,16 @@ import dev.ota.aws.dynamodb.DynamoDbJobRepository;
 import dev.ota.aws.dynamodb.DynamoDbRolloutStore;
 import dev.ota.app.jobs.DynamicEnrollment;
 import dev.ota.app.jobs.RepositoryJobAdmission;
-import dev.ota.config.JobEngineSettings;
+import dev.ota.function.support.JobEngineSettings;
 import java.time.Clock;
 import dev.ota.aws.iot.IotClients;
 import dev.ota.aws.iot.IotDataPlaneChannel;
 import dev.ota.aws.iot.UpdateTopic;
 import dev.ota.aws.presign.PresignConfig;
 import dev.ota.aws.presign.SigV4DownloadUrlMinter;
-import dev.ota.config.Settings;
+import dev.ota.function.support.Settings;
 import dev.ota.log.StructuredLog;
-import dev.ota.protocol.DeviceReport.VersionReport;
+import dev.ota.domain.device.DeviceReport.VersionReport;
 import dev.ota.protocol.ProtocolJson;
 import java.io.IOException;
 import org.crac.Core;
@@ -55,7 +55,7 @@ public final class VersionReportHandler implements RequestStreamHandler, Resourc
 
     /** On the given clients, with the scheduler's default settings and the system clock. */
     public VersionReportHandler(Settings settings, DynamoDbClient dynamo, PresignConfig presign, IotDataPlaneClient iot) {
-        this(settings, JobEngineSettings.from(java.util.Map.of()), dynamo, presign, iot, Clock.systemUTC());
+        this(settings, JobEngineSettings.defaults(), dynamo, presign, iot, Clock.systemUTC());
     }
 
     /**
@@ -68,7 +68,7 @@ public final class VersionReportHandler implements RequestStreamHandler, Resourc
                                 IotDataPlaneClient iot, Clock clock) {
         StructuredLog log = new StructuredLog(json, "version-report");
         IotDataPlaneChannel channel = new IotDataPlaneChannel(iot, new UpdateTopic(settings.updateTopicTemplate()), json);
-        Tables tables = Tables.of(settings);
+        Tables tables = settings.tables();
         DynamoDbJobRepository jobs = new DynamoDbJobRepository(dynamo, tables);
         this.intake = new ReportIntake(json, log);
         this.service = new VersionReportService(
@@ -94,7 +94,7 @@ public final class VersionReportHandler implements RequestStreamHandler, Resourc
     /** SnapStart: warm the request path before the snapshot, so restored containers start warm. */
     @Override
     public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
-        intake.accept(Priming.event("report_version"), VersionReport.class);
+        intake.accept(PrimingEvents.event("report_version"), VersionReport.class);
         service.prime();
     }
 

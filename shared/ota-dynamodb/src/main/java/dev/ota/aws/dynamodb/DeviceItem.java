@@ -11,7 +11,7 @@ import dev.ota.domain.Execution;
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.FirmwareRef;
 import dev.ota.domain.RetryPolicy;
-import dev.ota.protocol.DeviceId;
+import dev.ota.domain.device.DeviceId;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;

@@ -2,7 +2,7 @@ package dev.ota.aws.dynamodb;
 
 import static dev.ota.aws.dynamodb.Attr.s;
 
-import dev.ota.port.DeviceDirectory;
+import dev.ota.port.out.DeviceDirectory;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -6,10 +6,10 @@ import static dev.ota.aws.dynamodb.Attr.optNum;
 import static dev.ota.aws.dynamodb.Attr.s;
 import static dev.ota.aws.dynamodb.Attr.str;
 
-import dev.ota.app.operator.Page;
+import dev.ota.domain.Page;
 import dev.ota.domain.Firmware;
-import dev.ota.port.FirmwareCatalog;
-import dev.ota.protocol.InvalidMessageException;
+import dev.ota.port.out.FirmwareCatalog;
+import dev.ota.domain.InvalidMessageException;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;

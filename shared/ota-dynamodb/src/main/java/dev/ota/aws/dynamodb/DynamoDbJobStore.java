@@ -9,7 +9,7 @@ import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.FirmwareRef;
 import dev.ota.domain.Job;
 import dev.ota.domain.RetryPolicy;
-import dev.ota.port.JobStore;
+import dev.ota.port.out.JobStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;

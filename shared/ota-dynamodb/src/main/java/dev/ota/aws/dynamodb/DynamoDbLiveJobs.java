@@ -3,7 +3,7 @@ package dev.ota.aws.dynamodb;
 import static dev.ota.aws.dynamodb.Attr.s;
 import static dev.ota.aws.dynamodb.Attr.str;
 
-import dev.ota.port.LiveJobs;
+import dev.ota.port.out.LiveJobs;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;

@@ -5,12 +5,12 @@ import static dev.ota.aws.dynamodb.Attr.num;
 import static dev.ota.aws.dynamodb.Attr.s;
 import static dev.ota.aws.dynamodb.Attr.str;
 
-import dev.ota.app.operator.Page;
+import dev.ota.domain.Page;
 import dev.ota.domain.DeviceState;
 import dev.ota.domain.Execution;
 import dev.ota.domain.ExecutionStatus;
-import dev.ota.port.RolloutStore;
-import dev.ota.protocol.DeviceId;
+import dev.ota.port.out.RolloutStore;
+import dev.ota.domain.device.DeviceId;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -5,7 +5,7 @@ import static dev.ota.aws.dynamodb.Attr.s;
 
 import dev.ota.domain.Execution;
 import dev.ota.domain.ExecutionStatus;
-import dev.ota.protocol.DeviceId;
+import dev.ota.domain.device.DeviceId;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;

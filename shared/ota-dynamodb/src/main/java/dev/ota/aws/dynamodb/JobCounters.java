@@ -2,7 +2,7 @@ package dev.ota.aws.dynamodb;
 
 import static dev.ota.aws.dynamodb.Attr.s;
 
-import dev.ota.app.jobs.JobCounts;
+import dev.ota.domain.job.JobCounts;
 import dev.ota.domain.ExecutionStatus;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -1,6 +1,6 @@
 package dev.ota.aws.iot;
 
-import dev.ota.protocol.DeviceId;
+import dev.ota.domain.device.DeviceId;
 
 /** {@code ota/update/{productId}/{deviceName}}: the downstream topic template, from UPDATE_TOPIC_TEMPLATE. */
 public record UpdateTopic(String template) {

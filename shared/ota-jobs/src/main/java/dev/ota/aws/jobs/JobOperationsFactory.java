@@ -1,9 +1,9 @@
 package dev.ota.aws.jobs;
 
 import dev.ota.app.jobs.JobService;
-import dev.ota.app.operator.JobOperations;
-import dev.ota.config.JobEngineSettings;
-import dev.ota.config.Settings;
+import dev.ota.port.in.JobOperations;
+import dev.ota.function.support.JobEngineSettings;
+import dev.ota.function.support.Settings;
 import java.time.Clock;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
@@ -33,7 +33,7 @@ public final class JobOperationsFactory {
     /** The same with an injected clock (the local stack drives time in tests). */
     public static JobOperations create(Settings settings, DynamoDbClient dynamo, S3Client s3, IotDataPlaneClient iot, S3Presigner presigner,
                                        Clock clock) {
-        JobWiring w = new JobWiring(settings, JobEngineSettings.from(java.util.Map.of()), dynamo, s3, iot, presigner, messages -> {
+        JobWiring w = new JobWiring(settings, JobEngineSettings.defaults(), dynamo, s3, iot, presigner, messages -> {
             throw new IllegalStateException("the HTTP API sends no scheduler work");
         }, clock, "job-api");
         return new JobService(w.jobs, w.rollout, w.devices, w.firmware, w.lists, w.updates, w.engine, clock, w.log);

@@ -13,10 +13,10 @@ import dev.ota.aws.iot.IotDataPlaneChannel;
 import dev.ota.aws.iot.UpdateTopic;
 import dev.ota.aws.s3.S3DeviceListSource;
 import dev.ota.aws.s3.S3PresignedUrlMinter;
-import dev.ota.config.JobEngineSettings;
-import dev.ota.config.Settings;
+import dev.ota.function.support.JobEngineSettings;
+import dev.ota.function.support.Settings;
 import dev.ota.log.StructuredLog;
-import dev.ota.port.WorkQueue;
+import dev.ota.port.out.WorkQueue;
 import dev.ota.protocol.ProtocolJson;
 import java.time.Clock;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -39,7 +39,7 @@ public final class JobWiring {
     public JobWiring(Settings settings, JobEngineSettings engineSettings, DynamoDbClient dynamo, S3Client s3, IotDataPlaneClient iot,
                      S3Presigner presigner, WorkQueue queue, Clock clock, String component) {
         ObjectMapper json = ProtocolJson.newMapper();
-        Tables tables = Tables.of(settings);
+        Tables tables = settings.tables();
         this.log = new StructuredLog(json, component);
         this.jobs = new DynamoDbJobRepository(dynamo, tables);
         this.rollout = new DynamoDbRolloutStore(dynamo, tables);

@@ -1,7 +1,7 @@
 package dev.ota.aws.presign;
 
 import dev.ota.domain.FirmwareRef;
-import dev.ota.port.DownloadUrlMinter;
+import dev.ota.port.out.DownloadUrlMinter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;

@@ -1,6 +1,6 @@
 package dev.ota.aws.s3;
 
-import dev.ota.port.DeviceListSource;
+import dev.ota.port.out.DeviceListSource;
 import java.io.FilterInputStream;
 import java.io.InputStream;
 import software.amazon.awssdk.core.ResponseInputStream;

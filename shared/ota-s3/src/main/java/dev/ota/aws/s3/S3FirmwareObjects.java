@@ -1,8 +1,8 @@
 package dev.ota.aws.s3;
 
 import dev.ota.domain.DownloadKey;
-import dev.ota.port.FirmwareObjects;
-import dev.ota.protocol.InvalidMessageException;
+import dev.ota.port.out.FirmwareObjects;
+import dev.ota.domain.InvalidMessageException;
 import java.io.InputStream;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;

@@ -1,8 +1,8 @@
 package dev.ota.aws.s3;
 
-import dev.ota.app.operator.FirmwareOperations.CompletedPart;
-import dev.ota.app.operator.OperatorException;
-import dev.ota.port.FirmwareUploads;
+import dev.ota.domain.CompletedPart;
+import dev.ota.domain.OperatorException;
+import dev.ota.port.out.FirmwareUploads;
 import java.time.Duration;
 import java.util.List;
 import software.amazon.awssdk.services.s3.S3Client;

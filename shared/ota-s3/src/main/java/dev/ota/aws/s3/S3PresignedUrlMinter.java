@@ -2,7 +2,7 @@ package dev.ota.aws.s3;
 
 import dev.ota.domain.DownloadKey;
 import dev.ota.domain.FirmwareRef;
-import dev.ota.port.DownloadUrlMinter;
+import dev.ota.port.out.DownloadUrlMinter;
 import java.time.Duration;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 

@@ -1,0 +1,147 @@
+package dev.ota.app.jobs;
+
+import dev.ota.domain.job.JobRecord;
+import dev.ota.domain.job.JobPatch;
+import dev.ota.domain.Job.JobStatus;
+import dev.ota.domain.rollout.StagePlan;
+import dev.ota.log.StructuredLog;
+import dev.ota.port.out.DeviceDirectory;
+import dev.ota.port.out.DeviceListSource;
+import dev.ota.port.out.JobRepository;
+import dev.ota.port.out.RolloutStore;
+import dev.ota.port.out.RolloutStore.QueuedDevice;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a job's targets into QUEUED execution rows, batch by batch, with a checkpoint on the job
+ * after each batch: memory holds one batch, and the work resumes in the next invocation wherever
+ * this one stopped.
+ *
+ * <p>Counts stay exact without a conditional write per row. Each row carries its batch's mark (the
+ * queue position the batch starts at). Before writing a batch, its rows are read back in bulk: a
+ * row with another mark is a duplicate target (the name came earlier in the file, or the device
+ * changed version between two pages) and is neither written nor counted; a row with this batch's
+ * mark was written by an interrupted run of the same batch and counts again, because that run's
+ * checkpoint never happened. The checkpoint is conditional on the cursor it started from, so of
+ * two runs racing on one batch exactly one counts it.
+ */
+final class Expander {
+
+    /** What one call did. */
+    record Result(boolean done, boolean lostRace, long rows) {}
+
+    private final JobRepository jobs;
+    private final RolloutStore rollout;
+    private final DeviceDirectory directory;
+    private final DeviceListSource lists;
+    private final Clock clock;
+    private final EngineTuning tuning;
+    private final StructuredLog log;
+
+    Expander(JobRepository jobs, RolloutStore rollout, DeviceDirectory directory, DeviceListSource lists, Clock clock, EngineTuning tuning,
+             StructuredLog log) {
+        this.jobs = jobs;
+        this.rollout = rollout;
+        this.directory = directory;
+        this.lists = lists;
+        this.clock = clock;
+        this.tuning = tuning;
+        this.log = log;
+    }
+
+    /**
+     * Expands until done or {@code budget} is spent.
+     *
+     * @param chained a continuation message will follow if this does not finish; when false (job
+     *     creation expanding inline) the heartbeat is left stale so the next PLAN takes over at once
+     */
+    Result run(String jobId, Duration budget, boolean chained) {
+        long deadline = EngineTuning.deadline(budget);
+        JobRecord job = jobs.find(jobId).orElse(null);
+        if (job == null || job.expanded() || job.definition() == null) {
+            return new Result(true, false, 0);
+        }
+        if (job.state() == JobStatus.CANCELED || job.state() == JobStatus.ABORTED) {
+            // Whatever the last checkpoint counted is all this job will have.
+            boolean ok = jobs.update(jobId, JobPatch.patch().ifCursor(job.cursor()).expanded(true));
+            return new Result(true, !ok, 0);
+        }
+        String cursor = job.cursor();
+        long seq = job.seqNext();
+        long targets = job.targetCount();
+        long total = 0;
+        long invalid = job.invalidNames();
+        long duplicates = job.duplicateNames();
+        try (TargetReader reader = TargetReader.open(job.definition(), cursor, directory, lists)) {
+            while (true) {
+                TargetReader.Batch batch = reader.next(tuning.expandBatch());
+                long base = seq;
+                Map<String, TargetReader.Candidate> unique = new LinkedHashMap<>();
+                long batchDuplicates = 0;
+                for (TargetReader.Candidate c : batch.candidates()) {
+                    if (unique.putIfAbsent(c.deviceName(), c) != null) {
+                        batchDuplicates++;
+                    }
+                }
+                Map<String, Long> marks = unique.isEmpty() ? Map.of() : rollout.expansionMarks(jobId, unique.keySet());
+                List<QueuedDevice> rows = new ArrayList<>();
+                long position = base;
+                for (TargetReader.Candidate c : unique.values()) {
+                    Long mark = marks.get(c.deviceName());
+                    if (mark == null || mark == base) {
+                        rows.add(new QueuedDevice(c.deviceName(), position, c.fromVersion()));
+                    } else {
+                        batchDuplicates++;
+                    }
+                    position++;
+                }
+                if (!rows.isEmpty()) {
+                    rollout.putQueued(jobId, job.productId(), job.targetVersion(), base, rows, clock.instant());
+                }
+                Instant now = clock.instant();
+                boolean done = batch.exhausted();
+                boolean outOfTime = !EngineTuning.before(deadline);
+                JobPatch checkpoint = JobPatch.patch().ifCursor(cursor).cursor(batch.cursor()).seqNext(position)
+                        .heartbeat(!chained && (outOfTime || done) ? Instant.EPOCH : now)
+                        .addExpanded(rows.size(), batch.invalid(), batchDuplicates);
+                if (done) {
+                    checkpoint.expanded(true).stageSizes(StagePlan.of(job.definition().stages(), targets + rows.size()).sizes());
+                }
+                if (!jobs.update(jobId, checkpoint)) {
+                    log.info("expansion_lost_race", "jobId", jobId, "cursor", cursor);
+                    return new Result(false, true, total);
+                }
+                cursor = batch.cursor();
+                seq = position;
+                targets += rows.size();
+                total += rows.size();
+                invalid += batch.invalid();
+                duplicates += batchDuplicates;
+                if (done) {
+                    finish(jobId, job, targets, invalid, duplicates, now);
+                    return new Result(true, false, total);
+                }
+                if (outOfTime) {
+                    log.info("expansion_progress", "jobId", jobId, "targets", targets, "cursor", cursor);
+                    return new Result(false, false, total);
+                }
+            }
+        }
+    }
+
+    /** Expansion is complete: the job moves on from PREPARING, unless an operator paused or canceled it meanwhile. */
+    private void finish(String jobId, JobRecord job, long targets, long invalid, long duplicates, Instant now) {
+        JobStatus next = job.definition().window().started(now) ? JobStatus.IN_PROGRESS : JobStatus.SCHEDULED;
+        String reason = (next == JobStatus.IN_PROGRESS ? "rolling out" : "starts at " + job.definition().window().startAt())
+                + ": " + targets + " targets" + (invalid > 0 ? ", " + invalid + " invalid device names skipped" : "")
+                + (duplicates > 0 ? ", " + duplicates + " duplicate names skipped" : "");
+        jobs.update(jobId, JobPatch.patch().ifStateIn(JobStatus.PREPARING).state(next, reason));
+        log.info("expansion_done", "jobId", jobId, "targets", targets, "invalid", invalid, "duplicates", duplicates, "state", next);
+    }
+}

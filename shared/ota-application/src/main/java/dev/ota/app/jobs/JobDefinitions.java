@@ -1,0 +1,215 @@
+package dev.ota.app.jobs;
+
+import dev.ota.domain.InvalidMessageException;
+import dev.ota.domain.OperatorException;
+import dev.ota.domain.OperatorException.Code;
+import dev.ota.domain.RetryPolicy;
+import dev.ota.domain.device.DeviceId;
+import dev.ota.domain.device.FirmwareVersion;
+import dev.ota.domain.job.JobDefinition;
+import dev.ota.domain.job.TargetType;
+import dev.ota.domain.rollout.RolloutRate;
+import dev.ota.domain.rollout.RolloutWindow;
+import dev.ota.domain.rollout.Stage;
+import dev.ota.domain.rollout.StagePlan;
+import dev.ota.port.in.JobOperations.CreateJob;
+import dev.ota.port.in.JobOperations.FailureAction;
+import dev.ota.port.in.JobOperations.Retry;
+import dev.ota.port.in.JobOperations.Rollout;
+import dev.ota.port.in.JobOperations.Targets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Between an operator's {@link CreateJob} and the {@link JobDefinition} a job stores: checked one way, shown the other. */
+public final class JobDefinitions {
+
+    private JobDefinitions() {}
+
+    /** Checks a request; every violation is an {@link OperatorException} with code INVALID_REQUEST. */
+    public static JobDefinition from(CreateJob request, Instant now) {
+        if (request == null) {
+            throw invalid("the request is empty");
+        }
+        try {
+            return check(request, now);
+        } catch (InvalidMessageException | IllegalArgumentException e) {
+            throw invalid(e.getMessage());
+        }
+    }
+
+    private static JobDefinition check(CreateJob r, Instant now) {
+        new DeviceId(r.productId(), "x");
+        FirmwareVersion.require("targetVersion", r.targetVersion());
+        Targets t = r.targets();
+        if (t == null || t.type() == null) {
+            throw new IllegalArgumentException("targets.type is required: SOURCE_VERSIONS, DEVICE_LIST, DEVICE_LIST_FILE or PRODUCT");
+        }
+        List<String> versions = List.of();
+        List<String> names = List.of();
+        String key = null;
+        switch (t.type()) {
+            case SOURCE_VERSIONS -> {
+                onlyField(t, "sourceVersions");
+                if (t.sourceVersions() == null || t.sourceVersions().isEmpty()) {
+                    throw new IllegalArgumentException("targets.sourceVersions must list at least one version");
+                }
+                versions = versions(t.sourceVersions(), r.targetVersion());
+            }
+            case DEVICE_LIST -> {
+                onlyField(t, "deviceNames", "sourceVersions");
+                versions = versions(t.sourceVersions(), r.targetVersion());
+                if (t.deviceNames() == null || t.deviceNames().isEmpty()) {
+                    throw new IllegalArgumentException("targets.deviceNames must list at least one device");
+                }
+                if (t.deviceNames().size() > JobDefinition.MAX_INLINE_DEVICES) {
+                    throw new IllegalArgumentException("targets.deviceNames lists " + t.deviceNames().size() + " devices, over "
+                            + JobDefinition.MAX_INLINE_DEVICES + "; use a device-list file (DEVICE_LIST_FILE)");
+                }
+                Set<String> unique = new LinkedHashSet<>();
+                for (String name : t.deviceNames()) {
+                    unique.add(new DeviceId(r.productId(), name).deviceName());
+                }
+                names = List.copyOf(unique);
+            }
+            case DEVICE_LIST_FILE -> {
+                onlyField(t, "deviceListS3Key", "sourceVersions");
+                versions = versions(t.sourceVersions(), r.targetVersion());
+                key = t.deviceListS3Key();
+                if (key == null || key.isBlank() || key.length() > 1024) {
+                    throw new IllegalArgumentException("targets.deviceListS3Key must be an S3 key of 1..1024 characters");
+                }
+                if (!key.startsWith(JobDefinition.DEVICE_LIST_PREFIX) || key.contains("..")) {
+                    throw new IllegalArgumentException("targets.deviceListS3Key must lie under " + JobDefinition.DEVICE_LIST_PREFIX + " in the firmware bucket");
+                }
+            }
+            case PRODUCT -> onlyField(t);
+            default -> throw new IllegalArgumentException("unknown target type " + t.type());
+        }
+        RolloutRate rate = rate(r.rollout());
+        List<Stage> stages = stages(r.stages());
+        RolloutWindow window = new RolloutWindow(r.startAt(), r.endAt());
+        if (r.endAt() != null && !r.endAt().isAfter(now)) {
+            throw new IllegalArgumentException("endAt must be in the future");
+        }
+        Duration timeout = r.inProgressTimeout();
+        if (timeout != null && (timeout.compareTo(JobDefinition.MIN_TIMEOUT) < 0 || timeout.compareTo(JobDefinition.MAX_TIMEOUT) > 0)) {
+            throw new IllegalArgumentException("inProgressTimeout must be 1 minute..7 days");
+        }
+        String description = r.description() == null ? "" : r.description();
+        if (description.length() > JobDefinition.MAX_DESCRIPTION) {
+            throw new IllegalArgumentException("description is longer than " + JobDefinition.MAX_DESCRIPTION + " characters");
+        }
+        return new JobDefinition(r.productId(), r.targetVersion(), t.type(), versions, names, key, r.dynamic(), rate, stages, window,
+                timeout, retry(r.retry()), description);
+    }
+
+    /** Source versions, checked; for list targets they narrow the list (Tencent: "chosen versions limited to listed devices"). */
+    private static List<String> versions(List<String> requested, String target) {
+        if (requested == null || requested.isEmpty()) {
+            return List.of();
+        }
+        if (requested.size() > JobDefinition.MAX_SOURCE_VERSIONS) {
+            throw new IllegalArgumentException("targets.sourceVersions lists more than " + JobDefinition.MAX_SOURCE_VERSIONS + " versions");
+        }
+        Set<String> unique = new LinkedHashSet<>();
+        for (String v : requested) {
+            unique.add(FirmwareVersion.require("targets.sourceVersions[]", v));
+        }
+        if (unique.contains(target)) {
+            throw new IllegalArgumentException("targets.sourceVersions must not contain the target version " + target);
+        }
+        return List.copyOf(unique);
+    }
+
+    private static void onlyField(Targets t, String... allowed) {
+        List<String> present = new ArrayList<>();
+        if (t.sourceVersions() != null && !t.sourceVersions().isEmpty()) {
+            present.add("sourceVersions");
+        }
+        if (t.deviceNames() != null && !t.deviceNames().isEmpty()) {
+            present.add("deviceNames");
+        }
+        if (t.deviceListS3Key() != null) {
+            present.add("deviceListS3Key");
+        }
+        present.removeAll(List.of(allowed));
+        if (!present.isEmpty()) {
+            throw new IllegalArgumentException("targets of type " + t.type() + " must not set " + String.join(", ", present));
+        }
+    }
+
+    private static RolloutRate rate(Rollout rollout) {
+        if (rollout == null) {
+            return RolloutRate.constant(RolloutRate.MAX_PER_MINUTE);
+        }
+        return new RolloutRate(rollout.ratePerMinute(), rollout.rampBaseRatePerMinute(), rollout.rampFactor(), rollout.rampEveryDevices());
+    }
+
+    private static List<Stage> stages(List<dev.ota.port.in.JobOperations.Stage> requested) {
+        if (requested == null || requested.isEmpty()) {
+            return List.of();
+        }
+        if (requested.size() > StagePlan.MAX_STAGES) {
+            throw new IllegalArgumentException("at most " + StagePlan.MAX_STAGES + " stages");
+        }
+        List<Stage> stages = new ArrayList<>();
+        for (int i = 0; i < requested.size(); i++) {
+            var s = requested.get(i);
+            if (s == null) {
+                throw new IllegalArgumentException("stage " + (i + 1) + " is empty");
+            }
+            if (i < requested.size() - 1 && s.deviceCount() == null && s.percent() == null) {
+                throw new IllegalArgumentException("stage " + (i + 1) + " needs deviceCount or percent (only the last stage takes the rest)");
+            }
+            stages.add(new Stage(s.deviceCount(), s.percent(), s.successThresholdPercent(), s.failureThresholdPercent(),
+                    s.minDevicesForFailure(), s.onFailure() == FailureAction.ABORT ? Stage.FailureAction.ABORT : Stage.FailureAction.PAUSE));
+        }
+        return List.copyOf(stages);
+    }
+
+    private static RetryPolicy retry(Retry retry) {
+        if (retry == null) {
+            return RetryPolicy.DEFAULT;
+        }
+        Set<Integer> codes = retry.retryableCodes() == null ? RetryPolicy.DEFAULT.retryableCodes() : new HashSet<>(retry.retryableCodes());
+        for (Integer code : codes) {
+            if (code == null || code < -5 || code > -1) {
+                throw new IllegalArgumentException("retry.retryableCodes must be among -1..-5");
+            }
+        }
+        Duration interval = retry.interval() == null ? Duration.ZERO : retry.interval();
+        if (interval.isNegative() || interval.compareTo(JobDefinition.MAX_RETRY_INTERVAL) > 0) {
+            throw new IllegalArgumentException("retry.interval must be 0..1 day");
+        }
+        if (retry.maxAttempts() < 1 || retry.maxAttempts() > RetryPolicy.MAX_ATTEMPTS_LIMIT) {
+            throw new IllegalArgumentException("retry.maxAttempts must be 1.." + RetryPolicy.MAX_ATTEMPTS_LIMIT + " (attempts in all, the first included)");
+        }
+        return new RetryPolicy(retry.maxAttempts(), codes, interval);
+    }
+
+    private static OperatorException invalid(String message) {
+        return new OperatorException(Code.INVALID_REQUEST, message);
+    }
+
+    /** The request this definition came from, defaults filled in: what describe() shows. */
+    public static CreateJob toRequest(JobDefinition d) {
+        List<dev.ota.port.in.JobOperations.Stage> requested = d.stages().stream()
+                .map(s -> new dev.ota.port.in.JobOperations.Stage(s.deviceCount(), s.percent(), s.successThresholdPercent(),
+                        s.failureThresholdPercent(), s.minDevicesForFailure(),
+                        s.onFailure() == Stage.FailureAction.ABORT ? FailureAction.ABORT : FailureAction.PAUSE))
+                .toList();
+        return new CreateJob(d.productId(), d.targetVersion(),
+                new Targets(d.targetType(), d.sourceVersions().isEmpty() ? null : d.sourceVersions(),
+                        d.targetType() == TargetType.DEVICE_LIST ? d.deviceNames() : null, d.deviceListS3Key()),
+                d.dynamic(),
+                new Rollout(d.rate().maxRatePerMinute(), d.rate().baseRatePerMinute(), d.rate().factor(), d.rate().everySucceeded()),
+                requested, d.window().startAt(), d.window().endAt(), d.inProgressTimeout(),
+                new Retry(d.retryPolicy().maxAttempts(), d.retryPolicy().retryableCodes().stream().sorted().toList(), d.retryPolicy().retryInterval()),
+                d.description());
+    }
+}

@@ -1,0 +1,284 @@
+package dev.ota.app.jobs;
+
+import dev.ota.domain.job.JobDefinition;
+import dev.ota.domain.job.WorkMessage;
+import dev.ota.domain.job.JobRecord;
+import dev.ota.domain.job.JobPatch;
+import dev.ota.domain.job.JobCounts;
+import dev.ota.app.UpdateSender;
+import dev.ota.domain.ExecutionStatus;
+import dev.ota.domain.Job.JobStatus;
+import dev.ota.domain.rollout.ReleaseBudget;
+import dev.ota.domain.rollout.StageCounts;
+import dev.ota.domain.rollout.StageEvaluator;
+import dev.ota.domain.rollout.StagePlan;
+import dev.ota.domain.rollout.StageVerdict;
+import dev.ota.log.StructuredLog;
+import dev.ota.port.out.DeviceDirectory;
+import dev.ota.port.out.DeviceListSource;
+import dev.ota.port.out.DeviceStateStore;
+import dev.ota.port.out.JobRepository;
+import dev.ota.port.out.RolloutStore;
+import dev.ota.port.out.RolloutStore.DueKind;
+import dev.ota.port.out.RolloutStore.QueuedRef;
+import dev.ota.port.out.WorkQueue;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The job scheduler. A scheduled function calls {@link #tick()} once a minute: it puts one PLAN
+ * message per live job on the work queue. A queue-driven function calls {@link #handle} for each
+ * message. No step depends on a long-running invocation: every one is bounded, idempotent, and
+ * continues itself through the queue.
+ *
+ * <p>PLAN judges one job: schedule (start, end), stage thresholds, completion, and the rate. It
+ * refills the job's token bucket, takes the next queued devices in queue order (at most what the
+ * bucket and the current group allow), spends the tokens with a write conditional on the previous
+ * plan (two overlapping PLANs cannot both spend), and only then sends RELEASE messages of
+ * {@link EngineTuning#releaseChunk()} devices each, which Lambda runs in parallel.
+ */
+public final class JobEngine {
+
+    private final JobRepository jobs;
+    private final RolloutStore rollout;
+    private final WorkQueue queue;
+    private final Clock clock;
+    private final EngineTuning tuning;
+    private final StructuredLog log;
+    private final Expander expander;
+    private final Releaser releaser;
+    private final DueWorker dueWorker;
+    private final Sweeper sweeper;
+
+    public JobEngine(JobRepository jobs, RolloutStore rollout, DeviceStateStore devices, DeviceDirectory directory, DeviceListSource lists,
+                     UpdateSender updates, WorkQueue queue, Clock clock, EngineTuning tuning, StructuredLog log) {
+        this.jobs = jobs;
+        this.rollout = rollout;
+        this.queue = queue;
+        this.clock = clock;
+        this.tuning = tuning;
+        this.log = log;
+        this.expander = new Expander(jobs, rollout, directory, lists, clock, tuning, log);
+        this.releaser = new Releaser(jobs, rollout, devices, updates, clock, log);
+        this.dueWorker = new DueWorker(jobs, rollout, devices, updates, clock, tuning, log);
+        this.sweeper = new Sweeper(jobs, rollout, devices, clock, tuning, log);
+    }
+
+    /** The scheduled entry point: one PLAN per live job. */
+    public int tick() {
+        List<String> live = jobs.liveJobIds();
+        if (!live.isEmpty()) {
+            queue.send(live.stream().map(WorkMessage::plan).toList());
+        }
+        log.info("tick", "liveJobs", live.size());
+        return live.size();
+    }
+
+    /** The queue's entry point. */
+    public void handle(WorkMessage message) {
+        switch (message.kind()) {
+            case PLAN -> plan(message.jobId());
+            case EXPAND -> {
+                Expander.Result r = expander.run(message.jobId(), tuning.workBudget(), true);
+                if (!r.lostRace()) {
+                    queue.send(List.of(r.done() ? WorkMessage.plan(message.jobId()) : WorkMessage.expand(message.jobId())));
+                }
+            }
+            case RELEASE -> releaser.release(message.jobId(), message.stage(), message.fromSeq(), message.toSeq());
+            case DUE -> {
+                DueKind kind = DueKind.valueOf(message.scope());
+                if (dueWorker.run(message.jobId(), kind).more()) {
+                    queue.send(List.of(WorkMessage.due(message.jobId(), kind.name())));
+                }
+            }
+            case SWEEP -> {
+                Sweeper.Result r = sweeper.run(message.jobId(), message.scope());
+                queue.send(List.of(r.more() ? WorkMessage.sweep(message.jobId(), message.scope()) : WorkMessage.plan(message.jobId())));
+            }
+        }
+    }
+
+    /** Expands targets in the caller's invocation (job creation), for at most {@code tuning.inlineExpansion()}. */
+    boolean expandInline(String jobId) {
+        return expander.run(jobId, tuning.inlineExpansion(), false).done();
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // PLAN
+    // ---------------------------------------------------------------------------------------
+
+    void plan(String jobId) {
+        JobRecord job = jobs.find(jobId).orElse(null);
+        if (job == null) {
+            return;
+        }
+        if (job.definition() == null && !job.state().ended()) {
+            completeDirectJob(job);
+            return;
+        }
+        Instant now = clock.instant();
+        List<WorkMessage> work = new ArrayList<>();
+        try {
+            planJob(job, now, work);
+        } finally {
+            if (!work.isEmpty()) {
+                queue.send(work);
+            }
+        }
+    }
+
+    private void planJob(JobRecord job, Instant now, List<WorkMessage> work) {
+        String jobId = job.jobId();
+        if (!job.expanded()) {
+            Instant beat = job.expansionHeartbeat();
+            if (beat == null || beat.plus(tuning.expansionStaleAfter()).isBefore(now)) {
+                work.add(WorkMessage.expand(jobId));
+            }
+            return;
+        }
+        JobDefinition def = job.definition();
+        if (def == null) {
+            // A canceled job of the update-devices function: its devices are swept free like any other's.
+            if ((job.state() == JobStatus.CANCELED || job.state() == JobStatus.ABORTED)) {
+                JobCounts counts = jobs.counts(jobId);
+                if (counts.get(ExecutionStatus.QUEUED) + counts.live() > 0) {
+                    work.add(WorkMessage.sweep(jobId, Sweeper.ALL));
+                    return;
+                }
+            }
+            jobs.update(jobId, JobPatch.patch().live(false));
+            return;
+        }
+        switch (job.state()) {
+            case PREPARING -> {
+                // Expansion finished but its state change was lost (the function stopped in between).
+                JobStatus next = def.window().started(now) ? JobStatus.IN_PROGRESS : JobStatus.SCHEDULED;
+                if (jobs.update(jobId, JobPatch.patch().ifStateIn(JobStatus.PREPARING).state(next, "rolling out"))) {
+                    work.add(WorkMessage.plan(jobId));
+                }
+                return;
+            }
+            case CANCELED, ABORTED -> {
+                JobCounts counts = jobs.counts(jobId);
+                if (counts.get(ExecutionStatus.QUEUED) + counts.live() > 0) {
+                    work.add(WorkMessage.sweep(jobId, Sweeper.ALL));
+                } else if (!job.swept()) {
+                    jobs.update(jobId, JobPatch.patch().swept(true).live(false).dynamicActive(false));
+                    log.info("job_swept", "jobId", jobId, "state", job.state());
+                }
+                return;
+            }
+            case COMPLETED -> {
+                jobs.update(jobId, JobPatch.patch().live(false).dynamicActive(false));
+                return;
+            }
+            case SCHEDULED -> {
+                if (!def.window().started(now)) {
+                    return;
+                }
+                if (!jobs.update(jobId, JobPatch.patch().ifStateIn(JobStatus.SCHEDULED).state(JobStatus.IN_PROGRESS, "started at " + now))) {
+                    return;
+                }
+                job = jobs.find(jobId).orElseThrow();
+            }
+            default -> {
+                // IN_PROGRESS or PAUSED: go on below
+            }
+        }
+        JobCounts counts = jobs.counts(jobId);
+        if (!rollout.due(jobId, DueKind.TIMEOUT, now, 1).isEmpty()) {
+            work.add(WorkMessage.due(jobId, DueKind.TIMEOUT.name()));
+        }
+        if (def.window().ended(now) && !job.windowEnded()) {
+            String reason = "ended at " + def.window().endAt() + ": no more devices are released, queued ones are canceled";
+            jobs.update(jobId, JobPatch.patch().windowEnded(true).dynamicActive(false).state(job.state(), reason));
+            job = jobs.find(jobId).orElseThrow();
+            log.info("job_window_ended", "jobId", jobId);
+        }
+        if (job.windowEnded() && counts.get(ExecutionStatus.QUEUED) > 0) {
+            work.add(WorkMessage.sweep(jobId, Sweeper.QUEUED));
+        }
+        if (job.state() != JobStatus.IN_PROGRESS) {
+            return;
+        }
+        if (!rollout.due(jobId, DueKind.RETRY, now, 1).isEmpty()) {
+            work.add(WorkMessage.due(jobId, DueKind.RETRY.name()));
+        }
+        if ((!def.dynamic() || job.windowEnded()) && counts.get(ExecutionStatus.QUEUED) == 0 && counts.live() == 0) {
+            if (jobs.update(jobId, JobPatch.patch().ifStateIn(JobStatus.IN_PROGRESS)
+                    .state(JobStatus.COMPLETED, "every device finished").live(false).dynamicActive(false))) {
+                log.info("job_completed", "jobId", jobId, "counts", counts.ordered());
+            }
+            return;
+        }
+        if (job.windowEnded()) {
+            return;
+        }
+        release(job, counts, now, work);
+    }
+
+    /** A job of the update-devices function: sent everything at creation; completes when every device finished. */
+    private void completeDirectJob(JobRecord job) {
+        JobCounts counts = jobs.counts(job.jobId());
+        if (job.state() == JobStatus.IN_PROGRESS && counts.get(ExecutionStatus.QUEUED) == 0 && counts.live() == 0) {
+            jobs.update(job.jobId(), JobPatch.patch().ifStateIn(JobStatus.IN_PROGRESS).state(JobStatus.COMPLETED, "every device finished")
+                    .live(false));
+        }
+    }
+
+    /** Stage thresholds, then the rate: plans the next RELEASE chunks. */
+    private void release(JobRecord job, JobCounts counts, Instant now, List<WorkMessage> work) {
+        String jobId = job.jobId();
+        StagePlan plan = job.stagePlan();
+        int stage = job.currentStage();
+        long queued = counts.get(ExecutionStatus.QUEUED);
+        while (true) {
+            StageCounts inStage = counts.stage(stage);
+            boolean fullyReleased = inStage.entered() >= plan.size(stage) || queued == 0;
+            StageVerdict verdict = StageEvaluator.evaluate(plan, stage, inStage, fullyReleased, job.resumedStage() == stage);
+            if (verdict instanceof StageVerdict.Pause p) {
+                if (jobs.update(jobId, JobPatch.patch().ifStateIn(JobStatus.IN_PROGRESS).ifCurrentStage(stage)
+                        .state(JobStatus.PAUSED, p.reason()).pausedByRule(true))) {
+                    log.warn("job_paused", "jobId", jobId, "stage", stage, "reason", p.reason());
+                }
+                return;
+            }
+            if (verdict instanceof StageVerdict.Abort a) {
+                if (jobs.update(jobId, JobPatch.patch().ifStateIn(JobStatus.IN_PROGRESS).ifCurrentStage(stage)
+                        .state(JobStatus.ABORTED, a.reason()).dynamicActive(false))) {
+                    log.warn("job_aborted", "jobId", jobId, "stage", stage, "reason", a.reason());
+                    work.add(WorkMessage.sweep(jobId, Sweeper.ALL));
+                }
+                return;
+            }
+            if (verdict instanceof StageVerdict.Advance adv) {
+                if (!jobs.update(jobId, JobPatch.patch().ifStateIn(JobStatus.IN_PROGRESS).ifCurrentStage(stage)
+                        .currentStage(stage + 1).state(JobStatus.IN_PROGRESS, adv.reason()))) {
+                    return;
+                }
+                log.info("job_stage_advanced", "jobId", jobId, "to", stage + 1, "reason", adv.reason());
+                stage++;
+                continue;
+            }
+            break;
+        }
+        int rate = job.definition().rate().perMinute(counts.get(ExecutionStatus.SUCCEEDED));
+        ReleaseBudget budget = job.budget() == null ? ReleaseBudget.full(rate, now) : job.budget().refill(now, rate);
+        long roomInStage = Math.max(0, plan.size(stage) - counts.stage(stage).entered());
+        int want = (int) Math.min(Math.min(budget.available(), roomInStage), Math.min(queued, tuning.maxPlanned()));
+        List<QueuedRef> next = want > 0 ? rollout.nextQueued(jobId, want) : List.of();
+        if (!jobs.update(jobId, JobPatch.patch().ifPlanAt(job.planAt()).ifStateIn(JobStatus.IN_PROGRESS)
+                .planAt(now).budget(budget.spend(next.size())))) {
+            log.info("plan_lost_race", "jobId", jobId);
+            return;
+        }
+        for (int i = 0; i < next.size(); i += tuning.releaseChunk()) {
+            List<QueuedRef> chunk = next.subList(i, Math.min(next.size(), i + tuning.releaseChunk()));
+            work.add(WorkMessage.release(jobId, stage, chunk.get(0).seq(), chunk.get(chunk.size() - 1).seq()));
+        }
+        log.info("plan", "jobId", jobId, "stage", stage, "rate", rate, "planned", next.size(), "tokensLeft", budget.available() - next.size(),
+                "queued", queued);
+    }
+}

@@ -1,0 +1,123 @@
+package dev.ota.app.jobs;
+
+import dev.ota.domain.job.TargetType;
+import dev.ota.domain.job.JobRecord;
+import dev.ota.app.UpdateSender;
+import dev.ota.domain.DeviceState;
+import dev.ota.domain.Execution;
+import dev.ota.domain.Job.JobStatus;
+import dev.ota.log.StructuredLog;
+import dev.ota.port.out.DeviceStateStore;
+import dev.ota.port.out.JobRepository;
+import dev.ota.port.out.RolloutStore;
+import dev.ota.port.out.RolloutStore.QueuedRef;
+import dev.ota.port.out.RolloutStore.ReleaseResult;
+import dev.ota.domain.device.DeviceId;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Sends update_firmware to one planned chunk of queued devices. The device items of the chunk are
+ * read in bulk; each device then costs one transaction (device, execution row, counters, and a
+ * check that the job is still IN_PROGRESS) and one publish. A device another job holds, or one
+ * that already runs the target, is recorded SKIPPED instead: the first job to release a device
+ * holds it.
+ */
+final class Releaser {
+
+    record Result(int released, int skipped, int gone, boolean stopped) {}
+
+    private final JobRepository jobs;
+    private final RolloutStore rollout;
+    private final DeviceStateStore devices;
+    private final UpdateSender updates;
+    private final Clock clock;
+    private final StructuredLog log;
+
+    Releaser(JobRepository jobs, RolloutStore rollout, DeviceStateStore devices, UpdateSender updates, Clock clock, StructuredLog log) {
+        this.jobs = jobs;
+        this.rollout = rollout;
+        this.devices = devices;
+        this.updates = updates;
+        this.clock = clock;
+        this.log = log;
+    }
+
+    Result release(String jobId, int stage, long fromSeq, long toSeq) {
+        JobRecord job = jobs.find(jobId).orElse(null);
+        if (job == null || job.state() != JobStatus.IN_PROGRESS || job.definition() == null) {
+            return new Result(0, 0, 0, true);
+        }
+        List<QueuedRef> refs = rollout.queuedBetween(jobId, fromSeq, toSeq);
+        Map<String, DeviceState> seen = rollout.devices(job.productId(), refs.stream().map(QueuedRef::deviceName).toList());
+        int released = 0;
+        int skipped = 0;
+        int gone = 0;
+        for (QueuedRef ref : refs) {
+            DeviceId device = new DeviceId(job.productId(), ref.deviceName());
+            DeviceState state = seen.get(ref.deviceName());
+            Outcome outcome = Outcome.GONE;
+            for (int race = 0; race < 3; race++) {
+                outcome = releaseOne(job, stage, device, state);
+                if (outcome != Outcome.RACE) {
+                    break;
+                }
+                state = devices.find(device).orElse(null);
+            }
+            switch (outcome) {
+                case RELEASED -> released++;
+                case SKIPPED -> skipped++;
+                case STOP -> {
+                    log.info("release_stopped", "jobId", jobId, "reason", "job is no longer IN_PROGRESS", "released", released);
+                    return new Result(released, skipped, gone, true);
+                }
+                default -> gone++;
+            }
+        }
+        log.info("release", "jobId", jobId, "stage", stage, "fromSeq", fromSeq, "toSeq", toSeq, "released", released, "skipped", skipped,
+                "gone", gone);
+        return new Result(released, skipped, gone, false);
+    }
+
+    private enum Outcome { RELEASED, SKIPPED, GONE, STOP, RACE }
+
+    private Outcome releaseOne(JobRecord job, int stage, DeviceId device, DeviceState state) {
+        Instant now = clock.instant();
+        String target = job.targetVersion();
+        if (state != null && state.liveExecution().isPresent()) {
+            String holder = state.liveExecution().get().jobId();
+            if (holder.equals(job.jobId())) {
+                return Outcome.GONE;
+            }
+            boolean waits = job.definition().dynamic();
+            return rollout.skip(device, job.jobId(), stage, "held by job " + holder, holder, waits, now) ? Outcome.SKIPPED : Outcome.GONE;
+        }
+        if (state != null && target.equals(state.currentVersion())) {
+            return rollout.skip(device, job.jobId(), stage, "already runs " + target, null, false, now) ? Outcome.SKIPPED : Outcome.GONE;
+        }
+        String version = state == null ? null : state.currentVersion();
+        if (job.definition().targetType() != dev.ota.domain.job.TargetType.SOURCE_VERSIONS
+                && !job.definition().acceptsVersion(version)) {
+            String reason = (version == null ? "has reported no version" : "runs " + version) + ", not one of the source versions "
+                    + job.definition().sourceVersions();
+            return rollout.skip(device, job.jobId(), stage, reason, null, job.definition().dynamic(), now) ? Outcome.SKIPPED : Outcome.GONE;
+        }
+        String from = state == null ? null : state.currentVersion();
+        Execution execution = Execution.queued(job.jobId(), job.firmware(), from, job.definition().retryPolicy(), now)
+                .planned(stage, job.definition().inProgressTimeout())
+                .delivered(now);
+        ReleaseResult result = rollout.release(device, execution);
+        return switch (result) {
+            case RELEASED -> {
+                // Sent after the write: if this send is lost, the device's next version report resends.
+                updates.send(device, job.firmware());
+                yield Outcome.RELEASED;
+            }
+            case DEVICE_TAKEN -> Outcome.RACE;
+            case NOT_QUEUED -> Outcome.GONE;
+            case JOB_NOT_ACTIVE -> Outcome.STOP;
+        };
+    }
+}

@@ -1,6 +1,0 @@
-package dev.ota.app.operator;
-
-import java.util.List;
-
-/** One page of a listing; {@code nextToken} is null on the last page and opaque to clients. */
-public record Page<T>(List<T> items, String nextToken) {}

@@ -1,9 +1,0 @@
-package dev.ota.port;
-
-import dev.ota.app.jobs.WorkMessage;
-import java.util.List;
-
-/** The scheduler's work queue (SQS): bounded pieces of job work, each handled by one invocation. */
-public interface WorkQueue {
-    void send(List<WorkMessage> messages);
-}

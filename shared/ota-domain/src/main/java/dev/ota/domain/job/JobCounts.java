@@ -1,0 +1,45 @@
+package dev.ota.domain.job;
+
+import dev.ota.domain.ExecutionStatus;
+import dev.ota.domain.rollout.StageCounts;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * Devices per status in one job, exactly, and per rollout group. A retry is a new attempt of the
+ * same device, counted in {@code retries}, never as a second device.
+ */
+public record JobCounts(Map<ExecutionStatus, Long> byStatus, Map<Integer, Map<ExecutionStatus, Long>> byStage, long retries) {
+
+    public JobCounts {
+        EnumMap<ExecutionStatus, Long> copy = new EnumMap<>(ExecutionStatus.class);
+        for (ExecutionStatus s : ExecutionStatus.values()) {
+            copy.put(s, byStatus.getOrDefault(s, 0L));
+        }
+        byStatus = Map.copyOf(copy);
+        byStage = Map.copyOf(byStage);
+    }
+
+    public long get(ExecutionStatus status) {
+        return byStatus.getOrDefault(status, 0L);
+    }
+
+    public StageCounts stage(int stage) {
+        return StageCounts.of(byStage.getOrDefault(stage, Map.of()));
+    }
+
+    public long live() {
+        long n = 0;
+        for (ExecutionStatus s : ExecutionStatus.values()) {
+            if (s.live()) {
+                n += get(s);
+            }
+        }
+        return n;
+    }
+
+    /** Ordered view (every status, zeros included) for operators. */
+    public Map<ExecutionStatus, Long> ordered() {
+        return new EnumMap<>(byStatus);
+    }
+}

@@ -1,0 +1,65 @@
+package dev.ota.domain.job;
+
+import dev.ota.domain.RetryPolicy;
+import dev.ota.domain.rollout.RolloutRate;
+import dev.ota.domain.rollout.RolloutWindow;
+import dev.ota.domain.rollout.Stage;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A job's definition, checked: what the operator asked for (see {@code dev.ota.app.jobs.JobDefinitions}),
+ * with every limit enforced and every default filled in. It is stored with the job and is what the scheduler works from.
+ */
+public record JobDefinition(
+        String productId,
+        String targetVersion,
+        TargetType targetType,
+        List<String> sourceVersions,
+        List<String> deviceNames,
+        String deviceListS3Key,
+        boolean dynamic,
+        RolloutRate rate,
+        List<Stage> stages,
+        RolloutWindow window,
+        Duration inProgressTimeout,
+        RetryPolicy retryPolicy,
+        String description) {
+
+    /** Names an inline device list may hold; larger fleets go in a device-list file. */
+    public static final int MAX_INLINE_DEVICES = 1_000;
+    public static final int MAX_SOURCE_VERSIONS = 100;
+    public static final Duration MIN_TIMEOUT = Duration.ofMinutes(1);
+    public static final Duration MAX_TIMEOUT = Duration.ofDays(7);
+    public static final Duration MAX_RETRY_INTERVAL = Duration.ofDays(1);
+    public static final int MAX_DESCRIPTION = 1024;
+    /** Device-list files live in the firmware bucket under this prefix. */
+    public static final String DEVICE_LIST_PREFIX = "device-lists/";
+
+    public JobDefinition {
+        sourceVersions = sourceVersions == null ? List.of() : List.copyOf(sourceVersions);
+        deviceNames = deviceNames == null ? List.of() : List.copyOf(deviceNames);
+        stages = stages == null ? List.of() : List.copyOf(stages);
+        description = description == null ? "" : description;
+    }
+
+    /** Whether a device reporting {@code version} qualifies for this job by version alone (dynamic pickup). */
+    public boolean qualifiesByVersion(String version) {
+        if (version == null || version.equals(targetVersion)) {
+            return false;
+        }
+        return switch (targetType) {
+            case PRODUCT -> true;
+            case SOURCE_VERSIONS -> sourceVersions.contains(version);
+            default -> false;
+        };
+    }
+
+    /**
+     * Whether a listed device on {@code version} may be updated: a list target with source versions
+     * takes only devices on one of them (a device never heard from has no version, so it waits).
+     */
+    public boolean acceptsVersion(String version) {
+        return sourceVersions.isEmpty() || (version != null && sourceVersions.contains(version));
+    }
+}

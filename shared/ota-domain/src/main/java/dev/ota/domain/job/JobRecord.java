@@ -1,0 +1,72 @@
+package dev.ota.domain.job;
+
+import dev.ota.domain.FirmwareRef;
+import dev.ota.domain.Job.JobStatus;
+import dev.ota.domain.rollout.ReleaseBudget;
+import dev.ota.domain.rollout.StagePlan;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A job as stored: its definition and the scheduler's progress on it.
+ *
+ * @param definition null for jobs made by the direct update-devices function (no rollout control)
+ * @param targetCount devices with an execution row in this job, exactly
+ * @param stageSizes sizes of the rollout groups, fixed when expansion finished (empty before)
+ * @param expanded every target has its QUEUED row (or expansion stopped because the job was canceled)
+ * @param cursor where expansion resumes (opaque to all but the expander)
+ * @param seqNext queue position the next expansion batch starts at
+ * @param pausedByRule the job is paused because a stage threshold said so (not by an operator)
+ * @param resumedStage the group an operator resumed the job in after a threshold paused it (its
+ *     thresholds give way), or -1
+ * @param windowEnded endAt passed: the job stopped releasing and cancels what is queued
+ * @param swept a canceled or aborted job has no queued or live execution left
+ */
+public record JobRecord(
+        String jobId,
+        String productId,
+        FirmwareRef firmware,
+        JobDefinition definition,
+        JobStatus state,
+        String stateReason,
+        long targetCount,
+        int currentStage,
+        List<Long> stageSizes,
+        boolean expanded,
+        String cursor,
+        long seqNext,
+        Instant expansionHeartbeat,
+        long invalidNames,
+        long duplicateNames,
+        ReleaseBudget budget,
+        Instant planAt,
+        boolean pausedByRule,
+        int resumedStage,
+        boolean windowEnded,
+        boolean swept,
+        Instant createdAt) {
+
+    public JobRecord {
+        stageSizes = stageSizes == null ? List.of() : List.copyOf(stageSizes);
+    }
+
+    public String targetVersion() {
+        return firmware.version();
+    }
+
+    public StagePlan stagePlan() {
+        if (definition == null || definition.stages().isEmpty()) {
+            return StagePlan.of(List.of(), targetCount);
+        }
+        if (stageSizes.size() == definition.stages().size()) {
+            return new StagePlan(definition.stages(), stageSizes);
+        }
+        return StagePlan.of(definition.stages(), targetCount);
+    }
+
+    /** A fresh job, before its targets are expanded. */
+    public static JobRecord created(String jobId, JobDefinition definition, FirmwareRef firmware, Instant now) {
+        return new JobRecord(jobId, definition.productId(), firmware, definition, JobStatus.PREPARING, "expanding targets", 0, 0,
+                List.of(), false, null, 0, null, 0, 0, null, null, false, -1, false, false, now);
+    }
+}

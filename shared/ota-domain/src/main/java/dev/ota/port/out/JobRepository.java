@@ -1,0 +1,40 @@
+package dev.ota.port.out;
+
+import dev.ota.domain.job.JobCounts;
+import dev.ota.domain.job.JobPatch;
+import dev.ota.domain.job.JobRecord;
+import dev.ota.domain.Page;
+import dev.ota.domain.Job.JobStatus;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Jobs with their scheduler state and their exact per-status device counts. */
+public interface JobRepository {
+
+    /** Stores a new job; it joins the scheduler's live jobs (and, if dynamic, its product's dynamic jobs). */
+    void create(JobRecord job);
+
+    /** Strongly consistent. */
+    Optional<JobRecord> find(String jobId);
+
+    /** The job's state alone, strongly consistent: what gates every update_firmware. */
+    Optional<JobStatus> state(String jobId);
+
+    JobCounts counts(String jobId);
+
+    Map<String, JobCounts> counts(Collection<String> jobIds);
+
+    /** Newest first; all products when {@code productId} is null. */
+    Page<JobRecord> list(String productId, String nextToken, int limit);
+
+    /** Jobs the scheduler still has work for. */
+    List<String> liveJobIds();
+
+    /** Dynamic jobs of the product that still take devices, oldest first. */
+    List<JobRecord> liveDynamicJobs(String productId);
+
+    /** Applies the patch if its conditions hold; false when they did not (nothing changed). */
+    boolean update(String jobId, JobPatch patch);
+}

@@ -1,0 +1,94 @@
+package dev.ota.function.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ota.function.support.ReportIntake.Intake;
+import dev.ota.domain.device.DeviceId;
+import dev.ota.domain.device.DeviceReport.ProgressReport;
+import dev.ota.domain.device.DeviceReport.VersionReport;
+import dev.ota.protocol.ProtocolJson;
+import dev.ota.log.StructuredLog;
+import java.io.PrintStream;
+import java.util.List;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class ReportIntakeTest {
+
+    private final ObjectMapper json = ProtocolJson.newMapper();
+    private final ByteArrayOutputStream logged = new ByteArrayOutputStream();
+    private final ReportIntake intake =
+            new ReportIntake(json, new StructuredLog(json, new PrintStream(logged, true, StandardCharsets.UTF_8), "intake"));
+
+    private List<String> logLines() {
+        String text = logged.toString(StandardCharsets.UTF_8);
+        return text.isEmpty() ? List.of() : List.of(text.split("\\R"));
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static final String VERSION_EVENT =
+            "{\"type\":\"report_version\",\"report\":{\"version\":\"1.0.0\"},\"productId\":\"p1\",\"deviceName\":\"d1\",\"receivedAt\":5}";
+
+    @Test
+    void acceptsTheExpectedReport() {
+        Intake<VersionReport> in = intake.accept(bytes(VERSION_EVENT), VersionReport.class);
+
+        assertThat(in.rejection()).isNull();
+        assertThat(in.report().device()).isEqualTo(new DeviceId("p1", "d1"));
+        assertThat(in.report().version()).isEqualTo("1.0.0");
+        assertThat(logLines()).isEmpty();
+    }
+
+    @Test
+    void rejectsAReportOfTheOtherFunction() {
+        Intake<ProgressReport> in = intake.accept(bytes(VERSION_EVENT), ProgressReport.class);
+
+        assertThat(in.report()).isNull();
+        assertThat(in.rejection()).isEqualTo("type 'report_version' is not handled by this function");
+        assertThat(logLines()).singleElement().asString()
+                .contains("\"event\":\"report_rejected\"")
+                .contains("\"device\":\"p1/d1\"");
+    }
+
+    @Test
+    void rejectsAnInvalidReportNamingTheDevice() {
+        String event = VERSION_EVENT.replace("\"1.0.0\"", "\"1.0 0\"");
+
+        Intake<VersionReport> in = intake.accept(bytes(event), VersionReport.class);
+
+        assertThat(in.report()).isNull();
+        assertThat(in.rejection()).isEqualTo("report.version must be printable ASCII without spaces");
+        assertThat(logLines()).singleElement().asString()
+                .contains("\"level\":\"WARN\"")
+                .contains("\"device\":\"p1/d1\"")
+                .contains("\"reason\":\"report.version must be printable ASCII without spaces\"");
+    }
+
+    @Test
+    void rejectsMalformedJsonWithAnUnknownDevice() {
+        Intake<VersionReport> in = intake.accept(bytes("{nope"), VersionReport.class);
+
+        assertThat(in.report()).isNull();
+        assertThat(in.rejection()).startsWith("malformed JSON");
+        assertThat(logLines()).singleElement().asString().contains("\"device\":\"unknown\"");
+    }
+
+    @Test
+    void handlerResponses() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        HandlerResponse.outcome(json, out, "APPLIED");
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("{\"outcome\":\"APPLIED\"}");
+
+        out.reset();
+        HandlerResponse.rejected(json, out, "percent 101 is outside 0..100");
+        JsonNode node = json.readTree(out.toByteArray());
+        assertThat(node.get("outcome").asText()).isEqualTo("REJECTED");
+        assertThat(node.get("reason").asText()).isEqualTo("percent 101 is outside 0..100");
+    }
+}
