@@ -36,9 +36,9 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
  * SDK's AwsV4HttpSigner. Errors become {@link CliException}s with the exit code they mean;
  * throttling and unreachable endpoints are retried (3 times, backing off) where that is safe.
  */
-final class Api {
+public final class Api {
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    public static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> RESTRICTED_HEADERS = Set.of("host", "content-length", "connection", "expect", "upgrade");
     private static final Pattern EXECUTE_API_HOST = Pattern.compile("^[a-z0-9]+\\.execute-api\\.([a-z0-9-]+)\\.amazonaws\\.com(\\.cn)?$");
     private static final int ATTEMPTS = 4;
@@ -72,7 +72,8 @@ final class Api {
         return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    static String path(String... segments) {
+    /** Joins segments into a path: {@code =name} is a literal, anything else an encoded value. */
+    public static String path(String... segments) {
         StringBuilder sb = new StringBuilder();
         for (String s : segments) {
             sb.append('/').append(s.startsWith("=") ? s.substring(1) : segment(s));
@@ -80,7 +81,8 @@ final class Api {
         return sb.toString();
     }
 
-    static Map<String, String> query(String... pairs) {
+    /** Query parameters from name, value pairs; a null value leaves its parameter out. */
+    public static Map<String, String> query(String... pairs) {
         Map<String, String> query = new LinkedHashMap<>();
         for (int i = 0; i + 1 < pairs.length; i += 2) {
             if (pairs[i + 1] != null) {
@@ -90,19 +92,19 @@ final class Api {
         return query;
     }
 
-    JsonNode get(String path, Map<String, String> query) {
+    public JsonNode get(String path, Map<String, String> query) {
         return call("GET", path, query, null);
     }
 
-    JsonNode post(String path, JsonNode body) {
+    public JsonNode post(String path, JsonNode body) {
         return call("POST", path, Map.of(), body);
     }
 
-    JsonNode patch(String path, JsonNode body) {
+    public JsonNode patch(String path, JsonNode body) {
         return call("PATCH", path, Map.of(), body);
     }
 
-    JsonNode delete(String path) {
+    public JsonNode delete(String path) {
         return call("DELETE", path, Map.of(), null);
     }
 
@@ -220,7 +222,7 @@ final class Api {
     }
 
     /** PUTs {@code length} bytes from {@code body} to a presigned S3 URL; returns the ETag S3 answered. */
-    String putPresigned(String url, long length, Supplier<InputStream> body, String what) {
+    public String putPresigned(String url, long length, Supplier<InputStream> body, String what) {
         for (int attempt = 1; ; attempt++) {
             HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(15))
                     .PUT(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(body), length))

@@ -1,6 +1,10 @@
 package dev.ota.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ota.cli.device.DeviceCommand;
+import dev.ota.cli.firmware.FirmwareCommand;
+import dev.ota.cli.job.JobCommand;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -23,7 +27,7 @@ import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
                 "Operate the firmware-OTA backend: the firmware catalogue, update jobs and device status. Every request is signed "
                         + "with AWS SigV4 (service execute-api), with credentials from the default chain: environment, profiles in "
                         + "~/.aws/credentials and ~/.aws/config (incl. SSO and roles), container and instance roles."},
-        subcommands = {FirmwareCommands.class, JobCommands.class, DeviceCommands.class, CommandLine.HelpCommand.class},
+        subcommands = {FirmwareCommand.class, JobCommand.class, DeviceCommand.class, CommandLine.HelpCommand.class},
         sortOptions = false,
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -118,24 +122,24 @@ public final class OtaCli implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing command: firmware, job or device");
     }
 
-    CliEnvironment environment() {
+    public CliEnvironment environment() {
         return environment;
     }
 
-    boolean json() {
+    public boolean json() {
         return output == Format.json;
     }
 
-    boolean progress() {
+    public boolean progress() {
         return !noProgress;
     }
 
-    ProgressBar bar(String label, long total) {
+    public ProgressBar bar(String label, long total) {
         return new ProgressBar(environment.err(), label, total, environment.terminal(), progress());
     }
 
     /** The API client for the global options: endpoint, region and credentials resolved once. */
-    Api api() {
+    public Api api() {
         if (api != null) {
             return api;
         }
@@ -171,11 +175,11 @@ public final class OtaCli implements Runnable {
     }
 
     /** Prints the API's JSON (--output json) or the text rendering. */
-    void print(JsonNode node, Runnable text) {
+    public void print(JsonNode node, Runnable text) {
         if (json()) {
             try {
                 environment.out().println(Api.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node));
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            } catch (JsonProcessingException e) {
                 throw new IllegalStateException(e);
             }
         } else {

@@ -4,17 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** Plain-text renderings of the API's objects: aligned tables and "key: value" blocks. */
-final class Text {
+public final class Text {
     private Text() {}
 
-    static String s(JsonNode node, String field) {
+    public static String s(JsonNode node, String field) {
         JsonNode v = node.path(field);
         return v.isMissingNode() || v.isNull() ? "-" : v.asText();
     }
 
-    static void table(PrintStream out, List<String> headers, List<List<String>> rows) {
+    public static void table(PrintStream out, List<String> headers, List<List<String>> rows) {
         int[] widths = new int[headers.size()];
         for (int i = 0; i < headers.size(); i++) {
             widths[i] = headers.get(i).length();
@@ -39,7 +40,7 @@ final class Text {
         return sb.toString().stripTrailing();
     }
 
-    static void keyValues(PrintStream out, String... pairs) {
+    public static void keyValues(PrintStream out, String... pairs) {
         int width = 0;
         for (int i = 0; i < pairs.length; i += 2) {
             width = Math.max(width, pairs[i].length());
@@ -49,7 +50,7 @@ final class Text {
         }
     }
 
-    static void firmware(PrintStream out, JsonNode f) {
+    public static void firmware(PrintStream out, JsonNode f) {
         keyValues(out,
                 "product", s(f, "productId"),
                 "version", s(f, "version"),
@@ -66,28 +67,28 @@ final class Text {
         }
     }
 
-    static List<String> firmwareRow(JsonNode f) {
+    public static List<String> firmwareRow(JsonNode f) {
         return List.of(s(f, "productId"), s(f, "version"), s(f, "status"), ProgressBar.bytes(f.path("fileSize").asLong()), s(f, "md5sum"),
                 s(f, "createdAt"), s(f, "description"));
     }
 
-    static final List<String> FIRMWARE_HEADERS = List.of("PRODUCT", "VERSION", "STATUS", "SIZE", "MD5", "CREATED", "DESCRIPTION");
+    public static final List<String> FIRMWARE_HEADERS = List.of("PRODUCT", "VERSION", "STATUS", "SIZE", "MD5", "CREATED", "DESCRIPTION");
 
     /** Devices that ended, of all targets: succeeded, failed, timed out, canceled. */
-    static long finished(JsonNode counts) {
+    public static long finished(JsonNode counts) {
         return counts.path("SUCCEEDED").asLong() + counts.path("FAILED").asLong() + counts.path("TIMED_OUT").asLong()
                 + counts.path("CANCELED").asLong();
     }
 
     /** "[#####-----]  50%  5/10 devices finished". */
-    static String progress(JsonNode counts, long targetCount) {
+    public static String progress(JsonNode counts, long targetCount) {
         long total = targetCount > 0 ? targetCount : sum(counts);
         long done = finished(counts);
         int percent = total == 0 ? 0 : (int) (done * 100 / total);
         return ProgressBar.bar(done, total, 30) + String.format(" %3d%%  %d/%d devices finished", percent, done, total);
     }
 
-    static long sum(JsonNode counts) {
+    public static long sum(JsonNode counts) {
         long n = 0;
         for (JsonNode c : counts) {
             n += c.asLong();
@@ -96,18 +97,18 @@ final class Text {
     }
 
     /** "succeeded 4  failed 1  downloading 2 ..." - only the states that hold devices, in state order. */
-    static String counts(JsonNode counts) {
+    public static String counts(JsonNode counts) {
         List<String> parts = new ArrayList<>();
         counts.fieldNames().forEachRemaining(name -> {
             long n = counts.path(name).asLong();
             if (n > 0) {
-                parts.add(name.toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + " " + n);
+                parts.add(name.toLowerCase(Locale.ROOT).replace('_', ' ') + " " + n);
             }
         });
         return parts.isEmpty() ? "no devices yet" : String.join("  ", parts);
     }
 
-    static void job(PrintStream out, JsonNode j) {
+    public static void job(PrintStream out, JsonNode j) {
         keyValues(out,
                 "job", s(j, "jobId"),
                 "product", s(j, "productId"),
@@ -121,7 +122,7 @@ final class Text {
         countsBlock(out, j.path("counts"), j.path("targetCount").asLong());
     }
 
-    static void countsBlock(PrintStream out, JsonNode counts, long targetCount) {
+    public static void countsBlock(PrintStream out, JsonNode counts, long targetCount) {
         out.println("devices by state:");
         List<List<String>> rows = new ArrayList<>();
         counts.fieldNames().forEachRemaining(name -> rows.add(List.of("  " + name, counts.path(name).asText())));
@@ -129,23 +130,23 @@ final class Text {
         out.println(progress(counts, targetCount));
     }
 
-    static final List<String> JOB_HEADERS = List.of("JOB", "PRODUCT", "TARGET", "STATE", "TARGETS", "SUCCEEDED", "FAILED", "CREATED");
+    public static final List<String> JOB_HEADERS = List.of("JOB", "PRODUCT", "TARGET", "STATE", "TARGETS", "SUCCEEDED", "FAILED", "CREATED");
 
-    static List<String> jobRow(JsonNode j) {
+    public static List<String> jobRow(JsonNode j) {
         JsonNode c = j.path("counts");
         return List.of(s(j, "jobId"), s(j, "productId"), s(j, "targetVersion"), s(j, "state"), s(j, "targetCount"),
                 String.valueOf(c.path("SUCCEEDED").asLong()), String.valueOf(c.path("FAILED").asLong() + c.path("TIMED_OUT").asLong()),
                 s(j, "createdAt"));
     }
 
-    static final List<String> EXECUTION_HEADERS = List.of("DEVICE", "STATUS", "PERCENT", "RESULT", "MESSAGE", "FROM", "TARGET", "ATTEMPT", "UPDATED");
+    public static final List<String> EXECUTION_HEADERS = List.of("DEVICE", "STATUS", "PERCENT", "RESULT", "MESSAGE", "FROM", "TARGET", "ATTEMPT", "UPDATED");
 
-    static List<String> executionRow(JsonNode e) {
+    public static List<String> executionRow(JsonNode e) {
         return List.of(s(e, "deviceName"), s(e, "status"), s(e, "percent"), s(e, "resultCode"), s(e, "resultMsg"), s(e, "fromVersion"),
                 s(e, "targetVersion"), s(e, "attempt"), s(e, "updatedAt"));
     }
 
-    static void execution(PrintStream out, JsonNode e) {
+    public static void execution(PrintStream out, JsonNode e) {
         keyValues(out, "job", s(e, "jobId"), "device", s(e, "deviceName"), "status", s(e, "status"), "percent", s(e, "percent"),
                 "result code", s(e, "resultCode"), "result message", s(e, "resultMsg"), "from version", s(e, "fromVersion"),
                 "target version", s(e, "targetVersion"), "attempt", s(e, "attempt"), "updated", s(e, "updatedAt"));

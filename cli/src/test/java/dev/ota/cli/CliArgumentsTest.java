@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ota.cli.job.StageSpec;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
@@ -109,12 +110,12 @@ class CliArgumentsTest {
 
     @Test
     void stageSpecs() {
-        assertThat(JobCommands.stage("10").toString())
+        assertThat(StageSpec.parse("10").toString())
                 .isEqualTo("{\"deviceCount\":10,\"successThresholdPercent\":90,\"failureThresholdPercent\":10,\"minDevicesForFailure\":1,\"onFailure\":\"PAUSE\"}");
-        assertThat(JobCommands.stage("25%,failure=50%").path("failureThresholdPercent").asInt()).isEqualTo(50);
-        assertThatThrownBy(() -> JobCommands.stage("success=90")).hasMessageContaining("starts with its size");
-        assertThatThrownBy(() -> JobCommands.stage("10,speed=3")).hasMessageContaining("unknown stage setting");
-        assertThatThrownBy(() -> JobCommands.stage("10,on-failure=explode")).hasMessageContaining("pause or abort");
+        assertThat(StageSpec.parse("25%,failure=50%").path("failureThresholdPercent").asInt()).isEqualTo(50);
+        assertThatThrownBy(() -> StageSpec.parse("success=90")).hasMessageContaining("starts with its size");
+        assertThatThrownBy(() -> StageSpec.parse("10,speed=3")).hasMessageContaining("unknown stage setting");
+        assertThatThrownBy(() -> StageSpec.parse("10,on-failure=explode")).hasMessageContaining("pause or abort");
     }
 
     @Test

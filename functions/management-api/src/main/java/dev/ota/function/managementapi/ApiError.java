@@ -1,9 +1,11 @@
 package dev.ota.function.managementapi;
 
-import dev.ota.domain.OperatorException;
+import java.util.Map;
+
 /**
  * A request the API refuses before (or instead of) reaching an operation. The code is stable, the
- * message is for people. Operation refusals use OperatorException's codes; these are the API's own.
+ * message is for people; a few refusals add headers ({@code allow} on a 405). Operation refusals
+ * use OperatorException's codes; these are the API's own.
  */
 public final class ApiError extends RuntimeException {
 
@@ -18,11 +20,17 @@ public final class ApiError extends RuntimeException {
 
     private final int status;
     private final String code;
+    private final Map<String, String> headers;
 
     public ApiError(int status, String code, String message) {
+        this(status, code, message, Map.of());
+    }
+
+    ApiError(int status, String code, String message, Map<String, String> headers) {
         super(message, null, false, false);
         this.status = status;
         this.code = code;
+        this.headers = headers;
     }
 
     public static ApiError invalid(String message) {
@@ -35,5 +43,10 @@ public final class ApiError extends RuntimeException {
 
     public String code() {
         return code;
+    }
+
+    /** Headers the refusal carries besides the content type. */
+    Map<String, String> headers() {
+        return headers;
     }
 }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -147,7 +148,7 @@ final class Body {
         try {
             return Enum.valueOf(type, text.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw ApiError.invalid(name(field) + " must be one of " + java.util.Arrays.toString(type.getEnumConstants()) + ", not '" + text + "'");
+            throw ApiError.invalid(name(field) + " must be one of " + Arrays.toString(type.getEnumConstants()) + ", not '" + text + "'");
         }
     }
 

@@ -8,6 +8,7 @@ import dev.ota.port.in.JobOperations.Stage;
 import dev.ota.domain.job.TargetType;
 import dev.ota.port.in.JobOperations.Targets;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -118,7 +119,7 @@ final class JobRequests {
         int max = r.integer("maxAttempts", true, 1, 100);
         List<Integer> codes = r.array("retryableCodes", false, 5, e -> e.integer(-5, -1));
         Duration interval = r.seconds("intervalSeconds", 0, 86_400);
-        return new Retry(max, codes == null ? null : List.copyOf(new java.util.LinkedHashSet<>(codes)), interval == null ? Duration.ZERO : interval);
+        return new Retry(max, codes == null ? null : List.copyOf(new LinkedHashSet<>(codes)), interval == null ? Duration.ZERO : interval);
     }
 
     private static void require(boolean condition, String message) {

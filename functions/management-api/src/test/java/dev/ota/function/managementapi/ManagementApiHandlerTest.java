@@ -183,6 +183,15 @@ class ManagementApiHandlerTest {
     }
 
     @Test
+    void theRouteTableHasOneOperationPerRouteKey() {
+        assertThat(Routes.ALL.stream().map(Route::routeKey)).doesNotHaveDuplicates();
+        assertThat(Routes.ALL).allSatisfy(route -> assertThat(route.operation()).as(route.routeKey()).isNotNull());
+        assertThat(Routes.ALL.stream().filter(route -> !route.query().isEmpty()))
+                .containsExactlyInAnyOrder(Routes.LIST_FIRMWARE, Routes.LIST_JOBS, Routes.LIST_JOB_DEVICES)
+                .allSatisfy(route -> assertThat(route.query()).contains("nextToken", "limit").hasSize(3));
+    }
+
+    @Test
     void everyRouteHasACase() {
         assertThat(everyRoute().map(a -> a.get()[0])).containsExactlyInAnyOrderElementsOf(Routes.ALL);
     }
@@ -225,7 +234,7 @@ class ManagementApiHandlerTest {
         @Test
         void listWithoutProductListsEverything() throws Exception {
             call("GET", "/firmware", null);
-            assertThat(fake.args).containsExactly(null, null, ManagementApiHandler.DEFAULT_LIMIT);
+            assertThat(fake.args).containsExactly(null, null, Endpoints.DEFAULT_LIMIT);
         }
 
         @Test

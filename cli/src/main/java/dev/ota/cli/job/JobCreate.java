@@ -1,0 +1,214 @@
+package dev.ota.cli.job;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ota.cli.Api;
+import dev.ota.cli.CliException;
+import dev.ota.cli.Durations;
+import dev.ota.cli.ExitCodes;
+import dev.ota.cli.FileSlice;
+import dev.ota.cli.OtaCli;
+import dev.ota.cli.ProgressBar;
+import dev.ota.cli.Subcommand;
+import dev.ota.cli.Text;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "create", description = {
+        "Create an update job: bring devices of a product to a firmware version.",
+        "Targets (exactly one): --source-versions, --devices (optionally narrowed by --source-versions), "
+                + "--device-file (uploaded first; one device name per line), or --whole-product.",
+        "Prints the job with its per-state counts; --watch follows it live."})
+final class JobCreate extends Subcommand {
+    @Option(names = "--product", required = true, paramLabel = "PRODUCT_ID")
+    String product;
+
+    @Option(names = "--version", required = true, paramLabel = "VERSION", description = "Target firmware version (must be AVAILABLE).")
+    String version;
+
+    @Option(names = "--source-versions", split = ",", paramLabel = "V1,V2", description = "Devices currently on these versions.")
+    List<String> sourceVersions;
+
+    @Option(names = "--devices", split = ",", paramLabel = "D1,D2", description = "These devices (up to 10,000; more: --device-file).")
+    List<String> devices;
+
+    @Option(names = "--device-file", paramLabel = "FILE", description = "A file of device names, one per line (any size; uploaded to S3).")
+    Path deviceFile;
+
+    @Option(names = "--whole-product", description = "Every device of the product.")
+    boolean wholeProduct;
+
+    @Option(names = "--dynamic", description = "Also update devices that qualify later (e.g. report a source version); runs until ended.")
+    boolean dynamic;
+
+    @Option(names = "--rate", paramLabel = "PER_MINUTE", description = "Devices released per minute, 1-100000.")
+    Integer rate;
+
+    @Option(names = "--ramp-base", paramLabel = "PER_MINUTE", description = "Exponential ramp: start at this rate ...")
+    Integer rampBase;
+
+    @Option(names = "--ramp-factor", paramLabel = "F", description = "... multiply it by F ...")
+    Double rampFactor;
+
+    @Option(names = "--ramp-every", paramLabel = "N", description = "... each time N more devices succeeded, up to --rate.")
+    Integer rampEvery;
+
+    @Option(names = "--stage", paramLabel = "SPEC", description = {
+            "A staged group, in order (repeat for more): SIZE[,success=P][,failure=P][,min=N][,on-failure=pause|abort]. "
+                    + "SIZE is a device count (50) or a percent of the targets (5%%); the last group takes the rest. "
+                    + "Defaults: success=90 (%% of the group that must succeed before the next group starts), failure=10 "
+                    + "(%% failed, once min devices finished, that pauses or aborts the job), min=1, on-failure=pause."})
+    List<String> stages;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", converter = Durations.class,
+            description = "In-progress timeout per device (e.g. 10m, 1h).")
+    Duration timeout;
+
+    @Option(names = "--retries", paramLabel = "N", description = "Retries after a failed attempt (attempts = N + 1).")
+    Integer retries;
+
+    @Option(names = "--retry-interval", paramLabel = "DURATION", converter = Durations.class, description = "Wait before a retry (e.g. 60s).")
+    Duration retryInterval;
+
+    @Option(names = "--retryable-codes", split = ",", paramLabel = "CODES", description = "Result codes worth a retry, e.g. -1,-3,-4 (of -1..-5).")
+    List<Integer> retryableCodes;
+
+    @Option(names = "--start", paramLabel = "TIME", description = "Scheduled start, ISO-8601 UTC (2026-04-01T02:00:00Z).")
+    String start;
+
+    @Option(names = "--end", paramLabel = "TIME", description = "Scheduled end, ISO-8601 UTC.")
+    String end;
+
+    @Option(names = "--description", paramLabel = "TEXT")
+    String description;
+
+    @Option(names = "--watch", description = "Then follow the job like 'ota job watch'.")
+    boolean watch;
+
+    @Option(names = "--dry-run", description = "Print the request that would be sent, and send nothing.")
+    boolean dryRun;
+
+    /** The POST /jobs body for these options (the device file's key filled in later). */
+    ObjectNode request(String deviceListKey) {
+        int kinds = (devices != null ? 1 : 0) + (deviceFile != null ? 1 : 0) + (wholeProduct ? 1 : 0);
+        if (kinds > 1 || (kinds == 0 && sourceVersions == null)) {
+            throw usage("give exactly one target: --source-versions, --devices, --device-file or --whole-product"
+                    + " (--source-versions may narrow --devices)");
+        }
+        if (sourceVersions != null && (deviceFile != null || wholeProduct)) {
+            throw usage("--source-versions goes alone or with --devices");
+        }
+        ObjectNode body = Api.JSON.createObjectNode().put("productId", product).put("targetVersion", version);
+        ObjectNode targets = body.putObject("targets");
+        if (devices != null) {
+            targets.put("type", "DEVICE_LIST");
+            devices.forEach(targets.putArray("deviceNames")::add);
+            if (sourceVersions != null) {
+                sourceVersions.forEach(targets.putArray("sourceVersions")::add);
+            }
+        } else if (deviceFile != null) {
+            targets.put("type", "DEVICE_LIST_FILE").put("deviceListS3Key", deviceListKey);
+        } else if (wholeProduct) {
+            targets.put("type", "PRODUCT");
+        } else {
+            targets.put("type", "SOURCE_VERSIONS");
+            sourceVersions.forEach(targets.putArray("sourceVersions")::add);
+        }
+        if (dynamic) {
+            body.put("dynamic", true);
+        }
+        boolean ramp = rampBase != null || rampFactor != null || rampEvery != null;
+        if (ramp && (rampBase == null || rampFactor == null || rampEvery == null)) {
+            throw usage("an exponential ramp needs all of --ramp-base, --ramp-factor and --ramp-every");
+        }
+        if (ramp && rate == null) {
+            throw usage("--ramp-* needs --rate (the rate the ramp grows to)");
+        }
+        if (rate != null) {
+            ObjectNode rollout = body.putObject("rollout").put("ratePerMinute", rate);
+            if (ramp) {
+                rollout.put("rampBaseRatePerMinute", rampBase).put("rampFactor", rampFactor).put("rampEveryDevices", rampEvery);
+            }
+        }
+        if (stages != null) {
+            ArrayNode array = body.putArray("stages");
+            for (String s : stages) {
+                try {
+                    array.add(StageSpec.parse(s));
+                } catch (IllegalArgumentException e) {
+                    throw usage("--stage " + s + ": " + e.getMessage());
+                }
+            }
+        }
+        if (start != null) {
+            body.put("startAt", instant("--start", start));
+        }
+        if (end != null) {
+            body.put("endAt", instant("--end", end));
+        }
+        if (timeout != null) {
+            body.put("inProgressTimeoutSeconds", timeout.toSeconds());
+        }
+        if (retries != null || retryInterval != null || retryableCodes != null) {
+            if (retries == null) {
+                throw usage("--retry-interval and --retryable-codes need --retries");
+            }
+            if (retries < 0) {
+                throw usage("--retries must be 0 or more");
+            }
+            ObjectNode retry = body.putObject("retry").put("maxAttempts", retries + 1);
+            if (retryableCodes != null) {
+                retryableCodes.forEach(retry.putArray("retryableCodes")::add);
+            }
+            if (retryInterval != null) {
+                retry.put("intervalSeconds", retryInterval.toSeconds());
+            }
+        }
+        if (description != null) {
+            body.put("description", description);
+        }
+        return body;
+    }
+
+    private String instant(String option, String text) {
+        try {
+            return Instant.parse(text).toString();
+        } catch (DateTimeParseException e) {
+            throw usage(option + " '" + text + "' is not an ISO-8601 UTC time such as 2026-04-01T02:00:00Z");
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        OtaCli root = root();
+        ObjectNode body = request("device-lists/<uploaded>");
+        if (dryRun) {
+            root.environment().out().println(Api.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(body));
+            return ExitCodes.OK;
+        }
+        Api api = root.api();
+        if (deviceFile != null) {
+            if (!Files.isRegularFile(deviceFile)) {
+                throw new CliException(ExitCodes.USAGE, "no such file: " + deviceFile);
+            }
+            JsonNode upload = api.post("/device-lists", Api.JSON.createObjectNode().put("productId", product));
+            long size = Files.size(deviceFile);
+            ProgressBar bar = root.bar("device list", size);
+            api.putPresigned(upload.path("url").asText(), size, () -> FileSlice.open(deviceFile, 0, size, bar), "the device list");
+            bar.finish();
+            ((ObjectNode) body.get("targets")).put("deviceListS3Key", upload.path("s3Key").asText());
+        }
+        JsonNode job = api.post("/jobs", body);
+        if (watch) {
+            return JobWatch.follow(root, api, job.path("jobId").asText(), Duration.ofSeconds(2), null);
+        }
+        return show(job, Text::job);
+    }
+}

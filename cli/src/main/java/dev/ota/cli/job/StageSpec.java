@@ -1,0 +1,57 @@
+package dev.ota.cli.job;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ota.cli.Api;
+import java.util.Locale;
+
+/**
+ * A stage as typed after {@code --stage}: {@code SIZE[,success=P][,failure=P][,min=N][,on-failure=pause|abort]}
+ * where SIZE is a device count ({@code 50}) or a percent of the targets ({@code 5%}).
+ */
+public final class StageSpec {
+    private StageSpec() {}
+
+    /** The stage as the API takes it; IllegalArgumentException says what is wrong with {@code spec}. */
+    public static ObjectNode parse(String spec) {
+        String[] parts = spec.split(",");
+        ObjectNode stage = Api.JSON.createObjectNode();
+        String size = parts[0].trim();
+        try {
+            if (size.endsWith("%")) {
+                stage.put("percent", Integer.parseInt(size.substring(0, size.length() - 1)));
+            } else if (!size.isEmpty() && !size.contains("=")) {
+                stage.put("deviceCount", Integer.parseInt(size));
+            } else {
+                throw new IllegalArgumentException("a stage starts with its size: a device count (50) or a percent (5%)");
+            }
+            int success = 90;
+            int failure = 10;
+            int min = 1;
+            String onFailure = "PAUSE";
+            for (int i = 1; i < parts.length; i++) {
+                String[] kv = parts[i].split("=", 2);
+                if (kv.length != 2) {
+                    throw new IllegalArgumentException("'" + parts[i] + "' is not key=value");
+                }
+                String value = kv[1].trim().replace("%", "");
+                switch (kv[0].trim().toLowerCase(Locale.ROOT)) {
+                    case "success" -> success = Integer.parseInt(value);
+                    case "failure" -> failure = Integer.parseInt(value);
+                    case "min" -> min = Integer.parseInt(value);
+                    case "on-failure" -> {
+                        onFailure = value.toUpperCase(Locale.ROOT);
+                        if (!onFailure.equals("PAUSE") && !onFailure.equals("ABORT")) {
+                            throw new IllegalArgumentException("on-failure is pause or abort");
+                        }
+                    }
+                    default -> throw new IllegalArgumentException("unknown stage setting '" + kv[0] + "' (success, failure, min, on-failure)");
+                }
+            }
+            stage.put("successThresholdPercent", success).put("failureThresholdPercent", failure).put("minDevicesForFailure", min)
+                    .put("onFailure", onFailure);
+            return stage;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + spec + "' has a number that is not a whole number");
+        }
+    }
+}
