@@ -2,32 +2,17 @@ package dev.ota.function.updatedevices;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ota.function.support.HandlerResponse;
 import dev.ota.app.UpdateDevicesRequest;
 import dev.ota.app.UpdateDevicesResult;
 import dev.ota.app.UpdateDevicesService;
-import dev.ota.app.UpdateSender;
-import dev.ota.aws.dynamodb.DynamoDbClients;
-import dev.ota.aws.dynamodb.DynamoDbDeviceStateStore;
-import dev.ota.aws.dynamodb.DynamoDbFirmwareCatalog;
-import dev.ota.aws.dynamodb.DynamoDbJobStore;
-import dev.ota.aws.dynamodb.Tables;
-import dev.ota.aws.iot.IotClients;
-import dev.ota.aws.iot.IotDataPlaneChannel;
-import dev.ota.aws.iot.UpdateTopic;
-import dev.ota.aws.presign.PresignConfig;
-import dev.ota.aws.presign.SigV4DownloadUrlMinter;
-import dev.ota.function.support.Settings;
 import dev.ota.log.StructuredLog;
 import dev.ota.domain.InvalidMessageException;
-import dev.ota.protocol.ProtocolJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.time.Clock;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
 
 /**
  * Invoked directly ({@code aws lambda invoke}, {@code sam local invoke}): "update these devices
@@ -35,29 +20,19 @@ import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
  */
 public final class UpdateDevicesHandler implements RequestStreamHandler {
 
-    private final ObjectMapper json = ProtocolJson.newMapper();
-    private final StructuredLog log = new StructuredLog(json, "update-devices");
+    private final ObjectMapper json;
+    private final StructuredLog log;
     private final UpdateDevicesService service;
 
+    /** Lambda's constructor: the wiring is built here, once per container. */
     public UpdateDevicesHandler() {
-        this(Settings.fromEnvironment());
+        this(UpdateDevicesWiring.fromEnvironment());
     }
 
-    private UpdateDevicesHandler(Settings settings) {
-        this(settings, DynamoDbClients.fromEnvironment(), PresignConfig.fromEnvironment(),
-                IotClients.dataPlaneFromEnvironment(settings.iotDataEndpoint()));
-    }
-
-    public UpdateDevicesHandler(Settings settings, DynamoDbClient dynamo, PresignConfig presign, IotDataPlaneClient iot) {
-        Tables tables = settings.tables();
-        IotDataPlaneChannel channel = new IotDataPlaneChannel(iot, new UpdateTopic(settings.updateTopicTemplate()), json);
-        this.service = new UpdateDevicesService(
-                new DynamoDbFirmwareCatalog(dynamo, tables),
-                new DynamoDbJobStore(dynamo, tables),
-                new DynamoDbDeviceStateStore(dynamo, tables),
-                new UpdateSender(new SigV4DownloadUrlMinter(presign, settings.firmwareBucket(), settings.urlExpiry()), channel),
-                Clock.systemUTC(),
-                log);
+    public UpdateDevicesHandler(UpdateDevicesWiring wiring) {
+        this.json = wiring.json();
+        this.log = wiring.log();
+        this.service = wiring.service();
     }
 
     @Override
@@ -65,7 +40,7 @@ public final class UpdateDevicesHandler implements RequestStreamHandler {
         UpdateDevicesResult result;
         try {
             result = service.update(UpdateDevicesRequest.fromJson(json.readTree(input)));
-        } catch (InvalidMessageException | com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (InvalidMessageException | JsonProcessingException e) {
             String reason = e instanceof InvalidMessageException ? e.getMessage() : "malformed JSON: " + e.getMessage();
             log.warn("update_devices_rejected", "reason", reason);
             HandlerResponse.rejected(json, output, reason);
