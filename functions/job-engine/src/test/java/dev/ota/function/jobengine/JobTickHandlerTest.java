@@ -1,5 +1,6 @@
 package dev.ota.function.jobengine;
 
+import dev.ota.testing.SampleEvents;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,6 @@
 package dev.ota.function.managementapi;
 
+import dev.ota.testing.SampleEvents;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,5 +1,6 @@
 package dev.ota.function.progressreport;
 
+import dev.ota.testing.SampleEvents;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 

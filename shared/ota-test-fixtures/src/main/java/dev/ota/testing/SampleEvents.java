@@ -1,4 +1,4 @@
-package dev.ota.function.progressreport;
+package dev.ota.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,12 +13,12 @@ import java.util.TreeMap;
  * The repository's sample events ({@code events/}) and the bad ones ({@code events/bad/}) with the
  * rejection reason {@code events/bad/expected.json} gives for each, read as the tests' input.
  */
-final class SampleEvents {
+public final class SampleEvents {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** {@code events/} of the repository, found above the working directory (the module, under Maven). */
-    static final Path DIR = locate();
+    public static final Path DIR = locate();
 
     private SampleEvents() {}
 
@@ -32,7 +32,7 @@ final class SampleEvents {
     }
 
     /** The bytes of {@code events/<name>}, e.g. {@code "report-version.json"} or {@code "bad/name-mismatch.json"}. */
-    static byte[] bytes(String name) {
+    public static byte[] bytes(String name) {
         try {
             return Files.readAllBytes(DIR.resolve(name));
         } catch (IOException e) {
@@ -40,7 +40,7 @@ final class SampleEvents {
         }
     }
 
-    static JsonNode json(String name) {
+    public static JsonNode json(String name) {
         try {
             return JSON.readTree(bytes(name));
         } catch (IOException e) {
@@ -49,7 +49,7 @@ final class SampleEvents {
     }
 
     /** The bad events {@code events/bad/expected.json} assigns to {@code function}: file name to reason fragment. */
-    static Map<String, String> badEventsFor(String function) {
+    public static Map<String, String> badEventsFor(String function) {
         Map<String, String> bad = new TreeMap<>();
         json("bad/expected.json").fields().forEachRemaining(e -> {
             if (!e.getKey().startsWith("_") && function.equals(e.getValue().path("function").asText())) {
