@@ -1,6 +1,5 @@
 package dev.ota.local;
 
-import dev.ota.aws.presign.PresignConfig;
 import java.net.URI;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
@@ -22,7 +21,7 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  */
 public final class LocalAws implements AutoCloseable {
 
-    public static final Region REGION = LocalClients.REGION;
+    public static final Region REGION = StandInClients.REGION;
 
     /** Fixed ports for the stand-ins; 0 means "any free port". */
     public record Ports(int s3, int dynamoDb, int mqtt, int iotData) {
@@ -84,7 +83,7 @@ public final class LocalAws implements AutoCloseable {
 
     /** The same static key pair works everywhere: s3proxy checks it, moto accepts any. */
     public StaticCredentialsProvider credentialsProvider() {
-        return LocalClients.CREDENTIALS;
+        return StandInClients.CREDENTIALS;
     }
 
     public URI s3Endpoint() {
@@ -120,26 +119,21 @@ public final class LocalAws implements AutoCloseable {
     }
 
     public DynamoDbClient dynamoDb() {
-        return LocalClients.dynamoDb(dynamoDbEndpoint());
+        return StandInClients.dynamoDb(dynamoDbEndpoint());
     }
 
     /** Path-style. */
     public S3Client s3() {
-        return LocalClients.s3(s3Endpoint());
+        return StandInClients.s3(s3Endpoint());
     }
 
     /** Path-style; URLs it makes are checked by s3proxy like AWS would (signature and expiry). */
     public S3Presigner s3Presigner() {
-        return LocalClients.s3Presigner(s3Endpoint());
-    }
-
-    /** Path-style on the local S3 endpoint, for SigV4DownloadUrlMinter. */
-    public PresignConfig presignConfig() {
-        return LocalClients.presignConfig(s3Endpoint());
+        return StandInClients.s3Presigner(s3Endpoint());
     }
 
     public IotDataPlaneClient iotDataPlane() {
-        return LocalClients.iotDataPlane(iotDataEndpoint());
+        return StandInClients.iotDataPlane(iotDataEndpoint());
     }
 
     /** Stops everything, in parallel (the broker alone waits out Netty's 2 s quiet period). */

@@ -212,7 +212,7 @@ public final class MotoServer implements AutoCloseable {
             connection.setRequestProperty("Content-Type", "application/x-amz-json-1.0");
             // moto reads the region from the credential scope and does not check the signature.
             connection.setRequestProperty("Authorization", "AWS4-HMAC-SHA256 Credential=local/20240101/"
-                    + LocalClients.REGION.id() + "/dynamodb/aws4_request, SignedHeaders=host, Signature=0");
+                    + StandInClients.REGION.id() + "/dynamodb/aws4_request, SignedHeaders=host, Signature=0");
             connection.getOutputStream().write("{}".getBytes(StandardCharsets.UTF_8));
             int status = connection.getResponseCode();
             connection.disconnect();

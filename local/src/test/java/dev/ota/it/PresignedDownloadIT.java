@@ -7,6 +7,7 @@ import dev.ota.aws.presign.SigV4DownloadUrlMinter;
 import dev.ota.domain.FirmwareRef;
 import dev.ota.local.EmbeddedS3;
 import dev.ota.local.LocalClients;
+import dev.ota.local.StandInClients;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,7 +46,7 @@ class PresignedDownloadIT {
     static void start() {
         s3 = new EmbeddedS3().start();
         s3.createBucket(BUCKET);
-        try (S3Client client = LocalClients.s3(s3.endpoint())) {
+        try (S3Client client = StandInClients.s3(s3.endpoint())) {
             client.putObject(b -> b.bucket(BUCKET).key(KEY), RequestBody.fromBytes(CONTENT));
             client.putObject(b -> b.bucket(BUCKET).key(ODD_KEY), RequestBody.fromBytes(Arrays.copyOf(CONTENT, 777)));
         }
@@ -143,7 +144,7 @@ class PresignedDownloadIT {
     @Test
     void mintedUrlsFetchTheTopLevelDownloadCopy() throws Exception {
         String md5 = dev.ota.digest.FirmwareDigests.md5Hex(CONTENT);
-        try (S3Client client = LocalClients.s3(s3.endpoint())) {
+        try (S3Client client = StandInClients.s3(s3.endpoint())) {
             client.putObject(b -> b.bucket(BUCKET).key(dev.ota.domain.DownloadKey.of(KEY, md5)), RequestBody.fromBytes(CONTENT));
         }
         String url = minter(Duration.ofMinutes(10)).mint(new FirmwareRef("1.1.0", KEY, CONTENT.length, md5));

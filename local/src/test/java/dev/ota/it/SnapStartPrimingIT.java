@@ -31,7 +31,7 @@ class SnapStartPrimingIT {
         long publishesBefore = stack.aws().iotDataServer().publishCount();
         try (DynamoDbClient dynamo = LocalClients.dynamoDb(stack.aws().dynamoDbEndpoint(), counted);
              IotDataPlaneClient iot = LocalClients.iotDataPlane(stack.aws().iotDataEndpoint(), counted)) {
-            new VersionReportHandler(settings, dynamo, stack.aws().presignConfig(), iot).beforeCheckpoint(null);
+            new VersionReportHandler(settings, dynamo, LocalClients.presignConfig(stack.aws().s3Endpoint()), iot).beforeCheckpoint(null);
             new ProgressReportHandler(settings, dynamo).beforeCheckpoint(null);
         }
         assertThat(calls.snapshot()).isEqualTo(Map.of("DynamoDb.GetItem", 2L));

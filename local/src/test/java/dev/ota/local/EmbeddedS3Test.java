@@ -42,8 +42,8 @@ class EmbeddedS3Test {
     static void start() {
         s3 = new EmbeddedS3().start();
         s3.createBucket(BUCKET);
-        client = LocalClients.s3(s3.endpoint());
-        presigner = LocalClients.s3Presigner(s3.endpoint());
+        client = StandInClients.s3(s3.endpoint());
+        presigner = StandInClients.s3Presigner(s3.endpoint());
         client.putObject(b -> b.bucket(BUCKET).key(KEY), RequestBody.fromBytes(CONTENT));
     }
 
@@ -162,7 +162,7 @@ class EmbeddedS3Test {
                 .request(request)
                 .identity(AwsBasicCredentials.create(s3.accessKey(), secret))
                 .putProperty(AwsV4FamilyHttpSigner.SERVICE_SIGNING_NAME, "s3")
-                .putProperty(AwsV4HttpSigner.REGION_NAME, LocalClients.REGION.id())
+                .putProperty(AwsV4HttpSigner.REGION_NAME, StandInClients.REGION.id())
                 .putProperty(AwsV4FamilyHttpSigner.AUTH_LOCATION, AwsV4FamilyHttpSigner.AuthLocation.QUERY_STRING)
                 .putProperty(AwsV4FamilyHttpSigner.EXPIRATION_DURATION, validFor)
                 .putProperty(AwsV4FamilyHttpSigner.PAYLOAD_SIGNING_ENABLED, false)

@@ -27,7 +27,7 @@ class IotDataEndpointTest {
     static void start() {
         broker = new EmbeddedBroker().start();
         endpoint = new IotDataEndpoint(broker).start();
-        iotData = LocalClients.iotDataPlane(endpoint.endpoint());
+        iotData = StandInClients.iotDataPlane(endpoint.endpoint());
     }
 
     @AfterAll

@@ -35,7 +35,7 @@ class MotoConcurrencyTest {
     @BeforeAll
     static void start() {
         moto = new MotoServer().start();
-        dynamo = LocalClients.dynamoDb(moto.endpoint());
+        dynamo = StandInClients.dynamoDb(moto.endpoint());
         dynamo.createTable(t -> t.tableName("race").billingMode(BillingMode.PAY_PER_REQUEST)
                 .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S))
                 .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH)));

@@ -38,7 +38,7 @@ class MotoServerTest {
     @BeforeAll
     static void start() {
         moto = new MotoServer().start();
-        dynamo = LocalClients.dynamoDb(moto.endpoint());
+        dynamo = StandInClients.dynamoDb(moto.endpoint());
     }
 
     @AfterAll
@@ -194,7 +194,7 @@ class MotoServerTest {
         int perThread = 30;
         java.util.concurrent.atomic.AtomicInteger committed = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
-        try (DynamoDbClient client = LocalClients.dynamoDb(moto.endpoint())) {
+        try (DynamoDbClient client = StandInClients.dynamoDb(moto.endpoint())) {
             List<java.util.concurrent.Future<?>> futures = new java.util.ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 futures.add(pool.submit(() -> {
