@@ -27,7 +27,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * Test nor IT). Run it with:
  *
  * <pre>
- * OTA_MOTO_SERVER=.venv/bin/moto_server mvn -B -o test -pl local -am -Dtest=DeviceListFileBenchmark \
+ * OTA_MOTO_SERVER=.venv/bin/moto_server mvn -B -o test -pl local/integration-tests -am -Dtest=DeviceListFileBenchmark \
  *     -Dsurefire.failIfNoSpecifiedTests=false -DargLine=-Xmx256m [-Dota.benchmark.names=1000000]
  * </pre>
  *
