@@ -10,10 +10,12 @@ import com.tngtech.archunit.lang.EvaluationResult;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ota.app.Priming;
 import dev.ota.app.archviolation.ApplicationCallingAws;
+import dev.ota.aws.presign.PresignConfig;
 import dev.ota.domain.archviolation.DomainUsingApplication;
 import dev.ota.domain.archviolation.DomainUsingJson;
 import dev.ota.function.progressreport.ProgressReportHandler;
 import dev.ota.function.versionreport.archviolation.FunctionUsingAnotherFunction;
+import dev.ota.local.standin.archviolation.StandInUsingOta;
 import java.util.List;
 import java.util.stream.Stream;
 import software.amazon.awssdk.regions.Region;
@@ -43,7 +45,8 @@ class DependencyRuleTest {
         // Every layer's classes are there, or a rule would pass on nothing.
         assertThat(List.of("dev.ota.domain.ExecutionStateMachine", "dev.ota.port.in.JobOperations", "dev.ota.port.out.DeviceStateStore",
                 "dev.ota.app.VersionReportService", "dev.ota.aws.dynamodb.DynamoDbDeviceStateStore", "dev.ota.function.support.Settings",
-                "dev.ota.function.versionreport.VersionReportHandler", "dev.ota.function.jobengine.JobWorkerHandler"))
+                "dev.ota.function.versionreport.VersionReportHandler", "dev.ota.function.jobengine.JobWorkerHandler",
+                "dev.ota.local.standin.EmbeddedS3", "dev.ota.local.stack.LocalStack"))
                 .allSatisfy(name -> assertThat(production.contain(name)).as(name).isTrue());
         rule.check(production);
     }
@@ -53,7 +56,8 @@ class DependencyRuleTest {
                 Arguments.of(DependencyRules.LAYERS, DomainUsingApplication.class, Priming.class),
                 Arguments.of(DependencyRules.DOMAIN_IS_PLAIN_JAVA, DomainUsingJson.class, ObjectMapper.class),
                 Arguments.of(DependencyRules.APPLICATION_HAS_NO_AWS, ApplicationCallingAws.class, Region.class),
-                Arguments.of(DependencyRules.FUNCTIONS_ARE_INDEPENDENT, FunctionUsingAnotherFunction.class, ProgressReportHandler.class));
+                Arguments.of(DependencyRules.FUNCTIONS_ARE_INDEPENDENT, FunctionUsingAnotherFunction.class, ProgressReportHandler.class),
+                Arguments.of(DependencyRules.STAND_INS_KNOW_NO_OTA, StandInUsingOta.class, PresignConfig.class));
     }
 
     /** The offender and the class it must not use, imported together: a layer rule judges the used side. */

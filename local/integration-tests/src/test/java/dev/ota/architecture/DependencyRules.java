@@ -12,8 +12,9 @@ import java.util.List;
 
 /**
  * The dependency rule, as ArchUnit rules: domain ← ports ← application ← adapters ← composition ←
- * functions ← local stack, CLI and tests. {@link DependencyRuleTest} checks the production classes
- * against them, and checks that each rule bites on a class that breaks it.
+ * functions ← local stack, CLI and tests; and the local AWS stand-ins know nothing of OTA.
+ * {@link DependencyRuleTest} checks the production classes against them, and checks that each rule
+ * bites on a class that breaks it.
  */
 final class DependencyRules {
 
@@ -27,7 +28,10 @@ final class DependencyRules {
     static final String[] FUNCTIONS = {"dev.ota.function.versionreport..", "dev.ota.function.progressreport..",
             "dev.ota.function.updatedevices..", "dev.ota.function.firmwareregistration..", "dev.ota.function.managementapi..",
             "dev.ota.function.jobengine.."};
+    /** The local stack (stand-ins, SAM runtime, launcher, demo), the CLI, the tests. */
     static final String[] OUTSIDE = {"dev.ota.local..", "dev.ota.it..", "dev.ota.bench..", "dev.ota.cli..", "dev.ota.architecture.."};
+    /** The local stand-ins for AWS (local/stand-ins). */
+    static final String STAND_INS = "dev.ota.local.standin..";
 
     private DependencyRules() {}
 
@@ -76,6 +80,12 @@ final class DependencyRules {
             .ignoreDependency(JavaClass.Predicates.resideInAPackage("dev.ota.aws.jobs.."), DescribedPredicate.alwaysTrue())
             .because("each adapter module holds one AWS service");
 
+    /** The stand-ins are AWS look-alikes: they use no dev.ota class but their own (their module depends on none). */
+    static final ArchRule STAND_INS_KNOW_NO_OTA = noClasses().that().resideInAPackage(STAND_INS)
+            .should().dependOnClassesThat(JavaClass.Predicates.resideInAPackage("dev.ota..")
+                    .and(JavaClass.Predicates.resideOutsideOfPackage(STAND_INS)))
+            .because("they stand in for AWS, which knows nothing of firmware updates; OTA wiring is the SAM runtime's");
+
     static final List<ArchRule> ALL = List.of(LAYERS, DOMAIN_IS_PLAIN_JAVA, OUTBOUND_PORTS_IGNORE_INBOUND, APPLICATION_HAS_NO_AWS,
-            FUNCTIONS_ARE_INDEPENDENT, ADAPTERS_ARE_INDEPENDENT);
+            FUNCTIONS_ARE_INDEPENDENT, ADAPTERS_ARE_INDEPENDENT, STAND_INS_KNOW_NO_OTA);
 }
