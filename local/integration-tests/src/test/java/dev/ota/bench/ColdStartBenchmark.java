@@ -50,9 +50,9 @@ class ColdStartBenchmark {
             long now = System.currentTimeMillis();
             Map<String, String[]> cases = new LinkedHashMap<>();
             cases.put("progress-report", new String[] {"dev.ota.function.progressreport.ProgressReportHandler",
-                    write(events, "progress.json", "{\"type\":\"report_progress\",\"report\":{\"progress\":{\"state\":\"downloading\",\"percent\":\"10\",\"result_code\":\"0\",\"result_msg\":\"\"},\"version\":\"1.1.0\"},\"productId\":\"BENCH\",\"deviceName\":\"bench-1\",\"clientId\":\"c\",\"receivedAt\":" + now + "}")});
+                    write(events, "progress.json", "{\"type\":\"report_progress\",\"report\":{\"progress\":{\"state\":\"downloading\",\"percent\":\"10\",\"result_code\":\"0\",\"result_msg\":\"\"},\"version\":\"1.1.0\"},\"productId\":\"BENCH\",\"deviceName\":\"bench-1\",\"clientId\":\"BENCH::bench-1\",\"receivedAt\":" + now + "}")});
             cases.put("version-report", new String[] {"dev.ota.function.versionreport.VersionReportHandler",
-                    write(events, "version.json", "{\"type\":\"report_version\",\"report\":{\"version\":\"1.0.0\"},\"productId\":\"BENCH\",\"deviceName\":\"bench-1\",\"clientId\":\"c\",\"receivedAt\":" + now + "}")});
+                    write(events, "version.json", "{\"type\":\"report_version\",\"report\":{\"version\":\"1.0.0\"},\"productId\":\"BENCH\",\"deviceName\":\"bench-1\",\"clientId\":\"BENCH::bench-1\",\"receivedAt\":" + now + "}")});
             cases.put("update-devices", new String[] {"dev.ota.function.updatedevices.UpdateDevicesHandler",
                     write(events, "update.json", "{\"productId\":\"BENCH\",\"version\":\"1.1.0\",\"deviceNames\":[\"bench-2\"]}")});
 

@@ -87,7 +87,7 @@ class DuplicateAndReorderIT {
 
         /** What the rule's SELECT adds: productId and deviceName from the topic, clientid(), timestamp(). */
         private ObjectNode withRuleFields(ObjectNode event, long at) {
-            return event.put("productId", PRODUCT).put("deviceName", name).put("clientId", PRODUCT + name).put("receivedAt", at);
+            return event.put("productId", PRODUCT).put("deviceName", name).put("clientId", dev.ota.domain.device.ThingName.of(PRODUCT, name).value()).put("receivedAt", at);
         }
 
         private String invoke(String function, ObjectNode event) throws Exception {

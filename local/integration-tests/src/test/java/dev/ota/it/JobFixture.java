@@ -74,7 +74,7 @@ final class JobFixture implements AutoCloseable {
 
     JsonNode reportVersion(String device, String version, Instant receivedAt) throws Exception {
         String event = "{\"type\":\"report_version\",\"report\":{\"version\":\"" + version + "\"},\"productId\":\"" + product
-                + "\",\"deviceName\":\"" + device + "\",\"clientId\":\"" + product + device + "\",\"receivedAt\":" + receivedAt.toEpochMilli() + "}";
+                + "\",\"deviceName\":\"" + device + "\",\"clientId\":\"" + dev.ota.domain.device.ThingName.of(product, device).value() + "\",\"receivedAt\":" + receivedAt.toEpochMilli() + "}";
         return SharedStack.invoke(stack, "VersionReportFunction", event);
     }
 
@@ -82,7 +82,7 @@ final class JobFixture implements AutoCloseable {
         String progress = "{\"state\":\"" + state + "\"" + (percent == null ? "" : ",\"percent\":\"" + percent + "\"")
                 + ",\"result_code\":\"" + code + "\",\"result_msg\":\"" + (code == 0 ? "" : "time_out") + "\"}";
         String event = "{\"type\":\"report_progress\",\"report\":{\"progress\":" + progress + ",\"version\":\"" + version + "\"},\"productId\":\""
-                + product + "\",\"deviceName\":\"" + device + "\",\"clientId\":\"" + product + device + "\",\"receivedAt\":"
+                + product + "\",\"deviceName\":\"" + device + "\",\"clientId\":\"" + dev.ota.domain.device.ThingName.of(product, device).value() + "\",\"receivedAt\":"
                 + receivedAt.toEpochMilli() + "}";
         return SharedStack.invoke(stack, "ProgressReportFunction", event);
     }

@@ -172,7 +172,7 @@ class SampleEventsIT {
         ObjectNode event = (ObjectNode) sample(file);
         event.put("receivedAt", event.path("receivedAt").asLong() + shift);
         if (deviceName != null) {
-            event.put("deviceName", deviceName).put("clientId", event.path("productId").asText() + deviceName);
+            event.put("deviceName", deviceName).put("clientId", dev.ota.domain.device.ThingName.of(event.path("productId").asText(), deviceName).value());
         }
         return SharedStack.JSON.readTree(stack.invoke(SAMPLES.get(file), event.toString().getBytes(StandardCharsets.UTF_8)));
     }

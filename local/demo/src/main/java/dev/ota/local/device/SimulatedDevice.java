@@ -18,6 +18,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
+import dev.ota.domain.device.ThingName;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
@@ -53,7 +54,8 @@ public final class SimulatedDevice implements AutoCloseable {
         this.deviceName = deviceName;
         this.topicPrefix = topicPrefix;
         try {
-            this.mqtt = new MqttClient(mqttUrl, productId + deviceName, new MemoryPersistence());
+            // The client id is the device's thing name, as the device policy and the report functions require.
+            this.mqtt = new MqttClient(mqttUrl, ThingName.of(productId, deviceName).value(), new MemoryPersistence());
         } catch (MqttException e) {
             throw new IllegalStateException(e);
         }

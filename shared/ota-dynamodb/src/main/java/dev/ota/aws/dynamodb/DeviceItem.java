@@ -53,6 +53,17 @@ final class DeviceItem {
     /** String set: dynamic jobs that skipped the device while another job held it. */
     static final String WAITING_JOBS = "waitingJobs";
 
+    /**
+     * The table's TTL attribute (template.yaml {@code TimeToLiveSpecification}). While the device
+     * never took an update it is a Number, epoch seconds {@link #UNUPDATED_RETENTION} after its
+     * latest version report, so an item that only ever reported (a ghost from a name nobody
+     * provisioned, or a device long gone) is deleted by DynamoDB. Every execution written to the
+     * item sets it to the execution's job id, a String, which TTL ignores: a device that took an
+     * update is kept, with its history. See docs/data-model.md.
+     */
+    static final String EXPIRES_AT = "expiresAt";
+    static final java.time.Duration UNUPDATED_RETENTION = java.time.Duration.ofDays(90);
+
     private DeviceItem() {}
 
     static Map<String, AttributeValue> key(DeviceId device) {
@@ -63,6 +74,8 @@ final class DeviceItem {
     static Map<String, AttributeValue> executionAttributes(Execution e) {
         Map<String, AttributeValue> a = new HashMap<>();
         a.put(JOB_ID, s(e.jobId()));
+        // Took an update: a String, which DynamoDB's TTL ignores (see EXPIRES_AT).
+        a.put(EXPIRES_AT, s(e.jobId()));
         a.put(STATUS, s(e.status().name()));
         a.put(ATTEMPT, n(e.attempt()));
         a.put(PERCENT, n(e.percent()));

@@ -44,7 +44,11 @@ public final class DynamoDbDeviceStateStore implements DeviceStateStore {
                 .set(DeviceItem.PRODUCT_ID, s(device.productId()))
                 .set(DeviceItem.DEVICE_NAME, s(device.deviceName()))
                 .set(DeviceItem.CURRENT_VERSION, s(version))
-                .set(DeviceItem.LAST_SEEN_AT, n(receivedAt.toEpochMilli()));
+                .set(DeviceItem.LAST_SEEN_AT, n(receivedAt.toEpochMilli()))
+                // Expires UNUPDATED_RETENTION after this report unless the device ever took an update
+                // (then it holds that execution's job id, which TTL ignores): see DeviceItem.EXPIRES_AT.
+                .setIfNotExists(DeviceItem.EXPIRES_AT, DeviceItem.JOB_ID,
+                        n(receivedAt.plus(DeviceItem.UNUPDATED_RETENTION).getEpochSecond()));
         String lastSeen = e.name(DeviceItem.LAST_SEEN_AT);
         // "<=" rather than "<": Lambda's retry of the same report must be processed again, not dropped.
         String condition = "attribute_not_exists(" + lastSeen + ") OR " + lastSeen + " <= " + e.value(n(receivedAt.toEpochMilli()));

@@ -42,6 +42,12 @@ final class Expression {
         return this;
     }
 
+    /** {@code SET attribute = if_not_exists(other, value)}. */
+    Expression setIfNotExists(String attribute, String other, AttributeValue value) {
+        set.add(name(attribute) + " = if_not_exists(" + name(other) + ", " + value(value) + ")");
+        return this;
+    }
+
     Expression add(String attribute, long delta) {
         add.add(name(attribute) + " " + value(Attr.n(delta)));
         return this;

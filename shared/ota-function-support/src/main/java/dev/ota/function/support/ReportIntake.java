@@ -6,11 +6,19 @@ import dev.ota.log.StructuredLog;
 import dev.ota.domain.device.DeviceReport;
 import dev.ota.protocol.DeviceReportParser;
 import dev.ota.domain.InvalidMessageException;
+import dev.ota.domain.device.ThingName;
 
 /**
  * The front door of the rule-triggered functions: a bad event is rejected with one structured log
  * line naming the device and the reason, and nothing else happens. It is not an error for Lambda,
  * since retrying a bad message cannot make it good.
+ *
+ * <p>It is also the second identity wall (the device policy is the first): a report is accepted
+ * only from the device its topic names. The rule projects the publisher's MQTT client id
+ * ({@code clientid() AS clientId}), and a device's client id is its thing name,
+ * {@link ThingName#of} the topic's productId and deviceName. A report whose client id is any
+ * other is refused and logged with both identities ({@code clientId} and {@code deviceClientId}), so a fleet
+ * whose IoT policy is broader than the template's still cannot speak for another device.
  */
 public final class ReportIntake {
 
@@ -32,10 +40,30 @@ public final class ReportIntake {
             if (!expected.isInstance(report)) {
                 throw new InvalidMessageException("type '" + root.path("type").asText() + "' is not handled by this function");
             }
+            String refused = identityRefusal(root, report);
+            if (refused != null) {
+                return new Intake<>(null, refused);
+            }
             return new Intake<>(expected.cast(report), null);
         } catch (InvalidMessageException e) {
             log.warn("report_rejected", "device", DeviceReportParser.deviceOf(root), "reason", e.getMessage());
             return new Intake<>(null, e.getMessage());
         }
+    }
+
+    /** Null when the publishing client is the device the topic names; else the reason, logged. */
+    private String identityRefusal(JsonNode event, DeviceReport report) {
+        JsonNode client = event.get("clientId");
+        String clientId = client == null || client.isNull() ? null : client.asText();
+        String expected = ThingName.of(report.device()).value();
+        if (expected.equals(clientId)) {
+            return null;
+        }
+        String reason = clientId == null || clientId.isEmpty()
+                ? "clientId is missing (the rule must project clientid() AS clientId)"
+                : "client '" + clientId + "' may not report for device " + report.device().key() + " (its client id is '" + expected + "')";
+        log.warn("report_rejected", "device", report.device().key(), "deviceClientId", expected,
+                "clientId", clientId == null ? "" : clientId, "reason", reason);
+        return reason;
     }
 }

@@ -33,7 +33,7 @@ class ReportIntakeTest {
     }
 
     private static final String VERSION_EVENT =
-            "{\"type\":\"report_version\",\"report\":{\"version\":\"1.0.0\"},\"productId\":\"p1\",\"deviceName\":\"d1\",\"receivedAt\":5}";
+            "{\"type\":\"report_version\",\"report\":{\"version\":\"1.0.0\"},\"productId\":\"p1\",\"deviceName\":\"d1\",\"clientId\":\"p1::d1\",\"receivedAt\":5}";
 
     @Test
     void acceptsTheExpectedReport() {
@@ -77,6 +77,31 @@ class ReportIntakeTest {
         assertThat(in.report()).isNull();
         assertThat(in.rejection()).startsWith("malformed JSON");
         assertThat(logLines()).singleElement().asString().contains("\"device\":\"unknown\"");
+    }
+
+    @Test
+    void refusesAReportFromAnotherDevicesClientLoggingBothIdentities() {
+        String event = VERSION_EVENT.replace("\"clientId\":\"p1::d1\"", "\"clientId\":\"p1::d2\"");
+
+        Intake<VersionReport> in = intake.accept(bytes(event), VersionReport.class);
+
+        assertThat(in.report()).isNull();
+        assertThat(in.rejection()).isEqualTo("client 'p1::d2' may not report for device p1/d1 (its client id is 'p1::d1')");
+        assertThat(logLines()).singleElement().asString()
+                .contains("\"event\":\"report_rejected\"")
+                .contains("\"device\":\"p1/d1\"")
+                .contains("\"clientId\":\"p1::d2\"")
+                .contains("\"deviceClientId\":\"p1::d1\"");
+    }
+
+    @Test
+    void refusesTencentsConcatenatedClientIdAndAMissingOne() {
+        Intake<VersionReport> tencent = intake.accept(bytes(VERSION_EVENT.replace("p1::d1", "p1d1")), VersionReport.class);
+        Intake<VersionReport> none = intake.accept(bytes(VERSION_EVENT.replace("\"clientId\":\"p1::d1\",", "")), VersionReport.class);
+
+        assertThat(tencent.rejection()).startsWith("client 'p1d1' may not report for device p1/d1");
+        assertThat(none.rejection()).isEqualTo("clientId is missing (the rule must project clientid() AS clientId)");
+        assertThat(logLines()).hasSize(2);
     }
 
     @Test
