@@ -41,6 +41,8 @@ import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
         footerHeading = "%nEnvironment:%n",
         footer = {
                 "  OTA_API_URL  the API's base URL (stack output ManagementApiUrl)",
+                "  OTA_IOT_ENDPOINT  the AWS IoT control plane's URL for `ota device register|deregister` (a stand-in; default: AWS's)",
+                "  OTA_DEVICE_POLICY  the device policy `ota device register` attaches (stack output DevicePolicyName)",
                 "  AWS_PROFILE, AWS_REGION, AWS_ACCESS_KEY_ID, ...  as for every AWS tool"})
 public final class OtaCli implements Runnable {
 
@@ -172,6 +174,39 @@ public final class OtaCli implements Runnable {
                 : profile == null ? DefaultCredentialsProvider.builder().build() : DefaultCredentialsProvider.builder().profileName(profile).build();
         api = new Api(uri, signingRegion, credentials, debug ? environment.err() : null);
         return api;
+    }
+
+    /**
+     * The AWS IoT control-plane client for {@code ota device register|deregister}: the region from
+     * --region, $AWS_REGION / $AWS_DEFAULT_REGION or the profile; credentials as for the API.
+     *
+     * @param endpoint the control plane's URL, for a stand-in such as moto_server; null for AWS's own
+     */
+    public software.amazon.awssdk.services.iot.IotClient iot(String endpoint) {
+        String iotRegion = region != null ? region
+                : environment.variable("AWS_REGION") != null ? environment.variable("AWS_REGION") : environment.variable("AWS_DEFAULT_REGION");
+        if (iotRegion == null) {
+            try {
+                iotRegion = (profile == null ? DefaultAwsRegionProviderChain.builder().build()
+                        : DefaultAwsRegionProviderChain.builder().profileName(profile).build()).getRegion().id();
+            } catch (SdkClientException e) {
+                throw new CliException(ExitCodes.CONFIG, "no region: pass --region, set AWS_REGION, or give the profile a region");
+            }
+        }
+        AwsCredentialsProvider credentials = environment.credentialsOverride() != null ? environment.credentialsOverride()
+                : profile == null ? DefaultCredentialsProvider.builder().build() : DefaultCredentialsProvider.builder().profileName(profile).build();
+        var builder = software.amazon.awssdk.services.iot.IotClient.builder()
+                .region(software.amazon.awssdk.regions.Region.of(iotRegion))
+                .credentialsProvider(credentials)
+                .httpClientBuilder(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder());
+        if (endpoint != null) {
+            try {
+                builder.endpointOverride(new URI(endpoint));
+            } catch (URISyntaxException e) {
+                throw new CliException(ExitCodes.CONFIG, "--iot-endpoint '" + endpoint + "' is not a URL");
+            }
+        }
+        return builder.build();
     }
 
     /** Prints the API's JSON (--output json) or the text rendering. */

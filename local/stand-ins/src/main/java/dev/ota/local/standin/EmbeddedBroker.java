@@ -26,9 +26,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * MQTT 3.1.1 broker inside this JVM (Moquette), anonymous, in-memory, on 127.0.0.1.
+ * MQTT 3.1.1 broker inside this JVM (Moquette), in-memory, on 127.0.0.1.
  * Unlike AWS IoT Core it accepts {@code $ota/...} topics, so both device topic schemes can be tested.
  * Server-side publishes go through {@link #publish}; {@link #addPublishListener} sees what clients publish.
+ *
+ * <p>Clients reach Moquette through {@link MqttFront}: a plain listener on {@link #port()} and,
+ * when a {@link LocalCertificateAuthority} is given, a mutual-TLS listener on {@link #tlsPort()},
+ * as AWS IoT Core listens on 8883. An {@link MqttAccessControl} ({@link #accessControl}) decides
+ * every CONNECT (with the client's certificate on the TLS listener), PUBLISH and SUBSCRIBE; a
+ * refused PUBLISH is dropped and closes the client's connection. Without one, everyone may do
+ * everything.
  */
 public final class EmbeddedBroker implements AutoCloseable {
 
@@ -41,9 +48,14 @@ public final class EmbeddedBroker implements AutoCloseable {
     private static final String SERVER_CLIENT_ID = "ota-local-server";
 
     private final int requestedPort;
+    private final int requestedTlsPort;
+    private final LocalCertificateAuthority tlsAuthority;
     private final List<Consumer<ClientPublish>> listeners = new CopyOnWriteArrayList<>();
+    private volatile MqttAccessControl access = MqttAccessControl.ALLOW_ALL;
     private volatile Server server;
+    private volatile MqttFront front;
     private volatile int boundPort;
+    private volatile int boundTlsPort = -1;
 
     public EmbeddedBroker() {
         this(0);
@@ -51,33 +63,83 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     /** @param port 0 for a free port */
     public EmbeddedBroker(int port) {
+        this(port, -1, null);
+    }
+
+    /**
+     * @param tlsPort  the mutual-TLS listener's port, 0 for a free one, -1 for none
+     * @param tls      signs the TLS listener's server certificate (required with a TLS port)
+     */
+    public EmbeddedBroker(int port, int tlsPort, LocalCertificateAuthority tls) {
+        if (tlsPort >= 0 && tls == null) {
+            throw new IllegalArgumentException("a TLS listener needs a certificate authority");
+        }
         this.requestedPort = port;
+        this.requestedTlsPort = tlsPort;
+        this.tlsAuthority = tls;
+    }
+
+    /** Decides CONNECT, PUBLISH and SUBSCRIBE from now on (connections accepted before keep their CONNECT decision). */
+    public EmbeddedBroker accessControl(MqttAccessControl accessControl) {
+        this.access = accessControl == null ? MqttAccessControl.ALLOW_ALL : accessControl;
+        return this;
     }
 
     public synchronized EmbeddedBroker start() {
         if (server != null) {
             return this;
         }
-        // We choose the port ourselves: Moquette's getPort() races with its own bind listener
-        // (an unsynchronized HashMap), and on a bind failure Moquette only logs.
-        int attempts = requestedPort == 0 ? 3 : 1;
-        for (int i = 0; i < attempts; i++) {
-            int port = requestedPort == 0 ? FreePort.find() : requireFree(requestedPort);
+        // Moquette listens on an internal port that only the front connects to. We choose it
+        // ourselves: Moquette's getPort() races with its own bind listener (an unsynchronized
+        // HashMap), and on a bind failure Moquette only logs.
+        if (requestedPort != 0) {
+            requireFree(requestedPort);
+        }
+        for (int i = 0; i < 3 && server == null; i++) {
+            int port = FreePort.find();
             Server broker = new Server();
             try {
-                broker.startServer(new MemoryConfig(config(port)), List.of(new PublishInterceptor()));
+                broker.startServer(new MemoryConfig(config(port)), List.of(new PublishInterceptor()), null,
+                        new io.moquette.broker.security.AcceptAllAuthenticator(), new Authorizer());
             } catch (IOException e) {
                 broker.stopServer();
                 throw new UncheckedIOException("MQTT broker failed to start", e);
             }
             if (accepts(port)) {
                 server = broker;
-                boundPort = port;
+                MqttFront started = new MqttFront(port, MAX_BYTES, () -> access);
+                try {
+                    boundPort = started.listen(requestedPort, null);
+                    if (requestedTlsPort >= 0) {
+                        boundTlsPort = started.listen(requestedTlsPort, serverTls());
+                    }
+                } catch (RuntimeException e) {
+                    started.close();
+                    close();
+                    throw e;
+                }
+                front = started;
                 return this;
             }
             broker.stopServer();
         }
-        throw new IllegalStateException("MQTT broker could not bind " + HOST + ":" + requestedPort);
+        if (server == null) {
+            throw new IllegalStateException("MQTT broker could not bind an internal port on " + HOST);
+        }
+        return this;
+    }
+
+    private io.netty.handler.ssl.SslContext serverTls() {
+        try {
+            return io.netty.handler.ssl.SslContextBuilder
+                    .forServer(tlsAuthority.serverKey(), tlsAuthority.serverCertificate(), tlsAuthority.root())
+                    .clientAuth(io.netty.handler.ssl.ClientAuth.REQUIRE)
+                    // Any certificate whose key the client holds; the access control looks it up.
+                    .trustManager(io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE)
+                    .build();
+        } catch (javax.net.ssl.SSLException e) {
+            throw new IllegalStateException("cannot set up the MQTT TLS listener", e);
+        }
     }
 
     // A taken port would otherwise look fine: Moquette logs the bind error, and the connect check
@@ -101,6 +163,8 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
     }
 
+    private static final int MAX_BYTES = 256 * 1024;
+
     private static Properties config(int port) {
         Properties props = new Properties();
         props.setProperty(BrokerConstants.HOST_PROPERTY_NAME, HOST);
@@ -117,7 +181,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         props.setProperty(BrokerConstants.IMMEDIATE_BUFFER_FLUSH_PROPERTY_NAME, "true");
         // One interceptor thread: listeners see publishes one at a time, in the order they arrived.
         props.setProperty(BrokerConstants.BROKER_INTERCEPTOR_THREAD_POOL_SIZE, "1");
-        props.setProperty(BrokerConstants.NETTY_MAX_BYTES_PROPERTY_NAME, String.valueOf(256 * 1024));
+        props.setProperty(BrokerConstants.NETTY_MAX_BYTES_PROPERTY_NAME, String.valueOf(MAX_BYTES));
         return props;
     }
 
@@ -129,6 +193,22 @@ public final class EmbeddedBroker implements AutoCloseable {
     /** For MQTT clients, e.g. Paho: {@code tcp://127.0.0.1:port}. */
     public String mqttUrl() {
         return "tcp://" + HOST + ":" + port();
+    }
+
+    /** The mutual-TLS listener's port; -1 when there is none. */
+    public int tlsPort() {
+        running();
+        return boundTlsPort;
+    }
+
+    /** For MQTT clients over mutual TLS, e.g. Paho: {@code ssl://127.0.0.1:port}; null when there is no TLS listener. */
+    public String mqttsUrl() {
+        return tlsPort() < 0 ? null : "ssl://" + HOST + ":" + tlsPort();
+    }
+
+    /** The CA devices trust for the TLS listener; null when there is none. */
+    public LocalCertificateAuthority certificateAuthority() {
+        return tlsAuthority;
     }
 
     /** Delivers a message to subscribers, as the cloud side (not seen by publish listeners). */
@@ -174,10 +254,48 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (front != null) {
+            front.close();
+            front = null;
+            boundTlsPort = -1;
+        }
         if (server != null) {
             server.stopServer();
             server = null;
             boundPort = 0;
+        }
+    }
+
+    /** Moquette's authorizer: every PUBLISH and SUBSCRIBE goes to the access control. */
+    private final class Authorizer implements io.moquette.broker.security.IAuthorizatorPolicy {
+
+        @Override
+        public boolean canWrite(io.moquette.broker.subscriptions.Topic topic, String user, String client) {
+            boolean allowed;
+            try {
+                allowed = access.publish(client, topic.toString());
+            } catch (RuntimeException e) {
+                LOG.warn("MQTT access control failed on PUBLISH of {} to {}", client, topic, e);
+                allowed = false;
+            }
+            if (!allowed) {
+                // As AWS IoT Core does: an unauthorized publish ends the connection.
+                MqttFront current = front;
+                if (current != null) {
+                    current.disconnect(client);
+                }
+            }
+            return allowed;
+        }
+
+        @Override
+        public boolean canRead(io.moquette.broker.subscriptions.Topic topic, String user, String client) {
+            try {
+                return access.subscribe(client, topic.toString());
+            } catch (RuntimeException e) {
+                LOG.warn("MQTT access control failed on SUBSCRIBE of {} to {}", client, topic, e);
+                return false;
+            }
         }
     }
 

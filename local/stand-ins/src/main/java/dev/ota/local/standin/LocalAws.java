@@ -23,10 +23,15 @@ public final class LocalAws implements AutoCloseable {
 
     public static final Region REGION = StandInClients.REGION;
 
-    /** Fixed ports for the stand-ins; 0 means "any free port". */
-    public record Ports(int s3, int dynamoDb, int mqtt, int iotData) {
+    /** Fixed ports for the stand-ins; 0 means "any free port"; {@code mqtts} -1 means no TLS listener. */
+    public record Ports(int s3, int dynamoDb, int mqtt, int iotData, int mqtts) {
+        /** With the MQTT TLS listener on any free port. */
+        public Ports(int s3, int dynamoDb, int mqtt, int iotData) {
+            this(s3, dynamoDb, mqtt, iotData, 0);
+        }
+
         public static Ports free() {
-            return new Ports(0, 0, 0, 0);
+            return new Ports(0, 0, 0, 0, 0);
         }
     }
 
@@ -38,7 +43,9 @@ public final class LocalAws implements AutoCloseable {
     private LocalAws(Ports ports) {
         s3 = new EmbeddedS3(ports.s3(), null);
         moto = new MotoServer(ports.dynamoDb());
-        broker = new EmbeddedBroker(ports.mqtt());
+        broker = ports.mqtts() < 0
+                ? new EmbeddedBroker(ports.mqtt())
+                : new EmbeddedBroker(ports.mqtt(), ports.mqtts(), LocalCertificateAuthority.create());
         iotData = new IotDataEndpoint(broker, ports.iotData());
     }
 
@@ -100,6 +107,16 @@ public final class LocalAws implements AutoCloseable {
 
     public String mqttUrl() {
         return broker.mqttUrl();
+    }
+
+    /** The MQTT broker's mutual-TLS URL ({@code ssl://127.0.0.1:port}), null without a TLS listener. */
+    public String mqttsUrl() {
+        return broker.mqttsUrl();
+    }
+
+    /** The AWS IoT control plane on moto_server: things, certificates, policies. */
+    public software.amazon.awssdk.services.iot.IotClient iot() {
+        return StandInClients.iot(dynamoDbEndpoint());
     }
 
     public EmbeddedS3 embeddedS3() {

@@ -8,6 +8,7 @@ import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.iot.IotClient;
 import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
@@ -80,6 +81,19 @@ public final class StandInClients {
                 .region(REGION)
                 .credentialsProvider(CREDENTIALS)
                 .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
+                .build();
+    }
+
+    /**
+     * The AWS IoT control plane (things, certificates, policies) on moto_server, the same endpoint
+     * as DynamoDB; one call at a time, like every moto call (see SerializedHttpClient).
+     */
+    public static IotClient iot(URI endpoint) {
+        return IotClient.builder()
+                .endpointOverride(endpoint)
+                .region(REGION)
+                .credentialsProvider(CREDENTIALS)
+                .httpClientBuilder(SerializedHttpClient.builder(UrlConnectionHttpClient.builder(), endpoint))
                 .build();
     }
 

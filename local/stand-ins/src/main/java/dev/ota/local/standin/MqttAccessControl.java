@@ -1,0 +1,57 @@
+package dev.ota.local.standin;
+
+import java.security.cert.X509Certificate;
+import java.util.List;
+
+/**
+ * Who may connect to the local broker, and what each connected client may publish and subscribe
+ * to. The broker asks it on every CONNECT (before the broker proper sees the connection), on
+ * every PUBLISH and on every SUBSCRIBE. It knows nothing of OTA: an implementation decides,
+ * e.g. by evaluating an AWS IoT policy.
+ */
+public interface MqttAccessControl {
+
+    /**
+     * One CONNECT.
+     *
+     * @param connectionId  unique per network connection in this broker
+     * @param tls           true on the mutual-TLS listener
+     * @param certificates  the client's certificate chain, verified to belong to the client's key
+     *                      by the TLS handshake (not against any CA); empty on the plain listener
+     */
+    record ConnectAttempt(long connectionId, boolean tls, String clientId, String userName, List<X509Certificate> certificates) {}
+
+    /** @return null to accept the connection, else why it is refused (the client gets CONNACK "not authorized") */
+    String connect(ConnectAttempt attempt);
+
+    /**
+     * A PUBLISH by a connected client. On false the broker drops the message (no subscriber, no
+     * publish listener sees it) and closes the client's connection, as AWS IoT Core does.
+     */
+    boolean publish(String clientId, String topic);
+
+    /** A SUBSCRIBE by a connected client, per topic filter; false refuses that filter (SUBACK failure). */
+    boolean subscribe(String clientId, String topicFilter);
+
+    /** The connection accepted under this id has closed. */
+    default void disconnected(long connectionId, String clientId) {
+    }
+
+    /** Everyone may do everything: the broker as it was before access control. */
+    MqttAccessControl ALLOW_ALL = new MqttAccessControl() {
+        @Override
+        public String connect(ConnectAttempt attempt) {
+            return null;
+        }
+
+        @Override
+        public boolean publish(String clientId, String topic) {
+            return true;
+        }
+
+        @Override
+        public boolean subscribe(String clientId, String topicFilter) {
+            return true;
+        }
+    };
+}
