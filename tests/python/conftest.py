@@ -100,7 +100,7 @@ def local_stack():
     logs = os.path.join(work, "logs")
     out = open(os.path.join(work, "launcher.out"), "w")
     command = ["java", "-cp", classpath, LAUNCHER, "--no-demo",
-               "--mqtt-port", "0", "--s3-port", "0", "--s3-bucket-port", "0", "--dynamodb-port", "0",
+               "--mqtt-port", "0", "--mqtts-port", "0", "--s3-port", "0", "--s3-bucket-port", "0", "--dynamodb-port", "0",
                "--iot-data-port", "0", "--admin-port", "0", "--ready-file", ready, "--log-dir", logs]
     process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
     deadline = time.time() + STARTUP_TIMEOUT

@@ -62,7 +62,7 @@ class CostModelBenchmark {
             List<SimulatedDevice> devices = new ArrayList<>();
             List<String> names = new ArrayList<>();
             for (int i = 0; i < DEVICES; i++) {
-                devices.add(new SimulatedDevice(stack.mqttUrl(), "COST", "cost-" + i, "ota").connect());
+                devices.add(new SimulatedDevice(dev.ota.local.device.Registered.mqttUrl(stack, "COST", "cost-" + i), "COST", "cost-" + i, "ota").connect());
                 names.add("\"cost-" + i + "\"");
             }
             stack.calls().reset();

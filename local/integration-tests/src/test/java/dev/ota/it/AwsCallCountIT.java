@@ -104,7 +104,7 @@ class AwsCallCountIT {
     }
 
     private SimulatedDevice device(String name) {
-        return new SimulatedDevice(stack.mqttUrl(), PRODUCT, name, "ota").connect();
+        return new SimulatedDevice(dev.ota.local.device.Registered.mqttUrl(stack, PRODUCT, name), PRODUCT, name, "ota").connect();
     }
 
     private void updateDevices(String... names) throws Exception {

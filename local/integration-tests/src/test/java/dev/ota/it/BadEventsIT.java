@@ -144,7 +144,7 @@ class BadEventsIT {
                 "[\"report_version\"]",
                 "{\"report\":{\"version\":\"1.1.0\"}}");
 
-        try (SimulatedDevice device = new SimulatedDevice(stack.mqttUrl(), PRODUCT, DEVICE, "$ota").connect()) {
+        try (SimulatedDevice device = new SimulatedDevice(dev.ota.local.device.Registered.mqttUrl(stack, PRODUCT, DEVICE), PRODUCT, DEVICE, "$ota").connect()) {
             assertThat(stack.router().awaitIdle(10_000)).isTrue();
             var before = OtaTables.scanAll(stack);
             int invocations = stack.router().invocations();

@@ -30,7 +30,7 @@ class CancelIT {
             List<SimulatedDevice> devices = new ArrayList<>();
             try {
                 for (String name : names) {
-                    SimulatedDevice d = new SimulatedDevice(f.stack.mqttUrl(), f.product, name, "$ota").connect();
+                    SimulatedDevice d = new SimulatedDevice(dev.ota.local.device.Registered.mqttUrl(f.stack, f.product, name), f.product, name, "$ota").connect();
                     devices.add(d);
                     d.reportVersion("1.0.0");
                     assertThat(d.await("report_version_rsp", WAIT)).isNotNull();

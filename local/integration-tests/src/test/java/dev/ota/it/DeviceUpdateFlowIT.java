@@ -30,7 +30,7 @@ class DeviceUpdateFlowIT {
         assertThat(registered.path("outcome").asText()).isEqualTo("REGISTERED");
         assertThat(registered.path("firmware").get(0).path("md5sum").asText()).isEqualTo(FirmwareDigests.md5Hex(firmware));
 
-        try (SimulatedDevice device = new SimulatedDevice(stack.mqttUrl(), product, "dev-1", "$ota").connect()) {
+        try (SimulatedDevice device = new SimulatedDevice(dev.ota.local.device.Registered.mqttUrl(stack, product, "dev-1"), product, "dev-1", "$ota").connect()) {
             device.reportVersion("1.0.0");
             JsonNode rsp = device.await("report_version_rsp", WAIT);
             assertThat(rsp).isNotNull();
@@ -78,7 +78,7 @@ class DeviceUpdateFlowIT {
         String product = "RESUMEPRODUCT";
         byte[] firmware = SharedStack.firmwareBytes(500_000, 2);
         SharedStack.uploadAndRegister(stack, product, "2.0.0", firmware);
-        try (SimulatedDevice device = new SimulatedDevice(stack.mqttUrl(), product, "dev-r", "ota").connect()) {
+        try (SimulatedDevice device = new SimulatedDevice(dev.ota.local.device.Registered.mqttUrl(stack, product, "dev-r"), product, "dev-r", "ota").connect()) {
             SharedStack.invoke(stack, "UpdateDevicesFunction",
                     "{\"productId\":\"" + product + "\",\"version\":\"2.0.0\",\"deviceNames\":[\"dev-r\"]}");
             JsonNode first = device.await("update_firmware", WAIT);

@@ -213,7 +213,7 @@ class DuplicateAndReorderIT {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             for (String name : names) {
-                devices.put(name, new SimulatedDevice(stack.mqttUrl(), PRODUCT, name, "ota").connect());
+                devices.put(name, new SimulatedDevice(dev.ota.local.device.Registered.mqttUrl(stack, PRODUCT, name), PRODUCT, name, "ota").connect());
             }
             JsonNode result = SharedStack.invoke(stack, "UpdateDevicesFunction", "{\"productId\":\"" + PRODUCT + "\",\"version\":\""
                     + TARGET + "\",\"deviceNames\":[\"" + String.join("\",\"", names) + "\"]}");

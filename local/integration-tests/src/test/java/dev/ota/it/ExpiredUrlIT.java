@@ -34,7 +34,7 @@ class ExpiredUrlIT {
         SharedStack.uploadAndRegister(stack, PRODUCT, "1.1.0", firmware);
         String jobId;
 
-        try (SimulatedDevice device = new SimulatedDevice(stack.mqttUrl(), PRODUCT, DEVICE, "$ota").connect()) {
+        try (SimulatedDevice device = new SimulatedDevice(dev.ota.local.device.Registered.mqttUrl(stack, PRODUCT, DEVICE), PRODUCT, DEVICE, "$ota").connect()) {
             device.reportVersion("1.0.0");
             assertThat(device.await("report_version_rsp", WAIT)).isNotNull();
 

@@ -44,7 +44,7 @@ class FailureCodesIT {
         boolean retryable = code != -2;
         int attempts = retryable ? 3 : 1;
         String name = "dev-code" + (-code);
-        try (SimulatedDevice device = new SimulatedDevice(stack.mqttUrl(), PRODUCT, name, "ota").connect()) {
+        try (SimulatedDevice device = new SimulatedDevice(dev.ota.local.device.Registered.mqttUrl(stack, PRODUCT, name), PRODUCT, name, "ota").connect()) {
             String jobId = startUpdate(device, null);
             for (int attempt = 1; attempt <= attempts; attempt++) {
                 String msg = "failure " + attempt + " of code " + code;
@@ -77,7 +77,7 @@ class FailureCodesIT {
     @Test
     void customPolicyWithOneAttemptFailsAtTheFirstRetryableFailure() throws Exception {
         String name = "dev-one-attempt";
-        try (SimulatedDevice device = new SimulatedDevice(stack.mqttUrl(), PRODUCT, name, "ota").connect()) {
+        try (SimulatedDevice device = new SimulatedDevice(dev.ota.local.device.Registered.mqttUrl(stack, PRODUCT, name), PRODUCT, name, "ota").connect()) {
             String jobId = startUpdate(device, "{\"maxAttempts\":1}");
             failAttempt(device, -1, "time_out");
             Map<String, AttributeValue> row = OtaTables.execution(stack, jobId, name);
@@ -92,7 +92,7 @@ class FailureCodesIT {
     @Test
     void customRetryableCodesDecideWhichFailuresAreRetried() throws Exception {
         String name = "dev-only-md5";
-        try (SimulatedDevice device = new SimulatedDevice(stack.mqttUrl(), PRODUCT, name, "ota").connect()) {
+        try (SimulatedDevice device = new SimulatedDevice(dev.ota.local.device.Registered.mqttUrl(stack, PRODUCT, name), PRODUCT, name, "ota").connect()) {
             String jobId = startUpdate(device, "{\"maxAttempts\":2,\"retryableCodes\":[-4]}");
             failAttempt(device, -4, "md5 mismatch");
             assertThat(s(OtaTables.execution(stack, jobId, name), "status")).isEqualTo("RETRY_PENDING");

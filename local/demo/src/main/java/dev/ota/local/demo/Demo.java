@@ -135,7 +135,14 @@ public final class Demo {
         out.printf("  firmware %s registered: s3://%s/%s, %,d bytes, md5 %s%n", options.toVersion(), LocalStack.BUCKET,
                 fw.path("s3Key").asText(), fw.path("fileSize").asLong(), md5);
 
-        // 2. The fleet: every device connects and reports its version; the offline ones then drop off.
+        // 2. The fleet: every device is registered (thing, certificate, the template's device policy, as
+        // `ota device register` does), connects and reports its version; the offline ones then drop off.
+        long registering = System.currentTimeMillis();
+        for (DeviceProfile profile : plan.devices()) {
+            dev.ota.local.device.Registered.device(stack, options.productId(), profile.name());
+        }
+        out.printf("  %d devices registered in the IoT registry (thing, certificate, policy %s) in %.1f s%n", plan.devices().size(),
+                stack.devicePolicyName(), (System.currentTimeMillis() - registering) / 1000.0);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         List<DemoDevice> fleet = new ArrayList<>();
         for (DeviceProfile profile : plan.devices()) {
@@ -151,6 +158,8 @@ public final class Demo {
             long onDollar = fleet.stream().filter(d -> d.topicPrefix().equals("$ota")).count();
             out.printf("  %d devices connected to %s and reported %s (%d on $ota/... topics, %d on ota/...)%n",
                     fleet.size(), stack.mqttUrl(), options.fromVersion(), onDollar, fleet.size() - onDollar);
+            identity = IdentityCheck.run(stack, options.productId(), plan.devices().stream().map(DeviceProfile::name).toList());
+            out.println("  " + identity.line());
             out.printf("  weak network (seed %d): %d go offline now and come back after their stage starts, %d lose the connection"
                             + " mid-download, %d wait until their URL has expired (%d s); %s has firmware that always fails MD5%n",
                     options.seed(), plan.withFault(Fault.OFFLINE_AT_START).size(), plan.withFault(Fault.DROPS_MID_DOWNLOAD).size(),
@@ -266,7 +275,8 @@ public final class Demo {
                 DemoSummary summary = new DemoSummary(options, md5, run, outcomes,
                         messages.fromDevices() - messagesBefore.fromDevices(), messages.toDevices() - messagesBefore.toDevices(),
                         diff(invocations(), invocationsBefore), diff(stack.calls().snapshot(), callsBefore),
-                        stack.router().deadLetters().size() - deadLettersBefore, System.currentTimeMillis() - startedAt);
+                        stack.router().deadLetters().size() - deadLettersBefore, System.currentTimeMillis() - startedAt)
+                        .identity(identity);
                 out.print(summary.render());
                 out.flush();
                 return summary;
@@ -296,6 +306,13 @@ public final class Demo {
             closer.shutdownNow();
         }
     }
+
+    /** The identity check's figures, once it ran (null before). */
+    public IdentityCheck.Result identity() {
+        return identity;
+    }
+
+    private IdentityCheck.Result identity;
 
     private void enroll(List<DemoDevice> fleet) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(8, fleet.size()));

@@ -99,6 +99,17 @@ public final class DemoSummary {
     }
 
     /** Every device that should update did, and the broken one failed as it should. */
+    private IdentityCheck.Result identity;
+
+    /** The identity walls' figures: a wall that did not hold is a problem. */
+    DemoSummary identity(IdentityCheck.Result result) {
+        this.identity = result;
+        if (result != null && !result.held()) {
+            problems.add("an identity wall did not hold: " + result.line());
+        }
+        return this;
+    }
+
     public boolean asExpected() {
         return problems.isEmpty();
     }
@@ -253,6 +264,9 @@ public final class DemoSummary {
         line(b, "AWS calls", String.format("%,d made by the functions: %s", awsCallsTotal(), awsCalls.entrySet().stream()
                 .sorted((x, y) -> Long.compare(y.getValue(), x.getValue()))
                 .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "))));
+        if (identity != null) {
+            line(b, "Identity", identity.line().substring("identity: ".length()));
+        }
         long ota = devices.values().stream().filter(d -> d.topicPrefix().equals("$ota")).count();
         line(b, "Topics", String.format("%d devices on $ota/report|update/..., %d on ota/report|update/...", ota, devices.size() - ota));
         line(b, "Time", String.format("%.1f s", millis / 1000.0));

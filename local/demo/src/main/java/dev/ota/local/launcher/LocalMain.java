@@ -61,6 +61,10 @@ public final class LocalMain implements Callable<Integer> {
     @Option(names = "--mqtt-port", paramLabel = "PORT", description = "MQTT broker (plain TCP) port; 0 = any free port (default ${DEFAULT-VALUE})")
     int mqttPort = DEFAULT_MQTT_PORT;
 
+    @Option(names = "--mqtts-port", paramLabel = "PORT",
+            description = "MQTT broker mutual-TLS port, as AWS IoT Core's 8883: devices present the certificate `ota device register` issued; 0 = any free port (default ${DEFAULT-VALUE})")
+    int mqttsPort = 8883;
+
     @Option(names = "--s3-port", paramLabel = "PORT", description = "S3 stand-in (s3proxy) port (default ${DEFAULT-VALUE})")
     int s3Port = DEFAULT_S3_PORT;
 
@@ -131,7 +135,7 @@ public final class LocalMain implements Callable<Integer> {
         if (expiry != null) {
             parameters.put("UrlExpirySeconds", String.valueOf(expiry));
         }
-        LocalAws.Ports ports = new LocalAws.Ports(s3Port, dynamoDbPort, mqttPort, iotDataPort);
+        LocalAws.Ports ports = new LocalAws.Ports(s3Port, dynamoDbPort, mqttPort, iotDataPort, mqttsPort);
         console.println("Starting the local OTA stack from " + RepoRoot.find().resolve("template.yaml") + " ...");
         LocalStack stack;
         LocalAdmin admin;
@@ -224,6 +228,16 @@ public final class LocalMain implements Callable<Integer> {
         mqtt.put("host", "127.0.0.1").put("port", stack.aws().broker().port()).put("url", stack.mqttUrl());
         mqtt.putArray("reportTopics").add("$ota/report/{productId}/{deviceName}").add("ota/report/{productId}/{deviceName}");
         mqtt.putArray("updateTopics").add("$ota/update/{productId}/{deviceName}").add("ota/update/{productId}/{deviceName}");
+        // The root CA of the TLS listener: what devices trust locally, as AmazonRootCA1.pem on AWS.
+        Path caFile = functionLog.resolveSibling("ca.pem");
+        try {
+            Files.writeString(caFile, stack.rootCaPem(), StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        root.putObject("mqtts").put("host", "127.0.0.1").put("port", stack.aws().broker().tlsPort()).put("url", stack.mqttsUrl())
+                .put("caFile", caFile.toAbsolutePath().toString());
+        root.putObject("iot").put("endpoint", stack.iotEndpoint().toString()).put("devicePolicy", stack.devicePolicyName());
         root.putObject("s3").put("endpoint", stack.aws().s3Endpoint().toString()).put("bucket", LocalStack.BUCKET)
                 .put("bucketEndpoint", stack.bucketHost().endpoint().toString())
                 .put("accessKey", EmbeddedS3.ACCESS_KEY).put("secretKey", EmbeddedS3.SECRET_KEY).put("region", LocalAws.REGION.id());
@@ -248,6 +262,10 @@ public final class LocalMain implements Callable<Integer> {
         b.append(String.format("  MQTT broker       %-26s devices publish to $ota/report/{productId}/{deviceName} or ota/report/...%n",
                 e.at("/mqtt/url").asText()));
         b.append(String.format("  %-17s %-26s and subscribe to   $ota/update/{productId}/{deviceName} or ota/update/...%n", "", ""));
+        b.append(String.format("  MQTT mutual TLS   %-26s devices present the certificate `ota device register` issued; CA file %s%n",
+                e.at("/mqtts/url").asText(), e.at("/mqtts/caFile").asText()));
+        b.append(String.format("  IoT registry      %-26s things, certificates, policy %s: the broker refuses devices not registered there%n",
+                e.at("/iot/endpoint").asText(), e.at("/iot/devicePolicy").asText()));
         b.append(String.format("  S3 (s3proxy)      %-26s bucket %s, path-style, key %s / secret %s%n",
                 e.at("/s3/endpoint").asText(), LocalStack.BUCKET, EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY));
         b.append(String.format("  Firmware bucket   %-26s %s's own endpoint: download URLs are %s/{key}?X-Amz-...%n",

@@ -122,6 +122,7 @@ public final class LocalStack implements AutoCloseable {
         try {
             template = SamTemplate.load(options.template(), options.parameterOverrides());
             createTables(template);
+            enforceDevicePolicies(template);
             try (S3Client s3 = aws.s3()) {
                 s3.createBucket(b -> b.bucket(BUCKET));
             }
@@ -169,6 +170,66 @@ public final class LocalStack implements AutoCloseable {
                 }
             });
         }
+    }
+
+    /** The stack's name locally, as {@code AWS::StackName} (samconfig.toml deploys "ota-backend"). */
+    public static final String STACK_NAME = "ota-backend";
+    /** moto's account and this stack's region, as {@code AWS::AccountId} and {@code AWS::Region}. */
+    public static final String ACCOUNT_ID = "123456789012";
+
+    private software.amazon.awssdk.services.iot.IotClient iot;
+    private dev.ota.local.iot.DeviceAccess deviceAccess;
+    private final List<String> iotPolicyNames = new ArrayList<>();
+
+    /**
+     * The template's AWS::IoT::Policy resources are created in moto's IoT registry, resolved as
+     * CloudFormation would; the broker then lets a client connect, publish and subscribe only as
+     * the policies attached to its certificate allow ({@link dev.ota.local.iot.DeviceAccess}).
+     */
+    private void enforceDevicePolicies(SamTemplate template) {
+        iot = track(aws.iot());
+        Map<String, String> pseudo = Map.of("AWS::Region", aws.region().id(), "AWS::AccountId", ACCOUNT_ID, "AWS::Partition", "aws",
+                "AWS::StackName", STACK_NAME, "AWS::URLSuffix", "amazonaws.com");
+        for (SamTemplate.IotPolicySpec policy : template.iotPolicies(pseudo)) {
+            String document = new String(ProtocolJson.toBytes(json, policy.document()), java.nio.charset.StandardCharsets.UTF_8);
+            // Refuse at start-up what the local evaluator would not enforce faithfully.
+            dev.ota.local.iot.IotPolicy.parse(policy.policyName(), document, json);
+            iot.createPolicy(r -> r.policyName(policy.policyName()).policyDocument(document));
+            iotPolicyNames.add(policy.policyName());
+        }
+        deviceAccess = new dev.ota.local.iot.DeviceAccess(iot, "arn:aws:iot:" + aws.region().id() + ":" + ACCOUNT_ID + ":");
+        aws.broker().accessControl(deviceAccess);
+    }
+
+    /** The AWS IoT control plane (moto), e.g. to register devices. */
+    public software.amazon.awssdk.services.iot.IotClient iot() {
+        return iot;
+    }
+
+    /** Who may connect and what they may publish: counts and refusals of the local IoT policy enforcement. */
+    public dev.ota.local.iot.DeviceAccess deviceAccess() {
+        return deviceAccess;
+    }
+
+    /** The name of the template's device policy (DevicePolicy), which `ota device register` attaches. */
+    public String devicePolicyName() {
+        return iotPolicyNames.isEmpty() ? null : iotPolicyNames.get(0);
+    }
+
+    /** The AWS IoT control plane endpoint (moto), for `ota device register --iot-endpoint`. */
+    public java.net.URI iotEndpoint() {
+        return aws.dynamoDbEndpoint();
+    }
+
+    /** The mutual-TLS MQTT listener ({@code ssl://127.0.0.1:port}), null without one. */
+    public String mqttsUrl() {
+        return aws.mqttsUrl();
+    }
+
+    /** The root CA of the TLS listener's server certificate, in PEM: the devices' CA file locally. */
+    public String rootCaPem() {
+        var ca = aws.broker().certificateAuthority();
+        return ca == null ? null : ca.rootPem();
     }
 
     private static List<KeySchemaElement> keySchema(List<SamTemplate.KeyElement> keys) {

@@ -73,6 +73,31 @@ public final class SamTemplate {
 
     public record TableSpec(String logicalId, List<KeyElement> keys, List<IndexSpec> indexes) {}
 
+    /** An {@code AWS::IoT::Policy}: its name and document, resolved as CloudFormation would for this stack. */
+    public record IotPolicySpec(String logicalId, String policyName, Object document) {}
+
+    /**
+     * The template's IoT policies, every intrinsic resolved with this stack's parameters and the
+     * given pseudo parameters ({@code AWS::Region}, {@code AWS::AccountId}, {@code AWS::Partition},
+     * {@code AWS::StackName}).
+     */
+    public List<IotPolicySpec> iotPolicies(Map<String, String> pseudoParameters) {
+        Map<String, String> values = new LinkedHashMap<>(pseudoParameters);
+        values.putAll(parameters);
+        Intrinsics intrinsics = new Intrinsics(values);
+        List<IotPolicySpec> policies = new ArrayList<>();
+        map(root.get("Resources")).forEach((id, resource) -> {
+            Map<String, Object> r = map(resource);
+            if ("AWS::IoT::Policy".equals(r.get("Type"))) {
+                Map<String, Object> props = map(r.get("Properties"));
+                Object name = props.get("PolicyName");
+                policies.add(new IotPolicySpec(id, name == null ? id : String.valueOf(intrinsics.resolve(name)),
+                        intrinsics.resolve(props.get("PolicyDocument"))));
+            }
+        });
+        return policies;
+    }
+
     public String parameter(String name) {
         return parameters.get(name);
     }

@@ -1,0 +1,284 @@
+package dev.ota.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ota.cli.device.Provisioning;
+import dev.ota.domain.device.ThingName;
+import dev.ota.local.device.Registered;
+import dev.ota.local.stack.LocalStack;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * The identity walls, each with real MQTT clients (Paho) on the local stack, which enforces the
+ * template's device policy on every connection (DeviceAccess) and runs the report functions behind
+ * the template's rules. Each test fails when its wall is taken away.
+ */
+class DeviceIdentityIT {
+
+    private static final String PRODUCT = "IDWALL";
+    private static final String VERSION_REPORT = "{\"type\":\"report_version\",\"report\":{\"version\":\"%s\"}}";
+
+    private final LocalStack stack = SharedStack.get();
+
+    // ---- wall 1: the device policy on the broker ----
+
+    @Test
+    void aSpoofedReportIsDroppedByTheBrokerAndNeverReachesAFunction() throws Exception {
+        Registered.device(stack, PRODUCT, "victim");
+        Registered.device(stack, PRODUCT, "attacker");
+        try (Client victim = Client.plain(stack, "victim"); Client attacker = Client.plain(stack, "attacker")) {
+            BlockingQueue<String> toVictim = victim.subscribe("ota/update/" + PRODUCT + "/victim");
+            victim.publish("ota/report/" + PRODUCT + "/victim", VERSION_REPORT.formatted("1.0.0"));
+            assertThat(toVictim.poll(10, TimeUnit.SECONDS)).contains("report_version_rsp");
+            stack.router().awaitIdle(10_000);
+            int invocations = stack.router().invocations();
+            long refusedBefore = stack.deviceAccess().counts().publishesRefused();
+
+            attacker.publish("ota/report/" + PRODUCT + "/victim",
+                    "{\"type\":\"report_progress\",\"report\":{\"progress\":{\"state\":\"fail\",\"result_code\":\"-2\",\"result_msg\":\"x\"},\"version\":\"1.1.0\"}}");
+            attacker.awaitDisconnected();
+            stack.router().awaitIdle(10_000);
+
+            assertThat(stack.router().invocations()).as("no rule saw the spoofed report").isEqualTo(invocations);
+            assertThat(stack.deviceAccess().counts().publishesRefused()).isEqualTo(refusedBefore + 1);
+            assertThat(stack.deviceAccess().refusals()).anySatisfy(r -> {
+                assertThat(r.action()).isEqualTo("iot:Publish");
+                assertThat(r.clientId()).isEqualTo(ThingName.of(PRODUCT, "attacker").value());
+                assertThat(r.resource()).endsWith(":topic/ota/report/" + PRODUCT + "/victim");
+            });
+            assertThat(victim.connected()).isTrue();
+            assertThat(currentVersion("victim")).isEqualTo("1.0.0");
+        }
+    }
+
+    @Test
+    void aDeviceCannotSubscribeToAnotherDevicesUpdatesNorToAWildcard() throws Exception {
+        Registered.device(stack, PRODUCT, "nosy");
+        try (Client nosy = Client.plain(stack, "nosy")) {
+            assertThatThrownBy(() -> nosy.subscribe("ota/update/" + PRODUCT + "/victim")).isInstanceOf(MqttException.class);
+        }
+        try (Client nosy = Client.plain(stack, "nosy")) {
+            assertThatThrownBy(() -> nosy.subscribe("ota/update/" + PRODUCT + "/+")).isInstanceOf(MqttException.class);
+        }
+    }
+
+    // ---- ghosts: only provisioned devices connect, and an unprovisioned name creates nothing ----
+
+    @Test
+    void aClientThatIsNoProvisionedDeviceIsRefusedAndCreatesNothing() {
+        MqttException refused = catchConnect(stack.mqttUrl(), ThingName.of(PRODUCT, "ghost").value());
+        assertThat(refused.getReasonCode()).isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED);
+
+        // Tencent's own client id (productId+deviceName) of a registered device is no thing either.
+        Registered.device(stack, PRODUCT, "tencent");
+        assertThat(catchConnect(stack.mqttUrl(), PRODUCT + "tencent").getReasonCode()).isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED);
+
+        assertThat(currentVersion("ghost")).isNull();
+        assertThat(stack.deviceAccess().refusals()).anySatisfy(r -> assertThat(r.reason()).contains("not a provisioned device"));
+    }
+
+    @Test
+    void aDeregisteredDeviceIsRefused() throws Exception {
+        Registered.device(stack, PRODUCT, "retired");
+        try (Client retired = Client.plain(stack, "retired")) {
+            assertThat(retired.connected()).isTrue();
+        }
+        new Provisioning(stack.iot()).deregister(new dev.ota.domain.device.DeviceId(PRODUCT, "retired"));
+
+        assertThat(catchConnect(stack.mqttUrl(), ThingName.of(PRODUCT, "retired").value()).getReasonCode())
+                .isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED);
+    }
+
+    // ---- wall 2: the report functions, for fleets whose policy is broader ----
+
+    @Test
+    void withABroaderFleetPolicyTheFunctionsStillRefuseAnotherDevicesReport() throws Exception {
+        Registered.device(stack, PRODUCT, "victim2");
+        Provisioning.Registration broad = Registered.device(stack, PRODUCT, "broad");
+        String policy = "broad-fleet-policy";
+        stack.iot().createPolicy(r -> r.policyName(policy).policyDocument("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+                + "\"Action\":\"iot:Publish\",\"Resource\":\"arn:aws:iot:us-east-1:123456789012:topic/ota/report/*\"}]}"));
+        stack.iot().attachPolicy(r -> r.policyName(policy).target(broad.certificateArn()));
+        try (Client victim = Client.plain(stack, "victim2")) {
+            BlockingQueue<String> toVictim = victim.subscribe("ota/update/" + PRODUCT + "/victim2");
+            victim.publish("ota/report/" + PRODUCT + "/victim2", VERSION_REPORT.formatted("1.0.0"));
+            assertThat(toVictim.poll(10, TimeUnit.SECONDS)).contains("report_version_rsp");
+            stack.router().awaitIdle(10_000);
+            int invocations = stack.router().invocations();
+            try (Client attacker = Client.plain(stack, "broad")) {
+                attacker.publish("ota/report/" + PRODUCT + "/victim2", VERSION_REPORT.formatted("6.6.6"));
+                stack.router().awaitIdle(10_000);
+                assertThat(attacker.connected()).as("the broad policy let the publish through").isTrue();
+            }
+            assertThat(stack.router().invocations()).as("it reached the function").isGreaterThan(invocations);
+            assertThat(toVictim.poll(1, TimeUnit.SECONDS)).as("nothing was answered to the victim").isNull();
+        }
+        assertThat(currentVersion("victim2")).isEqualTo("1.0.0");
+    }
+
+    // ---- mutual TLS: the identity comes from the certificate ----
+
+    @Test
+    void overMutualTlsTheCertificateIsTheIdentity() throws Exception {
+        Provisioning.Registration device = Registered.device(stack, PRODUCT, "tls-1");
+        Registered.device(stack, PRODUCT, "tls-2");
+        SSLContext tls = tls(device);
+
+        try (Client client = Client.tls(stack, device.thingName(), tls)) {
+            BlockingQueue<String> updates = client.subscribe("ota/update/" + PRODUCT + "/tls-1");
+            client.publish("ota/report/" + PRODUCT + "/tls-1", VERSION_REPORT.formatted("2.0.0"));
+            assertThat(updates.poll(10, TimeUnit.SECONDS)).contains("report_version_rsp");
+        }
+        assertThat(currentVersion("tls-1")).isEqualTo("2.0.0");
+
+        // tls-1's certificate cannot connect as tls-2, a registered device: the thing is the certificate's.
+        assertThat(catchConnect(stack.mqttsUrl(), ThingName.of(PRODUCT, "tls-2").value(), tls).getReasonCode())
+                .isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED);
+        // Deregistered: its certificate is gone from the registry.
+        new Provisioning(stack.iot()).deregister(new dev.ota.domain.device.DeviceId(PRODUCT, "tls-1"));
+        assertThat(catchConnect(stack.mqttsUrl(), device.thingName(), tls).getReasonCode())
+                .isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED);
+        assertThat(stack.deviceAccess().refusals()).anySatisfy(r -> assertThat(r.reason()).contains("is not registered"));
+    }
+
+    @Test
+    void theTlsListenerRequiresAClientCertificate() throws Exception {
+        Provisioning.Registration device = Registered.device(stack, PRODUCT, "tls-3");
+        SSLContext noClientCertificate = SSLContext.getInstance("TLS");
+        noClientCertificate.init(null, trust().getTrustManagers(), null);
+
+        assertThatThrownBy(() -> Client.tls(stack, device.thingName(), noClientCertificate)).isInstanceOf(MqttException.class);
+    }
+
+    // ---- helpers ----
+
+    private String currentVersion(String device) {
+        try (DynamoDbClient dynamo = stack.aws().dynamoDb()) {
+            Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName("DevicesTable")
+                    .key(Map.of("deviceKey", AttributeValue.fromS(PRODUCT + "/" + device))).consistentRead(true)).item();
+            return item == null || item.isEmpty() || !item.containsKey("currentVersion") ? null : item.get("currentVersion").s();
+        }
+    }
+
+    private static MqttException catchConnect(String url, String clientId) {
+        return catchConnect(url, clientId, null);
+    }
+
+    private static MqttException catchConnect(String url, String clientId, SSLContext tls) {
+        try (MqttClient client = new MqttClient(url, clientId, new MemoryPersistence())) {
+            client.connect(Client.options(tls));
+            client.disconnect();
+            throw new AssertionError(clientId + " connected");
+        } catch (MqttException e) {
+            return e;
+        }
+    }
+
+    private SSLContext tls(Provisioning.Registration device) throws Exception {
+        X509Certificate certificate = (X509Certificate) CertificateFactory.getInstance("X.509")
+                .generateCertificate(new java.io.ByteArrayInputStream(device.certificatePem().getBytes(StandardCharsets.US_ASCII)));
+        PrivateKey key;
+        try (PEMParser parser = new PEMParser(new StringReader(device.privateKeyPem()))) {
+            key = new JcaPEMKeyConverter().getKeyPair((PEMKeyPair) parser.readObject()).getPrivate();
+        }
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        keys.load(null, null);
+        keys.setKeyEntry("device", key, new char[0], new java.security.cert.Certificate[] {certificate});
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, new char[0]);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(kmf.getKeyManagers(), trust().getTrustManagers(), null);
+        return context;
+    }
+
+    private TrustManagerFactory trust() throws Exception {
+        KeyStore roots = KeyStore.getInstance("PKCS12");
+        roots.load(null, null);
+        roots.setCertificateEntry("local-root", stack.aws().broker().certificateAuthority().root());
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(roots);
+        return tmf;
+    }
+
+    /** A Paho client connected as a registered device. */
+    private static final class Client implements AutoCloseable {
+        private final MqttClient mqtt;
+
+        private Client(String url, String clientId, SSLContext tls) throws MqttException {
+            mqtt = new MqttClient(url, clientId, new MemoryPersistence());
+            mqtt.connect(options(tls));
+        }
+
+        static Client plain(LocalStack stack, String device) throws MqttException {
+            return new Client(stack.mqttUrl(), ThingName.of(PRODUCT, device).value(), null);
+        }
+
+        static Client tls(LocalStack stack, String clientId, SSLContext tls) throws MqttException {
+            return new Client(stack.mqttsUrl(), clientId, tls);
+        }
+
+        static MqttConnectOptions options(SSLContext tls) {
+            MqttConnectOptions options = new MqttConnectOptions();
+            options.setCleanSession(true);
+            options.setAutomaticReconnect(false);
+            options.setConnectionTimeout(10);
+            if (tls != null) {
+                options.setSocketFactory(tls.getSocketFactory());
+            }
+            return options;
+        }
+
+        BlockingQueue<String> subscribe(String topic) throws MqttException {
+            BlockingQueue<String> received = new LinkedBlockingQueue<>();
+            mqtt.subscribe(topic, 1, (t, m) -> received.add(new String(m.getPayload(), StandardCharsets.UTF_8)));
+            return received;
+        }
+
+        void publish(String topic, String payload) throws MqttException {
+            mqtt.publish(topic, payload.getBytes(StandardCharsets.UTF_8), 0, false);
+        }
+
+        boolean connected() {
+            return mqtt.isConnected();
+        }
+
+        void awaitDisconnected() throws InterruptedException {
+            long deadline = System.currentTimeMillis() + 5000;
+            while (mqtt.isConnected() && System.currentTimeMillis() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(mqtt.isConnected()).as("the broker closed the connection of a client that published where it may not").isFalse();
+        }
+
+        @Override
+        public void close() throws MqttException {
+            if (mqtt.isConnected()) {
+                mqtt.disconnectForcibly(100, 100);
+            }
+            mqtt.close();
+        }
+    }
+}
