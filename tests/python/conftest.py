@@ -59,6 +59,11 @@ class LocalStack:
         self.log_path = log_path
         self.mqtt_host = endpoints["mqtt"]["host"]
         self.mqtt_port = endpoints["mqtt"]["port"]
+        self.mqtts_port = endpoints["mqtts"]["port"]
+        self.ca_file = endpoints["mqtts"]["caFile"]
+        self.iot_endpoint = endpoints["iot"]["endpoint"]
+        self.device_policy = endpoints["iot"]["devicePolicy"]
+        self.registered = {}
         self.admin = endpoints["admin"]["endpoint"]
 
     def _call(self, method, path, body=None, content_type="application/json"):
@@ -86,6 +91,24 @@ class LocalStack:
 
     def drop_next_downloads(self, after_bytes, count=1):
         return self._call("POST", "/faults/drop-downloads?afterBytes=%d&count=%d" % (after_bytes, count), b"")
+
+    def ota(self, *args):
+        """Runs the real `ota` CLI (dev.ota.cli.OtaCli, on the launcher's classpath) against the local stack."""
+        env = dict(os.environ, AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="localsecret", AWS_REGION="us-east-1",
+                   OTA_IOT_ENDPOINT=self.iot_endpoint, OTA_DEVICE_POLICY=self.device_policy)
+        done = subprocess.run(["java", "-cp", _classpath(), "dev.ota.cli.OtaCli", "--output", "json", *args],
+                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return json.loads(done.stdout)
+
+    def register(self, product_id, device_name, out_dir):
+        """`ota device register` against the local stack: thing, certificate, policy; the settings it printed."""
+        key = (product_id, device_name)
+        if key not in self.registered:
+            self.registered[key] = self.ota("device", "register", "--product", product_id, "--device", device_name,
+                                            "--out", str(out_dir), "--root-ca", self.ca_file,
+                                            "--mqtt-endpoint", "%s:%d" % (self.mqtt_host, self.mqtts_port))
+        return self.registered[key]
 
     def function_log(self):
         with open(self.log_path, encoding="utf-8") as f:
@@ -126,11 +149,17 @@ def local_stack():
 class DeviceProcess:
     """One device application process (Tencent's SDK allows one connection per process)."""
 
-    def __init__(self, stack, product_id, device_name, version, workdir, *extra):
+    def __init__(self, stack, product_id, device_name, version, workdir, *extra, tls=False):
         self.events = []
         self._queue = queue.Queue()
+        settings = stack.register(product_id, device_name, os.path.join(os.path.dirname(workdir), "certificates"))
+        connection = ["--host", stack.mqtt_host, "--port", str(stack.mqtt_port)]
+        if tls:
+            files = settings["files"]
+            connection = ["--host", settings["mqtt"]["host"], "--port", str(settings["mqtt"]["port"]),
+                          "--ca", files["rootCa"], "--cert", files["certificate"], "--key", files["privateKey"]]
         self.process = subprocess.Popen(
-            [sys.executable, DEVICE_APP, "--host", stack.mqtt_host, "--port", str(stack.mqtt_port),
+            [sys.executable, DEVICE_APP, *connection, "--client-id", settings["clientId"],
              "--product", product_id, "--device", device_name, "--version", version, "--workdir", workdir,
              "--timeout", "90", *extra],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -194,8 +223,8 @@ class DeviceProcess:
 def device(local_stack, tmp_path):
     started = []
 
-    def start(product_id, device_name, version, *extra, workdir=None):
-        d = DeviceProcess(local_stack, product_id, device_name, version, str(workdir or tmp_path / device_name), *extra)
+    def start(product_id, device_name, version, *extra, workdir=None, tls=False):
+        d = DeviceProcess(local_stack, product_id, device_name, version, str(workdir or tmp_path / device_name), *extra, tls=tls)
         started.append(d)
         return d
 

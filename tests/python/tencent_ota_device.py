@@ -52,25 +52,31 @@ def main():
     parser.add_argument("--die-after-bytes", type=int, default=0,
                         help="power loss: exit abruptly once this many firmware bytes are on 'flash'")
     parser.add_argument("--timeout", type=float, default=60)
+    parser.add_argument("--client-id", required=True,
+                        help="the device's thing name, as `ota device register` prints it (the SDK would use productId+deviceName)")
+    parser.add_argument("--ca", help="mutual TLS: the CA file the broker's certificate chains to")
+    parser.add_argument("--cert", help="mutual TLS: the device certificate `ota device register` wrote")
+    parser.add_argument("--key", help="mutual TLS: its private key")
     args = parser.parse_args()
+    tls = bool(args.cert)
 
     os.makedirs(args.workdir, exist_ok=True)
     os.chdir(args.workdir)
     device_file = os.path.join(args.workdir, "device_info.json")
     with open(device_file, "w") as f:
         json.dump({
-            "auth_mode": "KEY",
+            "auth_mode": "CERT" if tls else "KEY",
             "productId": args.product,
             "deviceName": args.device,
             "productSecret": "YOUR_PRODUCT_SECRET",
             # The SDK derives its MQTT password from this (base64); the local broker accepts anyone.
             "key_deviceinfo": {"deviceSecret": "bG9jYWwtZGV2aWNlLXNlY3JldA=="},
-            "cert_deviceinfo": {"devCaFile": "", "devCertFile": "", "devPrivateKeyFile": ""},
+            "cert_deviceinfo": {"devCaFile": args.ca or "", "devCertFile": args.cert or "", "devPrivateKeyFile": args.key or ""},
             "region": "ap-guangzhou",
         }, f)
 
-    qcloud = QcloudHub(device_file=device_file, tls=False).hub
-    point_at_local_broker(qcloud, args.host, args.port)
+    qcloud = QcloudHub(device_file=device_file, tls=tls).hub
+    point_at_local_broker(qcloud, args.host, args.port, args.client_id)
 
     state = {"rsp": None, "connected": False}
 
@@ -230,13 +236,18 @@ def checkpoint(qcloud, product, device, info_path, fw_path, version, file_size):
     return size
 
 
-def point_at_local_broker(qcloud, host, port):
+def point_at_local_broker(qcloud, host, port, client_id):
     """The SDK has no setting for its broker address: it connects to {productId}.iotcloud.tencentdevices.com
     (or {productId}{domain}) on a fixed 1883 (plain) / 8883 (TLS). A laptop stand-in is at host:port, so
-    set the two fields of the SDK's connection object; nothing the SDK sends or expects changes."""
+    set those fields of the SDK's connection object. Nor has it one for its MQTT client id, which it
+    builds as productId+deviceName: on AWS (and the local stack, which enforces the same device policy)
+    a device connects as its thing, so set the paho client's id to the thing name. Nothing the SDK
+    sends or expects otherwise changes."""
     protocol = qcloud._QcloudHubProvider__protocol
     protocol._AsyncConnClient__host = host
     protocol._AsyncConnClient__mqtt_tcp_port = port
+    protocol._AsyncConnClient__mqtt_tls_port = port
+    protocol._AsyncConnClient__mqtt_client._client_id = client_id.encode("utf-8")
 
 
 if __name__ == "__main__":

@@ -70,11 +70,32 @@ def test_sdk_updates_through_the_local_stack(local_stack, firmware, device):
     assert counts == {"count_SUCCEEDED": 1}
     assert local_stack.device(PRODUCT, "happy")["currentVersion"] == "1.1.0"
 
+    # Tencent's $ota/... topics, allowed by the device policy's ota/... twins on the local broker.
     # The SDK's progress reports reached the progress function: downloading, then done.
     progress = [e for e in local_stack.function_log()
                 if e.get("event") == "progress_report" and e.get("device") == PRODUCT + "/happy"]
     assert any(e["state"] == "downloading" for e in progress)
     assert any(e["state"] == "done" and e.get("to") == "SUCCEEDED" for e in progress)
+
+
+def test_sdk_updates_over_mutual_tls_with_the_certificate_ota_device_register_issued(local_stack, firmware, device):
+    """As on AWS IoT Core: port 8883, mutual TLS, the certificate and key `ota device register` wrote,
+    the CA file it copied, and the thing name as client id; the broker takes the identity from the
+    certificate and enforces the template's device policy."""
+    d = enrolled(device, "secure", tls=True)
+    settings = local_stack.registered[(PRODUCT, "secure")]
+    assert settings["clientId"] == PRODUCT + "::secure"
+    assert settings["mqtt"]["port"] == local_stack.mqtts_port != local_stack.mqtt_port
+    assert d.events[0]["event"] == "connected" and d.events[0]["port"] == local_stack.mqtts_port
+
+    job = local_stack.update_devices(PRODUCT, "1.1.0", ["secure"])
+    assert job["delivered"] == ["secure"], job
+    assert d.wait_for("md5_check")["ok"] is True
+    d.wait_for("reported_done")
+    d.wait_for("finished")
+    assert d.wait_exit() == 0
+    assert execution(local_stack, job["jobId"], "secure")["status"] == "SUCCEEDED"
+    assert local_stack.device(PRODUCT, "secure")["currentVersion"] == "1.1.0"
 
 
 def test_sdk_resumes_after_a_power_loss_mid_download(local_stack, firmware, device, tmp_path):

@@ -63,7 +63,8 @@ class BadEventsIT {
                 "{\"productId\":\"" + PRODUCT + "\",\"version\":\"1.1.0\",\"deviceNames\":[\"" + DEVICE + "\"]}");
         assertThat(update.path("delivered")).extracting(JsonNode::asText).containsExactly(DEVICE);
         invokeExpecting("APPLIED", "ProgressReportFunction", "{\"type\":\"report_progress\",\"report\":{\"progress\":{\"state\":\"downloading\",\"percent\":\"30\"},"
-                + "\"version\":\"1.1.0\"},\"productId\":\"" + PRODUCT + "\",\"deviceName\":\"" + DEVICE + "\",\"receivedAt\":"
+                + "\"version\":\"1.1.0\"},\"productId\":\"" + PRODUCT + "\",\"deviceName\":\"" + DEVICE + "\",\"clientId\":\""
+                + dev.ota.domain.device.ThingName.of(PRODUCT, DEVICE).value() + "\",\"receivedAt\":"
                 + System.currentTimeMillis() + "}");
         Map<String, AttributeValue> device = OtaTables.device(stack, PRODUCT, DEVICE);
         assertThat(OtaTables.s(device, "execStatus")).isEqualTo("DOWNLOADING");
