@@ -50,11 +50,12 @@ final class IdentityCheck {
         int ghostRefused = 0;
         try {
             MqttClient ghost = new MqttClient(stack.mqttUrl(), ThingName.of(productId, GHOST).value(), new MemoryPersistence());
+            ghost.setTimeToWait(5000);
             try {
                 ghost.connect(options());
                 ghost.publish("ota/report/" + productId + "/" + GHOST, "{\"type\":\"report_version\",\"report\":{\"version\":\"6.6.6\"}}"
-                        .getBytes(StandardCharsets.UTF_8), 1, false);
-                ghost.disconnect();
+                        .getBytes(StandardCharsets.UTF_8), 0, false);
+                ghost.disconnectForcibly(100, 100);
             } catch (MqttException refused) {
                 ghostRefused += refused.getReasonCode() == MqttException.REASON_CODE_NOT_AUTHORIZED ? 1 : 0;
             } finally {
@@ -69,6 +70,7 @@ final class IdentityCheck {
             long before = stack.deviceAccess().counts().publishesRefused();
             try {
                 MqttClient rogue = new MqttClient(stack.mqttUrl(), rogueClient, new MemoryPersistence());
+                rogue.setTimeToWait(5000);
                 try {
                     rogue.connect(options());
                     rogue.publish("ota/report/" + productId + "/" + victim,
@@ -100,6 +102,7 @@ final class IdentityCheck {
         options.setCleanSession(true);
         options.setAutomaticReconnect(false);
         options.setConnectionTimeout(5);
+        options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
         return options;
     }
 }
