@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ota.port.in.JobOperations;
 import dev.ota.port.in.JobOperations.CreateJob;
 import dev.ota.port.in.JobOperations.FailureAction;
-import dev.ota.port.in.JobOperations.JobState;
+import dev.ota.domain.job.JobStatus;
 import dev.ota.port.in.JobOperations.JobStatistics;
 import dev.ota.port.in.JobOperations.JobView;
 import dev.ota.port.in.JobOperations.Retry;
@@ -60,7 +60,7 @@ public final class Demo {
      */
     static final Duration RETRY_INTERVAL = Duration.ofSeconds(3);
     /** The job is over for the demo: done, or halted by a group's rule or an operator. */
-    private static final Set<JobState> ENDED = Set.of(JobState.COMPLETED, JobState.PAUSED, JobState.CANCELED, JobState.ABORTED);
+    private static final Set<JobStatus> ENDED = Set.of(JobStatus.COMPLETED, JobStatus.PAUSED, JobStatus.CANCELED, JobStatus.ABORTED);
 
     private final LocalStack stack;
     private final DemoOptions options;

@@ -4,6 +4,7 @@ import dev.ota.domain.DeviceState;
 import dev.ota.domain.Execution;
 import dev.ota.domain.Firmware;
 import dev.ota.domain.Job;
+import dev.ota.domain.job.JobStatus;
 import dev.ota.log.StructuredLog;
 import dev.ota.port.out.DeviceStateStore;
 import dev.ota.port.out.FirmwareCatalog;
@@ -48,7 +49,7 @@ public final class UpdateDevicesService {
                         "firmware " + request.version() + " of product " + request.productId() + " is not registered and available"));
         Instant now = clock.instant();
         Job job = new Job(UUID.randomUUID().toString(), request.productId(), target.ref(), request.retryPolicy(),
-                Job.JobStatus.IN_PROGRESS, request.deviceNames().size(), now);
+                JobStatus.IN_PROGRESS, request.deviceNames().size(), now);
         jobs.create(job);
 
         List<String> delivered = new ArrayList<>();

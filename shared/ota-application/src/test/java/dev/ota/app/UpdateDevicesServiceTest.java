@@ -15,6 +15,7 @@ import dev.ota.domain.Execution;
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.FirmwareRef;
 import dev.ota.domain.Job;
+import dev.ota.domain.job.JobStatus;
 import dev.ota.domain.RetryPolicy;
 import dev.ota.domain.device.DeviceId;
 import dev.ota.domain.InvalidMessageException;
@@ -76,7 +77,7 @@ class UpdateDevicesServiceTest {
         assertThat(job.productId()).isEqualTo(PRODUCT);
         assertThat(job.firmware()).isEqualTo(f.firmware.ref());
         assertThat(job.retryPolicy()).isEqualTo(RetryPolicy.DEFAULT);
-        assertThat(job.status()).isEqualTo(Job.JobStatus.IN_PROGRESS);
+        assertThat(job.status()).isEqualTo(JobStatus.IN_PROGRESS);
         assertThat(job.targetCount()).isEqualTo(1);
         assertThat(job.createdAt()).isEqualTo(NOW);
 

@@ -1,5 +1,6 @@
 package dev.ota.function.managementapi;
 
+import dev.ota.domain.job.JobStatus;
 import dev.ota.domain.job.TargetType;
 import dev.ota.domain.CompletedPart;
 
@@ -53,7 +54,7 @@ class ManagementApiHandlerTest {
         }
 
         static JobOperations.JobView job(String id) {
-            return new JobOperations.JobView(id, "p1", "2.0.0", JobOperations.JobState.IN_PROGRESS, false, "", 3, 0, 1, Map.of(ExecutionStatus.SUCCEEDED, 2L), null, T, null, null, null);
+            return new JobOperations.JobView(id, "p1", "2.0.0", JobStatus.IN_PROGRESS, false, "", 3, 0, 1, Map.of(ExecutionStatus.SUCCEEDED, 2L), null, T, null, null, null);
         }
 
         static JobOperations.DeviceExecutionView exec(String job, String device) {

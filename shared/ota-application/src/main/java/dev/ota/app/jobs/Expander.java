@@ -2,7 +2,7 @@ package dev.ota.app.jobs;
 
 import dev.ota.domain.job.JobRecord;
 import dev.ota.domain.job.JobPatch;
-import dev.ota.domain.Job.JobStatus;
+import dev.ota.domain.job.JobStatus;
 import dev.ota.domain.rollout.StagePlan;
 import dev.ota.log.StructuredLog;
 import dev.ota.port.out.DeviceDirectory;

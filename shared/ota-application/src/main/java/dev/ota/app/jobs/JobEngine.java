@@ -7,7 +7,7 @@ import dev.ota.domain.job.JobPatch;
 import dev.ota.domain.job.JobCounts;
 import dev.ota.app.UpdateSender;
 import dev.ota.domain.ExecutionStatus;
-import dev.ota.domain.Job.JobStatus;
+import dev.ota.domain.job.JobStatus;
 import dev.ota.domain.rollout.ReleaseBudget;
 import dev.ota.domain.rollout.StageCounts;
 import dev.ota.domain.rollout.StageEvaluator;

@@ -13,7 +13,7 @@ import dev.ota.domain.DeviceState;
 import dev.ota.domain.Execution;
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.Firmware;
-import dev.ota.domain.Job.JobStatus;
+import dev.ota.domain.job.JobStatus;
 import dev.ota.log.StructuredLog;
 import dev.ota.port.out.DeviceListSource;
 import dev.ota.port.out.DeviceStateStore;

@@ -1,7 +1,6 @@
 package dev.ota.domain.job;
 
 import dev.ota.domain.FirmwareRef;
-import dev.ota.domain.Job.JobStatus;
 import dev.ota.domain.rollout.ReleaseBudget;
 import dev.ota.domain.rollout.StagePlan;
 import java.time.Instant;

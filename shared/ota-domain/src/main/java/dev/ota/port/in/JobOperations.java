@@ -1,5 +1,6 @@
 package dev.ota.port.in;
 
+import dev.ota.domain.job.JobStatus;
 import dev.ota.domain.job.TargetType;
 import dev.ota.domain.Page;
 import dev.ota.domain.ExecutionStatus;
@@ -81,9 +82,7 @@ public interface JobOperations {
 
     // ---- views ----
 
-    enum JobState { SCHEDULED, PREPARING, IN_PROGRESS, PAUSED, CANCELED, ABORTED, COMPLETED }
-
-    record JobView(String jobId, String productId, String targetVersion, JobState state, boolean dynamic, String description,
+    record JobView(String jobId, String productId, String targetVersion, JobStatus state, boolean dynamic, String description,
                    long targetCount, int currentStage, int stageCount, Map<ExecutionStatus, Long> counts, String stateReason,
                    Instant createdAt, Instant startAt, Instant endAt, CreateJob definition) {}
 

@@ -13,7 +13,7 @@ import dev.ota.domain.job.JobPatch;
 import dev.ota.domain.job.JobRecord;
 import dev.ota.domain.Page;
 import dev.ota.domain.FirmwareRef;
-import dev.ota.domain.Job.JobStatus;
+import dev.ota.domain.job.JobStatus;
 import dev.ota.domain.RetryPolicy;
 import dev.ota.domain.rollout.ReleaseBudget;
 import dev.ota.port.out.JobRepository;

@@ -8,6 +8,7 @@ import static dev.ota.aws.dynamodb.Attr.str;
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.FirmwareRef;
 import dev.ota.domain.Job;
+import dev.ota.domain.job.JobStatus;
 import dev.ota.domain.RetryPolicy;
 import dev.ota.port.out.JobStore;
 import java.time.Duration;
@@ -67,7 +68,7 @@ public final class DynamoDbJobStore implements JobStore {
                 Duration.ofMillis(num(item, "retryIntervalMs", 0)));
         return Optional.of(new Job(jobId, str(item, "productId"),
                 new FirmwareRef(str(item, "targetVersion"), str(item, "s3Key"), num(item, "fileSize", 0), str(item, "md5sum")),
-                policy, Job.JobStatus.valueOf(str(item, "jobState")), (int) num(item, "targetCount", 0),
+                policy, JobStatus.valueOf(str(item, "jobState")), (int) num(item, "targetCount", 0),
                 Instant.ofEpochMilli(num(item, "createdAt", 0))));
     }
 

@@ -3,9 +3,14 @@ package dev.ota.aws.dynamodb;
 import static dev.ota.aws.dynamodb.Attr.s;
 import static dev.ota.aws.dynamodb.Attr.str;
 
+import dev.ota.domain.job.JobStatus;
 import dev.ota.port.out.LiveJobs;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.StringJoiner;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
@@ -18,8 +23,8 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 public final class DynamoDbLiveJobs implements LiveJobs {
 
     public static final String BY_PRODUCT_INDEX = "byProduct";
-    /** Job states in which a job may still send update_firmware. */
-    public static final java.util.List<String> LIVE_STATES = java.util.List.of("SCHEDULED", "PREPARING", "IN_PROGRESS", "PAUSED");
+    /** Job states in which a job may still send update_firmware: every state but the ended ones. */
+    static final List<JobStatus> LIVE_STATES = Arrays.stream(JobStatus.values()).filter(state -> !state.ended()).toList();
 
     private final DynamoDbClient dynamo;
     private final Tables tables;
@@ -31,17 +36,24 @@ public final class DynamoDbLiveJobs implements LiveJobs {
 
     @Override
     public Optional<String> targeting(String productId, String version) {
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":p", s(productId), ":v", s(version)));
+        StringJoiner live = new StringJoiner(", ", "(", ")");
+        for (JobStatus state : LIVE_STATES) {
+            String name = ":s" + state.ordinal();
+            values.put(name, s(state.name()));
+            live.add(name);
+        }
+        String filter = "#tv = :v AND #st IN " + live;
         Map<String, AttributeValue> start = null;
         do {
             Map<String, AttributeValue> from = start;
             QueryResponse page = dynamo.query(r -> r.tableName(tables.jobs())
                     .indexName(BY_PRODUCT_INDEX)
                     .keyConditionExpression("#p = :p")
-                    .filterExpression("#tv = :v AND #st IN (:s0, :s1, :s2, :s3)")
+                    .filterExpression(filter)
                     .projectionExpression("#id")
                     .expressionAttributeNames(Map.of("#p", "productId", "#tv", "targetVersion", "#st", "jobState", "#id", "jobId"))
-                    .expressionAttributeValues(Map.of(":p", s(productId), ":v", s(version),
-                            ":s0", s(LIVE_STATES.get(0)), ":s1", s(LIVE_STATES.get(1)), ":s2", s(LIVE_STATES.get(2)), ":s3", s(LIVE_STATES.get(3))))
+                    .expressionAttributeValues(values)
                     .exclusiveStartKey(from));
             if (!page.items().isEmpty()) {
                 return Optional.of(str(page.items().get(0), "jobId"));

@@ -2,7 +2,7 @@ package dev.ota.aws.dynamodb;
 
 import static dev.ota.aws.dynamodb.Attr.s;
 
-import dev.ota.domain.Job.JobStatus;
+import dev.ota.domain.job.JobStatus;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.model.ConditionCheck;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
