@@ -2,10 +2,10 @@ package dev.ota.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ota.port.in.JobOperations.FailureAction;
+import dev.ota.domain.rollout.Stage.FailureAction;
 import dev.ota.domain.job.JobStatus;
 import dev.ota.port.in.JobOperations.JobView;
-import dev.ota.port.in.JobOperations.Stage;
+import dev.ota.domain.rollout.Stage;
 import dev.ota.domain.ExecutionStatus;
 import java.util.List;
 import org.junit.jupiter.api.Test;

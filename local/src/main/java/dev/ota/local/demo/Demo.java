@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ota.port.in.JobOperations;
 import dev.ota.port.in.JobOperations.CreateJob;
-import dev.ota.port.in.JobOperations.FailureAction;
+import dev.ota.domain.rollout.Stage;
+import dev.ota.domain.rollout.Stage.FailureAction;
 import dev.ota.domain.job.JobStatus;
 import dev.ota.port.in.JobOperations.JobStatistics;
 import dev.ota.port.in.JobOperations.JobView;
@@ -322,9 +323,9 @@ public final class Demo {
     /** The job's request: the demo's fleet in release order, a canary group, then the rest. */
     private CreateJob jobRequest(List<String> targets, int canarySize) {
         int rest = targets.size() - canarySize;
-        List<JobOperations.Stage> stages = List.of(
-                new JobOperations.Stage(canarySize, null, CANARY_SUCCESS_PERCENT, CANARY_FAILURE_PERCENT, 1, FailureAction.PAUSE),
-                new JobOperations.Stage(null, null, 100, REST_FAILURE_PERCENT, restMinFinished(rest), FailureAction.PAUSE));
+        List<Stage> stages = List.of(
+                new Stage(canarySize, null, CANARY_SUCCESS_PERCENT, CANARY_FAILURE_PERCENT, 1, FailureAction.PAUSE),
+                new Stage(null, null, 100, REST_FAILURE_PERCENT, restMinFinished(rest), FailureAction.PAUSE));
         return new CreateJob(options.productId(), options.toVersion(),
                 new Targets(TargetType.DEVICE_LIST, null, targets, null), false,
                 new Rollout(RATE_PER_MINUTE, null, null, null), stages, null, null, IN_PROGRESS_TIMEOUT,

@@ -1,6 +1,8 @@
 package dev.ota.function.managementapi;
 
 import dev.ota.domain.job.JobStatus;
+import dev.ota.domain.rollout.Stage;
+import dev.ota.domain.rollout.Stage.FailureAction;
 import dev.ota.domain.job.TargetType;
 import dev.ota.domain.CompletedPart;
 
@@ -319,8 +321,8 @@ class ManagementApiHandlerTest {
             assertThat(job.dynamic()).isTrue();
             assertThat(job.rollout()).isEqualTo(new JobOperations.Rollout(5000, 10, 2.5, 100));
             assertThat(job.stages()).containsExactly(
-                    new JobOperations.Stage(null, 5, 95, 10, 20, JobOperations.FailureAction.ABORT),
-                    new JobOperations.Stage(null, null, 100, 20, 1, JobOperations.FailureAction.PAUSE));
+                    new Stage(null, 5, 95, 10, 20, FailureAction.ABORT),
+                    new Stage(null, null, 100, 20, 1, FailureAction.PAUSE));
             assertThat(job.startAt()).isEqualTo(Instant.parse("2026-04-01T00:00:00Z"));
             assertThat(job.inProgressTimeout()).isEqualTo(Duration.ofMinutes(10));
             assertThat(job.retry()).isEqualTo(new JobOperations.Retry(3, List.of(-1, -3, -4), Duration.ofMinutes(1)));

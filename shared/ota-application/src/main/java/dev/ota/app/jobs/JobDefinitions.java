@@ -13,7 +13,6 @@ import dev.ota.domain.rollout.RolloutWindow;
 import dev.ota.domain.rollout.Stage;
 import dev.ota.domain.rollout.StagePlan;
 import dev.ota.port.in.JobOperations.CreateJob;
-import dev.ota.port.in.JobOperations.FailureAction;
 import dev.ota.port.in.JobOperations.Retry;
 import dev.ota.port.in.JobOperations.Rollout;
 import dev.ota.port.in.JobOperations.Targets;
@@ -150,26 +149,23 @@ public final class JobDefinitions {
         return new RolloutRate(rollout.ratePerMinute(), rollout.rampBaseRatePerMinute(), rollout.rampFactor(), rollout.rampEveryDevices());
     }
 
-    private static List<Stage> stages(List<dev.ota.port.in.JobOperations.Stage> requested) {
+    private static List<Stage> stages(List<Stage> requested) {
         if (requested == null || requested.isEmpty()) {
             return List.of();
         }
         if (requested.size() > StagePlan.MAX_STAGES) {
             throw new IllegalArgumentException("at most " + StagePlan.MAX_STAGES + " stages");
         }
-        List<Stage> stages = new ArrayList<>();
         for (int i = 0; i < requested.size(); i++) {
-            var s = requested.get(i);
+            Stage s = requested.get(i);
             if (s == null) {
                 throw new IllegalArgumentException("stage " + (i + 1) + " is empty");
             }
             if (i < requested.size() - 1 && s.deviceCount() == null && s.percent() == null) {
                 throw new IllegalArgumentException("stage " + (i + 1) + " needs deviceCount or percent (only the last stage takes the rest)");
             }
-            stages.add(new Stage(s.deviceCount(), s.percent(), s.successThresholdPercent(), s.failureThresholdPercent(),
-                    s.minDevicesForFailure(), s.onFailure() == FailureAction.ABORT ? Stage.FailureAction.ABORT : Stage.FailureAction.PAUSE));
         }
-        return List.copyOf(stages);
+        return List.copyOf(requested);
     }
 
     private static RetryPolicy retry(Retry retry) {
@@ -198,17 +194,12 @@ public final class JobDefinitions {
 
     /** The request this definition came from, defaults filled in: what describe() shows. */
     public static CreateJob toRequest(JobDefinition d) {
-        List<dev.ota.port.in.JobOperations.Stage> requested = d.stages().stream()
-                .map(s -> new dev.ota.port.in.JobOperations.Stage(s.deviceCount(), s.percent(), s.successThresholdPercent(),
-                        s.failureThresholdPercent(), s.minDevicesForFailure(),
-                        s.onFailure() == Stage.FailureAction.ABORT ? FailureAction.ABORT : FailureAction.PAUSE))
-                .toList();
         return new CreateJob(d.productId(), d.targetVersion(),
                 new Targets(d.targetType(), d.sourceVersions().isEmpty() ? null : d.sourceVersions(),
                         d.targetType() == TargetType.DEVICE_LIST ? d.deviceNames() : null, d.deviceListS3Key()),
                 d.dynamic(),
                 new Rollout(d.rate().maxRatePerMinute(), d.rate().baseRatePerMinute(), d.rate().factor(), d.rate().everySucceeded()),
-                requested, d.window().startAt(), d.window().endAt(), d.inProgressTimeout(),
+                d.stages(), d.window().startAt(), d.window().endAt(), d.inProgressTimeout(),
                 new Retry(d.retryPolicy().maxAttempts(), d.retryPolicy().retryableCodes().stream().sorted().toList(), d.retryPolicy().retryInterval()),
                 d.description());
     }

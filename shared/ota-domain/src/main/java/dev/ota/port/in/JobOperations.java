@@ -2,6 +2,7 @@ package dev.ota.port.in;
 
 import dev.ota.domain.job.JobStatus;
 import dev.ota.domain.job.TargetType;
+import dev.ota.domain.rollout.Stage;
 import dev.ota.domain.Page;
 import dev.ota.domain.ExecutionStatus;
 import java.time.Duration;
@@ -51,6 +52,7 @@ public interface JobOperations {
             Targets targets,
             boolean dynamic,
             Rollout rollout,
+            /** Staged groups in order ({@link Stage} checks each group as it is built). */
             List<Stage> stages,
             Instant startAt,
             Instant endAt,
@@ -67,16 +69,6 @@ public interface JobOperations {
      *     each time rampEveryDevices more devices succeeded, up to ratePerMinute
      */
     record Rollout(int ratePerMinute, Integer rampBaseRatePerMinute, Double rampFactor, Integer rampEveryDevices) {}
-
-    /**
-     * One staged group. Size by count or percent of the job's targets (the last group takes the rest).
-     * The next group starts when successThresholdPercent of this group succeeded; when
-     * failureThresholdPercent failed (after minDevicesForFailure finished) the job pauses or aborts.
-     */
-    record Stage(Integer deviceCount, Integer percent, int successThresholdPercent, int failureThresholdPercent,
-                 int minDevicesForFailure, FailureAction onFailure) {}
-
-    enum FailureAction { PAUSE, ABORT }
 
     record Retry(int maxAttempts, List<Integer> retryableCodes, Duration interval) {}
 
