@@ -62,6 +62,11 @@ final class Expander {
      *     creation expanding inline) the heartbeat is left stale so the next PLAN takes over at once
      */
     Result run(String jobId, Duration budget, boolean chained) {
+        return run(jobId, budget, chained, null);
+    }
+
+    /** The same, reading the device names from {@code names} when they are not stored with the job (null: they are). */
+    Result run(String jobId, Duration budget, boolean chained, List<String> names) {
         long deadline = EngineTuning.deadline(budget);
         JobRecord job = jobs.find(jobId).orElse(null);
         if (job == null || job.expanded() || job.definition() == null) {
@@ -78,7 +83,7 @@ final class Expander {
         long total = 0;
         long invalid = job.invalidNames();
         long duplicates = job.duplicateNames();
-        try (TargetReader reader = TargetReader.open(job.definition(), cursor, directory, lists)) {
+        try (TargetReader reader = names != null ? TargetReader.list(names, cursor) : TargetReader.open(job.definition(), cursor, directory, lists)) {
             while (true) {
                 TargetReader.Batch batch = reader.next(tuning.expandBatch());
                 long base = seq;

@@ -41,6 +41,20 @@ public final class JobDefinitions {
         }
     }
 
+    /**
+     * A static job of an explicit device list, already checked by its caller, with the engine's
+     * defaults for everything else: no rate limit, no stages, no schedule, no in-progress timeout.
+     * The update-devices function's jobs.
+     *
+     * @param keptNames the names stored with the job (empty when they do not fit on the job item;
+     *     the caller then hands them to {@link JobEngine#rollOutNow})
+     */
+    public static JobDefinition deviceList(String productId, String targetVersion, List<String> keptNames, RetryPolicy retryPolicy,
+                                           String description) {
+        return new JobDefinition(productId, targetVersion, TargetType.DEVICE_LIST, List.of(), keptNames, null, false, rate(null), List.of(),
+                new RolloutWindow(null, null), null, retryPolicy, description);
+    }
+
     private static JobDefinition check(CreateJob r, Instant now) {
         new DeviceId(r.productId(), "x");
         FirmwareVersion.require("targetVersion", r.targetVersion());

@@ -221,6 +221,7 @@ public final class JobService implements JobOperations {
                 throw new OperatorException(Code.CONFLICT, "device " + deviceName + " already runs " + job.targetVersion());
             }
             if (job.definition() == null) {
+                // A job item written before the update-devices function made its jobs through the engine.
                 throw new OperatorException(Code.CONFLICT, "job " + jobId + " was made by the update-devices function and has no rollout to retry in");
             }
             int stage = row.status() == ExecutionStatus.QUEUED ? job.currentStage() : row.stage();

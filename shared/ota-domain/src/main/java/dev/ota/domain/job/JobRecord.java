@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * A job as stored: its definition and the scheduler's progress on it.
  *
- * @param definition null for jobs made by the direct update-devices function (no rollout control)
+ * @param definition null only on job items the update-devices function wrote before its jobs went
+ *     through the engine: still read (listed, described, counted, completed), never written
  * @param targetCount devices with an execution row in this job, exactly
  * @param stageSizes sizes of the rollout groups, fixed when expansion finished (empty before)
  * @param expanded every target has its QUEUED row (or expansion stopped because the job was canceled)

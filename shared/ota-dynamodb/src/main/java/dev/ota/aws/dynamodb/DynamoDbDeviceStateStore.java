@@ -117,20 +117,6 @@ public final class DynamoDbDeviceStateStore implements DeviceStateStore {
         return transact(writes);
     }
 
-    @Override
-    public boolean assign(DeviceId device, Execution execution) {
-        Expression e = new Expression()
-                .set(DeviceItem.PRODUCT_ID, s(device.productId()))
-                .set(DeviceItem.DEVICE_NAME, s(device.deviceName()))
-                .setAll(DeviceItem.executionAttributes(execution));
-        String condition = DeviceItem.isFree(e);
-        return transact(List.of(
-                deviceUpdate(device, e, condition),
-                ExecutionRow.create(tables.executions(), device, execution),
-                JobCounters.move(tables.jobs(), execution.jobId(), device.deviceName(), null, 0, execution.status(), execution.stage(), false),
-                JobGuards.exists(tables.jobs(), execution.jobId())));
-    }
-
     private TransactWriteItem deviceUpdate(DeviceId device, Expression e, String condition) {
         return TransactWriteItem.builder().update(Update.builder()
                         .tableName(tables.devices())

@@ -14,7 +14,6 @@ import dev.ota.domain.job.JobRecord;
 import dev.ota.domain.Page;
 import dev.ota.domain.FirmwareRef;
 import dev.ota.domain.job.JobStatus;
-import dev.ota.domain.RetryPolicy;
 import dev.ota.domain.rollout.ReleaseBudget;
 import dev.ota.port.out.JobRepository;
 import java.time.Instant;
@@ -298,13 +297,5 @@ public final class DynamoDbJobRepository implements JobRepository {
     private static boolean bool(Map<String, AttributeValue> item, String name) {
         AttributeValue v = item.get(name);
         return v != null && Boolean.TRUE.equals(v.bool());
-    }
-
-    /** The retry policy of a job item written by the update-devices function (no definition). */
-    static RetryPolicy legacyPolicy(Map<String, AttributeValue> item) {
-        String codes = str(item, "retryableCodes");
-        return new RetryPolicy((int) num(item, "maxAttempts", 1),
-                codes == null || codes.isEmpty() ? java.util.Set.of() : Arrays.stream(codes.split(",")).map(Integer::valueOf).collect(Collectors.toSet()),
-                java.time.Duration.ofMillis(num(item, "retryIntervalMs", 0)));
     }
 }

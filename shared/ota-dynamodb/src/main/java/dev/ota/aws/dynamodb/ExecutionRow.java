@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.Update;
 
@@ -74,24 +73,6 @@ final class ExecutionRow {
             x.set(DUE_KEY, s(dueKey(e.jobId(), e.status() == ExecutionStatus.RETRY_PENDING))).set(DUE_AT, n(due.toEpochMilli()));
         }
         return x;
-    }
-
-    static TransactWriteItem create(String table, DeviceId device, Execution e) {
-        Map<String, AttributeValue> item = attributes(device, e);
-        item.put(JOB_ID, s(e.jobId()));
-        item.put(DEVICE_NAME, s(device.deviceName()));
-        Instant due = e.dueAt();
-        if (due != null) {
-            item.put(DUE_KEY, s(dueKey(e.jobId(), e.status() == ExecutionStatus.RETRY_PENDING)));
-            item.put(DUE_AT, n(due.toEpochMilli()));
-        }
-        return TransactWriteItem.builder().put(Put.builder()
-                        .tableName(table)
-                        .item(item)
-                        .conditionExpression("attribute_not_exists(#d)")
-                        .expressionAttributeNames(Map.of("#d", DEVICE_NAME))
-                        .build())
-                .build();
     }
 
     static TransactWriteItem upsert(String table, DeviceId device, Execution e) {

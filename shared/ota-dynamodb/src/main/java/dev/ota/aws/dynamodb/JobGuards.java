@@ -22,16 +22,6 @@ final class JobGuards {
                 .build();
     }
 
-    static TransactWriteItem exists(String table, String jobId) {
-        return TransactWriteItem.builder().conditionCheck(ConditionCheck.builder()
-                        .tableName(table)
-                        .key(Map.of("jobId", s(jobId)))
-                        .conditionExpression("attribute_exists(#jobId)")
-                        .expressionAttributeNames(Map.of("#jobId", "jobId"))
-                        .build())
-                .build();
-    }
-
     /** The dynamic job still takes devices that qualify later (cleared on cancel, abort, end, completion). */
     static TransactWriteItem takesLateDevices(String table, String jobId) {
         return TransactWriteItem.builder().conditionCheck(ConditionCheck.builder()
