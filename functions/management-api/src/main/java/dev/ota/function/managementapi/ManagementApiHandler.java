@@ -13,7 +13,7 @@ import dev.ota.port.in.JobOperations;
 import dev.ota.domain.OperatorException;
 import dev.ota.aws.dynamodb.DynamoDbClients;
 import dev.ota.aws.dynamodb.DynamoDbFirmwareCatalog;
-import dev.ota.aws.dynamodb.DynamoDbLiveJobs;
+import dev.ota.aws.dynamodb.DynamoDbJobRepository;
 import dev.ota.aws.dynamodb.Tables;
 import dev.ota.aws.iot.IotClients;
 import dev.ota.aws.jobs.JobOperationsFactory;
@@ -73,7 +73,7 @@ public final class ManagementApiHandler implements RequestStreamHandler {
         Tables tables = settings.tables();
         S3FirmwareUploads objects = new S3FirmwareUploads(s3, presigner, settings.firmwareBucket());
         FirmwareOperations firmware = new FirmwareCatalogService(new DynamoDbFirmwareCatalog(dynamo, tables), objects,
-                new DynamoDbLiveJobs(dynamo, tables), uploads, clock, log);
+                new DynamoDbJobRepository(dynamo, tables), uploads, clock, log);
         // The job engine: the one place its implementation is chosen (see JobOperationsFactory).
         JobOperations jobs = JobOperationsFactory.create(settings, dynamo, s3, iot, presigner, clock);
         this.endpoints = new Endpoints(json, views, firmware, jobs, new DeviceListUploadService(objects, uploads, clock));
