@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.Update;
 
 /**
  * The Executions table row of one device in one job (Tencent's per-device task list). Written on
@@ -82,11 +81,6 @@ final class ExecutionRow {
     /** The row's update, conditional on its status being {@code expectedStatus} (null: no condition). */
     static TransactWriteItem update(String table, String jobId, String deviceName, Expression x, ExecutionStatus expectedStatus) {
         String condition = expectedStatus == null ? null : x.name(STATUS) + " = " + x.value(s(expectedStatus.name()));
-        Update.Builder u = Update.builder().tableName(table).key(key(jobId, deviceName))
-                .updateExpression(x.update()).expressionAttributeNames(x.names()).expressionAttributeValues(x.values());
-        if (condition != null) {
-            u.conditionExpression(condition);
-        }
-        return TransactWriteItem.builder().update(u.build()).build();
+        return Transactions.update(table, key(jobId, deviceName), x, condition);
     }
 }
