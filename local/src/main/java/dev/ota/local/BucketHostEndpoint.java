@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>It relays GET and HEAD, with the query string and the Range and conditional headers, to
  * s3proxy's path-style {@code /{bucket}/{key}} and streams the answer back. The presigned URLs it
- * serves are signed for that s3proxy request (see {@link BucketHostPresigner}), so s3proxy still
+ * serves are signed for that s3proxy request (see {@link #served}), so s3proxy still
  * checks every signature and expiry: a tampered or expired URL gets its 403 from s3proxy.
  *
  * <p>Why it exists: Tencent's Python device SDK can only download from a URL whose path is a
@@ -58,6 +58,26 @@ public final class BucketHostEndpoint implements AutoCloseable {
     private record Drop(int remaining, long afterBytes, long stallMillis) {}
     private HttpServer server;
     private ExecutorService executor;
+
+    /**
+     * A path-style URL {@code {s3}/{bucket}/{key}?...} as this endpoint serves it,
+     * {@code {bucketHost}/{key}?...}: the shape of a virtual-hosted URL on AWS. The port is left out
+     * where it is the scheme's default, as a URL on AWS has none.
+     */
+    public static URI served(URI pathStyle, String bucket, URI bucketHost) {
+        String prefix = "/" + bucket + "/";
+        String path = pathStyle.getRawPath();
+        if (path == null || !path.startsWith(prefix)) {
+            return pathStyle;
+        }
+        String keyPath = path.substring(prefix.length() - 1);
+        int port = bucketHost.getPort();
+        boolean defaultPort = port == -1 || ("http".equals(bucketHost.getScheme()) && port == 80)
+                || ("https".equals(bucketHost.getScheme()) && port == 443);
+        String authority = bucketHost.getHost() + (defaultPort ? "" : ":" + port);
+        String query = pathStyle.getRawQuery() == null ? "" : "?" + pathStyle.getRawQuery();
+        return URI.create(bucketHost.getScheme() + "://" + authority + keyPath + query);
+    }
 
     /** @param port 0 for a free port */
     public BucketHostEndpoint(URI s3Endpoint, String bucket, int port) {

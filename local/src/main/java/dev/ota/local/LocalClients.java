@@ -1,6 +1,8 @@
 package dev.ota.local;
 
 import dev.ota.aws.presign.PresignConfig;
+import dev.ota.function.support.AwsClients;
+import dev.ota.function.support.AwsClients.Service;
 import java.net.URI;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -85,9 +87,23 @@ public final class LocalClients {
     }
 
     /**
-     * What the device-path functions presign download URLs with (their SigV4DownloadUrlMinter):
-     * path-style on the local endpoint, checked by s3proxy as AWS would (signature and expiry).
+     * How a function's clients reach the stand-ins: DynamoDB and SQS on moto_server (DynamoDB calls
+     * one at a time, see SerializedHttpClient), S3 path-style on s3proxy, the IoT Data Plane on its
+     * endpoint. Callers add interceptors and where download URLs are served.
      */
+    public static AwsClients.Builder functionClients(LocalAws aws) {
+        return AwsClients.builder(REGION, CREDENTIALS)
+                .endpoint(Service.DYNAMODB, aws.dynamoDbEndpoint())
+                .endpoint(Service.SQS, aws.dynamoDbEndpoint())
+                .endpoint(Service.S3, aws.s3Endpoint())
+                .endpoint(Service.IOT_DATA, aws.iotDataEndpoint())
+                .httpClients(service -> service == Service.DYNAMODB
+                        ? SerializedHttpClient.builder(UrlConnectionHttpClient.builder(), aws.dynamoDbEndpoint())
+                        : UrlConnectionHttpClient.builder())
+                .s3PathStyle(true);
+    }
+
+    /** What download URLs are presigned with on s3proxy's own endpoint, path-style. */
     public static PresignConfig presignConfig(URI endpoint) {
         return PresignConfig.of(REGION, CREDENTIALS).withEndpoint(endpoint, true);
     }

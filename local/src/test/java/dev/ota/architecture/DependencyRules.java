@@ -23,7 +23,7 @@ final class DependencyRules {
     static final String[] ADAPTERS = {"dev.ota.aws.dynamodb..", "dev.ota.aws.s3..", "dev.ota.aws.iot..", "dev.ota.aws.presign..",
             "dev.ota.aws.sqs.."};
     /** Where clients, settings and adapters are put together: wiring and what every function shares at its edge. */
-    static final String[] COMPOSITION = {"dev.ota.function.support..", "dev.ota.wiring..", "dev.ota.aws.jobs.."};
+    static final String[] COMPOSITION = {"dev.ota.function.support..", "dev.ota.wiring.."};
     static final String[] FUNCTIONS = {"dev.ota.function.versionreport..", "dev.ota.function.progressreport..",
             "dev.ota.function.updatedevices..", "dev.ota.function.firmwareregistration..", "dev.ota.function.managementapi..",
             "dev.ota.function.jobengine.."};
@@ -73,7 +73,6 @@ final class DependencyRules {
     /** Adapters of different services do not call each other; composition puts them together. */
     static final ArchRule ADAPTERS_ARE_INDEPENDENT = slices().matching("dev.ota.aws.(*)..")
             .should().notDependOnEachOther()
-            .ignoreDependency(JavaClass.Predicates.resideInAPackage("dev.ota.aws.jobs.."), DescribedPredicate.alwaysTrue())
             .because("each adapter module holds one AWS service");
 
     static final List<ArchRule> ALL = List.of(LAYERS, DOMAIN_IS_PLAIN_JAVA, OUTBOUND_PORTS_IGNORE_INBOUND, APPLICATION_HAS_NO_AWS,

@@ -2,7 +2,11 @@ package dev.ota.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ota.function.support.Settings;
+import dev.ota.function.support.AwsClients;
+import dev.ota.function.support.Environment;
+import dev.ota.function.progressreport.ProgressReportWiring;
+import dev.ota.function.versionreport.VersionReportWiring;
+import java.time.Clock;
 import dev.ota.function.progressreport.ProgressReportHandler;
 import dev.ota.function.versionreport.VersionReportHandler;
 import dev.ota.local.LocalClients;
@@ -25,14 +29,13 @@ class SnapStartPrimingIT {
         LocalStack stack = SharedStack.get();
         AwsCallCounter calls = new AwsCallCounter();
         ClientOverrideConfiguration counted = ClientOverrideConfiguration.builder().addExecutionInterceptor(calls).build();
-        Settings settings = Settings.from(Map.of("DEVICES_TABLE", "DevicesTable", "JOBS_TABLE", "JobsTable",
+        Environment env = Environment.of(Map.of("DEVICES_TABLE", "DevicesTable", "JOBS_TABLE", "JobsTable",
                 "EXECUTIONS_TABLE", "ExecutionsTable", "FIRMWARE_TABLE", "FirmwareTable", "FIRMWARE_BUCKET", LocalStack.BUCKET));
         var before = OtaTables.scanAll(stack);
         long publishesBefore = stack.aws().iotDataServer().publishCount();
-        try (DynamoDbClient dynamo = LocalClients.dynamoDb(stack.aws().dynamoDbEndpoint(), counted);
-             IotDataPlaneClient iot = LocalClients.iotDataPlane(stack.aws().iotDataEndpoint(), counted)) {
-            new VersionReportHandler(settings, dynamo, stack.aws().presignConfig(), iot).beforeCheckpoint(null);
-            new ProgressReportHandler(settings, dynamo).beforeCheckpoint(null);
+        try (AwsClients aws = LocalClients.functionClients(stack.aws()).overrides(counted).build()) {
+            new VersionReportHandler(VersionReportWiring.of(env, aws, Clock.systemUTC())).beforeCheckpoint(null);
+            new ProgressReportHandler(ProgressReportWiring.of(env, aws)).beforeCheckpoint(null);
         }
         assertThat(calls.snapshot()).isEqualTo(Map.of("DynamoDb.GetItem", 2L));
         assertThat(stack.aws().iotDataServer().publishCount()).isEqualTo(publishesBefore);

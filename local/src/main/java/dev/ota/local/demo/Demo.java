@@ -13,7 +13,10 @@ import dev.ota.port.in.JobOperations.Retry;
 import dev.ota.port.in.JobOperations.Rollout;
 import dev.ota.domain.job.TargetType;
 import dev.ota.port.in.JobOperations.Targets;
-import dev.ota.aws.jobs.JobOperationsFactory;
+import dev.ota.function.support.AwsClients;
+import dev.ota.local.LocalClients;
+import dev.ota.wiring.JobEngineClients;
+import dev.ota.wiring.JobOperationsFactory;
 import dev.ota.local.demo.FleetPlan.DeviceProfile;
 import dev.ota.local.demo.FleetPlan.Fault;
 import dev.ota.local.demo.FleetState.ExecutionRow;
@@ -93,12 +96,9 @@ public final class Demo {
     }
 
     public DemoSummary run() throws Exception {
-        var dynamo = stack.aws().dynamoDb();
-        var s3 = stack.aws().s3();
-        var iot = stack.aws().iotDataPlane();
-        var presigner = stack.aws().s3Presigner();
-        watcherClients.addAll(List.of(dynamo, s3, iot, presigner));
-        watcher = JobOperationsFactory.create(stack.settings(), dynamo, s3, iot, presigner, stack.clock());
+        AwsClients clients = LocalClients.functionClients(stack.aws()).build();
+        watcherClients.add(clients);
+        watcher = JobOperationsFactory.create(stack.settings(), JobEngineClients.of(clients), stack.clock());
         try {
             return runDemo();
         } finally {

@@ -1,18 +1,14 @@
 package dev.ota.local.stack;
 
-import dev.ota.function.support.UploadSettingsFromEnvironment;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ota.aws.presign.PresignConfig;
 import dev.ota.function.support.Settings;
-import dev.ota.function.support.JobEngineSettings;
 import dev.ota.port.in.JobOperations;
-import dev.ota.aws.jobs.JobOperationsFactory;
-import java.time.Clock;
-import software.amazon.awssdk.services.sqs.SqsClient;
-import dev.ota.app.firmware.UploadSettings;
+import dev.ota.wiring.JobEngineClients;
+import dev.ota.wiring.JobOperationsFactory;
+import dev.ota.function.support.AwsClients;
+import dev.ota.function.support.Environment;
 import dev.ota.local.EmbeddedS3;
 import dev.ota.local.BucketHostEndpoint;
-import dev.ota.local.BucketHostPresigner;
 import dev.ota.local.LocalAws;
 import dev.ota.local.LocalClients;
 import dev.ota.local.RepoRoot;
@@ -32,9 +28,7 @@ import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
-import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
  * Everything that runs in AWS, on this machine, built from template.yaml: the tables it declares,
@@ -132,6 +126,7 @@ public final class LocalStack implements AutoCloseable {
                 s3.createBucket(b -> b.bucket(BUCKET));
             }
             bucketHost = new BucketHostEndpoint(aws.s3Endpoint(), BUCKET, options.bucketHostPort()).start();
+            functionClients = track(functionClients(aws, bucketHost, calls));
             // Uncounted: polling the queues is the event-source mapping's work, not a call the functions make.
             this.queues = new LocalQueues(track(LocalClients.sqs(aws.dynamoDbEndpoint(), ClientOverrideConfiguration.builder().build())), json,
                     template.queues());
@@ -181,16 +176,7 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private void wireFunctions(SamTemplate template) {
-        ClientOverrideConfiguration counted = ClientOverrideConfiguration.builder().addExecutionInterceptor(calls).build();
         // (queues are created before the functions: their URLs go into the functions' environment)
-        DynamoDbClient dynamo = track(LocalClients.dynamoDb(aws.dynamoDbEndpoint(), counted));
-        S3Client s3 = track(LocalClients.s3(aws.s3Endpoint(), counted));
-        S3Presigner presigner = track(new BucketHostPresigner(LocalClients.s3Presigner(aws.s3Endpoint()), BUCKET, bucketHost.endpoint()));
-        // Device download URLs: signed for s3proxy's path-style request, served at the bucket's own endpoint.
-        PresignConfig presign = LocalClients.presignConfig(aws.s3Endpoint())
-                .servedAs(url -> BucketHostPresigner.served(url, BUCKET, bucketHost.endpoint()));
-        IotDataPlaneClient iot = track(LocalClients.iotDataPlane(aws.iotDataEndpoint(), counted));
-        SqsClient sqs = track(LocalClients.sqs(aws.dynamoDbEndpoint(), counted));
         Map<String, String> queueUrls = queues.urls();
         for (SamTemplate.FunctionSpec spec : template.functions()) {
             Map<String, String> env = new LinkedHashMap<>(spec.environment());
@@ -198,18 +184,8 @@ public final class LocalStack implements AutoCloseable {
             env.put("IOT_DATA_ENDPOINT", aws.iotDataEndpoint().toString());
             // !Ref of a queue resolves to its logical id: locally, that is the moto queue's URL.
             env.replaceAll((k, v) -> v != null && queueUrls.containsKey(v) ? queueUrls.get(v) : v);
-            Map<Class<?>, Object> dependencies = Map.ofEntries(
-                    Map.<Class<?>, Object>entry(Settings.class, Settings.from(env)),
-                    Map.<Class<?>, Object>entry(JobEngineSettings.class, JobEngineSettings.from(env)),
-                    Map.<Class<?>, Object>entry(UploadSettings.class, UploadSettingsFromEnvironment.read(env)),
-                    Map.<Class<?>, Object>entry(DynamoDbClient.class, dynamo),
-                    Map.<Class<?>, Object>entry(S3Client.class, s3),
-                    Map.<Class<?>, Object>entry(S3Presigner.class, presigner),
-                    Map.<Class<?>, Object>entry(PresignConfig.class, presign),
-                    Map.<Class<?>, Object>entry(IotDataPlaneClient.class, iot),
-                    Map.<Class<?>, Object>entry(SqsClient.class, sqs),
-                    Map.<Class<?>, Object>entry(Clock.class, clock));
-            LocalFunction function = LocalFunction.create(spec.logicalId(), spec.handler(), dependencies);
+            LocalFunction function = new LocalFunction(spec.logicalId(),
+                    LocalHandlers.create(spec.logicalId(), spec.handler(), Environment.of(env), functionClients, clock));
             functions.put(spec.logicalId(), function);
             if (settings == null) {
                 settings = Settings.from(env);
@@ -316,6 +292,19 @@ public final class LocalStack implements AutoCloseable {
         return topic.startsWith("$") ? topic.substring(1) : "$" + topic;
     }
 
+    /** The functions' clients: counted, with device download URLs served at the bucket's own endpoint. */
+    private static AwsClients functionClients(LocalAws aws, BucketHostEndpoint bucketHost, AwsCallCounter calls) {
+        return LocalClients.functionClients(aws)
+                .overrides(ClientOverrideConfiguration.builder().addExecutionInterceptor(calls).build())
+                .downloadUrlsServedAs(url -> BucketHostEndpoint.served(url, BUCKET, bucketHost.endpoint()))
+                .build();
+    }
+
+    /** The clients the functions use, for tests that build a function's wiring themselves. */
+    public AwsClients functionClients() {
+        return functionClients;
+    }
+
     private <T extends AutoCloseable> T track(T client) {
         clients.add(client);
         return client;
@@ -404,15 +393,13 @@ public final class LocalStack implements AutoCloseable {
      */
     public JobOperations jobs() {
         if (jobOperations == null) {
-            ClientOverrideConfiguration counted = ClientOverrideConfiguration.builder().addExecutionInterceptor(calls).build();
-            jobOperations = JobOperationsFactory.create(settings, track(LocalClients.dynamoDb(aws.dynamoDbEndpoint(), counted)),
-                    track(LocalClients.s3(aws.s3Endpoint(), counted)), track(LocalClients.iotDataPlane(aws.iotDataEndpoint(), counted)),
-                    track(LocalClients.s3Presigner(aws.s3Endpoint())), clock);
+            jobOperations = JobOperationsFactory.create(settings, JobEngineClients.of(functionClients), clock);
         }
         return jobOperations;
     }
 
     private JobOperations jobOperations;
+    private AwsClients functionClients;
 
     public AwsCallCounter calls() {
         return calls;

@@ -3,29 +3,25 @@ package dev.ota.function.firmwareregistration;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.ota.app.FirmwareRegistrationService;
 import dev.ota.app.FirmwareRegistrationService.Registration;
 import dev.ota.function.support.HandlerResponse;
-import dev.ota.aws.dynamodb.DynamoDbClients;
-import dev.ota.aws.dynamodb.DynamoDbFirmwareCatalog;
-import dev.ota.aws.dynamodb.Tables;
-import dev.ota.aws.s3.S3Clients;
-import dev.ota.aws.s3.S3FirmwareObjects;
-import dev.ota.function.support.Settings;
 import dev.ota.domain.Firmware;
 import dev.ota.log.StructuredLog;
 import dev.ota.domain.InvalidMessageException;
-import dev.ota.protocol.ProtocolJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.s3.S3Client;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Registers firmware from the bucket. Takes either an S3 ObjectCreated notification (keys laid
@@ -36,29 +32,28 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 public final class FirmwareRegistrationHandler implements RequestStreamHandler {
 
-    private final ObjectMapper json = ProtocolJson.newMapper();
-    private final StructuredLog log = new StructuredLog(json, "firmware-registration");
+    private final ObjectMapper json;
+    private final StructuredLog log;
     private final FirmwareRegistrationService service;
 
+    /** Lambda's constructor: the wiring is built here, once per container. */
     public FirmwareRegistrationHandler() {
-        this(Settings.fromEnvironment(), DynamoDbClients.fromEnvironment(), S3Clients.clientFromEnvironment());
+        this(FirmwareRegistrationWiring.fromEnvironment());
     }
 
-    public FirmwareRegistrationHandler(Settings settings, DynamoDbClient dynamo, S3Client s3) {
-        this.service = new FirmwareRegistrationService(
-                new DynamoDbFirmwareCatalog(dynamo, settings.tables()),
-                new S3FirmwareObjects(s3, settings.firmwareBucket()),
-                Clock.systemUTC(),
-                log);
+    public FirmwareRegistrationHandler(FirmwareRegistrationWiring wiring) {
+        this.json = wiring.json();
+        this.log = wiring.log();
+        this.service = wiring.service();
     }
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         ArrayNode registered = json.createArrayNode();
-        java.util.List<String> rejections = new java.util.ArrayList<>();
+        List<String> rejections = new ArrayList<>();
         try {
             JsonNode root = json.readTree(input);
-            java.util.List<Firmware> results = new java.util.ArrayList<>();
+            List<Firmware> results = new ArrayList<>();
             if (root != null && root.has("Records")) {
                 for (JsonNode record : root.get("Records")) {
                     String key = URLDecoder.decode(record.path("s3").path("object").path("key").asText(), StandardCharsets.UTF_8);
@@ -73,14 +68,14 @@ public final class FirmwareRegistrationHandler implements RequestStreamHandler {
                     rejections.add(f.productId() + " " + f.version() + ": " + f.rejectionReason());
                 }
             }
-        } catch (InvalidMessageException | com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (InvalidMessageException | JsonProcessingException e) {
             String reason = e instanceof InvalidMessageException ? e.getMessage() : "malformed JSON: " + e.getMessage();
             log.warn("firmware_registration_rejected", "reason", reason);
             HandlerResponse.rejected(json, output, reason);
             return;
         }
         // An upload whose bytes do not match what the operator declared is recorded as REJECTED (not retried).
-        com.fasterxml.jackson.databind.node.ObjectNode response = json.createObjectNode()
+        ObjectNode response = json.createObjectNode()
                 .put("outcome", rejections.isEmpty() ? "REGISTERED" : "REJECTED");
         if (!rejections.isEmpty()) {
             response.put("reason", String.join("; ", rejections));
@@ -110,8 +105,8 @@ public final class FirmwareRegistrationHandler implements RequestStreamHandler {
         return value.textValue();
     }
 
-    private static java.util.Map<String, Object> describe(Firmware f) {
-        java.util.Map<String, Object> d = new java.util.LinkedHashMap<>();
+    private static Map<String, Object> describe(Firmware f) {
+        Map<String, Object> d = new LinkedHashMap<>();
         d.put("productId", f.productId());
         d.put("version", f.version());
         d.put("status", f.status().name());

@@ -1,41 +1,23 @@
 package dev.ota.function.managementapi;
 
-import dev.ota.function.support.UploadSettingsFromEnvironment;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ota.app.devicelist.DeviceListUploadService;
-import dev.ota.app.firmware.FirmwareCatalogService;
 import dev.ota.port.in.FirmwareOperations;
 import dev.ota.port.in.JobOperations;
 import dev.ota.domain.OperatorException;
-import dev.ota.aws.dynamodb.DynamoDbClients;
-import dev.ota.aws.dynamodb.DynamoDbFirmwareCatalog;
-import dev.ota.aws.dynamodb.DynamoDbJobRepository;
-import dev.ota.aws.dynamodb.Tables;
-import dev.ota.aws.iot.IotClients;
-import dev.ota.aws.jobs.JobOperationsFactory;
-import dev.ota.aws.s3.S3Clients;
-import dev.ota.aws.s3.S3FirmwareUploads;
-import dev.ota.function.support.Settings;
-import dev.ota.app.firmware.UploadSettings;
 import dev.ota.log.StructuredLog;
 import dev.ota.domain.InvalidMessageException;
 import dev.ota.protocol.ProtocolJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.time.Clock;
 import java.util.Map;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
  * The operators' HTTP API behind an API Gateway HTTP API with IAM authorization (payload format
@@ -51,41 +33,13 @@ public final class ManagementApiHandler implements RequestStreamHandler {
     private final JsonViews views = new JsonViews(json);
     private final Endpoints endpoints;
 
-    /** Lambda's constructor: settings and clients from the environment Lambda sets. */
+    /** Lambda's constructor: the wiring is built here, once per container. */
     public ManagementApiHandler() {
-        this(Settings.fromEnvironment(), UploadSettingsFromEnvironment.read());
+        this(ManagementApiWiring.fromEnvironment());
     }
 
-    private ManagementApiHandler(Settings settings, UploadSettings uploads) {
-        this(settings, uploads, DynamoDbClients.fromEnvironment(), S3Clients.clientFromEnvironment(), S3Clients.presignerFromEnvironment(),
-                IotClients.dataPlaneFromEnvironment(settings.iotDataEndpoint()));
-    }
-
-    /** The function as deployed, on the given clients. */
-    public ManagementApiHandler(Settings settings, UploadSettings uploads, DynamoDbClient dynamo, S3Client s3, S3Presigner presigner,
-                                IotDataPlaneClient iot) {
-        this(settings, uploads, dynamo, s3, presigner, iot, Clock.systemUTC());
-    }
-
-    /** The same on a given clock: the local stack passes its stand-ins and the clock its scheduler runs on. */
-    public ManagementApiHandler(Settings settings, UploadSettings uploads, DynamoDbClient dynamo, S3Client s3, S3Presigner presigner,
-                                IotDataPlaneClient iot, Clock clock) {
-        Tables tables = settings.tables();
-        S3FirmwareUploads objects = new S3FirmwareUploads(s3, presigner, settings.firmwareBucket());
-        FirmwareOperations firmware = new FirmwareCatalogService(new DynamoDbFirmwareCatalog(dynamo, tables), objects,
-                new DynamoDbJobRepository(dynamo, tables), uploads, clock, log);
-        // The job engine: the one place its implementation is chosen (see JobOperationsFactory).
-        JobOperations jobs = JobOperationsFactory.create(settings, dynamo, s3, iot, presigner, clock);
-        this.endpoints = new Endpoints(json, views, firmware, jobs, new DeviceListUploadService(objects, uploads, clock));
-    }
-
-    /** For tests: any operations; device-list uploads are then not available. */
-    public ManagementApiHandler(FirmwareOperations firmware, JobOperations jobs) {
-        this(firmware, jobs, null);
-    }
-
-    public ManagementApiHandler(FirmwareOperations firmware, JobOperations jobs, DeviceListUploadService deviceLists) {
-        this.endpoints = new Endpoints(json, views, firmware, jobs, deviceLists);
+    public ManagementApiHandler(ManagementApiWiring wiring) {
+        this.endpoints = new Endpoints(json, views, wiring.firmware(), wiring.jobs(), wiring.deviceLists());
     }
 
     @Override

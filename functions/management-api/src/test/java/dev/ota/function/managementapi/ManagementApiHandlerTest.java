@@ -138,7 +138,7 @@ class ManagementApiHandlerTest {
     }
 
     private final Fake fake = new Fake();
-    private final ManagementApiHandler handler = new ManagementApiHandler(fake.firmware, fake.jobs);
+    private final ManagementApiHandler handler = new ManagementApiHandler(new ManagementApiWiring(fake.firmware, fake.jobs, null));
 
     record Result(int status, JsonNode body, JsonNode headers) {
         String code() {

@@ -8,19 +8,12 @@ import dev.ota.function.support.HandlerResponse;
 import dev.ota.app.Outcome;
 import dev.ota.app.ProgressReportService;
 import dev.ota.function.support.ReportIntake;
-import dev.ota.aws.dynamodb.DynamoDbClients;
-import dev.ota.aws.dynamodb.DynamoDbDeviceStateStore;
-import dev.ota.aws.dynamodb.Tables;
-import dev.ota.function.support.Settings;
-import dev.ota.log.StructuredLog;
 import dev.ota.domain.device.DeviceReport.ProgressReport;
-import dev.ota.protocol.ProtocolJson;
 import java.io.IOException;
 import org.crac.Core;
 import org.crac.Resource;
 import java.io.InputStream;
 import java.io.OutputStream;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * IoT rule target for every message that is not a version report: progress reports are applied,
@@ -28,19 +21,20 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  */
 public final class ProgressReportHandler implements RequestStreamHandler, Resource {
 
-    private final ObjectMapper json = ProtocolJson.newMapper();
+    private final ObjectMapper json;
     private final ReportIntake intake;
     private final ProgressReportService service;
 
+    /** Lambda's constructor: the wiring is built here, once per container. */
     public ProgressReportHandler() {
-        this(Settings.fromEnvironment(), DynamoDbClients.fromEnvironment());
+        this(ProgressReportWiring.fromEnvironment());
         Core.getGlobalContext().register(this);
     }
 
-    public ProgressReportHandler(Settings settings, DynamoDbClient dynamo) {
-        StructuredLog log = new StructuredLog(json, "progress-report");
-        this.intake = new ReportIntake(json, log);
-        this.service = new ProgressReportService(new DynamoDbDeviceStateStore(dynamo, settings.tables()), log);
+    public ProgressReportHandler(ProgressReportWiring wiring) {
+        this.json = wiring.json();
+        this.intake = wiring.intake();
+        this.service = wiring.service();
     }
 
     @Override

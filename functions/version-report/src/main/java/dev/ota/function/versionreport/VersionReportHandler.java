@@ -7,77 +7,31 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ota.function.support.HandlerResponse;
 import dev.ota.app.Outcome;
 import dev.ota.function.support.ReportIntake;
-import dev.ota.app.UpdateSender;
 import dev.ota.app.VersionReportService;
-import dev.ota.aws.dynamodb.DynamoDbClients;
-import dev.ota.aws.dynamodb.DynamoDbDeviceStateStore;
-import dev.ota.aws.dynamodb.Tables;
-import dev.ota.aws.dynamodb.DynamoDbJobRepository;
-import dev.ota.aws.dynamodb.DynamoDbRolloutStore;
-import dev.ota.app.jobs.DynamicEnrollment;
-import dev.ota.app.jobs.RepositoryJobAdmission;
-import dev.ota.function.support.JobEngineSettings;
-import java.time.Clock;
-import dev.ota.aws.iot.IotClients;
-import dev.ota.aws.iot.IotDataPlaneChannel;
-import dev.ota.aws.iot.UpdateTopic;
-import dev.ota.aws.presign.PresignConfig;
-import dev.ota.aws.presign.SigV4DownloadUrlMinter;
-import dev.ota.function.support.Settings;
-import dev.ota.log.StructuredLog;
 import dev.ota.domain.device.DeviceReport.VersionReport;
-import dev.ota.protocol.ProtocolJson;
 import java.io.IOException;
 import org.crac.Core;
 import org.crac.Resource;
 import java.io.InputStream;
 import java.io.OutputStream;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
 
 /** IoT rule target for {@code report_version} messages. */
 public final class VersionReportHandler implements RequestStreamHandler, Resource {
 
-    private final ObjectMapper json = ProtocolJson.newMapper();
+    private final ObjectMapper json;
     private final ReportIntake intake;
     private final VersionReportService service;
 
-    /** Lambda's constructor: clients are built here, once per container. */
+    /** Lambda's constructor: the wiring is built here, once per container. */
     public VersionReportHandler() {
-        this(Settings.fromEnvironment());
+        this(VersionReportWiring.fromEnvironment());
         Core.getGlobalContext().register(this);
     }
 
-    private VersionReportHandler(Settings settings) {
-        this(settings, JobEngineSettings.fromEnvironment(), DynamoDbClients.fromEnvironment(), PresignConfig.fromEnvironment(),
-                IotClients.dataPlaneFromEnvironment(settings.iotDataEndpoint()), Clock.systemUTC());
-    }
-
-    /** On the given clients, with the scheduler's default settings and the system clock. */
-    public VersionReportHandler(Settings settings, DynamoDbClient dynamo, PresignConfig presign, IotDataPlaneClient iot) {
-        this(settings, JobEngineSettings.defaults(), dynamo, presign, iot, Clock.systemUTC());
-    }
-
-    /**
-     * Every resend and device-driven retry is admitted by its job first (one strongly consistent
-     * read of the job's state, so nothing goes out once a cancel returned), and a device left
-     * without a live update is offered to the product's dynamic jobs (cached per container, see
-     * {@link DynamicEnrollment}).
-     */
-    public VersionReportHandler(Settings settings, JobEngineSettings engine, DynamoDbClient dynamo, PresignConfig presign,
-                                IotDataPlaneClient iot, Clock clock) {
-        StructuredLog log = new StructuredLog(json, "version-report");
-        IotDataPlaneChannel channel = new IotDataPlaneChannel(iot, new UpdateTopic(settings.updateTopicTemplate()), json);
-        Tables tables = settings.tables();
-        DynamoDbJobRepository jobs = new DynamoDbJobRepository(dynamo, tables);
-        this.intake = new ReportIntake(json, log);
-        this.service = new VersionReportService(
-                new DynamoDbDeviceStateStore(dynamo, tables),
-                channel,
-                new UpdateSender(new SigV4DownloadUrlMinter(presign, settings.firmwareBucket(), settings.urlExpiry()), channel),
-                log,
-                new RepositoryJobAdmission(jobs),
-                new DynamicEnrollment(jobs, new DynamoDbRolloutStore(dynamo, tables), clock, engine.tuning().dynamicJobsTtl(), log));
+    public VersionReportHandler(VersionReportWiring wiring) {
+        this.json = wiring.json();
+        this.intake = wiring.intake();
+        this.service = wiring.service();
     }
 
     @Override

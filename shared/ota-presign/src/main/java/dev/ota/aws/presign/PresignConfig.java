@@ -3,7 +3,6 @@ package dev.ota.aws.presign;
 import java.net.URI;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
-import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.identity.spi.IdentityProvider;
 import software.amazon.awssdk.regions.Region;
@@ -45,15 +44,6 @@ public record PresignConfig(
     /** AWS endpoints, virtual-hosted style. */
     public static PresignConfig of(Region region, IdentityProvider<? extends AwsCredentialsIdentity> credentials) {
         return new PresignConfig(region, credentials, null, false);
-    }
-
-    /** Lambda's: region from {@code AWS_REGION}, the function role's credentials from the environment. */
-    public static PresignConfig fromEnvironment() {
-        String region = System.getenv("AWS_REGION");
-        if (region == null || region.isBlank()) {
-            throw new IllegalStateException("environment variable AWS_REGION is not set");
-        }
-        return of(Region.of(region), EnvironmentVariableCredentialsProvider.create());
     }
 
     public PresignConfig withEndpoint(URI endpoint, boolean pathStyle) {

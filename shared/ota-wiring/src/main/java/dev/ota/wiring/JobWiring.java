@@ -1,4 +1,4 @@
-package dev.ota.aws.jobs;
+package dev.ota.wiring;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ota.app.UpdateSender;
@@ -11,8 +11,8 @@ import dev.ota.aws.dynamodb.DynamoDbRolloutStore;
 import dev.ota.aws.dynamodb.Tables;
 import dev.ota.aws.iot.IotDataPlaneChannel;
 import dev.ota.aws.iot.UpdateTopic;
+import dev.ota.aws.presign.SigV4DownloadUrlMinter;
 import dev.ota.aws.s3.S3DeviceListSource;
-import dev.ota.aws.s3.S3PresignedUrlMinter;
 import dev.ota.function.support.JobEngineSettings;
 import dev.ota.function.support.Settings;
 import dev.ota.log.StructuredLog;
@@ -20,9 +20,6 @@ import dev.ota.port.out.WorkQueue;
 import dev.ota.protocol.ProtocolJson;
 import java.time.Clock;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /** The job engine's collaborators over the AWS adapters, built once per container. */
 public final class JobWiring {
@@ -36,8 +33,9 @@ public final class JobWiring {
     public final JobEngine engine;
     public final StructuredLog log;
 
-    public JobWiring(Settings settings, JobEngineSettings engineSettings, DynamoDbClient dynamo, S3Client s3, IotDataPlaneClient iot,
-                     S3Presigner presigner, WorkQueue queue, Clock clock, String component) {
+    public JobWiring(Settings settings, JobEngineSettings engineSettings, JobEngineClients clients, WorkQueue queue, Clock clock,
+                     String component) {
+        DynamoDbClient dynamo = clients.dynamo();
         ObjectMapper json = ProtocolJson.newMapper();
         Tables tables = settings.tables();
         this.log = new StructuredLog(json, component);
@@ -45,9 +43,9 @@ public final class JobWiring {
         this.rollout = new DynamoDbRolloutStore(dynamo, tables);
         this.devices = new DynamoDbDeviceStateStore(dynamo, tables);
         this.firmware = new DynamoDbFirmwareCatalog(dynamo, tables);
-        this.lists = new S3DeviceListSource(s3, settings.firmwareBucket());
-        this.updates = new UpdateSender(new S3PresignedUrlMinter(presigner, settings.firmwareBucket(), settings.urlExpiry()),
-                new IotDataPlaneChannel(iot, new UpdateTopic(settings.updateTopicTemplate()), json));
+        this.lists = new S3DeviceListSource(clients.s3(), settings.firmwareBucket());
+        this.updates = new UpdateSender(new SigV4DownloadUrlMinter(clients.presign(), settings.firmwareBucket(), settings.urlExpiry()),
+                new IotDataPlaneChannel(clients.iot(), new UpdateTopic(settings.updateTopicTemplate()), json));
         this.engine = new JobEngine(jobs, rollout, devices, new DynamoDbDeviceDirectory(dynamo, tables), lists, updates, queue, clock,
                 engineSettings.tuning(), log);
     }

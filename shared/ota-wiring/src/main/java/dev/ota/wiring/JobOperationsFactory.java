@@ -1,14 +1,10 @@
-package dev.ota.aws.jobs;
+package dev.ota.wiring;
 
 import dev.ota.app.jobs.JobService;
 import dev.ota.port.in.JobOperations;
 import dev.ota.function.support.JobEngineSettings;
 import dev.ota.function.support.Settings;
 import java.time.Clock;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
  * {@link JobOperations} for the HTTP API function: build it once per container.
@@ -26,14 +22,8 @@ public final class JobOperationsFactory {
 
     private JobOperationsFactory() {}
 
-    public static JobOperations create(Settings settings, DynamoDbClient dynamo, S3Client s3, IotDataPlaneClient iot, S3Presigner presigner) {
-        return create(settings, dynamo, s3, iot, presigner, Clock.systemUTC());
-    }
-
-    /** The same with an injected clock (the local stack drives time in tests). */
-    public static JobOperations create(Settings settings, DynamoDbClient dynamo, S3Client s3, IotDataPlaneClient iot, S3Presigner presigner,
-                                       Clock clock) {
-        JobWiring w = new JobWiring(settings, JobEngineSettings.defaults(), dynamo, s3, iot, presigner, messages -> {
+    public static JobOperations create(Settings settings, JobEngineClients clients, Clock clock) {
+        JobWiring w = new JobWiring(settings, JobEngineSettings.defaults(), clients, messages -> {
             throw new IllegalStateException("the HTTP API sends no scheduler work");
         }, clock, "job-api");
         return new JobService(w.jobs, w.rollout, w.devices, w.firmware, w.lists, w.updates, w.engine, clock, w.log);

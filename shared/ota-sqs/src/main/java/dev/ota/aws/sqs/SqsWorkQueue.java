@@ -1,4 +1,4 @@
-package dev.ota.function.jobengine;
+package dev.ota.aws.sqs;
 
 import dev.ota.app.jobs.WorkMessageJson;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,0 +1,34 @@
+package dev.ota.function.jobengine;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ota.aws.sqs.SqsWorkQueue;
+import dev.ota.function.support.AwsClients;
+import dev.ota.function.support.AwsClients.Service;
+import dev.ota.function.support.Environment;
+import dev.ota.function.support.JobEngineSettings;
+import dev.ota.function.support.Settings;
+import dev.ota.protocol.ProtocolJson;
+import dev.ota.wiring.JobEngineClients;
+import dev.ota.wiring.JobWiring;
+import java.time.Clock;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * The composition root of the two scheduler functions (the tick and the worker): the job engine on
+ * the AWS adapters, continuing itself through the job work queue. Built once per container.
+ */
+public record SchedulerWiring(ObjectMapper json, JobWiring jobs) {
+
+    public static SchedulerWiring fromEnvironment(String component) {
+        Environment env = Environment.system();
+        return of(env, AwsClients.fromEnvironment(env), Clock.systemUTC(), component);
+    }
+
+    /** @param component the name the function logs under */
+    public static SchedulerWiring of(Environment env, AwsClients aws, Clock clock, String component) {
+        JobEngineSettings engine = JobEngineSettings.from(env);
+        ObjectMapper json = ProtocolJson.newMapper();
+        SqsWorkQueue queue = new SqsWorkQueue(aws.build(Service.SQS, SqsClient.builder()), engine.workQueueUrl(), json);
+        return new SchedulerWiring(json, new JobWiring(Settings.from(env), engine, JobEngineClients.of(aws), queue, clock, component));
+    }
+}

@@ -1,0 +1,60 @@
+package dev.ota.function.versionreport;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ota.app.UpdateSender;
+import dev.ota.app.VersionReportService;
+import dev.ota.app.jobs.DynamicEnrollment;
+import dev.ota.app.jobs.RepositoryJobAdmission;
+import dev.ota.aws.dynamodb.DynamoDbDeviceStateStore;
+import dev.ota.aws.dynamodb.DynamoDbJobRepository;
+import dev.ota.aws.dynamodb.DynamoDbRolloutStore;
+import dev.ota.aws.dynamodb.Tables;
+import dev.ota.aws.iot.IotDataPlaneChannel;
+import dev.ota.aws.iot.UpdateTopic;
+import dev.ota.aws.presign.SigV4DownloadUrlMinter;
+import dev.ota.function.support.AwsClients;
+import dev.ota.function.support.AwsClients.Service;
+import dev.ota.function.support.Environment;
+import dev.ota.function.support.JobEngineSettings;
+import dev.ota.function.support.ReportIntake;
+import dev.ota.function.support.Settings;
+import dev.ota.log.StructuredLog;
+import dev.ota.protocol.ProtocolJson;
+import java.time.Clock;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
+
+/**
+ * The version-report function's composition root: its settings, clients and service, built once per
+ * container. Every resend and device-driven retry is admitted by its job first (one strongly
+ * consistent read of the job's state, so nothing goes out once a cancel returned), and a device left
+ * without a live update is offered to the product's dynamic jobs (cached per container, see
+ * {@link DynamicEnrollment}).
+ */
+public record VersionReportWiring(ObjectMapper json, ReportIntake intake, VersionReportService service) {
+
+    public static VersionReportWiring fromEnvironment() {
+        Environment env = Environment.system();
+        return of(env, AwsClients.fromEnvironment(env), Clock.systemUTC());
+    }
+
+    public static VersionReportWiring of(Environment env, AwsClients aws, Clock clock) {
+        Settings settings = Settings.from(env);
+        JobEngineSettings engine = JobEngineSettings.from(env);
+        DynamoDbClient dynamo = aws.build(Service.DYNAMODB, DynamoDbClient.builder());
+        IotDataPlaneClient iot = aws.build(Service.IOT_DATA, IotDataPlaneClient.builder());
+        ObjectMapper json = ProtocolJson.newMapper();
+        StructuredLog log = new StructuredLog(json, "version-report");
+        IotDataPlaneChannel channel = new IotDataPlaneChannel(iot, new UpdateTopic(settings.updateTopicTemplate()), json);
+        Tables tables = settings.tables();
+        DynamoDbJobRepository jobs = new DynamoDbJobRepository(dynamo, tables);
+        VersionReportService service = new VersionReportService(
+                new DynamoDbDeviceStateStore(dynamo, tables),
+                channel,
+                new UpdateSender(new SigV4DownloadUrlMinter(aws.presignConfig(), settings.firmwareBucket(), settings.urlExpiry()), channel),
+                log,
+                new RepositoryJobAdmission(jobs),
+                new DynamicEnrollment(jobs, new DynamoDbRolloutStore(dynamo, tables), clock, engine.tuning().dynamicJobsTtl(), log));
+        return new VersionReportWiring(json, new ReportIntake(json, log), service);
+    }
+}
