@@ -251,6 +251,24 @@ class ManagementApiHandlerTest {
         }
 
         @Test
+        void jobsSayWhetherTheyEndedAndHowManyDevicesFinished() throws Exception {
+            JsonNode job = call("GET", "/jobs/job-1", null).body();
+            assertThat(job.path("ended").asBoolean()).isFalse();
+            assertThat(job.path("stopped").asBoolean()).isFalse();
+            assertThat(job.path("finished").asLong()).isEqualTo(2);
+            assertThat(call("GET", "/jobs/job-1/statistics", null).body().path("finished").asLong()).as("succeeded and failed").isEqualTo(3);
+
+            JsonViews views = new JsonViews(dev.ota.protocol.ProtocolJson.newMapper());
+            for (JobStatus state : JobStatus.values()) {
+                JsonNode view = views.job(new JobOperations.JobView("j", "p1", "2.0.0", state, false, "", 4, 0, 1,
+                        Map.of(ExecutionStatus.SKIPPED, 1L, ExecutionStatus.CANCELED, 1L, ExecutionStatus.QUEUED, 2L), null, T, null, null, null));
+                assertThat(view.path("ended").asBoolean()).as(state.name()).isEqualTo(state.ended());
+                assertThat(view.path("stopped").asBoolean()).as(state.name()).isEqualTo(state == JobStatus.CANCELED || state == JobStatus.ABORTED);
+                assertThat(view.path("finished").asLong()).as("skipped and canceled ended too").isEqualTo(2);
+            }
+        }
+
+        @Test
         void deleteAnswersWithNoBody() throws Exception {
             Result r = call("DELETE", "/firmware/p1/1.0.0", null);
             assertThat(r.status()).isEqualTo(204);
