@@ -29,16 +29,19 @@ class SampleEventsIT {
 
     private static final Path EVENTS = SharedStack.repo().resolve("events");
     /** Every good sample and the function it is for; a new sample without a line here fails the test. */
-    private static final Map<String, String> SAMPLES = Map.of(
-            "register-firmware.json", "FirmwareRegistrationFunction",
-            "s3-object-created.json", "FirmwareRegistrationFunction",
-            "report-version.json", "VersionReportFunction",
-            "update-devices.json", "UpdateDevicesFunction",
-            "progress-downloading.json", "ProgressReportFunction",
-            "progress-downloading-numbers.json", "ProgressReportFunction",
-            "progress-burning.json", "ProgressReportFunction",
-            "progress-done.json", "ProgressReportFunction",
-            "progress-fail.json", "ProgressReportFunction");
+    private static final Map<String, String> SAMPLES = Map.ofEntries(
+            Map.entry("register-firmware.json", "FirmwareRegistrationFunction"),
+            Map.entry("s3-object-created.json", "FirmwareRegistrationFunction"),
+            Map.entry("report-version.json", "VersionReportFunction"),
+            Map.entry("update-devices.json", "UpdateDevicesFunction"),
+            Map.entry("progress-downloading.json", "ProgressReportFunction"),
+            Map.entry("progress-downloading-numbers.json", "ProgressReportFunction"),
+            Map.entry("progress-burning.json", "ProgressReportFunction"),
+            Map.entry("progress-done.json", "ProgressReportFunction"),
+            Map.entry("progress-fail.json", "ProgressReportFunction"),
+            Map.entry("management-api-list-firmware.json", "ManagementApiFunction"),
+            Map.entry("job-tick-schedule.json", "JobSchedulerFunction"),
+            Map.entry("job-worker-sqs.json", "JobWorkerFunction"));
     private static final List<String> PROGRESS_IN_ORDER = List.of(
             "progress-downloading.json", "progress-downloading-numbers.json", "progress-burning.json", "progress-done.json");
 
@@ -128,6 +131,31 @@ class SampleEventsIT {
 
         assertThat(s(OtaTables.execution(stack, jobId, deviceName), "status")).isEqualTo("SUCCEEDED");
         assertThat(OtaTables.counts(stack, jobId)).isEqualTo(Map.of("SUCCEEDED", 1L, "RETRY_PENDING", 1L));
+    }
+
+    @Test
+    void everySampleNamesAFunctionOfTheTemplate() {
+        assertThat(stack.functions().keySet()).containsAll(SAMPLES.values());
+    }
+
+    /**
+     * The API and worker samples, as API Gateway and SQS deliver them; both change nothing here (a
+     * read, and a PLAN of a job that does not exist). The tick sample is not invoked on this shared
+     * stack, because it would plan the other tests' jobs; JobTickHandlerTest runs it.
+     */
+    @Test
+    void apiAndWorkerSamplesAreAnswered() throws Exception {
+        JsonNode list = invoke("management-api-list-firmware.json");
+        assertThat(list.path("statusCode").asInt()).as(list.toString()).isEqualTo(200);
+        assertThat(SharedStack.JSON.readTree(list.path("body").asText()).path("items").isArray()).isTrue();
+
+        JsonNode work = invoke("job-worker-sqs.json");
+        assertThat(work.path("batchItemFailures").isArray()).as(work.toString()).isTrue();
+        assertThat(work.path("batchItemFailures")).isEmpty();
+
+        JsonNode tick = sample("job-tick-schedule.json");
+        assertThat(tick.path("detail-type").asText()).isEqualTo("Scheduled Event");
+        assertThat(tick.path("source").asText()).isEqualTo("aws.events");
     }
 
     private static JsonNode sample(String file) throws IOException {

@@ -131,6 +131,10 @@ public final class FirmwareRegistrationService {
                         description, now, Firmware.Status.AVAILABLE, null, reserved.createdAt())
                 : new Firmware(reserved.productId(), reserved.version(), reserved.s3Key(), reserved.fileSize(), reserved.md5sum(), null,
                         description, now, Firmware.Status.REJECTED, String.join("; ", problems), reserved.createdAt());
+        if (next.available()) {
+            // Downloadable before it is available, as for a direct registration.
+            objects.publishForDownload(reserved.s3Key(), digests.md5());
+        }
         if (!catalog.settle(next, reserved.status())) {
             Firmware now2 = catalog.find(reserved.productId(), reserved.version()).orElse(null);
             if (now2 != null && now2.status() == next.status() && now2.md5sum().equals(next.md5sum())) {

@@ -96,6 +96,33 @@ class FirmwareRegistrationServiceTest {
                 .contains("\"computed\":\"" + HELLO_MD5 + "\"");
     }
 
+    /** An upload through the management API reserves the version; its registration settles the reservation. */
+    @Nested
+    class Reservations {
+
+        @Test
+        void aReservationThatMatchesIsDownloadableOnceAvailable() {
+            catalog.insert(Firmware.reserved("p1", "1.2.0", KEY, 5, HELLO_MD5, "", NOW), null);
+
+            Firmware fw = service.register(Registration.fromKey(KEY));
+
+            assertThat(fw.status()).isEqualTo(Firmware.Status.AVAILABLE);
+            // The devices' copy exists before the firmware can be sent to them (see DownloadKey).
+            assertThat(objects.published()).containsExactly(KEY + "#" + HELLO_MD5);
+        }
+
+        @Test
+        void aReservationThatDoesNotMatchIsRejectedAndNotPublished() {
+            catalog.insert(Firmware.reserved("p1", "1.2.0", KEY, 6, HELLO_MD5, "", NOW), null);
+
+            Firmware fw = service.register(Registration.fromKey(KEY));
+
+            assertThat(fw.status()).isEqualTo(Firmware.Status.REJECTED);
+            assertThat(fw.rejectionReason()).contains("declared size 6 bytes");
+            assertThat(objects.published()).isEmpty();
+        }
+    }
+
     @Nested
     class Registrations {
 
