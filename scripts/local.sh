@@ -3,8 +3,9 @@
 #   1. scripts/bootstrap.sh                installs what is missing (Debian packages, .venv with
 #                                          moto_server and Tencent's Python SDK, Maven deps)
 #   2. mvn -q -B -DskipTests package       builds the reactor, unless nothing changed since the
-#                                          last build (it writes local/target/classpath.txt)
-#   3. java ... dev.ota.local.LocalMain    the local stack on fixed ports, the demo fleet (50
+#                                          last build (it writes local/demo/target/classpath.txt)
+#   3. java ... dev.ota.local.launcher.LocalMain
+#                                          the local stack on fixed ports, the demo fleet (50
 #                                          devices through a staged 1.0.0 -> 1.1.0 update), then
 #                                          the stack stays up for real devices until Ctrl-C
 #
@@ -25,10 +26,12 @@ if [ "${OTA_SKIP_BOOTSTRAP:-0}" != 1 ]; then
   bash scripts/bootstrap.sh >&2
 fi
 
-classpath_file="local/target/classpath.txt"
+# The launcher and the demo are the local/demo module; its classpath file names everything else.
+launcher_module="local/demo"
+classpath_file="$launcher_module/target/classpath.txt"
 needs_build() {
   [ "${OTA_FORCE_BUILD:-0}" = 1 ] && return 0
-  [ -f "$classpath_file" ] && [ -d local/target/classes ] || return 0
+  [ -f "$classpath_file" ] && [ -d "$launcher_module/target/classes" ] || return 0
   # Any source, pom or template newer than the last build's classpath file?
   [ -n "$(find pom.xml template.yaml shared functions local -newer "$classpath_file" \
             \( -name '*.java' -o -name '*.xml' -o -name '*.yaml' -o -name '*.properties' \) \
@@ -57,4 +60,4 @@ if [ -t 1 ]; then
 fi
 
 # shellcheck disable=SC2086
-exec java ${JAVA_OPTS:-} -cp "local/target/classes:$(cat "$classpath_file")" dev.ota.local.LocalMain "$@"
+exec java ${JAVA_OPTS:-} -cp "$launcher_module/target/classes:$(cat "$classpath_file")" dev.ota.local.launcher.LocalMain "$@"

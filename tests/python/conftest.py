@@ -1,8 +1,8 @@
 """Fixtures for tests that run Tencent's Python device SDK against the local OTA stack.
 
-`local_stack` starts the project's own launcher (dev.ota.local.LocalMain --no-demo) once per
+`local_stack` starts the project's own launcher (dev.ota.local.launcher.LocalMain --no-demo) once per
 session, on free ports, and reads where everything listens from its --ready-file. The Java
-classpath comes from local/target/classpath.txt, which every Maven build of the reactor writes;
+classpath comes from local/demo/target/classpath.txt, which every Maven build of the reactor writes;
 when it is missing or older than the sources, the fixture runs `mvn -q -B -DskipTests package`.
 """
 import json
@@ -19,8 +19,11 @@ import urllib.request
 import pytest
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-CLASSPATH_FILE = os.path.join(ROOT, "local", "target", "classpath.txt")
-CLASSES = os.path.join(ROOT, "local", "target", "classes")
+# The launcher's module (local/demo): its classes and the classpath file its build writes.
+LAUNCHER_MODULE = os.path.join(ROOT, "local", "demo")
+LAUNCHER = "dev.ota.local.launcher.LocalMain"
+CLASSPATH_FILE = os.path.join(LAUNCHER_MODULE, "target", "classpath.txt")
+CLASSES = os.path.join(LAUNCHER_MODULE, "target", "classes")
 DEVICE_APP = os.path.join(os.path.dirname(__file__), "tencent_ota_device.py")
 STARTUP_TIMEOUT = 180
 
@@ -96,7 +99,7 @@ def local_stack():
     ready = os.path.join(work, "ready.json")
     logs = os.path.join(work, "logs")
     out = open(os.path.join(work, "launcher.out"), "w")
-    command = ["java", "-cp", classpath, "dev.ota.local.LocalMain", "--no-demo",
+    command = ["java", "-cp", classpath, LAUNCHER, "--no-demo",
                "--mqtt-port", "0", "--s3-port", "0", "--s3-bucket-port", "0", "--dynamodb-port", "0",
                "--iot-data-port", "0", "--admin-port", "0", "--ready-file", ready, "--log-dir", logs]
     process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)

@@ -3,12 +3,12 @@ is the outcome (here with a small fleet, on free ports, stopping after the summa
 import os
 import subprocess
 
-from conftest import ROOT, _classpath
+from conftest import LAUNCHER, ROOT, _classpath
 
 
 def test_demo_runs_and_its_exit_status_is_the_outcome(tmp_path):
     process = subprocess.Popen(
-        ["java", "-cp", _classpath(), "dev.ota.local.LocalMain", "--devices", "6", "--seed", "3", "--exit-after-demo",
+        ["java", "-cp", _classpath(), LAUNCHER, "--devices", "6", "--seed", "3", "--exit-after-demo",
          "--mqtt-port", "0", "--s3-port", "0", "--s3-bucket-port", "0", "--dynamodb-port", "0", "--iot-data-port", "0",
          "--admin-port", "0", "--log-dir", str(tmp_path)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -3,8 +3,8 @@ package dev.ota.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ota.local.LocalAws;
-import dev.ota.local.RepoRoot;
+import dev.ota.local.standin.LocalAws;
+import dev.ota.local.standin.RepoRoot;
 import dev.ota.local.stack.LocalStack;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -194,7 +194,7 @@ class CliIT {
 
     @Test
     void wrongCredentialsExitWith4() {
-        CliRun run = CliRun.run(env, StaticCredentialsProvider.create(AwsBasicCredentials.create(dev.ota.local.EmbeddedS3.ACCESS_KEY, "wrong")),
+        CliRun run = CliRun.run(env, StaticCredentialsProvider.create(AwsBasicCredentials.create(dev.ota.local.standin.EmbeddedS3.ACCESS_KEY, "wrong")),
                 "firmware", "list");
         assertThat(run.exitCode()).isEqualTo(ExitCodes.CONFIG);
         assertThat(run.err()).contains("access denied (403)", "signature we calculated does not match");
@@ -224,8 +224,8 @@ class CliIT {
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().put("OTA_API_URL", stack.apiEndpoint().toString());
         pb.environment().put("AWS_REGION", "us-east-1");
-        pb.environment().put("AWS_ACCESS_KEY_ID", dev.ota.local.EmbeddedS3.ACCESS_KEY);
-        pb.environment().put("AWS_SECRET_ACCESS_KEY", dev.ota.local.EmbeddedS3.SECRET_KEY);
+        pb.environment().put("AWS_ACCESS_KEY_ID", dev.ota.local.standin.EmbeddedS3.ACCESS_KEY);
+        pb.environment().put("AWS_SECRET_ACCESS_KEY", dev.ota.local.standin.EmbeddedS3.SECRET_KEY);
         pb.environment().remove("AWS_PROFILE");
         pb.environment().remove("AWS_SESSION_TOKEN");
         return pb.start();

@@ -16,7 +16,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 record CliRun(int exitCode, String out, String err) {
 
     static final AwsCredentialsProvider LOCAL = StaticCredentialsProvider.create(
-            AwsBasicCredentials.create(dev.ota.local.EmbeddedS3.ACCESS_KEY, dev.ota.local.EmbeddedS3.SECRET_KEY));
+            AwsBasicCredentials.create(dev.ota.local.standin.EmbeddedS3.ACCESS_KEY, dev.ota.local.standin.EmbeddedS3.SECRET_KEY));
 
     static CliRun run(Map<String, String> env, AwsCredentialsProvider credentials, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -1,0 +1,120 @@
+package dev.ota.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ota.local.standin.RepoRoot;
+import dev.ota.local.device.SimulatedDevice;
+import dev.ota.local.stack.LocalStack;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Cold start of each device-path function, measured as Lambda would pay it: a fresh JVM per run,
+ * the function's own deployable jar as the whole classpath, handler construction (INIT) and the
+ * first invocation against the local stand-ins. Not part of the default test run:
+ * {@code cd local/integration-tests && mvn -B test -Dtest=ColdStartBenchmark}. Writes target/cold-start.md.
+ */
+class ColdStartBenchmark {
+
+    private static final int RUNS = 5;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void measureColdStarts() throws Exception {
+        Path repo = RepoRoot.find();
+        try (LocalStack stack = LocalStack.start()) {
+            byte[] firmware = new byte[200_000];
+            new Random(7).nextBytes(firmware);
+            String key = "firmware/BENCH/1.1.0/firmware.bin";
+            try (S3Client s3 = stack.aws().s3()) {
+                s3.putObject(r -> r.bucket(LocalStack.BUCKET).key(key), RequestBody.fromBytes(firmware));
+            }
+            stack.invoke("FirmwareRegistrationFunction", ("{\"productId\":\"BENCH\",\"version\":\"1.1.0\",\"s3Key\":\"" + key + "\"}")
+                    .getBytes(StandardCharsets.UTF_8));
+            stack.invoke("UpdateDevicesFunction", "{\"productId\":\"BENCH\",\"version\":\"1.1.0\",\"deviceNames\":[\"bench-1\"]}"
+                    .getBytes(StandardCharsets.UTF_8));
+
+            Path events = Files.createTempDirectory("coldstart");
+            long now = System.currentTimeMillis();
+            Map<String, String[]> cases = new LinkedHashMap<>();
+            cases.put("progress-report", new String[] {"dev.ota.function.progressreport.ProgressReportHandler",
+                    write(events, "progress.json", "{\"type\":\"report_progress\",\"report\":{\"progress\":{\"state\":\"downloading\",\"percent\":\"10\",\"result_code\":\"0\",\"result_msg\":\"\"},\"version\":\"1.1.0\"},\"productId\":\"BENCH\",\"deviceName\":\"bench-1\",\"clientId\":\"c\",\"receivedAt\":" + now + "}")});
+            cases.put("version-report", new String[] {"dev.ota.function.versionreport.VersionReportHandler",
+                    write(events, "version.json", "{\"type\":\"report_version\",\"report\":{\"version\":\"1.0.0\"},\"productId\":\"BENCH\",\"deviceName\":\"bench-1\",\"clientId\":\"c\",\"receivedAt\":" + now + "}")});
+            cases.put("update-devices", new String[] {"dev.ota.function.updatedevices.UpdateDevicesHandler",
+                    write(events, "update.json", "{\"productId\":\"BENCH\",\"version\":\"1.1.0\",\"deviceNames\":[\"bench-2\"]}")});
+
+            StringBuilder table = new StringBuilder("| function | JVM start to main (ms) | INIT: handler construction (ms) | first invocation (ms) | warm invocation (ms) | first invocation after SnapStart priming (ms) |\n|---|---|---|---|---|---|\n");
+            for (Map.Entry<String, String[]> c : cases.entrySet()) {
+                Path jar = repo.resolve("functions/" + c.getKey() + "/target/" + c.getKey() + "-1.0.0-SNAPSHOT-lambda.jar");
+                assertThat(jar).as("build the functions first: mvn -B -DskipTests install").exists();
+                List<JsonNode> runs = new ArrayList<>();
+                List<JsonNode> primed = new ArrayList<>();
+                for (int i = 0; i < RUNS; i++) {
+                    runs.add(probe(stack, jar, c.getValue()[0], c.getValue()[1], "plain"));
+                    primed.add(probe(stack, jar, c.getValue()[0], c.getValue()[1], "primed"));
+                }
+                assertThat(runs).allSatisfy(r -> assertThat(r.path("response").path("outcome").asText("")).isNotEqualTo("REJECTED"));
+                table.append("| ").append(c.getKey())
+                        .append(" | ").append(median(runs, "jvmToMainMs"))
+                        .append(" | ").append(median(runs, "initMs"))
+                        .append(" | ").append(median(runs, "firstInvokeMs"))
+                        .append(" | ").append(median(runs, "warmInvokeMs"))
+                        .append(" | ").append(median(primed, "firstInvokeMs")).append(" |\n");
+            }
+            String report = "Median of " + RUNS + " fresh JVMs (" + System.getProperty("java.vm.name") + " "
+                    + System.getProperty("java.version") + ", -XX:TieredStopAtLevel=1 as in template.yaml), "
+                    + Runtime.getRuntime().availableProcessors() + " cores:\n\n" + table;
+            Files.writeString(repo.resolve("local/integration-tests/target/cold-start.md"), report);
+            System.out.println(report);
+        }
+    }
+
+    private static String write(Path dir, String name, String content) throws IOException {
+        Path file = dir.resolve(name);
+        Files.writeString(file, content);
+        return file.toString();
+    }
+
+    private static JsonNode probe(LocalStack stack, Path jar, String handler, String event, String mode) throws Exception {
+        String probeClasses = Path.of(ColdStartProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1",
+                "-cp", jar + java.io.File.pathSeparator + probeClasses, ColdStartProbe.class.getName(), handler, event, mode);
+        Map<String, String> env = pb.environment();
+        env.put("AWS_REGION", "us-east-1");
+        env.put("AWS_ACCESS_KEY_ID", "local");
+        env.put("AWS_SECRET_ACCESS_KEY", "localsecret");
+        env.put("AWS_ENDPOINT_URL_DYNAMODB", stack.aws().dynamoDbEndpoint().toString());
+        env.put("DEVICES_TABLE", "DevicesTable");
+        env.put("JOBS_TABLE", "JobsTable");
+        env.put("EXECUTIONS_TABLE", "ExecutionsTable");
+        env.put("FIRMWARE_TABLE", "FirmwareTable");
+        env.put("FIRMWARE_BUCKET", LocalStack.BUCKET);
+        env.put("IOT_DATA_ENDPOINT", stack.aws().iotDataEndpoint().toString());
+        env.put("UPDATE_TOPIC_TEMPLATE", "ota/update/{productId}/{deviceName}");
+        pb.redirectErrorStream(true);
+        Process process = pb.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor()).as(output).isZero();
+        String line = output.lines().filter(l -> l.startsWith("COLDSTART ")).findFirst().orElseThrow(() -> new AssertionError(output));
+        return JSON.readTree(line.substring("COLDSTART ".length()));
+    }
+
+    private static String median(List<JsonNode> runs, String field) {
+        double[] values = runs.stream().mapToDouble(r -> r.path(field).asDouble()).sorted().toArray();
+        return String.format("%.0f", values[values.length / 2]);
+    }
+}

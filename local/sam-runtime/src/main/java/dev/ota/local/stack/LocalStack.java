@@ -1,0 +1,441 @@
+package dev.ota.local.stack;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ota.function.support.Settings;
+import dev.ota.port.in.JobOperations;
+import dev.ota.wiring.JobEngineClients;
+import dev.ota.wiring.JobOperationsFactory;
+import dev.ota.function.support.AwsClients;
+import dev.ota.function.support.Environment;
+import dev.ota.local.standin.StandInClients;
+import dev.ota.local.standin.EmbeddedS3;
+import dev.ota.local.standin.BucketHostEndpoint;
+import dev.ota.local.standin.LocalAws;
+import dev.ota.local.standin.RepoRoot;
+import dev.ota.local.rules.IotRuleSql;
+import dev.ota.local.rules.RuleRouter;
+import dev.ota.local.template.SamTemplate;
+import dev.ota.protocol.ProtocolJson;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Everything that runs in AWS, on this machine, built from template.yaml: the tables it declares,
+ * a firmware bucket, an MQTT broker, an IoT Data Plane endpoint, and its functions run in-process
+ * behind a rules router that executes the template's own IoT rule SQL.
+ *
+ * <p>Devices may use Tencent's {@code $ota/...} topics or AWS's {@code ota/...}: every rule also
+ * listens on the {@code $}-prefixed twin of its filter, and every update publish is mirrored to
+ * the twin topic (see docs/local.md).
+ *
+ * <p>The template's {@code HttpApi} routes are served over real HTTP by {@link LocalHttpApi}
+ * ({@link #apiEndpoint()}), and its {@code S3} events are delivered: every object created in the
+ * bucket that matches an event's filter invokes that function asynchronously with an
+ * S3-notification-shaped event, as S3 does.
+ */
+public final class LocalStack implements AutoCloseable {
+
+    public static final String BUCKET = "ota-firmware-local";
+
+    /**
+     * @param bucketHostPort port of the firmware bucket's virtual-hosted-style endpoint, where
+     *                       presigned download URLs point ({@link BucketHostEndpoint}); 0 = any free port
+     */
+    public record Options(Path template, LocalAws.Ports ports, int invokerThreads, Map<String, String> parameterOverrides,
+                          int bucketHostPort) {
+
+        public Options(Path template, LocalAws.Ports ports, int invokerThreads, Map<String, String> parameterOverrides) {
+            this(template, ports, invokerThreads, parameterOverrides, 0);
+        }
+
+        public static Options defaults() {
+            return new Options(RepoRoot.find().resolve("template.yaml"), LocalAws.Ports.free(), 4, Map.of());
+        }
+
+        public Options withPorts(LocalAws.Ports p) {
+            return new Options(template, p, invokerThreads, parameterOverrides, bucketHostPort);
+        }
+
+        /** Template parameters to set, as {@code sam deploy --parameter-overrides} would. */
+        public Options withParameterOverrides(Map<String, String> overrides) {
+            return new Options(template, ports, invokerThreads, Map.copyOf(overrides), bucketHostPort);
+        }
+
+        public Options withBucketHostPort(int port) {
+            return new Options(template, ports, invokerThreads, parameterOverrides, port);
+        }
+    }
+
+    private final ObjectMapper json = ProtocolJson.newMapper();
+    private final LocalAws aws;
+    private final AwsCallCounter calls = new AwsCallCounter();
+    private final Map<String, LocalFunction> functions = new LinkedHashMap<>();
+    private final RuleRouter router;
+    private SamTemplate template;
+    private BucketHostEndpoint bucketHost;
+    private final List<AutoCloseable> clients = new ArrayList<>();
+    private final LocalClock clock = new LocalClock();
+    private final List<LocalFunction> scheduled = new ArrayList<>();
+    private LocalQueues queues;
+    private Settings settings;
+
+    private final LocalHttpApi httpApi;
+    private final java.util.concurrent.ExecutorService s3Notifier = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "s3-notifications");
+        t.setDaemon(true);
+        return t;
+    });
+    private final java.util.concurrent.atomic.AtomicInteger s3NotificationsPending = new java.util.concurrent.atomic.AtomicInteger();
+    private final List<S3NotificationFailure> s3NotificationFailures = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** An S3 notification whose function failed (S3 → Lambda is asynchronous: nobody else would see it). */
+    public record S3NotificationFailure(String functionLogicalId, String key, Throwable error) {}
+
+    private final java.util.concurrent.atomic.LongAdder devicePublishes = new java.util.concurrent.atomic.LongAdder();
+
+    /**
+     * MQTT messages so far, as AWS IoT Core would bill them: publishes clients sent to the broker,
+     * and publishes the functions made through the IoT Data Plane (the local twin-topic copy of
+     * each is not counted: on AWS there is only one topic scheme).
+     */
+    public record MessageCounts(long fromDevices, long toDevices) {
+        public long total() {
+            return fromDevices + toDevices;
+        }
+    }
+
+    private LocalStack(Options options) {
+        this.aws = LocalAws.start(options.ports());
+        this.router = new RuleRouter(json, options.invokerThreads(), e -> null, clock::millis);
+        this.httpApi = new LocalHttpApi(StandInClients.CREDENTIALS.resolveCredentials(), StandInClients.REGION.id(), 0);
+        try {
+            template = SamTemplate.load(options.template(), options.parameterOverrides());
+            createTables(template);
+            try (S3Client s3 = aws.s3()) {
+                s3.createBucket(b -> b.bucket(BUCKET));
+            }
+            bucketHost = new BucketHostEndpoint(aws.s3Endpoint(), BUCKET, options.bucketHostPort()).start();
+            functionClients = track(functionClients(aws, bucketHost, calls));
+            // Uncounted: polling the queues is the event-source mapping's work, not a call the functions make.
+            this.queues = new LocalQueues(track(StandInClients.sqs(aws.dynamoDbEndpoint(), ClientOverrideConfiguration.builder().build())), json,
+                    template.queues());
+            wireFunctions(template);
+            wireHttpApi(template);
+            wireS3Notifications(template);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    public static LocalStack start(Options options) {
+        return new LocalStack(options);
+    }
+
+    public static LocalStack start() {
+        return start(Options.defaults());
+    }
+
+    private void createTables(SamTemplate template) {
+        DynamoDbClient dynamo = aws.dynamoDb();
+        for (SamTemplate.TableSpec table : template.tables()) {
+            Map<String, String> types = new LinkedHashMap<>();
+            table.keys().forEach(k -> types.put(k.attribute(), k.type()));
+            table.indexes().forEach(i -> i.keys().forEach(k -> types.put(k.attribute(), k.type())));
+            List<GlobalSecondaryIndex> indexes = table.indexes().stream()
+                    .map(i -> GlobalSecondaryIndex.builder().indexName(i.name()).keySchema(keySchema(i.keys()))
+                            .projection(p -> p.projectionType(ProjectionType.ALL)).build())
+                    .toList();
+            dynamo.createTable(r -> {
+                r.tableName(table.logicalId())
+                        .billingMode(BillingMode.PAY_PER_REQUEST)
+                        .keySchema(keySchema(table.keys()))
+                        .attributeDefinitions(types.entrySet().stream()
+                                .map(e -> AttributeDefinition.builder().attributeName(e.getKey()).attributeType(e.getValue()).build())
+                                .toList());
+                if (!indexes.isEmpty()) {
+                    r.globalSecondaryIndexes(indexes);
+                }
+            });
+        }
+    }
+
+    private static List<KeySchemaElement> keySchema(List<SamTemplate.KeyElement> keys) {
+        return keys.stream().map(k -> KeySchemaElement.builder().attributeName(k.attribute()).keyType(k.keyType()).build()).toList();
+    }
+
+    private void wireFunctions(SamTemplate template) {
+        // (queues are created before the functions: their URLs go into the functions' environment)
+        Map<String, String> queueUrls = queues.urls();
+        for (SamTemplate.FunctionSpec spec : template.functions()) {
+            Map<String, String> env = new LinkedHashMap<>(spec.environment());
+            env.put("FIRMWARE_BUCKET", BUCKET);
+            env.put("IOT_DATA_ENDPOINT", aws.iotDataEndpoint().toString());
+            // !Ref of a queue resolves to its logical id: locally, that is the moto queue's URL.
+            env.replaceAll((k, v) -> v != null && queueUrls.containsKey(v) ? queueUrls.get(v) : v);
+            LocalFunction function = new LocalFunction(spec.logicalId(),
+                    LocalHandlers.create(spec.logicalId(), spec.handler(), Environment.of(env), functionClients, clock));
+            functions.put(spec.logicalId(), function);
+            if (settings == null) {
+                settings = Settings.from(env);
+            }
+            for (SamTemplate.SqsSource source : spec.sqsSources()) {
+                queues.connect(source.queue(), source.batchSize(), function);
+            }
+            if (!spec.schedules().isEmpty()) {
+                scheduled.add(function);
+            }
+            for (SamTemplate.IotRule rule : spec.iotRules()) {
+                if (!"2016-03-23".equals(rule.sqlVersion())) {
+                    throw new IotRuleSql.UnsupportedRuleException(spec.logicalId() + "." + rule.name() + ": AwsIotSqlVersion must be 2016-03-23");
+                }
+                IotRuleSql sql = IotRuleSql.parse(rule.sql());
+                String filter = sql.topicFilter();
+                router.add(new RuleRouter.Route(rule.name(), sql, List.of(filter, twinTopic(filter)), spec.logicalId(), function));
+            }
+        }
+        aws.broker().addClientPublishListener(p -> {
+            devicePublishes.increment();
+            router.onPublish(p.clientId(), p.topic(), p.payload());
+        });
+        aws.iotDataServer().mirrorTo(LocalStack::twinTopic);
+    }
+
+    private void wireHttpApi(SamTemplate template) {
+        List<SamTemplate.HttpRoute> routes = template.httpApiRoutes();
+        for (SamTemplate.HttpRoute route : routes) {
+            httpApi.route(route, functions.get(route.functionLogicalId()));
+        }
+        if (!routes.isEmpty()) {
+            httpApi.start();
+        }
+    }
+
+    /** S3 → Lambda notifications: the stack has one bucket, which stands for every bucket the template names. */
+    private void wireS3Notifications(SamTemplate template) {
+        for (SamTemplate.S3Trigger trigger : template.s3Triggers()) {
+            LocalFunction function = functions.get(trigger.functionLogicalId());
+            aws.embeddedS3().onObjectCreated(created -> {
+                if (!BUCKET.equals(created.bucket()) || !trigger.matches("s3:" + created.eventName(), created.key())) {
+                    return;
+                }
+                s3NotificationsPending.incrementAndGet();
+                s3Notifier.execute(() -> {
+                    try {
+                        function.invoke(s3Event(created));
+                    } catch (Exception e) {
+                        s3NotificationFailures.add(new S3NotificationFailure(trigger.functionLogicalId(), created.key(), e));
+                    } finally {
+                        s3NotificationsPending.decrementAndGet();
+                    }
+                });
+            });
+        }
+    }
+
+    private byte[] s3Event(EmbeddedS3.ObjectCreated created) {
+        var record = json.createObjectNode();
+        record.put("eventVersion", "2.1");
+        record.put("eventSource", "aws:s3");
+        record.put("awsRegion", StandInClients.REGION.id());
+        record.put("eventTime", java.time.Instant.now().toString());
+        record.put("eventName", created.eventName());
+        var s3 = record.putObject("s3");
+        s3.put("s3SchemaVersion", "1.0");
+        s3.putObject("bucket").put("name", created.bucket()).put("arn", "arn:aws:s3:::" + created.bucket());
+        // S3 URL-encodes keys in notifications (a space becomes '+').
+        s3.putObject("object").put("key", java.net.URLEncoder.encode(created.key(), java.nio.charset.StandardCharsets.UTF_8).replace("%2F", "/"))
+                .put("size", created.size()).put("eTag", created.eTag() == null ? "" : created.eTag().replace("\"", ""));
+        var event = json.createObjectNode();
+        event.putArray("Records").add(record);
+        return ProtocolJson.toBytes(json, event);
+    }
+
+    /** Waits until every S3 notification so far has been handled; false on timeout. */
+    public boolean awaitS3Notifications(long timeoutMillis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (s3NotificationsPending.get() > 0) {
+            if (System.currentTimeMillis() > deadline) {
+                return false;
+            }
+            Thread.sleep(10);
+        }
+        return true;
+    }
+
+    public List<S3NotificationFailure> s3NotificationFailures() {
+        return List.copyOf(s3NotificationFailures);
+    }
+
+    /** Base URL of the template's HTTP API (the local ManagementApiUrl). */
+    public java.net.URI apiEndpoint() {
+        return httpApi.endpoint();
+    }
+
+    public LocalHttpApi httpApi() {
+        return httpApi;
+    }
+
+    /** {@code ota/x} ↔ {@code $ota/x}. */
+    static String twinTopic(String topic) {
+        return topic.startsWith("$") ? topic.substring(1) : "$" + topic;
+    }
+
+    /** The functions' clients: counted, with device download URLs served at the bucket's own endpoint. */
+    private static AwsClients functionClients(LocalAws aws, BucketHostEndpoint bucketHost, AwsCallCounter calls) {
+        return LocalClients.functionClients(aws)
+                .overrides(ClientOverrideConfiguration.builder().addExecutionInterceptor(calls).build())
+                .downloadUrlsServedAs(url -> BucketHostEndpoint.served(url, BUCKET, bucketHost.endpoint()))
+                .build();
+    }
+
+    /** The clients the functions use, for tests that build a function's wiring themselves. */
+    public AwsClients functionClients() {
+        return functionClients;
+    }
+
+    private <T extends AutoCloseable> T track(T client) {
+        clients.add(client);
+        return client;
+    }
+
+    /** Invokes a function directly, as {@code aws lambda invoke} does; returns its response. */
+    public byte[] invoke(String logicalId, byte[] event) throws Exception {
+        LocalFunction function = functions.get(logicalId);
+        if (function == null) {
+            throw new IllegalArgumentException("no function " + logicalId + " in template.yaml; have " + functions.keySet());
+        }
+        return function.invoke(event);
+    }
+
+    /**
+     * Uploads firmware to {@code firmware/{productId}/{version}/{fileName}} in the firmware bucket,
+     * then delivers the S3 ObjectCreated notification that template.yaml subscribes
+     * FirmwareRegistrationFunction to (s3proxy sends none). Returns the function's response.
+     */
+    public byte[] uploadFirmware(String productId, String version, String fileName, byte[] bytes) throws Exception {
+        String key = "firmware/" + productId + "/" + version + "/" + fileName;
+        try (S3Client s3 = aws.s3()) {
+            s3.putObject(r -> r.bucket(BUCKET).key(key), software.amazon.awssdk.core.sync.RequestBody.fromBytes(bytes));
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode event = json.createObjectNode();
+        com.fasterxml.jackson.databind.node.ObjectNode record = event.putArray("Records").addObject()
+                .put("eventSource", "aws:s3").put("eventName", "ObjectCreated:Put").put("awsRegion", aws.region().id());
+        com.fasterxml.jackson.databind.node.ObjectNode s3 = record.putObject("s3");
+        s3.putObject("bucket").put("name", BUCKET);
+        // S3 URL-encodes the key in notifications (a space arrives as '+').
+        s3.putObject("object").put("key", java.net.URLEncoder.encode(key, java.nio.charset.StandardCharsets.UTF_8).replace("%2F", "/"))
+                .put("size", bytes.length);
+        return invoke("FirmwareRegistrationFunction", json.writeValueAsBytes(event));
+    }
+
+    /** A template parameter's value in this stack (its default, or the override it was started with). */
+    public String parameter(String name) {
+        return template.parameter(name);
+    }
+
+    /** The firmware bucket's own endpoint: presigned download URLs are {@code {this}/{key}?X-Amz-...}. */
+    public BucketHostEndpoint bucketHost() {
+        return bucketHost;
+    }
+
+    public LocalAws aws() {
+        return aws;
+    }
+
+    /** The clock every function and the rules router use; tests move it forward. */
+    public LocalClock clock() {
+        return clock;
+    }
+
+    /**
+     * One scheduler round, as EventBridge and SQS would run it, to quiescence: invokes every function
+     * with a Schedule event in template.yaml once, then feeds the queues to their functions until
+     * they are empty (continuation messages included). Returns the queue records handled.
+     */
+    public int tick() throws Exception {
+        byte[] event = ("{\"version\":\"0\",\"detail-type\":\"Scheduled Event\",\"source\":\"aws.events\",\"time\":\""
+                + clock.instant() + "\",\"detail\":{}}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (LocalFunction function : scheduled) {
+            function.invoke(event);
+        }
+        return queues.drain();
+    }
+
+    /** Feeds the queues to their functions until they are empty, without a scheduler tick. */
+    public int drainQueues() {
+        return queues.drain();
+    }
+
+    public LocalQueues queues() {
+        return queues;
+    }
+
+    /** Settings as template.yaml gives them to the functions, pointed at the local stand-ins. */
+    public Settings settings() {
+        return settings;
+    }
+
+    /**
+     * The job operations the HTTP API serves, built exactly as the API function builds them
+     * ({@code JobOperationsFactory}), on counted clients and the stack's clock.
+     */
+    public JobOperations jobs() {
+        if (jobOperations == null) {
+            jobOperations = JobOperationsFactory.create(settings, JobEngineClients.of(functionClients), clock);
+        }
+        return jobOperations;
+    }
+
+    private JobOperations jobOperations;
+    private AwsClients functionClients;
+
+    public AwsCallCounter calls() {
+        return calls;
+    }
+
+    public MessageCounts messages() {
+        return new MessageCounts(devicePublishes.sum(), aws.iotDataServer().publishCount());
+    }
+
+    public RuleRouter router() {
+        return router;
+    }
+
+    public Map<String, LocalFunction> functions() {
+        return Map.copyOf(functions);
+    }
+
+    public String mqttUrl() {
+        return aws.mqttUrl();
+    }
+
+    @Override
+    public void close() {
+        httpApi.close();
+        s3Notifier.shutdownNow();
+        router.close();
+        if (bucketHost != null) {
+            bucketHost.close();
+        }
+        for (AutoCloseable c : clients) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // closing local clients cannot fail in a way that matters
+            }
+        }
+        aws.close();
+    }
+}
