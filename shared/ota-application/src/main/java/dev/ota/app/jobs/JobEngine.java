@@ -221,7 +221,8 @@ public final class JobEngine {
             }
         }
         JobCounts counts = jobs.counts(jobId);
-        if (!rollout.due(jobId, DueKind.TIMEOUT, now, 1).isEmpty()) {
+        // Only a job with an in-progress timeout has attempts that time out (each takes its job's).
+        if (def.inProgressTimeout() != null && !rollout.due(jobId, DueKind.TIMEOUT, now, 1).isEmpty()) {
             work.add(WorkMessage.due(jobId, DueKind.TIMEOUT.name()));
         }
         if (def.window().ended(now) && !job.windowEnded()) {
@@ -299,6 +300,11 @@ public final class JobEngine {
                 continue;
             }
             break;
+        }
+        if (queued == 0) {
+            // Nothing to release, so no tokens to spend: no write (a job whose devices are all in
+            // flight, like most jobs of the update-devices function, costs each tick only reads).
+            return;
         }
         int rate = job.definition().rate().perMinute(counts.get(ExecutionStatus.SUCCEEDED));
         ReleaseBudget budget = job.budget() == null ? ReleaseBudget.full(rate, now) : job.budget().refill(now, rate);
