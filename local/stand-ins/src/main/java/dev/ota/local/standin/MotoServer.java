@@ -23,7 +23,10 @@ import java.util.Optional;
  * tables taken when it started, silently undoing every write other requests made meanwhile.
  * Counters went negative and items lost attributes under the demo fleet's load. So moto_server is
  * started through its own Python interpreter with {@link #SERIALIZED_MAIN}, which wraps the server's
- * WSGI application in one lock; DynamoDB itself is serializable per item, so nothing is lost.
+ * WSGI application in one lock; DynamoDB itself is serializable per item, so nothing is lost. A
+ * request's body is read before the lock is taken: a client that sent its headers and stopped (the
+ * AWS SDK does that when its thread is interrupted while it writes the body) would otherwise hold the
+ * lock for good, and every later call, from every client, would hang behind it.
  * The same script ends moto_server when its parent JVM is gone, even after a SIGKILL.
  */
 public final class MotoServer implements AutoCloseable {
@@ -115,7 +118,7 @@ public final class MotoServer implements AutoCloseable {
      * comment). The command-line arguments after {@code -c} reach moto unchanged.
      */
     static final String SERIALIZED_MAIN = String.join("\n",
-            "import os, threading, time",
+            "import io, os, threading, time",
             "import moto.server as server",
             // If the JVM dies without running its shutdown hooks (SIGKILL, a crash), do not outlive it.
             "parent = os.getppid()",
@@ -128,6 +131,13 @@ public final class MotoServer implements AutoCloseable {
             "run_simple = server.run_simple",
             "def serialized(app):",
             "    def handle(environ, start_response):",
+            // The body is read before the lock is taken: a client that stops in the middle of a request
+            // (headers sent, body not) then holds only its own thread, never every other request.
+            "        length = environ.get('CONTENT_LENGTH')",
+            "        if environ.get('wsgi.input_terminated'):",
+            "            environ['wsgi.input'] = io.BytesIO(environ['wsgi.input'].read())",
+            "        elif length and length.isdigit() and int(length) > 0:",
+            "            environ['wsgi.input'] = io.BytesIO(environ['wsgi.input'].read(int(length)))",
             "        with lock:",
             "            return list(app(environ, start_response))",
             "    return handle",

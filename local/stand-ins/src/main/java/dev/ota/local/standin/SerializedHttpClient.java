@@ -63,6 +63,9 @@ public final class SerializedHttpClient implements SdkHttpClient {
                 lock.lock();
                 try {
                     return prepared.call();
+                } catch (IOException | RuntimeException | Error e) {
+                    prepared.abort();
+                    throw e;
                 } finally {
                     lock.unlock();
                 }

@@ -225,6 +225,33 @@ class MotoServerTest {
         assertThat(get("job", "meta").get("n").n()).isEqualTo(String.valueOf(committed.get()));
     }
 
+    /**
+     * A client that sends a request's headers and stops before its body (the AWS SDK does so when its
+     * thread is interrupted while it writes the body) held moto's one lock for good: every later call,
+     * from every client, hung. The body is now read before the lock is taken.
+     */
+    @Test
+    void aRequestWhoseBodyNeverComesDoesNotHoldUpOtherRequests() throws Exception {
+        try (java.net.Socket stalled = new java.net.Socket(moto.endpoint().getHost(), moto.endpoint().getPort())) {
+            String headers = "POST / HTTP/1.1\r\nHost: " + moto.endpoint().getAuthority() + "\r\n"
+                    + "X-Amz-Target: DynamoDB_20120810.ListTables\r\nContent-Type: application/x-amz-json-1.0\r\n"
+                    + "Authorization: AWS4-HMAC-SHA256 Credential=local/20240101/" + StandInClients.REGION.id()
+                    + "/dynamodb/aws4_request, SignedHeaders=host, Signature=0\r\n"
+                    + "Content-Length: 100\r\n\r\n{";
+            stalled.getOutputStream().write(headers.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            stalled.getOutputStream().flush();
+            Thread.sleep(300);
+
+            java.util.concurrent.ExecutorService other = java.util.concurrent.Executors.newSingleThreadExecutor();
+            try {
+                java.util.concurrent.Future<List<String>> tables = other.submit(() -> dynamo.listTables().tableNames());
+                assertThat(tables.get(20, java.util.concurrent.TimeUnit.SECONDS)).contains(TABLE);
+            } finally {
+                other.shutdownNow();
+            }
+        }
+    }
+
     private static TransactWriteItem putIfAbsent(Map<String, AttributeValue> item) {
         return TransactWriteItem.builder()
                 .put(p -> p.tableName(TABLE).item(item).conditionExpression("attribute_not_exists(pk)"))

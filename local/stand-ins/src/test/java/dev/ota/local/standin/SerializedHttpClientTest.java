@@ -80,6 +80,35 @@ class SerializedHttpClientTest {
         assertThat(delegate.calls.get()).isEqualTo(2);
     }
 
+    /**
+     * A call that fails half-way (the AWS SDK's request body stream throws when the calling thread is
+     * interrupted, after the headers went out) is aborted, so its connection is closed: left open, the
+     * server waits for the rest of the request for good (moto_server, behind its one lock, then answers
+     * nobody). The next call gets the lock.
+     */
+    @Test
+    void aCallThatFailsHalfWayIsAbortedAndReleasesTheEndpoint() throws Exception {
+        URI endpoint = URI.create("http://serialized-test-abort.invalid:3");
+        AtomicInteger n = new AtomicInteger();
+        FakeClient delegate = new FakeClient(() -> {
+            if (n.incrementAndGet() == 1) {
+                throw new java.io.InterruptedIOException("body stream aborted");
+            }
+        });
+        SdkHttpClient client = new SerializedHttpClient(delegate, endpoint);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> call(client, endpoint)).hasRootCauseInstanceOf(java.io.InterruptedIOException.class);
+        assertThat(delegate.aborted.get()).isEqualTo(1);
+
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        try {
+            assertThat(other.submit(() -> call(client, endpoint)).get(5, TimeUnit.SECONDS).httpResponse().statusCode()).isEqualTo(200);
+        } finally {
+            other.shutdownNow();
+        }
+        assertThat(delegate.aborted.get()).isEqualTo(1);
+    }
+
     @Test
     void theBuilderWrapsWhatTheDelegateBuilds() {
         FakeClient delegate = new FakeClient(() -> { });
@@ -111,6 +140,7 @@ class SerializedHttpClientTest {
 
     private static final class FakeClient implements SdkHttpClient {
         final AtomicInteger calls = new AtomicInteger();
+        final AtomicInteger aborted = new AtomicInteger();
         final Work work;
         volatile boolean closed;
 
@@ -134,6 +164,7 @@ class SerializedHttpClientTest {
 
                 @Override
                 public void abort() {
+                    aborted.incrementAndGet();
                 }
             };
         }
