@@ -68,7 +68,10 @@ public final class DeviceAccess implements MqttAccessControl {
     private final IotClient iot;
     private final String arnPrefix;
     private final ObjectMapper json = new ObjectMapper();
-    private final Map<String, Connection> connections = new ConcurrentHashMap<>();
+    // The accepted connections by connection id: a PUBLISH or SUBSCRIBE is decided with the policies and
+    // variables of the CONNECT of the connection it came on, never of another connection that claims
+    // the same client id (a device's reconnect racing its old connection, or anyone else).
+    private final Map<Long, Connection> connections = new ConcurrentHashMap<>();
     private final List<Refusal> refusals = new CopyOnWriteArrayList<>();
     private final LongAdder connectsAccepted = new LongAdder();
     private final LongAdder connectsRefused = new LongAdder();
@@ -109,38 +112,37 @@ public final class DeviceAccess implements MqttAccessControl {
         if (decision != IotPolicy.Decision.ALLOW) {
             return refuseConnect(clientId, connection.thingName(), "iot:Connect on " + resource + ": " + decision);
         }
-        connections.put(clientId, connection);
+        connections.put(attempt.connectionId(), connection);
         connectsAccepted.increment();
         return null;
     }
 
     @Override
-    public boolean publish(String clientId, String topic) {
-        boolean allowed = allowed("iot:Publish", clientId, "topic/", topic);
+    public boolean publish(long connectionId, String clientId, String topic) {
+        boolean allowed = allowed("iot:Publish", connectionId, clientId, "topic/", topic);
         (allowed ? publishesAllowed : publishesRefused).increment();
         return allowed;
     }
 
     @Override
-    public boolean subscribe(String clientId, String topicFilter) {
-        boolean allowed = allowed("iot:Subscribe", clientId, "topicfilter/", topicFilter)
+    public boolean subscribe(long connectionId, String clientId, String topicFilter) {
+        boolean allowed = allowed("iot:Subscribe", connectionId, clientId, "topicfilter/", topicFilter)
                 // Receive is checked per message on AWS; locally, once, for a filter that names one topic.
-                && (topicFilter.contains("+") || topicFilter.contains("#") || allowed("iot:Receive", clientId, "topic/", topicFilter));
+                && (topicFilter.contains("+") || topicFilter.contains("#")
+                        || allowed("iot:Receive", connectionId, clientId, "topic/", topicFilter));
         (allowed ? subscribesAllowed : subscribesRefused).increment();
         return allowed;
     }
 
     @Override
     public void disconnected(long connectionId, String clientId) {
-        if (clientId != null) {
-            connections.computeIfPresent(clientId, (k, c) -> c.connectionId() == connectionId ? null : c);
-        }
+        connections.remove(connectionId);
     }
 
-    private boolean allowed(String action, String clientId, String kind, String topic) {
-        Connection connection = clientId == null ? null : connections.get(clientId);
-        if (connection == null) {
-            refuse(action, clientId, null, arnPrefix + kind + topic, "no accepted connection for this client id");
+    private boolean allowed(String action, long connectionId, String clientId, String kind, String topic) {
+        Connection connection = connections.get(connectionId);
+        if (connection == null || !connection.clientId().equals(clientId == null ? "" : clientId)) {
+            refuse(action, clientId, null, arnPrefix + kind + topic, "no accepted CONNECT on this connection");
             return false;
         }
         String resource = arnPrefix + kind + topic;
@@ -179,9 +181,9 @@ public final class DeviceAccess implements MqttAccessControl {
         return List.copyOf(refusals);
     }
 
-    /** The accepted connection a client id holds now, if any. */
-    public Connection connection(String clientId) {
-        return connections.get(clientId);
+    /** The accepted connections a client id holds now (usually one; briefly two while a device reconnects). */
+    public List<Connection> connections(String clientId) {
+        return connections.values().stream().filter(c -> c.clientId().equals(clientId)).toList();
     }
 
     // ---- identity from the registry ----

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -36,6 +35,11 @@ import org.slf4j.LoggerFactory;
  * every CONNECT (with the client's certificate on the TLS listener), PUBLISH and SUBSCRIBE; a
  * refused PUBLISH is dropped and closes the client's connection. Without one, everyone may do
  * everything.
+ *
+ * <p>Moquette itself accepts only the CONNECTs the front relays: they carry a secret made when the
+ * broker starts (see {@link MqttFront}). A client that dials Moquette's internal port directly is
+ * refused, and each PUBLISH and SUBSCRIBE is decided for the connection it came on, not for whoever
+ * holds its client id.
  */
 public final class EmbeddedBroker implements AutoCloseable {
 
@@ -51,6 +55,9 @@ public final class EmbeddedBroker implements AutoCloseable {
     private final int requestedTlsPort;
     private final LocalCertificateAuthority tlsAuthority;
     private final List<Consumer<ClientPublish>> listeners = new CopyOnWriteArrayList<>();
+    // The password of every CONNECT the front relays to Moquette; Moquette refuses all others.
+    private final byte[] backendSecret = randomSecret();
+    private volatile int backendPort = -1;
     private volatile MqttAccessControl access = MqttAccessControl.ALLOW_ALL;
     private volatile Server server;
     private volatile MqttFront front;
@@ -91,7 +98,9 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
         // Moquette listens on an internal port that only the front connects to. We choose it
         // ourselves: Moquette's getPort() races with its own bind listener (an unsynchronized
-        // HashMap), and on a bind failure Moquette only logs.
+        // HashMap), and on a bind failure Moquette only logs. So the port is free when chosen but may
+        // be someone else's by the time Moquette binds it: before the front relays anything there,
+        // it makes sure the listener is this Moquette (isOurs).
         if (requestedPort != 0) {
             requireFree(requestedPort);
         }
@@ -100,14 +109,15 @@ public final class EmbeddedBroker implements AutoCloseable {
             Server broker = new Server();
             try {
                 broker.startServer(new MemoryConfig(config(port)), List.of(new PublishInterceptor()), null,
-                        new io.moquette.broker.security.AcceptAllAuthenticator(), new Authorizer());
+                        new FrontOnly(), new Authorizer());
             } catch (IOException e) {
                 broker.stopServer();
                 throw new UncheckedIOException("MQTT broker failed to start", e);
             }
-            if (accepts(port)) {
+            if (isOurs(port)) {
                 server = broker;
-                MqttFront started = new MqttFront(port, MAX_BYTES, () -> access);
+                backendPort = port;
+                MqttFront started = new MqttFront(port, MAX_BYTES, () -> access, backendSecret);
                 try {
                     boundPort = started.listen(requestedPort, null);
                     if (requestedTlsPort >= 0) {
@@ -154,13 +164,37 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
     }
 
-    private static boolean accepts(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(HOST, port), 1000);
-            return true;
-        } catch (IOException refused) {
+    /**
+     * Whether what listens on the port is the Moquette just started: it accepts a CONNECT with this
+     * broker's secret and refuses one without it. Waits a little for Moquette's bind to complete.
+     */
+    private boolean isOurs(int port) {
+        long deadline = System.currentTimeMillis() + 3000;
+        int withSecret = BackendProbe.connack(HOST, port, backendSecret);
+        while (withSecret == BackendProbe.NOTHING_LISTENS && System.currentTimeMillis() < deadline) {
+            sleep(20);
+            withSecret = BackendProbe.connack(HOST, port, backendSecret);
+        }
+        if (withSecret != 0) {
             return false;
         }
+        int without = BackendProbe.connack(HOST, port, randomSecret());
+        return without > 0;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting the MQTT broker", e);
+        }
+    }
+
+    private static byte[] randomSecret() {
+        byte[] bytes = new byte[24];
+        new java.security.SecureRandom().nextBytes(bytes);
+        return java.util.HexFormat.of().formatHex(bytes).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 
     private static final int MAX_BYTES = 256 * 1024;
@@ -170,7 +204,8 @@ public final class EmbeddedBroker implements AutoCloseable {
         props.setProperty(BrokerConstants.HOST_PROPERTY_NAME, HOST);
         props.setProperty(BrokerConstants.PORT_PROPERTY_NAME, String.valueOf(port));
         props.setProperty(BrokerConstants.WEB_SOCKET_PORT_PROPERTY_NAME, BrokerConstants.DISABLED_PORT_BIND);
-        props.setProperty(BrokerConstants.ALLOW_ANONYMOUS_PROPERTY_NAME, "true");
+        // Only the front's CONNECTs, which carry its credentials (FrontOnly).
+        props.setProperty(BrokerConstants.ALLOW_ANONYMOUS_PROPERTY_NAME, "false");
         // mosquitto_pub/mosquitto_sub without -i send an empty client id (MQTT 3.1.1 allows it with
         // a clean session); Moquette refuses those by default ("identifier rejected").
         props.setProperty(BrokerConstants.ALLOW_ZERO_BYTE_CLIENT_ID_PROPERTY_NAME, "true");
@@ -204,6 +239,11 @@ public final class EmbeddedBroker implements AutoCloseable {
     /** For MQTT clients over mutual TLS, e.g. Paho: {@code ssl://127.0.0.1:port}; null when there is no TLS listener. */
     public String mqttsUrl() {
         return tlsPort() < 0 ? null : "ssl://" + HOST + ":" + tlsPort();
+    }
+
+    /** Moquette's own port, behind the front (for tests: nothing but the front may connect there); -1 before start. */
+    int backendPort() {
+        return backendPort;
     }
 
     /** The CA devices trust for the TLS listener; null when there is none. */
@@ -263,17 +303,35 @@ public final class EmbeddedBroker implements AutoCloseable {
             server.stopServer();
             server = null;
             boundPort = 0;
+            backendPort = -1;
         }
     }
 
-    /** Moquette's authorizer: every PUBLISH and SUBSCRIBE goes to the access control. */
+    /** Moquette's authenticator: only CONNECTs relayed by the front, which carry its secret. */
+    private final class FrontOnly implements io.moquette.broker.security.IAuthenticator {
+        @Override
+        public boolean checkValid(String clientId, String username, byte[] password) {
+            boolean front = MqttFront.connectionId(username) >= 0 && password != null
+                    && java.security.MessageDigest.isEqual(password, backendSecret);
+            if (!front) {
+                LOG.warn("MQTT broker refused a CONNECT that did not come through its front door (client '{}')", clientId);
+            }
+            return front;
+        }
+    }
+
+    /**
+     * Moquette's authorizer: every PUBLISH and SUBSCRIBE goes to the access control, for the connection
+     * it came on (the user name the front gave its CONNECT).
+     */
     private final class Authorizer implements io.moquette.broker.security.IAuthorizatorPolicy {
 
         @Override
         public boolean canWrite(io.moquette.broker.subscriptions.Topic topic, String user, String client) {
+            long connection = MqttFront.connectionId(user);
             boolean allowed;
             try {
-                allowed = access.publish(client, topic.toString());
+                allowed = connection > 0 && access.publish(connection, client, topic.toString());
             } catch (RuntimeException e) {
                 LOG.warn("MQTT access control failed on PUBLISH of {} to {}", client, topic, e);
                 allowed = false;
@@ -281,8 +339,8 @@ public final class EmbeddedBroker implements AutoCloseable {
             if (!allowed) {
                 // As AWS IoT Core does: an unauthorized publish ends the connection.
                 MqttFront current = front;
-                if (current != null) {
-                    current.disconnect(client);
+                if (current != null && connection > 0) {
+                    current.disconnect(connection);
                 }
             }
             return allowed;
@@ -290,8 +348,9 @@ public final class EmbeddedBroker implements AutoCloseable {
 
         @Override
         public boolean canRead(io.moquette.broker.subscriptions.Topic topic, String user, String client) {
+            long connection = MqttFront.connectionId(user);
             try {
-                return access.subscribe(client, topic.toString());
+                return connection > 0 && access.subscribe(connection, client, topic.toString());
             } catch (RuntimeException e) {
                 LOG.warn("MQTT access control failed on SUBSCRIBE of {} to {}", client, topic, e);
                 return false;

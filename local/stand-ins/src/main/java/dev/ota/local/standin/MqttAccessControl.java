@@ -8,13 +8,19 @@ import java.util.List;
  * to. The broker asks it on every CONNECT (before the broker proper sees the connection), on
  * every PUBLISH and on every SUBSCRIBE. It knows nothing of OTA: an implementation decides,
  * e.g. by evaluating an AWS IoT policy.
+ *
+ * <p>A PUBLISH or SUBSCRIBE is asked about with the id of the network connection it came on, the
+ * one its CONNECT was decided for: several connections may claim one client id at the same time
+ * (a device reconnecting before the broker noticed its old connection is gone, or someone else),
+ * and each is allowed only what its own CONNECT decision allows.
  */
 public interface MqttAccessControl {
 
     /**
      * One CONNECT.
      *
-     * @param connectionId  unique per network connection in this broker
+     * @param connectionId  unique per network connection in this broker; PUBLISH and SUBSCRIBE on
+     *                      this connection are asked about with it
      * @param tls           true on the mutual-TLS listener
      * @param certificates  the client's certificate chain, verified to belong to the client's key
      *                      by the TLS handshake (not against any CA); empty on the plain listener
@@ -25,13 +31,14 @@ public interface MqttAccessControl {
     String connect(ConnectAttempt attempt);
 
     /**
-     * A PUBLISH by a connected client. On false the broker drops the message (no subscriber, no
-     * publish listener sees it) and closes the client's connection, as AWS IoT Core does.
+     * A PUBLISH on a connection whose CONNECT this access control accepted. On false the broker drops
+     * the message (no subscriber, no publish listener sees it) and closes that connection, as AWS IoT
+     * Core does.
      */
-    boolean publish(String clientId, String topic);
+    boolean publish(long connectionId, String clientId, String topic);
 
-    /** A SUBSCRIBE by a connected client, per topic filter; false refuses that filter (SUBACK failure). */
-    boolean subscribe(String clientId, String topicFilter);
+    /** A SUBSCRIBE on an accepted connection, per topic filter; false refuses that filter (SUBACK failure). */
+    boolean subscribe(long connectionId, String clientId, String topicFilter);
 
     /** The connection accepted under this id has closed. */
     default void disconnected(long connectionId, String clientId) {
@@ -45,12 +52,12 @@ public interface MqttAccessControl {
         }
 
         @Override
-        public boolean publish(String clientId, String topic) {
+        public boolean publish(long connectionId, String clientId, String topic) {
             return true;
         }
 
         @Override
-        public boolean subscribe(String clientId, String topicFilter) {
+        public boolean subscribe(long connectionId, String clientId, String topicFilter) {
             return true;
         }
     };

@@ -16,6 +16,8 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
+import io.netty.handler.codec.mqtt.MqttConnectPayload;
+import io.netty.handler.codec.mqtt.MqttConnectVariableHeader;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
@@ -45,7 +47,14 @@ import org.slf4j.LoggerFactory;
  * read with Netty's MQTT codec; {@link MqttAccessControl#connect} decides on it, with the client's
  * certificate chain on the TLS listener. A refused client gets CONNACK "not authorized" and never
  * reaches the broker; an accepted one is relayed to it byte for byte from then on. The front also
- * closes a client's connection on request ({@link #disconnect}), for the broker's authorizer.
+ * closes a connection on request ({@link #disconnect}), for the broker's authorizer.
+ *
+ * <p>The broker proper accepts no connection but the front's: the front relays an accepted CONNECT
+ * with its own credentials, the connection's id as user name and a secret of this broker's as
+ * password ({@link #BACKEND_USER_PREFIX}), and the broker's authenticator refuses every other
+ * CONNECT. So a client that reaches the broker's own port without the front (any process on this
+ * machine can dial it) is refused, and every PUBLISH and SUBSCRIBE the broker sees names the
+ * connection, and so the CONNECT decision, it came on.
  *
  * <p>The TLS listener requires a client certificate and accepts any one whose key the client
  * holds (the handshake proves it): which certificates are good is for the access control to say,
@@ -55,22 +64,44 @@ final class MqttFront implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttFront.class);
     private static final String HOST = "127.0.0.1";
+    /** The user name of a relayed CONNECT: this prefix and the connection's id. */
+    static final String BACKEND_USER_PREFIX = "ota-local-front:";
 
     private final int maxBytes;
     private final int backendPort;
     private final Supplier<MqttAccessControl> access;
+    private final byte[] backendSecret;
     private final EventLoopGroup boss = new NioEventLoopGroup(1, daemon("mqtt-front-accept"));
     private final EventLoopGroup workers = new NioEventLoopGroup(2, daemon("mqtt-front-io"));
     // Access decisions may call a registry over HTTP: never on an event loop.
     private final ExecutorService deciders = Executors.newFixedThreadPool(2, daemon("mqtt-front-connect"));
     private final AtomicLong connectionIds = new AtomicLong();
-    private final Map<String, Channel> byClientId = new ConcurrentHashMap<>();
+    private final Map<Long, Channel> byConnection = new ConcurrentHashMap<>();
     private final List<Channel> listeners = new ArrayList<>();
 
-    MqttFront(int backendPort, int maxBytes, Supplier<MqttAccessControl> access) {
+    /** @param backendSecret the password every relayed CONNECT carries, which the broker proper requires */
+    MqttFront(int backendPort, int maxBytes, Supplier<MqttAccessControl> access, byte[] backendSecret) {
         this.backendPort = backendPort;
         this.maxBytes = maxBytes;
         this.access = access;
+        this.backendSecret = backendSecret.clone();
+    }
+
+    /** The user name a relayed CONNECT carries for this connection. */
+    static String backendUser(long connectionId) {
+        return BACKEND_USER_PREFIX + connectionId;
+    }
+
+    /** The connection id in a relayed CONNECT's user name; -1 when it is none of the front's. */
+    static long connectionId(String backendUser) {
+        if (backendUser == null || !backendUser.startsWith(BACKEND_USER_PREFIX)) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(backendUser.substring(BACKEND_USER_PREFIX.length()));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     /** Binds a listener; {@code tls} null for plain TCP. Returns the bound port. */
@@ -100,12 +131,17 @@ final class MqttFront implements AutoCloseable {
         }
     }
 
-    /** Closes the connection a client id holds now, if any. */
-    void disconnect(String clientId) {
-        Channel channel = clientId == null ? null : byClientId.get(clientId);
+    /** Closes one relayed connection, if it is still open. */
+    void disconnect(long connectionId) {
+        Channel channel = byConnection.get(connectionId);
         if (channel != null) {
             channel.close();
         }
+    }
+
+    /** Relayed connections open now. */
+    int relayed() {
+        return byConnection.size();
     }
 
     @Override
@@ -198,16 +234,14 @@ final class MqttFront implements AutoCloseable {
                     return;
                 }
                 Channel backend = done.channel();
-                if (attempt.clientId() != null && !attempt.clientId().isEmpty()) {
-                    byClientId.put(attempt.clientId(), front);
-                }
+                byConnection.put(attempt.connectionId(), front);
                 front.closeFuture().addListener(f -> {
                     backend.close();
-                    byClientId.remove(attempt.clientId(), front);
+                    byConnection.remove(attempt.connectionId(), front);
                     access.get().disconnected(attempt.connectionId(), attempt.clientId());
                 });
                 backend.closeFuture().addListener(f -> front.close());
-                backend.write(connect);
+                backend.write(withBackendCredentials(connect, attempt.connectionId()));
                 for (Object msg : pending) {
                     backend.write(msg);
                 }
@@ -220,6 +254,17 @@ final class MqttFront implements AutoCloseable {
                 backend.config().setAutoRead(true);
                 front.config().setAutoRead(true);
             });
+        }
+
+        /** The client's CONNECT with the front's credentials for the broker proper in place of the client's own. */
+        private MqttConnectMessage withBackendCredentials(MqttConnectMessage connect, long connectionId) {
+            MqttConnectVariableHeader h = connect.variableHeader();
+            MqttConnectPayload p = connect.payload();
+            MqttConnectVariableHeader header = new MqttConnectVariableHeader(h.name(), h.version(), true, true, h.isWillRetain(),
+                    h.willQos(), h.isWillFlag(), h.isCleanSession(), h.keepAliveTimeSeconds(), h.properties());
+            MqttConnectPayload payload = new MqttConnectPayload(p.clientIdentifier(), p.willProperties(), p.willTopic(),
+                    p.willMessageInBytes(), backendUser(connectionId), backendSecret.clone());
+            return new MqttConnectMessage(connect.fixedHeader(), header, payload);
         }
 
         @Override

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -162,6 +163,86 @@ class EmbeddedBrokerTest {
             assertThatThrownBy(second::start)
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("in use");
+        }
+    }
+
+    // ---- only the front door leads in ----
+
+    /** Moquette's own port is an ordinary 127.0.0.1 port: a client that dials it directly is refused, whatever it claims. */
+    @Test
+    void aClientThatDialsTheBrokerProperDirectlyIsRefused() throws Exception {
+        int inside = broker.backendPort();
+        assertThat(inside).isPositive().isNotEqualTo(broker.port());
+
+        org.eclipse.paho.client.mqttv3.MqttException refused = org.assertj.core.api.Assertions.catchThrowableOfType(
+                () -> new MqttTestClient("tcp://127.0.0.1:" + inside, "P::ghost"), org.eclipse.paho.client.mqttv3.MqttException.class);
+        assertThat(refused).as("a CONNECT without the front's credentials").isNotNull();
+        assertThat(refused.getReasonCode()).isIn(4, 5);
+        // A guessed user name of the front's form with a wrong secret is refused too.
+        assertThat(BackendProbe.connack("127.0.0.1", inside, "guessed".getBytes(UTF_8))).isIn(4, 5);
+        // What the front itself does still works.
+        try (MqttTestClient viaTheFront = new MqttTestClient(broker.mqttUrl(), "P::front")) {
+            viaTheFront.publish("ota/report/P/front", new byte[] {1}, 1);
+            assertThat(next().clientId()).isEqualTo("P::front");
+        }
+    }
+
+    @Test
+    void theStartupProbeTellsOurBrokerFromAnythingElse() throws Exception {
+        assertThat(BackendProbe.connack("127.0.0.1", broker.backendPort(), "not-the-secret".getBytes(UTF_8))).isPositive();
+        try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            assertThat(BackendProbe.connack("127.0.0.1", silent.getLocalPort(), new byte[0])).isEqualTo(BackendProbe.NOT_MQTT);
+        }
+        int free = FreePort.find();
+        assertThat(BackendProbe.connack("127.0.0.1", free, new byte[0])).isEqualTo(BackendProbe.NOTHING_LISTENS);
+    }
+
+    /**
+     * Two connections may claim one client id (a device reconnecting before its old connection is
+     * gone): each PUBLISH is decided for the connection it came on, and a refusal closes that one.
+     */
+    @Test
+    void publishesAreDecidedForTheConnectionTheyCameOn() throws Exception {
+        List<MqttAccessControl.ConnectAttempt> connects = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Long> publishedOn = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.Set<Long> mayNotPublish = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        broker.accessControl(new MqttAccessControl() {
+            @Override
+            public String connect(ConnectAttempt attempt) {
+                connects.add(attempt);
+                return null;
+            }
+
+            @Override
+            public boolean publish(long connectionId, String clientId, String topic) {
+                publishedOn.add(connectionId);
+                return !mayNotPublish.contains(connectionId);
+            }
+
+            @Override
+            public boolean subscribe(long connectionId, String clientId, String topicFilter) {
+                return true;
+            }
+        });
+        try {
+            try (MqttTestClient first = new MqttTestClient(broker.mqttUrl(), "P::same")) {
+                first.publish("ota/report/P/same", new byte[] {1}, 1);
+                next();
+            }
+            try (MqttTestClient second = new MqttTestClient(broker.mqttUrl(), "P::same")) {
+                second.publish("ota/report/P/same", new byte[] {2}, 1);
+                next();
+                mayNotPublish.add(connects.get(1).connectionId());
+                org.eclipse.paho.client.mqttv3.MqttException cut = org.assertj.core.api.Assertions.catchThrowableOfType(
+                        () -> second.publish("ota/report/P/same", new byte[] {3}, 1), org.eclipse.paho.client.mqttv3.MqttException.class);
+                assertThat(cut).as("the refused publish closed its connection").isNotNull();
+            }
+            assertThat(connects).hasSize(2);
+            assertThat(publishedOn).containsExactly(connects.get(0).connectionId(), connects.get(1).connectionId(),
+                    connects.get(1).connectionId());
+            assertThat(seen.poll(300, TimeUnit.MILLISECONDS)).as("the refused publish reached no listener").isNull();
+        } finally {
+            broker.accessControl(null);
         }
     }
 
