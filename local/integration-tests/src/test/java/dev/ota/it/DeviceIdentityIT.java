@@ -13,8 +13,15 @@ import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
@@ -110,6 +117,145 @@ class DeviceIdentityIT {
 
         assertThat(catchConnect(stack.mqttUrl(), ThingName.of(PRODUCT, "retired").value()).getReasonCode())
                 .isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED);
+    }
+
+    /**
+     * The wall is not probabilistic: 200 CONNECTs by clients that are no provisioned device, 8 at a
+     * time, with one shared client id, fresh ids, Tencent's id of a registered device and the thing
+     * name of a deregistered one, by MQTT 3.1.1 clients and by clients that fall back to 3.1 after a
+     * refusal: every one is refused, none is accepted, nothing any of them sends reaches a rule.
+     */
+    @Test
+    void ghostConnectsAreRefusedEveryTimeEvenManyAtOnce() throws Exception {
+        Registered.device(stack, PRODUCT, "known");
+        Registered.device(stack, PRODUCT, "gone");
+        new Provisioning(stack.iot()).deregister(new dev.ota.domain.device.DeviceId(PRODUCT, "gone"));
+        List<String> ids = List.of(ThingName.of(PRODUCT, "ghost-device").value(), PRODUCT + "known", ThingName.of(PRODUCT, "gone").value());
+        long acceptedBefore = stack.deviceAccess().counts().connectsAccepted();
+        AtomicInteger reached = new AtomicInteger();
+        java.util.function.Consumer<dev.ota.local.standin.EmbeddedBroker.ClientPublish> watch = p -> {
+            if (p.clientId() != null && (p.clientId().contains("ghost") || ids.contains(p.clientId()))) {
+                reached.incrementAndGet();
+            }
+        };
+        stack.aws().broker().addClientPublishListener(watch);
+
+        ExecutorService threads = Executors.newFixedThreadPool(8);
+        Map<String, Integer> outcomes = new ConcurrentHashMap<>();
+        try {
+            List<Future<?>> attempts = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                int n = i;
+                attempts.add(threads.submit(() -> {
+                    String clientId = n % 4 == 3 ? ThingName.of(PRODUCT, "ghost-" + n).value() : ids.get(n % 3);
+                    int version = n % 2 == 0 ? MqttConnectOptions.MQTT_VERSION_3_1_1 : MqttConnectOptions.MQTT_VERSION_DEFAULT;
+                    outcomes.merge(ghostConnect(clientId, version), 1, Integer::sum);
+                    return null;
+                }));
+            }
+            for (Future<?> attempt : attempts) {
+                attempt.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+
+        assertThat(outcomes).containsExactly(Map.entry("refused: not authorized", 200));
+        assertThat(stack.deviceAccess().counts().connectsAccepted()).isEqualTo(acceptedBefore);
+        assertThat(reached.get()).isZero();
+        assertThat(currentVersion("ghost-device")).isNull();
+    }
+
+    /** Once deregister has returned, the device cannot connect, however its CONNECTs interleave with the deregistration. */
+    @Test
+    void aConnectRacingADeregisterIsRefusedOnceTheDeregisterHasReturned() throws Exception {
+        Registered.device(stack, PRODUCT, "leaving");
+        String clientId = ThingName.of(PRODUCT, "leaving").value();
+        assertThat(ghostConnect(clientId, MqttConnectOptions.MQTT_VERSION_3_1_1)).as("registered, it connects").isEqualTo("accepted");
+        java.util.concurrent.atomic.AtomicLong deregisteredAt = new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
+        List<long[]> acceptedAt = new java.util.concurrent.CopyOnWriteArrayList<>(); // {started, accepted}
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> connecting = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                connecting.add(threads.submit(() -> {
+                    while (!stop.get()) {
+                        long started = System.nanoTime();
+                        if (ghostConnect(clientId, MqttConnectOptions.MQTT_VERSION_3_1_1).equals("accepted")) {
+                            acceptedAt.add(new long[] {started, System.nanoTime()});
+                        }
+                    }
+                    return null;
+                }));
+            }
+            Thread.sleep(500);
+            new Provisioning(stack.iot()).deregister(new dev.ota.domain.device.DeviceId(PRODUCT, "leaving"));
+            deregisteredAt.set(System.nanoTime());
+            Thread.sleep(1500);
+            stop.set(true);
+            for (Future<?> f : connecting) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        assertThat(acceptedAt).as("a CONNECT begun after the deregistration returned was accepted")
+                .noneMatch(a -> a[0] > deregisteredAt.get());
+        assertThat(ghostConnect(clientId, MqttConnectOptions.MQTT_VERSION_3_1_1)).isEqualTo("refused: not authorized");
+    }
+
+    /**
+     * A PUBLISH is decided with the CONNECT decision of the connection it came on. Keyed by client id,
+     * a device's reconnect racing its old connection (the broker drops the newer session while the
+     * older decision stays) had its own reports refused, and any connection claiming a client id
+     * would have been allowed what that id's accepted connection may do.
+     */
+    @Test
+    void aPublishIsDecidedForItsOwnConnectionNotForItsClientId() {
+        Registered.device(stack, PRODUCT, "twice");
+        String clientId = ThingName.of(PRODUCT, "twice").value();
+        String ownTopic = "ota/report/" + PRODUCT + "/twice";
+        dev.ota.local.iot.DeviceAccess access = stack.deviceAccess();
+        long first = 9_000_000_001L;
+        long second = 9_000_000_002L;
+        assertThat(access.connect(new dev.ota.local.standin.MqttAccessControl.ConnectAttempt(first, false, clientId, null, List.of()))).isNull();
+        assertThat(access.connect(new dev.ota.local.standin.MqttAccessControl.ConnectAttempt(second, false, clientId, null, List.of()))).isNull();
+        // The broker keeps the first connection (the second's CONNECT reached it first and was taken over).
+        access.disconnected(second, clientId);
+
+        assertThat(access.publish(first, clientId, ownTopic)).as("the open connection's own report").isTrue();
+        assertThat(access.publish(second, clientId, ownTopic)).as("a closed connection").isFalse();
+        assertThat(access.publish(9_000_000_003L, clientId, ownTopic)).as("a connection that was never accepted, with the same client id").isFalse();
+        assertThat(access.publish(first, ThingName.of(PRODUCT, "other").value(), ownTopic)).as("another client id on that connection").isFalse();
+        access.disconnected(first, clientId);
+        assertThat(access.connections(clientId)).isEmpty();
+    }
+
+    /** One CONNECT (and, were it accepted, a QoS 1 report) with every wait bounded; the outcome in words. */
+    private String ghostConnect(String clientId, int mqttVersion) {
+        try (MqttClient client = new MqttClient(stack.mqttUrl(), clientId, new MemoryPersistence())) {
+            client.setTimeToWait(20_000);
+            MqttConnectOptions options = Client.options(null);
+            options.setMqttVersion(mqttVersion);
+            try {
+                client.connect(options);
+            } catch (MqttException e) {
+                return e.getReasonCode() == MqttException.REASON_CODE_NOT_AUTHORIZED ? "refused: not authorized" : "failed: " + e;
+            }
+            try {
+                client.publish("ota/report/" + PRODUCT + "/ghost-device", VERSION_REPORT.formatted("6.6.6").getBytes(StandardCharsets.UTF_8), 1, false);
+            } catch (MqttException cut) {
+                // refused by the policy: the broker closes the connection
+            } finally {
+                if (client.isConnected()) {
+                    client.disconnectForcibly(100, 100);
+                }
+            }
+            return "accepted";
+        } catch (MqttException e) {
+            return "failed: " + e;
+        }
     }
 
     // ---- wall 2: the report functions, for fleets whose policy is broader ----

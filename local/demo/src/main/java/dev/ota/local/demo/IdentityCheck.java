@@ -50,15 +50,20 @@ final class IdentityCheck {
         int ghostRefused = 0;
         try {
             MqttClient ghost = new MqttClient(stack.mqttUrl(), ThingName.of(productId, GHOST).value(), new MemoryPersistence());
+            // Every wait is bounded: were the ghost ever let in, its QoS 1 report would time out (the
+            // broker drops it unacknowledged) and the summary would say the wall did not hold.
             ghost.setTimeToWait(5000);
             try {
                 ghost.connect(options());
                 ghost.publish("ota/report/" + productId + "/" + GHOST, "{\"type\":\"report_version\",\"report\":{\"version\":\"6.6.6\"}}"
-                        .getBytes(StandardCharsets.UTF_8), 0, false);
+                        .getBytes(StandardCharsets.UTF_8), 1, false);
                 ghost.disconnectForcibly(100, 100);
             } catch (MqttException refused) {
                 ghostRefused += refused.getReasonCode() == MqttException.REASON_CODE_NOT_AUTHORIZED ? 1 : 0;
             } finally {
+                if (ghost.isConnected()) {
+                    ghost.disconnectForcibly(100, 100);
+                }
                 ghost.close();
             }
         } catch (MqttException e) {
