@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 class DynamoDbJobRepositoryTest extends StoreFixture {
 
@@ -228,6 +229,36 @@ class DynamoDbJobRepositoryTest extends StoreFixture {
             } while (token != null && pages < 10_000);
 
             assertThat(listed).extracting(JobRecord::jobId).doesNotHaveDuplicates().contains(job.jobId()).noneMatch(id -> id.contains("#"));
+        }
+
+        /**
+         * Known gap, not fixed here: the port promises every product's jobs newest first, and a page
+         * holds up to {@code limit} jobs when more follow. The adapter Scans the Jobs table, which has
+         * no order, and applies the limit before leaving out the counter shards (8 per job), so a page
+         * holds a fraction of the jobs asked for. Ordering needs another access pattern (an index over
+         * createdAt), a change to template.yaml. Run with {@code -Dota.knownGaps=true}.
+         */
+        @Test
+        @EnabledIfSystemProperty(named = "ota.knownGaps", matches = "true")
+        void allJobsComeNewestFirstInFullPages() {
+            List<JobRecord> created = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                JobRecord job = jobs(record(MotoTables.id("job"), product, "2.0.0", JobStatus.IN_PROGRESS, false, T0.plusSeconds(3600 + i)));
+                released(job, queue(job, "d-" + i).get(0));
+                created.add(0, job);
+            }
+
+            Page<JobRecord> first = jobs.list(null, null, 4);
+
+            assertThat(first.items()).hasSize(4);
+            List<JobRecord> mine = new ArrayList<>();
+            String token = null;
+            do {
+                Page<JobRecord> page = jobs.list(null, token, 50);
+                page.items().stream().filter(j -> j.productId().equals(product)).forEach(mine::add);
+                token = page.nextToken();
+            } while (token != null);
+            assertThat(mine).containsExactlyElementsOf(created);
         }
 
         @Test
