@@ -24,12 +24,32 @@ import java.util.function.Consumer;
  *       strictly older than it is stale.</li>
  *   <li>{@code advancePercent} on an unknown device returns a state with no execution (there is no
  *       other way to say "not applied" through {@code Optional<DeviceState>}).</li>
+ *   <li>No write touches {@code waitingJobs} (as in the Devices table, where only the rollout's
+ *       moves add or delete them).</li>
  * </ul>
  *
+ * <p>Alone, the store keeps device items only. An {@link InMemoryRolloutStore} built over it
+ * attaches itself as the store's mirror: from then on {@link #transition} and {@link #assign} also
+ * write the job's execution row and move its counters, and a transition that starts an attempt is
+ * refused unless the job is IN_PROGRESS, all in one step, as {@code DynamoDbDeviceStateStore} does
+ * in one transaction.
+ *
  * <p>{@link #beforeNextTransition(Consumer)} lets a test change the stored state between a
- * service's read and its conditional write, to simulate a lost race.
+ * service's read and its conditional write, to simulate a lost race. Thread-safe: every method
+ * holds the store's monitor, which is also the lock of the rollout store's moves.
  */
 public final class InMemoryDeviceStateStore implements DeviceStateStore {
+
+    /**
+     * What moves with a device's execution in the same transaction (the execution row, the job's
+     * counters, the job-state guard). Called under the store's monitor once the device's own
+     * condition held; it checks its own conditions and applies everything, or nothing and returns false.
+     */
+    interface ExecutionMirror {
+        boolean transition(DeviceId device, Execution before, Execution after);
+
+        boolean assign(DeviceId device, Execution execution);
+    }
 
     private final Map<DeviceId, DeviceState> states = new HashMap<>();
     private final List<String> writes = new ArrayList<>();
@@ -37,31 +57,39 @@ public final class InMemoryDeviceStateStore implements DeviceStateStore {
     private int racesToInject;
     private int finds;
     private Consumer<InMemoryDeviceStateStore> assignHook;
+    private ExecutionMirror mirror;
 
-    public void put(DeviceState state) {
+    synchronized void mirrorTo(ExecutionMirror mirror) {
+        if (this.mirror != null && this.mirror != mirror) {
+            throw new IllegalStateException("this device store already mirrors to another rollout store");
+        }
+        this.mirror = mirror;
+    }
+
+    public synchronized void put(DeviceState state) {
         states.put(state.device(), state);
     }
 
-    public DeviceState get(DeviceId device) {
+    public synchronized DeviceState get(DeviceId device) {
         return states.get(device);
     }
 
-    public java.util.Collection<DeviceState> all() {
+    public synchronized java.util.Collection<DeviceState> all() {
         return List.copyOf(states.values());
     }
 
-    public Execution execution(DeviceId device) {
+    public synchronized Execution execution(DeviceId device) {
         DeviceState state = states.get(device);
         return state == null ? null : state.execution();
     }
 
     /** Every successful write, in order: "recordVersion", "advancePercent", "transition", "assign". */
-    public List<String> writes() {
+    public synchronized List<String> writes() {
         return writes;
     }
 
     /** Runs {@code hook} right before each of the next {@code times} transition attempts. */
-    public void beforeNextTransition(int times, Consumer<InMemoryDeviceStateStore> hook) {
+    public synchronized void beforeNextTransition(int times, Consumer<InMemoryDeviceStateStore> hook) {
         this.racesToInject = times;
         this.raceHook = hook;
     }
@@ -71,36 +99,38 @@ public final class InMemoryDeviceStateStore implements DeviceStateStore {
     }
 
     /** Replaces the stored execution without any condition: the "other writer" of a race. */
-    public void overwriteExecution(DeviceId device, Execution execution) {
+    public synchronized void overwriteExecution(DeviceId device, Execution execution) {
         DeviceState s = states.get(device);
-        states.put(device, new DeviceState(device, s.currentVersion(), s.lastSeenAt(), execution));
+        states.put(device, withExecution(s, execution));
     }
 
     @Override
-    public VersionRecorded recordVersion(DeviceId device, String version, Instant receivedAt) {
+    public synchronized VersionRecorded recordVersion(DeviceId device, String version, Instant receivedAt) {
         DeviceState current = states.get(device);
         if (current != null && current.lastSeenAt() != null && receivedAt.isBefore(current.lastSeenAt())) {
             return new VersionRecorded(current, true);
         }
-        DeviceState next = new DeviceState(device, version, receivedAt, current == null ? null : current.execution());
+        DeviceState next = current == null
+                ? new DeviceState(device, version, receivedAt, null)
+                : new DeviceState(device, version, receivedAt, current.execution(), current.waitingJobs());
         states.put(device, next);
         writes.add("recordVersion");
         return new VersionRecorded(next, false);
     }
 
     /** How many times {@link #find} was called: the fast path must not read. */
-    public int finds() {
+    public synchronized int finds() {
         return finds;
     }
 
     @Override
-    public Optional<DeviceState> find(DeviceId device) {
+    public synchronized Optional<DeviceState> find(DeviceId device) {
         finds++;
         return Optional.ofNullable(states.get(device));
     }
 
     @Override
-    public Optional<DeviceState> advancePercent(DeviceId device, String targetVersion, int percent, Instant receivedAt) {
+    public synchronized Optional<DeviceState> advancePercent(DeviceId device, String targetVersion, int percent, Instant receivedAt) {
         DeviceState current = states.get(device);
         if (current == null) {
             return Optional.of(new DeviceState(device, null, null, null));
@@ -115,46 +145,67 @@ public final class InMemoryDeviceStateStore implements DeviceStateStore {
             return Optional.of(current);
         }
         Execution advanced = e.withStatus(ExecutionStatus.DOWNLOADING, percent, receivedAt);
-        states.put(device, new DeviceState(device, current.currentVersion(), current.lastSeenAt(), advanced));
+        states.put(device, withExecution(current, advanced));
         writes.add("advancePercent");
         return Optional.empty();
     }
 
     @Override
     public boolean transition(DeviceId device, Execution before, Execution after) {
-        if (racesToInject > 0) {
-            racesToInject--;
-            raceHook.accept(this);
+        Consumer<InMemoryDeviceStateStore> hook = null;
+        synchronized (this) {
+            if (racesToInject > 0) {
+                racesToInject--;
+                hook = raceHook;
+            }
         }
-        DeviceState current = states.get(device);
-        if (current == null || !Objects.equals(current.execution(), before)) {
-            return false;
+        if (hook != null) {
+            hook.accept(this);
         }
-        states.put(device, new DeviceState(device, current.currentVersion(), current.lastSeenAt(), after));
-        writes.add("transition");
-        return true;
+        synchronized (this) {
+            DeviceState current = states.get(device);
+            if (current == null || !Objects.equals(current.execution(), before)) {
+                return false;
+            }
+            if (mirror != null && !mirror.transition(device, before, after)) {
+                return false;
+            }
+            states.put(device, withExecution(current, after));
+            writes.add("transition");
+            return true;
+        }
     }
 
     /** Runs {@code hook} once, right before the next assign: another job takes the device first. */
-    public void beforeNextAssign(Consumer<InMemoryDeviceStateStore> hook) {
+    public synchronized void beforeNextAssign(Consumer<InMemoryDeviceStateStore> hook) {
         this.assignHook = hook;
     }
 
     @Override
     public boolean assign(DeviceId device, Execution execution) {
-        if (assignHook != null) {
-            Consumer<InMemoryDeviceStateStore> hook = assignHook;
+        Consumer<InMemoryDeviceStateStore> hook;
+        synchronized (this) {
+            hook = assignHook;
             assignHook = null;
+        }
+        if (hook != null) {
             hook.accept(this);
         }
-        DeviceState current = states.get(device);
-        if (current != null && current.liveExecution().isPresent()) {
-            return false;
+        synchronized (this) {
+            DeviceState current = states.get(device);
+            if (current != null && current.liveExecution().isPresent()) {
+                return false;
+            }
+            if (mirror != null && !mirror.assign(device, execution)) {
+                return false;
+            }
+            states.put(device, current == null ? new DeviceState(device, null, null, execution) : withExecution(current, execution));
+            writes.add("assign");
+            return true;
         }
-        states.put(device, current == null
-                ? new DeviceState(device, null, null, execution)
-                : new DeviceState(device, current.currentVersion(), current.lastSeenAt(), execution));
-        writes.add("assign");
-        return true;
+    }
+
+    private static DeviceState withExecution(DeviceState s, Execution execution) {
+        return new DeviceState(s.device(), s.currentVersion(), s.lastSeenAt(), execution, s.waitingJobs());
     }
 }
