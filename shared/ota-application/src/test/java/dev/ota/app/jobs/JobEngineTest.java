@@ -139,6 +139,23 @@ class JobEngineTest {
         assertThat(f.jobs.isLive(job)).isFalse();
     }
 
+    /** Regression: the window-end write set the state it had read, undoing a cancel that came in between. */
+    @Test
+    void theEndOfTheWindowDoesNotUndoAConcurrentCancel() {
+        String job = f.create(request().devices(f.fleet(4, FROM)).rate(2).window(null, T0.plus(Duration.ofMinutes(5))));
+        f.planAndRun(job);
+        f.clock.advance(Duration.ofMinutes(5));
+        f.jobs.beforeNextUpdate(jobs -> f.service.cancel(job));
+
+        f.plan(job);
+
+        assertThat(f.job(job).state()).isEqualTo(JobStatus.CANCELED);
+        f.runQueue();
+        f.planAndRun(job);
+        assertThat(f.counts(job).get(ExecutionStatus.CANCELED)).isEqualTo(4);
+        assertThat(f.state("d01").liveExecution()).isEmpty();
+    }
+
     @Test
     void aPausedJobReleasesNothingAndRetriesNothingButTimeoutsStillFire() {
         String job = f.create(request().devices(f.fleet(4, FROM)).rate(2).timeout(Duration.ofMinutes(1)).retry(3, Duration.ZERO));
