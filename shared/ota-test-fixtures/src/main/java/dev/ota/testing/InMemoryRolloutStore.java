@@ -135,7 +135,7 @@ public final class InMemoryRolloutStore implements RolloutStore {
     private final Object lock;
     private final Map<String, TreeMap<String, Row>> rows = new HashMap<>();
 
-    public InMemoryRolloutStore(InMemoryJobRepository jobs, InMemoryDeviceStateStore devices) {
+    public InMemoryRolloutStore(InMemoryDeviceStateStore devices, InMemoryJobRepository jobs) {
         this.jobs = jobs;
         this.devices = devices;
         this.lock = devices;

@@ -56,7 +56,7 @@ final class EngineFixture {
     final MutableClock clock = new MutableClock(T0);
     final InMemoryDeviceStateStore devices = new InMemoryDeviceStateStore();
     final InMemoryJobRepository jobs = new InMemoryJobRepository();
-    final InMemoryRolloutStore rollout = new InMemoryRolloutStore(jobs, devices);
+    final InMemoryRolloutStore rollout = new InMemoryRolloutStore(devices, jobs);
     final InMemoryDeviceDirectory directory = new InMemoryDeviceDirectory(devices);
     final InMemoryDeviceListSource lists = new InMemoryDeviceListSource();
     final InMemoryFirmwareCatalog catalog = new InMemoryFirmwareCatalog();
