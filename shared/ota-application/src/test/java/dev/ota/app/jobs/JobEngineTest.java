@@ -17,6 +17,7 @@ import dev.ota.domain.job.WorkMessage;
 import dev.ota.port.in.JobOperations.FailureAction;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** The scheduler's tick and PLAN: the rate, the schedule, stage thresholds, pause, cancel and abort, completion. */
@@ -230,6 +231,25 @@ class JobEngineTest {
         assertThat(f.updated()).containsExactly("d01", "d02", "d03", "d04", "d05", "d06");
         assertThat(f.execution("d03").stage()).isEqualTo(1);
         assertThat(f.counts(job).stage(1).entered()).isEqualTo(4);
+    }
+
+    /**
+     * docs/jobs.md: "QUEUED rows belong to no group until released, so queued cancellations are in no
+     * group's counts". DynamoDbRolloutStore.cancelQueued moves the counters QUEUED → CANCELED in group
+     * 0 (JobCounters.move adds s0_CANCELED), and StageCounts.entered() counts it: a queued device
+     * canceled by an operator takes a place in the first group, which then releases one device fewer.
+     * The fakes copy the adapter. Enable once the adapter (and the fakes, and JobService.retryDevice's
+     * choice of group for such a row) count queued cancellations in no group.
+     */
+    @Disabled("known bug in DynamoDbRolloutStore.cancelQueued / JobCounters: a queued cancellation counts in group 0")
+    @Test
+    void anOperatorsCancelOfAQueuedDeviceDoesNotShrinkTheCurrentGroup() {
+        String job = f.create(request().devices(f.fleet(5, FROM)).stages(group(2, 100, 0, 0, FailureAction.PAUSE), rest()));
+        f.service.cancelDevice(job, "d05");
+
+        f.planAndRun(job);
+
+        assertThat(f.updated()).containsExactly("d01", "d02");
     }
 
     @Test
