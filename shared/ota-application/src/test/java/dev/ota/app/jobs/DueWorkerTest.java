@@ -127,8 +127,7 @@ class DueWorkerTest {
 
     @Test
     void oneRunPagesThroughEverythingThatIsDue() {
-        EngineFixture small = new EngineFixture(new EngineTuning(Duration.ofSeconds(40), 1000, 200, 2, 100_000, Duration.ofMinutes(3),
-                Duration.ofSeconds(30), Duration.ofSeconds(3)));
+        EngineFixture small = new EngineFixture(EngineFixture.tuning(1000, 200, 2, Duration.ofHours(1), Duration.ofHours(1)));
         String job = small.create(request().devices(small.fleet(5, FROM)).timeout(Duration.ofMinutes(1)));
         small.planAndRun(job);
         small.clock.advance(Duration.ofMinutes(2));

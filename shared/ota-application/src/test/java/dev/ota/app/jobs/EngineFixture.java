@@ -52,6 +52,12 @@ final class EngineFixture {
     static final String FROM = "1.0.0";
     static final String TARGET = "2.0.0";
     static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
+    /**
+     * The defaults, but with hour-long time budgets: the engine bounds its loops by wall-clock time
+     * (System.nanoTime), and no test should depend on how fast the machine is. Tests that want one
+     * batch per message set a zero budget instead.
+     */
+    static final EngineTuning UNHURRIED = tuning(1000, 200, 100, Duration.ofHours(1), Duration.ofHours(1));
 
     final MutableClock clock = new MutableClock(T0);
     final InMemoryDeviceStateStore devices = new InMemoryDeviceStateStore();
@@ -74,7 +80,14 @@ final class EngineFixture {
             "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824", "test image", T0.minusSeconds(3600));
 
     EngineFixture() {
-        this(EngineTuning.DEFAULTS);
+        this(UNHURRIED);
+    }
+
+    /** The defaults with these batch sizes and time budgets. */
+    static EngineTuning tuning(int expandBatch, int releaseChunk, int pageSize, Duration workBudget, Duration inlineExpansion) {
+        EngineTuning d = EngineTuning.DEFAULTS;
+        return new EngineTuning(workBudget, expandBatch, releaseChunk, pageSize, d.maxPlanned(), d.expansionStaleAfter(), d.dynamicJobsTtl(),
+                inlineExpansion);
     }
 
     EngineFixture(EngineTuning tuning) {

@@ -25,14 +25,12 @@ class ExpanderTest {
 
     /** One batch of {@code batch} lines per EXPAND message (no time budget) and one at creation. */
     private static EngineFixture oneBatchPerMessage(int batch) {
-        return new EngineFixture(new EngineTuning(Duration.ZERO, batch, 200, 100, 100_000, Duration.ofMinutes(3), Duration.ofSeconds(30),
-                Duration.ZERO));
+        return new EngineFixture(EngineFixture.tuning(batch, 200, 100, Duration.ZERO, Duration.ZERO));
     }
 
     /** One batch at creation; the worker then expands the rest in one go. */
     private static EngineFixture oneBatchAtCreation(int batch) {
-        return new EngineFixture(new EngineTuning(Duration.ofSeconds(40), batch, 200, 100, 100_000, Duration.ofMinutes(3),
-                Duration.ofSeconds(30), Duration.ZERO));
+        return new EngineFixture(EngineFixture.tuning(batch, 200, 100, Duration.ofHours(1), Duration.ZERO));
     }
 
     /** Handles the EXPAND chain on the queue until expansion asks for a PLAN (which is left on the queue). */
@@ -91,7 +89,7 @@ class ExpanderTest {
 
     @Test
     void duplicateNamesAndInvalidLinesAreCountedApartAndQueuedOnce() {
-        EngineFixture f = new EngineFixture(EngineTuning.DEFAULTS.withExpandBatch(2));
+        EngineFixture f = new EngineFixture(EngineFixture.UNHURRIED.withExpandBatch(2));
         f.lists.put(FILE, "a\nb\na\nbad name\nc\nb\ne\ne\n# comment\n\n");
 
         String job = f.create(request().file(FILE));
@@ -159,7 +157,7 @@ class ExpanderTest {
 
     @Test
     void sourceVersionsAreReadVersionByVersionPageByPage() {
-        EngineFixture f = new EngineFixture(EngineTuning.DEFAULTS.withExpandBatch(2));
+        EngineFixture f = new EngineFixture(EngineFixture.UNHURRIED.withExpandBatch(2));
         List.of("a1", "a2", "a3").forEach(n -> f.device(n, FROM));
         List.of("b1", "b2").forEach(n -> f.device(n, "1.1.0"));
         f.device("t1", TARGET);
@@ -175,7 +173,7 @@ class ExpanderTest {
 
     @Test
     void aProductTargetTakesEveryReportedDeviceButThoseOnTheTarget() {
-        EngineFixture f = new EngineFixture(EngineTuning.DEFAULTS.withExpandBatch(2));
+        EngineFixture f = new EngineFixture(EngineFixture.UNHURRIED.withExpandBatch(2));
         f.device("a1", FROM);
         f.device("b1", "1.1.0");
         f.device("t1", TARGET);

@@ -77,8 +77,7 @@ class JobEngineTest {
 
     @Test
     void planQueuesReleaseMessagesInChunksOfQueuePositions() {
-        EngineFixture small = new EngineFixture(new EngineTuning(Duration.ofSeconds(40), 1000, 2, 100, 100_000, Duration.ofMinutes(3),
-                Duration.ofSeconds(30), Duration.ofSeconds(3)));
+        EngineFixture small = new EngineFixture(EngineFixture.tuning(1000, 2, 100, Duration.ofHours(1), Duration.ofHours(1)));
         String job = small.create(request().devices(small.fleet(5, FROM)));
         small.queue.clear();
 
@@ -336,8 +335,7 @@ class JobEngineTest {
 
     @Test
     void planRestartsAnExpansionWhoseHeartbeatIsStale() {
-        EngineFixture slow = new EngineFixture(new EngineTuning(Duration.ZERO, 2, 200, 100, 100_000, Duration.ofMinutes(3),
-                Duration.ofSeconds(30), Duration.ZERO));
+        EngineFixture slow = new EngineFixture(EngineFixture.tuning(2, 200, 100, Duration.ZERO, Duration.ZERO));
         slow.lists.put("device-lists/fleet.txt", "a\nb\nc\nd\ne\nf\n");
         String job = slow.create(request().file("device-lists/fleet.txt"));
         slow.queue.clear();

@@ -124,8 +124,7 @@ class JobServiceTest {
     void resumeGoesBackToWhereTheJobWas() {
         f.fleet(2, FROM);
         String later = f.create(request().devices("d01").window(T0.plus(Duration.ofHours(1)), null));
-        EngineFixture slow = new EngineFixture(new EngineTuning(Duration.ZERO, 1, 200, 100, 100_000, Duration.ofMinutes(3),
-                Duration.ofSeconds(30), Duration.ZERO));
+        EngineFixture slow = new EngineFixture(EngineFixture.tuning(1, 200, 100, Duration.ZERO, Duration.ZERO));
         slow.fleet(2, FROM);
         String expanding = slow.create(request().devices("d01", "d02"));
 

@@ -63,8 +63,7 @@ class SweeperTest {
 
     @Test
     void oneRunPagesThroughEverything() {
-        EngineFixture small = new EngineFixture(new EngineTuning(Duration.ofSeconds(40), 1000, 200, 2, 100_000, Duration.ofMinutes(3),
-                Duration.ofSeconds(30), Duration.ofSeconds(3)));
+        EngineFixture small = new EngineFixture(EngineFixture.tuning(1000, 200, 2, Duration.ofHours(1), Duration.ofHours(1)));
         String job = small.create(request().devices(small.fleet(7, FROM)).rate(3));
         small.planAndRun(job);
         small.service.cancel(job);
