@@ -26,6 +26,9 @@ import java.util.function.Consumer;
  *       other way to say "not applied" through {@code Optional<DeviceState>}).</li>
  *   <li>No write touches {@code waitingJobs} (as in the Devices table, where only the rollout's
  *       moves add or delete them).</li>
+ *   <li>{@code transition} requires the stored execution to equal {@code before} in every field;
+ *       the adapter compares job, status, attempt and percent. Stricter, never looser: a caller
+ *       that passes the execution it read behaves the same.</li>
  * </ul>
  *
  * <p>Alone, the store keeps device items only. An {@link InMemoryRolloutStore} built over it
