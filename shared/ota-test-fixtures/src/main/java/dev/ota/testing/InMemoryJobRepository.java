@@ -265,7 +265,8 @@ public final class InMemoryJobRepository implements JobRepository {
 
     /**
      * {@code JobCounters.move}: one execution moves from {@code from} (null: it is new) in group
-     * {@code fromStage} to {@code to} in group {@code toStage}. QUEUED counts belong to no group; a
+     * {@code fromStage} to {@code to} in group {@code toStage}. Only a side in a group
+     * ({@link JobCounts#inStage}: not QUEUED, not canceled while queued) moves a group's counts; a
      * move within the same status and group leaves the group counts alone; {@code retry} counts an
      * attempt after a device's first.
      */
@@ -278,10 +279,10 @@ public final class InMemoryJobRepository implements JobRepository {
             c.total.merge(to, 1L, Long::sum);
         }
         boolean sameGroupAndStatus = from == to && fromStage == toStage;
-        if (from != null && from != ExecutionStatus.QUEUED && !sameGroupAndStatus) {
+        if (JobCounts.inStage(from, fromStage) && !sameGroupAndStatus) {
             c.addStage(fromStage, from, -1);
         }
-        if (to != ExecutionStatus.QUEUED && !sameGroupAndStatus) {
+        if (JobCounts.inStage(to, toStage) && !sameGroupAndStatus) {
             c.addStage(toStage, to, 1);
         }
         if (retry) {

@@ -7,6 +7,7 @@ import dev.ota.domain.Execution;
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.Page;
 import dev.ota.domain.device.DeviceId;
+import dev.ota.domain.job.JobCounts;
 import dev.ota.port.out.RolloutStore;
 import java.time.Instant;
 import java.util.Collection;
@@ -40,16 +41,17 @@ import java.util.function.Predicate;
  *       adds one target), a SKIPPED row needs the same; the job leaves the device's {@code waitingJobs}.</li>
  *   <li>{@link #restart}: the device is free, the row still has the status the caller read, the job
  *       is IN_PROGRESS; the job leaves the device's {@code waitingJobs}; an attempt after a device's
- *       first (any status but QUEUED and SKIPPED) counts as a retry.</li>
+ *       first (the row had an attempt) counts as a retry.</li>
  *   <li>A device transition through the device store (the device protocol, the due worker, the
  *       sweeper): the row takes the execution and the counters move; one that starts an attempt
  *       needs the job IN_PROGRESS (a job the repository does not know is not, as in the adapter).</li>
  * </ul>
- * Counters move with the row by {@link InMemoryJobRepository}'s copy of {@code JobCounters.move};
- * like the adapter, a queued cancellation counts in group 0 (its row has no group). A row's
- * {@code seq} (queue position) and due entry ({@code <jobId>#T} / {@code #R}, {@code dueAt}) follow
- * its status as {@code ExecutionRow.changes} sets them; {@link #putQueued} replaces whole rows (a
- * batch put); instants are kept to the millisecond.
+ * Counters move with the row by {@link InMemoryJobRepository}'s copy of {@code JobCounters.move}.
+ * A row is in no group ({@link JobCounts#NO_STAGE}) until its device is released or skipped, and
+ * again once it is queued again or canceled while queued; a queued cancellation moves no group's
+ * counts. A row's {@code seq} (queue position) and due entry ({@code <jobId>#T} / {@code #R},
+ * {@code dueAt}) follow its status as {@code ExecutionRow.changes} sets them; {@link #putQueued}
+ * replaces whole rows (a batch put); instants are kept to the millisecond.
  *
  * <p>Not modelled: index lag (every read here is consistent: {@link #withStatus}, {@link #due} and
  * the queue see a move at once), DynamoDB's page sizes ({@link #rows} returns a token only when
@@ -75,9 +77,9 @@ public final class InMemoryRolloutStore implements RolloutStore {
         DueKind dueKind;
         Long dueAt;
 
-        /** QUEUED at {@code position}, before any attempt ({@code putQueued}, {@code enqueueLate}). */
-        Row(String jobId, String deviceName, String product, String target, String from, long position, int stage, Instant at) {
-            view = new RowView(jobId, deviceName, ExecutionStatus.QUEUED, 0, 0, "", from, target, 0, ms(at), stage, null);
+        /** QUEUED at {@code position}, before any attempt and in no group ({@code putQueued}, {@code enqueueLate}). */
+        Row(String jobId, String deviceName, String product, String target, String from, long position, Instant at) {
+            view = new RowView(jobId, deviceName, ExecutionStatus.QUEUED, 0, 0, "", from, target, 0, ms(at), JobCounts.NO_STAGE, null);
             productId = product;
             seq = position;
         }
@@ -146,7 +148,7 @@ public final class InMemoryRolloutStore implements RolloutStore {
     public void putQueued(String jobId, String productId, String targetVersion, long batchMark, List<QueuedDevice> queued, Instant at) {
         synchronized (lock) {
             for (QueuedDevice q : queued) {
-                Row row = new Row(jobId, q.deviceName(), productId, targetVersion, q.fromVersion(), q.seq(), 0, at);
+                Row row = new Row(jobId, q.deviceName(), productId, targetVersion, q.fromVersion(), q.seq(), at);
                 row.expBatch = batchMark;
                 table(jobId).put(q.deviceName(), row);
             }
@@ -264,8 +266,8 @@ public final class InMemoryRolloutStore implements RolloutStore {
             if (row == null) {
                 return false;
             }
-            row.leaveQueue(ExecutionStatus.CANCELED, row.view.stage(), reason, null, at);
-            jobs.move(jobId, ExecutionStatus.QUEUED, 0, ExecutionStatus.CANCELED, 0, false);
+            row.leaveQueue(ExecutionStatus.CANCELED, JobCounts.NO_STAGE, reason, null, at);
+            jobs.move(jobId, ExecutionStatus.QUEUED, JobCounts.NO_STAGE, ExecutionStatus.CANCELED, JobCounts.NO_STAGE, false);
             return true;
         }
     }
@@ -277,14 +279,13 @@ public final class InMemoryRolloutStore implements RolloutStore {
             if (existing != null && existing.status() != ExecutionStatus.SKIPPED || !jobs.takesLateDevices(jobId)) {
                 return false;
             }
-            int stage = existing == null ? 0 : existing.view.stage();
             if (existing == null) {
-                jobs.move(jobId, null, 0, ExecutionStatus.QUEUED, 0, false);
+                jobs.move(jobId, null, JobCounts.NO_STAGE, ExecutionStatus.QUEUED, JobCounts.NO_STAGE, false);
                 jobs.addTarget(jobId);
             } else {
-                jobs.move(jobId, ExecutionStatus.SKIPPED, stage, ExecutionStatus.QUEUED, stage, false);
+                jobs.move(jobId, ExecutionStatus.SKIPPED, existing.view.stage(), ExecutionStatus.QUEUED, JobCounts.NO_STAGE, false);
             }
-            Row row = new Row(jobId, device.deviceName(), productId, targetVersion, fromVersion, seq, stage, at);
+            Row row = new Row(jobId, device.deviceName(), productId, targetVersion, fromVersion, seq, at);
             row.expBatch = existing == null ? null : existing.expBatch;
             table(jobId).put(device.deviceName(), row);
             leaveWaiting(device, jobId);
@@ -305,7 +306,7 @@ public final class InMemoryRolloutStore implements RolloutStore {
             waiting.remove(jobId);
             devices.putExecution(device, after, waiting);
             row.set(device, after);
-            boolean retry = expected.status() != ExecutionStatus.QUEUED && expected.status() != ExecutionStatus.SKIPPED;
+            boolean retry = expected.attempt() > 0;
             jobs.move(jobId, expected.status(), expected.stage(), after.status(), after.stage(), retry);
             return true;
         }
@@ -320,7 +321,7 @@ public final class InMemoryRolloutStore implements RolloutStore {
             }
             // ExecutionRow.upsert: an update without a condition, which writes the row if there is none.
             table(after.jobId()).computeIfAbsent(device.deviceName(),
-                    name -> new Row(after.jobId(), name, device.productId(), after.targetVersion(), after.fromVersion(), 0, 0, null))
+                    name -> new Row(after.jobId(), name, device.productId(), after.targetVersion(), after.fromVersion(), 0, null))
                     .set(device, after);
             if (before.status() != after.status() || before.stage() != after.stage() || startsAttempt) {
                 jobs.move(after.jobId(), before.status(), before.stage(), after.status(), after.stage(), startsAttempt);

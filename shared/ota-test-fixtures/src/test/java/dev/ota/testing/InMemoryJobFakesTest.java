@@ -11,6 +11,7 @@ import dev.ota.domain.job.JobStatus;
 import dev.ota.domain.OperatorException;
 import dev.ota.domain.RetryPolicy;
 import dev.ota.domain.device.DeviceId;
+import dev.ota.domain.job.JobCounts;
 import dev.ota.domain.job.JobDefinition;
 import dev.ota.domain.job.JobPatch;
 import dev.ota.domain.job.JobRecord;
@@ -90,6 +91,32 @@ class InMemoryJobFakesTest {
         assertThat(jobs.counts("j").get(ExecutionStatus.CANCELED)).isEqualTo(1);
         assertThat(jobs.counts("j").get(ExecutionStatus.QUEUED)).isZero();
         assertThat(devices.get(D1)).isNull();
+    }
+
+    @Test
+    void aRowIsInAGroupFromItsReleaseOrSkipOnAndAQueuedCancellationIsInNone() {
+        job("j", true, JobStatus.IN_PROGRESS);
+        queue("j", "d1");
+        assertThat(rollout.row("j", "d1").orElseThrow().stage()).as("queued").isEqualTo(JobCounts.NO_STAGE);
+
+        assertThat(rollout.cancelQueued(D1, "j", "by test", T0)).isTrue();
+        RowView canceled = rollout.row("j", "d1").orElseThrow();
+        assertThat(canceled.stage()).isEqualTo(JobCounts.NO_STAGE);
+        assertThat(jobs.counts("j").byStage()).as("no group's counts moved").isEmpty();
+
+        assertThat(rollout.restart(D1, canceled, delivered("j").planned(1, null))).isTrue();
+        assertThat(rollout.row("j", "d1").orElseThrow().stage()).isEqualTo(1);
+        assertThat(jobs.counts("j").stage(1).live()).isEqualTo(1);
+        assertThat(jobs.counts("j").stage(0).entered()).isZero();
+        assertThat(jobs.counts("j").retries()).as("the device's first attempt").isZero();
+
+        DeviceId d2 = new DeviceId("p1", "d2");
+        queue("j", "d2");
+        rollout.skip(d2, "j", 1, "held by job x", "x", true, T0);
+        assertThat(jobs.counts("j").stage(1).skipped()).isEqualTo(1);
+        assertThat(rollout.enqueueLate(d2, "j", "p1", "2.0.0", "1.0.0", 9, T0)).isTrue();
+        assertThat(rollout.row("j", "d2").orElseThrow().stage()).as("queued again: it left its group").isEqualTo(JobCounts.NO_STAGE);
+        assertThat(jobs.counts("j").stage(1).skipped()).isZero();
     }
 
     @Test

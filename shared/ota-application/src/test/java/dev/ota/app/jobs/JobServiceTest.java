@@ -4,7 +4,9 @@ import static dev.ota.app.jobs.EngineFixture.FROM;
 import static dev.ota.app.jobs.EngineFixture.PRODUCT;
 import static dev.ota.app.jobs.EngineFixture.T0;
 import static dev.ota.app.jobs.EngineFixture.TARGET;
+import static dev.ota.app.jobs.EngineFixture.group;
 import static dev.ota.app.jobs.EngineFixture.request;
+import static dev.ota.app.jobs.EngineFixture.rest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,7 +16,9 @@ import dev.ota.domain.job.JobStatus;
 import dev.ota.domain.OperatorException;
 import dev.ota.domain.OperatorException.Code;
 import dev.ota.domain.Page;
+import dev.ota.domain.job.JobCounts;
 import dev.ota.domain.job.TargetType;
+import dev.ota.domain.rollout.Stage.FailureAction;
 import dev.ota.port.in.JobOperations.CreateJob;
 import dev.ota.port.in.JobOperations.DeviceExecutionView;
 import dev.ota.port.in.JobOperations.DeviceView;
@@ -239,6 +243,29 @@ class JobServiceTest {
         assertThat(f.execution("d03").status()).isEqualTo(ExecutionStatus.DELIVERED);
         assertThat(f.counts(job).get(ExecutionStatus.QUEUED)).isEqualTo(2);
         assertThat(f.counts(job).retries()).as("its first attempt").isZero();
+    }
+
+    @Test
+    void retryingADeviceCanceledWhileQueuedReleasesItInTheCurrentGroupAsAFirstAttempt() {
+        String job = f.create(request().devices(f.fleet(5, FROM)).stages(group(2, 100, 0, 0, FailureAction.PAUSE), rest()));
+        f.service.cancelDevice(job, "d05");
+        assertThat(f.row(job, "d05").stage()).as("never released: in no group").isEqualTo(JobCounts.NO_STAGE);
+        f.planAndRun(job);
+        f.succeed("d01", "d02");
+        f.planAndRun(job);
+        assertThat(f.job(job).currentStage()).isEqualTo(1);
+
+        f.service.retryDevice(job, "d05");
+
+        assertThat(f.execution("d05").stage()).isEqualTo(1);
+        assertThat(f.row(job, "d05").stage()).isEqualTo(1);
+        JobCounts counts = f.counts(job);
+        assertThat(counts.get(ExecutionStatus.CANCELED)).isZero();
+        assertThat(counts.retries()).as("its first attempt").isZero();
+        assertThat(counts.stage(0).entered()).as("the canary, d01 and d02").isEqualTo(2);
+        assertThat(counts.stage(0).canceled()).isZero();
+        assertThat(counts.stage(1).live()).as("d03, d04 and d05").isEqualTo(3);
+        assertThat(f.updated()).containsExactly("d01", "d02", "d03", "d04", "d05");
     }
 
     @Test
