@@ -143,14 +143,10 @@ public final class LocalStack implements AutoCloseable {
         return start(Options.defaults());
     }
 
-    /**
-     * The template's tables, named by their logical ids. Every index projects all attributes, as
-     * the local stack always has, although template.yaml declares byLive, byQueue and byDue
-     * KEYS_ONLY; the adapters' own tests (shared/ota-dynamodb) run on the declared projections.
-     */
+    /** The template's tables, named by their logical ids, with their indexes projected as declared. */
     private void createTables(SamTemplate template) {
         try (DynamoDbClient dynamo = aws.dynamoDb()) {
-            CloudFormationTables.create(dynamo, template.tables().stream().map(CloudFormationTables.Table::projectingAll).toList());
+            CloudFormationTables.create(dynamo, template.tables());
         }
     }
 

@@ -60,13 +60,6 @@ public final class CloudFormationTables {
             globalIndexes = List.copyOf(globalIndexes);
             localIndexes = List.copyOf(localIndexes);
         }
-
-        /** The same table with every index projecting all attributes, whatever the template declares. */
-        public Table projectingAll() {
-            return new Table(logicalId, keys,
-                    globalIndexes.stream().map(i -> new Index(i.name(), i.keys(), Projection.ALL)).toList(),
-                    localIndexes.stream().map(i -> new Index(i.name(), i.keys(), Projection.ALL)).toList());
-        }
     }
 
     /** The tables the template file declares, in template order. */

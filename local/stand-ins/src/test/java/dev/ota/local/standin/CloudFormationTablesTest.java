@@ -111,14 +111,6 @@ class CloudFormationTablesTest {
     }
 
     @Test
-    void projectingAllKeepsKeysAndWidensEveryProjection() throws IOException {
-        Table orders = CloudFormationTables.declaredIn(write(TEMPLATE)).get(0).projectingAll();
-
-        assertThat(orders.globalIndexes()).extracting(Index::projection).containsOnly(Projection.ALL);
-        assertThat(orders.globalIndexes().get(1).keys()).containsExactly(new Key("state", "S", "HASH"));
-    }
-
-    @Test
     void createsTheTablesAsDeclared() throws IOException {
         try (MotoServer moto = new MotoServer().start(); DynamoDbClient dynamo = StandInClients.dynamoDb(moto.endpoint())) {
             CloudFormationTables.create(dynamo, CloudFormationTables.declaredIn(write(TEMPLATE)));
