@@ -1,5 +1,6 @@
 package dev.ota.app;
 
+import java.time.Instant;
 import dev.ota.port.out.LateTargets;
 import dev.ota.port.out.JobAdmission;
 import dev.ota.domain.Decision;
@@ -48,7 +49,7 @@ public final class VersionReportService {
         store.find(Priming.DEVICE);
         updates.message(Priming.FIRMWARE);
         ExecutionStateMachine.onVersionReport(new DeviceState(Priming.DEVICE, null, null, null),
-                new VersionReport(Priming.DEVICE, java.time.Instant.EPOCH, "0.0.0"));
+                new VersionReport(Priming.DEVICE, Instant.EPOCH, "0.0.0"));
     }
 
     public Outcome handle(VersionReport report) {

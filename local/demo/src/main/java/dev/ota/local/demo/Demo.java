@@ -1,5 +1,10 @@
 package dev.ota.local.demo;
 
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ota.port.in.JobOperations;
@@ -234,8 +239,8 @@ public final class Demo {
                 fleet.forEach(DemoDevice::stop);
                 for (Future<?> f : running) {
                     try {
-                        f.get(5, java.util.concurrent.TimeUnit.SECONDS);
-                    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException ignored) {
+                        f.get(5, TimeUnit.SECONDS);
+                    } catch (TimeoutException | ExecutionException ignored) {
                         // a device stuck in a network call is closed below
                     }
                 }
@@ -247,7 +252,7 @@ public final class Demo {
                 job = watcher.describe(jobId);
                 List<JobRun.StageRun> stageRuns = new ArrayList<>();
                 for (int i = 0; i < stageNames.size(); i++) {
-                    Map<String, Integer> counts = new java.util.TreeMap<>();
+                    Map<String, Integer> counts = new TreeMap<>();
                     int index = i;
                     rows.values().stream().filter(r -> r.stage() == index).forEach(r -> counts.merge(r.status(), 1, Integer::sum));
                     long millis = currentSince[i] < 0 ? -1 : (currentUntil[i] < 0 ? System.currentTimeMillis() : currentUntil[i]) - currentSince[i];
@@ -287,10 +292,10 @@ public final class Demo {
             return t;
         });
         try {
-            closer.invokeAll(fleet.stream().map(d -> (java.util.concurrent.Callable<Void>) () -> {
+            closer.invokeAll(fleet.stream().map(d -> (Callable<Void>) () -> {
                 d.close();
                 return null;
-            }).toList(), 15, java.util.concurrent.TimeUnit.SECONDS);
+            }).toList(), 15, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {

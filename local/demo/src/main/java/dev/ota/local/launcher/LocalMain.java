@@ -1,5 +1,6 @@
 package dev.ota.local.launcher;
 
+import java.util.concurrent.atomic.AtomicReference;
 import dev.ota.local.standin.RepoRoot;
 import dev.ota.local.standin.LocalAws;
 import dev.ota.local.standin.EmbeddedS3;
@@ -135,7 +136,7 @@ public final class LocalMain implements Callable<Integer> {
         console.println("Starting the local OTA stack from " + RepoRoot.find().resolve("template.yaml") + " ...");
         LocalStack stack;
         LocalAdmin admin;
-        java.util.concurrent.atomic.AtomicReference<JsonNode> info = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<JsonNode> info = new AtomicReference<>();
         try {
             stack = LocalStack.start(LocalStack.Options.defaults().withPorts(ports).withParameterOverrides(parameters)
                     .withBucketHostPort(s3BucketPort));

@@ -1,5 +1,16 @@
 package dev.ota.local.stack;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import software.amazon.awssdk.core.sync.RequestBody;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ota.function.support.Settings;
 import dev.ota.port.in.JobOperations;
@@ -87,18 +98,18 @@ public final class LocalStack implements AutoCloseable {
     private Settings settings;
 
     private final LocalHttpApi httpApi;
-    private final java.util.concurrent.ExecutorService s3Notifier = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+    private final ExecutorService s3Notifier = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "s3-notifications");
         t.setDaemon(true);
         return t;
     });
-    private final java.util.concurrent.atomic.AtomicInteger s3NotificationsPending = new java.util.concurrent.atomic.AtomicInteger();
-    private final List<S3NotificationFailure> s3NotificationFailures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final AtomicInteger s3NotificationsPending = new AtomicInteger();
+    private final List<S3NotificationFailure> s3NotificationFailures = new CopyOnWriteArrayList<>();
 
     /** An S3 notification whose function failed (S3 → Lambda is asynchronous: nobody else would see it). */
     public record S3NotificationFailure(String functionLogicalId, String key, Throwable error) {}
 
-    private final java.util.concurrent.atomic.LongAdder devicePublishes = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder devicePublishes = new LongAdder();
 
     /**
      * MQTT messages so far, as AWS IoT Core would bill them: publishes clients sent to the broker,
@@ -224,13 +235,13 @@ public final class LocalStack implements AutoCloseable {
         record.put("eventVersion", "2.1");
         record.put("eventSource", "aws:s3");
         record.put("awsRegion", StandInClients.REGION.id());
-        record.put("eventTime", java.time.Instant.now().toString());
+        record.put("eventTime", Instant.now().toString());
         record.put("eventName", created.eventName());
         var s3 = record.putObject("s3");
         s3.put("s3SchemaVersion", "1.0");
         s3.putObject("bucket").put("name", created.bucket()).put("arn", "arn:aws:s3:::" + created.bucket());
         // S3 URL-encodes keys in notifications (a space becomes '+').
-        s3.putObject("object").put("key", java.net.URLEncoder.encode(created.key(), java.nio.charset.StandardCharsets.UTF_8).replace("%2F", "/"))
+        s3.putObject("object").put("key", URLEncoder.encode(created.key(), StandardCharsets.UTF_8).replace("%2F", "/"))
                 .put("size", created.size()).put("eTag", created.eTag() == null ? "" : created.eTag().replace("\"", ""));
         var event = json.createObjectNode();
         event.putArray("Records").add(record);
@@ -254,7 +265,7 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /** Base URL of the template's HTTP API (the local ManagementApiUrl). */
-    public java.net.URI apiEndpoint() {
+    public URI apiEndpoint() {
         return httpApi.endpoint();
     }
 
@@ -302,15 +313,15 @@ public final class LocalStack implements AutoCloseable {
     public byte[] uploadFirmware(String productId, String version, String fileName, byte[] bytes) throws Exception {
         String key = "firmware/" + productId + "/" + version + "/" + fileName;
         try (S3Client s3 = aws.s3()) {
-            s3.putObject(r -> r.bucket(BUCKET).key(key), software.amazon.awssdk.core.sync.RequestBody.fromBytes(bytes));
+            s3.putObject(r -> r.bucket(BUCKET).key(key), RequestBody.fromBytes(bytes));
         }
-        com.fasterxml.jackson.databind.node.ObjectNode event = json.createObjectNode();
-        com.fasterxml.jackson.databind.node.ObjectNode record = event.putArray("Records").addObject()
+        ObjectNode event = json.createObjectNode();
+        ObjectNode record = event.putArray("Records").addObject()
                 .put("eventSource", "aws:s3").put("eventName", "ObjectCreated:Put").put("awsRegion", aws.region().id());
-        com.fasterxml.jackson.databind.node.ObjectNode s3 = record.putObject("s3");
+        ObjectNode s3 = record.putObject("s3");
         s3.putObject("bucket").put("name", BUCKET);
         // S3 URL-encodes the key in notifications (a space arrives as '+').
-        s3.putObject("object").put("key", java.net.URLEncoder.encode(key, java.nio.charset.StandardCharsets.UTF_8).replace("%2F", "/"))
+        s3.putObject("object").put("key", URLEncoder.encode(key, StandardCharsets.UTF_8).replace("%2F", "/"))
                 .put("size", bytes.length);
         return invoke("FirmwareRegistrationFunction", json.writeValueAsBytes(event));
     }
@@ -341,7 +352,7 @@ public final class LocalStack implements AutoCloseable {
      */
     public int tick() throws Exception {
         byte[] event = ("{\"version\":\"0\",\"detail-type\":\"Scheduled Event\",\"source\":\"aws.events\",\"time\":\""
-                + clock.instant() + "\",\"detail\":{}}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                + clock.instant() + "\",\"detail\":{}}").getBytes(StandardCharsets.UTF_8);
         for (LocalFunction function : scheduled) {
             function.invoke(event);
         }

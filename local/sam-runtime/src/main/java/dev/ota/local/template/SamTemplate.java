@@ -1,5 +1,6 @@
 package dev.ota.local.template;
 
+import java.util.Locale;
 import dev.ota.local.standin.CloudFormationTables;
 import dev.ota.local.standin.CloudFormationYaml;
 import dev.ota.local.standin.CloudFormationYaml.Intrinsic;
@@ -140,7 +141,7 @@ public final class SamTemplate {
             if (override != null) {
                 iam = "AWS_IAM".equals(String.valueOf(override));
             }
-            routes.add(new HttpRoute(id, eventName, api, String.valueOf(resolve(p.get("Method"))).toUpperCase(java.util.Locale.ROOT),
+            routes.add(new HttpRoute(id, eventName, api, String.valueOf(resolve(p.get("Method"))).toUpperCase(Locale.ROOT),
                     resolve(p.get("Path")), iam));
         }));
         return routes;
@@ -175,7 +176,7 @@ public final class SamTemplate {
             String prefix = null;
             String suffix = null;
             for (Object rule : list(map(map(p.get("Filter")).get("S3Key")).get("Rules"))) {
-                String name = String.valueOf(map(rule).get("Name")).toLowerCase(java.util.Locale.ROOT);
+                String name = String.valueOf(map(rule).get("Name")).toLowerCase(Locale.ROOT);
                 String value = resolve(map(rule).get("Value"));
                 if (name.equals("prefix")) {
                     prefix = value;

@@ -1,5 +1,6 @@
 package dev.ota.aws.dynamodb;
 
+import java.util.Optional;
 import static dev.ota.aws.dynamodb.Attr.s;
 
 import dev.ota.domain.job.JobCounts;
@@ -142,11 +143,11 @@ public final class JobCounters {
         return out;
     }
 
-    private static java.util.Optional<ExecutionStatus> status(String name) {
+    private static Optional<ExecutionStatus> status(String name) {
         try {
-            return java.util.Optional.of(ExecutionStatus.valueOf(name));
+            return Optional.of(ExecutionStatus.valueOf(name));
         } catch (IllegalArgumentException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 }
