@@ -42,8 +42,11 @@ import java.util.function.Consumer;
  *   <li>Counts: the base counts a patch adds ({@code addExpanded}) plus what the execution moves of
  *       {@link InMemoryRolloutStore} and the mirrored {@link InMemoryDeviceStateStore} add, with the
  *       per-group and {@code retries} rules of {@code JobCounters.move}. Counts of an unknown job are zeros.</li>
- *   <li>{@link #list}: newest first (ties by job id), by product or over all products; the page
- *       token names the last job returned and is only valid for the same listing.</li>
+ *   <li>{@link #list}: newest first (ties by job id, descending), by product ({@code byProduct}) or
+ *       over all products ({@code byCreated}: job items that carry its key, which every created
+ *       job does and a job item from before the index, e.g. one the update-devices function wrote
+ *       without a definition, does not); the page token names the last job returned and is only
+ *       valid for the same listing.</li>
  *   <li>{@link #liveJobIds} in job-id order (the {@code byLive} index's sort key);
  *       {@link #liveDynamicJobs} oldest first.</li>
  * </ul>
@@ -51,11 +54,12 @@ import java.util.function.Consumer;
  * <p>Not modelled: counter shards (the sums are what the port exposes), eventual consistency of the
  * indexes (every read here is consistent), DynamoDB's page sizes (a page here is exactly
  * {@code limit} items, and a token is returned only when more items follow, where DynamoDB may
- * return one that leads to an empty page; the all-products scan here is ordered, the adapter's is not),
+ * return one that leads to an empty page),
  * and {@code LiveJobs} (the firmware catalogue's check; its tests stub it).
  *
  * <p>Test hooks: {@link #put} stores a record as given (e.g. a job item the update-devices function
- * wrote before its jobs went through the engine, which has no definition); {@link #beforeNextUpdate}
+ * wrote before its jobs went through the engine, which has no definition and, like every job item
+ * written before the {@code byCreated} index, is not in the listing over all products); {@link #beforeNextUpdate}
  * runs code right before the next update, to simulate a concurrent writer (or, by throwing, a
  * function that died before its write); {@link #liveDynamicJobsQueries} counts the index queries a
  * cache should save; {@link #statusCounts}, {@link #all}, {@link #isLive} and
@@ -63,16 +67,26 @@ import java.util.function.Consumer;
  */
 public final class InMemoryJobRepository implements JobRepository {
 
-    /** The job item: the record as the table keeps it, plus the two sparse index keys. */
+    /** The job item: the record as the table keeps it, plus the three sparse index keys. */
     private static final class Item {
         JobRecord job;
         /** byLive: the scheduler still has work for the job. */
         boolean live;
         /** byDynamicProduct: the job still takes devices that qualify later. */
         boolean dynamicActive;
+        /** byCreated: written by create; absent on job items from before the index (no definition). */
+        final boolean listed;
 
-        /** Live unless it ended, taking late devices if it is dynamic and has not ended. */
+        /**
+         * Live unless it ended, taking late devices if it is dynamic and has not ended, in the
+         * listing over all products if it has a definition.
+         */
         Item(JobRecord job) {
+            this(job, job.definition() != null);
+        }
+
+        Item(JobRecord job, boolean listed) {
+            this.listed = listed;
             this.job = patched(job, JobPatch.patch());
             live = !job.state().ended();
             dynamicActive = job.definition() != null && job.definition().dynamic() && !job.state().ended();
@@ -140,7 +154,7 @@ public final class InMemoryJobRepository implements JobRepository {
         }
         // The adapter writes the record's identity, definition, state and reason; the scheduler's fields start afresh.
         items.put(job.jobId(), new Item(new JobRecord(job.jobId(), job.productId(), job.firmware(), d, job.state(), job.stateReason(), 0, 0,
-                List.of(), false, null, 0, null, 0, 0, null, null, false, -1, false, false, job.createdAt())));
+                List.of(), false, null, 0, null, 0, 0, null, null, false, -1, false, false, job.createdAt()), true));
     }
 
     @Override
@@ -171,7 +185,7 @@ public final class InMemoryJobRepository implements JobRepository {
     public synchronized Page<JobRecord> list(String productId, String nextToken, int limit) {
         String listing = productId == null ? "*" : "p/" + productId;
         String last = TableConventions.afterToken(nextToken, listing);
-        List<JobRecord> listed = items.values().stream().map(i -> i.job)
+        List<JobRecord> listed = items.values().stream().filter(i -> productId != null || i.listed).map(i -> i.job)
                 .filter(j -> productId == null || j.productId().equals(productId))
                 .sorted(Comparator.comparing(JobRecord::createdAt).thenComparing(JobRecord::jobId).reversed())
                 .toList();
@@ -300,7 +314,8 @@ public final class InMemoryJobRepository implements JobRepository {
 
     /**
      * Stores {@code job} exactly as given, replacing any job of that id: live unless it ended, taking
-     * late devices if it is dynamic and has not ended. For states the operations cannot produce
+     * late devices if it is dynamic and has not ended, listed over all products if it has a
+     * definition (a job item without one predates the {@code byCreated} index). For states the operations cannot produce
      * directly, and for job items of the update-devices function from before its jobs went through
      * the engine (no definition).
      */

@@ -189,4 +189,21 @@ class InMemoryJobFakesTest {
                 e -> assertThat(e.code()).isEqualTo(OperatorException.Code.INVALID_REQUEST));
         assertThatThrownBy(() -> rollout.rows("a", null, "%%", 1)).isInstanceOf(OperatorException.class);
     }
+
+    @Test
+    void everyProductsJobsAreNewestFirstAndLeaveOutJobItemsFromBeforeTheIndex() {
+        JobDefinition d = new JobDefinition("p2", "2.0.0", TargetType.DEVICE_LIST, null, List.of("d1"), null, false, RolloutRate.constant(10),
+                List.of(), new RolloutWindow(null, null), null, RetryPolicy.DEFAULT, "");
+        jobs.create(JobRecord.created("old", d, FW, T0));
+        jobs.create(JobRecord.created("new", d, FW, T0.plusSeconds(1)));
+        jobs.create(JobRecord.created("tie", d, FW, T0.plusSeconds(1)));
+        // A job item the update-devices function wrote before the byCreated index: no definition, no index key.
+        jobs.put(new JobRecord("legacy", "p2", FW, null, JobStatus.IN_PROGRESS, "", 0, 0, List.of(), true, null, 0, null, 0, 0, null, null,
+                false, -1, false, false, T0.plusSeconds(2)));
+
+        assertThat(jobs.list(null, null, 10).items()).extracting(JobRecord::jobId).containsExactly("tie", "new", "old");
+        assertThat(jobs.list("p2", null, 10).items()).extracting(JobRecord::jobId).containsExactly("legacy", "tie", "new", "old");
+        String token = jobs.list(null, null, 2).nextToken();
+        assertThat(jobs.list(null, token, 2).items()).extracting(JobRecord::jobId).containsExactly("old");
+    }
 }
