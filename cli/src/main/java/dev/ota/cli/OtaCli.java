@@ -18,6 +18,9 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.iot.IotClient;
 
 /** {@code ota}: the operators' command-line tool for the firmware-OTA backend's management API. */
 @Command(name = "ota",
@@ -182,7 +185,7 @@ public final class OtaCli implements Runnable {
      *
      * @param endpoint the control plane's URL, for a stand-in such as moto_server; null for AWS's own
      */
-    public software.amazon.awssdk.services.iot.IotClient iot(String endpoint) {
+    public IotClient iot(String endpoint) {
         String iotRegion = region != null ? region
                 : environment.variable("AWS_REGION") != null ? environment.variable("AWS_REGION") : environment.variable("AWS_DEFAULT_REGION");
         if (iotRegion == null) {
@@ -195,10 +198,10 @@ public final class OtaCli implements Runnable {
         }
         AwsCredentialsProvider credentials = environment.credentialsOverride() != null ? environment.credentialsOverride()
                 : profile == null ? DefaultCredentialsProvider.builder().build() : DefaultCredentialsProvider.builder().profileName(profile).build();
-        var builder = software.amazon.awssdk.services.iot.IotClient.builder()
-                .region(software.amazon.awssdk.regions.Region.of(iotRegion))
+        var builder = IotClient.builder()
+                .region(Region.of(iotRegion))
                 .credentialsProvider(credentials)
-                .httpClientBuilder(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder());
+                .httpClientBuilder(UrlConnectionHttpClient.builder());
         if (endpoint != null) {
             try {
                 builder.endpointOverride(new URI(endpoint));

@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import software.amazon.awssdk.services.iot.IotClient;
 import software.amazon.awssdk.services.iot.model.IotException;
+import software.amazon.awssdk.core.exception.SdkClientException;
 
 @Command(name = "deregister",
         description = "Undoes `ota device register`: detaches, deactivates and deletes the device's certificates and deletes its thing. "
@@ -27,7 +28,7 @@ final class DeviceDeregister extends Subcommand {
             throw new CliException(ExitCodes.FAILED, e.getMessage());
         } catch (IotException e) {
             throw DeviceErrors.of(e);
-        } catch (software.amazon.awssdk.core.exception.SdkClientException e) {
+        } catch (SdkClientException e) {
             throw new CliException(ExitCodes.UNAVAILABLE, "AWS IoT: " + e.getMessage());
         }
         ObjectNode result = Api.JSON.createObjectNode();

@@ -18,6 +18,8 @@ import picocli.CommandLine.Option;
 import software.amazon.awssdk.services.iot.IotClient;
 import software.amazon.awssdk.services.iot.model.IotException;
 import software.amazon.awssdk.services.iot.model.ResourceNotFoundException;
+import java.nio.file.StandardCopyOption;
+import software.amazon.awssdk.core.exception.SdkClientException;
 
 @Command(name = "register",
         description = {"Registers a device on AWS IoT Core: a thing named after it (its MQTT client id), a key pair and an ACTIVE "
@@ -71,7 +73,7 @@ final class DeviceRegister extends Subcommand {
             throw usage("--mqtt-endpoint must be HOST or HOST:PORT");
         } catch (IotException e) {
             throw DeviceErrors.of(e);
-        } catch (software.amazon.awssdk.core.exception.SdkClientException e) {
+        } catch (SdkClientException e) {
             throw new CliException(ExitCodes.UNAVAILABLE, "AWS IoT: " + e.getMessage());
         }
         Path folder = out.resolve(registration.thingName());
@@ -90,7 +92,7 @@ final class DeviceRegister extends Subcommand {
         if (registration.privateKeyPem() != null) {
             write(privateKey, registration.privateKeyPem(), true);
             write(folder.resolve("public.pem.key"), registration.publicKeyPem(), false);
-        } else if (!java.nio.file.Files.exists(privateKey)) {
+        } else if (!Files.exists(privateKey)) {
             root().environment().err().println("ota: the thing's certificate " + registration.certificateId() + " existed already and its private key is not in "
                     + folder + " (AWS hands a private key out once); deregister and register again for a new one");
         }
@@ -99,7 +101,7 @@ final class DeviceRegister extends Subcommand {
         if (rootCa != null) {
             try {
                 Path copy = folder.resolve("root-ca.pem");
-                java.nio.file.Files.copy(rootCa, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(rootCa, copy, StandardCopyOption.REPLACE_EXISTING);
                 written.put("rootCa", copy.toString());
             } catch (IOException e) {
                 throw new CliException(ExitCodes.USAGE, "cannot copy --root-ca " + rootCa + ": " + e.getMessage());
@@ -136,11 +138,11 @@ final class DeviceRegister extends Subcommand {
 
     private static Path write(Path file, String text, boolean secret) {
         try {
-            java.nio.file.Files.createDirectories(file.getParent());
-            java.nio.file.Files.writeString(file, text, StandardCharsets.US_ASCII);
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, text, StandardCharsets.US_ASCII);
             if (secret) {
                 try {
-                    java.nio.file.Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+                    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
                 } catch (UnsupportedOperationException notPosix) {
                     // best effort on non-POSIX file systems
                 }

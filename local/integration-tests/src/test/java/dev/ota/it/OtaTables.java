@@ -35,6 +35,21 @@ final class OtaTables {
      */
     static Map<String, Long> counts(LocalStack stack, String jobId) {
         Map<String, Long> counts = new TreeMap<>();
+        counters(stack, jobId).forEach((name, n) -> {
+            if (name.startsWith(COUNT_PREFIX)) {
+                counts.put(name.substring(COUNT_PREFIX.length()), n);
+            }
+        });
+        return counts;
+    }
+
+    /**
+     * Every counter of the job by its attribute name ({@code count_<STATUS>}, per group
+     * {@code s<stage>_<STATUS>}, {@code retries}), summed over the job item and its counter shards,
+     * leaving out the zeros.
+     */
+    static Map<String, Long> counters(LocalStack stack, String jobId) {
+        Map<String, Long> counters = new TreeMap<>();
         List<Map<String, AttributeValue>> items = new java.util.ArrayList<>();
         items.add(job(stack, jobId));
         for (int shard = 0; shard < dev.ota.aws.dynamodb.JobCounters.SHARDS; shard++) {
@@ -42,13 +57,13 @@ final class OtaTables {
         }
         for (Map<String, AttributeValue> item : items) {
             item.forEach((name, value) -> {
-                if (name.startsWith(COUNT_PREFIX)) {
-                    counts.merge(name.substring(COUNT_PREFIX.length()), Long.parseLong(value.n()), Long::sum);
+                if (name.startsWith(COUNT_PREFIX) || name.equals("retries") || name.matches("s\\d+_[A-Z_]+")) {
+                    counters.merge(name, Long.parseLong(value.n()), Long::sum);
                 }
             });
         }
-        counts.values().removeIf(n -> n == 0);
-        return counts;
+        counters.values().removeIf(n -> n == 0);
+        return counters;
     }
 
     static Map<String, AttributeValue> get(LocalStack stack, String table, Map<String, AttributeValue> key) {

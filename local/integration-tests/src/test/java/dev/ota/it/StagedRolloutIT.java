@@ -70,6 +70,43 @@ class StagedRolloutIT {
         }
     }
 
+    /**
+     * docs/jobs.md: queued executions belong to no group, so an operator's cancel of a queued device
+     * takes no place in the current group (it did, in group 0, once); retried later, the device joins
+     * the group current then, as its first attempt.
+     */
+    @Test
+    void aQueuedDeviceCanceledByAnOperatorTakesNoPlaceInAGroup() throws Exception {
+        try (JobFixture f = new JobFixture("QCANCEL")) {
+            f.firmware("3.2.0");
+            String jobId = f.create(f.job("3.2.0").devices(JobFixture.names("q", 5)).stages(
+                    new Stage(2, null, 100, 0, 0, FailureAction.PAUSE),
+                    new Stage(null, null, 100, 0, 0, null)));
+
+            assertThat(f.jobs.cancelDevice(jobId, "q-004").status()).isEqualTo(ExecutionStatus.CANCELED);
+            assertThat(OtaTables.counters(f.stack, jobId)).as("no group counts it").containsOnlyKeys("count_QUEUED", "count_CANCELED");
+            assertThat(OtaTables.execution(f.stack, jobId, "q-004")).doesNotContainKey("stage");
+            f.tick();
+            assertThat(f.updatedDevices()).as("the whole canary").containsExactly("q-000", "q-001");
+
+            f.succeed("q-000", "3.2.0");
+            f.succeed("q-001", "3.2.0");
+            f.tick();
+            assertThat(f.updatedDevices()).containsExactly("q-000", "q-001", "q-002", "q-003");
+
+            f.jobs.retryDevice(jobId, "q-004");
+            assertThat(f.updatedDevices()).hasSize(5).endsWith("q-004");
+            assertThat(OtaTables.n(OtaTables.execution(f.stack, jobId, "q-004"), "stage")).as("the group current now").isEqualTo(1);
+            assertThat(OtaTables.counters(f.stack, jobId)).as("a first attempt, in group 2 of 2; no retry")
+                    .isEqualTo(java.util.Map.of("count_SUCCEEDED", 2L, "count_DELIVERED", 3L, "s0_SUCCEEDED", 2L, "s1_DELIVERED", 3L));
+
+            // Leave the shared stack's scheduler as found: every live job costs each later tick a plan.
+            f.jobs.cancel(jobId);
+            f.tick();
+            assertThat(f.count(jobId, ExecutionStatus.CANCELED)).isEqualTo(3);
+        }
+    }
+
     @Test
     void abortsWhenTheCanaryFailsAndTheGroupSaysAbort() throws Exception {
         try (JobFixture f = new JobFixture("ABORT")) {

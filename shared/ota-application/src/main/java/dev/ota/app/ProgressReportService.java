@@ -13,7 +13,7 @@ import java.util.Optional;
  * Applies downloading / burning / done / fail to the device's live execution. A downloading report
  * first tries the one-write fast path; everything else reads, decides, and writes conditionally.
  */
-public final class ProgressReportService {
+public final class ProgressReportService implements ReportService<ProgressReport> {
 
     private final DeviceStateStore store;
     private final StructuredLog log;
@@ -24,10 +24,12 @@ public final class ProgressReportService {
     }
 
     /** Warms the request path for a SnapStart snapshot: one read of a device no one has, nothing written. */
+    @Override
     public void prime() {
         store.find(Priming.DEVICE);
     }
 
+    @Override
     public Outcome handle(ProgressReport report) {
         Optional<DeviceState> found;
         if (report.state() == ProgressState.DOWNLOADING && report.percent() != null) {

@@ -1,5 +1,6 @@
 package dev.ota.app;
 
+import java.time.Instant;
 import dev.ota.port.out.LateTargets;
 import dev.ota.port.out.JobAdmission;
 import dev.ota.domain.Decision;
@@ -20,7 +21,7 @@ import dev.ota.protocol.VersionReportResponse;
  * <p>Every send is admitted by the job first (a canceled job sends nothing more), and a device
  * left without a live update is offered to the product's dynamic jobs.
  */
-public final class VersionReportService {
+public final class VersionReportService implements ReportService<VersionReport> {
 
     private final DeviceStateStore store;
     private final DeviceChannel channel;
@@ -44,13 +45,15 @@ public final class VersionReportService {
     }
 
     /** Warms the request path for a SnapStart snapshot: one read, one URL minted, nothing sent. */
+    @Override
     public void prime() {
         store.find(Priming.DEVICE);
         updates.message(Priming.FIRMWARE);
         ExecutionStateMachine.onVersionReport(new DeviceState(Priming.DEVICE, null, null, null),
-                new VersionReport(Priming.DEVICE, java.time.Instant.EPOCH, "0.0.0"));
+                new VersionReport(Priming.DEVICE, Instant.EPOCH, "0.0.0"));
     }
 
+    @Override
     public Outcome handle(VersionReport report) {
         VersionRecorded recorded = store.recordVersion(report.device(), report.version(), report.receivedAt());
         // The Python SDK waits for this answer before it acts on an update: send it first.

@@ -1,5 +1,6 @@
 package dev.ota.digest;
 
+import java.util.Locale;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -52,7 +53,7 @@ public final class FirmwareDigests {
         if (md5 == null || !md5.matches("[0-9a-fA-F]{32}")) {
             throw new IllegalArgumentException("md5sum must be 32 hex digits");
         }
-        return md5.toLowerCase(java.util.Locale.ROOT);
+        return md5.toLowerCase(Locale.ROOT);
     }
 
     private static MessageDigest newDigest(String algorithm) {

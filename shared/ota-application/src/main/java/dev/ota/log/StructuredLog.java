@@ -1,5 +1,6 @@
 package dev.ota.log;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -39,7 +40,7 @@ public final class StructuredLog {
     }
 
     /** A value Jackson cannot map (an Instant, with no java.time module) is logged as its text, never thrown. */
-    private com.fasterxml.jackson.databind.JsonNode valueOf(Object value) {
+    private JsonNode valueOf(Object value) {
         try {
             return json.valueToTree(value);
         } catch (IllegalArgumentException e) {

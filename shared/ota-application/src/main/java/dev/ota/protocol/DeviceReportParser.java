@@ -1,5 +1,6 @@
 package dev.ota.protocol;
 
+import java.io.IOException;
 import dev.ota.domain.device.ResultCode;
 import dev.ota.domain.device.ProgressState;
 import dev.ota.domain.device.FirmwareVersion;
@@ -57,7 +58,7 @@ public final class DeviceReportParser {
             root = json.readTree(event);
         } catch (JsonProcessingException e) {
             throw new InvalidMessageException("malformed JSON: " + e.getOriginalMessage());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new InvalidMessageException("unreadable event: " + e.getMessage());
         }
         if (root == null || !root.isObject()) {

@@ -243,7 +243,7 @@ class UpdateDevicesServiceTest {
 
         assertThat(f.jobs.statusCounts(result.jobId()))
                 .isEqualTo(Map.of(ExecutionStatus.SKIPPED, 2L, ExecutionStatus.DELIVERED, 1L));
-        assertThat(f.rollout.rows(result.jobId())).extracting(RowView::deviceName, RowView::status, RowView::resultMsg, RowView::heldBy)
+        assertThat(f.rollout.rowsOf(result.jobId())).extracting(RowView::deviceName, RowView::status, RowView::resultMsg, RowView::heldBy)
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple("busy", ExecutionStatus.SKIPPED, "held by job job-0", "job-0"),
                         org.assertj.core.groups.Tuple.tuple("current", ExecutionStatus.SKIPPED, "already runs 1.1.0", null),

@@ -5,25 +5,46 @@ import dev.ota.port.out.DeviceDirectory;
 import java.util.Comparator;
 import java.util.List;
 
-/** The devices of an {@link InMemoryDeviceStateStore} by product and version, in name order; a page's token is its last name. */
+/**
+ * The {@code byProductVersion} index over an {@link InMemoryDeviceStateStore}, as
+ * {@code DynamoDbDeviceDirectory} queries it: the devices of a product that reported a version (the
+ * index is sparse: a device with no version is not listed), ordered by version, then name. A page
+ * is exactly {@code limit} devices; its token names the last device returned, is returned only
+ * when more follow, and is valid only for the same product and version. Reads are consistent (the
+ * real index may lag a moment).
+ */
 public final class InMemoryDeviceDirectory implements DeviceDirectory {
 
     private final InMemoryDeviceStateStore devices;
+    private int pages;
 
     public InMemoryDeviceDirectory(InMemoryDeviceStateStore devices) {
         this.devices = devices;
     }
 
     @Override
-    public DevicePage page(String productId, String version, String start, int limit) {
-        List<DeviceState> matching = devices.all().stream()
+    public synchronized DevicePage page(String productId, String version, String start, int limit) {
+        pages++;
+        String listing = productId + "\n" + (version == null ? "*" : "v/" + version);
+        String after = TableConventions.afterToken(start, listing);
+        List<DeviceState> listed = devices.all().stream()
                 .filter(s -> s.device().productId().equals(productId) && s.currentVersion() != null)
                 .filter(s -> version == null || version.equals(s.currentVersion()))
-                .filter(s -> start == null || s.device().deviceName().compareTo(start) > 0)
-                .sorted(Comparator.comparing(s -> s.device().deviceName()))
+                .filter(s -> after == null || key(s).compareTo(after) > 0)
+                .sorted(Comparator.comparing(InMemoryDeviceDirectory::key))
                 .toList();
-        List<DeviceState> page = matching.subList(0, Math.min(limit, matching.size()));
+        List<DeviceState> page = listed.subList(0, Math.min(limit, listed.size()));
         return new DevicePage(page.stream().map(s -> new Listed(s.device().deviceName(), s.currentVersion())).toList(),
-                matching.size() > limit ? page.get(page.size() - 1).device().deviceName() : null);
+                listed.size() > limit ? TableConventions.pageToken(listing, key(page.get(page.size() - 1))) : null);
+    }
+
+    /** Pages read so far: one index query each. */
+    public synchronized int pages() {
+        return pages;
+    }
+
+    /** The index's order: version, then (where DynamoDB leaves it open) name. */
+    private static String key(DeviceState s) {
+        return s.currentVersion() + "\u0000" + s.device().deviceName();
     }
 }

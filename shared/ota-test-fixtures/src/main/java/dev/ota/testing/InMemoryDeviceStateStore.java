@@ -7,16 +7,18 @@ import dev.ota.port.out.DeviceStateStore;
 import dev.ota.domain.device.DeviceId;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * The {@link DeviceStateStore} contract in memory: every write is conditional on what the caller
- * decided from, exactly as the port's javadoc demands of the real store.
+ * The {@link DeviceStateStore} contract in memory, with the semantics of {@code DynamoDbDeviceStateStore}:
+ * every write is conditional on what the caller decided from, exactly as the port's javadoc demands.
  *
  * <p>Conventions where the port leaves room:
  * <ul>
@@ -24,80 +26,83 @@ import java.util.function.Consumer;
  *       strictly older than it is stale.</li>
  *   <li>{@code advancePercent} on an unknown device returns a state with no execution (there is no
  *       other way to say "not applied" through {@code Optional<DeviceState>}).</li>
+ *   <li>No write of this port touches {@code waitingJobs} (as in the Devices table, where only the
+ *       rollout's moves add or delete them).</li>
+ *   <li>{@code transition} requires the stored execution to equal {@code before} in every field;
+ *       the adapter compares job, status, attempt and percent. Stricter, never looser: a caller
+ *       that passes the execution it read behaves the same.</li>
  * </ul>
  *
- * <p>{@link #beforeNextTransition(Consumer)} lets a test change the stored state between a
- * service's read and its conditional write, to simulate a lost race.
+ * <p>Alone, the store keeps device items only. An {@link InMemoryRolloutStore} built over it
+ * attaches itself as the store's mirror: from then on {@link #transition} also writes the job's
+ * execution row and moves its counters, and a transition that starts an attempt is refused unless
+ * the job is IN_PROGRESS, all in one step, as the adapter does in one transaction.
  *
- * <p>The real store moves the job's Executions row and counters in the same transaction as the
- * device (and, for a new attempt, checks that the job is IN_PROGRESS); here an
- * {@link ExecutionMirror} (the {@link InMemoryRolloutStore}) does that part.
+ * <p>Test hooks: {@link #put} and {@link #overwriteExecution} write without any condition (the
+ * "other writer" of a race); {@link #beforeNextTransition(Consumer)} changes the stored state
+ * between a service's read and its conditional write; {@link #writes()} and {@link #finds()} count
+ * what a path cost. Thread-safe: every method holds the store's monitor, which is also the lock of
+ * the rollout store's moves; hooks run outside it.
  */
 public final class InMemoryDeviceStateStore implements DeviceStateStore {
 
-    private final Map<DeviceId, DeviceState> states = new HashMap<>();
-    private final List<String> writes = new ArrayList<>();
-    private Consumer<InMemoryDeviceStateStore> raceHook;
-    private int racesToInject;
-    private int finds;
-    private ExecutionMirror mirror = ExecutionMirror.NONE;
-
-    /** What the real store's transaction does beside the device item: the job's row, counters and state check. */
-    public interface ExecutionMirror {
-        ExecutionMirror NONE = new ExecutionMirror() {
-            @Override
-            public boolean admits(DeviceId device, Execution before, Execution after) {
-                return true;
-            }
-
-            @Override
-            public void moved(DeviceId device, Execution before, Execution after) {}
-        };
-
-        /** False when the transaction's job condition would fail (a new attempt of a job that is not IN_PROGRESS). */
-        boolean admits(DeviceId device, Execution before, Execution after);
-
-        /** The device moved from {@code before} to {@code after}. */
-        void moved(DeviceId device, Execution before, Execution after);
+    /**
+     * What moves with a device's execution in the adapter's transaction: the execution row, the
+     * job's counters, the job-state guard. Called under the store's monitor once the device's own
+     * condition held; it checks its own conditions and applies everything, or nothing and returns false.
+     */
+    interface ExecutionMirror {
+        boolean transition(DeviceId device, Execution before, Execution after);
     }
 
-    void mirrorTo(ExecutionMirror mirror) {
+    private final Map<DeviceId, DeviceState> states = new HashMap<>();
+    private final List<String> writes = new ArrayList<>();
+    private final NextCalls<InMemoryDeviceStateStore> beforeTransition = new NextCalls<>();
+    private int finds;
+    private ExecutionMirror mirror;
+
+    synchronized void mirrorTo(ExecutionMirror mirror) {
+        if (this.mirror != null && this.mirror != mirror) {
+            throw new IllegalStateException("this device store already mirrors to another rollout store");
+        }
         this.mirror = mirror;
     }
 
-    /** Sets the device's execution (and its waiting jobs) unconditionally: the device half of a rollout move. */
-    void putExecution(DeviceId device, Execution execution, java.util.Set<String> waitingJobs) {
+    /**
+     * The device half of a rollout move: sets the device's execution and waiting jobs without any
+     * condition, creating the item if there is none (the adapter's UpdateItem does).
+     */
+    synchronized void putExecution(DeviceId device, Execution execution, Set<String> waitingJobs) {
         DeviceState s = states.get(device);
         states.put(device, s == null ? new DeviceState(device, null, null, execution, waitingJobs)
                 : new DeviceState(device, s.currentVersion(), s.lastSeenAt(), execution, waitingJobs));
     }
 
-    public void put(DeviceState state) {
+    public synchronized void put(DeviceState state) {
         states.put(state.device(), state);
     }
 
-    public DeviceState get(DeviceId device) {
+    public synchronized DeviceState get(DeviceId device) {
         return states.get(device);
     }
 
-    public java.util.Collection<DeviceState> all() {
+    public synchronized Collection<DeviceState> all() {
         return List.copyOf(states.values());
     }
 
-    public Execution execution(DeviceId device) {
+    public synchronized Execution execution(DeviceId device) {
         DeviceState state = states.get(device);
         return state == null ? null : state.execution();
     }
 
-    /** Every successful write, in order: "recordVersion", "advancePercent", "transition". */
-    public List<String> writes() {
+    /** Every successful write of this port, in order: "recordVersion", "advancePercent", "transition". */
+    public synchronized List<String> writes() {
         return writes;
     }
 
     /** Runs {@code hook} right before each of the next {@code times} transition attempts. */
     public void beforeNextTransition(int times, Consumer<InMemoryDeviceStateStore> hook) {
-        this.racesToInject = times;
-        this.raceHook = hook;
+        beforeTransition.set(times, hook);
     }
 
     public void beforeNextTransition(Consumer<InMemoryDeviceStateStore> hook) {
@@ -105,37 +110,37 @@ public final class InMemoryDeviceStateStore implements DeviceStateStore {
     }
 
     /** Replaces the stored execution without any condition: the "other writer" of a race. */
-    public void overwriteExecution(DeviceId device, Execution execution) {
-        DeviceState s = states.get(device);
-        states.put(device, new DeviceState(device, s.currentVersion(), s.lastSeenAt(), execution, s.waitingJobs()));
+    public synchronized void overwriteExecution(DeviceId device, Execution execution) {
+        putExecution(device, execution, states.get(device).waitingJobs());
     }
 
     @Override
-    public VersionRecorded recordVersion(DeviceId device, String version, Instant receivedAt) {
+    public synchronized VersionRecorded recordVersion(DeviceId device, String version, Instant receivedAt) {
         DeviceState current = states.get(device);
         if (current != null && current.lastSeenAt() != null && receivedAt.isBefore(current.lastSeenAt())) {
             return new VersionRecorded(current, true);
         }
-        DeviceState next = new DeviceState(device, version, receivedAt, current == null ? null : current.execution(),
-                current == null ? null : current.waitingJobs());
+        DeviceState next = current == null
+                ? new DeviceState(device, version, receivedAt, null)
+                : new DeviceState(device, version, receivedAt, current.execution(), current.waitingJobs());
         states.put(device, next);
         writes.add("recordVersion");
         return new VersionRecorded(next, false);
     }
 
     /** How many times {@link #find} was called: the fast path must not read. */
-    public int finds() {
+    public synchronized int finds() {
         return finds;
     }
 
     @Override
-    public Optional<DeviceState> find(DeviceId device) {
+    public synchronized Optional<DeviceState> find(DeviceId device) {
         finds++;
         return Optional.ofNullable(states.get(device));
     }
 
     @Override
-    public Optional<DeviceState> advancePercent(DeviceId device, String targetVersion, int percent, Instant receivedAt) {
+    public synchronized Optional<DeviceState> advancePercent(DeviceId device, String targetVersion, int percent, Instant receivedAt) {
         DeviceState current = states.get(device);
         if (current == null) {
             return Optional.of(new DeviceState(device, null, null, null));
@@ -149,25 +154,25 @@ public final class InMemoryDeviceStateStore implements DeviceStateStore {
         if (!applies) {
             return Optional.of(current);
         }
-        Execution advanced = e.withStatus(ExecutionStatus.DOWNLOADING, percent, receivedAt);
-        states.put(device, new DeviceState(device, current.currentVersion(), current.lastSeenAt(), advanced, current.waitingJobs()));
+        putExecution(device, e.withStatus(ExecutionStatus.DOWNLOADING, percent, receivedAt), current.waitingJobs());
         writes.add("advancePercent");
         return Optional.empty();
     }
 
     @Override
     public boolean transition(DeviceId device, Execution before, Execution after) {
-        if (racesToInject > 0) {
-            racesToInject--;
-            raceHook.accept(this);
+        beforeTransition.runBefore(this);
+        synchronized (this) {
+            DeviceState current = states.get(device);
+            if (current == null || !Objects.equals(current.execution(), before)) {
+                return false;
+            }
+            if (mirror != null && !mirror.transition(device, before, after)) {
+                return false;
+            }
+            putExecution(device, after, current.waitingJobs());
+            writes.add("transition");
+            return true;
         }
-        DeviceState current = states.get(device);
-        if (current == null || !Objects.equals(current.execution(), before) || !mirror.admits(device, before, after)) {
-            return false;
-        }
-        states.put(device, new DeviceState(device, current.currentVersion(), current.lastSeenAt(), after, current.waitingJobs()));
-        mirror.moved(device, before, after);
-        writes.add("transition");
-        return true;
     }
 }

@@ -1,5 +1,7 @@
 package dev.ota.testing;
 
+import java.util.ArrayList;
+import java.util.List;
 import dev.ota.port.out.FirmwareObjects;
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
@@ -13,7 +15,7 @@ import java.util.Map;
 public final class InMemoryFirmwareObjects implements FirmwareObjects {
 
     private final Map<String, byte[]> objects = new HashMap<>();
-    private final java.util.List<String> published = new java.util.ArrayList<>();
+    private final List<String> published = new ArrayList<>();
     private int opened;
     private int closed;
 
@@ -46,7 +48,7 @@ public final class InMemoryFirmwareObjects implements FirmwareObjects {
     }
 
     /** "key#md5sum" of every publishForDownload call, in order. */
-    public java.util.List<String> published() {
+    public List<String> published() {
         return published;
     }
 

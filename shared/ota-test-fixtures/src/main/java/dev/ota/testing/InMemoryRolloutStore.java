@@ -1,11 +1,13 @@
 package dev.ota.testing;
 
+import static dev.ota.testing.TableConventions.ms;
+
 import dev.ota.domain.DeviceState;
 import dev.ota.domain.Execution;
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.Page;
 import dev.ota.domain.device.DeviceId;
-import dev.ota.domain.job.JobStatus;
+import dev.ota.domain.job.JobCounts;
 import dev.ota.port.out.RolloutStore;
 import java.time.Instant;
 import java.util.Collection;
@@ -17,141 +19,139 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * The {@link RolloutStore} contract in memory: the Executions rows of each job, over the devices of
- * an {@link InMemoryDeviceStateStore} and the counts of an {@link InMemoryJobRepository}. Each move
- * checks what the real store's transaction checks (the device is free and not on the target, the
- * row is still in the status it was read in, the job is IN_PROGRESS) and changes the row, the
- * device and the counts together. Device transitions made through the device store (the device
- * protocol) are mirrored onto the rows and counts the same way; a new attempt of a job the
- * repository does not know is let through, so tests may give devices executions of made-up jobs.
+ * The {@link RolloutStore} contract in memory, with the semantics of {@code DynamoDbRolloutStore}:
+ * the Executions rows live here, the device items in an {@link InMemoryDeviceStateStore} and the
+ * job items and counters in an {@link InMemoryJobRepository}, and every move changes all three or
+ * none, as one DynamoDB transaction does.
+ *
+ * <p>What each move checks, and what it refuses with (as the adapter's transaction does):
+ * <ul>
+ *   <li>{@link #release}: the job is IN_PROGRESS (else {@code JOB_NOT_ACTIVE}), the row is QUEUED
+ *       (else {@code NOT_QUEUED}), the device holds no live execution and does not run the target
+ *       (else {@code DEVICE_TAKEN}), reported in that order of precedence when several fail. A
+ *       device with no item gets one.</li>
+ *   <li>{@link #skip}, {@link #cancelQueued}: the row is QUEUED, else false. A skip that waits for
+ *       the device adds the job to its {@code waitingJobs} (creating the item if there is none).</li>
+ *   <li>{@link #enqueueLate}: false when the job has a row for the device that is not SKIPPED; a
+ *       new row needs none there and the job to take late devices ({@code dynamicProduct}; it also
+ *       adds one target), a SKIPPED row needs the same; the job leaves the device's {@code waitingJobs}.</li>
+ *   <li>{@link #restart}: the device is free, the row still has the status the caller read, the job
+ *       is IN_PROGRESS; the job leaves the device's {@code waitingJobs}; an attempt after a device's
+ *       first (the row had an attempt) counts as a retry.</li>
+ *   <li>A device transition through the device store (the device protocol, the due worker, the
+ *       sweeper): the row takes the execution and the counters move; one that starts an attempt
+ *       needs the job IN_PROGRESS (a job the repository does not know is not, as in the adapter).</li>
+ * </ul>
+ * Counters move with the row by {@link InMemoryJobRepository}'s copy of {@code JobCounters.move}.
+ * A row is in no group ({@link JobCounts#NO_STAGE}) until its device is released or skipped, and
+ * again once it is queued again or canceled while queued; a queued cancellation moves no group's
+ * counts. A row's {@code seq} (queue position) and due entry ({@code <jobId>#T} / {@code #R},
+ * {@code dueAt}) follow its status as {@code ExecutionRow.changes} sets them; {@link #putQueued}
+ * replaces whole rows (a batch put); instants are kept to the millisecond.
+ *
+ * <p>Not modelled: index lag (every read here is consistent: {@link #withStatus}, {@link #due} and
+ * the queue see a move at once), DynamoDB's page sizes ({@link #rows} returns a token only when
+ * more rows follow; a token is valid only for the same job and status), the item size and
+ * transaction limits, and an {@link #enqueueLate} on a device with no item (the adapter's
+ * {@code DELETE waitingJobs} would create a bare item; here nothing is created). Ties are broken by
+ * device name (same queue position, same due time), where DynamoDB's order is unspecified.
+ *
+ * <p>Test hooks: {@link #beforeNextRelease} (e.g. another job takes the device first), and the
+ * views {@link #rowsOf}, {@link #seq}, {@link #expansionMark}, {@link #dueAt}. Thread-safe: every
+ * method holds the device store's monitor, the one lock of a move; hooks run outside it.
  */
 public final class InMemoryRolloutStore implements RolloutStore {
 
+    /** One Executions row: what the port shows of it, plus its index keys. */
     private static final class Row {
-        final String jobId;
-        final String deviceName;
+        RowView view;
         String productId;
-        ExecutionStatus status = ExecutionStatus.QUEUED;
+        /** byQueue: set while QUEUED. */
         Long seq;
-        long mark = -1;
-        String fromVersion;
-        String targetVersion;
-        int percent;
-        int attempt;
-        int resultCode;
-        String resultMsg = "";
-        Instant updatedAt;
-        int stage;
-        String heldBy;
-        Instant dueAt;
-        boolean dueRetry;
+        Long expBatch;
+        /** byDue: the kind and the epoch millis, or null. */
+        DueKind dueKind;
+        Long dueAt;
 
-        Row(String jobId, String deviceName) {
-            this.jobId = jobId;
-            this.deviceName = deviceName;
+        /** QUEUED at {@code position}, before any attempt and in no group ({@code putQueued}, {@code enqueueLate}). */
+        Row(String jobId, String deviceName, String product, String target, String from, long position, Instant at) {
+            view = new RowView(jobId, deviceName, ExecutionStatus.QUEUED, 0, 0, "", from, target, 0, ms(at), JobCounts.NO_STAGE, null);
+            productId = product;
+            seq = position;
         }
 
-        RowView view() {
-            return new RowView(jobId, deviceName, status, percent, resultCode, resultMsg, fromVersion, targetVersion, attempt, updatedAt,
-                    stage, heldBy);
-        }
-
-        void take(DeviceId device, Execution e) {
+        /** {@code ExecutionRow.changes}: the execution's attributes; queue and due keys follow its status. */
+        void set(DeviceId device, Execution e) {
+            view = new RowView(view.jobId(), view.deviceName(), e.status(), e.percent(), e.resultCode(), e.resultMsg(), e.fromVersion(),
+                    e.targetVersion(), e.attempt(), ms(e.updatedAt()), e.stage(), null);
             productId = device.productId();
-            status = e.status();
-            attempt = e.attempt();
-            percent = e.percent();
-            resultCode = e.resultCode();
-            resultMsg = e.resultMsg();
-            fromVersion = e.fromVersion();
-            targetVersion = e.targetVersion();
-            updatedAt = e.updatedAt();
-            stage = e.stage();
             seq = null;
-            heldBy = null;
-            dueAt = e.dueAt();
-            dueRetry = e.status() == ExecutionStatus.RETRY_PENDING;
+            Instant due = e.dueAt();
+            dueKind = due == null ? null : e.status() == ExecutionStatus.RETRY_PENDING ? DueKind.RETRY : DueKind.TIMEOUT;
+            dueAt = due == null ? null : due.toEpochMilli();
         }
 
-        void leaveQueue(ExecutionStatus to, String reason, Instant at) {
-            status = to;
-            resultMsg = reason;
-            updatedAt = at;
+        /** A QUEUED row leaves the queue for {@code to} in group {@code stage} without an attempt (skip, cancel). */
+        void leaveQueue(ExecutionStatus to, int stage, String reason, String heldBy, Instant at) {
+            RowView v = view;
+            view = new RowView(v.jobId(), v.deviceName(), to, v.percent(), v.resultCode(), reason, v.fromVersion(), v.targetVersion(),
+                    v.attempt(), ms(at), stage, heldBy);
             seq = null;
+            dueKind = null;
             dueAt = null;
         }
+
+        String deviceName() {
+            return view.deviceName();
+        }
+
+        ExecutionStatus status() {
+            return view.status();
+        }
     }
 
-    private final Map<String, TreeMap<String, Row>> rows = new HashMap<>();
-    private final InMemoryDeviceStateStore devices;
     private final InMemoryJobRepository jobs;
-    private Runnable releaseHook;
+    private final InMemoryDeviceStateStore devices;
+    /** The lock of every move: the device store's monitor. */
+    private final Object lock;
+    private final Map<String, TreeMap<String, Row>> rows = new HashMap<>();
+    private final NextCalls<InMemoryRolloutStore> beforeRelease = new NextCalls<>();
 
     public InMemoryRolloutStore(InMemoryDeviceStateStore devices, InMemoryJobRepository jobs) {
-        this.devices = devices;
         this.jobs = jobs;
-        devices.mirrorTo(new InMemoryDeviceStateStore.ExecutionMirror() {
-            @Override
-            public boolean admits(DeviceId device, Execution before, Execution after) {
-                return !after.startsAttemptFrom(before) || jobs.find(after.jobId()).isEmpty() || inProgress(after.jobId());
-            }
-
-            @Override
-            public void moved(DeviceId device, Execution before, Execution after) {
-                row(after.jobId(), device.deviceName(), true).take(device, after);
-                boolean startsAttempt = after.startsAttemptFrom(before);
-                if (before.status() != after.status() || before.stage() != after.stage() || startsAttempt) {
-                    jobs.move(after.jobId(), before.status(), before.stage(), after.status(), after.stage(), startsAttempt);
-                }
-            }
-        });
-    }
-
-    private Row row(String jobId, String deviceName, boolean create) {
-        TreeMap<String, Row> job = rows.computeIfAbsent(jobId, k -> new TreeMap<>());
-        return create ? job.computeIfAbsent(deviceName, name -> new Row(jobId, name)) : job.get(deviceName);
-    }
-
-    private List<Row> rows(String jobId, Predicate<Row> which) {
-        return rows.getOrDefault(jobId, new TreeMap<>()).values().stream().filter(which).toList();
-    }
-
-    private boolean inProgress(String jobId) {
-        return jobs.state(jobId).filter(s -> s == JobStatus.IN_PROGRESS).isPresent();
-    }
-
-    private static boolean free(DeviceState state) {
-        return state == null || state.liveExecution().isEmpty();
+        this.devices = devices;
+        this.lock = devices;
+        devices.mirrorTo(this::mirrorTransition);
     }
 
     // ---- expansion ----
 
     @Override
     public Map<String, Long> expansionMarks(String jobId, Collection<String> deviceNames) {
-        Map<String, Long> marks = new HashMap<>();
-        for (String name : deviceNames) {
-            Row r = row(jobId, name, false);
-            if (r != null) {
-                marks.put(name, r.mark);
+        synchronized (lock) {
+            Map<String, Long> marks = new HashMap<>();
+            for (String name : deviceNames) {
+                Row row = row0(jobId, name);
+                if (row != null) {
+                    marks.put(name, row.expBatch == null ? -1L : row.expBatch);
+                }
             }
+            return marks;
         }
-        return marks;
     }
 
     @Override
     public void putQueued(String jobId, String productId, String targetVersion, long batchMark, List<QueuedDevice> queued, Instant at) {
-        for (QueuedDevice q : queued) {
-            Row r = new Row(jobId, q.deviceName());
-            r.productId = productId;
-            r.seq = q.seq();
-            r.mark = batchMark;
-            r.fromVersion = q.fromVersion();
-            r.targetVersion = targetVersion;
-            r.updatedAt = at;
-            rows.computeIfAbsent(jobId, k -> new TreeMap<>()).put(q.deviceName(), r);
+        synchronized (lock) {
+            for (QueuedDevice q : queued) {
+                Row row = new Row(jobId, q.deviceName(), productId, targetVersion, q.fromVersion(), q.seq(), at);
+                row.expBatch = batchMark;
+                table(jobId).put(q.deviceName(), row);
+            }
         }
     }
 
@@ -159,167 +159,252 @@ public final class InMemoryRolloutStore implements RolloutStore {
 
     @Override
     public List<QueuedRef> nextQueued(String jobId, int limit) {
-        return queued(jobId, r -> true).stream().limit(limit).toList();
+        return queued(jobId, Long.MIN_VALUE, Long.MAX_VALUE, limit);
     }
 
     @Override
     public List<QueuedRef> queuedBetween(String jobId, long fromSeq, long toSeq) {
-        return queued(jobId, r -> r.seq >= fromSeq && r.seq <= toSeq);
+        return queued(jobId, fromSeq, toSeq, Integer.MAX_VALUE);
     }
 
-    private List<QueuedRef> queued(String jobId, Predicate<Row> which) {
-        return rows(jobId, r -> r.status == ExecutionStatus.QUEUED && r.seq != null && which.test(r)).stream()
-                .sorted(Comparator.comparingLong(r -> r.seq)).map(r -> new QueuedRef(r.deviceName, r.seq)).toList();
+    private List<QueuedRef> queued(String jobId, long fromSeq, long toSeq, int limit) {
+        return select(jobId, r -> r.seq != null && r.seq >= fromSeq && r.seq <= toSeq, Comparator.comparing(r -> r.seq), limit,
+                r -> new QueuedRef(r.deviceName(), r.seq));
     }
 
     @Override
     public List<String> due(String jobId, DueKind kind, Instant now, int limit) {
-        return rows(jobId, r -> r.dueAt != null && r.dueRetry == (kind == DueKind.RETRY) && !r.dueAt.isAfter(now)).stream()
-                .sorted(Comparator.comparing(r -> r.dueAt)).limit(limit).map(r -> r.deviceName).toList();
+        long until = now.toEpochMilli();
+        return select(jobId, r -> r.dueKind == kind && r.dueAt <= until, Comparator.comparing(r -> r.dueAt), limit, Row::deviceName);
     }
 
     @Override
     public List<String> withStatus(String jobId, ExecutionStatus status, int limit) {
-        return rows(jobId, r -> r.status == status).stream().limit(limit).map(r -> r.deviceName).toList();
+        return select(jobId, r -> r.status() == status, null, limit, Row::deviceName);
     }
 
-    /** By device name; the token is the last name of the page. */
     @Override
     public Page<RowView> rows(String jobId, ExecutionStatus status, String nextToken, int limit) {
-        List<Row> all = rows(jobId, r -> (status == null || r.status == status) && (nextToken == null || r.deviceName.compareTo(nextToken) > 0));
-        List<Row> page = all.subList(0, Math.min(limit, all.size()));
-        return new Page<>(page.stream().map(Row::view).toList(), all.size() > limit ? page.get(page.size() - 1).deviceName : null);
+        String listing = jobId + "\n" + (status == null ? "*" : status.name());
+        String after = TableConventions.afterToken(nextToken, listing);
+        List<RowView> matching = select(jobId, r -> (status == null || r.status() == status) && (after == null || r.deviceName().compareTo(after) > 0),
+                null, limit + 1, r -> r.view);
+        List<RowView> page = matching.subList(0, Math.min(limit, matching.size()));
+        String token = matching.size() > limit ? TableConventions.pageToken(listing, page.get(page.size() - 1).deviceName()) : null;
+        return new Page<>(page, token);
     }
 
     @Override
     public Optional<RowView> row(String jobId, String deviceName) {
-        return Optional.ofNullable(row(jobId, deviceName, false)).map(Row::view);
+        synchronized (lock) {
+            return Optional.ofNullable(row0(jobId, deviceName)).map(r -> r.view);
+        }
     }
 
     @Override
     public Map<String, DeviceState> devices(String productId, Collection<String> deviceNames) {
-        Map<String, DeviceState> found = new HashMap<>();
-        for (String name : deviceNames) {
-            DeviceState state = devices.get(new DeviceId(productId, name));
-            if (state != null) {
-                found.put(name, state);
+        synchronized (lock) {
+            Map<String, DeviceState> states = new HashMap<>();
+            for (String name : deviceNames) {
+                DeviceState state = devices.get(new DeviceId(productId, name));
+                if (state != null) {
+                    states.put(name, state);
+                }
             }
+            return states;
         }
-        return found;
     }
 
     // ---- moves ----
 
-    /** Runs {@code hook} once, right before the next release: e.g. another job takes the device first. */
-    public void beforeNextRelease(Runnable hook) {
-        this.releaseHook = hook;
-    }
-
     @Override
     public ReleaseResult release(DeviceId device, Execution execution) {
-        if (releaseHook != null) {
-            Runnable hook = releaseHook;
-            releaseHook = null;
-            hook.run();
+        beforeRelease.runBefore(this);
+        synchronized (lock) {
+            String jobId = execution.jobId();
+            Row row = row0(jobId, device.deviceName());
+            DeviceState state = devices.get(device);
+            if (!jobs.inProgress(jobId)) {
+                return ReleaseResult.JOB_NOT_ACTIVE;
+            }
+            if (row == null || row.status() != ExecutionStatus.QUEUED) {
+                return ReleaseResult.NOT_QUEUED;
+            }
+            if (!isFree(state) || state != null && execution.targetVersion().equals(state.currentVersion())) {
+                return ReleaseResult.DEVICE_TAKEN;
+            }
+            devices.putExecution(device, execution, waiting(state));
+            row.set(device, execution);
+            jobs.move(jobId, ExecutionStatus.QUEUED, execution.stage(), execution.status(), execution.stage(), false);
+            return ReleaseResult.RELEASED;
         }
-        Row r = row(execution.jobId(), device.deviceName(), false);
-        DeviceState state = devices.get(device);
-        if (!inProgress(execution.jobId())) {
-            return ReleaseResult.JOB_NOT_ACTIVE;
-        }
-        if (r == null || r.status != ExecutionStatus.QUEUED) {
-            return ReleaseResult.NOT_QUEUED;
-        }
-        if (!free(state) || state != null && execution.targetVersion().equals(state.currentVersion())) {
-            return ReleaseResult.DEVICE_TAKEN;
-        }
-        devices.putExecution(device, execution, state == null ? null : state.waitingJobs());
-        r.take(device, execution);
-        jobs.move(execution.jobId(), ExecutionStatus.QUEUED, execution.stage(), execution.status(), execution.stage(), false);
-        return ReleaseResult.RELEASED;
     }
 
     @Override
     public boolean skip(DeviceId device, String jobId, int stage, String reason, String heldBy, boolean waitForDevice, Instant at) {
-        Row r = row(jobId, device.deviceName(), false);
-        if (r == null || r.status != ExecutionStatus.QUEUED) {
-            return false;
+        synchronized (lock) {
+            Row row = queuedRow(jobId, device);
+            if (row == null) {
+                return false;
+            }
+            row.leaveQueue(ExecutionStatus.SKIPPED, stage, reason, heldBy, at);
+            jobs.move(jobId, ExecutionStatus.QUEUED, stage, ExecutionStatus.SKIPPED, stage, false);
+            if (waitForDevice) {
+                DeviceState state = devices.get(device);
+                Set<String> waiting = waiting(state);
+                waiting.add(jobId);
+                devices.putExecution(device, state == null ? null : state.execution(), waiting);
+            }
+            return true;
         }
-        r.leaveQueue(ExecutionStatus.SKIPPED, reason, at);
-        r.stage = stage;
-        r.heldBy = heldBy;
-        jobs.move(jobId, ExecutionStatus.QUEUED, stage, ExecutionStatus.SKIPPED, stage, false);
-        if (waitForDevice) {
-            DeviceState state = devices.get(device);
-            Set<String> waiting = new HashSet<>(state == null ? Set.of() : state.waitingJobs());
-            waiting.add(jobId);
-            devices.putExecution(device, state == null ? null : state.execution(), waiting);
-        }
-        return true;
     }
 
     @Override
     public boolean cancelQueued(DeviceId device, String jobId, String reason, Instant at) {
-        Row r = row(jobId, device.deviceName(), false);
-        if (r == null || r.status != ExecutionStatus.QUEUED) {
-            return false;
+        synchronized (lock) {
+            Row row = queuedRow(jobId, device);
+            if (row == null) {
+                return false;
+            }
+            row.leaveQueue(ExecutionStatus.CANCELED, JobCounts.NO_STAGE, reason, null, at);
+            jobs.move(jobId, ExecutionStatus.QUEUED, JobCounts.NO_STAGE, ExecutionStatus.CANCELED, JobCounts.NO_STAGE, false);
+            return true;
         }
-        r.leaveQueue(ExecutionStatus.CANCELED, reason, at);
-        jobs.move(jobId, ExecutionStatus.QUEUED, 0, ExecutionStatus.CANCELED, 0, false);
-        return true;
     }
 
     @Override
     public boolean enqueueLate(DeviceId device, String jobId, String productId, String targetVersion, String fromVersion, long seq, Instant at) {
-        Row existing = row(jobId, device.deviceName(), false);
-        if (existing != null && existing.status != ExecutionStatus.SKIPPED || !jobs.takesLateDevices(jobId)) {
-            return false;
+        synchronized (lock) {
+            Row existing = row0(jobId, device.deviceName());
+            if (existing != null && existing.status() != ExecutionStatus.SKIPPED || !jobs.takesLateDevices(jobId)) {
+                return false;
+            }
+            if (existing == null) {
+                jobs.move(jobId, null, JobCounts.NO_STAGE, ExecutionStatus.QUEUED, JobCounts.NO_STAGE, false);
+                jobs.addTarget(jobId);
+            } else {
+                jobs.move(jobId, ExecutionStatus.SKIPPED, existing.view.stage(), ExecutionStatus.QUEUED, JobCounts.NO_STAGE, false);
+            }
+            Row row = new Row(jobId, device.deviceName(), productId, targetVersion, fromVersion, seq, at);
+            row.expBatch = existing == null ? null : existing.expBatch;
+            table(jobId).put(device.deviceName(), row);
+            leaveWaiting(device, jobId);
+            return true;
         }
-        if (existing == null) {
-            jobs.addLateTarget(jobId);
-            jobs.move(jobId, null, 0, ExecutionStatus.QUEUED, 0, false);
-        } else {
-            jobs.move(jobId, ExecutionStatus.SKIPPED, existing.stage, ExecutionStatus.QUEUED, existing.stage, false);
-        }
-        Row r = row(jobId, device.deviceName(), true);
-        r.productId = productId;
-        r.status = ExecutionStatus.QUEUED;
-        r.seq = seq;
-        r.targetVersion = targetVersion;
-        r.fromVersion = fromVersion;
-        r.attempt = 0;
-        r.percent = 0;
-        r.resultCode = 0;
-        r.resultMsg = "";
-        r.updatedAt = at;
-        r.heldBy = null;
-        DeviceState state = devices.get(device);
-        if (state != null) {
-            Set<String> waiting = new HashSet<>(state.waitingJobs());
-            waiting.remove(jobId);
-            devices.putExecution(device, state.execution(), waiting);
-        }
-        return true;
     }
 
     @Override
-    public boolean restart(DeviceId device, RowView row, Execution after) {
-        Row r = row(after.jobId(), device.deviceName(), false);
-        DeviceState state = devices.get(device);
-        if (r == null || r.status != row.status() || !free(state) || !inProgress(after.jobId())) {
-            return false;
+    public boolean restart(DeviceId device, RowView expected, Execution after) {
+        synchronized (lock) {
+            String jobId = after.jobId();
+            Row row = row0(jobId, device.deviceName());
+            DeviceState state = devices.get(device);
+            if (!isFree(state) || row == null || row.status() != expected.status() || !jobs.inProgress(jobId)) {
+                return false;
+            }
+            Set<String> waiting = waiting(state);
+            waiting.remove(jobId);
+            devices.putExecution(device, after, waiting);
+            row.set(device, after);
+            boolean retry = expected.attempt() > 0;
+            jobs.move(jobId, expected.status(), expected.stage(), after.status(), after.stage(), retry);
+            return true;
         }
-        Set<String> waiting = new HashSet<>(state == null ? Set.of() : state.waitingJobs());
-        waiting.remove(after.jobId());
-        devices.putExecution(device, after, waiting);
-        boolean retry = row.status() != ExecutionStatus.QUEUED && row.status() != ExecutionStatus.SKIPPED;
-        r.take(device, after);
-        jobs.move(after.jobId(), row.status(), row.stage(), after.status(), after.stage(), retry);
-        return true;
     }
 
-    /** The job's rows, for assertions. */
-    public List<RowView> rows(String jobId) {
-        return rows(jobId, r -> true).stream().map(Row::view).toList();
+    /** {@code DynamoDbDeviceStateStore.transition} beside the device item: the row, the counters, the job guard of a new attempt. */
+    private boolean mirrorTransition(DeviceId device, Execution before, Execution after) {
+        synchronized (lock) {
+            boolean startsAttempt = after.startsAttemptFrom(before);
+            if (startsAttempt && !jobs.inProgress(after.jobId())) {
+                return false;
+            }
+            // ExecutionRow.upsert: an update without a condition, which writes the row if there is none.
+            table(after.jobId()).computeIfAbsent(device.deviceName(),
+                    name -> new Row(after.jobId(), name, device.productId(), after.targetVersion(), after.fromVersion(), 0, null))
+                    .set(device, after);
+            if (before.status() != after.status() || before.stage() != after.stage() || startsAttempt) {
+                jobs.move(after.jobId(), before.status(), before.stage(), after.status(), after.stage(), startsAttempt);
+            }
+            return true;
+        }
+    }
+
+    // ---- test hooks and views ----
+
+    /** Runs {@code hook} once, right before the next release: e.g. another job takes the device first. */
+    public void beforeNextRelease(Runnable hook) {
+        beforeRelease.set(1, store -> hook.run());
+    }
+
+    /** Every row of the job, by device name. */
+    public List<RowView> rowsOf(String jobId) {
+        return select(jobId, r -> true, null, Integer.MAX_VALUE, r -> r.view);
+    }
+
+    /** The row's queue position while it is QUEUED, else null. */
+    public Long seq(String jobId, String deviceName) {
+        return field(jobId, deviceName, r -> r.seq);
+    }
+
+    /** The row's expansion batch mark, or null (no row, or a row expansion did not write). */
+    public Long expansionMark(String jobId, String deviceName) {
+        return field(jobId, deviceName, r -> r.expBatch);
+    }
+
+    /** When the row falls due (timeout or retry), or null when it is not in the due index. */
+    public Instant dueAt(String jobId, String deviceName) {
+        return field(jobId, deviceName, r -> r.dueAt == null ? null : Instant.ofEpochMilli(r.dueAt));
+    }
+
+    // ---- plumbing ----
+
+    private TreeMap<String, Row> table(String jobId) {
+        return rows.computeIfAbsent(jobId, k -> new TreeMap<>());
+    }
+
+    private Row row0(String jobId, String deviceName) {
+        TreeMap<String, Row> t = rows.get(jobId);
+        return t == null ? null : t.get(deviceName);
+    }
+
+    private Row queuedRow(String jobId, DeviceId device) {
+        Row row = row0(jobId, device.deviceName());
+        return row == null || row.status() != ExecutionStatus.QUEUED ? null : row;
+    }
+
+    /** The job's rows that match, in {@code order} (null: by device name) then by device name, at most {@code limit}, read {@code as}. */
+    private <T> List<T> select(String jobId, Predicate<Row> which, Comparator<Row> order, int limit, Function<Row, T> as) {
+        synchronized (lock) {
+            Comparator<Row> byName = Comparator.comparing(Row::deviceName);
+            return table(jobId).values().stream().filter(which).sorted(order == null ? byName : order.thenComparing(byName))
+                    .limit(limit).map(as).toList();
+        }
+    }
+
+    private <T> T field(String jobId, String deviceName, Function<Row, T> field) {
+        synchronized (lock) {
+            Row row = row0(jobId, deviceName);
+            return row == null ? null : field.apply(row);
+        }
+    }
+
+    /** {@code DeviceItem.isFree}: no execution, or a terminal one. */
+    private static boolean isFree(DeviceState state) {
+        return state == null || state.liveExecution().isEmpty();
+    }
+
+    /** A mutable copy of the device's waiting jobs. */
+    private static Set<String> waiting(DeviceState state) {
+        return new HashSet<>(state == null ? Set.of() : state.waitingJobs());
+    }
+
+    private void leaveWaiting(DeviceId device, String jobId) {
+        DeviceState state = devices.get(device);
+        if (state != null && state.waitingJobs().contains(jobId)) {
+            Set<String> waiting = waiting(state);
+            waiting.remove(jobId);
+            devices.putExecution(device, state.execution(), waiting);
+        }
     }
 }

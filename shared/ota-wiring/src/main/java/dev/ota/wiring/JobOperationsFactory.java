@@ -10,7 +10,7 @@ import java.time.Clock;
  * {@link JobOperations} for the HTTP API function: build it once per container.
  *
  * <p>What the calling function's role needs: on JobsTable, ExecutionsTable and DevicesTable (and
- * their indexes) GetItem, Query, Scan (JobsTable, for listing without a product), PutItem,
+ * their indexes; listing without a product queries JobsTable's byCreated index) GetItem, Query, PutItem,
  * UpdateItem, ConditionCheckItem, BatchGetItem, BatchWriteItem; GetItem on FirmwareTable;
  * s3:GetObject on {@code firmware/*} (presigning an operator's device retry) and
  * {@code device-lists/*} in the firmware bucket (HeadObject of a device-list file needs

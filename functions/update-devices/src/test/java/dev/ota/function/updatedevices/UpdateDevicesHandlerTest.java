@@ -145,7 +145,7 @@ class UpdateDevicesHandlerTest {
         assertThat(store.execution(DEVICE_2).fromVersion()).isNull();
         assertThat(store.get(DEVICE_1).currentVersion()).isEqualTo("1.0.0");
         // The job's rollout released both (the device store's own writes are the device protocol's).
-        assertThat(rollout.rows(jobId)).extracting(RowView::deviceName, RowView::status)
+        assertThat(rollout.rowsOf(jobId)).extracting(RowView::deviceName, RowView::status)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("device-001", ExecutionStatus.DELIVERED),
                         org.assertj.core.groups.Tuple.tuple("device-002", ExecutionStatus.DELIVERED));
         assertThat(store.writes()).isEmpty();

@@ -1,5 +1,10 @@
 package dev.ota.local.demo;
 
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ota.port.in.JobOperations;
@@ -36,6 +41,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import dev.ota.local.device.Registered;
 
 /**
  * The demo on top of a running {@link LocalStack}: registers firmware, connects a fleet of
@@ -140,7 +146,7 @@ public final class Demo {
         // `ota device register` does), connects and reports its version; the offline ones then drop off.
         long registering = System.currentTimeMillis();
         for (DeviceProfile profile : plan.devices()) {
-            dev.ota.local.device.Registered.device(stack, options.productId(), profile.name());
+            Registered.device(stack, options.productId(), profile.name());
         }
         out.printf("  %d devices registered in the IoT registry (thing, certificate, policy %s) in %.1f s%n", plan.devices().size(),
                 stack.devicePolicyName(), (System.currentTimeMillis() - registering) / 1000.0);
@@ -243,8 +249,8 @@ public final class Demo {
                 fleet.forEach(DemoDevice::stop);
                 for (Future<?> f : running) {
                     try {
-                        f.get(5, java.util.concurrent.TimeUnit.SECONDS);
-                    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException ignored) {
+                        f.get(5, TimeUnit.SECONDS);
+                    } catch (TimeoutException | ExecutionException ignored) {
                         // a device stuck in a network call is closed below
                     }
                 }
@@ -256,7 +262,7 @@ public final class Demo {
                 job = watcher.describe(jobId);
                 List<JobRun.StageRun> stageRuns = new ArrayList<>();
                 for (int i = 0; i < stageNames.size(); i++) {
-                    Map<String, Integer> counts = new java.util.TreeMap<>();
+                    Map<String, Integer> counts = new TreeMap<>();
                     int index = i;
                     rows.values().stream().filter(r -> r.stage() == index).forEach(r -> counts.merge(r.status(), 1, Integer::sum));
                     long millis = currentSince[i] < 0 ? -1 : (currentUntil[i] < 0 ? System.currentTimeMillis() : currentUntil[i]) - currentSince[i];
@@ -297,10 +303,10 @@ public final class Demo {
             return t;
         });
         try {
-            closer.invokeAll(fleet.stream().map(d -> (java.util.concurrent.Callable<Void>) () -> {
+            closer.invokeAll(fleet.stream().map(d -> (Callable<Void>) () -> {
                 d.close();
                 return null;
-            }).toList(), 15, java.util.concurrent.TimeUnit.SECONDS);
+            }).toList(), 15, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {

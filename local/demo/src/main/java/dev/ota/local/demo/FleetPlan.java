@@ -1,5 +1,7 @@
 package dev.ota.local.demo;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -85,7 +87,7 @@ public final class FleetPlan {
 
         List<DeviceProfile> profiles = new ArrayList<>();
         int next = 0;
-        java.util.Map<String, DeviceProfile> byName = new java.util.HashMap<>();
+        Map<String, DeviceProfile> byName = new HashMap<>();
         byName.put(broken, new DeviceProfile(broken, 1, Fault.CORRUPT_FIRMWARE, 0, List.of(), null));
         for (int i = 0; i < offline && next < pool.size(); i++, next++) {
             String name = pool.get(next);

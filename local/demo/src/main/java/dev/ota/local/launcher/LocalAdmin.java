@@ -1,5 +1,7 @@
 package dev.ota.local.launcher;
 
+import dev.ota.aws.dynamodb.JobCounters;
+import java.time.Duration;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -100,7 +102,7 @@ public final class LocalAdmin implements AutoCloseable {
                 long afterBytes = Long.parseLong(q.getOrDefault("afterBytes", "0"));
                 int count = Integer.parseInt(q.getOrDefault("count", "1"));
                 long stall = Long.parseLong(q.getOrDefault("stallSeconds", "15"));
-                stack.bucketHost().dropNextDownloads(count, afterBytes, java.time.Duration.ofSeconds(stall));
+                stack.bucketHost().dropNextDownloads(count, afterBytes, Duration.ofSeconds(stall));
                 respond(exchange, 200, json.writeValueAsBytes(json.createObjectNode().put("dropNextDownloads", count)
                         .put("afterBytes", afterBytes).put("stallSeconds", stall)));
             } else if (parts.length == 3 && parts[0].equals("devices") && method.equals("GET")) {
@@ -124,7 +126,7 @@ public final class LocalAdmin implements AutoCloseable {
             }
             ObjectNode out = toJson(item);
             // Per-status counts live on the job item and its counter shards (JobCounters): report their sums.
-            for (int shard = 0; shard < dev.ota.aws.dynamodb.JobCounters.SHARDS; shard++) {
+            for (int shard = 0; shard < JobCounters.SHARDS; shard++) {
                 String shardKey = jobId + "#c" + shard;
                 Map<String, AttributeValue> counters = dynamo.getItem(r -> r.tableName("JobsTable").consistentRead(true)
                         .key(Map.of("jobId", AttributeValue.fromS(shardKey)))).item();

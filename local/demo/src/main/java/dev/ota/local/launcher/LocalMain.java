@@ -1,5 +1,6 @@
 package dev.ota.local.launcher;
 
+import java.util.concurrent.atomic.AtomicReference;
 import dev.ota.local.standin.RepoRoot;
 import dev.ota.local.standin.LocalAws;
 import dev.ota.local.standin.EmbeddedS3;
@@ -27,6 +28,7 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import java.io.UncheckedIOException;
 
 /**
  * The one command: starts the local OTA stack from template.yaml on fixed ports, runs the demo
@@ -139,7 +141,7 @@ public final class LocalMain implements Callable<Integer> {
         console.println("Starting the local OTA stack from " + RepoRoot.find().resolve("template.yaml") + " ...");
         LocalStack stack;
         LocalAdmin admin;
-        java.util.concurrent.atomic.AtomicReference<JsonNode> info = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<JsonNode> info = new AtomicReference<>();
         try {
             stack = LocalStack.start(LocalStack.Options.defaults().withPorts(ports).withParameterOverrides(parameters)
                     .withBucketHostPort(s3BucketPort));
@@ -233,7 +235,7 @@ public final class LocalMain implements Callable<Integer> {
         try {
             Files.writeString(caFile, stack.rootCaPem(), StandardCharsets.US_ASCII);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
         root.putObject("mqtts").put("host", "127.0.0.1").put("port", stack.aws().broker().tlsPort()).put("url", stack.mqttsUrl())
                 .put("caFile", caFile.toAbsolutePath().toString());

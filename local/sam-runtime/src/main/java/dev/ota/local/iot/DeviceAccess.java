@@ -27,6 +27,8 @@ import software.amazon.awssdk.services.iot.model.CertificateStatus;
 import software.amazon.awssdk.services.iot.model.DescribeThingResponse;
 import software.amazon.awssdk.services.iot.model.Policy;
 import software.amazon.awssdk.services.iot.model.ResourceNotFoundException;
+import java.util.Arrays;
+import software.amazon.awssdk.services.iot.model.InvalidRequestException;
 
 /**
  * The local broker's AWS IoT Core authorizer: identity from the IoT registry (moto), permissions
@@ -248,10 +250,10 @@ public final class DeviceAccess implements MqttAccessControl {
         for (String id : List.of(sha256Hex(der), sha256Hex(pem(der).getBytes(StandardCharsets.US_ASCII)))) {
             try {
                 CertificateDescription found = iot.describeCertificate(r -> r.certificateId(id)).certificateDescription();
-                if (java.util.Arrays.equals(der(parse(found.certificatePem())), der)) {
+                if (Arrays.equals(der(parse(found.certificatePem())), der)) {
                     return found;
                 }
-            } catch (ResourceNotFoundException | software.amazon.awssdk.services.iot.model.InvalidRequestException absent) {
+            } catch (ResourceNotFoundException | InvalidRequestException absent) {
                 // try the next naming
             }
         }
@@ -262,7 +264,7 @@ public final class DeviceAccess implements MqttAccessControl {
         try {
             DescribeThingResponse t = iot.describeThing(r -> r.thingName(thingName));
             return new Thing(t.thingName(), t.thingTypeName(), t.attributes());
-        } catch (ResourceNotFoundException | software.amazon.awssdk.services.iot.model.InvalidRequestException absent) {
+        } catch (ResourceNotFoundException | InvalidRequestException absent) {
             return null;
         }
     }

@@ -1,5 +1,8 @@
 package dev.ota.local.rules;
 
+import com.fasterxml.jackson.databind.node.DecimalNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.math.BigDecimal;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ota.local.rules.IotRuleSql.Condition;
 import dev.ota.local.rules.IotRuleSql.UnsupportedRuleException;
@@ -106,10 +109,10 @@ final class ConditionParser {
 
     private static Optional<JsonNode> operand(JsonNode message, String token) {
         if (token.startsWith("'")) {
-            return Optional.of(com.fasterxml.jackson.databind.node.TextNode.valueOf(token.substring(1, token.length() - 1).replace("''", "'")));
+            return Optional.of(TextNode.valueOf(token.substring(1, token.length() - 1).replace("''", "'")));
         }
         if (Character.isDigit(token.charAt(0)) || token.startsWith("-")) {
-            return Optional.of(new com.fasterxml.jackson.databind.node.DecimalNode(new java.math.BigDecimal(token)));
+            return Optional.of(new DecimalNode(new BigDecimal(token)));
         }
         return IotRuleSql.field(message, token);
     }

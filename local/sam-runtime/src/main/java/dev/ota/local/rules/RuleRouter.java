@@ -1,5 +1,7 @@
 package dev.ota.local.rules;
 
+import java.io.IOException;
+import java.util.function.LongSupplier;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
@@ -39,14 +41,14 @@ public final class RuleRouter implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger invocations = new AtomicInteger();
     private final Function<Throwable, Void> errorLog;
-    private final java.util.function.LongSupplier clock;
+    private final LongSupplier clock;
 
     public RuleRouter(ObjectMapper json, int concurrency, Function<Throwable, Void> errorLog) {
         this(json, concurrency, errorLog, System::currentTimeMillis);
     }
 
     /** @param clock the broker's time for {@code timestamp()}, in epoch milliseconds */
-    public RuleRouter(ObjectMapper json, int concurrency, Function<Throwable, Void> errorLog, java.util.function.LongSupplier clock) {
+    public RuleRouter(ObjectMapper json, int concurrency, Function<Throwable, Void> errorLog, LongSupplier clock) {
         this.clock = clock;
         this.json = json;
         this.invoker = Executors.newFixedThreadPool(concurrency, r -> {
@@ -130,7 +132,7 @@ public final class RuleRouter implements AutoCloseable {
         try {
             JsonNode node = json.readTree(payload);
             return node != null && node.isObject() ? node : null;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return null;
         }
     }

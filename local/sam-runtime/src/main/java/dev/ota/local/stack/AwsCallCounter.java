@@ -1,5 +1,11 @@
 package dev.ota.local.stack;
 
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,15 +40,15 @@ public final class AwsCallCounter implements ExecutionInterceptor {
      * an eventually consistent read 0.5. A failed conditional write is billed too.
      */
     private void estimateCapacity(Object request) {
-        if (request instanceof software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest t) {
+        if (request instanceof TransactWriteItemsRequest t) {
             dynamoWriteUnits.add(2L * t.transactItems().size());
-        } else if (request instanceof software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest
-                || request instanceof software.amazon.awssdk.services.dynamodb.model.PutItemRequest
-                || request instanceof software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest) {
+        } else if (request instanceof UpdateItemRequest
+                || request instanceof PutItemRequest
+                || request instanceof DeleteItemRequest) {
             dynamoWriteUnits.add(1);
-        } else if (request instanceof software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest b) {
+        } else if (request instanceof BatchWriteItemRequest b) {
             b.requestItems().values().forEach(items -> dynamoWriteUnits.add(items.size()));
-        } else if (request instanceof software.amazon.awssdk.services.dynamodb.model.GetItemRequest g) {
+        } else if (request instanceof GetItemRequest g) {
             dynamoReadUnitsTimesTwo.add(Boolean.TRUE.equals(g.consistentRead()) ? 2 : 1);
         }
     }

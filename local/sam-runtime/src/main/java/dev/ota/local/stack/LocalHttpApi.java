@@ -1,5 +1,6 @@
 package dev.ota.local.stack;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.ota.local.standin.LoopbackHttp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -266,7 +267,7 @@ public final class LocalHttpApi implements AutoCloseable {
                         if (!e.has("cookies")) {
                             e.putArray("cookies");
                         }
-                        ((com.fasterxml.jackson.databind.node.ArrayNode) e.get("cookies")).add(c);
+                        ((ArrayNode) e.get("cookies")).add(c);
                     }
                 });
                 continue;

@@ -1,5 +1,16 @@
 package dev.ota.local.stack;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import software.amazon.awssdk.core.sync.RequestBody;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ota.function.support.Settings;
 import dev.ota.port.in.JobOperations;
@@ -7,6 +18,7 @@ import dev.ota.wiring.JobEngineClients;
 import dev.ota.wiring.JobOperationsFactory;
 import dev.ota.function.support.AwsClients;
 import dev.ota.function.support.Environment;
+import dev.ota.local.standin.CloudFormationTables;
 import dev.ota.local.standin.StandInClients;
 import dev.ota.local.standin.EmbeddedS3;
 import dev.ota.local.standin.BucketHostEndpoint;
@@ -23,12 +35,10 @@ import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
 import software.amazon.awssdk.services.s3.S3Client;
+import dev.ota.local.iot.DeviceAccess;
+import dev.ota.local.iot.IotPolicy;
+import software.amazon.awssdk.services.iot.IotClient;
 
 /**
  * Everything that runs in AWS, on this machine, built from template.yaml: the tables it declares,
@@ -91,18 +101,18 @@ public final class LocalStack implements AutoCloseable {
     private Settings settings;
 
     private final LocalHttpApi httpApi;
-    private final java.util.concurrent.ExecutorService s3Notifier = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+    private final ExecutorService s3Notifier = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "s3-notifications");
         t.setDaemon(true);
         return t;
     });
-    private final java.util.concurrent.atomic.AtomicInteger s3NotificationsPending = new java.util.concurrent.atomic.AtomicInteger();
-    private final List<S3NotificationFailure> s3NotificationFailures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final AtomicInteger s3NotificationsPending = new AtomicInteger();
+    private final List<S3NotificationFailure> s3NotificationFailures = new CopyOnWriteArrayList<>();
 
     /** An S3 notification whose function failed (S3 → Lambda is asynchronous: nobody else would see it). */
     public record S3NotificationFailure(String functionLogicalId, String key, Throwable error) {}
 
-    private final java.util.concurrent.atomic.LongAdder devicePublishes = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder devicePublishes = new LongAdder();
 
     /**
      * MQTT messages so far, as AWS IoT Core would bill them: publishes clients sent to the broker,
@@ -148,27 +158,10 @@ public final class LocalStack implements AutoCloseable {
         return start(Options.defaults());
     }
 
+    /** The template's tables, named by their logical ids, with their indexes projected as declared. */
     private void createTables(SamTemplate template) {
-        DynamoDbClient dynamo = aws.dynamoDb();
-        for (SamTemplate.TableSpec table : template.tables()) {
-            Map<String, String> types = new LinkedHashMap<>();
-            table.keys().forEach(k -> types.put(k.attribute(), k.type()));
-            table.indexes().forEach(i -> i.keys().forEach(k -> types.put(k.attribute(), k.type())));
-            List<GlobalSecondaryIndex> indexes = table.indexes().stream()
-                    .map(i -> GlobalSecondaryIndex.builder().indexName(i.name()).keySchema(keySchema(i.keys()))
-                            .projection(p -> p.projectionType(ProjectionType.ALL)).build())
-                    .toList();
-            dynamo.createTable(r -> {
-                r.tableName(table.logicalId())
-                        .billingMode(BillingMode.PAY_PER_REQUEST)
-                        .keySchema(keySchema(table.keys()))
-                        .attributeDefinitions(types.entrySet().stream()
-                                .map(e -> AttributeDefinition.builder().attributeName(e.getKey()).attributeType(e.getValue()).build())
-                                .toList());
-                if (!indexes.isEmpty()) {
-                    r.globalSecondaryIndexes(indexes);
-                }
-            });
+        try (DynamoDbClient dynamo = aws.dynamoDb()) {
+            CloudFormationTables.create(dynamo, template.tables());
         }
     }
 
@@ -177,37 +170,37 @@ public final class LocalStack implements AutoCloseable {
     /** moto's account and this stack's region, as {@code AWS::AccountId} and {@code AWS::Region}. */
     public static final String ACCOUNT_ID = "123456789012";
 
-    private software.amazon.awssdk.services.iot.IotClient iot;
-    private dev.ota.local.iot.DeviceAccess deviceAccess;
+    private IotClient iot;
+    private DeviceAccess deviceAccess;
     private final List<String> iotPolicyNames = new ArrayList<>();
 
     /**
      * The template's AWS::IoT::Policy resources are created in moto's IoT registry, resolved as
      * CloudFormation would; the broker then lets a client connect, publish and subscribe only as
-     * the policies attached to its certificate allow ({@link dev.ota.local.iot.DeviceAccess}).
+     * the policies attached to its certificate allow ({@link DeviceAccess}).
      */
     private void enforceDevicePolicies(SamTemplate template) {
         iot = track(aws.iot());
         Map<String, String> pseudo = Map.of("AWS::Region", aws.region().id(), "AWS::AccountId", ACCOUNT_ID, "AWS::Partition", "aws",
                 "AWS::StackName", STACK_NAME, "AWS::URLSuffix", "amazonaws.com");
         for (SamTemplate.IotPolicySpec policy : template.iotPolicies(pseudo)) {
-            String document = new String(ProtocolJson.toBytes(json, policy.document()), java.nio.charset.StandardCharsets.UTF_8);
+            String document = new String(ProtocolJson.toBytes(json, policy.document()), StandardCharsets.UTF_8);
             // Refuse at start-up what the local evaluator would not enforce faithfully.
-            dev.ota.local.iot.IotPolicy.parse(policy.policyName(), document, json);
+            IotPolicy.parse(policy.policyName(), document, json);
             iot.createPolicy(r -> r.policyName(policy.policyName()).policyDocument(document));
             iotPolicyNames.add(policy.policyName());
         }
-        deviceAccess = new dev.ota.local.iot.DeviceAccess(iot, "arn:aws:iot:" + aws.region().id() + ":" + ACCOUNT_ID + ":");
+        deviceAccess = new DeviceAccess(iot, "arn:aws:iot:" + aws.region().id() + ":" + ACCOUNT_ID + ":");
         aws.broker().accessControl(deviceAccess);
     }
 
     /** The AWS IoT control plane (moto), e.g. to register devices. */
-    public software.amazon.awssdk.services.iot.IotClient iot() {
+    public IotClient iot() {
         return iot;
     }
 
     /** Who may connect and what they may publish: counts and refusals of the local IoT policy enforcement. */
-    public dev.ota.local.iot.DeviceAccess deviceAccess() {
+    public DeviceAccess deviceAccess() {
         return deviceAccess;
     }
 
@@ -217,7 +210,7 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /** The AWS IoT control plane endpoint (moto), for `ota device register --iot-endpoint`. */
-    public java.net.URI iotEndpoint() {
+    public URI iotEndpoint() {
         return aws.dynamoDbEndpoint();
     }
 
@@ -230,10 +223,6 @@ public final class LocalStack implements AutoCloseable {
     public String rootCaPem() {
         var ca = aws.broker().certificateAuthority();
         return ca == null ? null : ca.rootPem();
-    }
-
-    private static List<KeySchemaElement> keySchema(List<SamTemplate.KeyElement> keys) {
-        return keys.stream().map(k -> KeySchemaElement.builder().attributeName(k.attribute()).keyType(k.keyType()).build()).toList();
     }
 
     private void wireFunctions(SamTemplate template) {
@@ -310,13 +299,13 @@ public final class LocalStack implements AutoCloseable {
         record.put("eventVersion", "2.1");
         record.put("eventSource", "aws:s3");
         record.put("awsRegion", StandInClients.REGION.id());
-        record.put("eventTime", java.time.Instant.now().toString());
+        record.put("eventTime", Instant.now().toString());
         record.put("eventName", created.eventName());
         var s3 = record.putObject("s3");
         s3.put("s3SchemaVersion", "1.0");
         s3.putObject("bucket").put("name", created.bucket()).put("arn", "arn:aws:s3:::" + created.bucket());
         // S3 URL-encodes keys in notifications (a space becomes '+').
-        s3.putObject("object").put("key", java.net.URLEncoder.encode(created.key(), java.nio.charset.StandardCharsets.UTF_8).replace("%2F", "/"))
+        s3.putObject("object").put("key", URLEncoder.encode(created.key(), StandardCharsets.UTF_8).replace("%2F", "/"))
                 .put("size", created.size()).put("eTag", created.eTag() == null ? "" : created.eTag().replace("\"", ""));
         var event = json.createObjectNode();
         event.putArray("Records").add(record);
@@ -340,7 +329,7 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /** Base URL of the template's HTTP API (the local ManagementApiUrl). */
-    public java.net.URI apiEndpoint() {
+    public URI apiEndpoint() {
         return httpApi.endpoint();
     }
 
@@ -388,15 +377,15 @@ public final class LocalStack implements AutoCloseable {
     public byte[] uploadFirmware(String productId, String version, String fileName, byte[] bytes) throws Exception {
         String key = "firmware/" + productId + "/" + version + "/" + fileName;
         try (S3Client s3 = aws.s3()) {
-            s3.putObject(r -> r.bucket(BUCKET).key(key), software.amazon.awssdk.core.sync.RequestBody.fromBytes(bytes));
+            s3.putObject(r -> r.bucket(BUCKET).key(key), RequestBody.fromBytes(bytes));
         }
-        com.fasterxml.jackson.databind.node.ObjectNode event = json.createObjectNode();
-        com.fasterxml.jackson.databind.node.ObjectNode record = event.putArray("Records").addObject()
+        ObjectNode event = json.createObjectNode();
+        ObjectNode record = event.putArray("Records").addObject()
                 .put("eventSource", "aws:s3").put("eventName", "ObjectCreated:Put").put("awsRegion", aws.region().id());
-        com.fasterxml.jackson.databind.node.ObjectNode s3 = record.putObject("s3");
+        ObjectNode s3 = record.putObject("s3");
         s3.putObject("bucket").put("name", BUCKET);
         // S3 URL-encodes the key in notifications (a space arrives as '+').
-        s3.putObject("object").put("key", java.net.URLEncoder.encode(key, java.nio.charset.StandardCharsets.UTF_8).replace("%2F", "/"))
+        s3.putObject("object").put("key", URLEncoder.encode(key, StandardCharsets.UTF_8).replace("%2F", "/"))
                 .put("size", bytes.length);
         return invoke("FirmwareRegistrationFunction", json.writeValueAsBytes(event));
     }
@@ -427,7 +416,7 @@ public final class LocalStack implements AutoCloseable {
      */
     public int tick() throws Exception {
         byte[] event = ("{\"version\":\"0\",\"detail-type\":\"Scheduled Event\",\"source\":\"aws.events\",\"time\":\""
-                + clock.instant() + "\",\"detail\":{}}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                + clock.instant() + "\",\"detail\":{}}").getBytes(StandardCharsets.UTF_8);
         for (LocalFunction function : scheduled) {
             function.invoke(event);
         }

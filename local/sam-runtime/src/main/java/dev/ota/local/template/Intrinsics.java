@@ -1,5 +1,6 @@
 package dev.ota.local.template;
 
+import dev.ota.local.standin.CloudFormationYaml.Intrinsic;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +25,7 @@ final class Intrinsics {
     }
 
     Object resolve(Object value) {
-        if (value instanceof SamTemplate.Intrinsic intrinsic) {
+        if (value instanceof Intrinsic intrinsic) {
             return apply(intrinsic.function(), intrinsic.argument());
         }
         if (value instanceof Map<?, ?> map) {

@@ -1,8 +1,9 @@
 package dev.ota.local.template;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
+import java.util.Locale;
+import dev.ota.local.standin.CloudFormationTables;
+import dev.ota.local.standin.CloudFormationYaml;
+import dev.ota.local.standin.CloudFormationYaml.Intrinsic;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,15 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.AbstractConstruct;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.nodes.MappingNode;
-import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.ScalarNode;
-import org.yaml.snakeyaml.nodes.SequenceNode;
-import org.yaml.snakeyaml.nodes.Tag;
 
 /**
  * template.yaml as the local stack reads it: the functions (handler, environment, IoT rule SQL)
@@ -28,14 +20,17 @@ import org.yaml.snakeyaml.nodes.Tag;
  * <p>Intrinsics are resolved as far as local use needs: {@code !Ref} of a parameter gives its
  * value, of a resource its logical id (local table names are logical ids); {@code !Sub} of a
  * string substitutes both. Anything else resolves to null, and the local stack overrides it.
+ * The YAML itself is read by {@link CloudFormationYaml}, the tables by {@link CloudFormationTables}.
  */
 public final class SamTemplate {
 
     private final Map<String, Object> root;
+    private final Map<String, String> overrides;
     private final Map<String, String> parameters = new LinkedHashMap<>();
 
     private SamTemplate(Map<String, Object> root, Map<String, String> overrides) {
         this.root = root;
+        this.overrides = Map.copyOf(overrides);
         map(root.get("Parameters")).forEach((name, spec) -> {
             Object fallback = map(spec).get("Default");
             parameters.put(name, fallback == null ? null : String.valueOf(fallback));
@@ -44,12 +39,7 @@ public final class SamTemplate {
     }
 
     public static SamTemplate load(Path file, Map<String, String> parameterOverrides) {
-        try (Reader reader = Files.newBufferedReader(file)) {
-            Map<String, Object> root = new Yaml(new CfnConstructor()).load(reader);
-            return new SamTemplate(root, parameterOverrides);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + file, e);
-        }
+        return new SamTemplate(CloudFormationYaml.load(file), parameterOverrides);
     }
 
     public record IotRule(String name, String sql, String sqlVersion) {}
@@ -66,12 +56,6 @@ public final class SamTemplate {
 
     /** An SQS queue; {@code maxReceiveCount} from its redrive policy (0 when it has none). */
     public record QueueSpec(String logicalId, int maxReceiveCount, int visibilityTimeout) {}
-
-    public record KeyElement(String attribute, String type, String keyType) {}
-
-    public record IndexSpec(String name, List<KeyElement> keys) {}
-
-    public record TableSpec(String logicalId, List<KeyElement> keys, List<IndexSpec> indexes) {}
 
     /** An {@code AWS::IoT::Policy}: its name and document, resolved as CloudFormation would for this stack. */
     public record IotPolicySpec(String logicalId, String policyName, Object document) {}
@@ -182,7 +166,7 @@ public final class SamTemplate {
             if (override != null) {
                 iam = "AWS_IAM".equals(String.valueOf(override));
             }
-            routes.add(new HttpRoute(id, eventName, api, String.valueOf(resolve(p.get("Method"))).toUpperCase(java.util.Locale.ROOT),
+            routes.add(new HttpRoute(id, eventName, api, String.valueOf(resolve(p.get("Method"))).toUpperCase(Locale.ROOT),
                     resolve(p.get("Path")), iam));
         }));
         return routes;
@@ -217,7 +201,7 @@ public final class SamTemplate {
             String prefix = null;
             String suffix = null;
             for (Object rule : list(map(map(p.get("Filter")).get("S3Key")).get("Rules"))) {
-                String name = String.valueOf(map(rule).get("Name")).toLowerCase(java.util.Locale.ROOT);
+                String name = String.valueOf(map(rule).get("Name")).toLowerCase(Locale.ROOT);
                 String value = resolve(map(rule).get("Value"));
                 if (name.equals("prefix")) {
                     prefix = value;
@@ -230,29 +214,9 @@ public final class SamTemplate {
         return triggers;
     }
 
-    public List<TableSpec> tables() {
-        List<TableSpec> tables = new ArrayList<>();
-        resources("AWS::DynamoDB::Table").forEach((id, props) -> {
-            Map<String, String> types = new LinkedHashMap<>();
-            for (Object def : list(props.get("AttributeDefinitions"))) {
-                types.put(String.valueOf(map(def).get("AttributeName")), String.valueOf(map(def).get("AttributeType")));
-            }
-            List<IndexSpec> indexes = new ArrayList<>();
-            for (Object gsi : list(props.get("GlobalSecondaryIndexes"))) {
-                indexes.add(new IndexSpec(String.valueOf(map(gsi).get("IndexName")), keys(map(gsi).get("KeySchema"), types)));
-            }
-            tables.add(new TableSpec(id, keys(props.get("KeySchema"), types), indexes));
-        });
-        return tables;
-    }
-
-    private static List<KeyElement> keys(Object schema, Map<String, String> types) {
-        List<KeyElement> keys = new ArrayList<>();
-        for (Object k : list(schema)) {
-            String attribute = String.valueOf(map(k).get("AttributeName"));
-            keys.add(new KeyElement(attribute, types.get(attribute), String.valueOf(map(k).get("KeyType"))));
-        }
-        return keys;
+    /** The DynamoDB tables, each named by its logical id. */
+    public List<CloudFormationTables.Table> tables() {
+        return CloudFormationTables.declaredIn(root, overrides);
     }
 
     private Map<String, Map<String, Object>> resources(String type) {
@@ -303,32 +267,5 @@ public final class SamTemplate {
 
     private static List<Object> list(Object o) {
         return o instanceof List<?> l ? new ArrayList<>(l) : List.of();
-    }
-
-    /** A CloudFormation short-form tag such as {@code !Sub "..."}. */
-    record Intrinsic(String function, Object argument) {}
-
-    /** SnakeYAML constructor that keeps CloudFormation's {@code !Tag} short forms as {@link Intrinsic}s. */
-    private static final class CfnConstructor extends SafeConstructor {
-        CfnConstructor() {
-            super(new LoaderOptions());
-            for (String fn : List.of("Ref", "Sub", "GetAtt", "Join", "If", "Equals", "Not", "And", "Or", "Select", "Split",
-                    "FindInMap", "Condition", "Base64", "GetAZs", "ImportValue", "Cidr", "Transform")) {
-                yamlConstructors.put(new Tag("!" + fn), new AbstractConstruct() {
-                    @Override
-                    public Object construct(Node node) {
-                        Object argument;
-                        if (node instanceof ScalarNode scalar) {
-                            argument = scalar.getValue();
-                        } else if (node instanceof SequenceNode sequence) {
-                            argument = constructSequence(sequence);
-                        } else {
-                            argument = constructMapping((MappingNode) node);
-                        }
-                        return new Intrinsic(fn, argument);
-                    }
-                });
-            }
-        }
     }
 }

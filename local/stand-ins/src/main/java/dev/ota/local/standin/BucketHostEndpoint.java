@@ -1,5 +1,7 @@
 package dev.ota.local.standin;
 
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicReference;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -53,7 +55,7 @@ public final class BucketHostEndpoint implements AutoCloseable {
     private final AtomicLong bytesServed = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
     /** Weak-network fault for testing a device's resume: the next GETs that get a body are cut short. */
-    private final java.util.concurrent.atomic.AtomicReference<Drop> drops = new java.util.concurrent.atomic.AtomicReference<>();
+    private final AtomicReference<Drop> drops = new AtomicReference<>();
 
     private record Drop(int remaining, long afterBytes, long stallMillis) {}
     private HttpServer server;
@@ -150,7 +152,7 @@ public final class BucketHostEndpoint implements AutoCloseable {
             requests.incrementAndGet();
             String method = exchange.getRequestMethod();
             if (!method.equals("GET") && !method.equals("HEAD")) {
-                byte[] body = "<Error><Code>MethodNotAllowed</Code></Error>".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                byte[] body = "<Error><Code>MethodNotAllowed</Code></Error>".getBytes(StandardCharsets.UTF_8);
                 exchange.sendResponseHeaders(405, body.length);
                 exchange.getResponseBody().write(body);
                 return;

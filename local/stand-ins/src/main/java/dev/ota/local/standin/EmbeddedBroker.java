@@ -23,6 +23,18 @@ import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.moquette.broker.security.IAuthenticator;
+import io.moquette.broker.security.IAuthorizatorPolicy;
+import io.moquette.broker.subscriptions.Topic;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import javax.net.ssl.SSLException;
 
 /**
  * MQTT 3.1.1 broker inside this JVM (Moquette), in-memory, on 127.0.0.1.
@@ -139,15 +151,15 @@ public final class EmbeddedBroker implements AutoCloseable {
         return this;
     }
 
-    private io.netty.handler.ssl.SslContext serverTls() {
+    private SslContext serverTls() {
         try {
-            return io.netty.handler.ssl.SslContextBuilder
+            return SslContextBuilder
                     .forServer(tlsAuthority.serverKey(), tlsAuthority.serverCertificate(), tlsAuthority.root())
-                    .clientAuth(io.netty.handler.ssl.ClientAuth.REQUIRE)
+                    .clientAuth(ClientAuth.REQUIRE)
                     // Any certificate whose key the client holds; the access control looks it up.
-                    .trustManager(io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE)
+                    .trustManager(InsecureTrustManagerFactory.INSTANCE)
                     .build();
-        } catch (javax.net.ssl.SSLException e) {
+        } catch (SSLException e) {
             throw new IllegalStateException("cannot set up the MQTT TLS listener", e);
         }
     }
@@ -193,8 +205,8 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     private static byte[] randomSecret() {
         byte[] bytes = new byte[24];
-        new java.security.SecureRandom().nextBytes(bytes);
-        return java.util.HexFormat.of().formatHex(bytes).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes).getBytes(StandardCharsets.US_ASCII);
     }
 
     private static final int MAX_BYTES = 256 * 1024;
@@ -308,11 +320,11 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
 
     /** Moquette's authenticator: only CONNECTs relayed by the front, which carry its secret. */
-    private final class FrontOnly implements io.moquette.broker.security.IAuthenticator {
+    private final class FrontOnly implements IAuthenticator {
         @Override
         public boolean checkValid(String clientId, String username, byte[] password) {
             boolean front = MqttFront.connectionId(username) >= 0 && password != null
-                    && java.security.MessageDigest.isEqual(password, backendSecret);
+                    && MessageDigest.isEqual(password, backendSecret);
             if (!front) {
                 LOG.warn("MQTT broker refused a CONNECT that did not come through its front door (client '{}')", clientId);
             }
@@ -324,10 +336,10 @@ public final class EmbeddedBroker implements AutoCloseable {
      * Moquette's authorizer: every PUBLISH and SUBSCRIBE goes to the access control, for the connection
      * it came on (the user name the front gave its CONNECT).
      */
-    private final class Authorizer implements io.moquette.broker.security.IAuthorizatorPolicy {
+    private final class Authorizer implements IAuthorizatorPolicy {
 
         @Override
-        public boolean canWrite(io.moquette.broker.subscriptions.Topic topic, String user, String client) {
+        public boolean canWrite(Topic topic, String user, String client) {
             long connection = MqttFront.connectionId(user);
             boolean allowed;
             try {
@@ -347,7 +359,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
 
         @Override
-        public boolean canRead(io.moquette.broker.subscriptions.Topic topic, String user, String client) {
+        public boolean canRead(Topic topic, String user, String client) {
             long connection = MqttFront.connectionId(user);
             try {
                 return connection > 0 && access.subscribe(connection, client, topic.toString());

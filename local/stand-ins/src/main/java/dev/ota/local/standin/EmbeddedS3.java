@@ -1,5 +1,8 @@
 package dev.ota.local.standin;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -45,7 +48,7 @@ public final class EmbeddedS3 implements AutoCloseable {
     private BlobStoreContext blobStoreContext;
     private S3Proxy proxy;
     private volatile URI endpoint;
-    private final java.util.List<java.util.function.Consumer<ObjectCreated>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Consumer<ObjectCreated>> listeners = new CopyOnWriteArrayList<>();
 
     /**
      * An object S3 would report in an {@code s3:ObjectCreated:*} notification.
@@ -55,7 +58,7 @@ public final class EmbeddedS3 implements AutoCloseable {
     public record ObjectCreated(String bucket, String key, long size, String eTag, String eventName) {}
 
     /** Calls {@code listener} for every object created from now on; it must not block for long. */
-    public void onObjectCreated(java.util.function.Consumer<ObjectCreated> listener) {
+    public void onObjectCreated(Consumer<ObjectCreated> listener) {
         listeners.add(listener);
     }
 
@@ -186,7 +189,7 @@ public final class EmbeddedS3 implements AutoCloseable {
 
     private void notifyCreated(String bucket, String key, Long size, String eTag, String eventName) {
         ObjectCreated created = new ObjectCreated(bucket, key, size == null ? -1 : size, eTag, eventName);
-        for (java.util.function.Consumer<ObjectCreated> listener : listeners) {
+        for (Consumer<ObjectCreated> listener : listeners) {
             try {
                 listener.accept(created);
             } catch (RuntimeException e) {
@@ -221,7 +224,7 @@ public final class EmbeddedS3 implements AutoCloseable {
         }
 
         @Override
-        public String completeMultipartUpload(MultipartUpload upload, java.util.List<MultipartPart> parts) {
+        public String completeMultipartUpload(MultipartUpload upload, List<MultipartPart> parts) {
             String eTag = super.completeMultipartUpload(upload, parts);
             BlobMetadata metadata = delegate().blobMetadata(upload.containerName(), upload.blobName());
             notifyCreated(upload.containerName(), upload.blobName(), metadata == null ? null : metadata.getSize(), eTag,

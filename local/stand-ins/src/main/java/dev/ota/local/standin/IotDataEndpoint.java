@@ -1,5 +1,9 @@
 package dev.ota.local.standin;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
+import java.util.function.UnaryOperator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -36,7 +40,7 @@ public final class IotDataEndpoint implements AutoCloseable {
     private final EmbeddedBroker broker;
     private final int requestedPort;
     private final AtomicLong publishCount = new AtomicLong();
-    private volatile java.util.function.UnaryOperator<String> twinTopic = t -> null;
+    private volatile UnaryOperator<String> twinTopic = t -> null;
     private volatile HttpServer server;
     private ExecutorService executor;
 
@@ -76,7 +80,7 @@ public final class IotDataEndpoint implements AutoCloseable {
      * Also delivers every publish to a second topic (null for none): the local stack serves devices
      * on Tencent's {@code $ota/...} topics and on AWS's {@code ota/...} ones at once.
      */
-    public void mirrorTo(java.util.function.UnaryOperator<String> twinTopic) {
+    public void mirrorTo(UnaryOperator<String> twinTopic) {
         this.twinTopic = twinTopic;
     }
 
@@ -86,15 +90,15 @@ public final class IotDataEndpoint implements AutoCloseable {
     }
 
     /** Called for every publish this endpoint accepts (topic as the caller named it, payload). */
-    public void addPublishListener(java.util.function.BiConsumer<String, byte[]> listener) {
+    public void addPublishListener(BiConsumer<String, byte[]> listener) {
         listeners.add(listener);
     }
 
-    public void removePublishListener(java.util.function.BiConsumer<String, byte[]> listener) {
+    public void removePublishListener(BiConsumer<String, byte[]> listener) {
         listeners.remove(listener);
     }
 
-    private final java.util.List<java.util.function.BiConsumer<String, byte[]>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<BiConsumer<String, byte[]>> listeners = new CopyOnWriteArrayList<>();
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange; InputStream body = exchange.getRequestBody()) {

@@ -13,6 +13,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+import software.amazon.awssdk.services.iot.IotClient;
 
 /**
  * All local stand-ins together: S3 (s3proxy), DynamoDB (moto_server), MQTT broker (Moquette) and the
@@ -115,7 +116,7 @@ public final class LocalAws implements AutoCloseable {
     }
 
     /** The AWS IoT control plane on moto_server: things, certificates, policies. */
-    public software.amazon.awssdk.services.iot.IotClient iot() {
+    public IotClient iot() {
         return StandInClients.iot(dynamoDbEndpoint());
     }
 

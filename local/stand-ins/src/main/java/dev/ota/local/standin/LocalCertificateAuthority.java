@@ -31,6 +31,7 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import java.security.PrivateKey;
 
 /**
  * The local stand-in for the CA behind AWS IoT Core's server certificate (Amazon Root CA 1): a
@@ -82,7 +83,7 @@ public final class LocalCertificateAuthority {
         return server;
     }
 
-    public java.security.PrivateKey serverKey() {
+    public PrivateKey serverKey() {
         return serverKey.getPrivate();
     }
 

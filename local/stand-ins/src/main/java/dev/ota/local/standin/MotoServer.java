@@ -1,5 +1,8 @@
 package dev.ota.local.standin;
 
+import java.io.BufferedReader;
+import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -157,7 +160,7 @@ public final class MotoServer implements AutoCloseable {
 
     private static Optional<String> pythonInterpreter(Path script) {
         String first;
-        try (java.io.BufferedReader reader = Files.newBufferedReader(script, StandardCharsets.ISO_8859_1)) {
+        try (BufferedReader reader = Files.newBufferedReader(script, StandardCharsets.ISO_8859_1)) {
             first = reader.readLine();
         } catch (IOException e) {
             return Optional.empty();
@@ -176,7 +179,7 @@ public final class MotoServer implements AutoCloseable {
         try {
             logFile = Files.createTempFile("moto-server-", ".log");
             logFile.toFile().deleteOnExit();
-            List<String> command = new java.util.ArrayList<>(command(executable));
+            List<String> command = new ArrayList<>(command(executable));
             command.addAll(List.of("-H", HOST, "-p", String.valueOf(port)));
             ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
@@ -289,7 +292,7 @@ public final class MotoServer implements AutoCloseable {
         process.destroy();
         children.forEach(ProcessHandle::destroy);
         try {
-            if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 children.forEach(ProcessHandle::destroyForcibly);
             }

@@ -40,6 +40,7 @@ import java.util.function.Supplier;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * The broker's front door: a plain listener and, optionally, a mutual-TLS one, in front of the
@@ -331,7 +332,7 @@ final class MqttFront implements AutoCloseable {
         }
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
+    private static ThreadFactory daemon(String name) {
         AtomicLong n = new AtomicLong();
         return r -> {
             Thread t = new Thread(r, name + "-" + n.incrementAndGet());

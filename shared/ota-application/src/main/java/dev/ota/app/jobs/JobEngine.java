@@ -227,9 +227,11 @@ public final class JobEngine {
         }
         if (def.window().ended(now) && !job.windowEnded()) {
             String reason = "ended at " + def.window().endAt() + ": no more devices are released, queued ones are canceled";
-            jobs.update(jobId, JobPatch.patch().windowEnded(true).dynamicActive(false).state(job.state(), reason));
+            // Conditional on the state read: an operator's cancel or pause in between must not be undone.
+            if (jobs.update(jobId, JobPatch.patch().ifStateIn(job.state()).windowEnded(true).dynamicActive(false).state(job.state(), reason))) {
+                log.info("job_window_ended", "jobId", jobId);
+            }
             job = jobs.find(jobId).orElseThrow();
-            log.info("job_window_ended", "jobId", jobId);
         }
         if (job.windowEnded() && counts.get(ExecutionStatus.QUEUED) > 0) {
             work.add(WorkMessage.sweep(jobId, Sweeper.QUEUED));

@@ -224,7 +224,8 @@ public final class JobService implements JobOperations {
                 // A job item written before the update-devices function made its jobs through the engine.
                 throw new OperatorException(Code.CONFLICT, "job " + jobId + " was made by the update-devices function and has no rollout to retry in");
             }
-            int stage = row.status() == ExecutionStatus.QUEUED ? job.currentStage() : row.stage();
+            // A device in no group yet (queued, or canceled while queued) joins the current one, as a release would put it.
+            int stage = JobCounts.inStage(row.status(), row.stage()) ? row.stage() : job.currentStage();
             Execution after = Execution.queued(jobId, job.firmware(), state == null ? null : state.currentVersion(),
                     job.definition().retryPolicy(), now).planned(stage, job.definition().inProgressTimeout()).restarted(now);
             if (rollout.restart(device, row, after)) {

@@ -1,5 +1,7 @@
 package dev.ota.app.jobs;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -12,7 +14,7 @@ public record ReleasedNow(List<String> delivered, Map<String, Skip> skipped) {
 
     public ReleasedNow {
         delivered = List.copyOf(delivered);
-        skipped = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(skipped));
+        skipped = Collections.unmodifiableMap(new LinkedHashMap<>(skipped));
     }
 
     /** Why the rollout did not send a device the update; {@code message} is what its execution row says. */

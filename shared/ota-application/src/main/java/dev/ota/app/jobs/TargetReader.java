@@ -189,7 +189,7 @@ abstract class TargetReader implements AutoCloseable {
 
         @Override
         Batch next(int max) {
-            boolean product = def.targetType() == dev.ota.domain.job.TargetType.PRODUCT;
+            boolean product = def.targetType() == TargetType.PRODUCT;
             String version = product ? null : def.sourceVersions().get(versionIndex);
             DeviceDirectory.DevicePage page = directory.page(def.productId(), version, token, max);
             List<Candidate> batch = new ArrayList<>();

@@ -11,6 +11,18 @@ import java.util.Map;
  */
 public record JobCounts(Map<ExecutionStatus, Long> byStatus, Map<Integer, Map<ExecutionStatus, Long>> byStage, long retries) {
 
+    /** The group of an execution that is in none: one still queued, or canceled while it was queued (never released). */
+    public static final int NO_STAGE = -1;
+
+    /**
+     * Whether an execution in {@code status} in group {@code stage} counts in that group's counts. A
+     * device belongs to the group current when it was released (or skipped); QUEUED executions, and
+     * those canceled while queued ({@link #NO_STAGE}), belong to no group (docs/jobs.md).
+     */
+    public static boolean inStage(ExecutionStatus status, int stage) {
+        return status != null && status != ExecutionStatus.QUEUED && stage != NO_STAGE;
+    }
+
     public JobCounts {
         EnumMap<ExecutionStatus, Long> copy = new EnumMap<>(ExecutionStatus.class);
         for (ExecutionStatus s : ExecutionStatus.values()) {

@@ -5,6 +5,7 @@ import dev.ota.domain.DeviceState;
 import dev.ota.domain.Execution;
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.device.DeviceId;
+import dev.ota.domain.job.JobCounts;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -27,7 +28,12 @@ public interface RolloutStore {
 
     enum DueKind { TIMEOUT, RETRY }
 
-    /** One row of Tencent's per-device task list. */
+    /**
+     * One row of Tencent's per-device task list.
+     *
+     * @param stage the rollout group the device was released or skipped in; {@link JobCounts#NO_STAGE}
+     *     while it is in none (queued, or canceled while queued)
+     */
     record RowView(String jobId, String deviceName, ExecutionStatus status, int percent, int resultCode, String resultMsg,
                         String fromVersion, String targetVersion, int attempt, Instant updatedAt, int stage, String heldBy) {}
 
@@ -80,18 +86,20 @@ public interface RolloutStore {
      */
     boolean skip(DeviceId device, String jobId, int stage, String reason, String heldBy, boolean waitForDevice, Instant at);
 
-    /** QUEUED → CANCELED. */
+    /** QUEUED → CANCELED, in no group: the device was never released, so it takes no place in one. */
     boolean cancelQueued(DeviceId device, String jobId, String reason, Instant at);
 
     /**
      * A device that qualifies for a dynamic job later: a new QUEUED row (or a SKIPPED one queued
-     * again), at queue position {@code seq}. False when the job already has the device otherwise.
+     * again, leaving the group it was skipped in), at queue position {@code seq}. False when the job
+     * already has the device otherwise.
      */
     boolean enqueueLate(DeviceId device, String jobId, String productId, String targetVersion, String fromVersion, long seq, Instant at);
 
     /**
      * An operator's retry of a device that holds no live execution: its row moves from
-     * {@code row.status()} to {@code after} (a fresh DELIVERED attempt) and the device takes it.
+     * {@code row.status()} in {@code row.stage()} to {@code after} (a fresh DELIVERED attempt) and the
+     * device takes it. It counts as a retry only if the device had an attempt before.
      */
     boolean restart(DeviceId device, RowView row, Execution after);
 }

@@ -1,5 +1,6 @@
 package dev.ota.aws.dynamodb;
 
+import java.util.Set;
 import static dev.ota.aws.dynamodb.Attr.n;
 import static dev.ota.aws.dynamodb.Attr.num;
 import static dev.ota.aws.dynamodb.Attr.optNum;
@@ -62,7 +63,7 @@ final class DeviceItem {
      * update is kept, with its history. See docs/data-model.md.
      */
     static final String EXPIRES_AT = "expiresAt";
-    static final java.time.Duration UNUPDATED_RETENTION = java.time.Duration.ofDays(90);
+    static final Duration UNUPDATED_RETENTION = Duration.ofDays(90);
 
     private DeviceItem() {}
 
@@ -101,7 +102,7 @@ final class DeviceItem {
         Long lastSeen = optNum(item, LAST_SEEN_AT);
         AttributeValue waiting = item.get(WAITING_JOBS);
         return new DeviceState(device, str(item, CURRENT_VERSION), lastSeen == null ? null : Instant.ofEpochMilli(lastSeen), execution(item),
-                waiting == null || !waiting.hasSs() ? java.util.Set.of() : java.util.Set.copyOf(waiting.ss()));
+                waiting == null || !waiting.hasSs() ? Set.of() : Set.copyOf(waiting.ss()));
     }
 
     private static Execution execution(Map<String, AttributeValue> item) {
@@ -113,7 +114,7 @@ final class DeviceItem {
         RetryPolicy policy = new RetryPolicy(
                 (int) num(item, MAX_ATTEMPTS, RetryPolicy.DEFAULT.maxAttempts()),
                 retryable == null || retryable.isEmpty()
-                        ? java.util.Set.of()
+                        ? Set.of()
                         : Arrays.stream(retryable.split(",")).map(Integer::valueOf).collect(Collectors.toSet()),
                 Duration.ofMillis(num(item, RETRY_INTERVAL_MS, 0)));
         Long notBefore = optNum(item, RETRY_NOT_BEFORE);

@@ -31,12 +31,13 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
-import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 
 /**
  * The Jobs table, its one mapper: one item per job (definition, scheduler state, base counts) plus
- * its counter shards (see {@link JobCounters}). Three indexes: {@code byProduct} (productId,
+ * its counter shards (see {@link JobCounters}). Four indexes: {@code byProduct} (productId,
  * createdAt) for listings and "is a live job using this firmware" ({@link LiveJobs}); the sparse
+ * {@code byCreated} (listKey = JOB, createdKey = zero-padded createdAt # jobId: every job item and
+ * no counter shard, for the listing over all products, newest first); the sparse
  * {@code byLive} (liveKey = LIVE while the scheduler has work for the job); the sparse
  * {@code byDynamicProduct} (dynamicProduct = productId while a dynamic job takes devices that
  * qualify later).
@@ -44,11 +45,19 @@ import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 public final class DynamoDbJobRepository implements JobRepository, LiveJobs {
 
     public static final String BY_PRODUCT = "byProduct";
+    public static final String BY_CREATED = "byCreated";
     public static final String BY_LIVE = "byLive";
     public static final String BY_DYNAMIC_PRODUCT = "byDynamicProduct";
     static final String LIVE_KEY = "liveKey";
     static final String LIVE = "LIVE";
     static final String DYNAMIC_PRODUCT = "dynamicProduct";
+    /** byCreated's partition key: the one value {@link #JOB}, written only on job items (never on counter shards). */
+    static final String LIST_KEY = "listKey";
+    static final String JOB = "JOB";
+    /** byCreated's sort key: {@link #createdKey}. */
+    static final String CREATED_KEY = "createdKey";
+    private static final List<String> PRODUCT_PAGE_KEY = List.of("jobId", "productId", "createdAt");
+    private static final List<String> ALL_PAGE_KEY = List.of("jobId", LIST_KEY, CREATED_KEY);
     /** Job states in which a job may still send update_firmware: every state but the ended ones. */
     static final List<JobStatus> LIVE_STATES = Arrays.stream(JobStatus.values()).filter(state -> !state.ended()).toList();
 
@@ -83,6 +92,8 @@ public final class DynamoDbJobRepository implements JobRepository, LiveJobs {
         item.put("expanded", AttributeValue.fromBool(false));
         item.put("seqNext", n(0));
         item.put(LIVE_KEY, s(LIVE));
+        item.put(LIST_KEY, s(JOB));
+        item.put(CREATED_KEY, s(createdKey(job.createdAt(), job.jobId())));
         if (d.dynamic()) {
             item.put(DYNAMIC_PRODUCT, s(job.productId()));
         }
@@ -112,26 +123,45 @@ public final class DynamoDbJobRepository implements JobRepository, LiveJobs {
         return jobIds.isEmpty() ? Map.of() : JobCounters.read(dynamo, tables.jobs(), jobIds);
     }
 
+    /**
+     * By product: a Query of {@code byProduct}. Over all products: a Query of the sparse
+     * {@code byCreated}, which holds job items only, so a page holds {@code limit} jobs when more
+     * follow. Both newest first ({@code ScanIndexForward=false}); a token is the index's last key and
+     * is accepted back only by the listing that made it.
+     */
     @Override
     public Page<JobRecord> list(String productId, String nextToken, int limit) {
-        List<String> keyNames = productId != null ? List.of("jobId", "productId", "createdAt") : List.of("jobId");
+        List<String> keyNames = productId != null ? PRODUCT_PAGE_KEY : ALL_PAGE_KEY;
         Map<String, AttributeValue> start = PageTokens.decode(nextToken, keyNames);
-        List<JobRecord> jobs = new ArrayList<>();
-        Map<String, AttributeValue> last;
-        if (productId != null) {
-            QueryResponse page = dynamo.query(r -> r.tableName(tables.jobs()).indexName(BY_PRODUCT)
-                    .keyConditionExpression("productId = :p").expressionAttributeValues(Map.of(":p", s(productId)))
-                    .scanIndexForward(false).limit(limit).exclusiveStartKey(start));
-            page.items().forEach(i -> jobs.add(toRecord(i)));
-            last = page.lastEvaluatedKey();
-        } else {
-            // Counter shards carry no productId: the filter leaves them out.
-            ScanResponse page = dynamo.scan(r -> r.tableName(tables.jobs()).filterExpression("attribute_exists(productId)")
-                    .limit(limit).exclusiveStartKey(start));
-            page.items().forEach(i -> jobs.add(toRecord(i)));
-            last = page.lastEvaluatedKey();
+        if (start != null) {
+            // A key from another product's listing: DynamoDB refuses a start key outside the query's partition.
+            boolean ours = productId != null ? productId.equals(str(start, "productId"))
+                    : JOB.equals(str(start, LIST_KEY)) && str(start, CREATED_KEY) != null && str(start, "jobId") != null
+                            && str(start, CREATED_KEY).endsWith("#" + str(start, "jobId"));
+            if (!ours) {
+                throw PageTokens.invalid();
+            }
         }
+        QueryResponse page = productId != null
+                ? dynamo.query(r -> r.tableName(tables.jobs()).indexName(BY_PRODUCT)
+                        .keyConditionExpression("productId = :p").expressionAttributeValues(Map.of(":p", s(productId)))
+                        .scanIndexForward(false).limit(limit).exclusiveStartKey(start))
+                : dynamo.query(r -> r.tableName(tables.jobs()).indexName(BY_CREATED)
+                        .keyConditionExpression("#k = :job").expressionAttributeNames(Map.of("#k", LIST_KEY))
+                        .expressionAttributeValues(Map.of(":job", s(JOB)))
+                        .scanIndexForward(false).limit(limit).exclusiveStartKey(start));
+        List<JobRecord> jobs = new ArrayList<>();
+        page.items().forEach(i -> jobs.add(toRecord(i)));
+        Map<String, AttributeValue> last = page.lastEvaluatedKey();
         return new Page<>(jobs, last == null || last.isEmpty() ? null : PageTokens.encode(last, keyNames));
+    }
+
+    /**
+     * byCreated's sort key: createdAt in epoch milliseconds, zero-padded to 15 digits so the string
+     * order is the time order, then {@code #} and the job id (ties newest-first by job id, descending).
+     */
+    static String createdKey(Instant createdAt, String jobId) {
+        return String.format("%015d#%s", createdAt.toEpochMilli(), jobId);
     }
 
     @Override

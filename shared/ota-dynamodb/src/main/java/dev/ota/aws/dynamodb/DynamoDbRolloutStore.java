@@ -11,6 +11,7 @@ import dev.ota.domain.Execution;
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.port.out.RolloutStore;
 import dev.ota.domain.device.DeviceId;
+import dev.ota.domain.job.JobCounts;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -142,6 +143,11 @@ public final class DynamoDbRolloutStore implements RolloutStore {
         List<String> keyNames = status == null ? List.of(ExecutionRow.JOB_ID, ExecutionRow.DEVICE_NAME)
                 : List.of(ExecutionRow.JOB_ID, ExecutionRow.DEVICE_NAME, ExecutionRow.JOB_STATUS);
         Map<String, AttributeValue> start = PageTokens.decode(nextToken, keyNames);
+        // A key from another job's (or status's) listing: DynamoDB refuses a start key outside the query's partition.
+        if (start != null && (!jobId.equals(str(start, ExecutionRow.JOB_ID))
+                || status != null && !(jobId + "#" + status.name()).equals(str(start, ExecutionRow.JOB_STATUS)))) {
+            throw PageTokens.invalid();
+        }
         QueryRequest.Builder q = QueryRequest.builder().tableName(tables.executions()).limit(limit).exclusiveStartKey(start);
         if (status == null) {
             q.keyConditionExpression("#j = :j").expressionAttributeNames(Map.of("#j", ExecutionRow.JOB_ID))
@@ -180,7 +186,7 @@ public final class DynamoDbRolloutStore implements RolloutStore {
         return new RowView(str(item, ExecutionRow.JOB_ID), str(item, ExecutionRow.DEVICE_NAME),
                 ExecutionStatus.valueOf(str(item, ExecutionRow.STATUS)), (int) num(item, "percent", 0), (int) num(item, "resultCode", 0),
                 str(item, "resultMsg") == null ? "" : str(item, "resultMsg"), str(item, "fromVersion"), str(item, "targetVersion"),
-                (int) num(item, "attempt", 0), updated == null ? null : Instant.ofEpochMilli(updated), (int) num(item, ExecutionRow.STAGE, 0),
+                (int) num(item, "attempt", 0), updated == null ? null : Instant.ofEpochMilli(updated), (int) num(item, ExecutionRow.STAGE, JobCounts.NO_STAGE),
                 str(item, ExecutionRow.HELD_BY));
     }
 
@@ -231,10 +237,12 @@ public final class DynamoDbRolloutStore implements RolloutStore {
 
     @Override
     public boolean cancelQueued(DeviceId device, String jobId, String reason, Instant at) {
-        Expression r = queuedRowLeaves(jobId, ExecutionStatus.CANCELED, reason, at);
+        // Never released, so in no group: the row keeps no stage, and no group's counts move.
+        Expression r = queuedRowLeaves(jobId, ExecutionStatus.CANCELED, reason, at).remove(ExecutionRow.STAGE);
         return transact(List.of(
                 ExecutionRow.update(tables.executions(), jobId, device.deviceName(), r, ExecutionStatus.QUEUED),
-                JobCounters.move(tables.jobs(), jobId, device.deviceName(), ExecutionStatus.QUEUED, 0, ExecutionStatus.CANCELED, 0, false)));
+                JobCounters.move(tables.jobs(), jobId, device.deviceName(), ExecutionStatus.QUEUED, JobCounts.NO_STAGE,
+                        ExecutionStatus.CANCELED, JobCounts.NO_STAGE, false)));
     }
 
     private static Expression queuedRowLeaves(String jobId, ExecutionStatus to, String reason, Instant at) {
@@ -268,19 +276,23 @@ public final class DynamoDbRolloutStore implements RolloutStore {
                 .set("resultCode", n(0))
                 .set("resultMsg", s(""))
                 .set("updatedAt", n(at.toEpochMilli()))
-                .remove(ExecutionRow.HELD_BY);
+                .remove(ExecutionRow.HELD_BY)
+                .remove(ExecutionRow.STAGE);
         List<TransactWriteItem> writes = new ArrayList<>();
         if (existing.isEmpty()) {
             String condition = "attribute_not_exists(" + r.name(ExecutionRow.DEVICE_NAME) + ")";
             writes.add(Transactions.update(tables.executions(), ExecutionRow.key(jobId, device.deviceName()), r, condition));
-            writes.add(JobCounters.move(tables.jobs(), jobId, device.deviceName(), null, 0, ExecutionStatus.QUEUED, 0, false));
+            writes.add(JobCounters.move(tables.jobs(), jobId, device.deviceName(), null, JobCounts.NO_STAGE, ExecutionStatus.QUEUED,
+                    JobCounts.NO_STAGE, false));
             Expression j = new Expression().add("targetCount", 1);
             String takes = "attribute_exists(" + j.name(DynamoDbJobRepository.DYNAMIC_PRODUCT) + ")";
             writes.add(Transactions.update(tables.jobs(), Map.of("jobId", s(jobId)), j, takes));
         } else {
             int stage = existing.get().stage();
             writes.add(ExecutionRow.update(tables.executions(), jobId, device.deviceName(), r, ExecutionStatus.SKIPPED));
-            writes.add(JobCounters.move(tables.jobs(), jobId, device.deviceName(), ExecutionStatus.SKIPPED, stage, ExecutionStatus.QUEUED, stage, false));
+            // Queued again: it leaves the group it was skipped in.
+            writes.add(JobCounters.move(tables.jobs(), jobId, device.deviceName(), ExecutionStatus.SKIPPED, stage, ExecutionStatus.QUEUED,
+                    JobCounts.NO_STAGE, false));
             writes.add(JobGuards.takesLateDevices(tables.jobs(), jobId));
         }
         Expression w = new Expression().delete(DeviceItem.WAITING_JOBS, AttributeValue.fromSs(List.of(jobId)));
@@ -296,8 +308,8 @@ public final class DynamoDbRolloutStore implements RolloutStore {
                 .setAll(DeviceItem.executionAttributes(after))
                 .delete(DeviceItem.WAITING_JOBS, AttributeValue.fromSs(List.of(after.jobId())));
         String condition = DeviceItem.isFree(d);
-        // An attempt after an earlier one; a queued or skipped device never had one.
-        boolean retry = row.status() != ExecutionStatus.QUEUED && row.status() != ExecutionStatus.SKIPPED;
+        // An attempt after an earlier one; a device never released (queued, skipped, canceled while queued) had none.
+        boolean retry = row.attempt() > 0;
         return transact(List.of(
                 deviceUpdate(device, d, condition),
                 ExecutionRow.update(tables.executions(), after.jobId(), device.deviceName(),

@@ -1,5 +1,6 @@
 package dev.ota.aws.dynamodb;
 
+import java.util.Optional;
 import static dev.ota.aws.dynamodb.Attr.s;
 
 import dev.ota.domain.job.JobCounts;
@@ -47,7 +48,9 @@ public final class JobCounters {
 
     /**
      * The counter update of one execution moving {@code from} (null: it is new) in group
-     * {@code fromStage} to {@code to} in group {@code toStage}. QUEUED executions belong to no group yet.
+     * {@code fromStage} to {@code to} in group {@code toStage}. Only a side in a group
+     * ({@link JobCounts#inStage}) moves a group's counts: QUEUED executions, and those canceled while
+     * queued, belong to none.
      */
     static TransactWriteItem move(String table, String jobId, String deviceName, ExecutionStatus from, int fromStage,
                                   ExecutionStatus to, int toStage, boolean retry) {
@@ -58,10 +61,11 @@ public final class JobCounters {
             }
             e.add(PREFIX + to.name(), 1);
         }
-        if (from != null && from != ExecutionStatus.QUEUED && !(from == to && fromStage == toStage)) {
+        boolean sameGroupAndStatus = from == to && fromStage == toStage;
+        if (JobCounts.inStage(from, fromStage) && !sameGroupAndStatus) {
             e.add(stageAttribute(fromStage, from), -1);
         }
-        if (to != ExecutionStatus.QUEUED && !(from == to && fromStage == toStage)) {
+        if (JobCounts.inStage(to, toStage) && !sameGroupAndStatus) {
             e.add(stageAttribute(toStage, to), 1);
         }
         if (retry) {
@@ -139,11 +143,11 @@ public final class JobCounters {
         return out;
     }
 
-    private static java.util.Optional<ExecutionStatus> status(String name) {
+    private static Optional<ExecutionStatus> status(String name) {
         try {
-            return java.util.Optional.of(ExecutionStatus.valueOf(name));
+            return Optional.of(ExecutionStatus.valueOf(name));
         } catch (IllegalArgumentException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.ota.aws.dynamodb;
 
+import java.io.IOException;
+import java.math.BigDecimal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -33,7 +35,7 @@ public final class PageTokens {
             if (value.s() != null) {
                 node.put(name, value.s());
             } else if (value.n() != null) {
-                node.put(name, new java.math.BigDecimal(value.n()));
+                node.put(name, new BigDecimal(value.n()));
             } else {
                 throw new IllegalStateException("page key " + name + " is neither S nor N");
             }
@@ -52,7 +54,7 @@ public final class PageTokens {
         JsonNode node;
         try {
             node = JSON.readTree(Base64.getUrlDecoder().decode(token));
-        } catch (IllegalArgumentException | java.io.IOException e) {
+        } catch (IllegalArgumentException | IOException e) {
             throw invalid();
         }
         if (node == null || !node.isObject() || node.size() != names.size()) {

@@ -1,5 +1,6 @@
 package dev.ota.aws.presign;
 
+import dev.ota.domain.DownloadKey;
 import dev.ota.domain.FirmwareRef;
 import dev.ota.port.out.DownloadUrlMinter;
 import java.net.URI;
@@ -116,7 +117,7 @@ public final class SigV4DownloadUrlMinter implements DownloadUrlMinter {
     @Override
     public String mint(FirmwareRef firmware) {
         // Devices download the top-level copy registration made (see DownloadKey), never the upload key.
-        return config.servedAs().apply(presignGet(dev.ota.domain.DownloadKey.of(firmware.s3Key(), firmware.md5sum()))).toString();
+        return config.servedAs().apply(presignGet(DownloadKey.of(firmware.s3Key(), firmware.md5sum()))).toString();
     }
 
     /** A GET URL for {@code key} in the bucket, valid for the expiry from now. */
