@@ -69,6 +69,48 @@ class DynamoDbDeviceStateStoreTest extends StoreFixture {
         }
     }
 
+    /** The Devices table's TTL attribute (DeviceItem.EXPIRES_AT, template.yaml's TimeToLiveSpecification). */
+    @Nested
+    class Expiry {
+
+        @Test
+        void aDeviceThatNeverTookAnUpdateExpires90DaysAfterItsLatestReport() {
+            devices.recordVersion(device, "1.0.0", T0);
+            assertThat(expiresAt(device).n()).isEqualTo(String.valueOf(T0.plus(Duration.ofDays(90)).getEpochSecond()));
+
+            devices.recordVersion(device, "1.0.0", T0.plusSeconds(3600).plusMillis(250));
+            assertThat(expiresAt(device).n()).isEqualTo(String.valueOf(T0.plusSeconds(3600).plus(Duration.ofDays(90)).getEpochSecond()));
+
+            // A stale report moves nothing.
+            devices.recordVersion(device, "0.9.0", T0);
+            assertThat(expiresAt(device).n()).isEqualTo(String.valueOf(T0.plusSeconds(3600).plus(Duration.ofDays(90)).getEpochSecond()));
+        }
+
+        @Test
+        void onceTheDeviceTookAnUpdateExpiresAtIsNoNumberAndStaysSo() {
+            JobRecord job = job();
+            DeviceId queued = queueOne(job);
+            devices.recordVersion(queued, "1.0.0", T0);
+            assertThat(expiresAt(queued).n()).isNotNull();
+
+            Execution live = released(job, queued);
+            assertThat(expiresAt(queued).n()).as("TTL ignores a String").isNull();
+            assertThat(expiresAt(queued).s()).isEqualTo(job.jobId());
+
+            devices.recordVersion(queued, "1.0.0", T0.plusSeconds(5));
+            moved(queued, live, live.withStatus(DOWNLOADING, 10, T0.plusSeconds(6)));
+            devices.recordVersion(queued, "1.0.0", T0.plusSeconds(7));
+            assertThat(expiresAt(queued).n()).isNull();
+            assertThat(expiresAt(queued).s()).isEqualTo(job.jobId());
+        }
+
+        private software.amazon.awssdk.services.dynamodb.model.AttributeValue expiresAt(DeviceId id) {
+            var item = dynamo.getItem(r -> r.tableName(tables.devices()).key(DeviceItem.key(id)).consistentRead(true)).item();
+            assertThat(item).containsKey(DeviceItem.EXPIRES_AT);
+            return item.get(DeviceItem.EXPIRES_AT);
+        }
+    }
+
     @Test
     void anUnknownDeviceIsNotFound() {
         assertThat(devices.find(device)).isEmpty();
