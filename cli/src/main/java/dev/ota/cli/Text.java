@@ -74,16 +74,14 @@ public final class Text {
 
     public static final List<String> FIRMWARE_HEADERS = List.of("PRODUCT", "VERSION", "STATUS", "SIZE", "MD5", "CREATED", "DESCRIPTION");
 
-    /** Devices that ended, of all targets: succeeded, failed, timed out, canceled. */
-    public static long finished(JsonNode counts) {
-        return counts.path("SUCCEEDED").asLong() + counts.path("FAILED").asLong() + counts.path("TIMED_OUT").asLong()
-                + counts.path("CANCELED").asLong();
-    }
-
-    /** "[#####-----]  50%  5/10 devices finished". */
-    public static String progress(JsonNode counts, long targetCount) {
-        long total = targetCount > 0 ? targetCount : sum(counts);
-        long done = finished(counts);
+    /**
+     * "[#####-----]  50%  5/10 devices finished" for a job or statistics view: its {@code finished}
+     * devices (as the API counts them: executions that ended) of its {@code targetCount}.
+     */
+    public static String progress(JsonNode view) {
+        long targetCount = view.path("targetCount").asLong();
+        long total = targetCount > 0 ? targetCount : sum(view.path("counts"));
+        long done = view.path("finished").asLong();
         int percent = total == 0 ? 0 : (int) (done * 100 / total);
         return ProgressBar.bar(done, total, 30) + String.format(" %3d%%  %d/%d devices finished", percent, done, total);
     }
@@ -119,15 +117,17 @@ public final class Text {
                 "targets", s(j, "targetCount"),
                 "created", s(j, "createdAt"),
                 "description", s(j, "description"));
-        countsBlock(out, j.path("counts"), j.path("targetCount").asLong());
+        countsBlock(out, j);
     }
 
-    public static void countsBlock(PrintStream out, JsonNode counts, long targetCount) {
+    /** The view's devices by state, then its progress. */
+    public static void countsBlock(PrintStream out, JsonNode view) {
+        JsonNode counts = view.path("counts");
         out.println("devices by state:");
         List<List<String>> rows = new ArrayList<>();
         counts.fieldNames().forEachRemaining(name -> rows.add(List.of("  " + name, counts.path(name).asText())));
         table(out, List.of("  STATE", "DEVICES"), rows);
-        out.println(progress(counts, targetCount));
+        out.println(progress(view));
     }
 
     public static final List<String> JOB_HEADERS = List.of("JOB", "PRODUCT", "TARGET", "STATE", "TARGETS", "SUCCEEDED", "FAILED", "CREATED");

@@ -168,6 +168,11 @@ class CliIT {
         CliRun badStatus = ota("job", "devices", "job-123", "--status", "LOST");
         assertThat(badStatus.exitCode()).isEqualTo(ExitCodes.FAILED);
         assertThat(badStatus.err()).contains("INVALID_REQUEST: status must be one of");
+        // Failure actions are the API's to know: an unknown one is its 400, not a list kept in the CLI.
+        CliRun badStage = ota("job", "create", "--product", "CLISTAGE", "--version", "1.0.0", "--whole-product",
+                "--stage", "10,on-failure=explode");
+        assertThat(badStage.exitCode()).as(badStage.toString()).isEqualTo(ExitCodes.FAILED);
+        assertThat(badStage.err()).contains("INVALID_REQUEST: stages[0].onFailure must be one of [PAUSE, ABORT]");
     }
 
     @Test

@@ -15,7 +15,7 @@ final class JobDevices extends Subcommand {
     @Parameters(index = "0", paramLabel = "JOB_ID")
     String jobId;
 
-    @Option(names = "--status", paramLabel = "STATUS", description = "Only devices in this status (QUEUED, DELIVERED, DOWNLOADING, BURNING, RETRY_PENDING, SUCCEEDED, FAILED, TIMED_OUT, CANCELED).")
+    @Option(names = "--status", paramLabel = "STATUS", description = "Only devices in this status, as the API names it (e.g. failed, skipped); the API lists the statuses if it does not know one.")
     String status;
 
     @Mixin

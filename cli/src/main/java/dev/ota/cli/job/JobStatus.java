@@ -23,7 +23,10 @@ final class JobStatus extends Subcommand {
         both.set("job", job);
         both.set("statistics", stats);
         return show(both, (out, b) -> {
-            Text.job(out, ((ObjectNode) job.deepCopy()).set("counts", stats.path("counts")));
+            ObjectNode shown = job.deepCopy();
+            shown.set("counts", stats.path("counts"));
+            shown.set("finished", stats.path("finished"));
+            Text.job(out, shown);
             out.printf("succeeded %d  failed %d  in progress %d  queued %d  retries %d%n",
                     stats.path("succeeded").asLong(), stats.path("failed").asLong(), stats.path("inProgress").asLong(),
                     stats.path("queued").asLong(), stats.path("retries").asLong());

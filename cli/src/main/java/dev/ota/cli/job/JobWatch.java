@@ -12,7 +12,6 @@ import dev.ota.cli.Text;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -21,8 +20,6 @@ import picocli.CommandLine.Parameters;
         "Follow a job live: per-state counts and a progress bar until it ends. "
                 + "Exit 0 when it COMPLETED, 1 when it was ABORTED or CANCELED, 5 after --timeout."})
 final class JobWatch extends Subcommand {
-
-    static final Set<String> TERMINAL = Set.of("COMPLETED", "CANCELED", "ABORTED");
 
     @Parameters(index = "0", paramLabel = "JOB_ID")
     String jobId;
@@ -40,7 +37,11 @@ final class JobWatch extends Subcommand {
         return follow(root, root.api(), jobId, interval, timeout);
     }
 
-    /** Polls the job until it ends (or {@code timeout}, if not null, passes); exit 0 only when it COMPLETED. */
+    /**
+     * Polls the job until the API says it ended (or {@code timeout}, if not null, passes); exit 0
+     * unless the API says it stopped before its course (canceled, aborted). The state is shown as
+     * the API names it: the CLI keeps no list of states.
+     */
     static int follow(OtaCli root, Api api, String jobId, Duration interval, Duration timeout) {
         CliEnvironment env = root.environment();
         Instant deadline = timeout == null ? null : env.clock().instant().plus(timeout);
@@ -50,7 +51,7 @@ final class JobWatch extends Subcommand {
             job = api.get(JobCommand.path(jobId), Map.of());
             JsonNode stats = api.get(JobCommand.path(jobId, "statistics"), Map.of());
             String state = job.path("state").asText();
-            String line = String.format("%-11s %s  %s", state, Text.progress(stats.path("counts"), stats.path("targetCount").asLong()),
+            String line = String.format("%-11s %s  %s", state, Text.progress(stats),
                     Text.counts(stats.path("counts")));
             if (!root.json() || root.progress()) {
                 if (env.terminal()) {
@@ -61,7 +62,7 @@ final class JobWatch extends Subcommand {
                 }
             }
             last = line;
-            if (TERMINAL.contains(state)) {
+            if (job.path("ended").asBoolean()) {
                 if (env.terminal()) {
                     env.err().println();
                 }
@@ -82,6 +83,6 @@ final class JobWatch extends Subcommand {
         }
         JsonNode finalJob = job;
         root.print(finalJob, () -> Text.job(env.out(), finalJob));
-        return "COMPLETED".equals(finalJob.path("state").asText()) ? ExitCodes.OK : ExitCodes.FAILED;
+        return finalJob.path("stopped").asBoolean() ? ExitCodes.FAILED : ExitCodes.OK;
     }
 }

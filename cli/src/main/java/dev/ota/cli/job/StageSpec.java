@@ -6,7 +6,10 @@ import java.util.Locale;
 
 /**
  * A stage as typed after {@code --stage}: {@code SIZE[,success=P][,failure=P][,min=N][,on-failure=pause|abort]}
- * where SIZE is a device count ({@code 50}) or a percent of the targets ({@code 5%}).
+ * where SIZE is a device count ({@code 50}) or a percent of the targets ({@code 5%}). The thresholds
+ * the API requires default here (success 90, failure 10); {@code min} and {@code on-failure} are sent
+ * only when given, so the API's defaults apply, and {@code on-failure} goes as typed (upper-cased):
+ * the API says which actions there are.
  */
 public final class StageSpec {
     private StageSpec() {}
@@ -26,8 +29,8 @@ public final class StageSpec {
             }
             int success = 90;
             int failure = 10;
-            int min = 1;
-            String onFailure = "PAUSE";
+            Integer min = null;
+            String onFailure = null;
             for (int i = 1; i < parts.length; i++) {
                 String[] kv = parts[i].split("=", 2);
                 if (kv.length != 2) {
@@ -38,17 +41,17 @@ public final class StageSpec {
                     case "success" -> success = Integer.parseInt(value);
                     case "failure" -> failure = Integer.parseInt(value);
                     case "min" -> min = Integer.parseInt(value);
-                    case "on-failure" -> {
-                        onFailure = value.toUpperCase(Locale.ROOT);
-                        if (!onFailure.equals("PAUSE") && !onFailure.equals("ABORT")) {
-                            throw new IllegalArgumentException("on-failure is pause or abort");
-                        }
-                    }
+                    case "on-failure" -> onFailure = value.toUpperCase(Locale.ROOT);
                     default -> throw new IllegalArgumentException("unknown stage setting '" + kv[0] + "' (success, failure, min, on-failure)");
                 }
             }
-            stage.put("successThresholdPercent", success).put("failureThresholdPercent", failure).put("minDevicesForFailure", min)
-                    .put("onFailure", onFailure);
+            stage.put("successThresholdPercent", success).put("failureThresholdPercent", failure);
+            if (min != null) {
+                stage.put("minDevicesForFailure", min);
+            }
+            if (onFailure != null) {
+                stage.put("onFailure", onFailure);
+            }
             return stage;
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("'" + spec + "' has a number that is not a whole number");

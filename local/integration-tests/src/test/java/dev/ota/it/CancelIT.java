@@ -3,7 +3,7 @@ package dev.ota.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ota.port.in.JobOperations.JobState;
+import dev.ota.domain.job.JobStatus;
 import dev.ota.port.in.JobOperations.JobStatistics;
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.local.device.SimulatedDevice;
@@ -47,7 +47,7 @@ class CancelIT {
                 devices.get(0).reportDownloading("5.0.0", 10);
                 assertThat(f.stack.router().awaitIdle(10_000)).isTrue();
 
-                assertThat(f.jobs.cancel(jobId).state()).isEqualTo(JobState.CANCELED);
+                assertThat(f.jobs.cancel(jobId).state()).isEqualTo(JobStatus.CANCELED);
                 int publishedAtCancel = f.updates().size();
 
                 // Devices in flight report their old version (an interrupted download): no resend for a canceled job.

@@ -2,7 +2,7 @@ package dev.ota.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ota.port.in.JobOperations.JobState;
+import dev.ota.domain.job.JobStatus;
 import dev.ota.port.in.JobOperations.JobStatistics;
 import dev.ota.port.in.JobOperations.JobView;
 import dev.ota.local.demo.Demo;
@@ -47,9 +47,9 @@ class DemoFleetIT {
 
         // One staged job of the job engine: the canary group, then the rest, advanced by the scheduler.
         JobRun job = summary.job();
-        assertThat(job.state()).isEqualTo(JobState.COMPLETED);
+        assertThat(job.state()).isEqualTo(JobStatus.COMPLETED);
         JobView described = stack.jobs().describe(job.jobId());
-        assertThat(described.state()).isEqualTo(JobState.COMPLETED);
+        assertThat(described.state()).isEqualTo(JobStatus.COMPLETED);
         assertThat(described.stageCount()).isEqualTo(2);
         assertThat(described.currentStage()).isEqualTo(1);
         assertThat(described.definition().targets().deviceNames()).hasSize(12);

@@ -2,7 +2,7 @@ package dev.ota.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ota.port.in.JobOperations.JobState;
+import dev.ota.domain.job.JobStatus;
 import dev.ota.port.in.JobOperations.JobView;
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.local.standin.LocalAws;
@@ -65,7 +65,7 @@ class DeviceListFileBenchmark {
             long created = System.nanoTime();
             int ticks = 0;
             JobView job = f.jobs.describe(jobId);
-            while (job.state() == JobState.PREPARING) {
+            while (job.state() == JobStatus.PREPARING) {
                 stack.tick();
                 ticks++;
                 job = f.jobs.describe(jobId);
@@ -74,7 +74,7 @@ class DeviceListFileBenchmark {
             long peak = live.peak() - before;
             live.close();
 
-            assertThat(job.state()).isEqualTo(JobState.SCHEDULED);
+            assertThat(job.state()).isEqualTo(JobStatus.SCHEDULED);
             assertThat(job.targetCount()).isEqualTo(names);
             assertThat(f.count(jobId, ExecutionStatus.QUEUED)).isEqualTo(names);
 

@@ -2,7 +2,7 @@ package dev.ota.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ota.port.in.JobOperations.JobState;
+import dev.ota.domain.job.JobStatus;
 import dev.ota.port.in.JobOperations.JobView;
 import dev.ota.domain.OperatorException;
 import dev.ota.domain.ExecutionStatus;
@@ -47,7 +47,7 @@ class DeviceListFileIT {
             String jobId = f.create(f.job("7.0.0").file(key).rate(20));
             f.tick();
             JobView job = f.jobs.describe(jobId);
-            assertThat(job.state()).isEqualTo(JobState.IN_PROGRESS);
+            assertThat(job.state()).isEqualTo(JobStatus.IN_PROGRESS);
             assertThat(job.targetCount()).isEqualTo(names + 1);
             assertThat(job.stateReason()).contains("4 invalid device names skipped").contains("4 duplicate names skipped");
             assertThat(f.count(jobId, ExecutionStatus.QUEUED) + f.count(jobId, ExecutionStatus.DELIVERED)).isEqualTo(names + 1);

@@ -5,7 +5,7 @@ import dev.ota.port.in.JobOperations;
 import dev.ota.port.in.JobOperations.CreateJob;
 import dev.ota.port.in.JobOperations.Retry;
 import dev.ota.port.in.JobOperations.Rollout;
-import dev.ota.port.in.JobOperations.Stage;
+import dev.ota.domain.rollout.Stage;
 import dev.ota.domain.job.TargetType;
 import dev.ota.port.in.JobOperations.Targets;
 import dev.ota.domain.ExecutionStatus;

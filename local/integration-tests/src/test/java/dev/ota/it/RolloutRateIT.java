@@ -2,7 +2,7 @@ package dev.ota.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ota.port.in.JobOperations.JobState;
+import dev.ota.domain.job.JobStatus;
 import dev.ota.domain.ExecutionStatus;
 import java.time.Duration;
 import java.util.List;
@@ -41,7 +41,7 @@ class RolloutRateIT {
             assertThat(f.count(jobId, ExecutionStatus.QUEUED)).isZero();
             assertThat(f.count(jobId, ExecutionStatus.DELIVERED)).isEqualTo(25);
             assertThat(f.updatedDevices()).doesNotHaveDuplicates();
-            assertThat(f.jobs.describe(jobId).state()).isEqualTo(JobState.IN_PROGRESS);
+            assertThat(f.jobs.describe(jobId).state()).isEqualTo(JobStatus.IN_PROGRESS);
             assertThat(f.stack.queues().deadLetters()).isEmpty();
         }
     }

@@ -2,10 +2,10 @@ package dev.ota.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ota.port.in.JobOperations.FailureAction;
-import dev.ota.port.in.JobOperations.JobState;
+import dev.ota.domain.rollout.Stage.FailureAction;
+import dev.ota.domain.job.JobStatus;
 import dev.ota.port.in.JobOperations.JobView;
-import dev.ota.port.in.JobOperations.Stage;
+import dev.ota.domain.rollout.Stage;
 import dev.ota.domain.ExecutionStatus;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -44,11 +44,11 @@ class StagedRolloutIT {
 
             f.fail("s-002", "3.0.0", -2);
             f.tick();
-            assertThat(f.jobs.describe(jobId).state()).as("1 finished is below minDevicesForFailure 2").isEqualTo(JobState.IN_PROGRESS);
+            assertThat(f.jobs.describe(jobId).state()).as("1 finished is below minDevicesForFailure 2").isEqualTo(JobStatus.IN_PROGRESS);
             f.fail("s-003", "3.0.0", -2);
             f.tick();
             JobView paused = f.jobs.describe(jobId);
-            assertThat(paused.state()).isEqualTo(JobState.PAUSED);
+            assertThat(paused.state()).isEqualTo(JobStatus.PAUSED);
             assertThat(paused.stateReason()).contains("stage 2 of 3").contains("2 of 2 finished devices failed");
 
             f.tick();
@@ -56,7 +56,7 @@ class StagedRolloutIT {
             assertThat(f.count(jobId, ExecutionStatus.QUEUED)).isEqualTo(5);
 
             // The operator looks, resumes: the group's thresholds give way, and once its last device is done the rest goes.
-            assertThat(f.jobs.resume(jobId).state()).isEqualTo(JobState.IN_PROGRESS);
+            assertThat(f.jobs.resume(jobId).state()).isEqualTo(JobStatus.IN_PROGRESS);
             f.tick();
             assertThat(f.updatedDevices()).as("s-004 still in flight").hasSize(5);
             f.succeed("s-004", "3.0.0");
@@ -82,7 +82,7 @@ class StagedRolloutIT {
             f.fail("a-000", "3.1.0", -2);
             f.tick();
             JobView aborted = f.jobs.describe(jobId);
-            assertThat(aborted.state()).isEqualTo(JobState.ABORTED);
+            assertThat(aborted.state()).isEqualTo(JobStatus.ABORTED);
             f.tick();
             assertThat(f.updatedDevices()).hasSize(3);
             assertThat(f.counts(jobId)).containsEntry(ExecutionStatus.FAILED, 1L).containsEntry(ExecutionStatus.CANCELED, 5L)

@@ -1,42 +1,50 @@
 package dev.ota.app;
 
-import dev.ota.domain.DeviceState;
-import dev.ota.domain.Execution;
+import dev.ota.app.jobs.JobDefinitions;
+import dev.ota.app.jobs.JobEngine;
+import dev.ota.app.jobs.ReleasedNow;
 import dev.ota.domain.Firmware;
-import dev.ota.domain.Job;
-import dev.ota.log.StructuredLog;
-import dev.ota.port.out.DeviceStateStore;
-import dev.ota.port.out.FirmwareCatalog;
-import dev.ota.port.out.JobStore;
-import dev.ota.domain.device.DeviceId;
 import dev.ota.domain.InvalidMessageException;
+import dev.ota.domain.job.JobDefinition;
+import dev.ota.domain.job.JobRecord;
+import dev.ota.log.StructuredLog;
+import dev.ota.port.out.FirmwareCatalog;
+import dev.ota.port.out.JobRepository;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
- * Creates a job for a list of devices and sends each one update_firmware. A device holds one live
- * execution at a time: a device already updating for another job is skipped, with the reason.
+ * "Update these devices now": a job of the job engine for the listed devices (a static DEVICE_LIST
+ * job with the request's retry policy and the engine's defaults for the rest), expanded and released
+ * within this call ({@link JobEngine#rollOutNow}), so every device that can take the update gets
+ * update_firmware before the answer. From then on it is a job like any other: listed, described,
+ * paused, canceled, timed out and completed by the scheduler.
+ *
+ * <p>A device holds one live execution at a time: a device already updating for another job, or
+ * already on the target, is skipped with the reason (its execution row in the job says SKIPPED).
  */
 public final class UpdateDevicesService {
 
+    /** The jobs' description, which tells them apart in listings. */
+    public static final String DESCRIPTION = "update-devices function";
+
     private final FirmwareCatalog firmware;
-    private final JobStore jobs;
-    private final DeviceStateStore devices;
-    private final UpdateSender updates;
+    private final JobRepository jobs;
+    private final JobEngine engine;
     private final Clock clock;
     private final StructuredLog log;
 
-    public UpdateDevicesService(FirmwareCatalog firmware, JobStore jobs, DeviceStateStore devices, UpdateSender updates, Clock clock, StructuredLog log) {
+    public UpdateDevicesService(FirmwareCatalog firmware, JobRepository jobs, JobEngine engine, Clock clock, StructuredLog log) {
         this.firmware = firmware;
         this.jobs = jobs;
-        this.devices = devices;
-        this.updates = updates;
+        this.engine = engine;
         this.clock = clock;
         this.log = log;
     }
@@ -47,36 +55,40 @@ public final class UpdateDevicesService {
                 .orElseThrow(() -> new InvalidMessageException(
                         "firmware " + request.version() + " of product " + request.productId() + " is not registered and available"));
         Instant now = clock.instant();
-        Job job = new Job(UUID.randomUUID().toString(), request.productId(), target.ref(), request.retryPolicy(),
-                Job.JobStatus.IN_PROGRESS, request.deviceNames().size(), now);
-        jobs.create(job);
+        List<String> names = request.deviceNames();
+        // A request may list more devices than fit on the job item (DynamoDB's 400 KB); then the
+        // Executions rows written now are the list.
+        boolean kept = names.size() <= JobDefinition.MAX_INLINE_DEVICES;
+        JobDefinition definition = JobDefinitions.deviceList(request.productId(), target.version(), kept ? names : List.of(),
+                request.retryPolicy(), DESCRIPTION);
+        String jobId = UUID.randomUUID().toString();
+        jobs.create(JobRecord.created(jobId, definition, target.ref(), now));
+        ReleasedNow released = engine.rollOutNow(jobId, kept ? null : names);
 
         List<String> delivered = new ArrayList<>();
         Map<String, String> skipped = new LinkedHashMap<>();
-        for (String name : request.deviceNames()) {
-            DeviceId device = new DeviceId(request.productId(), name);
-            Optional<DeviceState> state = devices.find(device);
-            String current = state.map(DeviceState::currentVersion).orElse(null);
-            Optional<Execution> live = state.flatMap(DeviceState::liveExecution);
-            if (live.isPresent()) {
-                skipped.put(name, "busy with job " + live.get().jobId());
-                continue;
+        Set<String> sent = new HashSet<>(released.delivered());
+        for (String name : names) {
+            ReleasedNow.Skip skip = released.skipped().get(name);
+            if (skip != null) {
+                skipped.put(name, reason(skip));
+            } else if (sent.contains(name)) {
+                delivered.add(name);
+            } else {
+                skipped.put(name, "queued: the scheduler sends it at its next tick");
             }
-            if (target.version().equals(current)) {
-                skipped.put(name, "already on " + current);
-                continue;
-            }
-            Execution execution = Execution.queued(job.jobId(), target.ref(), current, request.retryPolicy(), now).delivered(now);
-            if (!devices.assign(device, execution)) {
-                skipped.put(name, "busy with another job");
-                continue;
-            }
-            // Sent after the write: if this send is lost, the device's next version report resends.
-            updates.send(device, target.ref());
-            delivered.add(name);
         }
-        log.info("update_devices", "jobId", job.jobId(), "productId", request.productId(), "version", request.version(),
+        log.info("update_devices", "jobId", jobId, "productId", request.productId(), "version", request.version(),
                 "delivered", delivered.size(), "skipped", skipped.size());
-        return new UpdateDevicesResult(job.jobId(), target.version(), delivered, skipped);
+        return new UpdateDevicesResult(jobId, target.version(), delivered, skipped);
+    }
+
+    /** The function's own wording of the rollout's reasons. */
+    private static String reason(ReleasedNow.Skip skip) {
+        return switch (skip.reason()) {
+            case HELD_BY_ANOTHER_JOB -> "busy with job " + skip.detail();
+            case ALREADY_ON_TARGET -> "already on " + skip.detail();
+            case NOT_ON_A_SOURCE_VERSION -> skip.message();
+        };
     }
 }

@@ -14,9 +14,13 @@ import dev.ota.domain.DeviceState;
 import dev.ota.domain.Execution;
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.FirmwareRef;
-import dev.ota.domain.Job;
 import dev.ota.domain.RetryPolicy;
 import dev.ota.domain.device.DeviceId;
+import dev.ota.domain.job.JobDefinition;
+import dev.ota.domain.job.JobRecord;
+import dev.ota.domain.job.JobStatus;
+import dev.ota.domain.job.TargetType;
+import dev.ota.port.out.RolloutStore.RowView;
 import dev.ota.domain.InvalidMessageException;
 import dev.ota.protocol.UpdateFirmwareMessage;
 import dev.ota.testing.OtaFixture;
@@ -72,11 +76,11 @@ class UpdateDevicesServiceTest {
         assertThat(result.skipped()).isEmpty();
         assertThat(result.version()).isEqualTo(TARGET);
 
-        Job job = f.jobs.find(result.jobId()).orElseThrow();
+        JobRecord job = f.jobs.find(result.jobId()).orElseThrow();
         assertThat(job.productId()).isEqualTo(PRODUCT);
         assertThat(job.firmware()).isEqualTo(f.firmware.ref());
-        assertThat(job.retryPolicy()).isEqualTo(RetryPolicy.DEFAULT);
-        assertThat(job.status()).isEqualTo(Job.JobStatus.IN_PROGRESS);
+        assertThat(job.definition().retryPolicy()).isEqualTo(RetryPolicy.DEFAULT);
+        assertThat(job.state()).isEqualTo(JobStatus.IN_PROGRESS);
         assertThat(job.targetCount()).isEqualTo(1);
         assertThat(job.createdAt()).isEqualTo(NOW);
 
@@ -157,12 +161,13 @@ class UpdateDevicesServiceTest {
     @Test
     void aDeviceTakenBetweenReadAndWriteIsSkippedWithoutSending() {
         f.knownDevice("dev-1", FROM);
-        f.store.beforeNextAssign(s -> busyDevice("dev-1"));
+        f.rollout.beforeNextRelease(() -> busyDevice("dev-1"));
 
         UpdateDevicesResult result = f.updateTo(TARGET, null, "dev-1");
 
+        // The rollout reads the device again after the lost race, so it names the job that took it.
         assertThat(result.delivered()).isEmpty();
-        assertThat(result.skipped()).containsExactly(Map.entry("dev-1", "busy with another job"));
+        assertThat(result.skipped()).containsExactly(Map.entry("dev-1", "busy with job job-0"));
         assertThat(f.execution(device("dev-1")).jobId()).isEqualTo("job-0");
         assertThat(f.channel.sent()).isEmpty();
     }
@@ -199,7 +204,7 @@ class UpdateDevicesServiceTest {
         UpdateDevicesResult result = f.updateTo(TARGET, policy, "dev-1");
 
         assertThat(f.execution(device("dev-1")).retryPolicy()).isEqualTo(policy);
-        assertThat(f.jobs.find(result.jobId()).orElseThrow().retryPolicy()).isEqualTo(policy);
+        assertThat(f.jobs.find(result.jobId()).orElseThrow().definition().retryPolicy()).isEqualTo(policy);
     }
 
     @Test
@@ -210,6 +215,55 @@ class UpdateDevicesServiceTest {
 
         assertThat(first.jobId()).isNotEqualTo(second.jobId());
         assertThat(f.jobs.all()).hasSize(2);
+    }
+
+    @Test
+    void theJobIsAnEngineJobOfTheListWithTheEngineDefaults() {
+        UpdateDevicesResult result = f.updateTo(TARGET, null, "dev-1", "dev-2");
+
+        JobDefinition d = f.jobs.find(result.jobId()).orElseThrow().definition();
+        assertThat(d.targetType()).isEqualTo(TargetType.DEVICE_LIST);
+        assertThat(d.deviceNames()).containsExactly("dev-1", "dev-2");
+        assertThat(d.dynamic()).isFalse();
+        assertThat(d.stages()).isEmpty();
+        assertThat(d.inProgressTimeout()).as("the engine's default: none").isNull();
+        assertThat(d.window().startAt()).isNull();
+        assertThat(d.description()).isEqualTo(UpdateDevicesService.DESCRIPTION);
+        assertThat(f.jobs.liveJobIds()).as("the scheduler completes it").containsExactly(result.jobId());
+        assertThat(f.queued).as("nothing left for the work queue").isEmpty();
+    }
+
+    @Test
+    void skippedDevicesAreSkippedInTheJobWithTheRolloutsReason() {
+        busyDevice("busy");
+        f.knownDevice("current", TARGET);
+        f.knownDevice("free", FROM);
+
+        UpdateDevicesResult result = f.updateTo(TARGET, null, "busy", "current", "free");
+
+        assertThat(f.jobs.statusCounts(result.jobId()))
+                .isEqualTo(Map.of(ExecutionStatus.SKIPPED, 2L, ExecutionStatus.DELIVERED, 1L));
+        assertThat(f.rollout.rows(result.jobId())).extracting(RowView::deviceName, RowView::status, RowView::resultMsg, RowView::heldBy)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("busy", ExecutionStatus.SKIPPED, "held by job job-0", "job-0"),
+                        org.assertj.core.groups.Tuple.tuple("current", ExecutionStatus.SKIPPED, "already runs 1.1.0", null),
+                        org.assertj.core.groups.Tuple.tuple("free", ExecutionStatus.DELIVERED, "", null));
+    }
+
+    @Test
+    void aListTooLongForTheJobItemIsExpandedFromTheRequest() {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < JobDefinition.MAX_INLINE_DEVICES + 5; i++) {
+            names.add(String.format("d%04d", i));
+        }
+
+        UpdateDevicesResult result = f.updates.update(new UpdateDevicesRequest(PRODUCT, TARGET, names, null));
+
+        assertThat(result.delivered()).containsExactlyElementsOf(names);
+        JobRecord job = f.jobs.find(result.jobId()).orElseThrow();
+        assertThat(job.definition().deviceNames()).as("not kept on the job item").isEmpty();
+        assertThat(job.targetCount()).isEqualTo(names.size());
+        assertThat(f.channel.updates()).hasSize(names.size());
     }
 
     @Nested

@@ -6,14 +6,19 @@ import dev.ota.app.UpdateDevicesResult;
 import dev.ota.app.UpdateDevicesService;
 import dev.ota.app.UpdateSender;
 import dev.ota.app.VersionReportService;
+import dev.ota.app.jobs.EngineTuning;
+import dev.ota.app.jobs.JobEngine;
 import dev.ota.domain.DeviceState;
 import dev.ota.domain.Execution;
 import dev.ota.domain.Firmware;
 import dev.ota.domain.RetryPolicy;
 import dev.ota.domain.device.DeviceId;
+import dev.ota.domain.job.WorkMessage;
+import dev.ota.port.out.DeviceListSource;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -31,7 +36,8 @@ public final class OtaFixture {
     public static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
 
     public final InMemoryDeviceStateStore store = new InMemoryDeviceStateStore();
-    public final InMemoryJobStore jobs = new InMemoryJobStore(store);
+    public final InMemoryJobRepository jobs = new InMemoryJobRepository();
+    public final InMemoryRolloutStore rollout = new InMemoryRolloutStore(store, jobs);
     public final InMemoryFirmwareCatalog catalog = new InMemoryFirmwareCatalog();
     public final RecordingDeviceChannel channel = new RecordingDeviceChannel();
     public final CountingUrlMinter minter = new CountingUrlMinter();
@@ -43,7 +49,11 @@ public final class OtaFixture {
 
     public final VersionReportService versions = new VersionReportService(store, channel, sender, log.log());
     public final ProgressReportService progress = new ProgressReportService(store, log.log());
-    public final UpdateDevicesService updates = new UpdateDevicesService(catalog, jobs, store, sender, clock, log.log());
+    /** What the engine put on its work queue (rolling a job out now puts nothing there). */
+    public final List<WorkMessage> queued = new ArrayList<>();
+    public final JobEngine engine = new JobEngine(jobs, rollout, store, new InMemoryDeviceDirectory(store), DeviceListSource.NONE, sender,
+            queued::addAll, clock, EngineTuning.DEFAULTS, log.log());
+    public final UpdateDevicesService updates = new UpdateDevicesService(catalog, jobs, engine, clock, log.log());
 
     public OtaFixture() {
         catalog.save(firmware);

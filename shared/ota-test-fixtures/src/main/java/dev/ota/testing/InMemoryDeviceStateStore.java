@@ -28,6 +28,10 @@ import java.util.function.Consumer;
  *
  * <p>{@link #beforeNextTransition(Consumer)} lets a test change the stored state between a
  * service's read and its conditional write, to simulate a lost race.
+ *
+ * <p>The real store moves the job's Executions row and counters in the same transaction as the
+ * device (and, for a new attempt, checks that the job is IN_PROGRESS); here an
+ * {@link ExecutionMirror} (the {@link InMemoryRolloutStore}) does that part.
  */
 public final class InMemoryDeviceStateStore implements DeviceStateStore {
 
@@ -36,7 +40,37 @@ public final class InMemoryDeviceStateStore implements DeviceStateStore {
     private Consumer<InMemoryDeviceStateStore> raceHook;
     private int racesToInject;
     private int finds;
-    private Consumer<InMemoryDeviceStateStore> assignHook;
+    private ExecutionMirror mirror = ExecutionMirror.NONE;
+
+    /** What the real store's transaction does beside the device item: the job's row, counters and state check. */
+    public interface ExecutionMirror {
+        ExecutionMirror NONE = new ExecutionMirror() {
+            @Override
+            public boolean admits(DeviceId device, Execution before, Execution after) {
+                return true;
+            }
+
+            @Override
+            public void moved(DeviceId device, Execution before, Execution after) {}
+        };
+
+        /** False when the transaction's job condition would fail (a new attempt of a job that is not IN_PROGRESS). */
+        boolean admits(DeviceId device, Execution before, Execution after);
+
+        /** The device moved from {@code before} to {@code after}. */
+        void moved(DeviceId device, Execution before, Execution after);
+    }
+
+    void mirrorTo(ExecutionMirror mirror) {
+        this.mirror = mirror;
+    }
+
+    /** Sets the device's execution (and its waiting jobs) unconditionally: the device half of a rollout move. */
+    void putExecution(DeviceId device, Execution execution, java.util.Set<String> waitingJobs) {
+        DeviceState s = states.get(device);
+        states.put(device, s == null ? new DeviceState(device, null, null, execution, waitingJobs)
+                : new DeviceState(device, s.currentVersion(), s.lastSeenAt(), execution, waitingJobs));
+    }
 
     public void put(DeviceState state) {
         states.put(state.device(), state);
@@ -55,7 +89,7 @@ public final class InMemoryDeviceStateStore implements DeviceStateStore {
         return state == null ? null : state.execution();
     }
 
-    /** Every successful write, in order: "recordVersion", "advancePercent", "transition", "assign". */
+    /** Every successful write, in order: "recordVersion", "advancePercent", "transition". */
     public List<String> writes() {
         return writes;
     }
@@ -73,7 +107,7 @@ public final class InMemoryDeviceStateStore implements DeviceStateStore {
     /** Replaces the stored execution without any condition: the "other writer" of a race. */
     public void overwriteExecution(DeviceId device, Execution execution) {
         DeviceState s = states.get(device);
-        states.put(device, new DeviceState(device, s.currentVersion(), s.lastSeenAt(), execution));
+        states.put(device, new DeviceState(device, s.currentVersion(), s.lastSeenAt(), execution, s.waitingJobs()));
     }
 
     @Override
@@ -82,7 +116,8 @@ public final class InMemoryDeviceStateStore implements DeviceStateStore {
         if (current != null && current.lastSeenAt() != null && receivedAt.isBefore(current.lastSeenAt())) {
             return new VersionRecorded(current, true);
         }
-        DeviceState next = new DeviceState(device, version, receivedAt, current == null ? null : current.execution());
+        DeviceState next = new DeviceState(device, version, receivedAt, current == null ? null : current.execution(),
+                current == null ? null : current.waitingJobs());
         states.put(device, next);
         writes.add("recordVersion");
         return new VersionRecorded(next, false);
@@ -115,7 +150,7 @@ public final class InMemoryDeviceStateStore implements DeviceStateStore {
             return Optional.of(current);
         }
         Execution advanced = e.withStatus(ExecutionStatus.DOWNLOADING, percent, receivedAt);
-        states.put(device, new DeviceState(device, current.currentVersion(), current.lastSeenAt(), advanced));
+        states.put(device, new DeviceState(device, current.currentVersion(), current.lastSeenAt(), advanced, current.waitingJobs()));
         writes.add("advancePercent");
         return Optional.empty();
     }
@@ -127,34 +162,12 @@ public final class InMemoryDeviceStateStore implements DeviceStateStore {
             raceHook.accept(this);
         }
         DeviceState current = states.get(device);
-        if (current == null || !Objects.equals(current.execution(), before)) {
+        if (current == null || !Objects.equals(current.execution(), before) || !mirror.admits(device, before, after)) {
             return false;
         }
-        states.put(device, new DeviceState(device, current.currentVersion(), current.lastSeenAt(), after));
+        states.put(device, new DeviceState(device, current.currentVersion(), current.lastSeenAt(), after, current.waitingJobs()));
+        mirror.moved(device, before, after);
         writes.add("transition");
-        return true;
-    }
-
-    /** Runs {@code hook} once, right before the next assign: another job takes the device first. */
-    public void beforeNextAssign(Consumer<InMemoryDeviceStateStore> hook) {
-        this.assignHook = hook;
-    }
-
-    @Override
-    public boolean assign(DeviceId device, Execution execution) {
-        if (assignHook != null) {
-            Consumer<InMemoryDeviceStateStore> hook = assignHook;
-            assignHook = null;
-            hook.accept(this);
-        }
-        DeviceState current = states.get(device);
-        if (current != null && current.liveExecution().isPresent()) {
-            return false;
-        }
-        states.put(device, current == null
-                ? new DeviceState(device, null, null, execution)
-                : new DeviceState(device, current.currentVersion(), current.lastSeenAt(), execution));
-        writes.add("assign");
         return true;
     }
 }

@@ -1,11 +1,11 @@
 package dev.ota.function.managementapi;
 
 import dev.ota.port.in.JobOperations.CreateJob;
-import dev.ota.port.in.JobOperations.FailureAction;
 import dev.ota.port.in.JobOperations.Retry;
 import dev.ota.port.in.JobOperations.Rollout;
-import dev.ota.port.in.JobOperations.Stage;
 import dev.ota.domain.job.TargetType;
+import dev.ota.domain.rollout.Stage;
+import dev.ota.domain.rollout.Stage.FailureAction;
 import dev.ota.port.in.JobOperations.Targets;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -108,7 +108,11 @@ final class JobRequests {
         int failure = s.integer("failureThresholdPercent", true, 0, 100);
         Integer min = s.integer("minDevicesForFailure", false, 1, 10_000_000);
         FailureAction onFailure = s.enumValue("onFailure", FailureAction.class, false);
-        return new Stage(count, percent, success, failure, min == null ? 1 : min, onFailure == null ? FailureAction.PAUSE : onFailure);
+        try {
+            return new Stage(count, percent, success, failure, min == null ? 1 : min, onFailure == null ? FailureAction.PAUSE : onFailure);
+        } catch (IllegalArgumentException e) {
+            throw ApiError.invalid(e.getMessage());
+        }
     }
 
     private static Retry retry(Body r) {

@@ -12,9 +12,9 @@ import dev.ota.port.in.JobOperations.DeviceExecutionView;
 import dev.ota.port.in.JobOperations.DeviceView;
 import dev.ota.port.in.JobOperations.JobStatistics;
 import dev.ota.port.in.JobOperations.JobView;
-import dev.ota.port.in.JobOperations.Stage;
 import dev.ota.domain.Page;
 import dev.ota.domain.ExecutionStatus;
+import dev.ota.domain.rollout.Stage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -93,6 +93,17 @@ final class JsonViews {
         return node;
     }
 
+    /** Devices whose execution ended (a terminal status), so that clients need no list of those statuses. */
+    static long finished(Map<ExecutionStatus, Long> counts) {
+        long n = 0;
+        if (counts != null) {
+            for (Map.Entry<ExecutionStatus, Long> c : counts.entrySet()) {
+                n += c.getKey().terminal() && c.getValue() != null ? c.getValue() : 0;
+            }
+        }
+        return n;
+    }
+
     ObjectNode counts(Map<ExecutionStatus, Long> counts) {
         ObjectNode node = json.createObjectNode();
         for (ExecutionStatus status : ExecutionStatus.values()) {
@@ -108,6 +119,10 @@ final class JsonViews {
         node.put("productId", j.productId());
         node.put("targetVersion", j.targetVersion());
         node.put("state", j.state() == null ? null : j.state().name());
+        // What the state means, so that clients keep no list of states: nothing more happens once ended;
+        // stopped: ended before it ran its course (canceled or aborted).
+        node.put("ended", j.state() != null && j.state().ended());
+        node.put("stopped", j.state() != null && j.state().stopped());
         node.put("stateReason", j.stateReason());
         node.put("dynamic", j.dynamic());
         node.put("description", j.description());
@@ -115,6 +130,7 @@ final class JsonViews {
         node.put("currentStage", j.currentStage());
         node.put("stageCount", j.stageCount());
         node.set("counts", counts(j.counts()));
+        node.put("finished", finished(j.counts()));
         node.put("createdAt", time(j.createdAt()));
         node.put("startAt", time(j.startAt()));
         node.put("endAt", time(j.endAt()));
@@ -179,6 +195,7 @@ final class JsonViews {
         node.put("jobId", s.jobId());
         node.put("targetCount", s.targetCount());
         node.set("counts", counts(s.counts()));
+        node.put("finished", finished(s.counts()));
         node.put("succeeded", s.succeeded());
         node.put("failed", s.failed());
         node.put("inProgress", s.inProgress());

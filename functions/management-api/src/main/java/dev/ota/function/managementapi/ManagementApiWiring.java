@@ -4,7 +4,7 @@ import dev.ota.app.devicelist.DeviceListUploadService;
 import dev.ota.app.firmware.FirmwareCatalogService;
 import dev.ota.app.firmware.UploadSettings;
 import dev.ota.aws.dynamodb.DynamoDbFirmwareCatalog;
-import dev.ota.aws.dynamodb.DynamoDbLiveJobs;
+import dev.ota.aws.dynamodb.DynamoDbJobRepository;
 import dev.ota.aws.dynamodb.Tables;
 import dev.ota.aws.s3.S3FirmwareUploads;
 import dev.ota.function.support.AwsClients;
@@ -42,7 +42,7 @@ public record ManagementApiWiring(FirmwareOperations firmware, JobOperations job
         Tables tables = settings.tables();
         S3FirmwareUploads objects = new S3FirmwareUploads(clients.s3(), uploadPresigner(aws), settings.firmwareBucket());
         FirmwareOperations firmware = new FirmwareCatalogService(new DynamoDbFirmwareCatalog(clients.dynamo(), tables), objects,
-                new DynamoDbLiveJobs(clients.dynamo(), tables), uploads, clock, new StructuredLog(ProtocolJson.newMapper(), "management-api"));
+                new DynamoDbJobRepository(clients.dynamo(), tables), uploads, clock, new StructuredLog(ProtocolJson.newMapper(), "management-api"));
         // The job engine: the one place its implementation is chosen (see JobOperationsFactory).
         JobOperations jobs = JobOperationsFactory.create(settings, clients, clock);
         return new ManagementApiWiring(firmware, jobs, new DeviceListUploadService(objects, uploads, clock));

@@ -1,5 +1,8 @@
 package dev.ota.function.managementapi;
 
+import dev.ota.domain.job.JobStatus;
+import dev.ota.domain.rollout.Stage;
+import dev.ota.domain.rollout.Stage.FailureAction;
 import dev.ota.domain.job.TargetType;
 import dev.ota.domain.CompletedPart;
 
@@ -53,7 +56,7 @@ class ManagementApiHandlerTest {
         }
 
         static JobOperations.JobView job(String id) {
-            return new JobOperations.JobView(id, "p1", "2.0.0", JobOperations.JobState.IN_PROGRESS, false, "", 3, 0, 1, Map.of(ExecutionStatus.SUCCEEDED, 2L), null, T, null, null, null);
+            return new JobOperations.JobView(id, "p1", "2.0.0", JobStatus.IN_PROGRESS, false, "", 3, 0, 1, Map.of(ExecutionStatus.SUCCEEDED, 2L), null, T, null, null, null);
         }
 
         static JobOperations.DeviceExecutionView exec(String job, String device) {
@@ -248,6 +251,24 @@ class ManagementApiHandlerTest {
         }
 
         @Test
+        void jobsSayWhetherTheyEndedAndHowManyDevicesFinished() throws Exception {
+            JsonNode job = call("GET", "/jobs/job-1", null).body();
+            assertThat(job.path("ended").asBoolean()).isFalse();
+            assertThat(job.path("stopped").asBoolean()).isFalse();
+            assertThat(job.path("finished").asLong()).isEqualTo(2);
+            assertThat(call("GET", "/jobs/job-1/statistics", null).body().path("finished").asLong()).as("succeeded and failed").isEqualTo(3);
+
+            JsonViews views = new JsonViews(dev.ota.protocol.ProtocolJson.newMapper());
+            for (JobStatus state : JobStatus.values()) {
+                JsonNode view = views.job(new JobOperations.JobView("j", "p1", "2.0.0", state, false, "", 4, 0, 1,
+                        Map.of(ExecutionStatus.SKIPPED, 1L, ExecutionStatus.CANCELED, 1L, ExecutionStatus.QUEUED, 2L), null, T, null, null, null));
+                assertThat(view.path("ended").asBoolean()).as(state.name()).isEqualTo(state.ended());
+                assertThat(view.path("stopped").asBoolean()).as(state.name()).isEqualTo(state == JobStatus.CANCELED || state == JobStatus.ABORTED);
+                assertThat(view.path("finished").asLong()).as("skipped and canceled ended too").isEqualTo(2);
+            }
+        }
+
+        @Test
         void deleteAnswersWithNoBody() throws Exception {
             Result r = call("DELETE", "/firmware/p1/1.0.0", null);
             assertThat(r.status()).isEqualTo(204);
@@ -318,8 +339,8 @@ class ManagementApiHandlerTest {
             assertThat(job.dynamic()).isTrue();
             assertThat(job.rollout()).isEqualTo(new JobOperations.Rollout(5000, 10, 2.5, 100));
             assertThat(job.stages()).containsExactly(
-                    new JobOperations.Stage(null, 5, 95, 10, 20, JobOperations.FailureAction.ABORT),
-                    new JobOperations.Stage(null, null, 100, 20, 1, JobOperations.FailureAction.PAUSE));
+                    new Stage(null, 5, 95, 10, 20, FailureAction.ABORT),
+                    new Stage(null, null, 100, 20, 1, FailureAction.PAUSE));
             assertThat(job.startAt()).isEqualTo(Instant.parse("2026-04-01T00:00:00Z"));
             assertThat(job.inProgressTimeout()).isEqualTo(Duration.ofMinutes(10));
             assertThat(job.retry()).isEqualTo(new JobOperations.Retry(3, List.of(-1, -3, -4), Duration.ofMinutes(1)));

@@ -16,7 +16,9 @@ import java.io.OutputStream;
 
 /**
  * Invoked directly ({@code aws lambda invoke}, {@code sam local invoke}): "update these devices
- * of this product to firmware version X".
+ * of this product to firmware version X". The answer comes after every device that can take the
+ * update was sent it: the job is one of the job engine's, rolled out within the call
+ * ({@link UpdateDevicesService}); the scheduler does the rest.
  */
 public final class UpdateDevicesHandler implements RequestStreamHandler {
 

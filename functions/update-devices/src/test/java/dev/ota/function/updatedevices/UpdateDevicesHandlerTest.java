@@ -8,20 +8,26 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ota.app.UpdateDevicesService;
 import dev.ota.app.UpdateSender;
+import dev.ota.app.jobs.EngineTuning;
+import dev.ota.app.jobs.JobEngine;
 import dev.ota.domain.DeviceState;
 import dev.ota.domain.Execution;
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.Firmware;
-import dev.ota.domain.Job;
 import dev.ota.domain.RetryPolicy;
 import dev.ota.domain.device.DeviceId;
+import dev.ota.domain.job.JobStatus;
 import dev.ota.log.StructuredLog;
 import dev.ota.port.out.DeviceChannel;
+import dev.ota.port.out.DeviceListSource;
+import dev.ota.port.out.RolloutStore.RowView;
 import dev.ota.protocol.ProtocolJson;
 import dev.ota.testing.CountingUrlMinter;
+import dev.ota.testing.InMemoryDeviceDirectory;
 import dev.ota.testing.InMemoryDeviceStateStore;
 import dev.ota.testing.InMemoryFirmwareCatalog;
-import dev.ota.testing.InMemoryJobStore;
+import dev.ota.testing.InMemoryJobRepository;
+import dev.ota.testing.InMemoryRolloutStore;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -72,14 +78,20 @@ class UpdateDevicesHandlerTest {
     }
 
     private final InMemoryDeviceStateStore store = new InMemoryDeviceStateStore();
-    private final InMemoryJobStore jobs = new InMemoryJobStore(store);
+    private final InMemoryJobRepository jobs = new InMemoryJobRepository();
+    private final InMemoryRolloutStore rollout = new InMemoryRolloutStore(store, jobs);
     private final InMemoryFirmwareCatalog catalog = new InMemoryFirmwareCatalog();
     private final RecordingChannel channel = new RecordingChannel();
     private final CountingUrlMinter minter = new CountingUrlMinter();
     private final ByteArrayOutputStream logLines = new ByteArrayOutputStream();
     private final StructuredLog log = new StructuredLog(JSON, new PrintStream(logLines, true, UTF_8), "update-devices");
+    private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+    private final JobEngine engine = new JobEngine(jobs, rollout, store, new InMemoryDeviceDirectory(store), DeviceListSource.NONE,
+            new UpdateSender(minter, channel), messages -> {
+                throw new AssertionError("update-devices queues no work: " + messages);
+            }, clock, EngineTuning.DEFAULTS, log);
     private final UpdateDevicesHandler handler = new UpdateDevicesHandler(new UpdateDevicesWiring(JSON, log,
-            new UpdateDevicesService(catalog, jobs, store, new UpdateSender(minter, channel), Clock.fixed(NOW, ZoneOffset.UTC), log)));
+            new UpdateDevicesService(catalog, jobs, engine, clock, log)));
 
     private JsonNode handle(byte[] event) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -108,11 +120,11 @@ class UpdateDevicesHandlerTest {
             assertThat(response.path("jobId").asText()).isEqualTo(job.jobId());
             assertThat(job.productId()).isEqualTo(PRODUCT);
             assertThat(job.firmware()).isEqualTo(FIRMWARE.ref());
-            assertThat(job.status()).isEqualTo(Job.JobStatus.IN_PROGRESS);
+            assertThat(job.state()).isEqualTo(JobStatus.IN_PROGRESS);
             assertThat(job.targetCount()).isEqualTo(2);
             assertThat(job.createdAt()).isEqualTo(NOW);
             // The sample's "retry" object, strictly read.
-            assertThat(job.retryPolicy()).isEqualTo(new RetryPolicy(3, Set.of(-1, -3, -4, -5), Duration.ZERO));
+            assertThat(job.definition().retryPolicy()).isEqualTo(new RetryPolicy(3, Set.of(-1, -3, -4, -5), Duration.ZERO));
         });
         String jobId = response.path("jobId").asText();
         assertThat(response.path("version").asText()).isEqualTo("1.1.0");
@@ -132,7 +144,11 @@ class UpdateDevicesHandlerTest {
         assertThat(store.execution(DEVICE_1).fromVersion()).isEqualTo("1.0.0");
         assertThat(store.execution(DEVICE_2).fromVersion()).isNull();
         assertThat(store.get(DEVICE_1).currentVersion()).isEqualTo("1.0.0");
-        assertThat(store.writes()).containsExactly("assign", "assign");
+        // The job's rollout released both (the device store's own writes are the device protocol's).
+        assertThat(rollout.rows(jobId)).extracting(RowView::deviceName, RowView::status)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("device-001", ExecutionStatus.DELIVERED),
+                        org.assertj.core.groups.Tuple.tuple("device-002", ExecutionStatus.DELIVERED));
+        assertThat(store.writes()).isEmpty();
         assertThat(jobs.statusCounts(jobId)).containsExactly(Map.entry(ExecutionStatus.DELIVERED, 2L));
 
         assertThat(channel.sent).extracting(RecordingChannel.Sent::device).containsExactly(DEVICE_1, DEVICE_2);

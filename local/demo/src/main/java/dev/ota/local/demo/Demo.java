@@ -4,8 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ota.port.in.JobOperations;
 import dev.ota.port.in.JobOperations.CreateJob;
-import dev.ota.port.in.JobOperations.FailureAction;
-import dev.ota.port.in.JobOperations.JobState;
+import dev.ota.domain.rollout.Stage;
+import dev.ota.domain.rollout.Stage.FailureAction;
+import dev.ota.domain.job.JobStatus;
 import dev.ota.port.in.JobOperations.JobStatistics;
 import dev.ota.port.in.JobOperations.JobView;
 import dev.ota.port.in.JobOperations.Retry;
@@ -63,7 +64,7 @@ public final class Demo {
      */
     static final Duration RETRY_INTERVAL = Duration.ofSeconds(3);
     /** The job is over for the demo: done, or halted by a group's rule or an operator. */
-    private static final Set<JobState> ENDED = Set.of(JobState.COMPLETED, JobState.PAUSED, JobState.CANCELED, JobState.ABORTED);
+    private static final Set<JobStatus> ENDED = Set.of(JobStatus.COMPLETED, JobStatus.PAUSED, JobStatus.CANCELED, JobStatus.ABORTED);
 
     private final LocalStack stack;
     private final DemoOptions options;
@@ -322,9 +323,9 @@ public final class Demo {
     /** The job's request: the demo's fleet in release order, a canary group, then the rest. */
     private CreateJob jobRequest(List<String> targets, int canarySize) {
         int rest = targets.size() - canarySize;
-        List<JobOperations.Stage> stages = List.of(
-                new JobOperations.Stage(canarySize, null, CANARY_SUCCESS_PERCENT, CANARY_FAILURE_PERCENT, 1, FailureAction.PAUSE),
-                new JobOperations.Stage(null, null, 100, REST_FAILURE_PERCENT, restMinFinished(rest), FailureAction.PAUSE));
+        List<Stage> stages = List.of(
+                new Stage(canarySize, null, CANARY_SUCCESS_PERCENT, CANARY_FAILURE_PERCENT, 1, FailureAction.PAUSE),
+                new Stage(null, null, 100, REST_FAILURE_PERCENT, restMinFinished(rest), FailureAction.PAUSE));
         return new CreateJob(options.productId(), options.toVersion(),
                 new Targets(TargetType.DEVICE_LIST, null, targets, null), false,
                 new Rollout(RATE_PER_MINUTE, null, null, null), stages, null, null, IN_PROGRESS_TIMEOUT,

@@ -1,6 +1,6 @@
 package dev.ota.local.demo;
 
-import dev.ota.port.in.JobOperations.JobState;
+import dev.ota.domain.job.JobStatus;
 import dev.ota.port.in.JobOperations.JobStatistics;
 import dev.ota.local.demo.FleetPlan.DeviceProfile;
 import dev.ota.local.demo.FleetPlan.Fault;
@@ -55,7 +55,7 @@ public final class DemoSummary {
     private void judge() {
         if (!job.completed()) {
             problems.add("job " + job.jobId() + " is " + job.state() + (job.stateReason() == null ? "" : " (" + job.stateReason() + ")")
-                    + ", not COMPLETED" + (job.state() == JobState.IN_PROGRESS ? " before the deadline" : ""));
+                    + ", not COMPLETED" + (job.state() == JobStatus.IN_PROGRESS ? " before the deadline" : ""));
         }
         for (JobRun.StageRun stage : job.stages()) {
             if (!stage.started()) {

@@ -1,6 +1,6 @@
 package dev.ota.local.demo;
 
-import dev.ota.port.in.JobOperations.JobState;
+import dev.ota.domain.job.JobStatus;
 import dev.ota.port.in.JobOperations.JobStatistics;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +14,7 @@ import java.util.Map;
  * @param stateReason the engine's reason for that state (the last stage advance, a pause, completion)
  * @param millis      from creation to the end of the watch
  */
-public record JobRun(String jobId, JobState state, String stateReason, JobStatistics statistics, List<StageRun> stages, long millis) {
+public record JobRun(String jobId, JobStatus state, String stateReason, JobStatistics statistics, List<StageRun> stages, long millis) {
 
     public JobRun {
         stages = List.copyOf(stages);
@@ -45,6 +45,6 @@ public record JobRun(String jobId, JobState state, String stateReason, JobStatis
     }
 
     public boolean completed() {
-        return state == JobState.COMPLETED;
+        return state == JobStatus.COMPLETED;
     }
 }

@@ -2,7 +2,7 @@ package dev.ota.app.jobs;
 
 import dev.ota.domain.job.JobRecord;
 import dev.ota.domain.job.JobPatch;
-import dev.ota.domain.Job.JobStatus;
+import dev.ota.domain.job.JobStatus;
 import dev.ota.domain.rollout.StagePlan;
 import dev.ota.log.StructuredLog;
 import dev.ota.port.out.DeviceDirectory;
@@ -62,6 +62,11 @@ final class Expander {
      *     creation expanding inline) the heartbeat is left stale so the next PLAN takes over at once
      */
     Result run(String jobId, Duration budget, boolean chained) {
+        return run(jobId, budget, chained, null);
+    }
+
+    /** The same, reading the device names from {@code names} when they are not stored with the job (null: they are). */
+    Result run(String jobId, Duration budget, boolean chained, List<String> names) {
         long deadline = EngineTuning.deadline(budget);
         JobRecord job = jobs.find(jobId).orElse(null);
         if (job == null || job.expanded() || job.definition() == null) {
@@ -78,7 +83,7 @@ final class Expander {
         long total = 0;
         long invalid = job.invalidNames();
         long duplicates = job.duplicateNames();
-        try (TargetReader reader = TargetReader.open(job.definition(), cursor, directory, lists)) {
+        try (TargetReader reader = names != null ? TargetReader.list(names, cursor) : TargetReader.open(job.definition(), cursor, directory, lists)) {
             while (true) {
                 TargetReader.Batch batch = reader.next(tuning.expandBatch());
                 long base = seq;

@@ -13,7 +13,6 @@ import dev.ota.domain.rollout.RolloutWindow;
 import dev.ota.domain.rollout.Stage;
 import dev.ota.domain.rollout.StagePlan;
 import dev.ota.port.in.JobOperations.CreateJob;
-import dev.ota.port.in.JobOperations.FailureAction;
 import dev.ota.port.in.JobOperations.Retry;
 import dev.ota.port.in.JobOperations.Rollout;
 import dev.ota.port.in.JobOperations.Targets;
@@ -40,6 +39,20 @@ public final class JobDefinitions {
         } catch (InvalidMessageException | IllegalArgumentException e) {
             throw invalid(e.getMessage());
         }
+    }
+
+    /**
+     * A static job of an explicit device list, already checked by its caller, with the engine's
+     * defaults for everything else: no rate limit, no stages, no schedule, no in-progress timeout.
+     * The update-devices function's jobs.
+     *
+     * @param keptNames the names stored with the job (empty when they do not fit on the job item;
+     *     the caller then hands them to {@link JobEngine#rollOutNow})
+     */
+    public static JobDefinition deviceList(String productId, String targetVersion, List<String> keptNames, RetryPolicy retryPolicy,
+                                           String description) {
+        return new JobDefinition(productId, targetVersion, TargetType.DEVICE_LIST, List.of(), keptNames, null, false, rate(null), List.of(),
+                new RolloutWindow(null, null), null, retryPolicy, description);
     }
 
     private static JobDefinition check(CreateJob r, Instant now) {
@@ -150,26 +163,23 @@ public final class JobDefinitions {
         return new RolloutRate(rollout.ratePerMinute(), rollout.rampBaseRatePerMinute(), rollout.rampFactor(), rollout.rampEveryDevices());
     }
 
-    private static List<Stage> stages(List<dev.ota.port.in.JobOperations.Stage> requested) {
+    private static List<Stage> stages(List<Stage> requested) {
         if (requested == null || requested.isEmpty()) {
             return List.of();
         }
         if (requested.size() > StagePlan.MAX_STAGES) {
             throw new IllegalArgumentException("at most " + StagePlan.MAX_STAGES + " stages");
         }
-        List<Stage> stages = new ArrayList<>();
         for (int i = 0; i < requested.size(); i++) {
-            var s = requested.get(i);
+            Stage s = requested.get(i);
             if (s == null) {
                 throw new IllegalArgumentException("stage " + (i + 1) + " is empty");
             }
             if (i < requested.size() - 1 && s.deviceCount() == null && s.percent() == null) {
                 throw new IllegalArgumentException("stage " + (i + 1) + " needs deviceCount or percent (only the last stage takes the rest)");
             }
-            stages.add(new Stage(s.deviceCount(), s.percent(), s.successThresholdPercent(), s.failureThresholdPercent(),
-                    s.minDevicesForFailure(), s.onFailure() == FailureAction.ABORT ? Stage.FailureAction.ABORT : Stage.FailureAction.PAUSE));
         }
-        return List.copyOf(stages);
+        return List.copyOf(requested);
     }
 
     private static RetryPolicy retry(Retry retry) {
@@ -198,17 +208,12 @@ public final class JobDefinitions {
 
     /** The request this definition came from, defaults filled in: what describe() shows. */
     public static CreateJob toRequest(JobDefinition d) {
-        List<dev.ota.port.in.JobOperations.Stage> requested = d.stages().stream()
-                .map(s -> new dev.ota.port.in.JobOperations.Stage(s.deviceCount(), s.percent(), s.successThresholdPercent(),
-                        s.failureThresholdPercent(), s.minDevicesForFailure(),
-                        s.onFailure() == Stage.FailureAction.ABORT ? FailureAction.ABORT : FailureAction.PAUSE))
-                .toList();
         return new CreateJob(d.productId(), d.targetVersion(),
                 new Targets(d.targetType(), d.sourceVersions().isEmpty() ? null : d.sourceVersions(),
                         d.targetType() == TargetType.DEVICE_LIST ? d.deviceNames() : null, d.deviceListS3Key()),
                 d.dynamic(),
                 new Rollout(d.rate().maxRatePerMinute(), d.rate().baseRatePerMinute(), d.rate().factor(), d.rate().everySucceeded()),
-                requested, d.window().startAt(), d.window().endAt(), d.inProgressTimeout(),
+                d.stages(), d.window().startAt(), d.window().endAt(), d.inProgressTimeout(),
                 new Retry(d.retryPolicy().maxAttempts(), d.retryPolicy().retryableCodes().stream().sorted().toList(), d.retryPolicy().retryInterval()),
                 d.description());
     }

@@ -7,7 +7,7 @@ import dev.ota.domain.job.JobPatch;
 import dev.ota.domain.job.JobCounts;
 import dev.ota.app.UpdateSender;
 import dev.ota.domain.ExecutionStatus;
-import dev.ota.domain.Job.JobStatus;
+import dev.ota.domain.job.JobStatus;
 import dev.ota.domain.rollout.ReleaseBudget;
 import dev.ota.domain.rollout.StageCounts;
 import dev.ota.domain.rollout.StageEvaluator;
@@ -25,7 +25,9 @@ import dev.ota.port.out.WorkQueue;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The job scheduler. A scheduled function calls {@link #tick()} once a minute: it puts one PLAN
@@ -105,6 +107,36 @@ public final class JobEngine {
         return expander.run(jobId, tuning.inlineExpansion(), false).done();
     }
 
+    /**
+     * Rolls a job just created out within the caller's invocation, as far as its rate and stages
+     * allow now: expands its targets (for up to {@code tuning.workBudget()}: the caller waits for the
+     * answer), then plans it once and runs that plan's RELEASE chunks here instead of on the queue.
+     * What is left, and everything after (timeouts, retries, completion), the scheduler does as for
+     * any job: its next tick plans the job again.
+     *
+     * @param names the job's device list when it is not stored with the job (a list longer than
+     *     {@link dev.ota.domain.job.JobDefinition#MAX_INLINE_DEVICES} does not fit on the job item), else null
+     */
+    public ReleasedNow rollOutNow(String jobId, List<String> names) {
+        expander.run(jobId, tuning.workBudget(), false, names);
+        List<WorkMessage> work = new ArrayList<>();
+        JobRecord job = jobs.find(jobId).orElse(null);
+        if (job != null && job.definition() != null) {
+            planJob(job, clock.instant(), work);
+        }
+        List<String> delivered = new ArrayList<>();
+        Map<String, ReleasedNow.Skip> skipped = new LinkedHashMap<>();
+        for (WorkMessage m : work) {
+            // Other work (a job just created has none) waits for the next tick, whose PLAN asks for it again.
+            if (m.kind() == WorkMessage.Kind.RELEASE) {
+                Releaser.Result r = releaser.release(m.jobId(), m.stage(), m.fromSeq(), m.toSeq());
+                delivered.addAll(r.released());
+                skipped.putAll(r.skipped());
+            }
+        }
+        return new ReleasedNow(delivered, skipped);
+    }
+
     // ---------------------------------------------------------------------------------------
     // PLAN
     // ---------------------------------------------------------------------------------------
@@ -140,7 +172,8 @@ public final class JobEngine {
         }
         JobDefinition def = job.definition();
         if (def == null) {
-            // A canceled job of the update-devices function: its devices are swept free like any other's.
+            // A canceled job item the update-devices function wrote before its jobs went through the
+            // engine (no definition): its devices are swept free like any other's.
             if ((job.state() == JobStatus.CANCELED || job.state() == JobStatus.ABORTED)) {
                 JobCounts counts = jobs.counts(jobId);
                 if (counts.get(ExecutionStatus.QUEUED) + counts.live() > 0) {
@@ -188,7 +221,8 @@ public final class JobEngine {
             }
         }
         JobCounts counts = jobs.counts(jobId);
-        if (!rollout.due(jobId, DueKind.TIMEOUT, now, 1).isEmpty()) {
+        // Only a job with an in-progress timeout has attempts that time out (each takes its job's).
+        if (def.inProgressTimeout() != null && !rollout.due(jobId, DueKind.TIMEOUT, now, 1).isEmpty()) {
             work.add(WorkMessage.due(jobId, DueKind.TIMEOUT.name()));
         }
         if (def.window().ended(now) && !job.windowEnded()) {
@@ -219,7 +253,10 @@ public final class JobEngine {
         release(job, counts, now, work);
     }
 
-    /** A job of the update-devices function: sent everything at creation; completes when every device finished. */
+    /**
+     * A job item the update-devices function wrote before its jobs went through the engine (no
+     * definition): it sent everything at creation; it completes when every device finished.
+     */
     private void completeDirectJob(JobRecord job) {
         JobCounts counts = jobs.counts(job.jobId());
         if (job.state() == JobStatus.IN_PROGRESS && counts.get(ExecutionStatus.QUEUED) == 0 && counts.live() == 0) {
@@ -263,6 +300,11 @@ public final class JobEngine {
                 continue;
             }
             break;
+        }
+        if (queued == 0) {
+            // Nothing to release, so no tokens to spend: no write (a job whose devices are all in
+            // flight, like most jobs of the update-devices function, costs each tick only reads).
+            return;
         }
         int rate = job.definition().rate().perMinute(counts.get(ExecutionStatus.SUCCEEDED));
         ReleaseBudget budget = job.budget() == null ? ReleaseBudget.full(rate, now) : job.budget().refill(now, rate);

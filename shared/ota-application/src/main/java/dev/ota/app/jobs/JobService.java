@@ -13,7 +13,7 @@ import dev.ota.domain.DeviceState;
 import dev.ota.domain.Execution;
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.Firmware;
-import dev.ota.domain.Job.JobStatus;
+import dev.ota.domain.job.JobStatus;
 import dev.ota.log.StructuredLog;
 import dev.ota.port.out.DeviceListSource;
 import dev.ota.port.out.DeviceStateStore;
@@ -221,6 +221,7 @@ public final class JobService implements JobOperations {
                 throw new OperatorException(Code.CONFLICT, "device " + deviceName + " already runs " + job.targetVersion());
             }
             if (job.definition() == null) {
+                // A job item written before the update-devices function made its jobs through the engine.
                 throw new OperatorException(Code.CONFLICT, "job " + jobId + " was made by the update-devices function and has no rollout to retry in");
             }
             int stage = row.status() == ExecutionStatus.QUEUED ? job.currentStage() : row.stage();

@@ -5,7 +5,6 @@ import dev.ota.domain.job.JobRecord;
 import dev.ota.domain.job.JobCounts;
 import dev.ota.port.in.JobOperations.DeviceExecutionView;
 import dev.ota.port.in.JobOperations.DeviceView;
-import dev.ota.port.in.JobOperations.JobState;
 import dev.ota.port.in.JobOperations.JobStatistics;
 import dev.ota.port.in.JobOperations.JobView;
 import dev.ota.domain.DeviceState;
@@ -20,7 +19,7 @@ final class JobViews {
 
     static JobView job(JobRecord j, JobCounts counts) {
         JobDefinition d = j.definition();
-        return new JobView(j.jobId(), j.productId(), j.targetVersion(), JobState.valueOf(j.state().name()), d != null && d.dynamic(),
+        return new JobView(j.jobId(), j.productId(), j.targetVersion(), j.state(), d != null && d.dynamic(),
                 d == null ? "" : d.description(), j.targetCount(), j.currentStage(), j.stagePlan().count(),
                 counts == null ? null : counts.ordered(), j.stateReason(), j.createdAt(),
                 d == null ? null : d.window().startAt(), d == null ? null : d.window().endAt(), d == null ? null : JobDefinitions.toRequest(d));

@@ -36,10 +36,15 @@ abstract class TargetReader implements AutoCloseable {
 
     static TargetReader open(JobDefinition def, String cursor, DeviceDirectory directory, DeviceListSource lists) {
         return switch (def.targetType()) {
-            case DEVICE_LIST -> new ListReader(def, cursor);
+            case DEVICE_LIST -> new ListReader(def.deviceNames(), cursor);
             case DEVICE_LIST_FILE -> new FileReader(def, cursor, lists);
             case SOURCE_VERSIONS, PRODUCT -> new DirectoryReader(def, cursor, directory);
         };
+    }
+
+    /** A device list the caller holds, when it is not stored with the job (see {@link JobEngine#rollOutNow}). */
+    static TargetReader list(List<String> names, String cursor) {
+        return new ListReader(names, cursor);
     }
 
     static boolean validName(String productId, String name) {
@@ -51,13 +56,13 @@ abstract class TargetReader implements AutoCloseable {
         }
     }
 
-    /** The inline list of the definition (at most {@link JobDefinition#MAX_INLINE_DEVICES} names). */
+    /** An inline list: the definition's (at most {@link JobDefinition#MAX_INLINE_DEVICES} names) or the caller's. */
     static final class ListReader extends TargetReader {
         private final List<String> names;
         private int index;
 
-        ListReader(JobDefinition def, String cursor) {
-            this.names = def.deviceNames();
+        ListReader(List<String> names, String cursor) {
+            this.names = names;
             this.index = cursor == null ? 0 : Integer.parseInt(cursor.substring(2));
         }
 

@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ota.port.in.JobOperations.CreateJob;
-import dev.ota.port.in.JobOperations.FailureAction;
+import dev.ota.domain.rollout.Stage.FailureAction;
 import dev.ota.port.in.JobOperations.Retry;
 import dev.ota.port.in.JobOperations.Rollout;
-import dev.ota.port.in.JobOperations.Stage;
+import dev.ota.domain.rollout.Stage;
 import dev.ota.domain.job.TargetType;
 import dev.ota.port.in.JobOperations.Targets;
 import dev.ota.domain.OperatorException;

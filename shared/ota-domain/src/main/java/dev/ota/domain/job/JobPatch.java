@@ -1,6 +1,5 @@
 package dev.ota.domain.job;
 
-import dev.ota.domain.Job.JobStatus;
 import dev.ota.domain.rollout.ReleaseBudget;
 import java.time.Instant;
 import java.util.EnumSet;

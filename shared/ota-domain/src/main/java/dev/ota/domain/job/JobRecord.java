@@ -1,7 +1,6 @@
 package dev.ota.domain.job;
 
 import dev.ota.domain.FirmwareRef;
-import dev.ota.domain.Job.JobStatus;
 import dev.ota.domain.rollout.ReleaseBudget;
 import dev.ota.domain.rollout.StagePlan;
 import java.time.Instant;
@@ -10,7 +9,8 @@ import java.util.List;
 /**
  * A job as stored: its definition and the scheduler's progress on it.
  *
- * @param definition null for jobs made by the direct update-devices function (no rollout control)
+ * @param definition null only on job items the update-devices function wrote before its jobs went
+ *     through the engine: still read (listed, described, counted, completed), never written
  * @param targetCount devices with an execution row in this job, exactly
  * @param stageSizes sizes of the rollout groups, fixed when expansion finished (empty before)
  * @param expanded every target has its QUEUED row (or expansion stopped because the job was canceled)

@@ -1,6 +1,8 @@
 package dev.ota.port.in;
 
+import dev.ota.domain.job.JobStatus;
 import dev.ota.domain.job.TargetType;
+import dev.ota.domain.rollout.Stage;
 import dev.ota.domain.Page;
 import dev.ota.domain.ExecutionStatus;
 import java.time.Duration;
@@ -50,6 +52,7 @@ public interface JobOperations {
             Targets targets,
             boolean dynamic,
             Rollout rollout,
+            /** Staged groups in order ({@link Stage} checks each group as it is built). */
             List<Stage> stages,
             Instant startAt,
             Instant endAt,
@@ -67,23 +70,11 @@ public interface JobOperations {
      */
     record Rollout(int ratePerMinute, Integer rampBaseRatePerMinute, Double rampFactor, Integer rampEveryDevices) {}
 
-    /**
-     * One staged group. Size by count or percent of the job's targets (the last group takes the rest).
-     * The next group starts when successThresholdPercent of this group succeeded; when
-     * failureThresholdPercent failed (after minDevicesForFailure finished) the job pauses or aborts.
-     */
-    record Stage(Integer deviceCount, Integer percent, int successThresholdPercent, int failureThresholdPercent,
-                 int minDevicesForFailure, FailureAction onFailure) {}
-
-    enum FailureAction { PAUSE, ABORT }
-
     record Retry(int maxAttempts, List<Integer> retryableCodes, Duration interval) {}
 
     // ---- views ----
 
-    enum JobState { SCHEDULED, PREPARING, IN_PROGRESS, PAUSED, CANCELED, ABORTED, COMPLETED }
-
-    record JobView(String jobId, String productId, String targetVersion, JobState state, boolean dynamic, String description,
+    record JobView(String jobId, String productId, String targetVersion, JobStatus state, boolean dynamic, String description,
                    long targetCount, int currentStage, int stageCount, Map<ExecutionStatus, Long> counts, String stateReason,
                    Instant createdAt, Instant startAt, Instant endAt, CreateJob definition) {}
 

@@ -39,11 +39,4 @@ public interface DeviceStateStore {
      * @return false if the stored execution is no longer {@code before}
      */
     boolean transition(DeviceId device, Execution before, Execution after);
-
-    /**
-     * Gives the device a new execution if it has no live one.
-     *
-     * @return false when another live execution holds the device
-     */
-    boolean assign(DeviceId device, Execution execution);
 }

@@ -6,7 +6,7 @@ package dev.ota.port.out;
  */
 public interface JobAdmission {
 
-    /** Jobs of the direct update-devices function and tests: every send is admitted. */
+    /** For tests of the device protocol alone: every send is admitted. */
     JobAdmission ALWAYS = new JobAdmission() {
         @Override
         public boolean mayResend(String jobId) {

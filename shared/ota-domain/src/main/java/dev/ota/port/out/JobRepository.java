@@ -4,7 +4,7 @@ import dev.ota.domain.job.JobCounts;
 import dev.ota.domain.job.JobPatch;
 import dev.ota.domain.job.JobRecord;
 import dev.ota.domain.Page;
-import dev.ota.domain.Job.JobStatus;
+import dev.ota.domain.job.JobStatus;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;

@@ -20,8 +20,6 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
-import software.amazon.awssdk.services.dynamodb.model.Update;
 
 /**
  * Device state in the Devices table, with each state change mirrored to the job's Executions row
@@ -117,43 +115,13 @@ public final class DynamoDbDeviceStateStore implements DeviceStateStore {
         return transact(writes);
     }
 
-    @Override
-    public boolean assign(DeviceId device, Execution execution) {
-        Expression e = new Expression()
-                .set(DeviceItem.PRODUCT_ID, s(device.productId()))
-                .set(DeviceItem.DEVICE_NAME, s(device.deviceName()))
-                .setAll(DeviceItem.executionAttributes(execution));
-        String condition = DeviceItem.isFree(e);
-        return transact(List.of(
-                deviceUpdate(device, e, condition),
-                ExecutionRow.create(tables.executions(), device, execution),
-                JobCounters.move(tables.jobs(), execution.jobId(), device.deviceName(), null, 0, execution.status(), execution.stage(), false),
-                JobGuards.exists(tables.jobs(), execution.jobId())));
-    }
-
     private TransactWriteItem deviceUpdate(DeviceId device, Expression e, String condition) {
-        return TransactWriteItem.builder().update(Update.builder()
-                        .tableName(tables.devices())
-                        .key(DeviceItem.key(device))
-                        .updateExpression(e.update())
-                        .conditionExpression(condition)
-                        .expressionAttributeNames(e.names())
-                        .expressionAttributeValues(e.values())
-                        .build())
-                .build();
+        return Transactions.update(tables.devices(), DeviceItem.key(device), e, condition);
     }
 
+    /** False when a condition failed: the caller lost a race. */
     private boolean transact(List<TransactWriteItem> writes) {
-        try {
-            dynamo.transactWriteItems(r -> r.transactItems(writes));
-            return true;
-        } catch (TransactionCanceledException cancelled) {
-            boolean lostRace = cancelled.cancellationReasons().stream().anyMatch(reason -> "ConditionalCheckFailed".equals(reason.code()));
-            if (lostRace) {
-                return false;
-            }
-            throw cancelled;
-        }
+        return Transactions.write(dynamo, writes).committed();
     }
 
     /** The item as the failed condition saw it; a read only where the service did not return it. */

@@ -13,10 +13,10 @@ import dev.ota.domain.job.JobPatch;
 import dev.ota.domain.job.JobRecord;
 import dev.ota.domain.Page;
 import dev.ota.domain.FirmwareRef;
-import dev.ota.domain.Job.JobStatus;
-import dev.ota.domain.RetryPolicy;
+import dev.ota.domain.job.JobStatus;
 import dev.ota.domain.rollout.ReleaseBudget;
 import dev.ota.port.out.JobRepository;
+import dev.ota.port.out.LiveJobs;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,13 +34,14 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 
 /**
- * The Jobs table: one item per job (definition, scheduler state, base counts) plus its counter
- * shards (see {@link JobCounters}). Three indexes: {@code byProduct} (productId, createdAt) for
- * listings and "is a live job using this firmware"; the sparse {@code byLive} (liveKey = LIVE while
- * the scheduler has work for the job); the sparse {@code byDynamicProduct} (dynamicProduct =
- * productId while a dynamic job takes devices that qualify later).
+ * The Jobs table, its one mapper: one item per job (definition, scheduler state, base counts) plus
+ * its counter shards (see {@link JobCounters}). Three indexes: {@code byProduct} (productId,
+ * createdAt) for listings and "is a live job using this firmware" ({@link LiveJobs}); the sparse
+ * {@code byLive} (liveKey = LIVE while the scheduler has work for the job); the sparse
+ * {@code byDynamicProduct} (dynamicProduct = productId while a dynamic job takes devices that
+ * qualify later).
  */
-public final class DynamoDbJobRepository implements JobRepository {
+public final class DynamoDbJobRepository implements JobRepository, LiveJobs {
 
     public static final String BY_PRODUCT = "byProduct";
     public static final String BY_LIVE = "byLive";
@@ -48,6 +49,8 @@ public final class DynamoDbJobRepository implements JobRepository {
     static final String LIVE_KEY = "liveKey";
     static final String LIVE = "LIVE";
     static final String DYNAMIC_PRODUCT = "dynamicProduct";
+    /** Job states in which a job may still send update_firmware: every state but the ended ones. */
+    static final List<JobStatus> LIVE_STATES = Arrays.stream(JobStatus.values()).filter(state -> !state.ended()).toList();
 
     private final DynamoDbClient dynamo;
     private final Tables tables;
@@ -159,6 +162,32 @@ public final class DynamoDbJobRepository implements JobRepository {
             start = page.lastEvaluatedKey();
         } while (start != null && !start.isEmpty());
         return jobs;
+    }
+
+    /**
+     * A Query of {@code byProduct} filtered on targetVersion and a jobState that has not ended. Reads
+     * every job of the product once in the worst case; a product has few jobs next to its devices.
+     */
+    @Override
+    public Optional<String> targeting(String productId, String version) {
+        Expression e = new Expression();
+        StringJoiner live = new StringJoiner(", ");
+        LIVE_STATES.forEach(state -> live.add(e.value(s(state.name()))));
+        String key = e.name("productId") + " = " + e.value(s(productId));
+        String filter = e.name("targetVersion") + " = " + e.value(s(version)) + " AND " + e.name("jobState") + " IN (" + live + ")";
+        String projection = e.name("jobId");
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            QueryResponse page = dynamo.query(r -> r.tableName(tables.jobs()).indexName(BY_PRODUCT).keyConditionExpression(key)
+                    .filterExpression(filter).projectionExpression(projection)
+                    .expressionAttributeNames(e.names()).expressionAttributeValues(e.values()).exclusiveStartKey(from));
+            if (!page.items().isEmpty()) {
+                return Optional.of(str(page.items().get(0), "jobId"));
+            }
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        return Optional.empty();
     }
 
     @Override
@@ -298,13 +327,5 @@ public final class DynamoDbJobRepository implements JobRepository {
     private static boolean bool(Map<String, AttributeValue> item, String name) {
         AttributeValue v = item.get(name);
         return v != null && Boolean.TRUE.equals(v.bool());
-    }
-
-    /** The retry policy of a job item written by the update-devices function (no definition). */
-    static RetryPolicy legacyPolicy(Map<String, AttributeValue> item) {
-        String codes = str(item, "retryableCodes");
-        return new RetryPolicy((int) num(item, "maxAttempts", 1),
-                codes == null || codes.isEmpty() ? java.util.Set.of() : Arrays.stream(codes.split(",")).map(Integer::valueOf).collect(Collectors.toSet()),
-                java.time.Duration.ofMillis(num(item, "retryIntervalMs", 0)));
     }
 }

@@ -20,12 +20,9 @@ import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
-import software.amazon.awssdk.services.dynamodb.model.Update;
 
 /**
  * The scheduler's side of the Executions table (and of the Devices and Jobs items its moves
@@ -205,14 +202,14 @@ public final class DynamoDbRolloutStore implements RolloutStore {
                 JobCounters.move(tables.jobs(), execution.jobId(), device.deviceName(), ExecutionStatus.QUEUED, execution.stage(),
                         execution.status(), execution.stage(), false),
                 JobGuards.inProgress(tables.jobs(), execution.jobId()));
-        List<CancellationReason> failed = transact(writes);
-        if (failed == null) {
+        Transactions.Outcome outcome = Transactions.write(dynamo, writes);
+        if (outcome.committed()) {
             return ReleaseResult.RELEASED;
         }
-        if (conditionFailed(failed, 3)) {
+        if (outcome.failed(3)) {
             return ReleaseResult.JOB_NOT_ACTIVE;
         }
-        if (conditionFailed(failed, 1)) {
+        if (outcome.failed(1)) {
             return ReleaseResult.NOT_QUEUED;
         }
         return ReleaseResult.DEVICE_TAKEN;
@@ -227,10 +224,9 @@ public final class DynamoDbRolloutStore implements RolloutStore {
         writes.add(JobCounters.move(tables.jobs(), jobId, device.deviceName(), ExecutionStatus.QUEUED, stage, ExecutionStatus.SKIPPED, stage, false));
         if (waitForDevice) {
             Expression w = new Expression().addSet(DeviceItem.WAITING_JOBS, AttributeValue.fromSs(List.of(jobId)));
-            writes.add(TransactWriteItem.builder().update(Update.builder().tableName(tables.devices()).key(DeviceItem.key(device))
-                    .updateExpression(w.update()).expressionAttributeNames(w.names()).expressionAttributeValues(w.values()).build()).build());
+            writes.add(Transactions.update(tables.devices(), DeviceItem.key(device), w, null));
         }
-        return transact(writes) == null;
+        return transact(writes);
     }
 
     @Override
@@ -238,8 +234,7 @@ public final class DynamoDbRolloutStore implements RolloutStore {
         Expression r = queuedRowLeaves(jobId, ExecutionStatus.CANCELED, reason, at);
         return transact(List.of(
                 ExecutionRow.update(tables.executions(), jobId, device.deviceName(), r, ExecutionStatus.QUEUED),
-                JobCounters.move(tables.jobs(), jobId, device.deviceName(), ExecutionStatus.QUEUED, 0, ExecutionStatus.CANCELED, 0, false)))
-                == null;
+                JobCounters.move(tables.jobs(), jobId, device.deviceName(), ExecutionStatus.QUEUED, 0, ExecutionStatus.CANCELED, 0, false)));
     }
 
     private static Expression queuedRowLeaves(String jobId, ExecutionStatus to, String reason, Instant at) {
@@ -277,13 +272,11 @@ public final class DynamoDbRolloutStore implements RolloutStore {
         List<TransactWriteItem> writes = new ArrayList<>();
         if (existing.isEmpty()) {
             String condition = "attribute_not_exists(" + r.name(ExecutionRow.DEVICE_NAME) + ")";
-            writes.add(conditioned(ExecutionRow.update(tables.executions(), jobId, device.deviceName(), r, null), condition));
+            writes.add(Transactions.update(tables.executions(), ExecutionRow.key(jobId, device.deviceName()), r, condition));
             writes.add(JobCounters.move(tables.jobs(), jobId, device.deviceName(), null, 0, ExecutionStatus.QUEUED, 0, false));
             Expression j = new Expression().add("targetCount", 1);
             String takes = "attribute_exists(" + j.name(DynamoDbJobRepository.DYNAMIC_PRODUCT) + ")";
-            writes.add(TransactWriteItem.builder().update(Update.builder().tableName(tables.jobs()).key(Map.of("jobId", s(jobId)))
-                    .updateExpression(j.update()).conditionExpression(takes).expressionAttributeNames(j.names())
-                    .expressionAttributeValues(j.values()).build()).build());
+            writes.add(Transactions.update(tables.jobs(), Map.of("jobId", s(jobId)), j, takes));
         } else {
             int stage = existing.get().stage();
             writes.add(ExecutionRow.update(tables.executions(), jobId, device.deviceName(), r, ExecutionStatus.SKIPPED));
@@ -291,9 +284,8 @@ public final class DynamoDbRolloutStore implements RolloutStore {
             writes.add(JobGuards.takesLateDevices(tables.jobs(), jobId));
         }
         Expression w = new Expression().delete(DeviceItem.WAITING_JOBS, AttributeValue.fromSs(List.of(jobId)));
-        writes.add(TransactWriteItem.builder().update(Update.builder().tableName(tables.devices()).key(DeviceItem.key(device))
-                .updateExpression(w.update()).expressionAttributeNames(w.names()).expressionAttributeValues(w.values()).build()).build());
-        return transact(writes) == null;
+        writes.add(Transactions.update(tables.devices(), DeviceItem.key(device), w, null));
+        return transact(writes);
     }
 
     @Override
@@ -311,42 +303,17 @@ public final class DynamoDbRolloutStore implements RolloutStore {
                 ExecutionRow.update(tables.executions(), after.jobId(), device.deviceName(),
                         ExecutionRow.changes(device, after), row.status()),
                 JobCounters.move(tables.jobs(), after.jobId(), device.deviceName(), row.status(), row.stage(), after.status(), after.stage(), retry),
-                JobGuards.inProgress(tables.jobs(), after.jobId()))) == null;
+                JobGuards.inProgress(tables.jobs(), after.jobId())));
     }
 
     // ---- plumbing ----
 
     private TransactWriteItem deviceUpdate(DeviceId device, Expression e, String condition) {
-        return TransactWriteItem.builder().update(Update.builder()
-                        .tableName(tables.devices())
-                        .key(DeviceItem.key(device))
-                        .updateExpression(e.update())
-                        .conditionExpression(condition)
-                        .expressionAttributeNames(e.names())
-                        .expressionAttributeValues(e.values())
-                        .build())
-                .build();
+        return Transactions.update(tables.devices(), DeviceItem.key(device), e, condition);
     }
 
-    private static TransactWriteItem conditioned(TransactWriteItem item, String condition) {
-        return TransactWriteItem.builder().update(item.update().toBuilder().conditionExpression(condition).build()).build();
-    }
-
-    /** @return null when committed, else the cancellation reasons (a lost condition) */
-    private List<CancellationReason> transact(List<TransactWriteItem> writes) {
-        try {
-            dynamo.transactWriteItems(r -> r.transactItems(writes));
-            return null;
-        } catch (TransactionCanceledException cancelled) {
-            if (cancelled.hasCancellationReasons()
-                    && cancelled.cancellationReasons().stream().anyMatch(reason -> "ConditionalCheckFailed".equals(reason.code()))) {
-                return cancelled.cancellationReasons();
-            }
-            throw cancelled;
-        }
-    }
-
-    private static boolean conditionFailed(List<CancellationReason> reasons, int index) {
-        return reasons.size() > index && "ConditionalCheckFailed".equals(reasons.get(index).code());
+    /** False when a condition failed (a lost race, or the job no longer allows the move). */
+    private boolean transact(List<TransactWriteItem> writes) {
+        return Transactions.write(dynamo, writes).committed();
     }
 }

@@ -10,9 +10,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.Update;
 
 /**
  * The Executions table row of one device in one job (Tencent's per-device task list). Written on
@@ -76,24 +74,6 @@ final class ExecutionRow {
         return x;
     }
 
-    static TransactWriteItem create(String table, DeviceId device, Execution e) {
-        Map<String, AttributeValue> item = attributes(device, e);
-        item.put(JOB_ID, s(e.jobId()));
-        item.put(DEVICE_NAME, s(device.deviceName()));
-        Instant due = e.dueAt();
-        if (due != null) {
-            item.put(DUE_KEY, s(dueKey(e.jobId(), e.status() == ExecutionStatus.RETRY_PENDING)));
-            item.put(DUE_AT, n(due.toEpochMilli()));
-        }
-        return TransactWriteItem.builder().put(Put.builder()
-                        .tableName(table)
-                        .item(item)
-                        .conditionExpression("attribute_not_exists(#d)")
-                        .expressionAttributeNames(Map.of("#d", DEVICE_NAME))
-                        .build())
-                .build();
-    }
-
     static TransactWriteItem upsert(String table, DeviceId device, Execution e) {
         return update(table, e.jobId(), device.deviceName(), changes(device, e), null);
     }
@@ -101,11 +81,6 @@ final class ExecutionRow {
     /** The row's update, conditional on its status being {@code expectedStatus} (null: no condition). */
     static TransactWriteItem update(String table, String jobId, String deviceName, Expression x, ExecutionStatus expectedStatus) {
         String condition = expectedStatus == null ? null : x.name(STATUS) + " = " + x.value(s(expectedStatus.name()));
-        Update.Builder u = Update.builder().tableName(table).key(key(jobId, deviceName))
-                .updateExpression(x.update()).expressionAttributeNames(x.names()).expressionAttributeValues(x.values());
-        if (condition != null) {
-            u.conditionExpression(condition);
-        }
-        return TransactWriteItem.builder().update(u.build()).build();
+        return Transactions.update(table, key(jobId, deviceName), x, condition);
     }
 }

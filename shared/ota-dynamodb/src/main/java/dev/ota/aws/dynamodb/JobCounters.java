@@ -14,7 +14,6 @@ import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.Update;
 
 /**
  * Per-status device counts of a job. They move only inside the transaction that moves the
@@ -68,14 +67,7 @@ public final class JobCounters {
         if (retry) {
             e.add(RETRIES, 1);
         }
-        return TransactWriteItem.builder().update(Update.builder()
-                        .tableName(table)
-                        .key(Map.of("jobId", s(shardKey(jobId, deviceName))))
-                        .updateExpression(e.update())
-                        .expressionAttributeNames(e.names())
-                        .expressionAttributeValues(e.values())
-                        .build())
-                .build();
+        return Transactions.update(table, Map.of("jobId", s(shardKey(jobId, deviceName))), e, null);
     }
 
     /** Whether {@link #move} would change anything. */

@@ -1,0 +1,19 @@
+package dev.ota.domain.job;
+
+/**
+ * A job's lifecycle (docs/jobs.md, "Job lifecycle"): stored on the job item as {@code jobState}
+ * and shown by the operator API as the job's {@code state}, under these names.
+ */
+public enum JobStatus {
+    SCHEDULED, PREPARING, IN_PROGRESS, PAUSED, CANCELED, ABORTED, COMPLETED;
+
+    /** Canceled, aborted or completed: nothing of this job is sent to a device any more. */
+    public boolean ended() {
+        return this == CANCELED || this == ABORTED || this == COMPLETED;
+    }
+
+    /** Ended before it ran its course: canceled by an operator or aborted by a stage's failure threshold. */
+    public boolean stopped() {
+        return this == CANCELED || this == ABORTED;
+    }
+}
