@@ -7,6 +7,7 @@ import dev.ota.wiring.JobEngineClients;
 import dev.ota.wiring.JobOperationsFactory;
 import dev.ota.function.support.AwsClients;
 import dev.ota.function.support.Environment;
+import dev.ota.local.standin.CloudFormationTables;
 import dev.ota.local.standin.StandInClients;
 import dev.ota.local.standin.EmbeddedS3;
 import dev.ota.local.standin.BucketHostEndpoint;
@@ -26,11 +27,6 @@ import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -177,27 +173,14 @@ public final class LocalStack implements AutoCloseable {
         return start(Options.defaults());
     }
 
+    /**
+     * The template's tables, named by their logical ids. Every index projects all attributes, as
+     * the local stack always has, although template.yaml declares byLive, byQueue and byDue
+     * KEYS_ONLY; the adapters' own tests (shared/ota-dynamodb) run on the declared projections.
+     */
     private void createTables(SamTemplate template) {
-        DynamoDbClient dynamo = aws.dynamoDb();
-        for (SamTemplate.TableSpec table : template.tables()) {
-            Map<String, String> types = new LinkedHashMap<>();
-            table.keys().forEach(k -> types.put(k.attribute(), k.type()));
-            table.indexes().forEach(i -> i.keys().forEach(k -> types.put(k.attribute(), k.type())));
-            List<GlobalSecondaryIndex> indexes = table.indexes().stream()
-                    .map(i -> GlobalSecondaryIndex.builder().indexName(i.name()).keySchema(keySchema(i.keys()))
-                            .projection(p -> p.projectionType(ProjectionType.ALL)).build())
-                    .toList();
-            dynamo.createTable(r -> {
-                r.tableName(table.logicalId())
-                        .billingMode(BillingMode.PAY_PER_REQUEST)
-                        .keySchema(keySchema(table.keys()))
-                        .attributeDefinitions(types.entrySet().stream()
-                                .map(e -> AttributeDefinition.builder().attributeName(e.getKey()).attributeType(e.getValue()).build())
-                                .toList());
-                if (!indexes.isEmpty()) {
-                    r.globalSecondaryIndexes(indexes);
-                }
-            });
+        try (DynamoDbClient dynamo = aws.dynamoDb()) {
+            CloudFormationTables.create(dynamo, template.tables().stream().map(CloudFormationTables.Table::projectingAll).toList());
         }
     }
 
@@ -211,10 +194,6 @@ public final class LocalStack implements AutoCloseable {
         try (S3Client s3 = aws.s3()) {
             s3.createBucket(b -> b.bucket(BUCKET));
         }
-    }
-
-    private static List<KeySchemaElement> keySchema(List<SamTemplate.KeyElement> keys) {
-        return keys.stream().map(k -> KeySchemaElement.builder().attributeName(k.attribute()).keyType(k.keyType()).build()).toList();
     }
 
     private void wireFunctions(SamTemplate template) {

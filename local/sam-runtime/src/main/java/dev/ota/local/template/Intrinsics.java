@@ -1,5 +1,6 @@
 package dev.ota.local.template;
 
+import dev.ota.local.standin.CloudFormationYaml.Intrinsic;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,7 +66,7 @@ final class Intrinsics {
     }
 
     private Object resolveOrNoValue(Object value) {
-        if (value instanceof SamTemplate.Intrinsic intrinsic) {
+        if (value instanceof Intrinsic intrinsic) {
             return apply(intrinsic.function(), intrinsic.argument());
         }
         if (value instanceof Map<?, ?> map) {
@@ -278,7 +279,7 @@ final class Intrinsics {
     }
 
     private boolean truth(Object expression) {
-        if (expression instanceof SamTemplate.Intrinsic intrinsic) {
+        if (expression instanceof Intrinsic intrinsic) {
             Object arg = intrinsic.argument();
             return switch (intrinsic.function()) {
                 case "Equals" -> {
@@ -299,7 +300,7 @@ final class Intrinsics {
                 return condition(text(arg));
             }
             if (key.startsWith("Fn::")) {
-                return truth(new SamTemplate.Intrinsic(key.substring(4), arg));
+                return truth(new Intrinsic(key.substring(4), arg));
             }
         }
         throw new UnresolvableException("not a condition: " + expression);

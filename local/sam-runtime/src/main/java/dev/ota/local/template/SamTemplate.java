@@ -1,22 +1,13 @@
 package dev.ota.local.template;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
+import dev.ota.local.standin.CloudFormationTables;
+import dev.ota.local.standin.CloudFormationYaml;
+import dev.ota.local.standin.CloudFormationYaml.Intrinsic;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.AbstractConstruct;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.nodes.MappingNode;
-import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.ScalarNode;
-import org.yaml.snakeyaml.nodes.SequenceNode;
-import org.yaml.snakeyaml.nodes.Tag;
 
 /**
  * template.yaml as the local stack reads it: the functions (handler, environment, IoT rule SQL)
@@ -28,16 +19,19 @@ import org.yaml.snakeyaml.nodes.Tag;
  * value, of a table or queue its logical id (local tables and queues are named so), of a bucket its
  * name. Where the functions' settings are read, what cannot be resolved gives null and the local
  * stack supplies it; where IAM is read ({@link #role}), it stops the stack.
+ * The YAML itself is read by {@link CloudFormationYaml}, the tables by {@link CloudFormationTables}.
  */
 public final class SamTemplate {
 
     private final Map<String, Object> root;
+    private final Map<String, String> overrides;
     private final Map<String, String> parameters = new LinkedHashMap<>();
     private final LocalDeployment deployment;
     private final Intrinsics intrinsics;
 
     private SamTemplate(Map<String, Object> root, Map<String, String> overrides, LocalDeployment deployment) {
         this.root = root;
+        this.overrides = Map.copyOf(overrides);
         this.deployment = deployment;
         map(root.get("Parameters")).forEach((name, spec) -> {
             Object fallback = map(spec).get("Default");
@@ -52,12 +46,7 @@ public final class SamTemplate {
     }
 
     public static SamTemplate load(Path file, Map<String, String> parameterOverrides, LocalDeployment deployment) {
-        try (Reader reader = Files.newBufferedReader(file)) {
-            Map<String, Object> root = new Yaml(new CfnConstructor()).load(reader);
-            return new SamTemplate(root, parameterOverrides, deployment);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + file, e);
-        }
+        return new SamTemplate(CloudFormationYaml.load(file), parameterOverrides, deployment);
     }
 
     /** A copy of this template with {@code edit} applied to its parsed form (tests that take a grant away). */
@@ -183,12 +172,6 @@ public final class SamTemplate {
 
     /** An SQS queue; {@code maxReceiveCount} from its redrive policy (0 when it has none). */
     public record QueueSpec(String logicalId, int maxReceiveCount, int visibilityTimeout) {}
-
-    public record KeyElement(String attribute, String type, String keyType) {}
-
-    public record IndexSpec(String name, List<KeyElement> keys) {}
-
-    public record TableSpec(String logicalId, List<KeyElement> keys, List<IndexSpec> indexes) {}
 
     public String parameter(String name) {
         return parameters.get(name);
@@ -326,29 +309,9 @@ public final class SamTemplate {
         return triggers;
     }
 
-    public List<TableSpec> tables() {
-        List<TableSpec> tables = new ArrayList<>();
-        resources("AWS::DynamoDB::Table").forEach((id, props) -> {
-            Map<String, String> types = new LinkedHashMap<>();
-            for (Object def : list(props.get("AttributeDefinitions"))) {
-                types.put(String.valueOf(map(def).get("AttributeName")), String.valueOf(map(def).get("AttributeType")));
-            }
-            List<IndexSpec> indexes = new ArrayList<>();
-            for (Object gsi : list(props.get("GlobalSecondaryIndexes"))) {
-                indexes.add(new IndexSpec(String.valueOf(map(gsi).get("IndexName")), keys(map(gsi).get("KeySchema"), types)));
-            }
-            tables.add(new TableSpec(id, keys(props.get("KeySchema"), types), indexes));
-        });
-        return tables;
-    }
-
-    private static List<KeyElement> keys(Object schema, Map<String, String> types) {
-        List<KeyElement> keys = new ArrayList<>();
-        for (Object k : list(schema)) {
-            String attribute = String.valueOf(map(k).get("AttributeName"));
-            keys.add(new KeyElement(attribute, types.get(attribute), String.valueOf(map(k).get("KeyType"))));
-        }
-        return keys;
+    /** The DynamoDB tables, each named by its logical id. */
+    public List<CloudFormationTables.Table> tables() {
+        return CloudFormationTables.declaredIn(root, overrides);
     }
 
     private Map<String, Map<String, Object>> resources(String type) {
@@ -381,32 +344,5 @@ public final class SamTemplate {
 
     private static List<Object> list(Object o) {
         return o instanceof List<?> l ? new ArrayList<>(l) : List.of();
-    }
-
-    /** A CloudFormation short-form tag such as {@code !Sub "..."}. */
-    record Intrinsic(String function, Object argument) {}
-
-    /** SnakeYAML constructor that keeps CloudFormation's {@code !Tag} short forms as {@link Intrinsic}s. */
-    private static final class CfnConstructor extends SafeConstructor {
-        CfnConstructor() {
-            super(new LoaderOptions());
-            for (String fn : List.of("Ref", "Sub", "GetAtt", "Join", "If", "Equals", "Not", "And", "Or", "Select", "Split",
-                    "FindInMap", "Condition", "Base64", "GetAZs", "ImportValue", "Cidr", "Transform")) {
-                yamlConstructors.put(new Tag("!" + fn), new AbstractConstruct() {
-                    @Override
-                    public Object construct(Node node) {
-                        Object argument;
-                        if (node instanceof ScalarNode scalar) {
-                            argument = scalar.getValue();
-                        } else if (node instanceof SequenceNode sequence) {
-                            argument = constructSequence(sequence);
-                        } else {
-                            argument = constructMapping((MappingNode) node);
-                        }
-                        return new Intrinsic(fn, argument);
-                    }
-                });
-            }
-        }
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ota.local.standin.RepoRoot;
+import dev.ota.local.standin.CloudFormationYaml.Intrinsic;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -57,10 +58,10 @@ class IntrinsicsTest {
             Map<String, Object> resources = (Map<String, Object>) root.get("Resources");
             resources.put("Broken", Map.of("Type", "AWS::IAM::Role", "Properties", Map.of("Policies", List.of(Map.of("PolicyName", "p",
                     "PolicyDocument", Map.of("Statement", List.of(Map.of("Effect", "Allow", "Action", "s3:*",
-                            "Resource", new SamTemplate.Intrinsic("GetAtt", "DevicesTable.StreamArn")))))))));
+                            "Resource", new Intrinsic("GetAtt", "DevicesTable.StreamArn")))))))));
             @SuppressWarnings("unchecked")
             Map<String, Object> fn = (Map<String, Object>) ((Map<String, Object>) resources.get("JobSchedulerFunction")).get("Properties");
-            fn.put("Role", new SamTemplate.Intrinsic("GetAtt", "Broken.Arn"));
+            fn.put("Role", new Intrinsic("GetAtt", "Broken.Arn"));
         });
 
         assertThatThrownBy(() -> t.role("JobSchedulerFunction")).hasMessageContaining("DevicesTable.StreamArn");

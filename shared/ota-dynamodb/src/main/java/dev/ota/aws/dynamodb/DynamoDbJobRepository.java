@@ -116,6 +116,10 @@ public final class DynamoDbJobRepository implements JobRepository, LiveJobs {
     public Page<JobRecord> list(String productId, String nextToken, int limit) {
         List<String> keyNames = productId != null ? List.of("jobId", "productId", "createdAt") : List.of("jobId");
         Map<String, AttributeValue> start = PageTokens.decode(nextToken, keyNames);
+        // A key from another product's listing: DynamoDB refuses a start key outside the query's partition.
+        if (start != null && productId != null && !productId.equals(str(start, "productId"))) {
+            throw PageTokens.invalid();
+        }
         List<JobRecord> jobs = new ArrayList<>();
         Map<String, AttributeValue> last;
         if (productId != null) {

@@ -142,6 +142,11 @@ public final class DynamoDbRolloutStore implements RolloutStore {
         List<String> keyNames = status == null ? List.of(ExecutionRow.JOB_ID, ExecutionRow.DEVICE_NAME)
                 : List.of(ExecutionRow.JOB_ID, ExecutionRow.DEVICE_NAME, ExecutionRow.JOB_STATUS);
         Map<String, AttributeValue> start = PageTokens.decode(nextToken, keyNames);
+        // A key from another job's (or status's) listing: DynamoDB refuses a start key outside the query's partition.
+        if (start != null && (!jobId.equals(str(start, ExecutionRow.JOB_ID))
+                || status != null && !(jobId + "#" + status.name()).equals(str(start, ExecutionRow.JOB_STATUS)))) {
+            throw PageTokens.invalid();
+        }
         QueryRequest.Builder q = QueryRequest.builder().tableName(tables.executions()).limit(limit).exclusiveStartKey(start);
         if (status == null) {
             q.keyConditionExpression("#j = :j").expressionAttributeNames(Map.of("#j", ExecutionRow.JOB_ID))

@@ -1,0 +1,241 @@
+package dev.ota.aws.dynamodb;
+
+import static dev.ota.domain.ExecutionStatus.BURNING;
+import static dev.ota.domain.ExecutionStatus.DELIVERED;
+import static dev.ota.domain.ExecutionStatus.DOWNLOADING;
+import static dev.ota.domain.ExecutionStatus.RETRY_PENDING;
+import static dev.ota.domain.ExecutionStatus.SUCCEEDED;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ota.domain.DeviceState;
+import dev.ota.domain.Execution;
+import dev.ota.domain.device.DeviceId;
+import dev.ota.domain.job.JobCounts;
+import dev.ota.domain.job.JobRecord;
+import dev.ota.domain.job.JobStatus;
+import dev.ota.port.out.DeviceStateStore.VersionRecorded;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+class DynamoDbDeviceStateStoreTest extends StoreFixture {
+
+    private final DeviceId device = new DeviceId(MotoTables.id("P"), MotoTables.id("d"));
+
+    @Nested
+    class RecordVersion {
+
+        @Test
+        void theFirstReportCreatesTheDevice() {
+            VersionRecorded recorded = devices.recordVersion(device, "1.0.0", T0);
+
+            assertThat(recorded.stale()).isFalse();
+            assertThat(recorded.state()).isEqualTo(new DeviceState(device, "1.0.0", T0, null));
+            assertThat(devices.find(device)).contains(recorded.state());
+        }
+
+        @Test
+        void anOlderReportIsStaleAndAnswersWithTheStoredState() {
+            devices.recordVersion(device, "1.1.0", T0.plusSeconds(10));
+
+            VersionRecorded older = devices.recordVersion(device, "1.0.0", T0);
+
+            assertThat(older.stale()).isTrue();
+            assertThat(older.state()).isEqualTo(new DeviceState(device, "1.1.0", T0.plusSeconds(10), null));
+            assertThat(state(device).currentVersion()).isEqualTo("1.1.0");
+        }
+
+        @Test
+        void theSameReportAgainIsRecordedAgainNotDropped() {
+            devices.recordVersion(device, "1.0.0", T0);
+
+            VersionRecorded again = devices.recordVersion(device, "1.0.0", T0);
+
+            assertThat(again.stale()).isFalse();
+            assertThat(again.state().lastSeenAt()).isEqualTo(T0);
+        }
+
+        @Test
+        void aLaterReportKeepsTheLiveExecution() {
+            JobRecord job = job();
+            DeviceId queued = queueOne(job);
+            Execution live = released(job, queued);
+
+            VersionRecorded recorded = devices.recordVersion(queued, "1.0.0", T0.plusSeconds(1));
+
+            assertThat(recorded.state().execution()).isEqualTo(live);
+            assertThat(recorded.state().currentVersion()).isEqualTo("1.0.0");
+        }
+    }
+
+    @Test
+    void anUnknownDeviceIsNotFound() {
+        assertThat(devices.find(device)).isEmpty();
+    }
+
+    @Test
+    void theExecutionReadsBackAsWritten() {
+        JobRecord job = job();
+        DeviceId queued = queueOne(job);
+        Execution first = released(job, queued, 2, Duration.ofMinutes(10), T0);
+        Execution failed = moved(queued, first, first.failed(RETRY_PENDING, -4, "md5 mismatch", T0.plusSeconds(5), T0.plusSeconds(35)));
+
+        assertThat(state(queued).execution()).isEqualTo(failed);
+        assertThat(state(queued).execution().fromVersion()).isEqualTo("1.0.0");
+    }
+
+    @Nested
+    class AdvancePercent {
+
+        private final JobRecord job = job();
+        private final DeviceId queued = queueOne(job);
+        private final Execution delivered = released(job, queued);
+        private final Execution downloading = moved(queued, delivered, delivered.withStatus(DOWNLOADING, 0, T0.plusSeconds(1)));
+
+        @Test
+        void raisesThePercentOfTheDownloadInOneWrite() {
+            assertThat(devices.advancePercent(queued, "2.0.0", 30, T0.plusSeconds(2))).isEmpty();
+
+            assertThat(state(queued).execution().percent()).isEqualTo(30);
+            assertThat(state(queued).execution().status()).isEqualTo(DOWNLOADING);
+            // The row keeps the percent of the last status change; counts do not move.
+            assertThat(row(job, queued).percent()).isZero();
+            assertThat(jobs.counts(job.jobId()).get(DOWNLOADING)).isEqualTo(1);
+        }
+
+        @Test
+        void aPercentNotAboveTheStoredOneIsNotAppliedAndTheStateComesBack() {
+            devices.advancePercent(queued, "2.0.0", 30, T0.plusSeconds(2));
+
+            Optional<DeviceState> lower = devices.advancePercent(queued, "2.0.0", 20, T0.plusSeconds(3));
+            Optional<DeviceState> same = devices.advancePercent(queued, "2.0.0", 30, T0.plusSeconds(3));
+
+            assertThat(lower).hasValueSatisfying(s -> assertThat(s.execution().percent()).isEqualTo(30));
+            assertThat(same).hasValueSatisfying(s -> assertThat(s.execution().percent()).isEqualTo(30));
+            assertThat(state(queued).execution().percent()).isEqualTo(30);
+        }
+
+        @Test
+        void anotherTargetOrAReportFromBeforeTheAttemptIsNotApplied() {
+            assertThat(devices.advancePercent(queued, "3.0.0", 50, T0.plusSeconds(2))).isPresent();
+            assertThat(devices.advancePercent(queued, "2.0.0", 50, T0.minusMillis(1))).isPresent();
+
+            assertThat(state(queued).execution()).isEqualTo(downloading);
+        }
+
+        @Test
+        void aDeviceNotDownloadingIsNotApplied() {
+            moved(queued, downloading, downloading.withStatus(BURNING, 100, T0.plusSeconds(3)));
+
+            Optional<DeviceState> found = devices.advancePercent(queued, "2.0.0", 50, T0.plusSeconds(4));
+
+            assertThat(found).hasValueSatisfying(s -> assertThat(s.execution().status()).isEqualTo(BURNING));
+        }
+
+        @Test
+        void anUnknownDeviceGetsAnEmptyStateAndNoItem() {
+            Optional<DeviceState> found = devices.advancePercent(device, "2.0.0", 50, T0);
+
+            assertThat(found).contains(new DeviceState(device, null, null, null));
+            assertThat(devices.find(device)).isEmpty();
+        }
+    }
+
+    @Nested
+    class Transition {
+
+        private final JobRecord job = job();
+        private final DeviceId queued = queueOne(job);
+        private final Execution delivered = released(job, queued);
+
+        @Test
+        void movesTheDeviceTheRowAndTheCountsTogether() {
+            Execution downloading = moved(queued, delivered, delivered.withStatus(DOWNLOADING, 0, T0.plusSeconds(1)));
+
+            assertThat(state(queued).execution()).isEqualTo(downloading);
+            assertThat(row(job, queued).status()).isEqualTo(DOWNLOADING);
+            JobCounts counts = jobs.counts(job.jobId());
+            assertThat(counts.get(DELIVERED)).isZero();
+            assertThat(counts.get(DOWNLOADING)).isEqualTo(1);
+            assertThat(counts.byStage().get(0)).containsEntry(DOWNLOADING, 1L).containsEntry(DELIVERED, 0L);
+            assertCountsMatchRows(job);
+        }
+
+        @Test
+        void aStaleBeforeIsRefusedAndChangesNothing() {
+            Execution downloading = moved(queued, delivered, delivered.withStatus(DOWNLOADING, 0, T0.plusSeconds(1)));
+            devices.advancePercent(queued, "2.0.0", 40, T0.plusSeconds(2));
+
+            // Decided from the state before the percent moved: lost the race.
+            boolean applied = devices.transition(queued, downloading, downloading.withStatus(BURNING, 100, T0.plusSeconds(3)));
+
+            assertThat(applied).isFalse();
+            assertThat(state(queued).execution().status()).isEqualTo(DOWNLOADING);
+            assertThat(state(queued).execution().percent()).isEqualTo(40);
+            assertThat(row(job, queued).status()).isEqualTo(DOWNLOADING);
+            assertThat(jobs.counts(job.jobId()).get(BURNING)).isZero();
+            assertCountsMatchRows(job);
+        }
+
+        @Test
+        void theSameMoveTwiceIsAppliedOnce() {
+            Execution succeeded = delivered.withStatus(SUCCEEDED, 100, T0.plusSeconds(1));
+
+            assertThat(devices.transition(queued, delivered, succeeded)).isTrue();
+            assertThat(devices.transition(queued, delivered, succeeded)).isFalse();
+
+            assertThat(jobs.counts(job.jobId()).get(SUCCEEDED)).isEqualTo(1);
+            assertCountsMatchRows(job);
+        }
+
+        @Test
+        void aNewAttemptStartsOnlyWhileTheJobIsInProgress() {
+            Execution pending = moved(queued, delivered, delivered.failed(RETRY_PENDING, -1, "download failed", T0.plusSeconds(1), T0.plusSeconds(31)));
+            Execution second = pending.delivered(T0.plusSeconds(40));
+            setState(job, JobStatus.PAUSED);
+
+            assertThat(devices.transition(queued, pending, second)).isFalse();
+
+            assertThat(state(queued).execution()).isEqualTo(pending);
+            assertThat(row(job, queued).status()).isEqualTo(RETRY_PENDING);
+            assertThat(jobs.counts(job.jobId()).retries()).isZero();
+
+            setState(job, JobStatus.IN_PROGRESS);
+            assertThat(devices.transition(queued, pending, second)).isTrue();
+
+            assertThat(state(queued).execution().attempt()).isEqualTo(2);
+            assertThat(jobs.counts(job.jobId()).retries()).isEqualTo(1);
+            assertThat(jobs.counts(job.jobId()).get(DELIVERED)).isEqualTo(1);
+            assertCountsMatchRows(job);
+        }
+
+        @Test
+        void aMoveThatStartsNoAttemptDoesNotNeedTheJobInProgress() {
+            setState(job, JobStatus.CANCELED);
+
+            // A device that was already updating reports on: its progress is still recorded.
+            assertThat(devices.transition(queued, delivered, delivered.withStatus(DOWNLOADING, 10, T0.plusSeconds(1)))).isTrue();
+            assertCountsMatchRows(job);
+        }
+
+        @Test
+        void anotherJobsExecutionIsNotMoved() {
+            Execution foreign = new Execution(MotoTables.id("job"), delivered.firmware(), "1.0.0", DELIVERED, 1, 0, T0, T0, 0, "", POLICY, null);
+
+            assertThat(devices.transition(queued, foreign, foreign.withStatus(DOWNLOADING, 0, T0.plusSeconds(1)))).isFalse();
+            assertThat(state(queued).execution()).isEqualTo(delivered);
+        }
+    }
+
+    @Test
+    void aDeviceThatNeverReportedHasNoItemToMove() {
+        JobRecord job = job();
+        Execution execution = firstAttempt(job, 0, null, T0);
+
+        assertThat(devices.transition(device, execution, execution.withStatus(DOWNLOADING, 0, T0.plusSeconds(1)))).isFalse();
+        assertThat(devices.find(device)).isEmpty();
+        assertThat(rollout.row(job.jobId(), device.deviceName())).isEmpty();
+        assertThat(jobs.counts(job.jobId()).get(DOWNLOADING)).isZero();
+    }
+}
