@@ -121,6 +121,8 @@ public final class Demo {
     private DemoSummary runDemo() throws Exception {
         long startedAt = System.currentTimeMillis();
         Map<String, Long> callsBefore = stack.calls().snapshot();
+        dev.ota.local.iam.LocalIam.Stats iamBefore = stack.iam().stats();
+        int refusalsBefore = stack.iam().denials().size();
         LocalStack.MessageCounts messagesBefore = stack.messages();
         Map<String, Long> invocationsBefore = invocations();
         int deadLettersBefore = stack.router().deadLetters().size();
@@ -272,7 +274,9 @@ public final class Demo {
                 DemoSummary summary = new DemoSummary(options, md5, run, outcomes,
                         messages.fromDevices() - messagesBefore.fromDevices(), messages.toDevices() - messagesBefore.toDevices(),
                         diff(invocations(), invocationsBefore), diff(stack.calls().snapshot(), callsBefore),
-                        stack.router().deadLetters().size() - deadLettersBefore, System.currentTimeMillis() - startedAt);
+                        stack.router().deadLetters().size() - deadLettersBefore, System.currentTimeMillis() - startedAt,
+                        DemoSummary.Iam.between(iamBefore, stack.iam().stats(), stack.iam().denials().stream().skip(refusalsBefore)
+                                .map(dev.ota.local.iam.LocalIam.Denial::message).toList()));
                 out.print(summary.render());
                 out.flush();
                 return summary;

@@ -26,7 +26,10 @@ import dev.ota.local.standin.LocalAws;
 import dev.ota.local.standin.RepoRoot;
 import dev.ota.local.rules.IotRuleSql;
 import dev.ota.local.rules.RuleRouter;
+import dev.ota.local.template.LocalDeployment;
 import dev.ota.local.template.SamTemplate;
+import dev.ota.local.iam.LocalIam;
+import dev.ota.function.managementapi.ManagementApiHandler;
 import dev.ota.protocol.ProtocolJson;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,17 +56,32 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 public final class LocalStack implements AutoCloseable {
 
-    public static final String BUCKET = "ota-firmware-local";
+    /**
+     * The firmware bucket: the name template.yaml computes ({@code ota-firmware-${AWS::AccountId}-${StackUuid}})
+     * in the local deployment ({@link LocalDeployment#DEFAULT}), so that the roles' S3 resources name it.
+     */
+    public static final String BUCKET = "ota-firmware-" + LocalDeployment.DEFAULT.accountId() + "-"
+            + LocalDeployment.DEFAULT.stackId().substring(LocalDeployment.DEFAULT.stackId().lastIndexOf('/') + 1);
 
     /**
      * @param bucketHostPort port of the firmware bucket's virtual-hosted-style endpoint, where
      *                       presigned download URLs point ({@link BucketHostEndpoint}); 0 = any free port
+     * @param templateEdit   applied to the parsed template before anything is built from it (tests that
+     *                       take a grant away); identity for the template as it is
      */
     public record Options(Path template, LocalAws.Ports ports, int invokerThreads, Map<String, String> parameterOverrides,
-                          int bucketHostPort) {
+                          int bucketHostPort, java.util.function.UnaryOperator<SamTemplate> templateEdit) {
+
+        public Options {
+            templateEdit = templateEdit == null ? java.util.function.UnaryOperator.identity() : templateEdit;
+        }
 
         public Options(Path template, LocalAws.Ports ports, int invokerThreads, Map<String, String> parameterOverrides) {
-            this(template, ports, invokerThreads, parameterOverrides, 0);
+            this(template, ports, invokerThreads, parameterOverrides, 0, null);
+        }
+
+        public Options(Path template, LocalAws.Ports ports, int invokerThreads, Map<String, String> parameterOverrides, int bucketHostPort) {
+            this(template, ports, invokerThreads, parameterOverrides, bucketHostPort, null);
         }
 
         public static Options defaults() {
@@ -71,16 +89,21 @@ public final class LocalStack implements AutoCloseable {
         }
 
         public Options withPorts(LocalAws.Ports p) {
-            return new Options(template, p, invokerThreads, parameterOverrides, bucketHostPort);
+            return new Options(template, p, invokerThreads, parameterOverrides, bucketHostPort, templateEdit);
         }
 
         /** Template parameters to set, as {@code sam deploy --parameter-overrides} would. */
         public Options withParameterOverrides(Map<String, String> overrides) {
-            return new Options(template, ports, invokerThreads, Map.copyOf(overrides), bucketHostPort);
+            return new Options(template, ports, invokerThreads, Map.copyOf(overrides), bucketHostPort, templateEdit);
         }
 
         public Options withBucketHostPort(int port) {
-            return new Options(template, ports, invokerThreads, parameterOverrides, port);
+            return new Options(template, ports, invokerThreads, parameterOverrides, port, templateEdit);
+        }
+
+        /** Runs the stack on an edited copy of the template, e.g. {@code t -> t.edited(root -> ...)}. */
+        public Options withTemplateEdit(java.util.function.UnaryOperator<SamTemplate> edit) {
+            return new Options(template, ports, invokerThreads, parameterOverrides, bucketHostPort, edit);
         }
     }
 
@@ -127,16 +150,23 @@ public final class LocalStack implements AutoCloseable {
         this.router = new RuleRouter(json, options.invokerThreads(), e -> null, clock::millis);
         this.httpApi = new LocalHttpApi(StandInClients.CREDENTIALS.resolveCredentials(), StandInClients.REGION.id(), 0);
         try {
-            template = SamTemplate.load(options.template(), options.parameterOverrides());
-            createTables(template);
-            try (S3Client s3 = aws.s3()) {
-                s3.createBucket(b -> b.bucket(BUCKET));
+            template = options.templateEdit().apply(SamTemplate.load(options.template(), options.parameterOverrides()));
+            if (!template.deployment().region().equals(StandInClients.REGION.id())) {
+                throw new IllegalStateException("the local deployment's region " + template.deployment().region() + " is not the stand-ins' "
+                        + StandInClients.REGION.id());
             }
-            bucketHost = new BucketHostEndpoint(aws.s3Endpoint(), BUCKET, options.bucketHostPort()).start();
-            functionClients = track(functionClients(aws, bucketHost, calls));
+            iam = LocalIam.from(template);
+            createTables(template);
+            createBucket(template);
+            bucketHost = new BucketHostEndpoint(aws.s3Endpoint(), BUCKET, options.bucketHostPort()).authorizer(iam.downloadAuthorizer()).start();
             // Uncounted: polling the queues is the event-source mapping's work, not a call the functions make.
             this.queues = new LocalQueues(track(StandInClients.sqs(aws.dynamoDbEndpoint(), ClientOverrideConfiguration.builder().build())), json,
                     template.queues());
+            List<String> problems = iam.deploymentProblems(template, id -> iam.permissions().queueArn(queues.url(id)));
+            if (!problems.isEmpty()) {
+                throw new IllegalStateException("template.yaml: the functions' roles do not allow what Lambda does with them:\n  "
+                        + String.join("\n  ", problems));
+            }
             wireFunctions(template);
             wireHttpApi(template);
             wireS3Notifications(template);
@@ -161,6 +191,18 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    /** The template's bucket, named as the template names it in the local deployment. */
+    private void createBucket(SamTemplate template) {
+        List<String> buckets = template.resourcesOfType("AWS::S3::Bucket");
+        if (buckets.size() != 1 || !BUCKET.equals(template.physicalName(buckets.get(0)))) {
+            throw new IllegalStateException("template.yaml: the local stack serves one bucket named " + BUCKET + "; the template declares "
+                    + buckets.stream().map(b -> b + " = " + template.physicalName(b)).toList());
+        }
+        try (S3Client s3 = aws.s3()) {
+            s3.createBucket(b -> b.bucket(BUCKET));
+        }
+    }
+
     private void wireFunctions(SamTemplate template) {
         // (queues are created before the functions: their URLs go into the functions' environment)
         Map<String, String> queueUrls = queues.urls();
@@ -170,8 +212,13 @@ public final class LocalStack implements AutoCloseable {
             env.put("IOT_DATA_ENDPOINT", aws.iotDataEndpoint().toString());
             // !Ref of a queue resolves to its logical id: locally, that is the moto queue's URL.
             env.replaceAll((k, v) -> v != null && queueUrls.containsKey(v) ? queueUrls.get(v) : v);
+            AwsClients clients = track(functionClients(spec.logicalId()));
+            clientsByFunction.put(spec.logicalId(), clients);
             LocalFunction function = new LocalFunction(spec.logicalId(),
-                    LocalHandlers.create(spec.logicalId(), spec.handler(), Environment.of(env), functionClients, clock));
+                    LocalHandlers.create(spec.logicalId(), spec.handler(), Environment.of(env), clients, clock));
+            if (spec.handler().startsWith(ManagementApiHandler.class.getName() + "::") || spec.handler().equals(ManagementApiHandler.class.getName())) {
+                managementApi = spec.logicalId();
+            }
             functions.put(spec.logicalId(), function);
             if (settings == null) {
                 settings = Settings.from(env);
@@ -278,17 +325,36 @@ public final class LocalStack implements AutoCloseable {
         return topic.startsWith("$") ? topic.substring(1) : "$" + topic;
     }
 
-    /** The functions' clients: counted, with device download URLs served at the bucket's own endpoint. */
-    private static AwsClients functionClients(LocalAws aws, BucketHostEndpoint bucketHost, AwsCallCounter calls) {
-        return LocalClients.functionClients(aws)
-                .overrides(ClientOverrideConfiguration.builder().addExecutionInterceptor(calls).build())
+    /**
+     * A function's clients: as its execution role (session credentials naming it, every call checked
+     * against its policy after being counted), with device download URLs served at the bucket's own
+     * endpoint. Each function has its own, as each has its own role.
+     */
+    private AwsClients functionClients(String logicalId) {
+        LocalIam.Role role = iam.role(logicalId);
+        return LocalClients.functionClients(aws, iam.credentials(role))
+                .overrides(ClientOverrideConfiguration.builder().addExecutionInterceptor(calls).addExecutionInterceptor(iam.enforcer(role)).build())
                 .downloadUrlsServedAs(url -> BucketHostEndpoint.served(url, BUCKET, bucketHost.endpoint()))
                 .build();
     }
 
-    /** The clients the functions use, for tests that build a function's wiring themselves. */
-    public AwsClients functionClients() {
-        return functionClients;
+    /** The clients a function of the template runs with (its role's), for tests that build a function's wiring themselves. */
+    public AwsClients clientsOf(String functionLogicalId) {
+        AwsClients clients = clientsByFunction.get(functionLogicalId);
+        if (clients == null) {
+            throw new IllegalArgumentException("no function " + functionLogicalId + " in template.yaml; have " + clientsByFunction.keySet());
+        }
+        return clients;
+    }
+
+    /** IAM as template.yaml gives it to each function: its checks, denials and the roles. */
+    public LocalIam iam() {
+        return iam;
+    }
+
+    /** The template as this stack runs it (with any edit applied). */
+    public SamTemplate template() {
+        return template;
     }
 
     private <T extends AutoCloseable> T track(T client) {
@@ -375,17 +441,23 @@ public final class LocalStack implements AutoCloseable {
 
     /**
      * The job operations the HTTP API serves, built exactly as the API function builds them
-     * ({@code JobOperationsFactory}), on counted clients and the stack's clock.
+     * ({@code JobOperationsFactory}), on the API function's clients (counted, as its role) and the
+     * stack's clock.
      */
-    public JobOperations jobs() {
+    public synchronized JobOperations jobs() {
         if (jobOperations == null) {
-            jobOperations = JobOperationsFactory.create(settings, JobEngineClients.of(functionClients), clock);
+            if (managementApi == null) {
+                throw new IllegalStateException("template.yaml has no function with handler " + ManagementApiHandler.class.getName());
+            }
+            jobOperations = JobOperationsFactory.create(settings, JobEngineClients.of(clientsOf(managementApi)), clock);
         }
         return jobOperations;
     }
 
     private JobOperations jobOperations;
-    private AwsClients functionClients;
+    private LocalIam iam;
+    private final Map<String, AwsClients> clientsByFunction = new LinkedHashMap<>();
+    private String managementApi;
 
     public AwsCallCounter calls() {
         return calls;
@@ -407,8 +479,36 @@ public final class LocalStack implements AutoCloseable {
         return aws.mqttUrl();
     }
 
+    /**
+     * With {@code -Dota.local.iamReport=FILE}, appends what this stack's IAM saw to FILE when it closes:
+     * per role, each statement's actions that allowed something (and how often), and every denial.
+     * For narrowing a role to what its function really does.
+     */
+    private void writeIamReport() {
+        String file = System.getProperty("ota.local.iamReport");
+        if (file == null || iam == null) {
+            return;
+        }
+        var report = json.createObjectNode();
+        report.put("stats", iam.stats().toString());
+        var used = report.putObject("grantsUsed");
+        iam.grantsUsed().forEach((role, grants) -> {
+            var r = used.putObject(role);
+            grants.forEach(r::put);
+        });
+        var denied = report.putArray("denials");
+        iam.denials().forEach(d -> denied.add(d.message()));
+        try {
+            java.nio.file.Files.writeString(Path.of(file), json.writeValueAsString(report) + "\n", java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
+        } catch (java.io.IOException e) {
+            // a diagnostic only
+        }
+    }
+
     @Override
     public void close() {
+        writeIamReport();
         httpApi.close();
         s3Notifier.shutdownNow();
         router.close();
