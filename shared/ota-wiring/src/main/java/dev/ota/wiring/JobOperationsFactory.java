@@ -9,14 +9,13 @@ import java.time.Clock;
 /**
  * {@link JobOperations} for the HTTP API function: build it once per container.
  *
- * <p>What the calling function's role needs: on JobsTable, ExecutionsTable and DevicesTable (and
- * their indexes; listing without a product queries JobsTable's byCreated index) GetItem, Query, PutItem,
- * UpdateItem, ConditionCheckItem, BatchGetItem, BatchWriteItem; GetItem on FirmwareTable;
- * s3:GetObject on {@code firmware/*} (presigning an operator's device retry) and
- * {@code device-lists/*} in the firmware bucket (HeadObject of a device-list file needs
- * s3:GetObject; add s3:ListBucket to get 404 rather than 403 for a missing one); iot:Publish on the
- * update topics (an operator's device retry sends update_firmware at once). It needs no queue:
- * creation expands targets for a few seconds inline and the scheduler's next tick does the rest.
+ * <p>What the calling function's role needs is ManagementApiRole's in template.yaml (the local
+ * stack enforces it on every call): the job, execution and device items and the indexes the
+ * operations query, s3:GetObject on {@code device-lists/*} (read at creation; a missing file
+ * answers 403 without s3:ListBucket, which the operations take as missing) and on
+ * {@code download-*} (an operator's device retry presigns its URL), iot:Publish on the update
+ * topics (that retry sends update_firmware at once). It needs no queue: creation expands targets
+ * for a few seconds inline and the scheduler's next tick does the rest.
  */
 public final class JobOperationsFactory {
 

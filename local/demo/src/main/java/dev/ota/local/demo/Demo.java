@@ -42,6 +42,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import dev.ota.local.device.Registered;
+import dev.ota.local.iam.LocalIam;
 
 /**
  * The demo on top of a running {@link LocalStack}: registers firmware, connects a fleet of
@@ -122,6 +123,8 @@ public final class Demo {
     private DemoSummary runDemo() throws Exception {
         long startedAt = System.currentTimeMillis();
         Map<String, Long> callsBefore = stack.calls().snapshot();
+        LocalIam.Stats iamBefore = stack.iam().stats();
+        int refusalsBefore = stack.iam().denials().size();
         LocalStack.MessageCounts messagesBefore = stack.messages();
         Map<String, Long> invocationsBefore = invocations();
         int deadLettersBefore = stack.router().deadLetters().size();
@@ -282,7 +285,9 @@ public final class Demo {
                 DemoSummary summary = new DemoSummary(options, md5, run, outcomes,
                         messages.fromDevices() - messagesBefore.fromDevices(), messages.toDevices() - messagesBefore.toDevices(),
                         diff(invocations(), invocationsBefore), diff(stack.calls().snapshot(), callsBefore),
-                        stack.router().deadLetters().size() - deadLettersBefore, System.currentTimeMillis() - startedAt)
+                        stack.router().deadLetters().size() - deadLettersBefore, System.currentTimeMillis() - startedAt,
+                        DemoSummary.Iam.between(iamBefore, stack.iam().stats(), stack.iam().denials().stream().skip(refusalsBefore)
+                                .map(LocalIam.Denial::message).toList()))
                         .identity(identity);
                 out.print(summary.render());
                 out.flush();

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import dev.ota.local.iam.LocalIam;
 
 /**
  * The demo's result. The job's state, stages and statistics come from the job engine; device states
@@ -33,11 +34,27 @@ public final class DemoSummary {
     private final Map<String, Long> awsCalls;
     private final int deadLetters;
     private final long millis;
+    private final Iam iam;
     private final List<String> problems = new ArrayList<>();
+
+    /**
+     * What IAM checked during the demo: the functions' AWS calls against their roles in template.yaml
+     * and the download URLs at the bucket's endpoint; the messages of what it refused.
+     */
+    public record Iam(long calls, long permissions, long denied, long downloads, long downloadsRefused, List<String> refusals) {
+        public Iam {
+            refusals = List.copyOf(refusals);
+        }
+
+        static Iam between(LocalIam.Stats before, LocalIam.Stats after, List<String> refusals) {
+            return new Iam(after.calls() - before.calls(), after.permissions() - before.permissions(), after.denied() - before.denied(),
+                    after.downloads() - before.downloads(), after.downloadsRefused() - before.downloadsRefused(), refusals);
+        }
+    }
 
     DemoSummary(DemoOptions options, String md5, JobRun job, Map<String, DeviceOutcome> devices,
                 long messagesFromDevices, long messagesToDevices, Map<String, Long> invocations, Map<String, Long> awsCalls,
-                int deadLetters, long millis) {
+                int deadLetters, long millis, Iam iam) {
         this.options = options;
         this.md5 = md5;
         this.job = job;
@@ -48,6 +65,7 @@ public final class DemoSummary {
         this.awsCalls = new TreeMap<>(awsCalls);
         this.deadLetters = deadLetters;
         this.millis = millis;
+        this.iam = iam;
         judge();
     }
 
@@ -89,6 +107,10 @@ public final class DemoSummary {
                 problems.add(name + " device error: " + d.error());
             }
         }
+        if (iam.denied() > 0 || iam.downloadsRefused() > 0) {
+            problems.add(iam.denied() + " AWS calls and " + iam.downloadsRefused() + " downloads refused by the roles in template.yaml"
+                    + (iam.refusals().isEmpty() ? "" : ", e.g. " + iam.refusals().get(0)));
+        }
         if (deadLetters > 0) {
             problems.add(deadLetters + " rule invocations failed after their retries (dead letters)");
         }
@@ -112,6 +134,10 @@ public final class DemoSummary {
 
     public boolean asExpected() {
         return problems.isEmpty();
+    }
+
+    public Iam iam() {
+        return iam;
     }
 
     public List<String> problems() {
@@ -264,6 +290,9 @@ public final class DemoSummary {
         line(b, "AWS calls", String.format("%,d made by the functions: %s", awsCallsTotal(), awsCalls.entrySet().stream()
                 .sorted((x, y) -> Long.compare(y.getValue(), x.getValue()))
                 .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "))));
+        line(b, "IAM", String.format("%,d of those calls checked against their function's role in template.yaml (%,d permissions), %,d refused;"
+                + " %,d downloads checked against the signing role, %,d refused", iam.calls(), iam.permissions(), iam.denied(), iam.downloads(),
+                iam.downloadsRefused()));
         if (identity != null) {
             line(b, "Identity", identity.line().substring("identity: ".length()));
         }

@@ -7,6 +7,7 @@ import dev.ota.local.standin.LocalAws;
 import dev.ota.local.standin.SerializedHttpClient;
 import dev.ota.local.standin.StandInClients;
 import java.net.URI;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 
 /**
@@ -23,7 +24,12 @@ public final class LocalClients {
      * Callers add interceptors and where download URLs are served.
      */
     public static AwsClients.Builder functionClients(LocalAws aws) {
-        return AwsClients.builder(StandInClients.REGION, StandInClients.CREDENTIALS)
+        return functionClients(aws, StandInClients.CREDENTIALS);
+    }
+
+    /** The same, as other credentials (a function's role: the local key pair with a session token naming the role). */
+    public static AwsClients.Builder functionClients(LocalAws aws, AwsCredentialsProvider credentials) {
+        return AwsClients.builder(StandInClients.REGION, credentials)
                 .endpoint(Service.DYNAMODB, aws.dynamoDbEndpoint())
                 .endpoint(Service.SQS, aws.dynamoDbEndpoint())
                 .endpoint(Service.S3, aws.s3Endpoint())

@@ -26,7 +26,10 @@ import dev.ota.local.standin.LocalAws;
 import dev.ota.local.standin.RepoRoot;
 import dev.ota.local.rules.IotRuleSql;
 import dev.ota.local.rules.RuleRouter;
+import dev.ota.local.template.LocalDeployment;
 import dev.ota.local.template.SamTemplate;
+import dev.ota.local.iam.LocalIam;
+import dev.ota.function.managementapi.ManagementApiHandler;
 import dev.ota.protocol.ProtocolJson;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,6 +42,10 @@ import software.amazon.awssdk.services.s3.S3Client;
 import dev.ota.local.iot.DeviceAccess;
 import dev.ota.local.iot.IotPolicy;
 import software.amazon.awssdk.services.iot.IotClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.util.function.UnaryOperator;
 
 /**
  * Everything that runs in AWS, on this machine, built from template.yaml: the tables it declares,
@@ -56,17 +63,32 @@ import software.amazon.awssdk.services.iot.IotClient;
  */
 public final class LocalStack implements AutoCloseable {
 
-    public static final String BUCKET = "ota-firmware-local";
+    /**
+     * The firmware bucket: the name template.yaml computes ({@code ota-firmware-${AWS::AccountId}-${StackUuid}})
+     * in the local deployment ({@link LocalDeployment#DEFAULT}), so that the roles' S3 resources name it.
+     */
+    public static final String BUCKET = "ota-firmware-" + LocalDeployment.DEFAULT.accountId() + "-"
+            + LocalDeployment.DEFAULT.stackId().substring(LocalDeployment.DEFAULT.stackId().lastIndexOf('/') + 1);
 
     /**
      * @param bucketHostPort port of the firmware bucket's virtual-hosted-style endpoint, where
      *                       presigned download URLs point ({@link BucketHostEndpoint}); 0 = any free port
+     * @param templateEdit   applied to the parsed template before anything is built from it (tests that
+     *                       take a grant away); identity for the template as it is
      */
     public record Options(Path template, LocalAws.Ports ports, int invokerThreads, Map<String, String> parameterOverrides,
-                          int bucketHostPort) {
+                          int bucketHostPort, UnaryOperator<SamTemplate> templateEdit) {
+
+        public Options {
+            templateEdit = templateEdit == null ? UnaryOperator.identity() : templateEdit;
+        }
 
         public Options(Path template, LocalAws.Ports ports, int invokerThreads, Map<String, String> parameterOverrides) {
-            this(template, ports, invokerThreads, parameterOverrides, 0);
+            this(template, ports, invokerThreads, parameterOverrides, 0, null);
+        }
+
+        public Options(Path template, LocalAws.Ports ports, int invokerThreads, Map<String, String> parameterOverrides, int bucketHostPort) {
+            this(template, ports, invokerThreads, parameterOverrides, bucketHostPort, null);
         }
 
         public static Options defaults() {
@@ -74,16 +96,21 @@ public final class LocalStack implements AutoCloseable {
         }
 
         public Options withPorts(LocalAws.Ports p) {
-            return new Options(template, p, invokerThreads, parameterOverrides, bucketHostPort);
+            return new Options(template, p, invokerThreads, parameterOverrides, bucketHostPort, templateEdit);
         }
 
         /** Template parameters to set, as {@code sam deploy --parameter-overrides} would. */
         public Options withParameterOverrides(Map<String, String> overrides) {
-            return new Options(template, ports, invokerThreads, Map.copyOf(overrides), bucketHostPort);
+            return new Options(template, ports, invokerThreads, Map.copyOf(overrides), bucketHostPort, templateEdit);
         }
 
         public Options withBucketHostPort(int port) {
-            return new Options(template, ports, invokerThreads, parameterOverrides, port);
+            return new Options(template, ports, invokerThreads, parameterOverrides, port, templateEdit);
+        }
+
+        /** Runs the stack on an edited copy of the template, e.g. {@code t -> t.edited(root -> ...)}. */
+        public Options withTemplateEdit(UnaryOperator<SamTemplate> edit) {
+            return new Options(template, ports, invokerThreads, parameterOverrides, bucketHostPort, edit);
         }
     }
 
@@ -130,17 +157,24 @@ public final class LocalStack implements AutoCloseable {
         this.router = new RuleRouter(json, options.invokerThreads(), e -> null, clock::millis);
         this.httpApi = new LocalHttpApi(StandInClients.CREDENTIALS.resolveCredentials(), StandInClients.REGION.id(), 0);
         try {
-            template = SamTemplate.load(options.template(), options.parameterOverrides());
+            template = options.templateEdit().apply(SamTemplate.load(options.template(), options.parameterOverrides()));
+            if (!template.deployment().region().equals(StandInClients.REGION.id())) {
+                throw new IllegalStateException("the local deployment's region " + template.deployment().region() + " is not the stand-ins' "
+                        + StandInClients.REGION.id());
+            }
+            iam = LocalIam.from(template);
             createTables(template);
             enforceDevicePolicies(template);
-            try (S3Client s3 = aws.s3()) {
-                s3.createBucket(b -> b.bucket(BUCKET));
-            }
-            bucketHost = new BucketHostEndpoint(aws.s3Endpoint(), BUCKET, options.bucketHostPort()).start();
-            functionClients = track(functionClients(aws, bucketHost, calls));
+            createBucket(template);
+            bucketHost = new BucketHostEndpoint(aws.s3Endpoint(), BUCKET, options.bucketHostPort()).authorizer(iam.downloadAuthorizer()).start();
             // Uncounted: polling the queues is the event-source mapping's work, not a call the functions make.
             this.queues = new LocalQueues(track(StandInClients.sqs(aws.dynamoDbEndpoint(), ClientOverrideConfiguration.builder().build())), json,
                     template.queues());
+            List<String> problems = iam.deploymentProblems(template, id -> iam.permissions().queueArn(queues.url(id)));
+            if (!problems.isEmpty()) {
+                throw new IllegalStateException("template.yaml: the functions' roles do not allow what Lambda does with them:\n  "
+                        + String.join("\n  ", problems));
+            }
             wireFunctions(template);
             wireHttpApi(template);
             wireS3Notifications(template);
@@ -165,11 +199,6 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    /** The stack's name locally, as {@code AWS::StackName} (samconfig.toml deploys "ota-backend"). */
-    public static final String STACK_NAME = "ota-backend";
-    /** moto's account and this stack's region, as {@code AWS::AccountId} and {@code AWS::Region}. */
-    public static final String ACCOUNT_ID = "123456789012";
-
     private IotClient iot;
     private DeviceAccess deviceAccess;
     private final List<String> iotPolicyNames = new ArrayList<>();
@@ -181,16 +210,15 @@ public final class LocalStack implements AutoCloseable {
      */
     private void enforceDevicePolicies(SamTemplate template) {
         iot = track(aws.iot());
-        Map<String, String> pseudo = Map.of("AWS::Region", aws.region().id(), "AWS::AccountId", ACCOUNT_ID, "AWS::Partition", "aws",
-                "AWS::StackName", STACK_NAME, "AWS::URLSuffix", "amazonaws.com");
-        for (SamTemplate.IotPolicySpec policy : template.iotPolicies(pseudo)) {
+        for (SamTemplate.IotPolicySpec policy : template.iotPolicies()) {
             String document = new String(ProtocolJson.toBytes(json, policy.document()), StandardCharsets.UTF_8);
             // Refuse at start-up what the local evaluator would not enforce faithfully.
             IotPolicy.parse(policy.policyName(), document, json);
             iot.createPolicy(r -> r.policyName(policy.policyName()).policyDocument(document));
             iotPolicyNames.add(policy.policyName());
         }
-        deviceAccess = new DeviceAccess(iot, "arn:aws:iot:" + aws.region().id() + ":" + ACCOUNT_ID + ":");
+        LocalDeployment deployment = template.deployment();
+        deviceAccess = new DeviceAccess(iot, "arn:" + deployment.partition() + ":iot:" + deployment.region() + ":" + deployment.accountId() + ":");
         aws.broker().accessControl(deviceAccess);
     }
 
@@ -225,6 +253,18 @@ public final class LocalStack implements AutoCloseable {
         return ca == null ? null : ca.rootPem();
     }
 
+    /** The template's bucket, named as the template names it in the local deployment. */
+    private void createBucket(SamTemplate template) {
+        List<String> buckets = template.resourcesOfType("AWS::S3::Bucket");
+        if (buckets.size() != 1 || !BUCKET.equals(template.physicalName(buckets.get(0)))) {
+            throw new IllegalStateException("template.yaml: the local stack serves one bucket named " + BUCKET + "; the template declares "
+                    + buckets.stream().map(b -> b + " = " + template.physicalName(b)).toList());
+        }
+        try (S3Client s3 = aws.s3()) {
+            s3.createBucket(b -> b.bucket(BUCKET));
+        }
+    }
+
     private void wireFunctions(SamTemplate template) {
         // (queues are created before the functions: their URLs go into the functions' environment)
         Map<String, String> queueUrls = queues.urls();
@@ -234,8 +274,13 @@ public final class LocalStack implements AutoCloseable {
             env.put("IOT_DATA_ENDPOINT", aws.iotDataEndpoint().toString());
             // !Ref of a queue resolves to its logical id: locally, that is the moto queue's URL.
             env.replaceAll((k, v) -> v != null && queueUrls.containsKey(v) ? queueUrls.get(v) : v);
+            AwsClients clients = track(functionClients(spec.logicalId()));
+            clientsByFunction.put(spec.logicalId(), clients);
             LocalFunction function = new LocalFunction(spec.logicalId(),
-                    LocalHandlers.create(spec.logicalId(), spec.handler(), Environment.of(env), functionClients, clock));
+                    LocalHandlers.create(spec.logicalId(), spec.handler(), Environment.of(env), clients, clock));
+            if (spec.handler().startsWith(ManagementApiHandler.class.getName() + "::") || spec.handler().equals(ManagementApiHandler.class.getName())) {
+                managementApi = spec.logicalId();
+            }
             functions.put(spec.logicalId(), function);
             if (settings == null) {
                 settings = Settings.from(env);
@@ -342,17 +387,36 @@ public final class LocalStack implements AutoCloseable {
         return topic.startsWith("$") ? topic.substring(1) : "$" + topic;
     }
 
-    /** The functions' clients: counted, with device download URLs served at the bucket's own endpoint. */
-    private static AwsClients functionClients(LocalAws aws, BucketHostEndpoint bucketHost, AwsCallCounter calls) {
-        return LocalClients.functionClients(aws)
-                .overrides(ClientOverrideConfiguration.builder().addExecutionInterceptor(calls).build())
+    /**
+     * A function's clients: as its execution role (session credentials naming it, every call checked
+     * against its policy after being counted), with device download URLs served at the bucket's own
+     * endpoint. Each function has its own, as each has its own role.
+     */
+    private AwsClients functionClients(String logicalId) {
+        LocalIam.Role role = iam.role(logicalId);
+        return LocalClients.functionClients(aws, iam.credentials(role))
+                .overrides(ClientOverrideConfiguration.builder().addExecutionInterceptor(calls).addExecutionInterceptor(iam.enforcer(role)).build())
                 .downloadUrlsServedAs(url -> BucketHostEndpoint.served(url, BUCKET, bucketHost.endpoint()))
                 .build();
     }
 
-    /** The clients the functions use, for tests that build a function's wiring themselves. */
-    public AwsClients functionClients() {
-        return functionClients;
+    /** The clients a function of the template runs with (its role's), for tests that build a function's wiring themselves. */
+    public AwsClients clientsOf(String functionLogicalId) {
+        AwsClients clients = clientsByFunction.get(functionLogicalId);
+        if (clients == null) {
+            throw new IllegalArgumentException("no function " + functionLogicalId + " in template.yaml; have " + clientsByFunction.keySet());
+        }
+        return clients;
+    }
+
+    /** IAM as template.yaml gives it to each function: its checks, denials and the roles. */
+    public LocalIam iam() {
+        return iam;
+    }
+
+    /** The template as this stack runs it (with any edit applied). */
+    public SamTemplate template() {
+        return template;
     }
 
     private <T extends AutoCloseable> T track(T client) {
@@ -439,17 +503,23 @@ public final class LocalStack implements AutoCloseable {
 
     /**
      * The job operations the HTTP API serves, built exactly as the API function builds them
-     * ({@code JobOperationsFactory}), on counted clients and the stack's clock.
+     * ({@code JobOperationsFactory}), on the API function's clients (counted, as its role) and the
+     * stack's clock.
      */
-    public JobOperations jobs() {
+    public synchronized JobOperations jobs() {
         if (jobOperations == null) {
-            jobOperations = JobOperationsFactory.create(settings, JobEngineClients.of(functionClients), clock);
+            if (managementApi == null) {
+                throw new IllegalStateException("template.yaml has no function with handler " + ManagementApiHandler.class.getName());
+            }
+            jobOperations = JobOperationsFactory.create(settings, JobEngineClients.of(clientsOf(managementApi)), clock);
         }
         return jobOperations;
     }
 
     private JobOperations jobOperations;
-    private AwsClients functionClients;
+    private LocalIam iam;
+    private final Map<String, AwsClients> clientsByFunction = new LinkedHashMap<>();
+    private String managementApi;
 
     public AwsCallCounter calls() {
         return calls;
@@ -471,8 +541,36 @@ public final class LocalStack implements AutoCloseable {
         return aws.mqttUrl();
     }
 
+    /**
+     * With {@code -Dota.local.iamReport=FILE}, appends what this stack's IAM saw to FILE when it closes:
+     * per role, each statement's actions that allowed something (and how often), and every denial.
+     * For narrowing a role to what its function really does.
+     */
+    private void writeIamReport() {
+        String file = System.getProperty("ota.local.iamReport");
+        if (file == null || iam == null) {
+            return;
+        }
+        var report = json.createObjectNode();
+        report.put("stats", iam.stats().toString());
+        var used = report.putObject("grantsUsed");
+        iam.grantsUsed().forEach((role, grants) -> {
+            var r = used.putObject(role);
+            grants.forEach(r::put);
+        });
+        var denied = report.putArray("denials");
+        iam.denials().forEach(d -> denied.add(d.message()));
+        try {
+            Files.writeString(Path.of(file), json.writeValueAsString(report) + "\n", StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            // a diagnostic only
+        }
+    }
+
     @Override
     public void close() {
+        writeIamReport();
         httpApi.close();
         s3Notifier.shutdownNow();
         router.close();

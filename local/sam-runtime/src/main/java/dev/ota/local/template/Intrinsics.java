@@ -5,26 +5,68 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.Locale;
 
 /**
- * CloudFormation intrinsics, resolved to values as CloudFormation would for this local stack:
- * {@code Ref} (parameters, pseudo parameters, else the logical id), {@code Sub} (both forms, with
- * {@code ${!Literal}} escapes), {@code Join}, {@code Split}, {@code Select}. Used for documents
- * that must come out exactly as deployed, such as the device IoT policy.
+ * CloudFormation's intrinsic functions, resolved as the local deployment ({@link LocalDeployment})
+ * would resolve them: {@code Ref} (parameters, pseudo parameters, resources), {@code GetAtt X.Arn},
+ * {@code Sub} (both forms, {@code ${X.Arn}}, {@code ${!Literal}}), {@code Select}, {@code Split},
+ * {@code Join}, {@code If} with the template's {@code Conditions} ({@code Equals}, {@code Not},
+ * {@code And}, {@code Or}, {@code Condition}), and {@code AWS::NoValue}, which removes the list
+ * item or map entry it stands in.
  *
- * @throws UnsupportedOperationException for any other intrinsic, so a document the local stack
- *         cannot resolve stops the start-up instead of being enforced wrongly
+ * <p>Strict: anything it cannot resolve faithfully (another function, an attribute other than
+ * {@code Arn}, a parameter without a value) throws {@link UnresolvableException} naming it.
+ *
+ * <p>Local physical names: a table, a queue and anything without a naming property is named by its
+ * logical id (the local stack creates them so); a bucket, a log group, a role or a function takes its
+ * naming property when the template gives one, else {@code {stack}-{logicalId}} for roles and
+ * functions, as CloudFormation would (without its random suffix).
  */
 final class Intrinsics {
 
-    private final Map<String, String> values;
-
-    /** @param values parameters and pseudo parameters ({@code AWS::Region}, ...) by name */
-    Intrinsics(Map<String, String> values) {
-        this.values = values;
+    /** Thrown for what the local deployment cannot resolve. */
+    static final class UnresolvableException extends RuntimeException {
+        UnresolvableException(String message) {
+            super(message);
+        }
     }
 
+    /** What {@code !Ref AWS::NoValue} resolves to until its list item or map entry is dropped. */
+    static final Object NO_VALUE = new Object() {
+        @Override
+        public String toString() {
+            return "AWS::NoValue";
+        }
+    };
+
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{(!?)([^}]+)}");
+
+    private final Map<String, Object> resources;
+    private final Map<String, Object> conditions;
+    private final Map<String, String> parameters;
+    private final LocalDeployment deployment;
+    private final Map<String, Boolean> conditionValues = new LinkedHashMap<>();
+
+    Intrinsics(Map<String, Object> root, Map<String, String> parameters, LocalDeployment deployment) {
+        this.resources = SamTemplate.map(root.get("Resources"));
+        this.conditions = SamTemplate.map(root.get("Conditions"));
+        this.parameters = parameters;
+        this.deployment = deployment;
+    }
+
+    /** The value with every intrinsic resolved: strings, numbers, booleans, lists and maps. */
     Object resolve(Object value) {
+        Object resolved = resolveOrNoValue(value);
+        if (resolved == NO_VALUE) {
+            throw new UnresolvableException("AWS::NoValue where a value is required");
+        }
+        return resolved;
+    }
+
+    private Object resolveOrNoValue(Object value) {
         if (value instanceof Intrinsic intrinsic) {
             return apply(intrinsic.function(), intrinsic.argument());
         }
@@ -36,94 +78,246 @@ final class Intrinsics {
                 }
             }
             Map<String, Object> out = new LinkedHashMap<>();
-            map.forEach((k, v) -> out.put(String.valueOf(k), resolve(v)));
+            map.forEach((k, v) -> {
+                Object r = resolveOrNoValue(v);
+                if (r != NO_VALUE) {
+                    out.put(String.valueOf(k), r);
+                }
+            });
             return out;
         }
         if (value instanceof List<?> list) {
             List<Object> out = new ArrayList<>();
-            list.forEach(v -> out.add(resolve(v)));
+            for (Object item : list) {
+                Object r = resolveOrNoValue(item);
+                if (r != NO_VALUE) {
+                    out.add(r);
+                }
+            }
             return out;
         }
-        return value == null ? null : String.valueOf(value);
+        return value;
     }
 
     private Object apply(String function, Object argument) {
         return switch (function) {
-            case "Ref" -> values.getOrDefault(String.valueOf(argument), String.valueOf(argument));
+            case "Ref" -> ref(text(resolve(argument)));
+            case "GetAtt" -> getAtt(argument);
             case "Sub" -> sub(argument);
-            case "Join" -> {
-                List<?> args = (List<?>) argument;
-                String delimiter = String.valueOf(args.get(0));
-                List<String> parts = new ArrayList<>();
-                for (Object part : asList(resolve(args.get(1)))) {
-                    parts.add(String.valueOf(part));
-                }
-                yield String.join(delimiter, parts);
-            }
-            case "Split" -> {
-                List<?> args = (List<?>) argument;
-                String delimiter = String.valueOf(args.get(0));
-                String source = String.valueOf(resolve(args.get(1)));
-                List<Object> parts = new ArrayList<>();
-                int from = 0;
-                for (int at = source.indexOf(delimiter); at >= 0; at = source.indexOf(delimiter, from)) {
-                    parts.add(source.substring(from, at));
-                    from = at + delimiter.length();
-                }
-                parts.add(source.substring(from));
-                yield parts;
-            }
-            case "Select" -> {
-                List<?> args = (List<?>) argument;
-                int index = Integer.parseInt(String.valueOf(resolve(args.get(0))));
-                yield asList(resolve(args.get(1))).get(index);
-            }
-            default -> throw new UnsupportedOperationException("!" + function + " is not resolved by the local stack");
+            case "Select" -> select(argument);
+            case "Split" -> split(argument);
+            case "Join" -> join(argument);
+            case "If" -> ifFunction(argument);
+            default -> throw new UnresolvableException("Fn::" + function + " is not resolved locally");
         };
     }
 
-    private String sub(Object argument) {
-        String template;
-        Map<String, String> variables = new LinkedHashMap<>(values);
-        if (argument instanceof List<?> args) {
-            template = String.valueOf(args.get(0));
-            if (args.size() > 1 && args.get(1) instanceof Map<?, ?> vars) {
-                vars.forEach((k, v) -> variables.put(String.valueOf(k), String.valueOf(resolve(v))));
+    /** A parameter's value, a pseudo parameter, or a resource's local physical name. */
+    Object ref(String name) {
+        switch (name) {
+            case "AWS::AccountId":
+                return deployment.accountId();
+            case "AWS::Region":
+                return deployment.region();
+            case "AWS::Partition":
+                return deployment.partition();
+            case "AWS::StackId":
+                return deployment.stackId();
+            case "AWS::StackName":
+                return deployment.stackName();
+            case "AWS::URLSuffix":
+                return deployment.urlSuffix();
+            case "AWS::NoValue":
+                return NO_VALUE;
+            default:
+                break;
+        }
+        if (parameters.containsKey(name)) {
+            String value = parameters.get(name);
+            if (value == null) {
+                throw new UnresolvableException("parameter " + name + " has no value (no Default, no override)");
             }
+            return value;
+        }
+        if (resources.containsKey(name)) {
+            return physicalName(name);
+        }
+        throw new UnresolvableException("Ref " + name + ": no such parameter or resource");
+    }
+
+    String physicalName(String logicalId) {
+        Map<String, Object> resource = SamTemplate.map(resources.get(logicalId));
+        if (resource.isEmpty()) {
+            throw new UnresolvableException("no resource " + logicalId);
+        }
+        Map<String, Object> props = SamTemplate.map(resource.get("Properties"));
+        String type = String.valueOf(resource.get("Type"));
+        return switch (type) {
+            case "AWS::S3::Bucket" -> props.containsKey("BucketName") ? text(resolve(props.get("BucketName"))) : logicalId.toLowerCase(Locale.ROOT);
+            case "AWS::Logs::LogGroup" -> props.containsKey("LogGroupName") ? text(resolve(props.get("LogGroupName"))) : deployment.stackName() + "-" + logicalId;
+            case "AWS::IAM::Role" -> props.containsKey("RoleName") ? text(resolve(props.get("RoleName"))) : deployment.stackName() + "-" + logicalId;
+            case "AWS::Serverless::Function", "AWS::Lambda::Function" ->
+                    props.containsKey("FunctionName") ? text(resolve(props.get("FunctionName"))) : deployment.stackName() + "-" + logicalId;
+            default -> logicalId;
+        };
+    }
+
+    /** {@code X.Arn} of the resources whose ARN the local deployment knows. */
+    String arn(String logicalId) {
+        Map<String, Object> resource = SamTemplate.map(resources.get(logicalId));
+        String type = String.valueOf(resource.get("Type"));
+        String name = physicalName(logicalId);
+        String p = deployment.partition();
+        String r = deployment.region();
+        String a = deployment.accountId();
+        return switch (type) {
+            case "AWS::DynamoDB::Table" -> "arn:" + p + ":dynamodb:" + r + ":" + a + ":table/" + name;
+            case "AWS::SQS::Queue" -> "arn:" + p + ":sqs:" + r + ":" + a + ":" + name;
+            case "AWS::S3::Bucket" -> "arn:" + p + ":s3:::" + name;
+            case "AWS::Logs::LogGroup" -> "arn:" + p + ":logs:" + r + ":" + a + ":log-group:" + name + ":*";
+            case "AWS::IAM::Role" -> "arn:" + p + ":iam::" + a + ":role/" + name;
+            case "AWS::Serverless::Function", "AWS::Lambda::Function" -> "arn:" + p + ":lambda:" + r + ":" + a + ":function:" + name;
+            default -> throw new UnresolvableException("GetAtt " + logicalId + ".Arn: the local deployment has no ARN for a " + type);
+        };
+    }
+
+    private Object getAtt(Object argument) {
+        String logicalId;
+        String attribute;
+        Object resolved = argument instanceof String s ? s : resolve(argument);
+        if (resolved instanceof List<?> list && list.size() == 2) {
+            logicalId = text(list.get(0));
+            attribute = text(list.get(1));
         } else {
-            template = String.valueOf(argument);
+            String text = text(resolved);
+            int dot = text.indexOf('.');
+            if (dot < 0) {
+                throw new UnresolvableException("GetAtt " + text + ": expected Resource.Attribute");
+            }
+            logicalId = text.substring(0, dot);
+            attribute = text.substring(dot + 1);
         }
+        if (!resources.containsKey(logicalId)) {
+            throw new UnresolvableException("GetAtt " + logicalId + "." + attribute + ": no such resource");
+        }
+        if (!attribute.equals("Arn")) {
+            throw new UnresolvableException("GetAtt " + logicalId + "." + attribute + ": only Arn is resolved locally");
+        }
+        return arn(logicalId);
+    }
+
+    private Object sub(Object argument) {
+        String template;
+        Map<String, Object> variables = new LinkedHashMap<>();
+        if (argument instanceof List<?> list && list.size() == 2) {
+            template = text(list.get(0));
+            SamTemplate.map(list.get(1)).forEach((k, v) -> variables.put(k, resolve(v)));
+        } else {
+            template = text(argument);
+        }
+        Matcher m = PLACEHOLDER.matcher(template);
         StringBuilder out = new StringBuilder();
-        int i = 0;
-        while (i < template.length()) {
-            int open = template.indexOf("${", i);
-            if (open < 0) {
-                out.append(template, i, template.length());
-                break;
-            }
-            out.append(template, i, open);
-            int close = template.indexOf('}', open);
-            if (close < 0) {
-                out.append(template, open, template.length());
-                break;
-            }
-            String name = template.substring(open + 2, close);
-            if (name.startsWith("!")) {
-                out.append("${").append(name.substring(1)).append('}');
-            } else if (variables.containsKey(name)) {
-                out.append(variables.get(name));
+        while (m.find()) {
+            String replacement;
+            if (!m.group(1).isEmpty()) {
+                replacement = "${" + m.group(2) + "}";
+            } else if (variables.containsKey(m.group(2))) {
+                replacement = text(variables.get(m.group(2)));
+            } else if (m.group(2).contains(".") && !m.group(2).startsWith("AWS::")) {
+                replacement = text(getAtt(m.group(2)));
             } else {
-                throw new UnsupportedOperationException("${" + name + "} is not resolved by the local stack");
+                replacement = text(ref(m.group(2)));
             }
-            i = close + 1;
+            m.appendReplacement(out, Matcher.quoteReplacement(replacement));
         }
+        m.appendTail(out);
         return out.toString();
     }
 
-    private static List<?> asList(Object value) {
-        if (value instanceof List<?> list) {
-            return list;
+    private Object select(Object argument) {
+        List<?> args = list(resolve(argument), "Select");
+        int index = Integer.parseInt(text(args.get(0)));
+        List<?> from = list(args.get(1), "Select");
+        if (index < 0 || index >= from.size()) {
+            throw new UnresolvableException("Select " + index + " of " + from.size() + " items");
         }
-        throw new UnsupportedOperationException("not a list: " + value);
+        return from.get(index);
+    }
+
+    private Object split(Object argument) {
+        List<?> args = list(resolve(argument), "Split");
+        String delimiter = text(args.get(0));
+        return List.of(text(args.get(1)).split(Pattern.quote(delimiter), -1));
+    }
+
+    private Object join(Object argument) {
+        List<?> args = list(resolve(argument), "Join");
+        List<String> parts = new ArrayList<>();
+        list(args.get(1), "Join").forEach(p -> parts.add(text(p)));
+        return String.join(text(args.get(0)), parts);
+    }
+
+    private Object ifFunction(Object argument) {
+        List<?> args = list(argument, "If");
+        if (args.size() != 3) {
+            throw new UnresolvableException("Fn::If needs [condition, then, else]");
+        }
+        return resolveOrNoValue(condition(text(args.get(0))) ? args.get(1) : args.get(2));
+    }
+
+    /** A named condition of the template's Conditions section. */
+    boolean condition(String name) {
+        Boolean known = conditionValues.get(name);
+        if (known != null) {
+            return known;
+        }
+        if (!conditions.containsKey(name)) {
+            throw new UnresolvableException("no condition " + name);
+        }
+        boolean value = truth(conditions.get(name));
+        conditionValues.put(name, value);
+        return value;
+    }
+
+    private boolean truth(Object expression) {
+        if (expression instanceof Intrinsic intrinsic) {
+            Object arg = intrinsic.argument();
+            return switch (intrinsic.function()) {
+                case "Equals" -> {
+                    List<?> pair = list(arg, "Equals");
+                    yield text(resolve(pair.get(0))).equals(text(resolve(pair.get(1))));
+                }
+                case "Not" -> !truth(list(arg, "Not").get(0));
+                case "And" -> list(arg, "And").stream().allMatch(this::truth);
+                case "Or" -> list(arg, "Or").stream().anyMatch(this::truth);
+                case "Condition" -> condition(text(arg));
+                default -> throw new UnresolvableException("Fn::" + intrinsic.function() + " in a condition");
+            };
+        }
+        if (expression instanceof Map<?, ?> map && map.size() == 1) {
+            String key = String.valueOf(map.keySet().iterator().next());
+            Object arg = map.values().iterator().next();
+            if (key.equals("Condition")) {
+                return condition(text(arg));
+            }
+            if (key.startsWith("Fn::")) {
+                return truth(new Intrinsic(key.substring(4), arg));
+            }
+        }
+        throw new UnresolvableException("not a condition: " + expression);
+    }
+
+    private static List<?> list(Object value, String function) {
+        if (value instanceof List<?> l) {
+            return l;
+        }
+        throw new UnresolvableException("Fn::" + function + ": expected a list, got " + value);
+    }
+
+    private static String text(Object value) {
+        if (value == null || value == NO_VALUE || value instanceof Map<?, ?> || value instanceof List<?>) {
+            throw new UnresolvableException("expected a string, got " + value);
+        }
+        return String.valueOf(value);
     }
 }

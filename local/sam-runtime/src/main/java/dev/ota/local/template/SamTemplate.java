@@ -9,17 +9,19 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * template.yaml as the local stack reads it: the functions (handler, environment, IoT rule SQL)
  * and the DynamoDB tables. Reading the deployed template, rather than a copy of its facts, is what
  * keeps the local stack from drifting from AWS.
  *
- * <p>Intrinsics are resolved as far as local use needs: {@code !Ref} of a parameter gives its
- * value, of a resource its logical id (local table names are logical ids); {@code !Sub} of a
- * string substitutes both. Anything else resolves to null, and the local stack overrides it.
+ * <p>Intrinsics are resolved as the local deployment ({@link LocalDeployment}: its account,
+ * region and stack id) resolves them, see {@link Intrinsics}: {@code !Ref} of a parameter gives its
+ * value, of a table or queue its logical id (local tables and queues are named so), of a bucket its
+ * name. Where the functions' settings are read, what cannot be resolved gives null and the local
+ * stack supplies it; where IAM is read ({@link #role}), it stops the stack.
  * The YAML itself is read by {@link CloudFormationYaml}, the tables by {@link CloudFormationTables}.
  */
 public final class SamTemplate {
@@ -27,19 +29,133 @@ public final class SamTemplate {
     private final Map<String, Object> root;
     private final Map<String, String> overrides;
     private final Map<String, String> parameters = new LinkedHashMap<>();
+    private final LocalDeployment deployment;
+    private final Intrinsics intrinsics;
 
-    private SamTemplate(Map<String, Object> root, Map<String, String> overrides) {
+    private SamTemplate(Map<String, Object> root, Map<String, String> overrides, LocalDeployment deployment) {
         this.root = root;
         this.overrides = Map.copyOf(overrides);
+        this.deployment = deployment;
         map(root.get("Parameters")).forEach((name, spec) -> {
             Object fallback = map(spec).get("Default");
             parameters.put(name, fallback == null ? null : String.valueOf(fallback));
         });
         parameters.putAll(overrides);
+        this.intrinsics = new Intrinsics(root, parameters, deployment);
     }
 
     public static SamTemplate load(Path file, Map<String, String> parameterOverrides) {
-        return new SamTemplate(CloudFormationYaml.load(file), parameterOverrides);
+        return load(file, parameterOverrides, LocalDeployment.DEFAULT);
+    }
+
+    public static SamTemplate load(Path file, Map<String, String> parameterOverrides, LocalDeployment deployment) {
+        return new SamTemplate(CloudFormationYaml.load(file), parameterOverrides, deployment);
+    }
+
+    /** A copy of this template with {@code edit} applied to its parsed form (tests that take a grant away). */
+    public SamTemplate edited(Consumer<Map<String, Object>> edit) {
+        Map<String, Object> copy = deepCopy(root);
+        edit.accept(copy);
+        Map<String, String> overrides = new LinkedHashMap<>(parameters);
+        overrides.values().removeIf(Objects::isNull);
+        return new SamTemplate(copy, overrides, deployment);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T deepCopy(T value) {
+        if (value instanceof Map<?, ?> m) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            m.forEach((k, v) -> out.put(String.valueOf(k), deepCopy(v)));
+            return (T) out;
+        }
+        if (value instanceof List<?> l) {
+            List<Object> out = new ArrayList<>();
+            l.forEach(v -> out.add(deepCopy(v)));
+            return (T) out;
+        }
+        if (value instanceof Intrinsic i) {
+            return (T) new Intrinsic(i.function(), deepCopy(i.argument()));
+        }
+        return value;
+    }
+
+    public LocalDeployment deployment() {
+        return deployment;
+    }
+
+    /** A resource's local physical name: a table's or queue's logical id, a bucket's name, a role's name. */
+    public String physicalName(String logicalId) {
+        try {
+            return intrinsics.physicalName(logicalId);
+        } catch (Intrinsics.UnresolvableException e) {
+            throw new IllegalStateException("template.yaml: " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code !GetAtt X.Arn} in the local deployment. */
+    public String arn(String logicalId) {
+        try {
+            return intrinsics.arn(logicalId);
+        } catch (Intrinsics.UnresolvableException e) {
+            throw new IllegalStateException("template.yaml: " + e.getMessage(), e);
+        }
+    }
+
+    /** The logical ids of the template's resources of one type, in template order. */
+    public List<String> resourcesOfType(String type) {
+        return new ArrayList<>(resources(type).keySet());
+    }
+
+    /**
+     * A function's execution role as the template declares it.
+     *
+     * @param policies           inline policies ({@code Policies}), name to resolved document
+     * @param unsupported        what the role has that the local stack cannot evaluate (managed policies,
+     *                           a permissions boundary, policies attached from other resources); empty when none
+     */
+    public record RoleSpec(String logicalId, String name, String arn, Map<String, Object> policies, List<String> unsupported) {}
+
+    /** The execution role of a function ({@code Role: !GetAtt XRole.Arn}); its policies resolved strictly. */
+    public RoleSpec role(String functionLogicalId) {
+        Map<String, Object> function = map(map(root.get("Resources")).get(functionLogicalId));
+        Object roleRef = map(function.get("Properties")).get("Role");
+        if (roleRef == null) {
+            throw new IllegalStateException("template.yaml: " + functionLogicalId + " has no Role; the local stack enforces only explicit "
+                    + "AWS::IAM::Role resources (a role SAM generates from Policies would add managed policies it cannot read)");
+        }
+        String roleId = logicalIdOf(roleRef);
+        Map<String, Object> role = map(map(root.get("Resources")).get(roleId));
+        if (!"AWS::IAM::Role".equals(role.get("Type"))) {
+            throw new IllegalStateException("template.yaml: " + functionLogicalId + ".Role names " + roleId + ", not an AWS::IAM::Role of this template");
+        }
+        Map<String, Object> props = map(role.get("Properties"));
+        List<String> unsupported = new ArrayList<>();
+        if (props.get("ManagedPolicyArns") != null) {
+            unsupported.add("ManagedPolicyArns");
+        }
+        if (props.get("PermissionsBoundary") != null) {
+            unsupported.add("PermissionsBoundary");
+        }
+        resources("AWS::IAM::Policy").forEach((id, p) -> list(p.get("Roles")).forEach(r -> {
+            if (roleId.equals(logicalIdOf(r))) {
+                unsupported.add("AWS::IAM::Policy " + id);
+            }
+        }));
+        resources("AWS::IAM::ManagedPolicy").forEach((id, p) -> list(p.get("Roles")).forEach(r -> {
+            if (roleId.equals(logicalIdOf(r))) {
+                unsupported.add("AWS::IAM::ManagedPolicy " + id);
+            }
+        }));
+        Map<String, Object> policies = new LinkedHashMap<>();
+        try {
+            for (Object policy : list(props.get("Policies"))) {
+                Map<String, Object> p = map(policy);
+                policies.put(String.valueOf(intrinsics.resolve(p.get("PolicyName"))), intrinsics.resolve(p.get("PolicyDocument")));
+            }
+            return new RoleSpec(roleId, intrinsics.physicalName(roleId), intrinsics.arn(roleId), policies, unsupported);
+        } catch (Intrinsics.UnresolvableException e) {
+            throw new IllegalStateException("template.yaml: " + roleId + ": " + e.getMessage(), e);
+        }
     }
 
     public record IotRule(String name, String sql, String sqlVersion) {}
@@ -50,9 +166,12 @@ public final class SamTemplate {
     /**
      * @param sqsSources the queues whose messages invoke the function
      * @param schedules the function's Schedule events (their expressions, e.g. rate(1 minute))
+     * @param logGroup the log group it writes to ({@code LoggingConfig.LogGroup}), or Lambda's default
+     *     {@code /aws/lambda/{name}}
+     * @param onFailureQueue the SQS queue (logical id) its failed asynchronous invocations go to, or null
      */
     public record FunctionSpec(String logicalId, String handler, Map<String, String> environment, List<IotRule> iotRules,
-                               List<SqsSource> sqsSources, List<String> schedules) {}
+                               List<SqsSource> sqsSources, List<String> schedules, String logGroup, String onFailureQueue) {}
 
     /** An SQS queue; {@code maxReceiveCount} from its redrive policy (0 when it has none). */
     public record QueueSpec(String logicalId, int maxReceiveCount, int visibilityTimeout) {}
@@ -61,22 +180,19 @@ public final class SamTemplate {
     public record IotPolicySpec(String logicalId, String policyName, Object document) {}
 
     /**
-     * The template's IoT policies, every intrinsic resolved with this stack's parameters and the
-     * given pseudo parameters ({@code AWS::Region}, {@code AWS::AccountId}, {@code AWS::Partition},
-     * {@code AWS::StackName}).
+     * The template's IoT policies, every intrinsic resolved as for the rest of the template: this
+     * stack's parameters and the local deployment's pseudo parameters ({@code AWS::StackName},
+     * {@code AWS::Region}, ...).
      */
-    public List<IotPolicySpec> iotPolicies(Map<String, String> pseudoParameters) {
-        Map<String, String> values = new LinkedHashMap<>(pseudoParameters);
-        values.putAll(parameters);
-        Intrinsics intrinsics = new Intrinsics(values);
+    public List<IotPolicySpec> iotPolicies() {
         List<IotPolicySpec> policies = new ArrayList<>();
-        map(root.get("Resources")).forEach((id, resource) -> {
-            Map<String, Object> r = map(resource);
-            if ("AWS::IoT::Policy".equals(r.get("Type"))) {
-                Map<String, Object> props = map(r.get("Properties"));
-                Object name = props.get("PolicyName");
+        resources("AWS::IoT::Policy").forEach((id, props) -> {
+            Object name = props.get("PolicyName");
+            try {
                 policies.add(new IotPolicySpec(id, name == null ? id : String.valueOf(intrinsics.resolve(name)),
                         intrinsics.resolve(props.get("PolicyDocument"))));
+            } catch (Intrinsics.UnresolvableException e) {
+                throw new IllegalStateException("template.yaml: " + id + ": " + e.getMessage(), e);
             }
         });
         return policies;
@@ -108,7 +224,11 @@ public final class SamTemplate {
                     schedules.add(resolve(p.containsKey("Schedule") ? p.get("Schedule") : p.get("ScheduleExpression")));
                 }
             });
-            functions.add(new FunctionSpec(id, resolve(props.get("Handler")), env, rules, queues, schedules));
+            Object logGroup = map(props.get("LoggingConfig")).get("LogGroup");
+            String logGroupName = logGroup != null ? resolve(logGroup) : "/aws/lambda/" + physicalName(id);
+            Map<String, Object> onFailure = map(map(map(props.get("EventInvokeConfig")).get("DestinationConfig")).get("OnFailure"));
+            String onFailureQueue = "SQS".equals(onFailure.get("Type")) ? logicalIdOf(onFailure.get("Destination")) : null;
+            functions.add(new FunctionSpec(id, resolve(props.get("Handler")), env, rules, queues, schedules, logGroupName, onFailureQueue));
         });
         return functions;
     }
@@ -209,7 +329,7 @@ public final class SamTemplate {
                     suffix = value;
                 }
             }
-            triggers.add(new S3Trigger(id, eventName, resolve(p.get("Bucket")), events, prefix, suffix));
+            triggers.add(new S3Trigger(id, eventName, logicalIdOf(p.get("Bucket")), events, prefix, suffix));
         }));
         return triggers;
     }
@@ -229,39 +349,21 @@ public final class SamTemplate {
         return found;
     }
 
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z0-9:._]+)}");
-
-    /** Resolves a value as the local stack needs it; unresolvable intrinsics give null. */
+    /** Resolves a value for the functions' settings; what the local deployment cannot resolve gives null. */
     String resolve(Object value) {
         if (value == null) {
             return null;
         }
-        if (value instanceof Intrinsic intrinsic) {
-            return switch (intrinsic.function()) {
-                case "Ref" -> parameters.containsKey(String.valueOf(intrinsic.argument()))
-                        ? parameters.get(String.valueOf(intrinsic.argument()))
-                        : String.valueOf(intrinsic.argument());
-                case "Sub" -> intrinsic.argument() instanceof String s ? substitute(s) : null;
-                default -> null;
-            };
+        try {
+            Object resolved = intrinsics.resolve(value);
+            return resolved instanceof Map<?, ?> || resolved instanceof List<?> ? null : String.valueOf(resolved);
+        } catch (Intrinsics.UnresolvableException e) {
+            return null;
         }
-        return String.valueOf(value);
-    }
-
-    private String substitute(String text) {
-        Matcher m = PLACEHOLDER.matcher(text);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            String name = m.group(1);
-            String replacement = parameters.containsKey(name) ? parameters.get(name) : name;
-            m.appendReplacement(out, Matcher.quoteReplacement(replacement == null ? "" : replacement));
-        }
-        m.appendTail(out);
-        return out.toString();
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> map(Object o) {
+    static Map<String, Object> map(Object o) {
         return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
     }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ota.local.iot.IotPolicy.Decision;
 import dev.ota.local.standin.RepoRoot;
+import dev.ota.local.template.LocalDeployment;
 import dev.ota.local.template.SamTemplate;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +18,9 @@ class DevicePolicyTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ARN = "arn:aws:iot:eu-west-1:111122223333:";
-    private static final Map<String, String> PSEUDO = Map.of("AWS::Region", "eu-west-1", "AWS::AccountId", "111122223333",
-            "AWS::Partition", "aws", "AWS::StackName", "ota-backend");
+    /** Deployed as samconfig.toml deploys it: stack ota-backend, here in eu-west-1 of account 111122223333. */
+    private static final LocalDeployment DEPLOYED = new LocalDeployment("aws", "eu-west-1", "111122223333", "ota-backend",
+            "arn:aws:cloudformation:eu-west-1:111122223333:stack/ota-backend/00000000-0000-0000-0000-000000000000");
     private static final Map<String, String> DEVICE = Map.of(
             "iot:ClientId", "P1::dev:d1",
             "iot:Connection.Thing.ThingName", "P1::dev:d1",
@@ -27,7 +29,7 @@ class DevicePolicyTest {
             "iot:Connection.Thing.Attributes[deviceName]", "dev.1");
 
     private static SamTemplate.IotPolicySpec spec(Map<String, String> parameters) {
-        List<SamTemplate.IotPolicySpec> policies = SamTemplate.load(RepoRoot.find().resolve("template.yaml"), parameters).iotPolicies(PSEUDO);
+        List<SamTemplate.IotPolicySpec> policies = SamTemplate.load(RepoRoot.find().resolve("template.yaml"), parameters, DEPLOYED).iotPolicies();
         assertThat(policies).hasSize(1);
         return policies.get(0);
     }

@@ -18,6 +18,10 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.net.URLDecoder;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * Stand-in for one bucket's virtual-hosted-style endpoint ({@code https://{bucket}.s3.{region}.amazonaws.com}),
@@ -32,8 +36,31 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Why it exists: Tencent's Python device SDK can only download from a URL whose path is a
  * single segment (it takes its Host header from the text before the URL's last '/'), and a
  * path-style URL always has the bucket as a first segment.
+ *
+ * <p>S3 also checks that the URL's signer may read the object. s3proxy knows one key pair and no
+ * policies, so that check is an {@link Authorizer} the caller supplies: every request s3proxy
+ * accepted (its signature and expiry are good) is put to it, and a refusal is answered as S3 answers
+ * it, 403 with an {@code AccessDenied} XML body. Without one, everything s3proxy accepts is served.
  */
 public final class BucketHostEndpoint implements AutoCloseable {
+
+    /**
+     * Decides whether the signer of a presigned request may have what it asks for (IAM, on AWS).
+     * Asked after s3proxy accepted the signature, so an expired or tampered URL keeps its own 403.
+     */
+    @FunctionalInterface
+    public interface Authorizer {
+        /** @return null to serve the request, or the message of its {@code AccessDenied} */
+        String refusal(Request request);
+    }
+
+    /**
+     * @param method         GET or HEAD
+     * @param key            the object key, decoded
+     * @param query          the query parameters, decoded ({@code X-Amz-Credential}, {@code X-Amz-Security-Token}, ...)
+     * @param objectExists   false when s3proxy answered 404 (S3 then answers 403 unless the signer may also list the bucket)
+     */
+    public record Request(String method, String bucket, String key, Map<String, String> query, boolean objectExists) {}
 
     private static final String HOST = "127.0.0.1";
     private static final List<String> REQUEST_HEADERS = List.of(
@@ -58,6 +85,8 @@ public final class BucketHostEndpoint implements AutoCloseable {
     private final AtomicReference<Drop> drops = new AtomicReference<>();
 
     private record Drop(int remaining, long afterBytes, long stallMillis) {}
+    private volatile Authorizer authorizer = request -> null;
+    private final AtomicLong refused = new AtomicLong();
     private HttpServer server;
     private ExecutorService executor;
 
@@ -123,6 +152,17 @@ public final class BucketHostEndpoint implements AutoCloseable {
         return requests.get();
     }
 
+    /** Who decides whether a signer may read what its URL asks for (see {@link Authorizer}); null serves all. */
+    public BucketHostEndpoint authorizer(Authorizer authorizer) {
+        this.authorizer = authorizer == null ? request -> null : authorizer;
+        return this;
+    }
+
+    /** Requests refused by the {@link Authorizer} since start. */
+    public long refused() {
+        return refused.get();
+    }
+
     /**
      * The next {@code count} downloads (GETs answered with a body) stop after {@code afterBytes}
      * body bytes, as when a weak network dies mid-transfer: nothing more arrives for
@@ -177,6 +217,17 @@ public final class BucketHostEndpoint implements AutoCloseable {
                 exchange.sendResponseHeaders(503, -1);
                 return;
             }
+            int status = response.statusCode();
+            // s3proxy authenticated the request (a bad or expired signature is its own 403, a malformed one 400): now authorize it.
+            if (status != 403 && status != 400 && status < 500) {
+                String refusal = authorizer.refusal(new Request(method, bucket, key(incoming), query(incoming), status != 404));
+                if (refusal != null) {
+                    response.body().close();
+                    refused.incrementAndGet();
+                    accessDenied(exchange, method, refusal);
+                    return;
+                }
+            }
             for (String name : RESPONSE_HEADERS) {
                 response.headers().firstValue(name).ifPresent(v -> exchange.getResponseHeaders().set(name, v));
             }
@@ -213,6 +264,49 @@ public final class BucketHostEndpoint implements AutoCloseable {
         } catch (IOException e) {
             // the client went away mid-download (the demo's "connection drops" do exactly that)
         }
+    }
+
+    /** S3's answer to a request IAM refuses: 403 and an {@code AccessDenied} error document. */
+    private static void accessDenied(HttpExchange exchange, String method, String message) throws IOException {
+        String requestId = Long.toHexString(System.nanoTime()).toUpperCase(Locale.ROOT);
+        byte[] body = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code><Message>" + xml(message)
+                + "</Message><RequestId>" + requestId + "</RequestId><HostId>local</HostId></Error>").getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/xml");
+        exchange.getResponseHeaders().set("x-amz-request-id", requestId);
+        if (method.equals("HEAD")) {
+            exchange.sendResponseHeaders(403, -1);
+            return;
+        }
+        exchange.sendResponseHeaders(403, body.length);
+        exchange.getResponseBody().write(body);
+    }
+
+    private static String xml(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+
+    /** The key a virtual-hosted-style path names: the whole path, without its leading '/', decoded. */
+    private static String key(URI incoming) {
+        String path = incoming.getRawPath();
+        return decode(path.startsWith("/") ? path.substring(1) : path);
+    }
+
+    private static Map<String, String> query(URI incoming) {
+        Map<String, String> params = new LinkedHashMap<>();
+        String raw = incoming.getRawQuery();
+        if (raw == null || raw.isEmpty()) {
+            return params;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            params.put(decode(eq < 0 ? pair : pair.substring(0, eq)), eq < 0 ? "" : decode(pair.substring(eq + 1)));
+        }
+        return params;
+    }
+
+    /** Percent-decoding as S3 reads a URL ('+' stays '+': SigV4 URLs encode a space as %20). */
+    private static String decode(String raw) {
+        return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 
     private static void stall(long millis) {
