@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ota.local.device.Registered;
 import dev.ota.local.device.SimulatedDevice;
 import dev.ota.local.iam.LocalIam;
 import dev.ota.local.stack.LocalStack;
@@ -35,7 +36,7 @@ class IamEnforcementIT {
     void withoutIotPublishVersionReportCannotAnswerADevice() throws Exception {
         try (LocalStack stack = stackWithout("VersionReportRole", "PublishToDevices")) {
             long published = stack.aws().iotDataServer().publishCount();
-            byte[] event = "{\"type\":\"report_version\",\"report\":{\"version\":\"1.0.0\"},\"productId\":\"IAMP\",\"deviceName\":\"dev-1\",\"receivedAt\":1764201600000}"
+            byte[] event = "{\"type\":\"report_version\",\"report\":{\"version\":\"1.0.0\"},\"productId\":\"IAMP\",\"deviceName\":\"dev-1\",\"clientId\":\"IAMP::dev-1\",\"receivedAt\":1764201600000}"
                     .getBytes(StandardCharsets.UTF_8);
 
             assertThatThrownBy(() -> stack.invoke("VersionReportFunction", event))
@@ -57,7 +58,7 @@ class IamEnforcementIT {
     void aUrlSignedByARoleThatMayNotReadTheKeyAnswers403() throws Exception {
         try (LocalStack stack = stackWithout("UpdateDevicesRole", "PresignFirmwareDownloads")) {
             SharedStack.uploadAndRegister(stack, "IAMURL", "1.1.0", SharedStack.firmwareBytes(20_000, 8));
-            try (SimulatedDevice device = new SimulatedDevice(stack.mqttUrl(), "IAMURL", "dev-1", "ota").connect()) {
+            try (SimulatedDevice device = new SimulatedDevice(Registered.mqttUrl(stack, "IAMURL", "dev-1"), "IAMURL", "dev-1", "ota").connect()) {
                 device.reportVersion("1.0.0");
                 assertThat(device.await("report_version_rsp", WAIT)).isNotNull();
 
@@ -82,7 +83,7 @@ class IamEnforcementIT {
         LocalStack stack = SharedStack.get();
         LocalIam.Stats before = stack.iam().stats();
         SharedStack.uploadAndRegister(stack, "IAMOK", "1.1.0", SharedStack.firmwareBytes(20_000, 9));
-        try (SimulatedDevice device = new SimulatedDevice(stack.mqttUrl(), "IAMOK", "dev-1", "ota").connect()) {
+        try (SimulatedDevice device = new SimulatedDevice(Registered.mqttUrl(stack, "IAMOK", "dev-1"), "IAMOK", "dev-1", "ota").connect()) {
             device.reportVersion("1.0.0");
             assertThat(device.await("report_version_rsp", WAIT)).isNotNull();
             SharedStack.invoke(stack, "UpdateDevicesFunction", "{\"productId\":\"IAMOK\",\"version\":\"1.1.0\",\"deviceNames\":[\"dev-1\"]}");
