@@ -1,5 +1,6 @@
 package dev.ota.local.demo;
 
+import dev.ota.local.iam.LocalIam;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -121,7 +122,7 @@ public final class Demo {
     private DemoSummary runDemo() throws Exception {
         long startedAt = System.currentTimeMillis();
         Map<String, Long> callsBefore = stack.calls().snapshot();
-        dev.ota.local.iam.LocalIam.Stats iamBefore = stack.iam().stats();
+        LocalIam.Stats iamBefore = stack.iam().stats();
         int refusalsBefore = stack.iam().denials().size();
         LocalStack.MessageCounts messagesBefore = stack.messages();
         Map<String, Long> invocationsBefore = invocations();
@@ -276,7 +277,7 @@ public final class Demo {
                         diff(invocations(), invocationsBefore), diff(stack.calls().snapshot(), callsBefore),
                         stack.router().deadLetters().size() - deadLettersBefore, System.currentTimeMillis() - startedAt,
                         DemoSummary.Iam.between(iamBefore, stack.iam().stats(), stack.iam().denials().stream().skip(refusalsBefore)
-                                .map(dev.ota.local.iam.LocalIam.Denial::message).toList()));
+                                .map(LocalIam.Denial::message).toList()));
                 out.print(summary.render());
                 out.flush();
                 return summary;

@@ -1,5 +1,6 @@
 package dev.ota.local.demo;
 
+import dev.ota.local.iam.LocalIam;
 import dev.ota.domain.job.JobStatus;
 import dev.ota.port.in.JobOperations.JobStatistics;
 import dev.ota.local.demo.FleetPlan.DeviceProfile;
@@ -45,7 +46,7 @@ public final class DemoSummary {
             refusals = List.copyOf(refusals);
         }
 
-        static Iam between(dev.ota.local.iam.LocalIam.Stats before, dev.ota.local.iam.LocalIam.Stats after, List<String> refusals) {
+        static Iam between(LocalIam.Stats before, LocalIam.Stats after, List<String> refusals) {
             return new Iam(after.calls() - before.calls(), after.permissions() - before.permissions(), after.denied() - before.denied(),
                     after.downloads() - before.downloads(), after.downloadsRefused() - before.downloadsRefused(), refusals);
         }

@@ -1,5 +1,7 @@
 package dev.ota.local.iam;
 
+import dev.ota.local.standin.EmbeddedS3;
+import java.util.function.Function;
 import dev.ota.local.iam.PolicyEvaluator.Decision;
 import dev.ota.local.iam.PolicyEvaluator.Outcome;
 import dev.ota.local.standin.BucketHostEndpoint;
@@ -36,8 +38,8 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 public final class LocalIam {
 
     /** The stand-ins' key pair; a function's credentials add a session token naming its role. */
-    private static final String ACCESS_KEY = dev.ota.local.standin.EmbeddedS3.ACCESS_KEY;
-    private static final String SECRET_KEY = dev.ota.local.standin.EmbeddedS3.SECRET_KEY;
+    private static final String ACCESS_KEY = EmbeddedS3.ACCESS_KEY;
+    private static final String SECRET_KEY = EmbeddedS3.SECRET_KEY;
     private static final String TOKEN_PREFIX = "ota-local-role:";
 
     /** The condition keys the local stack supplies; a policy conditioned on another is refused at start. */
@@ -240,7 +242,7 @@ public final class LocalIam {
      *
      * @param queueArn a queue's ARN by logical id
      */
-    public List<String> deploymentProblems(SamTemplate template, java.util.function.Function<String, String> queueArn) {
+    public List<String> deploymentProblems(SamTemplate template, Function<String, String> queueArn) {
         List<String> problems = new ArrayList<>();
         for (SamTemplate.FunctionSpec f : template.functions()) {
             Role role = role(f.logicalId());

@@ -1,5 +1,7 @@
 package dev.ota.local.iam;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import dev.ota.local.template.LocalDeployment;
 import java.net.URI;
 import java.util.ArrayList;
@@ -238,7 +240,7 @@ public final class SdkCallPermissions {
                 versionId = source.substring(q + "?versionId=".length());
                 source = source.substring(0, q);
             }
-            source = java.net.URLDecoder.decode(source.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+            source = URLDecoder.decode(source.replace("+", "%2B"), StandardCharsets.UTF_8);
             int slash = source.indexOf('/');
             bucket = slash < 0 ? null : source.substring(0, slash);
             key = slash < 0 ? null : source.substring(slash + 1);

@@ -1,5 +1,9 @@
 package dev.ota.local.stack;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.util.function.UnaryOperator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -70,10 +74,10 @@ public final class LocalStack implements AutoCloseable {
      *                       take a grant away); identity for the template as it is
      */
     public record Options(Path template, LocalAws.Ports ports, int invokerThreads, Map<String, String> parameterOverrides,
-                          int bucketHostPort, java.util.function.UnaryOperator<SamTemplate> templateEdit) {
+                          int bucketHostPort, UnaryOperator<SamTemplate> templateEdit) {
 
         public Options {
-            templateEdit = templateEdit == null ? java.util.function.UnaryOperator.identity() : templateEdit;
+            templateEdit = templateEdit == null ? UnaryOperator.identity() : templateEdit;
         }
 
         public Options(Path template, LocalAws.Ports ports, int invokerThreads, Map<String, String> parameterOverrides) {
@@ -102,7 +106,7 @@ public final class LocalStack implements AutoCloseable {
         }
 
         /** Runs the stack on an edited copy of the template, e.g. {@code t -> t.edited(root -> ...)}. */
-        public Options withTemplateEdit(java.util.function.UnaryOperator<SamTemplate> edit) {
+        public Options withTemplateEdit(UnaryOperator<SamTemplate> edit) {
             return new Options(template, ports, invokerThreads, parameterOverrides, bucketHostPort, edit);
         }
     }
@@ -499,9 +503,9 @@ public final class LocalStack implements AutoCloseable {
         var denied = report.putArray("denials");
         iam.denials().forEach(d -> denied.add(d.message()));
         try {
-            java.nio.file.Files.writeString(Path.of(file), json.writeValueAsString(report) + "\n", java.nio.file.StandardOpenOption.CREATE,
-                    java.nio.file.StandardOpenOption.APPEND);
-        } catch (java.io.IOException e) {
+            Files.writeString(Path.of(file), json.writeValueAsString(report) + "\n", StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+        } catch (IOException e) {
             // a diagnostic only
         }
     }

@@ -1,5 +1,6 @@
 package dev.ota.local.template;
 
+import java.util.Locale;
 import dev.ota.local.standin.CloudFormationYaml.Intrinsic;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -152,7 +153,7 @@ final class Intrinsics {
         Map<String, Object> props = SamTemplate.map(resource.get("Properties"));
         String type = String.valueOf(resource.get("Type"));
         return switch (type) {
-            case "AWS::S3::Bucket" -> props.containsKey("BucketName") ? text(resolve(props.get("BucketName"))) : logicalId.toLowerCase(java.util.Locale.ROOT);
+            case "AWS::S3::Bucket" -> props.containsKey("BucketName") ? text(resolve(props.get("BucketName"))) : logicalId.toLowerCase(Locale.ROOT);
             case "AWS::Logs::LogGroup" -> props.containsKey("LogGroupName") ? text(resolve(props.get("LogGroupName"))) : deployment.stackName() + "-" + logicalId;
             case "AWS::IAM::Role" -> props.containsKey("RoleName") ? text(resolve(props.get("RoleName"))) : deployment.stackName() + "-" + logicalId;
             case "AWS::Serverless::Function", "AWS::Lambda::Function" ->

@@ -1,5 +1,7 @@
 package dev.ota.local.template;
 
+import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.Locale;
 import dev.ota.local.standin.CloudFormationTables;
 import dev.ota.local.standin.CloudFormationYaml;
@@ -51,11 +53,11 @@ public final class SamTemplate {
     }
 
     /** A copy of this template with {@code edit} applied to its parsed form (tests that take a grant away). */
-    public SamTemplate edited(java.util.function.Consumer<Map<String, Object>> edit) {
+    public SamTemplate edited(Consumer<Map<String, Object>> edit) {
         Map<String, Object> copy = deepCopy(root);
         edit.accept(copy);
         Map<String, String> overrides = new LinkedHashMap<>(parameters);
-        overrides.values().removeIf(java.util.Objects::isNull);
+        overrides.values().removeIf(Objects::isNull);
         return new SamTemplate(copy, overrides, deployment);
     }
 

@@ -1,5 +1,9 @@
 package dev.ota.local.standin;
 
+import java.net.URLDecoder;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicReference;
 import com.sun.net.httpserver.HttpExchange;
@@ -56,7 +60,7 @@ public final class BucketHostEndpoint implements AutoCloseable {
      * @param query          the query parameters, decoded ({@code X-Amz-Credential}, {@code X-Amz-Security-Token}, ...)
      * @param objectExists   false when s3proxy answered 404 (S3 then answers 403 unless the signer may also list the bucket)
      */
-    public record Request(String method, String bucket, String key, java.util.Map<String, String> query, boolean objectExists) {}
+    public record Request(String method, String bucket, String key, Map<String, String> query, boolean objectExists) {}
 
     private static final String HOST = "127.0.0.1";
     private static final List<String> REQUEST_HEADERS = List.of(
@@ -264,9 +268,9 @@ public final class BucketHostEndpoint implements AutoCloseable {
 
     /** S3's answer to a request IAM refuses: 403 and an {@code AccessDenied} error document. */
     private static void accessDenied(HttpExchange exchange, String method, String message) throws IOException {
-        String requestId = Long.toHexString(System.nanoTime()).toUpperCase(java.util.Locale.ROOT);
+        String requestId = Long.toHexString(System.nanoTime()).toUpperCase(Locale.ROOT);
         byte[] body = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code><Message>" + xml(message)
-                + "</Message><RequestId>" + requestId + "</RequestId><HostId>local</HostId></Error>").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                + "</Message><RequestId>" + requestId + "</RequestId><HostId>local</HostId></Error>").getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "application/xml");
         exchange.getResponseHeaders().set("x-amz-request-id", requestId);
         if (method.equals("HEAD")) {
@@ -287,8 +291,8 @@ public final class BucketHostEndpoint implements AutoCloseable {
         return decode(path.startsWith("/") ? path.substring(1) : path);
     }
 
-    private static java.util.Map<String, String> query(URI incoming) {
-        java.util.Map<String, String> params = new java.util.LinkedHashMap<>();
+    private static Map<String, String> query(URI incoming) {
+        Map<String, String> params = new LinkedHashMap<>();
         String raw = incoming.getRawQuery();
         if (raw == null || raw.isEmpty()) {
             return params;
@@ -302,7 +306,7 @@ public final class BucketHostEndpoint implements AutoCloseable {
 
     /** Percent-decoding as S3 reads a URL ('+' stays '+': SigV4 URLs encode a space as %20). */
     private static String decode(String raw) {
-        return java.net.URLDecoder.decode(raw.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+        return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 
     private static void stall(long millis) {
