@@ -1,5 +1,6 @@
 package dev.ota.local.demo;
 
+import dev.ota.local.iam.LocalIam;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -42,7 +43,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import dev.ota.local.device.Registered;
-import dev.ota.local.iam.LocalIam;
 
 /**
  * The demo on top of a running {@link LocalStack}: registers firmware, connects a fleet of

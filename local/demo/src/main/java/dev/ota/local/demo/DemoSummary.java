@@ -1,5 +1,6 @@
 package dev.ota.local.demo;
 
+import dev.ota.local.iam.LocalIam;
 import dev.ota.domain.job.JobStatus;
 import dev.ota.port.in.JobOperations.JobStatistics;
 import dev.ota.local.demo.FleetPlan.DeviceProfile;
@@ -11,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import dev.ota.local.iam.LocalIam;
 
 /**
  * The demo's result. The job's state, stages and statistics come from the job engine; device states

@@ -1,5 +1,7 @@
 package dev.ota.local.iam;
 
+import dev.ota.local.standin.EmbeddedS3;
+import java.util.function.Function;
 import dev.ota.local.iam.PolicyEvaluator.Decision;
 import dev.ota.local.iam.PolicyEvaluator.Outcome;
 import dev.ota.local.standin.BucketHostEndpoint;
@@ -17,8 +19,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import dev.ota.local.standin.EmbeddedS3;
-import java.util.function.Function;
 
 /**
  * IAM for the local stack, read from template.yaml: each function runs as its own execution role

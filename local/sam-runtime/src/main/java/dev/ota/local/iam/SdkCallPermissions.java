@@ -1,5 +1,7 @@
 package dev.ota.local.iam;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import dev.ota.local.template.LocalDeployment;
 import java.net.URI;
 import java.util.ArrayList;
@@ -48,8 +50,6 @@ import software.amazon.awssdk.services.sqs.model.GetQueueUrlRequest;
 import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequest;
 import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 
 /**
  * What IAM checks for an SDK call, as the services document it: the action(s) and the resource

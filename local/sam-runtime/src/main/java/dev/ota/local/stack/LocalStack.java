@@ -1,5 +1,9 @@
 package dev.ota.local.stack;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.util.function.UnaryOperator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -42,10 +46,6 @@ import software.amazon.awssdk.services.s3.S3Client;
 import dev.ota.local.iot.DeviceAccess;
 import dev.ota.local.iot.IotPolicy;
 import software.amazon.awssdk.services.iot.IotClient;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.StandardOpenOption;
-import java.util.function.UnaryOperator;
 
 /**
  * Everything that runs in AWS, on this machine, built from template.yaml: the tables it declares,

@@ -1,5 +1,6 @@
 package dev.ota.local.template;
 
+import java.util.Locale;
 import dev.ota.local.standin.CloudFormationYaml.Intrinsic;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -7,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.Locale;
 
 /**
  * CloudFormation's intrinsic functions, resolved as the local deployment ({@link LocalDeployment})

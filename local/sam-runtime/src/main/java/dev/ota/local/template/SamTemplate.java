@@ -1,5 +1,7 @@
 package dev.ota.local.template;
 
+import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.Locale;
 import dev.ota.local.standin.CloudFormationTables;
 import dev.ota.local.standin.CloudFormationYaml;
@@ -9,8 +11,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.function.Consumer;
 
 /**
  * template.yaml as the local stack reads it: the functions (handler, environment, IoT rule SQL)
