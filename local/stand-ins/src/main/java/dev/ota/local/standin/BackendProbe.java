@@ -17,6 +17,8 @@ import java.util.UUID;
  */
 final class BackendProbe {
 
+    /** The client id of a probe's CONNECT begins so (the start-up check's own refusal is not worth a warning). */
+    static final String CLIENT_ID_PREFIX = "ota-local-probe-";
     /** Nothing accepted the TCP connection. */
     static final int NOTHING_LISTENS = -1;
     /** Something accepted it but did not answer with a CONNACK. */
@@ -31,7 +33,7 @@ final class BackendProbe {
             socket.connect(new InetSocketAddress(host, port), 1000);
             socket.setSoTimeout(2000);
             OutputStream out = socket.getOutputStream();
-            out.write(connect("ota-local-probe-" + UUID.randomUUID(), MqttFront.backendUser(0), password));
+            out.write(connect(CLIENT_ID_PREFIX + UUID.randomUUID(), MqttFront.backendUser(0), password));
             out.flush();
             DataInputStream in = new DataInputStream(socket.getInputStream());
             int type = in.read();
