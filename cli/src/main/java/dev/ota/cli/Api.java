@@ -39,8 +39,10 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 public final class Api {
 
     public static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> RESTRICTED_HEADERS = Set.of("host", "content-length", "connection", "expect", "upgrade");
-    private static final Pattern EXECUTE_API_HOST = Pattern.compile("^[a-z0-9]+\\.execute-api\\.([a-z0-9-]+)\\.amazonaws\\.com(\\.cn)?$");
+    private static final Set<String> RESTRICTED_HEADERS =
+            Set.of("host", "content-length", "connection", "expect", "upgrade");
+    private static final Pattern EXECUTE_API_HOST =
+            Pattern.compile("^[a-z0-9]+\\.execute-api\\.([a-z0-9-]+)\\.amazonaws\\.com(\\.cn)?$");
     private static final int ATTEMPTS = 4;
 
     private final URI endpoint;
@@ -54,7 +56,10 @@ public final class Api {
         this.region = region;
         this.credentials = credentials;
         this.debug = debug;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NEVER).build();
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
     }
 
     HttpClient http() {
@@ -111,8 +116,11 @@ public final class Api {
     private JsonNode call(String method, String path, Map<String, String> query, JsonNode body) {
         byte[] bytes = body == null ? new byte[0] : body.toString().getBytes(StandardCharsets.UTF_8);
         StringJoiner q = new StringJoiner("&");
-        query.forEach((k, v) -> q.add(URLEncoder.encode(k, StandardCharsets.UTF_8) + "=" + URLEncoder.encode(v, StandardCharsets.UTF_8).replace("+", "%20")));
-        String base = endpoint.toString().endsWith("/") ? endpoint.toString().substring(0, endpoint.toString().length() - 1) : endpoint.toString();
+        query.forEach((k, v) -> q.add(URLEncoder.encode(k, StandardCharsets.UTF_8) + "="
+                + URLEncoder.encode(v, StandardCharsets.UTF_8).replace("+", "%20")));
+        String base = endpoint.toString().endsWith("/")
+                ? endpoint.toString().substring(0, endpoint.toString().length() - 1)
+                : endpoint.toString();
         URI uri = URI.create(base + path + (q.length() == 0 ? "" : "?" + q));
         boolean idempotent = !method.equals("POST");
         for (int attempt = 1; ; attempt++) {
@@ -124,7 +132,8 @@ public final class Api {
                     backoff(attempt);
                     continue;
                 }
-                throw new CliException(ExitCodes.UNAVAILABLE, "cannot connect to the API at " + endpoint + ": " + describe(e));
+                throw new CliException(
+                        ExitCodes.UNAVAILABLE, "cannot connect to the API at " + endpoint + ": " + describe(e));
             } catch (HttpTimeoutException e) {
                 if (idempotent && attempt < ATTEMPTS) {
                     backoff(attempt);
@@ -174,17 +183,25 @@ public final class Api {
         } catch (SdkClientException e) {
             throw new CliException(ExitCodes.CONFIG, "no AWS credentials: " + e.getMessage());
         }
-        SdkHttpRequest.Builder unsigned = SdkHttpRequest.builder().method(SdkHttpMethod.fromValue(method)).uri(uri);
+        SdkHttpRequest.Builder unsigned =
+                SdkHttpRequest.builder().method(SdkHttpMethod.fromValue(method)).uri(uri);
         if (json) {
             unsigned.putHeader("content-type", "application/json");
         }
         unsigned.putHeader("accept", "application/json");
-        SignedRequest signed = AwsV4HttpSigner.create().sign(r -> r.identity(identity).request(unsigned.build())
-                .payload(ContentStreamProvider.fromByteArray(body))
-                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "execute-api")
-                .putProperty(AwsV4HttpSigner.REGION_NAME, region));
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
-                .method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body))
+        SignedRequest signed = AwsV4HttpSigner.create()
+                .sign(r -> r.identity(identity)
+                        .request(unsigned.build())
+                        .payload(ContentStreamProvider.fromByteArray(body))
+                        .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "execute-api")
+                        .putProperty(AwsV4HttpSigner.REGION_NAME, region));
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                .timeout(Duration.ofSeconds(60))
+                .method(
+                        method,
+                        body.length == 0
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(body))
                 .header("user-agent", "ota-cli/" + OtaCli.VERSION);
         signed.request().forEachHeader((name, values) -> {
             if (!RESTRICTED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
@@ -207,16 +224,26 @@ public final class Api {
             return body;
         }
         String code = body == null ? null : body.path("code").asText(null);
-        String message = body == null ? new String(bytes, StandardCharsets.UTF_8).trim() : body.path("message").asText("");
+        String message = body == null
+                ? new String(bytes, StandardCharsets.UTF_8).trim()
+                : body.path("message").asText("");
         if (code == null) {
             code = "HTTP_" + status;
         }
         if (status == 401 || status == 403) {
-            throw new ApiException(ExitCodes.CONFIG, status, code, "access denied (" + status + "): " + message
-                    + " - check the credentials (--profile), the region (--region), and that the caller may execute-api:Invoke this API");
+            throw new ApiException(
+                    ExitCodes.CONFIG,
+                    status,
+                    code,
+                    "access denied (" + status + "): " + message
+                            + " - check the credentials (--profile), the region (--region), and that the caller may execute-api:Invoke this API");
         }
         if (status >= 500 || status == 429) {
-            throw new ApiException(ExitCodes.UNAVAILABLE, status, code, method + " " + path + ": the API failed (" + status + ") " + code + ": " + message);
+            throw new ApiException(
+                    ExitCodes.UNAVAILABLE,
+                    status,
+                    code,
+                    method + " " + path + ": the API failed (" + status + ") " + code + ": " + message);
         }
         throw new ApiException(ExitCodes.FAILED, status, code, code + ": " + message);
     }
@@ -224,8 +251,10 @@ public final class Api {
     /** PUTs {@code length} bytes from {@code body} to a presigned S3 URL; returns the ETag S3 answered. */
     public String putPresigned(String url, long length, Supplier<InputStream> body, String what) {
         for (int attempt = 1; ; attempt++) {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(15))
-                    .PUT(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(body), length))
+            HttpRequest request = HttpRequest.newBuilder(URI.create(url))
+                    .timeout(Duration.ofMinutes(15))
+                    .PUT(HttpRequest.BodyPublishers.fromPublisher(
+                            HttpRequest.BodyPublishers.ofInputStream(body), length))
                     .build();
             HttpResponse<String> response;
             try {
@@ -250,9 +279,11 @@ public final class Api {
             }
             String s3Code = between(response.body(), "<Code>", "</Code>");
             String s3Message = between(response.body(), "<Message>", "</Message>");
-            throw new CliException(status >= 500 ? ExitCodes.UNAVAILABLE : ExitCodes.FAILED, "S3 refused " + what + " (" + status + ")"
-                    + (s3Code == null ? "" : ": " + s3Code) + (s3Message == null ? "" : " - " + s3Message)
-                    + (status == 403 ? " (the presigned URL may have expired; start the upload again)" : ""));
+            throw new CliException(
+                    status >= 500 ? ExitCodes.UNAVAILABLE : ExitCodes.FAILED,
+                    "S3 refused " + what + " (" + status + ")"
+                            + (s3Code == null ? "" : ": " + s3Code) + (s3Message == null ? "" : " - " + s3Message)
+                            + (status == 403 ? " (the presigned URL may have expired; start the upload again)" : ""));
         }
     }
 

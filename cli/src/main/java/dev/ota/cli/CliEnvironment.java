@@ -10,11 +10,17 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
  * stderr is a terminal (progress bars redraw in place), and, for tests only, a credentials provider
  * that replaces the default chain.
  */
-public record CliEnvironment(Map<String, String> variables, PrintStream out, PrintStream err, boolean terminal,
-                             AwsCredentialsProvider credentialsOverride, Clock clock) {
+public record CliEnvironment(
+        Map<String, String> variables,
+        PrintStream out,
+        PrintStream err,
+        boolean terminal,
+        AwsCredentialsProvider credentialsOverride,
+        Clock clock) {
 
     public static CliEnvironment system() {
-        return new CliEnvironment(System.getenv(), System.out, System.err, System.console() != null, null, Clock.systemUTC());
+        return new CliEnvironment(
+                System.getenv(), System.out, System.err, System.console() != null, null, Clock.systemUTC());
     }
 
     public String variable(String name) {

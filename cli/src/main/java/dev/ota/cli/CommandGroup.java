@@ -10,7 +10,10 @@ import picocli.CommandLine.Spec;
 /** A command that only groups subcommands ({@code ota job}): given alone, it is a usage error that names them. */
 public abstract class CommandGroup implements Runnable {
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "Show this help message and exit.")
     boolean help;
 
     @Spec
@@ -20,6 +23,8 @@ public abstract class CommandGroup implements Runnable {
     public void run() {
         List<String> names = new ArrayList<>(spec.subcommands().keySet());
         String last = names.remove(names.size() - 1);
-        throw new ParameterException(spec.commandLine(), "missing command: " + (names.isEmpty() ? last : String.join(", ", names) + " or " + last));
+        throw new ParameterException(
+                spec.commandLine(),
+                "missing command: " + (names.isEmpty() ? last : String.join(", ", names) + " or " + last));
     }
 }

@@ -17,55 +17,75 @@ import picocli.CommandLine.Spec;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.iot.IotClient;
 
 /** {@code ota}: the operators' command-line tool for the firmware-OTA backend's management API. */
-@Command(name = "ota",
+@Command(
+        name = "ota",
         mixinStandardHelpOptions = true,
         versionProvider = OtaCli.Version.class,
         description = {
-                "Operate the firmware-OTA backend: the firmware catalogue, update jobs and device status. Every request is signed "
-                        + "with AWS SigV4 (service execute-api), with credentials from the default chain: environment, profiles in "
-                        + "~/.aws/credentials and ~/.aws/config (incl. SSO and roles), container and instance roles."},
+            "Operate the firmware-OTA backend: the firmware catalogue, update jobs and device status. Every request is signed "
+                    + "with AWS SigV4 (service execute-api), with credentials from the default chain: environment, profiles in "
+                    + "~/.aws/credentials and ~/.aws/config (incl. SSO and roles), container and instance roles."
+        },
         subcommands = {FirmwareCommand.class, JobCommand.class, DeviceCommand.class, CommandLine.HelpCommand.class},
         sortOptions = false,
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-                "  0:success",
-                "  1:the API refused the request (4xx), or the operation failed (firmware REJECTED, job ABORTED or CANCELED)",
-                "  2:usage error (unknown command, bad or missing option)",
-                "  3:network error or timeout, or a server error (API or S3 5xx, throttled after retries)",
-                "  4:configuration or access: no endpoint, region or credentials, or the API answered 401/403",
-                "  5:waited longer than --timeout",
-                "130:interrupted"},
+            "  0:success",
+            "  1:the API refused the request (4xx), or the operation failed (firmware REJECTED, job ABORTED or CANCELED)",
+            "  2:usage error (unknown command, bad or missing option)",
+            "  3:network error or timeout, or a server error (API or S3 5xx, throttled after retries)",
+            "  4:configuration or access: no endpoint, region or credentials, or the API answered 401/403",
+            "  5:waited longer than --timeout",
+            "130:interrupted"
+        },
         footerHeading = "%nEnvironment:%n",
         footer = {
-                "  OTA_API_URL  the API's base URL (stack output ManagementApiUrl)",
-                "  OTA_IOT_ENDPOINT  the AWS IoT control plane's URL for `ota device register|deregister` (a stand-in; default: AWS's)",
-                "  OTA_DEVICE_POLICY  the device policy `ota device register` attaches (stack output DevicePolicyName)",
-                "  AWS_PROFILE, AWS_REGION, AWS_ACCESS_KEY_ID, ...  as for every AWS tool"})
+            "  OTA_API_URL  the API's base URL (stack output ManagementApiUrl)",
+            "  OTA_IOT_ENDPOINT  the AWS IoT control plane's URL for `ota device register|deregister` (a stand-in; default: AWS's)",
+            "  OTA_DEVICE_POLICY  the device policy `ota device register` attaches (stack output DevicePolicyName)",
+            "  AWS_PROFILE, AWS_REGION, AWS_ACCESS_KEY_ID, ...  as for every AWS tool"
+        })
 public final class OtaCli implements Runnable {
 
     public static final String VERSION = "1.0.0";
 
-    enum Format { text, json }
+    enum Format {
+        text,
+        json
+    }
 
-    @Option(names = "--endpoint", scope = ScopeType.INHERIT, paramLabel = "URL",
+    @Option(
+            names = "--endpoint",
+            scope = ScopeType.INHERIT,
+            paramLabel = "URL",
             description = "The management API's base URL (default: $OTA_API_URL).")
     String endpoint;
 
-    @Option(names = "--profile", scope = ScopeType.INHERIT, paramLabel = "NAME",
+    @Option(
+            names = "--profile",
+            scope = ScopeType.INHERIT,
+            paramLabel = "NAME",
             description = "AWS profile for credentials and region (default: $AWS_PROFILE, then 'default').")
     String profile;
 
-    @Option(names = "--region", scope = ScopeType.INHERIT, paramLabel = "REGION",
-            description = "Region to sign for (default: the endpoint's execute-api host, then $AWS_REGION, $AWS_DEFAULT_REGION or the profile's).")
+    @Option(
+            names = "--region",
+            scope = ScopeType.INHERIT,
+            paramLabel = "REGION",
+            description =
+                    "Region to sign for (default: the endpoint's execute-api host, then $AWS_REGION, $AWS_DEFAULT_REGION or the profile's).")
     String region;
 
-    @Option(names = "--output", scope = ScopeType.INHERIT, paramLabel = "FORMAT",
+    @Option(
+            names = "--output",
+            scope = ScopeType.INHERIT,
+            paramLabel = "FORMAT",
             description = "text (default) or json: the API's JSON on stdout, for scripts.")
     Format output = Format.text;
 
@@ -150,7 +170,9 @@ public final class OtaCli implements Runnable {
         }
         String url = endpoint != null ? endpoint : environment.variable("OTA_API_URL");
         if (url == null) {
-            throw new CliException(ExitCodes.CONFIG, "no API endpoint: pass --endpoint or set OTA_API_URL (stack output ManagementApiUrl)");
+            throw new CliException(
+                    ExitCodes.CONFIG,
+                    "no API endpoint: pass --endpoint or set OTA_API_URL (stack output ManagementApiUrl)");
         }
         URI uri;
         try {
@@ -158,23 +180,38 @@ public final class OtaCli implements Runnable {
         } catch (URISyntaxException e) {
             throw new CliException(ExitCodes.CONFIG, "--endpoint '" + url + "' is not a URL");
         }
-        if (uri.getScheme() == null || !(uri.getScheme().equals("https") || uri.getScheme().equals("http")) || uri.getHost() == null) {
+        if (uri.getScheme() == null
+                || !(uri.getScheme().equals("https") || uri.getScheme().equals("http"))
+                || uri.getHost() == null) {
             throw new CliException(ExitCodes.CONFIG, "--endpoint '" + url + "' must be an http(s) URL");
         }
         String signingRegion = region != null ? region : Api.regionOf(uri);
         if (signingRegion == null) {
-            signingRegion = environment.variable("AWS_REGION") != null ? environment.variable("AWS_REGION") : environment.variable("AWS_DEFAULT_REGION");
+            signingRegion = environment.variable("AWS_REGION") != null
+                    ? environment.variable("AWS_REGION")
+                    : environment.variable("AWS_DEFAULT_REGION");
         }
         if (signingRegion == null) {
             try {
-                signingRegion = (profile == null ? DefaultAwsRegionProviderChain.builder().build()
-                        : DefaultAwsRegionProviderChain.builder().profileName(profile).build()).getRegion().id();
+                signingRegion = (profile == null
+                                ? DefaultAwsRegionProviderChain.builder().build()
+                                : DefaultAwsRegionProviderChain.builder()
+                                        .profileName(profile)
+                                        .build())
+                        .getRegion()
+                        .id();
             } catch (SdkClientException e) {
-                throw new CliException(ExitCodes.CONFIG, "no region: pass --region, set AWS_REGION, or give the profile a region");
+                throw new CliException(
+                        ExitCodes.CONFIG, "no region: pass --region, set AWS_REGION, or give the profile a region");
             }
         }
-        AwsCredentialsProvider credentials = environment.credentialsOverride() != null ? environment.credentialsOverride()
-                : profile == null ? DefaultCredentialsProvider.builder().build() : DefaultCredentialsProvider.builder().profileName(profile).build();
+        AwsCredentialsProvider credentials = environment.credentialsOverride() != null
+                ? environment.credentialsOverride()
+                : profile == null
+                        ? DefaultCredentialsProvider.builder().build()
+                        : DefaultCredentialsProvider.builder()
+                                .profileName(profile)
+                                .build();
         api = new Api(uri, signingRegion, credentials, debug ? environment.err() : null);
         return api;
     }
@@ -186,18 +223,32 @@ public final class OtaCli implements Runnable {
      * @param endpoint the control plane's URL, for a stand-in such as moto_server; null for AWS's own
      */
     public IotClient iot(String endpoint) {
-        String iotRegion = region != null ? region
-                : environment.variable("AWS_REGION") != null ? environment.variable("AWS_REGION") : environment.variable("AWS_DEFAULT_REGION");
+        String iotRegion = region != null
+                ? region
+                : environment.variable("AWS_REGION") != null
+                        ? environment.variable("AWS_REGION")
+                        : environment.variable("AWS_DEFAULT_REGION");
         if (iotRegion == null) {
             try {
-                iotRegion = (profile == null ? DefaultAwsRegionProviderChain.builder().build()
-                        : DefaultAwsRegionProviderChain.builder().profileName(profile).build()).getRegion().id();
+                iotRegion = (profile == null
+                                ? DefaultAwsRegionProviderChain.builder().build()
+                                : DefaultAwsRegionProviderChain.builder()
+                                        .profileName(profile)
+                                        .build())
+                        .getRegion()
+                        .id();
             } catch (SdkClientException e) {
-                throw new CliException(ExitCodes.CONFIG, "no region: pass --region, set AWS_REGION, or give the profile a region");
+                throw new CliException(
+                        ExitCodes.CONFIG, "no region: pass --region, set AWS_REGION, or give the profile a region");
             }
         }
-        AwsCredentialsProvider credentials = environment.credentialsOverride() != null ? environment.credentialsOverride()
-                : profile == null ? DefaultCredentialsProvider.builder().build() : DefaultCredentialsProvider.builder().profileName(profile).build();
+        AwsCredentialsProvider credentials = environment.credentialsOverride() != null
+                ? environment.credentialsOverride()
+                : profile == null
+                        ? DefaultCredentialsProvider.builder().build()
+                        : DefaultCredentialsProvider.builder()
+                                .profileName(profile)
+                                .build();
         var builder = IotClient.builder()
                 .region(Region.of(iotRegion))
                 .credentialsProvider(credentials)
@@ -216,7 +267,9 @@ public final class OtaCli implements Runnable {
     public void print(JsonNode node, Runnable text) {
         if (json()) {
             try {
-                environment.out().println(Api.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node));
+                environment
+                        .out()
+                        .println(Api.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node));
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException(e);
             }

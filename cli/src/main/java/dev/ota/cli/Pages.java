@@ -10,7 +10,8 @@ import java.util.Map;
 final class Pages {
     private Pages() {}
 
-    static JsonNode fetch(Api api, String path, Map<String, String> filters, Integer limit, String nextToken, boolean all) {
+    static JsonNode fetch(
+            Api api, String path, Map<String, String> filters, Integer limit, String nextToken, boolean all) {
         Map<String, String> query = new LinkedHashMap<>(filters);
         if (limit != null) {
             query.put("limit", String.valueOf(limit));

@@ -71,8 +71,16 @@ public final class ProgressBar {
         int filled = total == 0 ? WIDTH : (int) (value * WIDTH / total);
         int percent = total == 0 ? 100 : (int) (value * 100 / total);
         double seconds = Math.max(1e-3, (nowNanos - startNanos) / 1e9);
-        return String.format(Locale.ROOT, "%s [%s%s] %3d%%  %s/%s  %s/s", label, "#".repeat(filled), "-".repeat(WIDTH - filled), percent,
-                bytes(value), bytes(total), bytes((long) (value / seconds)));
+        return String.format(
+                Locale.ROOT,
+                "%s [%s%s] %3d%%  %s/%s  %s/s",
+                label,
+                "#".repeat(filled),
+                "-".repeat(WIDTH - filled),
+                percent,
+                bytes(value),
+                bytes(total),
+                bytes((long) (value / seconds)));
     }
 
     /** A bar of {@code width} characters for a fraction, for the job views. */

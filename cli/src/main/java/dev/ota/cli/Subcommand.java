@@ -12,7 +12,10 @@ import picocli.CommandLine.Spec;
 /** A command that does something ({@code ota job status}): its help option, the root's settings, and printing a result. */
 public abstract class Subcommand implements Callable<Integer> {
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "Show this help message and exit.")
     boolean help;
 
     @Spec

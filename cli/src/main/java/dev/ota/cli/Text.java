@@ -51,28 +51,47 @@ public final class Text {
     }
 
     public static void firmware(PrintStream out, JsonNode f) {
-        keyValues(out,
-                "product", s(f, "productId"),
-                "version", s(f, "version"),
-                "status", s(f, "status"),
-                "size", f.path("fileSize").asLong() + " bytes (" + ProgressBar.bytes(f.path("fileSize").asLong()) + ")",
-                "md5sum", s(f, "md5sum"),
-                "sha256", s(f, "sha256"),
-                "s3 key", s(f, "s3Key"),
-                "description", s(f, "description"),
-                "created", s(f, "createdAt"),
-                "registered", s(f, "registeredAt"));
+        keyValues(
+                out,
+                "product",
+                s(f, "productId"),
+                "version",
+                s(f, "version"),
+                "status",
+                s(f, "status"),
+                "size",
+                f.path("fileSize").asLong() + " bytes ("
+                        + ProgressBar.bytes(f.path("fileSize").asLong()) + ")",
+                "md5sum",
+                s(f, "md5sum"),
+                "sha256",
+                s(f, "sha256"),
+                "s3 key",
+                s(f, "s3Key"),
+                "description",
+                s(f, "description"),
+                "created",
+                s(f, "createdAt"),
+                "registered",
+                s(f, "registeredAt"));
         if (!f.path("rejectionReason").isNull() && !f.path("rejectionReason").isMissingNode()) {
             keyValues(out, "rejected", s(f, "rejectionReason"));
         }
     }
 
     public static List<String> firmwareRow(JsonNode f) {
-        return List.of(s(f, "productId"), s(f, "version"), s(f, "status"), ProgressBar.bytes(f.path("fileSize").asLong()), s(f, "md5sum"),
-                s(f, "createdAt"), s(f, "description"));
+        return List.of(
+                s(f, "productId"),
+                s(f, "version"),
+                s(f, "status"),
+                ProgressBar.bytes(f.path("fileSize").asLong()),
+                s(f, "md5sum"),
+                s(f, "createdAt"),
+                s(f, "description"));
     }
 
-    public static final List<String> FIRMWARE_HEADERS = List.of("PRODUCT", "VERSION", "STATUS", "SIZE", "MD5", "CREATED", "DESCRIPTION");
+    public static final List<String> FIRMWARE_HEADERS =
+            List.of("PRODUCT", "VERSION", "STATUS", "SIZE", "MD5", "CREATED", "DESCRIPTION");
 
     /**
      * "[#####-----]  50%  5/10 devices finished" for a job or statistics view: its {@code finished}
@@ -107,16 +126,32 @@ public final class Text {
     }
 
     public static void job(PrintStream out, JsonNode j) {
-        keyValues(out,
-                "job", s(j, "jobId"),
-                "product", s(j, "productId"),
-                "target version", s(j, "targetVersion"),
-                "state", s(j, "state") + (j.path("stateReason").isTextual() ? " (" + j.path("stateReason").asText() + ")" : ""),
-                "dynamic", s(j, "dynamic"),
-                "stage", j.path("stageCount").asInt() > 0 ? (j.path("currentStage").asInt() + 1) + " of " + j.path("stageCount").asInt() : "-",
-                "targets", s(j, "targetCount"),
-                "created", s(j, "createdAt"),
-                "description", s(j, "description"));
+        keyValues(
+                out,
+                "job",
+                s(j, "jobId"),
+                "product",
+                s(j, "productId"),
+                "target version",
+                s(j, "targetVersion"),
+                "state",
+                s(j, "state")
+                        + (j.path("stateReason").isTextual()
+                                ? " (" + j.path("stateReason").asText() + ")"
+                                : ""),
+                "dynamic",
+                s(j, "dynamic"),
+                "stage",
+                j.path("stageCount").asInt() > 0
+                        ? (j.path("currentStage").asInt() + 1) + " of "
+                                + j.path("stageCount").asInt()
+                        : "-",
+                "targets",
+                s(j, "targetCount"),
+                "created",
+                s(j, "createdAt"),
+                "description",
+                s(j, "description"));
         countsBlock(out, j);
     }
 
@@ -125,30 +160,67 @@ public final class Text {
         JsonNode counts = view.path("counts");
         out.println("devices by state:");
         List<List<String>> rows = new ArrayList<>();
-        counts.fieldNames().forEachRemaining(name -> rows.add(List.of("  " + name, counts.path(name).asText())));
+        counts.fieldNames()
+                .forEachRemaining(
+                        name -> rows.add(List.of("  " + name, counts.path(name).asText())));
         table(out, List.of("  STATE", "DEVICES"), rows);
         out.println(progress(view));
     }
 
-    public static final List<String> JOB_HEADERS = List.of("JOB", "PRODUCT", "TARGET", "STATE", "TARGETS", "SUCCEEDED", "FAILED", "CREATED");
+    public static final List<String> JOB_HEADERS =
+            List.of("JOB", "PRODUCT", "TARGET", "STATE", "TARGETS", "SUCCEEDED", "FAILED", "CREATED");
 
     public static List<String> jobRow(JsonNode j) {
         JsonNode c = j.path("counts");
-        return List.of(s(j, "jobId"), s(j, "productId"), s(j, "targetVersion"), s(j, "state"), s(j, "targetCount"),
-                String.valueOf(c.path("SUCCEEDED").asLong()), String.valueOf(c.path("FAILED").asLong() + c.path("TIMED_OUT").asLong()),
+        return List.of(
+                s(j, "jobId"),
+                s(j, "productId"),
+                s(j, "targetVersion"),
+                s(j, "state"),
+                s(j, "targetCount"),
+                String.valueOf(c.path("SUCCEEDED").asLong()),
+                String.valueOf(c.path("FAILED").asLong() + c.path("TIMED_OUT").asLong()),
                 s(j, "createdAt"));
     }
 
-    public static final List<String> EXECUTION_HEADERS = List.of("DEVICE", "STATUS", "PERCENT", "RESULT", "MESSAGE", "FROM", "TARGET", "ATTEMPT", "UPDATED");
+    public static final List<String> EXECUTION_HEADERS =
+            List.of("DEVICE", "STATUS", "PERCENT", "RESULT", "MESSAGE", "FROM", "TARGET", "ATTEMPT", "UPDATED");
 
     public static List<String> executionRow(JsonNode e) {
-        return List.of(s(e, "deviceName"), s(e, "status"), s(e, "percent"), s(e, "resultCode"), s(e, "resultMsg"), s(e, "fromVersion"),
-                s(e, "targetVersion"), s(e, "attempt"), s(e, "updatedAt"));
+        return List.of(
+                s(e, "deviceName"),
+                s(e, "status"),
+                s(e, "percent"),
+                s(e, "resultCode"),
+                s(e, "resultMsg"),
+                s(e, "fromVersion"),
+                s(e, "targetVersion"),
+                s(e, "attempt"),
+                s(e, "updatedAt"));
     }
 
     public static void execution(PrintStream out, JsonNode e) {
-        keyValues(out, "job", s(e, "jobId"), "device", s(e, "deviceName"), "status", s(e, "status"), "percent", s(e, "percent"),
-                "result code", s(e, "resultCode"), "result message", s(e, "resultMsg"), "from version", s(e, "fromVersion"),
-                "target version", s(e, "targetVersion"), "attempt", s(e, "attempt"), "updated", s(e, "updatedAt"));
+        keyValues(
+                out,
+                "job",
+                s(e, "jobId"),
+                "device",
+                s(e, "deviceName"),
+                "status",
+                s(e, "status"),
+                "percent",
+                s(e, "percent"),
+                "result code",
+                s(e, "resultCode"),
+                "result message",
+                s(e, "resultMsg"),
+                "from version",
+                s(e, "fromVersion"),
+                "target version",
+                s(e, "targetVersion"),
+                "attempt",
+                s(e, "attempt"),
+                "updated",
+                s(e, "updatedAt"));
     }
 }

@@ -16,7 +16,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** The CLI without a backend: argument handling, request building, help, and the exit codes that need no API. */
 class CliArgumentsTest {
 
-    private static final Map<String, String> ENV = Map.of("OTA_API_URL", "https://abc123.execute-api.eu-west-1.amazonaws.com");
+    private static final Map<String, String> ENV =
+            Map.of("OTA_API_URL", "https://abc123.execute-api.eu-west-1.amazonaws.com");
 
     private static CliRun ota(String... args) {
         return CliRun.run(ENV, CliRun.LOCAL, args);
@@ -26,14 +27,30 @@ class CliArgumentsTest {
     void helpListsTheExitCodes() {
         CliRun run = ota("--help");
         assertThat(run.exitCode()).isZero();
-        assertThat(run.out()).contains("Exit codes:", "usage error", "network error", "waited longer than --timeout", "OTA_API_URL");
+        assertThat(run.out())
+                .contains("Exit codes:", "usage error", "network error", "waited longer than --timeout", "OTA_API_URL");
     }
 
     @Test
     void everySubcommandHasHelp() {
-        for (String[] cmd : new String[][] {{"firmware", "upload"}, {"firmware", "list"}, {"firmware", "describe"}, {"firmware", "edit"},
-                {"firmware", "delete"}, {"job", "create"}, {"job", "status"}, {"job", "watch"}, {"job", "list"}, {"job", "devices"},
-                {"job", "pause"}, {"job", "resume"}, {"job", "cancel"}, {"job", "device-retry"}, {"job", "device-cancel"}, {"device", "status"}}) {
+        for (String[] cmd : new String[][] {
+            {"firmware", "upload"},
+            {"firmware", "list"},
+            {"firmware", "describe"},
+            {"firmware", "edit"},
+            {"firmware", "delete"},
+            {"job", "create"},
+            {"job", "status"},
+            {"job", "watch"},
+            {"job", "list"},
+            {"job", "devices"},
+            {"job", "pause"},
+            {"job", "resume"},
+            {"job", "cancel"},
+            {"job", "device-retry"},
+            {"job", "device-cancel"},
+            {"device", "status"}
+        }) {
             CliRun run = ota(cmd[0], cmd[1], "--help");
             assertThat(run.exitCode()).as(String.join(" ", cmd) + "\n" + run).isZero();
             assertThat(run.out()).contains("Usage: ota " + cmd[0] + " " + cmd[1]);
@@ -44,26 +61,81 @@ class CliArgumentsTest {
     void usageErrorsExitWith2() {
         assertThat(ota().exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(ota("frimware", "list").err()).contains("Did you mean");
-        assertThat(ota("firmware", "upload", "x.bin", "--version", "1").exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(ota("job", "create", "--product", "P", "--version", "2").err()).contains("give exactly one target");
-        assertThat(ota("job", "create", "--product", "P", "--version", "2", "--whole-product", "--devices", "a").exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(ota("job", "create", "--product", "P", "--version", "2", "--whole-product", "--rate", "10", "--ramp-factor", "2").err())
+        assertThat(ota("firmware", "upload", "x.bin", "--version", "1").exitCode())
+                .isEqualTo(ExitCodes.USAGE);
+        assertThat(ota("job", "create", "--product", "P", "--version", "2").err())
+                .contains("give exactly one target");
+        assertThat(ota("job", "create", "--product", "P", "--version", "2", "--whole-product", "--devices", "a")
+                        .exitCode())
+                .isEqualTo(ExitCodes.USAGE);
+        assertThat(ota(
+                                "job",
+                                "create",
+                                "--product",
+                                "P",
+                                "--version",
+                                "2",
+                                "--whole-product",
+                                "--rate",
+                                "10",
+                                "--ramp-factor",
+                                "2")
+                        .err())
                 .contains("needs all of --ramp-base, --ramp-factor and --ramp-every");
-        assertThat(ota("job", "create", "--product", "P", "--version", "2", "--whole-product", "--stage", "x").exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(ota("job", "create", "--product", "P", "--version", "2", "--whole-product", "--timeout", "soon").exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(ota("job", "create", "--product", "P", "--version", "2", "--whole-product", "--start", "tomorrow").err())
+        assertThat(ota("job", "create", "--product", "P", "--version", "2", "--whole-product", "--stage", "x")
+                        .exitCode())
+                .isEqualTo(ExitCodes.USAGE);
+        assertThat(ota("job", "create", "--product", "P", "--version", "2", "--whole-product", "--timeout", "soon")
+                        .exitCode())
+                .isEqualTo(ExitCodes.USAGE);
+        assertThat(ota("job", "create", "--product", "P", "--version", "2", "--whole-product", "--start", "tomorrow")
+                        .err())
                 .contains("not an ISO-8601 UTC time");
         assertThat(ota("--output", "yaml", "firmware", "list").exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(ota("firmware", "upload", "/no/such/file.bin", "--product", "P", "--version", "1").exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(ota("firmware", "upload", "/no/such/file.bin", "--product", "P", "--version", "1")
+                        .exitCode())
+                .isEqualTo(ExitCodes.USAGE);
     }
 
     @Test
     void jobRequestCarriesEveryOption() {
-        CliRun run = ota("job", "create", "--product", "P1", "--version", "2.0.0", "--source-versions", "1.0.0,1.1.0", "--dynamic",
-                "--rate", "5000", "--ramp-base", "10", "--ramp-factor", "2", "--ramp-every", "100",
-                "--stage", "5%,success=95,failure=5,min=20,on-failure=abort", "--stage", "100",
-                "--timeout", "15m", "--retries", "2", "--retry-interval", "90s", "--retryable-codes", "-1,-3,-4",
-                "--start", "2026-04-01T02:00:00Z", "--end", "2026-04-02T02:00:00Z", "--description", "spring", "--dry-run");
+        CliRun run = ota(
+                "job",
+                "create",
+                "--product",
+                "P1",
+                "--version",
+                "2.0.0",
+                "--source-versions",
+                "1.0.0,1.1.0",
+                "--dynamic",
+                "--rate",
+                "5000",
+                "--ramp-base",
+                "10",
+                "--ramp-factor",
+                "2",
+                "--ramp-every",
+                "100",
+                "--stage",
+                "5%,success=95,failure=5,min=20,on-failure=abort",
+                "--stage",
+                "100",
+                "--timeout",
+                "15m",
+                "--retries",
+                "2",
+                "--retry-interval",
+                "90s",
+                "--retryable-codes",
+                "-1,-3,-4",
+                "--start",
+                "2026-04-01T02:00:00Z",
+                "--end",
+                "2026-04-02T02:00:00Z",
+                "--description",
+                "spring",
+                "--dry-run");
 
         assertThat(run.exitCode()).as(run.toString()).isZero();
         JsonNode body = run.json();
@@ -74,9 +146,11 @@ class CliArgumentsTest {
         assertThat(body.path("rollout").path("rampFactor").asDouble()).isEqualTo(2.0);
         assertThat(body.path("stages").get(0).path("percent").asInt()).isEqualTo(5);
         assertThat(body.path("stages").get(0).path("onFailure").asText()).isEqualTo("ABORT");
-        assertThat(body.path("stages").get(0).path("minDevicesForFailure").asInt()).isEqualTo(20);
+        assertThat(body.path("stages").get(0).path("minDevicesForFailure").asInt())
+                .isEqualTo(20);
         assertThat(body.path("stages").get(1).path("deviceCount").asInt()).isEqualTo(100);
-        assertThat(body.path("stages").get(1).path("successThresholdPercent").asInt()).isEqualTo(90);
+        assertThat(body.path("stages").get(1).path("successThresholdPercent").asInt())
+                .isEqualTo(90);
         assertThat(body.path("inProgressTimeoutSeconds").asLong()).isEqualTo(900);
         assertThat(body.path("retry").path("maxAttempts").asInt()).isEqualTo(3);
         assertThat(body.path("retry").path("intervalSeconds").asInt()).isEqualTo(90);
@@ -87,10 +161,26 @@ class CliArgumentsTest {
 
     @Test
     void targetKinds() {
-        assertThat(ota("job", "create", "--product", "P", "--version", "2", "--whole-product", "--dry-run").json()
-                .path("targets").path("type").asText()).isEqualTo("PRODUCT");
-        JsonNode list = ota("job", "create", "--product", "P", "--version", "2", "--devices", "d1,d2", "--source-versions", "1.0", "--dry-run")
-                .json().path("targets");
+        assertThat(ota("job", "create", "--product", "P", "--version", "2", "--whole-product", "--dry-run")
+                        .json()
+                        .path("targets")
+                        .path("type")
+                        .asText())
+                .isEqualTo("PRODUCT");
+        JsonNode list = ota(
+                        "job",
+                        "create",
+                        "--product",
+                        "P",
+                        "--version",
+                        "2",
+                        "--devices",
+                        "d1,d2",
+                        "--source-versions",
+                        "1.0",
+                        "--dry-run")
+                .json()
+                .path("targets");
         assertThat(list.path("type").asText()).isEqualTo("DEVICE_LIST");
         assertThat(list.path("deviceNames").toString()).isEqualTo("[\"d1\",\"d2\"]");
         assertThat(list.path("sourceVersions").toString()).isEqualTo("[\"1.0\"]");
@@ -112,17 +202,23 @@ class CliArgumentsTest {
     void stageSpecs() {
         assertThat(StageSpec.parse("10").toString())
                 .isEqualTo("{\"deviceCount\":10,\"successThresholdPercent\":90,\"failureThresholdPercent\":10}");
-        assertThat(StageSpec.parse("25%,failure=50%").path("failureThresholdPercent").asInt()).isEqualTo(50);
+        assertThat(StageSpec.parse("25%,failure=50%")
+                        .path("failureThresholdPercent")
+                        .asInt())
+                .isEqualTo(50);
         assertThatThrownBy(() -> StageSpec.parse("success=90")).hasMessageContaining("starts with its size");
         assertThatThrownBy(() -> StageSpec.parse("10,speed=3")).hasMessageContaining("unknown stage setting");
         // The API knows the failure actions (and answers 400 for another, see CliIT); the CLI passes it on.
-        assertThat(StageSpec.parse("10,on-failure=explode").path("onFailure").asText()).isEqualTo("EXPLODE");
-        assertThat(StageSpec.parse("10,min=5").path("minDevicesForFailure").asInt()).isEqualTo(5);
+        assertThat(StageSpec.parse("10,on-failure=explode").path("onFailure").asText())
+                .isEqualTo("EXPLODE");
+        assertThat(StageSpec.parse("10,min=5").path("minDevicesForFailure").asInt())
+                .isEqualTo(5);
     }
 
     @Test
     void regionComesFromTheExecuteApiHost() {
-        assertThat(Api.regionOf(URI.create("https://abc123.execute-api.eu-west-1.amazonaws.com"))).isEqualTo("eu-west-1");
+        assertThat(Api.regionOf(URI.create("https://abc123.execute-api.eu-west-1.amazonaws.com")))
+                .isEqualTo("eu-west-1");
         assertThat(Api.regionOf(URI.create("http://127.0.0.1:8080"))).isNull();
     }
 
@@ -141,7 +237,13 @@ class CliArgumentsTest {
 
     @Test
     void noRegionIsAConfigurationError() {
-        CliRun run = CliRun.run(Map.of("OTA_API_URL", "http://127.0.0.1:1"), CliRun.LOCAL, "firmware", "list", "--profile", "ota-no-such-profile");
+        CliRun run = CliRun.run(
+                Map.of("OTA_API_URL", "http://127.0.0.1:1"),
+                CliRun.LOCAL,
+                "firmware",
+                "list",
+                "--profile",
+                "ota-no-such-profile");
         // the default region chain may find a region on this machine; if it does, the call fails on the network instead
         assertThat(run.exitCode()).isIn(ExitCodes.CONFIG, ExitCodes.UNAVAILABLE);
     }
@@ -152,7 +254,13 @@ class CliArgumentsTest {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        CliRun run = CliRun.run(Map.of("OTA_API_URL", "http://127.0.0.1:" + port), CliRun.LOCAL, "firmware", "list", "--region", "us-east-1");
+        CliRun run = CliRun.run(
+                Map.of("OTA_API_URL", "http://127.0.0.1:" + port),
+                CliRun.LOCAL,
+                "firmware",
+                "list",
+                "--region",
+                "us-east-1");
         assertThat(run.exitCode()).isEqualTo(ExitCodes.UNAVAILABLE);
         assertThat(run.err()).contains("cannot connect to the API");
     }

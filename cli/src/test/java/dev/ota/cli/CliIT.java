@@ -3,9 +3,9 @@ package dev.ota.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ota.local.stack.LocalStack;
 import dev.ota.local.standin.LocalAws;
 import dev.ota.local.standin.RepoRoot;
-import dev.ota.local.stack.LocalStack;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,7 +41,10 @@ class CliIT {
 
     @BeforeAll
     static void startStack() {
-        stack = LocalStack.start(new LocalStack.Options(RepoRoot.find().resolve("template.yaml"), LocalAws.Ports.free(), 2,
+        stack = LocalStack.start(new LocalStack.Options(
+                RepoRoot.find().resolve("template.yaml"),
+                LocalAws.Ports.free(),
+                2,
                 Map.of("UploadMultipartThresholdMiB", "8", "UploadPartSizeMiB", "5")));
         env = Map.of("OTA_API_URL", stack.apiEndpoint().toString(), "AWS_REGION", "us-east-1");
     }
@@ -73,19 +76,32 @@ class CliIT {
     void uploadsA12MiBFileInPartsWithAProgressBarAndWaitsUntilAvailable() throws Exception {
         Path fw = file("fw-2.0.0.bin", (int) (12 * MIB), 1);
 
-        CliRun run = ota("firmware", "upload", fw.toString(), "--product", "CLIMULTI", "--version", "2.0.0", "--description", "twelve MiB");
+        CliRun run = ota(
+                "firmware",
+                "upload",
+                fw.toString(),
+                "--product",
+                "CLIMULTI",
+                "--version",
+                "2.0.0",
+                "--description",
+                "twelve MiB");
 
         assertThat(run.exitCode()).as(run.toString()).isZero();
         assertThat(run.err()).contains("md5    [", "upload [##############################] 100%  12.0 MiB/12.0 MiB");
-        assertThat(run.err().lines().filter(l -> l.startsWith("upload [")).count()).as("a line per tenth").isEqualTo(11);
-        assertThat(run.out()).contains("status:", "AVAILABLE", md5(fw), "firmware/CLIMULTI/2.0.0/fw-2.0.0.bin", "twelve MiB");
+        assertThat(run.err().lines().filter(l -> l.startsWith("upload [")).count())
+                .as("a line per tenth")
+                .isEqualTo(11);
+        assertThat(run.out())
+                .contains("status:", "AVAILABLE", md5(fw), "firmware/CLIMULTI/2.0.0/fw-2.0.0.bin", "twelve MiB");
     }
 
     @Test
     void uploadWithJsonOutputForScripts() throws Exception {
         Path fw = file("small.bin", 300_000, 2);
 
-        CliRun run = ota("--output", "json", "firmware", "upload", fw.toString(), "--product", "CLIJSON", "--version", "1.0.0");
+        CliRun run = ota(
+                "--output", "json", "firmware", "upload", fw.toString(), "--product", "CLIJSON", "--version", "1.0.0");
 
         assertThat(run.exitCode()).as(run.toString()).isZero();
         JsonNode firmware = run.json();
@@ -102,13 +118,23 @@ class CliIT {
     void versionsWithAPlusSurviveSigningPathsKeysAndNotifications() throws Exception {
         Path fw = file("plus.bin", 3000, 7);
 
-        CliRun upload = ota("--output", "json", "--no-progress", "firmware", "upload", fw.toString(), "--product", "CLIPLUS",
-                "--version", "1.0.0+build.5");
+        CliRun upload = ota(
+                "--output",
+                "json",
+                "--no-progress",
+                "firmware",
+                "upload",
+                fw.toString(),
+                "--product",
+                "CLIPLUS",
+                "--version",
+                "1.0.0+build.5");
 
         assertThat(upload.exitCode()).as(upload.toString()).isZero();
         assertThat(upload.json().path("status").asText()).isEqualTo("AVAILABLE");
         assertThat(upload.json().path("s3Key").asText()).isEqualTo("firmware/CLIPLUS/1.0.0+build.5/plus.bin");
-        CliRun describe = ota("--output", "json", "firmware", "describe", "--product", "CLIPLUS", "--version", "1.0.0+build.5");
+        CliRun describe =
+                ota("--output", "json", "firmware", "describe", "--product", "CLIPLUS", "--version", "1.0.0+build.5");
         assertThat(describe.json().path("version").asText()).isEqualTo("1.0.0+build.5");
     }
 
@@ -116,26 +142,46 @@ class CliIT {
     void listDescribeEditDelete() throws Exception {
         Path a = file("a.bin", 1000, 3);
         Path b = file("b.bin", 2000, 4);
-        assertThat(ota("--no-progress", "firmware", "upload", a.toString(), "--product", "CLICAT", "--version", "1.0.0").exitCode()).isZero();
-        assertThat(ota("--no-progress", "firmware", "upload", b.toString(), "--product", "CLICAT", "--version", "1.1.0").exitCode()).isZero();
+        assertThat(ota("--no-progress", "firmware", "upload", a.toString(), "--product", "CLICAT", "--version", "1.0.0")
+                        .exitCode())
+                .isZero();
+        assertThat(ota("--no-progress", "firmware", "upload", b.toString(), "--product", "CLICAT", "--version", "1.1.0")
+                        .exitCode())
+                .isZero();
 
         CliRun list = ota("firmware", "list", "--product", "CLICAT");
         assertThat(list.exitCode()).isZero();
         assertThat(list.out()).contains("PRODUCT", "VERSION", "STATUS").contains("1.0.0", "1.1.0", "AVAILABLE");
 
-        JsonNode page = ota("--output", "json", "firmware", "list", "--product", "CLICAT", "--limit", "1").json();
+        JsonNode page = ota("--output", "json", "firmware", "list", "--product", "CLICAT", "--limit", "1")
+                .json();
         assertThat(page.path("items")).hasSize(1);
         assertThat(page.path("nextToken").isTextual()).isTrue();
-        JsonNode all = ota("--output", "json", "firmware", "list", "--product", "CLICAT", "--limit", "1", "--all").json();
-        assertThat(all.path("items")).extracting(i -> i.path("version").asText()).containsExactly("1.0.0", "1.1.0");
+        JsonNode all = ota("--output", "json", "firmware", "list", "--product", "CLICAT", "--limit", "1", "--all")
+                .json();
+        assertThat(all.path("items"))
+                .extracting(i -> i.path("version").asText())
+                .containsExactly("1.0.0", "1.1.0");
 
         CliRun describe = ota("firmware", "describe", "--product", "CLICAT", "--version", "1.1.0");
         assertThat(describe.out()).contains(md5(b));
 
-        CliRun edit = ota("--output", "json", "firmware", "edit", "--product", "CLICAT", "--version", "1.1.0", "--description", "hotfix");
+        CliRun edit = ota(
+                "--output",
+                "json",
+                "firmware",
+                "edit",
+                "--product",
+                "CLICAT",
+                "--version",
+                "1.1.0",
+                "--description",
+                "hotfix");
         assertThat(edit.json().path("description").asText()).isEqualTo("hotfix");
 
-        assertThat(ota("firmware", "delete", "--product", "CLICAT", "--version", "1.0.0").exitCode()).isZero();
+        assertThat(ota("firmware", "delete", "--product", "CLICAT", "--version", "1.0.0")
+                        .exitCode())
+                .isZero();
         CliRun gone = ota("firmware", "describe", "--product", "CLICAT", "--version", "1.0.0");
         assertThat(gone.exitCode()).isEqualTo(ExitCodes.FAILED);
         assertThat(gone.err()).contains("NOT_FOUND: no firmware 1.0.0 of product CLICAT");
@@ -144,9 +190,21 @@ class CliIT {
     @Test
     void deleteOfFirmwareInUseFailsWithItsCode() throws Exception {
         Path fw = file("inuse.bin", 5000, 5);
-        assertThat(ota("--no-progress", "firmware", "upload", fw.toString(), "--product", "CLIINUSE", "--version", "3.0.0").exitCode()).isZero();
-        stack.invoke("UpdateDevicesFunction",
-                "{\"productId\":\"CLIINUSE\",\"version\":\"3.0.0\",\"deviceNames\":[\"d1\"]}".getBytes(StandardCharsets.UTF_8));
+        assertThat(ota(
+                                "--no-progress",
+                                "firmware",
+                                "upload",
+                                fw.toString(),
+                                "--product",
+                                "CLIINUSE",
+                                "--version",
+                                "3.0.0")
+                        .exitCode())
+                .isZero();
+        stack.invoke(
+                "UpdateDevicesFunction",
+                "{\"productId\":\"CLIINUSE\",\"version\":\"3.0.0\",\"deviceNames\":[\"d1\"]}"
+                        .getBytes(StandardCharsets.UTF_8));
 
         CliRun run = ota("firmware", "delete", "--product", "CLIINUSE", "--version", "3.0.0");
 
@@ -162,15 +220,24 @@ class CliIT {
         assertThat(status.err()).contains("NOT_FOUND: ");
         assertThat(ota("job", "watch", "job-123").exitCode()).isEqualTo(ExitCodes.FAILED);
         assertThat(ota("job", "pause", "job-123").exitCode()).isEqualTo(ExitCodes.FAILED);
-        assertThat(ota("job", "devices", "job-123", "--status", "failed").exitCode()).isEqualTo(ExitCodes.FAILED);
+        assertThat(ota("job", "devices", "job-123", "--status", "failed").exitCode())
+                .isEqualTo(ExitCodes.FAILED);
         assertThat(ota("job", "device-retry", "job-123", "d1").exitCode()).isEqualTo(ExitCodes.FAILED);
         assertThat(ota("device", "status", "CLIDEV", "d1").exitCode()).isEqualTo(ExitCodes.FAILED);
         CliRun badStatus = ota("job", "devices", "job-123", "--status", "LOST");
         assertThat(badStatus.exitCode()).isEqualTo(ExitCodes.FAILED);
         assertThat(badStatus.err()).contains("INVALID_REQUEST: status must be one of");
         // Failure actions are the API's to know: an unknown one is its 400, not a list kept in the CLI.
-        CliRun badStage = ota("job", "create", "--product", "CLISTAGE", "--version", "1.0.0", "--whole-product",
-                "--stage", "10,on-failure=explode");
+        CliRun badStage = ota(
+                "job",
+                "create",
+                "--product",
+                "CLISTAGE",
+                "--version",
+                "1.0.0",
+                "--whole-product",
+                "--stage",
+                "10,on-failure=explode");
         assertThat(badStage.exitCode()).as(badStage.toString()).isEqualTo(ExitCodes.FAILED);
         assertThat(badStage.err()).contains("INVALID_REQUEST: stages[0].onFailure must be one of [PAUSE, ABORT]");
     }
@@ -179,23 +246,41 @@ class CliIT {
     void jobCreateUploadsTheDeviceFileFirst() throws Exception {
         Path devices = Files.writeString(dir.resolve("devices.txt"), "dev-1\ndev-2\ndev-3\n");
 
-        CliRun run = ota("job", "create", "--product", "CLIFILE", "--version", "1.0.0", "--device-file", devices.toString(), "--rate", "100");
+        CliRun run = ota(
+                "job",
+                "create",
+                "--product",
+                "CLIFILE",
+                "--version",
+                "1.0.0",
+                "--device-file",
+                devices.toString(),
+                "--rate",
+                "100");
 
         assertThat(run.err()).contains("device list [##############################] 100%");
         // There is no firmware CLIFILE 1.0.0: the engine refuses the job after the file was uploaded.
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCodes.FAILED);
         assertThat(run.err()).contains("FIRMWARE_NOT_AVAILABLE");
         try (S3Client s3 = stack.aws().s3()) {
-            var listed = s3.listObjectsV2(r -> r.bucket(LocalStack.BUCKET).prefix("device-lists/CLIFILE/")).contents();
+            var listed = s3.listObjectsV2(r -> r.bucket(LocalStack.BUCKET).prefix("device-lists/CLIFILE/"))
+                    .contents();
             assertThat(listed).hasSize(1);
-            assertThat(s3.getObjectAsBytes(r -> r.bucket(LocalStack.BUCKET).key(listed.get(0).key())).asUtf8String()).isEqualTo("dev-1\ndev-2\ndev-3\n");
+            assertThat(s3.getObjectAsBytes(r -> r.bucket(LocalStack.BUCKET)
+                                    .key(listed.get(0).key()))
+                            .asUtf8String())
+                    .isEqualTo("dev-1\ndev-2\ndev-3\n");
         }
     }
 
     @Test
     void wrongCredentialsExitWith4() {
-        CliRun run = CliRun.run(env, StaticCredentialsProvider.create(AwsBasicCredentials.create(dev.ota.local.standin.EmbeddedS3.ACCESS_KEY, "wrong")),
-                "firmware", "list");
+        CliRun run = CliRun.run(
+                env,
+                StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(dev.ota.local.standin.EmbeddedS3.ACCESS_KEY, "wrong")),
+                "firmware",
+                "list");
         assertThat(run.exitCode()).isEqualTo(ExitCodes.CONFIG);
         assertThat(run.err()).contains("access denied (403)", "signature we calculated does not match");
     }
@@ -203,7 +288,17 @@ class CliIT {
     @Test
     void aRealProcessTakesCredentialsFromTheEnvironmentAndExitsWithTheCode() throws Exception {
         Path fw = file("proc.bin", 4096, 6);
-        Process ok = process("--output", "json", "--no-progress", "firmware", "upload", fw.toString(), "--product", "CLIPROC", "--version", "1.0.0");
+        Process ok = process(
+                "--output",
+                "json",
+                "--no-progress",
+                "firmware",
+                "upload",
+                fw.toString(),
+                "--product",
+                "CLIPROC",
+                "--version",
+                "1.0.0");
         String out = new String(ok.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String err = new String(ok.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(ok.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -212,14 +307,19 @@ class CliIT {
 
         Process missing = process("firmware", "describe", "--product", "CLIPROC", "--version", "9.9.9");
         missing.getInputStream().readAllBytes();
-        assertThat(new String(missing.getErrorStream().readAllBytes(), StandardCharsets.UTF_8)).contains("NOT_FOUND");
+        assertThat(new String(missing.getErrorStream().readAllBytes(), StandardCharsets.UTF_8))
+                .contains("NOT_FOUND");
         assertThat(missing.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(missing.exitValue()).isEqualTo(ExitCodes.FAILED);
     }
 
     private static Process process(String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), OtaCli.class.getName()));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                OtaCli.class.getName()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().put("OTA_API_URL", stack.apiEndpoint().toString());

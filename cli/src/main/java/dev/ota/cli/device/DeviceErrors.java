@@ -9,7 +9,8 @@ final class DeviceErrors {
 
     static CliException of(IotException e) {
         int status = e.statusCode();
-        String message = "AWS IoT: " + (e.awsErrorDetails() != null ? e.awsErrorDetails().errorMessage() : e.getMessage());
+        String message =
+                "AWS IoT: " + (e.awsErrorDetails() != null ? e.awsErrorDetails().errorMessage() : e.getMessage());
         if (status == 401 || status == 403) {
             return new CliException(ExitCodes.CONFIG, message);
         }

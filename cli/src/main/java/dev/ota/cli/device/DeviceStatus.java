@@ -19,8 +19,16 @@ final class DeviceStatus extends Subcommand {
     @Override
     public Integer call() {
         return show(root().api().get(Api.path("=devices", product, device), Map.of()), (out, d) -> {
-            Text.keyValues(out, "product", Text.s(d, "productId"), "device", Text.s(d, "deviceName"),
-                    "version", Text.s(d, "currentVersion"), "last seen", Text.s(d, "lastSeenAt"));
+            Text.keyValues(
+                    out,
+                    "product",
+                    Text.s(d, "productId"),
+                    "device",
+                    Text.s(d, "deviceName"),
+                    "version",
+                    Text.s(d, "currentVersion"),
+                    "last seen",
+                    Text.s(d, "lastSeenAt"));
             JsonNode live = d.path("liveExecution");
             if (live.isObject()) {
                 out.println("live update:");

@@ -16,8 +16,11 @@ final class IotOptions {
     @Option(names = "--device", required = true, paramLabel = "DEVICE_NAME", description = "The device's deviceName.")
     String device;
 
-    @Option(names = "--iot-endpoint", paramLabel = "URL",
-            description = "The AWS IoT control plane's URL, for a stand-in such as the local stack's moto_server (default: $OTA_IOT_ENDPOINT, else AWS's own).")
+    @Option(
+            names = "--iot-endpoint",
+            paramLabel = "URL",
+            description =
+                    "The AWS IoT control plane's URL, for a stand-in such as the local stack's moto_server (default: $OTA_IOT_ENDPOINT, else AWS's own).")
     String iotEndpoint;
 
     DeviceId deviceId() {

@@ -38,9 +38,18 @@ public final class Provisioning {
     /**
      * @param privateKeyPem null when the certificate existed before this call
      */
-    public record Registration(DeviceId device, String thingName, String thingArn, String certificateId, String certificateArn,
-                               String certificatePem, String privateKeyPem, String publicKeyPem, String policyName,
-                               boolean thingCreated, boolean certificateCreated) {}
+    public record Registration(
+            DeviceId device,
+            String thingName,
+            String thingArn,
+            String certificateId,
+            String certificateArn,
+            String certificatePem,
+            String privateKeyPem,
+            String publicKeyPem,
+            String policyName,
+            boolean thingCreated,
+            boolean certificateCreated) {}
 
     /** What deregistration removed. */
     public record Removal(DeviceId device, String thingName, boolean thingExisted, List<String> certificatesDeleted) {}
@@ -65,7 +74,8 @@ public final class Provisioning {
         String thingArn;
         if (existing == null) {
             thingArn = iot.createThing(r -> r.thingName(thingName)
-                    .attributePayload(a -> a.attributes(Map.of(PRODUCT_ATTRIBUTE, device.productId(), DEVICE_ATTRIBUTE, device.deviceName()))))
+                            .attributePayload(a -> a.attributes(Map.of(
+                                    PRODUCT_ATTRIBUTE, device.productId(), DEVICE_ATTRIBUTE, device.deviceName()))))
                     .thingArn();
             thingCreated = true;
         } else {
@@ -88,19 +98,33 @@ public final class Provisioning {
         } else {
             certificateId = idOf(certificateArn);
             String id = certificateId;
-            certificatePem = iot.describeCertificate(r -> r.certificateId(id)).certificateDescription().certificatePem();
+            certificatePem = iot.describeCertificate(r -> r.certificateId(id))
+                    .certificateDescription()
+                    .certificatePem();
         }
         String target = certificateArn;
         boolean policyAttached = iot.listAttachedPolicies(r -> r.target(target)).policies().stream()
-                .map(Policy::policyName).anyMatch(policyName::equals);
+                .map(Policy::policyName)
+                .anyMatch(policyName::equals);
         if (!policyAttached) {
             iot.attachPolicy(r -> r.policyName(policyName).target(target));
         }
         if (certificateCreated) {
-            iot.attachThingPrincipal(r -> r.thingName(thingName).principal(target).thingPrincipalType(ThingPrincipalType.EXCLUSIVE_THING));
+            iot.attachThingPrincipal(r ->
+                    r.thingName(thingName).principal(target).thingPrincipalType(ThingPrincipalType.EXCLUSIVE_THING));
         }
-        return new Registration(device, thingName, thingArn, certificateId, certificateArn, certificatePem, privateKey, publicKey,
-                policyName, thingCreated, certificateCreated);
+        return new Registration(
+                device,
+                thingName,
+                thingArn,
+                certificateId,
+                certificateArn,
+                certificatePem,
+                privateKey,
+                publicKey,
+                policyName,
+                thingCreated,
+                certificateCreated);
     }
 
     /** Removes the device's certificates (detached, deactivated, deleted) and its thing; nothing when it is not registered. */
@@ -112,7 +136,8 @@ public final class Provisioning {
         }
         requireOwnThing(device, thingName, existing.attributes());
         List<String> deleted = new ArrayList<>();
-        for (String principal : iot.listThingPrincipals(r -> r.thingName(thingName)).principals()) {
+        for (String principal :
+                iot.listThingPrincipals(r -> r.thingName(thingName)).principals()) {
             iot.detachThingPrincipal(r -> r.thingName(thingName).principal(principal));
             if (!principal.contains(":cert/")) {
                 continue;
@@ -121,7 +146,8 @@ public final class Provisioning {
             if (!iot.listPrincipalThings(r -> r.principal(principal)).things().isEmpty()) {
                 continue;
             }
-            for (Policy policy : iot.listAttachedPolicies(r -> r.target(principal)).policies()) {
+            for (Policy policy :
+                    iot.listAttachedPolicies(r -> r.target(principal)).policies()) {
                 iot.detachPolicy(r -> r.policyName(policy.policyName()).target(principal));
             }
             String id = idOf(principal);
@@ -142,15 +168,18 @@ public final class Provisioning {
     }
 
     private static void requireOwnThing(DeviceId device, String thingName, Map<String, String> attributes) {
-        if (!device.productId().equals(attributes.get(PRODUCT_ATTRIBUTE)) || !device.deviceName().equals(attributes.get(DEVICE_ATTRIBUTE))) {
-            throw new ForeignThingException("thing " + thingName + " exists with attributes " + attributes
-                    + ", not productId=" + device.productId() + " deviceName=" + device.deviceName() + "; it is left as it is");
+        if (!device.productId().equals(attributes.get(PRODUCT_ATTRIBUTE))
+                || !device.deviceName().equals(attributes.get(DEVICE_ATTRIBUTE))) {
+            throw new ForeignThingException(
+                    "thing " + thingName + " exists with attributes " + attributes + ", not productId="
+                            + device.productId() + " deviceName=" + device.deviceName() + "; it is left as it is");
         }
     }
 
     /** The ARN of an ACTIVE certificate attached to the thing, or null. */
     private String activeCertificate(String thingName) {
-        for (String principal : iot.listThingPrincipals(r -> r.thingName(thingName)).principals()) {
+        for (String principal :
+                iot.listThingPrincipals(r -> r.thingName(thingName)).principals()) {
             if (!principal.contains(":cert/")) {
                 continue;
             }

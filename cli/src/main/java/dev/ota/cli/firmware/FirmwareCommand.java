@@ -7,8 +7,16 @@ import java.util.List;
 import picocli.CommandLine.Command;
 
 /** {@code ota firmware ...}: the firmware catalogue. */
-@Command(name = "firmware", description = "Upload, list, describe, edit and delete firmware.",
-        subcommands = {FirmwareUpload.class, FirmwareList.class, FirmwareDescribe.class, FirmwareEdit.class, FirmwareDelete.class})
+@Command(
+        name = "firmware",
+        description = "Upload, list, describe, edit and delete firmware.",
+        subcommands = {
+            FirmwareUpload.class,
+            FirmwareList.class,
+            FirmwareDescribe.class,
+            FirmwareEdit.class,
+            FirmwareDelete.class
+        })
 public final class FirmwareCommand extends CommandGroup {
 
     /** {@code /firmware/{productId}/{version}} (encoded) followed by fixed segments such as {@code complete}. */

@@ -4,7 +4,9 @@ import dev.ota.cli.Text;
 import java.util.Map;
 import picocli.CommandLine.Command;
 
-@Command(name = "describe", description = "Show one firmware: status, size, MD5, SHA-256, description, rejection reason.")
+@Command(
+        name = "describe",
+        description = "Show one firmware: status, size, MD5, SHA-256, description, rejection reason.")
 final class FirmwareDescribe extends OneFirmware {
     @Override
     public Integer call() {

@@ -12,6 +12,8 @@ final class FirmwareEdit extends OneFirmware {
 
     @Override
     public Integer call() {
-        return show(root().api().patch(path(), Api.JSON.createObjectNode().put("description", description)), Text::firmware);
+        return show(
+                root().api().patch(path(), Api.JSON.createObjectNode().put("description", description)),
+                Text::firmware);
     }
 }

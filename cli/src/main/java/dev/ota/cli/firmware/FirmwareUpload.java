@@ -26,10 +26,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "upload", description = {
-        "Upload a firmware file: computes its MD5 locally, reserves the version, PUTs the bytes to S3 "
-                + "(one PUT, or a multipart upload in sequence for large files) with a progress bar, then waits "
-                + "until the backend has verified it (AVAILABLE) or rejected it (exit 1)."})
+@Command(
+        name = "upload",
+        description = {
+            "Upload a firmware file: computes its MD5 locally, reserves the version, PUTs the bytes to S3 "
+                    + "(one PUT, or a multipart upload in sequence for large files) with a progress bar, then waits "
+                    + "until the backend has verified it (AVAILABLE) or rejected it (exit 1)."
+        })
 final class FirmwareUpload extends Subcommand {
     @Parameters(index = "0", paramLabel = "FILE", description = "The firmware image (at most 1 GiB).")
     Path file;
@@ -37,19 +40,30 @@ final class FirmwareUpload extends Subcommand {
     @Option(names = "--product", required = true, paramLabel = "PRODUCT_ID")
     String product;
 
-    @Option(names = "--version", required = true, paramLabel = "VERSION", description = "1-32 characters of [A-Za-z0-9._+~-], unique per product.")
+    @Option(
+            names = "--version",
+            required = true,
+            paramLabel = "VERSION",
+            description = "1-32 characters of [A-Za-z0-9._+~-], unique per product.")
     String version;
 
     @Option(names = "--description", paramLabel = "TEXT")
     String description;
 
-    @Option(names = "--file-name", paramLabel = "NAME", description = "Object name in the bucket (default: the file's name).")
+    @Option(
+            names = "--file-name",
+            paramLabel = "NAME",
+            description = "Object name in the bucket (default: the file's name).")
     String fileName;
 
     @Option(names = "--no-wait", description = "Return once the bytes are uploaded, without waiting for verification.")
     boolean noWait;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", converter = Durations.class, defaultValue = "10m",
+    @Option(
+            names = "--timeout",
+            paramLabel = "DURATION",
+            converter = Durations.class,
+            defaultValue = "10m",
             description = "How long to wait for verification (default: ${DEFAULT-VALUE}); exit 5 after it.")
     Duration timeout;
 
@@ -62,7 +76,12 @@ final class FirmwareUpload extends Subcommand {
         long size = Files.size(file);
         String md5 = md5(root, file, size);
         Api api = root.api();
-        ObjectNode start = Api.JSON.createObjectNode().put("productId", product).put("version", version).put("fileSize", size).put("md5sum", md5);
+        ObjectNode start = Api.JSON
+                .createObjectNode()
+                .put("productId", product)
+                .put("version", version)
+                .put("fileSize", size)
+                .put("md5sum", md5);
         String name = fileName != null ? fileName : file.getFileName().toString();
         if (name.matches("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}")) {
             start.put("fileName", name);
@@ -81,21 +100,32 @@ final class FirmwareUpload extends Subcommand {
                 int n = part.path("partNumber").asInt();
                 long offset = (n - 1) * partSize;
                 long length = Math.min(partSize, size - offset);
-                String etag = api.putPresigned(part.path("url").asText(), length, () -> FileSlice.open(file, offset, length, bar), "part " + n);
+                String etag = api.putPresigned(
+                        part.path("url").asText(),
+                        length,
+                        () -> FileSlice.open(file, offset, length, bar),
+                        "part " + n);
                 parts.addObject().put("partNumber", n).put("etag", etag);
             }
             bar.finish();
-            ObjectNode complete = Api.JSON.createObjectNode().put("uploadId", ticket.path("uploadId").asText());
+            ObjectNode complete = Api.JSON
+                    .createObjectNode()
+                    .put("uploadId", ticket.path("uploadId").asText());
             complete.set("parts", parts);
             api.post(FirmwareCommand.path(product, version, "complete"), complete);
         } else {
-            api.putPresigned(ticket.path("url").asText(), size, () -> FileSlice.open(file, 0, size, bar), "the firmware");
+            api.putPresigned(
+                    ticket.path("url").asText(), size, () -> FileSlice.open(file, 0, size, bar), "the firmware");
             bar.finish();
         }
-        JsonNode firmware = noWait ? api.get(FirmwareCommand.path(product, version), Map.of()) : awaitVerified(root, api);
+        JsonNode firmware =
+                noWait ? api.get(FirmwareCommand.path(product, version), Map.of()) : awaitVerified(root, api);
         show(firmware, Text::firmware);
         if ("REJECTED".equals(firmware.path("status").asText())) {
-            root.environment().err().println("ota: firmware " + version + " was REJECTED: " + firmware.path("rejectionReason").asText());
+            root.environment()
+                    .err()
+                    .println("ota: firmware " + version + " was REJECTED: "
+                            + firmware.path("rejectionReason").asText());
             return ExitCodes.FAILED;
         }
         return ExitCodes.OK;
@@ -114,8 +144,11 @@ final class FirmwareUpload extends Subcommand {
                 told = true;
             }
             if (root.environment().clock().instant().isAfter(deadline)) {
-                throw new CliException(ExitCodes.TIMEOUT, "firmware " + version + " is still UPLOADING after " + timeout.toSeconds()
-                        + " s; check later with: ota firmware describe --product " + product + " --version " + version);
+                throw new CliException(
+                        ExitCodes.TIMEOUT,
+                        "firmware " + version + " is still UPLOADING after " + timeout.toSeconds()
+                                + " s; check later with: ota firmware describe --product " + product + " --version "
+                                + version);
             }
             Thread.sleep(1000);
         }

@@ -7,9 +7,21 @@ import java.util.List;
 import picocli.CommandLine.Command;
 
 /** {@code ota job ...}: update jobs. */
-@Command(name = "job", description = "Create, watch and control update jobs; per-device retry and cancel.",
-        subcommands = {JobCreate.class, JobStatus.class, JobWatch.class, JobList.class, JobDevices.class, JobPause.class, JobResume.class,
-                JobCancel.class, JobDeviceRetry.class, JobDeviceCancel.class})
+@Command(
+        name = "job",
+        description = "Create, watch and control update jobs; per-device retry and cancel.",
+        subcommands = {
+            JobCreate.class,
+            JobStatus.class,
+            JobWatch.class,
+            JobList.class,
+            JobDevices.class,
+            JobPause.class,
+            JobResume.class,
+            JobCancel.class,
+            JobDeviceRetry.class,
+            JobDeviceCancel.class
+        })
 public final class JobCommand extends CommandGroup {
 
     /** {@code /jobs/{jobId}} (encoded) followed by fixed segments such as {@code statistics}. */

@@ -21,31 +21,51 @@ import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "create", description = {
-        "Create an update job: bring devices of a product to a firmware version.",
-        "Targets (exactly one): --source-versions, --devices (optionally narrowed by --source-versions), "
-                + "--device-file (uploaded first; one device name per line), or --whole-product.",
-        "Prints the job with its per-state counts; --watch follows it live."})
+@Command(
+        name = "create",
+        description = {
+            "Create an update job: bring devices of a product to a firmware version.",
+            "Targets (exactly one): --source-versions, --devices (optionally narrowed by --source-versions), "
+                    + "--device-file (uploaded first; one device name per line), or --whole-product.",
+            "Prints the job with its per-state counts; --watch follows it live."
+        })
 final class JobCreate extends Subcommand {
     @Option(names = "--product", required = true, paramLabel = "PRODUCT_ID")
     String product;
 
-    @Option(names = "--version", required = true, paramLabel = "VERSION", description = "Target firmware version (must be AVAILABLE).")
+    @Option(
+            names = "--version",
+            required = true,
+            paramLabel = "VERSION",
+            description = "Target firmware version (must be AVAILABLE).")
     String version;
 
-    @Option(names = "--source-versions", split = ",", paramLabel = "V1,V2", description = "Devices currently on these versions.")
+    @Option(
+            names = "--source-versions",
+            split = ",",
+            paramLabel = "V1,V2",
+            description = "Devices currently on these versions.")
     List<String> sourceVersions;
 
-    @Option(names = "--devices", split = ",", paramLabel = "D1,D2", description = "These devices (up to 10,000; more: --device-file).")
+    @Option(
+            names = "--devices",
+            split = ",",
+            paramLabel = "D1,D2",
+            description = "These devices (up to 10,000; more: --device-file).")
     List<String> devices;
 
-    @Option(names = "--device-file", paramLabel = "FILE", description = "A file of device names, one per line (any size; uploaded to S3).")
+    @Option(
+            names = "--device-file",
+            paramLabel = "FILE",
+            description = "A file of device names, one per line (any size; uploaded to S3).")
     Path deviceFile;
 
     @Option(names = "--whole-product", description = "Every device of the product.")
     boolean wholeProduct;
 
-    @Option(names = "--dynamic", description = "Also update devices that qualify later (e.g. report a source version); runs until ended.")
+    @Option(
+            names = "--dynamic",
+            description = "Also update devices that qualify later (e.g. report a source version); runs until ended.")
     boolean dynamic;
 
     @Option(names = "--rate", paramLabel = "PER_MINUTE", description = "Devices released per minute, 1-100000.")
@@ -57,30 +77,51 @@ final class JobCreate extends Subcommand {
     @Option(names = "--ramp-factor", paramLabel = "F", description = "... multiply it by F ...")
     Double rampFactor;
 
-    @Option(names = "--ramp-every", paramLabel = "N", description = "... each time N more devices succeeded, up to --rate.")
+    @Option(
+            names = "--ramp-every",
+            paramLabel = "N",
+            description = "... each time N more devices succeeded, up to --rate.")
     Integer rampEvery;
 
-    @Option(names = "--stage", paramLabel = "SPEC", description = {
-            "A staged group, in order (repeat for more): SIZE[,success=P][,failure=P][,min=N][,on-failure=pause|abort]. "
-                    + "SIZE is a device count (50) or a percent of the targets (5%%); the last group takes the rest. "
-                    + "Defaults: success=90 (%% of the group that must succeed before the next group starts), failure=10 "
-                    + "(%% failed, once min devices finished, that pauses or aborts the job), min=1, on-failure=pause."})
+    @Option(
+            names = "--stage",
+            paramLabel = "SPEC",
+            description = {
+                "A staged group, in order (repeat for more): SIZE[,success=P][,failure=P][,min=N][,on-failure=pause|abort]. "
+                        + "SIZE is a device count (50) or a percent of the targets (5%%); the last group takes the rest. "
+                        + "Defaults: success=90 (%% of the group that must succeed before the next group starts), failure=10 "
+                        + "(%% failed, once min devices finished, that pauses or aborts the job), min=1, on-failure=pause."
+            })
     List<String> stages;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", converter = Durations.class,
+    @Option(
+            names = "--timeout",
+            paramLabel = "DURATION",
+            converter = Durations.class,
             description = "In-progress timeout per device (e.g. 10m, 1h).")
     Duration timeout;
 
     @Option(names = "--retries", paramLabel = "N", description = "Retries after a failed attempt (attempts = N + 1).")
     Integer retries;
 
-    @Option(names = "--retry-interval", paramLabel = "DURATION", converter = Durations.class, description = "Wait before a retry (e.g. 60s).")
+    @Option(
+            names = "--retry-interval",
+            paramLabel = "DURATION",
+            converter = Durations.class,
+            description = "Wait before a retry (e.g. 60s).")
     Duration retryInterval;
 
-    @Option(names = "--retryable-codes", split = ",", paramLabel = "CODES", description = "Result codes worth a retry, e.g. -1,-3,-4 (of -1..-5).")
+    @Option(
+            names = "--retryable-codes",
+            split = ",",
+            paramLabel = "CODES",
+            description = "Result codes worth a retry, e.g. -1,-3,-4 (of -1..-5).")
     List<Integer> retryableCodes;
 
-    @Option(names = "--start", paramLabel = "TIME", description = "Scheduled start, ISO-8601 UTC (2026-04-01T02:00:00Z).")
+    @Option(
+            names = "--start",
+            paramLabel = "TIME",
+            description = "Scheduled start, ISO-8601 UTC (2026-04-01T02:00:00Z).")
     String start;
 
     @Option(names = "--end", paramLabel = "TIME", description = "Scheduled end, ISO-8601 UTC.")
@@ -134,7 +175,9 @@ final class JobCreate extends Subcommand {
         if (rate != null) {
             ObjectNode rollout = body.putObject("rollout").put("ratePerMinute", rate);
             if (ramp) {
-                rollout.put("rampBaseRatePerMinute", rampBase).put("rampFactor", rampFactor).put("rampEveryDevices", rampEvery);
+                rollout.put("rampBaseRatePerMinute", rampBase)
+                        .put("rampFactor", rampFactor)
+                        .put("rampEveryDevices", rampEvery);
             }
         }
         if (stages != null) {
@@ -190,7 +233,9 @@ final class JobCreate extends Subcommand {
         OtaCli root = root();
         ObjectNode body = request("device-lists/<uploaded>");
         if (dryRun) {
-            root.environment().out().println(Api.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(body));
+            root.environment()
+                    .out()
+                    .println(Api.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(body));
             return ExitCodes.OK;
         }
         Api api = root.api();
@@ -198,12 +243,18 @@ final class JobCreate extends Subcommand {
             if (!Files.isRegularFile(deviceFile)) {
                 throw new CliException(ExitCodes.USAGE, "no such file: " + deviceFile);
             }
-            JsonNode upload = api.post("/device-lists", Api.JSON.createObjectNode().put("productId", product));
+            JsonNode upload =
+                    api.post("/device-lists", Api.JSON.createObjectNode().put("productId", product));
             long size = Files.size(deviceFile);
             ProgressBar bar = root.bar("device list", size);
-            api.putPresigned(upload.path("url").asText(), size, () -> FileSlice.open(deviceFile, 0, size, bar), "the device list");
+            api.putPresigned(
+                    upload.path("url").asText(),
+                    size,
+                    () -> FileSlice.open(deviceFile, 0, size, bar),
+                    "the device list");
             bar.finish();
-            ((ObjectNode) body.get("targets")).put("deviceListS3Key", upload.path("s3Key").asText());
+            ((ObjectNode) body.get("targets"))
+                    .put("deviceListS3Key", upload.path("s3Key").asText());
         }
         JsonNode job = api.post("/jobs", body);
         if (watch) {

@@ -18,6 +18,7 @@ abstract class JobDeviceAction extends Subcommand {
 
     @Override
     public Integer call() {
-        return show(root().api().post(Api.path("=jobs", jobId, "=devices", device, "=" + action()), null), Text::execution);
+        return show(
+                root().api().post(Api.path("=jobs", jobId, "=devices", device, "=" + action()), null), Text::execution);
     }
 }

@@ -27,9 +27,13 @@ final class JobStatus extends Subcommand {
             shown.set("counts", stats.path("counts"));
             shown.set("finished", stats.path("finished"));
             Text.job(out, shown);
-            out.printf("succeeded %d  failed %d  in progress %d  queued %d  retries %d%n",
-                    stats.path("succeeded").asLong(), stats.path("failed").asLong(), stats.path("inProgress").asLong(),
-                    stats.path("queued").asLong(), stats.path("retries").asLong());
+            out.printf(
+                    "succeeded %d  failed %d  in progress %d  queued %d  retries %d%n",
+                    stats.path("succeeded").asLong(),
+                    stats.path("failed").asLong(),
+                    stats.path("inProgress").asLong(),
+                    stats.path("queued").asLong(),
+                    stats.path("retries").asLong());
         });
     }
 }

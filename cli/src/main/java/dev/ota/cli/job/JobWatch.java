@@ -16,19 +16,30 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "watch", description = {
-        "Follow a job live: per-state counts and a progress bar until it ends. "
-                + "Exit 0 when it COMPLETED, 1 when it was ABORTED or CANCELED, 5 after --timeout."})
+@Command(
+        name = "watch",
+        description = {
+            "Follow a job live: per-state counts and a progress bar until it ends. "
+                    + "Exit 0 when it COMPLETED, 1 when it was ABORTED or CANCELED, 5 after --timeout."
+        })
 final class JobWatch extends Subcommand {
 
     @Parameters(index = "0", paramLabel = "JOB_ID")
     String jobId;
 
-    @Option(names = "--interval", paramLabel = "DURATION", converter = Durations.class, defaultValue = "2s",
+    @Option(
+            names = "--interval",
+            paramLabel = "DURATION",
+            converter = Durations.class,
+            defaultValue = "2s",
             description = "Time between polls (default: ${DEFAULT-VALUE}).")
     Duration interval;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", converter = Durations.class, description = "Give up after this long (exit 5).")
+    @Option(
+            names = "--timeout",
+            paramLabel = "DURATION",
+            converter = Durations.class,
+            description = "Give up after this long (exit 5).")
     Duration timeout;
 
     @Override
@@ -51,8 +62,7 @@ final class JobWatch extends Subcommand {
             job = api.get(JobCommand.path(jobId), Map.of());
             JsonNode stats = api.get(JobCommand.path(jobId, "statistics"), Map.of());
             String state = job.path("state").asText();
-            String line = String.format("%-11s %s  %s", state, Text.progress(stats),
-                    Text.counts(stats.path("counts")));
+            String line = String.format("%-11s %s  %s", state, Text.progress(stats), Text.counts(stats.path("counts")));
             if (!root.json() || root.progress()) {
                 if (env.terminal()) {
                     env.err().print("\r" + line + "\u001b[K");
@@ -72,7 +82,9 @@ final class JobWatch extends Subcommand {
                 if (env.terminal()) {
                     env.err().println();
                 }
-                throw new CliException(ExitCodes.TIMEOUT, "job " + jobId + " is still " + state + " after " + timeout.toSeconds() + " s");
+                throw new CliException(
+                        ExitCodes.TIMEOUT,
+                        "job " + jobId + " is still " + state + " after " + timeout.toSeconds() + " s");
             }
             try {
                 Thread.sleep(interval.toMillis());

@@ -25,7 +25,8 @@ public final class StageSpec {
             } else if (!size.isEmpty() && !size.contains("=")) {
                 stage.put("deviceCount", Integer.parseInt(size));
             } else {
-                throw new IllegalArgumentException("a stage starts with its size: a device count (50) or a percent (5%)");
+                throw new IllegalArgumentException(
+                        "a stage starts with its size: a device count (50) or a percent (5%)");
             }
             int success = 90;
             int failure = 10;
@@ -42,7 +43,9 @@ public final class StageSpec {
                     case "failure" -> failure = Integer.parseInt(value);
                     case "min" -> min = Integer.parseInt(value);
                     case "on-failure" -> onFailure = value.toUpperCase(Locale.ROOT);
-                    default -> throw new IllegalArgumentException("unknown stage setting '" + kv[0] + "' (success, failure, min, on-failure)");
+                    default ->
+                        throw new IllegalArgumentException(
+                                "unknown stage setting '" + kv[0] + "' (success, failure, min, on-failure)");
                 }
             }
             stage.put("successThresholdPercent", success).put("failureThresholdPercent", failure);

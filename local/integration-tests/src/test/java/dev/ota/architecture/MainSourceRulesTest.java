@@ -25,8 +25,8 @@ class MainSourceRulesTest {
 
     private static final Pattern IMPORT = Pattern.compile("^import ([\\w.]+)\\.([A-Z]\\w*);$", Pattern.MULTILINE);
     private static final Pattern DECLARED = Pattern.compile("\\b(?:class|interface|record|enum)\\s+([A-Z]\\w*)");
-    private static final Pattern QUALIFIED =
-            Pattern.compile("(?<![\\w.\"@/])((?:java|javax|com|software|org|dev|io|picocli)\\.(?:[a-z_]\\w*\\.)+)([A-Z]\\w*)");
+    private static final Pattern QUALIFIED = Pattern.compile(
+            "(?<![\\w.\"@/])((?:java|javax|com|software|org|dev|io|picocli)\\.(?:[a-z_]\\w*\\.)+)([A-Z]\\w*)");
 
     @Test
     void mainCodeImportsWhatItNames() {
@@ -34,7 +34,9 @@ class MainSourceRulesTest {
         for (Path file : mainSources()) {
             inline.addAll(inlineNames(file, read(file)));
         }
-        assertThat(inline).as("inline fully qualified names in main code (import them)").isEmpty();
+        assertThat(inline)
+                .as("inline fully qualified names in main code (import them)")
+                .isEmpty();
     }
 
     @Test
@@ -52,7 +54,10 @@ class MainSourceRulesTest {
                     String text = "software.amazon.Thing in a string is fine";
                 }
                 """;
-        assertThat(inlineNames(Path.of("X.java"), source)).singleElement().asString().contains("java.util.List");
+        assertThat(inlineNames(Path.of("X.java"), source))
+                .singleElement()
+                .asString()
+                .contains("java.util.List");
     }
 
     static List<String> inlineNames(Path file, String source) {
@@ -73,7 +78,11 @@ class MainSourceRulesTest {
             if (line.startsWith("/*")) {
                 inComment = true;
             }
-            if (inComment || line.startsWith("*") || line.startsWith("//") || line.startsWith("import ") || line.startsWith("package ")) {
+            if (inComment
+                    || line.startsWith("*")
+                    || line.startsWith("//")
+                    || line.startsWith("import ")
+                    || line.startsWith("package ")) {
                 inComment = inComment && !line.contains("*/");
                 continue;
             }
@@ -95,7 +104,8 @@ class MainSourceRulesTest {
         try (Stream<Path> files = Files.walk(repo)) {
             return files.filter(p -> p.toString().endsWith(".java"))
                     .filter(p -> repo.relativize(p).toString().contains("src/main/java/"))
-                    .filter(p -> !repo.relativize(p).startsWith(".venv") && !repo.relativize(p).toString().contains("/target/"))
+                    .filter(p -> !repo.relativize(p).startsWith(".venv")
+                            && !repo.relativize(p).toString().contains("/target/"))
                     .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

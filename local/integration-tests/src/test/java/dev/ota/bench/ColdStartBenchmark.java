@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ota.local.standin.RepoRoot;
-import dev.ota.local.device.SimulatedDevice;
 import dev.ota.local.stack.LocalStack;
+import dev.ota.local.standin.RepoRoot;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,38 +40,73 @@ class ColdStartBenchmark {
             try (S3Client s3 = stack.aws().s3()) {
                 s3.putObject(r -> r.bucket(LocalStack.BUCKET).key(key), RequestBody.fromBytes(firmware));
             }
-            stack.invoke("FirmwareRegistrationFunction", ("{\"productId\":\"BENCH\",\"version\":\"1.1.0\",\"s3Key\":\"" + key + "\"}")
-                    .getBytes(StandardCharsets.UTF_8));
-            stack.invoke("UpdateDevicesFunction", "{\"productId\":\"BENCH\",\"version\":\"1.1.0\",\"deviceNames\":[\"bench-1\"]}"
-                    .getBytes(StandardCharsets.UTF_8));
+            stack.invoke(
+                    "FirmwareRegistrationFunction",
+                    ("{\"productId\":\"BENCH\",\"version\":\"1.1.0\",\"s3Key\":\"" + key + "\"}")
+                            .getBytes(StandardCharsets.UTF_8));
+            stack.invoke(
+                    "UpdateDevicesFunction",
+                    "{\"productId\":\"BENCH\",\"version\":\"1.1.0\",\"deviceNames\":[\"bench-1\"]}"
+                            .getBytes(StandardCharsets.UTF_8));
 
             Path events = Files.createTempDirectory("coldstart");
             long now = System.currentTimeMillis();
             Map<String, String[]> cases = new LinkedHashMap<>();
-            cases.put("progress-report", new String[] {"dev.ota.function.progressreport.ProgressReportHandler",
-                    write(events, "progress.json", "{\"type\":\"report_progress\",\"report\":{\"progress\":{\"state\":\"downloading\",\"percent\":\"10\",\"result_code\":\"0\",\"result_msg\":\"\"},\"version\":\"1.1.0\"},\"productId\":\"BENCH\",\"deviceName\":\"bench-1\",\"clientId\":\"BENCH::bench-1\",\"receivedAt\":" + now + "}")});
-            cases.put("version-report", new String[] {"dev.ota.function.versionreport.VersionReportHandler",
-                    write(events, "version.json", "{\"type\":\"report_version\",\"report\":{\"version\":\"1.0.0\"},\"productId\":\"BENCH\",\"deviceName\":\"bench-1\",\"clientId\":\"BENCH::bench-1\",\"receivedAt\":" + now + "}")});
-            cases.put("update-devices", new String[] {"dev.ota.function.updatedevices.UpdateDevicesHandler",
-                    write(events, "update.json", "{\"productId\":\"BENCH\",\"version\":\"1.1.0\",\"deviceNames\":[\"bench-2\"]}")});
+            cases.put("progress-report", new String[] {
+                "dev.ota.function.progressreport.ProgressReportHandler",
+                write(
+                        events,
+                        "progress.json",
+                        "{\"type\":\"report_progress\",\"report\":{\"progress\":{\"state\":\"downloading\",\"percent\":\"10\",\"result_code\":\"0\",\"result_msg\":\"\"},\"version\":\"1.1.0\"},\"productId\":\"BENCH\",\"deviceName\":\"bench-1\",\"clientId\":\"BENCH::bench-1\",\"receivedAt\":"
+                                + now + "}")
+            });
+            cases.put("version-report", new String[] {
+                "dev.ota.function.versionreport.VersionReportHandler",
+                write(
+                        events,
+                        "version.json",
+                        "{\"type\":\"report_version\",\"report\":{\"version\":\"1.0.0\"},\"productId\":\"BENCH\",\"deviceName\":\"bench-1\",\"clientId\":\"BENCH::bench-1\",\"receivedAt\":"
+                                + now + "}")
+            });
+            cases.put("update-devices", new String[] {
+                "dev.ota.function.updatedevices.UpdateDevicesHandler",
+                write(
+                        events,
+                        "update.json",
+                        "{\"productId\":\"BENCH\",\"version\":\"1.1.0\",\"deviceNames\":[\"bench-2\"]}")
+            });
 
-            StringBuilder table = new StringBuilder("| function | JVM start to main (ms) | INIT: handler construction (ms) | first invocation (ms) | warm invocation (ms) | first invocation after SnapStart priming (ms) |\n|---|---|---|---|---|---|\n");
+            StringBuilder table = new StringBuilder(
+                    "| function | JVM start to main (ms) | INIT: handler construction (ms) | first invocation (ms) | warm invocation (ms) | first invocation after SnapStart priming (ms) |\n|---|---|---|---|---|---|\n");
             for (Map.Entry<String, String[]> c : cases.entrySet()) {
-                Path jar = repo.resolve("functions/" + c.getKey() + "/target/" + c.getKey() + "-1.0.0-SNAPSHOT-lambda.jar");
-                assertThat(jar).as("build the functions first: mvn -B -DskipTests install").exists();
+                Path jar = repo.resolve(
+                        "functions/" + c.getKey() + "/target/" + c.getKey() + "-1.0.0-SNAPSHOT-lambda.jar");
+                assertThat(jar)
+                        .as("build the functions first: mvn -B -DskipTests install")
+                        .exists();
                 List<JsonNode> runs = new ArrayList<>();
                 List<JsonNode> primed = new ArrayList<>();
                 for (int i = 0; i < RUNS; i++) {
                     runs.add(probe(stack, jar, c.getValue()[0], c.getValue()[1], "plain"));
                     primed.add(probe(stack, jar, c.getValue()[0], c.getValue()[1], "primed"));
                 }
-                assertThat(runs).allSatisfy(r -> assertThat(r.path("response").path("outcome").asText("")).isNotEqualTo("REJECTED"));
-                table.append("| ").append(c.getKey())
-                        .append(" | ").append(median(runs, "jvmToMainMs"))
-                        .append(" | ").append(median(runs, "initMs"))
-                        .append(" | ").append(median(runs, "firstInvokeMs"))
-                        .append(" | ").append(median(runs, "warmInvokeMs"))
-                        .append(" | ").append(median(primed, "firstInvokeMs")).append(" |\n");
+                assertThat(runs)
+                        .allSatisfy(r -> assertThat(
+                                        r.path("response").path("outcome").asText(""))
+                                .isNotEqualTo("REJECTED"));
+                table.append("| ")
+                        .append(c.getKey())
+                        .append(" | ")
+                        .append(median(runs, "jvmToMainMs"))
+                        .append(" | ")
+                        .append(median(runs, "initMs"))
+                        .append(" | ")
+                        .append(median(runs, "firstInvokeMs"))
+                        .append(" | ")
+                        .append(median(runs, "warmInvokeMs"))
+                        .append(" | ")
+                        .append(median(primed, "firstInvokeMs"))
+                        .append(" |\n");
             }
             String report = "Median of " + RUNS + " fresh JVMs (" + System.getProperty("java.vm.name") + " "
                     + System.getProperty("java.version") + ", -XX:TieredStopAtLevel=1 as in template.yaml), "
@@ -88,11 +122,24 @@ class ColdStartBenchmark {
         return file.toString();
     }
 
-    private static JsonNode probe(LocalStack stack, Path jar, String handler, String event, String mode) throws Exception {
-        String probeClasses = Path.of(ColdStartProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1",
-                "-cp", jar + java.io.File.pathSeparator + probeClasses, ColdStartProbe.class.getName(), handler, event, mode);
+    private static JsonNode probe(LocalStack stack, Path jar, String handler, String event, String mode)
+            throws Exception {
+        String probeClasses = Path.of(ColdStartProbe.class
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .toURI())
+                .toString();
+        ProcessBuilder pb = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+TieredCompilation",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                jar + java.io.File.pathSeparator + probeClasses,
+                ColdStartProbe.class.getName(),
+                handler,
+                event,
+                mode);
         Map<String, String> env = pb.environment();
         env.put("AWS_REGION", "us-east-1");
         env.put("AWS_ACCESS_KEY_ID", "local");
@@ -109,12 +156,18 @@ class ColdStartBenchmark {
         Process process = pb.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor()).as(output).isZero();
-        String line = output.lines().filter(l -> l.startsWith("COLDSTART ")).findFirst().orElseThrow(() -> new AssertionError(output));
+        String line = output.lines()
+                .filter(l -> l.startsWith("COLDSTART "))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(output));
         return JSON.readTree(line.substring("COLDSTART ".length()));
     }
 
     private static String median(List<JsonNode> runs, String field) {
-        double[] values = runs.stream().mapToDouble(r -> r.path(field).asDouble()).sorted().toArray();
+        double[] values = runs.stream()
+                .mapToDouble(r -> r.path(field).asDouble())
+                .sorted()
+                .toArray();
         return String.format("%.0f", values[values.length / 2]);
     }
 }

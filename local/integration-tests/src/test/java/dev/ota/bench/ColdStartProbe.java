@@ -16,7 +16,8 @@ public final class ColdStartProbe {
     public static void main(String[] args) throws Exception {
         long mainAt = System.currentTimeMillis();
         long t0 = System.nanoTime();
-        RequestStreamHandler handler = (RequestStreamHandler) Class.forName(args[0]).getConstructor().newInstance();
+        RequestStreamHandler handler =
+                (RequestStreamHandler) Class.forName(args[0]).getConstructor().newInstance();
         if (args.length > 2 && args[2].equals("primed")) {
             // What SnapStart does before its snapshot; the restored container then starts here.
             // Reflection, because a function without priming has no org.crac on its classpath.
@@ -35,8 +36,12 @@ public final class ColdStartProbe {
         handler.handleRequest(new ByteArrayInputStream(event), new ByteArrayOutputStream(), null);
         long t3 = System.nanoTime();
         long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
-        System.out.printf("COLDSTART {\"jvmToMainMs\":%d,\"initMs\":%.1f,\"firstInvokeMs\":%.1f,\"warmInvokeMs\":%.1f,\"response\":%s}%n",
-                mainAt - jvmStart, (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6,
+        System.out.printf(
+                "COLDSTART {\"jvmToMainMs\":%d,\"initMs\":%.1f,\"firstInvokeMs\":%.1f,\"warmInvokeMs\":%.1f,\"response\":%s}%n",
+                mainAt - jvmStart,
+                (t1 - t0) / 1e6,
+                (t2 - t1) / 1e6,
+                (t3 - t2) / 1e6,
                 first.toString().isEmpty() ? "null" : first.toString());
     }
 }

@@ -3,9 +3,9 @@ package dev.ota.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ota.local.standin.RepoRoot;
 import dev.ota.local.device.SimulatedDevice;
 import dev.ota.local.stack.LocalStack;
+import dev.ota.local.standin.RepoRoot;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -43,6 +43,7 @@ class CostModelBenchmark {
     private static final double LOG_INGEST_PER_GB = 0.50;
     /** Assumed billed duration of a warm invocation at 1024 MB; the local runs are not AWS timings. */
     private static final double BILLED_SECONDS = 0.020;
+
     private static final double MEMORY_GB = 1.0;
     private static final double LOG_BYTES_PER_INVOCATION = 300;
 
@@ -55,14 +56,21 @@ class CostModelBenchmark {
             try (S3Client s3 = stack.aws().s3()) {
                 s3.putObject(r -> r.bucket(LocalStack.BUCKET).key(key), RequestBody.fromBytes(firmware));
             }
-            stack.invoke("FirmwareRegistrationFunction", ("{\"productId\":\"COST\",\"version\":\"1.1.0\",\"s3Key\":\"" + key + "\"}")
-                    .getBytes(StandardCharsets.UTF_8));
+            stack.invoke(
+                    "FirmwareRegistrationFunction",
+                    ("{\"productId\":\"COST\",\"version\":\"1.1.0\",\"s3Key\":\"" + key + "\"}")
+                            .getBytes(StandardCharsets.UTF_8));
             AtomicLong deviceMessages = new AtomicLong();
             stack.aws().broker().addClientPublishListener(p -> deviceMessages.incrementAndGet());
             List<SimulatedDevice> devices = new ArrayList<>();
             List<String> names = new ArrayList<>();
             for (int i = 0; i < DEVICES; i++) {
-                devices.add(new SimulatedDevice(dev.ota.local.device.Registered.mqttUrl(stack, "COST", "cost-" + i), "COST", "cost-" + i, "ota").connect());
+                devices.add(new SimulatedDevice(
+                                dev.ota.local.device.Registered.mqttUrl(stack, "COST", "cost-" + i),
+                                "COST",
+                                "cost-" + i,
+                                "ota")
+                        .connect());
                 names.add("\"cost-" + i + "\"");
             }
             stack.calls().reset();
@@ -75,13 +83,16 @@ class CostModelBenchmark {
                 paced(stack, () -> d.reportVersion("1.0.0"));
                 assertThat(d.await("report_version_rsp", WAIT)).isNotNull();
             }
-            stack.invoke("UpdateDevicesFunction", ("{\"productId\":\"COST\",\"version\":\"1.1.0\",\"deviceNames\":[" + String.join(",", names) + "]}")
-                    .getBytes(StandardCharsets.UTF_8));
+            stack.invoke(
+                    "UpdateDevicesFunction",
+                    ("{\"productId\":\"COST\",\"version\":\"1.1.0\",\"deviceNames\":[" + String.join(",", names) + "]}")
+                            .getBytes(StandardCharsets.UTF_8));
             for (SimulatedDevice d : devices) {
                 JsonNode update = d.await("update_firmware", WAIT);
                 assertThat(update).isNotNull();
                 paced(stack, () -> d.reportDownloading("1.1.0", 0));
-                SimulatedDevice.Download download = d.download(update.path("url").asText(), 0, Long.MAX_VALUE);
+                SimulatedDevice.Download download =
+                        d.download(update.path("url").asText(), 0, Long.MAX_VALUE);
                 s3Gets++;
                 bytes += download.body().length;
                 for (int p = 10; p <= 100; p += 10) {
@@ -105,22 +116,36 @@ class CostModelBenchmark {
             double rru = stack.calls().dynamoReadUnits() / n;
             double gib = bytes / n / (1024.0 * 1024 * 1024);
 
-            StringBuilder t = new StringBuilder("| item | per device update | $ per million updates |\n|---|---|---|\n");
+            StringBuilder t =
+                    new StringBuilder("| item | per device update | $ per million updates |\n|---|---|---|\n");
             double total = 0;
             total += row(t, "IoT messages, device → cloud", inbound, inbound * IOT_MESSAGE);
             total += row(t, "IoT messages, cloud → device", outbound, outbound * IOT_MESSAGE);
-            total += row(t, "IoT rules triggered + Lambda actions", ruleInvocations, ruleInvocations * (IOT_RULE_TRIGGERED + IOT_RULE_ACTION));
+            total += row(
+                    t,
+                    "IoT rules triggered + Lambda actions",
+                    ruleInvocations,
+                    ruleInvocations * (IOT_RULE_TRIGGERED + IOT_RULE_ACTION));
             total += row(t, "Lambda requests", invocations, invocations * LAMBDA_REQUEST);
-            total += row(t, "Lambda GB-s (arm64, 1024 MB, 20 ms each)", invocations * BILLED_SECONDS * MEMORY_GB,
+            total += row(
+                    t,
+                    "Lambda GB-s (arm64, 1024 MB, 20 ms each)",
+                    invocations * BILLED_SECONDS * MEMORY_GB,
                     invocations * BILLED_SECONDS * MEMORY_GB * LAMBDA_GB_SECOND_ARM);
             total += row(t, "DynamoDB write units", wru, wru * DYNAMO_WRITE_UNIT);
             total += row(t, "DynamoDB read units", rru, rru * DYNAMO_READ_UNIT);
             total += row(t, "S3 GET requests", s3Gets / n, s3Gets / n * S3_GET);
-            total += row(t, "CloudWatch Logs ingestion (~300 B per invocation)", invocations * LOG_BYTES_PER_INVOCATION,
+            total += row(
+                    t,
+                    "CloudWatch Logs ingestion (~300 B per invocation)",
+                    invocations * LOG_BYTES_PER_INVOCATION,
                     invocations * LOG_BYTES_PER_INVOCATION / 1e9 * LOG_INGEST_PER_GB);
             t.append(String.format("| **total, without data transfer** | | **%.2f** |%n", total * 1e6));
-            t.append(String.format("| S3 data transfer out (%.2f MB image) | %.6f GiB | %.2f |%n", bytes / n / 1e6, gib, gib * TRANSFER_OUT_PER_GB * 1e6));
-            String report = "Measured over " + DEVICES + " device updates on the local stack; AWS calls: " + stack.calls().snapshot() + "\n\n" + t;
+            t.append(String.format(
+                    "| S3 data transfer out (%.2f MB image) | %.6f GiB | %.2f |%n",
+                    bytes / n / 1e6, gib, gib * TRANSFER_OUT_PER_GB * 1e6));
+            String report = "Measured over " + DEVICES + " device updates on the local stack; AWS calls: "
+                    + stack.calls().snapshot() + "\n\n" + t;
             Files.writeString(RepoRoot.find().resolve("local/integration-tests/target/cost.md"), report);
             System.out.println(report);
             devices.forEach(SimulatedDevice::close);

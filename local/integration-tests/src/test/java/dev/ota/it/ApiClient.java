@@ -34,7 +34,8 @@ final class ApiClient {
     private final URI endpoint;
     private final AwsCredentialsIdentity credentials;
     private final String region;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     ApiClient(URI endpoint, AwsCredentialsIdentity credentials, String region) {
         this.endpoint = endpoint;
@@ -43,7 +44,10 @@ final class ApiClient {
     }
 
     static ApiClient local(URI endpoint) {
-        return new ApiClient(endpoint, AwsBasicCredentials.create(dev.ota.local.standin.EmbeddedS3.ACCESS_KEY, dev.ota.local.standin.EmbeddedS3.SECRET_KEY),
+        return new ApiClient(
+                endpoint,
+                AwsBasicCredentials.create(
+                        dev.ota.local.standin.EmbeddedS3.ACCESS_KEY, dev.ota.local.standin.EmbeddedS3.SECRET_KEY),
                 "us-east-1");
     }
 
@@ -62,16 +66,24 @@ final class ApiClient {
     Response send(String method, String pathAndQuery, String body) throws IOException, InterruptedException {
         byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
         URI uri = URI.create(endpoint + pathAndQuery);
-        SdkHttpRequest.Builder unsigned = SdkHttpRequest.builder().method(SdkHttpMethod.fromValue(method)).uri(uri);
+        SdkHttpRequest.Builder unsigned =
+                SdkHttpRequest.builder().method(SdkHttpMethod.fromValue(method)).uri(uri);
         if (body != null) {
             unsigned.putHeader("content-type", "application/json");
         }
-        SignedRequest signed = AwsV4HttpSigner.create().sign(r -> r.identity(credentials).request(unsigned.build())
-                .payload(ContentStreamProvider.fromByteArray(bytes))
-                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "execute-api")
-                .putProperty(AwsV4HttpSigner.REGION_NAME, region));
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
-                .method(method, bytes.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(bytes));
+        SignedRequest signed = AwsV4HttpSigner.create()
+                .sign(r -> r.identity(credentials)
+                        .request(unsigned.build())
+                        .payload(ContentStreamProvider.fromByteArray(bytes))
+                        .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "execute-api")
+                        .putProperty(AwsV4HttpSigner.REGION_NAME, region));
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                .timeout(Duration.ofSeconds(30))
+                .method(
+                        method,
+                        bytes.length == 0
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(bytes));
         signed.request().forEachHeader((name, values) -> {
             if (!RESTRICTED.contains(name.toLowerCase(java.util.Locale.ROOT))) {
                 values.forEach(v -> request.header(name, v));
@@ -82,7 +94,9 @@ final class ApiClient {
 
     /** No Authorization header at all. */
     Response unsigned(String method, String pathAndQuery) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(endpoint + pathAndQuery)).method(method, HttpRequest.BodyPublishers.noBody()).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(endpoint + pathAndQuery))
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .build();
         return response(http.send(request, HttpResponse.BodyHandlers.ofByteArray()));
     }
 
@@ -93,7 +107,10 @@ final class ApiClient {
 
     /** PUTs bytes to a presigned URL (S3); returns the ETag. */
     String putPresigned(String url, byte[] bytes) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(),
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IOException("PUT " + url + " -> " + response.statusCode() + " " + response.body());

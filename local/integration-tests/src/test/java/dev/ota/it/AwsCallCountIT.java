@@ -33,8 +33,10 @@ class AwsCallCountIT {
     private static final String PRODUCT = "CALLCOUNTPRODUCT";
     private static final String OLD = "1.0.0";
     private static final String TARGET = "1.1.0";
-    private static final Set<String> DYNAMO_READS = Set.of("GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems");
-    private static final Set<String> DYNAMO_WRITES = Set.of("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem");
+    private static final Set<String> DYNAMO_READS =
+            Set.of("GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems");
+    private static final Set<String> DYNAMO_WRITES =
+            Set.of("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem");
 
     private final LocalStack stack = SharedStack.get();
     private final Map<String, Map<String, Long>> table = new LinkedHashMap<>();
@@ -43,23 +45,32 @@ class AwsCallCountIT {
     void measuresAwsCallsPerMessageKind() throws Exception {
         byte[] firmware = SharedStack.firmwareBytes(64_000, 21);
         measure("firmware registration (S3 event, 64 kB object)", () -> {
-            assertThat(SharedStack.uploadAndRegister(stack, PRODUCT, TARGET, firmware).path("outcome").asText()).isEqualTo("REGISTERED");
+            assertThat(SharedStack.uploadAndRegister(stack, PRODUCT, TARGET, firmware)
+                            .path("outcome")
+                            .asText())
+                    .isEqualTo("REGISTERED");
         });
 
-        try (SimulatedDevice a = device("dev-calls-a"); SimulatedDevice b = device("dev-calls-b");
-                SimulatedDevice c = device("dev-calls-c"); SimulatedDevice d = device("dev-calls-d")) {
+        try (SimulatedDevice a = device("dev-calls-a");
+                SimulatedDevice b = device("dev-calls-b");
+                SimulatedDevice c = device("dev-calls-c");
+                SimulatedDevice d = device("dev-calls-d")) {
             for (SimulatedDevice device : List.of(a, b, c, d)) {
                 routed(device::reportVersion, OLD);
             }
             measureRouted("report_version, no live update", () -> a.reportVersion(OLD));
-            assertThat(s(OtaTables.device(stack, PRODUCT, "dev-calls-a"), "currentVersion")).isEqualTo(OLD);
+            assertThat(s(OtaTables.device(stack, PRODUCT, "dev-calls-a"), "currentVersion"))
+                    .isEqualTo(OLD);
 
             measure("update-devices, 1 device", () -> updateDevices("dev-calls-a"));
             measure("update-devices, 3 devices", () -> updateDevices("dev-calls-b", "dev-calls-c", "dev-calls-d"));
             assertThat(a.await("update_firmware", WAIT)).isNotNull();
-            Map<String, Long> perDevice = difference(table.get("update-devices, 3 devices"), table.get("update-devices, 1 device"), 2);
+            Map<String, Long> perDevice =
+                    difference(table.get("update-devices, 3 devices"), table.get("update-devices, 1 device"), 2);
             table.put("update-devices, per device (derived: (3 devices − 1 device) / 2)", perDevice);
-            table.put("update-devices, per request (derived: 1 device − per device)", difference(table.get("update-devices, 1 device"), perDevice, 1));
+            table.put(
+                    "update-devices, per request (derived: 1 device − per device)",
+                    difference(table.get("update-devices, 1 device"), perDevice, 1));
 
             a.drain();
             measureRouted("report_version, update in flight (resends update_firmware)", () -> a.reportVersion(OLD));
@@ -84,14 +95,18 @@ class AwsCallCountIT {
             measureRouted("fail (retryable, attempts left)", () -> c.reportFail(TARGET, -1, "time_out"));
             assertStatus("dev-calls-c", "RETRY_PENDING", 50);
             measureRouted("report_version, starting the next attempt", () -> c.reportVersion(OLD));
-            assertThat(n(OtaTables.device(stack, PRODUCT, "dev-calls-c"), "execAttempt")).isEqualTo(2);
+            assertThat(n(OtaTables.device(stack, PRODUCT, "dev-calls-c"), "execAttempt"))
+                    .isEqualTo(2);
             assertStatus("dev-calls-c", "DELIVERED", 0);
 
-            measureRouted("rejected report (unknown type)",
+            measureRouted(
+                    "rejected report (unknown type)",
                     () -> d.publishRaw("{\"type\":\"report_reboot\",\"report\":{}}".getBytes(StandardCharsets.UTF_8)));
 
             // The issue's target: a downloading report that advances costs one DynamoDB write and no read.
-            assertThat(later).as("AWS calls of a later downloading report").isEqualTo(Map.of("DynamoDb.UpdateItem", 1L));
+            assertThat(later)
+                    .as("AWS calls of a later downloading report")
+                    .isEqualTo(Map.of("DynamoDb.UpdateItem", 1L));
             assertThat(later.keySet()).noneMatch(call -> DYNAMO_READS.contains(operation(call)));
         } finally {
             String markdown = markdown();
@@ -104,12 +119,16 @@ class AwsCallCountIT {
     }
 
     private SimulatedDevice device(String name) {
-        return new SimulatedDevice(dev.ota.local.device.Registered.mqttUrl(stack, PRODUCT, name), PRODUCT, name, "ota").connect();
+        return new SimulatedDevice(dev.ota.local.device.Registered.mqttUrl(stack, PRODUCT, name), PRODUCT, name, "ota")
+                .connect();
     }
 
     private void updateDevices(String... names) throws Exception {
-        JsonNode result = SharedStack.invoke(stack, "UpdateDevicesFunction", "{\"productId\":\"" + PRODUCT + "\",\"version\":\"" + TARGET
-                + "\",\"deviceNames\":[\"" + String.join("\",\"", names) + "\"]}");
+        JsonNode result = SharedStack.invoke(
+                stack,
+                "UpdateDevicesFunction",
+                "{\"productId\":\"" + PRODUCT + "\",\"version\":\"" + TARGET + "\",\"deviceNames\":[\""
+                        + String.join("\",\"", names) + "\"]}");
         assertThat(result.path("delivered")).hasSize(names.length);
     }
 
@@ -124,7 +143,9 @@ class AwsCallCountIT {
         Map<String, Long> result = new java.util.TreeMap<>();
         more.forEach((call, count) -> {
             long diff = count - less.getOrDefault(call, 0L);
-            assertThat(diff % divisor).as("calls of " + call + " grow linearly with the devices").isZero();
+            assertThat(diff % divisor)
+                    .as("calls of " + call + " grow linearly with the devices")
+                    .isZero();
             if (diff != 0) {
                 result.put(call, diff / divisor);
             }
@@ -169,14 +190,23 @@ class AwsCallCountIT {
         md.append("|---|---|---|---|---|---|\n");
         for (Map.Entry<String, Map<String, Long>> row : table.entrySet()) {
             Map<String, Long> calls = row.getValue();
-            md.append("| ").append(row.getKey())
-                    .append(" | ").append(calls.isEmpty() ? "none" : calls.entrySet().stream()
-                            .map(e -> e.getKey() + (e.getValue() > 1 ? " ×" + e.getValue() : ""))
-                            .collect(Collectors.joining(", ")))
-                    .append(" | ").append(sum(calls, c -> c.startsWith("DynamoDb.") && DYNAMO_READS.contains(operation(c))))
-                    .append(" | ").append(sum(calls, c -> c.startsWith("DynamoDb.") && DYNAMO_WRITES.contains(operation(c))))
-                    .append(" | ").append(sum(calls, c -> c.startsWith("IotDataPlane.")))
-                    .append(" | ").append(sum(calls, c -> c.startsWith("S3.")))
+            md.append("| ")
+                    .append(row.getKey())
+                    .append(" | ")
+                    .append(
+                            calls.isEmpty()
+                                    ? "none"
+                                    : calls.entrySet().stream()
+                                            .map(e -> e.getKey() + (e.getValue() > 1 ? " ×" + e.getValue() : ""))
+                                            .collect(Collectors.joining(", ")))
+                    .append(" | ")
+                    .append(sum(calls, c -> c.startsWith("DynamoDb.") && DYNAMO_READS.contains(operation(c))))
+                    .append(" | ")
+                    .append(sum(calls, c -> c.startsWith("DynamoDb.") && DYNAMO_WRITES.contains(operation(c))))
+                    .append(" | ")
+                    .append(sum(calls, c -> c.startsWith("IotDataPlane.")))
+                    .append(" | ")
+                    .append(sum(calls, c -> c.startsWith("S3.")))
                     .append(" |\n");
         }
         return md.toString();

@@ -42,8 +42,17 @@ class BadEventsIT {
             "update-devices", "UpdateDevicesFunction",
             "firmware-registration", "FirmwareRegistrationFunction");
     /** AWS calls that change something; a rejected event must make none of them. */
-    private static final Set<String> WRITES = Set.of("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem",
-            "Publish", "PutObject", "DeleteObject", "CopyObject");
+    private static final Set<String> WRITES = Set.of(
+            "PutItem",
+            "UpdateItem",
+            "DeleteItem",
+            "TransactWriteItems",
+            "BatchWriteItem",
+            "Publish",
+            "PutObject",
+            "DeleteObject",
+            "CopyObject");
+
     private static final String PRODUCT = "DEMOPRODUCT";
     private static final String DEVICE = "device-001";
 
@@ -55,17 +64,27 @@ class BadEventsIT {
         expectations = SharedStack.JSON.readTree(BAD.resolve(EXPECTATIONS).toFile());
         stack = LocalStack.start();
         // The object register-firmware-bad-md5.json names, registered for real: the bad event only lies about its md5.
-        JsonNode registered = SharedStack.uploadAndRegister(stack, PRODUCT, "1.1.0", SharedStack.firmwareBytes(10_000, 5));
+        JsonNode registered =
+                SharedStack.uploadAndRegister(stack, PRODUCT, "1.1.0", SharedStack.firmwareBytes(10_000, 5));
         assertThat(registered.path("outcome").asText()).isEqualTo("REGISTERED");
         // No live update yet: recorded, answered, nothing else to do.
-        invokeExpecting("IGNORED", "VersionReportFunction", Files.readString(SharedStack.repo().resolve("events/report-version.json")));
-        JsonNode update = SharedStack.invoke(stack, "UpdateDevicesFunction",
+        invokeExpecting(
+                "IGNORED",
+                "VersionReportFunction",
+                Files.readString(SharedStack.repo().resolve("events/report-version.json")));
+        JsonNode update = SharedStack.invoke(
+                stack,
+                "UpdateDevicesFunction",
                 "{\"productId\":\"" + PRODUCT + "\",\"version\":\"1.1.0\",\"deviceNames\":[\"" + DEVICE + "\"]}");
         assertThat(update.path("delivered")).extracting(JsonNode::asText).containsExactly(DEVICE);
-        invokeExpecting("APPLIED", "ProgressReportFunction", "{\"type\":\"report_progress\",\"report\":{\"progress\":{\"state\":\"downloading\",\"percent\":\"30\"},"
-                + "\"version\":\"1.1.0\"},\"productId\":\"" + PRODUCT + "\",\"deviceName\":\"" + DEVICE + "\",\"clientId\":\""
-                + dev.ota.domain.device.ThingName.of(PRODUCT, DEVICE).value() + "\",\"receivedAt\":"
-                + System.currentTimeMillis() + "}");
+        invokeExpecting(
+                "APPLIED",
+                "ProgressReportFunction",
+                "{\"type\":\"report_progress\",\"report\":{\"progress\":{\"state\":\"downloading\",\"percent\":\"30\"},"
+                        + "\"version\":\"1.1.0\"},\"productId\":\"" + PRODUCT + "\",\"deviceName\":\"" + DEVICE
+                        + "\",\"clientId\":\""
+                        + dev.ota.domain.device.ThingName.of(PRODUCT, DEVICE).value() + "\",\"receivedAt\":"
+                        + System.currentTimeMillis() + "}");
         Map<String, AttributeValue> device = OtaTables.device(stack, PRODUCT, DEVICE);
         assertThat(OtaTables.s(device, "execStatus")).isEqualTo("DOWNLOADING");
         assertThat(OtaTables.n(device, "execPercent")).isEqualTo(30);
@@ -79,7 +98,8 @@ class BadEventsIT {
     }
 
     private static void invokeExpecting(String outcome, String function, String event) throws Exception {
-        assertThat(SharedStack.invoke(stack, function, event).path("outcome").asText()).isEqualTo(outcome);
+        assertThat(SharedStack.invoke(stack, function, event).path("outcome").asText())
+                .isEqualTo(outcome);
     }
 
     static Stream<String> badEvents() throws IOException {
@@ -104,7 +124,9 @@ class BadEventsIT {
         });
         assertThat(listed).as("expected.json lists exactly the bad events").containsExactlyInAnyOrderElementsOf(files);
         for (String name : listed) {
-            assertThat(FUNCTIONS).as(name).containsKey(expectations.path(name).path("function").asText());
+            assertThat(FUNCTIONS)
+                    .as(name)
+                    .containsKey(expectations.path(name).path("function").asText());
             assertThat(expectations.path(name).path("reason").asText()).as(name).isNotBlank();
         }
     }
@@ -127,8 +149,11 @@ class BadEventsIT {
         Map<String, Long> calls = stack.calls().snapshot();
 
         assertThat(response.path("outcome").asText()).as(response.toString()).isEqualTo("REJECTED");
-        assertThat(response.path("reason").asText()).contains(expected.path("reason").asText());
-        assertThat(calls.keySet()).as("AWS calls of a rejected event").noneMatch(call -> WRITES.contains(call.substring(call.indexOf('.') + 1)));
+        assertThat(response.path("reason").asText())
+                .contains(expected.path("reason").asText());
+        assertThat(calls.keySet())
+                .as("AWS calls of a rejected event")
+                .noneMatch(call -> WRITES.contains(call.substring(call.indexOf('.') + 1)));
         assertThat(OtaTables.scanAll(stack)).isEqualTo(before);
     }
 
@@ -145,7 +170,9 @@ class BadEventsIT {
                 "[\"report_version\"]",
                 "{\"report\":{\"version\":\"1.1.0\"}}");
 
-        try (SimulatedDevice device = new SimulatedDevice(dev.ota.local.device.Registered.mqttUrl(stack, PRODUCT, DEVICE), PRODUCT, DEVICE, "$ota").connect()) {
+        try (SimulatedDevice device = new SimulatedDevice(
+                        dev.ota.local.device.Registered.mqttUrl(stack, PRODUCT, DEVICE), PRODUCT, DEVICE, "$ota")
+                .connect()) {
             assertThat(stack.router().awaitIdle(10_000)).isTrue();
             var before = OtaTables.scanAll(stack);
             int invocations = stack.router().invocations();
@@ -161,10 +188,13 @@ class BadEventsIT {
             assertThat(stack.router().awaitIdle(10_000)).isTrue();
 
             assertThat(stack.router().invocations() - invocations)
-                    .as("only the JSON payloads with a type reach a function").isEqualTo(routedToAFunction.size());
+                    .as("only the JSON payloads with a type reach a function")
+                    .isEqualTo(routedToAFunction.size());
             assertThat(stack.router().deadLetters()).isEmpty();
             assertThat(OtaTables.scanAll(stack)).isEqualTo(before);
-            assertThat(device.await("report_version_rsp", Duration.ofMillis(500))).as("no answer to a rejected report").isNull();
+            assertThat(device.await("report_version_rsp", Duration.ofMillis(500)))
+                    .as("no answer to a rejected report")
+                    .isNull();
             assertThat(device.drain()).isEmpty();
         }
     }

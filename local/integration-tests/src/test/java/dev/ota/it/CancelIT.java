@@ -3,10 +3,10 @@ package dev.ota.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ota.domain.job.JobStatus;
-import dev.ota.port.in.JobOperations.JobStatistics;
 import dev.ota.domain.ExecutionStatus;
+import dev.ota.domain.job.JobStatus;
 import dev.ota.local.device.SimulatedDevice;
+import dev.ota.port.in.JobOperations.JobStatistics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +30,12 @@ class CancelIT {
             List<SimulatedDevice> devices = new ArrayList<>();
             try {
                 for (String name : names) {
-                    SimulatedDevice d = new SimulatedDevice(dev.ota.local.device.Registered.mqttUrl(f.stack, f.product, name), f.product, name, "$ota").connect();
+                    SimulatedDevice d = new SimulatedDevice(
+                                    dev.ota.local.device.Registered.mqttUrl(f.stack, f.product, name),
+                                    f.product,
+                                    name,
+                                    "$ota")
+                            .connect();
                     devices.add(d);
                     d.reportVersion("1.0.0");
                     assertThat(d.await("report_version_rsp", WAIT)).isNotNull();
@@ -64,14 +69,23 @@ class CancelIT {
                 assertThat(f.stack.router().awaitIdle(10_000)).isTrue();
 
                 for (SimulatedDevice d : devices) {
-                    assertThat(d.await("update_firmware", QUIET)).as(d.deviceName() + " got update_firmware after cancel").isNull();
+                    assertThat(d.await("update_firmware", QUIET))
+                            .as(d.deviceName() + " got update_firmware after cancel")
+                            .isNull();
                 }
-                assertThat(f.updates()).as("nothing published for the job after cancel").hasSize(publishedAtCancel);
+                assertThat(f.updates())
+                        .as("nothing published for the job after cancel")
+                        .hasSize(publishedAtCancel);
 
                 JobStatistics stats = f.jobs.statistics(jobId);
-                assertThat(stats.counts()).containsEntry(ExecutionStatus.CANCELED, 8L).containsEntry(ExecutionStatus.QUEUED, 0L)
-                        .containsEntry(ExecutionStatus.DELIVERED, 0L).containsEntry(ExecutionStatus.DOWNLOADING, 0L);
-                assertThat(f.jobs.device(f.product, "c-000").liveExecution()).as("the device is free again").isNull();
+                assertThat(stats.counts())
+                        .containsEntry(ExecutionStatus.CANCELED, 8L)
+                        .containsEntry(ExecutionStatus.QUEUED, 0L)
+                        .containsEntry(ExecutionStatus.DELIVERED, 0L)
+                        .containsEntry(ExecutionStatus.DOWNLOADING, 0L);
+                assertThat(f.jobs.device(f.product, "c-000").liveExecution())
+                        .as("the device is free again")
+                        .isNull();
                 assertThat(f.stack.router().deadLetters()).isEmpty();
                 assertThat(f.stack.queues().deadLetters()).isEmpty();
             } finally {

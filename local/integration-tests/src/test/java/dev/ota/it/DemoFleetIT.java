@@ -3,8 +3,6 @@ package dev.ota.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ota.domain.job.JobStatus;
-import dev.ota.port.in.JobOperations.JobStatistics;
-import dev.ota.port.in.JobOperations.JobView;
 import dev.ota.local.demo.Demo;
 import dev.ota.local.demo.DemoOptions;
 import dev.ota.local.demo.DemoSummary;
@@ -13,6 +11,8 @@ import dev.ota.local.demo.FleetPlan;
 import dev.ota.local.demo.FleetPlan.Fault;
 import dev.ota.local.demo.JobRun;
 import dev.ota.local.stack.LocalStack;
+import dev.ota.port.in.JobOperations.JobStatistics;
+import dev.ota.port.in.JobOperations.JobView;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
  */
 class DemoFleetIT {
 
-    private static final DemoOptions OPTIONS = DemoOptions.defaults().withDevices(12).withSeed(7).withProductId("DEMOIT");
+    private static final DemoOptions OPTIONS =
+            DemoOptions.defaults().withDevices(12).withSeed(7).withProductId("DEMOIT");
 
     @Test
     void weakNetworkFleetUpdatesInStagesAndOnlyTheBrokenDeviceFails() throws Exception {
@@ -74,15 +75,19 @@ class DemoFleetIT {
         // Exactly one device failed: the broken one, with -4, after every attempt its policy allows.
         FleetPlan plan = FleetPlan.create(OPTIONS);
         List<DeviceOutcome> failed = summary.withStatus("FAILED");
-        assertThat(failed).extracting(d -> d.profile().name()).containsExactly(plan.broken().name());
+        assertThat(failed)
+                .extracting(d -> d.profile().name())
+                .containsExactly(plan.broken().name());
         assertThat(failed.get(0).execution().resultCode()).isEqualTo(-4);
         assertThat(failed.get(0).execution().attempt()).isEqualTo(OPTIONS.maxAttempts());
         assertThat(failed.get(0).currentVersion()).isEqualTo(OPTIONS.fromVersion());
-        assertThat(summary.withStatus("SUCCEEDED")).hasSize(11)
+        assertThat(summary.withStatus("SUCCEEDED"))
+                .hasSize(11)
                 .allSatisfy(d -> assertThat(d.currentVersion()).isEqualTo(OPTIONS.toVersion()));
 
         // Downloads that dropped resumed from their checkpoint: bytes were saved.
-        assertThat(summary.withFault(Fault.DROPS_MID_DOWNLOAD)).isNotEmpty()
+        assertThat(summary.withFault(Fault.DROPS_MID_DOWNLOAD))
+                .isNotEmpty()
                 .allSatisfy(d -> assertThat(d.stats().resumes()).isPositive());
         assertThat(summary.resumes()).isPositive();
         assertThat(summary.bytesSavedByResume()).isPositive();
@@ -104,7 +109,8 @@ class DemoFleetIT {
         assertThat(summary.messagesToDevices()).isPositive();
         assertThat(summary.awsCalls()).containsKeys("DynamoDb.TransactWriteItems", "IotDataPlane.Publish");
         // The scheduler, not UpdateDevicesFunction, sent the updates.
-        assertThat(summary.invocations()).doesNotContainKey("UpdateDevicesFunction")
+        assertThat(summary.invocations())
+                .doesNotContainKey("UpdateDevicesFunction")
                 .containsKeys("JobSchedulerFunction", "JobWorkerFunction");
     }
 }

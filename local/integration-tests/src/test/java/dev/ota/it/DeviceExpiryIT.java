@@ -33,10 +33,15 @@ class DeviceExpiryIT {
         String template = Files.readString(SharedStack.repo().resolve("template.yaml"));
         int start = template.indexOf("\n  DevicesTable:");
         assertThat(start).isPositive();
-        java.util.regex.Matcher nextResource = Pattern.compile("\n  [A-Za-z0-9]+:\\s*\n").matcher(template);
-        String devicesTable = template.substring(start, nextResource.find(start + 1) ? nextResource.start() : template.length());
-        assertThat(Pattern.compile("TimeToLiveSpecification:\\s+AttributeName: expiresAt\\s+Enabled: true").matcher(devicesTable).find())
-                .as("DevicesTable's TimeToLiveSpecification names expiresAt").isTrue();
+        java.util.regex.Matcher nextResource =
+                Pattern.compile("\n  [A-Za-z0-9]+:\\s*\n").matcher(template);
+        String devicesTable =
+                template.substring(start, nextResource.find(start + 1) ? nextResource.start() : template.length());
+        assertThat(Pattern.compile("TimeToLiveSpecification:\\s+AttributeName: expiresAt\\s+Enabled: true")
+                        .matcher(devicesTable)
+                        .find())
+                .as("DevicesTable's TimeToLiveSpecification names expiresAt")
+                .isTrue();
     }
 
     @Test
@@ -45,22 +50,30 @@ class DeviceExpiryIT {
         report("quiet", "1.0.0", first);
         report("updated", "1.0.0", first);
         AttributeValue expires = expiresAt("quiet");
-        assertThat(expires.n()).as("a Number: " + expires).isEqualTo(String.valueOf(first.plus(RETENTION).getEpochSecond()));
+        assertThat(expires.n())
+                .as("a Number: " + expires)
+                .isEqualTo(String.valueOf(first.plus(RETENTION).getEpochSecond()));
 
         // A later report moves it: 90 days after the latest report.
         Instant later = first.plus(Duration.ofMinutes(30)).plusMillis(789);
         report("quiet", "1.0.0", later);
-        assertThat(expiresAt("quiet").n()).isEqualTo(String.valueOf(later.plus(RETENTION).getEpochSecond()));
+        assertThat(expiresAt("quiet").n())
+                .isEqualTo(String.valueOf(later.plus(RETENTION).getEpochSecond()));
 
         // "updated" takes an update: expiresAt is no Number any more, but the execution's job id.
-        JsonNode registered = SharedStack.uploadAndRegister(stack, PRODUCT, "1.1.0", SharedStack.firmwareBytes(5_000, 17));
+        JsonNode registered =
+                SharedStack.uploadAndRegister(stack, PRODUCT, "1.1.0", SharedStack.firmwareBytes(5_000, 17));
         assertThat(registered.path("outcome").asText()).isEqualTo("REGISTERED");
-        JsonNode update = SharedStack.invoke(stack, "UpdateDevicesFunction",
+        JsonNode update = SharedStack.invoke(
+                stack,
+                "UpdateDevicesFunction",
                 "{\"productId\":\"" + PRODUCT + "\",\"version\":\"1.1.0\",\"deviceNames\":[\"updated\"]}");
         assertThat(update.path("delivered")).extracting(JsonNode::asText).containsExactly("updated");
         String jobId = update.path("jobId").asText();
         AttributeValue taken = expiresAt("updated");
-        assertThat(taken.n()).as("no Number once the device took an update: " + taken).isNull();
+        assertThat(taken.n())
+                .as("no Number once the device took an update: " + taken)
+                .isNull();
         assertThat(taken.s()).isEqualTo(jobId);
 
         // Its later version reports leave it so; the other device still expires.
@@ -68,13 +81,18 @@ class DeviceExpiryIT {
         AttributeValue afterReport = expiresAt("updated");
         assertThat(afterReport.n()).isNull();
         assertThat(afterReport.s()).isEqualTo(jobId);
-        assertThat(expiresAt("quiet").n()).isEqualTo(String.valueOf(later.plus(RETENTION).getEpochSecond()));
+        assertThat(expiresAt("quiet").n())
+                .isEqualTo(String.valueOf(later.plus(RETENTION).getEpochSecond()));
     }
 
     private void report(String deviceName, String version, Instant receivedAt) throws Exception {
-        JsonNode result = SharedStack.invoke(stack, "VersionReportFunction", "{\"type\":\"report_version\",\"report\":{\"version\":\"" + version
-                + "\"},\"productId\":\"" + PRODUCT + "\",\"deviceName\":\"" + deviceName + "\",\"clientId\":\""
-                + ThingName.of(PRODUCT, deviceName).value() + "\",\"receivedAt\":" + receivedAt.toEpochMilli() + "}");
+        JsonNode result = SharedStack.invoke(
+                stack,
+                "VersionReportFunction",
+                "{\"type\":\"report_version\",\"report\":{\"version\":\"" + version
+                        + "\"},\"productId\":\"" + PRODUCT + "\",\"deviceName\":\"" + deviceName + "\",\"clientId\":\""
+                        + ThingName.of(PRODUCT, deviceName).value() + "\",\"receivedAt\":" + receivedAt.toEpochMilli()
+                        + "}");
         assertThat(result.path("outcome").asText()).as(result.toString()).isIn("IGNORED", "APPLIED");
     }
 

@@ -21,9 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -56,7 +56,8 @@ class DeviceIdentityIT {
     void aSpoofedReportIsDroppedByTheBrokerAndNeverReachesAFunction() throws Exception {
         Registered.device(stack, PRODUCT, "victim");
         Registered.device(stack, PRODUCT, "attacker");
-        try (Client victim = Client.plain(stack, "victim"); Client attacker = Client.plain(stack, "attacker")) {
+        try (Client victim = Client.plain(stack, "victim");
+                Client attacker = Client.plain(stack, "attacker")) {
             BlockingQueue<String> toVictim = victim.subscribe("ota/update/" + PRODUCT + "/victim");
             victim.publish("ota/report/" + PRODUCT + "/victim", VERSION_REPORT.formatted("1.0.0"));
             assertThat(toVictim.poll(10, TimeUnit.SECONDS)).contains("report_version_rsp");
@@ -64,16 +65,20 @@ class DeviceIdentityIT {
             int invocations = stack.router().invocations();
             long refusedBefore = stack.deviceAccess().counts().publishesRefused();
 
-            attacker.publish("ota/report/" + PRODUCT + "/victim",
+            attacker.publish(
+                    "ota/report/" + PRODUCT + "/victim",
                     "{\"type\":\"report_progress\",\"report\":{\"progress\":{\"state\":\"fail\",\"result_code\":\"-2\",\"result_msg\":\"x\"},\"version\":\"1.1.0\"}}");
             attacker.awaitDisconnected();
             stack.router().awaitIdle(10_000);
 
-            assertThat(stack.router().invocations()).as("no rule saw the spoofed report").isEqualTo(invocations);
+            assertThat(stack.router().invocations())
+                    .as("no rule saw the spoofed report")
+                    .isEqualTo(invocations);
             assertThat(stack.deviceAccess().counts().publishesRefused()).isEqualTo(refusedBefore + 1);
             assertThat(stack.deviceAccess().refusals()).anySatisfy(r -> {
                 assertThat(r.action()).isEqualTo("iot:Publish");
-                assertThat(r.clientId()).isEqualTo(ThingName.of(PRODUCT, "attacker").value());
+                assertThat(r.clientId())
+                        .isEqualTo(ThingName.of(PRODUCT, "attacker").value());
                 assertThat(r.resource()).endsWith(":topic/ota/report/" + PRODUCT + "/victim");
             });
             assertThat(victim.connected()).isTrue();
@@ -85,10 +90,12 @@ class DeviceIdentityIT {
     void aDeviceCannotSubscribeToAnotherDevicesUpdatesNorToAWildcard() throws Exception {
         Registered.device(stack, PRODUCT, "nosy");
         try (Client nosy = Client.plain(stack, "nosy")) {
-            assertThatThrownBy(() -> nosy.subscribe("ota/update/" + PRODUCT + "/victim")).isInstanceOf(MqttException.class);
+            assertThatThrownBy(() -> nosy.subscribe("ota/update/" + PRODUCT + "/victim"))
+                    .isInstanceOf(MqttException.class);
         }
         try (Client nosy = Client.plain(stack, "nosy")) {
-            assertThatThrownBy(() -> nosy.subscribe("ota/update/" + PRODUCT + "/+")).isInstanceOf(MqttException.class);
+            assertThatThrownBy(() -> nosy.subscribe("ota/update/" + PRODUCT + "/+"))
+                    .isInstanceOf(MqttException.class);
         }
     }
 
@@ -96,15 +103,18 @@ class DeviceIdentityIT {
 
     @Test
     void aClientThatIsNoProvisionedDeviceIsRefusedAndCreatesNothing() {
-        MqttException refused = catchConnect(stack.mqttUrl(), ThingName.of(PRODUCT, "ghost").value());
+        MqttException refused =
+                catchConnect(stack.mqttUrl(), ThingName.of(PRODUCT, "ghost").value());
         assertThat(refused.getReasonCode()).isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED);
 
         // Tencent's own client id (productId+deviceName) of a registered device is no thing either.
         Registered.device(stack, PRODUCT, "tencent");
-        assertThat(catchConnect(stack.mqttUrl(), PRODUCT + "tencent").getReasonCode()).isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED);
+        assertThat(catchConnect(stack.mqttUrl(), PRODUCT + "tencent").getReasonCode())
+                .isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED);
 
         assertThat(currentVersion("ghost")).isNull();
-        assertThat(stack.deviceAccess().refusals()).anySatisfy(r -> assertThat(r.reason()).contains("not a provisioned device"));
+        assertThat(stack.deviceAccess().refusals())
+                .anySatisfy(r -> assertThat(r.reason()).contains("not a provisioned device"));
     }
 
     @Test
@@ -115,7 +125,10 @@ class DeviceIdentityIT {
         }
         new Provisioning(stack.iot()).deregister(new dev.ota.domain.device.DeviceId(PRODUCT, "retired"));
 
-        assertThat(catchConnect(stack.mqttUrl(), ThingName.of(PRODUCT, "retired").value()).getReasonCode())
+        assertThat(catchConnect(
+                                stack.mqttUrl(),
+                                ThingName.of(PRODUCT, "retired").value())
+                        .getReasonCode())
                 .isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED);
     }
 
@@ -130,7 +143,10 @@ class DeviceIdentityIT {
         Registered.device(stack, PRODUCT, "known");
         Registered.device(stack, PRODUCT, "gone");
         new Provisioning(stack.iot()).deregister(new dev.ota.domain.device.DeviceId(PRODUCT, "gone"));
-        List<String> ids = List.of(ThingName.of(PRODUCT, "ghost-device").value(), PRODUCT + "known", ThingName.of(PRODUCT, "gone").value());
+        List<String> ids = List.of(
+                ThingName.of(PRODUCT, "ghost-device").value(),
+                PRODUCT + "known",
+                ThingName.of(PRODUCT, "gone").value());
         long acceptedBefore = stack.deviceAccess().counts().connectsAccepted();
         AtomicInteger reached = new AtomicInteger();
         java.util.function.Consumer<dev.ota.local.standin.EmbeddedBroker.ClientPublish> watch = p -> {
@@ -147,8 +163,11 @@ class DeviceIdentityIT {
             for (int i = 0; i < 200; i++) {
                 int n = i;
                 attempts.add(threads.submit(() -> {
-                    String clientId = n % 4 == 3 ? ThingName.of(PRODUCT, "ghost-" + n).value() : ids.get(n % 3);
-                    int version = n % 2 == 0 ? MqttConnectOptions.MQTT_VERSION_3_1_1 : MqttConnectOptions.MQTT_VERSION_DEFAULT;
+                    String clientId =
+                            n % 4 == 3 ? ThingName.of(PRODUCT, "ghost-" + n).value() : ids.get(n % 3);
+                    int version = n % 2 == 0
+                            ? MqttConnectOptions.MQTT_VERSION_3_1_1
+                            : MqttConnectOptions.MQTT_VERSION_DEFAULT;
                     outcomes.merge(ghostConnect(clientId, version), 1, Integer::sum);
                     return null;
                 }));
@@ -171,8 +190,11 @@ class DeviceIdentityIT {
     void aConnectRacingADeregisterIsRefusedOnceTheDeregisterHasReturned() throws Exception {
         Registered.device(stack, PRODUCT, "leaving");
         String clientId = ThingName.of(PRODUCT, "leaving").value();
-        assertThat(ghostConnect(clientId, MqttConnectOptions.MQTT_VERSION_3_1_1)).as("registered, it connects").isEqualTo("accepted");
-        java.util.concurrent.atomic.AtomicLong deregisteredAt = new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
+        assertThat(ghostConnect(clientId, MqttConnectOptions.MQTT_VERSION_3_1_1))
+                .as("registered, it connects")
+                .isEqualTo("accepted");
+        java.util.concurrent.atomic.AtomicLong deregisteredAt =
+                new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
         List<long[]> acceptedAt = new java.util.concurrent.CopyOnWriteArrayList<>(); // {started, accepted}
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         ExecutorService threads = Executors.newFixedThreadPool(4);
@@ -182,7 +204,8 @@ class DeviceIdentityIT {
                 connecting.add(threads.submit(() -> {
                     while (!stop.get()) {
                         long started = System.nanoTime();
-                        if (ghostConnect(clientId, MqttConnectOptions.MQTT_VERSION_3_1_1).equals("accepted")) {
+                        if (ghostConnect(clientId, MqttConnectOptions.MQTT_VERSION_3_1_1)
+                                .equals("accepted")) {
                             acceptedAt.add(new long[] {started, System.nanoTime()});
                         }
                     }
@@ -200,9 +223,11 @@ class DeviceIdentityIT {
         } finally {
             threads.shutdownNow();
         }
-        assertThat(acceptedAt).as("a CONNECT begun after the deregistration returned was accepted")
+        assertThat(acceptedAt)
+                .as("a CONNECT begun after the deregistration returned was accepted")
                 .noneMatch(a -> a[0] > deregisteredAt.get());
-        assertThat(ghostConnect(clientId, MqttConnectOptions.MQTT_VERSION_3_1_1)).isEqualTo("refused: not authorized");
+        assertThat(ghostConnect(clientId, MqttConnectOptions.MQTT_VERSION_3_1_1))
+                .isEqualTo("refused: not authorized");
     }
 
     /**
@@ -219,15 +244,27 @@ class DeviceIdentityIT {
         dev.ota.local.iot.DeviceAccess access = stack.deviceAccess();
         long first = 9_000_000_001L;
         long second = 9_000_000_002L;
-        assertThat(access.connect(new dev.ota.local.standin.MqttAccessControl.ConnectAttempt(first, false, clientId, null, List.of()))).isNull();
-        assertThat(access.connect(new dev.ota.local.standin.MqttAccessControl.ConnectAttempt(second, false, clientId, null, List.of()))).isNull();
+        assertThat(access.connect(new dev.ota.local.standin.MqttAccessControl.ConnectAttempt(
+                        first, false, clientId, null, List.of())))
+                .isNull();
+        assertThat(access.connect(new dev.ota.local.standin.MqttAccessControl.ConnectAttempt(
+                        second, false, clientId, null, List.of())))
+                .isNull();
         // The broker keeps the first connection (the second's CONNECT reached it first and was taken over).
         access.disconnected(second, clientId);
 
-        assertThat(access.publish(first, clientId, ownTopic)).as("the open connection's own report").isTrue();
-        assertThat(access.publish(second, clientId, ownTopic)).as("a closed connection").isFalse();
-        assertThat(access.publish(9_000_000_003L, clientId, ownTopic)).as("a connection that was never accepted, with the same client id").isFalse();
-        assertThat(access.publish(first, ThingName.of(PRODUCT, "other").value(), ownTopic)).as("another client id on that connection").isFalse();
+        assertThat(access.publish(first, clientId, ownTopic))
+                .as("the open connection's own report")
+                .isTrue();
+        assertThat(access.publish(second, clientId, ownTopic))
+                .as("a closed connection")
+                .isFalse();
+        assertThat(access.publish(9_000_000_003L, clientId, ownTopic))
+                .as("a connection that was never accepted, with the same client id")
+                .isFalse();
+        assertThat(access.publish(first, ThingName.of(PRODUCT, "other").value(), ownTopic))
+                .as("another client id on that connection")
+                .isFalse();
         access.disconnected(first, clientId);
         assertThat(access.connections(clientId)).isEmpty();
     }
@@ -241,10 +278,16 @@ class DeviceIdentityIT {
             try {
                 client.connect(options);
             } catch (MqttException e) {
-                return e.getReasonCode() == MqttException.REASON_CODE_NOT_AUTHORIZED ? "refused: not authorized" : "failed: " + e;
+                return e.getReasonCode() == MqttException.REASON_CODE_NOT_AUTHORIZED
+                        ? "refused: not authorized"
+                        : "failed: " + e;
             }
             try {
-                client.publish("ota/report/" + PRODUCT + "/ghost-device", VERSION_REPORT.formatted("6.6.6").getBytes(StandardCharsets.UTF_8), 1, false);
+                client.publish(
+                        "ota/report/" + PRODUCT + "/ghost-device",
+                        VERSION_REPORT.formatted("6.6.6").getBytes(StandardCharsets.UTF_8),
+                        1,
+                        false);
             } catch (MqttException cut) {
                 // refused by the policy: the broker closes the connection
             } finally {
@@ -265,8 +308,12 @@ class DeviceIdentityIT {
         Registered.device(stack, PRODUCT, "victim2");
         Provisioning.Registration broad = Registered.device(stack, PRODUCT, "broad");
         String policy = "broad-fleet-policy";
-        stack.iot().createPolicy(r -> r.policyName(policy).policyDocument("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
-                + "\"Action\":\"iot:Publish\",\"Resource\":\"arn:aws:iot:us-east-1:123456789012:topic/ota/report/*\"}]}"));
+        stack.iot()
+                .createPolicy(
+                        r -> r.policyName(policy)
+                                .policyDocument(
+                                        "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+                                                + "\"Action\":\"iot:Publish\",\"Resource\":\"arn:aws:iot:us-east-1:123456789012:topic/ota/report/*\"}]}"));
         stack.iot().attachPolicy(r -> r.policyName(policy).target(broad.certificateArn()));
         try (Client victim = Client.plain(stack, "victim2")) {
             BlockingQueue<String> toVictim = victim.subscribe("ota/update/" + PRODUCT + "/victim2");
@@ -277,10 +324,16 @@ class DeviceIdentityIT {
             try (Client attacker = Client.plain(stack, "broad")) {
                 attacker.publish("ota/report/" + PRODUCT + "/victim2", VERSION_REPORT.formatted("6.6.6"));
                 stack.router().awaitIdle(10_000);
-                assertThat(attacker.connected()).as("the broad policy let the publish through").isTrue();
+                assertThat(attacker.connected())
+                        .as("the broad policy let the publish through")
+                        .isTrue();
             }
-            assertThat(stack.router().invocations()).as("it reached the function").isGreaterThan(invocations);
-            assertThat(toVictim.poll(1, TimeUnit.SECONDS)).as("nothing was answered to the victim").isNull();
+            assertThat(stack.router().invocations())
+                    .as("it reached the function")
+                    .isGreaterThan(invocations);
+            assertThat(toVictim.poll(1, TimeUnit.SECONDS))
+                    .as("nothing was answered to the victim")
+                    .isNull();
         }
         assertThat(currentVersion("victim2")).isEqualTo("1.0.0");
     }
@@ -301,13 +354,15 @@ class DeviceIdentityIT {
         assertThat(currentVersion("tls-1")).isEqualTo("2.0.0");
 
         // tls-1's certificate cannot connect as tls-2, a registered device: the thing is the certificate's.
-        assertThat(catchConnect(stack.mqttsUrl(), ThingName.of(PRODUCT, "tls-2").value(), tls).getReasonCode())
+        assertThat(catchConnect(stack.mqttsUrl(), ThingName.of(PRODUCT, "tls-2").value(), tls)
+                        .getReasonCode())
                 .isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED);
         // Deregistered: its certificate is gone from the registry.
         new Provisioning(stack.iot()).deregister(new dev.ota.domain.device.DeviceId(PRODUCT, "tls-1"));
         assertThat(catchConnect(stack.mqttsUrl(), device.thingName(), tls).getReasonCode())
                 .isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED);
-        assertThat(stack.deviceAccess().refusals()).anySatisfy(r -> assertThat(r.reason()).contains("is not registered"));
+        assertThat(stack.deviceAccess().refusals())
+                .anySatisfy(r -> assertThat(r.reason()).contains("is not registered"));
     }
 
     @Test
@@ -316,7 +371,8 @@ class DeviceIdentityIT {
         SSLContext noClientCertificate = SSLContext.getInstance("TLS");
         noClientCertificate.init(null, trust().getTrustManagers(), null);
 
-        assertThatThrownBy(() -> Client.tls(stack, device.thingName(), noClientCertificate)).isInstanceOf(MqttException.class);
+        assertThatThrownBy(() -> Client.tls(stack, device.thingName(), noClientCertificate))
+                .isInstanceOf(MqttException.class);
     }
 
     // ---- helpers ----
@@ -324,8 +380,12 @@ class DeviceIdentityIT {
     private String currentVersion(String device) {
         try (DynamoDbClient dynamo = stack.aws().dynamoDb()) {
             Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName("DevicesTable")
-                    .key(Map.of("deviceKey", AttributeValue.fromS(PRODUCT + "/" + device))).consistentRead(true)).item();
-            return item == null || item.isEmpty() || !item.containsKey("currentVersion") ? null : item.get("currentVersion").s();
+                            .key(Map.of("deviceKey", AttributeValue.fromS(PRODUCT + "/" + device)))
+                            .consistentRead(true))
+                    .item();
+            return item == null || item.isEmpty() || !item.containsKey("currentVersion")
+                    ? null
+                    : item.get("currentVersion").s();
         }
     }
 
@@ -345,10 +405,13 @@ class DeviceIdentityIT {
 
     private SSLContext tls(Provisioning.Registration device) throws Exception {
         X509Certificate certificate = (X509Certificate) CertificateFactory.getInstance("X.509")
-                .generateCertificate(new java.io.ByteArrayInputStream(device.certificatePem().getBytes(StandardCharsets.US_ASCII)));
+                .generateCertificate(
+                        new java.io.ByteArrayInputStream(device.certificatePem().getBytes(StandardCharsets.US_ASCII)));
         PrivateKey key;
         try (PEMParser parser = new PEMParser(new StringReader(device.privateKeyPem()))) {
-            key = new JcaPEMKeyConverter().getKeyPair((PEMKeyPair) parser.readObject()).getPrivate();
+            key = new JcaPEMKeyConverter()
+                    .getKeyPair((PEMKeyPair) parser.readObject())
+                    .getPrivate();
         }
         KeyStore keys = KeyStore.getInstance("PKCS12");
         keys.load(null, null);
@@ -363,7 +426,8 @@ class DeviceIdentityIT {
     private TrustManagerFactory trust() throws Exception {
         KeyStore roots = KeyStore.getInstance("PKCS12");
         roots.load(null, null);
-        roots.setCertificateEntry("local-root", stack.aws().broker().certificateAuthority().root());
+        roots.setCertificateEntry(
+                "local-root", stack.aws().broker().certificateAuthority().root());
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(roots);
         return tmf;
@@ -416,7 +480,9 @@ class DeviceIdentityIT {
             while (mqtt.isConnected() && System.currentTimeMillis() < deadline) {
                 Thread.sleep(10);
             }
-            assertThat(mqtt.isConnected()).as("the broker closed the connection of a client that published where it may not").isFalse();
+            assertThat(mqtt.isConnected())
+                    .as("the broker closed the connection of a client that published where it may not")
+                    .isFalse();
         }
 
         @Override

@@ -2,12 +2,12 @@ package dev.ota.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ota.domain.job.JobStatus;
-import dev.ota.port.in.JobOperations.JobView;
 import dev.ota.domain.ExecutionStatus;
+import dev.ota.domain.job.JobStatus;
+import dev.ota.local.stack.LocalStack;
 import dev.ota.local.standin.LocalAws;
 import dev.ota.local.standin.RepoRoot;
-import dev.ota.local.stack.LocalStack;
+import dev.ota.port.in.JobOperations.JobView;
 import java.io.BufferedWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -41,9 +41,9 @@ class DeviceListFileBenchmark {
     void jobOverAOneMillionNameFile() throws Exception {
         int names = Integer.getInteger("ota.benchmark.names", 1_000_000);
         Path file = Files.createTempFile("device-list-", ".txt");
-        try (LocalStack stack = LocalStack.start(new LocalStack.Options(RepoRoot.find().resolve("template.yaml"), LocalAws.Ports.free(), 4,
-                Map.of()));
-             JobFixture f = new JobFixture("BENCH", stack)) {
+        try (LocalStack stack = LocalStack.start(new LocalStack.Options(
+                        RepoRoot.find().resolve("template.yaml"), LocalAws.Ports.free(), 4, Map.of()));
+                JobFixture f = new JobFixture("BENCH", stack)) {
             f.firmware("9.0.0");
             try (BufferedWriter out = Files.newBufferedWriter(file)) {
                 for (int i = 0; i < names; i++) {
@@ -61,7 +61,10 @@ class DeviceListFileBenchmark {
             stack.calls().reset();
             long t0 = System.nanoTime();
             // Starts in a day: the benchmark measures creation and expansion, not the release.
-            String jobId = f.create(f.job("9.0.0").file(key).rate(1000).window(stack.clock().instant().plus(Duration.ofDays(1)), null));
+            String jobId = f.create(f.job("9.0.0")
+                    .file(key)
+                    .rate(1000)
+                    .window(stack.clock().instant().plus(Duration.ofDays(1)), null));
             long created = System.nanoTime();
             int ticks = 0;
             JobView job = f.jobs.describe(jobId);
@@ -85,11 +88,15 @@ class DeviceListFileBenchmark {
             StringBuilder report = new StringBuilder();
             report.append(String.format("names                      %,d (%,d bytes)%n", names, fileBytes));
             report.append(String.format("create (API call, inline)  %.1f s%n", createS));
-            report.append(String.format("create + full expansion    %.1f s (%,.0f names/s), %d ticks, %d worker invocations%n",
+            report.append(String.format(
+                    "create + full expansion    %.1f s (%,.0f names/s), %d ticks, %d worker invocations%n",
                     totalS, names / totalS, ticks, workerRuns));
-            report.append(String.format("live heap, peak above the start: %.1f MiB (max heap %d MiB; live heap before %.1f MiB)%n",
+            report.append(String.format(
+                    "live heap, peak above the start: %.1f MiB (max heap %d MiB; live heap before %.1f MiB)%n",
                     peak / 1048576.0, Runtime.getRuntime().maxMemory() / 1048576, before / 1048576.0));
-            report.append(String.format("AWS calls: %,d in all, %.4f per name%n", calls.values().stream().mapToLong(Long::longValue).sum(),
+            report.append(String.format(
+                    "AWS calls: %,d in all, %.4f per name%n",
+                    calls.values().stream().mapToLong(Long::longValue).sum(),
                     calls.values().stream().mapToLong(Long::longValue).sum() / (double) names));
             calls.forEach((op, n) -> report.append(String.format("  %-32s %,9d%n", op, n)));
             Path out = Path.of("target", "benchmarks", "device-list-file.txt");
@@ -111,16 +118,18 @@ class DeviceListFileBenchmark {
         private volatile boolean running = true;
 
         LiveSet() {
-            sampler = new Thread(() -> {
-                while (running) {
-                    sample();
-                    try {
-                        Thread.sleep(1000);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "live-set-sampler");
+            sampler = new Thread(
+                    () -> {
+                        while (running) {
+                            sample();
+                            try {
+                                Thread.sleep(1000);
+                            } catch (InterruptedException e) {
+                                return;
+                            }
+                        }
+                    },
+                    "live-set-sampler");
             sampler.setDaemon(true);
         }
 

@@ -28,16 +28,21 @@ class DeviceUpdateFlowIT {
         byte[] firmware = SharedStack.firmwareBytes(300_000, 1);
         JsonNode registered = SharedStack.uploadAndRegister(stack, product, "1.1.0", firmware);
         assertThat(registered.path("outcome").asText()).isEqualTo("REGISTERED");
-        assertThat(registered.path("firmware").get(0).path("md5sum").asText()).isEqualTo(FirmwareDigests.md5Hex(firmware));
+        assertThat(registered.path("firmware").get(0).path("md5sum").asText())
+                .isEqualTo(FirmwareDigests.md5Hex(firmware));
 
-        try (SimulatedDevice device = new SimulatedDevice(dev.ota.local.device.Registered.mqttUrl(stack, product, "dev-1"), product, "dev-1", "$ota").connect()) {
+        try (SimulatedDevice device = new SimulatedDevice(
+                        dev.ota.local.device.Registered.mqttUrl(stack, product, "dev-1"), product, "dev-1", "$ota")
+                .connect()) {
             device.reportVersion("1.0.0");
             JsonNode rsp = device.await("report_version_rsp", WAIT);
             assertThat(rsp).isNotNull();
             assertThat(rsp.path("result_code").isInt()).isTrue();
             assertThat(rsp.path("version").asText()).isEqualTo("1.0.0");
 
-            JsonNode result = SharedStack.invoke(stack, "UpdateDevicesFunction",
+            JsonNode result = SharedStack.invoke(
+                    stack,
+                    "UpdateDevicesFunction",
                     "{\"productId\":\"" + product + "\",\"version\":\"1.1.0\",\"deviceNames\":[\"dev-1\"]}");
             assertThat(result.path("delivered").get(0).asText()).isEqualTo("dev-1");
             String jobId = result.path("jobId").asText();
@@ -50,15 +55,18 @@ class DeviceUpdateFlowIT {
             assertThat(update.path("version").asText()).isEqualTo("1.1.0");
 
             device.reportDownloading("1.1.0", 0);
-            SimulatedDevice.Download download = device.download(update.path("url").asText(), 0, Long.MAX_VALUE);
+            SimulatedDevice.Download download =
+                    device.download(update.path("url").asText(), 0, Long.MAX_VALUE);
             assertThat(download.status()).isEqualTo(200);
-            assertThat(FirmwareDigests.md5Hex(download.body())).isEqualTo(update.path("md5sum").asText());
+            assertThat(FirmwareDigests.md5Hex(download.body()))
+                    .isEqualTo(update.path("md5sum").asText());
             device.reportDownloading("1.1.0", 50);
             device.reportDownloading("1.1.0", 100);
             device.reportBurning("1.1.0");
             device.reportDone("1.1.0");
             device.reportVersion("1.1.0");
-            assertThat(device.await("report_version_rsp", WAIT).path("version").asText()).isEqualTo("1.1.0");
+            assertThat(device.await("report_version_rsp", WAIT).path("version").asText())
+                    .isEqualTo("1.1.0");
             assertThat(stack.router().awaitIdle(10_000)).isTrue();
 
             Map<String, AttributeValue> row = executionRow(jobId, "dev-1");
@@ -67,7 +75,8 @@ class DeviceUpdateFlowIT {
             assertThat(row.get("targetVersion").s()).isEqualTo("1.1.0");
             // Counts live on the job's counter shards; the job operations sum them.
             var counts = stack.jobs().statistics(jobId).counts();
-            assertThat(counts).containsEntry(dev.ota.domain.ExecutionStatus.SUCCEEDED, 1L)
+            assertThat(counts)
+                    .containsEntry(dev.ota.domain.ExecutionStatus.SUCCEEDED, 1L)
                     .containsEntry(dev.ota.domain.ExecutionStatus.DELIVERED, 0L);
             assertThat(stack.router().deadLetters()).isEmpty();
         }
@@ -78,8 +87,12 @@ class DeviceUpdateFlowIT {
         String product = "RESUMEPRODUCT";
         byte[] firmware = SharedStack.firmwareBytes(500_000, 2);
         SharedStack.uploadAndRegister(stack, product, "2.0.0", firmware);
-        try (SimulatedDevice device = new SimulatedDevice(dev.ota.local.device.Registered.mqttUrl(stack, product, "dev-r"), product, "dev-r", "ota").connect()) {
-            SharedStack.invoke(stack, "UpdateDevicesFunction",
+        try (SimulatedDevice device = new SimulatedDevice(
+                        dev.ota.local.device.Registered.mqttUrl(stack, product, "dev-r"), product, "dev-r", "ota")
+                .connect()) {
+            SharedStack.invoke(
+                    stack,
+                    "UpdateDevicesFunction",
                     "{\"productId\":\"" + product + "\",\"version\":\"2.0.0\",\"deviceNames\":[\"dev-r\"]}");
             JsonNode first = device.await("update_firmware", WAIT);
             ByteArrayOutputStream got = new ByteArrayOutputStream();
@@ -91,16 +104,21 @@ class DeviceUpdateFlowIT {
             device.reportVersion("1.0.0");
             JsonNode again = device.await("update_firmware", WAIT);
             assertThat(again).isNotNull();
-            assertThat(amzDate(again.path("url").asText())).as("URL minted at the re-report").isGreaterThanOrEqualTo(reportedAt);
-            assertThat(again.path("md5sum").asText()).isEqualTo(first.path("md5sum").asText());
-            assertThat(again.path("file_size").asLong()).isEqualTo(first.path("file_size").asLong());
+            assertThat(amzDate(again.path("url").asText()))
+                    .as("URL minted at the re-report")
+                    .isGreaterThanOrEqualTo(reportedAt);
+            assertThat(again.path("md5sum").asText())
+                    .isEqualTo(first.path("md5sum").asText());
+            assertThat(again.path("file_size").asLong())
+                    .isEqualTo(first.path("file_size").asLong());
             assertThat(again.path("version").asText()).isEqualTo("2.0.0");
 
             SimulatedDevice.Download rest = device.download(again.path("url").asText(), got.size(), Long.MAX_VALUE);
             assertThat(rest.status()).isEqualTo(206);
             got.write(rest.body());
             assertThat(got.size()).isEqualTo(firmware.length);
-            assertThat(FirmwareDigests.md5Hex(got.toByteArray())).isEqualTo(first.path("md5sum").asText());
+            assertThat(FirmwareDigests.md5Hex(got.toByteArray()))
+                    .isEqualTo(first.path("md5sum").asText());
             device.reportDownloading("2.0.0", 100);
             device.reportDone("2.0.0");
             assertThat(stack.router().awaitIdle(10_000)).isTrue();
@@ -111,7 +129,8 @@ class DeviceUpdateFlowIT {
             java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(java.time.ZoneOffset.UTC);
 
     static String amzDate(String url) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("X-Amz-Date=(\\d{8}T\\d{6}Z)").matcher(url);
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("X-Amz-Date=(\\d{8}T\\d{6}Z)").matcher(url);
         assertThat(m.find()).as("X-Amz-Date in " + url).isTrue();
         return m.group(1);
     }
@@ -119,7 +138,9 @@ class DeviceUpdateFlowIT {
     private Map<String, AttributeValue> executionRow(String jobId, String device) {
         try (DynamoDbClient dynamo = stack.aws().dynamoDb()) {
             return dynamo.getItem(r -> r.tableName("ExecutionsTable")
-                    .key(Map.of("jobId", AttributeValue.fromS(jobId), "deviceName", AttributeValue.fromS(device)))).item();
+                            .key(Map.of(
+                                    "jobId", AttributeValue.fromS(jobId), "deviceName", AttributeValue.fromS(device))))
+                    .item();
         }
     }
 }

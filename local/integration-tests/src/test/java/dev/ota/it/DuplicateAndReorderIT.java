@@ -55,8 +55,11 @@ class DuplicateAndReorderIT {
         Device(String name) throws Exception {
             this.name = name;
             assertThat(version(OLD, System.currentTimeMillis() - 60_000)).isEqualTo(IGNORED);
-            JsonNode result = SharedStack.invoke(stack, "UpdateDevicesFunction",
-                    "{\"productId\":\"" + PRODUCT + "\",\"version\":\"" + TARGET + "\",\"deviceNames\":[\"" + name + "\"]}");
+            JsonNode result = SharedStack.invoke(
+                    stack,
+                    "UpdateDevicesFunction",
+                    "{\"productId\":\"" + PRODUCT + "\",\"version\":\"" + TARGET + "\",\"deviceNames\":[\"" + name
+                            + "\"]}");
             assertThat(result.path("delivered")).extracting(JsonNode::asText).containsExactly(name);
             this.jobId = result.path("jobId").asText();
             this.t0 = n(item(), "execAttemptStartedAt");
@@ -87,12 +90,20 @@ class DuplicateAndReorderIT {
 
         /** What the rule's SELECT adds: productId and deviceName from the topic, clientid(), timestamp(). */
         private ObjectNode withRuleFields(ObjectNode event, long at) {
-            return event.put("productId", PRODUCT).put("deviceName", name).put("clientId", dev.ota.domain.device.ThingName.of(PRODUCT, name).value()).put("receivedAt", at);
+            return event.put("productId", PRODUCT)
+                    .put("deviceName", name)
+                    .put(
+                            "clientId",
+                            dev.ota.domain.device.ThingName.of(PRODUCT, name).value())
+                    .put("receivedAt", at);
         }
 
         private String invoke(String function, ObjectNode event) throws Exception {
-            JsonNode response = SharedStack.JSON.readTree(stack.invoke(function, event.toString().getBytes(StandardCharsets.UTF_8)));
-            assertThat(response.path("outcome").asText()).as(event + " -> " + response).isIn(APPLIED, IGNORED);
+            JsonNode response = SharedStack.JSON.readTree(
+                    stack.invoke(function, event.toString().getBytes(StandardCharsets.UTF_8)));
+            assertThat(response.path("outcome").asText())
+                    .as(event + " -> " + response)
+                    .isIn(APPLIED, IGNORED);
             return response.path("outcome").asText();
         }
 
@@ -122,9 +133,13 @@ class DuplicateAndReorderIT {
         d.assertState("DOWNLOADING", 10, 1);
         assertThat(d.downloading(80, d.t0 + 3_000)).isEqualTo(APPLIED);
         d.assertState("DOWNLOADING", 80, 1);
-        assertThat(d.downloading(40, d.t0 + 2_000)).as("an older report arriving late").isEqualTo(IGNORED);
+        assertThat(d.downloading(40, d.t0 + 2_000))
+                .as("an older report arriving late")
+                .isEqualTo(IGNORED);
         d.assertState("DOWNLOADING", 80, 1);
-        assertThat(d.downloading(40, d.t0 + 4_000)).as("a newer report with a lower percent").isEqualTo(IGNORED);
+        assertThat(d.downloading(40, d.t0 + 4_000))
+                .as("a newer report with a lower percent")
+                .isEqualTo(IGNORED);
         d.assertState("DOWNLOADING", 80, 1);
         assertThat(d.downloading(80, d.t0 + 3_000)).isEqualTo(IGNORED);
         d.assertState("DOWNLOADING", 80, 1);
@@ -136,10 +151,16 @@ class DuplicateAndReorderIT {
         assertThat(d.downloading(50, d.t0 + 1_000)).isEqualTo(APPLIED);
         assertThat(d.progress("done", null, 0, d.t0 + 3_000)).isEqualTo(APPLIED);
         d.assertState("SUCCEEDED", 100, 1);
-        assertThat(d.progress("done", null, 0, d.t0 + 3_000)).as("done delivered twice").isEqualTo(IGNORED);
+        assertThat(d.progress("done", null, 0, d.t0 + 3_000))
+                .as("done delivered twice")
+                .isEqualTo(IGNORED);
         d.assertState("SUCCEEDED", 100, 1);
-        assertThat(d.downloading(90, d.t0 + 2_000)).as("a downloading sent before done, arriving after it").isEqualTo(IGNORED);
-        assertThat(d.downloading(95, d.t0 + 4_000)).as("a downloading after done").isEqualTo(IGNORED);
+        assertThat(d.downloading(90, d.t0 + 2_000))
+                .as("a downloading sent before done, arriving after it")
+                .isEqualTo(IGNORED);
+        assertThat(d.downloading(95, d.t0 + 4_000))
+                .as("a downloading after done")
+                .isEqualTo(IGNORED);
         assertThat(d.progress("burning", null, 0, d.t0 + 2_500)).isEqualTo(IGNORED);
         assertThat(d.progress("fail", null, -1, d.t0 + 5_000)).isEqualTo(IGNORED);
         d.assertState("SUCCEEDED", 100, 1);
@@ -164,12 +185,18 @@ class DuplicateAndReorderIT {
         assertThat(d.downloading(20, d.t0 + 1_000)).isEqualTo(APPLIED);
         assertThat(d.progress("fail", null, -4, d.t0 + 2_000)).isEqualTo(APPLIED);
         d.assertState("RETRY_PENDING", 20, 1);
-        assertThat(d.version(OLD, d.t0 + 3_000)).as("the re-report starts attempt 2").isEqualTo(APPLIED);
+        assertThat(d.version(OLD, d.t0 + 3_000))
+                .as("the re-report starts attempt 2")
+                .isEqualTo(APPLIED);
         d.assertState("DELIVERED", 0, 2);
         assertThat(n(d.item(), "execAttemptStartedAt")).isEqualTo(d.t0 + 3_000);
 
-        assertThat(d.downloading(60, d.t0 + 1_500)).as("attempt 1's downloading, delayed").isEqualTo(IGNORED);
-        assertThat(d.progress("fail", null, -4, d.t0 + 2_000)).as("attempt 1's fail, delivered again").isEqualTo(IGNORED);
+        assertThat(d.downloading(60, d.t0 + 1_500))
+                .as("attempt 1's downloading, delayed")
+                .isEqualTo(IGNORED);
+        assertThat(d.progress("fail", null, -4, d.t0 + 2_000))
+                .as("attempt 1's fail, delivered again")
+                .isEqualTo(IGNORED);
         assertThat(d.progress("done", null, 0, d.t0 + 2_500)).isEqualTo(IGNORED);
         d.assertState("DELIVERED", 0, 2);
 
@@ -182,10 +209,14 @@ class DuplicateAndReorderIT {
     @Test
     void versionReportsOlderThanLastSeenAreIgnored() throws Exception {
         Device d = new Device("dev-stale-version");
-        assertThat(d.version(OLD, d.t0 + 5_000)).as("the old version: update_firmware is sent again").isEqualTo(APPLIED);
+        assertThat(d.version(OLD, d.t0 + 5_000))
+                .as("the old version: update_firmware is sent again")
+                .isEqualTo(APPLIED);
         assertThat(n(d.item(), "lastSeenAt")).isEqualTo(d.t0 + 5_000);
 
-        assertThat(d.version(TARGET, d.t0 + 4_000)).as("the target, but older than lastSeenAt").isEqualTo(IGNORED);
+        assertThat(d.version(TARGET, d.t0 + 4_000))
+                .as("the target, but older than lastSeenAt")
+                .isEqualTo(IGNORED);
         assertThat(s(d.item(), "currentVersion")).isEqualTo(OLD);
         assertThat(n(d.item(), "lastSeenAt")).isEqualTo(d.t0 + 5_000);
         d.assertState("DELIVERED", 0, 1);
@@ -194,8 +225,12 @@ class DuplicateAndReorderIT {
         d.assertState("SUCCEEDED", 100, 1);
         assertThat(s(d.item(), "currentVersion")).isEqualTo(TARGET);
 
-        assertThat(d.version(OLD, d.t0 + 5_500)).as("the old version, sent before the new one").isEqualTo(IGNORED);
-        assertThat(d.version(TARGET, d.t0 + 6_000)).as("Lambda's retry of the same report").isEqualTo(IGNORED);
+        assertThat(d.version(OLD, d.t0 + 5_500))
+                .as("the old version, sent before the new one")
+                .isEqualTo(IGNORED);
+        assertThat(d.version(TARGET, d.t0 + 6_000))
+                .as("Lambda's retry of the same report")
+                .isEqualTo(IGNORED);
         assertThat(s(d.item(), "currentVersion")).isEqualTo(TARGET);
         assertThat(n(d.item(), "lastSeenAt")).isEqualTo(d.t0 + 6_000);
         d.assertState("SUCCEEDED", 100, 1);
@@ -213,10 +248,20 @@ class DuplicateAndReorderIT {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             for (String name : names) {
-                devices.put(name, new SimulatedDevice(dev.ota.local.device.Registered.mqttUrl(stack, PRODUCT, name), PRODUCT, name, "ota").connect());
+                devices.put(
+                        name,
+                        new SimulatedDevice(
+                                        dev.ota.local.device.Registered.mqttUrl(stack, PRODUCT, name),
+                                        PRODUCT,
+                                        name,
+                                        "ota")
+                                .connect());
             }
-            JsonNode result = SharedStack.invoke(stack, "UpdateDevicesFunction", "{\"productId\":\"" + PRODUCT + "\",\"version\":\""
-                    + TARGET + "\",\"deviceNames\":[\"" + String.join("\",\"", names) + "\"]}");
+            JsonNode result = SharedStack.invoke(
+                    stack,
+                    "UpdateDevicesFunction",
+                    "{\"productId\":\"" + PRODUCT + "\",\"version\":\"" + TARGET + "\",\"deviceNames\":[\""
+                            + String.join("\",\"", names) + "\"]}");
             assertThat(result.path("delivered")).hasSize(3);
             String jobId = result.path("jobId").asText();
 
@@ -231,7 +276,8 @@ class DuplicateAndReorderIT {
                 reports.add(() -> device.reportDownloading(TARGET, 40));
                 reports.add(() -> device.reportBurning(TARGET));
                 reports.add(done ? () -> device.reportDone(TARGET) : () -> device.reportBurning(TARGET));
-                reports.add(fail ? () -> device.reportFail(TARGET, -5, "burn failed") : () -> device.reportDone(TARGET));
+                reports.add(
+                        fail ? () -> device.reportFail(TARGET, -5, "burn failed") : () -> device.reportDone(TARGET));
             }
             assertThat(reports).hasSize(60);
             Collections.shuffle(reports, new Random(42));
@@ -257,20 +303,28 @@ class DuplicateAndReorderIT {
                 Map<String, AttributeValue> item = OtaTables.device(stack, PRODUCT, name);
                 Map<String, AttributeValue> row = OtaTables.execution(stack, jobId, name);
                 String status = s(item, "execStatus");
-                assertThat(s(row, "status")).as(name + ": Executions row agrees with the device item").isEqualTo(status);
+                assertThat(s(row, "status"))
+                        .as(name + ": Executions row agrees with the device item")
+                        .isEqualTo(status);
                 assertThat(n(item, "execAttempt")).isEqualTo(1);
                 assertThat(n(row, "attempt")).isEqualTo(1);
                 expected.merge(status, 1L, Long::sum);
             }
-            assertThat(s(OtaTables.device(stack, PRODUCT, "dev-conc-done"), "execStatus")).isEqualTo("SUCCEEDED");
-            assertThat(n(OtaTables.device(stack, PRODUCT, "dev-conc-done"), "execPercent")).isEqualTo(100);
-            assertThat(s(OtaTables.device(stack, PRODUCT, "dev-conc-fail"), "execStatus")).isEqualTo("RETRY_PENDING");
-            assertThat(n(OtaTables.device(stack, PRODUCT, "dev-conc-fail"), "execResultCode")).isEqualTo(-5);
-            assertThat(s(OtaTables.device(stack, PRODUCT, "dev-conc-both"), "execStatus")).isIn("SUCCEEDED", "RETRY_PENDING");
+            assertThat(s(OtaTables.device(stack, PRODUCT, "dev-conc-done"), "execStatus"))
+                    .isEqualTo("SUCCEEDED");
+            assertThat(n(OtaTables.device(stack, PRODUCT, "dev-conc-done"), "execPercent"))
+                    .isEqualTo(100);
+            assertThat(s(OtaTables.device(stack, PRODUCT, "dev-conc-fail"), "execStatus"))
+                    .isEqualTo("RETRY_PENDING");
+            assertThat(n(OtaTables.device(stack, PRODUCT, "dev-conc-fail"), "execResultCode"))
+                    .isEqualTo(-5);
+            assertThat(s(OtaTables.device(stack, PRODUCT, "dev-conc-both"), "execStatus"))
+                    .isIn("SUCCEEDED", "RETRY_PENDING");
 
             Map<String, Long> counts = OtaTables.counts(stack, jobId);
             assertThat(counts).isEqualTo(expected);
-            assertThat(counts.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(3);
+            assertThat(counts.values().stream().mapToLong(Long::longValue).sum())
+                    .isEqualTo(3);
             assertThat(Set.copyOf(counts.keySet())).doesNotContain("DELIVERED", "DOWNLOADING", "BURNING");
             assertThat(stack.router().deadLetters()).isEmpty();
         } finally {

@@ -2,8 +2,8 @@ package dev.ota.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ota.port.in.JobOperations.DeviceExecutionView;
 import dev.ota.domain.ExecutionStatus;
+import dev.ota.port.in.JobOperations.DeviceExecutionView;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -32,7 +32,9 @@ class DynamicJobIT {
             f.advance(CACHE);
             f.reportVersion("late", "1.0.0");
             f.reportVersion("off-version", "1.5.0");
-            assertThat(f.jobs.describe(dynamic).targetCount()).as("the late device joined, the other version did not").isEqualTo(2);
+            assertThat(f.jobs.describe(dynamic).targetCount())
+                    .as("the late device joined, the other version did not")
+                    .isEqualTo(2);
             f.tick();
             assertThat(f.updatedDevices()).containsExactly("early", "late");
             f.succeed("late", "2.0.0");
@@ -81,14 +83,21 @@ class DynamicJobIT {
             f.advance(CACHE);
             f.reportVersion("shared", "2.0.0");
             f.tick();
-            assertThat(f.updatedDevices()).as("free again: the waiting dynamic job takes it").containsExactly("shared", "shared");
+            assertThat(f.updatedDevices())
+                    .as("free again: the waiting dynamic job takes it")
+                    .containsExactly("shared", "shared");
             assertThat(f.updates().get(1).path("version").asText()).isEqualTo("3.0.0");
-            assertThat(f.counts(second)).containsEntry(ExecutionStatus.DELIVERED, 1L).containsEntry(ExecutionStatus.SKIPPED, 0L);
+            assertThat(f.counts(second))
+                    .containsEntry(ExecutionStatus.DELIVERED, 1L)
+                    .containsEntry(ExecutionStatus.SKIPPED, 0L);
             assertThat(f.jobs.describe(second).targetCount()).isEqualTo(1);
         }
     }
 
     private static DeviceExecutionView row(JobFixture f, String jobId, String device) {
-        return f.jobs.devices(jobId, null, null, 100).items().stream().filter(d -> d.deviceName().equals(device)).findFirst().orElseThrow();
+        return f.jobs.devices(jobId, null, null, 100).items().stream()
+                .filter(d -> d.deviceName().equals(device))
+                .findFirst()
+                .orElseThrow();
     }
 }

@@ -34,11 +34,15 @@ class ExpiredUrlIT {
         SharedStack.uploadAndRegister(stack, PRODUCT, "1.1.0", firmware);
         String jobId;
 
-        try (SimulatedDevice device = new SimulatedDevice(dev.ota.local.device.Registered.mqttUrl(stack, PRODUCT, DEVICE), PRODUCT, DEVICE, "$ota").connect()) {
+        try (SimulatedDevice device = new SimulatedDevice(
+                        dev.ota.local.device.Registered.mqttUrl(stack, PRODUCT, DEVICE), PRODUCT, DEVICE, "$ota")
+                .connect()) {
             device.reportVersion("1.0.0");
             assertThat(device.await("report_version_rsp", WAIT)).isNotNull();
 
-            JsonNode result = SharedStack.invoke(stack, "UpdateDevicesFunction",
+            JsonNode result = SharedStack.invoke(
+                    stack,
+                    "UpdateDevicesFunction",
                     "{\"productId\":\"" + PRODUCT + "\",\"version\":\"1.1.0\",\"deviceNames\":[\"" + DEVICE + "\"]}");
             assertThat(result.path("delivered")).extracting(JsonNode::asText).containsExactly(DEVICE);
             jobId = result.path("jobId").asText();
@@ -67,10 +71,12 @@ class ExpiredUrlIT {
             // As the C SDK does ~2 s after a failure: report the old version again.
             device.drain();
             device.reportVersion("1.0.0");
-            assertThat(device.await("report_version_rsp", WAIT).path("version").asText()).isEqualTo("1.0.0");
+            assertThat(device.await("report_version_rsp", WAIT).path("version").asText())
+                    .isEqualTo("1.0.0");
             JsonNode fresh = device.await("update_firmware", WAIT);
             assertThat(fresh).as("update_firmware after the re-report").isNotNull();
-            assertThat(fresh.path("url").asText()).isNotEqualTo(first.path("url").asText());
+            assertThat(fresh.path("url").asText())
+                    .isNotEqualTo(first.path("url").asText());
             assertThat(fresh.path("version").asText()).isEqualTo("1.1.0");
             assertThat(fresh.path("md5sum").asText()).isEqualTo(md5);
             assertThat(fresh.path("file_size").asLong()).isEqualTo(firmware.length);

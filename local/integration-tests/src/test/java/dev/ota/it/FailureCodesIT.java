@@ -26,6 +26,7 @@ class FailureCodesIT {
     private static final Duration WAIT = Duration.ofSeconds(15);
     /** Long enough for a wrongly sent update_firmware to arrive; asserting its absence, not a speed. */
     private static final Duration NOTHING_MORE = Duration.ofMillis(1_500);
+
     private static final String PRODUCT = "FAILCODESPRODUCT";
     private static final String TARGET = "3.0.0";
     private static final String OLD = "2.9.0";
@@ -34,7 +35,8 @@ class FailureCodesIT {
 
     @BeforeAll
     static void registerFirmware() throws Exception {
-        JsonNode registered = SharedStack.uploadAndRegister(SharedStack.get(), PRODUCT, TARGET, SharedStack.firmwareBytes(4_096, 3));
+        JsonNode registered =
+                SharedStack.uploadAndRegister(SharedStack.get(), PRODUCT, TARGET, SharedStack.firmwareBytes(4_096, 3));
         assertThat(registered.path("outcome").asText()).isEqualTo("REGISTERED");
     }
 
@@ -44,7 +46,9 @@ class FailureCodesIT {
         boolean retryable = code != -2;
         int attempts = retryable ? 3 : 1;
         String name = "dev-code" + (-code);
-        try (SimulatedDevice device = new SimulatedDevice(dev.ota.local.device.Registered.mqttUrl(stack, PRODUCT, name), PRODUCT, name, "ota").connect()) {
+        try (SimulatedDevice device = new SimulatedDevice(
+                        dev.ota.local.device.Registered.mqttUrl(stack, PRODUCT, name), PRODUCT, name, "ota")
+                .connect()) {
             String jobId = startUpdate(device, null);
             for (int attempt = 1; attempt <= attempts; attempt++) {
                 String msg = "failure " + attempt + " of code " + code;
@@ -61,7 +65,9 @@ class FailureCodesIT {
                 if (!last) {
                     // The device re-reports its old version: the next attempt starts with a new update_firmware.
                     JsonNode update = reportVersionAndAwaitUpdate(device);
-                    assertThat(update).as("update_firmware for attempt " + (attempt + 1)).isNotNull();
+                    assertThat(update)
+                            .as("update_firmware for attempt " + (attempt + 1))
+                            .isNotNull();
                     assertThat(update.path("version").asText()).isEqualTo(TARGET);
                     stack.router().awaitIdle(10_000);
                     Map<String, AttributeValue> next = OtaTables.execution(stack, jobId, name);
@@ -77,7 +83,9 @@ class FailureCodesIT {
     @Test
     void customPolicyWithOneAttemptFailsAtTheFirstRetryableFailure() throws Exception {
         String name = "dev-one-attempt";
-        try (SimulatedDevice device = new SimulatedDevice(dev.ota.local.device.Registered.mqttUrl(stack, PRODUCT, name), PRODUCT, name, "ota").connect()) {
+        try (SimulatedDevice device = new SimulatedDevice(
+                        dev.ota.local.device.Registered.mqttUrl(stack, PRODUCT, name), PRODUCT, name, "ota")
+                .connect()) {
             String jobId = startUpdate(device, "{\"maxAttempts\":1}");
             failAttempt(device, -1, "time_out");
             Map<String, AttributeValue> row = OtaTables.execution(stack, jobId, name);
@@ -92,7 +100,9 @@ class FailureCodesIT {
     @Test
     void customRetryableCodesDecideWhichFailuresAreRetried() throws Exception {
         String name = "dev-only-md5";
-        try (SimulatedDevice device = new SimulatedDevice(dev.ota.local.device.Registered.mqttUrl(stack, PRODUCT, name), PRODUCT, name, "ota").connect()) {
+        try (SimulatedDevice device = new SimulatedDevice(
+                        dev.ota.local.device.Registered.mqttUrl(stack, PRODUCT, name), PRODUCT, name, "ota")
+                .connect()) {
             String jobId = startUpdate(device, "{\"maxAttempts\":2,\"retryableCodes\":[-4]}");
             failAttempt(device, -4, "md5 mismatch");
             assertThat(s(OtaTables.execution(stack, jobId, name), "status")).isEqualTo("RETRY_PENDING");
@@ -112,8 +122,11 @@ class FailureCodesIT {
     private String startUpdate(SimulatedDevice device, String retry) throws Exception {
         device.reportVersion(OLD);
         assertThat(device.await("report_version_rsp", WAIT)).isNotNull();
-        JsonNode result = SharedStack.invoke(stack, "UpdateDevicesFunction", "{\"productId\":\"" + PRODUCT + "\",\"version\":\"" + TARGET
-                + "\",\"deviceNames\":[\"" + device.deviceName() + "\"]" + (retry == null ? "" : ",\"retry\":" + retry) + "}");
+        JsonNode result = SharedStack.invoke(
+                stack,
+                "UpdateDevicesFunction",
+                "{\"productId\":\"" + PRODUCT + "\",\"version\":\"" + TARGET + "\",\"deviceNames\":[\""
+                        + device.deviceName() + "\"]" + (retry == null ? "" : ",\"retry\":" + retry) + "}");
         assertThat(result.path("delivered")).extracting(JsonNode::asText).containsExactly(device.deviceName());
         assertThat(device.await("update_firmware", WAIT)).isNotNull();
         return result.path("jobId").asText();
@@ -145,7 +158,9 @@ class FailureCodesIT {
         JsonNode rsp = device.await("report_version_rsp", WAIT);
         assertThat(rsp).isNotNull();
         assertThat(rsp.path("result_code").asInt()).isZero();
-        assertThat(device.await("update_firmware", NOTHING_MORE)).as("update_firmware after the update failed").isNull();
+        assertThat(device.await("update_firmware", NOTHING_MORE))
+                .as("update_firmware after the update failed")
+                .isNull();
         stack.router().awaitIdle(10_000);
         Map<String, AttributeValue> row = OtaTables.execution(stack, jobId, device.deviceName());
         assertThat(s(row, "status")).isEqualTo("FAILED");

@@ -1,15 +1,15 @@
 package dev.ota.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ota.domain.ExecutionStatus;
+import dev.ota.domain.job.TargetType;
+import dev.ota.domain.rollout.Stage;
+import dev.ota.local.stack.LocalStack;
 import dev.ota.port.in.JobOperations;
 import dev.ota.port.in.JobOperations.CreateJob;
 import dev.ota.port.in.JobOperations.Retry;
 import dev.ota.port.in.JobOperations.Rollout;
-import dev.ota.domain.rollout.Stage;
-import dev.ota.domain.job.TargetType;
 import dev.ota.port.in.JobOperations.Targets;
-import dev.ota.domain.ExecutionStatus;
-import dev.ota.local.stack.LocalStack;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,7 +45,8 @@ final class JobFixture implements AutoCloseable {
     JobFixture(String prefix, LocalStack stack) {
         this.stack = stack;
         this.jobs = stack.jobs();
-        this.product = prefix + "-" + Long.toString(System.nanoTime() % 1_000_000_000L, 36) + PRODUCTS.incrementAndGet();
+        this.product =
+                prefix + "-" + Long.toString(System.nanoTime() % 1_000_000_000L, 36) + PRODUCTS.incrementAndGet();
         this.listener = (topic, payload) -> {
             if (!topic.contains("/" + product + "/")) {
                 return;
@@ -64,7 +65,8 @@ final class JobFixture implements AutoCloseable {
     }
 
     JsonNode firmware(String version) throws Exception {
-        return SharedStack.uploadAndRegister(stack, product, version, SharedStack.firmwareBytes(2048, version.hashCode()));
+        return SharedStack.uploadAndRegister(
+                stack, product, version, SharedStack.firmwareBytes(2048, version.hashCode()));
     }
 
     /** A version report, as the rule hands it to VersionReportFunction, received now on the stack's clock. */
@@ -73,16 +75,21 @@ final class JobFixture implements AutoCloseable {
     }
 
     JsonNode reportVersion(String device, String version, Instant receivedAt) throws Exception {
-        String event = "{\"type\":\"report_version\",\"report\":{\"version\":\"" + version + "\"},\"productId\":\"" + product
-                + "\",\"deviceName\":\"" + device + "\",\"clientId\":\"" + dev.ota.domain.device.ThingName.of(product, device).value() + "\",\"receivedAt\":" + receivedAt.toEpochMilli() + "}";
+        String event = "{\"type\":\"report_version\",\"report\":{\"version\":\"" + version + "\"},\"productId\":\""
+                + product + "\",\"deviceName\":\"" + device + "\",\"clientId\":\""
+                + dev.ota.domain.device.ThingName.of(product, device).value() + "\",\"receivedAt\":"
+                + receivedAt.toEpochMilli() + "}";
         return SharedStack.invoke(stack, "VersionReportFunction", event);
     }
 
-    JsonNode progress(String device, String state, String version, Integer percent, int code, Instant receivedAt) throws Exception {
+    JsonNode progress(String device, String state, String version, Integer percent, int code, Instant receivedAt)
+            throws Exception {
         String progress = "{\"state\":\"" + state + "\"" + (percent == null ? "" : ",\"percent\":\"" + percent + "\"")
                 + ",\"result_code\":\"" + code + "\",\"result_msg\":\"" + (code == 0 ? "" : "time_out") + "\"}";
-        String event = "{\"type\":\"report_progress\",\"report\":{\"progress\":" + progress + ",\"version\":\"" + version + "\"},\"productId\":\""
-                + product + "\",\"deviceName\":\"" + device + "\",\"clientId\":\"" + dev.ota.domain.device.ThingName.of(product, device).value() + "\",\"receivedAt\":"
+        String event = "{\"type\":\"report_progress\",\"report\":{\"progress\":" + progress + ",\"version\":\""
+                + version + "\"},\"productId\":\""
+                + product + "\",\"deviceName\":\"" + device + "\",\"clientId\":\""
+                + dev.ota.domain.device.ThingName.of(product, device).value() + "\",\"receivedAt\":"
                 + receivedAt.toEpochMilli() + "}";
         return SharedStack.invoke(stack, "ProgressReportFunction", event);
     }
@@ -210,7 +217,8 @@ final class JobFixture implements AutoCloseable {
         }
 
         CreateJob build() {
-            return new CreateJob(product, version, targets, dynamic, rollout, stages, startAt, endAt, timeout, retry, "IT job");
+            return new CreateJob(
+                    product, version, targets, dynamic, rollout, stages, startAt, endAt, timeout, retry, "IT job");
         }
     }
 

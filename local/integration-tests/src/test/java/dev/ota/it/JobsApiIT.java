@@ -38,7 +38,8 @@ class JobsApiIT {
 
             ApiClient.Response listed = api.get("/jobs?productId=" + f.product);
             assertThat(listed.status()).isEqualTo(200);
-            assertThat(listed.body().path("items").get(0).path("jobId").asText()).isEqualTo(jobId);
+            assertThat(listed.body().path("items").get(0).path("jobId").asText())
+                    .isEqualTo(jobId);
 
             f.tick();
             assertThat(f.updatedDevices()).hasSize(2);
@@ -46,32 +47,49 @@ class JobsApiIT {
             assertThat(stats.path("counts").path("DELIVERED").asLong()).isEqualTo(2);
             assertThat(stats.path("counts").path("QUEUED").asLong()).isEqualTo(2);
             assertThat(stats.path("queued").asLong()).isEqualTo(2);
-            JsonNode delivered = api.get("/jobs/" + jobId + "/devices?status=DELIVERED").body();
+            JsonNode delivered =
+                    api.get("/jobs/" + jobId + "/devices?status=DELIVERED").body();
             assertThat(delivered.path("items")).hasSize(2);
             List<String> first = new ArrayList<>();
             delivered.path("items").forEach(i -> first.add(i.path("deviceName").asText()));
 
-            assertThat(api.post("/jobs/" + jobId + "/pause", "{}").body().path("state").asText()).isEqualTo("PAUSED");
+            assertThat(api.post("/jobs/" + jobId + "/pause", "{}")
+                            .body()
+                            .path("state")
+                            .asText())
+                    .isEqualTo("PAUSED");
             f.advance(Duration.ofMinutes(2));
             f.tick();
             assertThat(f.updatedDevices()).as("paused: nothing released").hasSize(2);
-            assertThat(api.post("/jobs/" + jobId + "/resume", "{}").body().path("state").asText()).isEqualTo("IN_PROGRESS");
+            assertThat(api.post("/jobs/" + jobId + "/resume", "{}")
+                            .body()
+                            .path("state")
+                            .asText())
+                    .isEqualTo("IN_PROGRESS");
 
             String failing = first.get(0);
             f.fail(failing, "2.0.0", -2);
-            assertThat(api.get("/jobs/" + jobId + "/devices?status=FAILED").body().path("items").get(0).path("resultCode").asInt())
+            assertThat(api.get("/jobs/" + jobId + "/devices?status=FAILED")
+                            .body()
+                            .path("items")
+                            .get(0)
+                            .path("resultCode")
+                            .asInt())
                     .isEqualTo(-2);
             ApiClient.Response retried = api.post("/jobs/" + jobId + "/devices/" + failing + "/retry", "{}");
             assertThat(retried.status()).as(String.valueOf(retried.body())).isEqualTo(200);
             assertThat(retried.body().path("status").asText()).isEqualTo("DELIVERED");
             assertThat(retried.body().path("attempt").asInt()).isEqualTo(1);
-            assertThat(f.updatedDevices()).as("the operator's retry sends at once").hasSize(3);
+            assertThat(f.updatedDevices())
+                    .as("the operator's retry sends at once")
+                    .hasSize(3);
 
             JsonNode device = api.get("/devices/" + f.product + "/" + failing).body();
             assertThat(device.path("currentVersion").asText()).isEqualTo("1.0.0");
             assertThat(device.path("liveExecution").path("jobId").asText()).isEqualTo(jobId);
 
-            ApiClient.Response canceledDevice = api.post("/jobs/" + jobId + "/devices/" + first.get(1) + "/cancel", "{}");
+            ApiClient.Response canceledDevice =
+                    api.post("/jobs/" + jobId + "/devices/" + first.get(1) + "/cancel", "{}");
             assertThat(canceledDevice.body().path("status").asText()).isEqualTo("CANCELED");
 
             JsonNode canceled = api.post("/jobs/" + jobId + "/cancel", "{}").body();
@@ -82,7 +100,9 @@ class JobsApiIT {
             f.tick();
             JsonNode end = api.get("/jobs/" + jobId + "/statistics").body();
             assertThat(end.path("counts").path("CANCELED").asLong()).isEqualTo(4);
-            assertThat(end.path("retries").asLong()).as("the operator's retry after a failure").isEqualTo(1);
+            assertThat(end.path("retries").asLong())
+                    .as("the operator's retry after a failure")
+                    .isEqualTo(1);
             assertThat(end.path("targetCount").asLong()).isEqualTo(4);
         }
     }
@@ -94,16 +114,22 @@ class JobsApiIT {
             ApiClient.Response unknown = api.get("/jobs/no-such-job");
             assertThat(unknown.status()).isEqualTo(404);
             assertThat(unknown.body().path("code").asText()).isEqualTo("NOT_FOUND");
-            ApiClient.Response noFirmware = api.post("/jobs", "{\"productId\":\"" + f.product + "\",\"targetVersion\":\"9.9.9\","
-                    + "\"targets\":{\"type\":\"PRODUCT\"}}");
+            ApiClient.Response noFirmware = api.post(
+                    "/jobs",
+                    "{\"productId\":\"" + f.product + "\",\"targetVersion\":\"9.9.9\","
+                            + "\"targets\":{\"type\":\"PRODUCT\"}}");
             assertThat(noFirmware.status()).isEqualTo(409);
             assertThat(noFirmware.body().path("code").asText()).isEqualTo("FIRMWARE_NOT_AVAILABLE");
-            ApiClient.Response shortTimeout = api.post("/jobs", "{\"productId\":\"" + f.product + "\",\"targetVersion\":\"2.0.0\","
-                    + "\"targets\":{\"type\":\"PRODUCT\"},\"inProgressTimeoutSeconds\":5}");
+            ApiClient.Response shortTimeout = api.post(
+                    "/jobs",
+                    "{\"productId\":\"" + f.product + "\",\"targetVersion\":\"2.0.0\","
+                            + "\"targets\":{\"type\":\"PRODUCT\"},\"inProgressTimeoutSeconds\":5}");
             assertThat(shortTimeout.status()).isEqualTo(400);
             assertThat(shortTimeout.body().path("message").asText()).contains("inProgressTimeout");
-            ApiClient.Response badRate = api.post("/jobs", "{\"productId\":\"" + f.product + "\",\"targetVersion\":\"2.0.0\","
-                    + "\"targets\":{\"type\":\"PRODUCT\"},\"rollout\":{\"ratePerMinute\":100001}}");
+            ApiClient.Response badRate = api.post(
+                    "/jobs",
+                    "{\"productId\":\"" + f.product + "\",\"targetVersion\":\"2.0.0\","
+                            + "\"targets\":{\"type\":\"PRODUCT\"},\"rollout\":{\"ratePerMinute\":100001}}");
             assertThat(badRate.status()).isEqualTo(400);
         }
     }

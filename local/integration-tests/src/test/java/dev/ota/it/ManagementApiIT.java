@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -41,7 +40,11 @@ class ManagementApiIT {
     }
 
     private static String startBody(String product, String version, long size, String md5, String description) {
-        ObjectNode body = SharedStack.JSON.createObjectNode().put("productId", product).put("version", version).put("fileSize", size)
+        ObjectNode body = SharedStack.JSON
+                .createObjectNode()
+                .put("productId", product)
+                .put("version", version)
+                .put("fileSize", size)
                 .put("md5sum", md5);
         if (description != null) {
             body.put("description", description);
@@ -58,14 +61,18 @@ class ManagementApiIT {
             if (!"UPLOADING".equals(r.body().path("status").asText())) {
                 return r.body();
             }
-            assertThat(System.nanoTime()).as("firmware %s/%s still UPLOADING; S3 notification failures: %s", product, version,
-                    stack.s3NotificationFailures()).isLessThan(deadline);
+            assertThat(System.nanoTime())
+                    .as(
+                            "firmware %s/%s still UPLOADING; S3 notification failures: %s",
+                            product, version, stack.s3NotificationFailures())
+                    .isLessThan(deadline);
             Thread.sleep(100);
         }
     }
 
     private JsonNode uploadSmall(String product, String version, byte[] bytes, String declaredMd5) throws Exception {
-        ApiClient.Response started = api.post("/firmware", startBody(product, version, bytes.length, declaredMd5, "v" + version));
+        ApiClient.Response started =
+                api.post("/firmware", startBody(product, version, bytes.length, declaredMd5, "v" + version));
         assertThat(started.status()).as(String.valueOf(started.body())).isEqualTo(201);
         assertThat(started.body().path("method").asText()).isEqualTo("PUT");
         api.putPresigned(started.body().path("url").asText(), bytes);
@@ -78,7 +85,8 @@ class ManagementApiIT {
         assertThat(unsigned.status()).isEqualTo(403);
         assertThat(unsigned.body().path("message").asText()).isEqualTo("Forbidden");
 
-        ApiClient.Response wrongSecret = api.withCredentials(AwsBasicCredentials.create(dev.ota.local.standin.EmbeddedS3.ACCESS_KEY, "not-the-secret"))
+        ApiClient.Response wrongSecret = api.withCredentials(
+                        AwsBasicCredentials.create(dev.ota.local.standin.EmbeddedS3.ACCESS_KEY, "not-the-secret"))
                 .get("/firmware");
         assertThat(wrongSecret.status()).isEqualTo(403);
         assertThat(wrongSecret.body().path("message").asText()).contains("signature we calculated does not match");
@@ -89,7 +97,9 @@ class ManagementApiIT {
     @Test
     void singlePutUploadIsVerifiedAndMadeAvailable() throws Exception {
         byte[] bytes = SharedStack.firmwareBytes(300_000, 11);
-        ApiClient.Response started = api.post("/firmware", startBody("APIPUT", "1.0.0", bytes.length, md5(bytes).toUpperCase(), "first"));
+        ApiClient.Response started = api.post(
+                "/firmware",
+                startBody("APIPUT", "1.0.0", bytes.length, md5(bytes).toUpperCase(), "first"));
 
         assertThat(started.status()).isEqualTo(201);
         assertThat(started.body().path("method").asText()).isEqualTo("PUT");
@@ -114,7 +124,8 @@ class ManagementApiIT {
     @Test
     void multipartUploadOf12MiBWithPresignedPartUrls() throws Exception {
         byte[] bytes = SharedStack.firmwareBytes((int) (12 * MIB), 12);
-        ApiClient.Response started = api.post("/firmware", startBody("APIMULTI", "2.0.0", bytes.length, md5(bytes), "big"));
+        ApiClient.Response started =
+                api.post("/firmware", startBody("APIMULTI", "2.0.0", bytes.length, md5(bytes), "big"));
 
         assertThat(started.status()).as(String.valueOf(started.body())).isEqualTo(201);
         JsonNode ticket = started.body();
@@ -130,9 +141,13 @@ class ManagementApiIT {
             String etag = api.putPresigned(part.path("url").asText(), java.util.Arrays.copyOfRange(bytes, from, to));
             done.addObject().put("partNumber", n).put("etag", etag);
         }
-        assertThat(api.get("/firmware/APIMULTI/2.0.0").body().path("status").asText()).as("nothing lands before completion").isEqualTo("UPLOADING");
+        assertThat(api.get("/firmware/APIMULTI/2.0.0").body().path("status").asText())
+                .as("nothing lands before completion")
+                .isEqualTo("UPLOADING");
 
-        ObjectNode complete = SharedStack.JSON.createObjectNode().put("uploadId", ticket.path("uploadId").asText());
+        ObjectNode complete = SharedStack.JSON
+                .createObjectNode()
+                .put("uploadId", ticket.path("uploadId").asText());
         complete.set("parts", done);
         ApiClient.Response completed = api.post("/firmware/APIMULTI/2.0.0/complete", complete.toString());
         assertThat(completed.status()).as(String.valueOf(completed.body())).isEqualTo(200);
@@ -151,12 +166,17 @@ class ManagementApiIT {
     @Test
     void completingWithWrongEtagsIsA4xx() throws Exception {
         byte[] bytes = SharedStack.firmwareBytes((int) (9 * MIB), 13);
-        JsonNode ticket = api.post("/firmware", startBody("APIBADPARTS", "1.0.0", bytes.length, md5(bytes), null)).body();
+        JsonNode ticket = api.post("/firmware", startBody("APIBADPARTS", "1.0.0", bytes.length, md5(bytes), null))
+                .body();
         ArrayNode parts = SharedStack.JSON.createArrayNode();
         for (JsonNode part : ticket.path("parts")) {
-            parts.addObject().put("partNumber", part.path("partNumber").asInt()).put("etag", "\"00000000000000000000000000000000\"");
+            parts.addObject()
+                    .put("partNumber", part.path("partNumber").asInt())
+                    .put("etag", "\"00000000000000000000000000000000\"");
         }
-        ObjectNode complete = SharedStack.JSON.createObjectNode().put("uploadId", ticket.path("uploadId").asText());
+        ObjectNode complete = SharedStack.JSON
+                .createObjectNode()
+                .put("uploadId", ticket.path("uploadId").asText());
         complete.set("parts", parts);
 
         ApiClient.Response r = api.post("/firmware/APIBADPARTS/1.0.0/complete", complete.toString());
@@ -173,10 +193,13 @@ class ManagementApiIT {
         JsonNode fw = uploadSmall("APIREJECT", "3.0.0", bytes, wrong);
 
         assertThat(fw.path("status").asText()).isEqualTo("REJECTED");
-        assertThat(fw.path("rejectionReason").asText()).isEqualTo("declared md5sum " + wrong + " does not match the uploaded object's " + md5(bytes));
+        assertThat(fw.path("rejectionReason").asText())
+                .isEqualTo("declared md5sum " + wrong + " does not match the uploaded object's " + md5(bytes));
         assertThat(fw.path("md5sum").asText()).isEqualTo(wrong);
 
-        JsonNode update = SharedStack.invoke(stack, "UpdateDevicesFunction",
+        JsonNode update = SharedStack.invoke(
+                stack,
+                "UpdateDevicesFunction",
                 "{\"productId\":\"APIREJECT\",\"version\":\"3.0.0\",\"deviceNames\":[\"dev-1\"]}");
         assertThat(update.path("outcome").asText()).isEqualTo("REJECTED");
         assertThat(update.path("reason").asText()).contains("is not registered and available");
@@ -190,8 +213,12 @@ class ManagementApiIT {
         assertThat(again.path("firmware").get(0).path("status").asText()).isEqualTo("REJECTED");
 
         // The operator deletes the rejected upload and tries again with the right md5.
-        assertThat(api.send("DELETE", "/firmware/APIREJECT/3.0.0", null).status()).isEqualTo(204);
-        assertThat(uploadSmall("APIREJECT", "3.0.0", bytes, md5(bytes)).path("status").asText()).isEqualTo("AVAILABLE");
+        assertThat(api.send("DELETE", "/firmware/APIREJECT/3.0.0", null).status())
+                .isEqualTo(204);
+        assertThat(uploadSmall("APIREJECT", "3.0.0", bytes, md5(bytes))
+                        .path("status")
+                        .asText())
+                .isEqualTo("AVAILABLE");
     }
 
     @Test
@@ -203,7 +230,8 @@ class ManagementApiIT {
         JsonNode fw = awaitSettled("APISIZE", "1.0.0");
 
         assertThat(fw.path("status").asText()).isEqualTo("REJECTED");
-        assertThat(fw.path("rejectionReason").asText()).contains("declared size 999 bytes does not match the uploaded object's 1000");
+        assertThat(fw.path("rejectionReason").asText())
+                .contains("declared size 999 bytes does not match the uploaded object's 1000");
     }
 
     @Test
@@ -211,26 +239,38 @@ class ManagementApiIT {
         byte[] bytes = SharedStack.firmwareBytes(1000, 16);
         uploadSmall("APITAKEN", "1.0.0", bytes, md5(bytes));
 
-        ApiClient.Response again = api.post("/firmware", startBody("APITAKEN", "1.0.0", bytes.length, md5(bytes), null));
+        ApiClient.Response again =
+                api.post("/firmware", startBody("APITAKEN", "1.0.0", bytes.length, md5(bytes), null));
 
         assertThat(again.status()).isEqualTo(409);
         assertThat(again.code()).isEqualTo("VERSION_TAKEN");
-        assertThat(api.post("/firmware", startBody("APITAKEN", "x".repeat(33), 1, md5(bytes), null)).code()).isEqualTo("INVALID_REQUEST");
-        assertThat(api.post("/firmware", startBody("APITAKEN", "big", 1024 * MIB + 1, md5(bytes), null)).code()).isEqualTo("INVALID_REQUEST");
+        assertThat(api.post("/firmware", startBody("APITAKEN", "x".repeat(33), 1, md5(bytes), null))
+                        .code())
+                .isEqualTo("INVALID_REQUEST");
+        assertThat(api.post("/firmware", startBody("APITAKEN", "big", 1024 * MIB + 1, md5(bytes), null))
+                        .code())
+                .isEqualTo("INVALID_REQUEST");
     }
 
     @Test
     void listIsPagedAndFilteredByProduct() throws Exception {
         for (String v : new String[] {"1.0.0", "1.1.0", "1.2.0"}) {
-            assertThat(api.post("/firmware", startBody("APILIST", v, 10, md5(new byte[10]), null)).status()).isEqualTo(201);
+            assertThat(api.post("/firmware", startBody("APILIST", v, 10, md5(new byte[10]), null))
+                            .status())
+                    .isEqualTo(201);
         }
         api.post("/firmware", startBody("APILIST2", "9.9.9", 10, md5(new byte[10]), null));
 
         JsonNode first = api.get("/firmware?productId=APILIST&limit=2").body();
-        assertThat(first.path("items")).extracting(i -> i.path("version").asText()).containsExactly("1.0.0", "1.1.0");
+        assertThat(first.path("items"))
+                .extracting(i -> i.path("version").asText())
+                .containsExactly("1.0.0", "1.1.0");
         String token = first.path("nextToken").asText();
-        JsonNode second = api.get("/firmware?productId=APILIST&limit=2&nextToken=" + token).body();
-        assertThat(second.path("items")).extracting(i -> i.path("version").asText()).containsExactly("1.2.0");
+        JsonNode second = api.get("/firmware?productId=APILIST&limit=2&nextToken=" + token)
+                .body();
+        assertThat(second.path("items"))
+                .extracting(i -> i.path("version").asText())
+                .containsExactly("1.2.0");
         assertThat(second.path("nextToken").isNull()).isTrue();
 
         ApiClient.Response otherProduct = api.get("/firmware?productId=APILIST2&nextToken=" + token);
@@ -242,9 +282,14 @@ class ManagementApiIT {
         java.util.Set<String> seen = new java.util.HashSet<>();
         String next = null;
         do {
-            JsonNode page = api.get("/firmware?limit=3" + (next == null ? "" : "&nextToken=" + next)).body();
-            page.path("items").forEach(i -> seen.add(i.path("productId").asText() + "/" + i.path("version").asText()));
-            next = page.path("nextToken").isNull() ? null : page.path("nextToken").asText();
+            JsonNode page = api.get("/firmware?limit=3" + (next == null ? "" : "&nextToken=" + next))
+                    .body();
+            page.path("items")
+                    .forEach(i -> seen.add(i.path("productId").asText() + "/"
+                            + i.path("version").asText()));
+            next = page.path("nextToken").isNull()
+                    ? null
+                    : page.path("nextToken").asText();
         } while (next != null);
         assertThat(seen).contains("APILIST/1.0.0", "APILIST/1.1.0", "APILIST/1.2.0", "APILIST2/9.9.9");
     }
@@ -254,10 +299,12 @@ class ManagementApiIT {
         byte[] bytes = SharedStack.firmwareBytes(5000, 17);
         uploadSmall("APIEDIT", "1.0.0", bytes, md5(bytes));
 
-        ApiClient.Response edited = api.send("PATCH", "/firmware/APIEDIT/1.0.0", "{\"description\":\"fixes the reboot loop\"}");
+        ApiClient.Response edited =
+                api.send("PATCH", "/firmware/APIEDIT/1.0.0", "{\"description\":\"fixes the reboot loop\"}");
         assertThat(edited.status()).isEqualTo(200);
         assertThat(edited.body().path("description").asText()).isEqualTo("fixes the reboot loop");
-        assertThat(api.get("/firmware/APIEDIT/1.0.0").body().path("description").asText()).isEqualTo("fixes the reboot loop");
+        assertThat(api.get("/firmware/APIEDIT/1.0.0").body().path("description").asText())
+                .isEqualTo("fixes the reboot loop");
 
         ApiClient.Response deleted = api.send("DELETE", "/firmware/APIEDIT/1.0.0", null);
         assertThat(deleted.status()).isEqualTo(204);
@@ -265,7 +312,8 @@ class ManagementApiIT {
         assertThat(gone.status()).isEqualTo(404);
         assertThat(gone.code()).isEqualTo("NOT_FOUND");
         try (S3Client s3 = stack.aws().s3()) {
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> s3.headObject(r -> r.bucket(LocalStack.BUCKET).key("firmware/APIEDIT/1.0.0/firmware.bin")))
+            org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+                            s3.headObject(r -> r.bucket(LocalStack.BUCKET).key("firmware/APIEDIT/1.0.0/firmware.bin")))
                     .isInstanceOf(NoSuchKeyException.class);
         }
         assertThat(api.send("DELETE", "/firmware/APIEDIT/1.0.0", null).status()).isEqualTo(404);
@@ -277,7 +325,9 @@ class ManagementApiIT {
         byte[] other = SharedStack.firmwareBytes(4000, 19);
         uploadSmall("APIINUSE", "2.0.0", target, md5(target));
         uploadSmall("APIINUSE", "2.1.0", other, md5(other));
-        JsonNode job = SharedStack.invoke(stack, "UpdateDevicesFunction",
+        JsonNode job = SharedStack.invoke(
+                stack,
+                "UpdateDevicesFunction",
                 "{\"productId\":\"APIINUSE\",\"version\":\"2.0.0\",\"deviceNames\":[\"dev-1\",\"dev-2\"]}");
         assertThat(job.path("jobId").asText()).isNotBlank();
 
@@ -285,9 +335,13 @@ class ManagementApiIT {
 
         assertThat(refused.status()).isEqualTo(409);
         assertThat(refused.code()).isEqualTo("FIRMWARE_IN_USE");
-        assertThat(refused.body().path("message").asText()).contains(job.path("jobId").asText());
-        assertThat(api.get("/firmware/APIINUSE/2.0.0").body().path("status").asText()).isEqualTo("AVAILABLE");
-        assertThat(api.send("DELETE", "/firmware/APIINUSE/2.1.0", null).status()).as("another version of the product").isEqualTo(204);
+        assertThat(refused.body().path("message").asText())
+                .contains(job.path("jobId").asText());
+        assertThat(api.get("/firmware/APIINUSE/2.0.0").body().path("status").asText())
+                .isEqualTo("AVAILABLE");
+        assertThat(api.send("DELETE", "/firmware/APIINUSE/2.1.0", null).status())
+                .as("another version of the product")
+                .isEqualTo(204);
     }
 
     @Test
@@ -318,7 +372,9 @@ class ManagementApiIT {
         api.putPresigned(r.body().path("url").asText(), "dev-1\ndev-2\n".getBytes(StandardCharsets.UTF_8));
 
         try (S3Client s3 = stack.aws().s3()) {
-            assertThat(s3.getObjectAsBytes(b -> b.bucket(LocalStack.BUCKET).key(key)).asUtf8String()).isEqualTo("dev-1\ndev-2\n");
+            assertThat(s3.getObjectAsBytes(b -> b.bucket(LocalStack.BUCKET).key(key))
+                            .asUtf8String())
+                    .isEqualTo("dev-1\ndev-2\n");
         }
         assertThat(stack.awaitS3Notifications(10_000)).isTrue();
         assertThat(stack.s3NotificationFailures()).noneMatch(f -> f.key().equals(key));
@@ -331,7 +387,8 @@ class ManagementApiIT {
         assertThat(malformed.code()).isEqualTo("MALFORMED_JSON");
         assertThat(ApiClient.fieldNames(malformed.body())).containsExactly("code", "message");
 
-        ApiClient.Response wrongType = api.post("/firmware", "{\"productId\":\"P\",\"version\":\"1\",\"fileSize\":\"big\",\"md5sum\":\"x\"}");
+        ApiClient.Response wrongType =
+                api.post("/firmware", "{\"productId\":\"P\",\"version\":\"1\",\"fileSize\":\"big\",\"md5sum\":\"x\"}");
         assertThat(wrongType.status()).isEqualTo(400);
         assertThat(wrongType.body().path("message").asText()).isEqualTo("fileSize must be a whole number");
 
@@ -340,7 +397,9 @@ class ManagementApiIT {
         assertThat(unknownField.body().path("message").asText()).startsWith("unknown field 'product'");
 
         ApiClient.Response noRoute = api.get("/nothing");
-        assertThat(noRoute.status()).as("API Gateway answers unknown routes itself").isEqualTo(404);
+        assertThat(noRoute.status())
+                .as("API Gateway answers unknown routes itself")
+                .isEqualTo(404);
         assertThat(noRoute.body().path("message").asText()).isEqualTo("Not Found");
 
         ApiClient.Response noEngine = api.get("/jobs/some-job");
@@ -354,9 +413,11 @@ class ManagementApiIT {
 
     @Test
     void everyTemplateRouteIsServed() {
-        assertThat(stack.httpApi().routes()).extracting(r -> r.routeKey())
-                .containsExactlyInAnyOrderElementsOf(dev.ota.function.managementapi.Routes.ALL.stream().map(r -> r.routeKey()).toList());
+        assertThat(stack.httpApi().routes())
+                .extracting(r -> r.routeKey())
+                .containsExactlyInAnyOrderElementsOf(dev.ota.function.managementapi.Routes.ALL.stream()
+                        .map(r -> r.routeKey())
+                        .toList());
         assertThat(stack.httpApi().routes()).allMatch(r -> r.iamAuth());
     }
-
 }

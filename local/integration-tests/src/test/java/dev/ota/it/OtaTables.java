@@ -22,7 +22,10 @@ final class OtaTables {
     }
 
     static Map<String, AttributeValue> execution(LocalStack stack, String jobId, String deviceName) {
-        return get(stack, "ExecutionsTable", Map.of("jobId", AttributeValue.fromS(jobId), "deviceName", AttributeValue.fromS(deviceName)));
+        return get(
+                stack,
+                "ExecutionsTable",
+                Map.of("jobId", AttributeValue.fromS(jobId), "deviceName", AttributeValue.fromS(deviceName)));
     }
 
     static Map<String, AttributeValue> job(LocalStack stack, String jobId) {
@@ -68,7 +71,9 @@ final class OtaTables {
 
     static Map<String, AttributeValue> get(LocalStack stack, String table, Map<String, AttributeValue> key) {
         try (DynamoDbClient dynamo = stack.aws().dynamoDb()) {
-            Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(table).key(key).consistentRead(true)).item();
+            Map<String, AttributeValue> item = dynamo.getItem(
+                            r -> r.tableName(table).key(key).consistentRead(true))
+                    .item();
             return item == null ? Map.of() : item;
         }
     }
@@ -79,7 +84,9 @@ final class OtaTables {
         try (DynamoDbClient dynamo = stack.aws().dynamoDb()) {
             for (String table : ALL) {
                 Set<Map<String, AttributeValue>> items = new HashSet<>();
-                dynamo.scanPaginator(r -> r.tableName(table).consistentRead(true)).items().forEach(items::add);
+                dynamo.scanPaginator(r -> r.tableName(table).consistentRead(true))
+                        .items()
+                        .forEach(items::add);
                 all.put(table, items);
             }
         }

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ota.aws.presign.PresignConfig;
 import dev.ota.aws.presign.SigV4DownloadUrlMinter;
 import dev.ota.domain.FirmwareRef;
-import dev.ota.local.standin.EmbeddedS3;
 import dev.ota.local.stack.LocalClients;
+import dev.ota.local.standin.EmbeddedS3;
 import dev.ota.local.standin.StandInClients;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -115,10 +115,14 @@ class PresignedDownloadIT {
 
     @Test
     void urlSignedWithAnotherSecretIsRefused() throws Exception {
-        PresignConfig foreign = PresignConfig.of(StandInClients.REGION,
-                        StaticCredentialsProvider.create(AwsBasicCredentials.create(EmbeddedS3.ACCESS_KEY, "not-the-secret")))
+        PresignConfig foreign = PresignConfig.of(
+                        StandInClients.REGION,
+                        StaticCredentialsProvider.create(
+                                AwsBasicCredentials.create(EmbeddedS3.ACCESS_KEY, "not-the-secret")))
                 .withEndpoint(s3.endpoint(), true);
-        String url = new SigV4DownloadUrlMinter(foreign, BUCKET, Duration.ofMinutes(10)).presignGet(KEY).toString();
+        String url = new SigV4DownloadUrlMinter(foreign, BUCKET, Duration.ofMinutes(10))
+                .presignGet(KEY)
+                .toString();
         assertThat(get(url, null).statusCode()).isEqualTo(403);
     }
 
@@ -127,11 +131,15 @@ class PresignedDownloadIT {
         Clock anHourAgo = Clock.fixed(Instant.now().minus(Duration.ofHours(1)), ZoneOffset.UTC);
 
         // Control: signed an hour ago, valid for two hours.
-        String stillValid = new SigV4DownloadUrlMinter(config, BUCKET, Duration.ofHours(2), anHourAgo).presignGet(KEY).toString();
+        String stillValid = new SigV4DownloadUrlMinter(config, BUCKET, Duration.ofHours(2), anHourAgo)
+                .presignGet(KEY)
+                .toString();
         assertThat(get(stillValid, null).statusCode()).isEqualTo(200);
 
         // Same signing time, valid for one minute: expired 59 minutes ago.
-        String expired = new SigV4DownloadUrlMinter(config, BUCKET, Duration.ofMinutes(1), anHourAgo).presignGet(KEY).toString();
+        String expired = new SigV4DownloadUrlMinter(config, BUCKET, Duration.ofMinutes(1), anHourAgo)
+                .presignGet(KEY)
+                .toString();
         HttpResponse<byte[]> response = get(expired, null);
         assertThat(response.statusCode()).isEqualTo(403);
         assertThat(new String(response.body())).contains("AccessDenied");
@@ -145,7 +153,8 @@ class PresignedDownloadIT {
     void mintedUrlsFetchTheTopLevelDownloadCopy() throws Exception {
         String md5 = dev.ota.digest.FirmwareDigests.md5Hex(CONTENT);
         try (S3Client client = StandInClients.s3(s3.endpoint())) {
-            client.putObject(b -> b.bucket(BUCKET).key(dev.ota.domain.DownloadKey.of(KEY, md5)), RequestBody.fromBytes(CONTENT));
+            client.putObject(
+                    b -> b.bucket(BUCKET).key(dev.ota.domain.DownloadKey.of(KEY, md5)), RequestBody.fromBytes(CONTENT));
         }
         String url = minter(Duration.ofMinutes(10)).mint(new FirmwareRef("1.1.0", KEY, CONTENT.length, md5));
         HttpResponse<byte[]> response = get(url, null);

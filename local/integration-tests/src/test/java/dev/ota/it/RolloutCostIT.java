@@ -22,7 +22,8 @@ class RolloutCostIT {
 
     @Test
     void awsCallsPerDevice() throws Exception {
-        // A stack of its own: the counter sees every call, and on the shared stack the tick would also plan other tests' jobs.
+        // A stack of its own: the counter sees every call, and on the shared stack the tick would also plan other
+        // tests' jobs.
         try (JobFixture f = new JobFixture("COST", SharedStack.get(java.util.Map.of("UrlExpirySeconds", "3602")))) {
             f.firmware("8.0.0");
             List<String> names = JobFixture.names("k", DEVICES);
@@ -56,7 +57,11 @@ class RolloutCostIT {
             assertThat(f.count(jobId, ExecutionStatus.SUCCEEDED)).isEqualTo(DEVICES);
 
             StringBuilder report = new StringBuilder();
-            report.append("AWS calls for a rollout of ").append(DEVICES).append(" devices (per device = total / ").append(DEVICES).append(")\n");
+            report.append("AWS calls for a rollout of ")
+                    .append(DEVICES)
+                    .append(" devices (per device = total / ")
+                    .append(DEVICES)
+                    .append(")\n");
             section(report, "create the job (inline expansion)", created);
             section(report, "scheduler: plan + release (tick)", released);
             section(report, "device reports: downloading x4, burning, done, report_version", reported);

@@ -2,8 +2,8 @@ package dev.ota.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ota.domain.job.JobStatus;
 import dev.ota.domain.ExecutionStatus;
+import dev.ota.domain.job.JobStatus;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -37,7 +37,9 @@ class RolloutRateIT {
 
             f.advance(Duration.ofMinutes(5));
             f.tick();
-            assertThat(f.updatedDevices()).as("an idle bucket holds one minute's worth, no burst").hasSize(25);
+            assertThat(f.updatedDevices())
+                    .as("an idle bucket holds one minute's worth, no burst")
+                    .hasSize(25);
             assertThat(f.count(jobId, ExecutionStatus.QUEUED)).isZero();
             assertThat(f.count(jobId, ExecutionStatus.DELIVERED)).isEqualTo(25);
             assertThat(f.updatedDevices()).doesNotHaveDuplicates();

@@ -42,15 +42,21 @@ class SampleEventsIT {
             Map.entry("management-api-list-firmware.json", "ManagementApiFunction"),
             Map.entry("job-tick-schedule.json", "JobSchedulerFunction"),
             Map.entry("job-worker-sqs.json", "JobWorkerFunction"));
+
     private static final List<String> PROGRESS_IN_ORDER = List.of(
-            "progress-downloading.json", "progress-downloading-numbers.json", "progress-burning.json", "progress-done.json");
+            "progress-downloading.json",
+            "progress-downloading-numbers.json",
+            "progress-burning.json",
+            "progress-done.json");
 
     private final LocalStack stack = SharedStack.get();
 
     @Test
     void everyGoodSampleIsCovered() throws IOException {
         try (Stream<Path> files = Files.list(EVENTS)) {
-            assertThat(files.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json")))
+            assertThat(files.filter(Files::isRegularFile)
+                            .map(p -> p.getFileName().toString())
+                            .filter(n -> n.endsWith(".json")))
                     .containsExactlyInAnyOrderElementsOf(SAMPLES.keySet());
         }
     }
@@ -61,11 +67,19 @@ class SampleEventsIT {
         String productId = registration.path("productId").asText();
         String version = registration.path("version").asText();
         // The object the samples name, as big as s3-object-created.json says it is.
-        JsonNode s3Object = sample("s3-object-created.json").path("Records").get(0).path("s3").path("object");
-        assertThat(s3Object.path("key").asText()).isEqualTo(registration.path("s3Key").asText());
+        JsonNode s3Object = sample("s3-object-created.json")
+                .path("Records")
+                .get(0)
+                .path("s3")
+                .path("object");
+        assertThat(s3Object.path("key").asText())
+                .isEqualTo(registration.path("s3Key").asText());
         byte[] firmware = SharedStack.firmwareBytes(s3Object.path("size").asInt(), 99);
         try (S3Client s3 = stack.aws().s3()) {
-            s3.putObject(r -> r.bucket(LocalStack.BUCKET).key(registration.path("s3Key").asText()), RequestBody.fromBytes(firmware));
+            s3.putObject(
+                    r -> r.bucket(LocalStack.BUCKET)
+                            .key(registration.path("s3Key").asText()),
+                    RequestBody.fromBytes(firmware));
         }
 
         JsonNode registered = invoke("register-firmware.json");
@@ -75,27 +89,36 @@ class SampleEventsIT {
         assertThat(fw.path("version").asText()).isEqualTo(version);
         assertThat(fw.path("fileSize").asLong()).isEqualTo(firmware.length);
         assertThat(fw.path("md5sum").asText()).isEqualTo(FirmwareDigests.md5Hex(firmware));
-        Map<String, AttributeValue> item = OtaTables.get(stack, "FirmwareTable",
+        Map<String, AttributeValue> item = OtaTables.get(
+                stack,
+                "FirmwareTable",
                 Map.of("productId", AttributeValue.fromS(productId), "version", AttributeValue.fromS(version)));
         // The upload's own S3 notification may have registered it first (the local stack delivers the
         // template's notifications, as AWS does); registering the same bytes again changes nothing.
         assertThat(s(item, "firmwareState")).isEqualTo("AVAILABLE");
         assertThat(s(item, "md5sum")).isEqualTo(FirmwareDigests.md5Hex(firmware));
 
-        // The same object's S3 notification (the bucket name in the sample is illustrative): registered again, same record.
+        // The same object's S3 notification (the bucket name in the sample is illustrative): registered again, same
+        // record.
         JsonNode notified = invoke("s3-object-created.json");
         assertThat(notified.path("outcome").asText()).isEqualTo("REGISTERED");
-        assertThat(notified.path("firmware").get(0).path("md5sum").asText()).isEqualTo(fw.path("md5sum").asText());
+        assertThat(notified.path("firmware").get(0).path("md5sum").asText())
+                .isEqualTo(fw.path("md5sum").asText());
 
         JsonNode reportVersion = sample("report-version.json");
         String deviceName = reportVersion.path("deviceName").asText();
-        assertThat(invoke("report-version.json").path("outcome").asText()).as("no live update yet").isEqualTo("IGNORED");
+        assertThat(invoke("report-version.json").path("outcome").asText())
+                .as("no live update yet")
+                .isEqualTo("IGNORED");
         Map<String, AttributeValue> device = OtaTables.device(stack, productId, deviceName);
-        assertThat(s(device, "currentVersion")).isEqualTo(reportVersion.path("report").path("version").asText());
-        assertThat(n(device, "lastSeenAt")).isEqualTo(reportVersion.path("receivedAt").asLong());
+        assertThat(s(device, "currentVersion"))
+                .isEqualTo(reportVersion.path("report").path("version").asText());
+        assertThat(n(device, "lastSeenAt"))
+                .isEqualTo(reportVersion.path("receivedAt").asLong());
 
         JsonNode update = invoke("update-devices.json");
-        List<String> names = SharedStack.JSON.convertValue(sample("update-devices.json").path("deviceNames"),
+        List<String> names = SharedStack.JSON.convertValue(
+                sample("update-devices.json").path("deviceNames"),
                 SharedStack.JSON.getTypeFactory().constructCollectionType(List.class, String.class));
         assertThat(update.path("delivered")).extracting(JsonNode::asText).containsExactlyElementsOf(names);
         assertThat(update.path("skipped").size()).isZero();
@@ -107,23 +130,32 @@ class SampleEventsIT {
         // Verbatim, the progress samples are valid reports, but their fixed receivedAt (the broker's
         // timestamp()) is older than an update started today, so they are ignored as stale: nothing moves.
         for (String file : PROGRESS_IN_ORDER) {
-            assertThat(invoke(file).path("outcome").asText()).as(file + " verbatim").isEqualTo("IGNORED");
+            assertThat(invoke(file).path("outcome").asText())
+                    .as(file + " verbatim")
+                    .isEqualTo("IGNORED");
         }
-        assertThat(s(OtaTables.device(stack, productId, deviceName), "execStatus")).isEqualTo("DELIVERED");
+        assertThat(s(OtaTables.device(stack, productId, deviceName), "execStatus"))
+                .isEqualTo("DELIVERED");
 
         // With receivedAt moved past the attempt's start (order and spacing kept), they walk the update to done.
         long shift = attemptStartedAt - reportVersion.path("receivedAt").asLong();
         String[][] expected = {{"DOWNLOADING", "10"}, {"DOWNLOADING", "55"}, {"BURNING", "100"}, {"SUCCEEDED", "100"}};
         for (int i = 0; i < PROGRESS_IN_ORDER.size(); i++) {
             String file = PROGRESS_IN_ORDER.get(i);
-            assertThat(invokeShifted(file, shift, null).path("outcome").asText()).as(file).isEqualTo("APPLIED");
+            assertThat(invokeShifted(file, shift, null).path("outcome").asText())
+                    .as(file)
+                    .isEqualTo("APPLIED");
             device = OtaTables.device(stack, productId, deviceName);
             assertThat(s(device, "execStatus")).as(file).isEqualTo(expected[i][0]);
             assertThat(n(device, "execPercent")).as(file).isEqualTo(Long.parseLong(expected[i][1]));
         }
         // The fail sample, on the other device of the update: a retryable -1 leaves it RETRY_PENDING.
-        String other = names.stream().filter(n -> !n.equals(deviceName)).findFirst().orElseThrow();
-        assertThat(invokeShifted("progress-fail.json", shift, other).path("outcome").asText()).isEqualTo("APPLIED");
+        String other =
+                names.stream().filter(n -> !n.equals(deviceName)).findFirst().orElseThrow();
+        assertThat(invokeShifted("progress-fail.json", shift, other)
+                        .path("outcome")
+                        .asText())
+                .isEqualTo("APPLIED");
         Map<String, AttributeValue> failed = OtaTables.execution(stack, jobId, other);
         assertThat(s(failed, "status")).isEqualTo("RETRY_PENDING");
         assertThat(n(failed, "resultCode")).isEqualTo(-1);
@@ -147,7 +179,11 @@ class SampleEventsIT {
     void apiAndWorkerSamplesAreAnswered() throws Exception {
         JsonNode list = invoke("management-api-list-firmware.json");
         assertThat(list.path("statusCode").asInt()).as(list.toString()).isEqualTo(200);
-        assertThat(SharedStack.JSON.readTree(list.path("body").asText()).path("items").isArray()).isTrue();
+        assertThat(SharedStack.JSON
+                        .readTree(list.path("body").asText())
+                        .path("items")
+                        .isArray())
+                .isTrue();
 
         JsonNode work = invoke("job-worker-sqs.json");
         assertThat(work.path("batchItemFailures").isArray()).as(work.toString()).isTrue();
@@ -163,8 +199,11 @@ class SampleEventsIT {
     }
 
     private JsonNode invoke(String file) throws Exception {
-        JsonNode response = SharedStack.JSON.readTree(stack.invoke(SAMPLES.get(file), Files.readAllBytes(EVENTS.resolve(file))));
-        assertThat(response.path("outcome").asText()).as(file + " -> " + response).isNotEqualTo("REJECTED");
+        JsonNode response =
+                SharedStack.JSON.readTree(stack.invoke(SAMPLES.get(file), Files.readAllBytes(EVENTS.resolve(file))));
+        assertThat(response.path("outcome").asText())
+                .as(file + " -> " + response)
+                .isNotEqualTo("REJECTED");
         return response;
     }
 
@@ -172,8 +211,14 @@ class SampleEventsIT {
         ObjectNode event = (ObjectNode) sample(file);
         event.put("receivedAt", event.path("receivedAt").asLong() + shift);
         if (deviceName != null) {
-            event.put("deviceName", deviceName).put("clientId", dev.ota.domain.device.ThingName.of(event.path("productId").asText(), deviceName).value());
+            event.put("deviceName", deviceName)
+                    .put(
+                            "clientId",
+                            dev.ota.domain.device.ThingName.of(
+                                            event.path("productId").asText(), deviceName)
+                                    .value());
         }
-        return SharedStack.JSON.readTree(stack.invoke(SAMPLES.get(file), event.toString().getBytes(StandardCharsets.UTF_8)));
+        return SharedStack.JSON.readTree(
+                stack.invoke(SAMPLES.get(file), event.toString().getBytes(StandardCharsets.UTF_8)));
     }
 }

@@ -2,9 +2,9 @@ package dev.ota.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ota.local.stack.LocalStack;
 import dev.ota.local.standin.LocalAws;
 import dev.ota.local.standin.RepoRoot;
-import dev.ota.local.stack.LocalStack;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
@@ -31,8 +31,8 @@ final class SharedStack {
     /** A stack started with these template parameter overrides (e.g. a short URL expiry). */
     static synchronized LocalStack get(Map<String, String> parameters) {
         return STACKS.computeIfAbsent(parameters, p -> {
-            LocalStack stack = LocalStack.start(new LocalStack.Options(
-                    RepoRoot.find().resolve("template.yaml"), LocalAws.Ports.free(), 4, p));
+            LocalStack stack = LocalStack.start(
+                    new LocalStack.Options(RepoRoot.find().resolve("template.yaml"), LocalAws.Ports.free(), 4, p));
             Runtime.getRuntime().addShutdownHook(new Thread(stack::close));
             return stack;
         });
@@ -42,7 +42,8 @@ final class SharedStack {
      * Template parameters for upload tests: multipart above 8 MiB in 5 MiB parts (S3's smallest), so
      * a 12 MiB file takes the multipart path without writing 64 MiB.
      */
-    static final Map<String, String> SMALL_UPLOAD_PARTS = Map.of("UploadMultipartThresholdMiB", "8", "UploadPartSizeMiB", "5");
+    static final Map<String, String> SMALL_UPLOAD_PARTS =
+            Map.of("UploadMultipartThresholdMiB", "8", "UploadPartSizeMiB", "5");
 
     static Path repo() {
         return RepoRoot.find();
@@ -56,7 +57,8 @@ final class SharedStack {
     }
 
     /** Uploads firmware under firmware/{productId}/{version}/ and registers it as S3 would notify. */
-    static JsonNode uploadAndRegister(LocalStack stack, String productId, String version, byte[] bytes) throws Exception {
+    static JsonNode uploadAndRegister(LocalStack stack, String productId, String version, byte[] bytes)
+            throws Exception {
         String key = "firmware/" + productId + "/" + version + "/firmware.bin";
         try (S3Client s3 = stack.aws().s3()) {
             s3.putObject(r -> r.bucket(LocalStack.BUCKET).key(key), RequestBody.fromBytes(bytes));

@@ -2,9 +2,9 @@ package dev.ota.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ota.domain.ExecutionStatus;
 import dev.ota.port.in.JobOperations.DeviceExecutionView;
 import dev.ota.port.in.JobOperations.JobStatistics;
-import dev.ota.domain.ExecutionStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -79,23 +79,31 @@ class StatisticsIT {
 
             JobStatistics stats = f.jobs.statistics(jobId);
             Map<ExecutionStatus, Long> counts = stats.counts();
-            assertThat(counts).containsEntry(ExecutionStatus.SUCCEEDED, 6L)
+            assertThat(counts)
+                    .containsEntry(ExecutionStatus.SUCCEEDED, 6L)
                     .containsEntry(ExecutionStatus.FAILED, 3L)
                     .containsEntry(ExecutionStatus.DOWNLOADING, 3L)
                     .containsEntry(ExecutionStatus.DELIVERED, 0L)
                     .containsEntry(ExecutionStatus.BURNING, 0L)
                     .containsEntry(ExecutionStatus.QUEUED, 0L);
-            assertThat(counts.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(12);
+            assertThat(counts.values().stream().mapToLong(Long::longValue).sum())
+                    .isEqualTo(12);
             assertThat(stats.targetCount()).isEqualTo(12);
             assertThat(stats.retries()).isZero();
 
             // The per-device list agrees with the counts, and shows the live percent of downloads.
-            List<DeviceExecutionView> rows = f.jobs.devices(jobId, null, null, 100).items();
+            List<DeviceExecutionView> rows =
+                    f.jobs.devices(jobId, null, null, 100).items();
             assertThat(rows).hasSize(12);
-            assertThat(rows.stream().filter(r -> r.status() == ExecutionStatus.SUCCEEDED)).hasSize(6);
-            assertThat(f.jobs.devices(jobId, ExecutionStatus.DOWNLOADING, null, 100).items())
-                    .extracting(DeviceExecutionView::percent).containsOnly(40);
-            DeviceExecutionView failed = f.jobs.devices(jobId, ExecutionStatus.FAILED, null, 100).items().get(0);
+            assertThat(rows.stream().filter(r -> r.status() == ExecutionStatus.SUCCEEDED))
+                    .hasSize(6);
+            assertThat(f.jobs.devices(jobId, ExecutionStatus.DOWNLOADING, null, 100)
+                            .items())
+                    .extracting(DeviceExecutionView::percent)
+                    .containsOnly(40);
+            DeviceExecutionView failed = f.jobs.devices(jobId, ExecutionStatus.FAILED, null, 100)
+                    .items()
+                    .get(0);
             assertThat(failed.resultCode()).isEqualTo(-4);
             assertThat(failed.fromVersion()).isEqualTo("1.0.0");
             assertThat(failed.targetVersion()).isEqualTo("6.0.0");

@@ -2,9 +2,9 @@ package dev.ota.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ota.domain.ExecutionStatus;
 import dev.ota.port.in.JobOperations.DeviceExecutionView;
 import dev.ota.port.in.JobOperations.JobStatistics;
-import dev.ota.domain.ExecutionStatus;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -22,7 +22,9 @@ class TimeoutRetryIT {
         try (JobFixture f = new JobFixture("TIMEOUT")) {
             f.firmware("4.0.0");
             f.reportVersion("t-1", "1.0.0");
-            String jobId = f.create(f.job("4.0.0").devices(List.of("t-1")).timeout(Duration.ofMinutes(2))
+            String jobId = f.create(f.job("4.0.0")
+                    .devices(List.of("t-1"))
+                    .timeout(Duration.ofMinutes(2))
                     .retry(2, Duration.ofSeconds(30), -1, -4));
             f.tick();
             assertThat(f.updatedDevices()).containsExactly("t-1");
@@ -30,21 +32,29 @@ class TimeoutRetryIT {
 
             f.advance(Duration.ofSeconds(119));
             f.tick();
-            assertThat(f.count(jobId, ExecutionStatus.DOWNLOADING)).as("not yet due").isEqualTo(1);
+            assertThat(f.count(jobId, ExecutionStatus.DOWNLOADING))
+                    .as("not yet due")
+                    .isEqualTo(1);
 
             f.advance(Duration.ofSeconds(2));
             f.tick();
             DeviceExecutionView pending = device(f, jobId);
             assertThat(pending.status()).isEqualTo(ExecutionStatus.RETRY_PENDING);
             assertThat(pending.resultMsg()).contains("in-progress timeout");
-            assertThat(f.updatedDevices()).as("the retry waits for its interval").hasSize(1);
+            assertThat(f.updatedDevices())
+                    .as("the retry waits for its interval")
+                    .hasSize(1);
 
             f.reportVersion("t-1", "1.0.0");
-            assertThat(f.updatedDevices()).as("a version report inside the interval starts nothing").hasSize(1);
+            assertThat(f.updatedDevices())
+                    .as("a version report inside the interval starts nothing")
+                    .hasSize(1);
 
             f.advance(Duration.ofSeconds(31));
             f.tick();
-            assertThat(f.updatedDevices()).as("the scheduler re-sent the update when the interval passed").containsExactly("t-1", "t-1");
+            assertThat(f.updatedDevices())
+                    .as("the scheduler re-sent the update when the interval passed")
+                    .containsExactly("t-1", "t-1");
             DeviceExecutionView second = device(f, jobId);
             assertThat(second.status()).isEqualTo(ExecutionStatus.DELIVERED);
             assertThat(second.attempt()).isEqualTo(2);
@@ -65,7 +75,11 @@ class TimeoutRetryIT {
             assertThat(stats.counts()).containsEntry(ExecutionStatus.TIMED_OUT, 1L);
             assertThat(stats.failed()).isEqualTo(1);
             assertThat(stats.retries()).isEqualTo(1);
-            assertThat(stats.counts().values().stream().mapToLong(Long::longValue).sum()).as("one device, counted once").isEqualTo(1);
+            assertThat(stats.counts().values().stream()
+                            .mapToLong(Long::longValue)
+                            .sum())
+                    .as("one device, counted once")
+                    .isEqualTo(1);
             assertThat(f.jobs.describe(jobId).state().name()).isEqualTo("COMPLETED");
         }
     }
@@ -80,12 +94,17 @@ class TimeoutRetryIT {
             f.fail("r-1", "4.1.0", -4);
             assertThat(device(f, jobId).status()).isEqualTo(ExecutionStatus.RETRY_PENDING);
             f.reportVersion("r-1", "1.0.0");
-            assertThat(f.updatedDevices()).as("the device's re-report starts attempt 2").containsExactly("r-1", "r-1");
+            assertThat(f.updatedDevices())
+                    .as("the device's re-report starts attempt 2")
+                    .containsExactly("r-1", "r-1");
             f.succeed("r-1", "4.1.0");
             JobStatistics stats = f.jobs.statistics(jobId);
             assertThat(stats.succeeded()).isEqualTo(1);
             assertThat(stats.retries()).isEqualTo(1);
-            assertThat(stats.counts().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(1);
+            assertThat(stats.counts().values().stream()
+                            .mapToLong(Long::longValue)
+                            .sum())
+                    .isEqualTo(1);
         }
     }
 

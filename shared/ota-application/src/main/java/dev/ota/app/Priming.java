@@ -12,8 +12,8 @@ import dev.ota.domain.device.DeviceId;
 public final class Priming {
 
     public static final DeviceId DEVICE = new DeviceId("snapstart-prime", "snapstart-prime");
-    public static final FirmwareRef FIRMWARE = new FirmwareRef("0.0.0", "firmware/snapstart-prime/0.0.0/prime.bin", 1,
-            "00000000000000000000000000000000");
+    public static final FirmwareRef FIRMWARE =
+            new FirmwareRef("0.0.0", "firmware/snapstart-prime/0.0.0/prime.bin", 1, "00000000000000000000000000000000");
 
     private Priming() {}
 }

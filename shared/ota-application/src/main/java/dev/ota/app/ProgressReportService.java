@@ -3,10 +3,10 @@ package dev.ota.app;
 import dev.ota.domain.Decision;
 import dev.ota.domain.DeviceState;
 import dev.ota.domain.ExecutionStateMachine;
-import dev.ota.log.StructuredLog;
-import dev.ota.port.out.DeviceStateStore;
 import dev.ota.domain.device.DeviceReport.ProgressReport;
 import dev.ota.domain.device.ProgressState;
+import dev.ota.log.StructuredLog;
+import dev.ota.port.out.DeviceStateStore;
 import java.util.Optional;
 
 /**
@@ -35,7 +35,16 @@ public final class ProgressReportService implements ReportService<ProgressReport
         if (report.state() == ProgressState.DOWNLOADING && report.percent() != null) {
             found = store.advancePercent(report.device(), report.version(), report.percent(), report.receivedAt());
             if (found.isEmpty()) {
-                log.info("progress_report", "device", report.device().key(), "state", "downloading", "percent", report.percent(), "action", "advance");
+                log.info(
+                        "progress_report",
+                        "device",
+                        report.device().key(),
+                        "state",
+                        "downloading",
+                        "percent",
+                        report.percent(),
+                        "action",
+                        "advance");
                 return Outcome.APPLIED;
             }
         } else {
@@ -51,9 +60,19 @@ public final class ProgressReportService implements ReportService<ProgressReport
                 return ignored(report, ignore.reason());
             }
             if (decision instanceof Decision.AdvancePercent advance) {
-                Optional<DeviceState> again = store.advancePercent(report.device(), report.version(), advance.percent(), report.receivedAt());
+                Optional<DeviceState> again =
+                        store.advancePercent(report.device(), report.version(), advance.percent(), report.receivedAt());
                 if (again.isEmpty()) {
-                    log.info("progress_report", "device", report.device().key(), "state", "downloading", "percent", advance.percent(), "action", "advance");
+                    log.info(
+                            "progress_report",
+                            "device",
+                            report.device().key(),
+                            "state",
+                            "downloading",
+                            "percent",
+                            advance.percent(),
+                            "action",
+                            "advance");
                     return Outcome.APPLIED;
                 }
                 state = again.get();
@@ -61,9 +80,26 @@ public final class ProgressReportService implements ReportService<ProgressReport
             }
             Decision.Transition t = (Decision.Transition) decision;
             if (store.transition(report.device(), t.before(), t.after())) {
-                log.info("progress_report", "device", report.device().key(), "state", report.state().wire(), "action", "transition",
-                        "jobId", t.after().jobId(), "from", t.before().status(), "to", t.after().status(),
-                        "attempt", t.after().attempt(), "resultCode", report.resultCode(), "resultMsg", report.resultMsg());
+                log.info(
+                        "progress_report",
+                        "device",
+                        report.device().key(),
+                        "state",
+                        report.state().wire(),
+                        "action",
+                        "transition",
+                        "jobId",
+                        t.after().jobId(),
+                        "from",
+                        t.before().status(),
+                        "to",
+                        t.after().status(),
+                        "attempt",
+                        t.after().attempt(),
+                        "resultCode",
+                        report.resultCode(),
+                        "resultMsg",
+                        report.resultMsg());
                 return Outcome.APPLIED;
             }
             state = store.find(report.device()).orElseThrow();
@@ -72,8 +108,18 @@ public final class ProgressReportService implements ReportService<ProgressReport
     }
 
     private Outcome ignored(ProgressReport report, String reason) {
-        log.info("progress_report", "device", report.device().key(), "state", report.state().wire(), "version", report.version(),
-                "action", "none", "reason", reason);
+        log.info(
+                "progress_report",
+                "device",
+                report.device().key(),
+                "state",
+                report.state().wire(),
+                "version",
+                report.version(),
+                "action",
+                "none",
+                "reason",
+                reason);
         return Outcome.IGNORED;
     }
 }

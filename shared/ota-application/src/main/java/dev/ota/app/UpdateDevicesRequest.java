@@ -1,23 +1,24 @@
 package dev.ota.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ota.domain.InvalidMessageException;
 import dev.ota.domain.RetryPolicy;
+import dev.ota.domain.device.DeviceId;
+import dev.ota.domain.device.FirmwareVersion;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Set;
-import dev.ota.domain.device.DeviceId;
-import dev.ota.domain.device.FirmwareVersion;
-import dev.ota.domain.InvalidMessageException;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * "Update these devices of this product to firmware version X."
  *
  * @param retryPolicy null for {@link RetryPolicy#DEFAULT}
  */
-public record UpdateDevicesRequest(String productId, String version, List<String> deviceNames, RetryPolicy retryPolicy) {
+public record UpdateDevicesRequest(
+        String productId, String version, List<String> deviceNames, RetryPolicy retryPolicy) {
 
     /** A direct invocation's payload stays far below Lambda's 6 MB; larger fleets use a device-list file. */
     public static final int MAX_DEVICES = 10_000;
@@ -27,7 +28,8 @@ public record UpdateDevicesRequest(String productId, String version, List<String
             throw new InvalidMessageException("deviceNames must list at least one device");
         }
         if (deviceNames.size() > MAX_DEVICES) {
-            throw new InvalidMessageException("deviceNames lists " + deviceNames.size() + " devices, over " + MAX_DEVICES);
+            throw new InvalidMessageException(
+                    "deviceNames lists " + deviceNames.size() + " devices, over " + MAX_DEVICES);
         }
         deviceNames.forEach(name -> new DeviceId(productId, name));
         FirmwareVersion.require("version", version);
@@ -57,7 +59,8 @@ public record UpdateDevicesRequest(String productId, String version, List<String
             }
             deviceNames.add(name.textValue());
         }
-        return new UpdateDevicesRequest(text(root, "productId"), text(root, "version"), deviceNames, retryPolicy(root.get("retry")));
+        return new UpdateDevicesRequest(
+                text(root, "productId"), text(root, "version"), deviceNames, retryPolicy(root.get("retry")));
     }
 
     private static RetryPolicy retryPolicy(JsonNode retry) {

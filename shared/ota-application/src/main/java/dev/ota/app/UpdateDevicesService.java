@@ -41,7 +41,8 @@ public final class UpdateDevicesService {
     private final Clock clock;
     private final StructuredLog log;
 
-    public UpdateDevicesService(FirmwareCatalog firmware, JobRepository jobs, JobEngine engine, Clock clock, StructuredLog log) {
+    public UpdateDevicesService(
+            FirmwareCatalog firmware, JobRepository jobs, JobEngine engine, Clock clock, StructuredLog log) {
         this.firmware = firmware;
         this.jobs = jobs;
         this.engine = engine;
@@ -52,15 +53,15 @@ public final class UpdateDevicesService {
     public UpdateDevicesResult update(UpdateDevicesRequest request) {
         Firmware target = firmware.find(request.productId(), request.version())
                 .filter(Firmware::available)
-                .orElseThrow(() -> new InvalidMessageException(
-                        "firmware " + request.version() + " of product " + request.productId() + " is not registered and available"));
+                .orElseThrow(() -> new InvalidMessageException("firmware " + request.version() + " of product "
+                        + request.productId() + " is not registered and available"));
         Instant now = clock.instant();
         List<String> names = request.deviceNames();
         // A request may list more devices than fit on the job item (DynamoDB's 400 KB); then the
         // Executions rows written now are the list.
         boolean kept = names.size() <= JobDefinition.MAX_INLINE_DEVICES;
-        JobDefinition definition = JobDefinitions.deviceList(request.productId(), target.version(), kept ? names : List.of(),
-                request.retryPolicy(), DESCRIPTION);
+        JobDefinition definition = JobDefinitions.deviceList(
+                request.productId(), target.version(), kept ? names : List.of(), request.retryPolicy(), DESCRIPTION);
         String jobId = UUID.randomUUID().toString();
         jobs.create(JobRecord.created(jobId, definition, target.ref(), now));
         ReleasedNow released = engine.rollOutNow(jobId, kept ? null : names);
@@ -78,8 +79,18 @@ public final class UpdateDevicesService {
                 skipped.put(name, "queued: the scheduler sends it at its next tick");
             }
         }
-        log.info("update_devices", "jobId", jobId, "productId", request.productId(), "version", request.version(),
-                "delivered", delivered.size(), "skipped", skipped.size());
+        log.info(
+                "update_devices",
+                "jobId",
+                jobId,
+                "productId",
+                request.productId(),
+                "version",
+                request.version(),
+                "delivered",
+                delivered.size(),
+                "skipped",
+                skipped.size());
         return new UpdateDevicesResult(jobId, target.version(), delivered, skipped);
     }
 

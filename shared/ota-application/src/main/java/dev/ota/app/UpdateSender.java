@@ -1,9 +1,9 @@
 package dev.ota.app;
 
 import dev.ota.domain.FirmwareRef;
+import dev.ota.domain.device.DeviceId;
 import dev.ota.port.out.DeviceChannel;
 import dev.ota.port.out.DownloadUrlMinter;
-import dev.ota.domain.device.DeviceId;
 import dev.ota.protocol.UpdateFirmwareMessage;
 
 /** Sends update_firmware with a URL minted now: every (re)send gets a URL that has not expired. */
@@ -22,6 +22,7 @@ public final class UpdateSender {
     }
 
     public UpdateFirmwareMessage message(FirmwareRef firmware) {
-        return new UpdateFirmwareMessage(firmware.fileSize(), firmware.md5sum(), urls.mint(firmware), firmware.version());
+        return new UpdateFirmwareMessage(
+                firmware.fileSize(), firmware.md5sum(), urls.mint(firmware), firmware.version());
     }
 }

@@ -1,12 +1,12 @@
 package dev.ota.digest;
 
-import java.util.Locale;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Locale;
 
 /**
  * MD5 and SHA-256 of a firmware image in one streaming pass: memory stays at one buffer however

@@ -1,17 +1,17 @@
 package dev.ota.protocol;
 
-import java.io.IOException;
-import dev.ota.domain.device.ResultCode;
-import dev.ota.domain.device.ProgressState;
-import dev.ota.domain.device.FirmwareVersion;
-import dev.ota.domain.device.DeviceReport;
-import dev.ota.domain.device.DeviceId;
-import dev.ota.domain.InvalidMessageException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ota.domain.InvalidMessageException;
+import dev.ota.domain.device.DeviceId;
+import dev.ota.domain.device.DeviceReport;
 import dev.ota.domain.device.DeviceReport.ProgressReport;
 import dev.ota.domain.device.DeviceReport.VersionReport;
+import dev.ota.domain.device.FirmwareVersion;
+import dev.ota.domain.device.ProgressState;
+import dev.ota.domain.device.ResultCode;
+import java.io.IOException;
 import java.time.Instant;
 
 /**
@@ -46,12 +46,14 @@ public final class DeviceReportParser {
         if (event == null || !event.isObject()) {
             return "unknown";
         }
-        return event.path("productId").asText("?") + "/" + event.path("deviceName").asText("?");
+        return event.path("productId").asText("?") + "/"
+                + event.path("deviceName").asText("?");
     }
 
     public JsonNode readObject(byte[] event) {
         if (event.length > MAX_EVENT_BYTES) {
-            throw new InvalidMessageException("event is " + event.length + " bytes, over the " + MAX_EVENT_BYTES + " limit");
+            throw new InvalidMessageException(
+                    "event is " + event.length + " bytes, over the " + MAX_EVENT_BYTES + " limit");
         }
         JsonNode root;
         try {
@@ -76,7 +78,8 @@ public final class DeviceReportParser {
         JsonNode report = object(event, "report");
         return switch (type) {
             case TYPE_REPORT_VERSION ->
-                    new VersionReport(device, receivedAt, FirmwareVersion.require("report.version", text(report, "version")));
+                new VersionReport(
+                        device, receivedAt, FirmwareVersion.require("report.version", text(report, "version")));
             case TYPE_REPORT_PROGRESS -> progress(device, receivedAt, report);
             default -> throw new InvalidMessageException("unknown type '" + type + "'");
         };
@@ -104,20 +107,23 @@ public final class DeviceReportParser {
         if (resultMsg != null && resultMsg.length() > MAX_RESULT_MSG) {
             throw new InvalidMessageException("result_msg is longer than " + MAX_RESULT_MSG + " characters");
         }
-        return new ProgressReport(device, receivedAt, version, state, percent, resultCode, resultMsg == null ? "" : resultMsg);
+        return new ProgressReport(
+                device, receivedAt, version, state, percent, resultCode, resultMsg == null ? "" : resultMsg);
     }
 
     private static void requireClaimMatches(JsonNode event, String field, String fromTopic) {
         JsonNode claimed = event.get(field);
         if (claimed != null && !claimed.isNull() && !fromTopic.equals(claimed.asText())) {
-            throw new InvalidMessageException(field + " '" + claimed.asText() + "' does not match the topic's '" + fromTopic + "'");
+            throw new InvalidMessageException(
+                    field + " '" + claimed.asText() + "' does not match the topic's '" + fromTopic + "'");
         }
     }
 
     private static Instant receivedAt(JsonNode event) {
         JsonNode at = event.get("receivedAt");
         if (at == null || !at.canConvertToLong() || !at.isIntegralNumber()) {
-            throw new InvalidMessageException("receivedAt is missing or not epoch milliseconds (the rule must project timestamp() AS receivedAt)");
+            throw new InvalidMessageException(
+                    "receivedAt is missing or not epoch milliseconds (the rule must project timestamp() AS receivedAt)");
         }
         return Instant.ofEpochMilli(at.asLong());
     }
@@ -167,7 +173,8 @@ public final class DeviceReportParser {
                 return Integer.parseInt(text);
             }
         }
-        throw new InvalidMessageException(field + " must be a whole number or a string of one, got " + abbreviate(value.toString()));
+        throw new InvalidMessageException(
+                field + " must be a whole number or a string of one, got " + abbreviate(value.toString()));
     }
 
     private static String abbreviate(String s) {

@@ -46,7 +46,9 @@ class FirmwareRegistrationServiceTest {
         assertThat(fw.ref()).isEqualTo(new FirmwareRef("1.2.0", KEY, 5, HELLO_MD5));
         assertThat(objects.closed()).isEqualTo(objects.opened()).isEqualTo(1);
         assertThat(objects.published()).containsExactly(KEY + "#" + HELLO_MD5);
-        assertThat(log.lines()).singleElement().asString()
+        assertThat(log.lines())
+                .singleElement()
+                .asString()
                 .contains("\"event\":\"firmware_registered\"")
                 .contains("\"md5sum\":\"" + HELLO_MD5 + "\"");
     }
@@ -90,7 +92,9 @@ class FirmwareRegistrationServiceTest {
         assertThat(catalog.saves()).isEmpty();
         assertThat(catalog.find("p1", "1.2.0")).isEmpty();
         assertThat(objects.published()).isEmpty();
-        assertThat(log.lines()).singleElement().asString()
+        assertThat(log.lines())
+                .singleElement()
+                .asString()
                 .contains("\"level\":\"WARN\"")
                 .contains("\"event\":\"firmware_rejected\"")
                 .contains("\"computed\":\"" + HELLO_MD5 + "\"");
@@ -138,15 +142,17 @@ class FirmwareRegistrationServiceTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {
-                "firmware/p1/fw.bin",
-                "firmware/p1/1.2.0/",
-                "firmware/p1/1.2.0/sub/fw.bin",
-                "other/p1/1.2.0/fw.bin",
-                "Firmware/p1/1.2.0/fw.bin",
-                "/firmware/p1/1.2.0/fw.bin",
-                "firmware",
-                ""})
+        @ValueSource(
+                strings = {
+                    "firmware/p1/fw.bin",
+                    "firmware/p1/1.2.0/",
+                    "firmware/p1/1.2.0/sub/fw.bin",
+                    "other/p1/1.2.0/fw.bin",
+                    "Firmware/p1/1.2.0/fw.bin",
+                    "/firmware/p1/1.2.0/fw.bin",
+                    "firmware",
+                    ""
+                })
         void fromKeyRejectsOtherLayouts(String key) {
             assertThatThrownBy(() -> Registration.fromKey(key))
                     .isInstanceOf(InvalidMessageException.class)
@@ -177,7 +183,13 @@ class FirmwareRegistrationServiceTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {"xyz", "5d41402abc4b2a76b9719d911017c59", "5d41402abc4b2a76b9719d911017c5920", "5d41402abc4b2a76b9719d911017c59g"})
+        @ValueSource(
+                strings = {
+                    "xyz",
+                    "5d41402abc4b2a76b9719d911017c59",
+                    "5d41402abc4b2a76b9719d911017c5920",
+                    "5d41402abc4b2a76b9719d911017c59g"
+                })
         void declaredMd5MustBe32HexDigits(String md5) {
             assertThatThrownBy(() -> new Registration("p1", "1.2.0", KEY, md5, ""))
                     .isInstanceOf(InvalidMessageException.class)
@@ -195,7 +207,8 @@ class FirmwareRegistrationServiceTest {
             assertThatThrownBy(() -> new Registration("p1", "1.2.0", KEY, null, "d".repeat(1025)))
                     .isInstanceOf(InvalidMessageException.class)
                     .hasMessage("description is longer than 1024 characters");
-            assertThat(new Registration("p1", "1.2.0", KEY, null, "d".repeat(1024)).description()).hasSize(1024);
+            assertThat(new Registration("p1", "1.2.0", KEY, null, "d".repeat(1024)).description())
+                    .hasSize(1024);
         }
     }
 }

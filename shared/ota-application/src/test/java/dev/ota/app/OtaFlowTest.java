@@ -1,14 +1,14 @@
 package dev.ota.app;
 
-import static dev.ota.testing.OtaFixture.FROM;
-import static dev.ota.testing.OtaFixture.TARGET;
-import static dev.ota.testing.OtaFixture.at;
-import static dev.ota.testing.OtaFixture.device;
 import static dev.ota.domain.device.DeviceReport.burning;
 import static dev.ota.domain.device.DeviceReport.done;
 import static dev.ota.domain.device.DeviceReport.downloading;
 import static dev.ota.domain.device.DeviceReport.fail;
 import static dev.ota.domain.device.DeviceReport.version;
+import static dev.ota.testing.OtaFixture.FROM;
+import static dev.ota.testing.OtaFixture.TARGET;
+import static dev.ota.testing.OtaFixture.at;
+import static dev.ota.testing.OtaFixture.device;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ota.domain.Execution;
@@ -118,7 +118,10 @@ class OtaFlowTest {
         List<UpdateFirmwareMessage> updates = f.channel.updates();
         assertThat(updates).hasSize(2);
         assertThat(updates.get(1).url()).isNotEqualTo(updates.get(0).url());
-        assertThat(updates.get(1)).usingRecursiveComparison().ignoringFields("url").isEqualTo(updates.get(0));
+        assertThat(updates.get(1))
+                .usingRecursiveComparison()
+                .ignoringFields("url")
+                .isEqualTo(updates.get(0));
         assertThat(f.execution(dev).attempt()).isEqualTo(1);
         assertThat(f.execution(dev).percent()).isEqualTo(40);
         assertThat(f.execution(dev).status()).isEqualTo(ExecutionStatus.DOWNLOADING);

@@ -1,14 +1,14 @@
 package dev.ota.app;
 
+import static dev.ota.domain.device.DeviceReport.burning;
+import static dev.ota.domain.device.DeviceReport.done;
+import static dev.ota.domain.device.DeviceReport.downloading;
+import static dev.ota.domain.device.DeviceReport.fail;
 import static dev.ota.testing.OtaFixture.FROM;
 import static dev.ota.testing.OtaFixture.NOW;
 import static dev.ota.testing.OtaFixture.TARGET;
 import static dev.ota.testing.OtaFixture.at;
 import static dev.ota.testing.OtaFixture.device;
-import static dev.ota.domain.device.DeviceReport.burning;
-import static dev.ota.domain.device.DeviceReport.done;
-import static dev.ota.domain.device.DeviceReport.downloading;
-import static dev.ota.domain.device.DeviceReport.fail;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -46,8 +46,11 @@ class ProgressReportServiceTest {
 
         for (int p : new int[] {10, 55, 100}) {
             int finds = f.store.finds();
-            assertThat(f.progress.handle(downloading(dev, TARGET, p, at(1 + p)))).isEqualTo(Outcome.APPLIED);
-            assertThat(f.store.finds()).as("the fast path is one write and no read").isEqualTo(finds);
+            assertThat(f.progress.handle(downloading(dev, TARGET, p, at(1 + p))))
+                    .isEqualTo(Outcome.APPLIED);
+            assertThat(f.store.finds())
+                    .as("the fast path is one write and no read")
+                    .isEqualTo(finds);
             assertThat(f.execution(dev).percent()).isEqualTo(p);
             assertThat(f.execution(dev).status()).isEqualTo(ExecutionStatus.DOWNLOADING);
         }
@@ -64,8 +67,9 @@ class ProgressReportServiceTest {
         assertThat(f.jobs.statusCounts(jobId)).isEqualTo(Map.of(ExecutionStatus.SUCCEEDED, 1L));
 
         // the first downloading transitions; later ones take the one-write fast path
-        assertThat(f.store.writes()).containsExactly("transition", "advancePercent", "advancePercent", "advancePercent",
-                "transition", "transition");
+        assertThat(f.store.writes())
+                .containsExactly(
+                        "transition", "advancePercent", "advancePercent", "advancePercent", "transition", "transition");
         // progress reports never send anything to the device
         assertThat(f.channel.sent()).isEmpty();
     }
@@ -119,7 +123,8 @@ class ProgressReportServiceTest {
 
         assertThat(f.progress.handle(downloading(stranger, TARGET, 10, at(1)))).isEqualTo(Outcome.IGNORED);
         assertThat(f.progress.handle(burning(stranger, TARGET, at(2)))).isEqualTo(Outcome.IGNORED);
-        assertThat(f.progress.handle(fail(stranger, TARGET, -1, "time_out", at(3)))).isEqualTo(Outcome.IGNORED);
+        assertThat(f.progress.handle(fail(stranger, TARGET, -1, "time_out", at(3))))
+                .isEqualTo(Outcome.IGNORED);
 
         assertThat(f.store.get(stranger)).isNull();
         assertThat(f.log.lines()).last().asString().contains("\"reason\":\"unknown device\"");
@@ -179,7 +184,8 @@ class ProgressReportServiceTest {
         f.progress.handle(downloading(dev, TARGET, 0, at(1)));
         Execution downloading = f.execution(dev);
         // a concurrent downloading report raises percent between this invocation's read and write
-        f.store.beforeNextTransition(s -> s.overwriteExecution(dev, downloading.withStatus(ExecutionStatus.DOWNLOADING, 70, at(4))));
+        f.store.beforeNextTransition(
+                s -> s.overwriteExecution(dev, downloading.withStatus(ExecutionStatus.DOWNLOADING, 70, at(4))));
 
         assertThat(f.progress.handle(done(dev, TARGET, at(5)))).isEqualTo(Outcome.APPLIED);
 
@@ -191,7 +197,8 @@ class ProgressReportServiceTest {
         startUpdate(null);
         Execution delivered = f.execution(dev);
         // another downloading report (percent 5) moved DELIVERED -> DOWNLOADING first
-        f.store.beforeNextTransition(s -> s.overwriteExecution(dev, delivered.withStatus(ExecutionStatus.DOWNLOADING, 5, at(1))));
+        f.store.beforeNextTransition(
+                s -> s.overwriteExecution(dev, delivered.withStatus(ExecutionStatus.DOWNLOADING, 5, at(1))));
 
         assertThat(f.progress.handle(downloading(dev, TARGET, 10, at(2)))).isEqualTo(Outcome.APPLIED);
 
@@ -204,7 +211,8 @@ class ProgressReportServiceTest {
     void firstDownloadingThatLosesToAHigherOneIsIgnored() {
         startUpdate(null);
         Execution delivered = f.execution(dev);
-        f.store.beforeNextTransition(s -> s.overwriteExecution(dev, delivered.withStatus(ExecutionStatus.DOWNLOADING, 30, at(3))));
+        f.store.beforeNextTransition(
+                s -> s.overwriteExecution(dev, delivered.withStatus(ExecutionStatus.DOWNLOADING, 30, at(3))));
 
         assertThat(f.progress.handle(downloading(dev, TARGET, 10, at(2)))).isEqualTo(Outcome.IGNORED);
 
@@ -216,7 +224,10 @@ class ProgressReportServiceTest {
         startUpdate(null);
         Execution delivered = f.execution(dev);
         int[] n = {0};
-        f.store.beforeNextTransition(100, s -> s.overwriteExecution(dev, delivered.withStatus(ExecutionStatus.DELIVERED, 0, at(0).plusMillis(++n[0]))));
+        f.store.beforeNextTransition(
+                100,
+                s -> s.overwriteExecution(
+                        dev, delivered.withStatus(ExecutionStatus.DELIVERED, 0, at(0).plusMillis(++n[0]))));
 
         assertThatThrownBy(() -> f.progress.handle(burning(dev, TARGET, at(5))))
                 .isInstanceOf(ConcurrentUpdateException.class)
@@ -231,7 +242,9 @@ class ProgressReportServiceTest {
         f.progress.handle(fail(dev, TARGET, -4, "md5 mismatch", at(5)));
 
         List<String> lines = f.log.lines();
-        assertThat(lines).last().asString()
+        assertThat(lines)
+                .last()
+                .asString()
                 .contains("\"event\":\"progress_report\"")
                 .contains("\"action\":\"transition\"")
                 .contains("\"from\":\"DELIVERED\"")

@@ -14,6 +14,7 @@ import dev.ota.domain.DeviceState;
 import dev.ota.domain.Execution;
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.FirmwareRef;
+import dev.ota.domain.InvalidMessageException;
 import dev.ota.domain.RetryPolicy;
 import dev.ota.domain.device.DeviceId;
 import dev.ota.domain.job.JobDefinition;
@@ -21,7 +22,6 @@ import dev.ota.domain.job.JobRecord;
 import dev.ota.domain.job.JobStatus;
 import dev.ota.domain.job.TargetType;
 import dev.ota.port.out.RolloutStore.RowView;
-import dev.ota.domain.InvalidMessageException;
 import dev.ota.protocol.UpdateFirmwareMessage;
 import dev.ota.testing.OtaFixture;
 import java.time.Duration;
@@ -38,11 +38,13 @@ class UpdateDevicesServiceTest {
 
     private final OtaFixture f = new OtaFixture();
 
-    private static final FirmwareRef OTHER_JOB_FIRMWARE = new FirmwareRef("2.0.0", "firmware/p1/2.0.0/fw.bin", 10, "d41d8cd98f00b204e9800998ecf8427e");
+    private static final FirmwareRef OTHER_JOB_FIRMWARE =
+            new FirmwareRef("2.0.0", "firmware/p1/2.0.0/fw.bin", 10, "d41d8cd98f00b204e9800998ecf8427e");
 
     private DeviceId busyDevice(String name) {
         DeviceId id = device(name);
-        Execution other = Execution.queued("job-0", OTHER_JOB_FIRMWARE, FROM, RetryPolicy.DEFAULT, NOW.minusSeconds(600))
+        Execution other = Execution.queued(
+                        "job-0", OTHER_JOB_FIRMWARE, FROM, RetryPolicy.DEFAULT, NOW.minusSeconds(600))
                 .delivered(NOW.minusSeconds(600));
         f.store.put(new DeviceState(id, FROM, NOW.minusSeconds(600), other));
         return id;
@@ -102,8 +104,10 @@ class UpdateDevicesServiceTest {
         assertThat(msg.md5sum()).isEqualTo(TARGET_MD5);
         assertThat(msg.fileSize()).isEqualTo(TARGET_SIZE);
         assertThat(msg.url()).isEqualTo("https://firmware.example.com/firmware/p1/1.1.0/fw.bin?sig=1");
-        assertThat(f.channel.sent().get(0).json()).isEqualTo("{\"file_size\":175436,\"md5sum\":\"" + TARGET_MD5
-                + "\",\"type\":\"update_firmware\",\"url\":\"https://firmware.example.com/firmware/p1/1.1.0/fw.bin?sig=1\",\"version\":\"1.1.0\"}");
+        assertThat(f.channel.sent().get(0).json())
+                .isEqualTo(
+                        "{\"file_size\":175436,\"md5sum\":\"" + TARGET_MD5
+                                + "\",\"type\":\"update_firmware\",\"url\":\"https://firmware.example.com/firmware/p1/1.1.0/fw.bin?sig=1\",\"version\":\"1.1.0\"}");
     }
 
     @Test
@@ -146,7 +150,8 @@ class UpdateDevicesServiceTest {
     @Test
     void updatesADeviceWhosePreviousExecutionEnded() {
         DeviceId dev = device("old");
-        Execution ended = Execution.queued("job-0", OTHER_JOB_FIRMWARE, FROM, RetryPolicy.DEFAULT, NOW.minusSeconds(900))
+        Execution ended = Execution.queued(
+                        "job-0", OTHER_JOB_FIRMWARE, FROM, RetryPolicy.DEFAULT, NOW.minusSeconds(900))
                 .delivered(NOW.minusSeconds(900))
                 .failed(ExecutionStatus.FAILED, -2, "time_out", NOW.minusSeconds(800), null);
         f.store.put(new DeviceState(dev, FROM, NOW.minusSeconds(700), ended));
@@ -183,7 +188,10 @@ class UpdateDevicesServiceTest {
 
         assertThat(result.delivered()).containsExactly("a", "d");
         assertThat(result.skipped()).containsOnlyKeys("b", "c");
-        assertThat(f.channel.updates()).extracting(UpdateFirmwareMessage::url).doesNotHaveDuplicates().hasSize(2);
+        assertThat(f.channel.updates())
+                .extracting(UpdateFirmwareMessage::url)
+                .doesNotHaveDuplicates()
+                .hasSize(2);
         assertThat(f.jobs.find(result.jobId()).orElseThrow().targetCount()).isEqualTo(4);
         assertThat(f.execution(device("d")).fromVersion()).isEqualTo("0.9.0");
     }
@@ -204,7 +212,8 @@ class UpdateDevicesServiceTest {
         UpdateDevicesResult result = f.updateTo(TARGET, policy, "dev-1");
 
         assertThat(f.execution(device("dev-1")).retryPolicy()).isEqualTo(policy);
-        assertThat(f.jobs.find(result.jobId()).orElseThrow().definition().retryPolicy()).isEqualTo(policy);
+        assertThat(f.jobs.find(result.jobId()).orElseThrow().definition().retryPolicy())
+                .isEqualTo(policy);
     }
 
     @Test
@@ -243,10 +252,13 @@ class UpdateDevicesServiceTest {
 
         assertThat(f.jobs.statusCounts(result.jobId()))
                 .isEqualTo(Map.of(ExecutionStatus.SKIPPED, 2L, ExecutionStatus.DELIVERED, 1L));
-        assertThat(f.rollout.rowsOf(result.jobId())).extracting(RowView::deviceName, RowView::status, RowView::resultMsg, RowView::heldBy)
+        assertThat(f.rollout.rowsOf(result.jobId()))
+                .extracting(RowView::deviceName, RowView::status, RowView::resultMsg, RowView::heldBy)
                 .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple("busy", ExecutionStatus.SKIPPED, "held by job job-0", "job-0"),
-                        org.assertj.core.groups.Tuple.tuple("current", ExecutionStatus.SKIPPED, "already runs 1.1.0", null),
+                        org.assertj.core.groups.Tuple.tuple(
+                                "busy", ExecutionStatus.SKIPPED, "held by job job-0", "job-0"),
+                        org.assertj.core.groups.Tuple.tuple(
+                                "current", ExecutionStatus.SKIPPED, "already runs 1.1.0", null),
                         org.assertj.core.groups.Tuple.tuple("free", ExecutionStatus.DELIVERED, "", null));
     }
 
@@ -261,7 +273,9 @@ class UpdateDevicesServiceTest {
 
         assertThat(result.delivered()).containsExactlyElementsOf(names);
         JobRecord job = f.jobs.find(result.jobId()).orElseThrow();
-        assertThat(job.definition().deviceNames()).as("not kept on the job item").isEmpty();
+        assertThat(job.definition().deviceNames())
+                .as("not kept on the job item")
+                .isEmpty();
         assertThat(job.targetCount()).isEqualTo(names.size());
         assertThat(f.channel.updates()).hasSize(names.size());
     }
@@ -288,8 +302,10 @@ class UpdateDevicesServiceTest {
             assertThatThrownBy(() -> new UpdateDevicesRequest(PRODUCT, TARGET, names, null))
                     .isInstanceOf(InvalidMessageException.class)
                     .hasMessage("deviceNames lists 10001 devices, over 10000");
-            assertThat(new UpdateDevicesRequest(PRODUCT, TARGET, names.subList(0, UpdateDevicesRequest.MAX_DEVICES), null)
-                    .deviceNames()).hasSize(UpdateDevicesRequest.MAX_DEVICES);
+            assertThat(new UpdateDevicesRequest(
+                                    PRODUCT, TARGET, names.subList(0, UpdateDevicesRequest.MAX_DEVICES), null)
+                            .deviceNames())
+                    .hasSize(UpdateDevicesRequest.MAX_DEVICES);
         }
 
         @Test

@@ -1,12 +1,12 @@
 package dev.ota.app;
 
+import static dev.ota.domain.device.DeviceReport.fail;
+import static dev.ota.domain.device.DeviceReport.version;
 import static dev.ota.testing.OtaFixture.FROM;
 import static dev.ota.testing.OtaFixture.NOW;
 import static dev.ota.testing.OtaFixture.TARGET;
 import static dev.ota.testing.OtaFixture.at;
 import static dev.ota.testing.OtaFixture.device;
-import static dev.ota.domain.device.DeviceReport.fail;
-import static dev.ota.domain.device.DeviceReport.version;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -46,7 +46,8 @@ class VersionReportServiceTest {
         assertThat(f.channel.sent()).hasSize(1);
         assertThat(f.channel.sent().get(0).device()).isEqualTo(dev);
         assertThat(f.channel.sent().get(0).json())
-                .isEqualTo("{\"type\":\"report_version_rsp\",\"result_code\":0,\"result_msg\":\"success\",\"version\":\"0.1\"}");
+                .isEqualTo(
+                        "{\"type\":\"report_version_rsp\",\"result_code\":0,\"result_msg\":\"success\",\"version\":\"0.1\"}");
         DeviceState state = f.store.get(dev);
         assertThat(state.currentVersion()).isEqualTo("0.1");
         assertThat(state.lastSeenAt()).isEqualTo(at(1));
@@ -80,7 +81,8 @@ class VersionReportServiceTest {
         f.versions.handle(version(dev, FROM, at(60)));
         f.versions.handle(version(dev, FROM, at(90)));
 
-        List<String> urls = f.channel.updates().stream().map(UpdateFirmwareMessage::url).toList();
+        List<String> urls =
+                f.channel.updates().stream().map(UpdateFirmwareMessage::url).toList();
         assertThat(urls).hasSize(3).doesNotHaveDuplicates();
         assertThat(urls.get(0)).endsWith("?sig=" + (mintedAtDelivery + 1));
         assertThat(f.minter.count()).isEqualTo(mintedAtDelivery + 3);
@@ -204,9 +206,12 @@ class VersionReportServiceTest {
         Execution pending = f.execution(dev);
         int[] bump = {0};
         // Something else rewrites the execution before every write: never the state decided from.
-        f.store.beforeNextTransition(100, s -> s.overwriteExecution(dev,
-                pending.failed(ExecutionStatus.RETRY_PENDING, -1, "time_out", at(10), at(10)).withStatus(
-                        ExecutionStatus.RETRY_PENDING, 0, at(10).plusMillis(++bump[0]))));
+        f.store.beforeNextTransition(
+                100,
+                s -> s.overwriteExecution(
+                        dev,
+                        pending.failed(ExecutionStatus.RETRY_PENDING, -1, "time_out", at(10), at(10))
+                                .withStatus(ExecutionStatus.RETRY_PENDING, 0, at(10).plusMillis(++bump[0]))));
 
         assertThatThrownBy(() -> f.versions.handle(version(dev, FROM, at(12))))
                 .isInstanceOf(ConcurrentUpdateException.class)
@@ -221,7 +226,9 @@ class VersionReportServiceTest {
         startUpdate(null);
         f.versions.handle(version(dev, FROM, at(30)));
 
-        assertThat(f.log.lines()).last().asString()
+        assertThat(f.log.lines())
+                .last()
+                .asString()
                 .contains("\"event\":\"version_report\"")
                 .contains("\"action\":\"resend\"")
                 .contains("\"device\":\"p1/dev-1\"");

@@ -85,30 +85,39 @@ class FirmwareDigestsTest {
     @Test
     void knownSmallValues() {
         Digests hello = FirmwareDigests.of(new ByteArrayInputStream("hello".getBytes(StandardCharsets.US_ASCII)));
-        assertThat(hello).isEqualTo(new Digests(5, "5d41402abc4b2a76b9719d911017c592",
-                "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"));
+        assertThat(hello)
+                .isEqualTo(new Digests(
+                        5,
+                        "5d41402abc4b2a76b9719d911017c592",
+                        "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"));
 
         Digests empty = FirmwareDigests.of(new ByteArrayInputStream(new byte[0]));
-        assertThat(empty).isEqualTo(new Digests(0, "d41d8cd98f00b204e9800998ecf8427e",
-                "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+        assertThat(empty)
+                .isEqualTo(new Digests(
+                        0,
+                        "d41d8cd98f00b204e9800998ecf8427e",
+                        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
 
-        assertThat(FirmwareDigests.md5Hex("hello".getBytes(StandardCharsets.US_ASCII))).isEqualTo("5d41402abc4b2a76b9719d911017c592");
+        assertThat(FirmwareDigests.md5Hex("hello".getBytes(StandardCharsets.US_ASCII)))
+                .isEqualTo("5d41402abc4b2a76b9719d911017c592");
     }
 
     @Test
     void hexIsLowercase() {
-        assertThat(FirmwareDigests.hex(new byte[] {(byte) 0xAB, 0x0C, (byte) 0xFF})).isEqualTo("ab0cff");
+        assertThat(FirmwareDigests.hex(new byte[] {(byte) 0xAB, 0x0C, (byte) 0xFF}))
+                .isEqualTo("ab0cff");
     }
 
     @Test
     void normaliseMd5AcceptsEitherCase() {
-        assertThat(FirmwareDigests.normaliseMd5("5D41402ABC4B2A76B9719D911017C592")).isEqualTo("5d41402abc4b2a76b9719d911017c592");
-        assertThat(FirmwareDigests.normaliseMd5("5d41402abc4b2a76b9719d911017c592")).isEqualTo("5d41402abc4b2a76b9719d911017c592");
+        assertThat(FirmwareDigests.normaliseMd5("5D41402ABC4B2A76B9719D911017C592"))
+                .isEqualTo("5d41402abc4b2a76b9719d911017c592");
+        assertThat(FirmwareDigests.normaliseMd5("5d41402abc4b2a76b9719d911017c592"))
+                .isEqualTo("5d41402abc4b2a76b9719d911017c592");
         assertThatThrownBy(() -> FirmwareDigests.normaliseMd5("5d41402abc4b2a76b9719d911017c59"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("md5sum must be 32 hex digits");
-        assertThatThrownBy(() -> FirmwareDigests.normaliseMd5(null))
-                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> FirmwareDigests.normaliseMd5(null)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -14,7 +14,8 @@ class StructuredLogTest {
 
     private final ObjectMapper json = ProtocolJson.newMapper();
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final StructuredLog log = new StructuredLog(json, new PrintStream(out, true, StandardCharsets.UTF_8), "version-report");
+    private final StructuredLog log =
+            new StructuredLog(json, new PrintStream(out, true, StandardCharsets.UTF_8), "version-report");
 
     @Test
     void writesOneJsonObjectPerLineWithTypedValues() throws Exception {

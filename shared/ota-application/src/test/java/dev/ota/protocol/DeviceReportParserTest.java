@@ -1,17 +1,17 @@
 package dev.ota.protocol;
 
-import dev.ota.domain.device.ProgressState;
-import dev.ota.domain.device.DeviceReport;
-import dev.ota.domain.device.DeviceId;
-import dev.ota.domain.InvalidMessageException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ota.domain.InvalidMessageException;
+import dev.ota.domain.device.DeviceId;
+import dev.ota.domain.device.DeviceReport;
 import dev.ota.domain.device.DeviceReport.ProgressReport;
 import dev.ota.domain.device.DeviceReport.VersionReport;
+import dev.ota.domain.device.ProgressState;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.assertj.core.api.AbstractThrowableAssert;
@@ -30,7 +30,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DeviceReportParserTest {
 
     private static final long AT = 1_700_000_000_123L;
-    private static final String ENVELOPE = "\"productId\":\"p1\",\"deviceName\":\"dev-1\",\"clientId\":\"dev-1\",\"receivedAt\":" + AT;
+    private static final String ENVELOPE =
+            "\"productId\":\"p1\",\"deviceName\":\"dev-1\",\"clientId\":\"dev-1\",\"receivedAt\":" + AT;
 
     private final ObjectMapper json = ProtocolJson.newMapper();
     private final DeviceReportParser parser = new DeviceReportParser(json);
@@ -88,15 +89,17 @@ class DeviceReportParserTest {
 
         @Test
         void reportVersionAsTheSeedDocumentShowsIt() {
-            DeviceReport report = parse("{\"type\":\"report_version\",\"report\":{\"version\":\"0.1\"}," + ENVELOPE + "}");
+            DeviceReport report =
+                    parse("{\"type\":\"report_version\",\"report\":{\"version\":\"0.1\"}," + ENVELOPE + "}");
 
-            assertThat(report).isEqualTo(new VersionReport(new DeviceId("p1", "dev-1"), Instant.ofEpochMilli(AT), "0.1"));
+            assertThat(report)
+                    .isEqualTo(new VersionReport(new DeviceId("p1", "dev-1"), Instant.ofEpochMilli(AT), "0.1"));
         }
 
         @Test
         void reportVersionAsTheSdksSendIt() {
-            VersionReport report = (VersionReport) parse(
-                    "{\"type\":\"report_version\",\"report\":{\"version\":\"1.0.0\"}," + ENVELOPE + "}");
+            VersionReport report = (VersionReport)
+                    parse("{\"type\":\"report_version\",\"report\":{\"version\":\"1.0.0\"}," + ENVELOPE + "}");
 
             assertThat(report.version()).isEqualTo("1.0.0");
             assertThat(report.device().key()).isEqualTo("p1/dev-1");
@@ -109,8 +112,15 @@ class DeviceReportParserTest {
                     {"type":"report_progress","report":{"progress":{"state":"downloading","percent":"10","result_code":"0","result_msg":""},"version":"0.2"},%s}
                     """.formatted(ENVELOPE));
 
-            assertThat(report).isEqualTo(new ProgressReport(new DeviceId("p1", "dev-1"), Instant.ofEpochMilli(AT), "0.2",
-                    ProgressState.DOWNLOADING, 10, 0, ""));
+            assertThat(report)
+                    .isEqualTo(new ProgressReport(
+                            new DeviceId("p1", "dev-1"),
+                            Instant.ofEpochMilli(AT),
+                            "0.2",
+                            ProgressState.DOWNLOADING,
+                            10,
+                            0,
+                            ""));
         }
 
         @Test
@@ -280,7 +290,8 @@ class DeviceReportParserTest {
 
         @Test
         void duplicateKeysAreRejected() {
-            assertRejected("{\"type\":\"report_version\",\"type\":\"report_progress\",\"report\":{\"version\":\"1\"}," + ENVELOPE + "}")
+            assertRejected("{\"type\":\"report_version\",\"type\":\"report_progress\",\"report\":{\"version\":\"1\"},"
+                            + ENVELOPE + "}")
                     .hasMessageStartingWith("malformed JSON")
                     .hasMessageContaining("type");
         }
@@ -296,7 +307,8 @@ class DeviceReportParserTest {
 
             assertThatThrownBy(() -> parser.parse(bytes))
                     .isInstanceOf(InvalidMessageException.class)
-                    .hasMessage("event is " + bytes.length + " bytes, over the " + DeviceReportParser.MAX_EVENT_BYTES + " limit");
+                    .hasMessage("event is " + bytes.length + " bytes, over the " + DeviceReportParser.MAX_EVENT_BYTES
+                            + " limit");
         }
 
         @Test
@@ -368,9 +380,12 @@ class DeviceReportParserTest {
         }
 
         @ParameterizedTest
-        @CsvSource(delimiter = '|', value = {
-                "productId|p/1", "productId|p+", "productId|p#", "productId|$p", "productId|p 1",
-                "deviceName|d/1", "deviceName|+", "deviceName|#", "deviceName|$aws", "deviceName|d\u00e9"})
+        @CsvSource(
+                delimiter = '|',
+                value = {
+                    "productId|p/1", "productId|p+", "productId|p#", "productId|$p", "productId|p 1",
+                    "deviceName|d/1", "deviceName|+", "deviceName|#", "deviceName|$aws", "deviceName|d\u00e9"
+                })
         void identityWithTopicUnsafeCharacters(String field, String value) {
             ObjectNode e = versionEvent("1.0.0");
             e.put(field, value);

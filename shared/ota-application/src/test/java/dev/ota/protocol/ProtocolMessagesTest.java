@@ -1,14 +1,14 @@
 package dev.ota.protocol;
 
-import dev.ota.domain.device.ResultCode;
-import dev.ota.domain.device.ProgressState;
-import dev.ota.domain.device.DeviceId;
-import dev.ota.domain.InvalidMessageException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ota.domain.InvalidMessageException;
+import dev.ota.domain.device.DeviceId;
+import dev.ota.domain.device.ProgressState;
+import dev.ota.domain.device.ResultCode;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,7 +18,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ProtocolMessagesTest {
 
     private static final String MD5 = "ad46e2b4bb0ba7b2b38c5c3fb3f7c4a1";
-    private static final String URL = "https://ota.example.com/firmware/p1/1.3.0/fw.bin?X-Amz-Signature=abc&X-Amz-Expires=3600";
+    private static final String URL =
+            "https://ota.example.com/firmware/p1/1.3.0/fw.bin?X-Amz-Signature=abc&X-Amz-Expires=3600";
 
     private final ObjectMapper json = ProtocolJson.newMapper();
 
@@ -30,8 +31,9 @@ class ProtocolMessagesTest {
     void updateFirmwareIsExactlyTheCloudsMessage() {
         String out = serialise(new UpdateFirmwareMessage(175436, MD5, URL, "1.3.0"));
 
-        assertThat(out).isEqualTo("{\"file_size\":175436,\"md5sum\":\"" + MD5 + "\",\"type\":\"update_firmware\",\"url\":\""
-                + URL + "\",\"version\":\"1.3.0\"}");
+        assertThat(out)
+                .isEqualTo("{\"file_size\":175436,\"md5sum\":\"" + MD5 + "\",\"type\":\"update_firmware\",\"url\":\""
+                        + URL + "\",\"version\":\"1.3.0\"}");
     }
 
     @Test
@@ -63,13 +65,15 @@ class ProtocolMessagesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "AD46E2B4BB0BA7B2B38C5C3FB3F7C4A1", // uppercase: the C and Python SDKs compare case-sensitively
-            "Ad46e2b4bb0ba7b2b38c5c3fb3f7c4a1",
-            "ad46e2b4bb0ba7b2b38c5c3fb3f7c4a",  // 31
-            "ad46e2b4bb0ba7b2b38c5c3fb3f7c4a1f", // 33
-            "zz46e2b4bb0ba7b2b38c5c3fb3f7c4a1",
-            ""})
+    @ValueSource(
+            strings = {
+                "AD46E2B4BB0BA7B2B38C5C3FB3F7C4A1", // uppercase: the C and Python SDKs compare case-sensitively
+                "Ad46e2b4bb0ba7b2b38c5c3fb3f7c4a1",
+                "ad46e2b4bb0ba7b2b38c5c3fb3f7c4a", // 31
+                "ad46e2b4bb0ba7b2b38c5c3fb3f7c4a1f", // 33
+                "zz46e2b4bb0ba7b2b38c5c3fb3f7c4a1",
+                ""
+            })
     void updateFirmwareRejectsAnMd5ThatIsNotLowercaseHex(String md5) {
         assertThatThrownBy(() -> new UpdateFirmwareMessage(1, md5, URL, "1.0"))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -85,7 +89,8 @@ class ProtocolMessagesTest {
 
     @Test
     void updateFirmwareFitsTheCSdksReceiveBufferWithATypicalUrl() {
-        String url = "https://ota-firmware-bucket.s3.us-east-1.amazonaws.com/firmware/p1/1.3.0/fw.bin?" + "q".repeat(900);
+        String url =
+                "https://ota-firmware-bucket.s3.us-east-1.amazonaws.com/firmware/p1/1.3.0/fw.bin?" + "q".repeat(900);
         byte[] bytes = ProtocolJson.toBytes(json, new UpdateFirmwareMessage(175436, MD5, url, "1.3.0"));
 
         assertThat(bytes.length).isLessThan(2048);
@@ -94,7 +99,8 @@ class ProtocolMessagesTest {
     @Test
     void versionReportResponseIsExactlyTheCloudsMessage() {
         assertThat(serialise(VersionReportResponse.success("1.0.0")))
-                .isEqualTo("{\"type\":\"report_version_rsp\",\"result_code\":0,\"result_msg\":\"success\",\"version\":\"1.0.0\"}");
+                .isEqualTo(
+                        "{\"type\":\"report_version_rsp\",\"result_code\":0,\"result_msg\":\"success\",\"version\":\"1.0.0\"}");
     }
 
     @Test
@@ -110,15 +116,18 @@ class ProtocolMessagesTest {
     @Test
     void bothMessagesReadBackAsADeviceSimulatorWouldReadThem() throws Exception {
         UpdateFirmwareMessage update = new UpdateFirmwareMessage(175436, MD5, URL, "1.3.0");
-        assertThat(json.readValue(ProtocolJson.toBytes(json, update), UpdateFirmwareMessage.class)).isEqualTo(update);
+        assertThat(json.readValue(ProtocolJson.toBytes(json, update), UpdateFirmwareMessage.class))
+                .isEqualTo(update);
 
         VersionReportResponse rsp = VersionReportResponse.success("1.0.0");
-        assertThat(json.readValue(ProtocolJson.toBytes(json, rsp), VersionReportResponse.class)).isEqualTo(rsp);
+        assertThat(json.readValue(ProtocolJson.toBytes(json, rsp), VersionReportResponse.class))
+                .isEqualTo(rsp);
     }
 
     @Test
     void readingAnUppercaseMd5FailsAsBuildingOneDoes() {
-        String wire = "{\"file_size\":1,\"md5sum\":\"" + MD5.toUpperCase() + "\",\"type\":\"update_firmware\",\"url\":\"u\",\"version\":\"1\"}";
+        String wire = "{\"file_size\":1,\"md5sum\":\"" + MD5.toUpperCase()
+                + "\",\"type\":\"update_firmware\",\"url\":\"u\",\"version\":\"1\"}";
         assertThatThrownBy(() -> json.readValue(wire, UpdateFirmwareMessage.class))
                 .hasRootCauseInstanceOf(IllegalArgumentException.class)
                 .hasRootCauseMessage("md5sum must be 32 lowercase hex digits");
@@ -133,8 +142,7 @@ class ProtocolMessagesTest {
 
     @Test
     void newMapperRejectsDuplicateKeysInTrees() {
-        assertThatThrownBy(() -> json.readTree("{\"a\":1,\"a\":2}"))
-                .hasMessageContaining("Duplicate field 'a'");
+        assertThatThrownBy(() -> json.readTree("{\"a\":1,\"a\":2}")).hasMessageContaining("Duplicate field 'a'");
     }
 
     @Test

@@ -44,15 +44,32 @@ public final class OtaFixture {
     public final TestLog log = new TestLog("test");
     public final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
     public final UpdateSender sender = new UpdateSender(minter, channel);
-    public final Firmware firmware = new Firmware(PRODUCT, TARGET, "firmware/p1/1.1.0/fw.bin", TARGET_SIZE, TARGET_MD5,
-            "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824", "test image", NOW.minusSeconds(3600));
+    public final Firmware firmware = new Firmware(
+            PRODUCT,
+            TARGET,
+            "firmware/p1/1.1.0/fw.bin",
+            TARGET_SIZE,
+            TARGET_MD5,
+            "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824",
+            "test image",
+            NOW.minusSeconds(3600));
 
     public final VersionReportService versions = new VersionReportService(store, channel, sender, log.log());
     public final ProgressReportService progress = new ProgressReportService(store, log.log());
     /** What the engine put on its work queue (rolling a job out now puts nothing there). */
     public final List<WorkMessage> queued = new ArrayList<>();
-    public final JobEngine engine = new JobEngine(jobs, rollout, store, new InMemoryDeviceDirectory(store), DeviceListSource.NONE, sender,
-            queued::addAll, clock, EngineTuning.DEFAULTS, log.log());
+
+    public final JobEngine engine = new JobEngine(
+            jobs,
+            rollout,
+            store,
+            new InMemoryDeviceDirectory(store),
+            DeviceListSource.NONE,
+            sender,
+            queued::addAll,
+            clock,
+            EngineTuning.DEFAULTS,
+            log.log());
     public final UpdateDevicesService updates = new UpdateDevicesService(catalog, jobs, engine, clock, log.log());
 
     public OtaFixture() {

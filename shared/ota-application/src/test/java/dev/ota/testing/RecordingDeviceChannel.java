@@ -1,8 +1,8 @@
 package dev.ota.testing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ota.port.out.DeviceChannel;
 import dev.ota.domain.device.DeviceId;
+import dev.ota.port.out.DeviceChannel;
 import dev.ota.protocol.ProtocolJson;
 import dev.ota.protocol.UpdateFirmwareMessage;
 import dev.ota.protocol.VersionReportResponse;
@@ -32,20 +32,30 @@ public final class RecordingDeviceChannel implements DeviceChannel {
     }
 
     public List<UpdateFirmwareMessage> updates() {
-        return sent.stream().map(Sent::message).filter(UpdateFirmwareMessage.class::isInstance)
-                .map(UpdateFirmwareMessage.class::cast).toList();
+        return sent.stream()
+                .map(Sent::message)
+                .filter(UpdateFirmwareMessage.class::isInstance)
+                .map(UpdateFirmwareMessage.class::cast)
+                .toList();
     }
 
     public List<VersionReportResponse> responses() {
-        return sent.stream().map(Sent::message).filter(VersionReportResponse.class::isInstance)
-                .map(VersionReportResponse.class::cast).toList();
+        return sent.stream()
+                .map(Sent::message)
+                .filter(VersionReportResponse.class::isInstance)
+                .map(VersionReportResponse.class::cast)
+                .toList();
     }
 
     /** The message types in the order they were sent, e.g. [report_version_rsp, update_firmware]. */
     public List<String> types() {
-        return sent.stream().map(s -> s.message() instanceof UpdateFirmwareMessage u ? u.type()
-                : s.message() instanceof VersionReportResponse r ? r.type()
-                : s.message().getClass().getSimpleName()).toList();
+        return sent.stream()
+                .map(s -> s.message() instanceof UpdateFirmwareMessage u
+                        ? u.type()
+                        : s.message() instanceof VersionReportResponse r
+                                ? r.type()
+                                : s.message().getClass().getSimpleName())
+                .toList();
     }
 
     public void clear() {

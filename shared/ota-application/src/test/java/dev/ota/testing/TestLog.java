@@ -14,7 +14,8 @@ public final class TestLog {
     private final StructuredLog log;
 
     public TestLog(String component) {
-        log = new StructuredLog(ProtocolJson.newMapper(), new PrintStream(buffer, true, StandardCharsets.UTF_8), component);
+        log = new StructuredLog(
+                ProtocolJson.newMapper(), new PrintStream(buffer, true, StandardCharsets.UTF_8), component);
     }
 
     public StructuredLog log() {

@@ -13,7 +13,8 @@ import java.util.Set;
  * @param waitingJobs dynamic jobs that skipped this device because another job held it; they take
  *     it when it is free again
  */
-public record DeviceState(DeviceId device, String currentVersion, Instant lastSeenAt, Execution execution, Set<String> waitingJobs) {
+public record DeviceState(
+        DeviceId device, String currentVersion, Instant lastSeenAt, Execution execution, Set<String> waitingJobs) {
 
     public DeviceState {
         waitingJobs = waitingJobs == null ? Set.of() : Set.copyOf(waitingJobs);

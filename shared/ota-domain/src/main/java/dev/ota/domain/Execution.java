@@ -29,53 +29,144 @@ public record Execution(
         Duration timeout) {
 
     /** An execution outside any staged rollout and without an in-progress timeout. */
-    public Execution(String jobId, FirmwareRef firmware, String fromVersion, ExecutionStatus status, int attempt, int percent,
-                     Instant attemptStartedAt, Instant updatedAt, int resultCode, String resultMsg, RetryPolicy retryPolicy,
-                     Instant retryNotBefore) {
-        this(jobId, firmware, fromVersion, status, attempt, percent, attemptStartedAt, updatedAt, resultCode, resultMsg, retryPolicy,
-                retryNotBefore, 0, null);
+    public Execution(
+            String jobId,
+            FirmwareRef firmware,
+            String fromVersion,
+            ExecutionStatus status,
+            int attempt,
+            int percent,
+            Instant attemptStartedAt,
+            Instant updatedAt,
+            int resultCode,
+            String resultMsg,
+            RetryPolicy retryPolicy,
+            Instant retryNotBefore) {
+        this(
+                jobId,
+                firmware,
+                fromVersion,
+                status,
+                attempt,
+                percent,
+                attemptStartedAt,
+                updatedAt,
+                resultCode,
+                resultMsg,
+                retryPolicy,
+                retryNotBefore,
+                0,
+                null);
     }
 
     public String targetVersion() {
         return firmware.version();
     }
 
-    public static Execution queued(String jobId, FirmwareRef firmware, String fromVersion, RetryPolicy policy, Instant at) {
+    public static Execution queued(
+            String jobId, FirmwareRef firmware, String fromVersion, RetryPolicy policy, Instant at) {
         return new Execution(jobId, firmware, fromVersion, ExecutionStatus.QUEUED, 0, 0, at, at, 0, "", policy, null);
     }
 
     /** The same execution, released in rollout group {@code stage} with this in-progress timeout. */
     public Execution planned(int stage, Duration timeout) {
-        return new Execution(jobId, firmware, fromVersion, status, attempt, percent, attemptStartedAt, updatedAt, resultCode, resultMsg,
-                retryPolicy, retryNotBefore, stage, timeout);
+        return new Execution(
+                jobId,
+                firmware,
+                fromVersion,
+                status,
+                attempt,
+                percent,
+                attemptStartedAt,
+                updatedAt,
+                resultCode,
+                resultMsg,
+                retryPolicy,
+                retryNotBefore,
+                stage,
+                timeout);
     }
 
     /** Starts the next attempt: the update goes (again) to the device. */
     public Execution delivered(Instant at) {
-        return new Execution(jobId, firmware, fromVersion, ExecutionStatus.DELIVERED, attempt + 1, 0, at, at, 0, "", retryPolicy, null,
-                stage, timeout);
+        return new Execution(
+                jobId,
+                firmware,
+                fromVersion,
+                ExecutionStatus.DELIVERED,
+                attempt + 1,
+                0,
+                at,
+                at,
+                0,
+                "",
+                retryPolicy,
+                null,
+                stage,
+                timeout);
     }
 
     /** An operator's retry: a fresh first attempt, whatever the attempts so far. */
     public Execution restarted(Instant at) {
-        return new Execution(jobId, firmware, fromVersion, ExecutionStatus.DELIVERED, 1, 0, at, at, 0, "", retryPolicy, null,
-                stage, timeout);
+        return new Execution(
+                jobId,
+                firmware,
+                fromVersion,
+                ExecutionStatus.DELIVERED,
+                1,
+                0,
+                at,
+                at,
+                0,
+                "",
+                retryPolicy,
+                null,
+                stage,
+                timeout);
     }
 
     public Execution withStatus(ExecutionStatus next, int nextPercent, Instant at) {
-        return new Execution(jobId, firmware, fromVersion, next, attempt, nextPercent, attemptStartedAt, at, resultCode, resultMsg, retryPolicy,
-                retryNotBefore, stage, timeout);
+        return new Execution(
+                jobId,
+                firmware,
+                fromVersion,
+                next,
+                attempt,
+                nextPercent,
+                attemptStartedAt,
+                at,
+                resultCode,
+                resultMsg,
+                retryPolicy,
+                retryNotBefore,
+                stage,
+                timeout);
     }
 
     public Execution failed(ExecutionStatus next, int code, String msg, Instant at, Instant notBefore) {
-        return new Execution(jobId, firmware, fromVersion, next, attempt, percent, attemptStartedAt, at, code, msg, retryPolicy, notBefore,
-                stage, timeout);
+        return new Execution(
+                jobId,
+                firmware,
+                fromVersion,
+                next,
+                attempt,
+                percent,
+                attemptStartedAt,
+                at,
+                code,
+                msg,
+                retryPolicy,
+                notBefore,
+                stage,
+                timeout);
     }
 
     /** True when going from {@code before} to this starts an attempt: update_firmware goes out. */
     public boolean startsAttemptFrom(Execution before) {
         return status == ExecutionStatus.DELIVERED
-                && (before == null || before.status() != ExecutionStatus.DELIVERED || before.attempt() != attempt
+                && (before == null
+                        || before.status() != ExecutionStatus.DELIVERED
+                        || before.attempt() != attempt
                         || !before.attemptStartedAt().equals(attemptStartedAt));
     }
 

@@ -40,9 +40,10 @@ public final class ExecutionStateMachine {
         }
         return switch (exec.status()) {
             case DELIVERED, DOWNLOADING, BURNING -> new Resend(exec);
-            case RETRY_PENDING -> exec.retryNotBefore() != null && report.receivedAt().isBefore(exec.retryNotBefore())
-                    ? new Ignore("retry not before " + exec.retryNotBefore())
-                    : new Transition(exec, exec.delivered(report.receivedAt()), true);
+            case RETRY_PENDING ->
+                exec.retryNotBefore() != null && report.receivedAt().isBefore(exec.retryNotBefore())
+                        ? new Ignore("retry not before " + exec.retryNotBefore())
+                        : new Transition(exec, exec.delivered(report.receivedAt()), true);
             default -> new Ignore("execution is " + exec.status());
         };
     }
@@ -53,7 +54,8 @@ public final class ExecutionStateMachine {
             return new Ignore("no live update");
         }
         if (!exec.targetVersion().equals(report.version())) {
-            return new Ignore("reports version " + report.version() + " but the update targets " + exec.targetVersion());
+            return new Ignore(
+                    "reports version " + report.version() + " but the update targets " + exec.targetVersion());
         }
         if (report.receivedAt().isBefore(exec.attemptStartedAt())) {
             return new Ignore("report predates attempt " + exec.attempt());
@@ -63,9 +65,10 @@ public final class ExecutionStateMachine {
         }
         return switch (report.state()) {
             case DOWNLOADING -> downloading(exec, report);
-            case BURNING -> exec.status() == BURNING
-                    ? new Ignore("already burning")
-                    : new Transition(exec, exec.withStatus(BURNING, 100, report.receivedAt()), false);
+            case BURNING ->
+                exec.status() == BURNING
+                        ? new Ignore("already burning")
+                        : new Transition(exec, exec.withStatus(BURNING, 100, report.receivedAt()), false);
             case DONE -> new Transition(exec, exec.withStatus(SUCCEEDED, 100, report.receivedAt()), false);
             case FAIL -> fail(exec, report);
         };
@@ -74,10 +77,15 @@ public final class ExecutionStateMachine {
     private static Decision downloading(Execution exec, ProgressReport report) {
         int percent = report.percent() == null ? exec.percent() : report.percent();
         return switch (exec.status()) {
-            case DELIVERED -> new Transition(exec, exec.withStatus(DOWNLOADING, Math.max(percent, exec.percent()), report.receivedAt()), false);
-            case DOWNLOADING -> percent > exec.percent()
-                    ? new AdvancePercent(exec, percent)
-                    : new Ignore("percent " + percent + " does not advance on " + exec.percent());
+            case DELIVERED ->
+                new Transition(
+                        exec,
+                        exec.withStatus(DOWNLOADING, Math.max(percent, exec.percent()), report.receivedAt()),
+                        false);
+            case DOWNLOADING ->
+                percent > exec.percent()
+                        ? new AdvancePercent(exec, percent)
+                        : new Ignore("percent " + percent + " does not advance on " + exec.percent());
             default -> new Ignore("downloading after " + exec.status());
         };
     }
@@ -85,10 +93,18 @@ public final class ExecutionStateMachine {
     private static Decision fail(Execution exec, ProgressReport report) {
         RetryPolicy policy = exec.retryPolicy();
         if (policy.allowsAnotherAttempt(exec.attempt(), report.resultCode())) {
-            return new Transition(exec, exec.failed(RETRY_PENDING, report.resultCode(), report.resultMsg(), report.receivedAt(),
-                    report.receivedAt().plus(policy.retryInterval())), false);
+            return new Transition(
+                    exec,
+                    exec.failed(
+                            RETRY_PENDING,
+                            report.resultCode(),
+                            report.resultMsg(),
+                            report.receivedAt(),
+                            report.receivedAt().plus(policy.retryInterval())),
+                    false);
         }
-        return new Transition(exec, exec.failed(FAILED, report.resultCode(), report.resultMsg(), report.receivedAt(), null), false);
+        return new Transition(
+                exec, exec.failed(FAILED, report.resultCode(), report.resultMsg(), report.receivedAt(), null), false);
     }
 
     /** Result message of an attempt that reached its in-progress timeout. */
@@ -113,7 +129,8 @@ public final class ExecutionStateMachine {
             RetryPolicy policy = exec.retryPolicy();
             String msg = TIMEOUT_MESSAGE + " after " + exec.timeout();
             if (policy.allowsRetryAfterTimeout(exec.attempt())) {
-                return new Transition(exec, exec.failed(RETRY_PENDING, 0, msg, now, now.plus(policy.retryInterval())), false);
+                return new Transition(
+                        exec, exec.failed(RETRY_PENDING, 0, msg, now, now.plus(policy.retryInterval())), false);
             }
             return new Transition(exec, exec.failed(TIMED_OUT, 0, msg, now, null), false);
         }

@@ -13,25 +13,95 @@ import java.time.Instant;
  * @param createdAt when the catalogue first held this version (the reservation, or a direct registration)
  */
 public record Firmware(
-        String productId, String version, String s3Key, long fileSize, String md5sum, String sha256, String description, Instant registeredAt,
-        Status status, String rejectionReason, Instant createdAt) {
+        String productId,
+        String version,
+        String s3Key,
+        long fileSize,
+        String md5sum,
+        String sha256,
+        String description,
+        Instant registeredAt,
+        Status status,
+        String rejectionReason,
+        Instant createdAt) {
 
-    public enum Status { UPLOADING, AVAILABLE, REJECTED }
+    public enum Status {
+        UPLOADING,
+        AVAILABLE,
+        REJECTED
+    }
 
     /** A verified, available firmware. */
-    public Firmware(String productId, String version, String s3Key, long fileSize, String md5sum, String sha256, String description, Instant registeredAt) {
-        this(productId, version, s3Key, fileSize, md5sum, sha256, description, registeredAt, Status.AVAILABLE, null, registeredAt);
+    public Firmware(
+            String productId,
+            String version,
+            String s3Key,
+            long fileSize,
+            String md5sum,
+            String sha256,
+            String description,
+            Instant registeredAt) {
+        this(
+                productId,
+                version,
+                s3Key,
+                fileSize,
+                md5sum,
+                sha256,
+                description,
+                registeredAt,
+                Status.AVAILABLE,
+                null,
+                registeredAt);
     }
 
     /** A firmware created when it was registered. */
-    public Firmware(String productId, String version, String s3Key, long fileSize, String md5sum, String sha256, String description, Instant registeredAt,
-                    Status status, String rejectionReason) {
-        this(productId, version, s3Key, fileSize, md5sum, sha256, description, registeredAt, status, rejectionReason, registeredAt);
+    public Firmware(
+            String productId,
+            String version,
+            String s3Key,
+            long fileSize,
+            String md5sum,
+            String sha256,
+            String description,
+            Instant registeredAt,
+            Status status,
+            String rejectionReason) {
+        this(
+                productId,
+                version,
+                s3Key,
+                fileSize,
+                md5sum,
+                sha256,
+                description,
+                registeredAt,
+                status,
+                rejectionReason,
+                registeredAt);
     }
 
     /** A version reserved by an upload: the operator's declared size and md5sum, nothing verified yet. */
-    public static Firmware reserved(String productId, String version, String s3Key, long declaredSize, String declaredMd5, String description, Instant at) {
-        return new Firmware(productId, version, s3Key, declaredSize, declaredMd5, null, description, at, Status.UPLOADING, null, at);
+    public static Firmware reserved(
+            String productId,
+            String version,
+            String s3Key,
+            long declaredSize,
+            String declaredMd5,
+            String description,
+            Instant at) {
+        return new Firmware(
+                productId,
+                version,
+                s3Key,
+                declaredSize,
+                declaredMd5,
+                null,
+                description,
+                at,
+                Status.UPLOADING,
+                null,
+                at);
     }
 
     public boolean available() {
@@ -39,7 +109,18 @@ public record Firmware(
     }
 
     public Firmware withDescription(String newDescription) {
-        return new Firmware(productId, version, s3Key, fileSize, md5sum, sha256, newDescription, registeredAt, status, rejectionReason, createdAt);
+        return new Firmware(
+                productId,
+                version,
+                s3Key,
+                fileSize,
+                md5sum,
+                sha256,
+                newDescription,
+                registeredAt,
+                status,
+                rejectionReason,
+                createdAt);
     }
 
     public FirmwareRef ref() {

@@ -12,9 +12,13 @@ class DownloadKeyTest {
     void isOneSegmentAtTheTopOfTheBucket() {
         String key = DownloadKey.of("firmware/p1/1.2.0/fw.bin", MD5);
 
-        assertThat(key).doesNotContain("/").startsWith("download-" + MD5 + "-").hasSize("download-".length() + 32 + 1 + 16);
+        assertThat(key)
+                .doesNotContain("/")
+                .startsWith("download-" + MD5 + "-")
+                .hasSize("download-".length() + 32 + 1 + 16);
         assertThat(DownloadKey.of("firmware/p1/1.2.0/fw.bin", MD5)).isEqualTo(key);
         assertThat(DownloadKey.of("firmware/p1/1.2.1/fw.bin", MD5)).isNotEqualTo(key);
-        assertThat(DownloadKey.of("firmware/p1/1.2.0/fw.bin", "00000000000000000000000000000000")).isNotEqualTo(key);
+        assertThat(DownloadKey.of("firmware/p1/1.2.0/fw.bin", "00000000000000000000000000000000"))
+                .isNotEqualTo(key);
     }
 }

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 class ExecutionDueTest {
 
     private static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
-    private static final FirmwareRef FW = new FirmwareRef("2.0.0", "firmware/p/2.0.0/f.bin", 10, "0123456789abcdef0123456789abcdef");
+    private static final FirmwareRef FW =
+            new FirmwareRef("2.0.0", "firmware/p/2.0.0/f.bin", 10, "0123456789abcdef0123456789abcdef");
     private static final RetryPolicy TWO = new RetryPolicy(2, Set.of(-1), Duration.ofSeconds(30));
 
     private static Execution inFlight(Duration timeout) {
@@ -45,8 +46,10 @@ class ExecutionDueTest {
 
     @Test
     void dueRetryStartsTheNextAttemptAndSends() {
-        Execution pending = inFlight(Duration.ofMinutes(5)).failed(ExecutionStatus.RETRY_PENDING, 0, "t", T0.plusSeconds(300), T0.plusSeconds(330));
-        assertThat(ExecutionStateMachine.onDue(pending, T0.plusSeconds(329), true)).isInstanceOf(Ignore.class);
+        Execution pending = inFlight(Duration.ofMinutes(5))
+                .failed(ExecutionStatus.RETRY_PENDING, 0, "t", T0.plusSeconds(300), T0.plusSeconds(330));
+        assertThat(ExecutionStateMachine.onDue(pending, T0.plusSeconds(329), true))
+                .isInstanceOf(Ignore.class);
         Transition t = (Transition) ExecutionStateMachine.onDue(pending, T0.plusSeconds(330), true);
         assertThat(t.sendUpdate()).isTrue();
         assertThat(t.after().status()).isEqualTo(ExecutionStatus.DELIVERED);
@@ -58,12 +61,15 @@ class ExecutionDueTest {
     @Test
     void dueRetryWaitsWhileTheJobStartsNoAttempts() {
         Execution pending = inFlight(Duration.ofMinutes(5)).failed(ExecutionStatus.RETRY_PENDING, 0, "t", T0, T0);
-        assertThat(ExecutionStateMachine.onDue(pending, T0.plusSeconds(1), false)).isInstanceOf(Ignore.class);
+        assertThat(ExecutionStateMachine.onDue(pending, T0.plusSeconds(1), false))
+                .isInstanceOf(Ignore.class);
     }
 
     @Test
     void lastAttemptTimesOutForGood() {
-        Execution second = inFlight(Duration.ofMinutes(5)).failed(ExecutionStatus.RETRY_PENDING, 0, "t", T0, T0).delivered(T0.plusSeconds(400));
+        Execution second = inFlight(Duration.ofMinutes(5))
+                .failed(ExecutionStatus.RETRY_PENDING, 0, "t", T0, T0)
+                .delivered(T0.plusSeconds(400));
         Transition t = (Transition) ExecutionStateMachine.onDue(second, T0.plusSeconds(700), true);
         assertThat(t.after().status()).isEqualTo(ExecutionStatus.TIMED_OUT);
         assertThat(t.after().dueAt()).isNull();
@@ -76,6 +82,7 @@ class ExecutionDueTest {
         assertThat(restarted.attempt()).isEqualTo(1);
         assertThat(restarted.status()).isEqualTo(ExecutionStatus.DELIVERED);
         assertThat(restarted.startsAttemptFrom(failed)).isTrue();
-        assertThat(restarted.withStatus(ExecutionStatus.DOWNLOADING, 5, T0).startsAttemptFrom(restarted)).isFalse();
+        assertThat(restarted.withStatus(ExecutionStatus.DOWNLOADING, 5, T0).startsAttemptFrom(restarted))
+                .isFalse();
     }
 }

@@ -1,6 +1,5 @@
 package dev.ota.domain;
 
-import dev.ota.domain.device.DeviceReport;
 import static dev.ota.domain.device.DeviceReport.burning;
 import static dev.ota.domain.device.DeviceReport.done;
 import static dev.ota.domain.device.DeviceReport.downloading;
@@ -28,7 +27,8 @@ class ExecutionStateMachineTest {
     static final DeviceId DEVICE = new DeviceId("p1", "dev-1");
     static final String FROM = "1.0.0";
     static final String TARGET = "1.1.0";
-    static final FirmwareRef FIRMWARE = new FirmwareRef(TARGET, "firmware/p1/1.1.0/fw.bin", 175436, "5d41402abc4b2a76b9719d911017c592");
+    static final FirmwareRef FIRMWARE =
+            new FirmwareRef(TARGET, "firmware/p1/1.1.0/fw.bin", 175436, "5d41402abc4b2a76b9719d911017c592");
     static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
     static final RetryPolicy POLICY = new RetryPolicy(3, Set.of(-1, -3, -4, -5), Duration.ofSeconds(30));
 
@@ -38,7 +38,8 @@ class ExecutionStateMachineTest {
 
     /** Attempt 1, delivered at T0. */
     static Execution delivered() {
-        return Execution.queued("job-1", FIRMWARE, FROM, POLICY, T0.minusSeconds(1)).delivered(T0);
+        return Execution.queued("job-1", FIRMWARE, FROM, POLICY, T0.minusSeconds(1))
+                .delivered(T0);
     }
 
     static DeviceState stateWith(Execution execution) {
@@ -76,11 +77,18 @@ class ExecutionStateMachineTest {
 
         @Test
         void statusClassification() {
-            assertThat(ExecutionStatus.values()).filteredOn(ExecutionStatus::inFlight)
-                    .containsExactlyInAnyOrder(ExecutionStatus.DELIVERED, ExecutionStatus.DOWNLOADING, ExecutionStatus.BURNING);
-            assertThat(ExecutionStatus.values()).filteredOn(ExecutionStatus::terminal)
-                    .containsExactlyInAnyOrder(ExecutionStatus.SUCCEEDED, ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT,
-                            ExecutionStatus.CANCELED, ExecutionStatus.SKIPPED);
+            assertThat(ExecutionStatus.values())
+                    .filteredOn(ExecutionStatus::inFlight)
+                    .containsExactlyInAnyOrder(
+                            ExecutionStatus.DELIVERED, ExecutionStatus.DOWNLOADING, ExecutionStatus.BURNING);
+            assertThat(ExecutionStatus.values())
+                    .filteredOn(ExecutionStatus::terminal)
+                    .containsExactlyInAnyOrder(
+                            ExecutionStatus.SUCCEEDED,
+                            ExecutionStatus.FAILED,
+                            ExecutionStatus.TIMED_OUT,
+                            ExecutionStatus.CANCELED,
+                            ExecutionStatus.SKIPPED);
         }
     }
 
@@ -94,7 +102,9 @@ class ExecutionStateMachineTest {
         }
 
         @ParameterizedTest
-        @EnumSource(value = ExecutionStatus.class, names = {"SUCCEEDED", "FAILED", "TIMED_OUT", "CANCELED", "SKIPPED"})
+        @EnumSource(
+                value = ExecutionStatus.class,
+                names = {"SUCCEEDED", "FAILED", "TIMED_OUT", "CANCELED", "SKIPPED"})
         void terminalExecutionIsNotLiveAndIsIgnored(ExecutionStatus status) {
             DeviceState state = stateWith(delivered().withStatus(status, 0, at(1)));
             assertThat(ExecutionStateMachine.onVersionReport(state, version(DEVICE, FROM, at(5))))
@@ -105,7 +115,9 @@ class ExecutionStateMachineTest {
         }
 
         @ParameterizedTest
-        @EnumSource(value = ExecutionStatus.class, names = {"QUEUED", "DELIVERED", "DOWNLOADING", "BURNING", "RETRY_PENDING"})
+        @EnumSource(
+                value = ExecutionStatus.class,
+                names = {"QUEUED", "DELIVERED", "DOWNLOADING", "BURNING", "RETRY_PENDING"})
         void targetVersionMeansSucceededWhateverTheAttemptWasDoing(ExecutionStatus status) {
             Execution before = delivered().withStatus(status, 40, at(1));
             Decision d = ExecutionStateMachine.onVersionReport(stateWith(before), version(DEVICE, TARGET, at(9)));
@@ -121,7 +133,9 @@ class ExecutionStateMachineTest {
         }
 
         @ParameterizedTest
-        @EnumSource(value = ExecutionStatus.class, names = {"DELIVERED", "DOWNLOADING", "BURNING"})
+        @EnumSource(
+                value = ExecutionStatus.class,
+                names = {"DELIVERED", "DOWNLOADING", "BURNING"})
         void otherVersionWhileInFlightResendsTheSameAttempt(ExecutionStatus status) {
             Execution exec = delivered().withStatus(status, 37, at(3));
             Decision d = ExecutionStateMachine.onVersionReport(stateWith(exec), version(DEVICE, FROM, at(10)));
@@ -150,7 +164,8 @@ class ExecutionStateMachineTest {
 
         @Test
         void retryPendingStartsANewAttemptOnceTheIntervalHasPassed() {
-            Execution failed = apply(ExecutionStateMachine.onProgress(stateWith(delivered()), fail(DEVICE, TARGET, -1, "time_out", at(20))));
+            Execution failed = apply(ExecutionStateMachine.onProgress(
+                    stateWith(delivered()), fail(DEVICE, TARGET, -1, "time_out", at(20))));
             assertThat(failed.status()).isEqualTo(ExecutionStatus.RETRY_PENDING);
             assertThat(failed.retryNotBefore()).isEqualTo(at(50));
 
@@ -174,7 +189,8 @@ class ExecutionStateMachineTest {
 
         @Test
         void retryPendingIgnoresVersionReportsBeforeTheInterval() {
-            Execution failed = apply(ExecutionStateMachine.onProgress(stateWith(delivered()), fail(DEVICE, TARGET, -1, "time_out", at(20))));
+            Execution failed = apply(ExecutionStateMachine.onProgress(
+                    stateWith(delivered()), fail(DEVICE, TARGET, -1, "time_out", at(20))));
 
             Decision d = ExecutionStateMachine.onVersionReport(stateWith(failed), version(DEVICE, FROM, at(22)));
 
@@ -185,8 +201,10 @@ class ExecutionStateMachineTest {
         @Test
         void retryPendingIgnoresAVersionReportSentBeforeTheFailureEvenWithNoInterval() {
             RetryPolicy noWait = new RetryPolicy(3, Set.of(-1), Duration.ZERO);
-            Execution exec = Execution.queued("job-1", FIRMWARE, FROM, noWait, T0).delivered(T0);
-            Execution failed = apply(ExecutionStateMachine.onProgress(stateWith(exec), fail(DEVICE, TARGET, -1, "time_out", at(20))));
+            Execution exec =
+                    Execution.queued("job-1", FIRMWARE, FROM, noWait, T0).delivered(T0);
+            Execution failed = apply(
+                    ExecutionStateMachine.onProgress(stateWith(exec), fail(DEVICE, TARGET, -1, "time_out", at(20))));
 
             // a version report from before the failure, delivered late by async Lambda
             assertThat(ExecutionStateMachine.onVersionReport(stateWith(failed), version(DEVICE, FROM, at(19))))
@@ -199,7 +217,8 @@ class ExecutionStateMachineTest {
         void retryPendingWithoutANotBeforeStartsANewAttempt() {
             Execution pending = delivered().failed(ExecutionStatus.RETRY_PENDING, -1, "time_out", at(5), null);
 
-            Transition t = (Transition) ExecutionStateMachine.onVersionReport(stateWith(pending), version(DEVICE, FROM, at(6)));
+            Transition t = (Transition)
+                    ExecutionStateMachine.onVersionReport(stateWith(pending), version(DEVICE, FROM, at(6)));
             assertThat(t.after().attempt()).isEqualTo(2);
             assertThat(t.sendUpdate()).isTrue();
         }
@@ -223,7 +242,8 @@ class ExecutionStateMachineTest {
 
         @Test
         void versionOtherThanTheTargetIsIgnored() {
-            Decision d = ExecutionStateMachine.onProgress(stateWith(delivered()), downloading(DEVICE, "0.9", 10, at(1)));
+            Decision d =
+                    ExecutionStateMachine.onProgress(stateWith(delivered()), downloading(DEVICE, "0.9", 10, at(1)));
             assertThat(d).isEqualTo(new Ignore("reports version 0.9 but the update targets " + TARGET));
         }
 
@@ -231,10 +251,11 @@ class ExecutionStateMachineTest {
         void reportOlderThanTheAttemptIsIgnored() {
             Execution exec = delivered(); // attemptStartedAt = T0
             for (var report : new dev.ota.domain.device.DeviceReport.ProgressReport[] {
-                    downloading(DEVICE, TARGET, 50, T0.minusMillis(1)),
-                    burning(DEVICE, TARGET, T0.minusMillis(1)),
-                    done(DEVICE, TARGET, T0.minusMillis(1)),
-                    fail(DEVICE, TARGET, -1, "time_out", T0.minusMillis(1))}) {
+                downloading(DEVICE, TARGET, 50, T0.minusMillis(1)),
+                burning(DEVICE, TARGET, T0.minusMillis(1)),
+                done(DEVICE, TARGET, T0.minusMillis(1)),
+                fail(DEVICE, TARGET, -1, "time_out", T0.minusMillis(1))
+            }) {
                 Decision d = ExecutionStateMachine.onProgress(stateWith(exec), report);
                 assertThat(d).as(report.state().wire()).isEqualTo(new Ignore("report predates attempt 1"));
             }
@@ -249,7 +270,8 @@ class ExecutionStateMachineTest {
         @Test
         void firstDownloadingMovesDeliveredToDownloading() {
             Execution exec = delivered();
-            Transition t = (Transition) ExecutionStateMachine.onProgress(stateWith(exec), downloading(DEVICE, TARGET, 10, at(2)));
+            Transition t = (Transition)
+                    ExecutionStateMachine.onProgress(stateWith(exec), downloading(DEVICE, TARGET, 10, at(2)));
 
             assertThat(t.before()).isEqualTo(exec);
             assertThat(t.sendUpdate()).isFalse();
@@ -262,7 +284,8 @@ class ExecutionStateMachineTest {
 
         @Test
         void firstDownloadingWithoutPercentKeepsPercent() {
-            Transition t = (Transition) ExecutionStateMachine.onProgress(stateWith(delivered()), downloading(DEVICE, TARGET, null, at(2)));
+            Transition t = (Transition)
+                    ExecutionStateMachine.onProgress(stateWith(delivered()), downloading(DEVICE, TARGET, null, at(2)));
             assertThat(t.after().status()).isEqualTo(ExecutionStatus.DOWNLOADING);
             assertThat(t.after().percent()).isZero();
         }
@@ -297,10 +320,13 @@ class ExecutionStateMachineTest {
         }
 
         @ParameterizedTest
-        @EnumSource(value = ExecutionStatus.class, names = {"DELIVERED", "DOWNLOADING"})
+        @EnumSource(
+                value = ExecutionStatus.class,
+                names = {"DELIVERED", "DOWNLOADING"})
         void burningFollowsDeliveredOrDownloading(ExecutionStatus from) {
             Execution exec = delivered().withStatus(from, 60, at(2));
-            Transition t = (Transition) ExecutionStateMachine.onProgress(stateWith(exec), burning(DEVICE, TARGET, at(3)));
+            Transition t =
+                    (Transition) ExecutionStateMachine.onProgress(stateWith(exec), burning(DEVICE, TARGET, at(3)));
 
             assertThat(t.before()).isEqualTo(exec);
             assertThat(t.after().status()).isEqualTo(ExecutionStatus.BURNING);
@@ -316,7 +342,9 @@ class ExecutionStateMachineTest {
         }
 
         @ParameterizedTest
-        @EnumSource(value = ExecutionStatus.class, names = {"DELIVERED", "DOWNLOADING", "BURNING"})
+        @EnumSource(
+                value = ExecutionStatus.class,
+                names = {"DELIVERED", "DOWNLOADING", "BURNING"})
         void doneSucceeds(ExecutionStatus from) {
             // The C sample never sends burning, and downloading reports travel at QoS 0.
             Execution exec = delivered().withStatus(from, 30, at(2));
@@ -332,7 +360,8 @@ class ExecutionStateMachineTest {
         @ValueSource(ints = {-1, -3, -4, -5})
         void retryableFailWithAttemptsLeftAwaitsARetry(int code) {
             Execution exec = delivered().withStatus(ExecutionStatus.DOWNLOADING, 42, at(2));
-            Transition t = (Transition) ExecutionStateMachine.onProgress(stateWith(exec), fail(DEVICE, TARGET, code, "time_out", at(5)));
+            Transition t = (Transition)
+                    ExecutionStateMachine.onProgress(stateWith(exec), fail(DEVICE, TARGET, code, "time_out", at(5)));
 
             Execution after = t.after();
             assertThat(after.status()).isEqualTo(ExecutionStatus.RETRY_PENDING);
@@ -348,7 +377,8 @@ class ExecutionStateMachineTest {
         @Test
         void failFromDeliveredCountsToo() {
             // -3 (expired signature) comes before any downloading report.
-            Transition t = (Transition) ExecutionStateMachine.onProgress(stateWith(delivered()), fail(DEVICE, TARGET, -3, "time_out", at(1)));
+            Transition t = (Transition) ExecutionStateMachine.onProgress(
+                    stateWith(delivered()), fail(DEVICE, TARGET, -3, "time_out", at(1)));
             assertThat(t.after().status()).isEqualTo(ExecutionStatus.RETRY_PENDING);
             assertThat(t.after().resultCode()).isEqualTo(-3);
         }
@@ -358,11 +388,13 @@ class ExecutionStateMachineTest {
             Execution exec = delivered();
             // attempt 1 -> 2 -> 3 via RETRY_PENDING and version reports
             for (int i = 0; i < 2; i++) {
-                exec = exec.failed(ExecutionStatus.RETRY_PENDING, -4, "time_out", at(i * 100), at(i * 100)).delivered(at(i * 100 + 1));
+                exec = exec.failed(ExecutionStatus.RETRY_PENDING, -4, "time_out", at(i * 100), at(i * 100))
+                        .delivered(at(i * 100 + 1));
             }
             assertThat(exec.attempt()).isEqualTo(POLICY.maxAttempts());
 
-            Transition t = (Transition) ExecutionStateMachine.onProgress(stateWith(exec), fail(DEVICE, TARGET, -4, "time_out", at(500)));
+            Transition t = (Transition)
+                    ExecutionStateMachine.onProgress(stateWith(exec), fail(DEVICE, TARGET, -4, "time_out", at(500)));
 
             assertThat(t.after().status()).isEqualTo(ExecutionStatus.FAILED);
             assertThat(t.after().resultCode()).isEqualTo(-4);
@@ -373,7 +405,8 @@ class ExecutionStateMachineTest {
 
         @Test
         void nonRetryableFileNotFoundFailsAtOnce() {
-            Transition t = (Transition) ExecutionStateMachine.onProgress(stateWith(delivered()), fail(DEVICE, TARGET, -2, "time_out", at(1)));
+            Transition t = (Transition) ExecutionStateMachine.onProgress(
+                    stateWith(delivered()), fail(DEVICE, TARGET, -2, "time_out", at(1)));
             assertThat(t.after().status()).isEqualTo(ExecutionStatus.FAILED);
             assertThat(t.after().resultCode()).isEqualTo(-2);
             assertThat(t.after().attempt()).isEqualTo(1);
@@ -383,18 +416,23 @@ class ExecutionStateMachineTest {
         void singleAttemptPolicyFailsAtOnce() {
             RetryPolicy once = new RetryPolicy(1, Set.of(-1, -2, -3, -4, -5), Duration.ZERO);
             Execution exec = Execution.queued("job-1", FIRMWARE, FROM, once, T0).delivered(T0);
-            Transition t = (Transition) ExecutionStateMachine.onProgress(stateWith(exec), fail(DEVICE, TARGET, -1, "time_out", at(1)));
+            Transition t = (Transition)
+                    ExecutionStateMachine.onProgress(stateWith(exec), fail(DEVICE, TARGET, -1, "time_out", at(1)));
             assertThat(t.after().status()).isEqualTo(ExecutionStatus.FAILED);
         }
 
         @ParameterizedTest
-        @EnumSource(value = ExecutionStatus.class, names = {"SUCCEEDED", "FAILED"})
+        @EnumSource(
+                value = ExecutionStatus.class,
+                names = {"SUCCEEDED", "FAILED"})
         void reportsAfterTheEndAreIgnored(ExecutionStatus end) {
             DeviceState state = stateWith(delivered().withStatus(end, 100, at(5)));
             for (var report : new dev.ota.domain.device.DeviceReport.ProgressReport[] {
-                    downloading(DEVICE, TARGET, 100, at(6)), burning(DEVICE, TARGET, at(6)),
-                    done(DEVICE, TARGET, at(6)), fail(DEVICE, TARGET, -1, "time_out", at(6))}) {
-                assertThat(ExecutionStateMachine.onProgress(state, report)).as(report.state().wire())
+                downloading(DEVICE, TARGET, 100, at(6)), burning(DEVICE, TARGET, at(6)),
+                done(DEVICE, TARGET, at(6)), fail(DEVICE, TARGET, -1, "time_out", at(6))
+            }) {
+                assertThat(ExecutionStateMachine.onProgress(state, report))
+                        .as(report.state().wire())
                         .isEqualTo(new Ignore("no live update"));
             }
         }
@@ -403,9 +441,11 @@ class ExecutionStateMachineTest {
         void progressWhileRetryPendingIsIgnored() {
             Execution pending = delivered().failed(ExecutionStatus.RETRY_PENDING, -1, "time_out", at(5), at(5));
             for (var report : new dev.ota.domain.device.DeviceReport.ProgressReport[] {
-                    downloading(DEVICE, TARGET, 50, at(6)), burning(DEVICE, TARGET, at(6)),
-                    done(DEVICE, TARGET, at(6)), fail(DEVICE, TARGET, -1, "time_out", at(6))}) {
-                assertThat(ExecutionStateMachine.onProgress(stateWith(pending), report)).as(report.state().wire())
+                downloading(DEVICE, TARGET, 50, at(6)), burning(DEVICE, TARGET, at(6)),
+                done(DEVICE, TARGET, at(6)), fail(DEVICE, TARGET, -1, "time_out", at(6))
+            }) {
+                assertThat(ExecutionStateMachine.onProgress(stateWith(pending), report))
+                        .as(report.state().wire())
                         .isEqualTo(new Ignore("execution is RETRY_PENDING"));
             }
         }
@@ -419,7 +459,8 @@ class ExecutionStateMachineTest {
 
         @Test
         void doneThenALateDownloadingIsIgnored() {
-            Execution succeeded = apply(ExecutionStateMachine.onProgress(stateWith(delivered()), done(DEVICE, TARGET, at(10))));
+            Execution succeeded =
+                    apply(ExecutionStateMachine.onProgress(stateWith(delivered()), done(DEVICE, TARGET, at(10))));
             assertThat(ExecutionStateMachine.onProgress(stateWith(succeeded), downloading(DEVICE, TARGET, 50, at(5))))
                     .isInstanceOf(Ignore.class);
         }
@@ -427,7 +468,8 @@ class ExecutionStateMachineTest {
         @Test
         void burningThenALateDownloadingDoesNotMoveBack() {
             Execution exec = delivered().withStatus(ExecutionStatus.DOWNLOADING, 80, at(2));
-            Execution burning = apply(ExecutionStateMachine.onProgress(stateWith(exec), burning(DEVICE, TARGET, at(10))));
+            Execution burning =
+                    apply(ExecutionStateMachine.onProgress(stateWith(exec), burning(DEVICE, TARGET, at(10))));
             assertThat(ExecutionStateMachine.onProgress(stateWith(burning), downloading(DEVICE, TARGET, 90, at(8))))
                     .isInstanceOf(Ignore.class);
         }
@@ -437,7 +479,8 @@ class ExecutionStateMachineTest {
             Execution pending = delivered().failed(ExecutionStatus.RETRY_PENDING, -1, "time_out", at(10), at(10));
             Execution attempt2 = pending.delivered(at(20));
             // a duplicate of attempt 1's fail, received at 10, delivered late
-            assertThat(ExecutionStateMachine.onProgress(stateWith(attempt2), fail(DEVICE, TARGET, -1, "time_out", at(10))))
+            assertThat(ExecutionStateMachine.onProgress(
+                            stateWith(attempt2), fail(DEVICE, TARGET, -1, "time_out", at(10))))
                     .isEqualTo(new Ignore("report predates attempt 2"));
         }
 
@@ -448,11 +491,13 @@ class ExecutionStateMachineTest {
             exec = apply(ExecutionStateMachine.onProgress(stateWith(exec), downloading(DEVICE, TARGET, 0, at(1))));
             assertThat(exec.status()).isEqualTo(ExecutionStatus.DOWNLOADING);
             for (int p : new int[] {12, 40, 77, 100}) {
-                Decision d = ExecutionStateMachine.onProgress(stateWith(exec), downloading(DEVICE, TARGET, p, at(2 + p)));
+                Decision d =
+                        ExecutionStateMachine.onProgress(stateWith(exec), downloading(DEVICE, TARGET, p, at(2 + p)));
                 assertThat(d).isEqualTo(new AdvancePercent(exec, p));
                 exec = exec.withStatus(ExecutionStatus.DOWNLOADING, p, at(2 + p));
             }
-            assertThat(apply(ExecutionStateMachine.onProgress(stateWith(exec), done(DEVICE, TARGET, at(200)))).status())
+            assertThat(apply(ExecutionStateMachine.onProgress(stateWith(exec), done(DEVICE, TARGET, at(200))))
+                            .status())
                     .isEqualTo(ExecutionStatus.SUCCEEDED);
         }
     }

@@ -34,7 +34,10 @@ public final class InMemoryDeviceDirectory implements DeviceDirectory {
                 .sorted(Comparator.comparing(InMemoryDeviceDirectory::key))
                 .toList();
         List<DeviceState> page = listed.subList(0, Math.min(limit, listed.size()));
-        return new DevicePage(page.stream().map(s -> new Listed(s.device().deviceName(), s.currentVersion())).toList(),
+        return new DevicePage(
+                page.stream()
+                        .map(s -> new Listed(s.device().deviceName(), s.currentVersion()))
+                        .toList(),
                 listed.size() > limit ? TableConventions.pageToken(listing, key(page.get(page.size() - 1))) : null);
     }
 

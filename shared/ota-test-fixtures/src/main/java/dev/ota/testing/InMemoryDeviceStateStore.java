@@ -3,8 +3,8 @@ package dev.ota.testing;
 import dev.ota.domain.DeviceState;
 import dev.ota.domain.Execution;
 import dev.ota.domain.ExecutionStatus;
-import dev.ota.port.out.DeviceStateStore;
 import dev.ota.domain.device.DeviceId;
+import dev.ota.port.out.DeviceStateStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -74,8 +74,11 @@ public final class InMemoryDeviceStateStore implements DeviceStateStore {
      */
     synchronized void putExecution(DeviceId device, Execution execution, Set<String> waitingJobs) {
         DeviceState s = states.get(device);
-        states.put(device, s == null ? new DeviceState(device, null, null, execution, waitingJobs)
-                : new DeviceState(device, s.currentVersion(), s.lastSeenAt(), execution, waitingJobs));
+        states.put(
+                device,
+                s == null
+                        ? new DeviceState(device, null, null, execution, waitingJobs)
+                        : new DeviceState(device, s.currentVersion(), s.lastSeenAt(), execution, waitingJobs));
     }
 
     public synchronized void put(DeviceState state) {
@@ -140,7 +143,8 @@ public final class InMemoryDeviceStateStore implements DeviceStateStore {
     }
 
     @Override
-    public synchronized Optional<DeviceState> advancePercent(DeviceId device, String targetVersion, int percent, Instant receivedAt) {
+    public synchronized Optional<DeviceState> advancePercent(
+            DeviceId device, String targetVersion, int percent, Instant receivedAt) {
         DeviceState current = states.get(device);
         if (current == null) {
             return Optional.of(new DeviceState(device, null, null, null));

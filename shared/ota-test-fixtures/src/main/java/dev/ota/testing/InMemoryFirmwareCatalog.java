@@ -1,8 +1,8 @@
 package dev.ota.testing;
 
+import dev.ota.domain.Firmware;
 import dev.ota.domain.OperatorException;
 import dev.ota.domain.Page;
-import dev.ota.domain.Firmware;
 import dev.ota.port.out.FirmwareCatalog;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,7 +89,8 @@ public class InMemoryFirmwareCatalog implements FirmwareCatalog {
 
     @Override
     public synchronized Optional<Firmware> editDescription(String productId, String version, String description) {
-        return Optional.ofNullable(byKey.computeIfPresent(key(productId, version), (k, f) -> f.withDescription(description)));
+        return Optional.ofNullable(
+                byKey.computeIfPresent(key(productId, version), (k, f) -> f.withDescription(description)));
     }
 
     @Override

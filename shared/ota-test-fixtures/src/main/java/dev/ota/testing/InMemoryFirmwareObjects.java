@@ -1,14 +1,14 @@
 package dev.ota.testing;
 
-import java.util.ArrayList;
-import java.util.List;
 import dev.ota.port.out.FirmwareObjects;
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Objects by key; remembers whether every stream it handed out was closed. */

@@ -89,7 +89,9 @@ public final class InMemoryJobRepository implements JobRepository {
             this.listed = listed;
             this.job = patched(job, JobPatch.patch());
             live = !job.state().ended();
-            dynamicActive = job.definition() != null && job.definition().dynamic() && !job.state().ended();
+            dynamicActive = job.definition() != null
+                    && job.definition().dynamic()
+                    && !job.state().ended();
         }
     }
 
@@ -99,7 +101,11 @@ public final class InMemoryJobRepository implements JobRepository {
      */
     private static JobRecord patched(JobRecord j, JobPatch p) {
         ReleaseBudget budget = p.newBudget() != null ? p.newBudget() : j.budget();
-        return new JobRecord(j.jobId(), j.productId(), j.firmware(), j.definition(),
+        return new JobRecord(
+                j.jobId(),
+                j.productId(),
+                j.firmware(),
+                j.definition(),
                 p.newState() != null ? p.newState() : j.state(),
                 p.newStateReason() != null ? p.newStateReason() : j.stateReason(),
                 j.targetCount() + p.addedTargets(),
@@ -133,7 +139,8 @@ public final class InMemoryJobRepository implements JobRepository {
         }
 
         void addStage(int stage, ExecutionStatus status, long delta) {
-            byStage.computeIfAbsent(stage, k -> new EnumMap<>(ExecutionStatus.class)).merge(status, delta, Long::sum);
+            byStage.computeIfAbsent(stage, k -> new EnumMap<>(ExecutionStatus.class))
+                    .merge(status, delta, Long::sum);
         }
     }
 
@@ -148,13 +155,39 @@ public final class InMemoryJobRepository implements JobRepository {
 
     @Override
     public synchronized void create(JobRecord job) {
-        JobDefinition d = Objects.requireNonNull(job.definition(), "a job made through the repository has a definition");
+        JobDefinition d =
+                Objects.requireNonNull(job.definition(), "a job made through the repository has a definition");
         if (items.containsKey(job.jobId())) {
             throw new IllegalStateException("job " + job.jobId() + " exists");
         }
         // The adapter writes the record's identity, definition, state and reason; the scheduler's fields start afresh.
-        items.put(job.jobId(), new Item(new JobRecord(job.jobId(), job.productId(), job.firmware(), d, job.state(), job.stateReason(), 0, 0,
-                List.of(), false, null, 0, null, 0, 0, null, null, false, -1, false, false, job.createdAt()), true));
+        items.put(
+                job.jobId(),
+                new Item(
+                        new JobRecord(
+                                job.jobId(),
+                                job.productId(),
+                                job.firmware(),
+                                d,
+                                job.state(),
+                                job.stateReason(),
+                                0,
+                                0,
+                                List.of(),
+                                false,
+                                null,
+                                0,
+                                null,
+                                0,
+                                0,
+                                null,
+                                null,
+                                false,
+                                -1,
+                                false,
+                                false,
+                                job.createdAt()),
+                        true));
     }
 
     @Override
@@ -185,9 +218,13 @@ public final class InMemoryJobRepository implements JobRepository {
     public synchronized Page<JobRecord> list(String productId, String nextToken, int limit) {
         String listing = productId == null ? "*" : "p/" + productId;
         String last = TableConventions.afterToken(nextToken, listing);
-        List<JobRecord> listed = items.values().stream().filter(i -> productId != null || i.listed).map(i -> i.job)
+        List<JobRecord> listed = items.values().stream()
+                .filter(i -> productId != null || i.listed)
+                .map(i -> i.job)
                 .filter(j -> productId == null || j.productId().equals(productId))
-                .sorted(Comparator.comparing(JobRecord::createdAt).thenComparing(JobRecord::jobId).reversed())
+                .sorted(Comparator.comparing(JobRecord::createdAt)
+                        .thenComparing(JobRecord::jobId)
+                        .reversed())
                 .toList();
         int from = 0;
         if (last != null) {
@@ -202,18 +239,28 @@ public final class InMemoryJobRepository implements JobRepository {
             }
         }
         int to = Math.min(listed.size(), from + limit);
-        return new Page<>(listed.subList(from, to), to < listed.size() ? TableConventions.pageToken(listing, listed.get(to - 1).jobId()) : null);
+        return new Page<>(
+                listed.subList(from, to),
+                to < listed.size()
+                        ? TableConventions.pageToken(listing, listed.get(to - 1).jobId())
+                        : null);
     }
 
     @Override
     public synchronized List<String> liveJobIds() {
-        return items.values().stream().filter(i -> i.live).map(i -> i.job.jobId()).sorted().toList();
+        return items.values().stream()
+                .filter(i -> i.live)
+                .map(i -> i.job.jobId())
+                .sorted()
+                .toList();
     }
 
     @Override
     public synchronized List<JobRecord> liveDynamicJobs(String productId) {
         dynamicQueries++;
-        return items.values().stream().filter(i -> i.dynamicActive && i.job.productId().equals(productId)).map(i -> i.job)
+        return items.values().stream()
+                .filter(i -> i.dynamicActive && i.job.productId().equals(productId))
+                .map(i -> i.job)
                 .sorted(Comparator.comparing(JobRecord::createdAt).thenComparing(JobRecord::jobId))
                 .toList();
     }
@@ -247,11 +294,26 @@ public final class InMemoryJobRepository implements JobRepository {
 
     /** The adapter builds no update expression from such a patch and returns true at once. */
     private static boolean changesNothing(JobPatch p) {
-        return p.newState() == null && p.newStateReason() == null && p.newCurrentStage() == null && p.newStageSizes() == null
-                && p.newExpanded() == null && !p.setsCursor() && p.newSeqNext() == null && p.newHeartbeat() == null && p.newBudget() == null
-                && p.newPlanAt() == null && p.newPausedByRule() == null && p.newResumedStage() == null && p.newWindowEnded() == null
-                && p.newSwept() == null && !Boolean.FALSE.equals(p.newLive()) && !Boolean.FALSE.equals(p.newDynamicActive())
-                && p.addedTargets() == 0 && p.addedQueued() == 0 && p.addedInvalid() == 0 && p.addedDuplicates() == 0;
+        return p.newState() == null
+                && p.newStateReason() == null
+                && p.newCurrentStage() == null
+                && p.newStageSizes() == null
+                && p.newExpanded() == null
+                && !p.setsCursor()
+                && p.newSeqNext() == null
+                && p.newHeartbeat() == null
+                && p.newBudget() == null
+                && p.newPlanAt() == null
+                && p.newPausedByRule() == null
+                && p.newResumedStage() == null
+                && p.newWindowEnded() == null
+                && p.newSwept() == null
+                && !Boolean.FALSE.equals(p.newLive())
+                && !Boolean.FALSE.equals(p.newDynamicActive())
+                && p.addedTargets() == 0
+                && p.addedQueued() == 0
+                && p.addedInvalid() == 0
+                && p.addedDuplicates() == 0;
     }
 
     // ---------------------------------------------------------------------------------------
@@ -284,7 +346,8 @@ public final class InMemoryJobRepository implements JobRepository {
      * move within the same status and group leaves the group counts alone; {@code retry} counts an
      * attempt after a device's first.
      */
-    synchronized void move(String jobId, ExecutionStatus from, int fromStage, ExecutionStatus to, int toStage, boolean retry) {
+    synchronized void move(
+            String jobId, ExecutionStatus from, int fromStage, ExecutionStatus to, int toStage, boolean retry) {
         Counters c = counters(jobId);
         if (from != to) {
             if (from != null) {

@@ -72,34 +72,71 @@ public final class InMemoryRolloutStore implements RolloutStore {
         String productId;
         /** byQueue: set while QUEUED. */
         Long seq;
+
         Long expBatch;
         /** byDue: the kind and the epoch millis, or null. */
         DueKind dueKind;
+
         Long dueAt;
 
         /** QUEUED at {@code position}, before any attempt and in no group ({@code putQueued}, {@code enqueueLate}). */
         Row(String jobId, String deviceName, String product, String target, String from, long position, Instant at) {
-            view = new RowView(jobId, deviceName, ExecutionStatus.QUEUED, 0, 0, "", from, target, 0, ms(at), JobCounts.NO_STAGE, null);
+            view = new RowView(
+                    jobId,
+                    deviceName,
+                    ExecutionStatus.QUEUED,
+                    0,
+                    0,
+                    "",
+                    from,
+                    target,
+                    0,
+                    ms(at),
+                    JobCounts.NO_STAGE,
+                    null);
             productId = product;
             seq = position;
         }
 
         /** {@code ExecutionRow.changes}: the execution's attributes; queue and due keys follow its status. */
         void set(DeviceId device, Execution e) {
-            view = new RowView(view.jobId(), view.deviceName(), e.status(), e.percent(), e.resultCode(), e.resultMsg(), e.fromVersion(),
-                    e.targetVersion(), e.attempt(), ms(e.updatedAt()), e.stage(), null);
+            view = new RowView(
+                    view.jobId(),
+                    view.deviceName(),
+                    e.status(),
+                    e.percent(),
+                    e.resultCode(),
+                    e.resultMsg(),
+                    e.fromVersion(),
+                    e.targetVersion(),
+                    e.attempt(),
+                    ms(e.updatedAt()),
+                    e.stage(),
+                    null);
             productId = device.productId();
             seq = null;
             Instant due = e.dueAt();
-            dueKind = due == null ? null : e.status() == ExecutionStatus.RETRY_PENDING ? DueKind.RETRY : DueKind.TIMEOUT;
+            dueKind =
+                    due == null ? null : e.status() == ExecutionStatus.RETRY_PENDING ? DueKind.RETRY : DueKind.TIMEOUT;
             dueAt = due == null ? null : due.toEpochMilli();
         }
 
         /** A QUEUED row leaves the queue for {@code to} in group {@code stage} without an attempt (skip, cancel). */
         void leaveQueue(ExecutionStatus to, int stage, String reason, String heldBy, Instant at) {
             RowView v = view;
-            view = new RowView(v.jobId(), v.deviceName(), to, v.percent(), v.resultCode(), reason, v.fromVersion(), v.targetVersion(),
-                    v.attempt(), ms(at), stage, heldBy);
+            view = new RowView(
+                    v.jobId(),
+                    v.deviceName(),
+                    to,
+                    v.percent(),
+                    v.resultCode(),
+                    reason,
+                    v.fromVersion(),
+                    v.targetVersion(),
+                    v.attempt(),
+                    ms(at),
+                    stage,
+                    heldBy);
             seq = null;
             dueKind = null;
             dueAt = null;
@@ -118,6 +155,7 @@ public final class InMemoryRolloutStore implements RolloutStore {
     private final InMemoryDeviceStateStore devices;
     /** The lock of every move: the device store's monitor. */
     private final Object lock;
+
     private final Map<String, TreeMap<String, Row>> rows = new HashMap<>();
     private final NextCalls<InMemoryRolloutStore> beforeRelease = new NextCalls<>();
 
@@ -145,7 +183,13 @@ public final class InMemoryRolloutStore implements RolloutStore {
     }
 
     @Override
-    public void putQueued(String jobId, String productId, String targetVersion, long batchMark, List<QueuedDevice> queued, Instant at) {
+    public void putQueued(
+            String jobId,
+            String productId,
+            String targetVersion,
+            long batchMark,
+            List<QueuedDevice> queued,
+            Instant at) {
         synchronized (lock) {
             for (QueuedDevice q : queued) {
                 Row row = new Row(jobId, q.deviceName(), productId, targetVersion, q.fromVersion(), q.seq(), at);
@@ -168,14 +212,23 @@ public final class InMemoryRolloutStore implements RolloutStore {
     }
 
     private List<QueuedRef> queued(String jobId, long fromSeq, long toSeq, int limit) {
-        return select(jobId, r -> r.seq != null && r.seq >= fromSeq && r.seq <= toSeq, Comparator.comparing(r -> r.seq), limit,
+        return select(
+                jobId,
+                r -> r.seq != null && r.seq >= fromSeq && r.seq <= toSeq,
+                Comparator.comparing(r -> r.seq),
+                limit,
                 r -> new QueuedRef(r.deviceName(), r.seq));
     }
 
     @Override
     public List<String> due(String jobId, DueKind kind, Instant now, int limit) {
         long until = now.toEpochMilli();
-        return select(jobId, r -> r.dueKind == kind && r.dueAt <= until, Comparator.comparing(r -> r.dueAt), limit, Row::deviceName);
+        return select(
+                jobId,
+                r -> r.dueKind == kind && r.dueAt <= until,
+                Comparator.comparing(r -> r.dueAt),
+                limit,
+                Row::deviceName);
     }
 
     @Override
@@ -187,10 +240,17 @@ public final class InMemoryRolloutStore implements RolloutStore {
     public Page<RowView> rows(String jobId, ExecutionStatus status, String nextToken, int limit) {
         String listing = jobId + "\n" + (status == null ? "*" : status.name());
         String after = TableConventions.afterToken(nextToken, listing);
-        List<RowView> matching = select(jobId, r -> (status == null || r.status() == status) && (after == null || r.deviceName().compareTo(after) > 0),
-                null, limit + 1, r -> r.view);
+        List<RowView> matching = select(
+                jobId,
+                r -> (status == null || r.status() == status)
+                        && (after == null || r.deviceName().compareTo(after) > 0),
+                null,
+                limit + 1,
+                r -> r.view);
         List<RowView> page = matching.subList(0, Math.min(limit, matching.size()));
-        String token = matching.size() > limit ? TableConventions.pageToken(listing, page.get(page.size() - 1).deviceName()) : null;
+        String token = matching.size() > limit
+                ? TableConventions.pageToken(listing, page.get(page.size() - 1).deviceName())
+                : null;
         return new Page<>(page, token);
     }
 
@@ -241,7 +301,8 @@ public final class InMemoryRolloutStore implements RolloutStore {
     }
 
     @Override
-    public boolean skip(DeviceId device, String jobId, int stage, String reason, String heldBy, boolean waitForDevice, Instant at) {
+    public boolean skip(
+            DeviceId device, String jobId, int stage, String reason, String heldBy, boolean waitForDevice, Instant at) {
         synchronized (lock) {
             Row row = queuedRow(jobId, device);
             if (row == null) {
@@ -267,13 +328,26 @@ public final class InMemoryRolloutStore implements RolloutStore {
                 return false;
             }
             row.leaveQueue(ExecutionStatus.CANCELED, JobCounts.NO_STAGE, reason, null, at);
-            jobs.move(jobId, ExecutionStatus.QUEUED, JobCounts.NO_STAGE, ExecutionStatus.CANCELED, JobCounts.NO_STAGE, false);
+            jobs.move(
+                    jobId,
+                    ExecutionStatus.QUEUED,
+                    JobCounts.NO_STAGE,
+                    ExecutionStatus.CANCELED,
+                    JobCounts.NO_STAGE,
+                    false);
             return true;
         }
     }
 
     @Override
-    public boolean enqueueLate(DeviceId device, String jobId, String productId, String targetVersion, String fromVersion, long seq, Instant at) {
+    public boolean enqueueLate(
+            DeviceId device,
+            String jobId,
+            String productId,
+            String targetVersion,
+            String fromVersion,
+            long seq,
+            Instant at) {
         synchronized (lock) {
             Row existing = row0(jobId, device.deviceName());
             if (existing != null && existing.status() != ExecutionStatus.SKIPPED || !jobs.takesLateDevices(jobId)) {
@@ -283,7 +357,13 @@ public final class InMemoryRolloutStore implements RolloutStore {
                 jobs.move(jobId, null, JobCounts.NO_STAGE, ExecutionStatus.QUEUED, JobCounts.NO_STAGE, false);
                 jobs.addTarget(jobId);
             } else {
-                jobs.move(jobId, ExecutionStatus.SKIPPED, existing.view.stage(), ExecutionStatus.QUEUED, JobCounts.NO_STAGE, false);
+                jobs.move(
+                        jobId,
+                        ExecutionStatus.SKIPPED,
+                        existing.view.stage(),
+                        ExecutionStatus.QUEUED,
+                        JobCounts.NO_STAGE,
+                        false);
             }
             Row row = new Row(jobId, device.deviceName(), productId, targetVersion, fromVersion, seq, at);
             row.expBatch = existing == null ? null : existing.expBatch;
@@ -320,8 +400,17 @@ public final class InMemoryRolloutStore implements RolloutStore {
                 return false;
             }
             // ExecutionRow.upsert: an update without a condition, which writes the row if there is none.
-            table(after.jobId()).computeIfAbsent(device.deviceName(),
-                    name -> new Row(after.jobId(), name, device.productId(), after.targetVersion(), after.fromVersion(), 0, null))
+            table(after.jobId())
+                    .computeIfAbsent(
+                            device.deviceName(),
+                            name -> new Row(
+                                    after.jobId(),
+                                    name,
+                                    device.productId(),
+                                    after.targetVersion(),
+                                    after.fromVersion(),
+                                    0,
+                                    null))
                     .set(device, after);
             if (before.status() != after.status() || before.stage() != after.stage() || startsAttempt) {
                 jobs.move(after.jobId(), before.status(), before.stage(), after.status(), after.stage(), startsAttempt);
@@ -374,11 +463,16 @@ public final class InMemoryRolloutStore implements RolloutStore {
     }
 
     /** The job's rows that match, in {@code order} (null: by device name) then by device name, at most {@code limit}, read {@code as}. */
-    private <T> List<T> select(String jobId, Predicate<Row> which, Comparator<Row> order, int limit, Function<Row, T> as) {
+    private <T> List<T> select(
+            String jobId, Predicate<Row> which, Comparator<Row> order, int limit, Function<Row, T> as) {
         synchronized (lock) {
             Comparator<Row> byName = Comparator.comparing(Row::deviceName);
-            return table(jobId).values().stream().filter(which).sorted(order == null ? byName : order.thenComparing(byName))
-                    .limit(limit).map(as).toList();
+            return table(jobId).values().stream()
+                    .filter(which)
+                    .sorted(order == null ? byName : order.thenComparing(byName))
+                    .limit(limit)
+                    .map(as)
+                    .toList();
         }
     }
 

@@ -28,7 +28,8 @@ public final class SampleEvents {
                 return dir.resolve("events");
             }
         }
-        throw new IllegalStateException("no events/bad/expected.json at or above " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException(
+                "no events/bad/expected.json at or above " + Path.of("").toAbsolutePath());
     }
 
     /** The bytes of {@code events/<name>}, e.g. {@code "report-version.json"} or {@code "bad/name-mismatch.json"}. */
@@ -52,7 +53,8 @@ public final class SampleEvents {
     public static Map<String, String> badEventsFor(String function) {
         Map<String, String> bad = new TreeMap<>();
         json("bad/expected.json").fields().forEachRemaining(e -> {
-            if (!e.getKey().startsWith("_") && function.equals(e.getValue().path("function").asText())) {
+            if (!e.getKey().startsWith("_")
+                    && function.equals(e.getValue().path("function").asText())) {
                 bad.put(e.getKey(), e.getValue().path("reason").asText());
             }
         });

@@ -23,7 +23,9 @@ final class TableConventions {
 
     /** An opaque token for the page after {@code last} of {@code listing}. */
     static String pageToken(String listing, String last) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString((listing + "\n" + last).getBytes(StandardCharsets.UTF_8));
+        return Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString((listing + "\n" + last).getBytes(StandardCharsets.UTF_8));
     }
 
     /** The last item a token of {@code listing} names; null for no token. */
@@ -44,7 +46,8 @@ final class TableConventions {
     }
 
     static OperatorException invalidToken() {
-        return new OperatorException(OperatorException.Code.INVALID_REQUEST,
+        return new OperatorException(
+                OperatorException.Code.INVALID_REQUEST,
                 "nextToken is not valid (it must come from the previous page of the same listing)");
     }
 }

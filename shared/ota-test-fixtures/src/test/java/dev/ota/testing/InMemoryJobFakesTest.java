@@ -7,7 +7,6 @@ import dev.ota.domain.DeviceState;
 import dev.ota.domain.Execution;
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.FirmwareRef;
-import dev.ota.domain.job.JobStatus;
 import dev.ota.domain.OperatorException;
 import dev.ota.domain.RetryPolicy;
 import dev.ota.domain.device.DeviceId;
@@ -15,6 +14,7 @@ import dev.ota.domain.job.JobCounts;
 import dev.ota.domain.job.JobDefinition;
 import dev.ota.domain.job.JobPatch;
 import dev.ota.domain.job.JobRecord;
+import dev.ota.domain.job.JobStatus;
 import dev.ota.domain.job.TargetType;
 import dev.ota.domain.rollout.RolloutRate;
 import dev.ota.domain.rollout.RolloutWindow;
@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
 class InMemoryJobFakesTest {
 
     private static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
-    private static final FirmwareRef FW = new FirmwareRef("2.0.0", "firmware/p1/2.0.0/fw.bin", 10, "5d41402abc4b2a76b9719d911017c592");
+    private static final FirmwareRef FW =
+            new FirmwareRef("2.0.0", "firmware/p1/2.0.0/fw.bin", 10, "5d41402abc4b2a76b9719d911017c592");
     private static final DeviceId D1 = new DeviceId("p1", "d1");
 
     private final InMemoryDeviceStateStore devices = new InMemoryDeviceStateStore();
@@ -37,8 +38,20 @@ class InMemoryJobFakesTest {
     private final InMemoryRolloutStore rollout = new InMemoryRolloutStore(devices, jobs);
 
     private String job(String id, boolean dynamic, JobStatus state) {
-        JobDefinition d = new JobDefinition("p1", "2.0.0", TargetType.DEVICE_LIST, null, List.of("d1"), null, dynamic, RolloutRate.constant(10),
-                List.of(), new RolloutWindow(null, null), null, RetryPolicy.DEFAULT, "");
+        JobDefinition d = new JobDefinition(
+                "p1",
+                "2.0.0",
+                TargetType.DEVICE_LIST,
+                null,
+                List.of("d1"),
+                null,
+                dynamic,
+                RolloutRate.constant(10),
+                List.of(),
+                new RolloutWindow(null, null),
+                null,
+                RetryPolicy.DEFAULT,
+                "");
         jobs.create(JobRecord.created(id, d, FW, T0));
         jobs.update(id, JobPatch.patch().state(state, "test"));
         return id;
@@ -65,7 +78,9 @@ class InMemoryJobFakesTest {
         queue("j", "d1");
         assertThat(rollout.release(D1, delivered("j"))).isEqualTo(ReleaseResult.DEVICE_TAKEN);
         devices.put(new DeviceState(D1, "2.0.0", T0, null));
-        assertThat(rollout.release(D1, delivered("j"))).as("already on the target").isEqualTo(ReleaseResult.DEVICE_TAKEN);
+        assertThat(rollout.release(D1, delivered("j")))
+                .as("already on the target")
+                .isEqualTo(ReleaseResult.DEVICE_TAKEN);
 
         assertThat(rollout.row("j", "d1").orElseThrow().status()).isEqualTo(ExecutionStatus.QUEUED);
         assertThat(jobs.counts("j").get(ExecutionStatus.QUEUED)).isEqualTo(1);
@@ -104,7 +119,8 @@ class InMemoryJobFakesTest {
         assertThat(canceled.stage()).isEqualTo(JobCounts.NO_STAGE);
         assertThat(jobs.counts("j").byStage()).as("no group's counts moved").isEmpty();
 
-        assertThat(rollout.restart(D1, canceled, delivered("j").planned(1, null))).isTrue();
+        assertThat(rollout.restart(D1, canceled, delivered("j").planned(1, null)))
+                .isTrue();
         assertThat(rollout.row("j", "d1").orElseThrow().stage()).isEqualTo(1);
         assertThat(jobs.counts("j").stage(1).live()).isEqualTo(1);
         assertThat(jobs.counts("j").stage(0).entered()).isZero();
@@ -115,7 +131,9 @@ class InMemoryJobFakesTest {
         rollout.skip(d2, "j", 1, "held by job x", "x", true, T0);
         assertThat(jobs.counts("j").stage(1).skipped()).isEqualTo(1);
         assertThat(rollout.enqueueLate(d2, "j", "p1", "2.0.0", "1.0.0", 9, T0)).isTrue();
-        assertThat(rollout.row("j", "d2").orElseThrow().stage()).as("queued again: it left its group").isEqualTo(JobCounts.NO_STAGE);
+        assertThat(rollout.row("j", "d2").orElseThrow().stage())
+                .as("queued again: it left its group")
+                .isEqualTo(JobCounts.NO_STAGE);
         assertThat(jobs.counts("j").stage(1).skipped()).isZero();
     }
 
@@ -123,20 +141,34 @@ class InMemoryJobFakesTest {
     void jobPatchesApplyOnlyWhileTheirConditionsHold() {
         job("j", false, JobStatus.IN_PROGRESS);
 
-        assertThat(jobs.update("j", JobPatch.patch().ifStateIn(JobStatus.PAUSED).state(JobStatus.CANCELED, "x"))).isFalse();
-        assertThat(jobs.update("j", JobPatch.patch().ifPlanAt(null).planAt(T0.plusNanos(1_500_000)))).isTrue();
-        assertThat(jobs.find("j").orElseThrow().planAt()).as("kept to the millisecond").isEqualTo(T0.plusMillis(1));
-        assertThat(jobs.update("j", JobPatch.patch().ifPlanAt(null).planAt(T0))).as("planAt is set now").isFalse();
-        assertThat(jobs.update("j", JobPatch.patch().ifPlanAt(T0.plusMillis(1)).planAt(T0.plusSeconds(60)))).isTrue();
-        assertThat(jobs.update("j", JobPatch.patch().ifCursor("i:5").cursor("i:9"))).isFalse();
-        assertThat(jobs.update("j", JobPatch.patch().ifCurrentStage(1).currentStage(2))).isFalse();
-        assertThat(jobs.update("missing", JobPatch.patch().state(JobStatus.PAUSED, "x"))).isFalse();
-        assertThat(jobs.update("missing", JobPatch.patch().live(true))).as("nothing to write: the adapter returns at once").isTrue();
+        assertThat(jobs.update("j", JobPatch.patch().ifStateIn(JobStatus.PAUSED).state(JobStatus.CANCELED, "x")))
+                .isFalse();
+        assertThat(jobs.update("j", JobPatch.patch().ifPlanAt(null).planAt(T0.plusNanos(1_500_000))))
+                .isTrue();
+        assertThat(jobs.find("j").orElseThrow().planAt())
+                .as("kept to the millisecond")
+                .isEqualTo(T0.plusMillis(1));
+        assertThat(jobs.update("j", JobPatch.patch().ifPlanAt(null).planAt(T0)))
+                .as("planAt is set now")
+                .isFalse();
+        assertThat(jobs.update("j", JobPatch.patch().ifPlanAt(T0.plusMillis(1)).planAt(T0.plusSeconds(60))))
+                .isTrue();
+        assertThat(jobs.update("j", JobPatch.patch().ifCursor("i:5").cursor("i:9")))
+                .isFalse();
+        assertThat(jobs.update("j", JobPatch.patch().ifCurrentStage(1).currentStage(2)))
+                .isFalse();
+        assertThat(jobs.update("missing", JobPatch.patch().state(JobStatus.PAUSED, "x")))
+                .isFalse();
+        assertThat(jobs.update("missing", JobPatch.patch().live(true)))
+                .as("nothing to write: the adapter returns at once")
+                .isTrue();
         assertThat(jobs.find("j").orElseThrow().state()).isEqualTo(JobStatus.IN_PROGRESS);
 
-        assertThat(jobs.update("j", JobPatch.patch().live(false).dynamicActive(false))).isTrue();
+        assertThat(jobs.update("j", JobPatch.patch().live(false).dynamicActive(false)))
+                .isTrue();
         assertThat(jobs.liveJobIds()).isEmpty();
-        assertThatThrownBy(() -> jobs.create(JobRecord.created("j", jobs.find("j").orElseThrow().definition(), FW, T0)))
+        assertThatThrownBy(() -> jobs.create(
+                        JobRecord.created("j", jobs.find("j").orElseThrow().definition(), FW, T0)))
                 .isInstanceOf(IllegalStateException.class);
     }
 
@@ -150,18 +182,22 @@ class InMemoryJobFakesTest {
         assertThat(devices.transition(D1, sent, failed)).isTrue();
         jobs.update("j", JobPatch.patch().state(JobStatus.PAUSED, "operator"));
 
-        assertThat(devices.transition(D1, failed, failed.delivered(T0.plusSeconds(1)))).isFalse();
+        assertThat(devices.transition(D1, failed, failed.delivered(T0.plusSeconds(1))))
+                .isFalse();
 
         assertThat(devices.execution(D1)).isEqualTo(failed);
         assertThat(rollout.row("j", "d1").orElseThrow().status()).isEqualTo(ExecutionStatus.RETRY_PENDING);
-        assertThat(rollout.due("j", dev.ota.port.out.RolloutStore.DueKind.RETRY, T0, 10)).containsExactly("d1");
+        assertThat(rollout.due("j", dev.ota.port.out.RolloutStore.DueKind.RETRY, T0, 10))
+                .containsExactly("d1");
         assertThat(jobs.counts("j").get(ExecutionStatus.RETRY_PENDING)).isEqualTo(1);
         assertThat(jobs.counts("j").retries()).isZero();
 
         jobs.update("j", JobPatch.patch().state(JobStatus.IN_PROGRESS, "resumed"));
-        assertThat(devices.transition(D1, failed, failed.delivered(T0.plusSeconds(1)))).isTrue();
+        assertThat(devices.transition(D1, failed, failed.delivered(T0.plusSeconds(1))))
+                .isTrue();
         assertThat(jobs.counts("j").retries()).isEqualTo(1);
-        assertThat(rollout.due("j", dev.ota.port.out.RolloutStore.DueKind.RETRY, T0.plusSeconds(10), 10)).isEmpty();
+        assertThat(rollout.due("j", dev.ota.port.out.RolloutStore.DueKind.RETRY, T0.plusSeconds(10), 10))
+                .isEmpty();
     }
 
     @Test
@@ -169,9 +205,13 @@ class InMemoryJobFakesTest {
         job("static", false, JobStatus.IN_PROGRESS);
         job("dynamic", true, JobStatus.IN_PROGRESS);
 
-        assertThat(rollout.enqueueLate(D1, "static", "p1", "2.0.0", "1.0.0", 7, T0)).isFalse();
-        assertThat(rollout.enqueueLate(D1, "dynamic", "p1", "2.0.0", "1.0.0", 7, T0)).isTrue();
-        assertThat(rollout.enqueueLate(D1, "dynamic", "p1", "2.0.0", "1.0.0", 8, T0)).as("already queued").isFalse();
+        assertThat(rollout.enqueueLate(D1, "static", "p1", "2.0.0", "1.0.0", 7, T0))
+                .isFalse();
+        assertThat(rollout.enqueueLate(D1, "dynamic", "p1", "2.0.0", "1.0.0", 7, T0))
+                .isTrue();
+        assertThat(rollout.enqueueLate(D1, "dynamic", "p1", "2.0.0", "1.0.0", 8, T0))
+                .as("already queued")
+                .isFalse();
         assertThat(jobs.find("dynamic").orElseThrow().targetCount()).isEqualTo(1);
         assertThat(rollout.nextQueued("dynamic", 10)).extracting(q -> q.seq()).containsExactly(7L);
         assertThat(rollout.row("static", "d1")).isEmpty();
@@ -185,25 +225,66 @@ class InMemoryJobFakesTest {
 
         assertThat(jobs.list("p1", token, 1).items()).hasSize(1);
         assertThat(jobs.list("p1", token, 1).nextToken()).isNull();
-        assertThatThrownBy(() -> jobs.list(null, token, 1)).isInstanceOfSatisfying(OperatorException.class,
-                e -> assertThat(e.code()).isEqualTo(OperatorException.Code.INVALID_REQUEST));
+        assertThatThrownBy(() -> jobs.list(null, token, 1))
+                .isInstanceOfSatisfying(
+                        OperatorException.class,
+                        e -> assertThat(e.code()).isEqualTo(OperatorException.Code.INVALID_REQUEST));
         assertThatThrownBy(() -> rollout.rows("a", null, "%%", 1)).isInstanceOf(OperatorException.class);
     }
 
     @Test
     void everyProductsJobsAreNewestFirstAndLeaveOutJobItemsFromBeforeTheIndex() {
-        JobDefinition d = new JobDefinition("p2", "2.0.0", TargetType.DEVICE_LIST, null, List.of("d1"), null, false, RolloutRate.constant(10),
-                List.of(), new RolloutWindow(null, null), null, RetryPolicy.DEFAULT, "");
+        JobDefinition d = new JobDefinition(
+                "p2",
+                "2.0.0",
+                TargetType.DEVICE_LIST,
+                null,
+                List.of("d1"),
+                null,
+                false,
+                RolloutRate.constant(10),
+                List.of(),
+                new RolloutWindow(null, null),
+                null,
+                RetryPolicy.DEFAULT,
+                "");
         jobs.create(JobRecord.created("old", d, FW, T0));
         jobs.create(JobRecord.created("new", d, FW, T0.plusSeconds(1)));
         jobs.create(JobRecord.created("tie", d, FW, T0.plusSeconds(1)));
         // A job item the update-devices function wrote before the byCreated index: no definition, no index key.
-        jobs.put(new JobRecord("legacy", "p2", FW, null, JobStatus.IN_PROGRESS, "", 0, 0, List.of(), true, null, 0, null, 0, 0, null, null,
-                false, -1, false, false, T0.plusSeconds(2)));
+        jobs.put(new JobRecord(
+                "legacy",
+                "p2",
+                FW,
+                null,
+                JobStatus.IN_PROGRESS,
+                "",
+                0,
+                0,
+                List.of(),
+                true,
+                null,
+                0,
+                null,
+                0,
+                0,
+                null,
+                null,
+                false,
+                -1,
+                false,
+                false,
+                T0.plusSeconds(2)));
 
-        assertThat(jobs.list(null, null, 10).items()).extracting(JobRecord::jobId).containsExactly("tie", "new", "old");
-        assertThat(jobs.list("p2", null, 10).items()).extracting(JobRecord::jobId).containsExactly("legacy", "tie", "new", "old");
+        assertThat(jobs.list(null, null, 10).items())
+                .extracting(JobRecord::jobId)
+                .containsExactly("tie", "new", "old");
+        assertThat(jobs.list("p2", null, 10).items())
+                .extracting(JobRecord::jobId)
+                .containsExactly("legacy", "tie", "new", "old");
         String token = jobs.list(null, null, 2).nextToken();
-        assertThat(jobs.list(null, token, 2).items()).extracting(JobRecord::jobId).containsExactly("old");
+        assertThat(jobs.list(null, token, 2).items())
+                .extracting(JobRecord::jobId)
+                .containsExactly("old");
     }
 }

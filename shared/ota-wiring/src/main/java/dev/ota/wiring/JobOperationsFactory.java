@@ -1,9 +1,9 @@
 package dev.ota.wiring;
 
 import dev.ota.app.jobs.JobService;
-import dev.ota.port.in.JobOperations;
 import dev.ota.function.support.JobEngineSettings;
 import dev.ota.function.support.Settings;
+import dev.ota.port.in.JobOperations;
 import java.time.Clock;
 
 /**
@@ -22,9 +22,15 @@ public final class JobOperationsFactory {
     private JobOperationsFactory() {}
 
     public static JobOperations create(Settings settings, JobEngineClients clients, Clock clock) {
-        JobWiring w = new JobWiring(settings, JobEngineSettings.defaults(), clients, messages -> {
-            throw new IllegalStateException("the HTTP API sends no scheduler work");
-        }, clock, "job-api");
+        JobWiring w = new JobWiring(
+                settings,
+                JobEngineSettings.defaults(),
+                clients,
+                messages -> {
+                    throw new IllegalStateException("the HTTP API sends no scheduler work");
+                },
+                clock,
+                "job-api");
         return new JobService(w.jobs, w.rollout, w.devices, w.firmware, w.lists, w.updates, w.engine, clock, w.log);
     }
 }

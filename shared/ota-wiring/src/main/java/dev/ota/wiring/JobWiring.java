@@ -33,8 +33,13 @@ public final class JobWiring {
     public final JobEngine engine;
     public final StructuredLog log;
 
-    public JobWiring(Settings settings, JobEngineSettings engineSettings, JobEngineClients clients, WorkQueue queue, Clock clock,
-                     String component) {
+    public JobWiring(
+            Settings settings,
+            JobEngineSettings engineSettings,
+            JobEngineClients clients,
+            WorkQueue queue,
+            Clock clock,
+            String component) {
         DynamoDbClient dynamo = clients.dynamo();
         ObjectMapper json = ProtocolJson.newMapper();
         Tables tables = settings.tables();
@@ -44,9 +49,19 @@ public final class JobWiring {
         this.devices = new DynamoDbDeviceStateStore(dynamo, tables);
         this.firmware = new DynamoDbFirmwareCatalog(dynamo, tables);
         this.lists = new S3DeviceListSource(clients.s3(), settings.firmwareBucket());
-        this.updates = new UpdateSender(new SigV4DownloadUrlMinter(clients.presign(), settings.firmwareBucket(), settings.urlExpiry()),
+        this.updates = new UpdateSender(
+                new SigV4DownloadUrlMinter(clients.presign(), settings.firmwareBucket(), settings.urlExpiry()),
                 new IotDataPlaneChannel(clients.iot(), new UpdateTopic(settings.updateTopicTemplate()), json));
-        this.engine = new JobEngine(jobs, rollout, devices, new DynamoDbDeviceDirectory(dynamo, tables), lists, updates, queue, clock,
-                engineSettings.tuning(), log);
+        this.engine = new JobEngine(
+                jobs,
+                rollout,
+                devices,
+                new DynamoDbDeviceDirectory(dynamo, tables),
+                lists,
+                updates,
+                queue,
+                clock,
+                engineSettings.tuning(),
+                log);
     }
 }

@@ -2,17 +2,17 @@ package dev.ota.function.firmwareregistration;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ota.app.FirmwareRegistrationService;
 import dev.ota.app.FirmwareRegistrationService.Registration;
-import dev.ota.function.support.HandlerResponse;
 import dev.ota.domain.Firmware;
-import dev.ota.log.StructuredLog;
 import dev.ota.domain.InvalidMessageException;
+import dev.ota.function.support.HandlerResponse;
+import dev.ota.log.StructuredLog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -56,7 +56,8 @@ public final class FirmwareRegistrationHandler implements RequestStreamHandler {
             List<Firmware> results = new ArrayList<>();
             if (root != null && root.has("Records")) {
                 for (JsonNode record : root.get("Records")) {
-                    String key = URLDecoder.decode(record.path("s3").path("object").path("key").asText(), StandardCharsets.UTF_8);
+                    String key = URLDecoder.decode(
+                            record.path("s3").path("object").path("key").asText(), StandardCharsets.UTF_8);
                     results.add(service.register(Registration.fromKey(key)));
                 }
             } else {
@@ -75,8 +76,7 @@ public final class FirmwareRegistrationHandler implements RequestStreamHandler {
             return;
         }
         // An upload whose bytes do not match what the operator declared is recorded as REJECTED (not retried).
-        ObjectNode response = json.createObjectNode()
-                .put("outcome", rejections.isEmpty() ? "REGISTERED" : "REJECTED");
+        ObjectNode response = json.createObjectNode().put("outcome", rejections.isEmpty() ? "REGISTERED" : "REJECTED");
         if (!rejections.isEmpty()) {
             response.put("reason", String.join("; ", rejections));
         }
@@ -87,8 +87,12 @@ public final class FirmwareRegistrationHandler implements RequestStreamHandler {
         if (root == null || !root.isObject()) {
             throw new InvalidMessageException("request must be a JSON object or an S3 event");
         }
-        return new Registration(text(root, "productId", true), text(root, "version", true), text(root, "s3Key", true),
-                text(root, "md5sum", false), text(root, "description", false));
+        return new Registration(
+                text(root, "productId", true),
+                text(root, "version", true),
+                text(root, "s3Key", true),
+                text(root, "md5sum", false),
+                text(root, "description", false));
     }
 
     private static String text(JsonNode root, String field, boolean required) {

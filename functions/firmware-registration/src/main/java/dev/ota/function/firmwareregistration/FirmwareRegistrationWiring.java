@@ -28,7 +28,13 @@ public record FirmwareRegistrationWiring(ObjectMapper json, StructuredLog log, F
         StructuredLog log = new StructuredLog(json, "firmware-registration");
         DynamoDbClient dynamo = aws.build(Service.DYNAMODB, DynamoDbClient.builder());
         S3Client s3 = aws.build(Service.S3, S3Client.builder().forcePathStyle(aws.s3PathStyle()));
-        return new FirmwareRegistrationWiring(json, log, new FirmwareRegistrationService(
-                new DynamoDbFirmwareCatalog(dynamo, settings.tables()), new S3FirmwareObjects(s3, settings.firmwareBucket()), clock, log));
+        return new FirmwareRegistrationWiring(
+                json,
+                log,
+                new FirmwareRegistrationService(
+                        new DynamoDbFirmwareCatalog(dynamo, settings.tables()),
+                        new S3FirmwareObjects(s3, settings.firmwareBucket()),
+                        clock,
+                        log));
     }
 }

@@ -1,6 +1,5 @@
 package dev.ota.function.firmwareregistration;
 
-import dev.ota.testing.SampleEvents;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,6 +12,7 @@ import dev.ota.log.StructuredLog;
 import dev.ota.protocol.ProtocolJson;
 import dev.ota.testing.InMemoryFirmwareCatalog;
 import dev.ota.testing.InMemoryFirmwareObjects;
+import dev.ota.testing.SampleEvents;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -45,16 +45,23 @@ class FirmwareRegistrationHandlerTest {
     private static final String KEY = "firmware/DEMOPRODUCT/1.1.0/firmware.bin";
     /** The object the samples name, as big as s3-object-created.json says it is. */
     private static final byte[] BYTES = bytes(SampleEvents.json("s3-object-created.json")
-            .path("Records").get(0).path("s3").path("object").path("size").asInt());
+            .path("Records")
+            .get(0)
+            .path("s3")
+            .path("object")
+            .path("size")
+            .asInt());
+
     private static final String MD5 = hex("MD5", BYTES);
     private static final String SHA256 = hex("SHA-256", BYTES);
 
     private final InMemoryFirmwareCatalog catalog = new InMemoryFirmwareCatalog();
     private final InMemoryFirmwareObjects objects = new InMemoryFirmwareObjects();
     private final ByteArrayOutputStream logLines = new ByteArrayOutputStream();
-    private final StructuredLog log = new StructuredLog(JSON, new PrintStream(logLines, true, UTF_8), "firmware-registration");
-    private final FirmwareRegistrationHandler handler = new FirmwareRegistrationHandler(new FirmwareRegistrationWiring(JSON, log,
-            new FirmwareRegistrationService(catalog, objects, Clock.fixed(NOW, ZoneOffset.UTC), log)));
+    private final StructuredLog log =
+            new StructuredLog(JSON, new PrintStream(logLines, true, UTF_8), "firmware-registration");
+    private final FirmwareRegistrationHandler handler = new FirmwareRegistrationHandler(new FirmwareRegistrationWiring(
+            JSON, log, new FirmwareRegistrationService(catalog, objects, Clock.fixed(NOW, ZoneOffset.UTC), log)));
 
     private static byte[] bytes(int size) {
         byte[] bytes = new byte[size];
@@ -150,7 +157,9 @@ class FirmwareRegistrationHandlerTest {
     @Test
     void anUploadReservedWithTheRightDigestAndSizeSettlesAvailable() throws Exception {
         objects.put(KEY, BYTES);
-        catalog.insert(Firmware.reserved(PRODUCT, VERSION, KEY, BYTES.length, MD5, "from the API", NOW.minusSeconds(60)), null);
+        catalog.insert(
+                Firmware.reserved(PRODUCT, VERSION, KEY, BYTES.length, MD5, "from the API", NOW.minusSeconds(60)),
+                null);
 
         JsonNode response = handle(SampleEvents.bytes("s3-object-created.json"));
 
@@ -165,11 +174,13 @@ class FirmwareRegistrationHandlerTest {
     @Test
     void anUploadWhoseBytesDoNotMatchTheDeclaredSizeIsRecordedRejected() throws Exception {
         objects.put(KEY, BYTES);
-        catalog.insert(Firmware.reserved(PRODUCT, VERSION, KEY, BYTES.length + 1L, MD5, "", NOW.minusSeconds(60)), null);
+        catalog.insert(
+                Firmware.reserved(PRODUCT, VERSION, KEY, BYTES.length + 1L, MD5, "", NOW.minusSeconds(60)), null);
 
         JsonNode response = handle(SampleEvents.bytes("s3-object-created.json"));
 
-        String problem = "declared size " + (BYTES.length + 1L) + " bytes does not match the uploaded object's " + BYTES.length;
+        String problem =
+                "declared size " + (BYTES.length + 1L) + " bytes does not match the uploaded object's " + BYTES.length;
         assertThat(response.path("outcome").asText()).isEqualTo("REJECTED");
         assertThat(response.path("reason").asText()).isEqualTo(PRODUCT + " " + VERSION + ": " + problem);
         assertThat(response.path("firmware")).singleElement().satisfies(fw -> {
@@ -210,7 +221,8 @@ class FirmwareRegistrationHandlerTest {
         assertThat(logged()).anySatisfy(line -> {
             assertThat(line.path("level").asText()).isEqualTo("WARN");
             assertThat(line.path("event").asText()).isEqualTo("firmware_registration_rejected");
-            assertThat(line.path("reason").asText()).isEqualTo(response.path("reason").asText());
+            assertThat(line.path("reason").asText())
+                    .isEqualTo(response.path("reason").asText());
         });
     }
 
@@ -223,7 +235,8 @@ class FirmwareRegistrationHandlerTest {
         JsonNode response = handle(JSON.writeValueAsBytes(event));
 
         assertThat(response.path("outcome").asText()).isEqualTo("REJECTED");
-        assertThat(response.path("reason").asText()).isEqualTo("key 'uploads/firmware.bin' is not firmware/{productId}/{version}/{file}");
+        assertThat(response.path("reason").asText())
+                .isEqualTo("key 'uploads/firmware.bin' is not firmware/{productId}/{version}/{file}");
         assertThat(catalog.saves()).isEmpty();
         assertThat(objects.opened()).isZero();
     }

@@ -32,6 +32,7 @@ public final class JobTickHandler implements RequestStreamHandler {
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         input.readAllBytes();
         int jobs = wiring.engine.tick();
-        json.writeValue(output, json.createObjectNode().put("outcome", "PLANNED").put("liveJobs", jobs));
+        json.writeValue(
+                output, json.createObjectNode().put("outcome", "PLANNED").put("liveJobs", jobs));
     }
 }

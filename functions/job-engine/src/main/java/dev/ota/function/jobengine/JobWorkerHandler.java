@@ -1,12 +1,12 @@
 package dev.ota.function.jobengine;
 
-import dev.ota.app.jobs.WorkMessageJson;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ota.app.jobs.WorkMessageJson;
 import dev.ota.domain.job.WorkMessage;
 import dev.ota.wiring.JobWiring;
 import java.io.IOException;
@@ -51,7 +51,16 @@ public final class JobWorkerHandler implements RequestStreamHandler {
             try {
                 wiring.engine.handle(message);
             } catch (RuntimeException e) {
-                wiring.log.error("work_failed", "messageId", id, "kind", message.kind(), "jobId", message.jobId(), "error", String.valueOf(e));
+                wiring.log.error(
+                        "work_failed",
+                        "messageId",
+                        id,
+                        "kind",
+                        message.kind(),
+                        "jobId",
+                        message.jobId(),
+                        "error",
+                        String.valueOf(e));
                 failures.addObject().put("itemIdentifier", id);
             }
         }

@@ -29,6 +29,7 @@ public record SchedulerWiring(ObjectMapper json, JobWiring jobs) {
         JobEngineSettings engine = JobEngineSettings.from(env);
         ObjectMapper json = ProtocolJson.newMapper();
         SqsWorkQueue queue = new SqsWorkQueue(aws.build(Service.SQS, SqsClient.builder()), engine.workQueueUrl(), json);
-        return new SchedulerWiring(json, new JobWiring(Settings.from(env), engine, JobEngineClients.of(aws), queue, clock, component));
+        return new SchedulerWiring(
+                json, new JobWiring(Settings.from(env), engine, JobEngineClients.of(aws), queue, clock, component));
     }
 }

@@ -1,11 +1,11 @@
 package dev.ota.function.jobengine;
 
-import dev.ota.testing.SampleEvents;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ota.domain.job.WorkMessage;
+import dev.ota.testing.SampleEvents;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
@@ -26,7 +26,8 @@ class JobTickHandlerTest {
         JsonNode response = StubScheduler.invoke(handler, SampleEvents.bytes("job-tick-schedule.json"));
 
         assertThat(response.toString()).isEqualTo("{\"outcome\":\"PLANNED\",\"liveJobs\":2}");
-        assertThat(scheduler.queue.batches).containsExactly(List.of(WorkMessage.plan("job-a"), WorkMessage.plan("job-b")));
+        assertThat(scheduler.queue.batches)
+                .containsExactly(List.of(WorkMessage.plan("job-a"), WorkMessage.plan("job-b")));
         assertThat(scheduler.dynamo.calls).containsExactly("Query " + StubScheduler.JOBS_TABLE + "/byLive");
     }
 

@@ -1,11 +1,11 @@
 package dev.ota.function.jobengine;
 
-import dev.ota.testing.SampleEvents;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ota.testing.SampleEvents;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -50,23 +50,28 @@ class JobWorkerHandlerTest {
         // A PLAN reads its job; this one does not exist, so there is nothing to plan and nothing to queue.
         assertThat(scheduler.dynamo.calls).containsExactly("GetItem " + StubScheduler.JOBS_TABLE + " " + SAMPLE_JOB);
         assertThat(scheduler.queue.batches).isEmpty();
-        assertThat(scheduler.logged()).noneMatch(line -> line.path("level").asText().matches("WARN|ERROR"));
+        assertThat(scheduler.logged())
+                .noneMatch(line -> line.path("level").asText().matches("WARN|ERROR"));
     }
 
     @Test
     void bodiesThatAreNoWorkMessageAreLoggedAndDroppedNotRedelivered() throws Exception {
-        JsonNode response = StubScheduler.invoke(handler, batch(
-                "m-not-json", "this is not JSON",
-                "m-empty", "",
-                "m-no-kind", "{\"jobId\":\"job-1\"}",
-                "m-unknown-kind", "{\"kind\":\"REBOOT\",\"jobId\":\"job-1\"}"));
+        JsonNode response = StubScheduler.invoke(
+                handler,
+                batch(
+                        "m-not-json", "this is not JSON",
+                        "m-empty", "",
+                        "m-no-kind", "{\"jobId\":\"job-1\"}",
+                        "m-unknown-kind", "{\"kind\":\"REBOOT\",\"jobId\":\"job-1\"}"));
 
         assertThat(response.path("batchItemFailures")).isEmpty();
         assertThat(scheduler.dynamo.calls).as("no work was attempted").isEmpty();
         assertThat(scheduler.queue.batches).isEmpty();
         List<JsonNode> rejected = scheduler.logged().stream()
-                .filter(line -> line.path("event").asText().equals("work_message_rejected")).toList();
-        assertThat(rejected).extracting(line -> line.path("messageId").asText())
+                .filter(line -> line.path("event").asText().equals("work_message_rejected"))
+                .toList();
+        assertThat(rejected)
+                .extracting(line -> line.path("messageId").asText())
                 .containsExactly("m-not-json", "m-empty", "m-no-kind", "m-unknown-kind");
         assertThat(rejected).allSatisfy(line -> {
             assertThat(line.path("level").asText()).isEqualTo("WARN");
@@ -78,16 +83,20 @@ class JobWorkerHandlerTest {
     void aRecordWhoseWorkFailsIsReportedAloneAndTheRestOfTheBatchIsDone() throws Exception {
         scheduler.dynamo.throttled.add("job-throttled");
 
-        JsonNode response = StubScheduler.invoke(handler, batch(
-                "m-1", plan("job-1"),
-                "m-throttled", plan("job-throttled"),
-                "m-bad", "{\"kind\":\"PLAN\"}",
-                "m-2", plan("job-2")));
+        JsonNode response = StubScheduler.invoke(
+                handler,
+                batch(
+                        "m-1", plan("job-1"),
+                        "m-throttled", plan("job-throttled"),
+                        "m-bad", "{\"kind\":\"PLAN\"}",
+                        "m-2", plan("job-2")));
 
         assertThat(response.toString()).isEqualTo("{\"batchItemFailures\":[{\"itemIdentifier\":\"m-throttled\"}]}");
         String get = "GetItem " + StubScheduler.JOBS_TABLE + " ";
         assertThat(scheduler.dynamo.calls).containsExactly(get + "job-1", get + "job-throttled", get + "job-2");
-        assertThat(scheduler.logged()).filteredOn(line -> line.path("event").asText().equals("work_failed")).singleElement()
+        assertThat(scheduler.logged())
+                .filteredOn(line -> line.path("event").asText().equals("work_failed"))
+                .singleElement()
                 .satisfies(line -> {
                     assertThat(line.path("level").asText()).isEqualTo("ERROR");
                     assertThat(line.path("messageId").asText()).isEqualTo("m-throttled");
@@ -95,7 +104,9 @@ class JobWorkerHandlerTest {
                     assertThat(line.path("jobId").asText()).isEqualTo("job-throttled");
                     assertThat(line.path("error").asText()).contains("ProvisionedThroughputExceededException");
                 });
-        assertThat(scheduler.logged()).filteredOn(line -> line.path("event").asText().equals("work_message_rejected"))
-                .extracting(line -> line.path("messageId").asText()).containsExactly("m-bad");
+        assertThat(scheduler.logged())
+                .filteredOn(line -> line.path("event").asText().equals("work_message_rejected"))
+                .extracting(line -> line.path("messageId").asText())
+                .containsExactly("m-bad");
     }
 }

@@ -58,16 +58,21 @@ final class StubScheduler {
         final Set<String> throttled = new HashSet<>();
         /** Every call, e.g. "Query Jobs/byLive", "GetItem Jobs job-1". */
         final List<String> calls = new ArrayList<>();
+
         boolean failQueries;
 
         @Override
         public QueryResponse query(QueryRequest request) {
             calls.add("Query " + request.tableName() + "/" + request.indexName());
             if (failQueries) {
-                throw ProvisionedThroughputExceededException.builder().message("Rate of requests exceeds the allowed throughput").build();
+                throw ProvisionedThroughputExceededException.builder()
+                        .message("Rate of requests exceeds the allowed throughput")
+                        .build();
             }
             return QueryResponse.builder()
-                    .items(liveJobIds.stream().map(id -> Map.of("jobId", AttributeValue.fromS(id))).toList())
+                    .items(liveJobIds.stream()
+                            .map(id -> Map.of("jobId", AttributeValue.fromS(id)))
+                            .toList())
                     .build();
         }
 
@@ -76,7 +81,9 @@ final class StubScheduler {
             String jobId = request.key().get("jobId").s();
             calls.add("GetItem " + request.tableName() + " " + jobId);
             if (throttled.contains(jobId)) {
-                throw ProvisionedThroughputExceededException.builder().message("Rate of requests exceeds the allowed throughput").build();
+                throw ProvisionedThroughputExceededException.builder()
+                        .message("Rate of requests exceeds the allowed throughput")
+                        .build();
             }
             return GetItemResponse.builder().build(); // no such job
         }
@@ -110,16 +117,37 @@ final class StubScheduler {
     private final ByteArrayOutputStream logLines = new ByteArrayOutputStream();
 
     StubScheduler(String component) {
-        Settings settings = Settings.from(Map.of("DEVICES_TABLE", "Devices", "JOBS_TABLE", JOBS_TABLE, "EXECUTIONS_TABLE", "Executions",
-                "FIRMWARE_TABLE", "Firmware", "FIRMWARE_BUCKET", "ota-firmware"));
-        JobEngineClients clients = new JobEngineClients(dynamo, null, null, PresignConfig.of(Region.US_EAST_1,
-                StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEXAMPLE", "test-secret"))));
+        Settings settings = Settings.from(Map.of(
+                "DEVICES_TABLE",
+                "Devices",
+                "JOBS_TABLE",
+                JOBS_TABLE,
+                "EXECUTIONS_TABLE",
+                "Executions",
+                "FIRMWARE_TABLE",
+                "Firmware",
+                "FIRMWARE_BUCKET",
+                "ota-firmware"));
+        JobEngineClients clients = new JobEngineClients(
+                dynamo,
+                null,
+                null,
+                PresignConfig.of(
+                        Region.US_EAST_1,
+                        StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEXAMPLE", "test-secret"))));
         // JobWiring logs to System.out as it was when the wiring was built: capture it for these tests.
         PrintStream stdout = System.out;
         System.setOut(new PrintStream(logLines, true, UTF_8));
         try {
-            wiring = new SchedulerWiring(JSON, new JobWiring(settings, JobEngineSettings.defaults(), clients, queue,
-                    Clock.fixed(NOW, ZoneOffset.UTC), component));
+            wiring = new SchedulerWiring(
+                    JSON,
+                    new JobWiring(
+                            settings,
+                            JobEngineSettings.defaults(),
+                            clients,
+                            queue,
+                            Clock.fixed(NOW, ZoneOffset.UTC),
+                            component));
         } finally {
             System.setOut(stdout);
         }

@@ -30,8 +30,14 @@ public final class ApiRequest {
     private final byte[] body;
     private final String requestId;
 
-    private ApiRequest(String method, String path, List<String> segments, Map<String, String> query, Map<String, String> headers,
-                       byte[] body, String requestId) {
+    private ApiRequest(
+            String method,
+            String path,
+            List<String> segments,
+            Map<String, String> query,
+            Map<String, String> headers,
+            byte[] body,
+            String requestId) {
         this.method = method;
         this.path = path;
         this.segments = segments;
@@ -47,7 +53,9 @@ public final class ApiRequest {
         }
         JsonNode http = event.path("requestContext").path("http");
         String method = http.path("method").asText("");
-        String rawPath = event.path("rawPath").isTextual() ? event.path("rawPath").textValue() : http.path("path").asText("");
+        String rawPath = event.path("rawPath").isTextual()
+                ? event.path("rawPath").textValue()
+                : http.path("path").asText("");
         if (method.isEmpty() || rawPath.isEmpty()) {
             throw ApiError.invalid("the event is not an API Gateway HTTP API (payload 2.0) request: no method or path");
         }
@@ -62,8 +70,14 @@ public final class ApiRequest {
             headers.put(h.getKey().toLowerCase(Locale.ROOT), h.getValue().asText());
         }
         byte[] body = body(event);
-        return new ApiRequest(method.toUpperCase(Locale.ROOT), rawPath, segments(rawPath), parseQuery(event.path("rawQueryString").asText("")),
-                headers, body, event.path("requestContext").path("requestId").asText(null));
+        return new ApiRequest(
+                method.toUpperCase(Locale.ROOT),
+                rawPath,
+                segments(rawPath),
+                parseQuery(event.path("rawQueryString").asText("")),
+                headers,
+                body,
+                event.path("requestContext").path("requestId").asText(null));
     }
 
     private static byte[] body(JsonNode event) {
@@ -83,7 +97,10 @@ public final class ApiRequest {
             bytes = text.getBytes(StandardCharsets.UTF_8);
         }
         if (bytes.length > MAX_BODY_BYTES) {
-            throw new ApiError(413, ApiError.PAYLOAD_TOO_LARGE, "the body has " + bytes.length + " bytes; at most " + MAX_BODY_BYTES + " are accepted");
+            throw new ApiError(
+                    413,
+                    ApiError.PAYLOAD_TOO_LARGE,
+                    "the body has " + bytes.length + " bytes; at most " + MAX_BODY_BYTES + " are accepted");
         }
         return bytes;
     }
@@ -156,7 +173,8 @@ public final class ApiRequest {
     public void allowQuery(Set<String> names) {
         for (String name : query.keySet()) {
             if (!names.contains(name)) {
-                throw ApiError.invalid("unknown query parameter '" + name + "'" + (names.isEmpty() ? "" : "; known: " + String.join(", ", names)));
+                throw ApiError.invalid("unknown query parameter '" + name + "'"
+                        + (names.isEmpty() ? "" : "; known: " + String.join(", ", names)));
             }
         }
     }

@@ -44,7 +44,8 @@ final class Body {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String field = it.next();
             if (!known.contains(field)) {
-                throw ApiError.invalid("unknown field '" + name(field) + "'; known: " + String.join(", ", known.stream().sorted().toList()));
+                throw ApiError.invalid("unknown field '" + name(field) + "'; known: "
+                        + String.join(", ", known.stream().sorted().toList()));
             }
         }
         return this;
@@ -131,7 +132,8 @@ final class Body {
         try {
             return Instant.parse(text);
         } catch (DateTimeParseException e) {
-            throw ApiError.invalid(name(field) + " must be an ISO-8601 UTC time such as 2026-01-31T18:00:00Z, not '" + text + "'");
+            throw ApiError.invalid(
+                    name(field) + " must be an ISO-8601 UTC time such as 2026-01-31T18:00:00Z, not '" + text + "'");
         }
     }
 
@@ -148,7 +150,8 @@ final class Body {
         try {
             return Enum.valueOf(type, text.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw ApiError.invalid(name(field) + " must be one of " + Arrays.toString(type.getEnumConstants()) + ", not '" + text + "'");
+            throw ApiError.invalid(name(field) + " must be one of " + Arrays.toString(type.getEnumConstants())
+                    + ", not '" + text + "'");
         }
     }
 

@@ -3,12 +3,12 @@ package dev.ota.function.managementapi;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ota.app.devicelist.DeviceListUploadService;
-import dev.ota.port.in.FirmwareOperations;
 import dev.ota.domain.CompletedPart;
+import dev.ota.domain.ExecutionStatus;
+import dev.ota.domain.OperatorException;
+import dev.ota.port.in.FirmwareOperations;
 import dev.ota.port.in.FirmwareOperations.StartUpload;
 import dev.ota.port.in.JobOperations;
-import dev.ota.domain.OperatorException;
-import dev.ota.domain.ExecutionStatus;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
@@ -34,7 +34,12 @@ final class Endpoints {
     private final DeviceListUploadService deviceLists;
 
     /** {@code deviceLists} may be null: device-list uploads are then not available (404). */
-    Endpoints(ObjectMapper json, JsonViews views, FirmwareOperations firmware, JobOperations jobs, DeviceListUploadService deviceLists) {
+    Endpoints(
+            ObjectMapper json,
+            JsonViews views,
+            FirmwareOperations firmware,
+            JobOperations jobs,
+            DeviceListUploadService deviceLists) {
         this.json = json;
         this.views = views;
         this.firmware = firmware;
@@ -46,14 +51,22 @@ final class Endpoints {
 
     ApiResponse startFirmwareUpload(ApiRequest request, Map<String, String> p) {
         Body b = body(request).only(Set.of("productId", "version", "fileName", "fileSize", "md5sum", "description"));
-        StartUpload start = new StartUpload(b.string("productId", true), b.string("version", true), b.string("fileName", false),
-                b.wholeNumber("fileSize", true, Long.MIN_VALUE, Long.MAX_VALUE), b.string("md5sum", true), b.string("description", false));
+        StartUpload start = new StartUpload(
+                b.string("productId", true),
+                b.string("version", true),
+                b.string("fileName", false),
+                b.wholeNumber("fileSize", true, Long.MIN_VALUE, Long.MAX_VALUE),
+                b.string("md5sum", true),
+                b.string("description", false));
         return ApiResponse.ok(201, views.uploadTicket(firmware.startUpload(start)));
     }
 
     ApiResponse listFirmware(ApiRequest request, Map<String, String> p) {
-        return ApiResponse.ok(200, views.page(firmware.list(request.query("productId"), request.query("nextToken"), limit(request)),
-                views::firmware));
+        return ApiResponse.ok(
+                200,
+                views.page(
+                        firmware.list(request.query("productId"), request.query("nextToken"), limit(request)),
+                        views::firmware));
     }
 
     ApiResponse describeFirmware(ApiRequest request, Map<String, String> p) {
@@ -62,7 +75,10 @@ final class Endpoints {
 
     ApiResponse editFirmware(ApiRequest request, Map<String, String> p) {
         Body b = body(request).only(Set.of("description"));
-        return ApiResponse.ok(200, views.firmware(firmware.editDescription(p.get("productId"), p.get("version"), b.string("description", true))));
+        return ApiResponse.ok(
+                200,
+                views.firmware(
+                        firmware.editDescription(p.get("productId"), p.get("version"), b.string("description", true))));
     }
 
     ApiResponse deleteFirmware(ApiRequest request, Map<String, String> p) {
@@ -77,7 +93,8 @@ final class Endpoints {
             Body part = e.object().only(Set.of("partNumber", "etag"));
             return new CompletedPart(part.integer("partNumber", true, 1, 10_000), part.string("etag", true));
         });
-        return ApiResponse.ok(200, views.firmware(firmware.completeUpload(p.get("productId"), p.get("version"), uploadId, parts)));
+        return ApiResponse.ok(
+                200, views.firmware(firmware.completeUpload(p.get("productId"), p.get("version"), uploadId, parts)));
     }
 
     // --- device lists
@@ -98,7 +115,10 @@ final class Endpoints {
     }
 
     ApiResponse listJobs(ApiRequest request, Map<String, String> p) {
-        return ApiResponse.ok(200, views.page(jobs.list(request.query("productId"), request.query("nextToken"), limit(request)), views::job));
+        return ApiResponse.ok(
+                200,
+                views.page(
+                        jobs.list(request.query("productId"), request.query("nextToken"), limit(request)), views::job));
     }
 
     ApiResponse describeJob(ApiRequest request, Map<String, String> p) {
@@ -125,8 +145,15 @@ final class Endpoints {
     }
 
     ApiResponse listJobDevices(ApiRequest request, Map<String, String> p) {
-        return ApiResponse.ok(200, views.page(jobs.devices(p.get("jobId"), status(request.query("status")), request.query("nextToken"),
-                limit(request)), views::execution));
+        return ApiResponse.ok(
+                200,
+                views.page(
+                        jobs.devices(
+                                p.get("jobId"),
+                                status(request.query("status")),
+                                request.query("nextToken"),
+                                limit(request)),
+                        views::execution));
     }
 
     ApiResponse cancelJobDevice(ApiRequest request, Map<String, String> p) {
@@ -158,7 +185,8 @@ final class Endpoints {
         try {
             return ExecutionStatus.valueOf(text.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw ApiError.invalid("status must be one of " + Arrays.toString(ExecutionStatus.values()) + ", not '" + text + "'");
+            throw ApiError.invalid(
+                    "status must be one of " + Arrays.toString(ExecutionStatus.values()) + ", not '" + text + "'");
         }
     }
 
@@ -188,7 +216,8 @@ final class Endpoints {
         if (type != null && !type.isBlank()) {
             String media = type.split(";")[0].trim().toLowerCase(Locale.ROOT);
             if (!media.equals("application/json") && !media.endsWith("+json")) {
-                throw new ApiError(415, ApiError.UNSUPPORTED_MEDIA_TYPE, "the body must be application/json, not " + media);
+                throw new ApiError(
+                        415, ApiError.UNSUPPORTED_MEDIA_TYPE, "the body must be application/json, not " + media);
             }
         }
     }

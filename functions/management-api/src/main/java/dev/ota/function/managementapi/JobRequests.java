@@ -1,11 +1,11 @@
 package dev.ota.function.managementapi;
 
-import dev.ota.port.in.JobOperations.CreateJob;
-import dev.ota.port.in.JobOperations.Retry;
-import dev.ota.port.in.JobOperations.Rollout;
 import dev.ota.domain.job.TargetType;
 import dev.ota.domain.rollout.Stage;
 import dev.ota.domain.rollout.Stage.FailureAction;
+import dev.ota.port.in.JobOperations.CreateJob;
+import dev.ota.port.in.JobOperations.Retry;
+import dev.ota.port.in.JobOperations.Rollout;
 import dev.ota.port.in.JobOperations.Targets;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -24,14 +24,25 @@ final class JobRequests {
      * Jobs takes 100 targets per CreateJob); bigger fleets use a device-list file.
      */
     static final int MAX_DEVICE_NAMES = 1_000;
+
     static final int MAX_SOURCE_VERSIONS = 100;
     static final int MAX_STAGES = 20;
 
     private JobRequests() {}
 
     static CreateJob createJob(Body body) {
-        body.only(Set.of("productId", "targetVersion", "targets", "dynamic", "rollout", "stages", "startAt", "endAt",
-                "inProgressTimeoutSeconds", "retry", "description"));
+        body.only(Set.of(
+                "productId",
+                "targetVersion",
+                "targets",
+                "dynamic",
+                "rollout",
+                "stages",
+                "startAt",
+                "endAt",
+                "inProgressTimeoutSeconds",
+                "retry",
+                "description"));
         String productId = body.string("productId", true);
         String targetVersion = body.string("targetVersion", true);
         Targets targets = targets(body.object("targets", true));
@@ -50,8 +61,18 @@ final class JobRequests {
         if (description != null && description.length() > 1024) {
             throw ApiError.invalid("description is longer than 1024 characters");
         }
-        return new CreateJob(productId, targetVersion, targets, dynamic, rollout, stages == null ? List.of() : stages, startAt, endAt,
-                timeout, retry, description == null ? "" : description);
+        return new CreateJob(
+                productId,
+                targetVersion,
+                targets,
+                dynamic,
+                rollout,
+                stages == null ? List.of() : stages,
+                startAt,
+                endAt,
+                timeout,
+                retry,
+                description == null ? "" : description);
     }
 
     private static Targets targets(Body t) {
@@ -62,17 +83,23 @@ final class JobRequests {
         String file = t.string("deviceListS3Key", false);
         switch (type) {
             case SOURCE_VERSIONS -> {
-                require(sourceVersions != null && !sourceVersions.isEmpty(), "targets.sourceVersions must list at least one version for SOURCE_VERSIONS");
+                require(
+                        sourceVersions != null && !sourceVersions.isEmpty(),
+                        "targets.sourceVersions must list at least one version for SOURCE_VERSIONS");
                 forbid(deviceNames, "deviceNames", type);
                 forbid(file, "deviceListS3Key", type);
             }
             case DEVICE_LIST -> {
-                require(deviceNames != null && !deviceNames.isEmpty(), "targets.deviceNames must list at least one device for DEVICE_LIST");
+                require(
+                        deviceNames != null && !deviceNames.isEmpty(),
+                        "targets.deviceNames must list at least one device for DEVICE_LIST");
                 forbid(file, "deviceListS3Key", type);
                 // sourceVersions may narrow an explicit list ("chosen versions limited to listed devices")
             }
             case DEVICE_LIST_FILE -> {
-                require(file != null && !file.isBlank() && file.length() <= 1024, "targets.deviceListS3Key must name the uploaded device-list file for DEVICE_LIST_FILE");
+                require(
+                        file != null && !file.isBlank() && file.length() <= 1024,
+                        "targets.deviceListS3Key must name the uploaded device-list file for DEVICE_LIST_FILE");
                 forbid(deviceNames, "deviceNames", type);
             }
             case PRODUCT -> {
@@ -81,7 +108,11 @@ final class JobRequests {
                 forbid(file, "deviceListS3Key", type);
             }
         }
-        return new Targets(type, sourceVersions == null ? List.of() : sourceVersions, deviceNames == null ? List.of() : deviceNames, file);
+        return new Targets(
+                type,
+                sourceVersions == null ? List.of() : sourceVersions,
+                deviceNames == null ? List.of() : deviceNames,
+                file);
     }
 
     private static Rollout rollout(Body r) {
@@ -94,13 +125,21 @@ final class JobRequests {
         Double factor = r.decimal("rampFactor", false, 1.0001, 100);
         Integer every = r.integer("rampEveryDevices", false, 1, 10_000_000);
         int given = (base == null ? 0 : 1) + (factor == null ? 0 : 1) + (every == null ? 0 : 1);
-        require(given == 0 || given == 3, "rollout: an exponential ramp needs all of rampBaseRatePerMinute, rampFactor and rampEveryDevices");
+        require(
+                given == 0 || given == 3,
+                "rollout: an exponential ramp needs all of rampBaseRatePerMinute, rampFactor and rampEveryDevices");
         require(base == null || base <= rate, "rollout.rampBaseRatePerMinute must not exceed ratePerMinute");
         return new Rollout(rate, base, factor, every);
     }
 
     private static Stage stage(Body s) {
-        s.only(Set.of("deviceCount", "percent", "successThresholdPercent", "failureThresholdPercent", "minDevicesForFailure", "onFailure"));
+        s.only(Set.of(
+                "deviceCount",
+                "percent",
+                "successThresholdPercent",
+                "failureThresholdPercent",
+                "minDevicesForFailure",
+                "onFailure"));
         Integer count = s.integer("deviceCount", false, 1, 10_000_000);
         Integer percent = s.integer("percent", false, 1, 100);
         require(count == null || percent == null, "a stage is sized by deviceCount or by percent, not both");
@@ -109,7 +148,13 @@ final class JobRequests {
         Integer min = s.integer("minDevicesForFailure", false, 1, 10_000_000);
         FailureAction onFailure = s.enumValue("onFailure", FailureAction.class, false);
         try {
-            return new Stage(count, percent, success, failure, min == null ? 1 : min, onFailure == null ? FailureAction.PAUSE : onFailure);
+            return new Stage(
+                    count,
+                    percent,
+                    success,
+                    failure,
+                    min == null ? 1 : min,
+                    onFailure == null ? FailureAction.PAUSE : onFailure);
         } catch (IllegalArgumentException e) {
             throw ApiError.invalid(e.getMessage());
         }
@@ -123,7 +168,10 @@ final class JobRequests {
         int max = r.integer("maxAttempts", true, 1, 100);
         List<Integer> codes = r.array("retryableCodes", false, 5, e -> e.integer(-5, -1));
         Duration interval = r.seconds("intervalSeconds", 0, 86_400);
-        return new Retry(max, codes == null ? null : List.copyOf(new LinkedHashSet<>(codes)), interval == null ? Duration.ZERO : interval);
+        return new Retry(
+                max,
+                codes == null ? null : List.copyOf(new LinkedHashSet<>(codes)),
+                interval == null ? Duration.ZERO : interval);
     }
 
     private static void require(boolean condition, String message) {

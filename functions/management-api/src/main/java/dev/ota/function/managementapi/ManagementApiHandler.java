@@ -5,19 +5,17 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ota.port.in.FirmwareOperations;
-import dev.ota.port.in.JobOperations;
+import dev.ota.domain.InvalidMessageException;
 import dev.ota.domain.OperatorException;
 import dev.ota.log.StructuredLog;
-import dev.ota.domain.InvalidMessageException;
 import dev.ota.protocol.ProtocolJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Map;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
 
 /**
  * The operators' HTTP API behind an API Gateway HTTP API with IAM authorization (payload format
@@ -68,8 +66,16 @@ public final class ManagementApiHandler implements RequestStreamHandler {
             }
             request = ApiRequest.from(event);
             ApiResponse response = Router.dispatch(endpoints, request);
-            log.info("api_request", "method", request.method(), "path", request.path(), "status", response.status(),
-                    "requestId", request.requestId());
+            log.info(
+                    "api_request",
+                    "method",
+                    request.method(),
+                    "path",
+                    request.path(),
+                    "status",
+                    response.status(),
+                    "requestId",
+                    request.requestId());
             return response;
         } catch (ApiError e) {
             return refuse(request, e.status(), e.code(), e.getMessage(), e.headers());
@@ -80,24 +86,60 @@ public final class ManagementApiHandler implements RequestStreamHandler {
             return refuse(request, 400, ApiError.INVALID_REQUEST, String.valueOf(e.getMessage()), Map.of());
         } catch (AwsServiceException e) {
             boolean busy = e.isThrottlingException() || e.statusCode() == 503;
-            log.error("api_aws_error", "path", request == null ? null : request.path(), "service", e.awsErrorDetails() == null ? null
-                    : e.awsErrorDetails().serviceName(), "error", e.getMessage());
-            return busy ? refuse(request, 503, ApiError.SERVICE_UNAVAILABLE, "AWS is throttling this API; retry with backoff", Map.of())
-                    : refuse(request, 500, ApiError.INTERNAL_ERROR, "an AWS call failed; see the function's log (request "
-                            + (request == null ? "?" : request.requestId()) + ")", Map.of());
+            log.error(
+                    "api_aws_error",
+                    "path",
+                    request == null ? null : request.path(),
+                    "service",
+                    e.awsErrorDetails() == null ? null : e.awsErrorDetails().serviceName(),
+                    "error",
+                    e.getMessage());
+            return busy
+                    ? refuse(
+                            request,
+                            503,
+                            ApiError.SERVICE_UNAVAILABLE,
+                            "AWS is throttling this API; retry with backoff",
+                            Map.of())
+                    : refuse(
+                            request,
+                            500,
+                            ApiError.INTERNAL_ERROR,
+                            "an AWS call failed; see the function's log (request "
+                                    + (request == null ? "?" : request.requestId()) + ")",
+                            Map.of());
         } catch (SdkClientException e) {
             log.error("api_aws_unreachable", "error", e.getMessage());
-            return refuse(request, 503, ApiError.SERVICE_UNAVAILABLE, "an AWS service could not be reached; retry", Map.of());
+            return refuse(
+                    request, 503, ApiError.SERVICE_UNAVAILABLE, "an AWS service could not be reached; retry", Map.of());
         } catch (SdkException | IllegalStateException | UnsupportedOperationException | NullPointerException e) {
-            log.error("api_internal_error", "path", request == null ? null : request.path(), "error", String.valueOf(e));
-            return refuse(request, 500, ApiError.INTERNAL_ERROR, "internal error (request " + (request == null ? "?" : request.requestId()) + ")",
+            log.error(
+                    "api_internal_error", "path", request == null ? null : request.path(), "error", String.valueOf(e));
+            return refuse(
+                    request,
+                    500,
+                    ApiError.INTERNAL_ERROR,
+                    "internal error (request " + (request == null ? "?" : request.requestId()) + ")",
                     Map.of());
         }
     }
 
-    private ApiResponse refuse(ApiRequest request, int status, String code, String message, Map<String, String> headers) {
-        log.warn("api_refused", "method", request == null ? null : request.method(), "path", request == null ? null : request.path(),
-                "status", status, "code", code, "message", message, "requestId", request == null ? null : request.requestId());
+    private ApiResponse refuse(
+            ApiRequest request, int status, String code, String message, Map<String, String> headers) {
+        log.warn(
+                "api_refused",
+                "method",
+                request == null ? null : request.method(),
+                "path",
+                request == null ? null : request.path(),
+                "status",
+                status,
+                "code",
+                code,
+                "message",
+                message,
+                "requestId",
+                request == null ? null : request.requestId());
         return new ApiResponse(status, views.error(code, message), headers);
     }
 }

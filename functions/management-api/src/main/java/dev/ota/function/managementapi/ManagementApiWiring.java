@@ -28,7 +28,8 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  *
  * @param deviceLists null where device-list uploads are not offered (tests on fakes)
  */
-public record ManagementApiWiring(FirmwareOperations firmware, JobOperations jobs, DeviceListUploadService deviceLists) {
+public record ManagementApiWiring(
+        FirmwareOperations firmware, JobOperations jobs, DeviceListUploadService deviceLists) {
 
     public static ManagementApiWiring fromEnvironment() {
         Environment env = Environment.system();
@@ -40,9 +41,15 @@ public record ManagementApiWiring(FirmwareOperations firmware, JobOperations job
         UploadSettings uploads = UploadSettingsFromEnvironment.read(env);
         JobEngineClients clients = JobEngineClients.of(aws);
         Tables tables = settings.tables();
-        S3FirmwareUploads objects = new S3FirmwareUploads(clients.s3(), uploadPresigner(aws), settings.firmwareBucket());
-        FirmwareOperations firmware = new FirmwareCatalogService(new DynamoDbFirmwareCatalog(clients.dynamo(), tables), objects,
-                new DynamoDbJobRepository(clients.dynamo(), tables), uploads, clock, new StructuredLog(ProtocolJson.newMapper(), "management-api"));
+        S3FirmwareUploads objects =
+                new S3FirmwareUploads(clients.s3(), uploadPresigner(aws), settings.firmwareBucket());
+        FirmwareOperations firmware = new FirmwareCatalogService(
+                new DynamoDbFirmwareCatalog(clients.dynamo(), tables),
+                objects,
+                new DynamoDbJobRepository(clients.dynamo(), tables),
+                uploads,
+                clock,
+                new StructuredLog(ProtocolJson.newMapper(), "management-api"));
         // The job engine: the one place its implementation is chosen (see JobOperationsFactory).
         JobOperations jobs = JobOperationsFactory.create(settings, clients, clock);
         return new ManagementApiWiring(firmware, jobs, new DeviceListUploadService(objects, uploads, clock));
@@ -53,8 +60,12 @@ public record ManagementApiWiring(FirmwareOperations firmware, JobOperations job
         S3Presigner.Builder builder = S3Presigner.builder()
                 .region(aws.region())
                 .credentialsProvider(aws.credentials())
-                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(aws.s3PathStyle()).build());
+                .serviceConfiguration(S3Configuration.builder()
+                        .pathStyleAccessEnabled(aws.s3PathStyle())
+                        .build());
         URI endpoint = aws.endpoint(Service.S3);
-        return endpoint == null ? builder.build() : builder.endpointOverride(endpoint).build();
+        return endpoint == null
+                ? builder.build()
+                : builder.endpointOverride(endpoint).build();
     }
 }

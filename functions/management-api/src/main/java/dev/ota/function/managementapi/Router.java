@@ -32,7 +32,11 @@ final class Router {
             throw new ApiError(404, ApiError.ROUTE_NOT_FOUND, "no route " + method + " " + path);
         }
         String allow = samePath.stream().map(Route::method).distinct().collect(Collectors.joining(", "));
-        throw new ApiError(405, ApiError.METHOD_NOT_ALLOWED, method + " is not allowed on " + path + "; allowed: " + allow, Map.of("allow", allow));
+        throw new ApiError(
+                405,
+                ApiError.METHOD_NOT_ALLOWED,
+                method + " is not allowed on " + path + "; allowed: " + allow,
+                Map.of("allow", allow));
     }
 
     static ApiResponse dispatch(Endpoints endpoints, ApiRequest request) {

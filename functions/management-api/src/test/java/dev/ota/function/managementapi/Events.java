@@ -31,7 +31,11 @@ final class Events {
         ObjectNode ctx = e.putObject("requestContext");
         ctx.put("requestId", "req-1");
         ctx.put("stage", "$default");
-        ctx.putObject("http").put("method", method).put("path", path).put("protocol", "HTTP/1.1").put("sourceIp", "192.0.2.1");
+        ctx.putObject("http")
+                .put("method", method)
+                .put("path", path)
+                .put("protocol", "HTTP/1.1")
+                .put("sourceIp", "192.0.2.1");
         if (body != null) {
             e.put("body", body);
         }

@@ -1,20 +1,19 @@
 package dev.ota.function.managementapi;
 
-import dev.ota.domain.job.JobStatus;
-import dev.ota.domain.rollout.Stage;
-import dev.ota.domain.rollout.Stage.FailureAction;
-import dev.ota.domain.job.TargetType;
-import dev.ota.domain.CompletedPart;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ota.port.in.FirmwareOperations;
-import dev.ota.port.in.JobOperations;
+import dev.ota.domain.CompletedPart;
+import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.OperatorException;
 import dev.ota.domain.OperatorException.Code;
 import dev.ota.domain.Page;
-import dev.ota.domain.ExecutionStatus;
+import dev.ota.domain.job.JobStatus;
+import dev.ota.domain.job.TargetType;
+import dev.ota.domain.rollout.Stage;
+import dev.ota.domain.rollout.Stage.FailureAction;
+import dev.ota.port.in.FirmwareOperations;
+import dev.ota.port.in.JobOperations;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -52,93 +51,163 @@ class ManagementApiHandlerTest {
         }
 
         static FirmwareOperations.FirmwareView fw(String p, String v) {
-            return new FirmwareOperations.FirmwareView(p, v, "AVAILABLE", "firmware/" + p + "/" + v + "/firmware.bin", 5, MD5, "ab".repeat(32), "d", null, T, T);
+            return new FirmwareOperations.FirmwareView(
+                    p,
+                    v,
+                    "AVAILABLE",
+                    "firmware/" + p + "/" + v + "/firmware.bin",
+                    5,
+                    MD5,
+                    "ab".repeat(32),
+                    "d",
+                    null,
+                    T,
+                    T);
         }
 
         static JobOperations.JobView job(String id) {
-            return new JobOperations.JobView(id, "p1", "2.0.0", JobStatus.IN_PROGRESS, false, "", 3, 0, 1, Map.of(ExecutionStatus.SUCCEEDED, 2L), null, T, null, null, null);
+            return new JobOperations.JobView(
+                    id,
+                    "p1",
+                    "2.0.0",
+                    JobStatus.IN_PROGRESS,
+                    false,
+                    "",
+                    3,
+                    0,
+                    1,
+                    Map.of(ExecutionStatus.SUCCEEDED, 2L),
+                    null,
+                    T,
+                    null,
+                    null,
+                    null);
         }
 
         static JobOperations.DeviceExecutionView exec(String job, String device) {
-            return new JobOperations.DeviceExecutionView(job, device, ExecutionStatus.DOWNLOADING, 40, 0, "", "1.0.0", "2.0.0", 1, T);
+            return new JobOperations.DeviceExecutionView(
+                    job, device, ExecutionStatus.DOWNLOADING, 40, 0, "", "1.0.0", "2.0.0", 1, T);
         }
 
         final FirmwareOperations firmware = new FirmwareOperations() {
-        @Override public UploadTicket startUpload(StartUpload r) {
-            call("startUpload", r);
-            return new UploadTicket(r.productId(), r.version(), "firmware/k", "PUT", "https://s3/x", null, r.fileSize(), List.of(), T);
-        }
-        @Override public FirmwareView completeUpload(String p, String v, String id, List<CompletedPart> parts) {
-            call("completeUpload", p, v, id, parts);
-            return fw(p, v);
-        }
-        @Override public Page<FirmwareView> list(String p, String token, int limit) {
-            call("listFirmware", p, token, limit);
-            return new Page<>(List.of(fw("p1", "1.0.0")), "tok");
-        }
-        @Override public FirmwareView describe(String p, String v) {
-            call("describeFirmware", p, v);
-            return fw(p, v);
-        }
-        @Override public FirmwareView editDescription(String p, String v, String d) {
-            call("editDescription", p, v, d);
-            return fw(p, v);
-        }
-        @Override public void delete(String p, String v) {
-            call("delete", p, v);
-        }
+            @Override
+            public UploadTicket startUpload(StartUpload r) {
+                call("startUpload", r);
+                return new UploadTicket(
+                        r.productId(),
+                        r.version(),
+                        "firmware/k",
+                        "PUT",
+                        "https://s3/x",
+                        null,
+                        r.fileSize(),
+                        List.of(),
+                        T);
+            }
+
+            @Override
+            public FirmwareView completeUpload(String p, String v, String id, List<CompletedPart> parts) {
+                call("completeUpload", p, v, id, parts);
+                return fw(p, v);
+            }
+
+            @Override
+            public Page<FirmwareView> list(String p, String token, int limit) {
+                call("listFirmware", p, token, limit);
+                return new Page<>(List.of(fw("p1", "1.0.0")), "tok");
+            }
+
+            @Override
+            public FirmwareView describe(String p, String v) {
+                call("describeFirmware", p, v);
+                return fw(p, v);
+            }
+
+            @Override
+            public FirmwareView editDescription(String p, String v, String d) {
+                call("editDescription", p, v, d);
+                return fw(p, v);
+            }
+
+            @Override
+            public void delete(String p, String v) {
+                call("delete", p, v);
+            }
         };
 
         final JobOperations jobs = new JobOperations() {
-        @Override public JobView create(CreateJob r) {
-            call("createJob", r);
-            return job("job-1");
-        }
-        @Override public JobView describe(String id) {
-            call("describeJob", id);
-            return job(id);
-        }
-        @Override public Page<JobView> list(String p, String token, int limit) {
-            call("listJobs", p, token, limit);
-            return new Page<>(List.of(job("job-1")), null);
-        }
-        @Override public JobView pause(String id) {
-            call("pause", id);
-            return job(id);
-        }
-        @Override public JobView resume(String id) {
-            call("resume", id);
-            return job(id);
-        }
-        @Override public JobView cancel(String id) {
-            call("cancel", id);
-            return job(id);
-        }
-        @Override public DeviceExecutionView cancelDevice(String id, String d) {
-            call("cancelDevice", id, d);
-            return exec(id, d);
-        }
-        @Override public DeviceExecutionView retryDevice(String id, String d) {
-            call("retryDevice", id, d);
-            return exec(id, d);
-        }
-        @Override public JobStatistics statistics(String id) {
-            call("statistics", id);
-            return new JobStatistics(id, 3, Map.of(ExecutionStatus.SUCCEEDED, 2L, ExecutionStatus.FAILED, 1L), 2, 1, 0, 0, 1);
-        }
-        @Override public Page<DeviceExecutionView> devices(String id, ExecutionStatus s, String token, int limit) {
-            call("devices", id, s, token, limit);
-            return new Page<>(List.of(exec(id, "d1")), null);
-        }
-        @Override public DeviceView device(String p, String d) {
-            call("device", p, d);
-            return new DeviceView(p, d, "1.0.0", T, exec("job-1", d));
-        }
+            @Override
+            public JobView create(CreateJob r) {
+                call("createJob", r);
+                return job("job-1");
+            }
+
+            @Override
+            public JobView describe(String id) {
+                call("describeJob", id);
+                return job(id);
+            }
+
+            @Override
+            public Page<JobView> list(String p, String token, int limit) {
+                call("listJobs", p, token, limit);
+                return new Page<>(List.of(job("job-1")), null);
+            }
+
+            @Override
+            public JobView pause(String id) {
+                call("pause", id);
+                return job(id);
+            }
+
+            @Override
+            public JobView resume(String id) {
+                call("resume", id);
+                return job(id);
+            }
+
+            @Override
+            public JobView cancel(String id) {
+                call("cancel", id);
+                return job(id);
+            }
+
+            @Override
+            public DeviceExecutionView cancelDevice(String id, String d) {
+                call("cancelDevice", id, d);
+                return exec(id, d);
+            }
+
+            @Override
+            public DeviceExecutionView retryDevice(String id, String d) {
+                call("retryDevice", id, d);
+                return exec(id, d);
+            }
+
+            @Override
+            public JobStatistics statistics(String id) {
+                call("statistics", id);
+                return new JobStatistics(
+                        id, 3, Map.of(ExecutionStatus.SUCCEEDED, 2L, ExecutionStatus.FAILED, 1L), 2, 1, 0, 0, 1);
+            }
+
+            @Override
+            public Page<DeviceExecutionView> devices(String id, ExecutionStatus s, String token, int limit) {
+                call("devices", id, s, token, limit);
+                return new Page<>(List.of(exec(id, "d1")), null);
+            }
+
+            @Override
+            public DeviceView device(String p, String d) {
+                call("device", p, d);
+                return new DeviceView(p, d, "1.0.0", T, exec("job-1", d));
+            }
         };
     }
 
     private final Fake fake = new Fake();
-    private final ManagementApiHandler handler = new ManagementApiHandler(new ManagementApiWiring(fake.firmware, fake.jobs, null));
+    private final ManagementApiHandler handler =
+            new ManagementApiHandler(new ManagementApiWiring(fake.firmware, fake.jobs, null));
 
     record Result(int status, JsonNode body, JsonNode headers) {
         String code() {
@@ -151,15 +220,20 @@ class ManagementApiHandlerTest {
         handler.handleRequest(new ByteArrayInputStream(event), out, null);
         JsonNode response = Events.JSON.readTree(out.toByteArray());
         String body = response.path("body").asText(null);
-        return new Result(response.path("statusCode").asInt(), body == null ? null : Events.JSON.readTree(body), response.path("headers"));
+        return new Result(
+                response.path("statusCode").asInt(),
+                body == null ? null : Events.JSON.readTree(body),
+                response.path("headers"));
     }
 
     private Result call(String method, String path, String body) throws Exception {
         return call(Events.event(method, path, body));
     }
 
-    private static final String UPLOAD = "{\"productId\":\"p1\",\"version\":\"1.0.0\",\"fileSize\":5,\"md5sum\":\"" + MD5 + "\"}";
-    private static final String JOB = "{\"productId\":\"p1\",\"targetVersion\":\"2.0.0\",\"targets\":{\"type\":\"PRODUCT\"}}";
+    private static final String UPLOAD =
+            "{\"productId\":\"p1\",\"version\":\"1.0.0\",\"fileSize\":5,\"md5sum\":\"" + MD5 + "\"}";
+    private static final String JOB =
+            "{\"productId\":\"p1\",\"targetVersion\":\"2.0.0\",\"targets\":{\"type\":\"PRODUCT\"}}";
 
     /** One valid request per route, and the operation it must reach. */
     static Stream<Arguments> everyRoute() {
@@ -167,11 +241,23 @@ class ManagementApiHandlerTest {
                 Arguments.of(Routes.START_FIRMWARE_UPLOAD, "POST", "/firmware", UPLOAD, 201, "startUpload"),
                 Arguments.of(Routes.LIST_FIRMWARE, "GET", "/firmware?productId=p1&limit=10", null, 200, "listFirmware"),
                 Arguments.of(Routes.DESCRIBE_FIRMWARE, "GET", "/firmware/p1/1.0.0", null, 200, "describeFirmware"),
-                Arguments.of(Routes.EDIT_FIRMWARE, "PATCH", "/firmware/p1/1.0.0", "{\"description\":\"x\"}", 200, "editDescription"),
+                Arguments.of(
+                        Routes.EDIT_FIRMWARE,
+                        "PATCH",
+                        "/firmware/p1/1.0.0",
+                        "{\"description\":\"x\"}",
+                        200,
+                        "editDescription"),
                 Arguments.of(Routes.DELETE_FIRMWARE, "DELETE", "/firmware/p1/1.0.0", null, 204, "delete"),
-                Arguments.of(Routes.COMPLETE_FIRMWARE_UPLOAD, "POST", "/firmware/p1/1.0.0/complete",
-                        "{\"uploadId\":\"u1\",\"parts\":[{\"partNumber\":1,\"etag\":\"\\\"e1\\\"\"}]}", 200, "completeUpload"),
-                Arguments.of(Routes.START_DEVICE_LIST_UPLOAD, "POST", "/device-lists", "{\"productId\":\"p1\"}", 404, null),
+                Arguments.of(
+                        Routes.COMPLETE_FIRMWARE_UPLOAD,
+                        "POST",
+                        "/firmware/p1/1.0.0/complete",
+                        "{\"uploadId\":\"u1\",\"parts\":[{\"partNumber\":1,\"etag\":\"\\\"e1\\\"\"}]}",
+                        200,
+                        "completeUpload"),
+                Arguments.of(
+                        Routes.START_DEVICE_LIST_UPLOAD, "POST", "/device-lists", "{\"productId\":\"p1\"}", 404, null),
                 Arguments.of(Routes.CREATE_JOB, "POST", "/jobs", JOB, 201, "createJob"),
                 Arguments.of(Routes.LIST_JOBS, "GET", "/jobs?productId=p1", null, 200, "listJobs"),
                 Arguments.of(Routes.DESCRIBE_JOB, "GET", "/jobs/job-1", null, 200, "describeJob"),
@@ -180,7 +266,8 @@ class ManagementApiHandlerTest {
                 Arguments.of(Routes.CANCEL_JOB, "POST", "/jobs/job-1/cancel", null, 200, "cancel"),
                 Arguments.of(Routes.JOB_STATISTICS, "GET", "/jobs/job-1/statistics", null, 200, "statistics"),
                 Arguments.of(Routes.LIST_JOB_DEVICES, "GET", "/jobs/job-1/devices?status=failed", null, 200, "devices"),
-                Arguments.of(Routes.CANCEL_JOB_DEVICE, "POST", "/jobs/job-1/devices/d1/cancel", null, 200, "cancelDevice"),
+                Arguments.of(
+                        Routes.CANCEL_JOB_DEVICE, "POST", "/jobs/job-1/devices/d1/cancel", null, 200, "cancelDevice"),
                 Arguments.of(Routes.RETRY_JOB_DEVICE, "POST", "/jobs/job-1/devices/d1/retry", null, 200, "retryDevice"),
                 Arguments.of(Routes.DESCRIBE_DEVICE, "GET", "/devices/p1/d1", null, 200, "device"));
     }
@@ -188,10 +275,13 @@ class ManagementApiHandlerTest {
     @Test
     void theRouteTableHasOneOperationPerRouteKey() {
         assertThat(Routes.ALL.stream().map(Route::routeKey)).doesNotHaveDuplicates();
-        assertThat(Routes.ALL).allSatisfy(route -> assertThat(route.operation()).as(route.routeKey()).isNotNull());
+        assertThat(Routes.ALL)
+                .allSatisfy(route ->
+                        assertThat(route.operation()).as(route.routeKey()).isNotNull());
         assertThat(Routes.ALL.stream().filter(route -> !route.query().isEmpty()))
                 .containsExactlyInAnyOrder(Routes.LIST_FIRMWARE, Routes.LIST_JOBS, Routes.LIST_JOB_DEVICES)
-                .allSatisfy(route -> assertThat(route.query()).contains("nextToken", "limit").hasSize(3));
+                .allSatisfy(route ->
+                        assertThat(route.query()).contains("nextToken", "limit").hasSize(3));
     }
 
     @Test
@@ -201,7 +291,8 @@ class ManagementApiHandlerTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("everyRoute")
-    void everyRouteReachesItsOperation(Route route, String method, String path, String body, int status, String operation) throws Exception {
+    void everyRouteReachesItsOperation(
+            Route route, String method, String path, String body, int status, String operation) throws Exception {
         Result r = call(method, path, body);
 
         assertThat(r.status()).as(r.body() == null ? "" : r.body().toString()).isEqualTo(status);
@@ -227,7 +318,8 @@ class ManagementApiHandlerTest {
 
         @Test
         void pagesCarryTheirToken() throws Exception {
-            JsonNode page = call("GET", "/firmware?productId=p1&nextToken=abc&limit=5", null).body();
+            JsonNode page = call("GET", "/firmware?productId=p1&nextToken=abc&limit=5", null)
+                    .body();
 
             assertThat(page.path("items")).hasSize(1);
             assertThat(page.path("nextToken").asText()).isEqualTo("tok");
@@ -256,15 +348,38 @@ class ManagementApiHandlerTest {
             assertThat(job.path("ended").asBoolean()).isFalse();
             assertThat(job.path("stopped").asBoolean()).isFalse();
             assertThat(job.path("finished").asLong()).isEqualTo(2);
-            assertThat(call("GET", "/jobs/job-1/statistics", null).body().path("finished").asLong()).as("succeeded and failed").isEqualTo(3);
+            assertThat(call("GET", "/jobs/job-1/statistics", null)
+                            .body()
+                            .path("finished")
+                            .asLong())
+                    .as("succeeded and failed")
+                    .isEqualTo(3);
 
             JsonViews views = new JsonViews(dev.ota.protocol.ProtocolJson.newMapper());
             for (JobStatus state : JobStatus.values()) {
-                JsonNode view = views.job(new JobOperations.JobView("j", "p1", "2.0.0", state, false, "", 4, 0, 1,
-                        Map.of(ExecutionStatus.SKIPPED, 1L, ExecutionStatus.CANCELED, 1L, ExecutionStatus.QUEUED, 2L), null, T, null, null, null));
+                JsonNode view = views.job(new JobOperations.JobView(
+                        "j",
+                        "p1",
+                        "2.0.0",
+                        state,
+                        false,
+                        "",
+                        4,
+                        0,
+                        1,
+                        Map.of(ExecutionStatus.SKIPPED, 1L, ExecutionStatus.CANCELED, 1L, ExecutionStatus.QUEUED, 2L),
+                        null,
+                        T,
+                        null,
+                        null,
+                        null));
                 assertThat(view.path("ended").asBoolean()).as(state.name()).isEqualTo(state.ended());
-                assertThat(view.path("stopped").asBoolean()).as(state.name()).isEqualTo(state == JobStatus.CANCELED || state == JobStatus.ABORTED);
-                assertThat(view.path("finished").asLong()).as("skipped and canceled ended too").isEqualTo(2);
+                assertThat(view.path("stopped").asBoolean())
+                        .as(state.name())
+                        .isEqualTo(state == JobStatus.CANCELED || state == JobStatus.ABORTED);
+                assertThat(view.path("finished").asLong())
+                        .as("skipped and canceled ended too")
+                        .isEqualTo(2);
             }
         }
 
@@ -300,7 +415,12 @@ class ManagementApiHandlerTest {
         @Test
         void base64BodiesAreDecoded() throws Exception {
             String event = new String(Events.event("PATCH", "/firmware/p1/1.0.0", "X"), StandardCharsets.UTF_8)
-                    .replace("\"body\":\"X\"", "\"body\":\"" + java.util.Base64.getEncoder().encodeToString("{\"description\":\"b64\"}".getBytes()) + "\"")
+                    .replace(
+                            "\"body\":\"X\"",
+                            "\"body\":\""
+                                    + java.util.Base64.getEncoder()
+                                            .encodeToString("{\"description\":\"b64\"}".getBytes())
+                                    + "\"")
                     .replace("\"isBase64Encoded\":false", "\"isBase64Encoded\":true");
             assertThat(call(event.getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(200);
             assertThat(fake.args).contains("b64");
@@ -312,9 +432,14 @@ class ManagementApiHandlerTest {
 
         @Test
         void uploadRequestIsReadIntoStartUpload() throws Exception {
-            call("POST", "/firmware", "{\"productId\":\"p1\",\"version\":\"1.0.0\",\"fileSize\":1073741824,\"md5sum\":\"" + MD5
-                    + "\",\"fileName\":\"fw.bin\",\"description\":\"hello\"}");
-            assertThat(fake.args).containsExactly(new FirmwareOperations.StartUpload("p1", "1.0.0", "fw.bin", 1073741824L, MD5, "hello"));
+            call(
+                    "POST",
+                    "/firmware",
+                    "{\"productId\":\"p1\",\"version\":\"1.0.0\",\"fileSize\":1073741824,\"md5sum\":\"" + MD5
+                            + "\",\"fileName\":\"fw.bin\",\"description\":\"hello\"}");
+            assertThat(fake.args)
+                    .containsExactly(
+                            new FirmwareOperations.StartUpload("p1", "1.0.0", "fw.bin", 1073741824L, MD5, "hello"));
         }
 
         @Test
@@ -335,12 +460,15 @@ class ManagementApiHandlerTest {
 
             assertThat(r.status()).isEqualTo(201);
             JobOperations.CreateJob job = (JobOperations.CreateJob) fake.args.get(0);
-            assertThat(job.targets()).isEqualTo(new JobOperations.Targets(TargetType.SOURCE_VERSIONS, List.of("1.0.0", "1.1.0"), List.of(), null));
+            assertThat(job.targets())
+                    .isEqualTo(new JobOperations.Targets(
+                            TargetType.SOURCE_VERSIONS, List.of("1.0.0", "1.1.0"), List.of(), null));
             assertThat(job.dynamic()).isTrue();
             assertThat(job.rollout()).isEqualTo(new JobOperations.Rollout(5000, 10, 2.5, 100));
-            assertThat(job.stages()).containsExactly(
-                    new Stage(null, 5, 95, 10, 20, FailureAction.ABORT),
-                    new Stage(null, null, 100, 20, 1, FailureAction.PAUSE));
+            assertThat(job.stages())
+                    .containsExactly(
+                            new Stage(null, 5, 95, 10, 20, FailureAction.ABORT),
+                            new Stage(null, null, 100, 20, 1, FailureAction.PAUSE));
             assertThat(job.startAt()).isEqualTo(Instant.parse("2026-04-01T00:00:00Z"));
             assertThat(job.inProgressTimeout()).isEqualTo(Duration.ofMinutes(10));
             assertThat(job.retry()).isEqualTo(new JobOperations.Retry(3, List.of(-1, -3, -4), Duration.ofMinutes(1)));
@@ -356,7 +484,10 @@ class ManagementApiHandlerTest {
 
         @Test
         void completeReadsEveryPart() throws Exception {
-            call("POST", "/firmware/p1/1.0.0/complete", "{\"uploadId\":\"u\",\"parts\":[{\"partNumber\":1,\"etag\":\"a\"},{\"partNumber\":2,\"etag\":\"b\"}]}");
+            call(
+                    "POST",
+                    "/firmware/p1/1.0.0/complete",
+                    "{\"uploadId\":\"u\",\"parts\":[{\"partNumber\":1,\"etag\":\"a\"},{\"partNumber\":2,\"etag\":\"b\"}]}");
             assertThat(fake.args.get(3)).isEqualTo(List.of(new CompletedPart(1, "a"), new CompletedPart(2, "b")));
         }
     }
@@ -387,7 +518,15 @@ class ManagementApiHandlerTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {"{", "{\"productId\":", "{\"a\":1}}", "{\"productId\":\"p1\",\"productId\":\"p2\"}", "nul", "\"unterminated"})
+        @ValueSource(
+                strings = {
+                    "{",
+                    "{\"productId\":",
+                    "{\"a\":1}}",
+                    "{\"productId\":\"p1\",\"productId\":\"p2\"}",
+                    "nul",
+                    "\"unterminated"
+                })
         void malformedJson(String body) throws Exception {
             assertRefused(call("POST", "/firmware", body), 400, "MALFORMED_JSON", "not valid JSON");
         }
@@ -406,63 +545,166 @@ class ManagementApiHandlerTest {
 
         @Test
         void wrongTypes() throws Exception {
-            assertRefused(call("POST", "/firmware", UPLOAD.replace("\"fileSize\":5", "\"fileSize\":\"5\"")), 400, "INVALID_REQUEST",
+            assertRefused(
+                    call("POST", "/firmware", UPLOAD.replace("\"fileSize\":5", "\"fileSize\":\"5\"")),
+                    400,
+                    "INVALID_REQUEST",
                     "fileSize must be a whole number");
-            assertRefused(call("POST", "/firmware", UPLOAD.replace("\"fileSize\":5", "\"fileSize\":5.5")), 400, "INVALID_REQUEST",
+            assertRefused(
+                    call("POST", "/firmware", UPLOAD.replace("\"fileSize\":5", "\"fileSize\":5.5")),
+                    400,
+                    "INVALID_REQUEST",
                     "fileSize must be a whole number");
-            assertRefused(call("POST", "/firmware", UPLOAD.replace("\"fileSize\":5", "\"fileSize\":1e400")), 400, "INVALID_REQUEST",
+            assertRefused(
+                    call("POST", "/firmware", UPLOAD.replace("\"fileSize\":5", "\"fileSize\":1e400")),
+                    400,
+                    "INVALID_REQUEST",
                     "fileSize must be a whole number");
-            assertRefused(call("POST", "/firmware", UPLOAD.replace("\"fileSize\":5", "\"fileSize\":99999999999999999999999")), 400,
-                    "INVALID_REQUEST", "fileSize must be a whole number");
-            assertRefused(call("POST", "/firmware", UPLOAD.replace("\"version\":\"1.0.0\"", "\"version\":100")), 400, "INVALID_REQUEST",
+            assertRefused(
+                    call("POST", "/firmware", UPLOAD.replace("\"fileSize\":5", "\"fileSize\":99999999999999999999999")),
+                    400,
+                    "INVALID_REQUEST",
+                    "fileSize must be a whole number");
+            assertRefused(
+                    call("POST", "/firmware", UPLOAD.replace("\"version\":\"1.0.0\"", "\"version\":100")),
+                    400,
+                    "INVALID_REQUEST",
                     "version must be a string");
-            assertRefused(call("PATCH", "/firmware/p1/1", "{\"description\":[\"x\"]}"), 400, "INVALID_REQUEST", "description must be a string");
-            assertRefused(call("POST", "/jobs", JOB.replace("}}", "},\"dynamic\":\"yes\"}")), 400, "INVALID_REQUEST", "dynamic must be true or false");
-            assertRefused(call("POST", "/jobs", JOB.replace("}}", "},\"startAt\":\"tomorrow\"}")), 400, "INVALID_REQUEST", "startAt must be an ISO-8601");
+            assertRefused(
+                    call("PATCH", "/firmware/p1/1", "{\"description\":[\"x\"]}"),
+                    400,
+                    "INVALID_REQUEST",
+                    "description must be a string");
+            assertRefused(
+                    call("POST", "/jobs", JOB.replace("}}", "},\"dynamic\":\"yes\"}")),
+                    400,
+                    "INVALID_REQUEST",
+                    "dynamic must be true or false");
+            assertRefused(
+                    call("POST", "/jobs", JOB.replace("}}", "},\"startAt\":\"tomorrow\"}")),
+                    400,
+                    "INVALID_REQUEST",
+                    "startAt must be an ISO-8601");
         }
 
         @Test
         void missingFields() throws Exception {
-            assertRefused(call("POST", "/firmware", "{\"productId\":\"p1\",\"version\":\"1\",\"fileSize\":5}"), 400, "INVALID_REQUEST",
+            assertRefused(
+                    call("POST", "/firmware", "{\"productId\":\"p1\",\"version\":\"1\",\"fileSize\":5}"),
+                    400,
+                    "INVALID_REQUEST",
                     "md5sum is missing");
-            assertRefused(call("POST", "/firmware", UPLOAD.replace("\"productId\":\"p1\"", "\"productId\":null")), 400, "INVALID_REQUEST",
+            assertRefused(
+                    call("POST", "/firmware", UPLOAD.replace("\"productId\":\"p1\"", "\"productId\":null")),
+                    400,
+                    "INVALID_REQUEST",
                     "productId is missing");
             assertRefused(call("PATCH", "/firmware/p1/1", "{}"), 400, "INVALID_REQUEST", "description is missing");
-            assertRefused(call("POST", "/jobs", "{\"productId\":\"p1\",\"targetVersion\":\"2\"}"), 400, "INVALID_REQUEST", "targets is missing");
+            assertRefused(
+                    call("POST", "/jobs", "{\"productId\":\"p1\",\"targetVersion\":\"2\"}"),
+                    400,
+                    "INVALID_REQUEST",
+                    "targets is missing");
         }
 
         @Test
         void unknownFields() throws Exception {
-            assertRefused(call("POST", "/firmware", UPLOAD.replace("}", ",\"md5\":\"x\"}")), 400, "INVALID_REQUEST", "unknown field 'md5'");
-            assertRefused(call("POST", "/jobs", JOB.replace("\"PRODUCT\"", "\"PRODUCT\",\"devices\":[]")), 400, "INVALID_REQUEST",
+            assertRefused(
+                    call("POST", "/firmware", UPLOAD.replace("}", ",\"md5\":\"x\"}")),
+                    400,
+                    "INVALID_REQUEST",
+                    "unknown field 'md5'");
+            assertRefused(
+                    call("POST", "/jobs", JOB.replace("\"PRODUCT\"", "\"PRODUCT\",\"devices\":[]")),
+                    400,
+                    "INVALID_REQUEST",
                     "unknown field 'targets.devices'");
-            assertRefused(call("POST", "/jobs/j/pause", "{\"force\":true}"), 400, "INVALID_REQUEST", "unknown field 'force'");
-            assertRefused(call("POST", "/firmware/p1/1/complete", "{\"uploadId\":\"u\",\"parts\":[{\"partNumber\":1,\"etag\":\"e\",\"size\":1}]}"),
-                    400, "INVALID_REQUEST", "unknown field 'parts[0].size'");
+            assertRefused(
+                    call("POST", "/jobs/j/pause", "{\"force\":true}"), 400, "INVALID_REQUEST", "unknown field 'force'");
+            assertRefused(
+                    call(
+                            "POST",
+                            "/firmware/p1/1/complete",
+                            "{\"uploadId\":\"u\",\"parts\":[{\"partNumber\":1,\"etag\":\"e\",\"size\":1}]}"),
+                    400,
+                    "INVALID_REQUEST",
+                    "unknown field 'parts[0].size'");
         }
 
         @Test
         void jobShapeIsChecked() throws Exception {
-            assertRefused(call("POST", "/jobs", JOB.replace("PRODUCT", "EVERYTHING")), 400, "INVALID_REQUEST", "targets.type must be one of");
-            assertRefused(call("POST", "/jobs", JOB.replace("\"PRODUCT\"", "\"DEVICE_LIST\"")), 400, "INVALID_REQUEST",
+            assertRefused(
+                    call("POST", "/jobs", JOB.replace("PRODUCT", "EVERYTHING")),
+                    400,
+                    "INVALID_REQUEST",
+                    "targets.type must be one of");
+            assertRefused(
+                    call("POST", "/jobs", JOB.replace("\"PRODUCT\"", "\"DEVICE_LIST\"")),
+                    400,
+                    "INVALID_REQUEST",
                     "targets.deviceNames must list at least one device");
-            assertRefused(call("POST", "/jobs", JOB.replace("\"PRODUCT\"", "\"PRODUCT\",\"deviceNames\":[\"d\"]")), 400, "INVALID_REQUEST",
+            assertRefused(
+                    call("POST", "/jobs", JOB.replace("\"PRODUCT\"", "\"PRODUCT\",\"deviceNames\":[\"d\"]")),
+                    400,
+                    "INVALID_REQUEST",
                     "targets.deviceNames does not go with type PRODUCT");
-            assertRefused(call("POST", "/jobs", JOB.replace("\"PRODUCT\"", "\"DEVICE_LIST\",\"deviceNames\":[1]")), 400, "INVALID_REQUEST",
+            assertRefused(
+                    call("POST", "/jobs", JOB.replace("\"PRODUCT\"", "\"DEVICE_LIST\",\"deviceNames\":[1]")),
+                    400,
+                    "INVALID_REQUEST",
                     "targets.deviceNames[0] must be a string");
-            assertRefused(call("POST", "/jobs", JOB.replace("}}", "},\"rollout\":{\"ratePerMinute\":0}}")), 400, "INVALID_REQUEST",
+            assertRefused(
+                    call("POST", "/jobs", JOB.replace("}}", "},\"rollout\":{\"ratePerMinute\":0}}")),
+                    400,
+                    "INVALID_REQUEST",
                     "rollout.ratePerMinute must be 1..100000");
-            assertRefused(call("POST", "/jobs", JOB.replace("}}", "},\"rollout\":{\"ratePerMinute\":10,\"rampFactor\":2}}")), 400, "INVALID_REQUEST",
+            assertRefused(
+                    call("POST", "/jobs", JOB.replace("}}", "},\"rollout\":{\"ratePerMinute\":10,\"rampFactor\":2}}")),
+                    400,
+                    "INVALID_REQUEST",
                     "needs all of");
-            assertRefused(call("POST", "/jobs", JOB.replace("}}", "},\"stages\":[{\"deviceCount\":1,\"percent\":5,\"successThresholdPercent\":1,\"failureThresholdPercent\":1}]}")),
-                    400, "INVALID_REQUEST", "not both");
-            assertRefused(call("POST", "/jobs", JOB.replace("}}", "},\"stages\":[{\"successThresholdPercent\":101,\"failureThresholdPercent\":1}]}")),
-                    400, "INVALID_REQUEST", "stages[0].successThresholdPercent must be 0..100");
-            assertRefused(call("POST", "/jobs", JOB.replace("}}", "},\"retry\":{\"maxAttempts\":3,\"retryableCodes\":[-9]}}")), 400, "INVALID_REQUEST",
+            assertRefused(
+                    call(
+                            "POST",
+                            "/jobs",
+                            JOB.replace(
+                                    "}}",
+                                    "},\"stages\":[{\"deviceCount\":1,\"percent\":5,\"successThresholdPercent\":1,\"failureThresholdPercent\":1}]}")),
+                    400,
+                    "INVALID_REQUEST",
+                    "not both");
+            assertRefused(
+                    call(
+                            "POST",
+                            "/jobs",
+                            JOB.replace(
+                                    "}}",
+                                    "},\"stages\":[{\"successThresholdPercent\":101,\"failureThresholdPercent\":1}]}")),
+                    400,
+                    "INVALID_REQUEST",
+                    "stages[0].successThresholdPercent must be 0..100");
+            assertRefused(
+                    call(
+                            "POST",
+                            "/jobs",
+                            JOB.replace("}}", "},\"retry\":{\"maxAttempts\":3,\"retryableCodes\":[-9]}}")),
+                    400,
+                    "INVALID_REQUEST",
                     "retry.retryableCodes[0] must be a whole number -5..-1");
-            assertRefused(call("POST", "/jobs", JOB.replace("}}", "},\"startAt\":\"2026-04-02T00:00:00Z\",\"endAt\":\"2026-04-01T00:00:00Z\"}")), 400,
-                    "INVALID_REQUEST", "endAt must be after startAt");
-            assertRefused(call("POST", "/jobs", JOB.replace("}}", "},\"inProgressTimeoutSeconds\":0}")), 400, "INVALID_REQUEST",
+            assertRefused(
+                    call(
+                            "POST",
+                            "/jobs",
+                            JOB.replace(
+                                    "}}",
+                                    "},\"startAt\":\"2026-04-02T00:00:00Z\",\"endAt\":\"2026-04-01T00:00:00Z\"}")),
+                    400,
+                    "INVALID_REQUEST",
+                    "endAt must be after startAt");
+            assertRefused(
+                    call("POST", "/jobs", JOB.replace("}}", "},\"inProgressTimeoutSeconds\":0}")),
+                    400,
+                    "INVALID_REQUEST",
                     "inProgressTimeoutSeconds must be 60..604800");
         }
 
@@ -474,18 +716,37 @@ class ManagementApiHandlerTest {
 
         @Test
         void otherMediaTypes() throws Exception {
-            assertRefused(call(Events.event("POST", "/firmware", UPLOAD, "text/plain")), 415, "UNSUPPORTED_MEDIA_TYPE", "text/plain");
-            assertThat(call(Events.event("POST", "/firmware", UPLOAD, "application/json; charset=utf-8")).status()).isEqualTo(201);
+            assertRefused(
+                    call(Events.event("POST", "/firmware", UPLOAD, "text/plain")),
+                    415,
+                    "UNSUPPORTED_MEDIA_TYPE",
+                    "text/plain");
+            assertThat(call(Events.event("POST", "/firmware", UPLOAD, "application/json; charset=utf-8"))
+                            .status())
+                    .isEqualTo(201);
         }
 
         @Test
         void queryParametersAreStrict() throws Exception {
-            assertRefused(call("GET", "/firmware?product=p1", null), 400, "INVALID_REQUEST", "unknown query parameter 'product'");
-            assertRefused(call("GET", "/firmware?limit=0", null), 400, "INVALID_REQUEST", "limit must be a whole number 1..100");
+            assertRefused(
+                    call("GET", "/firmware?product=p1", null),
+                    400,
+                    "INVALID_REQUEST",
+                    "unknown query parameter 'product'");
+            assertRefused(
+                    call("GET", "/firmware?limit=0", null),
+                    400,
+                    "INVALID_REQUEST",
+                    "limit must be a whole number 1..100");
             assertRefused(call("GET", "/firmware?limit=abc", null), 400, "INVALID_REQUEST", "limit must be");
             assertRefused(call("GET", "/firmware?limit=1&limit=2", null), 400, "INVALID_REQUEST", "more than once");
-            assertRefused(call("GET", "/jobs/j?verbose=1", null), 400, "INVALID_REQUEST", "unknown query parameter 'verbose'");
-            assertRefused(call("GET", "/jobs/j/devices?status=LOST", null), 400, "INVALID_REQUEST", "status must be one of");
+            assertRefused(
+                    call("GET", "/jobs/j?verbose=1", null),
+                    400,
+                    "INVALID_REQUEST",
+                    "unknown query parameter 'verbose'");
+            assertRefused(
+                    call("GET", "/jobs/j/devices?status=LOST", null), 400, "INVALID_REQUEST", "status must be one of");
             assertRefused(call("GET", "/firmware?productId=%zz", null), 400, "INVALID_REQUEST", "percent-encoding");
         }
 
@@ -496,8 +757,10 @@ class ManagementApiHandlerTest {
 
         @Test
         void eventsThatAreNotHttpApiEvents() throws Exception {
-            assertThat(call("not json".getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(400);
-            assertThat(call("{\"Records\":[]}".getBytes(StandardCharsets.UTF_8)).code()).isEqualTo("INVALID_REQUEST");
+            assertThat(call("not json".getBytes(StandardCharsets.UTF_8)).status())
+                    .isEqualTo(400);
+            assertThat(call("{\"Records\":[]}".getBytes(StandardCharsets.UTF_8)).code())
+                    .isEqualTo("INVALID_REQUEST");
         }
     }
 
@@ -506,9 +769,14 @@ class ManagementApiHandlerTest {
 
         static Stream<Arguments> codes() {
             return Stream.of(
-                    Arguments.of(Code.INVALID_REQUEST, 400), Arguments.of(Code.NOT_FOUND, 404), Arguments.of(Code.CONFLICT, 409),
-                    Arguments.of(Code.FIRMWARE_NOT_AVAILABLE, 409), Arguments.of(Code.VERSION_TAKEN, 409), Arguments.of(Code.FIRMWARE_IN_USE, 409),
-                    Arguments.of(Code.JOB_NOT_ACTIVE, 409), Arguments.of(Code.MD5_MISMATCH, 422));
+                    Arguments.of(Code.INVALID_REQUEST, 400),
+                    Arguments.of(Code.NOT_FOUND, 404),
+                    Arguments.of(Code.CONFLICT, 409),
+                    Arguments.of(Code.FIRMWARE_NOT_AVAILABLE, 409),
+                    Arguments.of(Code.VERSION_TAKEN, 409),
+                    Arguments.of(Code.FIRMWARE_IN_USE, 409),
+                    Arguments.of(Code.JOB_NOT_ACTIVE, 409),
+                    Arguments.of(Code.MD5_MISMATCH, 422));
         }
 
         @ParameterizedTest
@@ -535,16 +803,22 @@ class ManagementApiHandlerTest {
             Result r = call("GET", "/jobs/j", null);
             assertThat(r.status()).isEqualTo(500);
             assertThat(r.code()).isEqualTo("INTERNAL_ERROR");
-            assertThat(r.body().path("message").asText()).doesNotContain("secret").contains("req-1");
+            assertThat(r.body().path("message").asText())
+                    .doesNotContain("secret")
+                    .contains("req-1");
         }
 
         @Test
         void throttlingIsA503() throws Exception {
-            fake.failure = () -> software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException.builder()
-                    .statusCode(400).message("slow down")
-                    .awsErrorDetails(software.amazon.awssdk.awscore.exception.AwsErrorDetails.builder()
-                            .errorCode("ThrottlingException").serviceName("DynamoDb").build())
-                    .build();
+            fake.failure = () ->
+                    software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException.builder()
+                            .statusCode(400)
+                            .message("slow down")
+                            .awsErrorDetails(software.amazon.awssdk.awscore.exception.AwsErrorDetails.builder()
+                                    .errorCode("ThrottlingException")
+                                    .serviceName("DynamoDb")
+                                    .build())
+                            .build();
             Result r = call("GET", "/jobs/j", null);
             assertThat(r.status()).isEqualTo(503);
             assertThat(r.code()).isEqualTo("SERVICE_UNAVAILABLE");
@@ -553,22 +827,41 @@ class ManagementApiHandlerTest {
 
     /** Garbage in any body field never reaches an operation and never gets a 5xx. */
     @ParameterizedTest
-    @ValueSource(strings = {"{}", "{\"productId\":{}}", "{\"productId\":[]}", "{\"targets\":\"PRODUCT\"}", "{\"parts\":{}}",
-            "{\"uploadId\":1}", "{\"description\":null}", "{\"stages\":[null]}", "{\"rollout\":[]}", "{\"retry\":1}", "{\"\":1}"})
+    @ValueSource(
+            strings = {
+                "{}",
+                "{\"productId\":{}}",
+                "{\"productId\":[]}",
+                "{\"targets\":\"PRODUCT\"}",
+                "{\"parts\":{}}",
+                "{\"uploadId\":1}",
+                "{\"description\":null}",
+                "{\"stages\":[null]}",
+                "{\"rollout\":[]}",
+                "{\"retry\":1}",
+                "{\"\":1}"
+            })
     void garbageNeverGetsA5xx(String body) throws Exception {
         for (Route route : Routes.ALL) {
             if (!route.method().equals("POST") && !route.method().equals("PATCH")) {
                 continue;
             }
-            boolean takesNoFields = route.path().endsWith("/pause") || route.path().endsWith("/resume") || route.path().endsWith("/cancel")
+            boolean takesNoFields = route.path().endsWith("/pause")
+                    || route.path().endsWith("/resume")
+                    || route.path().endsWith("/cancel")
                     || route.path().endsWith("/retry");
             if (takesNoFields && body.equals("{}")) {
                 continue; // an empty object is exactly what these take
             }
-            String path = route.path().replace("{productId}", "p1").replace("{version}", "1.0.0").replace("{jobId}", "j")
+            String path = route.path()
+                    .replace("{productId}", "p1")
+                    .replace("{version}", "1.0.0")
+                    .replace("{jobId}", "j")
                     .replace("{deviceName}", "d");
             Result r = call(route.method(), path, body);
-            assertThat(r.status()).as(route.routeKey() + " " + body + " -> " + r.body()).isBetween(400, 499);
+            assertThat(r.status())
+                    .as(route.routeKey() + " " + body + " -> " + r.body())
+                    .isBetween(400, 499);
         }
         assertThat(fake.calls).isEmpty();
     }

@@ -1,9 +1,9 @@
 package dev.ota.function.managementapi;
 
-import dev.ota.testing.SampleEvents;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ota.testing.SampleEvents;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
@@ -18,13 +18,15 @@ import org.junit.jupiter.api.Test;
 class ManagementApiSampleEventTest {
 
     private final ManagementApiHandlerTest.Fake fake = new ManagementApiHandlerTest.Fake();
-    private final ManagementApiHandler handler = new ManagementApiHandler(new ManagementApiWiring(fake.firmware, fake.jobs, null));
+    private final ManagementApiHandler handler =
+            new ManagementApiHandler(new ManagementApiWiring(fake.firmware, fake.jobs, null));
 
     @Test
     void theListFirmwareSampleReachesListFirmwareAndIsAnsweredWithAPage() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-        handler.handleRequest(new ByteArrayInputStream(SampleEvents.bytes("management-api-list-firmware.json")), out, null);
+        handler.handleRequest(
+                new ByteArrayInputStream(SampleEvents.bytes("management-api-list-firmware.json")), out, null);
 
         JsonNode response = Events.JSON.readTree(out.toByteArray());
         assertThat(response.path("statusCode").asInt()).as(response.toString()).isEqualTo(200);

@@ -25,7 +25,9 @@ public record ProgressReportWiring(ObjectMapper json, ReportIntake intake, Progr
         ObjectMapper json = ProtocolJson.newMapper();
         StructuredLog log = new StructuredLog(json, "progress-report");
         DynamoDbClient dynamo = aws.build(Service.DYNAMODB, DynamoDbClient.builder());
-        return new ProgressReportWiring(json, new ReportIntake(json, log),
+        return new ProgressReportWiring(
+                json,
+                new ReportIntake(json, log),
                 new ProgressReportService(new DynamoDbDeviceStateStore(dynamo, settings.tables()), log));
     }
 }

@@ -1,6 +1,5 @@
 package dev.ota.function.progressreport;
 
-import dev.ota.testing.SampleEvents;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,6 +16,7 @@ import dev.ota.function.support.ReportIntake;
 import dev.ota.log.StructuredLog;
 import dev.ota.protocol.ProtocolJson;
 import dev.ota.testing.InMemoryDeviceStateStore;
+import dev.ota.testing.SampleEvents;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -38,18 +38,26 @@ class ProgressReportHandlerTest {
 
     private static final ObjectMapper JSON = ProtocolJson.newMapper();
     private static final DeviceId DEVICE = new DeviceId("DEMOPRODUCT", "device-001");
-    private static final FirmwareRef TARGET = new FirmwareRef("1.1.0", "firmware/DEMOPRODUCT/1.1.0/firmware.bin", 1_048_576,
-            "5d41402abc4b2a76b9719d911017c592");
+    private static final FirmwareRef TARGET = new FirmwareRef(
+            "1.1.0", "firmware/DEMOPRODUCT/1.1.0/firmware.bin", 1_048_576, "5d41402abc4b2a76b9719d911017c592");
     /** The progress samples of one successful attempt, in the order a device sends them. */
     private static final List<String> IN_ORDER = List.of(
-            "progress-downloading.json", "progress-downloading-numbers.json", "progress-burning.json", "progress-done.json");
+            "progress-downloading.json",
+            "progress-downloading-numbers.json",
+            "progress-burning.json",
+            "progress-done.json");
+
     private static final List<String> ALL_SAMPLES = List.of(
-            "progress-downloading.json", "progress-downloading-numbers.json", "progress-burning.json", "progress-done.json",
+            "progress-downloading.json",
+            "progress-downloading-numbers.json",
+            "progress-burning.json",
+            "progress-done.json",
             "progress-fail.json");
 
     private final InMemoryDeviceStateStore store = new InMemoryDeviceStateStore();
     private final ByteArrayOutputStream logLines = new ByteArrayOutputStream();
-    private final StructuredLog log = new StructuredLog(JSON, new PrintStream(logLines, true, UTF_8), "progress-report");
+    private final StructuredLog log =
+            new StructuredLog(JSON, new PrintStream(logLines, true, UTF_8), "progress-report");
     private final ProgressReportHandler handler = new ProgressReportHandler(
             new ProgressReportWiring(JSON, new ReportIntake(JSON, log), new ProgressReportService(store, log)));
 
@@ -79,22 +87,27 @@ class ProgressReportHandlerTest {
 
     /** device-001 was sent 1.1.0 at {@code startedAt} (first attempt, default retry policy). */
     private Execution delivered(Instant startedAt) {
-        Execution delivered = Execution.queued("job-1", TARGET, "1.0.0", RetryPolicy.DEFAULT, startedAt).delivered(startedAt);
+        Execution delivered = Execution.queued("job-1", TARGET, "1.0.0", RetryPolicy.DEFAULT, startedAt)
+                .delivered(startedAt);
         store.put(new DeviceState(DEVICE, "1.0.0", startedAt.minusSeconds(60), delivered));
         return delivered;
     }
 
     /** An attempt that started before every progress sample, as after the report-version sample. */
     private Execution deliveredBeforeTheSamples() {
-        return delivered(Instant.ofEpochMilli(SampleEvents.json("report-version.json").path("receivedAt").asLong()));
+        return delivered(Instant.ofEpochMilli(
+                SampleEvents.json("report-version.json").path("receivedAt").asLong()));
     }
 
     @Test
     void theSamplesInOrderWalkALiveUpdateToSucceeded() throws Exception {
         Execution delivered = deliveredBeforeTheSamples();
         Object[][] expected = {
-                {ExecutionStatus.DOWNLOADING, 10}, {ExecutionStatus.DOWNLOADING, 55}, {ExecutionStatus.BURNING, 100},
-                {ExecutionStatus.SUCCEEDED, 100}};
+            {ExecutionStatus.DOWNLOADING, 10},
+            {ExecutionStatus.DOWNLOADING, 55},
+            {ExecutionStatus.BURNING, 100},
+            {ExecutionStatus.SUCCEEDED, 100}
+        };
 
         for (int i = 0; i < IN_ORDER.size(); i++) {
             String sample = IN_ORDER.get(i);
@@ -164,7 +177,10 @@ class ProgressReportHandlerTest {
         String reason = SampleEvents.badEventsFor("progress-report").get(file);
         // device-001 downloading at 30 %, as in BadEventsIT: "nothing changed" then means something.
         Execution delivered = deliveredBeforeTheSamples();
-        store.put(new DeviceState(DEVICE, "1.0.0", delivered.attemptStartedAt(),
+        store.put(new DeviceState(
+                DEVICE,
+                "1.0.0",
+                delivered.attemptStartedAt(),
                 delivered.withStatus(ExecutionStatus.DOWNLOADING, 30, delivered.attemptStartedAt())));
         Set<DeviceState> before = Set.copyOf(store.all());
 
@@ -178,7 +194,8 @@ class ProgressReportHandlerTest {
         assertThat(logged()).singleElement().satisfies(line -> {
             assertThat(line.path("level").asText()).isEqualTo("WARN");
             assertThat(line.path("event").asText()).isEqualTo("report_rejected");
-            assertThat(line.path("reason").asText()).isEqualTo(response.path("reason").asText());
+            assertThat(line.path("reason").asText())
+                    .isEqualTo(response.path("reason").asText());
         });
     }
 

@@ -45,15 +45,27 @@ public record UpdateDevicesWiring(ObjectMapper json, StructuredLog log, UpdateDe
         DynamoDbClient dynamo = aws.build(Service.DYNAMODB, DynamoDbClient.builder());
         IotDataPlaneClient iot = aws.build(Service.IOT_DATA, IotDataPlaneClient.builder());
         Tables tables = settings.tables();
-        IotDataPlaneChannel channel = new IotDataPlaneChannel(iot, new UpdateTopic(settings.updateTopicTemplate()), json);
+        IotDataPlaneChannel channel =
+                new IotDataPlaneChannel(iot, new UpdateTopic(settings.updateTopicTemplate()), json);
         DynamoDbJobRepository jobs = new DynamoDbJobRepository(dynamo, tables);
-        JobEngine engine = new JobEngine(jobs, new DynamoDbRolloutStore(dynamo, tables), new DynamoDbDeviceStateStore(dynamo, tables),
-                new DynamoDbDeviceDirectory(dynamo, tables), DeviceListSource.NONE,
-                new UpdateSender(new SigV4DownloadUrlMinter(aws.presignConfig(), settings.firmwareBucket(), settings.urlExpiry()), channel),
+        JobEngine engine = new JobEngine(
+                jobs,
+                new DynamoDbRolloutStore(dynamo, tables),
+                new DynamoDbDeviceStateStore(dynamo, tables),
+                new DynamoDbDeviceDirectory(dynamo, tables),
+                DeviceListSource.NONE,
+                new UpdateSender(
+                        new SigV4DownloadUrlMinter(
+                                aws.presignConfig(), settings.firmwareBucket(), settings.urlExpiry()),
+                        channel),
                 messages -> {
                     throw new IllegalStateException("update-devices queues no scheduler work");
-                }, clock, JobEngineSettings.defaults().tuning(), log);
-        UpdateDevicesService service = new UpdateDevicesService(new DynamoDbFirmwareCatalog(dynamo, tables), jobs, engine, clock, log);
+                },
+                clock,
+                JobEngineSettings.defaults().tuning(),
+                log);
+        UpdateDevicesService service =
+                new UpdateDevicesService(new DynamoDbFirmwareCatalog(dynamo, tables), jobs, engine, clock, log);
         return new UpdateDevicesWiring(json, log, service);
     }
 }

@@ -1,6 +1,5 @@
 package dev.ota.function.updatedevices;
 
-import dev.ota.testing.SampleEvents;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,6 +27,7 @@ import dev.ota.testing.InMemoryDeviceStateStore;
 import dev.ota.testing.InMemoryFirmwareCatalog;
 import dev.ota.testing.InMemoryJobRepository;
 import dev.ota.testing.InMemoryRolloutStore;
+import dev.ota.testing.SampleEvents;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -57,8 +57,14 @@ class UpdateDevicesHandlerTest {
     private static final String PRODUCT = "DEMOPRODUCT";
     private static final DeviceId DEVICE_1 = new DeviceId(PRODUCT, "device-001");
     private static final DeviceId DEVICE_2 = new DeviceId(PRODUCT, "device-002");
-    private static final Firmware FIRMWARE = new Firmware(PRODUCT, "1.1.0", "firmware/DEMOPRODUCT/1.1.0/firmware.bin", 1_048_576,
-            "5d41402abc4b2a76b9719d911017c592", "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824", "Demo firmware 1.1.0",
+    private static final Firmware FIRMWARE = new Firmware(
+            PRODUCT,
+            "1.1.0",
+            "firmware/DEMOPRODUCT/1.1.0/firmware.bin",
+            1_048_576,
+            "5d41402abc4b2a76b9719d911017c592",
+            "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824",
+            "Demo firmware 1.1.0",
             NOW.minusSeconds(3600));
 
     /** Every message sent to a device, as the JSON the device receives. */
@@ -86,12 +92,21 @@ class UpdateDevicesHandlerTest {
     private final ByteArrayOutputStream logLines = new ByteArrayOutputStream();
     private final StructuredLog log = new StructuredLog(JSON, new PrintStream(logLines, true, UTF_8), "update-devices");
     private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
-    private final JobEngine engine = new JobEngine(jobs, rollout, store, new InMemoryDeviceDirectory(store), DeviceListSource.NONE,
-            new UpdateSender(minter, channel), messages -> {
+    private final JobEngine engine = new JobEngine(
+            jobs,
+            rollout,
+            store,
+            new InMemoryDeviceDirectory(store),
+            DeviceListSource.NONE,
+            new UpdateSender(minter, channel),
+            messages -> {
                 throw new AssertionError("update-devices queues no work: " + messages);
-            }, clock, EngineTuning.DEFAULTS, log);
-    private final UpdateDevicesHandler handler = new UpdateDevicesHandler(new UpdateDevicesWiring(JSON, log,
-            new UpdateDevicesService(catalog, jobs, engine, clock, log)));
+            },
+            clock,
+            EngineTuning.DEFAULTS,
+            log);
+    private final UpdateDevicesHandler handler = new UpdateDevicesHandler(
+            new UpdateDevicesWiring(JSON, log, new UpdateDevicesService(catalog, jobs, engine, clock, log)));
 
     private JsonNode handle(byte[] event) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -124,14 +139,17 @@ class UpdateDevicesHandlerTest {
             assertThat(job.targetCount()).isEqualTo(2);
             assertThat(job.createdAt()).isEqualTo(NOW);
             // The sample's "retry" object, strictly read.
-            assertThat(job.definition().retryPolicy()).isEqualTo(new RetryPolicy(3, Set.of(-1, -3, -4, -5), Duration.ZERO));
+            assertThat(job.definition().retryPolicy())
+                    .isEqualTo(new RetryPolicy(3, Set.of(-1, -3, -4, -5), Duration.ZERO));
         });
         String jobId = response.path("jobId").asText();
         assertThat(response.path("version").asText()).isEqualTo("1.1.0");
         assertThat(response.path("delivered")).extracting(JsonNode::asText).containsExactly("device-001", "device-002");
         assertThat(response.path("skipped").isObject()).isTrue();
         assertThat(response.path("skipped").size()).isZero();
-        assertThat(response.has("outcome")).as("a success is the result itself, not an outcome").isFalse();
+        assertThat(response.has("outcome"))
+                .as("a success is the result itself, not an outcome")
+                .isFalse();
 
         for (DeviceId device : List.of(DEVICE_1, DEVICE_2)) {
             Execution e = store.execution(device);
@@ -145,8 +163,10 @@ class UpdateDevicesHandlerTest {
         assertThat(store.execution(DEVICE_2).fromVersion()).isNull();
         assertThat(store.get(DEVICE_1).currentVersion()).isEqualTo("1.0.0");
         // The job's rollout released both (the device store's own writes are the device protocol's).
-        assertThat(rollout.rowsOf(jobId)).extracting(RowView::deviceName, RowView::status)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("device-001", ExecutionStatus.DELIVERED),
+        assertThat(rollout.rowsOf(jobId))
+                .extracting(RowView::deviceName, RowView::status)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("device-001", ExecutionStatus.DELIVERED),
                         org.assertj.core.groups.Tuple.tuple("device-002", ExecutionStatus.DELIVERED));
         assertThat(store.writes()).isEmpty();
         assertThat(jobs.statusCounts(jobId)).containsExactly(Map.entry(ExecutionStatus.DELIVERED, 2L));
@@ -158,7 +178,8 @@ class UpdateDevicesHandlerTest {
             assertThat(update.path("version").asText()).isEqualTo("1.1.0");
             assertThat(update.path("md5sum").asText()).isEqualTo(FIRMWARE.md5sum());
             assertThat(update.path("file_size").asLong()).isEqualTo(FIRMWARE.fileSize());
-            assertThat(update.path("url").asText()).isEqualTo("https://firmware.example.com/" + FIRMWARE.s3Key() + "?sig=" + (i + 1));
+            assertThat(update.path("url").asText())
+                    .isEqualTo("https://firmware.example.com/" + FIRMWARE.s3Key() + "?sig=" + (i + 1));
         }
         assertThat(minter.count()).isEqualTo(2);
     }
@@ -166,7 +187,8 @@ class UpdateDevicesHandlerTest {
     @Test
     void devicesBusyWithAnotherJobOrAlreadyOnTheVersionAreSkippedWithTheReason() throws Exception {
         catalog.save(FIRMWARE);
-        Execution other = Execution.queued("other-job", FIRMWARE.ref(), "1.0.0", RetryPolicy.DEFAULT, NOW.minusSeconds(600))
+        Execution other = Execution.queued(
+                        "other-job", FIRMWARE.ref(), "1.0.0", RetryPolicy.DEFAULT, NOW.minusSeconds(600))
                 .delivered(NOW.minusSeconds(600));
         store.put(new DeviceState(DEVICE_1, "1.0.0", NOW.minusSeconds(600), other));
         store.put(new DeviceState(DEVICE_2, "1.1.0", NOW.minusSeconds(60), null));
@@ -185,12 +207,14 @@ class UpdateDevicesHandlerTest {
 
     @Test
     void theSampleIsRejectedWhileItsVersionIsOnlyReservedByAnUpload() throws Exception {
-        catalog.save(Firmware.reserved(PRODUCT, "1.1.0", FIRMWARE.s3Key(), FIRMWARE.fileSize(), FIRMWARE.md5sum(), "", NOW));
+        catalog.save(
+                Firmware.reserved(PRODUCT, "1.1.0", FIRMWARE.s3Key(), FIRMWARE.fileSize(), FIRMWARE.md5sum(), "", NOW));
 
         JsonNode response = handle(SampleEvents.bytes("update-devices.json"));
 
         assertThat(response.path("outcome").asText()).isEqualTo("REJECTED");
-        assertThat(response.path("reason").asText()).isEqualTo("firmware 1.1.0 of product DEMOPRODUCT is not registered and available");
+        assertThat(response.path("reason").asText())
+                .isEqualTo("firmware 1.1.0 of product DEMOPRODUCT is not registered and available");
         assertThat(jobs.all()).isEmpty();
         assertThat(store.all()).isEmpty();
         assertThat(channel.sent).isEmpty();
@@ -220,7 +244,8 @@ class UpdateDevicesHandlerTest {
         assertThat(logged()).singleElement().satisfies(line -> {
             assertThat(line.path("level").asText()).isEqualTo("WARN");
             assertThat(line.path("event").asText()).isEqualTo("update_devices_rejected");
-            assertThat(line.path("reason").asText()).isEqualTo(response.path("reason").asText());
+            assertThat(line.path("reason").asText())
+                    .isEqualTo(response.path("reason").asText());
         });
     }
 

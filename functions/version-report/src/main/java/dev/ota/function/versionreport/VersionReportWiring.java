@@ -45,16 +45,25 @@ public record VersionReportWiring(ObjectMapper json, ReportIntake intake, Versio
         IotDataPlaneClient iot = aws.build(Service.IOT_DATA, IotDataPlaneClient.builder());
         ObjectMapper json = ProtocolJson.newMapper();
         StructuredLog log = new StructuredLog(json, "version-report");
-        IotDataPlaneChannel channel = new IotDataPlaneChannel(iot, new UpdateTopic(settings.updateTopicTemplate()), json);
+        IotDataPlaneChannel channel =
+                new IotDataPlaneChannel(iot, new UpdateTopic(settings.updateTopicTemplate()), json);
         Tables tables = settings.tables();
         DynamoDbJobRepository jobs = new DynamoDbJobRepository(dynamo, tables);
         VersionReportService service = new VersionReportService(
                 new DynamoDbDeviceStateStore(dynamo, tables),
                 channel,
-                new UpdateSender(new SigV4DownloadUrlMinter(aws.presignConfig(), settings.firmwareBucket(), settings.urlExpiry()), channel),
+                new UpdateSender(
+                        new SigV4DownloadUrlMinter(
+                                aws.presignConfig(), settings.firmwareBucket(), settings.urlExpiry()),
+                        channel),
                 log,
                 new RepositoryJobAdmission(jobs),
-                new DynamicEnrollment(jobs, new DynamoDbRolloutStore(dynamo, tables), clock, engine.tuning().dynamicJobsTtl(), log));
+                new DynamicEnrollment(
+                        jobs,
+                        new DynamoDbRolloutStore(dynamo, tables),
+                        clock,
+                        engine.tuning().dynamicJobsTtl(),
+                        log));
         return new VersionReportWiring(json, new ReportIntake(json, log), service);
     }
 }

@@ -1,6 +1,5 @@
 package dev.ota.function.versionreport;
 
-import dev.ota.testing.SampleEvents;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,7 +9,6 @@ import dev.ota.app.UpdateSender;
 import dev.ota.app.VersionReportService;
 import dev.ota.domain.DeviceState;
 import dev.ota.domain.Execution;
-import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.FirmwareRef;
 import dev.ota.domain.RetryPolicy;
 import dev.ota.domain.device.DeviceId;
@@ -20,6 +18,7 @@ import dev.ota.port.out.DeviceChannel;
 import dev.ota.protocol.ProtocolJson;
 import dev.ota.testing.CountingUrlMinter;
 import dev.ota.testing.InMemoryDeviceStateStore;
+import dev.ota.testing.SampleEvents;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -43,9 +42,10 @@ class VersionReportHandlerTest {
     private static final ObjectMapper JSON = ProtocolJson.newMapper();
     private static final DeviceId DEVICE = new DeviceId("DEMOPRODUCT", "device-001");
     private static final JsonNode SAMPLE = SampleEvents.json("report-version.json");
-    private static final Instant REPORTED_AT = Instant.ofEpochMilli(SAMPLE.path("receivedAt").asLong());
-    private static final FirmwareRef TARGET = new FirmwareRef("1.1.0", "firmware/DEMOPRODUCT/1.1.0/firmware.bin", 1_048_576,
-            "5d41402abc4b2a76b9719d911017c592");
+    private static final Instant REPORTED_AT =
+            Instant.ofEpochMilli(SAMPLE.path("receivedAt").asLong());
+    private static final FirmwareRef TARGET = new FirmwareRef(
+            "1.1.0", "firmware/DEMOPRODUCT/1.1.0/firmware.bin", 1_048_576, "5d41402abc4b2a76b9719d911017c592");
 
     /** Every message sent to a device, as the JSON the device receives. */
     static final class RecordingChannel implements DeviceChannel {
@@ -72,7 +72,9 @@ class VersionReportHandlerTest {
     private final CountingUrlMinter minter = new CountingUrlMinter();
     private final ByteArrayOutputStream logLines = new ByteArrayOutputStream();
     private final StructuredLog log = new StructuredLog(JSON, new PrintStream(logLines, true, UTF_8), "version-report");
-    private final VersionReportHandler handler = new VersionReportHandler(new VersionReportWiring(JSON, new ReportIntake(JSON, log),
+    private final VersionReportHandler handler = new VersionReportHandler(new VersionReportWiring(
+            JSON,
+            new ReportIntake(JSON, log),
             new VersionReportService(store, channel, new UpdateSender(minter, channel), log)));
 
     private JsonNode handle(byte[] event) throws IOException {
@@ -94,7 +96,8 @@ class VersionReportHandlerTest {
     /** device-001 was sent 1.1.0 before the sample's report: a live update. */
     private Execution updating() {
         Instant started = REPORTED_AT.minusSeconds(60);
-        Execution delivered = Execution.queued("job-1", TARGET, "1.0.0", RetryPolicy.DEFAULT, started).delivered(started);
+        Execution delivered = Execution.queued("job-1", TARGET, "1.0.0", RetryPolicy.DEFAULT, started)
+                .delivered(started);
         store.put(new DeviceState(DEVICE, "1.0.0", started.minusSeconds(60), delivered));
         return delivered;
     }
@@ -113,7 +116,8 @@ class VersionReportHandlerTest {
         assertThat(channel.sent).singleElement().satisfies(sent -> {
             assertThat(sent.device()).isEqualTo(DEVICE);
             assertThat(sent.message().toString())
-                    .isEqualTo("{\"type\":\"report_version_rsp\",\"result_code\":0,\"result_msg\":\"success\",\"version\":\"1.0.0\"}");
+                    .isEqualTo(
+                            "{\"type\":\"report_version_rsp\",\"result_code\":0,\"result_msg\":\"success\",\"version\":\"1.0.0\"}");
         });
         assertThat(minter.count()).isZero();
     }
@@ -176,7 +180,8 @@ class VersionReportHandlerTest {
         assertThat(logged()).singleElement().satisfies(line -> {
             assertThat(line.path("level").asText()).isEqualTo("WARN");
             assertThat(line.path("event").asText()).isEqualTo("report_rejected");
-            assertThat(line.path("reason").asText()).isEqualTo(response.path("reason").asText());
+            assertThat(line.path("reason").asText())
+                    .isEqualTo(response.path("reason").asText());
         });
     }
 
@@ -187,7 +192,8 @@ class VersionReportHandlerTest {
         JsonNode response = handle(SampleEvents.bytes("progress-downloading.json"));
 
         assertThat(response.path("outcome").asText()).isEqualTo("REJECTED");
-        assertThat(response.path("reason").asText()).isEqualTo("type 'report_progress' is not handled by this function");
+        assertThat(response.path("reason").asText())
+                .isEqualTo("type 'report_progress' is not handled by this function");
         assertThat(store.execution(DEVICE)).isEqualTo(delivered);
         assertThat(store.writes()).isEmpty();
         assertThat(channel.sent).isEmpty();

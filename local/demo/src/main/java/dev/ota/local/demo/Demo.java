@@ -1,33 +1,29 @@
 package dev.ota.local.demo;
 
-import dev.ota.local.iam.LocalIam;
-import java.util.TreeMap;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ota.port.in.JobOperations;
-import dev.ota.port.in.JobOperations.CreateJob;
+import dev.ota.domain.job.JobStatus;
+import dev.ota.domain.job.TargetType;
 import dev.ota.domain.rollout.Stage;
 import dev.ota.domain.rollout.Stage.FailureAction;
-import dev.ota.domain.job.JobStatus;
+import dev.ota.function.support.AwsClients;
+import dev.ota.local.demo.FleetPlan.DeviceProfile;
+import dev.ota.local.demo.FleetPlan.Fault;
+import dev.ota.local.demo.FleetState.ExecutionRow;
+import dev.ota.local.device.Registered;
+import dev.ota.local.iam.LocalIam;
+import dev.ota.local.stack.LocalClients;
+import dev.ota.local.stack.LocalFunction;
+import dev.ota.local.stack.LocalStack;
+import dev.ota.port.in.JobOperations;
+import dev.ota.port.in.JobOperations.CreateJob;
 import dev.ota.port.in.JobOperations.JobStatistics;
 import dev.ota.port.in.JobOperations.JobView;
 import dev.ota.port.in.JobOperations.Retry;
 import dev.ota.port.in.JobOperations.Rollout;
-import dev.ota.domain.job.TargetType;
 import dev.ota.port.in.JobOperations.Targets;
-import dev.ota.function.support.AwsClients;
-import dev.ota.local.stack.LocalClients;
 import dev.ota.wiring.JobEngineClients;
 import dev.ota.wiring.JobOperationsFactory;
-import dev.ota.local.demo.FleetPlan.DeviceProfile;
-import dev.ota.local.demo.FleetPlan.Fault;
-import dev.ota.local.demo.FleetState.ExecutionRow;
-import dev.ota.local.stack.LocalFunction;
-import dev.ota.local.stack.LocalStack;
 import java.io.PrintStream;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -38,11 +34,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import dev.ota.local.device.Registered;
 
 /**
  * The demo on top of a running {@link LocalStack}: registers firmware, connects a fleet of
@@ -59,6 +59,7 @@ public final class Demo {
     static final int CANARY_FAILURE_PERCENT = 1;
     /** The rest pauses only if half its finished devices failed: the one broken device does not stop it. */
     static final int REST_FAILURE_PERCENT = 50;
+
     static final int RATE_PER_MINUTE = 600;
     static final Duration IN_PROGRESS_TIMEOUT = Duration.ofMinutes(5);
     /**
@@ -71,7 +72,8 @@ public final class Demo {
      */
     static final Duration RETRY_INTERVAL = Duration.ofSeconds(3);
     /** The job is over for the demo: done, or halted by a group's rule or an operator. */
-    private static final Set<JobStatus> ENDED = Set.of(JobStatus.COMPLETED, JobStatus.PAUSED, JobStatus.CANCELED, JobStatus.ABORTED);
+    private static final Set<JobStatus> ENDED =
+            Set.of(JobStatus.COMPLETED, JobStatus.PAUSED, JobStatus.CANCELED, JobStatus.ABORTED);
 
     private final LocalStack stack;
     private final DemoOptions options;
@@ -83,6 +85,7 @@ public final class Demo {
      * same factory on the stack's clock, but on uncounted clients, so that "AWS calls made by the functions" stays so.
      */
     private JobOperations watcher;
+
     private final List<AutoCloseable> watcherClients = new ArrayList<>();
 
     /**
@@ -131,19 +134,26 @@ public final class Demo {
 
         FleetPlan plan = FleetPlan.create(options);
         Duration urlExpiry = Duration.ofSeconds(Long.parseLong(stack.parameter("UrlExpirySeconds")));
-        out.printf("%nDemo: %d devices of %s, %s -> %s, seed %d%n", options.devices(), options.productId(),
-                options.fromVersion(), options.toVersion(), options.seed());
+        out.printf(
+                "%nDemo: %d devices of %s, %s -> %s, seed %d%n",
+                options.devices(), options.productId(), options.fromVersion(), options.toVersion(), options.seed());
 
         // 1. Firmware: uploaded to the bucket; the S3 event registers it (size, md5, sha256).
         byte[] firmware = firmware(options);
-        JsonNode registered = json.readTree(stack.uploadFirmware(options.productId(), options.toVersion(), FIRMWARE_FILE, firmware));
+        JsonNode registered =
+                json.readTree(stack.uploadFirmware(options.productId(), options.toVersion(), FIRMWARE_FILE, firmware));
         if (!"REGISTERED".equals(registered.path("outcome").asText())) {
             throw new IllegalStateException("firmware registration failed: " + registered);
         }
         JsonNode fw = registered.path("firmware").get(0);
         String md5 = fw.path("md5sum").asText();
-        out.printf("  firmware %s registered: s3://%s/%s, %,d bytes, md5 %s%n", options.toVersion(), LocalStack.BUCKET,
-                fw.path("s3Key").asText(), fw.path("fileSize").asLong(), md5);
+        out.printf(
+                "  firmware %s registered: s3://%s/%s, %,d bytes, md5 %s%n",
+                options.toVersion(),
+                LocalStack.BUCKET,
+                fw.path("s3Key").asText(),
+                fw.path("fileSize").asLong(),
+                md5);
 
         // 2. The fleet: every device is registered (thing, certificate, the template's device policy, as
         // `ota device register` does), connects and reports its version; the offline ones then drop off.
@@ -151,9 +161,11 @@ public final class Demo {
         for (DeviceProfile profile : plan.devices()) {
             Registered.device(stack, options.productId(), profile.name());
         }
-        out.printf("  %d devices registered in the IoT registry (thing, certificate, policy %s) in %.1f s%n", plan.devices().size(),
-                stack.devicePolicyName(), (System.currentTimeMillis() - registering) / 1000.0);
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        out.printf(
+                "  %d devices registered in the IoT registry (thing, certificate, policy %s) in %.1f s%n",
+                plan.devices().size(), stack.devicePolicyName(), (System.currentTimeMillis() - registering) / 1000.0);
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         List<DemoDevice> fleet = new ArrayList<>();
         for (DeviceProfile profile : plan.devices()) {
             fleet.add(new DemoDevice(profile, options, stack.mqttUrl(), http, urlExpiry));
@@ -165,15 +177,25 @@ public final class Demo {
         });
         try {
             enroll(fleet);
-            long onDollar = fleet.stream().filter(d -> d.topicPrefix().equals("$ota")).count();
-            out.printf("  %d devices connected to %s and reported %s (%d on $ota/... topics, %d on ota/...)%n",
+            long onDollar =
+                    fleet.stream().filter(d -> d.topicPrefix().equals("$ota")).count();
+            out.printf(
+                    "  %d devices connected to %s and reported %s (%d on $ota/... topics, %d on ota/...)%n",
                     fleet.size(), stack.mqttUrl(), options.fromVersion(), onDollar, fleet.size() - onDollar);
-            identity = IdentityCheck.run(stack, options.productId(), plan.devices().stream().map(DeviceProfile::name).toList());
+            identity = IdentityCheck.run(
+                    stack,
+                    options.productId(),
+                    plan.devices().stream().map(DeviceProfile::name).toList());
             out.println("  " + identity.line());
-            out.printf("  weak network (seed %d): %d go offline now and come back after their stage starts, %d lose the connection"
+            out.printf(
+                    "  weak network (seed %d): %d go offline now and come back after their stage starts, %d lose the connection"
                             + " mid-download, %d wait until their URL has expired (%d s); %s has firmware that always fails MD5%n",
-                    options.seed(), plan.withFault(Fault.OFFLINE_AT_START).size(), plan.withFault(Fault.DROPS_MID_DOWNLOAD).size(),
-                    plan.withFault(Fault.URL_EXPIRES).size(), urlExpiry.toSeconds(), plan.broken().name());
+                    options.seed(),
+                    plan.withFault(Fault.OFFLINE_AT_START).size(),
+                    plan.withFault(Fault.DROPS_MID_DOWNLOAD).size(),
+                    plan.withFault(Fault.URL_EXPIRES).size(),
+                    urlExpiry.toSeconds(),
+                    plan.broken().name());
 
             List<Future<?>> running = new ArrayList<>();
             fleet.forEach(d -> running.add(threads.submit(d)));
@@ -186,16 +208,27 @@ public final class Demo {
             JobRun run;
             try (DynamoDbClient dynamo = stack.aws().dynamoDb()) {
                 FleetState state = new FleetState(dynamo);
-                // The target order is the release order: the canary's devices first (the broken device is never among them).
+                // The target order is the release order: the canary's devices first (the broken device is never among
+                // them).
                 List<String> targets = new ArrayList<>(canary);
                 targets.addAll(rest);
                 JobView created = stack.jobs().create(jobRequest(targets, canary.size()));
                 String jobId = created.jobId();
                 long jobCreatedAt = System.currentTimeMillis();
-                out.printf("  staged job %s (%s, %d targets): canary of %d (next group once %d%% of it succeeded; pause at %d%% failed),"
+                out.printf(
+                        "  staged job %s (%s, %d targets): canary of %d (next group once %d%% of it succeeded; pause at %d%% failed),"
                                 + " then the other %d (pause only at %d%% failed of at least %d finished); %d/min, %d attempts %d s apart%n",
-                        jobId, created.state(), created.targetCount(), canary.size(), CANARY_SUCCESS_PERCENT, CANARY_FAILURE_PERCENT,
-                        rest.size(), REST_FAILURE_PERCENT, restMinFinished(rest.size()), RATE_PER_MINUTE, options.maxAttempts(),
+                        jobId,
+                        created.state(),
+                        created.targetCount(),
+                        canary.size(),
+                        CANARY_SUCCESS_PERCENT,
+                        CANARY_FAILURE_PERCENT,
+                        rest.size(),
+                        REST_FAILURE_PERCENT,
+                        restMinFinished(rest.size()),
+                        RATE_PER_MINUTE,
+                        options.maxAttempts(),
                         RETRY_INTERVAL.toSeconds());
                 List<String> stageNames = List.of("canary", "rest");
                 List<List<String>> stageDevices = List.of(canary, rest);
@@ -205,7 +238,8 @@ public final class Demo {
                 String[] passedReason = new String[2];
                 JobView job = created;
                 try (Scheduler scheduler = new Scheduler(stack).start();
-                     ProgressDisplay display = new ProgressDisplay(out, live, () -> snapshot(jobId, stageNames)).start()) {
+                        ProgressDisplay display =
+                                new ProgressDisplay(out, live, () -> snapshot(jobId, stageNames)).start()) {
                     int shownStage = 0;
                     long deadline = startedAt + options.deadline().toMillis();
                     while (true) {
@@ -217,8 +251,13 @@ public final class Demo {
                             currentUntil[shownStage] = now;
                             currentSince[shownStage + 1] = now;
                             passedReason[shownStage] = job.stateReason();
-                            display.event(String.format("  stage %d/%d %s passed after %.1f s: %s", shownStage + 1, stageNames.size(),
-                                    stageNames.get(shownStage), (now - currentSince[shownStage]) / 1000.0, job.stateReason()));
+                            display.event(String.format(
+                                    "  stage %d/%d %s passed after %.1f s: %s",
+                                    shownStage + 1,
+                                    stageNames.size(),
+                                    stageNames.get(shownStage),
+                                    (now - currentSince[shownStage]) / 1000.0,
+                                    job.stateReason()));
                             shownStage++;
                         }
                         // A group has started once the engine released its devices: none of them is queued any more.
@@ -226,10 +265,17 @@ public final class Demo {
                         for (int i = stageNames.size() - 1; i >= 0; i--) {
                             if (startedAfter[i] < 0 && job.currentStage() >= i && stats.queued() <= queuedAfter) {
                                 startedAfter[i] = System.currentTimeMillis() - jobCreatedAt;
-                                stageDevices.get(i).forEach(name -> byName.get(name).stageStarted());
+                                stageDevices
+                                        .get(i)
+                                        .forEach(name -> byName.get(name).stageStarted());
                                 int size = stageDevices.get(i).size();
-                                display.event(String.format("  stage %d/%d %s: the scheduler released its %d %s (update_firmware sent)",
-                                        i + 1, stageNames.size(), stageNames.get(i), size, size == 1 ? "device" : "devices"));
+                                display.event(String.format(
+                                        "  stage %d/%d %s: the scheduler released its %d %s (update_firmware sent)",
+                                        i + 1,
+                                        stageNames.size(),
+                                        stageNames.get(i),
+                                        size,
+                                        size == 1 ? "device" : "devices"));
                             }
                             queuedAfter += stageDevices.get(i).size();
                         }
@@ -240,13 +286,18 @@ public final class Demo {
                     }
                     long now = System.currentTimeMillis();
                     currentUntil[Math.min(shownStage, stageNames.size() - 1)] = now;
-                    display.event(String.format("  job %s: %s%s after %.1f s", jobId, job.state(),
-                            job.stateReason() == null ? "" : " (" + job.stateReason() + ")", (now - jobCreatedAt) / 1000.0));
+                    display.event(String.format(
+                            "  job %s: %s%s after %.1f s",
+                            jobId,
+                            job.state(),
+                            job.stateReason() == null ? "" : " (" + job.stateReason() + ")",
+                            (now - jobCreatedAt) / 1000.0));
                     // Devices that succeeded still report their new version; let them finish.
                     awaitUpdated(fleet, plan, 10_000);
                     stack.router().awaitIdle(10_000);
                     if (scheduler.failures() > 0) {
-                        display.event("  scheduler rounds that threw: " + scheduler.failures() + " (last: " + scheduler.lastFailure() + ")");
+                        display.event("  scheduler rounds that threw: " + scheduler.failures() + " (last: "
+                                + scheduler.lastFailure() + ")");
                     }
                 }
                 fleet.forEach(DemoDevice::stop);
@@ -267,27 +318,62 @@ public final class Demo {
                 for (int i = 0; i < stageNames.size(); i++) {
                     Map<String, Integer> counts = new TreeMap<>();
                     int index = i;
-                    rows.values().stream().filter(r -> r.stage() == index).forEach(r -> counts.merge(r.status(), 1, Integer::sum));
-                    long millis = currentSince[i] < 0 ? -1 : (currentUntil[i] < 0 ? System.currentTimeMillis() : currentUntil[i]) - currentSince[i];
-                    stageRuns.add(new JobRun.StageRun(i, stageNames.get(i), stageDevices.get(i).size(), startedAfter[i], millis, counts,
+                    rows.values().stream()
+                            .filter(r -> r.stage() == index)
+                            .forEach(r -> counts.merge(r.status(), 1, Integer::sum));
+                    long millis = currentSince[i] < 0
+                            ? -1
+                            : (currentUntil[i] < 0 ? System.currentTimeMillis() : currentUntil[i]) - currentSince[i];
+                    stageRuns.add(new JobRun.StageRun(
+                            i,
+                            stageNames.get(i),
+                            stageDevices.get(i).size(),
+                            startedAfter[i],
+                            millis,
+                            counts,
                             passedReason[i]));
                 }
-                run = new JobRun(jobId, job.state(), job.stateReason(), watcher.statistics(jobId), stageRuns,
+                run = new JobRun(
+                        jobId,
+                        job.state(),
+                        job.stateReason(),
+                        watcher.statistics(jobId),
+                        stageRuns,
                         System.currentTimeMillis() - jobCreatedAt);
-                Map<String, String> versions = state.currentVersions(options.productId(), new ArrayList<>(byName.keySet()));
+                Map<String, String> versions =
+                        state.currentVersions(options.productId(), new ArrayList<>(byName.keySet()));
                 Map<String, DemoSummary.DeviceOutcome> outcomes = new LinkedHashMap<>();
                 for (DemoDevice d : fleet) {
                     String name = d.profile().name();
-                    outcomes.put(name, new DemoSummary.DeviceOutcome(d.profile(), rows.get(name), versions.get(name), d.stats(),
-                            d.topicPrefix(), d.error()));
+                    outcomes.put(
+                            name,
+                            new DemoSummary.DeviceOutcome(
+                                    d.profile(),
+                                    rows.get(name),
+                                    versions.get(name),
+                                    d.stats(),
+                                    d.topicPrefix(),
+                                    d.error()));
                 }
                 LocalStack.MessageCounts messages = stack.messages();
-                DemoSummary summary = new DemoSummary(options, md5, run, outcomes,
-                        messages.fromDevices() - messagesBefore.fromDevices(), messages.toDevices() - messagesBefore.toDevices(),
-                        diff(invocations(), invocationsBefore), diff(stack.calls().snapshot(), callsBefore),
-                        stack.router().deadLetters().size() - deadLettersBefore, System.currentTimeMillis() - startedAt,
-                        DemoSummary.Iam.between(iamBefore, stack.iam().stats(), stack.iam().denials().stream().skip(refusalsBefore)
-                                .map(LocalIam.Denial::message).toList()))
+                DemoSummary summary = new DemoSummary(
+                                options,
+                                md5,
+                                run,
+                                outcomes,
+                                messages.fromDevices() - messagesBefore.fromDevices(),
+                                messages.toDevices() - messagesBefore.toDevices(),
+                                diff(invocations(), invocationsBefore),
+                                diff(stack.calls().snapshot(), callsBefore),
+                                stack.router().deadLetters().size() - deadLettersBefore,
+                                System.currentTimeMillis() - startedAt,
+                                DemoSummary.Iam.between(
+                                        iamBefore,
+                                        stack.iam().stats(),
+                                        stack.iam().denials().stream()
+                                                .skip(refusalsBefore)
+                                                .map(LocalIam.Denial::message)
+                                                .toList()))
                         .identity(identity);
                 out.print(summary.render());
                 out.flush();
@@ -308,10 +394,15 @@ public final class Demo {
             return t;
         });
         try {
-            closer.invokeAll(fleet.stream().map(d -> (Callable<Void>) () -> {
-                d.close();
-                return null;
-            }).toList(), 15, TimeUnit.SECONDS);
+            closer.invokeAll(
+                    fleet.stream()
+                            .map(d -> (Callable<Void>) () -> {
+                                d.close();
+                                return null;
+                            })
+                            .toList(),
+                    15,
+                    TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
@@ -340,10 +431,13 @@ public final class Demo {
     }
 
     /** Waits until every device that is not meant to fail believes it is updated, or the time is up. */
-    private static void awaitUpdated(List<DemoDevice> fleet, FleetPlan plan, long timeoutMillis) throws InterruptedException {
+    private static void awaitUpdated(List<DemoDevice> fleet, FleetPlan plan, long timeoutMillis)
+            throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMillis;
         while (System.currentTimeMillis() < deadline
-                && fleet.stream().anyMatch(d -> d.profile().fault() != Fault.CORRUPT_FIRMWARE && !d.updated() && d.error() == null)) {
+                && fleet.stream()
+                        .anyMatch(d ->
+                                d.profile().fault() != Fault.CORRUPT_FIRMWARE && !d.updated() && d.error() == null)) {
             Thread.sleep(50);
         }
     }
@@ -354,9 +448,16 @@ public final class Demo {
         List<Stage> stages = List.of(
                 new Stage(canarySize, null, CANARY_SUCCESS_PERCENT, CANARY_FAILURE_PERCENT, 1, FailureAction.PAUSE),
                 new Stage(null, null, 100, REST_FAILURE_PERCENT, restMinFinished(rest), FailureAction.PAUSE));
-        return new CreateJob(options.productId(), options.toVersion(),
-                new Targets(TargetType.DEVICE_LIST, null, targets, null), false,
-                new Rollout(RATE_PER_MINUTE, null, null, null), stages, null, null, IN_PROGRESS_TIMEOUT,
+        return new CreateJob(
+                options.productId(),
+                options.toVersion(),
+                new Targets(TargetType.DEVICE_LIST, null, targets, null),
+                false,
+                new Rollout(RATE_PER_MINUTE, null, null, null),
+                stages,
+                null,
+                null,
+                IN_PROGRESS_TIMEOUT,
                 new Retry(options.maxAttempts(), List.of(-1, -3, -4, -5), RETRY_INTERVAL),
                 "local demo: canary then the rest, seed " + options.seed());
     }
@@ -372,7 +473,8 @@ public final class Demo {
         Map<String, Integer> counts = new HashMap<>();
         stats.counts().forEach((k, v) -> counts.put(k.name(), v.intValue()));
         int current = Math.min(job.currentStage(), stageNames.size() - 1);
-        String stage = String.format("stage %d/%d %s, job %s", current + 1, stageNames.size(), stageNames.get(current), job.state());
+        String stage = String.format(
+                "stage %d/%d %s, job %s", current + 1, stageNames.size(), stageNames.get(current), job.state());
         return new ProgressDisplay.Snapshot(options.devices(), (int) stats.queued(), counts, stage);
     }
 

@@ -90,10 +90,13 @@ final class DemoDevice implements Runnable {
     void enroll() {
         device.connect();
         reportVersion();
-        JsonNode rsp = device.await(m -> "report_version_rsp".equals(m.path("type").asText())
-                && runningVersion.equals(m.path("version").asText()), ANSWER_WAIT);
+        JsonNode rsp = device.await(
+                m -> "report_version_rsp".equals(m.path("type").asText())
+                        && runningVersion.equals(m.path("version").asText()),
+                ANSWER_WAIT);
         if (rsp == null) {
-            throw new IllegalStateException(profile.name() + ": no report_version_rsp within " + ANSWER_WAIT.toSeconds() + " s");
+            throw new IllegalStateException(
+                    profile.name() + ": no report_version_rsp within " + ANSWER_WAIT.toSeconds() + " s");
         }
         if (profile.fault() == Fault.OFFLINE_AT_START) {
             device.disconnect();
@@ -130,7 +133,8 @@ final class DemoDevice implements Runnable {
                 awaitingUpdate = true;
             }
             while (!stopped && !updated) {
-                JsonNode update = device.await(m -> "update_firmware".equals(m.path("type").asText()), Duration.ofMillis(250));
+                JsonNode update = device.await(
+                        m -> "update_firmware".equals(m.path("type").asText()), Duration.ofMillis(250));
                 if (update == null) {
                     if (awaitingUpdate && System.currentTimeMillis() - lastReportAt >= RE_REPORT_IDLE_MS) {
                         stats.reReportedWithoutUpdate();
@@ -183,7 +187,7 @@ final class DemoDevice implements Runnable {
             return;
         }
         switch (download.status()) {
-            case 200, 206 -> { }
+            case 200, 206 -> {}
             case 403 -> {
                 stats.forbidden();
                 fail(version, -3, "signature expired (HTTP 403)");
@@ -228,7 +232,10 @@ final class DemoDevice implements Runnable {
         device.reportDone(version);
         runningVersion = version;
         reportVersion();
-        device.await(m -> "report_version_rsp".equals(m.path("type").asText()) && version.equals(m.path("version").asText()), ANSWER_WAIT);
+        device.await(
+                m -> "report_version_rsp".equals(m.path("type").asText())
+                        && version.equals(m.path("version").asText()),
+                ANSWER_WAIT);
         updated = true;
     }
 

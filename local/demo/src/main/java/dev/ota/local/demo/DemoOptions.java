@@ -11,8 +11,16 @@ import java.time.Duration;
  * @param maxAttempts    the jobs' retry policy: attempts per device, the first included
  * @param deadline       the whole rollout must end within this; a stage that does not is a failure
  */
-public record DemoOptions(int devices, long seed, String productId, String fromVersion, String toVersion,
-                          int firmwareSize, double canaryFraction, int maxAttempts, Duration deadline) {
+public record DemoOptions(
+        int devices,
+        long seed,
+        String productId,
+        String fromVersion,
+        String toVersion,
+        int firmwareSize,
+        double canaryFraction,
+        int maxAttempts,
+        Duration deadline) {
 
     public static final int DEFAULT_DEVICES = 50;
     public static final long DEFAULT_SEED = 42;
@@ -29,19 +37,30 @@ public record DemoOptions(int devices, long seed, String productId, String fromV
     }
 
     public static DemoOptions defaults() {
-        return new DemoOptions(DEFAULT_DEVICES, DEFAULT_SEED, "DEMOPRODUCT", "1.0.0", "1.1.0",
-                256 * 1024, 0.10, 3, Duration.ofSeconds(180));
+        return new DemoOptions(
+                DEFAULT_DEVICES,
+                DEFAULT_SEED,
+                "DEMOPRODUCT",
+                "1.0.0",
+                "1.1.0",
+                256 * 1024,
+                0.10,
+                3,
+                Duration.ofSeconds(180));
     }
 
     public DemoOptions withDevices(int n) {
-        return new DemoOptions(n, seed, productId, fromVersion, toVersion, firmwareSize, canaryFraction, maxAttempts, deadline);
+        return new DemoOptions(
+                n, seed, productId, fromVersion, toVersion, firmwareSize, canaryFraction, maxAttempts, deadline);
     }
 
     public DemoOptions withSeed(long s) {
-        return new DemoOptions(devices, s, productId, fromVersion, toVersion, firmwareSize, canaryFraction, maxAttempts, deadline);
+        return new DemoOptions(
+                devices, s, productId, fromVersion, toVersion, firmwareSize, canaryFraction, maxAttempts, deadline);
     }
 
     public DemoOptions withProductId(String p) {
-        return new DemoOptions(devices, seed, p, fromVersion, toVersion, firmwareSize, canaryFraction, maxAttempts, deadline);
+        return new DemoOptions(
+                devices, seed, p, fromVersion, toVersion, firmwareSize, canaryFraction, maxAttempts, deadline);
     }
 }

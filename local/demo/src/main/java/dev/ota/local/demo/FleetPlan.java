@@ -1,10 +1,10 @@
 package dev.ota.local.demo;
 
-import java.util.HashMap;
-import java.util.Map;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -25,8 +25,11 @@ import java.util.Random;
 public final class FleetPlan {
 
     public enum Fault {
-        NONE("-"), OFFLINE_AT_START("offline when the job starts"), DROPS_MID_DOWNLOAD("connection drops mid-download"),
-        URL_EXPIRES("waits until its URL has expired"), CORRUPT_FIRMWARE("firmware always fails MD5");
+        NONE("-"),
+        OFFLINE_AT_START("offline when the job starts"),
+        DROPS_MID_DOWNLOAD("connection drops mid-download"),
+        URL_EXPIRES("waits until its URL has expired"),
+        CORRUPT_FIRMWARE("firmware always fails MD5");
 
         private final String label;
 
@@ -45,7 +48,8 @@ public final class FleetPlan {
      * @param dropAt         byte offsets at which the download connection drops, ascending
      * @param topicPrefix    "$ota" (Tencent's topics) or "ota" (AWS's): the local stack serves both
      */
-    public record DeviceProfile(String name, int stage, Fault fault, long offlineDelayMs, List<Integer> dropAt, String topicPrefix) {
+    public record DeviceProfile(
+            String name, int stage, Fault fault, long offlineDelayMs, List<Integer> dropAt, String topicPrefix) {
         public DeviceProfile {
             dropAt = List.copyOf(dropAt);
         }
@@ -91,7 +95,15 @@ public final class FleetPlan {
         byName.put(broken, new DeviceProfile(broken, 1, Fault.CORRUPT_FIRMWARE, 0, List.of(), null));
         for (int i = 0; i < offline && next < pool.size(); i++, next++) {
             String name = pool.get(next);
-            byName.put(name, new DeviceProfile(name, stageOf(name, canaryNames), Fault.OFFLINE_AT_START, 1000 + random.nextInt(3000), List.of(), null));
+            byName.put(
+                    name,
+                    new DeviceProfile(
+                            name,
+                            stageOf(name, canaryNames),
+                            Fault.OFFLINE_AT_START,
+                            1000 + random.nextInt(3000),
+                            List.of(),
+                            null));
         }
         for (int i = 0; i < drops && next < pool.size(); i++, next++) {
             String name = pool.get(next);
@@ -101,14 +113,17 @@ public final class FleetPlan {
             if (random.nextDouble() < 0.3) {
                 at.add(first + (int) ((options.firmwareSize() - first) * (0.3 + 0.4 * random.nextDouble())));
             }
-            byName.put(name, new DeviceProfile(name, stageOf(name, canaryNames), Fault.DROPS_MID_DOWNLOAD, 0, at, null));
+            byName.put(
+                    name, new DeviceProfile(name, stageOf(name, canaryNames), Fault.DROPS_MID_DOWNLOAD, 0, at, null));
         }
         for (int i = 0; i < expired && next < pool.size(); i++, next++) {
             String name = pool.get(next);
-            byName.put(name, new DeviceProfile(name, stageOf(name, canaryNames), Fault.URL_EXPIRES, 0, List.of(), null));
+            byName.put(
+                    name, new DeviceProfile(name, stageOf(name, canaryNames), Fault.URL_EXPIRES, 0, List.of(), null));
         }
         for (String name : names) {
-            DeviceProfile profile = byName.getOrDefault(name, new DeviceProfile(name, stageOf(name, canaryNames), Fault.NONE, 0, List.of(), null));
+            DeviceProfile profile = byName.getOrDefault(
+                    name, new DeviceProfile(name, stageOf(name, canaryNames), Fault.NONE, 0, List.of(), null));
             // Half the fleet on Tencent's topics, half on AWS's.
             profiles.add(profile.withTopicPrefix(random.nextBoolean() ? "$ota" : "ota"));
         }
@@ -133,7 +148,10 @@ public final class FleetPlan {
     }
 
     public List<String> stage(int index) {
-        return devices.stream().filter(d -> d.stage() == index).map(DeviceProfile::name).toList();
+        return devices.stream()
+                .filter(d -> d.stage() == index)
+                .map(DeviceProfile::name)
+                .toList();
     }
 
     public List<DeviceProfile> withFault(Fault fault) {

@@ -16,8 +16,16 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 public final class FleetState {
 
     /** One ExecutionsTable row; {@code stage} is the rollout group it was released in (-1: none yet). */
-    public record ExecutionRow(String jobId, String deviceName, String status, int attempt, int resultCode, String resultMsg,
-                        String fromVersion, String targetVersion, int stage) {}
+    public record ExecutionRow(
+            String jobId,
+            String deviceName,
+            String status,
+            int attempt,
+            int resultCode,
+            String resultMsg,
+            String fromVersion,
+            String targetVersion,
+            int stage) {}
 
     private final DynamoDbClient dynamo;
 
@@ -30,13 +38,21 @@ public final class FleetState {
         Map<String, AttributeValue> start = null;
         do {
             Map<String, AttributeValue> from = start;
-            QueryResponse page = dynamo.query(r -> r.tableName("ExecutionsTable").consistentRead(true)
+            QueryResponse page = dynamo.query(r -> r.tableName("ExecutionsTable")
+                    .consistentRead(true)
                     .keyConditionExpression("jobId = :j")
                     .expressionAttributeValues(Map.of(":j", AttributeValue.fromS(jobId)))
                     .exclusiveStartKey(from));
             for (Map<String, AttributeValue> item : page.items()) {
-                rows.add(new ExecutionRow(jobId, s(item, "deviceName"), s(item, "status"), n(item, "attempt"), n(item, "resultCode"),
-                        s(item, "resultMsg"), s(item, "fromVersion"), s(item, "targetVersion"),
+                rows.add(new ExecutionRow(
+                        jobId,
+                        s(item, "deviceName"),
+                        s(item, "status"),
+                        n(item, "attempt"),
+                        n(item, "resultCode"),
+                        s(item, "resultMsg"),
+                        s(item, "fromVersion"),
+                        s(item, "targetVersion"),
                         item.containsKey("stage") ? n(item, "stage") : -1));
             }
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
@@ -48,9 +64,15 @@ public final class FleetState {
     Map<String, String> currentVersions(String productId, List<String> deviceNames) {
         Map<String, String> versions = new LinkedHashMap<>();
         for (String name : deviceNames) {
-            Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName("DevicesTable").consistentRead(true)
-                    .key(Map.of("deviceKey", AttributeValue.fromS(productId + "/" + name)))).item();
-            versions.put(name, item == null || !item.containsKey("currentVersion") ? null : item.get("currentVersion").s());
+            Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName("DevicesTable")
+                            .consistentRead(true)
+                            .key(Map.of("deviceKey", AttributeValue.fromS(productId + "/" + name))))
+                    .item();
+            versions.put(
+                    name,
+                    item == null || !item.containsKey("currentVersion")
+                            ? null
+                            : item.get("currentVersion").s());
         }
         return versions;
     }

@@ -29,34 +29,45 @@ final class IdentityCheck {
         }
 
         String line() {
-            return String.format("identity: %d connect by an unprovisioned client, %d refused; %d spoofed reports by a provisioned device"
+            return String.format(
+                    "identity: %d connect by an unprovisioned client, %d refused; %d spoofed reports by a provisioned device"
                             + " on other devices' topics, %d refused by the device policy, %d reached a rule%s",
-                    ghostConnects, ghostRefused, spoofTried, spoofRefused, reachedRules, held() ? "" : "  <-- A WALL DID NOT HOLD");
+                    ghostConnects,
+                    ghostRefused,
+                    spoofTried,
+                    spoofRefused,
+                    reachedRules,
+                    held() ? "" : "  <-- A WALL DID NOT HOLD");
         }
     }
 
-    private IdentityCheck() {
-    }
+    private IdentityCheck() {}
 
     static Result run(LocalStack stack, String productId, List<String> fleet) {
         String rogueClient = ThingName.of(productId, ROGUE).value();
         Registered.device(stack, productId, ROGUE);
         AtomicInteger reached = new AtomicInteger();
         stack.aws().broker().addClientPublishListener(p -> {
-            if (rogueClient.equals(p.clientId()) || ThingName.of(productId, GHOST).value().equals(p.clientId())) {
+            if (rogueClient.equals(p.clientId())
+                    || ThingName.of(productId, GHOST).value().equals(p.clientId())) {
                 reached.incrementAndGet();
             }
         });
         int ghostRefused = 0;
         try {
-            MqttClient ghost = new MqttClient(stack.mqttUrl(), ThingName.of(productId, GHOST).value(), new MemoryPersistence());
+            MqttClient ghost = new MqttClient(
+                    stack.mqttUrl(), ThingName.of(productId, GHOST).value(), new MemoryPersistence());
             // Every wait is bounded: were the ghost ever let in, its QoS 1 report would time out (the
             // broker drops it unacknowledged) and the summary would say the wall did not hold.
             ghost.setTimeToWait(5000);
             try {
                 ghost.connect(options());
-                ghost.publish("ota/report/" + productId + "/" + GHOST, "{\"type\":\"report_version\",\"report\":{\"version\":\"6.6.6\"}}"
-                        .getBytes(StandardCharsets.UTF_8), 1, false);
+                ghost.publish(
+                        "ota/report/" + productId + "/" + GHOST,
+                        "{\"type\":\"report_version\",\"report\":{\"version\":\"6.6.6\"}}"
+                                .getBytes(StandardCharsets.UTF_8),
+                        1,
+                        false);
                 ghost.disconnectForcibly(100, 100);
             } catch (MqttException refused) {
                 ghostRefused += refused.getReasonCode() == MqttException.REASON_CODE_NOT_AUTHORIZED ? 1 : 0;
@@ -78,9 +89,12 @@ final class IdentityCheck {
                 rogue.setTimeToWait(5000);
                 try {
                     rogue.connect(options());
-                    rogue.publish("ota/report/" + productId + "/" + victim,
+                    rogue.publish(
+                            "ota/report/" + productId + "/" + victim,
                             "{\"type\":\"report_progress\",\"report\":{\"progress\":{\"state\":\"fail\",\"result_code\":\"-2\",\"result_msg\":\"spoofed\"},\"version\":\"9.9.9\"}}"
-                                    .getBytes(StandardCharsets.UTF_8), 0, false);
+                                    .getBytes(StandardCharsets.UTF_8),
+                            0,
+                            false);
                     // The broker closes the connection of a client that publishes where it may not.
                     long deadline = System.currentTimeMillis() + 2000;
                     while (rogue.isConnected() && System.currentTimeMillis() < deadline) {

@@ -14,7 +14,13 @@ import java.util.Map;
  * @param stateReason the engine's reason for that state (the last stage advance, a pause, completion)
  * @param millis      from creation to the end of the watch
  */
-public record JobRun(String jobId, JobStatus state, String stateReason, JobStatistics statistics, List<StageRun> stages, long millis) {
+public record JobRun(
+        String jobId,
+        JobStatus state,
+        String stateReason,
+        JobStatistics statistics,
+        List<StageRun> stages,
+        long millis) {
 
     public JobRun {
         stages = List.copyOf(stages);
@@ -29,8 +35,14 @@ public record JobRun(String jobId, JobStatus state, String stateReason, JobStati
      * @param counts         the group's executions per status, from ExecutionsTable
      * @param passedReason   the engine's reason for starting the next group (null for the last group or when it did not pass)
      */
-    public record StageRun(int index, String name, int size, long startedAfterMs, long millis, Map<String, Integer> counts,
-                           String passedReason) {
+    public record StageRun(
+            int index,
+            String name,
+            int size,
+            long startedAfterMs,
+            long millis,
+            Map<String, Integer> counts,
+            String passedReason) {
         public StageRun {
             counts = Map.copyOf(counts);
         }

@@ -36,7 +36,11 @@ final class ProgressDisplay implements AutoCloseable {
 
     private static int columns() {
         try {
-            return Math.max(40, Integer.parseInt(System.getenv().getOrDefault("OTA_TERM_COLUMNS", "120").trim()));
+            return Math.max(
+                    40,
+                    Integer.parseInt(System.getenv()
+                            .getOrDefault("OTA_TERM_COLUMNS", "120")
+                            .trim()));
         } catch (NumberFormatException e) {
             return 120;
         }
@@ -126,11 +130,16 @@ final class ProgressDisplay implements AutoCloseable {
     }
 
     String render(Snapshot s) {
-        int done = s.counts().getOrDefault("SUCCEEDED", 0) + s.counts().getOrDefault("FAILED", 0)
-                + s.counts().getOrDefault("TIMED_OUT", 0) + s.counts().getOrDefault("CANCELED", 0);
+        int done = s.counts().getOrDefault("SUCCEEDED", 0)
+                + s.counts().getOrDefault("FAILED", 0)
+                + s.counts().getOrDefault("TIMED_OUT", 0)
+                + s.counts().getOrDefault("CANCELED", 0);
         int filled = s.devices() == 0 ? 0 : done * BAR_WIDTH / s.devices();
         StringBuilder b = new StringBuilder();
-        b.append('[').append("#".repeat(filled)).append(".".repeat(BAR_WIDTH - filled)).append("] ");
+        b.append('[')
+                .append("#".repeat(filled))
+                .append(".".repeat(BAR_WIDTH - filled))
+                .append("] ");
         b.append(String.format("%3d%% %d/%d", s.devices() == 0 ? 0 : done * 100 / s.devices(), done, s.devices()));
         b.append(" | ").append(s.stage());
         b.append(" | not started ").append(s.notStarted());

@@ -10,8 +10,7 @@ import dev.ota.local.stack.LocalStack;
  */
 public final class Registered {
 
-    private Registered() {
-    }
+    private Registered() {}
 
     /** Registers the device (idempotent) in the stack's IoT registry. */
     public static Provisioning.Registration device(LocalStack stack, String productId, String deviceName) {

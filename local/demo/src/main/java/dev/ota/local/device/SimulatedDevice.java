@@ -3,6 +3,7 @@ package dev.ota.local.device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ota.domain.device.ThingName;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -18,7 +19,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
-import dev.ota.domain.device.ThingName;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
@@ -44,7 +44,12 @@ public final class SimulatedDevice implements AutoCloseable {
      * @param topicPrefix "ota" (AWS) or "$ota" (Tencent's own topics)
      */
     public SimulatedDevice(String mqttUrl, String productId, String deviceName, String topicPrefix) {
-        this(mqttUrl, productId, deviceName, topicPrefix, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
+        this(
+                mqttUrl,
+                productId,
+                deviceName,
+                topicPrefix,
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
     }
 
     /** With an HTTP client shared by many devices (one client per device costs a selector thread each). */
@@ -55,7 +60,8 @@ public final class SimulatedDevice implements AutoCloseable {
         this.topicPrefix = topicPrefix;
         try {
             // The client id is the device's thing name, as the device policy and the report functions require.
-            this.mqtt = new MqttClient(mqttUrl, ThingName.of(productId, deviceName).value(), new MemoryPersistence());
+            this.mqtt =
+                    new MqttClient(mqttUrl, ThingName.of(productId, deviceName).value(), new MemoryPersistence());
         } catch (MqttException e) {
             throw new IllegalStateException(e);
         }
@@ -218,7 +224,9 @@ public final class SimulatedDevice implements AutoCloseable {
      * {@code maxBytes} before the "connection drops".
      */
     public Download download(String url, long offset, long maxBytes) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET();
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(30))
+                .GET();
         if (offset > 0) {
             request.header("Range", "bytes=" + offset + "-");
         }

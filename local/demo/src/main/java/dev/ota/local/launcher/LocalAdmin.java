@@ -1,13 +1,12 @@
 package dev.ota.local.launcher;
 
-import dev.ota.aws.dynamodb.JobCounters;
-import java.time.Duration;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.ota.aws.dynamodb.JobCounters;
 import dev.ota.local.stack.LocalStack;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -84,43 +84,67 @@ public final class LocalAdmin implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        try (exchange; InputStream body = exchange.getRequestBody()) {
+        try (exchange;
+                InputStream body = exchange.getRequestBody()) {
             byte[] request = body.readAllBytes();
             String method = exchange.getRequestMethod();
-            String[] parts = exchange.getRequestURI().getPath().replaceAll("^/+|/+$", "").split("/");
+            String[] parts =
+                    exchange.getRequestURI().getPath().replaceAll("^/+|/+$", "").split("/");
             if (parts.length == 1 && parts[0].isEmpty() && method.equals("GET")) {
                 respond(exchange, 200, json.writeValueAsBytes(info.get()));
-            } else if (parts.length == 3 && parts[0].equals("firmware") && (method.equals("POST") || method.equals("PUT"))) {
+            } else if (parts.length == 3
+                    && parts[0].equals("firmware")
+                    && (method.equals("POST") || method.equals("PUT"))) {
                 String file = query(exchange.getRequestURI()).getOrDefault("file", "firmware-" + parts[2] + ".bin");
                 respond(exchange, 200, stack.uploadFirmware(parts[1], parts[2], file, request));
             } else if (parts.length == 2 && parts[0].equals("invoke") && method.equals("POST")) {
                 respond(exchange, 200, stack.invoke(parts[1], request));
             } else if (parts.length == 2 && parts[0].equals("jobs") && method.equals("GET")) {
                 respond(exchange, 200, json.writeValueAsBytes(job(parts[1])));
-            } else if (parts.length == 2 && parts[0].equals("faults") && parts[1].equals("drop-downloads") && method.equals("POST")) {
+            } else if (parts.length == 2
+                    && parts[0].equals("faults")
+                    && parts[1].equals("drop-downloads")
+                    && method.equals("POST")) {
                 Map<String, String> q = query(exchange.getRequestURI());
                 long afterBytes = Long.parseLong(q.getOrDefault("afterBytes", "0"));
                 int count = Integer.parseInt(q.getOrDefault("count", "1"));
                 long stall = Long.parseLong(q.getOrDefault("stallSeconds", "15"));
                 stack.bucketHost().dropNextDownloads(count, afterBytes, Duration.ofSeconds(stall));
-                respond(exchange, 200, json.writeValueAsBytes(json.createObjectNode().put("dropNextDownloads", count)
-                        .put("afterBytes", afterBytes).put("stallSeconds", stall)));
+                respond(
+                        exchange,
+                        200,
+                        json.writeValueAsBytes(json.createObjectNode()
+                                .put("dropNextDownloads", count)
+                                .put("afterBytes", afterBytes)
+                                .put("stallSeconds", stall)));
             } else if (parts.length == 3 && parts[0].equals("devices") && method.equals("GET")) {
                 respond(exchange, 200, json.writeValueAsBytes(device(parts[1], parts[2])));
             } else {
-                respond(exchange, 404, json.writeValueAsBytes(json.createObjectNode().put("message", "no such operation; GET / lists them")));
+                respond(
+                        exchange,
+                        404,
+                        json.writeValueAsBytes(
+                                json.createObjectNode().put("message", "no such operation; GET / lists them")));
             }
         } catch (IllegalArgumentException e) {
-            respond(exchange, 400, json.writeValueAsBytes(json.createObjectNode().put("message", String.valueOf(e.getMessage()))));
+            respond(
+                    exchange,
+                    400,
+                    json.writeValueAsBytes(json.createObjectNode().put("message", String.valueOf(e.getMessage()))));
         } catch (Exception e) {
-            respond(exchange, 500, json.writeValueAsBytes(json.createObjectNode().put("message", String.valueOf(e))));
+            respond(
+                    exchange,
+                    500,
+                    json.writeValueAsBytes(json.createObjectNode().put("message", String.valueOf(e))));
         }
     }
 
     private JsonNode job(String jobId) {
         try (DynamoDbClient dynamo = stack.aws().dynamoDb()) {
-            Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName("JobsTable").consistentRead(true)
-                    .key(Map.of("jobId", AttributeValue.fromS(jobId)))).item();
+            Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName("JobsTable")
+                            .consistentRead(true)
+                            .key(Map.of("jobId", AttributeValue.fromS(jobId))))
+                    .item();
             if (item == null || item.isEmpty()) {
                 throw new IllegalArgumentException("no job " + jobId);
             }
@@ -128,8 +152,10 @@ public final class LocalAdmin implements AutoCloseable {
             // Per-status counts live on the job item and its counter shards (JobCounters): report their sums.
             for (int shard = 0; shard < JobCounters.SHARDS; shard++) {
                 String shardKey = jobId + "#c" + shard;
-                Map<String, AttributeValue> counters = dynamo.getItem(r -> r.tableName("JobsTable").consistentRead(true)
-                        .key(Map.of("jobId", AttributeValue.fromS(shardKey)))).item();
+                Map<String, AttributeValue> counters = dynamo.getItem(r -> r.tableName("JobsTable")
+                                .consistentRead(true)
+                                .key(Map.of("jobId", AttributeValue.fromS(shardKey))))
+                        .item();
                 if (counters == null) {
                     continue;
                 }
@@ -143,12 +169,15 @@ public final class LocalAdmin implements AutoCloseable {
             Map<String, AttributeValue> start = null;
             do {
                 Map<String, AttributeValue> from = start;
-                QueryResponse page = dynamo.query(r -> r.tableName("ExecutionsTable").consistentRead(true)
+                QueryResponse page = dynamo.query(r -> r.tableName("ExecutionsTable")
+                        .consistentRead(true)
                         .keyConditionExpression("jobId = :j")
                         .expressionAttributeValues(Map.of(":j", AttributeValue.fromS(jobId)))
                         .exclusiveStartKey(from));
                 page.items().forEach(row -> executions.add(toJson(row)));
-                start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+                start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
+                        ? page.lastEvaluatedKey()
+                        : null;
             } while (start != null);
             return out;
         }
@@ -156,8 +185,10 @@ public final class LocalAdmin implements AutoCloseable {
 
     private JsonNode device(String productId, String deviceName) {
         try (DynamoDbClient dynamo = stack.aws().dynamoDb()) {
-            Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName("DevicesTable").consistentRead(true)
-                    .key(Map.of("deviceKey", AttributeValue.fromS(productId + "/" + deviceName)))).item();
+            Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName("DevicesTable")
+                            .consistentRead(true)
+                            .key(Map.of("deviceKey", AttributeValue.fromS(productId + "/" + deviceName))))
+                    .item();
             if (item == null || item.isEmpty()) {
                 throw new IllegalArgumentException("no device " + productId + "/" + deviceName);
             }
@@ -199,7 +230,8 @@ public final class LocalAdmin implements AutoCloseable {
             for (String pair : uri.getRawQuery().split("&")) {
                 int eq = pair.indexOf('=');
                 if (eq > 0) {
-                    params.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                    params.put(
+                            URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
                             URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
                 }
             }

@@ -31,8 +31,17 @@ class LocalMainTest {
     @Test
     void flagsOverrideThem() {
         LocalMain main = new LocalMain();
-        new CommandLine(main).parseArgs("--mqtt-port", "0", "--devices", "12", "--seed", "7", "--exit-after-demo",
-                "--url-expiry-seconds", "30");
+        new CommandLine(main)
+                .parseArgs(
+                        "--mqtt-port",
+                        "0",
+                        "--devices",
+                        "12",
+                        "--seed",
+                        "7",
+                        "--exit-after-demo",
+                        "--url-expiry-seconds",
+                        "30");
 
         assertThat(main.mqttPort).isZero();
         assertThat(main.devices).isEqualTo(12);
@@ -44,7 +53,9 @@ class LocalMainTest {
     @Test
     void tooSmallAFleetIsAUsageErrorBeforeAnythingStarts() {
         StringWriter err = new StringWriter();
-        int code = new CommandLine(new LocalMain()).setErr(new PrintWriter(err, true)).execute("--devices", "2");
+        int code = new CommandLine(new LocalMain())
+                .setErr(new PrintWriter(err, true))
+                .execute("--devices", "2");
 
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).contains("--devices must be at least 4");
@@ -53,10 +64,22 @@ class LocalMainTest {
     @Test
     void helpListsEveryPortFlag() {
         StringWriter out = new StringWriter();
-        int code = new CommandLine(new LocalMain()).setOut(new PrintWriter(out, true)).execute("--help");
+        int code = new CommandLine(new LocalMain())
+                .setOut(new PrintWriter(out, true))
+                .execute("--help");
 
         assertThat(code).isZero();
-        assertThat(out.toString()).contains("--mqtt-port", "--s3-port", "--s3-bucket-port", "--dynamodb-port", "--iot-data-port",
-                "--admin-port", "--devices", "--seed", "--no-demo", "--exit-after-demo");
+        assertThat(out.toString())
+                .contains(
+                        "--mqtt-port",
+                        "--s3-port",
+                        "--s3-bucket-port",
+                        "--dynamodb-port",
+                        "--iot-data-port",
+                        "--admin-port",
+                        "--devices",
+                        "--seed",
+                        "--no-demo",
+                        "--exit-after-demo");
     }
 }

@@ -1,10 +1,9 @@
 package dev.ota.local.iam;
 
-import dev.ota.local.standin.EmbeddedS3;
-import java.util.function.Function;
 import dev.ota.local.iam.PolicyEvaluator.Decision;
 import dev.ota.local.iam.PolicyEvaluator.Outcome;
 import dev.ota.local.standin.BucketHostEndpoint;
+import dev.ota.local.standin.EmbeddedS3;
 import dev.ota.local.template.LocalDeployment;
 import dev.ota.local.template.SamTemplate;
 import java.util.ArrayList;
@@ -17,6 +16,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
@@ -39,19 +39,26 @@ public final class LocalIam {
 
     /** The stand-ins' key pair; a function's credentials add a session token naming its role. */
     private static final String ACCESS_KEY = EmbeddedS3.ACCESS_KEY;
+
     private static final String SECRET_KEY = EmbeddedS3.SECRET_KEY;
     private static final String TOKEN_PREFIX = "ota-local-role:";
 
     /** The condition keys the local stack supplies; a policy conditioned on another is refused at start. */
-    static final Set<String> SUPPLIED_KEYS = Set.of("aws:securetransport", "aws:requestedregion", "aws:principalarn",
-            "aws:principalaccount", "s3:prefix");
+    static final Set<String> SUPPLIED_KEYS = Set.of(
+            "aws:securetransport", "aws:requestedregion", "aws:principalarn", "aws:principalaccount", "s3:prefix");
 
     /**
      * A function's execution role.
      *
      * @param principalArn the assumed-role ARN its calls are made as: {@code arn:aws:sts::{account}:assumed-role/{role}/{function}}
      */
-    public record Role(String functionLogicalId, String logicalId, String name, String arn, String principalArn, List<Policy> policies) {
+    public record Role(
+            String functionLogicalId,
+            String logicalId,
+            String name,
+            String arn,
+            String principalArn,
+            List<Policy> policies) {
         public Role {
             policies = List.copyOf(policies);
         }
@@ -95,23 +102,25 @@ public final class LocalIam {
         for (SamTemplate.FunctionSpec function : template.functions()) {
             SamTemplate.RoleSpec spec = template.role(function.logicalId());
             if (!spec.unsupported().isEmpty()) {
-                throw new Policy.UnsupportedPolicyException(spec.logicalId() + " (role of " + function.logicalId() + "): the local stack "
-                        + "evaluates only a role's inline Policies, not " + spec.unsupported());
+                throw new Policy.UnsupportedPolicyException(spec.logicalId() + " (role of " + function.logicalId()
+                        + "): the local stack " + "evaluates only a role's inline Policies, not " + spec.unsupported());
             }
             List<Policy> policies = new ArrayList<>();
-            spec.policies().forEach((name, document) -> policies.add(Policy.parse(spec.logicalId() + "/" + name, document)));
+            spec.policies()
+                    .forEach((name, document) -> policies.add(Policy.parse(spec.logicalId() + "/" + name, document)));
             for (Policy policy : policies) {
                 for (Policy.Statement s : policy.statements()) {
                     for (Policy.Condition c : s.conditions()) {
                         if (!SUPPLIED_KEYS.contains(c.key())) {
-                            throw new Policy.UnsupportedPolicyException(policy.name() + " statement " + (s.sid() == null ? "" : s.sid())
-                                    + ": condition key " + c.key() + " is not supplied locally (supplied: " + SUPPLIED_KEYS + ")");
+                            throw new Policy.UnsupportedPolicyException(policy.name() + " statement "
+                                    + (s.sid() == null ? "" : s.sid()) + ": condition key " + c.key()
+                                    + " is not supplied locally (supplied: " + SUPPLIED_KEYS + ")");
                         }
                     }
                 }
             }
-            String principal = "arn:" + iam.deployment.partition() + ":sts::" + iam.deployment.accountId() + ":assumed-role/" + spec.name()
-                    + "/" + template.physicalName(function.logicalId());
+            String principal = "arn:" + iam.deployment.partition() + ":sts::" + iam.deployment.accountId()
+                    + ":assumed-role/" + spec.name() + "/" + template.physicalName(function.logicalId());
             Role role = new Role(function.logicalId(), spec.logicalId(), spec.name(), spec.arn(), principal, policies);
             iam.byFunction.put(function.logicalId(), role);
             iam.byToken.put(token(role), role);
@@ -130,7 +139,8 @@ public final class LocalIam {
     public Role role(String functionLogicalId) {
         Role role = byFunction.get(functionLogicalId);
         if (role == null) {
-            throw new IllegalArgumentException("no function " + functionLogicalId + " in template.yaml; have " + byFunction.keySet());
+            throw new IllegalArgumentException(
+                    "no function " + functionLogicalId + " in template.yaml; have " + byFunction.keySet());
         }
         return role;
     }
@@ -168,8 +178,11 @@ public final class LocalIam {
         evaluated.increment();
         Decision decision = evaluate(role, permission);
         if (decision.allowed()) {
-            grantsUsed.computeIfAbsent(role.logicalId(), k -> new ConcurrentHashMap<>())
-                    .computeIfAbsent(decision.statement() + " " + permission.action() + " " + shape(permission.resource()), k -> new LongAdder())
+            grantsUsed
+                    .computeIfAbsent(role.logicalId(), k -> new ConcurrentHashMap<>())
+                    .computeIfAbsent(
+                            decision.statement() + " " + permission.action() + " " + shape(permission.resource()),
+                            k -> new LongAdder())
                     .increment();
         }
         return decision;
@@ -193,7 +206,8 @@ public final class LocalIam {
         int topic = resource.indexOf(":topic/");
         if (topic >= 0) {
             String[] levels = resource.substring(topic + ":topic/".length()).split("/");
-            return resource.substring(0, topic + ":topic/".length()) + (levels.length > 2 ? levels[0] + "/" + levels[1] + "/*" : String.join("/", levels));
+            return resource.substring(0, topic + ":topic/".length())
+                    + (levels.length > 2 ? levels[0] + "/" + levels[1] + "/*" : String.join("/", levels));
         }
         return resource;
     }
@@ -207,7 +221,8 @@ public final class LocalIam {
         context.put("aws:PrincipalArn", List.of(role.arn()));
         context.put("aws:PrincipalAccount", List.of(deployment.accountId()));
         context.putAll(permission.context());
-        return PolicyEvaluator.evaluate(role.policies(), new PolicyEvaluator.Request(permission.action(), permission.resource(), context));
+        return PolicyEvaluator.evaluate(
+                role.policies(), new PolicyEvaluator.Request(permission.action(), permission.resource(), context));
     }
 
     void countCall() {
@@ -220,17 +235,21 @@ public final class LocalIam {
 
     void recordDenial(Role role, Permission permission, String message) {
         if (denials.size() < 1000) {
-            denials.add(new Denial(role.logicalId(), role.functionLogicalId(), permission.action(), permission.resource(), message));
+            denials.add(new Denial(
+                    role.logicalId(), role.functionLogicalId(), permission.action(), permission.resource(), message));
         }
     }
 
     /** AWS's wording of a refusal, with where the policy comes from. */
     String message(Role role, Permission permission, Decision decision) {
         String why = decision.outcome() == Outcome.EXPLICIT_DENY
-                ? "with an explicit deny in an identity-based policy (" + decision.policy() + " statement " + decision.statement() + ")"
+                ? "with an explicit deny in an identity-based policy (" + decision.policy() + " statement "
+                        + decision.statement() + ")"
                 : "because no identity-based policy allows the " + permission.action() + " action";
-        return "User: " + role.principalArn() + " is not authorized to perform: " + permission.action() + " on resource: "
-                + permission.resource() + " " + why + " [local IAM: role " + role.logicalId() + " of " + role.functionLogicalId()
+        return "User: " + role.principalArn() + " is not authorized to perform: " + permission.action()
+                + " on resource: "
+                + permission.resource() + " " + why + " [local IAM: role " + role.logicalId() + " of "
+                + role.functionLogicalId()
                 + " in template.yaml]";
     }
 
@@ -246,19 +265,25 @@ public final class LocalIam {
         List<String> problems = new ArrayList<>();
         for (SamTemplate.FunctionSpec f : template.functions()) {
             Role role = role(f.logicalId());
-            String stream = "arn:" + deployment.partition() + ":logs:" + deployment.region() + ":" + deployment.accountId() + ":log-group:"
-                    + f.logGroup() + ":log-stream:local";
+            String stream = "arn:" + deployment.partition() + ":logs:" + deployment.region() + ":"
+                    + deployment.accountId() + ":log-group:" + f.logGroup() + ":log-stream:local";
             deploymentCheck(role, new Permission("logs:CreateLogStream", stream), "its log group", problems);
             deploymentCheck(role, new Permission("logs:PutLogEvents", stream), "its log group", problems);
             for (SamTemplate.SqsSource source : f.sqsSources()) {
                 String arn = queueArn.apply(source.queue());
-                // What Lambda's event source mapping needs (the managed AWSLambdaSQSQueueExecutionRole grants exactly these).
+                // What Lambda's event source mapping needs (the managed AWSLambdaSQSQueueExecutionRole grants exactly
+                // these).
                 for (String action : List.of("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")) {
-                    deploymentCheck(role, new Permission(action, arn), "its SQS event source " + source.name(), problems);
+                    deploymentCheck(
+                            role, new Permission(action, arn), "its SQS event source " + source.name(), problems);
                 }
             }
             if (f.onFailureQueue() != null) {
-                deploymentCheck(role, new Permission("sqs:SendMessage", queueArn.apply(f.onFailureQueue())), "its on-failure destination", problems);
+                deploymentCheck(
+                        role,
+                        new Permission("sqs:SendMessage", queueArn.apply(f.onFailureQueue())),
+                        "its on-failure destination",
+                        problems);
             }
         }
         return problems;
@@ -293,10 +318,14 @@ public final class LocalIam {
             }
             String versionId = request.query().get("versionId");
             List<Permission> needed = new ArrayList<>();
-            needed.add(new Permission(versionId == null ? "s3:GetObject" : "s3:GetObjectVersion",
+            needed.add(new Permission(
+                    versionId == null ? "s3:GetObject" : "s3:GetObjectVersion",
                     permissions.objectArn(request.bucket(), request.key())));
             if (!request.objectExists()) {
-                needed.add(new Permission("s3:ListBucket", permissions.bucketArn(request.bucket()), Map.of("s3:prefix", List.of(request.key()))));
+                needed.add(new Permission(
+                        "s3:ListBucket",
+                        permissions.bucketArn(request.bucket()),
+                        Map.of("s3:prefix", List.of(request.key()))));
             }
             for (Permission p : needed) {
                 Decision decision = check(role, p);

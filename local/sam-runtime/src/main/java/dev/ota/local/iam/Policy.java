@@ -20,7 +20,10 @@ import java.util.Set;
  */
 public record Policy(String name, List<Statement> statements) {
 
-    public enum Effect { ALLOW, DENY }
+    public enum Effect {
+        ALLOW,
+        DENY
+    }
 
     /**
      * One statement. Exactly one of Action/NotAction and one of Resource/NotResource.
@@ -29,8 +32,14 @@ public record Policy(String name, List<Statement> statements) {
      * @param resources   the Resource (or NotResource) patterns
      * @param conditions  all must hold for the statement to apply
      */
-    public record Statement(String sid, Effect effect, List<String> actions, boolean notAction, List<String> resources,
-                            boolean notResource, List<Condition> conditions) {
+    public record Statement(
+            String sid,
+            Effect effect,
+            List<String> actions,
+            boolean notAction,
+            List<String> resources,
+            boolean notResource,
+            List<Condition> conditions) {
 
         public Statement {
             actions = List.copyOf(actions);
@@ -54,10 +63,24 @@ public record Policy(String name, List<Statement> statements) {
 
         /** Operators the local evaluator implements, without their IfExists suffix and set prefix (lowercase). */
         static final Set<String> OPERATORS = Set.of(
-                "stringequals", "stringnotequals", "stringequalsignorecase", "stringnotequalsignorecase", "stringlike", "stringnotlike",
-                "arnequals", "arnnotequals", "arnlike", "arnnotlike",
-                "numericequals", "numericnotequals", "numericlessthan", "numericlessthanequals", "numericgreaterthan",
-                "numericgreaterthanequals", "bool", "null");
+                "stringequals",
+                "stringnotequals",
+                "stringequalsignorecase",
+                "stringnotequalsignorecase",
+                "stringlike",
+                "stringnotlike",
+                "arnequals",
+                "arnnotequals",
+                "arnlike",
+                "arnnotlike",
+                "numericequals",
+                "numericnotequals",
+                "numericlessthan",
+                "numericlessthanequals",
+                "numericgreaterthan",
+                "numericgreaterthanequals",
+                "bool",
+                "null");
 
         public Condition {
             values = List.copyOf(values);
@@ -70,7 +93,8 @@ public record Policy(String name, List<Statement> statements) {
         }
 
         boolean ifExists() {
-            return operator.toLowerCase(Locale.ROOT).endsWith("ifexists") && !baseWithSuffix().equals("null");
+            return operator.toLowerCase(Locale.ROOT).endsWith("ifexists")
+                    && !baseWithSuffix().equals("null");
         }
 
         /** The base operator, lowercase, without set prefix and IfExists suffix. */
@@ -96,7 +120,8 @@ public record Policy(String name, List<Statement> statements) {
         }
     }
 
-    private static final Set<String> STATEMENT_ELEMENTS = Set.of("Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition");
+    private static final Set<String> STATEMENT_ELEMENTS =
+            Set.of("Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition");
 
     /** Reads a policy document ({@code {"Version": ..., "Statement": [...]}}). */
     public static Policy parse(String name, Object document) {
@@ -107,11 +132,15 @@ public record Policy(String name, List<Statement> statements) {
             }
         }
         Object version = doc.get("Version");
-        if (version != null && !"2012-10-17".equals(String.valueOf(version)) && !"2008-10-17".equals(String.valueOf(version))) {
+        if (version != null
+                && !"2012-10-17".equals(String.valueOf(version))
+                && !"2008-10-17".equals(String.valueOf(version))) {
             throw unsupported(name, "unknown Version " + version);
         }
         Object statement = doc.get("Statement");
-        List<Object> raw = statement instanceof List<?> l ? new ArrayList<>(l) : statement == null ? List.of() : List.of(statement);
+        List<Object> raw = statement instanceof List<?> l
+                ? new ArrayList<>(l)
+                : statement == null ? List.of() : List.of(statement);
         List<Statement> statements = new ArrayList<>();
         for (int i = 0; i < raw.size(); i++) {
             statements.add(statement(name, i, map(raw.get(i), name + " statement " + (i + 1))));
@@ -153,20 +182,28 @@ public record Policy(String name, List<Statement> statements) {
             }
         }
         List<Condition> conditions = new ArrayList<>();
-        map(s.get("Condition") == null ? Map.of() : s.get("Condition"), where + " Condition").forEach((operator, block) -> {
-            Condition probe = new Condition(operator, "", List.of());
-            String set = probe.setOperator();
-            if (set != null && !set.equals("ForAnyValue") && !set.equals("ForAllValues")) {
-                throw unsupported(where, "unknown set operator " + set);
-            }
-            if (!Condition.OPERATORS.contains(probe.base())) {
-                throw unsupported(where, "condition operator " + operator + " is not evaluated locally");
-            }
-            map(block, where + " " + operator).forEach((key, values) ->
-                    conditions.add(new Condition(operator, key.toLowerCase(Locale.ROOT), strings(values, where))));
-        });
-        return new Statement(s.get("Sid") == null ? null : String.valueOf(s.get("Sid")), effect, actions, notAction, resources,
-                notResource, conditions);
+        map(s.get("Condition") == null ? Map.of() : s.get("Condition"), where + " Condition")
+                .forEach((operator, block) -> {
+                    Condition probe = new Condition(operator, "", List.of());
+                    String set = probe.setOperator();
+                    if (set != null && !set.equals("ForAnyValue") && !set.equals("ForAllValues")) {
+                        throw unsupported(where, "unknown set operator " + set);
+                    }
+                    if (!Condition.OPERATORS.contains(probe.base())) {
+                        throw unsupported(where, "condition operator " + operator + " is not evaluated locally");
+                    }
+                    map(block, where + " " + operator)
+                            .forEach((key, values) -> conditions.add(
+                                    new Condition(operator, key.toLowerCase(Locale.ROOT), strings(values, where))));
+                });
+        return new Statement(
+                s.get("Sid") == null ? null : String.valueOf(s.get("Sid")),
+                effect,
+                actions,
+                notAction,
+                resources,
+                notResource,
+                conditions);
     }
 
     private static List<String> strings(Object value, String where) {
@@ -178,7 +215,8 @@ public record Policy(String name, List<Statement> statements) {
             }
             String text = String.valueOf(o);
             if (text.contains("${")) {
-                throw unsupported(where, "policy variable in '" + text + "' (policy variables are not evaluated locally)");
+                throw unsupported(
+                        where, "policy variable in '" + text + "' (policy variables are not evaluated locally)");
             }
             out.add(text);
         }

@@ -57,7 +57,11 @@ public final class PolicyEvaluator {
         }
     }
 
-    public enum Outcome { ALLOWED, EXPLICIT_DENY, IMPLICIT_DENY }
+    public enum Outcome {
+        ALLOWED,
+        EXPLICIT_DENY,
+        IMPLICIT_DENY
+    }
 
     /**
      * @param policy    the deciding statement's policy (null for an implicit deny)

@@ -50,7 +50,8 @@ public final class RoleEnforcer implements ExecutionInterceptor {
     @Override
     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
         SdkRequest request = context.request();
-        String operation = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME) + "." + attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
+        String operation = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME) + "."
+                + attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
         List<Permission> needed = iam.permissions().of(request, operation);
         iam.countCall();
         for (Permission permission : needed) {
@@ -81,12 +82,14 @@ public final class RoleEnforcer implements ExecutionInterceptor {
         } else {
             return e;
         }
-        Permission list = new Permission("s3:ListBucket", iam.permissions().bucketArn(bucket), Map.of("s3:prefix", List.of(key)));
+        Permission list =
+                new Permission("s3:ListBucket", iam.permissions().bucketArn(bucket), Map.of("s3:prefix", List.of(key)));
         Decision decision = iam.check(role, list);
         if (decision.allowed()) {
             return e;
         }
-        String message = iam.message(role, list, decision) + " (S3 answers 403 for a missing key to a caller that may not list it)";
+        String message = iam.message(role, list, decision)
+                + " (S3 answers 403 for a missing key to a caller that may not list it)";
         iam.recordDenial(role, list, message);
         return accessDenied(context.request(), message);
     }
@@ -105,10 +108,16 @@ public final class RoleEnforcer implements ExecutionInterceptor {
         if (request instanceof IotDataPlaneRequest) {
             return build(ForbiddenException.builder(), 403, "ForbiddenException", "IotDataPlane", message);
         }
-        return build(AwsServiceException.builder(), 403, "AccessDeniedException", request.getClass().getSimpleName(), message);
+        return build(
+                AwsServiceException.builder(),
+                403,
+                "AccessDeniedException",
+                request.getClass().getSimpleName(),
+                message);
     }
 
-    private static AwsServiceException build(AwsServiceException.Builder builder, int status, String code, String service, String message) {
+    private static AwsServiceException build(
+            AwsServiceException.Builder builder, int status, String code, String service, String message) {
         String requestId = "local-iam-" + Long.toHexString(System.nanoTime());
         return builder.message(message)
                 .statusCode(status)
@@ -117,7 +126,8 @@ public final class RoleEnforcer implements ExecutionInterceptor {
                         .errorCode(code)
                         .errorMessage(message)
                         .serviceName(service)
-                        .sdkHttpResponse(SdkHttpResponse.builder().statusCode(status).build())
+                        .sdkHttpResponse(
+                                SdkHttpResponse.builder().statusCode(status).build())
                         .build())
                 .build();
     }

@@ -1,9 +1,9 @@
 package dev.ota.local.iam;
 
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import dev.ota.local.template.LocalDeployment;
 import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -108,16 +108,18 @@ public final class SdkCallPermissions {
                 } else if (item.delete() != null) {
                     needed.add(dynamo("DeleteItem", item.delete().tableName(), null));
                 } else if (item.conditionCheck() != null) {
-                    needed.add(dynamo("ConditionCheckItem", item.conditionCheck().tableName(), null));
+                    needed.add(
+                            dynamo("ConditionCheckItem", item.conditionCheck().tableName(), null));
                 } else {
-                    throw new UnmappedCallException(operation + ": a transaction item of a kind the local IAM does not know");
+                    throw new UnmappedCallException(
+                            operation + ": a transaction item of a kind the local IAM does not know");
                 }
             }
         } else if (request instanceof TransactGetItemsRequest r) {
             for (TransactGetItem item : r.transactItems()) {
                 needed.add(dynamo("GetItem", item.get().tableName(), null));
             }
-        // ---- S3 ----
+            // ---- S3 ----
         } else if (request instanceof GetObjectRequest r) {
             needed.add(object(r.versionId() == null ? "s3:GetObject" : "s3:GetObjectVersion", r.bucket(), r.key()));
         } else if (request instanceof HeadObjectRequest r) {
@@ -125,13 +127,20 @@ public final class SdkCallPermissions {
         } else if (request instanceof PutObjectRequest r) {
             needed.add(object("s3:PutObject", r.bucket(), r.key()));
         } else if (request instanceof DeleteObjectRequest r) {
-            needed.add(object(r.versionId() == null ? "s3:DeleteObject" : "s3:DeleteObjectVersion", r.bucket(), r.key()));
+            needed.add(
+                    object(r.versionId() == null ? "s3:DeleteObject" : "s3:DeleteObjectVersion", r.bucket(), r.key()));
         } else if (request instanceof DeleteObjectsRequest r) {
-            r.delete().objects().forEach(o -> needed.add(object(o.versionId() == null ? "s3:DeleteObject" : "s3:DeleteObjectVersion",
-                    r.bucket(), o.key())));
+            r.delete()
+                    .objects()
+                    .forEach(o -> needed.add(object(
+                            o.versionId() == null ? "s3:DeleteObject" : "s3:DeleteObjectVersion",
+                            r.bucket(),
+                            o.key())));
         } else if (request instanceof CopyObjectRequest r) {
             needed.add(copySource(r.sourceBucket(), r.sourceKey(), r.sourceVersionId(), r.copySource(), operation));
-            needed.add(object("s3:PutObject", r.destinationBucket() != null ? r.destinationBucket() : r.bucket(),
+            needed.add(object(
+                    "s3:PutObject",
+                    r.destinationBucket() != null ? r.destinationBucket() : r.bucket(),
                     r.destinationKey() != null ? r.destinationKey() : r.key()));
         } else if (request instanceof CreateMultipartUploadRequest r) {
             needed.add(object("s3:PutObject", r.bucket(), r.key()));
@@ -139,7 +148,9 @@ public final class SdkCallPermissions {
             needed.add(object("s3:PutObject", r.bucket(), r.key()));
         } else if (request instanceof UploadPartCopyRequest r) {
             needed.add(copySource(r.sourceBucket(), r.sourceKey(), r.sourceVersionId(), r.copySource(), operation));
-            needed.add(object("s3:PutObject", r.destinationBucket() != null ? r.destinationBucket() : r.bucket(),
+            needed.add(object(
+                    "s3:PutObject",
+                    r.destinationBucket() != null ? r.destinationBucket() : r.bucket(),
                     r.destinationKey() != null ? r.destinationKey() : r.key()));
         } else if (request instanceof CompleteMultipartUploadRequest r) {
             needed.add(object("s3:PutObject", r.bucket(), r.key()));
@@ -148,16 +159,18 @@ public final class SdkCallPermissions {
         } else if (request instanceof ListPartsRequest r) {
             needed.add(object("s3:ListMultipartUploadParts", r.bucket(), r.key()));
         } else if (request instanceof GetObjectTaggingRequest r) {
-            needed.add(object(r.versionId() == null ? "s3:GetObjectTagging" : "s3:GetObjectVersionTagging", r.bucket(), r.key()));
+            needed.add(object(
+                    r.versionId() == null ? "s3:GetObjectTagging" : "s3:GetObjectVersionTagging", r.bucket(), r.key()));
         } else if (request instanceof PutObjectTaggingRequest r) {
-            needed.add(object(r.versionId() == null ? "s3:PutObjectTagging" : "s3:PutObjectVersionTagging", r.bucket(), r.key()));
+            needed.add(object(
+                    r.versionId() == null ? "s3:PutObjectTagging" : "s3:PutObjectVersionTagging", r.bucket(), r.key()));
         } else if (request instanceof ListObjectsV2Request r) {
             needed.add(listBucket(r.bucket(), r.prefix()));
         } else if (request instanceof ListObjectsRequest r) {
             needed.add(listBucket(r.bucket(), r.prefix()));
         } else if (request instanceof HeadBucketRequest r) {
             needed.add(new Permission("s3:ListBucket", bucketArn(r.bucket()), Map.of()));
-        // ---- SQS ----
+            // ---- SQS ----
         } else if (request instanceof SendMessageRequest r) {
             needed.add(queue("SendMessage", r.queueUrl()));
         } else if (request instanceof SendMessageBatchRequest r) {
@@ -176,14 +189,18 @@ public final class SdkCallPermissions {
             needed.add(queue("GetQueueAttributes", r.queueUrl()));
         } else if (request instanceof GetQueueUrlRequest r) {
             String account = r.queueOwnerAWSAccountId() != null ? r.queueOwnerAWSAccountId() : deployment.accountId();
-            needed.add(new Permission("sqs:GetQueueUrl", "arn:" + deployment.partition() + ":sqs:" + deployment.region() + ":" + account
-                    + ":" + r.queueName(), Map.of()));
-        // ---- IoT Data Plane ----
+            needed.add(new Permission(
+                    "sqs:GetQueueUrl",
+                    "arn:" + deployment.partition() + ":sqs:" + deployment.region() + ":" + account + ":"
+                            + r.queueName(),
+                    Map.of()));
+            // ---- IoT Data Plane ----
         } else if (request instanceof PublishRequest r) {
             needed.add(new Permission("iot:Publish", topicArn(r.topic()), Map.of()));
         } else {
-            throw new UnmappedCallException("local IAM: no permission mapping for " + operation + " (" + request.getClass().getName()
-                    + "); add the actions and resources IAM checks for it to " + SdkCallPermissions.class.getSimpleName());
+            throw new UnmappedCallException("local IAM: no permission mapping for " + operation + " ("
+                    + request.getClass().getName() + "); add the actions and resources IAM checks for it to "
+                    + SdkCallPermissions.class.getSimpleName());
         }
         if (needed.isEmpty()) {
             throw new UnmappedCallException("local IAM: " + operation + " names no resource");
@@ -193,8 +210,10 @@ public final class SdkCallPermissions {
 
     /** {@code arn:aws:dynamodb:{region}:{account}:table/{table}[/index/{index}]}; a table given as an ARN is kept. */
     public String tableArn(String table, String index) {
-        String arn = table.startsWith("arn:") ? table
-                : "arn:" + deployment.partition() + ":dynamodb:" + deployment.region() + ":" + deployment.accountId() + ":table/" + table;
+        String arn = table.startsWith("arn:")
+                ? table
+                : "arn:" + deployment.partition() + ":dynamodb:" + deployment.region() + ":" + deployment.accountId()
+                        + ":table/" + table;
         return index == null ? arn : arn + "/index/" + index;
     }
 
@@ -208,7 +227,8 @@ public final class SdkCallPermissions {
 
     /** {@code arn:aws:iot:{region}:{account}:topic/{topic}}: the topic as published, {@code $} and all. */
     public String topicArn(String topic) {
-        return "arn:" + deployment.partition() + ":iot:" + deployment.region() + ":" + deployment.accountId() + ":topic/" + topic;
+        return "arn:" + deployment.partition() + ":iot:" + deployment.region() + ":" + deployment.accountId()
+                + ":topic/" + topic;
     }
 
     /** A queue URL {@code {endpoint}/{account}/{name}} as its ARN {@code arn:aws:sqs:{region}:{account}:{name}}. */
@@ -217,7 +237,8 @@ public final class SdkCallPermissions {
         if (path.length < 3) {
             throw new UnmappedCallException("local IAM: cannot tell the queue of URL " + queueUrl);
         }
-        return "arn:" + deployment.partition() + ":sqs:" + deployment.region() + ":" + path[path.length - 2] + ":" + path[path.length - 1];
+        return "arn:" + deployment.partition() + ":sqs:" + deployment.region() + ":" + path[path.length - 2] + ":"
+                + path[path.length - 1];
     }
 
     private Permission dynamo(String action, String table, String index) {
@@ -252,7 +273,8 @@ public final class SdkCallPermissions {
     }
 
     private Permission listBucket(String bucket, String prefix) {
-        return new Permission("s3:ListBucket", bucketArn(bucket), prefix == null ? Map.of() : Map.of("s3:prefix", List.of(prefix)));
+        return new Permission(
+                "s3:ListBucket", bucketArn(bucket), prefix == null ? Map.of() : Map.of("s3:prefix", List.of(prefix)));
     }
 
     private Permission queue(String action, String queueUrl) {

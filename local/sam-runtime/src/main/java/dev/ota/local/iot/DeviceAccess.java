@@ -2,6 +2,7 @@ package dev.ota.local.iot;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ota.local.standin.MqttAccessControl;
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -9,8 +10,8 @@ import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.io.ByteArrayInputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -25,10 +26,9 @@ import software.amazon.awssdk.services.iot.IotClient;
 import software.amazon.awssdk.services.iot.model.CertificateDescription;
 import software.amazon.awssdk.services.iot.model.CertificateStatus;
 import software.amazon.awssdk.services.iot.model.DescribeThingResponse;
+import software.amazon.awssdk.services.iot.model.InvalidRequestException;
 import software.amazon.awssdk.services.iot.model.Policy;
 import software.amazon.awssdk.services.iot.model.ResourceNotFoundException;
-import java.util.Arrays;
-import software.amazon.awssdk.services.iot.model.InvalidRequestException;
 
 /**
  * The local broker's AWS IoT Core authorizer: identity from the IoT registry (moto), permissions
@@ -57,15 +57,25 @@ public final class DeviceAccess implements MqttAccessControl {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceAccess.class);
 
     /** The policy variables and policies one accepted connection is evaluated with. */
-    public record Connection(long connectionId, String clientId, String thingName, String certificateId, Map<String, String> variables,
-                             List<IotPolicy> policies) {}
+    public record Connection(
+            long connectionId,
+            String clientId,
+            String thingName,
+            String certificateId,
+            Map<String, String> variables,
+            List<IotPolicy> policies) {}
 
     /** One refusal, for the logs, tests and the demo's summary. */
     public record Refusal(String action, String clientId, String thingName, String resource, String reason) {}
 
     /** Counts since start. */
-    public record Counts(long connectsAccepted, long connectsRefused, long publishesAllowed, long publishesRefused,
-                         long subscribesAllowed, long subscribesRefused) {}
+    public record Counts(
+            long connectsAccepted,
+            long connectsRefused,
+            long publishesAllowed,
+            long publishesRefused,
+            long subscribesAllowed,
+            long subscribesRefused) {}
 
     private final IotClient iot;
     private final String arnPrefix;
@@ -103,14 +113,23 @@ public final class DeviceAccess implements MqttAccessControl {
         if (identity.thing() != null) {
             variables.put("iot:Connection.Thing.ThingName", identity.thing().thingName());
             if (identity.thing().thingTypeName() != null) {
-                variables.put("iot:Connection.Thing.ThingTypeName", identity.thing().thingTypeName());
+                variables.put(
+                        "iot:Connection.Thing.ThingTypeName", identity.thing().thingTypeName());
             }
-            identity.thing().attributes().forEach((k, v) -> variables.put("iot:Connection.Thing.Attributes[" + k + "]", v));
+            identity.thing()
+                    .attributes()
+                    .forEach((k, v) -> variables.put("iot:Connection.Thing.Attributes[" + k + "]", v));
         }
-        Connection connection = new Connection(attempt.connectionId(), clientId, identity.thing() == null ? null : identity.thing().thingName(),
-                identity.certificateId(), Map.copyOf(variables), identity.policies());
+        Connection connection = new Connection(
+                attempt.connectionId(),
+                clientId,
+                identity.thing() == null ? null : identity.thing().thingName(),
+                identity.certificateId(),
+                Map.copyOf(variables),
+                identity.policies());
         String resource = arnPrefix + "client/" + clientId;
-        IotPolicy.Decision decision = IotPolicy.evaluate(connection.policies(), "iot:Connect", resource, connection.variables());
+        IotPolicy.Decision decision =
+                IotPolicy.evaluate(connection.policies(), "iot:Connect", resource, connection.variables());
         if (decision != IotPolicy.Decision.ALLOW) {
             return refuseConnect(clientId, connection.thingName(), "iot:Connect on " + resource + ": " + decision);
         }
@@ -130,7 +149,8 @@ public final class DeviceAccess implements MqttAccessControl {
     public boolean subscribe(long connectionId, String clientId, String topicFilter) {
         boolean allowed = allowed("iot:Subscribe", connectionId, clientId, "topicfilter/", topicFilter)
                 // Receive is checked per message on AWS; locally, once, for a filter that names one topic.
-                && (topicFilter.contains("+") || topicFilter.contains("#")
+                && (topicFilter.contains("+")
+                        || topicFilter.contains("#")
                         || allowed("iot:Receive", connectionId, clientId, "topic/", topicFilter));
         (allowed ? subscribesAllowed : subscribesRefused).increment();
         return allowed;
@@ -148,10 +168,12 @@ public final class DeviceAccess implements MqttAccessControl {
             return false;
         }
         String resource = arnPrefix + kind + topic;
-        IotPolicy.Decision decision = IotPolicy.evaluate(connection.policies(), action, resource, connection.variables());
+        IotPolicy.Decision decision =
+                IotPolicy.evaluate(connection.policies(), action, resource, connection.variables());
         if (decision != IotPolicy.Decision.ALLOW && topic.startsWith("$") && !topic.startsWith("$aws/")) {
             // Tencent's $ota/... twin of the topic the policy names (local only: AWS reserves '$').
-            decision = IotPolicy.evaluate(connection.policies(), action, arnPrefix + kind + topic.substring(1), connection.variables());
+            decision = IotPolicy.evaluate(
+                    connection.policies(), action, arnPrefix + kind + topic.substring(1), connection.variables());
         }
         if (decision == IotPolicy.Decision.ALLOW) {
             return true;
@@ -171,12 +193,18 @@ public final class DeviceAccess implements MqttAccessControl {
         if (refusals.size() < 10_000) {
             refusals.add(refusal);
         }
-        LOG.warn("IoT policy refused {} by client '{}' (thing {}) on {}: {}", action, clientId, thing, resource, reason);
+        LOG.warn(
+                "IoT policy refused {} by client '{}' (thing {}) on {}: {}", action, clientId, thing, resource, reason);
     }
 
     public Counts counts() {
-        return new Counts(connectsAccepted.sum(), connectsRefused.sum(), publishesAllowed.sum(), publishesRefused.sum(),
-                subscribesAllowed.sum(), subscribesRefused.sum());
+        return new Counts(
+                connectsAccepted.sum(),
+                connectsRefused.sum(),
+                publishesAllowed.sum(),
+                publishesRefused.sum(),
+                subscribesAllowed.sum(),
+                subscribesRefused.sum());
     }
 
     public List<Refusal> refusals() {
@@ -185,7 +213,9 @@ public final class DeviceAccess implements MqttAccessControl {
 
     /** The accepted connections a client id holds now (usually one; briefly two while a device reconnects). */
     public List<Connection> connections(String clientId) {
-        return connections.values().stream().filter(c -> c.clientId().equals(clientId)).toList();
+        return connections.values().stream()
+                .filter(c -> c.clientId().equals(clientId))
+                .toList();
     }
 
     // ---- identity from the registry ----
@@ -210,12 +240,14 @@ public final class DeviceAccess implements MqttAccessControl {
         }
         List<IotPolicy> policies = new ArrayList<>();
         String certificateId = null;
-        for (String principal : iot.listThingPrincipals(r -> r.thingName(clientId)).principals()) {
+        for (String principal :
+                iot.listThingPrincipals(r -> r.thingName(clientId)).principals()) {
             if (!principal.contains(":cert/")) {
                 continue;
             }
             String id = principal.substring(principal.lastIndexOf('/') + 1);
-            CertificateDescription cert = iot.describeCertificate(r -> r.certificateId(id)).certificateDescription();
+            CertificateDescription cert =
+                    iot.describeCertificate(r -> r.certificateId(id)).certificateDescription();
             if (cert.status() == CertificateStatus.ACTIVE) {
                 certificateId = certificateId == null ? id : certificateId;
                 policies.addAll(policies(principal));
@@ -239,7 +271,8 @@ public final class DeviceAccess implements MqttAccessControl {
         if (cert.status() != CertificateStatus.ACTIVE) {
             throw new Refused("certificate " + cert.certificateId() + " is " + cert.status());
         }
-        List<String> things = iot.listPrincipalThings(r -> r.principal(cert.certificateArn())).things();
+        List<String> things =
+                iot.listPrincipalThings(r -> r.principal(cert.certificateArn())).things();
         String thingName = things.contains(clientId) ? clientId : things.size() == 1 ? things.get(0) : null;
         Thing thing = thingName == null ? null : thing(thingName);
         return new Identity(thing, cert.certificateId(), policies(cert.certificateArn()));
@@ -249,7 +282,8 @@ public final class DeviceAccess implements MqttAccessControl {
         byte[] der = der(presented);
         for (String id : List.of(sha256Hex(der), sha256Hex(pem(der).getBytes(StandardCharsets.US_ASCII)))) {
             try {
-                CertificateDescription found = iot.describeCertificate(r -> r.certificateId(id)).certificateDescription();
+                CertificateDescription found =
+                        iot.describeCertificate(r -> r.certificateId(id)).certificateDescription();
                 if (Arrays.equals(der(parse(found.certificatePem())), der)) {
                     return found;
                 }
@@ -297,7 +331,8 @@ public final class DeviceAccess implements MqttAccessControl {
 
     /** PEM as OpenSSL (and so moto) writes it: 64-character lines. */
     private static String pem(byte[] der) {
-        String base64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
+        String base64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(der);
         return "-----BEGIN CERTIFICATE-----\n" + base64 + "\n-----END CERTIFICATE-----\n";
     }
 

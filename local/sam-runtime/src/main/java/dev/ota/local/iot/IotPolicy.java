@@ -32,10 +32,15 @@ import java.util.regex.Pattern;
  */
 public final class IotPolicy {
 
-    public enum Decision { ALLOW, EXPLICIT_DENY, IMPLICIT_DENY }
+    public enum Decision {
+        ALLOW,
+        EXPLICIT_DENY,
+        IMPLICIT_DENY
+    }
 
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([^}]+)}");
-    private static final Set<String> OPERATORS = Set.of("Bool", "StringEquals", "StringNotEquals", "StringLike", "ArnEquals", "ArnLike");
+    private static final Set<String> OPERATORS =
+            Set.of("Bool", "StringEquals", "StringNotEquals", "StringLike", "ArnEquals", "ArnLike");
     private static final Set<String> STATEMENT_KEYS = Set.of("Sid", "Effect", "Action", "Resource", "Condition");
 
     private record Condition(String operator, String key, List<String> values) {}
@@ -64,21 +69,28 @@ public final class IotPolicy {
         for (JsonNode s : list.isArray() ? list : List.of(list)) {
             s.fieldNames().forEachRemaining(field -> {
                 if (!STATEMENT_KEYS.contains(field)) {
-                    throw new UnsupportedOperationException("policy " + name + ": " + field + " is not evaluated by the local stack");
+                    throw new UnsupportedOperationException(
+                            "policy " + name + ": " + field + " is not evaluated by the local stack");
                 }
             });
             String effect = s.path("Effect").asText();
             if (!effect.equals("Allow") && !effect.equals("Deny")) {
-                throw new IllegalArgumentException("policy " + name + ": Effect must be Allow or Deny, not '" + effect + "'");
+                throw new IllegalArgumentException(
+                        "policy " + name + ": Effect must be Allow or Deny, not '" + effect + "'");
             }
             List<Condition> conditions = new ArrayList<>();
             s.path("Condition").fields().forEachRemaining(op -> {
                 if (!OPERATORS.contains(op.getKey())) {
-                    throw new UnsupportedOperationException("policy " + name + ": condition operator " + op.getKey() + " is not evaluated by the local stack");
+                    throw new UnsupportedOperationException("policy " + name + ": condition operator " + op.getKey()
+                            + " is not evaluated by the local stack");
                 }
-                op.getValue().fields().forEachRemaining(kv -> conditions.add(new Condition(op.getKey(), kv.getKey(), strings(kv.getValue()))));
+                op.getValue()
+                        .fields()
+                        .forEachRemaining(
+                                kv -> conditions.add(new Condition(op.getKey(), kv.getKey(), strings(kv.getValue()))));
             });
-            statements.add(new Statement(effect.equals("Allow"), strings(s.path("Action")), strings(s.path("Resource")), conditions));
+            statements.add(new Statement(
+                    effect.equals("Allow"), strings(s.path("Action")), strings(s.path("Resource")), conditions));
         }
         return new IotPolicy(name, List.copyOf(statements));
     }
@@ -94,7 +106,8 @@ public final class IotPolicy {
     public Decision evaluate(String action, String resource, Map<String, String> variables) {
         boolean allowed = false;
         for (Statement s : statements) {
-            if (s.actions().stream().noneMatch(a -> wildcard(a.toLowerCase(Locale.ROOT), action.toLowerCase(Locale.ROOT)))) {
+            if (s.actions().stream()
+                    .noneMatch(a -> wildcard(a.toLowerCase(Locale.ROOT), action.toLowerCase(Locale.ROOT)))) {
                 continue;
             }
             if (s.resources().stream().noneMatch(r -> resourceMatches(r, resource, variables))) {
@@ -112,7 +125,8 @@ public final class IotPolicy {
     }
 
     /** Several policies attached to one principal: a Deny in any wins, else an Allow in any. */
-    public static Decision evaluate(List<IotPolicy> policies, String action, String resource, Map<String, String> variables) {
+    public static Decision evaluate(
+            List<IotPolicy> policies, String action, String resource, Map<String, String> variables) {
         boolean allowed = false;
         for (IotPolicy policy : policies) {
             Decision d = policy.evaluate(action, resource, variables);
@@ -138,7 +152,9 @@ public final class IotPolicy {
             last = m.end();
         }
         regex.append(wildcardRegex(pattern.substring(last)));
-        return Pattern.compile(regex.toString(), Pattern.DOTALL).matcher(resource).matches();
+        return Pattern.compile(regex.toString(), Pattern.DOTALL)
+                .matcher(resource)
+                .matches();
     }
 
     private static boolean holds(Condition c, Map<String, String> variables) {
@@ -156,7 +172,9 @@ public final class IotPolicy {
     }
 
     private static boolean wildcard(String pattern, String text) {
-        return Pattern.compile(wildcardRegex(pattern), Pattern.DOTALL).matcher(text).matches();
+        return Pattern.compile(wildcardRegex(pattern), Pattern.DOTALL)
+                .matcher(text)
+                .matches();
     }
 
     private static String wildcardRegex(String pattern) {

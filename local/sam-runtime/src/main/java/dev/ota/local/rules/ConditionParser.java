@@ -1,11 +1,11 @@
 package dev.ota.local.rules;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.DecimalNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import java.math.BigDecimal;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.ota.local.rules.IotRuleSql.Condition;
 import dev.ota.local.rules.IotRuleSql.UnsupportedRuleException;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
 /** Recursive descent over the WHERE clause: or := and (OR and)*; and := unary (AND unary)*. */
 final class ConditionParser {
 
-    private static final Pattern TOKEN = Pattern.compile("\\s*('(?:[^']|'')*'|<>|!=|=|\\(|\\)|-?\\d+(?:\\.\\d+)?|[A-Za-z_][A-Za-z0-9_.]*)");
+    private static final Pattern TOKEN =
+            Pattern.compile("\\s*('(?:[^']|'')*'|<>|!=|=|\\(|\\)|-?\\d+(?:\\.\\d+)?|[A-Za-z_][A-Za-z0-9_.]*)");
 
     private final List<String> tokens = new ArrayList<>();
     private final String sql;
@@ -31,7 +32,8 @@ final class ConditionParser {
             m.region(end, where.length());
         }
         if (!where.substring(end).isBlank()) {
-            throw new UnsupportedRuleException("WHERE clause not understood near '" + where.substring(end).trim() + "': " + sql);
+            throw new UnsupportedRuleException(
+                    "WHERE clause not understood near '" + where.substring(end).trim() + "': " + sql);
         }
     }
 
@@ -109,7 +111,8 @@ final class ConditionParser {
 
     private static Optional<JsonNode> operand(JsonNode message, String token) {
         if (token.startsWith("'")) {
-            return Optional.of(TextNode.valueOf(token.substring(1, token.length() - 1).replace("''", "'")));
+            return Optional.of(
+                    TextNode.valueOf(token.substring(1, token.length() - 1).replace("''", "'")));
         }
         if (Character.isDigit(token.charAt(0)) || token.startsWith("-")) {
             return Optional.of(new DecimalNode(new BigDecimal(token)));

@@ -21,8 +21,8 @@ import java.util.regex.Pattern;
  */
 public final class IotRuleSql {
 
-    private static final Pattern STATEMENT = Pattern.compile(
-            "(?is)^\\s*SELECT\\s+(.+?)\\s+FROM\\s+'([^']+)'\\s*(?:WHERE\\s+(.+?))?\\s*;?\\s*$");
+    private static final Pattern STATEMENT =
+            Pattern.compile("(?is)^\\s*SELECT\\s+(.+?)\\s+FROM\\s+'([^']+)'\\s*(?:WHERE\\s+(.+?))?\\s*;?\\s*$");
 
     private final String sql;
     private final List<Projection> projections;
@@ -45,7 +45,8 @@ public final class IotRuleSql {
         for (String item : splitTopLevel(m.group(1))) {
             projections.add(Projection.parse(item.trim(), sql));
         }
-        Condition where = m.group(3) == null ? (event) -> Optional.of(true) : new ConditionParser(m.group(3), sql).parseAll();
+        Condition where =
+                m.group(3) == null ? (event) -> Optional.of(true) : new ConditionParser(m.group(3), sql).parseAll();
         return new IotRuleSql(sql, List.copyOf(projections), m.group(2), where);
     }
 
@@ -62,7 +63,8 @@ public final class IotRuleSql {
      *
      * @param payload the message's JSON object (non-JSON payloads never match a rule with fields)
      */
-    public Optional<ObjectNode> apply(ObjectMapper json, String topic, JsonNode payload, String clientId, long timestampMillis) {
+    public Optional<ObjectNode> apply(
+            ObjectMapper json, String topic, JsonNode payload, String clientId, long timestampMillis) {
         JsonNode message = payload == null ? json.createObjectNode() : payload;
         if (!where.test(message).orElse(false)) {
             return Optional.empty();
@@ -101,7 +103,8 @@ public final class IotRuleSql {
 
     /** One SELECT item. */
     private record Projection(String kind, String argument, String alias) {
-        private static final Pattern ITEM = Pattern.compile("(?i)^(\\*|[A-Za-z_][A-Za-z0-9_.]*|topic\\((\\d+)\\)|clientid\\(\\)|timestamp\\(\\))(?:\\s+AS\\s+([A-Za-z_][A-Za-z0-9_]*))?$");
+        private static final Pattern ITEM = Pattern.compile(
+                "(?i)^(\\*|[A-Za-z_][A-Za-z0-9_.]*|topic\\((\\d+)\\)|clientid\\(\\)|timestamp\\(\\))(?:\\s+AS\\s+([A-Za-z_][A-Za-z0-9_]*))?$");
 
         static Projection parse(String item, String sql) {
             Matcher m = ITEM.matcher(item);

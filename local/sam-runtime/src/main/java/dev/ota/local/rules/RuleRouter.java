@@ -1,9 +1,8 @@
 package dev.ota.local.rules;
 
-import java.io.IOException;
-import java.util.function.LongSupplier;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
@@ -13,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.eclipse.paho.client.mqttv3.MqttTopic;
 
 /**
@@ -28,7 +28,8 @@ public final class RuleRouter implements AutoCloseable {
         byte[] invoke(byte[] event) throws Exception;
     }
 
-    public record Route(String ruleName, IotRuleSql sql, List<String> topicFilters, String functionName, Invocable function) {}
+    public record Route(
+            String ruleName, IotRuleSql sql, List<String> topicFilters, String functionName, Invocable function) {}
 
     public record DeadLetter(String ruleName, String functionName, byte[] event, Throwable error) {}
 

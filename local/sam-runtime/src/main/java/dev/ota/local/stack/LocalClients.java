@@ -42,6 +42,7 @@ public final class LocalClients {
 
     /** Download URLs presigned on s3proxy's own endpoint, path-style: checked by s3proxy as AWS would. */
     public static PresignConfig presignConfig(URI endpoint) {
-        return PresignConfig.of(StandInClients.REGION, StandInClients.CREDENTIALS).withEndpoint(endpoint, true);
+        return PresignConfig.of(StandInClients.REGION, StandInClients.CREDENTIALS)
+                .withEndpoint(endpoint, true);
     }
 }

@@ -10,12 +10,12 @@ import dev.ota.function.managementapi.ManagementApiHandler;
 import dev.ota.function.managementapi.ManagementApiWiring;
 import dev.ota.function.progressreport.ProgressReportHandler;
 import dev.ota.function.progressreport.ProgressReportWiring;
+import dev.ota.function.support.AwsClients;
+import dev.ota.function.support.Environment;
 import dev.ota.function.updatedevices.UpdateDevicesHandler;
 import dev.ota.function.updatedevices.UpdateDevicesWiring;
 import dev.ota.function.versionreport.VersionReportHandler;
 import dev.ota.function.versionreport.VersionReportWiring;
-import dev.ota.function.support.AwsClients;
-import dev.ota.function.support.Environment;
 import java.time.Clock;
 import java.util.Map;
 
@@ -52,11 +52,14 @@ final class LocalHandlers {
     private LocalHandlers() {}
 
     /** @param handlerSpec the template's {@code Handler}: {@code class::method} or a class name */
-    static RequestStreamHandler create(String logicalId, String handlerSpec, Environment env, AwsClients aws, Clock clock) {
-        String className = handlerSpec.contains("::") ? handlerSpec.substring(0, handlerSpec.indexOf("::")) : handlerSpec;
+    static RequestStreamHandler create(
+            String logicalId, String handlerSpec, Environment env, AwsClients aws, Clock clock) {
+        String className =
+                handlerSpec.contains("::") ? handlerSpec.substring(0, handlerSpec.indexOf("::")) : handlerSpec;
         Factory factory = BY_CLASS.get(className);
         if (factory == null) {
-            throw new IllegalStateException(logicalId + ": the local stack cannot build handler " + className + "; known: " + BY_CLASS.keySet());
+            throw new IllegalStateException(logicalId + ": the local stack cannot build handler " + className
+                    + "; known: " + BY_CLASS.keySet());
         }
         return factory.create(env, aws, clock);
     }

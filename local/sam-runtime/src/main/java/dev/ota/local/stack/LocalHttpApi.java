@@ -1,13 +1,13 @@
 package dev.ota.local.stack;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import dev.ota.local.standin.LoopbackHttp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.ota.local.rules.RuleRouter;
+import dev.ota.local.standin.LoopbackHttp;
 import dev.ota.local.template.SamTemplate;
 import java.io.IOException;
 import java.io.InputStream;
@@ -57,11 +57,14 @@ public final class LocalHttpApi implements AutoCloseable {
 
     /** API Gateway HTTP APIs take at most 10 MB of payload. */
     public static final int MAX_PAYLOAD = 10 * 1024 * 1024;
+
     private static final String HOST = "127.0.0.1";
     private static final Pattern AUTHORIZATION = Pattern.compile(
             "AWS4-HMAC-SHA256 Credential=([^/,\\s]+)/(\\d{8})/([^/]+)/([^/]+)/aws4_request,\\s*SignedHeaders=([^,\\s]+),\\s*Signature=([0-9a-f]{64})");
-    private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
-    private static final DateTimeFormatter REQUEST_TIME = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ENGLISH)
+    private static final DateTimeFormatter AMZ_DATE =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter REQUEST_TIME = DateTimeFormatter.ofPattern(
+                    "dd/MMM/yyyy:HH:mm:ss Z", Locale.ENGLISH)
             .withZone(ZoneOffset.UTC);
 
     private record Bound(SamTemplate.HttpRoute route, RuleRouter.Invocable function) {}
@@ -121,7 +124,11 @@ public final class LocalHttpApi implements AutoCloseable {
                 body = in.readNBytes(MAX_PAYLOAD + 1);
             }
             if (body.length > MAX_PAYLOAD) {
-                respond(exchange, 413, Map.of("content-type", "application/json"), "{\"message\":\"Request Entity Too Large\"}".getBytes());
+                respond(
+                        exchange,
+                        413,
+                        Map.of("content-type", "application/json"),
+                        "{\"message\":\"Request Entity Too Large\"}".getBytes());
                 return;
             }
             String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
@@ -130,7 +137,8 @@ public final class LocalHttpApi implements AutoCloseable {
             Bound bound = null;
             Map<String, String> params = null;
             for (Bound candidate : routes) {
-                if (!candidate.route().method().equals(method) && !candidate.route().method().equals("ANY")) {
+                if (!candidate.route().method().equals(method)
+                        && !candidate.route().method().equals("ANY")) {
                     continue;
                 }
                 params = match(candidate.route().path(), rawPath);
@@ -140,15 +148,25 @@ public final class LocalHttpApi implements AutoCloseable {
                 }
             }
             if (bound == null) {
-                respond(exchange, 404, Map.of("content-type", "application/json"), "{\"message\":\"Not Found\"}".getBytes());
+                respond(
+                        exchange,
+                        404,
+                        Map.of("content-type", "application/json"),
+                        "{\"message\":\"Not Found\"}".getBytes());
                 return;
             }
             String caller = null;
             if (bound.route().iamAuth()) {
                 String refusal = checkSignature(exchange, method, uri, body);
                 if (refusal != null) {
-                    respond(exchange, 403, Map.of("content-type", "application/json"),
-                            json.createObjectNode().put("message", refusal).toString().getBytes(StandardCharsets.UTF_8));
+                    respond(
+                            exchange,
+                            403,
+                            Map.of("content-type", "application/json"),
+                            json.createObjectNode()
+                                    .put("message", refusal)
+                                    .toString()
+                                    .getBytes(StandardCharsets.UTF_8));
                     return;
                 }
                 Matcher m = AUTHORIZATION.matcher(exchange.getRequestHeaders().getFirst("Authorization"));
@@ -159,19 +177,28 @@ public final class LocalHttpApi implements AutoCloseable {
             try {
                 output = bound.function().invoke(event);
             } catch (Exception e) {
-                respond(exchange, 500, Map.of("content-type", "application/json"), "{\"message\":\"Internal Server Error\"}".getBytes());
+                respond(
+                        exchange,
+                        500,
+                        Map.of("content-type", "application/json"),
+                        "{\"message\":\"Internal Server Error\"}".getBytes());
                 return;
             }
             relay(exchange, output);
         } catch (RuntimeException e) {
-            respond(exchange, 500, Map.of("content-type", "application/json"), "{\"message\":\"Internal Server Error\"}".getBytes());
+            respond(
+                    exchange,
+                    500,
+                    Map.of("content-type", "application/json"),
+                    "{\"message\":\"Internal Server Error\"}".getBytes());
         }
     }
 
     /** Path parameters, percent-decoded, if {@code rawPath} fits {@code template}. */
     static Map<String, String> match(String template, String rawPath) {
         String[] t = template.substring(1).split("/", -1);
-        String path = rawPath.length() > 1 && rawPath.endsWith("/") ? rawPath.substring(0, rawPath.length() - 1) : rawPath;
+        String path =
+                rawPath.length() > 1 && rawPath.endsWith("/") ? rawPath.substring(0, rawPath.length() - 1) : rawPath;
         String[] a = path.substring(1).split("/", -1);
         if (t.length != a.length) {
             return null;
@@ -183,7 +210,9 @@ public final class LocalHttpApi implements AutoCloseable {
                     return null;
                 }
                 try {
-                    params.put(t[i].substring(1, t[i].length() - 1), URLDecoder.decode(a[i].replace("+", "%2B"), StandardCharsets.UTF_8));
+                    params.put(
+                            t[i].substring(1, t[i].length() - 1),
+                            URLDecoder.decode(a[i].replace("+", "%2B"), StandardCharsets.UTF_8));
                 } catch (IllegalArgumentException e) {
                     return null;
                 }
@@ -221,7 +250,8 @@ public final class LocalHttpApi implements AutoCloseable {
             return null; // a real key: only IAM could check it
         }
         if (!m.group(3).equals(region) || !m.group(4).equals("execute-api")) {
-            return "Credential should be scoped to a valid region and service 'execute-api', not '" + m.group(3) + "/" + m.group(4) + "'";
+            return "Credential should be scoped to a valid region and service 'execute-api', not '" + m.group(3) + "/"
+                    + m.group(4) + "'";
         }
         List<String> signedHeaders = List.of(m.group(5).split(";"));
         SdkHttpRequest.Builder request = SdkHttpRequest.builder()
@@ -235,21 +265,27 @@ public final class LocalHttpApi implements AutoCloseable {
             }
             request.putHeader(name, values);
         }
-        SignedRequest resigned = AwsV4HttpSigner.create().sign(r -> r
-                .identity(localCredentials)
-                .request(request.build())
-                .payload(ContentStreamProvider.fromByteArray(body))
-                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "execute-api")
-                .putProperty(AwsV4HttpSigner.REGION_NAME, region)
-                .putProperty(HttpSigner.SIGNING_CLOCK, Clock.fixed(signedAt, ZoneOffset.UTC)));
-        Matcher expected = AUTHORIZATION.matcher(resigned.request().firstMatchingHeader("Authorization").orElse(""));
+        SignedRequest resigned = AwsV4HttpSigner.create()
+                .sign(r -> r.identity(localCredentials)
+                        .request(request.build())
+                        .payload(ContentStreamProvider.fromByteArray(body))
+                        .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "execute-api")
+                        .putProperty(AwsV4HttpSigner.REGION_NAME, region)
+                        .putProperty(HttpSigner.SIGNING_CLOCK, Clock.fixed(signedAt, ZoneOffset.UTC)));
+        Matcher expected = AUTHORIZATION.matcher(
+                resigned.request().firstMatchingHeader("Authorization").orElse(""));
         if (!expected.matches() || !expected.group(6).equals(m.group(6))) {
             return "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.";
         }
         return null;
     }
 
-    private ObjectNode event(HttpExchange exchange, SamTemplate.HttpRoute route, Map<String, String> params, byte[] body, String caller) {
+    private ObjectNode event(
+            HttpExchange exchange,
+            SamTemplate.HttpRoute route,
+            Map<String, String> params,
+            byte[] body,
+            String caller) {
         URI uri = exchange.getRequestURI();
         Instant now = Instant.now();
         ObjectNode e = json.createObjectNode();
@@ -297,8 +333,13 @@ public final class LocalHttpApi implements AutoCloseable {
         ctx.put("accountId", "000000000000");
         ctx.put("apiId", "local");
         if (caller != null) {
-            ctx.putObject("authorizer").putObject("iam").put("accessKey", caller).put("accountId", "000000000000")
-                    .put("callerId", caller).put("userArn", "arn:aws:iam::000000000000:user/local").put("userId", caller);
+            ctx.putObject("authorizer")
+                    .putObject("iam")
+                    .put("accessKey", caller)
+                    .put("accountId", "000000000000")
+                    .put("callerId", caller)
+                    .put("userArn", "arn:aws:iam::000000000000:user/local")
+                    .put("userId", caller);
         }
         ctx.put("domainName", exchange.getRequestHeaders().getFirst("Host"));
         ctx.put("domainPrefix", "local");
@@ -319,7 +360,11 @@ public final class LocalHttpApi implements AutoCloseable {
         }
         if (body.length > 0) {
             boolean text = contentType != null && isText(contentType);
-            e.put("body", text ? new String(body, StandardCharsets.UTF_8) : Base64.getEncoder().encodeToString(body));
+            e.put(
+                    "body",
+                    text
+                            ? new String(body, StandardCharsets.UTF_8)
+                            : Base64.getEncoder().encodeToString(body));
             e.put("isBase64Encoded", !text);
         } else {
             e.put("isBase64Encoded", false);
@@ -329,8 +374,12 @@ public final class LocalHttpApi implements AutoCloseable {
 
     private static boolean isText(String contentType) {
         String media = contentType.split(";")[0].trim().toLowerCase(Locale.ROOT);
-        return media.startsWith("text/") || media.equals("application/json") || media.endsWith("+json") || media.equals("application/xml")
-                || media.equals("application/x-www-form-urlencoded") || media.equals("application/javascript");
+        return media.startsWith("text/")
+                || media.equals("application/json")
+                || media.endsWith("+json")
+                || media.equals("application/xml")
+                || media.equals("application/x-www-form-urlencoded")
+                || media.equals("application/javascript");
     }
 
     /** A payload-2.0 response: {statusCode, headers, body, isBase64Encoded, cookies}, or any JSON (then a 200 with it as body). */
@@ -346,11 +395,14 @@ public final class LocalHttpApi implements AutoCloseable {
             return;
         }
         Map<String, String> headers = new LinkedHashMap<>();
-        response.path("headers").fields().forEachRemaining(h -> headers.put(h.getKey(), h.getValue().asText()));
+        response.path("headers")
+                .fields()
+                .forEachRemaining(h -> headers.put(h.getKey(), h.getValue().asText()));
         byte[] body = new byte[0];
         JsonNode b = response.get("body");
         if (b != null && !b.isNull()) {
-            body = response.path("isBase64Encoded").asBoolean(false) ? Base64.getDecoder().decode(b.asText())
+            body = response.path("isBase64Encoded").asBoolean(false)
+                    ? Base64.getDecoder().decode(b.asText())
                     : b.asText().getBytes(StandardCharsets.UTF_8);
         }
         for (JsonNode cookie : response.path("cookies")) {
@@ -359,7 +411,8 @@ public final class LocalHttpApi implements AutoCloseable {
         respond(exchange, response.path("statusCode").asInt(500), headers, body);
     }
 
-    private static void respond(HttpExchange exchange, int status, Map<String, String> headers, byte[] body) throws IOException {
+    private static void respond(HttpExchange exchange, int status, Map<String, String> headers, byte[] body)
+            throws IOException {
         headers.forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
         exchange.getResponseHeaders().set("apigw-requestid", UUID.randomUUID().toString());
         if (status == 204 || status == 304 || body.length == 0) {

@@ -43,7 +43,9 @@ public final class LocalQueues {
         this.sqs = sqs;
         this.json = json;
         for (SamTemplate.QueueSpec q : queues) {
-            urls.put(q.logicalId(), sqs.createQueue(r -> r.queueName(q.logicalId())).queueUrl());
+            urls.put(
+                    q.logicalId(),
+                    sqs.createQueue(r -> r.queueName(q.logicalId())).queueUrl());
             maxReceives.put(q.logicalId(), q.maxReceiveCount());
         }
     }
@@ -73,8 +75,12 @@ public final class LocalQueues {
         while (any) {
             any = false;
             for (Source source : sources) {
-                List<Message> messages = sqs.receiveMessage(r -> r.queueUrl(source.url()).maxNumberOfMessages(source.batchSize())
-                        .waitTimeSeconds(0).visibilityTimeout(60).messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages();
+                List<Message> messages = sqs.receiveMessage(r -> r.queueUrl(source.url())
+                                .maxNumberOfMessages(source.batchSize())
+                                .waitTimeSeconds(0)
+                                .visibilityTimeout(60)
+                                .messageSystemAttributeNames(MessageSystemAttributeName.ALL))
+                        .messages();
                 if (messages.isEmpty()) {
                     continue;
                 }
@@ -90,14 +96,20 @@ public final class LocalQueues {
         ObjectNode event = json.createObjectNode();
         ArrayNode records = event.putArray("Records");
         for (Message m : messages) {
-            records.addObject().put("messageId", m.messageId()).put("receiptHandle", m.receiptHandle()).put("body", m.body())
-                    .put("eventSource", "aws:sqs").put("eventSourceARN", "arn:aws:sqs:us-east-1:000000000000:" + source.queue());
+            records.addObject()
+                    .put("messageId", m.messageId())
+                    .put("receiptHandle", m.receiptHandle())
+                    .put("body", m.body())
+                    .put("eventSource", "aws:sqs")
+                    .put("eventSourceARN", "arn:aws:sqs:us-east-1:000000000000:" + source.queue());
         }
         List<String> failed = new ArrayList<>();
         String error = null;
         try {
-            JsonNode response = json.readTree(source.function().invoke(event.toString().getBytes(StandardCharsets.UTF_8)));
-            response.path("batchItemFailures").forEach(f -> failed.add(f.path("itemIdentifier").asText()));
+            JsonNode response =
+                    json.readTree(source.function().invoke(event.toString().getBytes(StandardCharsets.UTF_8)));
+            response.path("batchItemFailures")
+                    .forEach(f -> failed.add(f.path("itemIdentifier").asText()));
             if (!failed.isEmpty()) {
                 error = "reported as a batch item failure";
             }
@@ -117,7 +129,9 @@ public final class LocalQueues {
                 sqs.deleteMessage(r -> r.queueUrl(source.url()).receiptHandle(m.receiptHandle()));
                 receives.remove(m.messageId());
             } else {
-                sqs.changeMessageVisibility(r -> r.queueUrl(source.url()).receiptHandle(m.receiptHandle()).visibilityTimeout(0));
+                sqs.changeMessageVisibility(r -> r.queueUrl(source.url())
+                        .receiptHandle(m.receiptHandle())
+                        .visibilityTimeout(0));
             }
         }
     }

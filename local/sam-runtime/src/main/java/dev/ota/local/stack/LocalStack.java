@@ -1,51 +1,51 @@
 package dev.ota.local.stack;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.StandardOpenOption;
-import java.util.function.UnaryOperator;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ota.function.managementapi.ManagementApiHandler;
+import dev.ota.function.support.AwsClients;
+import dev.ota.function.support.Environment;
+import dev.ota.function.support.Settings;
+import dev.ota.local.iam.LocalIam;
+import dev.ota.local.iot.DeviceAccess;
+import dev.ota.local.iot.IotPolicy;
+import dev.ota.local.rules.IotRuleSql;
+import dev.ota.local.rules.RuleRouter;
+import dev.ota.local.standin.BucketHostEndpoint;
+import dev.ota.local.standin.CloudFormationTables;
+import dev.ota.local.standin.EmbeddedS3;
+import dev.ota.local.standin.LocalAws;
+import dev.ota.local.standin.RepoRoot;
+import dev.ota.local.standin.StandInClients;
+import dev.ota.local.template.LocalDeployment;
+import dev.ota.local.template.SamTemplate;
+import dev.ota.port.in.JobOperations;
+import dev.ota.protocol.ProtocolJson;
+import dev.ota.wiring.JobEngineClients;
+import dev.ota.wiring.JobOperationsFactory;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import software.amazon.awssdk.core.sync.RequestBody;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ota.function.support.Settings;
-import dev.ota.port.in.JobOperations;
-import dev.ota.wiring.JobEngineClients;
-import dev.ota.wiring.JobOperationsFactory;
-import dev.ota.function.support.AwsClients;
-import dev.ota.function.support.Environment;
-import dev.ota.local.standin.CloudFormationTables;
-import dev.ota.local.standin.StandInClients;
-import dev.ota.local.standin.EmbeddedS3;
-import dev.ota.local.standin.BucketHostEndpoint;
-import dev.ota.local.standin.LocalAws;
-import dev.ota.local.standin.RepoRoot;
-import dev.ota.local.rules.IotRuleSql;
-import dev.ota.local.rules.RuleRouter;
-import dev.ota.local.template.LocalDeployment;
-import dev.ota.local.template.SamTemplate;
-import dev.ota.local.iam.LocalIam;
-import dev.ota.function.managementapi.ManagementApiHandler;
-import dev.ota.protocol.ProtocolJson;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
+import java.util.function.UnaryOperator;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.s3.S3Client;
-import dev.ota.local.iot.DeviceAccess;
-import dev.ota.local.iot.IotPolicy;
 import software.amazon.awssdk.services.iot.IotClient;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Everything that runs in AWS, on this machine, built from template.yaml: the tables it declares,
@@ -68,7 +68,9 @@ public final class LocalStack implements AutoCloseable {
      * in the local deployment ({@link LocalDeployment#DEFAULT}), so that the roles' S3 resources name it.
      */
     public static final String BUCKET = "ota-firmware-" + LocalDeployment.DEFAULT.accountId() + "-"
-            + LocalDeployment.DEFAULT.stackId().substring(LocalDeployment.DEFAULT.stackId().lastIndexOf('/') + 1);
+            + LocalDeployment.DEFAULT
+                    .stackId()
+                    .substring(LocalDeployment.DEFAULT.stackId().lastIndexOf('/') + 1);
 
     /**
      * @param bucketHostPort port of the firmware bucket's virtual-hosted-style endpoint, where
@@ -76,18 +78,29 @@ public final class LocalStack implements AutoCloseable {
      * @param templateEdit   applied to the parsed template before anything is built from it (tests that
      *                       take a grant away); identity for the template as it is
      */
-    public record Options(Path template, LocalAws.Ports ports, int invokerThreads, Map<String, String> parameterOverrides,
-                          int bucketHostPort, UnaryOperator<SamTemplate> templateEdit) {
+    public record Options(
+            Path template,
+            LocalAws.Ports ports,
+            int invokerThreads,
+            Map<String, String> parameterOverrides,
+            int bucketHostPort,
+            UnaryOperator<SamTemplate> templateEdit) {
 
         public Options {
             templateEdit = templateEdit == null ? UnaryOperator.identity() : templateEdit;
         }
 
-        public Options(Path template, LocalAws.Ports ports, int invokerThreads, Map<String, String> parameterOverrides) {
+        public Options(
+                Path template, LocalAws.Ports ports, int invokerThreads, Map<String, String> parameterOverrides) {
             this(template, ports, invokerThreads, parameterOverrides, 0, null);
         }
 
-        public Options(Path template, LocalAws.Ports ports, int invokerThreads, Map<String, String> parameterOverrides, int bucketHostPort) {
+        public Options(
+                Path template,
+                LocalAws.Ports ports,
+                int invokerThreads,
+                Map<String, String> parameterOverrides,
+                int bucketHostPort) {
             this(template, ports, invokerThreads, parameterOverrides, bucketHostPort, null);
         }
 
@@ -159,21 +172,29 @@ public final class LocalStack implements AutoCloseable {
         try {
             template = options.templateEdit().apply(SamTemplate.load(options.template(), options.parameterOverrides()));
             if (!template.deployment().region().equals(StandInClients.REGION.id())) {
-                throw new IllegalStateException("the local deployment's region " + template.deployment().region() + " is not the stand-ins' "
-                        + StandInClients.REGION.id());
+                throw new IllegalStateException("the local deployment's region "
+                        + template.deployment().region() + " is not the stand-ins' " + StandInClients.REGION.id());
             }
             iam = LocalIam.from(template);
             createTables(template);
             enforceDevicePolicies(template);
             createBucket(template);
-            bucketHost = new BucketHostEndpoint(aws.s3Endpoint(), BUCKET, options.bucketHostPort()).authorizer(iam.downloadAuthorizer()).start();
+            bucketHost = new BucketHostEndpoint(aws.s3Endpoint(), BUCKET, options.bucketHostPort())
+                    .authorizer(iam.downloadAuthorizer())
+                    .start();
             // Uncounted: polling the queues is the event-source mapping's work, not a call the functions make.
-            this.queues = new LocalQueues(track(StandInClients.sqs(aws.dynamoDbEndpoint(), ClientOverrideConfiguration.builder().build())), json,
+            this.queues = new LocalQueues(
+                    track(StandInClients.sqs(
+                            aws.dynamoDbEndpoint(),
+                            ClientOverrideConfiguration.builder().build())),
+                    json,
                     template.queues());
-            List<String> problems = iam.deploymentProblems(template, id -> iam.permissions().queueArn(queues.url(id)));
+            List<String> problems =
+                    iam.deploymentProblems(template, id -> iam.permissions().queueArn(queues.url(id)));
             if (!problems.isEmpty()) {
-                throw new IllegalStateException("template.yaml: the functions' roles do not allow what Lambda does with them:\n  "
-                        + String.join("\n  ", problems));
+                throw new IllegalStateException(
+                        "template.yaml: the functions' roles do not allow what Lambda does with them:\n  "
+                                + String.join("\n  ", problems));
             }
             wireFunctions(template);
             wireHttpApi(template);
@@ -218,7 +239,9 @@ public final class LocalStack implements AutoCloseable {
             iotPolicyNames.add(policy.policyName());
         }
         LocalDeployment deployment = template.deployment();
-        deviceAccess = new DeviceAccess(iot, "arn:" + deployment.partition() + ":iot:" + deployment.region() + ":" + deployment.accountId() + ":");
+        deviceAccess = new DeviceAccess(
+                iot,
+                "arn:" + deployment.partition() + ":iot:" + deployment.region() + ":" + deployment.accountId() + ":");
         aws.broker().accessControl(deviceAccess);
     }
 
@@ -257,8 +280,11 @@ public final class LocalStack implements AutoCloseable {
     private void createBucket(SamTemplate template) {
         List<String> buckets = template.resourcesOfType("AWS::S3::Bucket");
         if (buckets.size() != 1 || !BUCKET.equals(template.physicalName(buckets.get(0)))) {
-            throw new IllegalStateException("template.yaml: the local stack serves one bucket named " + BUCKET + "; the template declares "
-                    + buckets.stream().map(b -> b + " = " + template.physicalName(b)).toList());
+            throw new IllegalStateException(
+                    "template.yaml: the local stack serves one bucket named " + BUCKET + "; the template declares "
+                            + buckets.stream()
+                                    .map(b -> b + " = " + template.physicalName(b))
+                                    .toList());
         }
         try (S3Client s3 = aws.s3()) {
             s3.createBucket(b -> b.bucket(BUCKET));
@@ -276,9 +302,11 @@ public final class LocalStack implements AutoCloseable {
             env.replaceAll((k, v) -> v != null && queueUrls.containsKey(v) ? queueUrls.get(v) : v);
             AwsClients clients = track(functionClients(spec.logicalId()));
             clientsByFunction.put(spec.logicalId(), clients);
-            LocalFunction function = new LocalFunction(spec.logicalId(),
+            LocalFunction function = new LocalFunction(
+                    spec.logicalId(),
                     LocalHandlers.create(spec.logicalId(), spec.handler(), Environment.of(env), clients, clock));
-            if (spec.handler().startsWith(ManagementApiHandler.class.getName() + "::") || spec.handler().equals(ManagementApiHandler.class.getName())) {
+            if (spec.handler().startsWith(ManagementApiHandler.class.getName() + "::")
+                    || spec.handler().equals(ManagementApiHandler.class.getName())) {
                 managementApi = spec.logicalId();
             }
             functions.put(spec.logicalId(), function);
@@ -293,11 +321,13 @@ public final class LocalStack implements AutoCloseable {
             }
             for (SamTemplate.IotRule rule : spec.iotRules()) {
                 if (!"2016-03-23".equals(rule.sqlVersion())) {
-                    throw new IotRuleSql.UnsupportedRuleException(spec.logicalId() + "." + rule.name() + ": AwsIotSqlVersion must be 2016-03-23");
+                    throw new IotRuleSql.UnsupportedRuleException(
+                            spec.logicalId() + "." + rule.name() + ": AwsIotSqlVersion must be 2016-03-23");
                 }
                 IotRuleSql sql = IotRuleSql.parse(rule.sql());
                 String filter = sql.topicFilter();
-                router.add(new RuleRouter.Route(rule.name(), sql, List.of(filter, twinTopic(filter)), spec.logicalId(), function));
+                router.add(new RuleRouter.Route(
+                        rule.name(), sql, List.of(filter, twinTopic(filter)), spec.logicalId(), function));
             }
         }
         aws.broker().addClientPublishListener(p -> {
@@ -330,7 +360,8 @@ public final class LocalStack implements AutoCloseable {
                     try {
                         function.invoke(s3Event(created));
                     } catch (Exception e) {
-                        s3NotificationFailures.add(new S3NotificationFailure(trigger.functionLogicalId(), created.key(), e));
+                        s3NotificationFailures.add(
+                                new S3NotificationFailure(trigger.functionLogicalId(), created.key(), e));
                     } finally {
                         s3NotificationsPending.decrementAndGet();
                     }
@@ -350,8 +381,12 @@ public final class LocalStack implements AutoCloseable {
         s3.put("s3SchemaVersion", "1.0");
         s3.putObject("bucket").put("name", created.bucket()).put("arn", "arn:aws:s3:::" + created.bucket());
         // S3 URL-encodes keys in notifications (a space becomes '+').
-        s3.putObject("object").put("key", URLEncoder.encode(created.key(), StandardCharsets.UTF_8).replace("%2F", "/"))
-                .put("size", created.size()).put("eTag", created.eTag() == null ? "" : created.eTag().replace("\"", ""));
+        s3.putObject("object")
+                .put(
+                        "key",
+                        URLEncoder.encode(created.key(), StandardCharsets.UTF_8).replace("%2F", "/"))
+                .put("size", created.size())
+                .put("eTag", created.eTag() == null ? "" : created.eTag().replace("\"", ""));
         var event = json.createObjectNode();
         event.putArray("Records").add(record);
         return ProtocolJson.toBytes(json, event);
@@ -395,7 +430,10 @@ public final class LocalStack implements AutoCloseable {
     private AwsClients functionClients(String logicalId) {
         LocalIam.Role role = iam.role(logicalId);
         return LocalClients.functionClients(aws, iam.credentials(role))
-                .overrides(ClientOverrideConfiguration.builder().addExecutionInterceptor(calls).addExecutionInterceptor(iam.enforcer(role)).build())
+                .overrides(ClientOverrideConfiguration.builder()
+                        .addExecutionInterceptor(calls)
+                        .addExecutionInterceptor(iam.enforcer(role))
+                        .build())
                 .downloadUrlsServedAs(url -> BucketHostEndpoint.served(url, BUCKET, bucketHost.endpoint()))
                 .build();
     }
@@ -404,7 +442,8 @@ public final class LocalStack implements AutoCloseable {
     public AwsClients clientsOf(String functionLogicalId) {
         AwsClients clients = clientsByFunction.get(functionLogicalId);
         if (clients == null) {
-            throw new IllegalArgumentException("no function " + functionLogicalId + " in template.yaml; have " + clientsByFunction.keySet());
+            throw new IllegalArgumentException(
+                    "no function " + functionLogicalId + " in template.yaml; have " + clientsByFunction.keySet());
         }
         return clients;
     }
@@ -428,7 +467,8 @@ public final class LocalStack implements AutoCloseable {
     public byte[] invoke(String logicalId, byte[] event) throws Exception {
         LocalFunction function = functions.get(logicalId);
         if (function == null) {
-            throw new IllegalArgumentException("no function " + logicalId + " in template.yaml; have " + functions.keySet());
+            throw new IllegalArgumentException(
+                    "no function " + logicalId + " in template.yaml; have " + functions.keySet());
         }
         return function.invoke(event);
     }
@@ -444,12 +484,16 @@ public final class LocalStack implements AutoCloseable {
             s3.putObject(r -> r.bucket(BUCKET).key(key), RequestBody.fromBytes(bytes));
         }
         ObjectNode event = json.createObjectNode();
-        ObjectNode record = event.putArray("Records").addObject()
-                .put("eventSource", "aws:s3").put("eventName", "ObjectCreated:Put").put("awsRegion", aws.region().id());
+        ObjectNode record = event.putArray("Records")
+                .addObject()
+                .put("eventSource", "aws:s3")
+                .put("eventName", "ObjectCreated:Put")
+                .put("awsRegion", aws.region().id());
         ObjectNode s3 = record.putObject("s3");
         s3.putObject("bucket").put("name", BUCKET);
         // S3 URL-encodes the key in notifications (a space arrives as '+').
-        s3.putObject("object").put("key", URLEncoder.encode(key, StandardCharsets.UTF_8).replace("%2F", "/"))
+        s3.putObject("object")
+                .put("key", URLEncoder.encode(key, StandardCharsets.UTF_8).replace("%2F", "/"))
                 .put("size", bytes.length);
         return invoke("FirmwareRegistrationFunction", json.writeValueAsBytes(event));
     }
@@ -480,7 +524,8 @@ public final class LocalStack implements AutoCloseable {
      */
     public int tick() throws Exception {
         byte[] event = ("{\"version\":\"0\",\"detail-type\":\"Scheduled Event\",\"source\":\"aws.events\",\"time\":\""
-                + clock.instant() + "\",\"detail\":{}}").getBytes(StandardCharsets.UTF_8);
+                        + clock.instant() + "\",\"detail\":{}}")
+                .getBytes(StandardCharsets.UTF_8);
         for (LocalFunction function : scheduled) {
             function.invoke(event);
         }
@@ -509,7 +554,8 @@ public final class LocalStack implements AutoCloseable {
     public synchronized JobOperations jobs() {
         if (jobOperations == null) {
             if (managementApi == null) {
-                throw new IllegalStateException("template.yaml has no function with handler " + ManagementApiHandler.class.getName());
+                throw new IllegalStateException(
+                        "template.yaml has no function with handler " + ManagementApiHandler.class.getName());
             }
             jobOperations = JobOperationsFactory.create(settings, JobEngineClients.of(clientsOf(managementApi)), clock);
         }
@@ -561,7 +607,10 @@ public final class LocalStack implements AutoCloseable {
         var denied = report.putArray("denials");
         iam.denials().forEach(d -> denied.add(d.message()));
         try {
-            Files.writeString(Path.of(file), json.writeValueAsString(report) + "\n", StandardOpenOption.CREATE,
+            Files.writeString(
+                    Path.of(file),
+                    json.writeValueAsString(report) + "\n",
+                    StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
         } catch (IOException e) {
             // a diagnostic only

@@ -1,10 +1,10 @@
 package dev.ota.local.template;
 
-import java.util.Locale;
 import dev.ota.local.standin.CloudFormationYaml.Intrinsic;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -74,7 +74,9 @@ final class Intrinsics {
             if (map.size() == 1) {
                 String key = String.valueOf(map.keySet().iterator().next());
                 if (key.equals("Ref") || key.startsWith("Fn::")) {
-                    return apply(key.equals("Ref") ? "Ref" : key.substring(4), map.values().iterator().next());
+                    return apply(
+                            key.equals("Ref") ? "Ref" : key.substring(4),
+                            map.values().iterator().next());
                 }
             }
             Map<String, Object> out = new LinkedHashMap<>();
@@ -153,11 +155,22 @@ final class Intrinsics {
         Map<String, Object> props = SamTemplate.map(resource.get("Properties"));
         String type = String.valueOf(resource.get("Type"));
         return switch (type) {
-            case "AWS::S3::Bucket" -> props.containsKey("BucketName") ? text(resolve(props.get("BucketName"))) : logicalId.toLowerCase(Locale.ROOT);
-            case "AWS::Logs::LogGroup" -> props.containsKey("LogGroupName") ? text(resolve(props.get("LogGroupName"))) : deployment.stackName() + "-" + logicalId;
-            case "AWS::IAM::Role" -> props.containsKey("RoleName") ? text(resolve(props.get("RoleName"))) : deployment.stackName() + "-" + logicalId;
+            case "AWS::S3::Bucket" ->
+                props.containsKey("BucketName")
+                        ? text(resolve(props.get("BucketName")))
+                        : logicalId.toLowerCase(Locale.ROOT);
+            case "AWS::Logs::LogGroup" ->
+                props.containsKey("LogGroupName")
+                        ? text(resolve(props.get("LogGroupName")))
+                        : deployment.stackName() + "-" + logicalId;
+            case "AWS::IAM::Role" ->
+                props.containsKey("RoleName")
+                        ? text(resolve(props.get("RoleName")))
+                        : deployment.stackName() + "-" + logicalId;
             case "AWS::Serverless::Function", "AWS::Lambda::Function" ->
-                    props.containsKey("FunctionName") ? text(resolve(props.get("FunctionName"))) : deployment.stackName() + "-" + logicalId;
+                props.containsKey("FunctionName")
+                        ? text(resolve(props.get("FunctionName")))
+                        : deployment.stackName() + "-" + logicalId;
             default -> logicalId;
         };
     }
@@ -176,8 +189,11 @@ final class Intrinsics {
             case "AWS::S3::Bucket" -> "arn:" + p + ":s3:::" + name;
             case "AWS::Logs::LogGroup" -> "arn:" + p + ":logs:" + r + ":" + a + ":log-group:" + name + ":*";
             case "AWS::IAM::Role" -> "arn:" + p + ":iam::" + a + ":role/" + name;
-            case "AWS::Serverless::Function", "AWS::Lambda::Function" -> "arn:" + p + ":lambda:" + r + ":" + a + ":function:" + name;
-            default -> throw new UnresolvableException("GetAtt " + logicalId + ".Arn: the local deployment has no ARN for a " + type);
+            case "AWS::Serverless::Function", "AWS::Lambda::Function" ->
+                "arn:" + p + ":lambda:" + r + ":" + a + ":function:" + name;
+            default ->
+                throw new UnresolvableException(
+                        "GetAtt " + logicalId + ".Arn: the local deployment has no ARN for a " + type);
         };
     }
 

@@ -10,7 +10,11 @@ package dev.ota.local.template;
  */
 public record LocalDeployment(String partition, String region, String accountId, String stackName, String stackId) {
 
-    public static final LocalDeployment DEFAULT = new LocalDeployment("aws", "us-east-1", "123456789012", "ota-local",
+    public static final LocalDeployment DEFAULT = new LocalDeployment(
+            "aws",
+            "us-east-1",
+            "123456789012",
+            "ota-local",
             "arn:aws:cloudformation:us-east-1:123456789012:stack/ota-local/00000000-0000-0000-0000-000000000000");
 
     public String urlSuffix() {

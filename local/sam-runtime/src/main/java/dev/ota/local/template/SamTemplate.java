@@ -1,8 +1,5 @@
 package dev.ota.local.template;
 
-import java.util.Objects;
-import java.util.function.Consumer;
-import java.util.Locale;
 import dev.ota.local.standin.CloudFormationTables;
 import dev.ota.local.standin.CloudFormationYaml;
 import dev.ota.local.standin.CloudFormationYaml.Intrinsic;
@@ -10,7 +7,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * template.yaml as the local stack reads it: the functions (handler, environment, IoT rule SQL)
@@ -113,20 +113,23 @@ public final class SamTemplate {
      * @param unsupported        what the role has that the local stack cannot evaluate (managed policies,
      *                           a permissions boundary, policies attached from other resources); empty when none
      */
-    public record RoleSpec(String logicalId, String name, String arn, Map<String, Object> policies, List<String> unsupported) {}
+    public record RoleSpec(
+            String logicalId, String name, String arn, Map<String, Object> policies, List<String> unsupported) {}
 
     /** The execution role of a function ({@code Role: !GetAtt XRole.Arn}); its policies resolved strictly. */
     public RoleSpec role(String functionLogicalId) {
         Map<String, Object> function = map(map(root.get("Resources")).get(functionLogicalId));
         Object roleRef = map(function.get("Properties")).get("Role");
         if (roleRef == null) {
-            throw new IllegalStateException("template.yaml: " + functionLogicalId + " has no Role; the local stack enforces only explicit "
-                    + "AWS::IAM::Role resources (a role SAM generates from Policies would add managed policies it cannot read)");
+            throw new IllegalStateException(
+                    "template.yaml: " + functionLogicalId + " has no Role; the local stack enforces only explicit "
+                            + "AWS::IAM::Role resources (a role SAM generates from Policies would add managed policies it cannot read)");
         }
         String roleId = logicalIdOf(roleRef);
         Map<String, Object> role = map(map(root.get("Resources")).get(roleId));
         if (!"AWS::IAM::Role".equals(role.get("Type"))) {
-            throw new IllegalStateException("template.yaml: " + functionLogicalId + ".Role names " + roleId + ", not an AWS::IAM::Role of this template");
+            throw new IllegalStateException("template.yaml: " + functionLogicalId + ".Role names " + roleId
+                    + ", not an AWS::IAM::Role of this template");
         }
         Map<String, Object> props = map(role.get("Properties"));
         List<String> unsupported = new ArrayList<>();
@@ -136,21 +139,25 @@ public final class SamTemplate {
         if (props.get("PermissionsBoundary") != null) {
             unsupported.add("PermissionsBoundary");
         }
-        resources("AWS::IAM::Policy").forEach((id, p) -> list(p.get("Roles")).forEach(r -> {
-            if (roleId.equals(logicalIdOf(r))) {
-                unsupported.add("AWS::IAM::Policy " + id);
-            }
-        }));
-        resources("AWS::IAM::ManagedPolicy").forEach((id, p) -> list(p.get("Roles")).forEach(r -> {
-            if (roleId.equals(logicalIdOf(r))) {
-                unsupported.add("AWS::IAM::ManagedPolicy " + id);
-            }
-        }));
+        resources("AWS::IAM::Policy")
+                .forEach((id, p) -> list(p.get("Roles")).forEach(r -> {
+                    if (roleId.equals(logicalIdOf(r))) {
+                        unsupported.add("AWS::IAM::Policy " + id);
+                    }
+                }));
+        resources("AWS::IAM::ManagedPolicy")
+                .forEach((id, p) -> list(p.get("Roles")).forEach(r -> {
+                    if (roleId.equals(logicalIdOf(r))) {
+                        unsupported.add("AWS::IAM::ManagedPolicy " + id);
+                    }
+                }));
         Map<String, Object> policies = new LinkedHashMap<>();
         try {
             for (Object policy : list(props.get("Policies"))) {
                 Map<String, Object> p = map(policy);
-                policies.put(String.valueOf(intrinsics.resolve(p.get("PolicyName"))), intrinsics.resolve(p.get("PolicyDocument")));
+                policies.put(
+                        String.valueOf(intrinsics.resolve(p.get("PolicyName"))),
+                        intrinsics.resolve(p.get("PolicyDocument")));
             }
             return new RoleSpec(roleId, intrinsics.physicalName(roleId), intrinsics.arn(roleId), policies, unsupported);
         } catch (Intrinsics.UnresolvableException e) {
@@ -170,8 +177,15 @@ public final class SamTemplate {
      *     {@code /aws/lambda/{name}}
      * @param onFailureQueue the SQS queue (logical id) its failed asynchronous invocations go to, or null
      */
-    public record FunctionSpec(String logicalId, String handler, Map<String, String> environment, List<IotRule> iotRules,
-                               List<SqsSource> sqsSources, List<String> schedules, String logGroup, String onFailureQueue) {}
+    public record FunctionSpec(
+            String logicalId,
+            String handler,
+            Map<String, String> environment,
+            List<IotRule> iotRules,
+            List<SqsSource> sqsSources,
+            List<String> schedules,
+            String logGroup,
+            String onFailureQueue) {}
 
     /** An SQS queue; {@code maxReceiveCount} from its redrive policy (0 when it has none). */
     public record QueueSpec(String logicalId, int maxReceiveCount, int visibilityTimeout) {}
@@ -189,7 +203,9 @@ public final class SamTemplate {
         resources("AWS::IoT::Policy").forEach((id, props) -> {
             Object name = props.get("PolicyName");
             try {
-                policies.add(new IotPolicySpec(id, name == null ? id : String.valueOf(intrinsics.resolve(name)),
+                policies.add(new IotPolicySpec(
+                        id,
+                        name == null ? id : String.valueOf(intrinsics.resolve(name)),
                         intrinsics.resolve(props.get("PolicyDocument"))));
             } catch (Intrinsics.UnresolvableException e) {
                 throw new IllegalStateException("template.yaml: " + id + ": " + e.getMessage(), e);
@@ -203,7 +219,9 @@ public final class SamTemplate {
     }
 
     public List<FunctionSpec> functions() {
-        Map<String, Object> globalEnv = map(map(map(map(root.get("Globals")).get("Function")).get("Environment")).get("Variables"));
+        Map<String, Object> globalEnv =
+                map(map(map(map(root.get("Globals")).get("Function")).get("Environment"))
+                        .get("Variables"));
         List<FunctionSpec> functions = new ArrayList<>();
         resources("AWS::Serverless::Function").forEach((id, props) -> {
             Map<String, String> env = new LinkedHashMap<>();
@@ -219,16 +237,23 @@ public final class SamTemplate {
                     rules.add(new IotRule(eventName, resolve(p.get("Sql")), resolve(p.get("AwsIotSqlVersion"))));
                 } else if ("SQS".equals(e.get("Type"))) {
                     Object batch = p.get("BatchSize");
-                    queues.add(new SqsSource(eventName, logicalIdOf(p.get("Queue")), batch == null ? 10 : Integer.parseInt(String.valueOf(batch))));
+                    queues.add(new SqsSource(
+                            eventName,
+                            logicalIdOf(p.get("Queue")),
+                            batch == null ? 10 : Integer.parseInt(String.valueOf(batch))));
                 } else if ("Schedule".equals(e.get("Type")) || "ScheduleV2".equals(e.get("Type"))) {
                     schedules.add(resolve(p.containsKey("Schedule") ? p.get("Schedule") : p.get("ScheduleExpression")));
                 }
             });
             Object logGroup = map(props.get("LoggingConfig")).get("LogGroup");
             String logGroupName = logGroup != null ? resolve(logGroup) : "/aws/lambda/" + physicalName(id);
-            Map<String, Object> onFailure = map(map(map(props.get("EventInvokeConfig")).get("DestinationConfig")).get("OnFailure"));
-            String onFailureQueue = "SQS".equals(onFailure.get("Type")) ? logicalIdOf(onFailure.get("Destination")) : null;
-            functions.add(new FunctionSpec(id, resolve(props.get("Handler")), env, rules, queues, schedules, logGroupName, onFailureQueue));
+            Map<String, Object> onFailure =
+                    map(map(map(props.get("EventInvokeConfig")).get("DestinationConfig"))
+                            .get("OnFailure"));
+            String onFailureQueue =
+                    "SQS".equals(onFailure.get("Type")) ? logicalIdOf(onFailure.get("Destination")) : null;
+            functions.add(new FunctionSpec(
+                    id, resolve(props.get("Handler")), env, rules, queues, schedules, logGroupName, onFailureQueue));
         });
         return functions;
     }
@@ -238,7 +263,9 @@ public final class SamTemplate {
         resources("AWS::SQS::Queue").forEach((id, props) -> {
             Object receives = map(props.get("RedrivePolicy")).get("maxReceiveCount");
             Object visibility = props.get("VisibilityTimeout");
-            queues.add(new QueueSpec(id, receives == null ? 0 : Integer.parseInt(String.valueOf(receives)),
+            queues.add(new QueueSpec(
+                    id,
+                    receives == null ? 0 : Integer.parseInt(String.valueOf(receives)),
                     visibility == null ? 30 : Integer.parseInt(String.valueOf(visibility))));
         });
         return queues;
@@ -263,7 +290,13 @@ public final class SamTemplate {
      * @param iamAuth whether the route needs a SigV4-signed request (the API's DefaultAuthorizer is
      *     AWS_IAM and the event does not override it with NONE)
      */
-    public record HttpRoute(String functionLogicalId, String eventName, String apiLogicalId, String method, String path, boolean iamAuth) {
+    public record HttpRoute(
+            String functionLogicalId,
+            String eventName,
+            String apiLogicalId,
+            String method,
+            String path,
+            boolean iamAuth) {
         public String routeKey() {
             return method + " " + path;
         }
@@ -273,22 +306,28 @@ public final class SamTemplate {
     public List<HttpRoute> httpApiRoutes() {
         List<HttpRoute> routes = new ArrayList<>();
         Map<String, Map<String, Object>> apis = resources("AWS::Serverless::HttpApi");
-        resources("AWS::Serverless::Function").forEach((id, props) -> map(props.get("Events")).forEach((eventName, event) -> {
-            Map<String, Object> e = map(event);
-            if (!"HttpApi".equals(e.get("Type"))) {
-                return;
-            }
-            Map<String, Object> p = map(e.get("Properties"));
-            String api = p.get("ApiId") == null ? null : resolve(p.get("ApiId"));
-            Map<String, Object> auth = map(map(apis.get(api)).get("Auth"));
-            boolean iam = "AWS_IAM".equals(String.valueOf(auth.get("DefaultAuthorizer")));
-            Object override = map(p.get("Auth")).get("Authorizer");
-            if (override != null) {
-                iam = "AWS_IAM".equals(String.valueOf(override));
-            }
-            routes.add(new HttpRoute(id, eventName, api, String.valueOf(resolve(p.get("Method"))).toUpperCase(Locale.ROOT),
-                    resolve(p.get("Path")), iam));
-        }));
+        resources("AWS::Serverless::Function")
+                .forEach((id, props) -> map(props.get("Events")).forEach((eventName, event) -> {
+                    Map<String, Object> e = map(event);
+                    if (!"HttpApi".equals(e.get("Type"))) {
+                        return;
+                    }
+                    Map<String, Object> p = map(e.get("Properties"));
+                    String api = p.get("ApiId") == null ? null : resolve(p.get("ApiId"));
+                    Map<String, Object> auth = map(map(apis.get(api)).get("Auth"));
+                    boolean iam = "AWS_IAM".equals(String.valueOf(auth.get("DefaultAuthorizer")));
+                    Object override = map(p.get("Auth")).get("Authorizer");
+                    if (override != null) {
+                        iam = "AWS_IAM".equals(String.valueOf(override));
+                    }
+                    routes.add(new HttpRoute(
+                            id,
+                            eventName,
+                            api,
+                            String.valueOf(resolve(p.get("Method"))).toUpperCase(Locale.ROOT),
+                            resolve(p.get("Path")),
+                            iam));
+                }));
         return routes;
     }
 
@@ -296,41 +335,54 @@ public final class SamTemplate {
      * An {@code S3} event of a function: which bucket (its logical id), which events
      * ({@code s3:ObjectCreated:*}), and the key prefix and suffix filters.
      */
-    public record S3Trigger(String functionLogicalId, String eventName, String bucketLogicalId, List<String> events, String prefix, String suffix) {
+    public record S3Trigger(
+            String functionLogicalId,
+            String eventName,
+            String bucketLogicalId,
+            List<String> events,
+            String prefix,
+            String suffix) {
         public boolean matches(String eventType, String key) {
-            boolean typeMatches = events.stream().anyMatch(e -> e.endsWith("*") ? eventType.startsWith(e.substring(0, e.length() - 1)) : e.equals(eventType));
-            return typeMatches && (prefix == null || key.startsWith(prefix)) && (suffix == null || key.endsWith(suffix));
+            boolean typeMatches = events.stream()
+                    .anyMatch(e -> e.endsWith("*")
+                            ? eventType.startsWith(e.substring(0, e.length() - 1))
+                            : e.equals(eventType));
+            return typeMatches
+                    && (prefix == null || key.startsWith(prefix))
+                    && (suffix == null || key.endsWith(suffix));
         }
     }
 
     public List<S3Trigger> s3Triggers() {
         List<S3Trigger> triggers = new ArrayList<>();
-        resources("AWS::Serverless::Function").forEach((id, props) -> map(props.get("Events")).forEach((eventName, event) -> {
-            Map<String, Object> e = map(event);
-            if (!"S3".equals(e.get("Type"))) {
-                return;
-            }
-            Map<String, Object> p = map(e.get("Properties"));
-            List<String> events = new ArrayList<>();
-            Object ev = p.get("Events");
-            if (ev instanceof List<?> l) {
-                l.forEach(x -> events.add(resolve(x)));
-            } else if (ev != null) {
-                events.add(resolve(ev));
-            }
-            String prefix = null;
-            String suffix = null;
-            for (Object rule : list(map(map(p.get("Filter")).get("S3Key")).get("Rules"))) {
-                String name = String.valueOf(map(rule).get("Name")).toLowerCase(Locale.ROOT);
-                String value = resolve(map(rule).get("Value"));
-                if (name.equals("prefix")) {
-                    prefix = value;
-                } else if (name.equals("suffix")) {
-                    suffix = value;
-                }
-            }
-            triggers.add(new S3Trigger(id, eventName, logicalIdOf(p.get("Bucket")), events, prefix, suffix));
-        }));
+        resources("AWS::Serverless::Function")
+                .forEach((id, props) -> map(props.get("Events")).forEach((eventName, event) -> {
+                    Map<String, Object> e = map(event);
+                    if (!"S3".equals(e.get("Type"))) {
+                        return;
+                    }
+                    Map<String, Object> p = map(e.get("Properties"));
+                    List<String> events = new ArrayList<>();
+                    Object ev = p.get("Events");
+                    if (ev instanceof List<?> l) {
+                        l.forEach(x -> events.add(resolve(x)));
+                    } else if (ev != null) {
+                        events.add(resolve(ev));
+                    }
+                    String prefix = null;
+                    String suffix = null;
+                    for (Object rule :
+                            list(map(map(p.get("Filter")).get("S3Key")).get("Rules"))) {
+                        String name = String.valueOf(map(rule).get("Name")).toLowerCase(Locale.ROOT);
+                        String value = resolve(map(rule).get("Value"));
+                        if (name.equals("prefix")) {
+                            prefix = value;
+                        } else if (name.equals("suffix")) {
+                            suffix = value;
+                        }
+                    }
+                    triggers.add(new S3Trigger(id, eventName, logicalIdOf(p.get("Bucket")), events, prefix, suffix));
+                }));
         return triggers;
     }
 

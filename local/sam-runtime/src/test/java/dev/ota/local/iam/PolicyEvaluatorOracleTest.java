@@ -42,10 +42,16 @@ class PolicyEvaluatorOracleTest {
                 }
                 context.put(e.getKey(), values);
             });
-            PolicyEvaluator.Outcome outcome = PolicyEvaluator.evaluate(List.of(policy),
-                    new PolicyEvaluator.Request(c.path("action").asText(), c.path("resource").asText(), context)).outcome();
+            PolicyEvaluator.Outcome outcome = PolicyEvaluator.evaluate(
+                            List.of(policy),
+                            new PolicyEvaluator.Request(
+                                    c.path("action").asText(),
+                                    c.path("resource").asText(),
+                                    context))
+                    .outcome();
             if (!outcome.name().equals(c.path("expected").asText())) {
-                disagreements.add(c.path("name").asText() + ": local " + outcome + ", iam-simulate " + c.path("expected").asText());
+                disagreements.add(c.path("name").asText() + ": local " + outcome + ", iam-simulate "
+                        + c.path("expected").asText());
             }
         }
         assertThat(cases).isGreaterThan(60);

@@ -15,9 +15,25 @@ class PolicyTest {
 
     @Test
     void readsStatementsWithSingleValuesOrLists() {
-        Policy p = Policy.parse("r/p", doc(
-                Map.of("Sid", "Read", "Effect", "Allow", "Action", "s3:GetObject", "Resource", "arn:aws:s3:::b/*"),
-                Map.of("Effect", "Deny", "NotAction", List.of("s3:GetObject", "s3:ListBucket"), "NotResource", List.of("arn:aws:s3:::b/*"))));
+        Policy p = Policy.parse(
+                "r/p",
+                doc(
+                        Map.of(
+                                "Sid",
+                                "Read",
+                                "Effect",
+                                "Allow",
+                                "Action",
+                                "s3:GetObject",
+                                "Resource",
+                                "arn:aws:s3:::b/*"),
+                        Map.of(
+                                "Effect",
+                                "Deny",
+                                "NotAction",
+                                List.of("s3:GetObject", "s3:ListBucket"),
+                                "NotResource",
+                                List.of("arn:aws:s3:::b/*"))));
 
         assertThat(p.statements()).hasSize(2);
         assertThat(p.statements().get(0)).satisfies(s -> {
@@ -42,8 +58,19 @@ class PolicyTest {
 
     @Test
     void conditionsKeepTheirOperatorAndLowercaseTheirKey() {
-        Policy p = Policy.parse("p", doc(Map.of("Effect", "Allow", "Action", "s3:ListBucket", "Resource", "arn:aws:s3:::b",
-                "Condition", Map.of("ForAnyValue:StringLikeIfExists", Map.of("S3:Prefix", List.of("firmware/*", "lists/*"))))));
+        Policy p = Policy.parse(
+                "p",
+                doc(Map.of(
+                        "Effect",
+                        "Allow",
+                        "Action",
+                        "s3:ListBucket",
+                        "Resource",
+                        "arn:aws:s3:::b",
+                        "Condition",
+                        Map.of(
+                                "ForAnyValue:StringLikeIfExists",
+                                Map.of("S3:Prefix", List.of("firmware/*", "lists/*"))))));
 
         Policy.Condition c = p.statements().get(0).conditions().get(0);
         assertThat(c.key()).isEqualTo("s3:prefix");
@@ -55,30 +82,71 @@ class PolicyTest {
 
     @Test
     void booleansAndNumbersInConditionsAreReadAsText() {
-        Policy p = Policy.parse("p", doc(Map.of("Effect", "Deny", "Action", "s3:*", "Resource", "*",
-                "Condition", Map.of("Bool", Map.of("aws:SecureTransport", false)))));
+        Policy p = Policy.parse(
+                "p",
+                doc(Map.of(
+                        "Effect",
+                        "Deny",
+                        "Action",
+                        "s3:*",
+                        "Resource",
+                        "*",
+                        "Condition",
+                        Map.of("Bool", Map.of("aws:SecureTransport", false)))));
         assertThat(p.statements().get(0).conditions().get(0).values()).containsExactly("false");
     }
 
     @Test
     void refusesWhatItCannotEvaluate() {
-        assertThatThrownBy(() -> Policy.parse("p", doc(Map.of("Effect", "Allow", "Principal", "*", "Action", "s3:*", "Resource", "*"))))
+        assertThatThrownBy(() -> Policy.parse(
+                        "p", doc(Map.of("Effect", "Allow", "Principal", "*", "Action", "s3:*", "Resource", "*"))))
                 .hasMessageContaining("Principal");
-        assertThatThrownBy(() -> Policy.parse("p", doc(Map.of("Effect", "Allow", "Action", "s3:GetObject",
-                "Resource", "arn:aws:s3:::b/${aws:username}/*")))).hasMessageContaining("policy variable");
-        assertThatThrownBy(() -> Policy.parse("p", doc(Map.of("Effect", "Allow", "Action", "s3:*", "Resource", "*",
-                "Condition", Map.of("IpAddress", Map.of("aws:SourceIp", "10.0.0.0/8")))))).hasMessageContaining("IpAddress");
-        assertThatThrownBy(() -> Policy.parse("p", doc(Map.of("Effect", "Allow", "Action", "s3:*", "Resource", "*",
-                "Condition", Map.of("DateLessThan", Map.of("aws:CurrentTime", "2030-01-01T00:00:00Z")))))).hasMessageContaining("DateLessThan");
+        assertThatThrownBy(() -> Policy.parse(
+                        "p",
+                        doc(Map.of(
+                                "Effect",
+                                "Allow",
+                                "Action",
+                                "s3:GetObject",
+                                "Resource",
+                                "arn:aws:s3:::b/${aws:username}/*"))))
+                .hasMessageContaining("policy variable");
+        assertThatThrownBy(() -> Policy.parse(
+                        "p",
+                        doc(Map.of(
+                                "Effect",
+                                "Allow",
+                                "Action",
+                                "s3:*",
+                                "Resource",
+                                "*",
+                                "Condition",
+                                Map.of("IpAddress", Map.of("aws:SourceIp", "10.0.0.0/8"))))))
+                .hasMessageContaining("IpAddress");
+        assertThatThrownBy(() -> Policy.parse(
+                        "p",
+                        doc(Map.of(
+                                "Effect",
+                                "Allow",
+                                "Action",
+                                "s3:*",
+                                "Resource",
+                                "*",
+                                "Condition",
+                                Map.of("DateLessThan", Map.of("aws:CurrentTime", "2030-01-01T00:00:00Z"))))))
+                .hasMessageContaining("DateLessThan");
         assertThatThrownBy(() -> Policy.parse("p", doc(Map.of("Effect", "allow", "Action", "s3:*", "Resource", "*"))))
                 .hasMessageContaining("Effect");
-        assertThatThrownBy(() -> Policy.parse("p", doc(Map.of("Effect", "Allow", "Action", "s3:*", "NotAction", "s3:Get*", "Resource", "*"))))
+        assertThatThrownBy(() -> Policy.parse(
+                        "p", doc(Map.of("Effect", "Allow", "Action", "s3:*", "NotAction", "s3:Get*", "Resource", "*"))))
                 .hasMessageContaining("exactly one of Action and NotAction");
         assertThatThrownBy(() -> Policy.parse("p", doc(Map.of("Effect", "Allow", "Action", "s3:*"))))
                 .hasMessageContaining("exactly one of Resource and NotResource");
-        assertThatThrownBy(() -> Policy.parse("p", doc(Map.of("Effect", "Allow", "Action", "GetObject", "Resource", "*"))))
+        assertThatThrownBy(
+                        () -> Policy.parse("p", doc(Map.of("Effect", "Allow", "Action", "GetObject", "Resource", "*"))))
                 .hasMessageContaining("service prefix");
-        assertThatThrownBy(() -> Policy.parse("p", doc(Map.of("Effect", "Allow", "Action", "s3:*", "Resource", "*", "Sids", "x"))))
+        assertThatThrownBy(() -> Policy.parse(
+                        "p", doc(Map.of("Effect", "Allow", "Action", "s3:*", "Resource", "*", "Sids", "x"))))
                 .hasMessageContaining("unknown statement element Sids");
         assertThatThrownBy(() -> Policy.parse("p", Map.of("Version", "2099-01-01", "Statement", List.of())))
                 .hasMessageContaining("Version");
@@ -86,8 +154,19 @@ class PolicyTest {
 
     @Test
     void refusalsNameThePolicyAndTheStatement() {
-        assertThatThrownBy(() -> Policy.parse("JobWorkerRole/job-worker", doc(Map.of("Sid", "Broken", "Effect", "Allow", "Action", "s3:*",
-                "Resource", "*", "Condition", Map.of("IpAddress", Map.of("aws:SourceIp", "10.0.0.0/8"))))))
+        assertThatThrownBy(() -> Policy.parse(
+                        "JobWorkerRole/job-worker",
+                        doc(Map.of(
+                                "Sid",
+                                "Broken",
+                                "Effect",
+                                "Allow",
+                                "Action",
+                                "s3:*",
+                                "Resource",
+                                "*",
+                                "Condition",
+                                Map.of("IpAddress", Map.of("aws:SourceIp", "10.0.0.0/8"))))))
                 .isInstanceOf(Policy.UnsupportedPolicyException.class)
                 .hasMessageStartingWith("JobWorkerRole/job-worker statement Broken:");
     }

@@ -36,13 +36,15 @@ class WildcardsTest {
     @Test
     void matchingIsExactUnlessAskedToIgnoreCase() {
         assertThat(Wildcards.matches("download-*", "Download-x")).isFalse();
-        assertThat(Wildcards.matchesIgnoringCase("DynamoDB:get*", "dynamodb:GetItem")).isTrue();
+        assertThat(Wildcards.matchesIgnoringCase("DynamoDB:get*", "dynamodb:GetItem"))
+                .isTrue();
     }
 
     @Test
     void backtrackingFindsALaterMatch() {
         assertThat(Wildcards.matches("*ab", "aab")).isTrue();
-        assertThat(Wildcards.matches("*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaac")).isFalse();
+        assertThat(Wildcards.matches("*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaac"))
+                .isFalse();
         assertThat(Wildcards.matches("*/index/*", "table/Jobs/index/byLive")).isTrue();
     }
 }

@@ -28,11 +28,17 @@ class LocalHandlersTest {
 
     @Test
     void anUnknownHandlerStopsTheStackWithItsName() {
-        AwsClients aws = AwsClients.builder(Region.US_EAST_1, AnonymousCredentialsProvider.create()).build();
+        AwsClients aws = AwsClients.builder(Region.US_EAST_1, AnonymousCredentialsProvider.create())
+                .build();
 
-        assertThatThrownBy(() -> LocalHandlers.create("NewFunction", "dev.ota.function.NewHandler::handleRequest",
-                Environment.of(Map.of()), aws, Clock.systemUTC()))
+        assertThatThrownBy(() -> LocalHandlers.create(
+                        "NewFunction",
+                        "dev.ota.function.NewHandler::handleRequest",
+                        Environment.of(Map.of()),
+                        aws,
+                        Clock.systemUTC()))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("NewFunction").hasMessageContaining("dev.ota.function.NewHandler");
+                .hasMessageContaining("NewFunction")
+                .hasMessageContaining("dev.ota.function.NewHandler");
     }
 }

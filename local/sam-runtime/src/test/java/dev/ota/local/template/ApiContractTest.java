@@ -1,18 +1,17 @@
 package dev.ota.local.template;
 
-import dev.ota.local.standin.RepoRoot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ota.domain.OperatorException;
 import dev.ota.function.managementapi.ApiError;
 import dev.ota.function.managementapi.Route;
 import dev.ota.function.managementapi.Routes;
+import dev.ota.local.standin.RepoRoot;
 import java.io.Reader;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -31,7 +30,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  */
 class ApiContractTest {
 
-    private static final Set<String> HTTP_METHODS = Set.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
+    private static final Set<String> HTTP_METHODS =
+            Set.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
     private static final Path REPO = RepoRoot.find();
 
     @SuppressWarnings("unchecked")
@@ -48,7 +48,9 @@ class ApiContractTest {
         Map<String, Object> paths = (Map<String, Object>) openApi().get("paths");
         paths.forEach((path, item) -> ((Map<String, Object>) item).forEach((key, op) -> {
             if (HTTP_METHODS.contains(key)) {
-                operations.put(key.toUpperCase(Locale.ROOT) + " " + path, String.valueOf(((Map<String, Object>) op).get("operationId")));
+                operations.put(
+                        key.toUpperCase(Locale.ROOT) + " " + path,
+                        String.valueOf(((Map<String, Object>) op).get("operationId")));
             }
         }));
         return operations;
@@ -69,7 +71,8 @@ class ApiContractTest {
 
     @Test
     void templateHttpApiEventsAreTheHandlersRoutes() {
-        List<String> keys = templateRoutes().stream().map(SamTemplate.HttpRoute::routeKey).toList();
+        List<String> keys =
+                templateRoutes().stream().map(SamTemplate.HttpRoute::routeKey).toList();
         assertThat(keys).doesNotHaveDuplicates();
         assertThat(keys).containsExactlyInAnyOrderElementsOf(handlerRoutes());
     }
@@ -82,8 +85,12 @@ class ApiContractTest {
             assertThat(r.iamAuth()).as(r.routeKey()).isTrue();
         });
         String handler = SamTemplate.load(REPO.resolve("template.yaml"), Map.of()).functions().stream()
-                .filter(f -> f.logicalId().equals("ManagementApiFunction")).findFirst().orElseThrow().handler();
-        assertThat(handler).isEqualTo(dev.ota.function.managementapi.ManagementApiHandler.class.getName() + "::handleRequest");
+                .filter(f -> f.logicalId().equals("ManagementApiFunction"))
+                .findFirst()
+                .orElseThrow()
+                .handler();
+        assertThat(handler)
+                .isEqualTo(dev.ota.function.managementapi.ManagementApiHandler.class.getName() + "::handleRequest");
     }
 
     @Test
@@ -97,7 +104,10 @@ class ApiContractTest {
     @Test
     void templateEventNamesFollowTheOperationIds() {
         for (SamTemplate.HttpRoute r : templateRoutes()) {
-            Route route = Routes.ALL.stream().filter(x -> x.routeKey().equals(r.routeKey())).findFirst().orElseThrow();
+            Route route = Routes.ALL.stream()
+                    .filter(x -> x.routeKey().equals(r.routeKey()))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(r.eventName()).isEqualToIgnoringCase(route.operationId());
         }
     }
@@ -105,11 +115,14 @@ class ApiContractTest {
     @Test
     @SuppressWarnings("unchecked")
     void everyErrorCodeTheApiCanAnswerIsDocumented() throws Exception {
-        Map<String, Object> schemas = (Map<String, Object>) ((Map<String, Object>) openApi().get("components")).get("schemas");
+        Map<String, Object> schemas =
+                (Map<String, Object>) ((Map<String, Object>) openApi().get("components")).get("schemas");
         Map<String, Object> error = (Map<String, Object>) schemas.get("Error");
-        List<String> documented = (List<String>) ((Map<String, Object>) ((Map<String, Object>) error.get("properties")).get("code")).get("enum");
+        List<String> documented = (List<String>)
+                ((Map<String, Object>) ((Map<String, Object>) error.get("properties")).get("code")).get("enum");
 
-        Set<String> codes = new TreeSet<>(Arrays.stream(OperatorException.Code.values()).map(Enum::name).toList());
+        Set<String> codes = new TreeSet<>(
+                Arrays.stream(OperatorException.Code.values()).map(Enum::name).toList());
         for (Field f : ApiError.class.getFields()) {
             if (Modifier.isStatic(f.getModifiers()) && f.getType() == String.class) {
                 codes.add((String) f.get(null));
@@ -123,8 +136,9 @@ class ApiContractTest {
     void everyOperationIsSignedWithSigV4() throws Exception {
         Map<String, Object> doc = openApi();
         assertThat((List<Map<String, Object>>) doc.get("security")).containsExactly(Map.of("sigv4", List.of()));
-        Map<String, Object> scheme = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) doc.get("components"))
-                .get("securitySchemes")).get("sigv4");
+        Map<String, Object> scheme = (Map<String, Object>)
+                ((Map<String, Object>) ((Map<String, Object>) doc.get("components")).get("securitySchemes"))
+                        .get("sigv4");
         assertThat(scheme.get("x-amazon-apigateway-authtype")).isEqualTo("awsSigv4");
     }
 }

@@ -24,8 +24,7 @@ final class BackendProbe {
     /** Something accepted it but did not answer with a CONNACK. */
     static final int NOT_MQTT = -2;
 
-    private BackendProbe() {
-    }
+    private BackendProbe() {}
 
     /** @return the CONNACK return code (0 accepted), {@link #NOTHING_LISTENS} or {@link #NOT_MQTT} */
     static int connack(String host, int port, byte[] password) {
@@ -59,10 +58,10 @@ final class BackendProbe {
     static byte[] connect(String clientId, String userName, byte[] password) {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         string(body, "MQTT".getBytes(StandardCharsets.US_ASCII));
-        body.write(4);          // protocol level 3.1.1
-        body.write(0xC2);       // user name, password, clean session
+        body.write(4); // protocol level 3.1.1
+        body.write(0xC2); // user name, password, clean session
         body.write(0);
-        body.write(30);         // keep alive, seconds
+        body.write(30); // keep alive, seconds
         string(body, clientId.getBytes(StandardCharsets.UTF_8));
         string(body, userName.getBytes(StandardCharsets.UTF_8));
         string(body, password);

@@ -1,11 +1,5 @@
 package dev.ota.local.standin;
 
-import java.net.URLDecoder;
-import java.util.LinkedHashMap;
-import java.util.Locale;
-import java.util.Map;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.atomic.AtomicReference;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -14,14 +8,20 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Stand-in for one bucket's virtual-hosted-style endpoint ({@code https://{bucket}.s3.{region}.amazonaws.com}),
@@ -63,10 +63,16 @@ public final class BucketHostEndpoint implements AutoCloseable {
     public record Request(String method, String bucket, String key, Map<String, String> query, boolean objectExists) {}
 
     private static final String HOST = "127.0.0.1";
-    private static final List<String> REQUEST_HEADERS = List.of(
-            "Range", "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since", "If-Range");
+    private static final List<String> REQUEST_HEADERS =
+            List.of("Range", "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since", "If-Range");
     private static final List<String> RESPONSE_HEADERS = List.of(
-            "Content-Type", "Content-Range", "Accept-Ranges", "ETag", "Last-Modified", "x-amz-request-id", "x-amz-version-id");
+            "Content-Type",
+            "Content-Range",
+            "Accept-Ranges",
+            "ETag",
+            "Last-Modified",
+            "x-amz-request-id",
+            "x-amz-version-id");
 
     static {
         // Headers and body are written separately; without TCP_NODELAY each answer waits for a delayed ACK.
@@ -78,13 +84,15 @@ public final class BucketHostEndpoint implements AutoCloseable {
     private final URI s3Endpoint;
     private final String bucket;
     private final int requestedPort;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final AtomicLong bytesServed = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
     /** Weak-network fault for testing a device's resume: the next GETs that get a body are cut short. */
     private final AtomicReference<Drop> drops = new AtomicReference<>();
 
     private record Drop(int remaining, long afterBytes, long stallMillis) {}
+
     private volatile Authorizer authorizer = request -> null;
     private final AtomicLong refused = new AtomicLong();
     private HttpServer server;
@@ -103,7 +111,8 @@ public final class BucketHostEndpoint implements AutoCloseable {
         }
         String keyPath = path.substring(prefix.length() - 1);
         int port = bucketHost.getPort();
-        boolean defaultPort = port == -1 || ("http".equals(bucketHost.getScheme()) && port == 80)
+        boolean defaultPort = port == -1
+                || ("http".equals(bucketHost.getScheme()) && port == 80)
                 || ("https".equals(bucketHost.getScheme()) && port == 443);
         String authority = bucketHost.getHost() + (defaultPort ? "" : ":" + port);
         String query = pathStyle.getRawQuery() == null ? "" : "?" + pathStyle.getRawQuery();
@@ -124,7 +133,8 @@ public final class BucketHostEndpoint implements AutoCloseable {
         try {
             server = HttpServer.create(new InetSocketAddress(HOST, requestedPort), 50);
         } catch (IOException e) {
-            throw new UncheckedIOException("bucket endpoint for " + bucket + " cannot bind " + HOST + ":" + requestedPort, e);
+            throw new UncheckedIOException(
+                    "bucket endpoint for " + bucket + " cannot bind " + HOST + ":" + requestedPort, e);
         }
         executor = Executors.newCachedThreadPool(LoopbackHttp.daemonThreads("bucket-host-" + bucket));
         LoopbackHttp.serve(server, executor, this::relay);
@@ -180,7 +190,9 @@ public final class BucketHostEndpoint implements AutoCloseable {
             if (current == null) {
                 return null;
             }
-            Drop next = current.remaining() > 1 ? new Drop(current.remaining() - 1, current.afterBytes(), current.stallMillis()) : null;
+            Drop next = current.remaining() > 1
+                    ? new Drop(current.remaining() - 1, current.afterBytes(), current.stallMillis())
+                    : null;
             if (drops.compareAndSet(current, next)) {
                 return current;
             }
@@ -218,9 +230,11 @@ public final class BucketHostEndpoint implements AutoCloseable {
                 return;
             }
             int status = response.statusCode();
-            // s3proxy authenticated the request (a bad or expired signature is its own 403, a malformed one 400): now authorize it.
+            // s3proxy authenticated the request (a bad or expired signature is its own 403, a malformed one 400): now
+            // authorize it.
             if (status != 403 && status != 400 && status < 500) {
-                String refusal = authorizer.refusal(new Request(method, bucket, key(incoming), query(incoming), status != 404));
+                String refusal =
+                        authorizer.refusal(new Request(method, bucket, key(incoming), query(incoming), status != 404));
                 if (refusal != null) {
                     response.body().close();
                     refused.incrementAndGet();
@@ -229,7 +243,9 @@ public final class BucketHostEndpoint implements AutoCloseable {
                 }
             }
             for (String name : RESPONSE_HEADERS) {
-                response.headers().firstValue(name).ifPresent(v -> exchange.getResponseHeaders().set(name, v));
+                response.headers()
+                        .firstValue(name)
+                        .ifPresent(v -> exchange.getResponseHeaders().set(name, v));
             }
             long length = response.headers().firstValueAsLong("Content-Length").orElse(-1);
             try (InputStream body = response.body()) {
@@ -269,8 +285,10 @@ public final class BucketHostEndpoint implements AutoCloseable {
     /** S3's answer to a request IAM refuses: 403 and an {@code AccessDenied} error document. */
     private static void accessDenied(HttpExchange exchange, String method, String message) throws IOException {
         String requestId = Long.toHexString(System.nanoTime()).toUpperCase(Locale.ROOT);
-        byte[] body = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code><Message>" + xml(message)
-                + "</Message><RequestId>" + requestId + "</RequestId><HostId>local</HostId></Error>").getBytes(StandardCharsets.UTF_8);
+        byte[] body = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code><Message>"
+                        + xml(message) + "</Message><RequestId>" + requestId
+                        + "</RequestId><HostId>local</HostId></Error>")
+                .getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "application/xml");
         exchange.getResponseHeaders().set("x-amz-request-id", requestId);
         if (method.equals("HEAD")) {
@@ -282,7 +300,10 @@ public final class BucketHostEndpoint implements AutoCloseable {
     }
 
     private static String xml(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return text.replace("&", "&amp;")
+                .replace("<", "&lt;")
+                .replace(">", "&gt;")
+                .replace("\"", "&quot;");
     }
 
     /** The key a virtual-hosted-style path names: the whole path, without its leading '/', decoded. */

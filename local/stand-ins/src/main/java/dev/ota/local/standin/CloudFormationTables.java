@@ -32,8 +32,7 @@ public final class CloudFormationTables {
     private static final String TABLE_TYPE = "AWS::DynamoDB::Table";
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z0-9:._]+)}");
 
-    private CloudFormationTables() {
-    }
+    private CloudFormationTables() {}
 
     /** One element of a key schema: attribute, its type (S, N, B) and HASH or RANGE. */
     public record Key(String attribute, String type, String keyType) {}
@@ -94,12 +93,15 @@ public final class CloudFormationTables {
             types.put(text(map(def).get("AttributeName"), parameters), text(map(def).get("AttributeType"), parameters));
         }
         String where = "table " + id;
-        return new Table(id, keys(props.get("KeySchema"), types, parameters, where),
+        return new Table(
+                id,
+                keys(props.get("KeySchema"), types, parameters, where),
                 indexes(props.get("GlobalSecondaryIndexes"), types, parameters, where),
                 indexes(props.get("LocalSecondaryIndexes"), types, parameters, where));
     }
 
-    private static List<Index> indexes(Object declared, Map<String, String> types, Map<String, String> parameters, String table) {
+    private static List<Index> indexes(
+            Object declared, Map<String, String> types, Map<String, String> parameters, String table) {
         List<Index> indexes = new ArrayList<>();
         for (Object index : list(declared)) {
             Map<String, Object> spec = map(index);
@@ -109,20 +111,26 @@ public final class CloudFormationTables {
             if (projection.isEmpty()) {
                 throw new IllegalArgumentException(where + " declares no Projection");
             }
-            List<String> nonKey = list(projection.get("NonKeyAttributes")).stream().map(a -> text(a, parameters)).toList();
-            indexes.add(new Index(name, keys(spec.get("KeySchema"), types, parameters, where),
+            List<String> nonKey = list(projection.get("NonKeyAttributes")).stream()
+                    .map(a -> text(a, parameters))
+                    .toList();
+            indexes.add(new Index(
+                    name,
+                    keys(spec.get("KeySchema"), types, parameters, where),
                     new Projection(text(projection.get("ProjectionType"), parameters), nonKey)));
         }
         return indexes;
     }
 
-    private static List<Key> keys(Object schema, Map<String, String> types, Map<String, String> parameters, String where) {
+    private static List<Key> keys(
+            Object schema, Map<String, String> types, Map<String, String> parameters, String where) {
         List<Key> keys = new ArrayList<>();
         for (Object k : list(schema)) {
             String attribute = text(map(k).get("AttributeName"), parameters);
             String type = types.get(attribute);
             if (type == null) {
-                throw new IllegalArgumentException(where + ": key attribute " + attribute + " has no AttributeDefinition");
+                throw new IllegalArgumentException(
+                        where + ": key attribute " + attribute + " has no AttributeDefinition");
             }
             keys.add(new Key(attribute, type, text(map(k).get("KeyType"), parameters)));
         }
@@ -148,25 +156,35 @@ public final class CloudFormationTables {
                 .billingMode(BillingMode.PAY_PER_REQUEST)
                 .keySchema(keySchema(table.keys()))
                 .attributeDefinitions(types.entrySet().stream()
-                        .map(e -> AttributeDefinition.builder().attributeName(e.getKey()).attributeType(e.getValue()).build())
+                        .map(e -> AttributeDefinition.builder()
+                                .attributeName(e.getKey())
+                                .attributeType(e.getValue())
+                                .build())
                         .toList());
         if (!table.globalIndexes().isEmpty()) {
             request.globalSecondaryIndexes(table.globalIndexes().stream()
-                    .map(i -> GlobalSecondaryIndex.builder().indexName(i.name()).keySchema(keySchema(i.keys()))
-                            .projection(projection(i.projection())).build())
+                    .map(i -> GlobalSecondaryIndex.builder()
+                            .indexName(i.name())
+                            .keySchema(keySchema(i.keys()))
+                            .projection(projection(i.projection()))
+                            .build())
                     .toList());
         }
         if (!table.localIndexes().isEmpty()) {
             request.localSecondaryIndexes(table.localIndexes().stream()
-                    .map(i -> LocalSecondaryIndex.builder().indexName(i.name()).keySchema(keySchema(i.keys()))
-                            .projection(projection(i.projection())).build())
+                    .map(i -> LocalSecondaryIndex.builder()
+                            .indexName(i.name())
+                            .keySchema(keySchema(i.keys()))
+                            .projection(projection(i.projection()))
+                            .build())
                     .toList());
         }
         return request.build();
     }
 
     private static software.amazon.awssdk.services.dynamodb.model.Projection projection(Projection p) {
-        var projection = software.amazon.awssdk.services.dynamodb.model.Projection.builder().projectionType(p.type());
+        var projection = software.amazon.awssdk.services.dynamodb.model.Projection.builder()
+                .projectionType(p.type());
         if (!p.nonKeyAttributes().isEmpty()) {
             projection.nonKeyAttributes(p.nonKeyAttributes());
         }
@@ -174,7 +192,12 @@ public final class CloudFormationTables {
     }
 
     private static List<KeySchemaElement> keySchema(List<Key> keys) {
-        return keys.stream().map(k -> KeySchemaElement.builder().attributeName(k.attribute()).keyType(k.keyType()).build()).toList();
+        return keys.stream()
+                .map(k -> KeySchemaElement.builder()
+                        .attributeName(k.attribute())
+                        .keyType(k.keyType())
+                        .build())
+                .toList();
     }
 
     /** A scalar, or {@code !Ref} of a parameter, or {@code !Sub} of parameters; anything else cannot shape a local table. */
@@ -187,7 +210,8 @@ public final class CloudFormationTables {
             if (intrinsic.function().equals("Sub") && argument instanceof String template) {
                 return substitute(template, parameters);
             }
-            throw new IllegalArgumentException("cannot resolve !" + intrinsic.function() + " " + argument + " in a table's shape locally");
+            throw new IllegalArgumentException(
+                    "cannot resolve !" + intrinsic.function() + " " + argument + " in a table's shape locally");
         }
         if (value == null) {
             throw new IllegalArgumentException("a table property is missing");

@@ -23,8 +23,7 @@ import org.yaml.snakeyaml.nodes.Tag;
  */
 public final class CloudFormationYaml {
 
-    private CloudFormationYaml() {
-    }
+    private CloudFormationYaml() {}
 
     /** A CloudFormation short-form tag such as {@code !Sub "..."}: the function's name without the {@code !}, and its argument. */
     public record Intrinsic(String function, Object argument) {}
@@ -43,8 +42,25 @@ public final class CloudFormationYaml {
     private static final class CfnConstructor extends SafeConstructor {
         CfnConstructor() {
             super(new LoaderOptions());
-            for (String fn : List.of("Ref", "Sub", "GetAtt", "Join", "If", "Equals", "Not", "And", "Or", "Select", "Split",
-                    "FindInMap", "Condition", "Base64", "GetAZs", "ImportValue", "Cidr", "Transform")) {
+            for (String fn : List.of(
+                    "Ref",
+                    "Sub",
+                    "GetAtt",
+                    "Join",
+                    "If",
+                    "Equals",
+                    "Not",
+                    "And",
+                    "Or",
+                    "Select",
+                    "Split",
+                    "FindInMap",
+                    "Condition",
+                    "Base64",
+                    "GetAZs",
+                    "ImportValue",
+                    "Cidr",
+                    "Transform")) {
                 yamlConstructors.put(new Tag("!" + fn), new AbstractConstruct() {
                     @Override
                     public Object construct(Node node) {

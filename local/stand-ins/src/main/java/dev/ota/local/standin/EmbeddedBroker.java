@@ -1,18 +1,11 @@
 package dev.ota.local.standin;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.util.List;
-import java.util.Properties;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BiConsumer;
-import java.util.function.Consumer;
-
 import io.moquette.BrokerConstants;
 import io.moquette.broker.Server;
 import io.moquette.broker.config.MemoryConfig;
+import io.moquette.broker.security.IAuthenticator;
+import io.moquette.broker.security.IAuthorizatorPolicy;
+import io.moquette.broker.subscriptions.Topic;
 import io.moquette.interception.AbstractInterceptHandler;
 import io.moquette.interception.messages.InterceptPublishMessage;
 import io.netty.buffer.ByteBuf;
@@ -21,20 +14,26 @@ import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import io.moquette.broker.security.IAuthenticator;
-import io.moquette.broker.security.IAuthorizatorPolicy;
-import io.moquette.broker.subscriptions.Topic;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * MQTT 3.1.1 broker inside this JVM (Moquette), in-memory, on 127.0.0.1.
@@ -56,8 +55,7 @@ import javax.net.ssl.SSLException;
 public final class EmbeddedBroker implements AutoCloseable {
 
     /** One publish received from a client. */
-    public record ClientPublish(String clientId, String topic, byte[] payload, int qos) {
-    }
+    public record ClientPublish(String clientId, String topic, byte[] payload, int qos) {}
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
     private static final String HOST = "127.0.0.1";
@@ -120,8 +118,12 @@ public final class EmbeddedBroker implements AutoCloseable {
             int port = FreePort.find();
             Server broker = new Server();
             try {
-                broker.startServer(new MemoryConfig(config(port)), List.of(new PublishInterceptor()), null,
-                        new FrontOnly(), new Authorizer());
+                broker.startServer(
+                        new MemoryConfig(config(port)),
+                        List.of(new PublishInterceptor()),
+                        null,
+                        new FrontOnly(),
+                        new Authorizer());
             } catch (IOException e) {
                 broker.stopServer();
                 throw new UncheckedIOException("MQTT broker failed to start", e);
@@ -153,8 +155,8 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     private SslContext serverTls() {
         try {
-            return SslContextBuilder
-                    .forServer(tlsAuthority.serverKey(), tlsAuthority.serverCertificate(), tlsAuthority.root())
+            return SslContextBuilder.forServer(
+                            tlsAuthority.serverKey(), tlsAuthority.serverCertificate(), tlsAuthority.root())
                     .clientAuth(ClientAuth.REQUIRE)
                     // Any certificate whose key the client holds; the access control looks it up.
                     .trustManager(InsecureTrustManagerFactory.INSTANCE)
@@ -323,7 +325,8 @@ public final class EmbeddedBroker implements AutoCloseable {
     private final class FrontOnly implements IAuthenticator {
         @Override
         public boolean checkValid(String clientId, String username, byte[] password) {
-            boolean front = MqttFront.connectionId(username) >= 0 && password != null
+            boolean front = MqttFront.connectionId(username) >= 0
+                    && password != null
                     && MessageDigest.isEqual(password, backendSecret);
             if (!front && !(clientId != null && clientId.startsWith(BackendProbe.CLIENT_ID_PREFIX))) {
                 LOG.warn("MQTT broker refused a CONNECT that did not come through its front door (client '{}')", clientId);
@@ -383,7 +386,10 @@ public final class EmbeddedBroker implements AutoCloseable {
                 ByteBuf buf = msg.getPayload();
                 byte[] payload = ByteBufUtil.getBytes(buf, buf.readerIndex(), buf.readableBytes());
                 ClientPublish publish = new ClientPublish(
-                        msg.getClientID(), msg.getTopicName(), payload, msg.getQos().value());
+                        msg.getClientID(),
+                        msg.getTopicName(),
+                        payload,
+                        msg.getQos().value());
                 for (var listener : listeners) {
                     try {
                         listener.accept(publish);

@@ -1,17 +1,16 @@
 package dev.ota.local.standin;
 
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
-
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobProviderMetadata;
@@ -84,7 +83,8 @@ public final class EmbeddedS3 implements AutoCloseable {
         try {
             Files.createDirectories(dataDir);
             Properties overrides = new Properties();
-            overrides.setProperty("jclouds.filesystem.basedir", dataDir.toAbsolutePath().toString());
+            overrides.setProperty(
+                    "jclouds.filesystem.basedir", dataDir.toAbsolutePath().toString());
             // Naming the provider's metadata directly skips jclouds' scan of every provider on the classpath.
             blobStoreContext = ContextBuilder.newBuilder(new FilesystemNio2BlobProviderMetadata())
                     .overrides(overrides)
@@ -209,7 +209,8 @@ public final class EmbeddedS3 implements AutoCloseable {
         }
 
         private Long size(Blob blob) {
-            return blob.getMetadata() == null || blob.getMetadata().getContentMetadata() == null ? null
+            return blob.getMetadata() == null || blob.getMetadata().getContentMetadata() == null
+                    ? null
                     : blob.getMetadata().getContentMetadata().getContentLength();
         }
 
@@ -231,16 +232,22 @@ public final class EmbeddedS3 implements AutoCloseable {
         public String completeMultipartUpload(MultipartUpload upload, List<MultipartPart> parts) {
             String eTag = super.completeMultipartUpload(upload, parts);
             BlobMetadata metadata = delegate().blobMetadata(upload.containerName(), upload.blobName());
-            notifyCreated(upload.containerName(), upload.blobName(), metadata == null ? null : metadata.getSize(), eTag,
+            notifyCreated(
+                    upload.containerName(),
+                    upload.blobName(),
+                    metadata == null ? null : metadata.getSize(),
+                    eTag,
                     "ObjectCreated:CompleteMultipartUpload");
             return eTag;
         }
 
         @Override
-        public String copyBlob(String fromContainer, String fromName, String toContainer, String toName, CopyOptions options) {
+        public String copyBlob(
+                String fromContainer, String fromName, String toContainer, String toName, CopyOptions options) {
             String eTag = super.copyBlob(fromContainer, fromName, toContainer, toName, options);
             BlobMetadata metadata = delegate().blobMetadata(toContainer, toName);
-            notifyCreated(toContainer, toName, metadata == null ? null : metadata.getSize(), eTag, "ObjectCreated:Copy");
+            notifyCreated(
+                    toContainer, toName, metadata == null ? null : metadata.getSize(), eTag, "ObjectCreated:Copy");
             return eTag;
         }
     }

@@ -1,21 +1,20 @@
 package dev.ota.local.standin;
 
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BiConsumer;
-import java.util.function.UnaryOperator;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
-
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import java.util.function.BiConsumer;
+import java.util.function.UnaryOperator;
 
 /**
  * Stand-in for the AWS IoT Data Plane endpoint, for its Publish call only:
@@ -101,7 +100,8 @@ public final class IotDataEndpoint implements AutoCloseable {
     private final List<BiConsumer<String, byte[]>> listeners = new CopyOnWriteArrayList<>();
 
     private void handle(HttpExchange exchange) throws IOException {
-        try (exchange; InputStream body = exchange.getRequestBody()) {
+        try (exchange;
+                InputStream body = exchange.getRequestBody()) {
             byte[] payload = body.readAllBytes();
             // getPath() decodes %2F and %24, so "$ota/update/p/d" comes back whole.
             String path = exchange.getRequestURI().getPath();
@@ -135,7 +135,10 @@ public final class IotDataEndpoint implements AutoCloseable {
             }
             respond(exchange, 200, "{}");
         } catch (RuntimeException e) {
-            respond(exchange, 500, "{\"message\":\"" + String.valueOf(e.getMessage()).replace("\"", "'") + "\"}");
+            respond(
+                    exchange,
+                    500,
+                    "{\"message\":\"" + String.valueOf(e.getMessage()).replace("\"", "'") + "\"}");
         }
     }
 

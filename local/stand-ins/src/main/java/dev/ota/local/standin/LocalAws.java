@@ -6,14 +6,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.iot.IotClient;
 import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
-import software.amazon.awssdk.services.iot.IotClient;
 
 /**
  * All local stand-ins together: S3 (s3proxy), DynamoDB (moto_server), MQTT broker (Moquette) and the
@@ -157,9 +156,12 @@ public final class LocalAws implements AutoCloseable {
     /** Stops everything, in parallel (the broker alone waits out Netty's 2 s quiet period). */
     @Override
     public void close() {
-        inParallel(() -> {
-            iotData.close();
-            broker.close();
-        }, moto::close, s3::close);
+        inParallel(
+                () -> {
+                    iotData.close();
+                    broker.close();
+                },
+                moto::close,
+                s3::close);
     }
 }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
@@ -31,7 +32,6 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import java.security.PrivateKey;
 
 /**
  * The local stand-in for the CA behind AWS IoT Core's server certificate (Amazon Root CA 1): a
@@ -51,19 +51,32 @@ public final class LocalCertificateAuthority {
         Instant now = Instant.now();
         rootKey = ecKey();
         X500Name rootName = new X500Name("CN=OTA local root CA,O=ota local stack");
-        X509v3CertificateBuilder rootBuilder = new JcaX509v3CertificateBuilder(rootName, serial(), Date.from(now.minus(Duration.ofHours(1))),
-                Date.from(now.plus(Duration.ofDays(3650))), rootName, rootKey.getPublic())
+        X509v3CertificateBuilder rootBuilder = new JcaX509v3CertificateBuilder(
+                        rootName,
+                        serial(),
+                        Date.from(now.minus(Duration.ofHours(1))),
+                        Date.from(now.plus(Duration.ofDays(3650))),
+                        rootName,
+                        rootKey.getPublic())
                 .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
                 .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
         root = sign(rootBuilder, rootKey);
         serverKey = ecKey();
-        X509v3CertificateBuilder serverBuilder = new JcaX509v3CertificateBuilder(root, serial(), Date.from(now.minus(Duration.ofHours(1))),
-                Date.from(now.plus(Duration.ofDays(825))), new X500Name("CN=localhost"), serverKey.getPublic())
+        X509v3CertificateBuilder serverBuilder = new JcaX509v3CertificateBuilder(
+                        root,
+                        serial(),
+                        Date.from(now.minus(Duration.ofHours(1))),
+                        Date.from(now.plus(Duration.ofDays(825))),
+                        new X500Name("CN=localhost"),
+                        serverKey.getPublic())
                 .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-                .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment))
+                .addExtension(
+                        Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment))
                 .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
                 .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                        new GeneralName(GeneralName.dNSName, "localhost"), new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
+                    new GeneralName(GeneralName.dNSName, "localhost"),
+                    new GeneralName(GeneralName.iPAddress, "127.0.0.1")
+                }));
         server = sign(serverBuilder, rootKey);
     }
 

@@ -32,6 +32,7 @@ public final class LoopbackHttp {
         if (server == null) {
             throw new IllegalStateException("not started");
         }
-        return URI.create("http://" + server.getAddress().getHostString() + ":" + server.getAddress().getPort());
+        return URI.create("http://" + server.getAddress().getHostString() + ":"
+                + server.getAddress().getPort());
     }
 }

@@ -1,20 +1,20 @@
 package dev.ota.local.standin;
 
 import java.io.BufferedReader;
-import java.util.ArrayList;
-import java.util.concurrent.TimeUnit;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * DynamoDB stand-in: the Python {@code moto_server} (PyPI {@code moto[server]}) as a child process
@@ -77,9 +77,10 @@ public final class MotoServer implements AutoCloseable {
         Optional<Path> inVenv = RepoRoot.tryFind()
                 .map(root -> root.resolve(".venv/bin/moto_server"))
                 .filter(Files::isExecutable);
-        return inVenv.or(() -> onPath("moto_server")).orElseThrow(() -> new IllegalStateException(
-                "moto_server not found: set " + EXECUTABLE_ENV + ", or run "
-                        + "`python3 -m venv .venv && .venv/bin/pip install 'moto[server]'` in the repo root"));
+        return inVenv.or(() -> onPath("moto_server"))
+                .orElseThrow(
+                        () -> new IllegalStateException("moto_server not found: set " + EXECUTABLE_ENV + ", or run "
+                                + "`python3 -m venv .venv && .venv/bin/pip install 'moto[server]'` in the repo root"));
     }
 
     private static Optional<Path> onPath(String name) {
@@ -120,7 +121,8 @@ public final class MotoServer implements AutoCloseable {
      * Runs moto_server's own {@code main()} with every request handled under one lock (see the class
      * comment). The command-line arguments after {@code -c} reach moto unchanged.
      */
-    static final String SERIALIZED_MAIN = String.join("\n",
+    static final String SERIALIZED_MAIN = String.join(
+            "\n",
             "import io, os, threading, time",
             "import moto.server as server",
             // If the JVM dies without running its shutdown hooks (SIGKILL, a crash), do not outlive it.
@@ -181,9 +183,8 @@ public final class MotoServer implements AutoCloseable {
             logFile.toFile().deleteOnExit();
             List<String> command = new ArrayList<>(command(executable));
             command.addAll(List.of("-H", HOST, "-p", String.valueOf(port)));
-            ProcessBuilder builder = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(logFile.toFile());
+            ProcessBuilder builder =
+                    new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logFile.toFile());
             Map<String, String> env = builder.environment();
             env.put("PYTHONUNBUFFERED", "1");
             env.put("NO_COLOR", "1");
@@ -224,8 +225,10 @@ public final class MotoServer implements AutoCloseable {
             connection.setRequestProperty("X-Amz-Target", "DynamoDB_20120810.ListTables");
             connection.setRequestProperty("Content-Type", "application/x-amz-json-1.0");
             // moto reads the region from the credential scope and does not check the signature.
-            connection.setRequestProperty("Authorization", "AWS4-HMAC-SHA256 Credential=local/20240101/"
-                    + StandInClients.REGION.id() + "/dynamodb/aws4_request, SignedHeaders=host, Signature=0");
+            connection.setRequestProperty(
+                    "Authorization",
+                    "AWS4-HMAC-SHA256 Credential=local/20240101/" + StandInClients.REGION.id()
+                            + "/dynamodb/aws4_request, SignedHeaders=host, Signature=0");
             connection.getOutputStream().write("{}".getBytes(StandardCharsets.UTF_8));
             int status = connection.getResponseCode();
             connection.disconnect();
@@ -258,7 +261,8 @@ public final class MotoServer implements AutoCloseable {
     /** Drops every table and item (moto's own reset API), so tests can share one server. */
     public void reset() {
         try {
-            HttpURLConnection connection = (HttpURLConnection) endpoint().resolve("/moto-api/reset").toURL().openConnection();
+            HttpURLConnection connection = (HttpURLConnection)
+                    endpoint().resolve("/moto-api/reset").toURL().openConnection();
             connection.setRequestMethod("POST");
             int status = connection.getResponseCode();
             connection.disconnect();

@@ -25,7 +25,8 @@ public interface MqttAccessControl {
      * @param certificates  the client's certificate chain, verified to belong to the client's key
      *                      by the TLS handshake (not against any CA); empty on the plain listener
      */
-    record ConnectAttempt(long connectionId, boolean tls, String clientId, String userName, List<X509Certificate> certificates) {}
+    record ConnectAttempt(
+            long connectionId, boolean tls, String clientId, String userName, List<X509Certificate> certificates) {}
 
     /** @return null to accept the connection, else why it is refused (the client gets CONNACK "not authorized") */
     String connect(ConnectAttempt attempt);
@@ -41,8 +42,7 @@ public interface MqttAccessControl {
     boolean subscribe(long connectionId, String clientId, String topicFilter);
 
     /** The connection accepted under this id has closed. */
-    default void disconnected(long connectionId, String clientId) {
-    }
+    default void disconnected(long connectionId, String clientId) {}
 
     /** Everyone may do everything: the broker as it was before access control. */
     MqttAccessControl ALLOW_ALL = new MqttAccessControl() {

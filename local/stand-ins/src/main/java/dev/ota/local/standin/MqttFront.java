@@ -17,8 +17,8 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttConnectPayload;
-import io.netty.handler.codec.mqtt.MqttConnectVariableHeader;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttConnectVariableHeader;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
@@ -34,13 +34,13 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.util.concurrent.ThreadFactory;
 
 /**
  * The broker's front door: a plain listener and, optionally, a mutual-TLS one, in front of the
@@ -124,7 +124,8 @@ final class MqttFront implements AutoCloseable {
                     }
                 });
         try {
-            Channel channel = bootstrap.bind(new InetSocketAddress(HOST, port)).sync().channel();
+            Channel channel =
+                    bootstrap.bind(new InetSocketAddress(HOST, port)).sync().channel();
             listeners.add(channel);
             return ((InetSocketAddress) channel.localAddress()).getPort();
         } catch (Exception e) {
@@ -170,7 +171,8 @@ final class MqttFront implements AutoCloseable {
                 pending.add(msg);
                 return;
             }
-            if (!(msg instanceof MqttConnectMessage connect) || connect.decoderResult().isFailure()) {
+            if (!(msg instanceof MqttConnectMessage connect)
+                    || connect.decoderResult().isFailure()) {
                 ReferenceCountUtil.release(msg);
                 ctx.close();
                 return;
@@ -179,8 +181,8 @@ final class MqttFront implements AutoCloseable {
             ctx.channel().config().setAutoRead(false);
             long connectionId = connectionIds.incrementAndGet();
             String clientId = connect.payload().clientIdentifier();
-            MqttAccessControl.ConnectAttempt attempt = new MqttAccessControl.ConnectAttempt(connectionId, tls, clientId,
-                    connect.payload().userName(), peerCertificates(ctx));
+            MqttAccessControl.ConnectAttempt attempt = new MqttAccessControl.ConnectAttempt(
+                    connectionId, tls, clientId, connect.payload().userName(), peerCertificates(ctx));
             deciders.execute(() -> {
                 String refusal;
                 try {
@@ -204,18 +206,23 @@ final class MqttFront implements AutoCloseable {
             pending.forEach(ReferenceCountUtil::release);
             pending.clear();
             MqttConnAckMessage refused = MqttMessageBuilders.connAck()
-                    .returnCode(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED).sessionPresent(false).build();
+                    .returnCode(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED)
+                    .sessionPresent(false)
+                    .build();
             ctx.writeAndFlush(refused).addListener(ChannelFutureListener.CLOSE);
         }
 
-        private void relay(ChannelHandlerContext ctx, MqttConnectMessage connect, MqttAccessControl.ConnectAttempt attempt) {
+        private void relay(
+                ChannelHandlerContext ctx, MqttConnectMessage connect, MqttAccessControl.ConnectAttempt attempt) {
             Channel front = ctx.channel();
             if (!front.isActive()) {
                 access.get().disconnected(attempt.connectionId(), attempt.clientId());
                 pending.forEach(ReferenceCountUtil::release);
                 return;
             }
-            ChannelFuture connecting = new Bootstrap().group(front.eventLoop()).channel(NioSocketChannel.class)
+            ChannelFuture connecting = new Bootstrap()
+                    .group(front.eventLoop())
+                    .channel(NioSocketChannel.class)
                     .option(ChannelOption.TCP_NODELAY, true)
                     .option(ChannelOption.AUTO_READ, false)
                     .handler(new ChannelInitializer<SocketChannel>() {
@@ -261,10 +268,24 @@ final class MqttFront implements AutoCloseable {
         private MqttConnectMessage withBackendCredentials(MqttConnectMessage connect, long connectionId) {
             MqttConnectVariableHeader h = connect.variableHeader();
             MqttConnectPayload p = connect.payload();
-            MqttConnectVariableHeader header = new MqttConnectVariableHeader(h.name(), h.version(), true, true, h.isWillRetain(),
-                    h.willQos(), h.isWillFlag(), h.isCleanSession(), h.keepAliveTimeSeconds(), h.properties());
-            MqttConnectPayload payload = new MqttConnectPayload(p.clientIdentifier(), p.willProperties(), p.willTopic(),
-                    p.willMessageInBytes(), backendUser(connectionId), backendSecret.clone());
+            MqttConnectVariableHeader header = new MqttConnectVariableHeader(
+                    h.name(),
+                    h.version(),
+                    true,
+                    true,
+                    h.isWillRetain(),
+                    h.willQos(),
+                    h.isWillFlag(),
+                    h.isCleanSession(),
+                    h.keepAliveTimeSeconds(),
+                    h.properties());
+            MqttConnectPayload payload = new MqttConnectPayload(
+                    p.clientIdentifier(),
+                    p.willProperties(),
+                    p.willTopic(),
+                    p.willMessageInBytes(),
+                    backendUser(connectionId),
+                    backendSecret.clone());
             return new MqttConnectMessage(connect.fixedHeader(), header, payload);
         }
 

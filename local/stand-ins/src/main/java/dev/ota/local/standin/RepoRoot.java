@@ -12,13 +12,13 @@ public final class RepoRoot {
     private static final Pattern PARENT_BLOCK = Pattern.compile("(?s)<parent>.*?</parent>");
     private static final String ROOT_ARTIFACT = "<artifactId>ota-parent</artifactId>";
 
-    private RepoRoot() {
-    }
+    private RepoRoot() {}
 
     /** The root above the working directory; fails if there is none. */
     public static Path find() {
-        return tryFind().orElseThrow(() -> new IllegalStateException(
-                "no repo root (template.yaml or the ota-parent pom.xml) at or above " + workingDir()));
+        return tryFind()
+                .orElseThrow(() -> new IllegalStateException(
+                        "no repo root (template.yaml or the ota-parent pom.xml) at or above " + workingDir()));
     }
 
     /** The root above the working directory, if there is one. */

@@ -1,7 +1,6 @@
 package dev.ota.local.standin;
 
 import java.net.URI;
-
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
@@ -24,13 +23,13 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 public final class StandInClients {
 
     public static final Region REGION = Region.US_EAST_1;
-    public static final StaticCredentialsProvider CREDENTIALS = StaticCredentialsProvider.create(
-            AwsBasicCredentials.create(EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY));
+    public static final StaticCredentialsProvider CREDENTIALS =
+            StaticCredentialsProvider.create(AwsBasicCredentials.create(EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY));
 
-    private static final ClientOverrideConfiguration NO_OVERRIDES = ClientOverrideConfiguration.builder().build();
+    private static final ClientOverrideConfiguration NO_OVERRIDES =
+            ClientOverrideConfiguration.builder().build();
 
-    private StandInClients() {
-    }
+    private StandInClients() {}
 
     public static DynamoDbClient dynamoDb(URI endpoint) {
         return dynamoDb(endpoint, NO_OVERRIDES);
@@ -80,7 +79,8 @@ public final class StandInClients {
                 .endpointOverride(endpoint)
                 .region(REGION)
                 .credentialsProvider(CREDENTIALS)
-                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
+                .serviceConfiguration(
+                        S3Configuration.builder().pathStyleAccessEnabled(true).build())
                 .build();
     }
 

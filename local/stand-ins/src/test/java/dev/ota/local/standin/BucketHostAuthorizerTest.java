@@ -46,16 +46,28 @@ class BucketHostAuthorizerTest {
         s3 = new EmbeddedS3().start();
         s3.createBucket(BUCKET);
         // A client on session credentials: x-amz-security-token is a signed header s3proxy must accept.
-        try (S3Client client = S3Client.builder().endpointOverride(s3.endpoint()).region(StandInClients.REGION).credentialsProvider(SESSION)
-                .forcePathStyle(true).httpClientBuilder(UrlConnectionHttpClient.builder()).build()) {
+        try (S3Client client = S3Client.builder()
+                .endpointOverride(s3.endpoint())
+                .region(StandInClients.REGION)
+                .credentialsProvider(SESSION)
+                .forcePathStyle(true)
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .build()) {
             client.putObject(b -> b.bucket(BUCKET).key(KEY), RequestBody.fromString("firmware"));
         }
-        endpoint = new BucketHostEndpoint(s3.endpoint(), BUCKET, 0).authorizer(request -> {
-            asked.add(request);
-            return refusal;
-        }).start();
-        presigner = S3Presigner.builder().endpointOverride(s3.endpoint()).region(StandInClients.REGION).credentialsProvider(SESSION)
-                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build()).build();
+        endpoint = new BucketHostEndpoint(s3.endpoint(), BUCKET, 0)
+                .authorizer(request -> {
+                    asked.add(request);
+                    return refusal;
+                })
+                .start();
+        presigner = S3Presigner.builder()
+                .endpointOverride(s3.endpoint())
+                .region(StandInClients.REGION)
+                .credentialsProvider(SESSION)
+                .serviceConfiguration(
+                        S3Configuration.builder().pathStyleAccessEnabled(true).build())
+                .build();
     }
 
     @AfterAll
@@ -88,15 +100,18 @@ class BucketHostAuthorizerTest {
 
     @Test
     void aRefusalIsS3sAccessDenied() throws Exception {
-        refusal = "User: arn:aws:sts::123456789012:assumed-role/R/F is not authorized to perform: s3:GetObject on resource: x & y";
+        refusal =
+                "User: arn:aws:sts::123456789012:assumed-role/R/F is not authorized to perform: s3:GetObject on resource: x & y";
         long before = endpoint.refused();
 
         HttpResponse<String> response = get(url(KEY));
 
         assertThat(response.statusCode()).isEqualTo(403);
         assertThat(response.headers().firstValue("Content-Type")).hasValue("application/xml");
-        assertThat(response.body()).contains("<Code>AccessDenied</Code>")
-                .contains("<Message>User: arn:aws:sts::123456789012:assumed-role/R/F is not authorized to perform: s3:GetObject on resource: x &amp; y</Message>");
+        assertThat(response.body())
+                .contains("<Code>AccessDenied</Code>")
+                .contains(
+                        "<Message>User: arn:aws:sts::123456789012:assumed-role/R/F is not authorized to perform: s3:GetObject on resource: x &amp; y</Message>");
         assertThat(endpoint.refused() - before).isEqualTo(1);
     }
 
@@ -105,7 +120,9 @@ class BucketHostAuthorizerTest {
         HttpResponse<String> response = get(url("download-gone"));
 
         assertThat(response.statusCode()).isEqualTo(404);
-        assertThat(asked).singleElement().satisfies(r -> assertThat(r.objectExists()).isFalse());
+        assertThat(asked)
+                .singleElement()
+                .satisfies(r -> assertThat(r.objectExists()).isFalse());
     }
 
     @Test
@@ -120,13 +137,20 @@ class BucketHostAuthorizerTest {
     }
 
     private static URI url(String key) throws Exception {
-        URI pathStyle = presigner.presignGetObject(p -> p.signatureDuration(Duration.ofMinutes(5))
-                .getObjectRequest(r -> r.bucket(BUCKET).key(key))).url().toURI();
+        URI pathStyle = presigner
+                .presignGetObject(p -> p.signatureDuration(Duration.ofMinutes(5))
+                        .getObjectRequest(r -> r.bucket(BUCKET).key(key)))
+                .url()
+                .toURI();
         return BucketHostEndpoint.served(pathStyle, BUCKET, endpoint.endpoint());
     }
 
     private static HttpResponse<String> get(URI url) throws Exception {
-        return http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10)).GET().build(),
+        return http.send(
+                HttpRequest.newBuilder(url)
+                        .timeout(Duration.ofSeconds(10))
+                        .GET()
+                        .build(),
                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 }

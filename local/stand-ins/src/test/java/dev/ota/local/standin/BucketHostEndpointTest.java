@@ -10,19 +10,17 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Arrays;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.SdkHttpMethod;
-import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4FamilyHttpSigner;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
 import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /** The bucket's own endpoint in front of s3proxy: path-style presigned URLs moved by {@link BucketHostEndpoint#served}, relayed with their headers. */
 class BucketHostEndpointTest {
@@ -77,7 +75,9 @@ class BucketHostEndpointTest {
 
     @Test
     void relaysRangeRequests() throws Exception {
-        HttpResponse<byte[]> response = send(HttpRequest.newBuilder(presignedGet()).header("Range", "bytes=100-199").GET());
+        HttpResponse<byte[]> response = send(HttpRequest.newBuilder(presignedGet())
+                .header("Range", "bytes=100-199")
+                .GET());
 
         assertThat(response.statusCode()).isEqualTo(206);
         assertThat(response.body()).isEqualTo(Arrays.copyOfRange(CONTENT, 100, 200));
@@ -86,7 +86,8 @@ class BucketHostEndpointTest {
 
     @Test
     void headAnswersTheLengthWithoutABody() throws Exception {
-        HttpResponse<byte[]> response = send(HttpRequest.newBuilder(presignedHead()).method("HEAD", HttpRequest.BodyPublishers.noBody()));
+        HttpResponse<byte[]> response =
+                send(HttpRequest.newBuilder(presignedHead()).method("HEAD", HttpRequest.BodyPublishers.noBody()));
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Length")).hasValue(String.valueOf(CONTENT.length));
@@ -99,12 +100,14 @@ class BucketHostEndpointTest {
         int at = url.indexOf("X-Amz-Signature=") + "X-Amz-Signature=".length();
         String tampered = url.substring(0, at) + (url.charAt(at) == '0' ? '1' : '0') + url.substring(at + 1);
 
-        assertThat(send(HttpRequest.newBuilder(URI.create(tampered)).GET()).statusCode()).isEqualTo(403);
+        assertThat(send(HttpRequest.newBuilder(URI.create(tampered)).GET()).statusCode())
+                .isEqualTo(403);
     }
 
     @Test
     void onlyGetAndHead() throws Exception {
-        HttpResponse<byte[]> response = send(HttpRequest.newBuilder(presignedGet()).PUT(HttpRequest.BodyPublishers.ofByteArray(CONTENT)));
+        HttpResponse<byte[]> response =
+                send(HttpRequest.newBuilder(presignedGet()).PUT(HttpRequest.BodyPublishers.ofByteArray(CONTENT)));
 
         assertThat(response.statusCode()).isEqualTo(405);
     }
@@ -114,7 +117,8 @@ class BucketHostEndpointTest {
         endpoint.dropNextDownloads(1, 300, Duration.ZERO);
         long served = endpoint.bytesServed();
 
-        assertThatThrownBy(() -> send(HttpRequest.newBuilder(presignedGet()).GET())).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> send(HttpRequest.newBuilder(presignedGet()).GET()))
+                .isInstanceOf(IOException.class);
         assertThat(endpoint.bytesServed() - served).isEqualTo(300);
 
         HttpResponse<byte[]> next = send(HttpRequest.newBuilder(presignedGet()).GET());
@@ -123,8 +127,11 @@ class BucketHostEndpointTest {
     }
 
     private static URI presignedGet() throws Exception {
-        URI pathStyle = presigner.presignGetObject(p -> p.signatureDuration(Duration.ofMinutes(5))
-                .getObjectRequest(r -> r.bucket(BUCKET).key(KEY))).url().toURI();
+        URI pathStyle = presigner
+                .presignGetObject(p -> p.signatureDuration(Duration.ofMinutes(5))
+                        .getObjectRequest(r -> r.bucket(BUCKET).key(KEY)))
+                .url()
+                .toURI();
         return BucketHostEndpoint.served(pathStyle, BUCKET, endpoint.endpoint());
     }
 
@@ -134,16 +141,17 @@ class BucketHostEndpointTest {
                 .method(SdkHttpMethod.HEAD)
                 .uri(s3.endpoint().resolve("/" + BUCKET + "/" + KEY))
                 .build();
-        SignedRequest signed = AwsV4HttpSigner.create().sign(r -> r
-                .request(request)
-                .identity(StandInClients.CREDENTIALS.resolveCredentials())
-                .putProperty(AwsV4FamilyHttpSigner.SERVICE_SIGNING_NAME, "s3")
-                .putProperty(AwsV4HttpSigner.REGION_NAME, StandInClients.REGION.id())
-                .putProperty(AwsV4FamilyHttpSigner.AUTH_LOCATION, AwsV4FamilyHttpSigner.AuthLocation.QUERY_STRING)
-                .putProperty(AwsV4FamilyHttpSigner.EXPIRATION_DURATION, Duration.ofMinutes(5))
-                .putProperty(AwsV4FamilyHttpSigner.PAYLOAD_SIGNING_ENABLED, false)
-                .putProperty(AwsV4FamilyHttpSigner.DOUBLE_URL_ENCODE, false)
-                .putProperty(AwsV4FamilyHttpSigner.NORMALIZE_PATH, false));
+        SignedRequest signed = AwsV4HttpSigner.create()
+                .sign(r -> r.request(request)
+                        .identity(StandInClients.CREDENTIALS.resolveCredentials())
+                        .putProperty(AwsV4FamilyHttpSigner.SERVICE_SIGNING_NAME, "s3")
+                        .putProperty(AwsV4HttpSigner.REGION_NAME, StandInClients.REGION.id())
+                        .putProperty(
+                                AwsV4FamilyHttpSigner.AUTH_LOCATION, AwsV4FamilyHttpSigner.AuthLocation.QUERY_STRING)
+                        .putProperty(AwsV4FamilyHttpSigner.EXPIRATION_DURATION, Duration.ofMinutes(5))
+                        .putProperty(AwsV4FamilyHttpSigner.PAYLOAD_SIGNING_ENABLED, false)
+                        .putProperty(AwsV4FamilyHttpSigner.DOUBLE_URL_ENCODE, false)
+                        .putProperty(AwsV4FamilyHttpSigner.NORMALIZE_PATH, false));
         return BucketHostEndpoint.served(signed.request().getUri(), BUCKET, endpoint.endpoint());
     }
 

@@ -83,20 +83,41 @@ class CloudFormationTablesTest {
     void readsEachTablesKeysIndexesAndProjectionsNamedByLogicalId() throws IOException {
         List<Table> tables = CloudFormationTables.declaredIn(write(TEMPLATE));
 
-        assertThat(tables).containsExactly(
-                new Table("Orders", List.of(new Key("orderId", "S", "HASH")),
-                        List.of(new Index("byCustomer", List.of(new Key("customer", "S", "HASH"), new Key("createdAt", "N", "RANGE")), Projection.ALL),
-                                new Index("byState", List.of(new Key("state", "S", "HASH")), new Projection("KEYS_ONLY", List.of()))),
-                        List.of()),
-                new Table("Lines", List.of(new Key("orderId", "S", "HASH"), new Key("line", "N", "RANGE")), List.of(),
-                        List.of(new Index("bySku", List.of(new Key("orderId", "S", "HASH"), new Key("sku", "S", "RANGE")),
-                                new Projection("INCLUDE", List.of("quantity"))))));
+        assertThat(tables)
+                .containsExactly(
+                        new Table(
+                                "Orders",
+                                List.of(new Key("orderId", "S", "HASH")),
+                                List.of(
+                                        new Index(
+                                                "byCustomer",
+                                                List.of(
+                                                        new Key("customer", "S", "HASH"),
+                                                        new Key("createdAt", "N", "RANGE")),
+                                                Projection.ALL),
+                                        new Index(
+                                                "byState",
+                                                List.of(new Key("state", "S", "HASH")),
+                                                new Projection("KEYS_ONLY", List.of()))),
+                                List.of()),
+                        new Table(
+                                "Lines",
+                                List.of(new Key("orderId", "S", "HASH"), new Key("line", "N", "RANGE")),
+                                List.of(),
+                                List.of(new Index(
+                                        "bySku",
+                                        List.of(new Key("orderId", "S", "HASH"), new Key("sku", "S", "RANGE")),
+                                        new Projection("INCLUDE", List.of("quantity"))))));
     }
 
     @Test
     void parameterOverridesReplaceDefaults() throws IOException {
-        List<Table> tables = CloudFormationTables.declaredIn(CloudFormationYaml.load(write(TEMPLATE.replace(
-                "- {AttributeName: state, AttributeType: S}", "- {AttributeName: state, AttributeType: S}\n        - {AttributeName: placedAt, AttributeType: N}"))),
+        List<Table> tables = CloudFormationTables.declaredIn(
+                CloudFormationYaml.load(
+                        write(
+                                TEMPLATE.replace(
+                                        "- {AttributeName: state, AttributeType: S}",
+                                        "- {AttributeName: state, AttributeType: S}\n        - {AttributeName: placedAt, AttributeType: N}"))),
                 Map.of("SortAttribute", "placedAt"));
 
         assertThat(tables.get(0).globalIndexes().get(0).keys()).contains(new Key("placedAt", "N", "RANGE"));
@@ -107,22 +128,31 @@ class CloudFormationTablesTest {
         Path template = write(TEMPLATE.replace("- {AttributeName: state, AttributeType: S}", ""));
 
         assertThatThrownBy(() -> CloudFormationTables.declaredIn(template))
-                .hasMessageContaining("Orders, index byState").hasMessageContaining("state");
+                .hasMessageContaining("Orders, index byState")
+                .hasMessageContaining("state");
     }
 
     @Test
     void createsTheTablesAsDeclared() throws IOException {
-        try (MotoServer moto = new MotoServer().start(); DynamoDbClient dynamo = StandInClients.dynamoDb(moto.endpoint())) {
+        try (MotoServer moto = new MotoServer().start();
+                DynamoDbClient dynamo = StandInClients.dynamoDb(moto.endpoint())) {
             CloudFormationTables.create(dynamo, CloudFormationTables.declaredIn(write(TEMPLATE)));
 
             assertThat(dynamo.listTables().tableNames()).containsExactlyInAnyOrder("Orders", "Lines");
-            TableDescription orders = dynamo.describeTable(r -> r.tableName("Orders")).table();
-            assertThat(orders.keySchema()).extracting(k -> k.attributeName() + ":" + k.keyTypeAsString()).containsExactly("orderId:HASH");
-            assertThat(orders.globalSecondaryIndexes()).extracting(GlobalSecondaryIndexDescription::indexName,
+            TableDescription orders =
+                    dynamo.describeTable(r -> r.tableName("Orders")).table();
+            assertThat(orders.keySchema())
+                    .extracting(k -> k.attributeName() + ":" + k.keyTypeAsString())
+                    .containsExactly("orderId:HASH");
+            assertThat(orders.globalSecondaryIndexes())
+                    .extracting(
+                            GlobalSecondaryIndexDescription::indexName,
                             i -> i.projection().projectionTypeAsString())
-                    .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("byCustomer", "ALL"),
+                    .containsExactlyInAnyOrder(
+                            org.assertj.core.groups.Tuple.tuple("byCustomer", "ALL"),
                             org.assertj.core.groups.Tuple.tuple("byState", "KEYS_ONLY"));
-            TableDescription lines = dynamo.describeTable(r -> r.tableName("Lines")).table();
+            TableDescription lines =
+                    dynamo.describeTable(r -> r.tableName("Lines")).table();
             assertThat(lines.localSecondaryIndexes()).singleElement().satisfies(i -> {
                 assertThat(i.indexName()).isEqualTo("bySku");
                 assertThat(i.projection().nonKeyAttributes()).containsExactly("quantity");

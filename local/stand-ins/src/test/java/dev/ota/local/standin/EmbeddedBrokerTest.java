@@ -6,12 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
-
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,7 +49,8 @@ class EmbeddedBrokerTest {
         org.eclipse.paho.client.mqttv3.MqttClient client = new org.eclipse.paho.client.mqttv3.MqttClient(
                 broker.mqttUrl(), "", new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
         try {
-            org.eclipse.paho.client.mqttv3.MqttConnectOptions options = new org.eclipse.paho.client.mqttv3.MqttConnectOptions();
+            org.eclipse.paho.client.mqttv3.MqttConnectOptions options =
+                    new org.eclipse.paho.client.mqttv3.MqttConnectOptions();
             options.setCleanSession(true);
             client.connect(options);
             assertThat(client.isConnected()).isTrue();
@@ -150,7 +149,7 @@ class EmbeddedBrokerTest {
     void fixedPortIsHonoured() throws Exception {
         int port = FreePort.find();
         try (EmbeddedBroker fixed = new EmbeddedBroker(port).start();
-             MqttTestClient client = new MqttTestClient("tcp://127.0.0.1:" + port, "fixed")) {
+                MqttTestClient client = new MqttTestClient("tcp://127.0.0.1:" + port, "fixed")) {
             assertThat(fixed.port()).isEqualTo(port);
             client.publish("ota/report/p/d", new byte[0], 0);
         }
@@ -175,11 +174,13 @@ class EmbeddedBrokerTest {
         assertThat(inside).isPositive().isNotEqualTo(broker.port());
 
         org.eclipse.paho.client.mqttv3.MqttException refused = org.assertj.core.api.Assertions.catchThrowableOfType(
-                () -> new MqttTestClient("tcp://127.0.0.1:" + inside, "P::ghost"), org.eclipse.paho.client.mqttv3.MqttException.class);
+                () -> new MqttTestClient("tcp://127.0.0.1:" + inside, "P::ghost"),
+                org.eclipse.paho.client.mqttv3.MqttException.class);
         assertThat(refused).as("a CONNECT without the front's credentials").isNotNull();
         assertThat(refused.getReasonCode()).isIn(4, 5);
         // A guessed user name of the front's form with a wrong secret is refused too.
-        assertThat(BackendProbe.connack("127.0.0.1", inside, "guessed".getBytes(UTF_8))).isIn(4, 5);
+        assertThat(BackendProbe.connack("127.0.0.1", inside, "guessed".getBytes(UTF_8)))
+                .isIn(4, 5);
         // What the front itself does still works.
         try (MqttTestClient viaTheFront = new MqttTestClient(broker.mqttUrl(), "P::front")) {
             viaTheFront.publish("ota/report/P/front", new byte[] {1}, 1);
@@ -189,9 +190,11 @@ class EmbeddedBrokerTest {
 
     @Test
     void theStartupProbeTellsOurBrokerFromAnythingElse() throws Exception {
-        assertThat(BackendProbe.connack("127.0.0.1", broker.backendPort(), "not-the-secret".getBytes(UTF_8))).isPositive();
+        assertThat(BackendProbe.connack("127.0.0.1", broker.backendPort(), "not-the-secret".getBytes(UTF_8)))
+                .isPositive();
         try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            assertThat(BackendProbe.connack("127.0.0.1", silent.getLocalPort(), new byte[0])).isEqualTo(BackendProbe.NOT_MQTT);
+            assertThat(BackendProbe.connack("127.0.0.1", silent.getLocalPort(), new byte[0]))
+                    .isEqualTo(BackendProbe.NOT_MQTT);
         }
         int free = FreePort.find();
         assertThat(BackendProbe.connack("127.0.0.1", free, new byte[0])).isEqualTo(BackendProbe.NOTHING_LISTENS);
@@ -234,13 +237,19 @@ class EmbeddedBrokerTest {
                 next();
                 mayNotPublish.add(connects.get(1).connectionId());
                 org.eclipse.paho.client.mqttv3.MqttException cut = org.assertj.core.api.Assertions.catchThrowableOfType(
-                        () -> second.publish("ota/report/P/same", new byte[] {3}, 1), org.eclipse.paho.client.mqttv3.MqttException.class);
+                        () -> second.publish("ota/report/P/same", new byte[] {3}, 1),
+                        org.eclipse.paho.client.mqttv3.MqttException.class);
                 assertThat(cut).as("the refused publish closed its connection").isNotNull();
             }
             assertThat(connects).hasSize(2);
-            assertThat(publishedOn).containsExactly(connects.get(0).connectionId(), connects.get(1).connectionId(),
-                    connects.get(1).connectionId());
-            assertThat(seen.poll(300, TimeUnit.MILLISECONDS)).as("the refused publish reached no listener").isNull();
+            assertThat(publishedOn)
+                    .containsExactly(
+                            connects.get(0).connectionId(),
+                            connects.get(1).connectionId(),
+                            connects.get(1).connectionId());
+            assertThat(seen.poll(300, TimeUnit.MILLISECONDS))
+                    .as("the refused publish reached no listener")
+                    .isNull();
         } finally {
             broker.accessControl(null);
         }

@@ -11,11 +11,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Arrays;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.SdkHttpMethod;
@@ -129,15 +127,21 @@ class EmbeddedS3Test {
     @Test
     void presignedPutStoresTheObject() throws Exception {
         byte[] upload = firmwareBytes(300);
-        URI url = presigner.presignPutObject(p -> p.signatureDuration(Duration.ofMinutes(5))
-                .putObjectRequest(r -> r.bucket(BUCKET).key("p1/uploaded.bin"))).url().toURI();
+        URI url = presigner
+                .presignPutObject(p -> p.signatureDuration(Duration.ofMinutes(5))
+                        .putObjectRequest(r -> r.bucket(BUCKET).key("p1/uploaded.bin")))
+                .url()
+                .toURI();
 
         HttpResponse<byte[]> response = http.send(
-                HttpRequest.newBuilder(url).PUT(HttpRequest.BodyPublishers.ofByteArray(upload)).build(),
+                HttpRequest.newBuilder(url)
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(upload))
+                        .build(),
                 HttpResponse.BodyHandlers.ofByteArray());
 
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(client.getObjectAsBytes(b -> b.bucket(BUCKET).key("p1/uploaded.bin")).asByteArray())
+        assertThat(client.getObjectAsBytes(b -> b.bucket(BUCKET).key("p1/uploaded.bin"))
+                        .asByteArray())
                 .isEqualTo(upload);
     }
 
@@ -148,8 +152,11 @@ class EmbeddedS3Test {
     }
 
     private static URI presignGet(Duration validFor) throws Exception {
-        return presigner.presignGetObject(p -> p.signatureDuration(validFor)
-                .getObjectRequest(r -> r.bucket(BUCKET).key(KEY))).url().toURI();
+        return presigner
+                .presignGetObject(p -> p.signatureDuration(validFor)
+                        .getObjectRequest(r -> r.bucket(BUCKET).key(KEY)))
+                .url()
+                .toURI();
     }
 
     // The SDK's own SigV4 signer with a clock set in the past: a correctly signed URL that has expired.
@@ -158,17 +165,18 @@ class EmbeddedS3Test {
                 .method(SdkHttpMethod.GET)
                 .uri(s3.endpoint().resolve("/" + BUCKET + "/" + KEY))
                 .build();
-        SignedRequest signed = AwsV4HttpSigner.create().sign(r -> r
-                .request(request)
-                .identity(AwsBasicCredentials.create(s3.accessKey(), secret))
-                .putProperty(AwsV4FamilyHttpSigner.SERVICE_SIGNING_NAME, "s3")
-                .putProperty(AwsV4HttpSigner.REGION_NAME, StandInClients.REGION.id())
-                .putProperty(AwsV4FamilyHttpSigner.AUTH_LOCATION, AwsV4FamilyHttpSigner.AuthLocation.QUERY_STRING)
-                .putProperty(AwsV4FamilyHttpSigner.EXPIRATION_DURATION, validFor)
-                .putProperty(AwsV4FamilyHttpSigner.PAYLOAD_SIGNING_ENABLED, false)
-                .putProperty(AwsV4FamilyHttpSigner.DOUBLE_URL_ENCODE, false)
-                .putProperty(AwsV4FamilyHttpSigner.NORMALIZE_PATH, false)
-                .putProperty(HttpSigner.SIGNING_CLOCK, Clock.fixed(signingTime, ZoneOffset.UTC)));
+        SignedRequest signed = AwsV4HttpSigner.create()
+                .sign(r -> r.request(request)
+                        .identity(AwsBasicCredentials.create(s3.accessKey(), secret))
+                        .putProperty(AwsV4FamilyHttpSigner.SERVICE_SIGNING_NAME, "s3")
+                        .putProperty(AwsV4HttpSigner.REGION_NAME, StandInClients.REGION.id())
+                        .putProperty(
+                                AwsV4FamilyHttpSigner.AUTH_LOCATION, AwsV4FamilyHttpSigner.AuthLocation.QUERY_STRING)
+                        .putProperty(AwsV4FamilyHttpSigner.EXPIRATION_DURATION, validFor)
+                        .putProperty(AwsV4FamilyHttpSigner.PAYLOAD_SIGNING_ENABLED, false)
+                        .putProperty(AwsV4FamilyHttpSigner.DOUBLE_URL_ENCODE, false)
+                        .putProperty(AwsV4FamilyHttpSigner.NORMALIZE_PATH, false)
+                        .putProperty(HttpSigner.SIGNING_CLOCK, Clock.fixed(signingTime, ZoneOffset.UTC)));
         return signed.request();
     }
 

@@ -11,11 +11,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
@@ -40,7 +38,8 @@ class InterruptedCallersTest {
     static void start() {
         moto = new MotoServer().start();
         dynamo = StandInClients.dynamoDb(moto.endpoint());
-        dynamo.createTable(t -> t.tableName("interrupted").billingMode(BillingMode.PAY_PER_REQUEST)
+        dynamo.createTable(t -> t.tableName("interrupted")
+                .billingMode(BillingMode.PAY_PER_REQUEST)
                 .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S))
                 .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH)));
     }
@@ -57,17 +56,23 @@ class InterruptedCallersTest {
         AtomicLong answered = new AtomicLong();
         List<Thread> callers = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            Thread caller = new Thread(() -> {
-                while (!stop.get()) {
-                    try {
-                        dynamo.putItem(p -> p.tableName("interrupted").item(Map.of("pk", AttributeValue.fromS("k"),
-                                "payload", AttributeValue.fromS("x".repeat(2000)))));
-                        answered.incrementAndGet();
-                    } catch (RuntimeException interruptedOrAborted) {
-                        Thread.interrupted();
-                    }
-                }
-            }, "interrupted-caller-" + i);
+            Thread caller = new Thread(
+                    () -> {
+                        while (!stop.get()) {
+                            try {
+                                dynamo.putItem(p -> p.tableName("interrupted")
+                                        .item(Map.of(
+                                                "pk",
+                                                AttributeValue.fromS("k"),
+                                                "payload",
+                                                AttributeValue.fromS("x".repeat(2000)))));
+                                answered.incrementAndGet();
+                            } catch (RuntimeException interruptedOrAborted) {
+                                Thread.interrupted();
+                            }
+                        }
+                    },
+                    "interrupted-caller-" + i);
             caller.setDaemon(true);
             caller.start();
             callers.add(caller);
@@ -89,12 +94,15 @@ class InterruptedCallersTest {
         ExecutorService fresh = Executors.newSingleThreadExecutor();
         try {
             long started = System.currentTimeMillis();
-            assertThat(fresh.submit(() -> dynamo.listTables().tableNames()).get(10, TimeUnit.SECONDS)).contains("interrupted");
+            assertThat(fresh.submit(() -> dynamo.listTables().tableNames()).get(10, TimeUnit.SECONDS))
+                    .contains("interrupted");
             assertThat(System.currentTimeMillis() - started).isLessThan(5000);
         } finally {
             fresh.shutdownNow();
         }
-        assertThat(duringTheStorm).as("calls answered while callers were being interrupted").isPositive();
+        assertThat(duringTheStorm)
+                .as("calls answered while callers were being interrupted")
+                .isPositive();
         assertThat(callers).noneMatch(Thread::isAlive);
     }
 }

@@ -7,11 +7,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
 import software.amazon.awssdk.services.iotdataplane.model.PublishResponse;
@@ -43,11 +41,13 @@ class IotDataEndpointTest {
         try (MqttTestClient device = new MqttTestClient(broker.mqttUrl(), "p1-d1")) {
             device.subscribe("ota/update/p1/d1", 1).subscribe("$ota/update/p1/d1", 1);
 
-            PublishResponse response = iotData.publish(p -> p.topic("ota/update/p1/d1").qos(1)
+            PublishResponse response = iotData.publish(p -> p.topic("ota/update/p1/d1")
+                    .qos(1)
                     .payload(SdkBytes.fromUtf8String("{\"type\":\"update_firmware\",\"version\":\"1.3.0\"}")));
             MqttTestClient.Received plain = device.next();
 
-            iotData.publish(p -> p.topic("$ota/update/p1/d1").qos(1)
+            iotData.publish(p -> p.topic("$ota/update/p1/d1")
+                    .qos(1)
                     .payload(SdkBytes.fromUtf8String("{\"type\":\"report_version_rsp\",\"result_code\":0}")));
             MqttTestClient.Received dollar = device.next();
 
@@ -92,7 +92,9 @@ class IotDataEndpointTest {
         URI url = endpoint.endpoint().resolve("/topics/ota%2Fupdate%2Fp1%2Fd1?qos=1");
 
         HttpResponse<String> response = http.send(
-                HttpRequest.newBuilder(url).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                HttpRequest.newBuilder(url)
+                        .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).isEqualTo(403);
@@ -101,11 +103,18 @@ class IotDataEndpointTest {
 
     @Test
     void otherPathsAndMethodsAreRefused() throws Exception {
-        HttpResponse<String> wrongPath = http.send(HttpRequest.newBuilder(endpoint.endpoint().resolve("/things/x/shadow"))
-                .header("Authorization", "x").POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+        HttpResponse<String> wrongPath = http.send(
+                HttpRequest.newBuilder(endpoint.endpoint().resolve("/things/x/shadow"))
+                        .header("Authorization", "x")
+                        .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
-        HttpResponse<String> wrongMethod = http.send(HttpRequest.newBuilder(endpoint.endpoint().resolve("/topics/a"))
-                .header("Authorization", "x").GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> wrongMethod = http.send(
+                HttpRequest.newBuilder(endpoint.endpoint().resolve("/topics/a"))
+                        .header("Authorization", "x")
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
 
         assertThat(wrongPath.statusCode()).isEqualTo(404);
         assertThat(wrongMethod.statusCode()).isEqualTo(405);

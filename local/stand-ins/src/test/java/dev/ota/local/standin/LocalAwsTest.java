@@ -14,11 +14,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Arrays;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
@@ -47,7 +45,8 @@ class LocalAwsTest {
     @Test
     void exposesRegionCredentialsAndLoopbackEndpoints() {
         assertThat(local.region()).isEqualTo(Region.US_EAST_1);
-        assertThat(local.credentialsProvider().resolveCredentials().accessKeyId()).isEqualTo("local");
+        assertThat(local.credentialsProvider().resolveCredentials().accessKeyId())
+                .isEqualTo("local");
         assertThat(local.s3Endpoint().getHost()).isEqualTo("127.0.0.1");
         assertThat(local.dynamoDbEndpoint().getHost()).isEqualTo("127.0.0.1");
         assertThat(local.iotDataEndpoint().getHost()).isEqualTo("127.0.0.1");
@@ -56,12 +55,16 @@ class LocalAwsTest {
 
     @Test
     void s3ClientAndPresignerWork() throws Exception {
-        try (S3Client s3 = local.s3(); S3Presigner presigner = local.s3Presigner()) {
+        try (S3Client s3 = local.s3();
+                S3Presigner presigner = local.s3Presigner()) {
             s3.createBucket(b -> b.bucket("local-aws-test"));
             s3.putObject(b -> b.bucket("local-aws-test").key("fw.bin"), RequestBody.fromString("firmware"));
 
-            URI url = presigner.presignGetObject(p -> p.signatureDuration(Duration.ofMinutes(5))
-                    .getObjectRequest(r -> r.bucket("local-aws-test").key("fw.bin"))).url().toURI();
+            URI url = presigner
+                    .presignGetObject(p -> p.signatureDuration(Duration.ofMinutes(5))
+                            .getObjectRequest(r -> r.bucket("local-aws-test").key("fw.bin")))
+                    .url()
+                    .toURI();
             HttpResponse<String> response = HttpClient.newHttpClient()
                     .send(HttpRequest.newBuilder(url).build(), HttpResponse.BodyHandlers.ofString());
 
@@ -85,7 +88,7 @@ class LocalAwsTest {
     @Test
     void iotDataPlanePublishReachesMqttClients() throws Exception {
         try (IotDataPlaneClient iot = local.iotDataPlane();
-             MqttTestClient device = new MqttTestClient(local.mqttUrl(), "p9-d9")) {
+                MqttTestClient device = new MqttTestClient(local.mqttUrl(), "p9-d9")) {
             device.subscribe("$ota/update/p9/d9", 1);
 
             iot.publish(p -> p.topic("$ota/update/p9/d9").qos(1).payload(SdkBytes.fromUtf8String("hi")));

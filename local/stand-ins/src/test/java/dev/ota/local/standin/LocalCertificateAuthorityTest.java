@@ -48,7 +48,9 @@ class LocalCertificateAuthorityTest {
         assertThat(server.getIssuerX500Principal()).isEqualTo(ca.root().getSubjectX500Principal());
         assertThat(server.getBasicConstraints()).as("not a CA").isEqualTo(-1);
         assertThat(server.getExtendedKeyUsage()).contains("1.3.6.1.5.5.7.3.1"); // serverAuth
-        assertThat(server.getSubjectAlternativeNames().stream().map(n -> String.valueOf(n.get(1))).toList())
+        assertThat(server.getSubjectAlternativeNames().stream()
+                        .map(n -> String.valueOf(n.get(1)))
+                        .toList())
                 .containsExactlyInAnyOrder("localhost", "127.0.0.1");
     }
 
@@ -68,7 +70,10 @@ class LocalCertificateAuthorityTest {
     void theRootPemIsTheFileDevicesTrust(@TempDir Path dir) throws Exception {
         Path written = ca.writeRootPem(dir.resolve("sub/ca.pem"));
         String pem = Files.readString(written, StandardCharsets.US_ASCII);
-        assertThat(pem).startsWith("-----BEGIN CERTIFICATE-----").contains("-----END CERTIFICATE-----").isEqualTo(ca.rootPem());
+        assertThat(pem)
+                .startsWith("-----BEGIN CERTIFICATE-----")
+                .contains("-----END CERTIFICATE-----")
+                .isEqualTo(ca.rootPem());
         X509Certificate parsed = (X509Certificate) CertificateFactory.getInstance("X.509")
                 .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
         assertThat(parsed).isEqualTo(ca.root());
@@ -92,8 +97,11 @@ class LocalCertificateAuthorityTest {
     private int handshake(String host) throws Exception {
         KeyStore serverKeys = KeyStore.getInstance("PKCS12");
         serverKeys.load(null, null);
-        serverKeys.setKeyEntry("server", ca.serverKey(), new char[0], new java.security.cert.Certificate[] {ca.serverCertificate(), ca.root()});
-        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        serverKeys.setKeyEntry("server", ca.serverKey(), new char[0], new java.security.cert.Certificate[] {
+            ca.serverCertificate(), ca.root()
+        });
+        javax.net.ssl.KeyManagerFactory kmf =
+                javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(serverKeys, new char[0]);
         SSLContext serverContext = SSLContext.getInstance("TLS");
         serverContext.init(kmf.getKeyManagers(), null, null);
@@ -106,7 +114,8 @@ class LocalCertificateAuthorityTest {
         SSLContext clientContext = SSLContext.getInstance("TLS");
         clientContext.init(null, tmf.getTrustManagers(), null);
 
-        try (SSLServerSocket server = (SSLServerSocket) serverContext.getServerSocketFactory()
+        try (SSLServerSocket server = (SSLServerSocket) serverContext
+                .getServerSocketFactory()
                 .createServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             Thread acceptor = new Thread(() -> {
                 try (SSLSocket s = (SSLSocket) server.accept()) {
@@ -119,7 +128,8 @@ class LocalCertificateAuthorityTest {
             });
             acceptor.setDaemon(true);
             acceptor.start();
-            try (SSLSocket client = (SSLSocket) clientContext.getSocketFactory().createSocket(host, server.getLocalPort())) {
+            try (SSLSocket client =
+                    (SSLSocket) clientContext.getSocketFactory().createSocket(host, server.getLocalPort())) {
                 SSLParameters parameters = client.getSSLParameters();
                 parameters.setEndpointIdentificationAlgorithm("HTTPS");
                 if (!host.equals("127.0.0.1")) {

@@ -4,16 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.InetAddress;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-
 import org.junit.jupiter.api.Test;
 
 /** The small HTTP endpoints' shared plumbing, and FreePort. */
@@ -21,7 +20,7 @@ class LoopbackHttpTest {
 
     @Test
     void daemonThreadsWithTheGivenName() {
-        Thread thread = LoopbackHttp.daemonThreads("some-endpoint").newThread(() -> { });
+        Thread thread = LoopbackHttp.daemonThreads("some-endpoint").newThread(() -> {});
 
         assertThat(thread.isDaemon()).isTrue();
         assertThat(thread.getName()).isEqualTo("some-endpoint");
@@ -39,9 +38,13 @@ class LoopbackHttpTest {
                 exchange.close();
             });
 
-            assertThat(LoopbackHttp.endpoint(server).toString()).isEqualTo("http://127.0.0.1:" + server.getAddress().getPort());
-            HttpResponse<String> response = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(LoopbackHttp.endpoint(server).resolve("/any/path")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(LoopbackHttp.endpoint(server).toString())
+                    .isEqualTo("http://127.0.0.1:" + server.getAddress().getPort());
+            HttpResponse<String> response = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(LoopbackHttp.endpoint(server).resolve("/any/path"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(response.body()).isEqualTo("/any/path");
         } finally {
@@ -52,7 +55,9 @@ class LoopbackHttpTest {
 
     @Test
     void noEndpointBeforeTheServerExists() {
-        assertThatThrownBy(() -> LoopbackHttp.endpoint(null)).isInstanceOf(IllegalStateException.class).hasMessage("not started");
+        assertThatThrownBy(() -> LoopbackHttp.endpoint(null))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("not started");
     }
 
     @Test

@@ -36,7 +36,8 @@ class MotoConcurrencyTest {
     static void start() {
         moto = new MotoServer().start();
         dynamo = StandInClients.dynamoDb(moto.endpoint());
-        dynamo.createTable(t -> t.tableName("race").billingMode(BillingMode.PAY_PER_REQUEST)
+        dynamo.createTable(t -> t.tableName("race")
+                .billingMode(BillingMode.PAY_PER_REQUEST)
                 .attributeDefinitions(a -> a.attributeName("pk").attributeType(ScalarAttributeType.S))
                 .keySchema(k -> k.attributeName("pk").keyType(KeyType.HASH)));
     }
@@ -50,30 +51,43 @@ class MotoConcurrencyTest {
     @RepeatedTest(3)
     void exactlyOneOfConcurrentConditionalUpdatesWins() throws Exception {
         String pk = "item-" + System.nanoTime();
-        dynamo.putItem(p -> p.tableName("race").item(Map.of("pk", AttributeValue.fromS(pk), "state", AttributeValue.fromS("A"))));
-        int wins = race(i -> dynamo.updateItem(u -> u.tableName("race").key(Map.of("pk", AttributeValue.fromS(pk)))
+        dynamo.putItem(p ->
+                p.tableName("race").item(Map.of("pk", AttributeValue.fromS(pk), "state", AttributeValue.fromS("A"))));
+        int wins = race(i -> dynamo.updateItem(u -> u.tableName("race")
+                .key(Map.of("pk", AttributeValue.fromS(pk)))
                 .updateExpression("SET #s = :next")
                 .conditionExpression("#s = :old")
                 .expressionAttributeNames(Map.of("#s", "state"))
-                .expressionAttributeValues(Map.of(":old", AttributeValue.fromS("A"), ":next", AttributeValue.fromS("B" + i)))));
+                .expressionAttributeValues(
+                        Map.of(":old", AttributeValue.fromS("A"), ":next", AttributeValue.fromS("B" + i)))));
         assertThat(wins).isEqualTo(1);
     }
 
     @RepeatedTest(3)
     void exactlyOneOfConcurrentConditionalTransactionsWins() throws Exception {
         String pk = "tx-" + System.nanoTime();
-        dynamo.putItem(p -> p.tableName("race").item(Map.of("pk", AttributeValue.fromS(pk), "state", AttributeValue.fromS("A"))));
-        dynamo.putItem(p -> p.tableName("race").item(Map.of("pk", AttributeValue.fromS(pk + "#count"), "n", AttributeValue.fromN("0"))));
+        dynamo.putItem(p ->
+                p.tableName("race").item(Map.of("pk", AttributeValue.fromS(pk), "state", AttributeValue.fromS("A"))));
+        dynamo.putItem(p -> p.tableName("race")
+                .item(Map.of("pk", AttributeValue.fromS(pk + "#count"), "n", AttributeValue.fromN("0"))));
         int wins = race(i -> dynamo.transactWriteItems(t -> t.transactItems(
-                w -> w.update(u -> u.tableName("race").key(Map.of("pk", AttributeValue.fromS(pk)))
-                        .updateExpression("SET #s = :next").conditionExpression("#s = :old")
+                w -> w.update(u -> u.tableName("race")
+                        .key(Map.of("pk", AttributeValue.fromS(pk)))
+                        .updateExpression("SET #s = :next")
+                        .conditionExpression("#s = :old")
                         .expressionAttributeNames(Map.of("#s", "state"))
-                        .expressionAttributeValues(Map.of(":old", AttributeValue.fromS("A"), ":next", AttributeValue.fromS("B" + i)))),
-                w -> w.update(u -> u.tableName("race").key(Map.of("pk", AttributeValue.fromS(pk + "#count")))
-                        .updateExpression("ADD #n :one").expressionAttributeNames(Map.of("#n", "n"))
+                        .expressionAttributeValues(
+                                Map.of(":old", AttributeValue.fromS("A"), ":next", AttributeValue.fromS("B" + i)))),
+                w -> w.update(u -> u.tableName("race")
+                        .key(Map.of("pk", AttributeValue.fromS(pk + "#count")))
+                        .updateExpression("ADD #n :one")
+                        .expressionAttributeNames(Map.of("#n", "n"))
                         .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1")))))));
         assertThat(wins).isEqualTo(1);
-        assertThat(dynamo.getItem(g -> g.tableName("race").key(Map.of("pk", AttributeValue.fromS(pk + "#count")))).item().get("n").n())
+        assertThat(dynamo.getItem(g -> g.tableName("race").key(Map.of("pk", AttributeValue.fromS(pk + "#count"))))
+                        .item()
+                        .get("n")
+                        .n())
                 .isEqualTo("1");
     }
 

@@ -8,7 +8,6 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,7 +65,8 @@ class MotoServerProcessTest {
         Path shellScript = tmp.resolve("sh-moto_server");
         Files.writeString(shellScript, "#!/bin/sh\n");
 
-        assertThat(MotoServer.command(venvScript)).containsExactly("/opt/venv/bin/python", "-c", MotoServer.SERIALIZED_MAIN);
+        assertThat(MotoServer.command(venvScript))
+                .containsExactly("/opt/venv/bin/python", "-c", MotoServer.SERIALIZED_MAIN);
         assertThat(MotoServer.command(envScript)).containsExactly("python3", "-c", MotoServer.SERIALIZED_MAIN);
         assertThat(MotoServer.command(shellScript)).containsExactly(shellScript.toString());
     }

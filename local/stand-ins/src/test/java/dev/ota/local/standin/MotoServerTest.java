@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -52,8 +50,7 @@ class MotoServerTest {
         moto.reset();
         dynamo.createTable(t -> t.tableName(TABLE)
                 .billingMode(BillingMode.PAY_PER_REQUEST)
-                .attributeDefinitions(
-                        attr("pk"), attr("sk"), attr("status"))
+                .attributeDefinitions(attr("pk"), attr("sk"), attr("status"))
                 .keySchema(key("pk", KeyType.HASH), key("sk", KeyType.RANGE))
                 .globalSecondaryIndexes(g -> g.indexName(BY_STATUS)
                         .keySchema(key("status", KeyType.HASH), key("pk", KeyType.RANGE))
@@ -80,16 +77,20 @@ class MotoServerTest {
     void transactWriteWritesNothingWhenOneConditionFails() {
         dynamo.putItem(p -> p.tableName(TABLE).item(item("task#1", "device#d1", "status", s("done"))));
 
-        TransactionCanceledException cancelled = catchThrowableOfType(TransactionCanceledException.class,
+        TransactionCanceledException cancelled = catchThrowableOfType(
+                TransactionCanceledException.class,
                 () -> dynamo.transactWriteItems(t -> t.transactItems(
                         putIfAbsent(item("task#1", "device#d2", "status", s("pending"))),
-                        TransactWriteItem.builder().update(u -> u.tableName(TABLE)
-                                .key(key("task#1", "device#d1"))
-                                .updateExpression("SET #s = :new")
-                                .conditionExpression("#s = :expected")
-                                .expressionAttributeNames(Map.of("#s", "status"))
-                                .expressionAttributeValues(Map.of(":new", s("downloading"), ":expected", s("pending")))
-                                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD))
+                        TransactWriteItem.builder()
+                                .update(u -> u.tableName(TABLE)
+                                        .key(key("task#1", "device#d1"))
+                                        .updateExpression("SET #s = :new")
+                                        .conditionExpression("#s = :expected")
+                                        .expressionAttributeNames(Map.of("#s", "status"))
+                                        .expressionAttributeValues(
+                                                Map.of(":new", s("downloading"), ":expected", s("pending")))
+                                        .returnValuesOnConditionCheckFailure(
+                                                ReturnValuesOnConditionCheckFailure.ALL_OLD))
                                 .build())));
 
         assertThat(cancelled).isNotNull();
@@ -98,7 +99,9 @@ class MotoServerTest {
         // Moto reports the failing item's old image in the cancellation reason, as DynamoDB does.
         assertThat(reasons.get(1).item()).containsEntry("status", s("done"));
         // Atomic: the first put, whose condition held, was not applied either.
-        assertThat(dynamo.getItem(g -> g.tableName(TABLE).key(key("task#1", "device#d2"))).hasItem()).isFalse();
+        assertThat(dynamo.getItem(g -> g.tableName(TABLE).key(key("task#1", "device#d2")))
+                        .hasItem())
+                .isFalse();
         assertThat(get("task#1", "device#d1")).containsEntry("status", s("done"));
     }
 
@@ -106,7 +109,8 @@ class MotoServerTest {
     void conditionalUpdateFailureReturnsTheOldItemWhenAsked() {
         dynamo.putItem(p -> p.tableName(TABLE).item(item("task#1", "device#d1", "status", s("done"))));
 
-        ConditionalCheckFailedException failed = catchThrowableOfType(ConditionalCheckFailedException.class,
+        ConditionalCheckFailedException failed = catchThrowableOfType(
+                ConditionalCheckFailedException.class,
                 () -> dynamo.updateItem(u -> u.tableName(TABLE)
                         .key(key("task#1", "device#d1"))
                         .updateExpression("SET #s = :new")
@@ -128,7 +132,8 @@ class MotoServerTest {
     void conditionalUpdateFailureWithoutTheOptionCarriesNoItem() {
         dynamo.putItem(p -> p.tableName(TABLE).item(item("task#1", "device#d1", "status", s("done"))));
 
-        ConditionalCheckFailedException failed = catchThrowableOfType(ConditionalCheckFailedException.class,
+        ConditionalCheckFailedException failed = catchThrowableOfType(
+                ConditionalCheckFailedException.class,
                 () -> dynamo.updateItem(u -> u.tableName(TABLE)
                         .key(key("task#1", "device#d1"))
                         .updateExpression("SET #s = :new")
@@ -164,7 +169,8 @@ class MotoServerTest {
         dynamo.putItem(p -> p.tableName(TABLE).item(item("dev#b", "state", "status", s("done"))));
         dynamo.putItem(p -> p.tableName(TABLE).item(item("dev#c", "state", "status", s("downloading"))));
 
-        var result = dynamo.query(q -> q.tableName(TABLE).indexName(BY_STATUS)
+        var result = dynamo.query(q -> q.tableName(TABLE)
+                .indexName(BY_STATUS)
                 .keyConditionExpression("#s = :s")
                 .expressionAttributeNames(Map.of("#s", "status"))
                 .expressionAttributeValues(Map.of(":s", s("downloading"))));
@@ -203,10 +209,17 @@ class MotoServerTest {
                         String guard = i % 2 == 0 ? "present" : "absent";
                         try {
                             client.transactWriteItems(w -> w.transactItems(
-                                    TransactWriteItem.builder().update(u -> u.tableName(TABLE).key(key("job", "meta"))
-                                            .updateExpression("ADD n :one").expressionAttributeValues(Map.of(":one", n("1")))).build(),
-                                    TransactWriteItem.builder().conditionCheck(c -> c.tableName(TABLE).key(key("guard", guard))
-                                            .conditionExpression("attribute_exists(pk)")).build()));
+                                    TransactWriteItem.builder()
+                                            .update(u -> u.tableName(TABLE)
+                                                    .key(key("job", "meta"))
+                                                    .updateExpression("ADD n :one")
+                                                    .expressionAttributeValues(Map.of(":one", n("1"))))
+                                            .build(),
+                                    TransactWriteItem.builder()
+                                            .conditionCheck(c -> c.tableName(TABLE)
+                                                    .key(key("guard", guard))
+                                                    .conditionExpression("attribute_exists(pk)"))
+                                            .build()));
                             committed.incrementAndGet();
                         } catch (TransactionCanceledException expected) {
                             // the guard is absent
@@ -232,7 +245,8 @@ class MotoServerTest {
      */
     @Test
     void aRequestWhoseBodyNeverComesDoesNotHoldUpOtherRequests() throws Exception {
-        try (java.net.Socket stalled = new java.net.Socket(moto.endpoint().getHost(), moto.endpoint().getPort())) {
+        try (java.net.Socket stalled =
+                new java.net.Socket(moto.endpoint().getHost(), moto.endpoint().getPort())) {
             String headers = "POST / HTTP/1.1\r\nHost: " + moto.endpoint().getAuthority() + "\r\n"
                     + "X-Amz-Target: DynamoDB_20120810.ListTables\r\nContent-Type: application/x-amz-json-1.0\r\n"
                     + "Authorization: AWS4-HMAC-SHA256 Credential=local/20240101/" + StandInClients.REGION.id()
@@ -244,8 +258,10 @@ class MotoServerTest {
 
             java.util.concurrent.ExecutorService other = java.util.concurrent.Executors.newSingleThreadExecutor();
             try {
-                java.util.concurrent.Future<List<String>> tables = other.submit(() -> dynamo.listTables().tableNames());
-                assertThat(tables.get(20, java.util.concurrent.TimeUnit.SECONDS)).contains(TABLE);
+                java.util.concurrent.Future<List<String>> tables =
+                        other.submit(() -> dynamo.listTables().tableNames());
+                assertThat(tables.get(20, java.util.concurrent.TimeUnit.SECONDS))
+                        .contains(TABLE);
             } finally {
                 other.shutdownNow();
             }
@@ -259,7 +275,8 @@ class MotoServerTest {
     }
 
     private static Map<String, AttributeValue> get(String pk, String sk) {
-        return dynamo.getItem(g -> g.tableName(TABLE).key(key(pk, sk)).consistentRead(true)).item();
+        return dynamo.getItem(g -> g.tableName(TABLE).key(key(pk, sk)).consistentRead(true))
+                .item();
     }
 
     private static Map<String, AttributeValue> item(String pk, String sk, String name, AttributeValue value) {
@@ -275,7 +292,10 @@ class MotoServerTest {
     }
 
     private static AttributeDefinition attr(String name) {
-        return AttributeDefinition.builder().attributeName(name).attributeType(ScalarAttributeType.S).build();
+        return AttributeDefinition.builder()
+                .attributeName(name)
+                .attributeType(ScalarAttributeType.S)
+                .build();
     }
 
     private static AttributeValue s(String value) {

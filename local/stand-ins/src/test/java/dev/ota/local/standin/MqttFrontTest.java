@@ -23,7 +23,6 @@ import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -92,18 +91,23 @@ class MqttFrontTest {
         access.refuse = "not a provisioned device";
         try (Socket client = plainClient()) {
             // A PUBLISH pipelined right behind the CONNECT must not get through either.
-            client.getOutputStream().write(concat(encode(connect("ghost")), encode(publish("ota/report/P/ghost", "{}"))));
+            client.getOutputStream()
+                    .write(concat(encode(connect("ghost")), encode(publish("ota/report/P/ghost", "{}"))));
             client.getOutputStream().flush();
 
             assertThat(readExactly(client.getInputStream(), 4)).containsExactly(0x20, 0x02, 0x00, 0x05);
-            assertThat(client.getInputStream().read()).as("the front closed the connection").isEqualTo(-1);
+            assertThat(client.getInputStream().read())
+                    .as("the front closed the connection")
+                    .isEqualTo(-1);
         }
         assertThat(access.attempts).singleElement().satisfies(a -> {
             assertThat(a.clientId()).isEqualTo("ghost");
             assertThat(a.tls()).isFalse();
             assertThat(a.certificates()).isEmpty();
         });
-        assertThat(backend.awaitConnection(500)).as("a connection to the broker").isNull();
+        assertThat(backend.awaitConnection(500))
+                .as("a connection to the broker")
+                .isNull();
         assertThat(access.disconnected).isEmpty();
     }
 
@@ -123,7 +127,8 @@ class MqttFrontTest {
     @Test
     void anAcceptedConnectIsRelayedWithTheFrontsCredentialsAndThenByteForByteBothWays() throws Exception {
         try (Socket client = plainClient()) {
-            client.getOutputStream().write(concat(encode(connect("P::dev-1")), encode(publish("ota/report/P/dev-1", "pipelined"))));
+            client.getOutputStream()
+                    .write(concat(encode(connect("P::dev-1")), encode(publish("ota/report/P/dev-1", "pipelined"))));
             client.getOutputStream().flush();
 
             Socket broker = backend.awaitConnection(5000);
@@ -163,7 +168,8 @@ class MqttFrontTest {
 
     @Test
     void disconnectClosesThatConnectionOnlyEvenWhenAnotherClaimsTheSameClientId() throws Exception {
-        try (Socket first = plainClient(); Socket second = plainClient()) {
+        try (Socket first = plainClient();
+                Socket second = plainClient()) {
             first.getOutputStream().write(encode(connect("P::dev-2")));
             Socket firstAtBroker = backend.awaitConnection(5000);
             decode(firstAtBroker.getInputStream(), 1);
@@ -201,7 +207,9 @@ class MqttFrontTest {
                 throw new java.io.EOFException("closed without an answer");
             }
         });
-        assertThat(failed).as("the handshake fails, or the connection closes unanswered").isInstanceOf(IOException.class);
+        assertThat(failed)
+                .as("the handshake fails, or the connection closes unanswered")
+                .isInstanceOf(IOException.class);
         assertThat(access.attempts).isEmpty();
         assertThat(backend.awaitConnection(300)).isNull();
     }
@@ -212,7 +220,8 @@ class MqttFrontTest {
         X509Certificate certificate = selfSigned(key, "CN=device");
         access.refuse = "certificate not registered";
 
-        try (SSLSocket client = (SSLSocket) withClientCertificate(key, certificate).getSocketFactory().createSocket("127.0.0.1", tlsPort)) {
+        try (SSLSocket client = (SSLSocket)
+                withClientCertificate(key, certificate).getSocketFactory().createSocket("127.0.0.1", tlsPort)) {
             client.setSoTimeout(5000);
             client.getOutputStream().write(encode(connect("P::tls")));
             client.getOutputStream().flush();
@@ -229,13 +238,17 @@ class MqttFrontTest {
     void anAcceptedTlsClientIsRelayedInTheClear() throws Exception {
         KeyPair key = KeyPairGenerator.getInstance("EC").generateKeyPair();
         X509Certificate certificate = selfSigned(key, "CN=device");
-        try (SSLSocket client = (SSLSocket) withClientCertificate(key, certificate).getSocketFactory().createSocket("127.0.0.1", tlsPort)) {
+        try (SSLSocket client = (SSLSocket)
+                withClientCertificate(key, certificate).getSocketFactory().createSocket("127.0.0.1", tlsPort)) {
             client.setSoTimeout(5000);
             client.getOutputStream().write(encode(connect("P::tls-ok")));
             client.getOutputStream().flush();
             Socket broker = backend.awaitConnection(5000);
             assertThat(broker).isNotNull();
-            assertThat(((MqttConnectMessage) decode(broker.getInputStream(), 1).get(0)).payload().clientIdentifier()).isEqualTo("P::tls-ok");
+            assertThat(((MqttConnectMessage) decode(broker.getInputStream(), 1).get(0))
+                            .payload()
+                            .clientIdentifier())
+                    .isEqualTo("P::tls-ok");
             broker.getOutputStream().write(new byte[] {0x20, 0x02, 0x00, 0x00});
             assertThat(readExactly(client.getInputStream(), 4)).containsExactly(0x20, 0x02, 0x00, 0x00);
         }
@@ -278,18 +291,20 @@ class MqttFrontTest {
         private final List<Socket> all = new CopyOnWriteArrayList<>();
 
         FakeBroker() throws IOException {
-            Thread acceptor = new Thread(() -> {
-                while (!server.isClosed()) {
-                    try {
-                        Socket s = server.accept();
-                        s.setSoTimeout(5000);
-                        all.add(s);
-                        accepted.add(s);
-                    } catch (IOException closed) {
-                        return;
-                    }
-                }
-            }, "fake-broker");
+            Thread acceptor = new Thread(
+                    () -> {
+                        while (!server.isClosed()) {
+                            try {
+                                Socket s = server.accept();
+                                s.setSoTimeout(5000);
+                                all.add(s);
+                                accepted.add(s);
+                            } catch (IOException closed) {
+                                return;
+                            }
+                        }
+                    },
+                    "fake-broker");
             acceptor.setDaemon(true);
             acceptor.start();
         }
@@ -318,13 +333,20 @@ class MqttFrontTest {
     }
 
     private static MqttConnectMessage connect(String clientId) {
-        return MqttMessageBuilders.connect().clientId(clientId).protocolVersion(MqttVersion.MQTT_3_1_1)
-                .cleanSession(true).keepAlive(30).build();
+        return MqttMessageBuilders.connect()
+                .clientId(clientId)
+                .protocolVersion(MqttVersion.MQTT_3_1_1)
+                .cleanSession(true)
+                .keepAlive(30)
+                .build();
     }
 
     private static MqttPublishMessage publish(String topic, String payload) {
-        return MqttMessageBuilders.publish().topicName(topic).qos(MqttQoS.AT_MOST_ONCE)
-                .payload(Unpooled.copiedBuffer(payload, UTF_8)).build();
+        return MqttMessageBuilders.publish()
+                .topicName(topic)
+                .qos(MqttQoS.AT_MOST_ONCE)
+                .payload(Unpooled.copiedBuffer(payload, UTF_8))
+                .build();
     }
 
     private static byte[] encode(MqttMessage message) {
@@ -433,8 +455,14 @@ class MqttFrontTest {
     private static X509Certificate selfSigned(KeyPair key, String subject) throws Exception {
         X500Name name = new X500Name(subject);
         Instant now = Instant.now();
-        var builder = new JcaX509v3CertificateBuilder(name, BigInteger.valueOf(now.toEpochMilli()), Date.from(now.minusSeconds(60)),
-                Date.from(now.plusSeconds(3600)), name, key.getPublic());
-        return new JcaX509CertificateConverter().getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())));
+        var builder = new JcaX509v3CertificateBuilder(
+                name,
+                BigInteger.valueOf(now.toEpochMilli()),
+                Date.from(now.minusSeconds(60)),
+                Date.from(now.plusSeconds(3600)),
+                name,
+                key.getPublic());
+        return new JcaX509CertificateConverter()
+                .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())));
     }
 }

@@ -3,7 +3,6 @@ package dev.ota.local.standin;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
@@ -13,8 +12,7 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 /** A real Paho MQTT 3.1.1 client for tests; collects what it receives in a queue. */
 final class MqttTestClient implements AutoCloseable {
 
-    record Received(String topic, byte[] payload, int qos) {
-    }
+    record Received(String topic, byte[] payload, int qos) {}
 
     // A safety net against hanging, not an expectation about speed.
     private static final long WAIT_SECONDS = 10;
@@ -31,8 +29,10 @@ final class MqttTestClient implements AutoCloseable {
     }
 
     MqttTestClient subscribe(String filter, int qos) throws MqttException {
-        client.subscribe(filter, qos, (topic, message) ->
-                received.add(new Received(topic, message.getPayload(), message.getQos())));
+        client.subscribe(
+                filter,
+                qos,
+                (topic, message) -> received.add(new Received(topic, message.getPayload(), message.getQos())));
         return this;
     }
 

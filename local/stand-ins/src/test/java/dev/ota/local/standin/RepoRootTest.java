@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,7 +18,8 @@ class RepoRootTest {
         Path module = Files.createDirectories(root.resolve("functions/version-report/src/test"));
         Files.writeString(root.resolve("pom.xml"), "<project><artifactId>ota-parent</artifactId></project>");
         // A module's pom mentions ota-parent only as its parent: that is not the root.
-        Files.writeString(root.resolve("functions/version-report/pom.xml"),
+        Files.writeString(
+                root.resolve("functions/version-report/pom.xml"),
                 "<project><parent><artifactId>ota-parent</artifactId></parent><artifactId>version-report</artifactId></project>");
 
         assertThat(RepoRoot.findFrom(module)).contains(root);
@@ -33,9 +33,11 @@ class RepoRootTest {
         Path root = tmp.resolve("repo");
         Path module = Files.createDirectories(root.resolve("local/stand-ins/src/test"));
         Files.writeString(root.resolve("pom.xml"), "<project><artifactId>ota-parent</artifactId></project>");
-        Files.writeString(root.resolve("local/pom.xml"),
+        Files.writeString(
+                root.resolve("local/pom.xml"),
                 "<project><parent><artifactId>ota-parent</artifactId></parent><artifactId>ota-local-parent</artifactId></project>");
-        Files.writeString(root.resolve("local/stand-ins/pom.xml"),
+        Files.writeString(
+                root.resolve("local/stand-ins/pom.xml"),
                 "<project><parent><artifactId>ota-local-parent</artifactId></parent><artifactId>ota-local-stand-ins</artifactId></project>");
 
         assertThat(RepoRoot.findFrom(module)).contains(root);

@@ -11,9 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.junit.jupiter.api.Test;
-
 import software.amazon.awssdk.http.ExecutableHttpRequest;
 import software.amazon.awssdk.http.HttpExecuteRequest;
 import software.amazon.awssdk.http.HttpExecuteResponse;
@@ -39,7 +37,8 @@ class SerializedHttpClientTest {
             Thread.sleep(5);
             active.decrementAndGet();
         });
-        List<SdkHttpClient> clients = List.of(new SerializedHttpClient(delegate, ONE), new SerializedHttpClient(delegate, ONE));
+        List<SdkHttpClient> clients =
+                List.of(new SerializedHttpClient(delegate, ONE), new SerializedHttpClient(delegate, ONE));
 
         ExecutorService threads = Executors.newFixedThreadPool(4);
         try {
@@ -97,12 +96,17 @@ class SerializedHttpClientTest {
         });
         SdkHttpClient client = new SerializedHttpClient(delegate, endpoint);
 
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> call(client, endpoint)).hasRootCauseInstanceOf(java.io.InterruptedIOException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> call(client, endpoint))
+                .hasRootCauseInstanceOf(java.io.InterruptedIOException.class);
         assertThat(delegate.aborted.get()).isEqualTo(1);
 
         ExecutorService other = Executors.newSingleThreadExecutor();
         try {
-            assertThat(other.submit(() -> call(client, endpoint)).get(5, TimeUnit.SECONDS).httpResponse().statusCode()).isEqualTo(200);
+            assertThat(other.submit(() -> call(client, endpoint))
+                            .get(5, TimeUnit.SECONDS)
+                            .httpResponse()
+                            .statusCode())
+                    .isEqualTo(200);
         } finally {
             other.shutdownNow();
         }
@@ -111,8 +115,9 @@ class SerializedHttpClientTest {
 
     @Test
     void theBuilderWrapsWhatTheDelegateBuilds() {
-        FakeClient delegate = new FakeClient(() -> { });
-        SdkHttpClient client = SerializedHttpClient.builder(new FakeBuilder(delegate), ONE).buildWithDefaults(AttributeMap.empty());
+        FakeClient delegate = new FakeClient(() -> {});
+        SdkHttpClient client =
+                SerializedHttpClient.builder(new FakeBuilder(delegate), ONE).buildWithDefaults(AttributeMap.empty());
 
         assertThat(client).isInstanceOf(SerializedHttpClient.class);
         assertThat(client.clientName()).isEqualTo("fake");
@@ -122,7 +127,10 @@ class SerializedHttpClientTest {
 
     private static HttpExecuteResponse call(SdkHttpClient client, URI endpoint) throws Exception {
         HttpExecuteRequest request = HttpExecuteRequest.builder()
-                .request(SdkHttpRequest.builder().method(SdkHttpMethod.POST).uri(endpoint).build())
+                .request(SdkHttpRequest.builder()
+                        .method(SdkHttpMethod.POST)
+                        .uri(endpoint)
+                        .build())
                 .build();
         return client.prepareRequest(request).call();
     }
@@ -159,7 +167,9 @@ class SerializedHttpClientTest {
                         throw new IllegalStateException(e);
                     }
                     calls.incrementAndGet();
-                    return HttpExecuteResponse.builder().response(SdkHttpResponse.builder().statusCode(200).build()).build();
+                    return HttpExecuteResponse.builder()
+                            .response(SdkHttpResponse.builder().statusCode(200).build())
+                            .build();
                 }
 
                 @Override

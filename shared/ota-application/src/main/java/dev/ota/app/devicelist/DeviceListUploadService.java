@@ -1,10 +1,10 @@
 package dev.ota.app.devicelist;
 
-import dev.ota.domain.OperatorException;
 import dev.ota.app.firmware.UploadSettings;
-import dev.ota.port.out.FirmwareUploads;
-import dev.ota.domain.device.DeviceId;
 import dev.ota.domain.InvalidMessageException;
+import dev.ota.domain.OperatorException;
+import dev.ota.domain.device.DeviceId;
+import dev.ota.port.out.FirmwareUploads;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.UUID;
@@ -37,7 +37,11 @@ public final class DeviceListUploadService {
             throw new OperatorException(OperatorException.Code.INVALID_REQUEST, e.getMessage());
         }
         String key = KEY_PREFIX + productId + "/" + UUID.randomUUID() + ".txt";
-        return new DeviceListUpload(productId, key, "PUT", uploads.presignPut(key, settings.urlExpiry()),
+        return new DeviceListUpload(
+                productId,
+                key,
+                "PUT",
+                uploads.presignPut(key, settings.urlExpiry()),
                 clock.instant().plus(settings.urlExpiry()));
     }
 }

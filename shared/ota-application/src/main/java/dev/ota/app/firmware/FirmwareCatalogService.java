@@ -1,18 +1,18 @@
 package dev.ota.app.firmware;
 
-import dev.ota.port.in.FirmwareOperations;
+import dev.ota.domain.CompletedPart;
+import dev.ota.domain.Firmware;
+import dev.ota.domain.InvalidMessageException;
 import dev.ota.domain.OperatorException;
 import dev.ota.domain.OperatorException.Code;
-import dev.ota.domain.CompletedPart;
 import dev.ota.domain.Page;
-import dev.ota.domain.Firmware;
+import dev.ota.domain.device.DeviceId;
 import dev.ota.log.StructuredLog;
+import dev.ota.port.in.FirmwareOperations;
 import dev.ota.port.out.FirmwareCatalog;
 import dev.ota.port.out.FirmwareCatalog.Upload;
 import dev.ota.port.out.FirmwareUploads;
 import dev.ota.port.out.LiveJobs;
-import dev.ota.domain.device.DeviceId;
-import dev.ota.domain.InvalidMessageException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,6 +31,7 @@ public final class FirmwareCatalogService implements FirmwareOperations {
 
     /** Versions go into S3 keys and URL paths, so they are held to a safe subset of Tencent's printable ASCII. */
     static final Pattern VERSION = Pattern.compile("[A-Za-z0-9._+~-]+");
+
     static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
     static final Pattern MD5 = Pattern.compile("[0-9a-fA-F]{32}");
     public static final int MAX_DESCRIPTION = 1024;
@@ -44,8 +45,13 @@ public final class FirmwareCatalogService implements FirmwareOperations {
     private final Clock clock;
     private final StructuredLog log;
 
-    public FirmwareCatalogService(FirmwareCatalog catalog, FirmwareUploads uploads, LiveJobs liveJobs, UploadSettings settings,
-                                  Clock clock, StructuredLog log) {
+    public FirmwareCatalogService(
+            FirmwareCatalog catalog,
+            FirmwareUploads uploads,
+            LiveJobs liveJobs,
+            UploadSettings settings,
+            Clock clock,
+            StructuredLog log) {
         this.catalog = catalog;
         this.uploads = uploads;
         this.liveJobs = liveJobs;
@@ -85,15 +91,27 @@ public final class FirmwareCatalogService implements FirmwareOperations {
                 throw taken(catalog.find(productId, version).orElse(reservation));
             }
             String url = uploads.presignPut(key, settings.urlExpiry());
-            log.info("firmware_upload_started", "productId", productId, "version", version, "s3Key", key, "fileSize", request.fileSize(),
-                    "multipart", false);
-            return new UploadTicket(productId, version, key, "PUT", url, null, request.fileSize(), List.of(), expiresAt);
+            log.info(
+                    "firmware_upload_started",
+                    "productId",
+                    productId,
+                    "version",
+                    version,
+                    "s3Key",
+                    key,
+                    "fileSize",
+                    request.fileSize(),
+                    "multipart",
+                    false);
+            return new UploadTicket(
+                    productId, version, key, "PUT", url, null, request.fileSize(), List.of(), expiresAt);
         }
 
         long partSize = settings.partSize();
         int partCount = (int) ((request.fileSize() + partSize - 1) / partSize);
         if (partCount > UploadSettings.MAX_PARTS) {
-            throw invalid("fileSize needs " + partCount + " parts of " + partSize + " bytes, over S3's " + UploadSettings.MAX_PARTS);
+            throw invalid("fileSize needs " + partCount + " parts of " + partSize + " bytes, over S3's "
+                    + UploadSettings.MAX_PARTS);
         }
         String uploadId = uploads.createMultipart(key);
         boolean reserved;
@@ -111,8 +129,20 @@ public final class FirmwareCatalogService implements FirmwareOperations {
         for (int n = 1; n <= partCount; n++) {
             parts.add(new PartUrl(n, uploads.presignPart(key, uploadId, n, settings.urlExpiry())));
         }
-        log.info("firmware_upload_started", "productId", productId, "version", version, "s3Key", key, "fileSize", request.fileSize(),
-                "multipart", true, "parts", partCount);
+        log.info(
+                "firmware_upload_started",
+                "productId",
+                productId,
+                "version",
+                version,
+                "s3Key",
+                key,
+                "fileSize",
+                request.fileSize(),
+                "multipart",
+                true,
+                "parts",
+                partCount);
         return new UploadTicket(productId, version, key, "MULTIPART", null, uploadId, partSize, parts, expiresAt);
     }
 
@@ -123,29 +153,46 @@ public final class FirmwareCatalogService implements FirmwareOperations {
             throw invalid("uploadId is missing");
         }
         if (firmware.status() != Firmware.Status.UPLOADING) {
-            throw new OperatorException(Code.CONFLICT, "firmware " + version + " of product " + productId + " is " + firmware.status()
-                    + ", not UPLOADING: there is no upload to complete");
+            throw new OperatorException(
+                    Code.CONFLICT,
+                    "firmware " + version + " of product " + productId + " is " + firmware.status()
+                            + ", not UPLOADING: there is no upload to complete");
         }
-        Upload upload = catalog.upload(productId, version).orElseThrow(() -> new OperatorException(Code.CONFLICT,
-                "firmware " + version + " of product " + productId + " was handed a single PUT URL, not a multipart upload: nothing to complete"));
+        Upload upload = catalog.upload(productId, version)
+                .orElseThrow(() -> new OperatorException(
+                        Code.CONFLICT,
+                        "firmware " + version + " of product " + productId
+                                + " was handed a single PUT URL, not a multipart upload: nothing to complete"));
         if (!upload.uploadId().equals(uploadId)) {
-            throw new OperatorException(Code.NOT_FOUND, "upload " + uploadId + " is not the upload of firmware " + version + " of product " + productId);
+            throw new OperatorException(
+                    Code.NOT_FOUND,
+                    "upload " + uploadId + " is not the upload of firmware " + version + " of product " + productId);
         }
         if (parts == null || parts.size() != upload.partCount()) {
-            throw invalid("parts must list all " + upload.partCount() + " parts, got " + (parts == null ? 0 : parts.size()));
+            throw invalid(
+                    "parts must list all " + upload.partCount() + " parts, got " + (parts == null ? 0 : parts.size()));
         }
         for (int i = 0; i < parts.size(); i++) {
             CompletedPart part = parts.get(i);
             if (part == null || part.partNumber() != i + 1) {
-                throw invalid("parts must be numbered 1.." + upload.partCount() + " in order; entry " + (i + 1) + " is part "
-                        + (part == null ? "null" : part.partNumber()));
+                throw invalid("parts must be numbered 1.." + upload.partCount() + " in order; entry " + (i + 1)
+                        + " is part " + (part == null ? "null" : part.partNumber()));
             }
             if (part.etag() == null || part.etag().isBlank() || part.etag().length() > 1024) {
                 throw invalid("part " + part.partNumber() + " needs the ETag S3 returned for it");
             }
         }
         uploads.completeMultipart(firmware.s3Key(), uploadId, parts);
-        log.info("firmware_upload_completed", "productId", productId, "version", version, "s3Key", firmware.s3Key(), "parts", parts.size());
+        log.info(
+                "firmware_upload_completed",
+                "productId",
+                productId,
+                "version",
+                version,
+                "s3Key",
+                firmware.s3Key(),
+                "parts",
+                parts.size());
         // The S3 notification registers and verifies the object; it may already have done so.
         return view(catalog.find(productId, version).orElse(firmware));
     }
@@ -162,7 +209,8 @@ public final class FirmwareCatalogService implements FirmwareOperations {
             throw invalid("nextToken is not valid");
         }
         Page<Firmware> page = catalog.list(productId, nextToken, limit);
-        return new Page<>(page.items().stream().map(FirmwareCatalogService::view).toList(), page.nextToken());
+        return new Page<>(
+                page.items().stream().map(FirmwareCatalogService::view).toList(), page.nextToken());
     }
 
     @Override
@@ -190,7 +238,8 @@ public final class FirmwareCatalogService implements FirmwareOperations {
     public void delete(String productId, String version) {
         Firmware firmware = existing(productId, version);
         refuseIfInUse(firmware);
-        Optional<Upload> upload = firmware.status() == Firmware.Status.UPLOADING ? catalog.upload(productId, version) : Optional.empty();
+        Optional<Upload> upload =
+                firmware.status() == Firmware.Status.UPLOADING ? catalog.upload(productId, version) : Optional.empty();
         if (!catalog.delete(productId, version)) {
             throw notFound(productId, version);
         }
@@ -201,7 +250,16 @@ public final class FirmwareCatalogService implements FirmwareOperations {
         }
         upload.ifPresent(u -> uploads.abortMultipart(firmware.s3Key(), u.uploadId()));
         uploads.delete(firmware.s3Key());
-        log.info("firmware_deleted", "productId", productId, "version", version, "s3Key", firmware.s3Key(), "status", firmware.status().name());
+        log.info(
+                "firmware_deleted",
+                "productId",
+                productId,
+                "version",
+                version,
+                "s3Key",
+                firmware.s3Key(),
+                "status",
+                firmware.status().name());
     }
 
     private void refuseIfInUse(Firmware firmware) {
@@ -211,8 +269,10 @@ public final class FirmwareCatalogService implements FirmwareOperations {
     }
 
     private static OperatorException inUse(Firmware firmware, String jobId) {
-        return new OperatorException(Code.FIRMWARE_IN_USE, "firmware " + firmware.version() + " of product " + firmware.productId()
-                + " is the target of live job " + jobId + "; cancel it (or let it finish) before deleting");
+        return new OperatorException(
+                Code.FIRMWARE_IN_USE,
+                "firmware " + firmware.version() + " of product " + firmware.productId() + " is the target of live job "
+                        + jobId + "; cancel it (or let it finish) before deleting");
     }
 
     private Firmware existing(String productId, String version) {
@@ -222,8 +282,17 @@ public final class FirmwareCatalogService implements FirmwareOperations {
     }
 
     public static FirmwareView view(Firmware f) {
-        return new FirmwareView(f.productId(), f.version(), f.status().name(), f.s3Key(), f.fileSize(), f.md5sum(), f.sha256(),
-                f.description() == null ? "" : f.description(), f.rejectionReason(), f.createdAt(),
+        return new FirmwareView(
+                f.productId(),
+                f.version(),
+                f.status().name(),
+                f.s3Key(),
+                f.fileSize(),
+                f.md5sum(),
+                f.sha256(),
+                f.description() == null ? "" : f.description(),
+                f.rejectionReason(),
+                f.createdAt(),
                 f.status() == Firmware.Status.UPLOADING ? null : f.registeredAt());
     }
 
@@ -266,9 +335,11 @@ public final class FirmwareCatalogService implements FirmwareOperations {
     }
 
     private static OperatorException taken(Firmware existing) {
-        return new OperatorException(Code.VERSION_TAKEN, "version " + existing.version() + " of product " + existing.productId()
-                + " already exists (status " + existing.status() + "); versions are unique per product"
-                + (existing.status() == Firmware.Status.AVAILABLE ? "" : " - delete it first to upload again"));
+        return new OperatorException(
+                Code.VERSION_TAKEN,
+                "version " + existing.version() + " of product " + existing.productId()
+                        + " already exists (status " + existing.status() + "); versions are unique per product"
+                        + (existing.status() == Firmware.Status.AVAILABLE ? "" : " - delete it first to upload again"));
     }
 
     private static OperatorException notFound(String productId, String version) {

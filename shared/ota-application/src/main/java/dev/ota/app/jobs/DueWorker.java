@@ -1,18 +1,18 @@
 package dev.ota.app.jobs;
 
-import dev.ota.domain.job.JobRecord;
 import dev.ota.app.UpdateSender;
 import dev.ota.domain.Decision;
 import dev.ota.domain.DeviceState;
 import dev.ota.domain.Execution;
 import dev.ota.domain.ExecutionStateMachine;
+import dev.ota.domain.device.DeviceId;
+import dev.ota.domain.job.JobRecord;
 import dev.ota.domain.job.JobStatus;
 import dev.ota.log.StructuredLog;
 import dev.ota.port.out.DeviceStateStore;
 import dev.ota.port.out.JobRepository;
 import dev.ota.port.out.RolloutStore;
 import dev.ota.port.out.RolloutStore.DueKind;
-import dev.ota.domain.device.DeviceId;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashSet;
@@ -37,8 +37,14 @@ final class DueWorker {
     private final EngineTuning tuning;
     private final StructuredLog log;
 
-    DueWorker(JobRepository jobs, RolloutStore rollout, DeviceStateStore devices, UpdateSender updates, Clock clock, EngineTuning tuning,
-              StructuredLog log) {
+    DueWorker(
+            JobRepository jobs,
+            RolloutStore rollout,
+            DeviceStateStore devices,
+            UpdateSender updates,
+            Clock clock,
+            EngineTuning tuning,
+            StructuredLog log) {
         this.jobs = jobs;
         this.rollout = rollout;
         this.devices = devices;
@@ -84,8 +90,18 @@ final class DueWorker {
                     } else {
                         timedOut++;
                     }
-                    log.info("execution_due", "jobId", jobId, "device", device.key(), "from", t.before().status(), "to", t.after().status(),
-                            "attempt", t.after().attempt());
+                    log.info(
+                            "execution_due",
+                            "jobId",
+                            jobId,
+                            "device",
+                            device.key(),
+                            "from",
+                            t.before().status(),
+                            "to",
+                            t.after().status(),
+                            "attempt",
+                            t.after().attempt());
                 }
             }
             if (names.size() < tuning.pageSize() || !fresh) {

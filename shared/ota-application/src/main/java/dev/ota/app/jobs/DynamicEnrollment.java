@@ -1,11 +1,11 @@
 package dev.ota.app.jobs;
 
-import dev.ota.domain.job.JobRecord;
-import dev.ota.port.out.LateTargets;
 import dev.ota.domain.DeviceState;
 import dev.ota.domain.Execution;
+import dev.ota.domain.job.JobRecord;
 import dev.ota.log.StructuredLog;
 import dev.ota.port.out.JobRepository;
+import dev.ota.port.out.LateTargets;
 import dev.ota.port.out.RolloutStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -57,16 +57,28 @@ public final class DynamicEnrollment implements LateTargets {
         }
         Execution last = state.execution();
         for (JobRecord job : dynamicJobs(state.device().productId())) {
-            if (job.targetVersion().equals(version) || (last != null && last.jobId().equals(job.jobId()))) {
+            if (job.targetVersion().equals(version)
+                    || (last != null && last.jobId().equals(job.jobId()))) {
                 continue;
             }
-            boolean waiting = state.waitingJobs().contains(job.jobId()) && job.definition().acceptsVersion(version);
+            boolean waiting = state.waitingJobs().contains(job.jobId())
+                    && job.definition().acceptsVersion(version);
             if (!waiting && !job.definition().qualifiesByVersion(version)) {
                 continue;
             }
             long seq = LATE_SEQ_BASE + receivedAt.toEpochMilli();
-            if (rollout.enqueueLate(state.device(), job.jobId(), job.productId(), job.targetVersion(), version, seq, receivedAt)) {
-                log.info("dynamic_enrolled", "jobId", job.jobId(), "device", state.device().key(), "version", version, "waited", waiting);
+            if (rollout.enqueueLate(
+                    state.device(), job.jobId(), job.productId(), job.targetVersion(), version, seq, receivedAt)) {
+                log.info(
+                        "dynamic_enrolled",
+                        "jobId",
+                        job.jobId(),
+                        "device",
+                        state.device().key(),
+                        "version",
+                        version,
+                        "waited",
+                        waiting);
                 return;
             }
         }

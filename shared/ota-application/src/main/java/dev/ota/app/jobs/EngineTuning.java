@@ -15,22 +15,53 @@ import java.time.Duration;
  * @param dynamicJobsTtl how long a version-report container caches a product's dynamic jobs
  * @param inlineExpansion how long job creation expands targets itself before the queue takes over
  */
-public record EngineTuning(Duration workBudget, int expandBatch, int releaseChunk, int pageSize, int maxPlanned,
-                           Duration expansionStaleAfter, Duration dynamicJobsTtl, Duration inlineExpansion) {
+public record EngineTuning(
+        Duration workBudget,
+        int expandBatch,
+        int releaseChunk,
+        int pageSize,
+        int maxPlanned,
+        Duration expansionStaleAfter,
+        Duration dynamicJobsTtl,
+        Duration inlineExpansion) {
 
-    public static final EngineTuning DEFAULTS = new EngineTuning(Duration.ofSeconds(40), 1000, 200, 100, 100_000,
-            Duration.ofMinutes(3), Duration.ofSeconds(30), Duration.ofSeconds(3));
+    public static final EngineTuning DEFAULTS = new EngineTuning(
+            Duration.ofSeconds(40),
+            1000,
+            200,
+            100,
+            100_000,
+            Duration.ofMinutes(3),
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(3));
 
     public EngineTuning withWorkBudget(Duration budget) {
-        return new EngineTuning(budget, expandBatch, releaseChunk, pageSize, maxPlanned, expansionStaleAfter, dynamicJobsTtl, inlineExpansion);
+        return new EngineTuning(
+                budget,
+                expandBatch,
+                releaseChunk,
+                pageSize,
+                maxPlanned,
+                expansionStaleAfter,
+                dynamicJobsTtl,
+                inlineExpansion);
     }
 
     public EngineTuning withDynamicJobsTtl(Duration ttl) {
-        return new EngineTuning(workBudget, expandBatch, releaseChunk, pageSize, maxPlanned, expansionStaleAfter, ttl, inlineExpansion);
+        return new EngineTuning(
+                workBudget, expandBatch, releaseChunk, pageSize, maxPlanned, expansionStaleAfter, ttl, inlineExpansion);
     }
 
     public EngineTuning withExpandBatch(int batch) {
-        return new EngineTuning(workBudget, batch, releaseChunk, pageSize, maxPlanned, expansionStaleAfter, dynamicJobsTtl, inlineExpansion);
+        return new EngineTuning(
+                workBudget,
+                batch,
+                releaseChunk,
+                pageSize,
+                maxPlanned,
+                expansionStaleAfter,
+                dynamicJobsTtl,
+                inlineExpansion);
     }
 
     /** A deadline {@code budget} from now on the monotonic clock (never the injectable business clock). */

@@ -1,7 +1,7 @@
 package dev.ota.app.jobs;
 
-import dev.ota.domain.job.JobRecord;
 import dev.ota.domain.job.JobPatch;
+import dev.ota.domain.job.JobRecord;
 import dev.ota.domain.job.JobStatus;
 import dev.ota.domain.rollout.StagePlan;
 import dev.ota.log.StructuredLog;
@@ -44,8 +44,14 @@ final class Expander {
     private final EngineTuning tuning;
     private final StructuredLog log;
 
-    Expander(JobRepository jobs, RolloutStore rollout, DeviceDirectory directory, DeviceListSource lists, Clock clock, EngineTuning tuning,
-             StructuredLog log) {
+    Expander(
+            JobRepository jobs,
+            RolloutStore rollout,
+            DeviceDirectory directory,
+            DeviceListSource lists,
+            Clock clock,
+            EngineTuning tuning,
+            StructuredLog log) {
         this.jobs = jobs;
         this.rollout = rollout;
         this.directory = directory;
@@ -74,7 +80,8 @@ final class Expander {
         }
         if (job.state() == JobStatus.CANCELED || job.state() == JobStatus.ABORTED) {
             // Whatever the last checkpoint counted is all this job will have.
-            boolean ok = jobs.update(jobId, JobPatch.patch().ifCursor(job.cursor()).expanded(true));
+            boolean ok =
+                    jobs.update(jobId, JobPatch.patch().ifCursor(job.cursor()).expanded(true));
             return new Result(true, !ok, 0);
         }
         String cursor = job.cursor();
@@ -83,7 +90,9 @@ final class Expander {
         long total = 0;
         long invalid = job.invalidNames();
         long duplicates = job.duplicateNames();
-        try (TargetReader reader = names != null ? TargetReader.list(names, cursor) : TargetReader.open(job.definition(), cursor, directory, lists)) {
+        try (TargetReader reader = names != null
+                ? TargetReader.list(names, cursor)
+                : TargetReader.open(job.definition(), cursor, directory, lists)) {
             while (true) {
                 TargetReader.Batch batch = reader.next(tuning.expandBatch());
                 long base = seq;
@@ -112,11 +121,17 @@ final class Expander {
                 Instant now = clock.instant();
                 boolean done = batch.exhausted();
                 boolean outOfTime = !EngineTuning.before(deadline);
-                JobPatch checkpoint = JobPatch.patch().ifCursor(cursor).cursor(batch.cursor()).seqNext(position)
+                JobPatch checkpoint = JobPatch.patch()
+                        .ifCursor(cursor)
+                        .cursor(batch.cursor())
+                        .seqNext(position)
                         .heartbeat(!chained && (outOfTime || done) ? Instant.EPOCH : now)
                         .addExpanded(rows.size(), batch.invalid(), batchDuplicates);
                 if (done) {
-                    checkpoint.expanded(true).stageSizes(StagePlan.of(job.definition().stages(), targets + rows.size()).sizes());
+                    checkpoint
+                            .expanded(true)
+                            .stageSizes(StagePlan.of(job.definition().stages(), targets + rows.size())
+                                    .sizes());
                 }
                 if (!jobs.update(jobId, checkpoint)) {
                     log.info("expansion_lost_race", "jobId", jobId, "cursor", cursor);
@@ -143,10 +158,23 @@ final class Expander {
     /** Expansion is complete: the job moves on from PREPARING, unless an operator paused or canceled it meanwhile. */
     private void finish(String jobId, JobRecord job, long targets, long invalid, long duplicates, Instant now) {
         JobStatus next = job.definition().window().started(now) ? JobStatus.IN_PROGRESS : JobStatus.SCHEDULED;
-        String reason = (next == JobStatus.IN_PROGRESS ? "rolling out" : "starts at " + job.definition().window().startAt())
+        String reason = (next == JobStatus.IN_PROGRESS
+                        ? "rolling out"
+                        : "starts at " + job.definition().window().startAt())
                 + ": " + targets + " targets" + (invalid > 0 ? ", " + invalid + " invalid device names skipped" : "")
                 + (duplicates > 0 ? ", " + duplicates + " duplicate names skipped" : "");
         jobs.update(jobId, JobPatch.patch().ifStateIn(JobStatus.PREPARING).state(next, reason));
-        log.info("expansion_done", "jobId", jobId, "targets", targets, "invalid", invalid, "duplicates", duplicates, "state", next);
+        log.info(
+                "expansion_done",
+                "jobId",
+                jobId,
+                "targets",
+                targets,
+                "invalid",
+                invalid,
+                "duplicates",
+                duplicates,
+                "state",
+                next);
     }
 }

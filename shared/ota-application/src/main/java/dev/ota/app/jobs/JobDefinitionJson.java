@@ -1,13 +1,13 @@
 package dev.ota.app.jobs;
 
-import dev.ota.domain.job.JobDefinition;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ota.domain.job.TargetType;
 import dev.ota.domain.RetryPolicy;
+import dev.ota.domain.job.JobDefinition;
+import dev.ota.domain.job.TargetType;
 import dev.ota.domain.rollout.RolloutRate;
 import dev.ota.domain.rollout.RolloutWindow;
 import dev.ota.domain.rollout.Stage;
@@ -34,14 +34,16 @@ public final class JobDefinitionJson {
         ObjectNode root = JSON.createObjectNode();
         root.put("productId", d.productId());
         root.put("targetVersion", d.targetVersion());
-        ObjectNode targets = root.putObject("targets").put("type", d.targetType().name());
+        ObjectNode targets =
+                root.putObject("targets").put("type", d.targetType().name());
         strings(targets.putArray("sourceVersions"), d.sourceVersions());
         strings(targets.putArray("deviceNames"), d.deviceNames());
         if (d.deviceListS3Key() != null) {
             targets.put("deviceListS3Key", d.deviceListS3Key());
         }
         root.put("dynamic", d.dynamic());
-        ObjectNode rate = root.putObject("rollout").put("ratePerMinute", d.rate().maxRatePerMinute());
+        ObjectNode rate =
+                root.putObject("rollout").put("ratePerMinute", d.rate().maxRatePerMinute());
         if (d.rate().ramps()) {
             rate.put("rampBaseRatePerMinute", d.rate().baseRatePerMinute())
                     .put("rampFactor", d.rate().factor())
@@ -70,7 +72,8 @@ public final class JobDefinitionJson {
         if (d.inProgressTimeout() != null) {
             root.put("inProgressTimeoutSeconds", d.inProgressTimeout().toSeconds());
         }
-        ObjectNode retry = root.putObject("retry").put("maxAttempts", d.retryPolicy().maxAttempts())
+        ObjectNode retry = root.putObject("retry")
+                .put("maxAttempts", d.retryPolicy().maxAttempts())
                 .put("retryIntervalMs", d.retryPolicy().retryInterval().toMillis());
         ArrayNode codes = retry.putArray("retryableCodes");
         d.retryPolicy().retryableCodes().stream().sorted().forEach(codes::add);
@@ -91,16 +94,20 @@ public final class JobDefinitionJson {
         }
         JsonNode t = root.path("targets");
         JsonNode r = root.path("rollout");
-        RolloutRate rate = new RolloutRate(r.path("ratePerMinute").asInt(RolloutRate.MAX_PER_MINUTE),
+        RolloutRate rate = new RolloutRate(
+                r.path("ratePerMinute").asInt(RolloutRate.MAX_PER_MINUTE),
                 r.has("rampBaseRatePerMinute") ? r.get("rampBaseRatePerMinute").asInt() : null,
                 r.has("rampFactor") ? r.get("rampFactor").asDouble() : null,
                 r.has("rampEveryDevices") ? r.get("rampEveryDevices").asInt() : null);
         List<Stage> stages = new ArrayList<>();
         for (JsonNode s : root.path("stages")) {
-            stages.add(new Stage(s.has("deviceCount") ? s.get("deviceCount").asInt() : null,
+            stages.add(new Stage(
+                    s.has("deviceCount") ? s.get("deviceCount").asInt() : null,
                     s.has("percent") ? s.get("percent").asInt() : null,
-                    s.path("successThresholdPercent").asInt(), s.path("failureThresholdPercent").asInt(),
-                    s.path("minDevicesForFailure").asInt(), Stage.FailureAction.valueOf(s.path("onFailure").asText("PAUSE"))));
+                    s.path("successThresholdPercent").asInt(),
+                    s.path("failureThresholdPercent").asInt(),
+                    s.path("minDevicesForFailure").asInt(),
+                    Stage.FailureAction.valueOf(s.path("onFailure").asText("PAUSE"))));
         }
         JsonNode retry = root.path("retry");
         Set<Integer> codes = new HashSet<>();
@@ -116,8 +123,13 @@ public final class JobDefinitionJson {
                 rate,
                 stages,
                 new RolloutWindow(instant(root, "startAt"), instant(root, "endAt")),
-                root.has("inProgressTimeoutSeconds") ? Duration.ofSeconds(root.get("inProgressTimeoutSeconds").asLong()) : null,
-                new RetryPolicy(retry.path("maxAttempts").asInt(RetryPolicy.DEFAULT.maxAttempts()), codes,
+                root.has("inProgressTimeoutSeconds")
+                        ? Duration.ofSeconds(
+                                root.get("inProgressTimeoutSeconds").asLong())
+                        : null,
+                new RetryPolicy(
+                        retry.path("maxAttempts").asInt(RetryPolicy.DEFAULT.maxAttempts()),
+                        codes,
                         Duration.ofMillis(retry.path("retryIntervalMs").asLong())),
                 root.path("description").asText(""));
     }

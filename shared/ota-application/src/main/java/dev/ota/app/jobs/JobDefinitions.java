@@ -49,10 +49,26 @@ public final class JobDefinitions {
      * @param keptNames the names stored with the job (empty when they do not fit on the job item;
      *     the caller then hands them to {@link JobEngine#rollOutNow})
      */
-    public static JobDefinition deviceList(String productId, String targetVersion, List<String> keptNames, RetryPolicy retryPolicy,
-                                           String description) {
-        return new JobDefinition(productId, targetVersion, TargetType.DEVICE_LIST, List.of(), keptNames, null, false, rate(null), List.of(),
-                new RolloutWindow(null, null), null, retryPolicy, description);
+    public static JobDefinition deviceList(
+            String productId,
+            String targetVersion,
+            List<String> keptNames,
+            RetryPolicy retryPolicy,
+            String description) {
+        return new JobDefinition(
+                productId,
+                targetVersion,
+                TargetType.DEVICE_LIST,
+                List.of(),
+                keptNames,
+                null,
+                false,
+                rate(null),
+                List.of(),
+                new RolloutWindow(null, null),
+                null,
+                retryPolicy,
+                description);
     }
 
     private static JobDefinition check(CreateJob r, Instant now) {
@@ -60,7 +76,8 @@ public final class JobDefinitions {
         FirmwareVersion.require("targetVersion", r.targetVersion());
         Targets t = r.targets();
         if (t == null || t.type() == null) {
-            throw new IllegalArgumentException("targets.type is required: SOURCE_VERSIONS, DEVICE_LIST, DEVICE_LIST_FILE or PRODUCT");
+            throw new IllegalArgumentException(
+                    "targets.type is required: SOURCE_VERSIONS, DEVICE_LIST, DEVICE_LIST_FILE or PRODUCT");
         }
         List<String> versions = List.of();
         List<String> names = List.of();
@@ -80,8 +97,9 @@ public final class JobDefinitions {
                     throw new IllegalArgumentException("targets.deviceNames must list at least one device");
                 }
                 if (t.deviceNames().size() > JobDefinition.MAX_INLINE_DEVICES) {
-                    throw new IllegalArgumentException("targets.deviceNames lists " + t.deviceNames().size() + " devices, over "
-                            + JobDefinition.MAX_INLINE_DEVICES + "; use a device-list file (DEVICE_LIST_FILE)");
+                    throw new IllegalArgumentException(
+                            "targets.deviceNames lists " + t.deviceNames().size() + " devices, over "
+                                    + JobDefinition.MAX_INLINE_DEVICES + "; use a device-list file (DEVICE_LIST_FILE)");
                 }
                 Set<String> unique = new LinkedHashSet<>();
                 for (String name : t.deviceNames()) {
@@ -94,10 +112,12 @@ public final class JobDefinitions {
                 versions = versions(t.sourceVersions(), r.targetVersion());
                 key = t.deviceListS3Key();
                 if (key == null || key.isBlank() || key.length() > 1024) {
-                    throw new IllegalArgumentException("targets.deviceListS3Key must be an S3 key of 1..1024 characters");
+                    throw new IllegalArgumentException(
+                            "targets.deviceListS3Key must be an S3 key of 1..1024 characters");
                 }
                 if (!key.startsWith(JobDefinition.DEVICE_LIST_PREFIX) || key.contains("..")) {
-                    throw new IllegalArgumentException("targets.deviceListS3Key must lie under " + JobDefinition.DEVICE_LIST_PREFIX + " in the firmware bucket");
+                    throw new IllegalArgumentException("targets.deviceListS3Key must lie under "
+                            + JobDefinition.DEVICE_LIST_PREFIX + " in the firmware bucket");
                 }
             }
             case PRODUCT -> onlyField(t);
@@ -110,15 +130,30 @@ public final class JobDefinitions {
             throw new IllegalArgumentException("endAt must be in the future");
         }
         Duration timeout = r.inProgressTimeout();
-        if (timeout != null && (timeout.compareTo(JobDefinition.MIN_TIMEOUT) < 0 || timeout.compareTo(JobDefinition.MAX_TIMEOUT) > 0)) {
+        if (timeout != null
+                && (timeout.compareTo(JobDefinition.MIN_TIMEOUT) < 0
+                        || timeout.compareTo(JobDefinition.MAX_TIMEOUT) > 0)) {
             throw new IllegalArgumentException("inProgressTimeout must be 1 minute..7 days");
         }
         String description = r.description() == null ? "" : r.description();
         if (description.length() > JobDefinition.MAX_DESCRIPTION) {
-            throw new IllegalArgumentException("description is longer than " + JobDefinition.MAX_DESCRIPTION + " characters");
+            throw new IllegalArgumentException(
+                    "description is longer than " + JobDefinition.MAX_DESCRIPTION + " characters");
         }
-        return new JobDefinition(r.productId(), r.targetVersion(), t.type(), versions, names, key, r.dynamic(), rate, stages, window,
-                timeout, retry(r.retry()), description);
+        return new JobDefinition(
+                r.productId(),
+                r.targetVersion(),
+                t.type(),
+                versions,
+                names,
+                key,
+                r.dynamic(),
+                rate,
+                stages,
+                window,
+                timeout,
+                retry(r.retry()),
+                description);
     }
 
     /** Source versions, checked; for list targets they narrow the list (Tencent: "chosen versions limited to listed devices"). */
@@ -127,7 +162,8 @@ public final class JobDefinitions {
             return List.of();
         }
         if (requested.size() > JobDefinition.MAX_SOURCE_VERSIONS) {
-            throw new IllegalArgumentException("targets.sourceVersions lists more than " + JobDefinition.MAX_SOURCE_VERSIONS + " versions");
+            throw new IllegalArgumentException(
+                    "targets.sourceVersions lists more than " + JobDefinition.MAX_SOURCE_VERSIONS + " versions");
         }
         Set<String> unique = new LinkedHashSet<>();
         for (String v : requested) {
@@ -152,7 +188,8 @@ public final class JobDefinitions {
         }
         present.removeAll(List.of(allowed));
         if (!present.isEmpty()) {
-            throw new IllegalArgumentException("targets of type " + t.type() + " must not set " + String.join(", ", present));
+            throw new IllegalArgumentException(
+                    "targets of type " + t.type() + " must not set " + String.join(", ", present));
         }
     }
 
@@ -160,7 +197,11 @@ public final class JobDefinitions {
         if (rollout == null) {
             return RolloutRate.constant(RolloutRate.MAX_PER_MINUTE);
         }
-        return new RolloutRate(rollout.ratePerMinute(), rollout.rampBaseRatePerMinute(), rollout.rampFactor(), rollout.rampEveryDevices());
+        return new RolloutRate(
+                rollout.ratePerMinute(),
+                rollout.rampBaseRatePerMinute(),
+                rollout.rampFactor(),
+                rollout.rampEveryDevices());
     }
 
     private static List<Stage> stages(List<Stage> requested) {
@@ -176,7 +217,8 @@ public final class JobDefinitions {
                 throw new IllegalArgumentException("stage " + (i + 1) + " is empty");
             }
             if (i < requested.size() - 1 && s.deviceCount() == null && s.percent() == null) {
-                throw new IllegalArgumentException("stage " + (i + 1) + " needs deviceCount or percent (only the last stage takes the rest)");
+                throw new IllegalArgumentException(
+                        "stage " + (i + 1) + " needs deviceCount or percent (only the last stage takes the rest)");
             }
         }
         return List.copyOf(requested);
@@ -186,7 +228,9 @@ public final class JobDefinitions {
         if (retry == null) {
             return RetryPolicy.DEFAULT;
         }
-        Set<Integer> codes = retry.retryableCodes() == null ? RetryPolicy.DEFAULT.retryableCodes() : new HashSet<>(retry.retryableCodes());
+        Set<Integer> codes = retry.retryableCodes() == null
+                ? RetryPolicy.DEFAULT.retryableCodes()
+                : new HashSet<>(retry.retryableCodes());
         for (Integer code : codes) {
             if (code == null || code < -5 || code > -1) {
                 throw new IllegalArgumentException("retry.retryableCodes must be among -1..-5");
@@ -197,7 +241,8 @@ public final class JobDefinitions {
             throw new IllegalArgumentException("retry.interval must be 0..1 day");
         }
         if (retry.maxAttempts() < 1 || retry.maxAttempts() > RetryPolicy.MAX_ATTEMPTS_LIMIT) {
-            throw new IllegalArgumentException("retry.maxAttempts must be 1.." + RetryPolicy.MAX_ATTEMPTS_LIMIT + " (attempts in all, the first included)");
+            throw new IllegalArgumentException("retry.maxAttempts must be 1.." + RetryPolicy.MAX_ATTEMPTS_LIMIT
+                    + " (attempts in all, the first included)");
         }
         return new RetryPolicy(retry.maxAttempts(), codes, interval);
     }
@@ -208,13 +253,28 @@ public final class JobDefinitions {
 
     /** The request this definition came from, defaults filled in: what describe() shows. */
     public static CreateJob toRequest(JobDefinition d) {
-        return new CreateJob(d.productId(), d.targetVersion(),
-                new Targets(d.targetType(), d.sourceVersions().isEmpty() ? null : d.sourceVersions(),
-                        d.targetType() == TargetType.DEVICE_LIST ? d.deviceNames() : null, d.deviceListS3Key()),
+        return new CreateJob(
+                d.productId(),
+                d.targetVersion(),
+                new Targets(
+                        d.targetType(),
+                        d.sourceVersions().isEmpty() ? null : d.sourceVersions(),
+                        d.targetType() == TargetType.DEVICE_LIST ? d.deviceNames() : null,
+                        d.deviceListS3Key()),
                 d.dynamic(),
-                new Rollout(d.rate().maxRatePerMinute(), d.rate().baseRatePerMinute(), d.rate().factor(), d.rate().everySucceeded()),
-                d.stages(), d.window().startAt(), d.window().endAt(), d.inProgressTimeout(),
-                new Retry(d.retryPolicy().maxAttempts(), d.retryPolicy().retryableCodes().stream().sorted().toList(), d.retryPolicy().retryInterval()),
+                new Rollout(
+                        d.rate().maxRatePerMinute(),
+                        d.rate().baseRatePerMinute(),
+                        d.rate().factor(),
+                        d.rate().everySucceeded()),
+                d.stages(),
+                d.window().startAt(),
+                d.window().endAt(),
+                d.inProgressTimeout(),
+                new Retry(
+                        d.retryPolicy().maxAttempts(),
+                        d.retryPolicy().retryableCodes().stream().sorted().toList(),
+                        d.retryPolicy().retryInterval()),
                 d.description());
     }
 }

@@ -1,13 +1,13 @@
 package dev.ota.app.jobs;
 
-import dev.ota.domain.job.JobDefinition;
-import dev.ota.domain.job.WorkMessage;
-import dev.ota.domain.job.JobRecord;
-import dev.ota.domain.job.JobPatch;
-import dev.ota.domain.job.JobCounts;
 import dev.ota.app.UpdateSender;
 import dev.ota.domain.ExecutionStatus;
+import dev.ota.domain.job.JobCounts;
+import dev.ota.domain.job.JobDefinition;
+import dev.ota.domain.job.JobPatch;
+import dev.ota.domain.job.JobRecord;
 import dev.ota.domain.job.JobStatus;
+import dev.ota.domain.job.WorkMessage;
 import dev.ota.domain.rollout.ReleaseBudget;
 import dev.ota.domain.rollout.StageCounts;
 import dev.ota.domain.rollout.StageEvaluator;
@@ -54,8 +54,17 @@ public final class JobEngine {
     private final DueWorker dueWorker;
     private final Sweeper sweeper;
 
-    public JobEngine(JobRepository jobs, RolloutStore rollout, DeviceStateStore devices, DeviceDirectory directory, DeviceListSource lists,
-                     UpdateSender updates, WorkQueue queue, Clock clock, EngineTuning tuning, StructuredLog log) {
+    public JobEngine(
+            JobRepository jobs,
+            RolloutStore rollout,
+            DeviceStateStore devices,
+            DeviceDirectory directory,
+            DeviceListSource lists,
+            UpdateSender updates,
+            WorkQueue queue,
+            Clock clock,
+            EngineTuning tuning,
+            StructuredLog log) {
         this.jobs = jobs;
         this.rollout = rollout;
         this.queue = queue;
@@ -85,7 +94,8 @@ public final class JobEngine {
             case EXPAND -> {
                 Expander.Result r = expander.run(message.jobId(), tuning.workBudget(), true);
                 if (!r.lostRace()) {
-                    queue.send(List.of(r.done() ? WorkMessage.plan(message.jobId()) : WorkMessage.expand(message.jobId())));
+                    queue.send(List.of(
+                            r.done() ? WorkMessage.plan(message.jobId()) : WorkMessage.expand(message.jobId())));
                 }
             }
             case RELEASE -> releaser.release(message.jobId(), message.stage(), message.fromSeq(), message.toSeq());
@@ -97,7 +107,10 @@ public final class JobEngine {
             }
             case SWEEP -> {
                 Sweeper.Result r = sweeper.run(message.jobId(), message.scope());
-                queue.send(List.of(r.more() ? WorkMessage.sweep(message.jobId(), message.scope()) : WorkMessage.plan(message.jobId())));
+                queue.send(List.of(
+                        r.more()
+                                ? WorkMessage.sweep(message.jobId(), message.scope())
+                                : WorkMessage.plan(message.jobId())));
             }
         }
     }
@@ -188,7 +201,8 @@ public final class JobEngine {
             case PREPARING -> {
                 // Expansion finished but its state change was lost (the function stopped in between).
                 JobStatus next = def.window().started(now) ? JobStatus.IN_PROGRESS : JobStatus.SCHEDULED;
-                if (jobs.update(jobId, JobPatch.patch().ifStateIn(JobStatus.PREPARING).state(next, "rolling out"))) {
+                if (jobs.update(
+                        jobId, JobPatch.patch().ifStateIn(JobStatus.PREPARING).state(next, "rolling out"))) {
                     work.add(WorkMessage.plan(jobId));
                 }
                 return;
@@ -211,7 +225,11 @@ public final class JobEngine {
                 if (!def.window().started(now)) {
                     return;
                 }
-                if (!jobs.update(jobId, JobPatch.patch().ifStateIn(JobStatus.SCHEDULED).state(JobStatus.IN_PROGRESS, "started at " + now))) {
+                if (!jobs.update(
+                        jobId,
+                        JobPatch.patch()
+                                .ifStateIn(JobStatus.SCHEDULED)
+                                .state(JobStatus.IN_PROGRESS, "started at " + now))) {
                     return;
                 }
                 job = jobs.find(jobId).orElseThrow();
@@ -222,13 +240,21 @@ public final class JobEngine {
         }
         JobCounts counts = jobs.counts(jobId);
         // Only a job with an in-progress timeout has attempts that time out (each takes its job's).
-        if (def.inProgressTimeout() != null && !rollout.due(jobId, DueKind.TIMEOUT, now, 1).isEmpty()) {
+        if (def.inProgressTimeout() != null
+                && !rollout.due(jobId, DueKind.TIMEOUT, now, 1).isEmpty()) {
             work.add(WorkMessage.due(jobId, DueKind.TIMEOUT.name()));
         }
         if (def.window().ended(now) && !job.windowEnded()) {
-            String reason = "ended at " + def.window().endAt() + ": no more devices are released, queued ones are canceled";
+            String reason =
+                    "ended at " + def.window().endAt() + ": no more devices are released, queued ones are canceled";
             // Conditional on the state read: an operator's cancel or pause in between must not be undone.
-            if (jobs.update(jobId, JobPatch.patch().ifStateIn(job.state()).windowEnded(true).dynamicActive(false).state(job.state(), reason))) {
+            if (jobs.update(
+                    jobId,
+                    JobPatch.patch()
+                            .ifStateIn(job.state())
+                            .windowEnded(true)
+                            .dynamicActive(false)
+                            .state(job.state(), reason))) {
                 log.info("job_window_ended", "jobId", jobId);
             }
             job = jobs.find(jobId).orElseThrow();
@@ -243,8 +269,13 @@ public final class JobEngine {
             work.add(WorkMessage.due(jobId, DueKind.RETRY.name()));
         }
         if ((!def.dynamic() || job.windowEnded()) && counts.get(ExecutionStatus.QUEUED) == 0 && counts.live() == 0) {
-            if (jobs.update(jobId, JobPatch.patch().ifStateIn(JobStatus.IN_PROGRESS)
-                    .state(JobStatus.COMPLETED, "every device finished").live(false).dynamicActive(false))) {
+            if (jobs.update(
+                    jobId,
+                    JobPatch.patch()
+                            .ifStateIn(JobStatus.IN_PROGRESS)
+                            .state(JobStatus.COMPLETED, "every device finished")
+                            .live(false)
+                            .dynamicActive(false))) {
                 log.info("job_completed", "jobId", jobId, "counts", counts.ordered());
             }
             return;
@@ -262,8 +293,12 @@ public final class JobEngine {
     private void completeDirectJob(JobRecord job) {
         JobCounts counts = jobs.counts(job.jobId());
         if (job.state() == JobStatus.IN_PROGRESS && counts.get(ExecutionStatus.QUEUED) == 0 && counts.live() == 0) {
-            jobs.update(job.jobId(), JobPatch.patch().ifStateIn(JobStatus.IN_PROGRESS).state(JobStatus.COMPLETED, "every device finished")
-                    .live(false));
+            jobs.update(
+                    job.jobId(),
+                    JobPatch.patch()
+                            .ifStateIn(JobStatus.IN_PROGRESS)
+                            .state(JobStatus.COMPLETED, "every device finished")
+                            .live(false));
         }
     }
 
@@ -276,25 +311,41 @@ public final class JobEngine {
         while (true) {
             StageCounts inStage = counts.stage(stage);
             boolean fullyReleased = inStage.entered() >= plan.size(stage) || queued == 0;
-            StageVerdict verdict = StageEvaluator.evaluate(plan, stage, inStage, fullyReleased, job.resumedStage() == stage);
+            StageVerdict verdict =
+                    StageEvaluator.evaluate(plan, stage, inStage, fullyReleased, job.resumedStage() == stage);
             if (verdict instanceof StageVerdict.Pause p) {
-                if (jobs.update(jobId, JobPatch.patch().ifStateIn(JobStatus.IN_PROGRESS).ifCurrentStage(stage)
-                        .state(JobStatus.PAUSED, p.reason()).pausedByRule(true))) {
+                if (jobs.update(
+                        jobId,
+                        JobPatch.patch()
+                                .ifStateIn(JobStatus.IN_PROGRESS)
+                                .ifCurrentStage(stage)
+                                .state(JobStatus.PAUSED, p.reason())
+                                .pausedByRule(true))) {
                     log.warn("job_paused", "jobId", jobId, "stage", stage, "reason", p.reason());
                 }
                 return;
             }
             if (verdict instanceof StageVerdict.Abort a) {
-                if (jobs.update(jobId, JobPatch.patch().ifStateIn(JobStatus.IN_PROGRESS).ifCurrentStage(stage)
-                        .state(JobStatus.ABORTED, a.reason()).dynamicActive(false))) {
+                if (jobs.update(
+                        jobId,
+                        JobPatch.patch()
+                                .ifStateIn(JobStatus.IN_PROGRESS)
+                                .ifCurrentStage(stage)
+                                .state(JobStatus.ABORTED, a.reason())
+                                .dynamicActive(false))) {
                     log.warn("job_aborted", "jobId", jobId, "stage", stage, "reason", a.reason());
                     work.add(WorkMessage.sweep(jobId, Sweeper.ALL));
                 }
                 return;
             }
             if (verdict instanceof StageVerdict.Advance adv) {
-                if (!jobs.update(jobId, JobPatch.patch().ifStateIn(JobStatus.IN_PROGRESS).ifCurrentStage(stage)
-                        .currentStage(stage + 1).state(JobStatus.IN_PROGRESS, adv.reason()))) {
+                if (!jobs.update(
+                        jobId,
+                        JobPatch.patch()
+                                .ifStateIn(JobStatus.IN_PROGRESS)
+                                .ifCurrentStage(stage)
+                                .currentStage(stage + 1)
+                                .state(JobStatus.IN_PROGRESS, adv.reason()))) {
                     return;
                 }
                 log.info("job_stage_advanced", "jobId", jobId, "to", stage + 1, "reason", adv.reason());
@@ -309,20 +360,43 @@ public final class JobEngine {
             return;
         }
         int rate = job.definition().rate().perMinute(counts.get(ExecutionStatus.SUCCEEDED));
-        ReleaseBudget budget = job.budget() == null ? ReleaseBudget.full(rate, now) : job.budget().refill(now, rate);
+        ReleaseBudget budget = job.budget() == null
+                ? ReleaseBudget.full(rate, now)
+                : job.budget().refill(now, rate);
         long roomInStage = Math.max(0, plan.size(stage) - counts.stage(stage).entered());
         int want = (int) Math.min(Math.min(budget.available(), roomInStage), Math.min(queued, tuning.maxPlanned()));
         List<QueuedRef> next = want > 0 ? rollout.nextQueued(jobId, want) : List.of();
-        if (!jobs.update(jobId, JobPatch.patch().ifPlanAt(job.planAt()).ifStateIn(JobStatus.IN_PROGRESS)
-                .planAt(now).budget(budget.spend(next.size())))) {
+        if (!jobs.update(
+                jobId,
+                JobPatch.patch()
+                        .ifPlanAt(job.planAt())
+                        .ifStateIn(JobStatus.IN_PROGRESS)
+                        .planAt(now)
+                        .budget(budget.spend(next.size())))) {
             log.info("plan_lost_race", "jobId", jobId);
             return;
         }
         for (int i = 0; i < next.size(); i += tuning.releaseChunk()) {
             List<QueuedRef> chunk = next.subList(i, Math.min(next.size(), i + tuning.releaseChunk()));
-            work.add(WorkMessage.release(jobId, stage, chunk.get(0).seq(), chunk.get(chunk.size() - 1).seq()));
+            work.add(WorkMessage.release(
+                    jobId,
+                    stage,
+                    chunk.get(0).seq(),
+                    chunk.get(chunk.size() - 1).seq()));
         }
-        log.info("plan", "jobId", jobId, "stage", stage, "rate", rate, "planned", next.size(), "tokensLeft", budget.available() - next.size(),
-                "queued", queued);
+        log.info(
+                "plan",
+                "jobId",
+                jobId,
+                "stage",
+                stage,
+                "rate",
+                rate,
+                "planned",
+                next.size(),
+                "tokensLeft",
+                budget.available() - next.size(),
+                "queued",
+                queued);
     }
 }

@@ -1,28 +1,28 @@
 package dev.ota.app.jobs;
 
-import dev.ota.domain.job.JobDefinition;
-import dev.ota.domain.job.JobRecord;
-import dev.ota.domain.job.JobPatch;
-import dev.ota.domain.job.JobCounts;
 import dev.ota.app.UpdateSender;
-import dev.ota.port.in.JobOperations;
-import dev.ota.domain.OperatorException;
-import dev.ota.domain.OperatorException.Code;
-import dev.ota.domain.Page;
 import dev.ota.domain.DeviceState;
 import dev.ota.domain.Execution;
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.Firmware;
+import dev.ota.domain.InvalidMessageException;
+import dev.ota.domain.OperatorException;
+import dev.ota.domain.OperatorException.Code;
+import dev.ota.domain.Page;
+import dev.ota.domain.device.DeviceId;
+import dev.ota.domain.job.JobCounts;
+import dev.ota.domain.job.JobDefinition;
+import dev.ota.domain.job.JobPatch;
+import dev.ota.domain.job.JobRecord;
 import dev.ota.domain.job.JobStatus;
 import dev.ota.log.StructuredLog;
+import dev.ota.port.in.JobOperations;
 import dev.ota.port.out.DeviceListSource;
 import dev.ota.port.out.DeviceStateStore;
 import dev.ota.port.out.FirmwareCatalog;
 import dev.ota.port.out.JobRepository;
 import dev.ota.port.out.RolloutStore;
 import dev.ota.port.out.RolloutStore.RowView;
-import dev.ota.domain.device.DeviceId;
-import dev.ota.domain.InvalidMessageException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,7 +42,8 @@ import java.util.UUID;
 public final class JobService implements JobOperations {
 
     public static final int MAX_PAGE = 1000;
-    private static final Set<JobStatus> CANCELABLE = EnumSet.of(JobStatus.SCHEDULED, JobStatus.PREPARING, JobStatus.IN_PROGRESS, JobStatus.PAUSED);
+    private static final Set<JobStatus> CANCELABLE =
+            EnumSet.of(JobStatus.SCHEDULED, JobStatus.PREPARING, JobStatus.IN_PROGRESS, JobStatus.PAUSED);
 
     private final JobRepository jobs;
     private final RolloutStore rollout;
@@ -54,8 +55,16 @@ public final class JobService implements JobOperations {
     private final Clock clock;
     private final StructuredLog log;
 
-    public JobService(JobRepository jobs, RolloutStore rollout, DeviceStateStore devices, FirmwareCatalog firmware, DeviceListSource lists,
-                      UpdateSender updates, JobEngine engine, Clock clock, StructuredLog log) {
+    public JobService(
+            JobRepository jobs,
+            RolloutStore rollout,
+            DeviceStateStore devices,
+            FirmwareCatalog firmware,
+            DeviceListSource lists,
+            UpdateSender updates,
+            JobEngine engine,
+            Clock clock,
+            StructuredLog log) {
         this.jobs = jobs;
         this.rollout = rollout;
         this.devices = devices;
@@ -72,20 +81,40 @@ public final class JobService implements JobOperations {
         Instant now = clock.instant();
         JobDefinition def = JobDefinitions.from(request, now);
         Firmware target = firmware.find(def.productId(), def.targetVersion())
-                .orElseThrow(() -> new OperatorException(Code.FIRMWARE_NOT_AVAILABLE,
-                        "firmware " + def.targetVersion() + " of product " + def.productId() + " is not in the catalogue"));
+                .orElseThrow(() -> new OperatorException(
+                        Code.FIRMWARE_NOT_AVAILABLE,
+                        "firmware " + def.targetVersion() + " of product " + def.productId()
+                                + " is not in the catalogue"));
         if (!target.available()) {
-            throw new OperatorException(Code.FIRMWARE_NOT_AVAILABLE, "firmware " + def.targetVersion() + " of product " + def.productId()
-                    + " is " + target.status() + (target.rejectionReason() == null ? "" : " (" + target.rejectionReason() + ")")
-                    + "; only AVAILABLE firmware can be rolled out");
+            throw new OperatorException(
+                    Code.FIRMWARE_NOT_AVAILABLE,
+                    "firmware " + def.targetVersion() + " of product " + def.productId()
+                            + " is " + target.status()
+                            + (target.rejectionReason() == null ? "" : " (" + target.rejectionReason() + ")")
+                            + "; only AVAILABLE firmware can be rolled out");
         }
         if (def.deviceListS3Key() != null && lists.size(def.deviceListS3Key()) < 0) {
-            throw new OperatorException(Code.INVALID_REQUEST, "no device-list file " + def.deviceListS3Key() + " in the firmware bucket");
+            throw new OperatorException(
+                    Code.INVALID_REQUEST, "no device-list file " + def.deviceListS3Key() + " in the firmware bucket");
         }
         String jobId = UUID.randomUUID().toString();
         jobs.create(JobRecord.created(jobId, def, target.ref(), now));
-        log.info("job_created", "jobId", jobId, "productId", def.productId(), "targetVersion", def.targetVersion(), "targets", def.targetType(),
-                "dynamic", def.dynamic(), "ratePerMinute", def.rate().maxRatePerMinute(), "stages", def.stages().size());
+        log.info(
+                "job_created",
+                "jobId",
+                jobId,
+                "productId",
+                def.productId(),
+                "targetVersion",
+                def.targetVersion(),
+                "targets",
+                def.targetType(),
+                "dynamic",
+                def.dynamic(),
+                "ratePerMinute",
+                def.rate().maxRatePerMinute(),
+                "stages",
+                def.stages().size());
         engine.expandInline(jobId);
         return describe(jobId);
     }
@@ -106,8 +135,13 @@ public final class JobService implements JobOperations {
             }
         }
         Page<JobRecord> page = jobs.list(productId, nextToken, pageLimit(limit));
-        Map<String, JobCounts> counts = jobs.counts(page.items().stream().map(JobRecord::jobId).toList());
-        return new Page<>(page.items().stream().map(j -> JobViews.job(j, counts.get(j.jobId()))).toList(), page.nextToken());
+        Map<String, JobCounts> counts =
+                jobs.counts(page.items().stream().map(JobRecord::jobId).toList());
+        return new Page<>(
+                page.items().stream()
+                        .map(j -> JobViews.job(j, counts.get(j.jobId())))
+                        .toList(),
+                page.nextToken());
     }
 
     @Override
@@ -116,8 +150,12 @@ public final class JobService implements JobOperations {
         if (job.state() == JobStatus.PAUSED) {
             return describe(jobId);
         }
-        if (!jobs.update(jobId, JobPatch.patch().ifStateIn(JobStatus.SCHEDULED, JobStatus.PREPARING, JobStatus.IN_PROGRESS)
-                .state(JobStatus.PAUSED, "paused by an operator").pausedByRule(false))) {
+        if (!jobs.update(
+                jobId,
+                JobPatch.patch()
+                        .ifStateIn(JobStatus.SCHEDULED, JobStatus.PREPARING, JobStatus.IN_PROGRESS)
+                        .state(JobStatus.PAUSED, "paused by an operator")
+                        .pausedByRule(false))) {
             throw notActive(jobId, "pause");
         }
         log.info("job_paused", "jobId", jobId, "by", "operator");
@@ -128,15 +166,23 @@ public final class JobService implements JobOperations {
     public JobView resume(String jobId) {
         JobRecord job = job(jobId);
         if (job.state() != JobStatus.PAUSED) {
-            if (job.state() == JobStatus.IN_PROGRESS || job.state() == JobStatus.SCHEDULED || job.state() == JobStatus.PREPARING) {
+            if (job.state() == JobStatus.IN_PROGRESS
+                    || job.state() == JobStatus.SCHEDULED
+                    || job.state() == JobStatus.PREPARING) {
                 return describe(jobId);
             }
             throw notActive(jobId, "resume");
         }
         Instant now = clock.instant();
-        JobStatus next = !job.expanded() ? JobStatus.PREPARING
-                : job.definition() != null && !job.definition().window().started(now) ? JobStatus.SCHEDULED : JobStatus.IN_PROGRESS;
-        JobPatch patch = JobPatch.patch().ifStateIn(JobStatus.PAUSED).state(next, "resumed by an operator").pausedByRule(false);
+        JobStatus next = !job.expanded()
+                ? JobStatus.PREPARING
+                : job.definition() != null && !job.definition().window().started(now)
+                        ? JobStatus.SCHEDULED
+                        : JobStatus.IN_PROGRESS;
+        JobPatch patch = JobPatch.patch()
+                .ifStateIn(JobStatus.PAUSED)
+                .state(next, "resumed by an operator")
+                .pausedByRule(false);
         if (job.pausedByRule()) {
             patch.resumedStage(job.currentStage());
         }
@@ -155,8 +201,12 @@ public final class JobService implements JobOperations {
         }
         // One conditional write: from here on every release, retry and resend of this job is refused
         // (they check the state in their own transaction or right before sending).
-        if (!jobs.update(jobId, JobPatch.patch().ifStateIn(CANCELABLE).state(JobStatus.CANCELED, "canceled by an operator")
-                .dynamicActive(false))) {
+        if (!jobs.update(
+                jobId,
+                JobPatch.patch()
+                        .ifStateIn(CANCELABLE)
+                        .state(JobStatus.CANCELED, "canceled by an operator")
+                        .dynamicActive(false))) {
             throw notActive(jobId, "cancel");
         }
         log.info("job_canceled", "jobId", jobId);
@@ -171,7 +221,8 @@ public final class JobService implements JobOperations {
         for (int race = 0; race < 4; race++) {
             RowView row = row(jobId, deviceName);
             if (row.status().terminal()) {
-                throw new OperatorException(Code.CONFLICT, "device " + deviceName + " is already " + row.status() + " in job " + jobId);
+                throw new OperatorException(
+                        Code.CONFLICT, "device " + deviceName + " is already " + row.status() + " in job " + jobId);
             }
             if (row.status() == ExecutionStatus.QUEUED) {
                 if (rollout.cancelQueued(device, jobId, "canceled by an operator", now)) {
@@ -181,8 +232,12 @@ public final class JobService implements JobOperations {
             }
             DeviceState state = devices.find(device).orElse(null);
             Execution exec = state == null ? null : state.liveExecution().orElse(null);
-            if (exec != null && exec.jobId().equals(jobId)
-                    && devices.transition(device, exec, exec.failed(ExecutionStatus.CANCELED, 0, "canceled by an operator", now, null))) {
+            if (exec != null
+                    && exec.jobId().equals(jobId)
+                    && devices.transition(
+                            device,
+                            exec,
+                            exec.failed(ExecutionStatus.CANCELED, 0, "canceled by an operator", now, null))) {
                 log.info("device_canceled", "jobId", jobId, "device", device.key());
                 return deviceView(jobId, deviceName);
             }
@@ -194,19 +249,23 @@ public final class JobService implements JobOperations {
     public DeviceExecutionView retryDevice(String jobId, String deviceName) {
         JobRecord job = job(jobId);
         if (job.state() != JobStatus.IN_PROGRESS) {
-            throw new OperatorException(Code.JOB_NOT_ACTIVE, "job " + jobId + " is " + job.state() + "; devices are retried only while it is IN_PROGRESS");
+            throw new OperatorException(
+                    Code.JOB_NOT_ACTIVE,
+                    "job " + jobId + " is " + job.state() + "; devices are retried only while it is IN_PROGRESS");
         }
         DeviceId device = deviceId(job.productId(), deviceName);
         for (int race = 0; race < 4; race++) {
             Instant now = clock.instant();
             RowView row = row(jobId, deviceName);
             if (row.status() == ExecutionStatus.SUCCEEDED) {
-                throw new OperatorException(Code.CONFLICT, "device " + deviceName + " already SUCCEEDED in job " + jobId);
+                throw new OperatorException(
+                        Code.CONFLICT, "device " + deviceName + " already SUCCEEDED in job " + jobId);
             }
             DeviceState state = devices.find(device).orElse(null);
             Execution live = state == null ? null : state.liveExecution().orElse(null);
             if (live != null && !live.jobId().equals(jobId)) {
-                throw new OperatorException(Code.CONFLICT, "device " + deviceName + " is updating for job " + live.jobId());
+                throw new OperatorException(
+                        Code.CONFLICT, "device " + deviceName + " is updating for job " + live.jobId());
             }
             if (live != null) {
                 Execution after = live.restarted(now);
@@ -218,23 +277,34 @@ public final class JobService implements JobOperations {
                 continue;
             }
             if (state != null && job.targetVersion().equals(state.currentVersion())) {
-                throw new OperatorException(Code.CONFLICT, "device " + deviceName + " already runs " + job.targetVersion());
+                throw new OperatorException(
+                        Code.CONFLICT, "device " + deviceName + " already runs " + job.targetVersion());
             }
             if (job.definition() == null) {
                 // A job item written before the update-devices function made its jobs through the engine.
-                throw new OperatorException(Code.CONFLICT, "job " + jobId + " was made by the update-devices function and has no rollout to retry in");
+                throw new OperatorException(
+                        Code.CONFLICT,
+                        "job " + jobId + " was made by the update-devices function and has no rollout to retry in");
             }
-            // A device in no group yet (queued, or canceled while queued) joins the current one, as a release would put it.
+            // A device in no group yet (queued, or canceled while queued) joins the current one, as a release would put
+            // it.
             int stage = JobCounts.inStage(row.status(), row.stage()) ? row.stage() : job.currentStage();
-            Execution after = Execution.queued(jobId, job.firmware(), state == null ? null : state.currentVersion(),
-                    job.definition().retryPolicy(), now).planned(stage, job.definition().inProgressTimeout()).restarted(now);
+            Execution after = Execution.queued(
+                            jobId,
+                            job.firmware(),
+                            state == null ? null : state.currentVersion(),
+                            job.definition().retryPolicy(),
+                            now)
+                    .planned(stage, job.definition().inProgressTimeout())
+                    .restarted(now);
             if (rollout.restart(device, row, after)) {
                 updates.send(device, after.firmware());
                 log.info("device_retried", "jobId", jobId, "device", device.key(), "from", row.status());
                 return deviceView(jobId, deviceName);
             }
         }
-        throw new OperatorException(Code.CONFLICT, "device " + deviceName + " kept changing, or the job stopped; try again");
+        throw new OperatorException(
+                Code.CONFLICT, "device " + deviceName + " kept changing, or the job stopped; try again");
     }
 
     @Override
@@ -247,8 +317,12 @@ public final class JobService implements JobOperations {
     public Page<DeviceExecutionView> devices(String jobId, ExecutionStatus status, String nextToken, int limit) {
         JobRecord job = job(jobId);
         Page<RowView> page = rollout.rows(jobId, status, nextToken, pageLimit(limit));
-        List<String> downloading = page.items().stream().filter(r -> r.status() == ExecutionStatus.DOWNLOADING).map(RowView::deviceName).toList();
-        Map<String, DeviceState> live = downloading.isEmpty() ? Map.of() : rollout.devices(job.productId(), downloading);
+        List<String> downloading = page.items().stream()
+                .filter(r -> r.status() == ExecutionStatus.DOWNLOADING)
+                .map(RowView::deviceName)
+                .toList();
+        Map<String, DeviceState> live =
+                downloading.isEmpty() ? Map.of() : rollout.devices(job.productId(), downloading);
         List<DeviceExecutionView> views = new ArrayList<>();
         for (RowView r : page.items()) {
             views.add(JobViews.row(r, live.get(r.deviceName())));
@@ -260,7 +334,8 @@ public final class JobService implements JobOperations {
     public DeviceView device(String productId, String deviceName) {
         DeviceId device = deviceId(productId, deviceName);
         DeviceState state = devices.find(device)
-                .orElseThrow(() -> new OperatorException(Code.NOT_FOUND, "no device " + deviceName + " of product " + productId));
+                .orElseThrow(() ->
+                        new OperatorException(Code.NOT_FOUND, "no device " + deviceName + " of product " + productId));
         return JobViews.device(state);
     }
 
@@ -275,7 +350,8 @@ public final class JobService implements JobOperations {
 
     private RowView row(String jobId, String deviceName) {
         return rollout.row(jobId, deviceName)
-                .orElseThrow(() -> new OperatorException(Code.NOT_FOUND, "device " + deviceName + " is not a target of job " + jobId));
+                .orElseThrow(() -> new OperatorException(
+                        Code.NOT_FOUND, "device " + deviceName + " is not a target of job " + jobId));
     }
 
     private DeviceExecutionView deviceView(String jobId, String deviceName) {
@@ -293,7 +369,9 @@ public final class JobService implements JobOperations {
 
     private OperatorException notActive(String jobId, String action) {
         Optional<JobStatus> state = jobs.state(jobId);
-        return new OperatorException(Code.JOB_NOT_ACTIVE, "job " + jobId + " is " + state.map(Enum::name).orElse("gone") + "; cannot " + action);
+        return new OperatorException(
+                Code.JOB_NOT_ACTIVE,
+                "job " + jobId + " is " + state.map(Enum::name).orElse("gone") + "; cannot " + action);
     }
 
     private static int pageLimit(int limit) {

@@ -1,19 +1,19 @@
 package dev.ota.app.jobs;
 
-import dev.ota.app.jobs.ReleasedNow.Reason;
-import dev.ota.domain.job.TargetType;
-import dev.ota.domain.job.JobRecord;
 import dev.ota.app.UpdateSender;
+import dev.ota.app.jobs.ReleasedNow.Reason;
 import dev.ota.domain.DeviceState;
 import dev.ota.domain.Execution;
+import dev.ota.domain.device.DeviceId;
+import dev.ota.domain.job.JobRecord;
 import dev.ota.domain.job.JobStatus;
+import dev.ota.domain.job.TargetType;
 import dev.ota.log.StructuredLog;
 import dev.ota.port.out.DeviceStateStore;
 import dev.ota.port.out.JobRepository;
 import dev.ota.port.out.RolloutStore;
 import dev.ota.port.out.RolloutStore.QueuedRef;
 import dev.ota.port.out.RolloutStore.ReleaseResult;
-import dev.ota.domain.device.DeviceId;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,7 +40,13 @@ final class Releaser {
     private final Clock clock;
     private final StructuredLog log;
 
-    Releaser(JobRepository jobs, RolloutStore rollout, DeviceStateStore devices, UpdateSender updates, Clock clock, StructuredLog log) {
+    Releaser(
+            JobRepository jobs,
+            RolloutStore rollout,
+            DeviceStateStore devices,
+            UpdateSender updates,
+            Clock clock,
+            StructuredLog log) {
         this.jobs = jobs;
         this.rollout = rollout;
         this.devices = devices;
@@ -55,7 +61,8 @@ final class Releaser {
             return new Result(List.of(), Map.of(), 0, true);
         }
         List<QueuedRef> refs = rollout.queuedBetween(jobId, fromSeq, toSeq);
-        Map<String, DeviceState> seen = rollout.devices(job.productId(), refs.stream().map(QueuedRef::deviceName).toList());
+        Map<String, DeviceState> seen = rollout.devices(
+                job.productId(), refs.stream().map(QueuedRef::deviceName).toList());
         List<String> released = new ArrayList<>();
         Map<String, ReleasedNow.Skip> skipped = new LinkedHashMap<>();
         int gone = 0;
@@ -76,33 +83,66 @@ final class Releaser {
                 case RELEASED -> released.add(ref.deviceName());
                 case SKIPPED -> skipped.put(ref.deviceName(), skip);
                 case STOP -> {
-                    log.info("release_stopped", "jobId", jobId, "reason", "job is no longer IN_PROGRESS", "released", released.size());
+                    log.info(
+                            "release_stopped",
+                            "jobId",
+                            jobId,
+                            "reason",
+                            "job is no longer IN_PROGRESS",
+                            "released",
+                            released.size());
                     return new Result(released, skipped, gone, true);
                 }
                 default -> gone++;
             }
         }
-        log.info("release", "jobId", jobId, "stage", stage, "fromSeq", fromSeq, "toSeq", toSeq, "released", released.size(),
-                "skipped", skipped.size(), "gone", gone);
+        log.info(
+                "release",
+                "jobId",
+                jobId,
+                "stage",
+                stage,
+                "fromSeq",
+                fromSeq,
+                "toSeq",
+                toSeq,
+                "released",
+                released.size(),
+                "skipped",
+                skipped.size(),
+                "gone",
+                gone);
         return new Result(released, skipped, gone, false);
     }
 
-    private enum Outcome { RELEASED, SKIPPED, GONE, STOP, RACE }
+    private enum Outcome {
+        RELEASED,
+        SKIPPED,
+        GONE,
+        STOP,
+        RACE
+    }
 
     /** Why the device is not to be sent the update, or null when it is; a device this job holds already is "gone" (GONE). */
     private static ReleasedNow.Skip skipReason(JobRecord job, DeviceState state) {
         String target = job.targetVersion();
         if (state != null && state.liveExecution().isPresent()) {
             String holder = state.liveExecution().get().jobId();
-            return holder.equals(job.jobId()) ? null : new ReleasedNow.Skip(Reason.HELD_BY_ANOTHER_JOB, holder, "held by job " + holder);
+            return holder.equals(job.jobId())
+                    ? null
+                    : new ReleasedNow.Skip(Reason.HELD_BY_ANOTHER_JOB, holder, "held by job " + holder);
         }
         if (state != null && target.equals(state.currentVersion())) {
             return new ReleasedNow.Skip(Reason.ALREADY_ON_TARGET, target, "already runs " + target);
         }
         String version = state == null ? null : state.currentVersion();
-        if (job.definition().targetType() != TargetType.SOURCE_VERSIONS && !job.definition().acceptsVersion(version)) {
-            return new ReleasedNow.Skip(Reason.NOT_ON_A_SOURCE_VERSION, version,
-                    (version == null ? "has reported no version" : "runs " + version) + ", not one of the source versions "
+        if (job.definition().targetType() != TargetType.SOURCE_VERSIONS
+                && !job.definition().acceptsVersion(version)) {
+            return new ReleasedNow.Skip(
+                    Reason.NOT_ON_A_SOURCE_VERSION,
+                    version,
+                    (version == null ? "has reported no version" : "runs " + version)
+                            + ", not one of the source versions "
                             + job.definition().sourceVersions());
         }
         return null;
@@ -111,18 +151,25 @@ final class Releaser {
     /** Records the device SKIPPED; a device another job holds waits for a dynamic job, as one on the wrong version does. */
     private Outcome skip(JobRecord job, int stage, DeviceId device, ReleasedNow.Skip skip) {
         boolean held = skip.reason() == Reason.HELD_BY_ANOTHER_JOB;
-        boolean waits = skip.reason() != Reason.ALREADY_ON_TARGET && job.definition().dynamic();
-        return rollout.skip(device, job.jobId(), stage, skip.message(), held ? skip.detail() : null, waits, clock.instant())
-                ? Outcome.SKIPPED : Outcome.GONE;
+        boolean waits =
+                skip.reason() != Reason.ALREADY_ON_TARGET && job.definition().dynamic();
+        return rollout.skip(
+                        device, job.jobId(), stage, skip.message(), held ? skip.detail() : null, waits, clock.instant())
+                ? Outcome.SKIPPED
+                : Outcome.GONE;
     }
 
     private Outcome releaseOne(JobRecord job, int stage, DeviceId device, DeviceState state) {
         Instant now = clock.instant();
-        if (state != null && state.liveExecution().filter(e -> e.jobId().equals(job.jobId())).isPresent()) {
+        if (state != null
+                && state.liveExecution()
+                        .filter(e -> e.jobId().equals(job.jobId()))
+                        .isPresent()) {
             return Outcome.GONE;
         }
         String from = state == null ? null : state.currentVersion();
-        Execution execution = Execution.queued(job.jobId(), job.firmware(), from, job.definition().retryPolicy(), now)
+        Execution execution = Execution.queued(
+                        job.jobId(), job.firmware(), from, job.definition().retryPolicy(), now)
                 .planned(stage, job.definition().inProgressTimeout())
                 .delivered(now);
         ReleaseResult result = rollout.release(device, execution);

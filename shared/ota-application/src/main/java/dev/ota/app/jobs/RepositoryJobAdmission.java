@@ -1,7 +1,7 @@
 package dev.ota.app.jobs;
 
-import dev.ota.port.out.JobAdmission;
 import dev.ota.domain.job.JobStatus;
+import dev.ota.port.out.JobAdmission;
 import dev.ota.port.out.JobRepository;
 import java.util.Optional;
 

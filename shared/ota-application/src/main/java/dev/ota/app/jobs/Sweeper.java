@@ -1,14 +1,14 @@
 package dev.ota.app.jobs;
 
-import dev.ota.domain.job.JobRecord;
 import dev.ota.domain.DeviceState;
 import dev.ota.domain.Execution;
 import dev.ota.domain.ExecutionStatus;
+import dev.ota.domain.device.DeviceId;
+import dev.ota.domain.job.JobRecord;
 import dev.ota.log.StructuredLog;
 import dev.ota.port.out.DeviceStateStore;
 import dev.ota.port.out.JobRepository;
 import dev.ota.port.out.RolloutStore;
-import dev.ota.domain.device.DeviceId;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashSet;
@@ -28,8 +28,12 @@ final class Sweeper {
 
     record Result(int canceled, boolean more) {}
 
-    private static final List<ExecutionStatus> LIVE = List.of(ExecutionStatus.QUEUED, ExecutionStatus.RETRY_PENDING, ExecutionStatus.DELIVERED,
-            ExecutionStatus.DOWNLOADING, ExecutionStatus.BURNING);
+    private static final List<ExecutionStatus> LIVE = List.of(
+            ExecutionStatus.QUEUED,
+            ExecutionStatus.RETRY_PENDING,
+            ExecutionStatus.DELIVERED,
+            ExecutionStatus.DOWNLOADING,
+            ExecutionStatus.BURNING);
 
     private final JobRepository jobs;
     private final RolloutStore rollout;
@@ -38,7 +42,13 @@ final class Sweeper {
     private final EngineTuning tuning;
     private final StructuredLog log;
 
-    Sweeper(JobRepository jobs, RolloutStore rollout, DeviceStateStore devices, Clock clock, EngineTuning tuning, StructuredLog log) {
+    Sweeper(
+            JobRepository jobs,
+            RolloutStore rollout,
+            DeviceStateStore devices,
+            Clock clock,
+            EngineTuning tuning,
+            StructuredLog log) {
         this.jobs = jobs;
         this.rollout = rollout;
         this.devices = devices;
@@ -56,7 +66,11 @@ final class Sweeper {
         String reason = switch (job.state()) {
             case CANCELED -> "job canceled";
             case ABORTED -> "job aborted";
-            default -> "job ended at " + (job.definition() == null ? "its end" : job.definition().window().endAt());
+            default ->
+                "job ended at "
+                        + (job.definition() == null
+                                ? "its end"
+                                : job.definition().window().endAt());
         };
         List<ExecutionStatus> statuses = ALL.equals(scope) ? LIVE : List.of(ExecutionStatus.QUEUED);
         Set<String> done = new HashSet<>();

@@ -1,11 +1,11 @@
 package dev.ota.app.jobs;
 
-import dev.ota.domain.job.TargetType;
+import dev.ota.domain.InvalidMessageException;
+import dev.ota.domain.device.DeviceId;
 import dev.ota.domain.job.JobDefinition;
+import dev.ota.domain.job.TargetType;
 import dev.ota.port.out.DeviceDirectory;
 import dev.ota.port.out.DeviceListSource;
-import dev.ota.domain.device.DeviceId;
-import dev.ota.domain.InvalidMessageException;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -206,7 +206,9 @@ abstract class TargetReader implements AutoCloseable {
             } else {
                 exhausted = token == null;
             }
-            String cursor = product ? "p:" + (token == null ? "" : token) : "v:" + versionIndex + ":" + (token == null ? "" : token);
+            String cursor = product
+                    ? "p:" + (token == null ? "" : token)
+                    : "v:" + versionIndex + ":" + (token == null ? "" : token);
             return new Batch(batch, 0, cursor, exhausted);
         }
     }

@@ -11,7 +11,8 @@ public final class WorkMessageJson {
     private WorkMessageJson() {}
 
     public static String write(ObjectMapper json, WorkMessage message) {
-        ObjectNode n = json.createObjectNode().put("kind", message.kind().name()).put("jobId", message.jobId());
+        ObjectNode n =
+                json.createObjectNode().put("kind", message.kind().name()).put("jobId", message.jobId());
         if (message.stage() != null) {
             n.put("stage", message.stage());
         }
@@ -31,7 +32,9 @@ public final class WorkMessageJson {
         if (n == null || !n.path("kind").isTextual() || !n.path("jobId").isTextual()) {
             throw new IllegalArgumentException("work message needs kind and jobId: " + n);
         }
-        return new WorkMessage(WorkMessage.Kind.valueOf(n.get("kind").asText()), n.get("jobId").asText(),
+        return new WorkMessage(
+                WorkMessage.Kind.valueOf(n.get("kind").asText()),
+                n.get("jobId").asText(),
                 n.has("stage") ? n.get("stage").asInt() : null,
                 n.has("fromSeq") ? n.get("fromSeq").asLong() : null,
                 n.has("toSeq") ? n.get("toSeq").asLong() : null,

@@ -6,13 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ota.app.FirmwareRegistrationService;
 import dev.ota.app.FirmwareRegistrationService.Registration;
 import dev.ota.domain.CompletedPart;
-import dev.ota.port.in.FirmwareOperations.FirmwareView;
-import dev.ota.port.in.FirmwareOperations.StartUpload;
-import dev.ota.port.in.FirmwareOperations.UploadTicket;
+import dev.ota.domain.Firmware;
 import dev.ota.domain.OperatorException;
 import dev.ota.domain.OperatorException.Code;
 import dev.ota.domain.Page;
-import dev.ota.domain.Firmware;
+import dev.ota.port.in.FirmwareOperations.FirmwareView;
+import dev.ota.port.in.FirmwareOperations.StartUpload;
+import dev.ota.port.in.FirmwareOperations.UploadTicket;
 import dev.ota.testing.InMemoryFirmwareCatalog;
 import dev.ota.testing.InMemoryFirmwareObjects;
 import dev.ota.testing.RecordingFirmwareUploads;
@@ -45,10 +45,15 @@ class FirmwareCatalogServiceTest {
     private final Map<String, String> liveJobs = new HashMap<>();
     private final TestLog log = new TestLog("management-api");
     private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
-    private final FirmwareCatalogService service = new FirmwareCatalogService(catalog, uploads,
+    private final FirmwareCatalogService service = new FirmwareCatalogService(
+            catalog,
+            uploads,
             (p, v) -> Optional.ofNullable(liveJobs.get(p + "/" + v)),
-            new UploadSettings(8 * MIB, 5 * MIB, Duration.ofMinutes(30)), clock, log.log());
-    private final FirmwareRegistrationService registration = new FirmwareRegistrationService(catalog, objects, clock, log.log());
+            new UploadSettings(8 * MIB, 5 * MIB, Duration.ofMinutes(30)),
+            clock,
+            log.log());
+    private final FirmwareRegistrationService registration =
+            new FirmwareRegistrationService(catalog, objects, clock, log.log());
 
     private static StartUpload upload(String product, String version, long size, String md5) {
         return new StartUpload(product, version, null, size, md5, "desc");
@@ -66,7 +71,8 @@ class FirmwareCatalogServiceTest {
 
         @Test
         void smallFileGetsOnePresignedPutAndAnUploadingReservation() {
-            UploadTicket ticket = service.startUpload(new StartUpload("p1", "1.0.0", "fw.bin", 5, HELLO_MD5.toUpperCase(), "first"));
+            UploadTicket ticket =
+                    service.startUpload(new StartUpload("p1", "1.0.0", "fw.bin", 5, HELLO_MD5.toUpperCase(), "first"));
 
             assertThat(ticket.method()).isEqualTo("PUT");
             assertThat(ticket.s3Key()).isEqualTo("firmware/p1/1.0.0/fw.bin");
@@ -85,7 +91,8 @@ class FirmwareCatalogServiceTest {
 
         @Test
         void fileNameDefaults() {
-            assertThat(service.startUpload(upload("p1", "1.0.0", 5, HELLO_MD5)).s3Key()).isEqualTo("firmware/p1/1.0.0/firmware.bin");
+            assertThat(service.startUpload(upload("p1", "1.0.0", 5, HELLO_MD5)).s3Key())
+                    .isEqualTo("firmware/p1/1.0.0/firmware.bin");
         }
 
         @Test
@@ -106,16 +113,24 @@ class FirmwareCatalogServiceTest {
 
         @Test
         void thresholdIsInclusive() {
-            assertThat(service.startUpload(upload("p1", "a", 8 * MIB, HELLO_MD5)).method()).isEqualTo("PUT");
-            assertThat(service.startUpload(upload("p1", "b", 8 * MIB + 1, HELLO_MD5)).method()).isEqualTo("MULTIPART");
+            assertThat(service.startUpload(upload("p1", "a", 8 * MIB, HELLO_MD5))
+                            .method())
+                    .isEqualTo("PUT");
+            assertThat(service.startUpload(upload("p1", "b", 8 * MIB + 1, HELLO_MD5))
+                            .method())
+                    .isEqualTo("MULTIPART");
         }
 
         @Test
         void versionIsUniquePerProductWhateverItsStatus() {
             service.startUpload(upload("p1", "1.0.0", 5, HELLO_MD5));
 
-            assertCode(() -> service.startUpload(upload("p1", "1.0.0", 5, HELLO_MD5)), Code.VERSION_TAKEN, "delete it first");
-            assertThat(service.startUpload(upload("p2", "1.0.0", 5, HELLO_MD5)).method()).isEqualTo("PUT");
+            assertCode(
+                    () -> service.startUpload(upload("p1", "1.0.0", 5, HELLO_MD5)),
+                    Code.VERSION_TAKEN,
+                    "delete it first");
+            assertThat(service.startUpload(upload("p2", "1.0.0", 5, HELLO_MD5)).method())
+                    .isEqualTo("PUT");
         }
 
         @Test
@@ -127,13 +142,19 @@ class FirmwareCatalogServiceTest {
                 }
             };
             racing.insert(Firmware.reserved("p1", "9.0.0", "firmware/p1/9.0.0/x", 1, HELLO_MD5, "", NOW), null);
-            FirmwareCatalogService s = new FirmwareCatalogService(racing, uploads, (p, v) -> Optional.empty(),
-                    new UploadSettings(8 * MIB, 5 * MIB, Duration.ofMinutes(30)), clock, log.log());
+            FirmwareCatalogService s = new FirmwareCatalogService(
+                    racing,
+                    uploads,
+                    (p, v) -> Optional.empty(),
+                    new UploadSettings(8 * MIB, 5 * MIB, Duration.ofMinutes(30)),
+                    clock,
+                    log.log());
 
             assertCode(() -> s.startUpload(upload("p1", "9.0.0", 20 * MIB, HELLO_MD5)), Code.VERSION_TAKEN, "9.0.0");
-            assertThat(uploads.calls).containsExactly(
-                    "createMultipart firmware/p1/9.0.0/firmware.bin -> upload-1",
-                    "abortMultipart firmware/p1/9.0.0/firmware.bin upload-1");
+            assertThat(uploads.calls)
+                    .containsExactly(
+                            "createMultipart firmware/p1/9.0.0/firmware.bin -> upload-1",
+                            "abortMultipart firmware/p1/9.0.0/firmware.bin upload-1");
         }
 
         @ParameterizedTest
@@ -144,21 +165,45 @@ class FirmwareCatalogServiceTest {
 
         @Test
         void versionOf32CharactersIsFine() {
-            assertThat(service.startUpload(upload("p1", "1".repeat(32), 5, HELLO_MD5)).version()).hasSize(32);
+            assertThat(service.startUpload(upload("p1", "1".repeat(32), 5, HELLO_MD5))
+                            .version())
+                    .hasSize(32);
         }
 
         @Test
         void limitsAreEnforcedWithClearMessages() {
-            assertCode(() -> service.startUpload(upload("p1", "1", 0, HELLO_MD5)), Code.INVALID_REQUEST, "fileSize must be 1..1073741824");
-            assertCode(() -> service.startUpload(upload("p1", "1", 1024 * MIB + 1, HELLO_MD5)), Code.INVALID_REQUEST, "1 GiB");
-            assertCode(() -> service.startUpload(upload("p1", "1", 5, "abc")), Code.INVALID_REQUEST, "md5sum must be 32 hex digits");
+            assertCode(
+                    () -> service.startUpload(upload("p1", "1", 0, HELLO_MD5)),
+                    Code.INVALID_REQUEST,
+                    "fileSize must be 1..1073741824");
+            assertCode(
+                    () -> service.startUpload(upload("p1", "1", 1024 * MIB + 1, HELLO_MD5)),
+                    Code.INVALID_REQUEST,
+                    "1 GiB");
+            assertCode(
+                    () -> service.startUpload(upload("p1", "1", 5, "abc")),
+                    Code.INVALID_REQUEST,
+                    "md5sum must be 32 hex digits");
             assertCode(() -> service.startUpload(upload("p1", "1", 5, null)), Code.INVALID_REQUEST, "md5sum");
-            assertCode(() -> service.startUpload(upload("p/1", "1", 5, HELLO_MD5)), Code.INVALID_REQUEST, "productId has characters");
-            assertCode(() -> service.startUpload(upload(null, "1", 5, HELLO_MD5)), Code.INVALID_REQUEST, "productId is missing");
-            assertCode(() -> service.startUpload(new StartUpload("p1", "1", "../x", 5, HELLO_MD5, "")), Code.INVALID_REQUEST, "fileName");
-            assertCode(() -> service.startUpload(new StartUpload("p1", "1", "fw.bin", 5, HELLO_MD5, "d".repeat(1025))),
-                    Code.INVALID_REQUEST, "description is longer than 1024");
-            assertThat(service.startUpload(upload("p1", "1", 1024 * MIB, HELLO_MD5)).parts()).hasSize(205);
+            assertCode(
+                    () -> service.startUpload(upload("p/1", "1", 5, HELLO_MD5)),
+                    Code.INVALID_REQUEST,
+                    "productId has characters");
+            assertCode(
+                    () -> service.startUpload(upload(null, "1", 5, HELLO_MD5)),
+                    Code.INVALID_REQUEST,
+                    "productId is missing");
+            assertCode(
+                    () -> service.startUpload(new StartUpload("p1", "1", "../x", 5, HELLO_MD5, "")),
+                    Code.INVALID_REQUEST,
+                    "fileName");
+            assertCode(
+                    () -> service.startUpload(new StartUpload("p1", "1", "fw.bin", 5, HELLO_MD5, "d".repeat(1025))),
+                    Code.INVALID_REQUEST,
+                    "description is longer than 1024");
+            assertThat(service.startUpload(upload("p1", "1", 1024 * MIB, HELLO_MD5))
+                            .parts())
+                    .hasSize(205);
             assertThat(catalog.find("p1", "1")).isPresent();
         }
     }
@@ -192,8 +237,12 @@ class FirmwareCatalogServiceTest {
             assertThat(fw.available()).isFalse();
             FirmwareView view = service.describe("p1", "1.0.0");
             assertThat(view.status()).isEqualTo("REJECTED");
-            assertThat(view.rejectionReason()).isEqualTo("declared md5sum 00000000000000000000000000000000 does not match the uploaded object's " + HELLO_MD5);
-            assertThat(view.md5sum()).as("the declared md5 stays on record").isEqualTo("00000000000000000000000000000000");
+            assertThat(view.rejectionReason())
+                    .isEqualTo("declared md5sum 00000000000000000000000000000000 does not match the uploaded object's "
+                            + HELLO_MD5);
+            assertThat(view.md5sum())
+                    .as("the declared md5 stays on record")
+                    .isEqualTo("00000000000000000000000000000000");
         }
 
         @Test
@@ -201,7 +250,9 @@ class FirmwareCatalogServiceTest {
             UploadTicket ticket = service.startUpload(upload("p1", "1.0.0", 6, HELLO_MD5));
             objects.put(ticket.s3Key(), "hello".getBytes(StandardCharsets.US_ASCII));
 
-            assertThat(registration.register(Registration.fromKey(ticket.s3Key())).rejectionReason())
+            assertThat(registration
+                            .register(Registration.fromKey(ticket.s3Key()))
+                            .rejectionReason())
                     .isEqualTo("declared size 6 bytes does not match the uploaded object's 5");
         }
 
@@ -221,7 +272,8 @@ class FirmwareCatalogServiceTest {
             objects.put(ticket.s3Key(), "hello".getBytes(StandardCharsets.US_ASCII));
             Firmware first = registration.register(Registration.fromKey(ticket.s3Key()));
 
-            assertThat(registration.register(Registration.fromKey(ticket.s3Key()))).isEqualTo(first);
+            assertThat(registration.register(Registration.fromKey(ticket.s3Key())))
+                    .isEqualTo(first);
             assertThat(service.describe("p1", "1.0.0").description()).isEqualTo("desc");
         }
     }
@@ -232,7 +284,9 @@ class FirmwareCatalogServiceTest {
         @Test
         void completesWithEveryPartInOrder() {
             UploadTicket ticket = service.startUpload(upload("p1", "2.0.0", 12 * MIB, HELLO_MD5));
-            List<CompletedPart> parts = IntStream.rangeClosed(1, 3).mapToObj(n -> new CompletedPart(n, "\"etag" + n + "\"")).toList();
+            List<CompletedPart> parts = IntStream.rangeClosed(1, 3)
+                    .mapToObj(n -> new CompletedPart(n, "\"etag" + n + "\""))
+                    .toList();
 
             FirmwareView view = service.completeUpload("p1", "2.0.0", ticket.uploadId(), parts);
 
@@ -244,15 +298,30 @@ class FirmwareCatalogServiceTest {
         void refusesIncompleteOrDisorderedParts() {
             UploadTicket ticket = service.startUpload(upload("p1", "2.0.0", 12 * MIB, HELLO_MD5));
 
-            assertCode(() -> service.completeUpload("p1", "2.0.0", ticket.uploadId(), List.of(new CompletedPart(1, "e"))),
-                    Code.INVALID_REQUEST, "all 3 parts");
-            assertCode(() -> service.completeUpload("p1", "2.0.0", ticket.uploadId(),
-                    List.of(new CompletedPart(1, "e"), new CompletedPart(3, "e"), new CompletedPart(2, "e"))), Code.INVALID_REQUEST, "in order");
-            assertCode(() -> service.completeUpload("p1", "2.0.0", ticket.uploadId(),
-                    List.of(new CompletedPart(1, "e"), new CompletedPart(2, " "), new CompletedPart(3, "e"))), Code.INVALID_REQUEST, "ETag");
+            assertCode(
+                    () -> service.completeUpload("p1", "2.0.0", ticket.uploadId(), List.of(new CompletedPart(1, "e"))),
+                    Code.INVALID_REQUEST,
+                    "all 3 parts");
+            assertCode(
+                    () -> service.completeUpload(
+                            "p1",
+                            "2.0.0",
+                            ticket.uploadId(),
+                            List.of(new CompletedPart(1, "e"), new CompletedPart(3, "e"), new CompletedPart(2, "e"))),
+                    Code.INVALID_REQUEST,
+                    "in order");
+            assertCode(
+                    () -> service.completeUpload(
+                            "p1",
+                            "2.0.0",
+                            ticket.uploadId(),
+                            List.of(new CompletedPart(1, "e"), new CompletedPart(2, " "), new CompletedPart(3, "e"))),
+                    Code.INVALID_REQUEST,
+                    "ETag");
             assertCode(() -> service.completeUpload("p1", "2.0.0", "other", List.of()), Code.NOT_FOUND, "upload other");
             assertCode(() -> service.completeUpload("p1", "2.0.0", "", List.of()), Code.INVALID_REQUEST, "uploadId");
-            assertCode(() -> service.completeUpload("p1", "9.9.9", "x", List.of()), Code.NOT_FOUND, "no firmware 9.9.9");
+            assertCode(
+                    () -> service.completeUpload("p1", "9.9.9", "x", List.of()), Code.NOT_FOUND, "no firmware 9.9.9");
         }
 
         @Test
@@ -267,7 +336,10 @@ class FirmwareCatalogServiceTest {
             objects.put(ticket.s3Key(), "hello".getBytes(StandardCharsets.US_ASCII));
             registration.register(Registration.fromKey(ticket.s3Key()));
 
-            assertCode(() -> service.completeUpload("p1", "1.0.0", "x", List.of()), Code.CONFLICT, "is AVAILABLE, not UPLOADING");
+            assertCode(
+                    () -> service.completeUpload("p1", "1.0.0", "x", List.of()),
+                    Code.CONFLICT,
+                    "is AVAILABLE, not UPLOADING");
         }
     }
 
@@ -307,10 +379,12 @@ class FirmwareCatalogServiceTest {
         void editsTheDescription() {
             service.startUpload(upload("p1", "1.0.0", 5, HELLO_MD5));
 
-            assertThat(service.editDescription("p1", "1.0.0", "new words").description()).isEqualTo("new words");
+            assertThat(service.editDescription("p1", "1.0.0", "new words").description())
+                    .isEqualTo("new words");
             assertThat(service.describe("p1", "1.0.0").description()).isEqualTo("new words");
             assertCode(() -> service.editDescription("p1", "1.0.0", "x".repeat(1025)), Code.INVALID_REQUEST, "1024");
-            assertCode(() -> service.editDescription("p1", "1.0.0", null), Code.INVALID_REQUEST, "description is missing");
+            assertCode(
+                    () -> service.editDescription("p1", "1.0.0", null), Code.INVALID_REQUEST, "description is missing");
             assertCode(() -> service.editDescription("p1", "2.0.0", "x"), Code.NOT_FOUND, "no firmware 2.0.0");
         }
 
@@ -331,8 +405,10 @@ class FirmwareCatalogServiceTest {
 
             service.delete("p1", "2.0.0");
 
-            assertThat(uploads.calls).contains("abortMultipart firmware/p1/2.0.0/firmware.bin " + ticket.uploadId(),
-                    "delete firmware/p1/2.0.0/firmware.bin");
+            assertThat(uploads.calls)
+                    .contains(
+                            "abortMultipart firmware/p1/2.0.0/firmware.bin " + ticket.uploadId(),
+                            "delete firmware/p1/2.0.0/firmware.bin");
         }
 
         @Test
@@ -350,9 +426,13 @@ class FirmwareCatalogServiceTest {
             service.startUpload(upload("p1", "1.0.0", 5, HELLO_MD5));
             Firmware before = catalog.find("p1", "1.0.0").orElseThrow();
             int[] checks = {0};
-            FirmwareCatalogService racing = new FirmwareCatalogService(catalog, uploads,
+            FirmwareCatalogService racing = new FirmwareCatalogService(
+                    catalog,
+                    uploads,
                     (p, v) -> ++checks[0] == 1 ? Optional.empty() : Optional.of("job-late"),
-                    new UploadSettings(8 * MIB, 5 * MIB, Duration.ofMinutes(30)), clock, log.log());
+                    new UploadSettings(8 * MIB, 5 * MIB, Duration.ofMinutes(30)),
+                    clock,
+                    log.log());
 
             assertCode(() -> racing.delete("p1", "1.0.0"), Code.FIRMWARE_IN_USE, "job-late");
             assertThat(catalog.find("p1", "1.0.0")).contains(before);

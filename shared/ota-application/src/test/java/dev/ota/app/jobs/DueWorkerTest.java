@@ -20,13 +20,23 @@ class DueWorkerTest {
     private final EngineFixture f = new EngineFixture();
 
     private DueWorker.Result due(EngineFixture fixture, String jobId, DueKind kind) {
-        return new DueWorker(fixture.jobs, fixture.rollout, fixture.devices, fixture.sender, fixture.clock, fixture.tuning, fixture.log.log())
+        return new DueWorker(
+                        fixture.jobs,
+                        fixture.rollout,
+                        fixture.devices,
+                        fixture.sender,
+                        fixture.clock,
+                        fixture.tuning,
+                        fixture.log.log())
                 .run(jobId, kind);
     }
 
     @Test
     void anAttemptPastItsTimeoutWaitsForItsRetryWhileAttemptsRemain() {
-        String job = f.create(request().devices(f.fleet(1, FROM)).timeout(Duration.ofMinutes(5)).retry(3, Duration.ofMinutes(1)));
+        String job = f.create(request()
+                .devices(f.fleet(1, FROM))
+                .timeout(Duration.ofMinutes(5))
+                .retry(3, Duration.ofMinutes(1)));
         f.planAndRun(job);
 
         f.clock.advance(Duration.ofMinutes(5).minusSeconds(1));
@@ -63,12 +73,17 @@ class DueWorkerTest {
         assertThat(f.execution("d01").attempt()).isEqualTo(2);
         assertThat(f.updated()).containsExactly("d01", "d01");
         assertThat(f.counts(job).retries()).isEqualTo(1);
-        assertThat(f.rollout.dueAt(job, "d01")).as("no timeout: nothing falls due").isNull();
+        assertThat(f.rollout.dueAt(job, "d01"))
+                .as("no timeout: nothing falls due")
+                .isNull();
     }
 
     @Test
     void theLastAttemptTimesOutForGoodAndTheJobCompletes() {
-        String job = f.create(request().devices(f.fleet(1, FROM)).timeout(Duration.ofMinutes(1)).retry(2, Duration.ZERO));
+        String job = f.create(request()
+                .devices(f.fleet(1, FROM))
+                .timeout(Duration.ofMinutes(1))
+                .retry(2, Duration.ZERO));
         f.planAndRun(job);
 
         f.clock.advance(Duration.ofMinutes(1));
@@ -92,7 +107,10 @@ class DueWorkerTest {
 
     @Test
     void planQueuesDueWorkOnlyForWhatIsDue() {
-        String job = f.create(request().devices(f.fleet(2, FROM)).timeout(Duration.ofMinutes(1)).retry(3, Duration.ofMinutes(10)));
+        String job = f.create(request()
+                .devices(f.fleet(2, FROM))
+                .timeout(Duration.ofMinutes(1))
+                .retry(3, Duration.ofMinutes(10)));
         f.planAndRun(job);
         f.fail(-1, "d02");
 
@@ -105,13 +123,17 @@ class DueWorkerTest {
 
         f.clock.advance(Duration.ofMinutes(9));
         f.planAndRun(job);
-        assertThat(f.queue.sent(WorkMessage.Kind.DUE)).containsExactly(WorkMessage.due(job, "TIMEOUT"), WorkMessage.due(job, "RETRY"));
+        assertThat(f.queue.sent(WorkMessage.Kind.DUE))
+                .containsExactly(WorkMessage.due(job, "TIMEOUT"), WorkMessage.due(job, "RETRY"));
         assertThat(f.execution("d02").attempt()).isEqualTo(2);
     }
 
     @Test
     void aPausedJobStartsNoRetryButItsTimeoutsStillFire() {
-        String job = f.create(request().devices(f.fleet(2, FROM)).timeout(Duration.ofMinutes(1)).retry(3, Duration.ZERO));
+        String job = f.create(request()
+                .devices(f.fleet(2, FROM))
+                .timeout(Duration.ofMinutes(1))
+                .retry(3, Duration.ZERO));
         f.planAndRun(job);
         f.fail(-1, "d01");
         f.service.pause(job);
@@ -127,7 +149,8 @@ class DueWorkerTest {
 
     @Test
     void oneRunPagesThroughEverythingThatIsDue() {
-        EngineFixture small = new EngineFixture(EngineFixture.tuning(1000, 200, 2, Duration.ofHours(1), Duration.ofHours(1)));
+        EngineFixture small =
+                new EngineFixture(EngineFixture.tuning(1000, 200, 2, Duration.ofHours(1), Duration.ofHours(1)));
         String job = small.create(request().devices(small.fleet(5, FROM)).timeout(Duration.ofMinutes(1)));
         small.planAndRun(job);
         small.clock.advance(Duration.ofMinutes(2));
@@ -143,7 +166,8 @@ class DueWorkerTest {
         f.planAndRun(job);
         Execution delivered = f.execution("d01");
         // The device item already shows the update succeeded; the row (the due index) has not caught up.
-        f.devices.overwriteExecution(EngineFixture.id("d01"), delivered.withStatus(ExecutionStatus.SUCCEEDED, 100, f.clock.instant()));
+        f.devices.overwriteExecution(
+                EngineFixture.id("d01"), delivered.withStatus(ExecutionStatus.SUCCEEDED, 100, f.clock.instant()));
         f.clock.advance(Duration.ofMinutes(2));
 
         assertThat(due(f, job, DueKind.TIMEOUT)).isEqualTo(new DueWorker.Result(0, 0, false));

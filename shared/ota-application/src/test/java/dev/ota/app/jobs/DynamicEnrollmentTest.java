@@ -20,9 +20,10 @@ import org.junit.jupiter.api.Test;
 class DynamicEnrollmentTest {
 
     private final EngineFixture f = new EngineFixture();
-    private final DynamicEnrollment enrollment = new DynamicEnrollment(f.jobs, f.rollout, f.clock, Duration.ofSeconds(30), f.log.log());
-    private final VersionReportService versions =
-            new VersionReportService(f.devices, f.channel, f.sender, f.log.log(), new RepositoryJobAdmission(f.jobs), enrollment);
+    private final DynamicEnrollment enrollment =
+            new DynamicEnrollment(f.jobs, f.rollout, f.clock, Duration.ofSeconds(30), f.log.log());
+    private final VersionReportService versions = new VersionReportService(
+            f.devices, f.channel, f.sender, f.log.log(), new RepositoryJobAdmission(f.jobs), enrollment);
 
     /** The device reports {@code version} now. */
     private void reports(String name, String version) {
@@ -39,7 +40,8 @@ class DynamicEnrollmentTest {
 
         assertThat(f.row(job, "late").status()).isEqualTo(ExecutionStatus.QUEUED);
         assertThat(f.row(job, "late").fromVersion()).isEqualTo(FROM);
-        assertThat(f.rollout.seq(job, "late")).isEqualTo(DynamicEnrollment.LATE_SEQ_BASE + T0.plusSeconds(5).toEpochMilli());
+        assertThat(f.rollout.seq(job, "late"))
+                .isEqualTo(DynamicEnrollment.LATE_SEQ_BASE + T0.plusSeconds(5).toEpochMilli());
         assertThat(f.job(job).targetCount()).isEqualTo(3);
         assertThat(f.counts(job).get(ExecutionStatus.QUEUED)).isEqualTo(3);
         f.planAndRun(job);
@@ -97,8 +99,19 @@ class DynamicEnrollmentTest {
     @Test
     void aDeviceWithALiveUpdateIsNotTaken() {
         String job = f.create(request().product().dynamic());
-        Execution live = new Execution("other-job", f.firmwareRef(), FROM, ExecutionStatus.DOWNLOADING, 1, 40, T0, T0, 0, "",
-                RetryPolicy.DEFAULT, null);
+        Execution live = new Execution(
+                "other-job",
+                f.firmwareRef(),
+                FROM,
+                ExecutionStatus.DOWNLOADING,
+                1,
+                40,
+                T0,
+                T0,
+                0,
+                "",
+                RetryPolicy.DEFAULT,
+                null);
 
         enrollment.deviceIsFree(new DeviceState(id("busy"), FROM, T0, live), FROM, T0);
 
@@ -137,7 +150,9 @@ class DynamicEnrollmentTest {
         f.clock.advance(Duration.ofSeconds(20));
         reports("y", "0.5.0");
         assertThat(f.jobs.liveDynamicJobsQueries()).as("30 s: still cached").isEqualTo(1);
-        assertThat(f.rollout.row(second, "y")).as("a job newer than the cache is not seen yet").isEmpty();
+        assertThat(f.rollout.row(second, "y"))
+                .as("a job newer than the cache is not seen yet")
+                .isEmpty();
 
         f.clock.advance(Duration.ofMillis(1));
         reports("y", "0.5.0");

@@ -16,11 +16,11 @@ import dev.ota.domain.job.JobRecord;
 import dev.ota.domain.job.JobStatus;
 import dev.ota.domain.job.TargetType;
 import dev.ota.domain.job.WorkMessage;
-import dev.ota.port.in.JobOperations.CreateJob;
+import dev.ota.domain.rollout.Stage;
 import dev.ota.domain.rollout.Stage.FailureAction;
+import dev.ota.port.in.JobOperations.CreateJob;
 import dev.ota.port.in.JobOperations.Retry;
 import dev.ota.port.in.JobOperations.Rollout;
-import dev.ota.domain.rollout.Stage;
 import dev.ota.port.in.JobOperations.Targets;
 import dev.ota.port.out.DeviceChannel;
 import dev.ota.port.out.RolloutStore.RowView;
@@ -77,17 +77,32 @@ final class EngineFixture {
     final JobEngine engine;
     final JobService service;
     final ProgressReportService progress;
-    final Firmware firmware = new Firmware(PRODUCT, TARGET, "firmware/p1/2.0.0/fw.bin", 1024, "5d41402abc4b2a76b9719d911017c592",
-            "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824", "test image", T0.minusSeconds(3600));
+    final Firmware firmware = new Firmware(
+            PRODUCT,
+            TARGET,
+            "firmware/p1/2.0.0/fw.bin",
+            1024,
+            "5d41402abc4b2a76b9719d911017c592",
+            "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824",
+            "test image",
+            T0.minusSeconds(3600));
 
     EngineFixture() {
         this(UNHURRIED);
     }
 
     /** The defaults with these batch sizes and time budgets. */
-    static EngineTuning tuning(int expandBatch, int releaseChunk, int pageSize, Duration workBudget, Duration inlineExpansion) {
+    static EngineTuning tuning(
+            int expandBatch, int releaseChunk, int pageSize, Duration workBudget, Duration inlineExpansion) {
         EngineTuning d = EngineTuning.DEFAULTS;
-        return new EngineTuning(workBudget, expandBatch, releaseChunk, pageSize, d.maxPlanned(), d.expansionStaleAfter(), d.dynamicJobsTtl(),
+        return new EngineTuning(
+                workBudget,
+                expandBatch,
+                releaseChunk,
+                pageSize,
+                d.maxPlanned(),
+                d.expansionStaleAfter(),
+                d.dynamicJobsTtl(),
                 inlineExpansion);
     }
 
@@ -133,7 +148,9 @@ final class EngineFixture {
 
     /** {@code n} devices d01..dNN on {@code version}; returns their names. */
     List<String> fleet(int n, String version) {
-        List<String> names = IntStream.rangeClosed(1, n).mapToObj(i -> String.format("d%02d", i)).toList();
+        List<String> names = IntStream.rangeClosed(1, n)
+                .mapToObj(i -> String.format("d%02d", i))
+                .toList();
         names.forEach(name -> device(name, version));
         return names;
     }
@@ -148,7 +165,10 @@ final class EngineFixture {
 
     /** Devices that got update_firmware, in order (a device twice if it got it twice). */
     List<String> updated() {
-        return recorded.sent().stream().filter(s -> s.message() instanceof UpdateFirmwareMessage).map(s -> s.device().deviceName()).toList();
+        return recorded.sent().stream()
+                .filter(s -> s.message() instanceof UpdateFirmwareMessage)
+                .map(s -> s.device().deviceName())
+                .toList();
     }
 
     /** The device reports done: the update succeeded. */
@@ -260,8 +280,18 @@ final class EngineFixture {
         }
 
         CreateJob build() {
-            return new CreateJob(PRODUCT, TARGET, new Targets(type, sourceVersions, type == TargetType.DEVICE_LIST ? names : null, fileKey),
-                    dynamic, rollout, stages, startAt, endAt, timeout, retry, "test job");
+            return new CreateJob(
+                    PRODUCT,
+                    TARGET,
+                    new Targets(type, sourceVersions, type == TargetType.DEVICE_LIST ? names : null, fileKey),
+                    dynamic,
+                    rollout,
+                    stages,
+                    startAt,
+                    endAt,
+                    timeout,
+                    retry,
+                    "test job");
         }
     }
 

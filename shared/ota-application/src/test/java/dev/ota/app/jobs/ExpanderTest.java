@@ -8,11 +8,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ota.domain.DeviceState;
 import dev.ota.domain.ExecutionStatus;
-import dev.ota.domain.job.JobStatus;
 import dev.ota.domain.job.JobRecord;
+import dev.ota.domain.job.JobStatus;
 import dev.ota.domain.job.WorkMessage;
-import dev.ota.domain.rollout.Stage.FailureAction;
 import dev.ota.domain.rollout.Stage;
+import dev.ota.domain.rollout.Stage.FailureAction;
 import dev.ota.port.out.RolloutStore.RowView;
 import java.time.Duration;
 import java.util.List;
@@ -59,8 +59,11 @@ class ExpanderTest {
         EngineFixture f = new EngineFixture();
         List<String> fleet = f.fleet(10, FROM);
 
-        String job = f.create(request().devices(fleet)
-                .stages(new Stage(null, 20, 100, 0, 0, FailureAction.PAUSE), new Stage(null, null, 0, 0, 0, FailureAction.PAUSE)));
+        String job = f.create(request()
+                .devices(fleet)
+                .stages(
+                        new Stage(null, 20, 100, 0, 0, FailureAction.PAUSE),
+                        new Stage(null, null, 0, 0, 0, FailureAction.PAUSE)));
 
         JobRecord r = f.job(job);
         assertThat(r.expanded()).isTrue();
@@ -69,7 +72,9 @@ class ExpanderTest {
         assertThat(r.targetCount()).isEqualTo(10);
         assertThat(r.stageSizes()).containsExactly(2L, 8L);
         assertThat(f.counts(job).get(ExecutionStatus.QUEUED)).isEqualTo(10);
-        assertThat(f.rollout.nextQueued(job, 100)).extracting(q -> q.deviceName()).containsExactlyElementsOf(fleet);
+        assertThat(f.rollout.nextQueued(job, 100))
+                .extracting(q -> q.deviceName())
+                .containsExactlyElementsOf(fleet);
         assertThat(f.rollout.seq(job, "d10")).isEqualTo(9);
     }
 
@@ -110,10 +115,13 @@ class ExpanderTest {
         assertThat(r.targetCount()).isEqualTo(4);
         assertThat(r.duplicateNames()).isEqualTo(3);
         assertThat(r.invalidNames()).isEqualTo(1);
-        assertThat(r.stateReason()).isEqualTo("rolling out: 4 targets, 1 invalid device names skipped, 3 duplicate names skipped");
+        assertThat(r.stateReason())
+                .isEqualTo("rolling out: 4 targets, 1 invalid device names skipped, 3 duplicate names skipped");
         assertThat(f.rollout.rowsOf(job)).extracting(RowView::deviceName).containsExactly("a", "b", "c", "e");
         assertThat(f.counts(job).get(ExecutionStatus.QUEUED)).isEqualTo(4);
-        assertThat(f.rollout.expansionMark(job, "a")).as("a stays in the batch that first wrote it").isZero();
+        assertThat(f.rollout.expansionMark(job, "a"))
+                .as("a stays in the batch that first wrote it")
+                .isZero();
     }
 
     @Test
@@ -202,9 +210,14 @@ class ExpanderTest {
 
         String job = whileExpanding(f, f.service::cancel);
 
-        assertThat(f.job(job).expanded()).as("expansion stops: the canceled job has no more targets").isTrue();
+        assertThat(f.job(job).expanded())
+                .as("expansion stops: the canceled job has no more targets")
+                .isTrue();
         assertThat(f.job(job).targetCount()).isEqualTo(2);
-        assertThat(f.rollout.rowsOf(job)).extracting(RowView::status).containsOnly(ExecutionStatus.CANCELED).hasSize(2);
+        assertThat(f.rollout.rowsOf(job))
+                .extracting(RowView::status)
+                .containsOnly(ExecutionStatus.CANCELED)
+                .hasSize(2);
         assertThat(f.job(job).swept()).isTrue();
         assertThat(f.jobs.isLive(job)).isFalse();
     }

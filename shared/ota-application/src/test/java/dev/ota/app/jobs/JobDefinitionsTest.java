@@ -1,19 +1,18 @@
 package dev.ota.app.jobs;
 
-import dev.ota.domain.job.JobDefinition;
-import dev.ota.app.jobs.JobDefinitionJson;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ota.port.in.JobOperations.CreateJob;
-import dev.ota.domain.rollout.Stage.FailureAction;
-import dev.ota.port.in.JobOperations.Retry;
-import dev.ota.port.in.JobOperations.Rollout;
-import dev.ota.domain.rollout.Stage;
-import dev.ota.domain.job.TargetType;
-import dev.ota.port.in.JobOperations.Targets;
 import dev.ota.domain.OperatorException;
 import dev.ota.domain.RetryPolicy;
+import dev.ota.domain.job.JobDefinition;
+import dev.ota.domain.job.TargetType;
+import dev.ota.domain.rollout.Stage;
+import dev.ota.domain.rollout.Stage.FailureAction;
+import dev.ota.port.in.JobOperations.CreateJob;
+import dev.ota.port.in.JobOperations.Retry;
+import dev.ota.port.in.JobOperations.Rollout;
+import dev.ota.port.in.JobOperations.Targets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
@@ -43,10 +42,20 @@ class JobDefinitionsTest {
 
     @Test
     void everyFieldSurvivesTheStoredForm() {
-        CreateJob full = new CreateJob("P1", "2.0.0", versions("1.0.0", "1.1.0"), true, new Rollout(5000, 50, 2.0, 100),
-                List.of(new Stage(10, null, 90, 20, 5, FailureAction.ABORT), new Stage(null, 25, 95, 10, 20, FailureAction.PAUSE),
+        CreateJob full = new CreateJob(
+                "P1",
+                "2.0.0",
+                versions("1.0.0", "1.1.0"),
+                true,
+                new Rollout(5000, 50, 2.0, 100),
+                List.of(
+                        new Stage(10, null, 90, 20, 5, FailureAction.ABORT),
+                        new Stage(null, 25, 95, 10, 20, FailureAction.PAUSE),
                         new Stage(null, null, 100, 5, 50, null)),
-                NOW.plusSeconds(60), NOW.plusSeconds(86400), Duration.ofMinutes(30), new Retry(4, List.of(-1, -3), Duration.ofSeconds(90)),
+                NOW.plusSeconds(60),
+                NOW.plusSeconds(86400),
+                Duration.ofMinutes(30),
+                new Retry(4, List.of(-1, -3), Duration.ofSeconds(90)),
                 "spring rollout");
         JobDefinition d = JobDefinitions.from(full, NOW);
         JobDefinition back = JobDefinitionJson.decode(JobDefinitionJson.encode(d));
@@ -57,62 +66,133 @@ class JobDefinitionsTest {
 
     @Test
     void targetsMustBeOneKindWithItsField() {
-        assertThatThrownBy(() -> JobDefinitions.from(request(null), NOW)).isInstanceOf(OperatorException.class).hasMessageContaining("targets.type");
-        assertThatThrownBy(() -> JobDefinitions.from(request(new Targets(TargetType.PRODUCT, List.of("1.0.0"), null, null)), NOW))
+        assertThatThrownBy(() -> JobDefinitions.from(request(null), NOW))
+                .isInstanceOf(OperatorException.class)
+                .hasMessageContaining("targets.type");
+        assertThatThrownBy(() -> JobDefinitions.from(
+                        request(new Targets(TargetType.PRODUCT, List.of("1.0.0"), null, null)), NOW))
                 .hasMessageContaining("must not set sourceVersions");
-        assertThatThrownBy(() -> JobDefinitions.from(request(new Targets(TargetType.DEVICE_LIST, null, List.of(), null)), NOW))
+        assertThatThrownBy(() ->
+                        JobDefinitions.from(request(new Targets(TargetType.DEVICE_LIST, null, List.of(), null)), NOW))
                 .hasMessageContaining("at least one device");
-        assertThatThrownBy(() -> JobDefinitions.from(request(versions("2.0.0")), NOW)).hasMessageContaining("must not contain the target");
+        assertThatThrownBy(() -> JobDefinitions.from(request(versions("2.0.0")), NOW))
+                .hasMessageContaining("must not contain the target");
     }
 
     @Test
     void inlineListIsCappedAndNamesChecked() {
         List<String> many = Collections.nCopies(1001, "d");
-        assertThatThrownBy(() -> JobDefinitions.from(request(new Targets(TargetType.DEVICE_LIST, null, many, null)), NOW))
+        assertThatThrownBy(
+                        () -> JobDefinitions.from(request(new Targets(TargetType.DEVICE_LIST, null, many, null)), NOW))
                 .hasMessageContaining("DEVICE_LIST_FILE");
-        assertThatThrownBy(() -> JobDefinitions.from(request(new Targets(TargetType.DEVICE_LIST, null, List.of("a/b"), null)), NOW))
+        assertThatThrownBy(() -> JobDefinitions.from(
+                        request(new Targets(TargetType.DEVICE_LIST, null, List.of("a/b"), null)), NOW))
                 .hasMessageContaining("deviceName");
-        JobDefinition d = JobDefinitions.from(request(new Targets(TargetType.DEVICE_LIST, null, List.of("a", "b", "a"), null)), NOW);
+        JobDefinition d = JobDefinitions.from(
+                request(new Targets(TargetType.DEVICE_LIST, null, List.of("a", "b", "a"), null)), NOW);
         assertThat(d.deviceNames()).containsExactly("a", "b");
     }
 
     @Test
     void deviceListFileMustLieUnderItsPrefix() {
-        assertThatThrownBy(() -> JobDefinitions.from(request(new Targets(TargetType.DEVICE_LIST_FILE, null, null, "firmware/x.txt")), NOW))
+        assertThatThrownBy(() -> JobDefinitions.from(
+                        request(new Targets(TargetType.DEVICE_LIST_FILE, null, null, "firmware/x.txt")), NOW))
                 .hasMessageContaining("device-lists/");
-        assertThatThrownBy(() -> JobDefinitions.from(request(new Targets(TargetType.DEVICE_LIST_FILE, null, null, "device-lists/../x")), NOW))
+        assertThatThrownBy(() -> JobDefinitions.from(
+                        request(new Targets(TargetType.DEVICE_LIST_FILE, null, null, "device-lists/../x")), NOW))
                 .hasMessageContaining("device-lists/");
     }
 
     @Test
     void limitsOnRateTimeoutRetryWindowAndStages() {
         Targets t = versions("1.0.0");
-        assertThatThrownBy(() -> JobDefinitions.from(new CreateJob("P1", "2.0.0", t, false, new Rollout(0, null, null, null), null, null, null,
-                null, null, null), NOW)).hasMessageContaining("ratePerMinute");
-        assertThatThrownBy(() -> JobDefinitions.from(new CreateJob("P1", "2.0.0", t, false, null, null, null, null, Duration.ofSeconds(30),
-                null, null), NOW)).hasMessageContaining("inProgressTimeout");
-        assertThatThrownBy(() -> JobDefinitions.from(new CreateJob("P1", "2.0.0", t, false, null, null, null, null, null,
-                new Retry(12, List.of(-1), Duration.ZERO), null), NOW)).hasMessageContaining("maxAttempts");
-        assertThatThrownBy(() -> JobDefinitions.from(new CreateJob("P1", "2.0.0", t, false, null, null, null, null, null,
-                new Retry(2, List.of(-7), Duration.ZERO), null), NOW)).hasMessageContaining("retryableCodes");
-        assertThatThrownBy(() -> JobDefinitions.from(new CreateJob("P1", "2.0.0", t, false, null, null, null, NOW.minusSeconds(1), null,
-                null, null), NOW)).hasMessageContaining("endAt");
-        assertThatThrownBy(() -> JobDefinitions.from(new CreateJob("P1", "2.0.0", t, false, null,
-                List.of(new Stage(null, null, 100, 0, 0, null), new Stage(null, null, 100, 0, 0, null)), null, null, null, null, null), NOW))
+        assertThatThrownBy(() -> JobDefinitions.from(
+                        new CreateJob(
+                                "P1",
+                                "2.0.0",
+                                t,
+                                false,
+                                new Rollout(0, null, null, null),
+                                null,
+                                null,
+                                null,
+                                null,
+                                null,
+                                null),
+                        NOW))
+                .hasMessageContaining("ratePerMinute");
+        assertThatThrownBy(() -> JobDefinitions.from(
+                        new CreateJob(
+                                "P1", "2.0.0", t, false, null, null, null, null, Duration.ofSeconds(30), null, null),
+                        NOW))
+                .hasMessageContaining("inProgressTimeout");
+        assertThatThrownBy(() -> JobDefinitions.from(
+                        new CreateJob(
+                                "P1",
+                                "2.0.0",
+                                t,
+                                false,
+                                null,
+                                null,
+                                null,
+                                null,
+                                null,
+                                new Retry(12, List.of(-1), Duration.ZERO),
+                                null),
+                        NOW))
+                .hasMessageContaining("maxAttempts");
+        assertThatThrownBy(() -> JobDefinitions.from(
+                        new CreateJob(
+                                "P1",
+                                "2.0.0",
+                                t,
+                                false,
+                                null,
+                                null,
+                                null,
+                                null,
+                                null,
+                                new Retry(2, List.of(-7), Duration.ZERO),
+                                null),
+                        NOW))
+                .hasMessageContaining("retryableCodes");
+        assertThatThrownBy(() -> JobDefinitions.from(
+                        new CreateJob("P1", "2.0.0", t, false, null, null, null, NOW.minusSeconds(1), null, null, null),
+                        NOW))
+                .hasMessageContaining("endAt");
+        assertThatThrownBy(() -> JobDefinitions.from(
+                        new CreateJob(
+                                "P1",
+                                "2.0.0",
+                                t,
+                                false,
+                                null,
+                                List.of(new Stage(null, null, 100, 0, 0, null), new Stage(null, null, 100, 0, 0, null)),
+                                null,
+                                null,
+                                null,
+                                null,
+                                null),
+                        NOW))
                 .hasMessageContaining("only the last stage");
     }
 
     @Test
     void sourceVersionsMayNarrowAListButNotAProduct() {
-        JobDefinition narrowed = JobDefinitions.from(request(new Targets(TargetType.DEVICE_LIST, List.of("1.0.0"), List.of("a"), null)), NOW);
+        JobDefinition narrowed = JobDefinitions.from(
+                request(new Targets(TargetType.DEVICE_LIST, List.of("1.0.0"), List.of("a"), null)), NOW);
         assertThat(narrowed.acceptsVersion("1.0.0")).isTrue();
         assertThat(narrowed.acceptsVersion("1.5.0")).isFalse();
         assertThat(narrowed.acceptsVersion(null)).as("never reported").isFalse();
-        assertThat(narrowed.qualifiesByVersion("1.0.0")).as("a list job takes only listed devices").isFalse();
-        JobDefinition plain = JobDefinitions.from(request(new Targets(TargetType.DEVICE_LIST, null, List.of("a"), null)), NOW);
+        assertThat(narrowed.qualifiesByVersion("1.0.0"))
+                .as("a list job takes only listed devices")
+                .isFalse();
+        JobDefinition plain =
+                JobDefinitions.from(request(new Targets(TargetType.DEVICE_LIST, null, List.of("a"), null)), NOW);
         assertThat(plain.acceptsVersion(null)).isTrue();
         assertThat(JobDefinitionJson.decode(JobDefinitionJson.encode(narrowed))).isEqualTo(narrowed);
-        assertThatThrownBy(() -> JobDefinitions.from(request(new Targets(TargetType.PRODUCT, List.of("1.0.0"), null, null)), NOW))
+        assertThatThrownBy(() -> JobDefinitions.from(
+                        request(new Targets(TargetType.PRODUCT, List.of("1.0.0"), null, null)), NOW))
                 .hasMessageContaining("must not set sourceVersions");
     }
 
@@ -123,6 +203,8 @@ class JobDefinitionsTest {
         assertThat(byVersion.qualifiesByVersion("1.5.0")).isFalse();
         JobDefinition product = JobDefinitions.from(request(new Targets(TargetType.PRODUCT, null, null, null)), NOW);
         assertThat(product.qualifiesByVersion("0.1")).isTrue();
-        assertThat(product.qualifiesByVersion("2.0.0")).as("already on the target").isFalse();
+        assertThat(product.qualifiesByVersion("2.0.0"))
+                .as("already on the target")
+                .isFalse();
     }
 }

@@ -10,10 +10,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ota.domain.Execution;
 import dev.ota.domain.ExecutionStatus;
-import dev.ota.domain.job.JobStatus;
 import dev.ota.domain.RetryPolicy;
 import dev.ota.domain.job.JobPatch;
 import dev.ota.domain.job.JobRecord;
+import dev.ota.domain.job.JobStatus;
 import dev.ota.domain.job.WorkMessage;
 import dev.ota.domain.rollout.Stage.FailureAction;
 import dev.ota.port.out.RolloutStore.QueuedDevice;
@@ -70,19 +70,25 @@ class JobEngineTest {
 
         f.clock.advance(Duration.ofHours(1));
         f.planAndRun(job);
-        assertThat(f.updated()).as("an hour idle still allows one minute's worth").hasSize(14);
+        assertThat(f.updated())
+                .as("an hour idle still allows one minute's worth")
+                .hasSize(14);
     }
 
     @Test
     void planQueuesReleaseMessagesInChunksOfQueuePositions() {
-        EngineFixture small = new EngineFixture(EngineFixture.tuning(1000, 2, 100, Duration.ofHours(1), Duration.ofHours(1)));
+        EngineFixture small =
+                new EngineFixture(EngineFixture.tuning(1000, 2, 100, Duration.ofHours(1), Duration.ofHours(1)));
         String job = small.create(request().devices(small.fleet(5, FROM)));
         small.queue.clear();
 
         small.plan(job);
 
-        assertThat(small.queue.pending()).containsExactly(
-                WorkMessage.release(job, 0, 0, 1), WorkMessage.release(job, 0, 2, 3), WorkMessage.release(job, 0, 4, 4));
+        assertThat(small.queue.pending())
+                .containsExactly(
+                        WorkMessage.release(job, 0, 0, 1),
+                        WorkMessage.release(job, 0, 2, 3),
+                        WorkMessage.release(job, 0, 4, 4));
         assertThat(small.updated()).as("PLAN itself sends nothing to devices").isEmpty();
     }
 
@@ -156,7 +162,11 @@ class JobEngineTest {
 
     @Test
     void aPausedJobReleasesNothingAndRetriesNothingButTimeoutsStillFire() {
-        String job = f.create(request().devices(f.fleet(4, FROM)).rate(2).timeout(Duration.ofMinutes(1)).retry(3, Duration.ZERO));
+        String job = f.create(request()
+                .devices(f.fleet(4, FROM))
+                .rate(2)
+                .timeout(Duration.ofMinutes(1))
+                .retry(3, Duration.ZERO));
         f.planAndRun(job);
         f.service.pause(job);
 
@@ -185,7 +195,8 @@ class JobEngineTest {
 
         assertThat(handled).contains(WorkMessage.sweep(job, Sweeper.ALL));
         assertThat(f.counts(job).get(ExecutionStatus.CANCELED)).isEqualTo(4);
-        assertThat(f.counts(job).live() + f.counts(job).get(ExecutionStatus.QUEUED)).isZero();
+        assertThat(f.counts(job).live() + f.counts(job).get(ExecutionStatus.QUEUED))
+                .isZero();
         assertThat(f.state("d01").liveExecution()).isEmpty();
         assertThat(f.state("d02").liveExecution()).isEmpty();
         assertThat(f.updated()).containsExactly("d01", "d02");
@@ -212,7 +223,8 @@ class JobEngineTest {
 
     @Test
     void theFirstGroupReleasesOnlyItsSizeAndTheNextStartsInThePlanThatSeesItSucceed() {
-        String job = f.create(request().devices(f.fleet(6, FROM)).stages(group(2, 100, 0, 0, FailureAction.PAUSE), rest()));
+        String job =
+                f.create(request().devices(f.fleet(6, FROM)).stages(group(2, 100, 0, 0, FailureAction.PAUSE), rest()));
 
         f.planAndRun(job);
         assertThat(f.updated()).containsExactly("d01", "d02");
@@ -238,7 +250,8 @@ class JobEngineTest {
      */
     @Test
     void anOperatorsCancelOfAQueuedDeviceDoesNotShrinkTheCurrentGroup() {
-        String job = f.create(request().devices(f.fleet(5, FROM)).stages(group(2, 100, 0, 0, FailureAction.PAUSE), rest()));
+        String job =
+                f.create(request().devices(f.fleet(5, FROM)).stages(group(2, 100, 0, 0, FailureAction.PAUSE), rest()));
         f.service.cancelDevice(job, "d05");
 
         f.planAndRun(job);
@@ -250,12 +263,15 @@ class JobEngineTest {
 
     @Test
     void aGroupAtItsFailureThresholdPausesTheJob() {
-        String job = f.create(request().devices(f.fleet(8, FROM)).stages(group(4, 100, 50, 2, FailureAction.PAUSE), rest()));
+        String job =
+                f.create(request().devices(f.fleet(8, FROM)).stages(group(4, 100, 50, 2, FailureAction.PAUSE), rest()));
         f.planAndRun(job);
 
         f.fail(-2, "d01");
         f.planAndRun(job);
-        assertThat(f.job(job).state()).as("1 finished, below minDevicesForFailure").isEqualTo(JobStatus.IN_PROGRESS);
+        assertThat(f.job(job).state())
+                .as("1 finished, below minDevicesForFailure")
+                .isEqualTo(JobStatus.IN_PROGRESS);
 
         f.fail(-2, "d02");
         f.planAndRun(job);
@@ -294,7 +310,8 @@ class JobEngineTest {
 
     @Test
     void aGroupThatFinishedBelowItsSuccessThresholdPausesTheJob() {
-        String job = f.create(request().devices(f.fleet(4, FROM)).stages(group(2, 100, 0, 0, FailureAction.PAUSE), rest()));
+        String job =
+                f.create(request().devices(f.fleet(4, FROM)).stages(group(2, 100, 0, 0, FailureAction.PAUSE), rest()));
         f.planAndRun(job);
         f.succeed("d01");
         f.fail(-2, "d02");
@@ -313,8 +330,12 @@ class JobEngineTest {
 
         f.service.resume(job);
         f.planAndRun(job);
-        assertThat(f.job(job).state()).as("the failure threshold no longer pauses").isEqualTo(JobStatus.IN_PROGRESS);
-        assertThat(f.job(job).currentStage()).as("d03 and d04 are still in flight").isZero();
+        assertThat(f.job(job).state())
+                .as("the failure threshold no longer pauses")
+                .isEqualTo(JobStatus.IN_PROGRESS);
+        assertThat(f.job(job).currentStage())
+                .as("d03 and d04 are still in flight")
+                .isZero();
 
         f.succeed("d03", "d04");
         f.planAndRun(job);
@@ -343,12 +364,16 @@ class JobEngineTest {
         slow.queue.clear();
 
         slow.plan(job);
-        assertThat(slow.queue.drain()).as("inline expansion left the heartbeat stale").containsExactly(WorkMessage.expand(job));
+        assertThat(slow.queue.drain())
+                .as("inline expansion left the heartbeat stale")
+                .containsExactly(WorkMessage.expand(job));
 
         slow.engine.handle(WorkMessage.expand(job));
         assertThat(slow.queue.drain()).as("one batch, then its continuation").containsExactly(WorkMessage.expand(job));
         slow.plan(job);
-        assertThat(slow.queue.drain()).as("a fresh heartbeat: expansion is running").isEmpty();
+        assertThat(slow.queue.drain())
+                .as("a fresh heartbeat: expansion is running")
+                .isEmpty();
 
         slow.clock.advance(Duration.ofMinutes(3).plusSeconds(1));
         slow.plan(job);
@@ -377,17 +402,47 @@ class JobEngineTest {
     @Test
     void aJobItemOfTheUpdateDevicesFunctionCompletesWhenItsDevicesFinish() {
         f.device("d01", FROM);
-        f.jobs.put(new JobRecord("direct-1", EngineFixture.PRODUCT, f.firmwareRef(), null, JobStatus.IN_PROGRESS, "", 0, 0, List.of(),
-                true, null, 0, null, 0, 0, null, null, false, -1, false, false, T0));
+        f.jobs.put(new JobRecord(
+                "direct-1",
+                EngineFixture.PRODUCT,
+                f.firmwareRef(),
+                null,
+                JobStatus.IN_PROGRESS,
+                "",
+                0,
+                0,
+                List.of(),
+                true,
+                null,
+                0,
+                null,
+                0,
+                0,
+                null,
+                null,
+                false,
+                -1,
+                false,
+                false,
+                T0));
         // What the function left: the device's row and count in the job, and its execution on the device item.
-        f.rollout.putQueued("direct-1", EngineFixture.PRODUCT, f.firmwareRef().version(), 0, List.of(new QueuedDevice("d01", 0, FROM)), T0);
+        f.rollout.putQueued(
+                "direct-1",
+                EngineFixture.PRODUCT,
+                f.firmwareRef().version(),
+                0,
+                List.of(new QueuedDevice("d01", 0, FROM)),
+                T0);
         f.jobs.update("direct-1", JobPatch.patch().addExpanded(1, 0, 0));
-        Execution sent = Execution.queued("direct-1", f.firmwareRef(), FROM, RetryPolicy.DEFAULT, T0).delivered(T0);
+        Execution sent = Execution.queued("direct-1", f.firmwareRef(), FROM, RetryPolicy.DEFAULT, T0)
+                .delivered(T0);
         assertThat(f.rollout.release(EngineFixture.id("d01"), sent)).isEqualTo(ReleaseResult.RELEASED);
 
         f.planAndRun("direct-1");
         assertThat(f.job("direct-1").state()).isEqualTo(JobStatus.IN_PROGRESS);
-        assertThat(f.queue.sent()).as("nothing to expand, release or sweep").containsExactly(WorkMessage.plan("direct-1"));
+        assertThat(f.queue.sent())
+                .as("nothing to expand, release or sweep")
+                .containsExactly(WorkMessage.plan("direct-1"));
 
         f.succeed("d01");
         f.planAndRun("direct-1");

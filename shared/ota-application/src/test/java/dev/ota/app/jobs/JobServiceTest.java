@@ -12,11 +12,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.Firmware;
-import dev.ota.domain.job.JobStatus;
 import dev.ota.domain.OperatorException;
 import dev.ota.domain.OperatorException.Code;
 import dev.ota.domain.Page;
 import dev.ota.domain.job.JobCounts;
+import dev.ota.domain.job.JobStatus;
 import dev.ota.domain.job.TargetType;
 import dev.ota.domain.rollout.Stage.FailureAction;
 import dev.ota.port.in.JobOperations.CreateJob;
@@ -36,7 +36,9 @@ class JobServiceTest {
     private final EngineFixture f = new EngineFixture();
 
     private static void assertRefused(ThrowingCallable call, Code code) {
-        assertThatThrownBy(call).isInstanceOfSatisfying(OperatorException.class, e -> assertThat(e.code()).isEqualTo(code));
+        assertThatThrownBy(call)
+                .isInstanceOfSatisfying(
+                        OperatorException.class, e -> assertThat(e.code()).isEqualTo(code));
     }
 
     // ---- create, describe, list ----
@@ -45,26 +47,54 @@ class JobServiceTest {
     void createExpandsAnInlineListAtOnceAndDescribesTheJob() {
         f.fleet(3, FROM);
 
-        JobView view = f.service.create(request().devices("d01", "d02", "d03").rate(10).build());
+        JobView view =
+                f.service.create(request().devices("d01", "d02", "d03").rate(10).build());
 
         assertThat(view.state()).isEqualTo(JobStatus.IN_PROGRESS);
         assertThat(view.targetCount()).isEqualTo(3);
-        assertThat(view.counts()).containsEntry(ExecutionStatus.QUEUED, 3L).containsEntry(ExecutionStatus.DELIVERED, 0L);
+        assertThat(view.counts())
+                .containsEntry(ExecutionStatus.QUEUED, 3L)
+                .containsEntry(ExecutionStatus.DELIVERED, 0L);
         assertThat(view.targetVersion()).isEqualTo(TARGET);
         assertThat(view.definition().rollout().ratePerMinute()).isEqualTo(10);
         assertThat(view.createdAt()).isEqualTo(T0);
         assertThat(f.service.describe(view.jobId())).isEqualTo(view);
         assertThat(f.jobs.liveJobIds()).containsExactly(view.jobId());
-        assertThat(f.updated()).as("creation sends nothing; the scheduler releases").isEmpty();
+        assertThat(f.updated())
+                .as("creation sends nothing; the scheduler releases")
+                .isEmpty();
     }
 
     @Test
     void createRefusesFirmwareThatIsNotAvailable() {
-        f.catalog.insert(Firmware.reserved(PRODUCT, "3.0.0", "firmware/p1/3.0.0/fw.bin", 10, "5d41402abc4b2a76b9719d911017c592", "", T0), null);
-        CreateJob unknown = new CreateJob(PRODUCT, "9.9.9", new Targets(TargetType.DEVICE_LIST, null, List.of("d01"), null), false,
-                null, null, null, null, null, null, null);
-        CreateJob uploading = new CreateJob(PRODUCT, "3.0.0", new Targets(TargetType.DEVICE_LIST, null, List.of("d01"), null), false,
-                null, null, null, null, null, null, null);
+        f.catalog.insert(
+                Firmware.reserved(
+                        PRODUCT, "3.0.0", "firmware/p1/3.0.0/fw.bin", 10, "5d41402abc4b2a76b9719d911017c592", "", T0),
+                null);
+        CreateJob unknown = new CreateJob(
+                PRODUCT,
+                "9.9.9",
+                new Targets(TargetType.DEVICE_LIST, null, List.of("d01"), null),
+                false,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
+        CreateJob uploading = new CreateJob(
+                PRODUCT,
+                "3.0.0",
+                new Targets(TargetType.DEVICE_LIST, null, List.of("d01"), null),
+                false,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
 
         assertRefused(() -> f.service.create(unknown), Code.FIRMWARE_NOT_AVAILABLE);
         assertRefused(() -> f.service.create(uploading), Code.FIRMWARE_NOT_AVAILABLE);
@@ -74,7 +104,10 @@ class JobServiceTest {
     @Test
     void createRefusesAnInvalidRequestOrAMissingDeviceListFile() {
         assertRefused(() -> f.service.create(request().devices(List.of()).build()), Code.INVALID_REQUEST);
-        assertRefused(() -> f.service.create(request().file("device-lists/missing.txt").build()), Code.INVALID_REQUEST);
+        assertRefused(
+                () -> f.service.create(
+                        request().file("device-lists/missing.txt").build()),
+                Code.INVALID_REQUEST);
         assertThat(f.jobs.liveJobIds()).isEmpty();
     }
 
@@ -120,7 +153,9 @@ class JobServiceTest {
         assertThat(f.service.resume(job).state()).isEqualTo(JobStatus.IN_PROGRESS);
         assertThat(f.service.resume(job).state()).isEqualTo(JobStatus.IN_PROGRESS);
         assertThat(f.job(job).pausedByRule()).isFalse();
-        assertThat(f.job(job).resumedStage()).as("an operator's own pause gives no group a pass").isEqualTo(-1);
+        assertThat(f.job(job).resumedStage())
+                .as("an operator's own pause gives no group a pass")
+                .isEqualTo(-1);
     }
 
     @Test
@@ -145,7 +180,9 @@ class JobServiceTest {
         String completed = f.completedJob("d02");
         f.service.cancel(canceled);
 
-        assertThat(f.service.cancel(canceled).state()).as("a second cancel is a no-op").isEqualTo(JobStatus.CANCELED);
+        assertThat(f.service.cancel(canceled).state())
+                .as("a second cancel is a no-op")
+                .isEqualTo(JobStatus.CANCELED);
         assertRefused(() -> f.service.pause(canceled), Code.JOB_NOT_ACTIVE);
         assertRefused(() -> f.service.resume(canceled), Code.JOB_NOT_ACTIVE);
         assertRefused(() -> f.service.cancel(completed), Code.JOB_NOT_ACTIVE);
@@ -159,8 +196,10 @@ class JobServiceTest {
         f.fail(-1, "d01");
         f.clock.advance(Duration.ofMinutes(1));
         f.plan(job);
-        assertThat(f.queue.pending()).as("a retry and a release are on their way")
-                .extracting(m -> m.kind().name()).contains("DUE", "RELEASE");
+        assertThat(f.queue.pending())
+                .as("a retry and a release are on their way")
+                .extracting(m -> m.kind().name())
+                .contains("DUE", "RELEASE");
 
         assertThat(f.service.cancel(job).state()).isEqualTo(JobStatus.CANCELED);
         f.runQueue();
@@ -247,7 +286,8 @@ class JobServiceTest {
 
     @Test
     void retryingADeviceCanceledWhileQueuedReleasesItInTheCurrentGroupAsAFirstAttempt() {
-        String job = f.create(request().devices(f.fleet(5, FROM)).stages(group(2, 100, 0, 0, FailureAction.PAUSE), rest()));
+        String job =
+                f.create(request().devices(f.fleet(5, FROM)).stages(group(2, 100, 0, 0, FailureAction.PAUSE), rest()));
         f.service.cancelDevice(job, "d05");
         assertThat(f.row(job, "d05").stage()).as("never released: in no group").isEqualTo(JobCounts.NO_STAGE);
         f.planAndRun(job);
@@ -320,10 +360,14 @@ class JobServiceTest {
         assertThat(stats.targetCount()).isEqualTo(5);
         assertThat(stats.succeeded()).isEqualTo(1);
         assertThat(stats.failed()).isEqualTo(1);
-        assertThat(stats.inProgress()).as("d03's second attempt, d04 downloading, d05 delivered").isEqualTo(3);
+        assertThat(stats.inProgress())
+                .as("d03's second attempt, d04 downloading, d05 delivered")
+                .isEqualTo(3);
         assertThat(stats.queued()).isZero();
         assertThat(stats.retries()).isEqualTo(1);
-        assertThat(stats.counts().values().stream().mapToLong(Long::longValue).sum()).as("a retried device counts once").isEqualTo(5);
+        assertThat(stats.counts().values().stream().mapToLong(Long::longValue).sum())
+                .as("a retried device counts once")
+                .isEqualTo(5);
     }
 
     @Test
@@ -338,10 +382,14 @@ class JobServiceTest {
         Page<DeviceExecutionView> downloading = f.service.devices(job, ExecutionStatus.DOWNLOADING, null, 10);
 
         assertThat(page1.items()).extracting(DeviceExecutionView::deviceName).containsExactly("d01", "d02");
-        assertThat(page1.items().get(1).percent()).as("from the device item, not the row").isEqualTo(40);
+        assertThat(page1.items().get(1).percent())
+                .as("from the device item, not the row")
+                .isEqualTo(40);
         assertThat(page2.items()).extracting(DeviceExecutionView::deviceName).containsExactly("d03");
         assertThat(page2.nextToken()).isNull();
-        assertThat(downloading.items()).extracting(DeviceExecutionView::deviceName).containsExactly("d02");
+        assertThat(downloading.items())
+                .extracting(DeviceExecutionView::deviceName)
+                .containsExactly("d02");
         assertRefused(() -> f.service.devices(job, null, null, 1001), Code.INVALID_REQUEST);
         assertRefused(() -> f.service.devices(job, null, "garbage", 2), Code.INVALID_REQUEST);
     }

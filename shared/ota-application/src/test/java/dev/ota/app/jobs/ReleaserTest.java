@@ -24,7 +24,8 @@ class ReleaserTest {
     private final EngineFixture f = new EngineFixture();
 
     private Releaser.Result release(String jobId, long fromSeq, long toSeq) {
-        return new Releaser(f.jobs, f.rollout, f.devices, f.sender, f.clock, f.log.log()).release(jobId, 0, fromSeq, toSeq);
+        return new Releaser(f.jobs, f.rollout, f.devices, f.sender, f.clock, f.log.log())
+                .release(jobId, 0, fromSeq, toSeq);
     }
 
     @Test
@@ -71,8 +72,12 @@ class ReleaserTest {
 
         Releaser.Result result = release(job, 0, 2);
 
-        assertThat(result).isEqualTo(new Releaser.Result(List.of("d01", "d03"),
-                Map.of("d02", new Skip(Reason.HELD_BY_ANOTHER_JOB, holder, "held by job " + holder)), 0, false));
+        assertThat(result)
+                .isEqualTo(new Releaser.Result(
+                        List.of("d01", "d03"),
+                        Map.of("d02", new Skip(Reason.HELD_BY_ANOTHER_JOB, holder, "held by job " + holder)),
+                        0,
+                        false));
         RowView skipped = f.row(job, "d02");
         assertThat(skipped.status()).isEqualTo(ExecutionStatus.SKIPPED);
         assertThat(skipped.heldBy()).isEqualTo(holder);
@@ -81,7 +86,9 @@ class ReleaserTest {
         assertThat(f.counts(job).get(ExecutionStatus.SKIPPED)).isEqualTo(1);
         assertThat(f.counts(job).stage(0).skipped()).isEqualTo(1);
         assertThat(f.counts(job).get(ExecutionStatus.FAILED)).isZero();
-        assertThat(f.state("d02").waitingJobs()).as("a static job does not wait").isEmpty();
+        assertThat(f.state("d02").waitingJobs())
+                .as("a static job does not wait")
+                .isEmpty();
     }
 
     @Test
@@ -120,11 +127,14 @@ class ReleaserTest {
 
         assertThat(result.released()).containsExactly("d01");
         assertThat(result.skipped()).containsOnlyKeys("d02", "d03");
-        assertThat(result.skipped().values()).extracting(Skip::reason, Skip::detail)
-                .containsExactly(tuple(Reason.NOT_ON_A_SOURCE_VERSION, "0.9.0"), tuple(Reason.NOT_ON_A_SOURCE_VERSION, null));
+        assertThat(result.skipped().values())
+                .extracting(Skip::reason, Skip::detail)
+                .containsExactly(
+                        tuple(Reason.NOT_ON_A_SOURCE_VERSION, "0.9.0"), tuple(Reason.NOT_ON_A_SOURCE_VERSION, null));
         assertThat(f.updated()).containsExactly("d01");
         assertThat(f.row(job, "d02").resultMsg()).isEqualTo("runs 0.9.0, not one of the source versions [1.0.0]");
-        assertThat(f.row(job, "d03").resultMsg()).isEqualTo("has reported no version, not one of the source versions [1.0.0]");
+        assertThat(f.row(job, "d03").resultMsg())
+                .isEqualTo("has reported no version, not one of the source versions [1.0.0]");
     }
 
     @Test

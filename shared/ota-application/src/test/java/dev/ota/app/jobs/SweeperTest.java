@@ -19,7 +19,14 @@ class SweeperTest {
     private final EngineFixture f = new EngineFixture();
 
     private static Sweeper.Result sweep(EngineFixture fixture, String jobId, String scope) {
-        return new Sweeper(fixture.jobs, fixture.rollout, fixture.devices, fixture.clock, fixture.tuning, fixture.log.log()).run(jobId, scope);
+        return new Sweeper(
+                        fixture.jobs,
+                        fixture.rollout,
+                        fixture.devices,
+                        fixture.clock,
+                        fixture.tuning,
+                        fixture.log.log())
+                .run(jobId, scope);
     }
 
     @Test
@@ -30,8 +37,13 @@ class SweeperTest {
 
         assertThat(sweep(f, job, Sweeper.QUEUED)).isEqualTo(new Sweeper.Result(2, false));
 
-        assertThat(f.rollout.rowsOf(job)).extracting(RowView::status).containsExactly(
-                ExecutionStatus.DELIVERED, ExecutionStatus.DELIVERED, ExecutionStatus.CANCELED, ExecutionStatus.CANCELED);
+        assertThat(f.rollout.rowsOf(job))
+                .extracting(RowView::status)
+                .containsExactly(
+                        ExecutionStatus.DELIVERED,
+                        ExecutionStatus.DELIVERED,
+                        ExecutionStatus.CANCELED,
+                        ExecutionStatus.CANCELED);
         assertThat(f.row(job, "d03").resultMsg()).isEqualTo("job ended at " + end);
         assertThat(f.counts(job).get(ExecutionStatus.QUEUED)).isZero();
         assertThat(f.counts(job).get(ExecutionStatus.DELIVERED)).isEqualTo(2);
@@ -55,14 +67,17 @@ class SweeperTest {
         JobCounts counts = f.counts(job);
         assertThat(counts.get(ExecutionStatus.CANCELED)).isEqualTo(5);
         assertThat(counts.live() + counts.get(ExecutionStatus.QUEUED)).isZero();
-        assertThat(counts.stage(0).canceled()).as("the released ones, in their group; the queued ones in none").isEqualTo(3);
+        assertThat(counts.stage(0).canceled())
+                .as("the released ones, in their group; the queued ones in none")
+                .isEqualTo(3);
         assertThat(counts.stage(0).live()).isZero();
         assertThat(f.updated()).as("the protocol has no cancel message").containsExactly("d01", "d02", "d03");
     }
 
     @Test
     void oneRunPagesThroughEverything() {
-        EngineFixture small = new EngineFixture(EngineFixture.tuning(1000, 200, 2, Duration.ofHours(1), Duration.ofHours(1)));
+        EngineFixture small =
+                new EngineFixture(EngineFixture.tuning(1000, 200, 2, Duration.ofHours(1), Duration.ofHours(1)));
         String job = small.create(request().devices(small.fleet(7, FROM)).rate(3));
         small.planAndRun(job);
         small.service.cancel(job);

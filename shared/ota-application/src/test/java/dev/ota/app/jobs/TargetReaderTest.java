@@ -1,10 +1,10 @@
 package dev.ota.app.jobs;
 
-import dev.ota.domain.job.JobDefinition;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ota.port.in.JobOperations.CreateJob;
+import dev.ota.domain.job.JobDefinition;
 import dev.ota.domain.job.TargetType;
+import dev.ota.port.in.JobOperations.CreateJob;
 import dev.ota.port.in.JobOperations.Targets;
 import dev.ota.port.out.DeviceListSource;
 import java.io.ByteArrayInputStream;
@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /** The device-list file reader: batches, byte-offset cursors that resume exactly, and what counts as a name. */
 class TargetReaderTest {
 
-    private static final String FILE = "# fleet\r\n  dev-1 \r\n\r\ndev-2\nbad name\n#dev-x\ndev-3\n" + "y".repeat(5000) + "\ndev-4";
+    private static final String FILE =
+            "# fleet\r\n  dev-1 \r\n\r\ndev-2\nbad name\n#dev-x\ndev-3\n" + "y".repeat(5000) + "\ndev-4";
 
     private static final class Bytes implements DeviceListSource {
         final byte[] data;
@@ -42,8 +43,20 @@ class TargetReaderTest {
     }
 
     private static JobDefinition def() {
-        return JobDefinitions.from(new CreateJob("P", "2.0", new Targets(TargetType.DEVICE_LIST_FILE, null, null, "device-lists/f.txt"), false,
-                null, null, null, null, null, null, null), Instant.EPOCH);
+        return JobDefinitions.from(
+                new CreateJob(
+                        "P",
+                        "2.0",
+                        new Targets(TargetType.DEVICE_LIST_FILE, null, null, "device-lists/f.txt"),
+                        false,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null),
+                Instant.EPOCH);
     }
 
     @Test
@@ -84,13 +97,29 @@ class TargetReaderTest {
 
     @Test
     void inlineListResumesByIndex() {
-        JobDefinition d = JobDefinitions.from(new CreateJob("P", "2.0", new Targets(TargetType.DEVICE_LIST, null, List.of("a", "b", "c"), null),
-                false, null, null, null, null, null, null, null), Instant.EPOCH);
+        JobDefinition d = JobDefinitions.from(
+                new CreateJob(
+                        "P",
+                        "2.0",
+                        new Targets(TargetType.DEVICE_LIST, null, List.of("a", "b", "c"), null),
+                        false,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null),
+                Instant.EPOCH);
         TargetReader first = TargetReader.open(d, null, null, null);
         TargetReader.Batch b1 = first.next(2);
-        assertThat(b1.candidates()).extracting(TargetReader.Candidate::deviceName).containsExactly("a", "b");
+        assertThat(b1.candidates())
+                .extracting(TargetReader.Candidate::deviceName)
+                .containsExactly("a", "b");
         TargetReader.Batch b2 = TargetReader.open(d, b1.cursor(), null, null).next(2);
-        assertThat(b2.candidates()).extracting(TargetReader.Candidate::deviceName).containsExactly("c");
+        assertThat(b2.candidates())
+                .extracting(TargetReader.Candidate::deviceName)
+                .containsExactly("c");
         assertThat(b2.exhausted()).isTrue();
     }
 }

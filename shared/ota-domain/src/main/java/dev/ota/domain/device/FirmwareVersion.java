@@ -1,6 +1,7 @@
 package dev.ota.domain.device;
 
 import dev.ota.domain.InvalidMessageException;
+
 /** Version strings as Tencent limits them: 1–32 printable characters. */
 public final class FirmwareVersion {
     public static final int MAX_LENGTH = 32;

@@ -1,6 +1,7 @@
 package dev.ota.domain.device;
 
 import dev.ota.domain.InvalidMessageException;
+
 /** Failure codes a device reports with {@code state: fail}, as the SDKs use them in practice. */
 public enum ResultCode {
     DOWNLOAD_TIMEOUT(-1, "download timed out"),

@@ -9,7 +9,8 @@ import java.util.Map;
  * Devices per status in one job, exactly, and per rollout group. A retry is a new attempt of the
  * same device, counted in {@code retries}, never as a second device.
  */
-public record JobCounts(Map<ExecutionStatus, Long> byStatus, Map<Integer, Map<ExecutionStatus, Long>> byStage, long retries) {
+public record JobCounts(
+        Map<ExecutionStatus, Long> byStatus, Map<Integer, Map<ExecutionStatus, Long>> byStage, long retries) {
 
     /** The group of an execution that is in none: one still queued, or canceled while it was queued (never released). */
     public static final int NO_STAGE = -1;

@@ -28,6 +28,7 @@ public record JobDefinition(
 
     /** Names an inline device list may hold; larger fleets go in a device-list file. */
     public static final int MAX_INLINE_DEVICES = 1_000;
+
     public static final int MAX_SOURCE_VERSIONS = 100;
     public static final Duration MIN_TIMEOUT = Duration.ofMinutes(1);
     public static final Duration MAX_TIMEOUT = Duration.ofDays(7);

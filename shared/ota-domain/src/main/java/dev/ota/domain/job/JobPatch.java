@@ -40,6 +40,7 @@ public final class JobPatch {
     Boolean live;
     /** false: the job stops taking devices that qualify later. */
     Boolean dynamicActive;
+
     long addTargets;
     long addQueued;
     long addInvalid;
@@ -162,31 +163,111 @@ public final class JobPatch {
     }
 
     // Accessors for adapters (same package would be nicer; adapters live in another module).
-    public Set<JobStatus> conditionStates() { return ifStateIn; }
-    public boolean conditionOnPlanAt() { return checkPlanAt; }
-    public Instant conditionPlanAt() { return ifPlanAt; }
-    public boolean conditionOnCursor() { return checkCursor; }
-    public String conditionCursor() { return ifCursor; }
-    public Integer conditionCurrentStage() { return ifCurrentStage; }
-    public JobStatus newState() { return state; }
-    public String newStateReason() { return stateReason; }
-    public Integer newCurrentStage() { return currentStage; }
-    public List<Long> newStageSizes() { return stageSizes; }
-    public Boolean newExpanded() { return expanded; }
-    public boolean setsCursor() { return setCursor; }
-    public String newCursor() { return cursor; }
-    public Long newSeqNext() { return seqNext; }
-    public Instant newHeartbeat() { return expansionHeartbeat; }
-    public ReleaseBudget newBudget() { return budget; }
-    public Instant newPlanAt() { return planAt; }
-    public Integer newResumedStage() { return resumedStage; }
-    public Boolean newPausedByRule() { return pausedByRule; }
-    public Boolean newWindowEnded() { return windowEnded; }
-    public Boolean newSwept() { return swept; }
-    public Boolean newLive() { return live; }
-    public Boolean newDynamicActive() { return dynamicActive; }
-    public long addedTargets() { return addTargets; }
-    public long addedQueued() { return addQueued; }
-    public long addedInvalid() { return addInvalid; }
-    public long addedDuplicates() { return addDuplicates; }
+    public Set<JobStatus> conditionStates() {
+        return ifStateIn;
+    }
+
+    public boolean conditionOnPlanAt() {
+        return checkPlanAt;
+    }
+
+    public Instant conditionPlanAt() {
+        return ifPlanAt;
+    }
+
+    public boolean conditionOnCursor() {
+        return checkCursor;
+    }
+
+    public String conditionCursor() {
+        return ifCursor;
+    }
+
+    public Integer conditionCurrentStage() {
+        return ifCurrentStage;
+    }
+
+    public JobStatus newState() {
+        return state;
+    }
+
+    public String newStateReason() {
+        return stateReason;
+    }
+
+    public Integer newCurrentStage() {
+        return currentStage;
+    }
+
+    public List<Long> newStageSizes() {
+        return stageSizes;
+    }
+
+    public Boolean newExpanded() {
+        return expanded;
+    }
+
+    public boolean setsCursor() {
+        return setCursor;
+    }
+
+    public String newCursor() {
+        return cursor;
+    }
+
+    public Long newSeqNext() {
+        return seqNext;
+    }
+
+    public Instant newHeartbeat() {
+        return expansionHeartbeat;
+    }
+
+    public ReleaseBudget newBudget() {
+        return budget;
+    }
+
+    public Instant newPlanAt() {
+        return planAt;
+    }
+
+    public Integer newResumedStage() {
+        return resumedStage;
+    }
+
+    public Boolean newPausedByRule() {
+        return pausedByRule;
+    }
+
+    public Boolean newWindowEnded() {
+        return windowEnded;
+    }
+
+    public Boolean newSwept() {
+        return swept;
+    }
+
+    public Boolean newLive() {
+        return live;
+    }
+
+    public Boolean newDynamicActive() {
+        return dynamicActive;
+    }
+
+    public long addedTargets() {
+        return addTargets;
+    }
+
+    public long addedQueued() {
+        return addQueued;
+    }
+
+    public long addedInvalid() {
+        return addInvalid;
+    }
+
+    public long addedDuplicates() {
+        return addDuplicates;
+    }
 }

@@ -66,7 +66,28 @@ public record JobRecord(
 
     /** A fresh job, before its targets are expanded. */
     public static JobRecord created(String jobId, JobDefinition definition, FirmwareRef firmware, Instant now) {
-        return new JobRecord(jobId, definition.productId(), firmware, definition, JobStatus.PREPARING, "expanding targets", 0, 0,
-                List.of(), false, null, 0, null, 0, 0, null, null, false, -1, false, false, now);
+        return new JobRecord(
+                jobId,
+                definition.productId(),
+                firmware,
+                definition,
+                JobStatus.PREPARING,
+                "expanding targets",
+                0,
+                0,
+                List.of(),
+                false,
+                null,
+                0,
+                null,
+                0,
+                0,
+                null,
+                null,
+                false,
+                -1,
+                false,
+                false,
+                now);
     }
 }

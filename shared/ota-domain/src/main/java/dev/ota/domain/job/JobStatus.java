@@ -5,7 +5,13 @@ package dev.ota.domain.job;
  * and shown by the operator API as the job's {@code state}, under these names.
  */
 public enum JobStatus {
-    SCHEDULED, PREPARING, IN_PROGRESS, PAUSED, CANCELED, ABORTED, COMPLETED;
+    SCHEDULED,
+    PREPARING,
+    IN_PROGRESS,
+    PAUSED,
+    CANCELED,
+    ABORTED,
+    COMPLETED;
 
     /** Canceled, aborted or completed: nothing of this job is sent to a device any more. */
     public boolean ended() {

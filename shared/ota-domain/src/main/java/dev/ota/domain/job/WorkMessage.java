@@ -15,7 +15,13 @@ package dev.ota.domain.job;
  */
 public record WorkMessage(Kind kind, String jobId, Integer stage, Long fromSeq, Long toSeq, String scope) {
 
-    public enum Kind { PLAN, EXPAND, RELEASE, DUE, SWEEP }
+    public enum Kind {
+        PLAN,
+        EXPAND,
+        RELEASE,
+        DUE,
+        SWEEP
+    }
 
     public static WorkMessage plan(String jobId) {
         return new WorkMessage(Kind.PLAN, jobId, null, null, null, null);

@@ -20,7 +20,8 @@ public record RolloutRate(int maxRatePerMinute, Integer baseRatePerMinute, Doubl
         boolean ramp = baseRatePerMinute != null || factor != null || everySucceeded != null;
         if (ramp) {
             if (baseRatePerMinute == null || factor == null || everySucceeded == null) {
-                throw new IllegalArgumentException("a ramp needs rampBaseRatePerMinute, rampFactor and rampEveryDevices together");
+                throw new IllegalArgumentException(
+                        "a ramp needs rampBaseRatePerMinute, rampFactor and rampEveryDevices together");
             }
             if (baseRatePerMinute < 1 || baseRatePerMinute > maxRatePerMinute) {
                 throw new IllegalArgumentException("rampBaseRatePerMinute must be 1..ratePerMinute");

@@ -10,10 +10,18 @@ package dev.ota.domain.rollout;
  *     devices failed (0 = never)
  * @param minDevicesForFailure the failure threshold is judged only once this many devices finished
  */
-public record Stage(Integer deviceCount, Integer percent, int successThresholdPercent, int failureThresholdPercent,
-                    int minDevicesForFailure, FailureAction onFailure) {
+public record Stage(
+        Integer deviceCount,
+        Integer percent,
+        int successThresholdPercent,
+        int failureThresholdPercent,
+        int minDevicesForFailure,
+        FailureAction onFailure) {
 
-    public enum FailureAction { PAUSE, ABORT }
+    public enum FailureAction {
+        PAUSE,
+        ABORT
+    }
 
     public Stage {
         if (deviceCount != null && percent != null) {
@@ -42,6 +50,8 @@ public record Stage(Integer deviceCount, Integer percent, int successThresholdPe
     }
 
     public StageErrorCondition errorCondition() {
-        return failureThresholdPercent == 0 ? StageErrorCondition.NEVER : new ThresholdErrorCondition(failureThresholdPercent, minDevicesForFailure);
+        return failureThresholdPercent == 0
+                ? StageErrorCondition.NEVER
+                : new ThresholdErrorCondition(failureThresholdPercent, minDevicesForFailure);
     }
 }

@@ -7,7 +7,8 @@ import java.util.Map;
  * The devices released into one rollout group, by where they stand now. Exact: they come from the
  * per-group counters that move in the same transaction as each execution.
  */
-public record StageCounts(long entered, long succeeded, long failed, long timedOut, long skipped, long canceled, long live) {
+public record StageCounts(
+        long entered, long succeeded, long failed, long timedOut, long skipped, long canceled, long live) {
 
     public static StageCounts of(Map<ExecutionStatus, Long> byStatus) {
         long entered = 0;
@@ -22,7 +23,8 @@ public record StageCounts(long entered, long succeeded, long failed, long timedO
                 live += byStatus.getOrDefault(s, 0L);
             }
         }
-        return new StageCounts(entered,
+        return new StageCounts(
+                entered,
                 byStatus.getOrDefault(ExecutionStatus.SUCCEEDED, 0L),
                 byStatus.getOrDefault(ExecutionStatus.FAILED, 0L),
                 byStatus.getOrDefault(ExecutionStatus.TIMED_OUT, 0L),

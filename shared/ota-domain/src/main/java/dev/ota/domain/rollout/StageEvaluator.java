@@ -17,28 +17,31 @@ public final class StageEvaluator {
      * @param fullyReleased every device of the group was released, or the queue has none left for it
      * @param resumedByOperator an operator resumed the job after a pause in this group
      */
-    public static StageVerdict evaluate(StagePlan plan, int current, StageCounts counts, boolean fullyReleased, boolean resumedByOperator) {
+    public static StageVerdict evaluate(
+            StagePlan plan, int current, StageCounts counts, boolean fullyReleased, boolean resumedByOperator) {
         Stage stage = plan.stage(current);
         if (stage == null) {
             return new StageVerdict.Continue();
         }
         String label = "stage " + (current + 1) + " of " + plan.count();
         if (!resumedByOperator && stage.errorCondition().met(counts)) {
-            String reason = label + ": " + counts.failures() + " of " + counts.finished() + " finished devices failed, at or above "
-                    + stage.failureThresholdPercent() + "%";
-            return stage.onFailure() == Stage.FailureAction.ABORT ? new StageVerdict.Abort(reason) : new StageVerdict.Pause(reason);
+            String reason = label + ": " + counts.failures() + " of " + counts.finished()
+                    + " finished devices failed, at or above " + stage.failureThresholdPercent() + "%";
+            return stage.onFailure() == Stage.FailureAction.ABORT
+                    ? new StageVerdict.Abort(reason)
+                    : new StageVerdict.Pause(reason);
         }
         if (plan.isLast(current)) {
             return new StageVerdict.Continue();
         }
         if (stage.successCondition().met(counts, fullyReleased)) {
-            return new StageVerdict.Advance(label + ": " + counts.succeeded() + " of " + counts.eligible() + " succeeded, at or above "
-                    + stage.successThresholdPercent() + "%");
+            return new StageVerdict.Advance(label + ": " + counts.succeeded() + " of " + counts.eligible()
+                    + " succeeded, at or above " + stage.successThresholdPercent() + "%");
         }
         if (fullyReleased && counts.live() == 0) {
             if (resumedByOperator) {
-                return new StageVerdict.Advance(label + ": finished with " + counts.succeeded() + " of " + counts.eligible()
-                        + " succeeded; resumed by an operator");
+                return new StageVerdict.Advance(label + ": finished with " + counts.succeeded() + " of "
+                        + counts.eligible() + " succeeded; resumed by an operator");
             }
             return new StageVerdict.Pause(label + " finished with " + counts.succeeded() + " of " + counts.eligible()
                     + " succeeded, below the success threshold of " + stage.successThresholdPercent() + "%");

@@ -39,7 +39,8 @@ public record StagePlan(List<Stage> stages, List<Long> sizes) {
             } else if (stage.percent() != null) {
                 size = Math.min((targetCount * stage.percent() + 99) / 100, remaining);
             } else {
-                throw new IllegalArgumentException("stage " + (i + 1) + " of " + stages.size() + " needs deviceCount or percent");
+                throw new IllegalArgumentException(
+                        "stage " + (i + 1) + " of " + stages.size() + " needs deviceCount or percent");
             }
             sizes.add(size);
             remaining -= size;

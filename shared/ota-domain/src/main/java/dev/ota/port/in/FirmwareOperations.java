@@ -1,7 +1,7 @@
 package dev.ota.port.in;
 
-import dev.ota.domain.Page;
 import dev.ota.domain.CompletedPart;
+import dev.ota.domain.Page;
 import java.time.Instant;
 import java.util.List;
 
@@ -32,15 +32,33 @@ public interface FirmwareOperations {
     /** Refuses with FIRMWARE_IN_USE while a live job targets it. */
     void delete(String productId, String version);
 
-    record StartUpload(String productId, String version, String fileName, long fileSize, String md5sum, String description) {}
+    record StartUpload(
+            String productId, String version, String fileName, long fileSize, String md5sum, String description) {}
 
-    record UploadTicket(String productId, String version, String s3Key, String method, String url, String uploadId,
-                        long partSize, List<PartUrl> parts, Instant expiresAt) {}
+    record UploadTicket(
+            String productId,
+            String version,
+            String s3Key,
+            String method,
+            String url,
+            String uploadId,
+            long partSize,
+            List<PartUrl> parts,
+            Instant expiresAt) {}
 
     record PartUrl(int partNumber, String url) {}
 
-
     /** status: UPLOADING (reserved, bytes not verified), AVAILABLE, REJECTED (declared md5 did not match). */
-    record FirmwareView(String productId, String version, String status, String s3Key, long fileSize, String md5sum,
-                        String sha256, String description, String rejectionReason, Instant createdAt, Instant registeredAt) {}
+    record FirmwareView(
+            String productId,
+            String version,
+            String status,
+            String s3Key,
+            long fileSize,
+            String md5sum,
+            String sha256,
+            String description,
+            String rejectionReason,
+            Instant createdAt,
+            Instant registeredAt) {}
 }

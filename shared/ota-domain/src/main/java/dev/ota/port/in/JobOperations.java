@@ -1,10 +1,10 @@
 package dev.ota.port.in;
 
+import dev.ota.domain.ExecutionStatus;
+import dev.ota.domain.Page;
 import dev.ota.domain.job.JobStatus;
 import dev.ota.domain.job.TargetType;
 import dev.ota.domain.rollout.Stage;
-import dev.ota.domain.Page;
-import dev.ota.domain.ExecutionStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -74,15 +74,49 @@ public interface JobOperations {
 
     // ---- views ----
 
-    record JobView(String jobId, String productId, String targetVersion, JobStatus state, boolean dynamic, String description,
-                   long targetCount, int currentStage, int stageCount, Map<ExecutionStatus, Long> counts, String stateReason,
-                   Instant createdAt, Instant startAt, Instant endAt, CreateJob definition) {}
+    record JobView(
+            String jobId,
+            String productId,
+            String targetVersion,
+            JobStatus state,
+            boolean dynamic,
+            String description,
+            long targetCount,
+            int currentStage,
+            int stageCount,
+            Map<ExecutionStatus, Long> counts,
+            String stateReason,
+            Instant createdAt,
+            Instant startAt,
+            Instant endAt,
+            CreateJob definition) {}
 
-    record JobStatistics(String jobId, long targetCount, Map<ExecutionStatus, Long> counts, long succeeded, long failed,
-                         long inProgress, long queued, long retries) {}
+    record JobStatistics(
+            String jobId,
+            long targetCount,
+            Map<ExecutionStatus, Long> counts,
+            long succeeded,
+            long failed,
+            long inProgress,
+            long queued,
+            long retries) {}
 
-    record DeviceExecutionView(String jobId, String deviceName, ExecutionStatus status, int percent, int resultCode,
-                               String resultMsg, String fromVersion, String targetVersion, int attempt, Instant updatedAt) {}
+    record DeviceExecutionView(
+            String jobId,
+            String deviceName,
+            ExecutionStatus status,
+            int percent,
+            int resultCode,
+            String resultMsg,
+            String fromVersion,
+            String targetVersion,
+            int attempt,
+            Instant updatedAt) {}
 
-    record DeviceView(String productId, String deviceName, String currentVersion, Instant lastSeenAt, DeviceExecutionView liveExecution) {}
+    record DeviceView(
+            String productId,
+            String deviceName,
+            String currentVersion,
+            Instant lastSeenAt,
+            DeviceExecutionView liveExecution) {}
 }

@@ -1,8 +1,7 @@
 package dev.ota.port.out;
 
-import dev.ota.domain.OperatorException;
-import dev.ota.domain.Page;
 import dev.ota.domain.Firmware;
+import dev.ota.domain.Page;
 import java.util.Optional;
 
 /**

@@ -1,6 +1,5 @@
 package dev.ota.port.out;
 
-import dev.ota.domain.OperatorException;
 import dev.ota.domain.CompletedPart;
 import java.time.Duration;
 import java.util.List;

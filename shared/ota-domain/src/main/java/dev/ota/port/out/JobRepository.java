@@ -1,9 +1,9 @@
 package dev.ota.port.out;
 
+import dev.ota.domain.Page;
 import dev.ota.domain.job.JobCounts;
 import dev.ota.domain.job.JobPatch;
 import dev.ota.domain.job.JobRecord;
-import dev.ota.domain.Page;
 import dev.ota.domain.job.JobStatus;
 import java.util.Collection;
 import java.util.List;

@@ -9,7 +9,7 @@ import java.time.Instant;
  */
 public interface LateTargets {
 
-    LateTargets NONE = (state, version, at) -> { };
+    LateTargets NONE = (state, version, at) -> {};
 
     void deviceIsFree(DeviceState state, String reportedVersion, Instant receivedAt);
 }

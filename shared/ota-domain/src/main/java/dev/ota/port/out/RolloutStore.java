@@ -1,9 +1,9 @@
 package dev.ota.port.out;
 
-import dev.ota.domain.Page;
 import dev.ota.domain.DeviceState;
 import dev.ota.domain.Execution;
 import dev.ota.domain.ExecutionStatus;
+import dev.ota.domain.Page;
 import dev.ota.domain.device.DeviceId;
 import dev.ota.domain.job.JobCounts;
 import java.time.Instant;
@@ -26,7 +26,10 @@ public interface RolloutStore {
     /** A queued execution, in release order. */
     record QueuedRef(String deviceName, long seq) {}
 
-    enum DueKind { TIMEOUT, RETRY }
+    enum DueKind {
+        TIMEOUT,
+        RETRY
+    }
 
     /**
      * One row of Tencent's per-device task list.
@@ -34,10 +37,26 @@ public interface RolloutStore {
      * @param stage the rollout group the device was released or skipped in; {@link JobCounts#NO_STAGE}
      *     while it is in none (queued, or canceled while queued)
      */
-    record RowView(String jobId, String deviceName, ExecutionStatus status, int percent, int resultCode, String resultMsg,
-                        String fromVersion, String targetVersion, int attempt, Instant updatedAt, int stage, String heldBy) {}
+    record RowView(
+            String jobId,
+            String deviceName,
+            ExecutionStatus status,
+            int percent,
+            int resultCode,
+            String resultMsg,
+            String fromVersion,
+            String targetVersion,
+            int attempt,
+            Instant updatedAt,
+            int stage,
+            String heldBy) {}
 
-    enum ReleaseResult { RELEASED, DEVICE_TAKEN, NOT_QUEUED, JOB_NOT_ACTIVE }
+    enum ReleaseResult {
+        RELEASED,
+        DEVICE_TAKEN,
+        NOT_QUEUED,
+        JOB_NOT_ACTIVE
+    }
 
     // ---- expansion ----
 
@@ -49,7 +68,8 @@ public interface RolloutStore {
     Map<String, Long> expansionMarks(String jobId, Collection<String> deviceNames);
 
     /** Writes QUEUED rows in bulk (no per-row condition; the caller de-duplicated them). */
-    void putQueued(String jobId, String productId, String targetVersion, long batchMark, List<QueuedDevice> rows, Instant at);
+    void putQueued(
+            String jobId, String productId, String targetVersion, long batchMark, List<QueuedDevice> rows, Instant at);
 
     // ---- reads ----
 
@@ -84,7 +104,8 @@ public interface RolloutStore {
      *
      * @param waitForDevice remember on the device that this (dynamic) job wants it when it is free
      */
-    boolean skip(DeviceId device, String jobId, int stage, String reason, String heldBy, boolean waitForDevice, Instant at);
+    boolean skip(
+            DeviceId device, String jobId, int stage, String reason, String heldBy, boolean waitForDevice, Instant at);
 
     /** QUEUED → CANCELED, in no group: the device was never released, so it takes no place in one. */
     boolean cancelQueued(DeviceId device, String jobId, String reason, Instant at);
@@ -94,7 +115,14 @@ public interface RolloutStore {
      * again, leaving the group it was skipped in), at queue position {@code seq}. False when the job
      * already has the device otherwise.
      */
-    boolean enqueueLate(DeviceId device, String jobId, String productId, String targetVersion, String fromVersion, long seq, Instant at);
+    boolean enqueueLate(
+            DeviceId device,
+            String jobId,
+            String productId,
+            String targetVersion,
+            String fromVersion,
+            long seq,
+            Instant at);
 
     /**
      * An operator's retry of a device that holds no live execution: its row moves from

@@ -17,11 +17,11 @@ class ThingNameTest {
 
     @ParameterizedTest
     @CsvSource({
-            "DEMOPRODUCT, device-001, DEMOPRODUCT::device-001",
-            "P1, sensor_7, P1::sensor_7",
-            "P1, a.b@c:d, P1::a:db:ac:cd",
-            "p:x, d, p:cx::d",
-            "p, :d, p:::cd",
+        "DEMOPRODUCT, device-001, DEMOPRODUCT::device-001",
+        "P1, sensor_7, P1::sensor_7",
+        "P1, a.b@c:d, P1::a:db:ac:cd",
+        "p:x, d, p:cx::d",
+        "p, :d, p:::cd",
     })
     void readableFormEscapesOnlyWhatThingNamesCannotHold(String product, String device, String thing) {
         ThingName name = ThingName.of(product, device);
@@ -74,7 +74,9 @@ class ThingNameTest {
                 assertThat(name.decode()).isEqualTo(id);
             }
             DeviceId before = seen.putIfAbsent(name.value(), id);
-            assertThat(before == null || before.equals(id)).as(id + " and " + before + " share " + name).isTrue();
+            assertThat(before == null || before.equals(id))
+                    .as(id + " and " + before + " share " + name)
+                    .isTrue();
         }
     }
 

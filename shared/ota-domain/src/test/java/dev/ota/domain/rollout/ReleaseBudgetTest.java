@@ -23,7 +23,9 @@ class ReleaseBudgetTest {
         ReleaseBudget afterTwenty = b.refill(T0.plusSeconds(20), 10);
         assertThat(afterTwenty.available()).isEqualTo(3);
         ReleaseBudget spent = afterTwenty.spend(3);
-        assertThat(spent.refill(T0.plusSeconds(26), 10).available()).as("1/3 carried + 1 for 6 s").isEqualTo(1);
+        assertThat(spent.refill(T0.plusSeconds(26), 10).available())
+                .as("1/3 carried + 1 for 6 s")
+                .isEqualTo(1);
     }
 
     @Test

@@ -18,7 +18,8 @@ class StageEvaluatorTest {
     @Test
     void continuesWhileTheGroupRuns() {
         StagePlan plan = StagePlan.of(List.of(CANARY, REST), 100);
-        assertThat(StageEvaluator.evaluate(plan, 0, counts(4, 1, 0, 3), true, false)).isInstanceOf(StageVerdict.Continue.class);
+        assertThat(StageEvaluator.evaluate(plan, 0, counts(4, 1, 0, 3), true, false))
+                .isInstanceOf(StageVerdict.Continue.class);
     }
 
     @Test
@@ -32,14 +33,17 @@ class StageEvaluatorTest {
     @Test
     void errorWinsOverSuccess() {
         StagePlan plan = StagePlan.of(List.of(new Stage(4, null, 0, 50, 2, null), REST), 100);
-        assertThat(StageEvaluator.evaluate(plan, 0, counts(4, 1, 1, 2), true, false)).isInstanceOf(StageVerdict.Pause.class);
+        assertThat(StageEvaluator.evaluate(plan, 0, counts(4, 1, 1, 2), true, false))
+                .isInstanceOf(StageVerdict.Pause.class);
     }
 
     @Test
     void pausesOrAbortsAsTheGroupSays() {
-        assertThat(StageEvaluator.evaluate(StagePlan.of(List.of(CANARY, REST), 100), 0, counts(4, 0, 2, 2), true, false))
+        assertThat(StageEvaluator.evaluate(
+                        StagePlan.of(List.of(CANARY, REST), 100), 0, counts(4, 0, 2, 2), true, false))
                 .isInstanceOf(StageVerdict.Pause.class);
-        assertThat(StageEvaluator.evaluate(StagePlan.of(List.of(ABORTING, REST), 100), 0, counts(4, 0, 2, 2), true, false))
+        assertThat(StageEvaluator.evaluate(
+                        StagePlan.of(List.of(ABORTING, REST), 100), 0, counts(4, 0, 2, 2), true, false))
                 .isInstanceOf(StageVerdict.Abort.class);
     }
 
@@ -54,15 +58,19 @@ class StageEvaluatorTest {
     @Test
     void afterAnOperatorResumesTheGroupsRulesGiveWay() {
         StagePlan plan = StagePlan.of(List.of(CANARY, REST), 100);
-        assertThat(StageEvaluator.evaluate(plan, 0, counts(4, 0, 2, 2), true, true)).isInstanceOf(StageVerdict.Continue.class);
-        assertThat(StageEvaluator.evaluate(plan, 0, counts(4, 1, 3, 0), true, true)).isInstanceOf(StageVerdict.Advance.class);
+        assertThat(StageEvaluator.evaluate(plan, 0, counts(4, 0, 2, 2), true, true))
+                .isInstanceOf(StageVerdict.Continue.class);
+        assertThat(StageEvaluator.evaluate(plan, 0, counts(4, 1, 3, 0), true, true))
+                .isInstanceOf(StageVerdict.Advance.class);
     }
 
     @Test
     void theLastGroupNeverAdvancesButStillStopsOnErrors() {
         StagePlan plan = StagePlan.of(List.of(CANARY, REST), 100);
-        assertThat(StageEvaluator.evaluate(plan, 1, counts(96, 96, 0, 0), true, false)).isInstanceOf(StageVerdict.Continue.class);
-        assertThat(StageEvaluator.evaluate(plan, 1, counts(96, 60, 36, 0), true, false)).isInstanceOf(StageVerdict.Pause.class);
+        assertThat(StageEvaluator.evaluate(plan, 1, counts(96, 96, 0, 0), true, false))
+                .isInstanceOf(StageVerdict.Continue.class);
+        assertThat(StageEvaluator.evaluate(plan, 1, counts(96, 60, 36, 0), true, false))
+                .isInstanceOf(StageVerdict.Pause.class);
     }
 
     @Test

@@ -24,7 +24,9 @@ class StagePlanTest {
         assertThat(plan.sizes()).containsExactly(5L, 20L, 175L);
         assertThat(plan.count()).isEqualTo(3);
         assertThat(plan.size(0)).isEqualTo(5);
-        assertThat(plan.size(2)).as("the last group is unbounded: late devices join it").isEqualTo(Long.MAX_VALUE);
+        assertThat(plan.size(2))
+                .as("the last group is unbounded: late devices join it")
+                .isEqualTo(Long.MAX_VALUE);
     }
 
     @Test
@@ -34,7 +36,8 @@ class StagePlanTest {
 
     @Test
     void groupsNeverExceedTheTargets() {
-        assertThat(StagePlan.of(List.of(count(10), count(10), REST), 12).sizes()).containsExactly(10L, 2L, 0L);
+        assertThat(StagePlan.of(List.of(count(10), count(10), REST), 12).sizes())
+                .containsExactly(10L, 2L, 0L);
     }
 
     @Test
@@ -47,7 +50,8 @@ class StagePlanTest {
 
     @Test
     void onlyTheLastGroupMayLeaveItsSizeOpen() {
-        assertThatThrownBy(() -> StagePlan.of(List.of(REST, REST), 10)).hasMessageContaining("needs deviceCount or percent");
+        assertThatThrownBy(() -> StagePlan.of(List.of(REST, REST), 10))
+                .hasMessageContaining("needs deviceCount or percent");
     }
 
     @Test

@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 class ThresholdConditionsTest {
 
     /** entered, succeeded, failed, timedOut, skipped, canceled, live */
-    private static StageCounts counts(long entered, long succeeded, long failed, long timedOut, long skipped, long canceled, long live) {
+    private static StageCounts counts(
+            long entered, long succeeded, long failed, long timedOut, long skipped, long canceled, long live) {
         return new StageCounts(entered, succeeded, failed, timedOut, skipped, canceled, live);
     }
 
@@ -24,12 +25,15 @@ class ThresholdConditionsTest {
     void skippedAndCanceledDevicesAreNotJudged() {
         ThresholdSuccessCondition c = new ThresholdSuccessCondition(100);
         assertThat(c.met(counts(10, 6, 0, 0, 3, 1, 0), true)).isTrue();
-        assertThat(c.met(counts(4, 0, 0, 0, 4, 0, 0), true)).as("nothing to update passes").isTrue();
+        assertThat(c.met(counts(4, 0, 0, 0, 4, 0, 0), true))
+                .as("nothing to update passes")
+                .isTrue();
     }
 
     @Test
     void zeroPercentSuccessAdvancesOnceReleased() {
-        assertThat(new ThresholdSuccessCondition(0).met(counts(5, 0, 0, 0, 0, 0, 5), true)).isTrue();
+        assertThat(new ThresholdSuccessCondition(0).met(counts(5, 0, 0, 0, 0, 0, 5), true))
+                .isTrue();
     }
 
     @Test
@@ -42,8 +46,10 @@ class ThresholdConditionsTest {
 
     @Test
     void errorNeedsAtLeastOneFinishedDevice() {
-        assertThat(new ThresholdErrorCondition(1, 0).met(counts(3, 0, 0, 0, 0, 0, 3))).isFalse();
-        assertThat(new ThresholdErrorCondition(1, 0).met(counts(3, 0, 1, 0, 0, 0, 2))).isTrue();
+        assertThat(new ThresholdErrorCondition(1, 0).met(counts(3, 0, 0, 0, 0, 0, 3)))
+                .isFalse();
+        assertThat(new ThresholdErrorCondition(1, 0).met(counts(3, 0, 1, 0, 0, 0, 2)))
+                .isTrue();
     }
 
     @Test

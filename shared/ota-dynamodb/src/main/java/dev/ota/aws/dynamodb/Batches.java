@@ -23,10 +23,12 @@ final class Batches {
     private Batches() {}
 
     /** Strongly consistent reads of {@code keys} (any number); items that do not exist are left out. */
-    static List<Map<String, AttributeValue>> get(DynamoDbClient dynamo, String table, List<Map<String, AttributeValue>> keys, String projection) {
+    static List<Map<String, AttributeValue>> get(
+            DynamoDbClient dynamo, String table, List<Map<String, AttributeValue>> keys, String projection) {
         List<Map<String, AttributeValue>> items = new ArrayList<>();
         for (int from = 0; from < keys.size(); from += GET_LIMIT) {
-            KeysAndAttributes.Builder request = KeysAndAttributes.builder().keys(keys.subList(from, Math.min(keys.size(), from + GET_LIMIT)))
+            KeysAndAttributes.Builder request = KeysAndAttributes.builder()
+                    .keys(keys.subList(from, Math.min(keys.size(), from + GET_LIMIT)))
                     .consistentRead(true);
             if (projection != null) {
                 request.projectionExpression(projection);
@@ -47,7 +49,9 @@ final class Batches {
     static void put(DynamoDbClient dynamo, String table, List<Map<String, AttributeValue>> items) {
         for (int from = 0; from < items.size(); from += WRITE_LIMIT) {
             List<WriteRequest> writes = items.subList(from, Math.min(items.size(), from + WRITE_LIMIT)).stream()
-                    .map(item -> WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build())
+                    .map(item -> WriteRequest.builder()
+                            .putRequest(PutRequest.builder().item(item).build())
+                            .build())
                     .toList();
             Map<String, List<WriteRequest>> pending = Map.of(table, writes);
             for (int round = 0; !pending.isEmpty(); round++) {

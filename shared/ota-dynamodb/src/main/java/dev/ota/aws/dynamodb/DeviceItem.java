@@ -1,6 +1,5 @@
 package dev.ota.aws.dynamodb;
 
-import java.util.Set;
 import static dev.ota.aws.dynamodb.Attr.n;
 import static dev.ota.aws.dynamodb.Attr.num;
 import static dev.ota.aws.dynamodb.Attr.optNum;
@@ -18,6 +17,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -63,6 +63,7 @@ final class DeviceItem {
      * update is kept, with its history. See docs/data-model.md.
      */
     static final String EXPIRES_AT = "expiresAt";
+
     static final Duration UNUPDATED_RETENTION = Duration.ofDays(90);
 
     private DeviceItem() {}
@@ -90,18 +91,35 @@ final class DeviceItem {
         a.put(RESULT_CODE, n(e.resultCode()));
         a.put(RESULT_MSG, s(e.resultMsg()));
         a.put(MAX_ATTEMPTS, n(e.retryPolicy().maxAttempts()));
-        a.put(RETRYABLE, s(e.retryPolicy().retryableCodes().stream().sorted().map(String::valueOf).collect(Collectors.joining(","))));
+        a.put(
+                RETRYABLE,
+                s(e.retryPolicy().retryableCodes().stream()
+                        .sorted()
+                        .map(String::valueOf)
+                        .collect(Collectors.joining(","))));
         a.put(RETRY_INTERVAL_MS, n(e.retryPolicy().retryInterval().toMillis()));
-        a.put(RETRY_NOT_BEFORE, e.retryNotBefore() == null ? AttributeValue.fromNul(true) : n(e.retryNotBefore().toEpochMilli()));
+        a.put(
+                RETRY_NOT_BEFORE,
+                e.retryNotBefore() == null
+                        ? AttributeValue.fromNul(true)
+                        : n(e.retryNotBefore().toEpochMilli()));
         a.put(STAGE, n(e.stage()));
-        a.put(TIMEOUT_MS, e.timeout() == null ? AttributeValue.fromNul(true) : n(e.timeout().toMillis()));
+        a.put(
+                TIMEOUT_MS,
+                e.timeout() == null
+                        ? AttributeValue.fromNul(true)
+                        : n(e.timeout().toMillis()));
         return a;
     }
 
     static DeviceState toState(DeviceId device, Map<String, AttributeValue> item) {
         Long lastSeen = optNum(item, LAST_SEEN_AT);
         AttributeValue waiting = item.get(WAITING_JOBS);
-        return new DeviceState(device, str(item, CURRENT_VERSION), lastSeen == null ? null : Instant.ofEpochMilli(lastSeen), execution(item),
+        return new DeviceState(
+                device,
+                str(item, CURRENT_VERSION),
+                lastSeen == null ? null : Instant.ofEpochMilli(lastSeen),
+                execution(item),
                 waiting == null || !waiting.hasSs() ? Set.of() : Set.copyOf(waiting.ss()));
     }
 
@@ -115,7 +133,9 @@ final class DeviceItem {
                 (int) num(item, MAX_ATTEMPTS, RetryPolicy.DEFAULT.maxAttempts()),
                 retryable == null || retryable.isEmpty()
                         ? Set.of()
-                        : Arrays.stream(retryable.split(",")).map(Integer::valueOf).collect(Collectors.toSet()),
+                        : Arrays.stream(retryable.split(","))
+                                .map(Integer::valueOf)
+                                .collect(Collectors.toSet()),
                 Duration.ofMillis(num(item, RETRY_INTERVAL_MS, 0)));
         Long notBefore = optNum(item, RETRY_NOT_BEFORE);
         Long timeoutMs = optNum(item, TIMEOUT_MS);

@@ -14,7 +14,8 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 public final class DynamoDbDeviceDirectory implements DeviceDirectory {
 
     public static final String BY_PRODUCT_VERSION = "byProductVersion";
-    private static final List<String> KEY_NAMES = List.of(DeviceItem.KEY, DeviceItem.PRODUCT_ID, DeviceItem.CURRENT_VERSION);
+    private static final List<String> KEY_NAMES =
+            List.of(DeviceItem.KEY, DeviceItem.PRODUCT_ID, DeviceItem.CURRENT_VERSION);
 
     private final DynamoDbClient dynamo;
     private final Tables tables;
@@ -26,7 +27,8 @@ public final class DynamoDbDeviceDirectory implements DeviceDirectory {
 
     @Override
     public DevicePage page(String productId, String version, String start, int limit) {
-        Map<String, String> names = new HashMap<>(Map.of("#p", DeviceItem.PRODUCT_ID, "#n", DeviceItem.DEVICE_NAME, "#v", DeviceItem.CURRENT_VERSION));
+        Map<String, String> names = new HashMap<>(
+                Map.of("#p", DeviceItem.PRODUCT_ID, "#n", DeviceItem.DEVICE_NAME, "#v", DeviceItem.CURRENT_VERSION));
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":p", s(productId)));
         String condition = "#p = :p";
         if (version != null) {
@@ -34,12 +36,21 @@ public final class DynamoDbDeviceDirectory implements DeviceDirectory {
             values.put(":v", s(version));
         }
         String keyCondition = condition;
-        QueryResponse page = dynamo.query(r -> r.tableName(tables.devices()).indexName(BY_PRODUCT_VERSION)
-                .keyConditionExpression(keyCondition).expressionAttributeNames(names).expressionAttributeValues(values)
-                .projectionExpression("#n, #v, #p, deviceKey").limit(limit).exclusiveStartKey(PageTokens.decode(start, KEY_NAMES)));
+        QueryResponse page = dynamo.query(r -> r.tableName(tables.devices())
+                .indexName(BY_PRODUCT_VERSION)
+                .keyConditionExpression(keyCondition)
+                .expressionAttributeNames(names)
+                .expressionAttributeValues(values)
+                .projectionExpression("#n, #v, #p, deviceKey")
+                .limit(limit)
+                .exclusiveStartKey(PageTokens.decode(start, KEY_NAMES)));
         List<Listed> devices = page.items().stream()
                 .filter(i -> i.containsKey(DeviceItem.DEVICE_NAME))
-                .map(i -> new Listed(i.get(DeviceItem.DEVICE_NAME).s(), i.containsKey(DeviceItem.CURRENT_VERSION) ? i.get(DeviceItem.CURRENT_VERSION).s() : null))
+                .map(i -> new Listed(
+                        i.get(DeviceItem.DEVICE_NAME).s(),
+                        i.containsKey(DeviceItem.CURRENT_VERSION)
+                                ? i.get(DeviceItem.CURRENT_VERSION).s()
+                                : null))
                 .toList();
         Map<String, AttributeValue> last = page.lastEvaluatedKey();
         return new DevicePage(devices, last == null || last.isEmpty() ? null : PageTokens.encode(last, KEY_NAMES));

@@ -6,8 +6,8 @@ import static dev.ota.aws.dynamodb.Attr.s;
 import dev.ota.domain.DeviceState;
 import dev.ota.domain.Execution;
 import dev.ota.domain.ExecutionStatus;
-import dev.ota.port.out.DeviceStateStore;
 import dev.ota.domain.device.DeviceId;
+import dev.ota.port.out.DeviceStateStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,11 +45,14 @@ public final class DynamoDbDeviceStateStore implements DeviceStateStore {
                 .set(DeviceItem.LAST_SEEN_AT, n(receivedAt.toEpochMilli()))
                 // Expires UNUPDATED_RETENTION after this report unless the device ever took an update
                 // (then it holds that execution's job id, which TTL ignores): see DeviceItem.EXPIRES_AT.
-                .setIfNotExists(DeviceItem.EXPIRES_AT, DeviceItem.JOB_ID,
+                .setIfNotExists(
+                        DeviceItem.EXPIRES_AT,
+                        DeviceItem.JOB_ID,
                         n(receivedAt.plus(DeviceItem.UNUPDATED_RETENTION).getEpochSecond()));
         String lastSeen = e.name(DeviceItem.LAST_SEEN_AT);
         // "<=" rather than "<": Lambda's retry of the same report must be processed again, not dropped.
-        String condition = "attribute_not_exists(" + lastSeen + ") OR " + lastSeen + " <= " + e.value(n(receivedAt.toEpochMilli()));
+        String condition = "attribute_not_exists(" + lastSeen + ") OR " + lastSeen + " <= "
+                + e.value(n(receivedAt.toEpochMilli()));
         try {
             Map<String, AttributeValue> after = dynamo.updateItem(r -> r.tableName(tables.devices())
                             .key(DeviceItem.key(device))
@@ -68,14 +71,16 @@ public final class DynamoDbDeviceStateStore implements DeviceStateStore {
 
     @Override
     public Optional<DeviceState> find(DeviceId device) {
-        GetItemResponse response = dynamo.getItem(r -> r.tableName(tables.devices()).key(DeviceItem.key(device)).consistentRead(true));
+        GetItemResponse response = dynamo.getItem(
+                r -> r.tableName(tables.devices()).key(DeviceItem.key(device)).consistentRead(true));
         return response.hasItem() && !response.item().isEmpty()
                 ? Optional.of(DeviceItem.toState(device, response.item()))
                 : Optional.empty();
     }
 
     @Override
-    public Optional<DeviceState> advancePercent(DeviceId device, String targetVersion, int percent, Instant receivedAt) {
+    public Optional<DeviceState> advancePercent(
+            DeviceId device, String targetVersion, int percent, Instant receivedAt) {
         Expression e = new Expression()
                 .set(DeviceItem.PERCENT, n(percent))
                 .set(DeviceItem.UPDATED_AT, n(receivedAt.toEpochMilli()));
@@ -101,7 +106,8 @@ public final class DynamoDbDeviceStateStore implements DeviceStateStore {
     public boolean transition(DeviceId device, Execution before, Execution after) {
         Expression e = new Expression().setAll(DeviceItem.executionAttributes(after));
         String condition = e.name(DeviceItem.JOB_ID) + " = " + e.value(s(before.jobId()))
-                + " AND " + e.name(DeviceItem.STATUS) + " = " + e.value(s(before.status().name()))
+                + " AND " + e.name(DeviceItem.STATUS) + " = "
+                + e.value(s(before.status().name()))
                 + " AND " + e.name(DeviceItem.ATTEMPT) + " = " + e.value(n(before.attempt()))
                 + " AND " + e.name(DeviceItem.PERCENT) + " = " + e.value(n(before.percent()));
         List<TransactWriteItem> writes = new ArrayList<>();
@@ -109,8 +115,15 @@ public final class DynamoDbDeviceStateStore implements DeviceStateStore {
         writes.add(ExecutionRow.upsert(tables.executions(), device, after));
         boolean startsAttempt = after.startsAttemptFrom(before);
         if (JobCounters.moves(before.status(), before.stage(), after.status(), after.stage(), startsAttempt)) {
-            writes.add(JobCounters.move(tables.jobs(), after.jobId(), device.deviceName(), before.status(), before.stage(), after.status(),
-                    after.stage(), startsAttempt));
+            writes.add(JobCounters.move(
+                    tables.jobs(),
+                    after.jobId(),
+                    device.deviceName(),
+                    before.status(),
+                    before.stage(),
+                    after.status(),
+                    after.stage(),
+                    startsAttempt));
         }
         if (startsAttempt) {
             // A new attempt sends update_firmware: only while the job is IN_PROGRESS, checked atomically.

@@ -6,10 +6,10 @@ import static dev.ota.aws.dynamodb.Attr.optNum;
 import static dev.ota.aws.dynamodb.Attr.s;
 import static dev.ota.aws.dynamodb.Attr.str;
 
-import dev.ota.domain.Page;
 import dev.ota.domain.Firmware;
-import dev.ota.port.out.FirmwareCatalog;
 import dev.ota.domain.InvalidMessageException;
+import dev.ota.domain.Page;
+import dev.ota.port.out.FirmwareCatalog;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -43,8 +43,10 @@ public final class DynamoDbFirmwareCatalog implements FirmwareCatalog {
 
     @Override
     public Optional<Firmware> find(String productId, String version) {
-        Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(tables.firmware()).key(key(productId, version))
-                .consistentRead(true)).item();
+        Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(tables.firmware())
+                        .key(key(productId, version))
+                        .consistentRead(true))
+                .item();
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(firmware(item));
     }
 
@@ -52,9 +54,17 @@ public final class DynamoDbFirmwareCatalog implements FirmwareCatalog {
         String state = str(item, "firmwareState");
         Instant registeredAt = Instant.ofEpochMilli(num(item, "registeredAt", 0));
         Long createdAt = optNum(item, "createdAt");
-        return new Firmware(str(item, "productId"), str(item, "version"), str(item, "s3Key"), num(item, "fileSize", 0), str(item, "md5sum"),
-                str(item, "sha256"), str(item, "description"), registeredAt,
-                state == null ? Firmware.Status.AVAILABLE : Firmware.Status.valueOf(state), str(item, "rejectionReason"),
+        return new Firmware(
+                str(item, "productId"),
+                str(item, "version"),
+                str(item, "s3Key"),
+                num(item, "fileSize", 0),
+                str(item, "md5sum"),
+                str(item, "sha256"),
+                str(item, "description"),
+                registeredAt,
+                state == null ? Firmware.Status.AVAILABLE : Firmware.Status.valueOf(state),
+                str(item, "rejectionReason"),
                 createdAt == null ? registeredAt : Instant.ofEpochMilli(createdAt));
     }
 
@@ -87,7 +97,8 @@ public final class DynamoDbFirmwareCatalog implements FirmwareCatalog {
     @Override
     public void save(Firmware firmware) {
         try {
-            dynamo.putItem(r -> r.tableName(tables.firmware()).item(item(firmware, null))
+            dynamo.putItem(r -> r.tableName(tables.firmware())
+                    .item(item(firmware, null))
                     .conditionExpression("attribute_not_exists(#v) OR (#k = :k AND #m = :m)")
                     .expressionAttributeNames(Map.of("#v", "version", "#k", "s3Key", "#m", "md5sum"))
                     .expressionAttributeValues(Map.of(":k", s(firmware.s3Key()), ":m", s(firmware.md5sum()))));
@@ -100,7 +111,8 @@ public final class DynamoDbFirmwareCatalog implements FirmwareCatalog {
     @Override
     public boolean insert(Firmware firmware, Upload upload) {
         try {
-            dynamo.putItem(r -> r.tableName(tables.firmware()).item(item(firmware, upload))
+            dynamo.putItem(r -> r.tableName(tables.firmware())
+                    .item(item(firmware, upload))
                     .conditionExpression("attribute_not_exists(#v)")
                     .expressionAttributeNames(Map.of("#v", "version")));
             return true;
@@ -111,20 +123,26 @@ public final class DynamoDbFirmwareCatalog implements FirmwareCatalog {
 
     @Override
     public Optional<Upload> upload(String productId, String version) {
-        Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(tables.firmware()).key(key(productId, version))
-                .consistentRead(true).projectionExpression("uploadId, partSize, partCount")).item();
+        Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(tables.firmware())
+                        .key(key(productId, version))
+                        .consistentRead(true)
+                        .projectionExpression("uploadId, partSize, partCount"))
+                .item();
         if (item == null || str(item, "uploadId") == null) {
             return Optional.empty();
         }
-        return Optional.of(new Upload(str(item, "uploadId"), num(item, "partSize", 0), (int) num(item, "partCount", 0)));
+        return Optional.of(
+                new Upload(str(item, "uploadId"), num(item, "partSize", 0), (int) num(item, "partCount", 0)));
     }
 
     @Override
     public boolean settle(Firmware next, Firmware.Status expected) {
         // Records written before firmware had a status have no firmwareState: they are AVAILABLE.
-        String stateCondition = expected == Firmware.Status.AVAILABLE ? "(#st = :st OR attribute_not_exists(#st))" : "#st = :st";
+        String stateCondition =
+                expected == Firmware.Status.AVAILABLE ? "(#st = :st OR attribute_not_exists(#st))" : "#st = :st";
         try {
-            dynamo.putItem(r -> r.tableName(tables.firmware()).item(item(next, null))
+            dynamo.putItem(r -> r.tableName(tables.firmware())
+                    .item(item(next, null))
                     .conditionExpression("attribute_exists(#v) AND " + stateCondition + " AND #k = :k")
                     .expressionAttributeNames(Map.of("#v", "version", "#st", "firmwareState", "#k", "s3Key"))
                     .expressionAttributeValues(Map.of(":st", s(expected.name()), ":k", s(next.s3Key()))));
@@ -141,7 +159,9 @@ public final class DynamoDbFirmwareCatalog implements FirmwareCatalog {
     @Override
     public Page<Firmware> list(String productId, String nextToken, int limit) {
         Map<String, AttributeValue> start = PageTokens.decode(nextToken, KEY);
-        if (start != null && productId != null && !productId.equals(start.get("productId").s())) {
+        if (start != null
+                && productId != null
+                && !productId.equals(start.get("productId").s())) {
             throw PageTokens.invalid();
         }
         List<Map<String, AttributeValue>> items;
@@ -154,29 +174,41 @@ public final class DynamoDbFirmwareCatalog implements FirmwareCatalog {
                     .exclusiveStartKey(start)
                     .limit(limit + 1));
             items = response.items();
-            lastEvaluated = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty() ? response.lastEvaluatedKey() : null;
+            lastEvaluated = response.hasLastEvaluatedKey()
+                            && !response.lastEvaluatedKey().isEmpty()
+                    ? response.lastEvaluatedKey()
+                    : null;
         } else {
-            var response = dynamo.scan(r -> r.tableName(tables.firmware()).exclusiveStartKey(start).limit(limit + 1));
+            var response = dynamo.scan(
+                    r -> r.tableName(tables.firmware()).exclusiveStartKey(start).limit(limit + 1));
             items = response.items();
-            lastEvaluated = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty() ? response.lastEvaluatedKey() : null;
+            lastEvaluated = response.hasLastEvaluatedKey()
+                            && !response.lastEvaluatedKey().isEmpty()
+                    ? response.lastEvaluatedKey()
+                    : null;
         }
         if (items.size() > limit) {
             List<Map<String, AttributeValue>> page = items.subList(0, limit);
-            return new Page<>(page.stream().map(DynamoDbFirmwareCatalog::firmware).toList(), PageTokens.encode(page.get(limit - 1), KEY));
+            return new Page<>(
+                    page.stream().map(DynamoDbFirmwareCatalog::firmware).toList(),
+                    PageTokens.encode(page.get(limit - 1), KEY));
         }
-        return new Page<>(items.stream().map(DynamoDbFirmwareCatalog::firmware).toList(),
+        return new Page<>(
+                items.stream().map(DynamoDbFirmwareCatalog::firmware).toList(),
                 lastEvaluated == null ? null : PageTokens.encode(lastEvaluated, KEY));
     }
 
     @Override
     public Optional<Firmware> editDescription(String productId, String version, String description) {
         try {
-            Map<String, AttributeValue> updated = dynamo.updateItem(r -> r.tableName(tables.firmware()).key(key(productId, version))
-                    .updateExpression("SET #d = :d")
-                    .conditionExpression("attribute_exists(#v)")
-                    .expressionAttributeNames(Map.of("#d", "description", "#v", "version"))
-                    .expressionAttributeValues(Map.of(":d", s(description)))
-                    .returnValues(ReturnValue.ALL_NEW)).attributes();
+            Map<String, AttributeValue> updated = dynamo.updateItem(r -> r.tableName(tables.firmware())
+                            .key(key(productId, version))
+                            .updateExpression("SET #d = :d")
+                            .conditionExpression("attribute_exists(#v)")
+                            .expressionAttributeNames(Map.of("#d", "description", "#v", "version"))
+                            .expressionAttributeValues(Map.of(":d", s(description)))
+                            .returnValues(ReturnValue.ALL_NEW))
+                    .attributes();
             return Optional.of(firmware(updated));
         } catch (ConditionalCheckFailedException absent) {
             return Optional.empty();
@@ -186,7 +218,8 @@ public final class DynamoDbFirmwareCatalog implements FirmwareCatalog {
     @Override
     public boolean delete(String productId, String version) {
         try {
-            dynamo.deleteItem(r -> r.tableName(tables.firmware()).key(key(productId, version))
+            dynamo.deleteItem(r -> r.tableName(tables.firmware())
+                    .key(key(productId, version))
                     .conditionExpression("attribute_exists(#v)")
                     .expressionAttributeNames(Map.of("#v", "version")));
             return true;

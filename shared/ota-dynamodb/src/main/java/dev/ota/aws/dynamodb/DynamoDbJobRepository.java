@@ -6,13 +6,13 @@ import static dev.ota.aws.dynamodb.Attr.optNum;
 import static dev.ota.aws.dynamodb.Attr.s;
 import static dev.ota.aws.dynamodb.Attr.str;
 
+import dev.ota.app.jobs.JobDefinitionJson;
+import dev.ota.domain.FirmwareRef;
+import dev.ota.domain.Page;
 import dev.ota.domain.job.JobCounts;
 import dev.ota.domain.job.JobDefinition;
-import dev.ota.app.jobs.JobDefinitionJson;
 import dev.ota.domain.job.JobPatch;
 import dev.ota.domain.job.JobRecord;
-import dev.ota.domain.Page;
-import dev.ota.domain.FirmwareRef;
 import dev.ota.domain.job.JobStatus;
 import dev.ota.domain.rollout.ReleaseBudget;
 import dev.ota.port.out.JobRepository;
@@ -53,13 +53,16 @@ public final class DynamoDbJobRepository implements JobRepository, LiveJobs {
     static final String DYNAMIC_PRODUCT = "dynamicProduct";
     /** byCreated's partition key: the one value {@link #JOB}, written only on job items (never on counter shards). */
     static final String LIST_KEY = "listKey";
+
     static final String JOB = "JOB";
     /** byCreated's sort key: {@link #createdKey}. */
     static final String CREATED_KEY = "createdKey";
+
     private static final List<String> PRODUCT_PAGE_KEY = List.of("jobId", "productId", "createdAt");
     private static final List<String> ALL_PAGE_KEY = List.of("jobId", LIST_KEY, CREATED_KEY);
     /** Job states in which a job may still send update_firmware: every state but the ended ones. */
-    static final List<JobStatus> LIVE_STATES = Arrays.stream(JobStatus.values()).filter(state -> !state.ended()).toList();
+    static final List<JobStatus> LIVE_STATES =
+            Arrays.stream(JobStatus.values()).filter(state -> !state.ended()).toList();
 
     private final DynamoDbClient dynamo;
     private final Tables tables;
@@ -80,7 +83,12 @@ public final class DynamoDbJobRepository implements JobRepository, LiveJobs {
         item.put("fileSize", n(job.firmware().fileSize()));
         item.put("md5sum", s(job.firmware().md5sum()));
         item.put("maxAttempts", n(d.retryPolicy().maxAttempts()));
-        item.put("retryableCodes", s(d.retryPolicy().retryableCodes().stream().sorted().map(String::valueOf).collect(Collectors.joining(","))));
+        item.put(
+                "retryableCodes",
+                s(d.retryPolicy().retryableCodes().stream()
+                        .sorted()
+                        .map(String::valueOf)
+                        .collect(Collectors.joining(","))));
         item.put("retryIntervalMs", n(d.retryPolicy().retryInterval().toMillis()));
         item.put("jobState", s(job.state().name()));
         item.put("stateReason", s(job.stateReason()));
@@ -102,15 +110,25 @@ public final class DynamoDbJobRepository implements JobRepository, LiveJobs {
 
     @Override
     public Optional<JobRecord> find(String jobId) {
-        Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(tables.jobs()).key(key(jobId)).consistentRead(true)).item();
-        return item == null || item.isEmpty() || !item.containsKey("productId") ? Optional.empty() : Optional.of(toRecord(item));
+        Map<String, AttributeValue> item = dynamo.getItem(
+                        r -> r.tableName(tables.jobs()).key(key(jobId)).consistentRead(true))
+                .item();
+        return item == null || item.isEmpty() || !item.containsKey("productId")
+                ? Optional.empty()
+                : Optional.of(toRecord(item));
     }
 
     @Override
     public Optional<JobStatus> state(String jobId) {
-        Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(tables.jobs()).key(key(jobId)).consistentRead(true)
-                .projectionExpression("#s").expressionAttributeNames(Map.of("#s", "jobState"))).item();
-        return item == null || !item.containsKey("jobState") ? Optional.empty() : Optional.of(JobStatus.valueOf(item.get("jobState").s()));
+        Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(tables.jobs())
+                        .key(key(jobId))
+                        .consistentRead(true)
+                        .projectionExpression("#s")
+                        .expressionAttributeNames(Map.of("#s", "jobState")))
+                .item();
+        return item == null || !item.containsKey("jobState")
+                ? Optional.empty()
+                : Optional.of(JobStatus.valueOf(item.get("jobState").s()));
     }
 
     @Override
@@ -135,21 +153,32 @@ public final class DynamoDbJobRepository implements JobRepository, LiveJobs {
         Map<String, AttributeValue> start = PageTokens.decode(nextToken, keyNames);
         if (start != null) {
             // A key from another product's listing: DynamoDB refuses a start key outside the query's partition.
-            boolean ours = productId != null ? productId.equals(str(start, "productId"))
-                    : JOB.equals(str(start, LIST_KEY)) && str(start, CREATED_KEY) != null && str(start, "jobId") != null
+            boolean ours = productId != null
+                    ? productId.equals(str(start, "productId"))
+                    : JOB.equals(str(start, LIST_KEY))
+                            && str(start, CREATED_KEY) != null
+                            && str(start, "jobId") != null
                             && str(start, CREATED_KEY).endsWith("#" + str(start, "jobId"));
             if (!ours) {
                 throw PageTokens.invalid();
             }
         }
         QueryResponse page = productId != null
-                ? dynamo.query(r -> r.tableName(tables.jobs()).indexName(BY_PRODUCT)
-                        .keyConditionExpression("productId = :p").expressionAttributeValues(Map.of(":p", s(productId)))
-                        .scanIndexForward(false).limit(limit).exclusiveStartKey(start))
-                : dynamo.query(r -> r.tableName(tables.jobs()).indexName(BY_CREATED)
-                        .keyConditionExpression("#k = :job").expressionAttributeNames(Map.of("#k", LIST_KEY))
+                ? dynamo.query(r -> r.tableName(tables.jobs())
+                        .indexName(BY_PRODUCT)
+                        .keyConditionExpression("productId = :p")
+                        .expressionAttributeValues(Map.of(":p", s(productId)))
+                        .scanIndexForward(false)
+                        .limit(limit)
+                        .exclusiveStartKey(start))
+                : dynamo.query(r -> r.tableName(tables.jobs())
+                        .indexName(BY_CREATED)
+                        .keyConditionExpression("#k = :job")
+                        .expressionAttributeNames(Map.of("#k", LIST_KEY))
                         .expressionAttributeValues(Map.of(":job", s(JOB)))
-                        .scanIndexForward(false).limit(limit).exclusiveStartKey(start));
+                        .scanIndexForward(false)
+                        .limit(limit)
+                        .exclusiveStartKey(start));
         List<JobRecord> jobs = new ArrayList<>();
         page.items().forEach(i -> jobs.add(toRecord(i)));
         Map<String, AttributeValue> last = page.lastEvaluatedKey();
@@ -170,9 +199,12 @@ public final class DynamoDbJobRepository implements JobRepository, LiveJobs {
         Map<String, AttributeValue> start = null;
         do {
             Map<String, AttributeValue> from = start;
-            QueryResponse page = dynamo.query(r -> r.tableName(tables.jobs()).indexName(BY_LIVE)
-                    .keyConditionExpression("#k = :live").expressionAttributeNames(Map.of("#k", LIVE_KEY))
-                    .expressionAttributeValues(Map.of(":live", s(LIVE))).exclusiveStartKey(from));
+            QueryResponse page = dynamo.query(r -> r.tableName(tables.jobs())
+                    .indexName(BY_LIVE)
+                    .keyConditionExpression("#k = :live")
+                    .expressionAttributeNames(Map.of("#k", LIVE_KEY))
+                    .expressionAttributeValues(Map.of(":live", s(LIVE)))
+                    .exclusiveStartKey(from));
             page.items().forEach(i -> ids.add(i.get("jobId").s()));
             start = page.lastEvaluatedKey();
         } while (start != null && !start.isEmpty());
@@ -185,9 +217,12 @@ public final class DynamoDbJobRepository implements JobRepository, LiveJobs {
         Map<String, AttributeValue> start = null;
         do {
             Map<String, AttributeValue> from = start;
-            QueryResponse page = dynamo.query(r -> r.tableName(tables.jobs()).indexName(BY_DYNAMIC_PRODUCT)
-                    .keyConditionExpression("#d = :p").expressionAttributeNames(Map.of("#d", DYNAMIC_PRODUCT))
-                    .expressionAttributeValues(Map.of(":p", s(productId))).exclusiveStartKey(from));
+            QueryResponse page = dynamo.query(r -> r.tableName(tables.jobs())
+                    .indexName(BY_DYNAMIC_PRODUCT)
+                    .keyConditionExpression("#d = :p")
+                    .expressionAttributeNames(Map.of("#d", DYNAMIC_PRODUCT))
+                    .expressionAttributeValues(Map.of(":p", s(productId)))
+                    .exclusiveStartKey(from));
             page.items().forEach(i -> jobs.add(toRecord(i)));
             start = page.lastEvaluatedKey();
         } while (start != null && !start.isEmpty());
@@ -204,14 +239,20 @@ public final class DynamoDbJobRepository implements JobRepository, LiveJobs {
         StringJoiner live = new StringJoiner(", ");
         LIVE_STATES.forEach(state -> live.add(e.value(s(state.name()))));
         String key = e.name("productId") + " = " + e.value(s(productId));
-        String filter = e.name("targetVersion") + " = " + e.value(s(version)) + " AND " + e.name("jobState") + " IN (" + live + ")";
+        String filter = e.name("targetVersion") + " = " + e.value(s(version)) + " AND " + e.name("jobState") + " IN ("
+                + live + ")";
         String projection = e.name("jobId");
         Map<String, AttributeValue> start = null;
         do {
             Map<String, AttributeValue> from = start;
-            QueryResponse page = dynamo.query(r -> r.tableName(tables.jobs()).indexName(BY_PRODUCT).keyConditionExpression(key)
-                    .filterExpression(filter).projectionExpression(projection)
-                    .expressionAttributeNames(e.names()).expressionAttributeValues(e.values()).exclusiveStartKey(from));
+            QueryResponse page = dynamo.query(r -> r.tableName(tables.jobs())
+                    .indexName(BY_PRODUCT)
+                    .keyConditionExpression(key)
+                    .filterExpression(filter)
+                    .projectionExpression(projection)
+                    .expressionAttributeNames(e.names())
+                    .expressionAttributeValues(e.values())
+                    .exclusiveStartKey(from));
             if (!page.items().isEmpty()) {
                 return Optional.of(str(page.items().get(0), "jobId"));
             }
@@ -231,12 +272,17 @@ public final class DynamoDbJobRepository implements JobRepository, LiveJobs {
             condition.add(e.name("jobState") + " IN (" + in + ")");
         }
         if (p.conditionOnPlanAt()) {
-            condition.add(p.conditionPlanAt() == null ? "attribute_not_exists(" + e.name("planAt") + ")"
-                    : e.name("planAt") + " = " + e.value(n(p.conditionPlanAt().toEpochMilli())));
+            condition.add(
+                    p.conditionPlanAt() == null
+                            ? "attribute_not_exists(" + e.name("planAt") + ")"
+                            : e.name("planAt") + " = "
+                                    + e.value(n(p.conditionPlanAt().toEpochMilli())));
         }
         if (p.conditionOnCursor()) {
-            condition.add(p.conditionCursor() == null ? "attribute_not_exists(" + e.name("cursor") + ")"
-                    : e.name("cursor") + " = " + e.value(s(p.conditionCursor())));
+            condition.add(
+                    p.conditionCursor() == null
+                            ? "attribute_not_exists(" + e.name("cursor") + ")"
+                            : e.name("cursor") + " = " + e.value(s(p.conditionCursor())));
         }
         if (p.conditionCurrentStage() != null) {
             condition.add(e.name("currentStage") + " = " + e.value(n(p.conditionCurrentStage())));
@@ -251,7 +297,9 @@ public final class DynamoDbJobRepository implements JobRepository, LiveJobs {
             e.set("currentStage", n(p.newCurrentStage()));
         }
         if (p.newStageSizes() != null) {
-            e.set("stageSizes", s(p.newStageSizes().stream().map(String::valueOf).collect(Collectors.joining(","))));
+            e.set(
+                    "stageSizes",
+                    s(p.newStageSizes().stream().map(String::valueOf).collect(Collectors.joining(","))));
         }
         if (p.newExpanded() != null) {
             e.set("expanded", AttributeValue.fromBool(p.newExpanded()));
@@ -266,7 +314,9 @@ public final class DynamoDbJobRepository implements JobRepository, LiveJobs {
             e.set("expansionHeartbeat", n(p.newHeartbeat().toEpochMilli()));
         }
         if (p.newBudget() != null) {
-            e.set("budgetTokens", AttributeValue.fromN(Double.toString(p.newBudget().tokens())));
+            e.set(
+                    "budgetTokens",
+                    AttributeValue.fromN(Double.toString(p.newBudget().tokens())));
             e.set("budgetAt", n(p.newBudget().refilledAt().toEpochMilli()));
         }
         if (p.newPlanAt() != null) {
@@ -307,8 +357,12 @@ public final class DynamoDbJobRepository implements JobRepository, LiveJobs {
             return true;
         }
         try {
-            dynamo.updateItem(r -> r.tableName(tables.jobs()).key(key(jobId)).updateExpression(update)
-                    .conditionExpression(condition.toString()).expressionAttributeNames(e.names()).expressionAttributeValues(e.values()));
+            dynamo.updateItem(r -> r.tableName(tables.jobs())
+                    .key(key(jobId))
+                    .updateExpression(update)
+                    .conditionExpression(condition.toString())
+                    .expressionAttributeNames(e.names())
+                    .expressionAttributeValues(e.values()));
             return true;
         } catch (ConditionalCheckFailedException lost) {
             return false;
@@ -322,7 +376,8 @@ public final class DynamoDbJobRepository implements JobRepository, LiveJobs {
     static JobRecord toRecord(Map<String, AttributeValue> item) {
         String definition = str(item, "definition");
         JobDefinition d = definition == null ? null : JobDefinitionJson.decode(definition);
-        FirmwareRef firmware = new FirmwareRef(str(item, "targetVersion"), str(item, "s3Key"), num(item, "fileSize", 0), str(item, "md5sum"));
+        FirmwareRef firmware = new FirmwareRef(
+                str(item, "targetVersion"), str(item, "s3Key"), num(item, "fileSize", 0), str(item, "md5sum"));
         String sizes = str(item, "stageSizes");
         Long budgetAt = optNum(item, "budgetAt");
         AttributeValue tokens = item.get("budgetTokens");
@@ -335,17 +390,23 @@ public final class DynamoDbJobRepository implements JobRepository, LiveJobs {
                 firmware,
                 d,
                 JobStatus.valueOf(str(item, "jobState")),
-                str(item, "stateReason") != null ? str(item, "stateReason") : legacy ? "made by the update-devices function" : "",
+                str(item, "stateReason") != null
+                        ? str(item, "stateReason")
+                        : legacy ? "made by the update-devices function" : "",
                 num(item, "targetCount", 0),
                 (int) num(item, "currentStage", 0),
-                sizes == null || sizes.isEmpty() ? List.of() : Arrays.stream(sizes.split(",")).map(Long::valueOf).toList(),
+                sizes == null || sizes.isEmpty()
+                        ? List.of()
+                        : Arrays.stream(sizes.split(",")).map(Long::valueOf).toList(),
                 legacy || bool(item, "expanded"),
                 str(item, "cursor"),
                 num(item, "seqNext", 0),
                 heartbeat == null ? null : Instant.ofEpochMilli(heartbeat),
                 num(item, "invalidNames", 0),
                 num(item, "duplicateNames", 0),
-                budgetAt == null || tokens == null ? null : new ReleaseBudget(Double.parseDouble(tokens.n()), Instant.ofEpochMilli(budgetAt)),
+                budgetAt == null || tokens == null
+                        ? null
+                        : new ReleaseBudget(Double.parseDouble(tokens.n()), Instant.ofEpochMilli(budgetAt)),
                 planAt == null ? null : Instant.ofEpochMilli(planAt),
                 bool(item, "pausedByRule"),
                 (int) num(item, "resumedStage", -1),

@@ -5,13 +5,13 @@ import static dev.ota.aws.dynamodb.Attr.num;
 import static dev.ota.aws.dynamodb.Attr.s;
 import static dev.ota.aws.dynamodb.Attr.str;
 
-import dev.ota.domain.Page;
 import dev.ota.domain.DeviceState;
 import dev.ota.domain.Execution;
 import dev.ota.domain.ExecutionStatus;
-import dev.ota.port.out.RolloutStore;
+import dev.ota.domain.Page;
 import dev.ota.domain.device.DeviceId;
 import dev.ota.domain.job.JobCounts;
+import dev.ota.port.out.RolloutStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -47,16 +47,19 @@ public final class DynamoDbRolloutStore implements RolloutStore {
 
     @Override
     public Map<String, Long> expansionMarks(String jobId, Collection<String> deviceNames) {
-        List<Map<String, AttributeValue>> keys = deviceNames.stream().map(d -> ExecutionRow.key(jobId, d)).toList();
+        List<Map<String, AttributeValue>> keys =
+                deviceNames.stream().map(d -> ExecutionRow.key(jobId, d)).toList();
         Map<String, Long> marks = new HashMap<>();
-        for (Map<String, AttributeValue> item : Batches.get(dynamo, tables.executions(), keys, "deviceName, expBatch")) {
+        for (Map<String, AttributeValue> item :
+                Batches.get(dynamo, tables.executions(), keys, "deviceName, expBatch")) {
             marks.put(item.get(ExecutionRow.DEVICE_NAME).s(), num(item, ExecutionRow.EXP_BATCH, -1));
         }
         return marks;
     }
 
     @Override
-    public void putQueued(String jobId, String productId, String targetVersion, long batchMark, List<QueuedDevice> rows, Instant at) {
+    public void putQueued(
+            String jobId, String productId, String targetVersion, long batchMark, List<QueuedDevice> rows, Instant at) {
         List<Map<String, AttributeValue>> items = new ArrayList<>(rows.size());
         AttributeValue job = s(jobId);
         AttributeValue product = s(productId);
@@ -98,20 +101,30 @@ public final class DynamoDbRolloutStore implements RolloutStore {
 
     @Override
     public List<QueuedRef> queuedBetween(String jobId, long fromSeq, long toSeq) {
-        return queued(jobId, "#q = :j AND #seq BETWEEN :a AND :b", Map.of(":j", s(jobId), ":a", n(fromSeq), ":b", n(toSeq)), Integer.MAX_VALUE);
+        return queued(
+                jobId,
+                "#q = :j AND #seq BETWEEN :a AND :b",
+                Map.of(":j", s(jobId), ":a", n(fromSeq), ":b", n(toSeq)),
+                Integer.MAX_VALUE);
     }
 
     private List<QueuedRef> queued(String jobId, String condition, Map<String, AttributeValue> values, int limit) {
         List<QueuedRef> refs = new ArrayList<>();
-        Map<String, String> names = condition.contains("#seq") ? Map.of("#q", ExecutionRow.QUEUED_JOB, "#seq", ExecutionRow.SEQ)
+        Map<String, String> names = condition.contains("#seq")
+                ? Map.of("#q", ExecutionRow.QUEUED_JOB, "#seq", ExecutionRow.SEQ)
                 : Map.of("#q", ExecutionRow.QUEUED_JOB);
         Map<String, AttributeValue> start = null;
         do {
             Map<String, AttributeValue> from = start;
             int want = limit - refs.size();
-            QueryResponse page = dynamo.query(r -> r.tableName(tables.executions()).indexName(BY_QUEUE).keyConditionExpression(condition)
-                    .expressionAttributeNames(names).expressionAttributeValues(values).scanIndexForward(true)
-                    .limit(Math.min(want, 1000)).exclusiveStartKey(from));
+            QueryResponse page = dynamo.query(r -> r.tableName(tables.executions())
+                    .indexName(BY_QUEUE)
+                    .keyConditionExpression(condition)
+                    .expressionAttributeNames(names)
+                    .expressionAttributeValues(values)
+                    .scanIndexForward(true)
+                    .limit(Math.min(want, 1000))
+                    .exclusiveStartKey(from));
             for (Map<String, AttributeValue> item : page.items()) {
                 refs.add(new QueuedRef(item.get(ExecutionRow.DEVICE_NAME).s(), num(item, ExecutionRow.SEQ, 0)));
             }
@@ -122,56 +135,79 @@ public final class DynamoDbRolloutStore implements RolloutStore {
 
     @Override
     public List<String> due(String jobId, DueKind kind, Instant now, int limit) {
-        QueryResponse page = dynamo.query(r -> r.tableName(tables.executions()).indexName(BY_DUE)
+        QueryResponse page = dynamo.query(r -> r.tableName(tables.executions())
+                .indexName(BY_DUE)
                 .keyConditionExpression("#k = :k AND #at <= :now")
                 .expressionAttributeNames(Map.of("#k", ExecutionRow.DUE_KEY, "#at", ExecutionRow.DUE_AT))
-                .expressionAttributeValues(Map.of(":k", s(ExecutionRow.dueKey(jobId, kind == DueKind.RETRY)), ":now", n(now.toEpochMilli())))
+                .expressionAttributeValues(Map.of(
+                        ":k", s(ExecutionRow.dueKey(jobId, kind == DueKind.RETRY)), ":now", n(now.toEpochMilli())))
                 .limit(limit));
-        return page.items().stream().map(i -> i.get(ExecutionRow.DEVICE_NAME).s()).toList();
+        return page.items().stream()
+                .map(i -> i.get(ExecutionRow.DEVICE_NAME).s())
+                .toList();
     }
 
     @Override
     public List<String> withStatus(String jobId, ExecutionStatus status, int limit) {
-        QueryResponse page = dynamo.query(r -> r.tableName(tables.executions()).indexName(BY_STATUS)
-                .keyConditionExpression("#js = :js").expressionAttributeNames(Map.of("#js", ExecutionRow.JOB_STATUS))
-                .expressionAttributeValues(Map.of(":js", s(jobId + "#" + status.name()))).limit(limit));
-        return page.items().stream().map(i -> i.get(ExecutionRow.DEVICE_NAME).s()).toList();
+        QueryResponse page = dynamo.query(r -> r.tableName(tables.executions())
+                .indexName(BY_STATUS)
+                .keyConditionExpression("#js = :js")
+                .expressionAttributeNames(Map.of("#js", ExecutionRow.JOB_STATUS))
+                .expressionAttributeValues(Map.of(":js", s(jobId + "#" + status.name())))
+                .limit(limit));
+        return page.items().stream()
+                .map(i -> i.get(ExecutionRow.DEVICE_NAME).s())
+                .toList();
     }
 
     @Override
     public Page<RowView> rows(String jobId, ExecutionStatus status, String nextToken, int limit) {
-        List<String> keyNames = status == null ? List.of(ExecutionRow.JOB_ID, ExecutionRow.DEVICE_NAME)
+        List<String> keyNames = status == null
+                ? List.of(ExecutionRow.JOB_ID, ExecutionRow.DEVICE_NAME)
                 : List.of(ExecutionRow.JOB_ID, ExecutionRow.DEVICE_NAME, ExecutionRow.JOB_STATUS);
         Map<String, AttributeValue> start = PageTokens.decode(nextToken, keyNames);
         // A key from another job's (or status's) listing: DynamoDB refuses a start key outside the query's partition.
-        if (start != null && (!jobId.equals(str(start, ExecutionRow.JOB_ID))
-                || status != null && !(jobId + "#" + status.name()).equals(str(start, ExecutionRow.JOB_STATUS)))) {
+        if (start != null
+                && (!jobId.equals(str(start, ExecutionRow.JOB_ID))
+                        || status != null
+                                && !(jobId + "#" + status.name()).equals(str(start, ExecutionRow.JOB_STATUS)))) {
             throw PageTokens.invalid();
         }
-        QueryRequest.Builder q = QueryRequest.builder().tableName(tables.executions()).limit(limit).exclusiveStartKey(start);
+        QueryRequest.Builder q = QueryRequest.builder()
+                .tableName(tables.executions())
+                .limit(limit)
+                .exclusiveStartKey(start);
         if (status == null) {
-            q.keyConditionExpression("#j = :j").expressionAttributeNames(Map.of("#j", ExecutionRow.JOB_ID))
+            q.keyConditionExpression("#j = :j")
+                    .expressionAttributeNames(Map.of("#j", ExecutionRow.JOB_ID))
                     .expressionAttributeValues(Map.of(":j", s(jobId)));
         } else {
-            q.indexName(BY_STATUS).keyConditionExpression("#js = :js").expressionAttributeNames(Map.of("#js", ExecutionRow.JOB_STATUS))
+            q.indexName(BY_STATUS)
+                    .keyConditionExpression("#js = :js")
+                    .expressionAttributeNames(Map.of("#js", ExecutionRow.JOB_STATUS))
                     .expressionAttributeValues(Map.of(":js", s(jobId + "#" + status.name())));
         }
         QueryResponse page = dynamo.query(q.build());
-        List<RowView> rows = page.items().stream().map(DynamoDbRolloutStore::toRow).toList();
+        List<RowView> rows =
+                page.items().stream().map(DynamoDbRolloutStore::toRow).toList();
         Map<String, AttributeValue> last = page.lastEvaluatedKey();
         return new Page<>(rows, last == null || last.isEmpty() ? null : PageTokens.encode(last, keyNames));
     }
 
     @Override
     public Optional<RowView> row(String jobId, String deviceName) {
-        Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(tables.executions()).key(ExecutionRow.key(jobId, deviceName))
-                .consistentRead(true)).item();
+        Map<String, AttributeValue> item = dynamo.getItem(r -> r.tableName(tables.executions())
+                        .key(ExecutionRow.key(jobId, deviceName))
+                        .consistentRead(true))
+                .item();
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(toRow(item));
     }
 
     @Override
     public Map<String, DeviceState> devices(String productId, Collection<String> deviceNames) {
-        List<Map<String, AttributeValue>> keys = deviceNames.stream().map(d -> DeviceItem.key(new DeviceId(productId, d))).toList();
+        List<Map<String, AttributeValue>> keys = deviceNames.stream()
+                .map(d -> DeviceItem.key(new DeviceId(productId, d)))
+                .toList();
         Map<String, DeviceState> states = new HashMap<>();
         for (Map<String, AttributeValue> item : Batches.get(dynamo, tables.devices(), keys, null)) {
             String key = item.get(DeviceItem.KEY).s();
@@ -183,10 +219,18 @@ public final class DynamoDbRolloutStore implements RolloutStore {
 
     static RowView toRow(Map<String, AttributeValue> item) {
         Long updated = Attr.optNum(item, "updatedAt");
-        return new RowView(str(item, ExecutionRow.JOB_ID), str(item, ExecutionRow.DEVICE_NAME),
-                ExecutionStatus.valueOf(str(item, ExecutionRow.STATUS)), (int) num(item, "percent", 0), (int) num(item, "resultCode", 0),
-                str(item, "resultMsg") == null ? "" : str(item, "resultMsg"), str(item, "fromVersion"), str(item, "targetVersion"),
-                (int) num(item, "attempt", 0), updated == null ? null : Instant.ofEpochMilli(updated), (int) num(item, ExecutionRow.STAGE, JobCounts.NO_STAGE),
+        return new RowView(
+                str(item, ExecutionRow.JOB_ID),
+                str(item, ExecutionRow.DEVICE_NAME),
+                ExecutionStatus.valueOf(str(item, ExecutionRow.STATUS)),
+                (int) num(item, "percent", 0),
+                (int) num(item, "resultCode", 0),
+                str(item, "resultMsg") == null ? "" : str(item, "resultMsg"),
+                str(item, "fromVersion"),
+                str(item, "targetVersion"),
+                (int) num(item, "attempt", 0),
+                updated == null ? null : Instant.ofEpochMilli(updated),
+                (int) num(item, ExecutionRow.STAGE, JobCounts.NO_STAGE),
                 str(item, ExecutionRow.HELD_BY));
     }
 
@@ -203,10 +247,21 @@ public final class DynamoDbRolloutStore implements RolloutStore {
                 + d.value(s(execution.targetVersion())) + ")";
         List<TransactWriteItem> writes = List.of(
                 deviceUpdate(device, d, condition),
-                ExecutionRow.update(tables.executions(), execution.jobId(), device.deviceName(),
-                        ExecutionRow.changes(device, execution), ExecutionStatus.QUEUED),
-                JobCounters.move(tables.jobs(), execution.jobId(), device.deviceName(), ExecutionStatus.QUEUED, execution.stage(),
-                        execution.status(), execution.stage(), false),
+                ExecutionRow.update(
+                        tables.executions(),
+                        execution.jobId(),
+                        device.deviceName(),
+                        ExecutionRow.changes(device, execution),
+                        ExecutionStatus.QUEUED),
+                JobCounters.move(
+                        tables.jobs(),
+                        execution.jobId(),
+                        device.deviceName(),
+                        ExecutionStatus.QUEUED,
+                        execution.stage(),
+                        execution.status(),
+                        execution.stage(),
+                        false),
                 JobGuards.inProgress(tables.jobs(), execution.jobId()));
         Transactions.Outcome outcome = Transactions.write(dynamo, writes);
         if (outcome.committed()) {
@@ -222,12 +277,22 @@ public final class DynamoDbRolloutStore implements RolloutStore {
     }
 
     @Override
-    public boolean skip(DeviceId device, String jobId, int stage, String reason, String heldBy, boolean waitForDevice, Instant at) {
-        Expression r = queuedRowLeaves(jobId, ExecutionStatus.SKIPPED, reason, at).set(ExecutionRow.STAGE, n(stage));
+    public boolean skip(
+            DeviceId device, String jobId, int stage, String reason, String heldBy, boolean waitForDevice, Instant at) {
+        Expression r =
+                queuedRowLeaves(jobId, ExecutionStatus.SKIPPED, reason, at).set(ExecutionRow.STAGE, n(stage));
         r.setOrRemove(ExecutionRow.HELD_BY, heldBy == null ? null : s(heldBy));
         List<TransactWriteItem> writes = new ArrayList<>();
         writes.add(ExecutionRow.update(tables.executions(), jobId, device.deviceName(), r, ExecutionStatus.QUEUED));
-        writes.add(JobCounters.move(tables.jobs(), jobId, device.deviceName(), ExecutionStatus.QUEUED, stage, ExecutionStatus.SKIPPED, stage, false));
+        writes.add(JobCounters.move(
+                tables.jobs(),
+                jobId,
+                device.deviceName(),
+                ExecutionStatus.QUEUED,
+                stage,
+                ExecutionStatus.SKIPPED,
+                stage,
+                false));
         if (waitForDevice) {
             Expression w = new Expression().addSet(DeviceItem.WAITING_JOBS, AttributeValue.fromSs(List.of(jobId)));
             writes.add(Transactions.update(tables.devices(), DeviceItem.key(device), w, null));
@@ -238,11 +303,19 @@ public final class DynamoDbRolloutStore implements RolloutStore {
     @Override
     public boolean cancelQueued(DeviceId device, String jobId, String reason, Instant at) {
         // Never released, so in no group: the row keeps no stage, and no group's counts move.
-        Expression r = queuedRowLeaves(jobId, ExecutionStatus.CANCELED, reason, at).remove(ExecutionRow.STAGE);
+        Expression r =
+                queuedRowLeaves(jobId, ExecutionStatus.CANCELED, reason, at).remove(ExecutionRow.STAGE);
         return transact(List.of(
                 ExecutionRow.update(tables.executions(), jobId, device.deviceName(), r, ExecutionStatus.QUEUED),
-                JobCounters.move(tables.jobs(), jobId, device.deviceName(), ExecutionStatus.QUEUED, JobCounts.NO_STAGE,
-                        ExecutionStatus.CANCELED, JobCounts.NO_STAGE, false)));
+                JobCounters.move(
+                        tables.jobs(),
+                        jobId,
+                        device.deviceName(),
+                        ExecutionStatus.QUEUED,
+                        JobCounts.NO_STAGE,
+                        ExecutionStatus.CANCELED,
+                        JobCounts.NO_STAGE,
+                        false)));
     }
 
     private static Expression queuedRowLeaves(String jobId, ExecutionStatus to, String reason, Instant at) {
@@ -258,7 +331,14 @@ public final class DynamoDbRolloutStore implements RolloutStore {
     }
 
     @Override
-    public boolean enqueueLate(DeviceId device, String jobId, String productId, String targetVersion, String fromVersion, long seq, Instant at) {
+    public boolean enqueueLate(
+            DeviceId device,
+            String jobId,
+            String productId,
+            String targetVersion,
+            String fromVersion,
+            long seq,
+            Instant at) {
         Optional<RowView> existing = row(jobId, device.deviceName());
         if (existing.isPresent() && existing.get().status() != ExecutionStatus.SKIPPED) {
             return false;
@@ -281,18 +361,34 @@ public final class DynamoDbRolloutStore implements RolloutStore {
         List<TransactWriteItem> writes = new ArrayList<>();
         if (existing.isEmpty()) {
             String condition = "attribute_not_exists(" + r.name(ExecutionRow.DEVICE_NAME) + ")";
-            writes.add(Transactions.update(tables.executions(), ExecutionRow.key(jobId, device.deviceName()), r, condition));
-            writes.add(JobCounters.move(tables.jobs(), jobId, device.deviceName(), null, JobCounts.NO_STAGE, ExecutionStatus.QUEUED,
-                    JobCounts.NO_STAGE, false));
+            writes.add(Transactions.update(
+                    tables.executions(), ExecutionRow.key(jobId, device.deviceName()), r, condition));
+            writes.add(JobCounters.move(
+                    tables.jobs(),
+                    jobId,
+                    device.deviceName(),
+                    null,
+                    JobCounts.NO_STAGE,
+                    ExecutionStatus.QUEUED,
+                    JobCounts.NO_STAGE,
+                    false));
             Expression j = new Expression().add("targetCount", 1);
             String takes = "attribute_exists(" + j.name(DynamoDbJobRepository.DYNAMIC_PRODUCT) + ")";
             writes.add(Transactions.update(tables.jobs(), Map.of("jobId", s(jobId)), j, takes));
         } else {
             int stage = existing.get().stage();
-            writes.add(ExecutionRow.update(tables.executions(), jobId, device.deviceName(), r, ExecutionStatus.SKIPPED));
+            writes.add(
+                    ExecutionRow.update(tables.executions(), jobId, device.deviceName(), r, ExecutionStatus.SKIPPED));
             // Queued again: it leaves the group it was skipped in.
-            writes.add(JobCounters.move(tables.jobs(), jobId, device.deviceName(), ExecutionStatus.SKIPPED, stage, ExecutionStatus.QUEUED,
-                    JobCounts.NO_STAGE, false));
+            writes.add(JobCounters.move(
+                    tables.jobs(),
+                    jobId,
+                    device.deviceName(),
+                    ExecutionStatus.SKIPPED,
+                    stage,
+                    ExecutionStatus.QUEUED,
+                    JobCounts.NO_STAGE,
+                    false));
             writes.add(JobGuards.takesLateDevices(tables.jobs(), jobId));
         }
         Expression w = new Expression().delete(DeviceItem.WAITING_JOBS, AttributeValue.fromSs(List.of(jobId)));
@@ -312,9 +408,21 @@ public final class DynamoDbRolloutStore implements RolloutStore {
         boolean retry = row.attempt() > 0;
         return transact(List.of(
                 deviceUpdate(device, d, condition),
-                ExecutionRow.update(tables.executions(), after.jobId(), device.deviceName(),
-                        ExecutionRow.changes(device, after), row.status()),
-                JobCounters.move(tables.jobs(), after.jobId(), device.deviceName(), row.status(), row.stage(), after.status(), after.stage(), retry),
+                ExecutionRow.update(
+                        tables.executions(),
+                        after.jobId(),
+                        device.deviceName(),
+                        ExecutionRow.changes(device, after),
+                        row.status()),
+                JobCounters.move(
+                        tables.jobs(),
+                        after.jobId(),
+                        device.deviceName(),
+                        row.status(),
+                        row.stage(),
+                        after.status(),
+                        after.stage(),
+                        retry),
                 JobGuards.inProgress(tables.jobs(), after.jobId())));
     }
 

@@ -26,6 +26,7 @@ final class ExecutionRow {
     static final String DEVICE_NAME = "deviceName";
     /** "{jobId}#{status}": the byStatus index lists a job's devices in one status. */
     static final String JOB_STATUS = "jobStatus";
+
     static final String STATUS = "status";
     static final String QUEUED_JOB = "queuedJob";
     static final String SEQ = "seq";
@@ -69,7 +70,8 @@ final class ExecutionRow {
         if (due == null) {
             x.remove(DUE_KEY).remove(DUE_AT);
         } else {
-            x.set(DUE_KEY, s(dueKey(e.jobId(), e.status() == ExecutionStatus.RETRY_PENDING))).set(DUE_AT, n(due.toEpochMilli()));
+            x.set(DUE_KEY, s(dueKey(e.jobId(), e.status() == ExecutionStatus.RETRY_PENDING)))
+                    .set(DUE_AT, n(due.toEpochMilli()));
         }
         return x;
     }
@@ -79,7 +81,8 @@ final class ExecutionRow {
     }
 
     /** The row's update, conditional on its status being {@code expectedStatus} (null: no condition). */
-    static TransactWriteItem update(String table, String jobId, String deviceName, Expression x, ExecutionStatus expectedStatus) {
+    static TransactWriteItem update(
+            String table, String jobId, String deviceName, Expression x, ExecutionStatus expectedStatus) {
         String condition = expectedStatus == null ? null : x.name(STATUS) + " = " + x.value(s(expectedStatus.name()));
         return Transactions.update(table, key(jobId, deviceName), x, condition);
     }

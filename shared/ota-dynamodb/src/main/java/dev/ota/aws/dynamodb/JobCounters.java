@@ -1,10 +1,9 @@
 package dev.ota.aws.dynamodb;
 
-import java.util.Optional;
 import static dev.ota.aws.dynamodb.Attr.s;
 
-import dev.ota.domain.job.JobCounts;
 import dev.ota.domain.ExecutionStatus;
+import dev.ota.domain.job.JobCounts;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
@@ -12,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
@@ -52,8 +52,15 @@ public final class JobCounters {
      * ({@link JobCounts#inStage}) moves a group's counts: QUEUED executions, and those canceled while
      * queued, belong to none.
      */
-    static TransactWriteItem move(String table, String jobId, String deviceName, ExecutionStatus from, int fromStage,
-                                  ExecutionStatus to, int toStage, boolean retry) {
+    static TransactWriteItem move(
+            String table,
+            String jobId,
+            String deviceName,
+            ExecutionStatus from,
+            int fromStage,
+            ExecutionStatus to,
+            int toStage,
+            boolean retry) {
         Expression e = new Expression();
         if (from != to) {
             if (from != null) {
@@ -95,8 +102,10 @@ public final class JobCounters {
         Map<String, Map<String, AttributeValue>> items = new HashMap<>();
         for (int from = 0; from < keys.size(); from += 100) {
             List<Map<String, AttributeValue>> batch = keys.subList(from, Math.min(keys.size(), from + 100)).stream()
-                    .map(k -> Map.of("jobId", s(k))).toList();
-            Batches.get(dynamo, table, batch, null).forEach(item -> items.put(item.get("jobId").s(), item));
+                    .map(k -> Map.of("jobId", s(k)))
+                    .toList();
+            Batches.get(dynamo, table, batch, null)
+                    .forEach(item -> items.put(item.get("jobId").s(), item));
         }
         Map<String, JobCounts> out = new LinkedHashMap<>();
         for (String jobId : jobIds) {
@@ -134,7 +143,9 @@ public final class JobCounters {
                             continue;
                         }
                         status(name.substring(name.indexOf('_') + 1))
-                                .ifPresent(s -> byStage.computeIfAbsent(stage, k -> new EnumMap<>(ExecutionStatus.class)).merge(s, value, Long::sum));
+                                .ifPresent(
+                                        s -> byStage.computeIfAbsent(stage, k -> new EnumMap<>(ExecutionStatus.class))
+                                                .merge(s, value, Long::sum));
                     }
                 }
             }

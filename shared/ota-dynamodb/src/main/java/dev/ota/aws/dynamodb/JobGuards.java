@@ -12,14 +12,20 @@ final class JobGuards {
 
     static TransactWriteItem inProgress(String table, String jobId) {
         Expression e = new Expression();
-        return Transactions.check(table, Map.of("jobId", s(jobId)), e,
+        return Transactions.check(
+                table,
+                Map.of("jobId", s(jobId)),
+                e,
                 e.name("jobState") + " = " + e.value(s(JobStatus.IN_PROGRESS.name())));
     }
 
     /** The dynamic job still takes devices that qualify later (cleared on cancel, abort, end, completion). */
     static TransactWriteItem takesLateDevices(String table, String jobId) {
         Expression e = new Expression();
-        return Transactions.check(table, Map.of("jobId", s(jobId)), e,
+        return Transactions.check(
+                table,
+                Map.of("jobId", s(jobId)),
+                e,
                 "attribute_exists(" + e.name(DynamoDbJobRepository.DYNAMIC_PRODUCT) + ")");
     }
 }

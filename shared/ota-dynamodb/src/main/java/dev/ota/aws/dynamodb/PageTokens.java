@@ -1,11 +1,11 @@
 package dev.ota.aws.dynamodb;
 
-import java.io.IOException;
-import java.math.BigDecimal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ota.domain.OperatorException;
+import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
@@ -40,7 +40,9 @@ public final class PageTokens {
                 throw new IllegalStateException("page key " + name + " is neither S nor N");
             }
         }
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(node.toString().getBytes(StandardCharsets.UTF_8));
+        return Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(node.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** @return null for no token; throws OperatorException INVALID_REQUEST for one that is not ours */
@@ -70,7 +72,9 @@ public final class PageTokens {
             if (value.isTextual() && !value.textValue().isEmpty()) {
                 key.put(field.getKey(), AttributeValue.fromS(value.textValue()));
             } else if (value.isNumber()) {
-                key.put(field.getKey(), AttributeValue.fromN(value.decimalValue().toPlainString()));
+                key.put(
+                        field.getKey(),
+                        AttributeValue.fromN(value.decimalValue().toPlainString()));
             } else {
                 throw invalid();
             }
@@ -79,6 +83,8 @@ public final class PageTokens {
     }
 
     public static OperatorException invalid() {
-        return new OperatorException(OperatorException.Code.INVALID_REQUEST, "nextToken is not valid (it must come from the previous page of the same listing)");
+        return new OperatorException(
+                OperatorException.Code.INVALID_REQUEST,
+                "nextToken is not valid (it must come from the previous page of the same listing)");
     }
 }

@@ -33,7 +33,8 @@ final class Transactions {
 
         /** Whether the condition of the item at {@code index} (in the order written) failed. */
         boolean failed(int index) {
-            return index < reasons.size() && CONDITION_FAILED.equals(reasons.get(index).code());
+            return index < reasons.size()
+                    && CONDITION_FAILED.equals(reasons.get(index).code());
         }
     }
 
@@ -43,7 +44,8 @@ final class Transactions {
             return Outcome.COMMITTED;
         } catch (TransactionCanceledException cancelled) {
             if (cancelled.hasCancellationReasons()
-                    && cancelled.cancellationReasons().stream().anyMatch(reason -> CONDITION_FAILED.equals(reason.code()))) {
+                    && cancelled.cancellationReasons().stream()
+                            .anyMatch(reason -> CONDITION_FAILED.equals(reason.code()))) {
                 return new Outcome(cancelled.cancellationReasons());
             }
             throw cancelled;
@@ -52,8 +54,12 @@ final class Transactions {
 
     /** An Update of the item at {@code key}: the expression's changes, if {@code condition} (null: always) holds. */
     static TransactWriteItem update(String table, Map<String, AttributeValue> key, Expression e, String condition) {
-        Update.Builder u = Update.builder().tableName(table).key(key).updateExpression(e.update())
-                .expressionAttributeNames(e.names()).expressionAttributeValues(e.values());
+        Update.Builder u = Update.builder()
+                .tableName(table)
+                .key(key)
+                .updateExpression(e.update())
+                .expressionAttributeNames(e.names())
+                .expressionAttributeValues(e.values());
         if (condition != null) {
             u.conditionExpression(condition);
         }
@@ -62,7 +68,14 @@ final class Transactions {
 
     /** A ConditionCheck of the item at {@code key}, its names and values placed in {@code e}. */
     static TransactWriteItem check(String table, Map<String, AttributeValue> key, Expression e, String condition) {
-        return TransactWriteItem.builder().conditionCheck(ConditionCheck.builder().tableName(table).key(key).conditionExpression(condition)
-                .expressionAttributeNames(e.names()).expressionAttributeValues(e.values()).build()).build();
+        return TransactWriteItem.builder()
+                .conditionCheck(ConditionCheck.builder()
+                        .tableName(table)
+                        .key(key)
+                        .conditionExpression(condition)
+                        .expressionAttributeNames(e.names())
+                        .expressionAttributeValues(e.values())
+                        .build())
+                .build();
     }
 }

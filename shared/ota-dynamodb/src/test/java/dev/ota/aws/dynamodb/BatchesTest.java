@@ -41,7 +41,8 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 class BatchesTest extends StoreFixture {
 
     private final HalfProcessed half = new HalfProcessed();
-    private final DynamoDbClient partial = MotoTables.client(ClientOverrideConfiguration.builder().addExecutionInterceptor(half).build());
+    private final DynamoDbClient partial = MotoTables.client(
+            ClientOverrideConfiguration.builder().addExecutionInterceptor(half).build());
     private final DynamoDbRolloutStore partialRollout = new DynamoDbRolloutStore(partial, tables);
     private final DynamoDbJobRepository partialJobs = new DynamoDbJobRepository(partial, tables);
 
@@ -55,8 +56,15 @@ class BatchesTest extends StoreFixture {
         JobRecord job = job();
         List<String> names = IntStream.range(0, 30).mapToObj(i -> "d-" + i).toList();
 
-        partialRollout.putQueued(job.jobId(), job.productId(), job.targetVersion(), 0,
-                IntStream.range(0, 30).mapToObj(i -> new QueuedDevice(names.get(i), i, null)).toList(), T0);
+        partialRollout.putQueued(
+                job.jobId(),
+                job.productId(),
+                job.targetVersion(),
+                0,
+                IntStream.range(0, 30)
+                        .mapToObj(i -> new QueuedDevice(names.get(i), i, null))
+                        .toList(),
+                T0);
         Map<String, Long> marks = partialRollout.expansionMarks(job.jobId(), names);
 
         assertThat(half.heldBack()).isPositive();
@@ -82,7 +90,11 @@ class BatchesTest extends StoreFixture {
         for (int i = 0; i < 3; i++) {
             JobRecord job = job();
             int jobIndex = i;
-            queue(job, IntStream.range(0, 4).mapToObj(n -> "d-" + jobIndex + "-" + n).toArray(String[]::new))
+            queue(
+                            job,
+                            IntStream.range(0, 4)
+                                    .mapToObj(n -> "d-" + jobIndex + "-" + n)
+                                    .toArray(String[]::new))
                     .forEach(d -> released(job, d));
             ids.add(job.jobId());
         }
@@ -90,7 +102,8 @@ class BatchesTest extends StoreFixture {
         Map<String, JobCounts> counts = partialJobs.counts(ids);
 
         assertThat(half.heldBack()).isPositive();
-        ids.forEach(id -> assertThat(counts.get(id).get(ExecutionStatus.DELIVERED)).isEqualTo(4));
+        ids.forEach(
+                id -> assertThat(counts.get(id).get(ExecutionStatus.DELIVERED)).isEqualTo(4));
     }
 
     /** Holds back the second half of every other BatchWriteItem / BatchGetItem and reports it unprocessed. */
@@ -125,9 +138,16 @@ class BatchesTest extends StoreFixture {
                 Map<String, KeysAndAttributes> held = new HashMap<>();
                 get.requestItems().forEach((table, keys) -> {
                     int keep = (keys.keys().size() + 1) / 2;
-                    sent.put(table, keys.toBuilder().keys(keys.keys().subList(0, keep)).build());
+                    sent.put(
+                            table,
+                            keys.toBuilder().keys(keys.keys().subList(0, keep)).build());
                     if (keep < keys.keys().size()) {
-                        held.put(table, keys.toBuilder().keys(keys.keys().subList(keep, keys.keys().size())).build());
+                        held.put(
+                                table,
+                                keys.toBuilder()
+                                        .keys(keys.keys()
+                                                .subList(keep, keys.keys().size()))
+                                        .build());
                         heldBack.addAndGet(keys.keys().size() - keep);
                     }
                 });
@@ -148,10 +168,14 @@ class BatchesTest extends StoreFixture {
                 return context.response();
             }
             if (context.response() instanceof BatchWriteItemResponse write) {
-                return write.toBuilder().unprocessedItems((Map<String, List<WriteRequest>>) held).build();
+                return write.toBuilder()
+                        .unprocessedItems((Map<String, List<WriteRequest>>) held)
+                        .build();
             }
             if (context.response() instanceof BatchGetItemResponse get) {
-                return get.toBuilder().unprocessedKeys((Map<String, KeysAndAttributes>) held).build();
+                return get.toBuilder()
+                        .unprocessedKeys((Map<String, KeysAndAttributes>) held)
+                        .build();
             }
             return context.response();
         }

@@ -42,7 +42,11 @@ class DynamoDbDeviceDirectoryTest extends StoreFixture {
 
         List<Listed> listed = all(product, "1.0.0", 3);
 
-        assertThat(listed).hasSize(7).extracting(Listed::deviceName).doesNotHaveDuplicates().allMatch(n -> n.startsWith("on-1-"));
+        assertThat(listed)
+                .hasSize(7)
+                .extracting(Listed::deviceName)
+                .doesNotHaveDuplicates()
+                .allMatch(n -> n.startsWith("on-1-"));
         assertThat(listed).extracting(Listed::currentVersion).containsOnly("1.0.0");
     }
 
@@ -52,7 +56,9 @@ class DynamoDbDeviceDirectoryTest extends StoreFixture {
         report("b", "2.0.0");
         report("c", "1.5.0");
 
-        assertThat(all(product, null, 2)).containsExactlyInAnyOrder(new Listed("a", "1.0.0"), new Listed("b", "2.0.0"), new Listed("c", "1.5.0"));
+        assertThat(all(product, null, 2))
+                .containsExactlyInAnyOrder(
+                        new Listed("a", "1.0.0"), new Listed("b", "2.0.0"), new Listed("c", "1.5.0"));
     }
 
     @Test
@@ -63,7 +69,10 @@ class DynamoDbDeviceDirectoryTest extends StoreFixture {
         // A device a job took before it ever reported has an item, without a version.
         JobRecord job = job(product, JobStatus.IN_PROGRESS, false);
         released(job, queue(job, "never-reported").get(0));
-        assertThat(devices.find(new DeviceId(product, "never-reported")).orElseThrow().currentVersion()).isNull();
+        assertThat(devices.find(new DeviceId(product, "never-reported"))
+                        .orElseThrow()
+                        .currentVersion())
+                .isNull();
 
         assertThat(all(product, "1.0.0", 10)).containsExactly(new Listed("b", "1.0.0"));
         assertThat(all(product, "2.0.0", 10)).containsExactly(new Listed("a", "2.0.0"));

@@ -76,14 +76,19 @@ class DynamoDbDeviceStateStoreTest extends StoreFixture {
         @Test
         void aDeviceThatNeverTookAnUpdateExpires90DaysAfterItsLatestReport() {
             devices.recordVersion(device, "1.0.0", T0);
-            assertThat(expiresAt(device).n()).isEqualTo(String.valueOf(T0.plus(Duration.ofDays(90)).getEpochSecond()));
+            assertThat(expiresAt(device).n())
+                    .isEqualTo(String.valueOf(T0.plus(Duration.ofDays(90)).getEpochSecond()));
 
             devices.recordVersion(device, "1.0.0", T0.plusSeconds(3600).plusMillis(250));
-            assertThat(expiresAt(device).n()).isEqualTo(String.valueOf(T0.plusSeconds(3600).plus(Duration.ofDays(90)).getEpochSecond()));
+            assertThat(expiresAt(device).n())
+                    .isEqualTo(String.valueOf(
+                            T0.plusSeconds(3600).plus(Duration.ofDays(90)).getEpochSecond()));
 
             // A stale report moves nothing.
             devices.recordVersion(device, "0.9.0", T0);
-            assertThat(expiresAt(device).n()).isEqualTo(String.valueOf(T0.plusSeconds(3600).plus(Duration.ofDays(90)).getEpochSecond()));
+            assertThat(expiresAt(device).n())
+                    .isEqualTo(String.valueOf(
+                            T0.plusSeconds(3600).plus(Duration.ofDays(90)).getEpochSecond()));
         }
 
         @Test
@@ -105,7 +110,10 @@ class DynamoDbDeviceStateStoreTest extends StoreFixture {
         }
 
         private software.amazon.awssdk.services.dynamodb.model.AttributeValue expiresAt(DeviceId id) {
-            var item = dynamo.getItem(r -> r.tableName(tables.devices()).key(DeviceItem.key(id)).consistentRead(true)).item();
+            var item = dynamo.getItem(r -> r.tableName(tables.devices())
+                            .key(DeviceItem.key(id))
+                            .consistentRead(true))
+                    .item();
             assertThat(item).containsKey(DeviceItem.EXPIRES_AT);
             return item.get(DeviceItem.EXPIRES_AT);
         }
@@ -121,7 +129,8 @@ class DynamoDbDeviceStateStoreTest extends StoreFixture {
         JobRecord job = job();
         DeviceId queued = queueOne(job);
         Execution first = released(job, queued, 2, Duration.ofMinutes(10), T0);
-        Execution failed = moved(queued, first, first.failed(RETRY_PENDING, -4, "md5 mismatch", T0.plusSeconds(5), T0.plusSeconds(35)));
+        Execution failed = moved(
+                queued, first, first.failed(RETRY_PENDING, -4, "md5 mismatch", T0.plusSeconds(5), T0.plusSeconds(35)));
 
         assertThat(state(queued).execution()).isEqualTo(failed);
         assertThat(state(queued).execution().fromVersion()).isEqualTo("1.0.0");
@@ -133,11 +142,13 @@ class DynamoDbDeviceStateStoreTest extends StoreFixture {
         private final JobRecord job = job();
         private final DeviceId queued = queueOne(job);
         private final Execution delivered = released(job, queued);
-        private final Execution downloading = moved(queued, delivered, delivered.withStatus(DOWNLOADING, 0, T0.plusSeconds(1)));
+        private final Execution downloading =
+                moved(queued, delivered, delivered.withStatus(DOWNLOADING, 0, T0.plusSeconds(1)));
 
         @Test
         void raisesThePercentOfTheDownloadInOneWrite() {
-            assertThat(devices.advancePercent(queued, "2.0.0", 30, T0.plusSeconds(2))).isEmpty();
+            assertThat(devices.advancePercent(queued, "2.0.0", 30, T0.plusSeconds(2)))
+                    .isEmpty();
 
             assertThat(state(queued).execution().percent()).isEqualTo(30);
             assertThat(state(queued).execution().status()).isEqualTo(DOWNLOADING);
@@ -153,15 +164,19 @@ class DynamoDbDeviceStateStoreTest extends StoreFixture {
             Optional<DeviceState> lower = devices.advancePercent(queued, "2.0.0", 20, T0.plusSeconds(3));
             Optional<DeviceState> same = devices.advancePercent(queued, "2.0.0", 30, T0.plusSeconds(3));
 
-            assertThat(lower).hasValueSatisfying(s -> assertThat(s.execution().percent()).isEqualTo(30));
-            assertThat(same).hasValueSatisfying(s -> assertThat(s.execution().percent()).isEqualTo(30));
+            assertThat(lower)
+                    .hasValueSatisfying(s -> assertThat(s.execution().percent()).isEqualTo(30));
+            assertThat(same)
+                    .hasValueSatisfying(s -> assertThat(s.execution().percent()).isEqualTo(30));
             assertThat(state(queued).execution().percent()).isEqualTo(30);
         }
 
         @Test
         void anotherTargetOrAReportFromBeforeTheAttemptIsNotApplied() {
-            assertThat(devices.advancePercent(queued, "3.0.0", 50, T0.plusSeconds(2))).isPresent();
-            assertThat(devices.advancePercent(queued, "2.0.0", 50, T0.minusMillis(1))).isPresent();
+            assertThat(devices.advancePercent(queued, "3.0.0", 50, T0.plusSeconds(2)))
+                    .isPresent();
+            assertThat(devices.advancePercent(queued, "2.0.0", 50, T0.minusMillis(1)))
+                    .isPresent();
 
             assertThat(state(queued).execution()).isEqualTo(downloading);
         }
@@ -172,7 +187,8 @@ class DynamoDbDeviceStateStoreTest extends StoreFixture {
 
             Optional<DeviceState> found = devices.advancePercent(queued, "2.0.0", 50, T0.plusSeconds(4));
 
-            assertThat(found).hasValueSatisfying(s -> assertThat(s.execution().status()).isEqualTo(BURNING));
+            assertThat(found)
+                    .hasValueSatisfying(s -> assertThat(s.execution().status()).isEqualTo(BURNING));
         }
 
         @Test
@@ -210,7 +226,8 @@ class DynamoDbDeviceStateStoreTest extends StoreFixture {
             devices.advancePercent(queued, "2.0.0", 40, T0.plusSeconds(2));
 
             // Decided from the state before the percent moved: lost the race.
-            boolean applied = devices.transition(queued, downloading, downloading.withStatus(BURNING, 100, T0.plusSeconds(3)));
+            boolean applied =
+                    devices.transition(queued, downloading, downloading.withStatus(BURNING, 100, T0.plusSeconds(3)));
 
             assertThat(applied).isFalse();
             assertThat(state(queued).execution().status()).isEqualTo(DOWNLOADING);
@@ -233,7 +250,10 @@ class DynamoDbDeviceStateStoreTest extends StoreFixture {
 
         @Test
         void aNewAttemptStartsOnlyWhileTheJobIsInProgress() {
-            Execution pending = moved(queued, delivered, delivered.failed(RETRY_PENDING, -1, "download failed", T0.plusSeconds(1), T0.plusSeconds(31)));
+            Execution pending = moved(
+                    queued,
+                    delivered,
+                    delivered.failed(RETRY_PENDING, -1, "download failed", T0.plusSeconds(1), T0.plusSeconds(31)));
             Execution second = pending.delivered(T0.plusSeconds(40));
             setState(job, JobStatus.PAUSED);
 
@@ -257,15 +277,18 @@ class DynamoDbDeviceStateStoreTest extends StoreFixture {
             setState(job, JobStatus.CANCELED);
 
             // A device that was already updating reports on: its progress is still recorded.
-            assertThat(devices.transition(queued, delivered, delivered.withStatus(DOWNLOADING, 10, T0.plusSeconds(1)))).isTrue();
+            assertThat(devices.transition(queued, delivered, delivered.withStatus(DOWNLOADING, 10, T0.plusSeconds(1))))
+                    .isTrue();
             assertCountsMatchRows(job);
         }
 
         @Test
         void anotherJobsExecutionIsNotMoved() {
-            Execution foreign = new Execution(MotoTables.id("job"), delivered.firmware(), "1.0.0", DELIVERED, 1, 0, T0, T0, 0, "", POLICY, null);
+            Execution foreign = new Execution(
+                    MotoTables.id("job"), delivered.firmware(), "1.0.0", DELIVERED, 1, 0, T0, T0, 0, "", POLICY, null);
 
-            assertThat(devices.transition(queued, foreign, foreign.withStatus(DOWNLOADING, 0, T0.plusSeconds(1)))).isFalse();
+            assertThat(devices.transition(queued, foreign, foreign.withStatus(DOWNLOADING, 0, T0.plusSeconds(1))))
+                    .isFalse();
             assertThat(state(queued).execution()).isEqualTo(delivered);
         }
     }
@@ -275,7 +298,8 @@ class DynamoDbDeviceStateStoreTest extends StoreFixture {
         JobRecord job = job();
         Execution execution = firstAttempt(job, 0, null, T0);
 
-        assertThat(devices.transition(device, execution, execution.withStatus(DOWNLOADING, 0, T0.plusSeconds(1)))).isFalse();
+        assertThat(devices.transition(device, execution, execution.withStatus(DOWNLOADING, 0, T0.plusSeconds(1))))
+                .isFalse();
         assertThat(devices.find(device)).isEmpty();
         assertThat(rollout.row(job.jobId(), device.deviceName())).isEmpty();
         assertThat(jobs.counts(job.jobId()).get(DOWNLOADING)).isZero();

@@ -25,7 +25,15 @@ class DynamoDbFirmwareCatalogTest extends StoreFixture {
     private final String product = MotoTables.id("P");
 
     private Firmware available(String version) {
-        return new Firmware(product, version, "firmware/" + product + "/" + version + ".bin", 4096, MD5, "ab".repeat(32), "build 7", T0);
+        return new Firmware(
+                product,
+                version,
+                "firmware/" + product + "/" + version + ".bin",
+                4096,
+                MD5,
+                "ab".repeat(32),
+                "build 7",
+                T0);
     }
 
     @Nested
@@ -56,7 +64,8 @@ class DynamoDbFirmwareCatalogTest extends StoreFixture {
             Firmware fw = available("1.0.0");
             firmware.save(fw);
             Firmware other = new Firmware(product, "1.0.0", fw.s3Key(), 4096, OTHER_MD5, null, "", T0.plusSeconds(1));
-            Firmware moved = new Firmware(product, "1.0.0", "firmware/elsewhere.bin", 4096, MD5, null, "", T0.plusSeconds(1));
+            Firmware moved =
+                    new Firmware(product, "1.0.0", "firmware/elsewhere.bin", 4096, MD5, null, "", T0.plusSeconds(1));
 
             assertThatThrownBy(() -> firmware.save(other)).isInstanceOf(InvalidMessageException.class);
             assertThatThrownBy(() -> firmware.save(moved)).isInstanceOf(InvalidMessageException.class);
@@ -68,7 +77,8 @@ class DynamoDbFirmwareCatalogTest extends StoreFixture {
     @Nested
     class Uploads {
 
-        private final Firmware reserved = Firmware.reserved(product, "2.0.0", "firmware/" + product + "/2.0.0.bin", 9_000_000, MD5, "rc", T0);
+        private final Firmware reserved =
+                Firmware.reserved(product, "2.0.0", "firmware/" + product + "/2.0.0.bin", 9_000_000, MD5, "rc", T0);
         private final Upload upload = new Upload("upload-1", 8_388_608, 2);
 
         @Test
@@ -77,7 +87,8 @@ class DynamoDbFirmwareCatalogTest extends StoreFixture {
 
             assertThat(firmware.find(product, "2.0.0")).contains(reserved);
             assertThat(firmware.upload(product, "2.0.0")).contains(upload);
-            assertThat(firmware.insert(reserved, new Upload("upload-2", 8_388_608, 2))).isFalse();
+            assertThat(firmware.insert(reserved, new Upload("upload-2", 8_388_608, 2)))
+                    .isFalse();
             assertThat(firmware.upload(product, "2.0.0")).contains(upload);
         }
 
@@ -94,8 +105,18 @@ class DynamoDbFirmwareCatalogTest extends StoreFixture {
         @Test
         void settlingReplacesTheReservationOnce() {
             firmware.insert(reserved, upload);
-            Firmware verified = new Firmware(product, "2.0.0", reserved.s3Key(), 9_000_000, MD5, "cd".repeat(32), "rc", T0.plusSeconds(60),
-                    Firmware.Status.AVAILABLE, null, T0);
+            Firmware verified = new Firmware(
+                    product,
+                    "2.0.0",
+                    reserved.s3Key(),
+                    9_000_000,
+                    MD5,
+                    "cd".repeat(32),
+                    "rc",
+                    T0.plusSeconds(60),
+                    Firmware.Status.AVAILABLE,
+                    null,
+                    T0);
 
             assertThat(firmware.settle(verified, Firmware.Status.UPLOADING)).isTrue();
             assertThat(firmware.settle(verified, Firmware.Status.UPLOADING)).isFalse();
@@ -107,9 +128,30 @@ class DynamoDbFirmwareCatalogTest extends StoreFixture {
         @Test
         void settlingNeedsTheSameObjectAndAnExistingRecord() {
             firmware.insert(reserved, upload);
-            Firmware elsewhere = new Firmware(product, "2.0.0", "firmware/elsewhere.bin", 9_000_000, MD5, null, "", T0, Firmware.Status.AVAILABLE,
-                    null, T0);
-            Firmware absent = new Firmware(product, "3.0.0", "firmware/3.bin", 1, MD5, null, "", T0, Firmware.Status.REJECTED, "md5 mismatch", T0);
+            Firmware elsewhere = new Firmware(
+                    product,
+                    "2.0.0",
+                    "firmware/elsewhere.bin",
+                    9_000_000,
+                    MD5,
+                    null,
+                    "",
+                    T0,
+                    Firmware.Status.AVAILABLE,
+                    null,
+                    T0);
+            Firmware absent = new Firmware(
+                    product,
+                    "3.0.0",
+                    "firmware/3.bin",
+                    1,
+                    MD5,
+                    null,
+                    "",
+                    T0,
+                    Firmware.Status.REJECTED,
+                    "md5 mismatch",
+                    T0);
 
             assertThat(firmware.settle(elsewhere, Firmware.Status.UPLOADING)).isFalse();
             assertThat(firmware.settle(absent, Firmware.Status.UPLOADING)).isFalse();
@@ -120,15 +162,36 @@ class DynamoDbFirmwareCatalogTest extends StoreFixture {
 
         @Test
         void aRecordWithoutAStatusIsAvailable() {
-            dynamo.putItem(r -> r.tableName(tables.firmware()).item(Map.of("productId", AttributeValue.fromS(product),
-                    "version", AttributeValue.fromS("0.9.0"), "s3Key", AttributeValue.fromS("firmware/old.bin"),
-                    "fileSize", AttributeValue.fromN("10"), "md5sum", AttributeValue.fromS(MD5),
-                    "registeredAt", AttributeValue.fromN(Long.toString(T0.toEpochMilli())))));
+            dynamo.putItem(r -> r.tableName(tables.firmware())
+                    .item(Map.of(
+                            "productId",
+                            AttributeValue.fromS(product),
+                            "version",
+                            AttributeValue.fromS("0.9.0"),
+                            "s3Key",
+                            AttributeValue.fromS("firmware/old.bin"),
+                            "fileSize",
+                            AttributeValue.fromN("10"),
+                            "md5sum",
+                            AttributeValue.fromS(MD5),
+                            "registeredAt",
+                            AttributeValue.fromN(Long.toString(T0.toEpochMilli())))));
             Firmware old = firmware.find(product, "0.9.0").orElseThrow();
             assertThat(old.status()).isEqualTo(Firmware.Status.AVAILABLE);
             assertThat(old.createdAt()).isEqualTo(T0);
 
-            Firmware rejected = new Firmware(product, "0.9.0", "firmware/old.bin", 10, MD5, null, "", T0, Firmware.Status.REJECTED, "withdrawn", T0);
+            Firmware rejected = new Firmware(
+                    product,
+                    "0.9.0",
+                    "firmware/old.bin",
+                    10,
+                    MD5,
+                    null,
+                    "",
+                    T0,
+                    Firmware.Status.REJECTED,
+                    "withdrawn",
+                    T0);
             assertThat(firmware.settle(rejected, Firmware.Status.AVAILABLE)).isTrue();
             assertThat(firmware.find(product, "0.9.0")).contains(rejected);
         }
@@ -141,8 +204,10 @@ class DynamoDbFirmwareCatalogTest extends StoreFixture {
         void theDescriptionOfExistingFirmwareChanges() {
             firmware.save(available("1.0.0"));
 
-            assertThat(firmware.editDescription(product, "1.0.0", "hotfix")).contains(available("1.0.0").withDescription("hotfix"));
-            assertThat(firmware.find(product, "1.0.0").orElseThrow().description()).isEqualTo("hotfix");
+            assertThat(firmware.editDescription(product, "1.0.0", "hotfix"))
+                    .contains(available("1.0.0").withDescription("hotfix"));
+            assertThat(firmware.find(product, "1.0.0").orElseThrow().description())
+                    .isEqualTo("hotfix");
         }
 
         @Test
@@ -176,7 +241,9 @@ class DynamoDbFirmwareCatalogTest extends StoreFixture {
             assertThat(first.nextToken()).isNotNull();
             assertThat(second.items()).extracting(Firmware::version).containsExactly("2.0.0", "2.1.0");
             assertThat(second.nextToken()).isNull();
-            assertThat(firmware.list(product, null, 10)).isEqualTo(new Page<>(versions.stream().map(v -> available(v)).toList(), null));
+            assertThat(firmware.list(product, null, 10))
+                    .isEqualTo(
+                            new Page<>(versions.stream().map(v -> available(v)).toList(), null));
             assertThat(firmware.list(MotoTables.id("P"), null, 10)).isEqualTo(new Page<>(List.of(), null));
         }
 
@@ -197,7 +264,9 @@ class DynamoDbFirmwareCatalogTest extends StoreFixture {
             } while (token != null);
 
             Set<String> keys = new HashSet<>();
-            all.forEach(f -> assertThat(keys.add(f.productId() + "/" + f.version())).as("listed once: %s", f).isTrue());
+            all.forEach(f -> assertThat(keys.add(f.productId() + "/" + f.version()))
+                    .as("listed once: %s", f)
+                    .isTrue());
             assertThat(keys).contains(product + "/1.0.0", product + "/1.1.0", other + "/1.0.0");
         }
 

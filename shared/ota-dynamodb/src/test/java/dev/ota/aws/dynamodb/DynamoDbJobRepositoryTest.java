@@ -41,7 +41,8 @@ class DynamoDbJobRepositoryTest extends StoreFixture {
         JobRecord first = record(MotoTables.id("job"), product, "2.0.0", JobStatus.PREPARING, false, T0);
         jobs.create(first);
 
-        assertThatThrownBy(() -> jobs.create(record(first.jobId(), product, "3.0.0", JobStatus.IN_PROGRESS, false, T0.plusSeconds(1))))
+        assertThatThrownBy(() -> jobs.create(
+                        record(first.jobId(), product, "3.0.0", JobStatus.IN_PROGRESS, false, T0.plusSeconds(1))))
                 .isInstanceOf(RuntimeException.class);
 
         assertThat(jobs.find(first.jobId())).contains(first);
@@ -67,10 +68,16 @@ class DynamoDbJobRepositoryTest extends StoreFixture {
 
         @Test
         void appliesOnlyWhileTheStateIsOneOfTheExpected() {
-            assertThat(jobs.update(job.jobId(), JobPatch.patch().ifStateIn(JobStatus.PAUSED).state(JobStatus.IN_PROGRESS, "resumed"))).isFalse();
+            assertThat(jobs.update(
+                            job.jobId(),
+                            JobPatch.patch().ifStateIn(JobStatus.PAUSED).state(JobStatus.IN_PROGRESS, "resumed")))
+                    .isFalse();
             assertThat(jobs.find(job.jobId())).contains(job);
 
-            assertThat(jobs.update(job.jobId(), JobPatch.patch().ifStateIn(JobStatus.IN_PROGRESS).state(JobStatus.PAUSED, "paused"))).isTrue();
+            assertThat(jobs.update(
+                            job.jobId(),
+                            JobPatch.patch().ifStateIn(JobStatus.IN_PROGRESS).state(JobStatus.PAUSED, "paused")))
+                    .isTrue();
             JobRecord paused = jobs.find(job.jobId()).orElseThrow();
             assertThat(paused.state()).isEqualTo(JobStatus.PAUSED);
             assertThat(paused.stateReason()).isEqualTo("paused");
@@ -80,7 +87,12 @@ class DynamoDbJobRepositoryTest extends StoreFixture {
         void anUnknownJobIsNotCreatedByAPatch() {
             String unknown = MotoTables.id("job");
 
-            assertThat(jobs.update(unknown, JobPatch.patch().state(JobStatus.CANCELED, "canceled").addExpanded(5, 0, 0))).isFalse();
+            assertThat(jobs.update(
+                            unknown,
+                            JobPatch.patch()
+                                    .state(JobStatus.CANCELED, "canceled")
+                                    .addExpanded(5, 0, 0)))
+                    .isFalse();
 
             assertThat(jobs.find(unknown)).isEmpty();
             assertThat(jobs.state(unknown)).isEmpty();
@@ -89,8 +101,16 @@ class DynamoDbJobRepositoryTest extends StoreFixture {
         @Test
         void ofTwoPlansFromTheSameStateOnlyOneWins() {
             ReleaseBudget budget = new ReleaseBudget(12.5, T0);
-            JobPatch first = JobPatch.patch().ifPlanAt(null).ifStateIn(JobStatus.IN_PROGRESS).planAt(T0).budget(budget);
-            JobPatch second = JobPatch.patch().ifPlanAt(null).ifStateIn(JobStatus.IN_PROGRESS).planAt(T0.plusMillis(5)).budget(budget);
+            JobPatch first = JobPatch.patch()
+                    .ifPlanAt(null)
+                    .ifStateIn(JobStatus.IN_PROGRESS)
+                    .planAt(T0)
+                    .budget(budget);
+            JobPatch second = JobPatch.patch()
+                    .ifPlanAt(null)
+                    .ifStateIn(JobStatus.IN_PROGRESS)
+                    .planAt(T0.plusMillis(5))
+                    .budget(budget);
 
             assertThat(jobs.update(job.jobId(), first)).isTrue();
             assertThat(jobs.update(job.jobId(), second)).isFalse();
@@ -98,13 +118,20 @@ class DynamoDbJobRepositoryTest extends StoreFixture {
             JobRecord planned = jobs.find(job.jobId()).orElseThrow();
             assertThat(planned.planAt()).isEqualTo(T0);
             assertThat(planned.budget()).isEqualTo(budget);
-            assertThat(jobs.update(job.jobId(), JobPatch.patch().ifPlanAt(T0).planAt(T0.plusSeconds(60)))).isTrue();
-            assertThat(jobs.update(job.jobId(), JobPatch.patch().ifPlanAt(T0).planAt(T0.plusSeconds(61)))).isFalse();
+            assertThat(jobs.update(job.jobId(), JobPatch.patch().ifPlanAt(T0).planAt(T0.plusSeconds(60))))
+                    .isTrue();
+            assertThat(jobs.update(job.jobId(), JobPatch.patch().ifPlanAt(T0).planAt(T0.plusSeconds(61))))
+                    .isFalse();
         }
 
         @Test
         void anExpansionCheckpointCountsItsBatchOnce() {
-            JobPatch checkpoint = JobPatch.patch().ifCursor(null).cursor("page-2").seqNext(100).heartbeat(T0).addExpanded(100, 3, 2);
+            JobPatch checkpoint = JobPatch.patch()
+                    .ifCursor(null)
+                    .cursor("page-2")
+                    .seqNext(100)
+                    .heartbeat(T0)
+                    .addExpanded(100, 3, 2);
 
             assertThat(jobs.update(job.jobId(), checkpoint)).isTrue();
             assertThat(jobs.update(job.jobId(), checkpoint)).isFalse();
@@ -118,7 +145,10 @@ class DynamoDbJobRepositoryTest extends StoreFixture {
             assertThat(expanded.expansionHeartbeat()).isEqualTo(T0);
             assertThat(jobs.counts(job.jobId()).get(QUEUED)).isEqualTo(100);
 
-            assertThat(jobs.update(job.jobId(), JobPatch.patch().ifCursor("page-2").cursor(null).expanded(true))).isTrue();
+            assertThat(jobs.update(
+                            job.jobId(),
+                            JobPatch.patch().ifCursor("page-2").cursor(null).expanded(true)))
+                    .isTrue();
             JobRecord done = jobs.find(job.jobId()).orElseThrow();
             assertThat(done.cursor()).isNull();
             assertThat(done.expanded()).isTrue();
@@ -126,7 +156,11 @@ class DynamoDbJobRepositoryTest extends StoreFixture {
 
         @Test
         void aStageMovesOnlyFromTheStageItWasDecidedIn() {
-            JobPatch next = JobPatch.patch().ifStateIn(JobStatus.IN_PROGRESS).ifCurrentStage(0).currentStage(1).stageSizes(List.of(10L, 90L));
+            JobPatch next = JobPatch.patch()
+                    .ifStateIn(JobStatus.IN_PROGRESS)
+                    .ifCurrentStage(0)
+                    .currentStage(1)
+                    .stageSizes(List.of(10L, 90L));
 
             assertThat(jobs.update(job.jobId(), next)).isTrue();
             assertThat(jobs.update(job.jobId(), next)).isFalse();
@@ -138,7 +172,14 @@ class DynamoDbJobRepositoryTest extends StoreFixture {
 
         @Test
         void theSchedulersFlagsReadBack() {
-            assertThat(jobs.update(job.jobId(), JobPatch.patch().pausedByRule(true).resumedStage(2).windowEnded(true).swept(true))).isTrue();
+            assertThat(jobs.update(
+                            job.jobId(),
+                            JobPatch.patch()
+                                    .pausedByRule(true)
+                                    .resumedStage(2)
+                                    .windowEnded(true)
+                                    .swept(true)))
+                    .isTrue();
 
             JobRecord flagged = jobs.find(job.jobId()).orElseThrow();
             assertThat(flagged.pausedByRule()).isTrue();
@@ -163,15 +204,19 @@ class DynamoDbJobRepositoryTest extends StoreFixture {
 
         @Test
         void dynamicJobsOfAProductOldestFirstUntilTheyStopTakingDevices() {
-            JobRecord newer = jobs(record(MotoTables.id("job"), product, "2.0.0", JobStatus.IN_PROGRESS, true, T0.plusSeconds(10)));
+            JobRecord newer = jobs(
+                    record(MotoTables.id("job"), product, "2.0.0", JobStatus.IN_PROGRESS, true, T0.plusSeconds(10)));
             JobRecord older = jobs(record(MotoTables.id("job"), product, "2.0.0", JobStatus.IN_PROGRESS, true, T0));
             job(product, JobStatus.IN_PROGRESS, false);
             job(MotoTables.id("P"), JobStatus.IN_PROGRESS, true);
 
             assertThat(jobs.liveDynamicJobs(product)).containsExactly(older, newer);
 
-            assertThat(jobs.update(older.jobId(), JobPatch.patch().dynamicActive(false))).isTrue();
-            assertThat(jobs.liveDynamicJobs(product)).extracting(JobRecord::jobId).containsExactly(newer.jobId());
+            assertThat(jobs.update(older.jobId(), JobPatch.patch().dynamicActive(false)))
+                    .isTrue();
+            assertThat(jobs.liveDynamicJobs(product))
+                    .extracting(JobRecord::jobId)
+                    .containsExactly(newer.jobId());
         }
 
         @Test
@@ -195,7 +240,8 @@ class DynamoDbJobRepositoryTest extends StoreFixture {
         void aProductsJobsPageNewestFirst() {
             List<JobRecord> created = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
-                created.add(jobs(record(MotoTables.id("job"), product, "2.0.0", JobStatus.IN_PROGRESS, false, T0.plusSeconds(i))));
+                created.add(jobs(record(
+                        MotoTables.id("job"), product, "2.0.0", JobStatus.IN_PROGRESS, false, T0.plusSeconds(i))));
             }
 
             List<JobRecord> listed = new ArrayList<>();
@@ -214,7 +260,8 @@ class DynamoDbJobRepositoryTest extends StoreFixture {
         @Test
         void allJobsPageThroughEveryJobAndNoCounterShard() {
             JobRecord job = job(product, JobStatus.IN_PROGRESS, false);
-            List<DeviceId> queued = queue(job, IntStream.range(0, 3).mapToObj(i -> "d-" + i).toArray(String[]::new));
+            List<DeviceId> queued =
+                    queue(job, IntStream.range(0, 3).mapToObj(i -> "d-" + i).toArray(String[]::new));
             queued.forEach(d -> released(job, d));
 
             List<JobRecord> listed = new ArrayList<>();
@@ -227,7 +274,11 @@ class DynamoDbJobRepositoryTest extends StoreFixture {
                 pages++;
             } while (token != null && pages < 10_000);
 
-            assertThat(listed).extracting(JobRecord::jobId).doesNotHaveDuplicates().contains(job.jobId()).noneMatch(id -> id.contains("#"));
+            assertThat(listed)
+                    .extracting(JobRecord::jobId)
+                    .doesNotHaveDuplicates()
+                    .contains(job.jobId())
+                    .noneMatch(id -> id.contains("#"));
         }
 
         /**
@@ -238,7 +289,13 @@ class DynamoDbJobRepositoryTest extends StoreFixture {
         void allJobsComeNewestFirstInFullPages() {
             List<JobRecord> created = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                JobRecord job = jobs(record(MotoTables.id("job"), product, "2.0.0", JobStatus.IN_PROGRESS, false, T0.plusSeconds(3600 + i)));
+                JobRecord job = jobs(record(
+                        MotoTables.id("job"),
+                        product,
+                        "2.0.0",
+                        JobStatus.IN_PROGRESS,
+                        false,
+                        T0.plusSeconds(3600 + i)));
                 released(job, queue(job, "d-" + i).get(0));
                 created.add(0, job);
             }
@@ -254,22 +311,32 @@ class DynamoDbJobRepositoryTest extends StoreFixture {
                 token = page.nextToken();
             } while (token != null);
             // By id: queueing and releasing moved each job's targetCount and seqNext since it was created.
-            assertThat(mine).extracting(JobRecord::jobId).containsExactlyElementsOf(created.stream().map(JobRecord::jobId).toList());
+            assertThat(mine)
+                    .extracting(JobRecord::jobId)
+                    .containsExactlyElementsOf(
+                            created.stream().map(JobRecord::jobId).toList());
         }
 
         @Test
         void aJobItemWrittenBeforeTheIndexIsListedByProductOnlyUntilItHasTheIndexKeys() {
-            JobRecord job = jobs(record(MotoTables.id("job"), product, "2.0.0", JobStatus.IN_PROGRESS, false, T0.plusSeconds(7200)));
+            JobRecord job = jobs(
+                    record(MotoTables.id("job"), product, "2.0.0", JobStatus.IN_PROGRESS, false, T0.plusSeconds(7200)));
             // As items written before byCreated existed: no listKey, no createdKey.
-            dynamo.updateItem(r -> r.tableName(MotoTables.TABLES.jobs()).key(Map.of("jobId", Attr.s(job.jobId())))
+            dynamo.updateItem(r -> r.tableName(MotoTables.TABLES.jobs())
+                    .key(Map.of("jobId", Attr.s(job.jobId())))
                     .updateExpression("REMOVE listKey, createdKey"));
 
             assertThat(jobs.list(product, null, 10).items()).contains(job);
             assertThat(allJobIds()).doesNotContain(job.jobId());
 
-            dynamo.updateItem(r -> r.tableName(MotoTables.TABLES.jobs()).key(Map.of("jobId", Attr.s(job.jobId())))
+            dynamo.updateItem(r -> r.tableName(MotoTables.TABLES.jobs())
+                    .key(Map.of("jobId", Attr.s(job.jobId())))
                     .updateExpression("SET listKey = :k, createdKey = :c")
-                    .expressionAttributeValues(Map.of(":k", Attr.s("JOB"), ":c", Attr.s(DynamoDbJobRepository.createdKey(job.createdAt(), job.jobId())))));
+                    .expressionAttributeValues(Map.of(
+                            ":k",
+                            Attr.s("JOB"),
+                            ":c",
+                            Attr.s(DynamoDbJobRepository.createdKey(job.createdAt(), job.jobId())))));
             assertThat(allJobIds()).contains(job.jobId());
         }
 
@@ -298,10 +365,30 @@ class DynamoDbJobRepositoryTest extends StoreFixture {
             assertInvalid(() -> jobs.list(product, ofAll, 5));
             assertInvalid(() -> jobs.list(null, ofProduct, 5));
             // A key of the index's own shape that the listing did not make.
-            assertInvalid(() -> jobs.list(null, PageTokens.encode(Map.of("jobId", Attr.s("j1"), "listKey", Attr.s("LIVE"),
-                    "createdKey", Attr.s("000000000000001#j1")), List.of("jobId", "listKey", "createdKey")), 5));
-            assertInvalid(() -> jobs.list(null, PageTokens.encode(Map.of("jobId", Attr.s("j1"), "listKey", Attr.s("JOB"),
-                    "createdKey", Attr.s("000000000000001#j2")), List.of("jobId", "listKey", "createdKey")), 5));
+            assertInvalid(() -> jobs.list(
+                    null,
+                    PageTokens.encode(
+                            Map.of(
+                                    "jobId",
+                                    Attr.s("j1"),
+                                    "listKey",
+                                    Attr.s("LIVE"),
+                                    "createdKey",
+                                    Attr.s("000000000000001#j1")),
+                            List.of("jobId", "listKey", "createdKey")),
+                    5));
+            assertInvalid(() -> jobs.list(
+                    null,
+                    PageTokens.encode(
+                            Map.of(
+                                    "jobId",
+                                    Attr.s("j1"),
+                                    "listKey",
+                                    Attr.s("JOB"),
+                                    "createdKey",
+                                    Attr.s("000000000000001#j2")),
+                            List.of("jobId", "listKey", "createdKey")),
+                    5));
             assertThat(jobs.list(null, ofAll, 1).items()).hasSize(1);
             // On AWS, a start key outside the query's partition is a ValidationException, not a page.
             assertInvalid(() -> jobs.list(other, ofProduct, 5));
@@ -314,7 +401,8 @@ class DynamoDbJobRepositoryTest extends StoreFixture {
         @Test
         void countsAddTheExpansionBaseAndEveryShard() {
             JobRecord job = job(product, JobStatus.IN_PROGRESS, false);
-            List<DeviceId> queued = queue(job, IntStream.range(0, 10).mapToObj(i -> "d-" + i).toArray(String[]::new));
+            List<DeviceId> queued =
+                    queue(job, IntStream.range(0, 10).mapToObj(i -> "d-" + i).toArray(String[]::new));
             for (int i = 0; i < 6; i++) {
                 Execution live = released(job, queued.get(i), i % 3, null, T0);
                 if (i < 2) {
@@ -343,13 +431,18 @@ class DynamoDbJobRepositoryTest extends StoreFixture {
             for (int i = 0; i < 12; i++) {
                 JobRecord job = job(product, JobStatus.IN_PROGRESS, false);
                 int jobIndex = i;
-                queue(job, IntStream.range(0, i + 1).mapToObj(n -> "d-" + jobIndex + "-" + n).toArray(String[]::new));
+                queue(
+                        job,
+                        IntStream.range(0, i + 1)
+                                .mapToObj(n -> "d-" + jobIndex + "-" + n)
+                                .toArray(String[]::new));
                 many.add(job);
             }
             JobRecord last = many.get(11);
             released(last, new DeviceId(product, "d-11-0"));
             String unknown = MotoTables.id("job");
-            List<String> ids = new ArrayList<>(many.stream().map(JobRecord::jobId).toList());
+            List<String> ids =
+                    new ArrayList<>(many.stream().map(JobRecord::jobId).toList());
             ids.add(unknown);
 
             Map<String, JobCounts> counts = jobs.counts(ids);

@@ -51,26 +51,49 @@ class DynamoDbRolloutStoreTest extends StoreFixture {
             Collections.shuffle(rows, new Random(7));
             rollout.putQueued(job.jobId(), job.productId(), job.targetVersion(), 0, rows, T0);
 
-            assertThat(rollout.nextQueued(job.jobId(), 100)).extracting(QueuedRef::seq)
-                    .containsExactlyElementsOf(IntStream.range(0, 30).mapToObj(Long::valueOf).toList());
-            assertThat(rollout.nextQueued(job.jobId(), 10)).extracting(QueuedRef::deviceName)
-                    .containsExactlyElementsOf(IntStream.range(0, 10).mapToObj(i -> "dev-" + i).toList());
-            assertThat(rollout.queuedBetween(job.jobId(), 20, 29)).extracting(QueuedRef::seq)
-                    .containsExactlyElementsOf(IntStream.rangeClosed(20, 29).mapToObj(Long::valueOf).toList());
+            assertThat(rollout.nextQueued(job.jobId(), 100))
+                    .extracting(QueuedRef::seq)
+                    .containsExactlyElementsOf(
+                            IntStream.range(0, 30).mapToObj(Long::valueOf).toList());
+            assertThat(rollout.nextQueued(job.jobId(), 10))
+                    .extracting(QueuedRef::deviceName)
+                    .containsExactlyElementsOf(
+                            IntStream.range(0, 10).mapToObj(i -> "dev-" + i).toList());
+            assertThat(rollout.queuedBetween(job.jobId(), 20, 29))
+                    .extracting(QueuedRef::seq)
+                    .containsExactlyElementsOf(IntStream.rangeClosed(20, 29)
+                            .mapToObj(Long::valueOf)
+                            .toList());
             RowView row = rollout.row(job.jobId(), "dev-3").orElseThrow();
             assertThat(row.status()).isEqualTo(QUEUED);
             assertThat(row.fromVersion()).isNull();
             assertThat(row.targetVersion()).isEqualTo("2.0.0");
-            assertThat(rollout.row(job.jobId(), "dev-4").orElseThrow().fromVersion()).isEqualTo("1.0.0");
+            assertThat(rollout.row(job.jobId(), "dev-4").orElseThrow().fromVersion())
+                    .isEqualTo("1.0.0");
         }
 
         @Test
         void marksTellWhichNamesHaveARowAndFromWhichBatch() {
-            List<String> names = IntStream.range(0, 105).mapToObj(i -> "dev-" + i).toList();
-            rollout.putQueued(job.jobId(), job.productId(), job.targetVersion(), 0,
-                    IntStream.range(0, 100).mapToObj(i -> new QueuedDevice(names.get(i), i, null)).toList(), T0);
-            rollout.putQueued(job.jobId(), job.productId(), job.targetVersion(), 100,
-                    IntStream.range(100, 102).mapToObj(i -> new QueuedDevice(names.get(i), i, null)).toList(), T0);
+            List<String> names =
+                    IntStream.range(0, 105).mapToObj(i -> "dev-" + i).toList();
+            rollout.putQueued(
+                    job.jobId(),
+                    job.productId(),
+                    job.targetVersion(),
+                    0,
+                    IntStream.range(0, 100)
+                            .mapToObj(i -> new QueuedDevice(names.get(i), i, null))
+                            .toList(),
+                    T0);
+            rollout.putQueued(
+                    job.jobId(),
+                    job.productId(),
+                    job.targetVersion(),
+                    100,
+                    IntStream.range(100, 102)
+                            .mapToObj(i -> new QueuedDevice(names.get(i), i, null))
+                            .toList(),
+                    T0);
 
             Map<String, Long> marks = rollout.expansionMarks(job.jobId(), names);
 
@@ -87,9 +110,11 @@ class DynamoDbRolloutStoreTest extends StoreFixture {
             JobRecord dynamic = job(job.productId(), JobStatus.IN_PROGRESS, true);
             DeviceId late = new DeviceId(dynamic.productId(), "late-1");
 
-            assertThat(rollout.enqueueLate(late, dynamic.jobId(), dynamic.productId(), "2.0.0", "1.0.0", 5, T0)).isTrue();
+            assertThat(rollout.enqueueLate(late, dynamic.jobId(), dynamic.productId(), "2.0.0", "1.0.0", 5, T0))
+                    .isTrue();
 
-            assertThat(rollout.expansionMarks(dynamic.jobId(), List.of("late-1"))).containsEntry("late-1", -1L);
+            assertThat(rollout.expansionMarks(dynamic.jobId(), List.of("late-1")))
+                    .containsEntry("late-1", -1L);
         }
     }
 
@@ -111,7 +136,9 @@ class DynamoDbRolloutStoreTest extends StoreFixture {
             assertThat(row.status()).isEqualTo(DELIVERED);
             assertThat(row.attempt()).isEqualTo(1);
             assertThat(row.stage()).isEqualTo(1);
-            assertThat(rollout.nextQueued(job.jobId(), 10)).extracting(QueuedRef::deviceName).containsExactly("d-b", "d-c");
+            assertThat(rollout.nextQueued(job.jobId(), 10))
+                    .extracting(QueuedRef::deviceName)
+                    .containsExactly("d-b", "d-c");
             JobCounts counts = jobs.counts(job.jobId());
             assertThat(counts.get(QUEUED)).isEqualTo(2);
             assertThat(counts.get(DELIVERED)).isEqualTo(1);
@@ -150,7 +177,8 @@ class DynamoDbRolloutStoreTest extends StoreFixture {
             Execution old = released(other, device);
             moved(device, old, old.failed(FAILED, -2, "file not found", T0.plusSeconds(1), null));
 
-            assertThat(rollout.release(device, firstAttempt(job, 0, null, T0.plusSeconds(2)))).isEqualTo(ReleaseResult.RELEASED);
+            assertThat(rollout.release(device, firstAttempt(job, 0, null, T0.plusSeconds(2))))
+                    .isEqualTo(ReleaseResult.RELEASED);
             assertThat(state(device).execution().jobId()).isEqualTo(job.jobId());
         }
 
@@ -169,8 +197,10 @@ class DynamoDbRolloutStoreTest extends StoreFixture {
             assertThat(rollout.release(device, firstAttempt(job, 0, null, T0))).isEqualTo(ReleaseResult.JOB_NOT_ACTIVE);
             // And when the row left the queue meanwhile.
             DeviceId canceled = queued.get(1);
-            assertThat(rollout.cancelQueued(canceled, job.jobId(), "canceled by an operator", T0)).isTrue();
-            assertThat(rollout.release(canceled, firstAttempt(job, 0, null, T0))).isEqualTo(ReleaseResult.JOB_NOT_ACTIVE);
+            assertThat(rollout.cancelQueued(canceled, job.jobId(), "canceled by an operator", T0))
+                    .isTrue();
+            assertThat(rollout.release(canceled, firstAttempt(job, 0, null, T0)))
+                    .isEqualTo(ReleaseResult.JOB_NOT_ACTIVE);
             assertCountsMatchRows(job);
         }
 
@@ -189,7 +219,8 @@ class DynamoDbRolloutStoreTest extends StoreFixture {
         void aDeviceTheJobNeverQueuedGetsNoRow() {
             DeviceId stranger = new DeviceId(job.productId(), MotoTables.id("d"));
 
-            assertThat(rollout.release(stranger, firstAttempt(job, 0, null, T0))).isEqualTo(ReleaseResult.NOT_QUEUED);
+            assertThat(rollout.release(stranger, firstAttempt(job, 0, null, T0)))
+                    .isEqualTo(ReleaseResult.NOT_QUEUED);
 
             assertThat(rollout.row(job.jobId(), stranger.deviceName())).isEmpty();
             assertThat(devices.find(stranger)).isEmpty();
@@ -205,14 +236,17 @@ class DynamoDbRolloutStoreTest extends StoreFixture {
 
         @Test
         void theRowIsSkippedWithItsReasonAndCounted() {
-            assertThat(rollout.skip(device, job.jobId(), 2, "held by job j-1", "j-1", false, T0.plusSeconds(1))).isTrue();
+            assertThat(rollout.skip(device, job.jobId(), 2, "held by job j-1", "j-1", false, T0.plusSeconds(1)))
+                    .isTrue();
 
             RowView row = row(job, device);
             assertThat(row.status()).isEqualTo(SKIPPED);
             assertThat(row.resultMsg()).isEqualTo("held by job j-1");
             assertThat(row.heldBy()).isEqualTo("j-1");
             assertThat(row.stage()).isEqualTo(2);
-            assertThat(rollout.nextQueued(job.jobId(), 10)).extracting(QueuedRef::deviceName).containsExactly("d-b");
+            assertThat(rollout.nextQueued(job.jobId(), 10))
+                    .extracting(QueuedRef::deviceName)
+                    .containsExactly("d-b");
             assertThat(jobs.counts(job.jobId()).stage(2).skipped()).isEqualTo(1);
             assertThat(devices.find(device)).isEmpty();
             assertCountsMatchRows(job);
@@ -222,7 +256,8 @@ class DynamoDbRolloutStoreTest extends StoreFixture {
         void aDynamicJobWaitsOnTheDevice() {
             devices.recordVersion(device, "1.0.0", T0);
 
-            assertThat(rollout.skip(device, job.jobId(), 0, "held by job j-1", "j-1", true, T0)).isTrue();
+            assertThat(rollout.skip(device, job.jobId(), 0, "held by job j-1", "j-1", true, T0))
+                    .isTrue();
 
             assertThat(state(device).waitingJobs()).containsExactly(job.jobId());
             assertThat(state(device).currentVersion()).isEqualTo("1.0.0");
@@ -230,8 +265,10 @@ class DynamoDbRolloutStoreTest extends StoreFixture {
 
         @Test
         void skippingTwiceCountsOnce() {
-            assertThat(rollout.skip(device, job.jobId(), 0, "already runs 2.0.0", null, false, T0)).isTrue();
-            assertThat(rollout.skip(device, job.jobId(), 0, "already runs 2.0.0", null, false, T0)).isFalse();
+            assertThat(rollout.skip(device, job.jobId(), 0, "already runs 2.0.0", null, false, T0))
+                    .isTrue();
+            assertThat(rollout.skip(device, job.jobId(), 0, "already runs 2.0.0", null, false, T0))
+                    .isFalse();
 
             assertThat(row(job, device).heldBy()).isNull();
             assertThat(jobs.counts(job.jobId()).get(SKIPPED)).isEqualTo(1);
@@ -249,13 +286,17 @@ class DynamoDbRolloutStoreTest extends StoreFixture {
         void aQueuedRowIsCanceledOnceAndLeavesTheQueue() {
             DeviceId device = queued.get(0);
 
-            assertThat(rollout.cancelQueued(device, job.jobId(), "canceled by an operator", T0.plusSeconds(1))).isTrue();
-            assertThat(rollout.cancelQueued(device, job.jobId(), "canceled by an operator", T0.plusSeconds(2))).isFalse();
+            assertThat(rollout.cancelQueued(device, job.jobId(), "canceled by an operator", T0.plusSeconds(1)))
+                    .isTrue();
+            assertThat(rollout.cancelQueued(device, job.jobId(), "canceled by an operator", T0.plusSeconds(2)))
+                    .isFalse();
 
             RowView row = row(job, device);
             assertThat(row.status()).isEqualTo(CANCELED);
             assertThat(row.resultMsg()).isEqualTo("canceled by an operator");
-            assertThat(rollout.nextQueued(job.jobId(), 10)).extracting(QueuedRef::deviceName).containsExactly("d-b");
+            assertThat(rollout.nextQueued(job.jobId(), 10))
+                    .extracting(QueuedRef::deviceName)
+                    .containsExactly("d-b");
             JobCounts counts = jobs.counts(job.jobId());
             assertThat(counts.get(CANCELED)).isEqualTo(1);
             assertThat(counts.get(QUEUED)).isEqualTo(1);
@@ -267,7 +308,8 @@ class DynamoDbRolloutStoreTest extends StoreFixture {
             DeviceId device = queued.get(1);
             Execution live = released(job, device);
 
-            assertThat(rollout.cancelQueued(device, job.jobId(), "canceled by an operator", T0.plusSeconds(1))).isFalse();
+            assertThat(rollout.cancelQueued(device, job.jobId(), "canceled by an operator", T0.plusSeconds(1)))
+                    .isFalse();
 
             assertThat(row(job, device).status()).isEqualTo(DELIVERED);
             assertThat(state(device).execution()).isEqualTo(live);
@@ -285,7 +327,9 @@ class DynamoDbRolloutStoreTest extends StoreFixture {
         void aNewDeviceGetsAQueuedRowAndCountsAsATarget() {
             devices.recordVersion(device, "1.0.0", T0);
 
-            assertThat(rollout.enqueueLate(device, job.jobId(), job.productId(), "2.0.0", "1.0.0", 7, T0.plusSeconds(1))).isTrue();
+            assertThat(rollout.enqueueLate(
+                            device, job.jobId(), job.productId(), "2.0.0", "1.0.0", 7, T0.plusSeconds(1)))
+                    .isTrue();
 
             assertThat(rollout.nextQueued(job.jobId(), 10)).containsExactly(new QueuedRef(device.deviceName(), 7));
             assertThat(row(job, device).fromVersion()).isEqualTo("1.0.0");
@@ -300,7 +344,9 @@ class DynamoDbRolloutStoreTest extends StoreFixture {
             rollout.skip(device, job.jobId(), 1, "held by job j-1", "j-1", true, T0);
             long targets = jobs.find(job.jobId()).orElseThrow().targetCount();
 
-            assertThat(rollout.enqueueLate(device, job.jobId(), job.productId(), "2.0.0", "1.0.0", 9, T0.plusSeconds(1))).isTrue();
+            assertThat(rollout.enqueueLate(
+                            device, job.jobId(), job.productId(), "2.0.0", "1.0.0", 9, T0.plusSeconds(1)))
+                    .isTrue();
 
             RowView row = row(job, device);
             assertThat(row.status()).isEqualTo(QUEUED);
@@ -316,11 +362,14 @@ class DynamoDbRolloutStoreTest extends StoreFixture {
         @Test
         void aDeviceTheJobAlreadyHasOtherwiseIsRefused() {
             devices.recordVersion(device, "1.0.0", T0);
-            assertThat(rollout.enqueueLate(device, job.jobId(), job.productId(), "2.0.0", "1.0.0", 7, T0)).isTrue();
+            assertThat(rollout.enqueueLate(device, job.jobId(), job.productId(), "2.0.0", "1.0.0", 7, T0))
+                    .isTrue();
 
-            assertThat(rollout.enqueueLate(device, job.jobId(), job.productId(), "2.0.0", "1.0.0", 8, T0)).isFalse();
+            assertThat(rollout.enqueueLate(device, job.jobId(), job.productId(), "2.0.0", "1.0.0", 8, T0))
+                    .isFalse();
             released(job, device);
-            assertThat(rollout.enqueueLate(device, job.jobId(), job.productId(), "2.0.0", "1.0.0", 8, T0)).isFalse();
+            assertThat(rollout.enqueueLate(device, job.jobId(), job.productId(), "2.0.0", "1.0.0", 8, T0))
+                    .isFalse();
 
             assertThat(jobs.find(job.jobId()).orElseThrow().targetCount()).isEqualTo(1);
             assertCountsMatchRows(job);
@@ -329,16 +378,19 @@ class DynamoDbRolloutStoreTest extends StoreFixture {
         @Test
         void aJobThatTakesNoLateDevicesWritesNothing() {
             devices.recordVersion(device, "1.0.0", T0);
-            assertThat(jobs.update(job.jobId(), JobPatch.patch().dynamicActive(false))).isTrue();
+            assertThat(jobs.update(job.jobId(), JobPatch.patch().dynamicActive(false)))
+                    .isTrue();
 
-            assertThat(rollout.enqueueLate(device, job.jobId(), job.productId(), "2.0.0", "1.0.0", 7, T0)).isFalse();
+            assertThat(rollout.enqueueLate(device, job.jobId(), job.productId(), "2.0.0", "1.0.0", 7, T0))
+                    .isFalse();
 
             assertThat(rollout.row(job.jobId(), device.deviceName())).isEmpty();
             assertThat(jobs.find(job.jobId()).orElseThrow().targetCount()).isZero();
             assertCountsMatchRows(job);
 
             JobRecord fixed = job(job.productId(), JobStatus.IN_PROGRESS, false);
-            assertThat(rollout.enqueueLate(device, fixed.jobId(), fixed.productId(), "2.0.0", "1.0.0", 7, T0)).isFalse();
+            assertThat(rollout.enqueueLate(device, fixed.jobId(), fixed.productId(), "2.0.0", "1.0.0", 7, T0))
+                    .isFalse();
             assertThat(rollout.row(fixed.jobId(), device.deviceName())).isEmpty();
         }
     }
@@ -370,7 +422,8 @@ class DynamoDbRolloutStoreTest extends StoreFixture {
         void aSkippedDeviceStartsItsFirstAttemptNotARetry() {
             rollout.skip(device, job.jobId(), 0, "held by job j-1", "j-1", false, T0);
 
-            assertThat(rollout.restart(device, row(job, device), firstAttempt(job, 0, null, T0.plusSeconds(5)))).isTrue();
+            assertThat(rollout.restart(device, row(job, device), firstAttempt(job, 0, null, T0.plusSeconds(5))))
+                    .isTrue();
 
             assertThat(jobs.counts(job.jobId()).retries()).isZero();
             assertThat(jobs.counts(job.jobId()).get(DELIVERED)).isEqualTo(1);
@@ -386,14 +439,19 @@ class DynamoDbRolloutStoreTest extends StoreFixture {
             JobRecord other = job(job.productId(), JobStatus.IN_PROGRESS, false);
             queue(other, device.deviceName());
             Execution held = released(other, device);
-            assertThat(rollout.restart(device, skipped, attempt)).as("device busy").isFalse();
+            assertThat(rollout.restart(device, skipped, attempt))
+                    .as("device busy")
+                    .isFalse();
             moved(device, held, held.withStatus(SUCCEEDED, 100, T0.plusSeconds(1)));
 
             setState(job, JobStatus.PAUSED);
-            assertThat(rollout.restart(device, skipped, attempt)).as("job paused").isFalse();
+            assertThat(rollout.restart(device, skipped, attempt))
+                    .as("job paused")
+                    .isFalse();
             setState(job, JobStatus.IN_PROGRESS);
 
-            RowView stale = new RowView(skipped.jobId(), skipped.deviceName(), FAILED, 0, -1, "", "1.0.0", "2.0.0", 1, T0, 0, null);
+            RowView stale = new RowView(
+                    skipped.jobId(), skipped.deviceName(), FAILED, 0, -1, "", "1.0.0", "2.0.0", 1, T0, 0, null);
             assertThat(rollout.restart(device, stale, attempt)).as("row moved").isFalse();
 
             assertThat(row(job, device).status()).isEqualTo(SKIPPED);
@@ -415,13 +473,24 @@ class DynamoDbRolloutStoreTest extends StoreFixture {
             released(job, queued.get(1), 0, timeout, T0);
             Execution c = released(job, queued.get(2), 0, timeout, T0.plusSeconds(10));
             released(job, queued.get(3), 0, null, T0);
-            moved(queued.get(2), c, c.failed(RETRY_PENDING, -1, "download failed", T0.plusSeconds(30), T0.plusSeconds(90)));
+            moved(
+                    queued.get(2),
+                    c,
+                    c.failed(RETRY_PENDING, -1, "download failed", T0.plusSeconds(30), T0.plusSeconds(90)));
 
-            assertThat(rollout.due(job.jobId(), DueKind.TIMEOUT, T0.plus(timeout).plusSeconds(30), 10)).containsExactly("d-b", "d-a");
-            assertThat(rollout.due(job.jobId(), DueKind.TIMEOUT, T0.plus(timeout).plusSeconds(30), 1)).containsExactly("d-b");
-            assertThat(rollout.due(job.jobId(), DueKind.TIMEOUT, T0.plus(timeout).minusMillis(1), 10)).isEmpty();
-            assertThat(rollout.due(job.jobId(), DueKind.RETRY, T0.plusSeconds(89), 10)).isEmpty();
-            assertThat(rollout.due(job.jobId(), DueKind.RETRY, T0.plusSeconds(90), 10)).containsExactly("d-c");
+            assertThat(rollout.due(
+                            job.jobId(), DueKind.TIMEOUT, T0.plus(timeout).plusSeconds(30), 10))
+                    .containsExactly("d-b", "d-a");
+            assertThat(rollout.due(
+                            job.jobId(), DueKind.TIMEOUT, T0.plus(timeout).plusSeconds(30), 1))
+                    .containsExactly("d-b");
+            assertThat(rollout.due(
+                            job.jobId(), DueKind.TIMEOUT, T0.plus(timeout).minusMillis(1), 10))
+                    .isEmpty();
+            assertThat(rollout.due(job.jobId(), DueKind.RETRY, T0.plusSeconds(89), 10))
+                    .isEmpty();
+            assertThat(rollout.due(job.jobId(), DueKind.RETRY, T0.plusSeconds(90), 10))
+                    .containsExactly("d-c");
         }
 
         @Test
@@ -431,7 +500,8 @@ class DynamoDbRolloutStoreTest extends StoreFixture {
 
             moved(device, live, live.withStatus(SUCCEEDED, 100, T0.plusSeconds(5)));
 
-            assertThat(rollout.due(job.jobId(), DueKind.TIMEOUT, T0.plusSeconds(3600), 10)).isEmpty();
+            assertThat(rollout.due(job.jobId(), DueKind.TIMEOUT, T0.plusSeconds(3600), 10))
+                    .isEmpty();
         }
 
         @Test
@@ -452,9 +522,15 @@ class DynamoDbRolloutStoreTest extends StoreFixture {
             released(job, queued.get(2));
             released(job, queued.get(5));
 
-            assertThat(allRows(job.jobId(), null, 3)).extracting(RowView::deviceName).containsExactlyElementsOf(names);
-            assertThat(allRows(job.jobId(), QUEUED, 2)).extracting(RowView::deviceName).containsExactly("d-0", "d-1", "d-3", "d-4", "d-6");
-            assertThat(allRows(job.jobId(), DELIVERED, 1)).extracting(RowView::deviceName).containsExactly("d-2", "d-5");
+            assertThat(allRows(job.jobId(), null, 3))
+                    .extracting(RowView::deviceName)
+                    .containsExactlyElementsOf(names);
+            assertThat(allRows(job.jobId(), QUEUED, 2))
+                    .extracting(RowView::deviceName)
+                    .containsExactly("d-0", "d-1", "d-3", "d-4", "d-6");
+            assertThat(allRows(job.jobId(), DELIVERED, 1))
+                    .extracting(RowView::deviceName)
+                    .containsExactly("d-2", "d-5");
             Page<RowView> last = rollout.rows(job.jobId(), DELIVERED, null, 5);
             assertThat(last.nextToken()).isNull();
             assertThat(rollout.rows(MotoTables.id("job"), null, null, 5)).isEqualTo(new Page<>(List.of(), null));
@@ -480,19 +556,23 @@ class DynamoDbRolloutStoreTest extends StoreFixture {
         @Test
         void devicesReadsDeviceItemsInBulkLeavingOutThoseWithout() {
             String product = job.productId();
-            List<String> names = IntStream.range(0, 105).mapToObj(i -> "bulk-" + i).toList();
+            List<String> names =
+                    IntStream.range(0, 105).mapToObj(i -> "bulk-" + i).toList();
             names.subList(0, 102).forEach(n -> devices.recordVersion(new DeviceId(product, n), "1.0.0", T0));
 
             Map<String, DeviceState> found = rollout.devices(product, names);
 
             assertThat(found).hasSize(102).containsKeys("bulk-0", "bulk-101").doesNotContainKey("bulk-102");
-            assertThat(found.get("bulk-7")).isEqualTo(new DeviceState(new DeviceId(product, "bulk-7"), "1.0.0", T0, null));
+            assertThat(found.get("bulk-7"))
+                    .isEqualTo(new DeviceState(new DeviceId(product, "bulk-7"), "1.0.0", T0, null));
             assertThat(rollout.devices(MotoTables.id("P"), names)).isEmpty();
         }
     }
 
     static void assertInvalid(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
-        assertThatThrownBy(call).isInstanceOfSatisfying(OperatorException.class,
-                e -> assertThat(e.code()).isEqualTo(OperatorException.Code.INVALID_REQUEST));
+        assertThatThrownBy(call)
+                .isInstanceOfSatisfying(
+                        OperatorException.class,
+                        e -> assertThat(e.code()).isEqualTo(OperatorException.Code.INVALID_REQUEST));
     }
 }

@@ -18,22 +18,36 @@ class ExpressionTest {
     private final Map<String, AttributeValue> key = Map.of("jobId", s(MotoTables.id("expr")));
 
     private void apply(Expression e) {
-        dynamo.updateItem(r -> r.tableName(table).key(key).updateExpression(e.update())
-                .expressionAttributeNames(e.names()).expressionAttributeValues(e.values()));
+        dynamo.updateItem(r -> r.tableName(table)
+                .key(key)
+                .updateExpression(e.update())
+                .expressionAttributeNames(e.names())
+                .expressionAttributeValues(e.values()));
     }
 
     private Map<String, AttributeValue> item() {
-        return dynamo.getItem(r -> r.tableName(table).key(key).consistentRead(true)).item();
+        return dynamo.getItem(r -> r.tableName(table).key(key).consistentRead(true))
+                .item();
     }
 
     @Test
     void reservedWordsAreFineAsAttributeNames() {
-        apply(new Expression().set("status", s("QUEUED")).set("size", n(3)).add("count", 2).addSet("name", AttributeValue.fromSs(List.of("a", "b"))));
-        apply(new Expression().add("count", -1).delete("name", AttributeValue.fromSs(List.of("a"))).setOrRemove("size", null)
+        apply(new Expression()
+                .set("status", s("QUEUED"))
+                .set("size", n(3))
+                .add("count", 2)
+                .addSet("name", AttributeValue.fromSs(List.of("a", "b"))));
+        apply(new Expression()
+                .add("count", -1)
+                .delete("name", AttributeValue.fromSs(List.of("a")))
+                .setOrRemove("size", null)
                 .setOrRemove("status", s("DELIVERED")));
 
         Map<String, AttributeValue> item = item();
-        assertThat(item).containsEntry("status", s("DELIVERED")).containsEntry("count", n(1)).doesNotContainKey("size");
+        assertThat(item)
+                .containsEntry("status", s("DELIVERED"))
+                .containsEntry("count", n(1))
+                .doesNotContainKey("size");
         assertThat(item.get("name").ss()).containsExactly("b");
     }
 

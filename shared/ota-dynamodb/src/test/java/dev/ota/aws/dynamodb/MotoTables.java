@@ -25,15 +25,15 @@ final class MotoTables {
     private static MotoServer moto;
     private static DynamoDbClient dynamo;
 
-    private MotoTables() {
-    }
+    private MotoTables() {}
 
     /** The shared client (serialized calls to moto_server, as every local client is). */
     static synchronized DynamoDbClient dynamo() {
         if (dynamo == null) {
             MotoServer server = new MotoServer().start();
             DynamoDbClient client = StandInClients.dynamoDb(server.endpoint());
-            CloudFormationTables.create(client, CloudFormationTables.declaredIn(RepoRoot.find().resolve("template.yaml")));
+            CloudFormationTables.create(
+                    client, CloudFormationTables.declaredIn(RepoRoot.find().resolve("template.yaml")));
             moto = server;
             dynamo = client;
         }

@@ -17,8 +17,13 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 class PageTokensTest {
 
     private static final List<String> NAMES = List.of("jobId", "productId", "createdAt");
-    private static final Map<String, AttributeValue> KEY = Map.of("jobId", AttributeValue.fromS("job-1"),
-            "productId", AttributeValue.fromS("P1"), "createdAt", AttributeValue.fromN("1760000000123"));
+    private static final Map<String, AttributeValue> KEY = Map.of(
+            "jobId",
+            AttributeValue.fromS("job-1"),
+            "productId",
+            AttributeValue.fromS("P1"),
+            "createdAt",
+            AttributeValue.fromN("1760000000123"));
 
     private static String json(String text) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
@@ -38,7 +43,8 @@ class PageTokensTest {
         withMore.put("deviceName", AttributeValue.fromS("d"));
 
         assertThat(PageTokens.decode(PageTokens.encode(withMore, NAMES), NAMES)).isEqualTo(KEY);
-        assertThatThrownBy(() -> PageTokens.encode(Map.of("jobId", AttributeValue.fromS("j")), NAMES)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> PageTokens.encode(Map.of("jobId", AttributeValue.fromS("j")), NAMES))
+                .isInstanceOf(IllegalStateException.class);
     }
 
     @Test

@@ -38,6 +38,7 @@ class StoreFixture {
 
     /** Whole milliseconds: the tables keep epoch millis. */
     static final Instant T0 = Instant.ofEpochMilli(1_760_000_000_000L);
+
     static final RetryPolicy POLICY = new RetryPolicy(3, Set.of(-1, -3, -4, -5), Duration.ofSeconds(30));
 
     final DynamoDbClient dynamo = MotoTables.dynamo();
@@ -53,14 +54,47 @@ class StoreFixture {
     }
 
     static JobDefinition definition(String productId, String target, boolean dynamic) {
-        return new JobDefinition(productId, target, dynamic ? TargetType.PRODUCT : TargetType.DEVICE_LIST, List.of(),
-                dynamic ? List.of() : List.of("d1"), null, dynamic, RolloutRate.constant(100), List.of(), new RolloutWindow(null, null),
-                null, POLICY, "a test job");
+        return new JobDefinition(
+                productId,
+                target,
+                dynamic ? TargetType.PRODUCT : TargetType.DEVICE_LIST,
+                List.of(),
+                dynamic ? List.of() : List.of("d1"),
+                null,
+                dynamic,
+                RolloutRate.constant(100),
+                List.of(),
+                new RolloutWindow(null, null),
+                null,
+                POLICY,
+                "a test job");
     }
 
-    static JobRecord record(String jobId, String productId, String target, JobStatus state, boolean dynamic, Instant createdAt) {
-        return new JobRecord(jobId, productId, firmware(target), definition(productId, target, dynamic), state, "because", 0, 0, List.of(),
-                false, null, 0, null, 0, 0, null, null, false, -1, false, false, createdAt);
+    static JobRecord record(
+            String jobId, String productId, String target, JobStatus state, boolean dynamic, Instant createdAt) {
+        return new JobRecord(
+                jobId,
+                productId,
+                firmware(target),
+                definition(productId, target, dynamic),
+                state,
+                "because",
+                0,
+                0,
+                List.of(),
+                false,
+                null,
+                0,
+                null,
+                0,
+                0,
+                null,
+                null,
+                false,
+                -1,
+                false,
+                false,
+                createdAt);
     }
 
     /** A new static job of a new product, IN_PROGRESS, targeting 2.0.0. */
@@ -75,7 +109,8 @@ class StoreFixture {
     }
 
     void setState(JobRecord job, JobStatus state) {
-        assertThat(jobs.update(job.jobId(), JobPatch.patch().state(state, "set by the test"))).isTrue();
+        assertThat(jobs.update(job.jobId(), JobPatch.patch().state(state, "set by the test")))
+                .isTrue();
     }
 
     /** QUEUED rows for {@code names} at seq 0.., counted as expansion counts them (base counts on the job item). */
@@ -87,7 +122,10 @@ class StoreFixture {
             ids.add(new DeviceId(job.productId(), names[i]));
         }
         rollout.putQueued(job.jobId(), job.productId(), job.targetVersion(), 0, rows, T0);
-        assertThat(jobs.update(job.jobId(), JobPatch.patch().addExpanded(names.length, 0, 0).seqNext(names.length))).isTrue();
+        assertThat(jobs.update(
+                        job.jobId(),
+                        JobPatch.patch().addExpanded(names.length, 0, 0).seqNext(names.length)))
+                .isTrue();
         return ids;
     }
 
@@ -97,7 +135,9 @@ class StoreFixture {
 
     /** The execution a release gives the device: its first attempt, in group {@code stage}. */
     static Execution firstAttempt(JobRecord job, int stage, Duration timeout, Instant at) {
-        return Execution.queued(job.jobId(), job.firmware(), "1.0.0", POLICY, at).planned(stage, timeout).delivered(at);
+        return Execution.queued(job.jobId(), job.firmware(), "1.0.0", POLICY, at)
+                .planned(stage, timeout)
+                .delivered(at);
     }
 
     /** Releases the device (it must be free) and returns the execution it holds now. */
@@ -113,7 +153,9 @@ class StoreFixture {
 
     /** Moves the device's execution and asserts the move was applied. */
     Execution moved(DeviceId device, Execution before, Execution after) {
-        assertThat(devices.transition(device, before, after)).as("transition %s -> %s", before.status(), after.status()).isTrue();
+        assertThat(devices.transition(device, before, after))
+                .as("transition %s -> %s", before.status(), after.status())
+                .isTrue();
         return after;
     }
 
@@ -155,7 +197,9 @@ class StoreFixture {
         allRows(job.jobId(), null).forEach(r -> rows.merge(r.status(), 1L, Long::sum));
         assertThat(counts.ordered()).as("counts of job %s", job.jobId()).isEqualTo(rows);
         for (ExecutionStatus status : ExecutionStatus.values()) {
-            assertThat((long) allRows(job.jobId(), status).size()).as("byStatus %s", status).isEqualTo(rows.get(status));
+            assertThat((long) allRows(job.jobId(), status).size())
+                    .as("byStatus %s", status)
+                    .isEqualTo(rows.get(status));
         }
     }
 }

@@ -35,13 +35,16 @@ class TransactionsTest {
     }
 
     private Map<String, AttributeValue> item(String id) {
-        return dynamo.getItem(r -> r.tableName(table).key(key(id)).consistentRead(true)).item();
+        return dynamo.getItem(r -> r.tableName(table).key(key(id)).consistentRead(true))
+                .item();
     }
 
     /** Sets {@code value} to {@code to} if it is {@code from} now (absent when {@code from} is null). */
     private TransactWriteItem setIf(String id, Long from, long to) {
         Expression e = new Expression().set("value", n(to)).add("moves", 1);
-        String condition = from == null ? "attribute_not_exists(" + e.name("value") + ")" : e.name("value") + " = " + e.value(n(from));
+        String condition = from == null
+                ? "attribute_not_exists(" + e.name("value") + ")"
+                : e.name("value") + " = " + e.value(n(from));
         return Transactions.update(table, key(id), e, condition);
     }
 
@@ -69,7 +72,8 @@ class TransactionsTest {
         String c = MotoTables.id("tx");
         Transactions.write(dynamo, List.of(setIf(a, null, 1), setIf(b, null, 1), setIf(c, null, 1)));
 
-        Transactions.Outcome outcome = Transactions.write(dynamo, List.of(setIf(a, 1L, 2), setIf(b, 5L, 6), checkIs(c, 1)));
+        Transactions.Outcome outcome =
+                Transactions.write(dynamo, List.of(setIf(a, 1L, 2), setIf(b, 5L, 6), checkIs(c, 1)));
 
         assertThat(outcome.committed()).isFalse();
         assertThat(outcome.failed(0)).isFalse();
@@ -86,7 +90,8 @@ class TransactionsTest {
         Transactions.write(dynamo, List.of(setIf(a, null, 1)));
         String absent = MotoTables.id("tx");
 
-        Transactions.Outcome outcome = Transactions.write(dynamo, List.of(setIf(absent, 3L, 4), setIf(MotoTables.id("tx"), null, 1), checkIs(a, 2)));
+        Transactions.Outcome outcome = Transactions.write(
+                dynamo, List.of(setIf(absent, 3L, 4), setIf(MotoTables.id("tx"), null, 1), checkIs(a, 2)));
 
         assertThat(outcome.failed(0)).isTrue();
         assertThat(outcome.failed(1)).isFalse();
@@ -100,11 +105,15 @@ class TransactionsTest {
         String a = MotoTables.id("tx");
         Transactions.write(dynamo, List.of(setIf(a, null, 1)));
         try (DynamoDbClient conflicting = MotoTables.client(ClientOverrideConfiguration.builder()
-                .addExecutionInterceptor(new CanceledByConflict()).build())) {
+                .addExecutionInterceptor(new CanceledByConflict())
+                .build())) {
 
             assertThatThrownBy(() -> Transactions.write(conflicting, List.of(checkIs(a, 1))))
-                    .isInstanceOfSatisfying(TransactionCanceledException.class,
-                            e -> assertThat(e.cancellationReasons()).extracting(r -> r.code()).containsExactly("TransactionConflict"));
+                    .isInstanceOfSatisfying(
+                            TransactionCanceledException.class,
+                            e -> assertThat(e.cancellationReasons())
+                                    .extracting(r -> r.code())
+                                    .containsExactly("TransactionConflict"));
         }
     }
 
@@ -114,9 +123,10 @@ class TransactionsTest {
      * only, so what moto_server did with the request changes nothing.
      */
     private static final class CanceledByConflict implements ExecutionInterceptor {
-        private static final String BODY = "{\"__type\":\"com.amazonaws.dynamodb.v20120810#TransactionCanceledException\","
-                + "\"Message\":\"Transaction cancelled, please refer cancellation reasons for specific reasons [TransactionConflict]\","
-                + "\"CancellationReasons\":[{\"Code\":\"TransactionConflict\",\"Message\":\"Transaction is ongoing for the item\"}]}";
+        private static final String BODY =
+                "{\"__type\":\"com.amazonaws.dynamodb.v20120810#TransactionCanceledException\","
+                        + "\"Message\":\"Transaction cancelled, please refer cancellation reasons for specific reasons [TransactionConflict]\","
+                        + "\"CancellationReasons\":[{\"Code\":\"TransactionConflict\",\"Message\":\"Transaction is ongoing for the item\"}]}";
 
         private static boolean applies(SdkRequest request) {
             return request instanceof TransactWriteItemsRequest;
@@ -125,12 +135,16 @@ class TransactionsTest {
         @Override
         public SdkHttpResponse modifyHttpResponse(Context.ModifyHttpResponse context, ExecutionAttributes attributes) {
             return applies(context.request())
-                    ? context.httpResponse().toBuilder().statusCode(400).removeHeader("x-amz-crc32").build()
+                    ? context.httpResponse().toBuilder()
+                            .statusCode(400)
+                            .removeHeader("x-amz-crc32")
+                            .build()
                     : context.httpResponse();
         }
 
         @Override
-        public Optional<InputStream> modifyHttpResponseContent(Context.ModifyHttpResponse context, ExecutionAttributes attributes) {
+        public Optional<InputStream> modifyHttpResponseContent(
+                Context.ModifyHttpResponse context, ExecutionAttributes attributes) {
             return applies(context.request())
                     ? Optional.of(new ByteArrayInputStream(BODY.getBytes(StandardCharsets.UTF_8)))
                     : context.responseBody();

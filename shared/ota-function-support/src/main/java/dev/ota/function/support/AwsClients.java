@@ -32,7 +32,12 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
 public final class AwsClients implements AutoCloseable {
 
     /** The services this backend calls. */
-    public enum Service { DYNAMODB, S3, SQS, IOT_DATA }
+    public enum Service {
+        DYNAMODB,
+        S3,
+        SQS,
+        IOT_DATA
+    }
 
     private final Region region;
     private final AwsCredentialsProvider credentials;
@@ -71,7 +76,8 @@ public final class AwsClients implements AutoCloseable {
      * A client of {@code service}, e.g. {@code aws.build(Service.DYNAMODB, DynamoDbClient.builder())}.
      * S3 clients also need {@link #s3PathStyle()} on their builder.
      */
-    public <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C extends SdkAutoCloseable> C build(Service service, B builder) {
+    public <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C extends SdkAutoCloseable> C build(
+            Service service, B builder) {
         URI endpoint = endpoints.get(service);
         if (endpoint == null && service == Service.IOT_DATA) {
             throw new IllegalStateException("IOT_DATA_ENDPOINT is not set");

@@ -15,7 +15,8 @@ public final class PrimingEvents {
                 ? "{\"version\":\"0.0.0\"}"
                 : "{\"progress\":{\"state\":\"downloading\",\"percent\":\"1\",\"result_code\":\"0\",\"result_msg\":\"\"},\"version\":\"0.0.0\"}";
         return ("{\"type\":\"" + type + "\",\"report\":" + report + ",\"productId\":\"" + Priming.DEVICE.productId()
-                + "\",\"deviceName\":\"" + Priming.DEVICE.deviceName() + "\",\"clientId\":\"" + ThingName.of(Priming.DEVICE).value() + "\",\"receivedAt\":0}")
+                        + "\",\"deviceName\":\"" + Priming.DEVICE.deviceName() + "\",\"clientId\":\""
+                        + ThingName.of(Priming.DEVICE).value() + "\",\"receivedAt\":0}")
                 .getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -26,7 +26,8 @@ public abstract class ReportHandler<R extends DeviceReport> implements RequestSt
     private final ReportService<R> service;
 
     /** @param primingType the rule event type parsed while priming, e.g. {@code report_version} */
-    protected ReportHandler(ObjectMapper json, ReportIntake intake, Class<R> type, String primingType, ReportService<R> service) {
+    protected ReportHandler(
+            ObjectMapper json, ReportIntake intake, Class<R> type, String primingType, ReportService<R> service) {
         this.json = json;
         this.intake = intake;
         this.type = type;

@@ -2,11 +2,11 @@ package dev.ota.function.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ota.log.StructuredLog;
-import dev.ota.domain.device.DeviceReport;
-import dev.ota.protocol.DeviceReportParser;
 import dev.ota.domain.InvalidMessageException;
+import dev.ota.domain.device.DeviceReport;
 import dev.ota.domain.device.ThingName;
+import dev.ota.log.StructuredLog;
+import dev.ota.protocol.DeviceReportParser;
 
 /**
  * The front door of the rule-triggered functions: a bad event is rejected with one structured log
@@ -38,7 +38,8 @@ public final class ReportIntake {
             root = parser.readObject(event);
             DeviceReport report = parser.parse(root);
             if (!expected.isInstance(report)) {
-                throw new InvalidMessageException("type '" + root.path("type").asText() + "' is not handled by this function");
+                throw new InvalidMessageException(
+                        "type '" + root.path("type").asText() + "' is not handled by this function");
             }
             String refused = identityRefusal(root, report);
             if (refused != null) {
@@ -61,9 +62,18 @@ public final class ReportIntake {
         }
         String reason = clientId == null || clientId.isEmpty()
                 ? "clientId is missing (the rule must project clientid() AS clientId)"
-                : "client '" + clientId + "' may not report for device " + report.device().key() + " (its client id is '" + expected + "')";
-        log.warn("report_rejected", "device", report.device().key(), "deviceClientId", expected,
-                "clientId", clientId == null ? "" : clientId, "reason", reason);
+                : "client '" + clientId + "' may not report for device "
+                        + report.device().key() + " (its client id is '" + expected + "')";
+        log.warn(
+                "report_rejected",
+                "device",
+                report.device().key(),
+                "deviceClientId",
+                expected,
+                "clientId",
+                clientId == null ? "" : clientId,
+                "reason",
+                reason);
         return reason;
     }
 }

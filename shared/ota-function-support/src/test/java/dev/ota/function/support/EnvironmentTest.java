@@ -23,13 +23,15 @@ class EnvironmentTest {
         assertThat(env.number("COUNT", 1)).isEqualTo(12);
         assertThat(env.number("MISSING", 7)).isEqualTo(7);
         assertThat(env.seconds("COUNT", Duration.ZERO)).isEqualTo(Duration.ofSeconds(12));
-        assertThatThrownBy(() -> env.number("WRONG", 1)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> env.number("WRONG", 1))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessage("environment variable WRONG is not a whole number: 1.5");
     }
 
     @Test
     void aMissingRequiredValueIsNamed() {
-        assertThatThrownBy(() -> env.required("BLANK")).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> env.required("BLANK"))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessage("environment variable BLANK is not set");
     }
 }

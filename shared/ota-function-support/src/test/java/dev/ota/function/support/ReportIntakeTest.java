@@ -4,24 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ota.function.support.ReportIntake.Intake;
 import dev.ota.domain.device.DeviceId;
 import dev.ota.domain.device.DeviceReport.ProgressReport;
 import dev.ota.domain.device.DeviceReport.VersionReport;
-import dev.ota.protocol.ProtocolJson;
+import dev.ota.function.support.ReportIntake.Intake;
 import dev.ota.log.StructuredLog;
-import java.io.PrintStream;
-import java.util.List;
+import dev.ota.protocol.ProtocolJson;
 import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ReportIntakeTest {
 
     private final ObjectMapper json = ProtocolJson.newMapper();
     private final ByteArrayOutputStream logged = new ByteArrayOutputStream();
-    private final ReportIntake intake =
-            new ReportIntake(json, new StructuredLog(json, new PrintStream(logged, true, StandardCharsets.UTF_8), "intake"));
+    private final ReportIntake intake = new ReportIntake(
+            json, new StructuredLog(json, new PrintStream(logged, true, StandardCharsets.UTF_8), "intake"));
 
     private List<String> logLines() {
         String text = logged.toString(StandardCharsets.UTF_8);
@@ -51,7 +51,9 @@ class ReportIntakeTest {
 
         assertThat(in.report()).isNull();
         assertThat(in.rejection()).isEqualTo("type 'report_version' is not handled by this function");
-        assertThat(logLines()).singleElement().asString()
+        assertThat(logLines())
+                .singleElement()
+                .asString()
                 .contains("\"event\":\"report_rejected\"")
                 .contains("\"device\":\"p1/d1\"");
     }
@@ -64,7 +66,9 @@ class ReportIntakeTest {
 
         assertThat(in.report()).isNull();
         assertThat(in.rejection()).isEqualTo("report.version must be printable ASCII without spaces");
-        assertThat(logLines()).singleElement().asString()
+        assertThat(logLines())
+                .singleElement()
+                .asString()
                 .contains("\"level\":\"WARN\"")
                 .contains("\"device\":\"p1/d1\"")
                 .contains("\"reason\":\"report.version must be printable ASCII without spaces\"");
@@ -86,8 +90,11 @@ class ReportIntakeTest {
         Intake<VersionReport> in = intake.accept(bytes(event), VersionReport.class);
 
         assertThat(in.report()).isNull();
-        assertThat(in.rejection()).isEqualTo("client 'p1::d2' may not report for device p1/d1 (its client id is 'p1::d1')");
-        assertThat(logLines()).singleElement().asString()
+        assertThat(in.rejection())
+                .isEqualTo("client 'p1::d2' may not report for device p1/d1 (its client id is 'p1::d1')");
+        assertThat(logLines())
+                .singleElement()
+                .asString()
                 .contains("\"event\":\"report_rejected\"")
                 .contains("\"device\":\"p1/d1\"")
                 .contains("\"clientId\":\"p1::d2\"")
@@ -96,8 +103,10 @@ class ReportIntakeTest {
 
     @Test
     void refusesTencentsConcatenatedClientIdAndAMissingOne() {
-        Intake<VersionReport> tencent = intake.accept(bytes(VERSION_EVENT.replace("p1::d1", "p1d1")), VersionReport.class);
-        Intake<VersionReport> none = intake.accept(bytes(VERSION_EVENT.replace("\"clientId\":\"p1::d1\",", "")), VersionReport.class);
+        Intake<VersionReport> tencent =
+                intake.accept(bytes(VERSION_EVENT.replace("p1::d1", "p1d1")), VersionReport.class);
+        Intake<VersionReport> none =
+                intake.accept(bytes(VERSION_EVENT.replace("\"clientId\":\"p1::d1\",", "")), VersionReport.class);
 
         assertThat(tencent.rejection()).startsWith("client 'p1d1' may not report for device p1/d1");
         assertThat(none.rejection()).isEqualTo("clientId is missing (the rule must project clientid() AS clientId)");

@@ -24,8 +24,16 @@ class SettingsTest {
     void defaults() {
         Settings s = Settings.from(required());
 
-        assertThat(s).isEqualTo(new Settings("devices", "jobs", "executions", "firmware", "bucket", null,
-                "ota/update/{productId}/{deviceName}", Duration.ofHours(1)));
+        assertThat(s)
+                .isEqualTo(new Settings(
+                        "devices",
+                        "jobs",
+                        "executions",
+                        "firmware",
+                        "bucket",
+                        null,
+                        "ota/update/{productId}/{deviceName}",
+                        Duration.ofHours(1)));
     }
 
     @Test

@@ -1,8 +1,8 @@
 package dev.ota.aws.iot;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ota.port.out.DeviceChannel;
 import dev.ota.domain.device.DeviceId;
+import dev.ota.port.out.DeviceChannel;
 import dev.ota.protocol.ProtocolJson;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;

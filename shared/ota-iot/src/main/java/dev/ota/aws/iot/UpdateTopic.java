@@ -9,7 +9,8 @@ public record UpdateTopic(String template) {
 
     public UpdateTopic {
         if (!template.contains("{productId}") || !template.contains("{deviceName}")) {
-            throw new IllegalArgumentException("update topic template must contain {productId} and {deviceName}: " + template);
+            throw new IllegalArgumentException(
+                    "update topic template must contain {productId} and {deviceName}: " + template);
         }
     }
 

@@ -33,7 +33,11 @@ public record PresignConfig(
         servedAs = servedAs == null ? UnaryOperator.identity() : servedAs;
     }
 
-    public PresignConfig(Region region, IdentityProvider<? extends AwsCredentialsIdentity> credentials, URI endpointOverride, boolean pathStyle) {
+    public PresignConfig(
+            Region region,
+            IdentityProvider<? extends AwsCredentialsIdentity> credentials,
+            URI endpointOverride,
+            boolean pathStyle) {
         this(region, credentials, endpointOverride, pathStyle, null);
     }
 

@@ -66,11 +66,16 @@ public final class SigV4DownloadUrlMinter implements DownloadUrlMinter {
         if (bucket == null || bucket.isEmpty()) {
             throw new IllegalArgumentException("bucket is empty");
         }
-        if (bucket.startsWith("arn:") || bucket.endsWith("--x-s3") || bucket.endsWith("--xa-s3") || bucket.endsWith("--op-s3")) {
-            throw new IllegalArgumentException("bucket '" + bucket + "': ARNs, directory buckets and Outposts aliases are not supported");
+        if (bucket.startsWith("arn:")
+                || bucket.endsWith("--x-s3")
+                || bucket.endsWith("--xa-s3")
+                || bucket.endsWith("--op-s3")) {
+            throw new IllegalArgumentException(
+                    "bucket '" + bucket + "': ARNs, directory buckets and Outposts aliases are not supported");
         }
         if (config.region().isGlobalRegion()) {
-            throw new IllegalArgumentException("region " + config.region() + " is a global pseudo-region; name the bucket's region");
+            throw new IllegalArgumentException(
+                    "region " + config.region() + " is a global pseudo-region; name the bucket's region");
         }
         this.config = config;
         this.bucket = bucket;
@@ -87,7 +92,8 @@ public final class SigV4DownloadUrlMinter implements DownloadUrlMinter {
             basePath = "";
         } else {
             if (endpoint.getHost() == null || endpoint.getRawQuery() != null || endpoint.getRawFragment() != null) {
-                throw new IllegalArgumentException("endpoint override must be scheme://host[:port][/path]: " + endpoint);
+                throw new IllegalArgumentException(
+                        "endpoint override must be scheme://host[:port][/path]: " + endpoint);
             }
             scheme = endpoint.getScheme();
             endpointHost = endpoint.getHost();
@@ -117,7 +123,9 @@ public final class SigV4DownloadUrlMinter implements DownloadUrlMinter {
     @Override
     public String mint(FirmwareRef firmware) {
         // Devices download the top-level copy registration made (see DownloadKey), never the upload key.
-        return config.servedAs().apply(presignGet(DownloadKey.of(firmware.s3Key(), firmware.md5sum()))).toString();
+        return config.servedAs()
+                .apply(presignGet(DownloadKey.of(firmware.s3Key(), firmware.md5sum())))
+                .toString();
     }
 
     /** A GET URL for {@code key} in the bucket, valid for the expiry from now. */
@@ -134,12 +142,13 @@ public final class SigV4DownloadUrlMinter implements DownloadUrlMinter {
             request.port(port);
         }
         AwsCredentialsIdentity identity = resolveIdentity();
-        SdkHttpRequest signed = signer.sign(r -> r
-                        .identity(identity)
+        SdkHttpRequest signed = signer.sign(r -> r.identity(identity)
                         .request(request.build())
                         .putProperty(AwsV4FamilyHttpSigner.SERVICE_SIGNING_NAME, "s3")
-                        .putProperty(AwsV4HttpSigner.REGION_NAME, config.region().id())
-                        .putProperty(AwsV4FamilyHttpSigner.AUTH_LOCATION, AwsV4FamilyHttpSigner.AuthLocation.QUERY_STRING)
+                        .putProperty(
+                                AwsV4HttpSigner.REGION_NAME, config.region().id())
+                        .putProperty(
+                                AwsV4FamilyHttpSigner.AUTH_LOCATION, AwsV4FamilyHttpSigner.AuthLocation.QUERY_STRING)
                         .putProperty(AwsV4FamilyHttpSigner.EXPIRATION_DURATION, expiry)
                         // UNSIGNED-PAYLOAD; S3 paths are signed as sent: neither re-encoded nor normalized.
                         .putProperty(AwsV4FamilyHttpSigner.PAYLOAD_SIGNING_ENABLED, false)
@@ -168,8 +177,14 @@ public final class SigV4DownloadUrlMinter implements DownloadUrlMinter {
         StringBuilder out = new StringBuilder(bytes.length + 16);
         for (byte b : bytes) {
             int c = b & 0xFF;
-            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-                    || c == '-' || c == '.' || c == '_' || c == '~' || (keepSlashes && c == '/')) {
+            if ((c >= 'A' && c <= 'Z')
+                    || (c >= 'a' && c <= 'z')
+                    || (c >= '0' && c <= '9')
+                    || c == '-'
+                    || c == '.'
+                    || c == '_'
+                    || c == '~'
+                    || (keepSlashes && c == '/')) {
                 out.append((char) c);
             } else {
                 out.append('%').append(HEX[c >> 4]).append(HEX[c & 0xF]);

@@ -45,7 +45,11 @@ public final class PresignerClock implements ExecutionInterceptor {
     }
 
     private static <T extends Identity> SelectedAuthScheme<T> withClock(SelectedAuthScheme<T> scheme, Clock clock) {
-        return new SelectedAuthScheme<>(scheme.identity(), scheme.signer(),
-                scheme.authSchemeOption().toBuilder().putSignerProperty(HttpSigner.SIGNING_CLOCK, clock).build());
+        return new SelectedAuthScheme<>(
+                scheme.identity(),
+                scheme.signer(),
+                scheme.authSchemeOption().toBuilder()
+                        .putSignerProperty(HttpSigner.SIGNING_CLOCK, clock)
+                        .build());
     }
 }

@@ -41,21 +41,37 @@ class SigV4DownloadUrlMinterTest {
     private static final StaticCredentialsProvider BASIC = StaticCredentialsProvider.create(
             AwsBasicCredentials.create("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"));
     // Lambda's credentials are temporary: key, secret and a session token (base64, '+' '/' '=' included).
-    private static final StaticCredentialsProvider SESSION = StaticCredentialsProvider.create(
-            AwsSessionCredentials.create("ASIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    private static final StaticCredentialsProvider SESSION =
+            StaticCredentialsProvider.create(AwsSessionCredentials.create(
+                    "ASIAIOSFODNN7EXAMPLE",
+                    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
                     "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQD+example/token=="));
 
     static Stream<Arguments> cases() {
         List<Arguments> cases = new ArrayList<>();
-        String[] regions = {"us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2", "sa-east-1",
-                "cn-north-1", "us-gov-west-1", "eusc-de-east-1", "us-iso-east-1"};
+        String[] regions = {
+            "us-east-1",
+            "us-west-2",
+            "eu-west-1",
+            "eu-central-1",
+            "ap-southeast-2",
+            "sa-east-1",
+            "cn-north-1",
+            "us-gov-west-1",
+            "eusc-de-east-1",
+            "us-iso-east-1"
+        };
         Duration[] expiries = {Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofHours(1), Duration.ofDays(7)};
         Instant[] instants = {T0, Instant.parse("2024-02-29T23:59:59Z"), Instant.parse("2031-01-01T00:00:00Z")};
         int i = 0;
         for (String region : regions) {
             for (StaticCredentialsProvider credentials : List.of(BASIC, SESSION)) {
-                cases.add(Arguments.of(region, credentials == SESSION ? "session" : "basic", credentials,
-                        expiries[i % expiries.length], instants[i % instants.length]));
+                cases.add(Arguments.of(
+                        region,
+                        credentials == SESSION ? "session" : "basic",
+                        credentials,
+                        expiries[i % expiries.length],
+                        instants[i % instants.length]));
                 i++;
             }
         }
@@ -64,14 +80,15 @@ class SigV4DownloadUrlMinterTest {
 
     @ParameterizedTest(name = "{0} {1} {3} at {4}")
     @MethodSource("cases")
-    void equalsS3PresignerForRegionCredentialsExpiryAndInstant(String region, String kind, StaticCredentialsProvider credentials,
-                                                              Duration expiry, Instant at) {
+    void equalsS3PresignerForRegionCredentialsExpiryAndInstant(
+            String region, String kind, StaticCredentialsProvider credentials, Duration expiry, Instant at) {
         assertSameUrl(PresignConfig.of(Region.of(region), credentials), BUCKET, KEY, expiry, at);
     }
 
     @Test
     void equalsS3PresignerInEveryRegionTheSdkKnows() {
-        List<Region> regions = Region.regions().stream().filter(r -> !r.isGlobalRegion()).toList();
+        List<Region> regions =
+                Region.regions().stream().filter(r -> !r.isGlobalRegion()).toList();
         assertThat(regions).hasSizeGreaterThan(30);
         for (Region region : regions) {
             assertSameUrl(PresignConfig.of(region, SESSION), BUCKET, KEY, Duration.ofHours(1), T0);
@@ -91,7 +108,9 @@ class SigV4DownloadUrlMinterTest {
     @Test
     void theSignatureCoversTheSessionTokenAndUnsignedPayload() {
         String url = mint(PresignConfig.of(Region.EU_WEST_1, SESSION), BUCKET, KEY, Duration.ofMinutes(15), T0);
-        assertThat(url).contains("X-Amz-Security-Token=IQoJb3JpZ2luX2VjEJr%2F%2F%2F%2F%2F%2F%2F%2F%2F%2FwEaCXVzLWVhc3QtMSJHMEUCIQD%2Bexample%2Ftoken%3D%3D")
+        assertThat(url)
+                .contains(
+                        "X-Amz-Security-Token=IQoJb3JpZ2luX2VjEJr%2F%2F%2F%2F%2F%2F%2F%2F%2F%2FwEaCXVzLWVhc3QtMSJHMEUCIQD%2Bexample%2Ftoken%3D%3D")
                 .contains("X-Amz-Algorithm=AWS4-HMAC-SHA256")
                 .contains("X-Amz-Date=20250314T150926Z")
                 .contains("X-Amz-SignedHeaders=host")
@@ -103,20 +122,22 @@ class SigV4DownloadUrlMinterTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "firmware/P1/1.0.0/fw.bin",
-            "firmware/P 1/1.0.0/my firmware.bin",
-            "firmware/P+1/1.0.0+build.7/fw.bin",
-            "firmware/Prüfgerät/1.0.0/ファームウェア.bin",
-            "firmware/emoji/🚀.bin",
-            "a b+c/ü~*'()!$&,;=:@?#[]%.bin",
-            "percent%2Falready-encoded%20.bin",
-            "tab\tnewline\ncr\r.bin",
-            "/leading-slash",
-            "double//slash",
-            "dot/./segments/../here",
-            "trailing/",
-            "UPPER_lower-0123456789.~_-"})
+    @ValueSource(
+            strings = {
+                "firmware/P1/1.0.0/fw.bin",
+                "firmware/P 1/1.0.0/my firmware.bin",
+                "firmware/P+1/1.0.0+build.7/fw.bin",
+                "firmware/Prüfgerät/1.0.0/ファームウェア.bin",
+                "firmware/emoji/🚀.bin",
+                "a b+c/ü~*'()!$&,;=:@?#[]%.bin",
+                "percent%2Falready-encoded%20.bin",
+                "tab\tnewline\ncr\r.bin",
+                "/leading-slash",
+                "double//slash",
+                "dot/./segments/../here",
+                "trailing/",
+                "UPPER_lower-0123456789.~_-"
+            })
     void keysEncodeAsS3PresignerEncodesThem(String key) {
         assertSameUrl(PresignConfig.of(Region.US_WEST_2, SESSION), BUCKET, key, Duration.ofMinutes(10), T0);
         assertSameUrl(PresignConfig.of(Region.US_EAST_1, BASIC), BUCKET, key, Duration.ofMinutes(10), T0);
@@ -125,12 +146,20 @@ class SigV4DownloadUrlMinterTest {
     @Test
     void everyAsciiCharacterInAKeyEncodesAsS3PresignerEncodesIt() {
         for (char c = 0x01; c < 0x80; c++) {
-            assertSameUrl(PresignConfig.of(Region.AP_NORTHEAST_1, BASIC), BUCKET, "k" + c + "k", Duration.ofMinutes(10), T0);
+            assertSameUrl(
+                    PresignConfig.of(Region.AP_NORTHEAST_1, BASIC), BUCKET, "k" + c + "k", Duration.ofMinutes(10), T0);
         }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"my.dotted.bucket", "MixedCase", "under_score", "ab", "a-bucket-name-of-sixty-four-characters-is-one-too-long-for-label"})
+    @ValueSource(
+            strings = {
+                "my.dotted.bucket",
+                "MixedCase",
+                "under_score",
+                "ab",
+                "a-bucket-name-of-sixty-four-characters-is-one-too-long-for-label"
+            })
     void bucketsThatCannotBeAHostLabelArePathStyleAsS3PresignerMakesThem(String bucket) {
         assertSameUrl(PresignConfig.of(Region.EU_CENTRAL_1, BASIC), bucket, KEY, Duration.ofHours(1), T0);
         assertSameUrl(PresignConfig.of(Region.US_EAST_1, SESSION), bucket, KEY, Duration.ofHours(1), T0);
@@ -138,7 +167,8 @@ class SigV4DownloadUrlMinterTest {
 
     @Test
     void pathStyleEndpointOverrideAsTheLocalStackUsesIt() {
-        PresignConfig local = PresignConfig.of(Region.US_EAST_1, BASIC).withEndpoint(URI.create("http://127.0.0.1:45678"), true);
+        PresignConfig local =
+                PresignConfig.of(Region.US_EAST_1, BASIC).withEndpoint(URI.create("http://127.0.0.1:45678"), true);
         assertSameUrl(local, "ota-firmware-local", KEY, Duration.ofSeconds(2), T0);
         assertSameUrl(local, "ota-firmware-local", "firmware/P 1/ü+.bin", Duration.ofHours(1), T0);
         assertThat(mint(local, "ota-firmware-local", KEY, Duration.ofHours(1), T0))
@@ -147,16 +177,27 @@ class SigV4DownloadUrlMinterTest {
 
     @Test
     void virtualHostedEndpointOverrideWithABasePath() {
-        PresignConfig custom = PresignConfig.of(Region.EU_WEST_1, SESSION).withEndpoint(URI.create("https://s3.example.com/base"), false);
+        PresignConfig custom = PresignConfig.of(Region.EU_WEST_1, SESSION)
+                .withEndpoint(URI.create("https://s3.example.com/base"), false);
         assertSameUrl(custom, BUCKET, KEY, Duration.ofHours(1), T0);
-        assertThat(mint(custom, BUCKET, KEY, Duration.ofHours(1), T0)).startsWith("https://" + BUCKET + ".s3.example.com/base/" + KEY + "?");
-        assertSameUrl(custom.withEndpoint(URI.create("https://s3.example.com:8443/base/"), true), BUCKET, KEY, Duration.ofHours(1), T0);
+        assertThat(mint(custom, BUCKET, KEY, Duration.ofHours(1), T0))
+                .startsWith("https://" + BUCKET + ".s3.example.com/base/" + KEY + "?");
+        assertSameUrl(
+                custom.withEndpoint(URI.create("https://s3.example.com:8443/base/"), true),
+                BUCKET,
+                KEY,
+                Duration.ofHours(1),
+                T0);
     }
 
     @Test
     void anIpEndpointIsPathStyleEvenWhenNotAskedFor() {
-        assertSameUrl(PresignConfig.of(Region.US_EAST_1, BASIC).withEndpoint(URI.create("http://127.0.0.1:9000"), false),
-                BUCKET, KEY, Duration.ofHours(1), T0);
+        assertSameUrl(
+                PresignConfig.of(Region.US_EAST_1, BASIC).withEndpoint(URI.create("http://127.0.0.1:9000"), false),
+                BUCKET,
+                KEY,
+                Duration.ofHours(1),
+                T0);
     }
 
     @Test
@@ -164,9 +205,17 @@ class SigV4DownloadUrlMinterTest {
         PresignConfig config = PresignConfig.of(Region.EU_WEST_1, BASIC);
         String url = mint(config, BUCKET, KEY, Duration.ofHours(1), T0);
         assertThat(mint(config, BUCKET, KEY, Duration.ofHours(1), T0)).isEqualTo(url);
-        assertThat(mint(config, BUCKET, KEY, Duration.ofHours(1), T0.plusSeconds(1))).isNotEqualTo(url);
-        assertThat(mint(PresignConfig.of(Region.EU_WEST_1, StaticCredentialsProvider.create(
-                AwsBasicCredentials.create("AKIAIOSFODNN7EXAMPLE", "another-secret"))), BUCKET, KEY, Duration.ofHours(1), T0))
+        assertThat(mint(config, BUCKET, KEY, Duration.ofHours(1), T0.plusSeconds(1)))
+                .isNotEqualTo(url);
+        assertThat(mint(
+                        PresignConfig.of(
+                                Region.EU_WEST_1,
+                                StaticCredentialsProvider.create(
+                                        AwsBasicCredentials.create("AKIAIOSFODNN7EXAMPLE", "another-secret"))),
+                        BUCKET,
+                        KEY,
+                        Duration.ofHours(1),
+                        T0))
                 .isNotEqualTo(url);
     }
 
@@ -174,66 +223,98 @@ class SigV4DownloadUrlMinterTest {
     void credentialsAreResolvedForEveryUrl() {
         AtomicInteger calls = new AtomicInteger();
         AwsCredentialsProvider rotating = () -> AwsBasicCredentials.create("AKID" + calls.incrementAndGet(), "secret");
-        SigV4DownloadUrlMinter minter = new SigV4DownloadUrlMinter(PresignConfig.of(Region.EU_WEST_1, rotating), BUCKET,
-                Duration.ofHours(1), Clock.fixed(T0, ZoneOffset.UTC));
+        SigV4DownloadUrlMinter minter = new SigV4DownloadUrlMinter(
+                PresignConfig.of(Region.EU_WEST_1, rotating),
+                BUCKET,
+                Duration.ofHours(1),
+                Clock.fixed(T0, ZoneOffset.UTC));
         assertThat(minter.presignGet(KEY).getRawQuery()).contains("X-Amz-Credential=AKID1%2F");
         assertThat(minter.presignGet(KEY).getRawQuery()).contains("X-Amz-Credential=AKID2%2F");
     }
 
     @Test
     void mintSignsTheFirmwaresTopLevelDownloadCopy() {
-        SigV4DownloadUrlMinter minter = new SigV4DownloadUrlMinter(PresignConfig.of(Region.EU_WEST_1, BASIC), BUCKET,
-                Duration.ofHours(1), Clock.fixed(T0, ZoneOffset.UTC));
+        SigV4DownloadUrlMinter minter = new SigV4DownloadUrlMinter(
+                PresignConfig.of(Region.EU_WEST_1, BASIC),
+                BUCKET,
+                Duration.ofHours(1),
+                Clock.fixed(T0, ZoneOffset.UTC));
         String md5 = "0".repeat(32);
         String url = minter.mint(new FirmwareRef("1.1.0", KEY, 1000, md5));
-        assertThat(url).isEqualTo(minter.presignGet(dev.ota.domain.DownloadKey.of(KEY, md5)).toString());
+        assertThat(url)
+                .isEqualTo(minter.presignGet(dev.ota.domain.DownloadKey.of(KEY, md5))
+                        .toString());
         // A one-segment path: Tencent's Python SDK takes its Host header from before the last '/'.
-        assertThat(java.net.URI.create(url).getRawPath()).doesNotContain("/firmware").matches("/[^/]+");
+        assertThat(java.net.URI.create(url).getRawPath())
+                .doesNotContain("/firmware")
+                .matches("/[^/]+");
     }
 
     @Test
     void servedAsMovesTheSignedUrlWithoutResigning() {
         java.net.URI moved = java.net.URI.create("http://127.0.0.1:9001/x");
-        SigV4DownloadUrlMinter minter = new SigV4DownloadUrlMinter(PresignConfig.of(Region.EU_WEST_1, BASIC).servedAs(u -> moved),
-                BUCKET, Duration.ofHours(1), Clock.fixed(T0, ZoneOffset.UTC));
-        assertThat(minter.mint(new FirmwareRef("1.1.0", KEY, 1000, "0".repeat(32)))).isEqualTo(moved.toString());
+        SigV4DownloadUrlMinter minter = new SigV4DownloadUrlMinter(
+                PresignConfig.of(Region.EU_WEST_1, BASIC).servedAs(u -> moved),
+                BUCKET,
+                Duration.ofHours(1),
+                Clock.fixed(T0, ZoneOffset.UTC));
+        assertThat(minter.mint(new FirmwareRef("1.1.0", KEY, 1000, "0".repeat(32))))
+                .isEqualTo(moved.toString());
     }
 
     @Test
     void rejectsWhatS3OrSigV4WouldNotAccept() {
         PresignConfig config = PresignConfig.of(Region.EU_WEST_1, BASIC);
-        assertThatThrownBy(() -> new SigV4DownloadUrlMinter(config, BUCKET, Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new SigV4DownloadUrlMinter(config, BUCKET, Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new SigV4DownloadUrlMinter(config, BUCKET, Duration.ofDays(7).plusSeconds(1)))
+        assertThatThrownBy(() -> new SigV4DownloadUrlMinter(config, BUCKET, Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new SigV4DownloadUrlMinter(config, "", Duration.ofHours(1))).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new SigV4DownloadUrlMinter(config, "arn:aws:s3:eu-west-1:123456789012:accesspoint/ap", Duration.ofHours(1)))
+        assertThatThrownBy(() -> new SigV4DownloadUrlMinter(config, BUCKET, Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new SigV4DownloadUrlMinter(
+                        config, BUCKET, Duration.ofDays(7).plusSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new SigV4DownloadUrlMinter(config, "", Duration.ofHours(1)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new SigV4DownloadUrlMinter(
+                        config, "arn:aws:s3:eu-west-1:123456789012:accesspoint/ap", Duration.ofHours(1)))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new SigV4DownloadUrlMinter(config, "fw--euw1-az1--x-s3", Duration.ofHours(1)))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new SigV4DownloadUrlMinter(PresignConfig.of(Region.AWS_GLOBAL, BASIC), BUCKET, Duration.ofHours(1)))
+        assertThatThrownBy(() -> new SigV4DownloadUrlMinter(
+                        PresignConfig.of(Region.AWS_GLOBAL, BASIC), BUCKET, Duration.ofHours(1)))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new SigV4DownloadUrlMinter(config, BUCKET, Duration.ofHours(1)).presignGet(""))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThat(new SigV4DownloadUrlMinter(config, BUCKET, Duration.ofDays(7)).presignGet(KEY).getRawQuery())
+        assertThat(new SigV4DownloadUrlMinter(config, BUCKET, Duration.ofDays(7))
+                        .presignGet(KEY)
+                        .getRawQuery())
                 .contains("X-Amz-Expires=604800");
     }
 
     // ---------------------------------------------------------------------------------------------
 
     private static String mint(PresignConfig config, String bucket, String key, Duration expiry, Instant at) {
-        return new SigV4DownloadUrlMinter(config, bucket, expiry, Clock.fixed(at, ZoneOffset.UTC)).presignGet(key).toString();
+        return new SigV4DownloadUrlMinter(config, bucket, expiry, Clock.fixed(at, ZoneOffset.UTC))
+                .presignGet(key)
+                .toString();
     }
 
     private static String s3Presigner(PresignConfig config, String bucket, String key, Duration expiry, Instant at) {
-        S3Presigner.Builder builder = S3Presigner.builder().region(config.region()).credentialsProvider(config.credentials());
+        S3Presigner.Builder builder =
+                S3Presigner.builder().region(config.region()).credentialsProvider(config.credentials());
         if (config.endpointOverride() != null) {
             builder.endpointOverride(config.endpointOverride())
-                    .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(config.pathStyle()).build());
+                    .serviceConfiguration(S3Configuration.builder()
+                            .pathStyleAccessEnabled(config.pathStyle())
+                            .build());
         }
         try (S3Presigner presigner = builder.build()) {
-            return PresignerClock.at(at, () -> presigner.presignGetObject(p -> p.signatureDuration(expiry)
-                    .getObjectRequest(g -> g.bucket(bucket).key(key))).url().toString());
+            return PresignerClock.at(
+                    at,
+                    () -> presigner
+                            .presignGetObject(p -> p.signatureDuration(expiry)
+                                    .getObjectRequest(g -> g.bucket(bucket).key(key)))
+                            .url()
+                            .toString());
         }
     }
 

@@ -22,13 +22,17 @@ class TencentPythonSdkUrlTest {
      */
     @Test
     void aMintedAwsUrlGivesTheTencentPythonSdkTheRightHostHeader() {
-        PresignConfig config = PresignConfig.of(Region.EU_WEST_1, StaticCredentialsProvider.create(AwsSessionCredentials.create(
-                "ASIAEXAMPLE", "secret", "IQoJb3JpZ2luX2VjE/token+with/slashes==")));
+        PresignConfig config = PresignConfig.of(
+                Region.EU_WEST_1,
+                StaticCredentialsProvider.create(AwsSessionCredentials.create(
+                        "ASIAEXAMPLE", "secret", "IQoJb3JpZ2luX2VjE/token+with/slashes==")));
         String url = new SigV4DownloadUrlMinter(config, "ota-firmware-123456789012-abc", Duration.ofHours(1))
                 .mint(new FirmwareRef("1.2.0", "firmware/p1/1.2.0/fw.bin", 5, MD5));
 
         String sdkHost = url.substring("https://".length(), url.lastIndexOf('/'));
-        assertThat(sdkHost).isEqualTo(URI.create(url).getAuthority()).isEqualTo("ota-firmware-123456789012-abc.s3.eu-west-1.amazonaws.com");
+        assertThat(sdkHost)
+                .isEqualTo(URI.create(url).getAuthority())
+                .isEqualTo("ota-firmware-123456789012-abc.s3.eu-west-1.amazonaws.com");
         assertThat(URI.create(url).getPath()).isEqualTo("/" + DownloadKey.of("firmware/p1/1.2.0/fw.bin", MD5));
     }
 }

@@ -1,8 +1,8 @@
 package dev.ota.aws.s3;
 
 import dev.ota.domain.DownloadKey;
-import dev.ota.port.out.FirmwareObjects;
 import dev.ota.domain.InvalidMessageException;
+import dev.ota.port.out.FirmwareObjects;
 import java.io.InputStream;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -34,7 +34,10 @@ public final class S3FirmwareObjects implements FirmwareObjects {
     @Override
     public void publishForDownload(String key, String md5sum) {
         try {
-            s3.copyObject(r -> r.sourceBucket(bucket).sourceKey(key).destinationBucket(bucket).destinationKey(DownloadKey.of(key, md5sum)));
+            s3.copyObject(r -> r.sourceBucket(bucket)
+                    .sourceKey(key)
+                    .destinationBucket(bucket)
+                    .destinationKey(DownloadKey.of(key, md5sum)));
         } catch (NoSuchKeyException e) {
             throw new InvalidMessageException("no object '" + key + "' in the firmware bucket");
         }

@@ -29,8 +29,11 @@ public final class S3FirmwareUploads implements FirmwareUploads {
 
     @Override
     public String presignPut(String key, Duration expiry) {
-        return presigner.presignPutObject(r -> r.signatureDuration(expiry).putObjectRequest(p -> p.bucket(bucket).key(key)))
-                .url().toString();
+        return presigner
+                .presignPutObject(r -> r.signatureDuration(expiry)
+                        .putObjectRequest(p -> p.bucket(bucket).key(key)))
+                .url()
+                .toString();
     }
 
     @Override
@@ -40,27 +43,41 @@ public final class S3FirmwareUploads implements FirmwareUploads {
 
     @Override
     public String presignPart(String key, String uploadId, int partNumber, Duration expiry) {
-        return presigner.presignUploadPart(r -> r.signatureDuration(expiry)
-                        .uploadPartRequest(u -> u.bucket(bucket).key(key).uploadId(uploadId).partNumber(partNumber)))
-                .url().toString();
+        return presigner
+                .presignUploadPart(r -> r.signatureDuration(expiry)
+                        .uploadPartRequest(u ->
+                                u.bucket(bucket).key(key).uploadId(uploadId).partNumber(partNumber)))
+                .url()
+                .toString();
     }
 
     @Override
     public void completeMultipart(String key, String uploadId, List<CompletedPart> parts) {
         CompletedMultipartUpload upload = CompletedMultipartUpload.builder()
-                .parts(parts.stream().map(p -> software.amazon.awssdk.services.s3.model.CompletedPart.builder()
-                        .partNumber(p.partNumber()).eTag(p.etag()).build()).toList())
+                .parts(parts.stream()
+                        .map(p -> software.amazon.awssdk.services.s3.model.CompletedPart.builder()
+                                .partNumber(p.partNumber())
+                                .eTag(p.etag())
+                                .build())
+                        .toList())
                 .build();
         try {
-            s3.completeMultipartUpload(r -> r.bucket(bucket).key(key).uploadId(uploadId).multipartUpload(upload));
+            s3.completeMultipartUpload(
+                    r -> r.bucket(bucket).key(key).uploadId(uploadId).multipartUpload(upload));
         } catch (NoSuchUploadException e) {
-            throw new OperatorException(OperatorException.Code.NOT_FOUND,
+            throw new OperatorException(
+                    OperatorException.Code.NOT_FOUND,
                     "S3 has no upload " + uploadId + " (it was completed, aborted, or expired after 7 days)");
         } catch (S3Exception e) {
             if (e.statusCode() >= 400 && e.statusCode() < 500) {
-                String code = e.awsErrorDetails() == null ? String.valueOf(e.statusCode()) : e.awsErrorDetails().errorCode();
-                String message = e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
-                throw new OperatorException(OperatorException.Code.INVALID_REQUEST,
+                String code = e.awsErrorDetails() == null
+                        ? String.valueOf(e.statusCode())
+                        : e.awsErrorDetails().errorCode();
+                String message = e.awsErrorDetails() == null
+                        ? e.getMessage()
+                        : e.awsErrorDetails().errorMessage();
+                throw new OperatorException(
+                        OperatorException.Code.INVALID_REQUEST,
                         "S3 refused to complete the upload: " + code + (message == null ? "" : " (" + message + ")"));
             }
             throw e;

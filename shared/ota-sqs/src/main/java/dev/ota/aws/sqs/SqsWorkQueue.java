@@ -1,7 +1,7 @@
 package dev.ota.aws.sqs;
 
-import dev.ota.app.jobs.WorkMessageJson;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ota.app.jobs.WorkMessageJson;
 import dev.ota.domain.job.WorkMessage;
 import dev.ota.port.out.WorkQueue;
 import java.util.ArrayList;
@@ -32,18 +32,25 @@ public final class SqsWorkQueue implements WorkQueue {
             List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
             List<WorkMessage> batch = messages.subList(from, Math.min(messages.size(), from + 10));
             for (int i = 0; i < batch.size(); i++) {
-                entries.add(SendMessageBatchRequestEntry.builder().id(Integer.toString(i)).messageBody(WorkMessageJson.write(json, batch.get(i))).build());
+                entries.add(SendMessageBatchRequestEntry.builder()
+                        .id(Integer.toString(i))
+                        .messageBody(WorkMessageJson.write(json, batch.get(i)))
+                        .build());
             }
             for (int round = 0; !entries.isEmpty(); round++) {
                 List<SendMessageBatchRequestEntry> send = entries;
-                SendMessageBatchResponse response = sqs.sendMessageBatch(r -> r.queueUrl(queueUrl).entries(send));
+                SendMessageBatchResponse response =
+                        sqs.sendMessageBatch(r -> r.queueUrl(queueUrl).entries(send));
                 if (!response.hasFailed() || response.failed().isEmpty()) {
                     break;
                 }
                 if (round == 3) {
-                    throw new IllegalStateException("SQS refused " + response.failed().size() + " work messages: " + response.failed().get(0).message());
+                    throw new IllegalStateException(
+                            "SQS refused " + response.failed().size() + " work messages: "
+                                    + response.failed().get(0).message());
                 }
-                List<String> failedIds = response.failed().stream().map(f -> f.id()).toList();
+                List<String> failedIds =
+                        response.failed().stream().map(f -> f.id()).toList();
                 entries = send.stream().filter(e -> failedIds.contains(e.id())).toList();
             }
         }
