@@ -329,7 +329,9 @@ public final class EmbeddedBroker implements AutoCloseable {
                     && password != null
                     && MessageDigest.isEqual(password, backendSecret);
             if (!front && !(clientId != null && clientId.startsWith(BackendProbe.CLIENT_ID_PREFIX))) {
-                LOG.warn("MQTT broker refused a CONNECT that did not come through its front door (client '{}')", clientId);
+                LOG.warn(
+                        "MQTT broker refused a CONNECT that did not come through its front door (client '{}')",
+                        clientId);
             }
             return front;
         }
