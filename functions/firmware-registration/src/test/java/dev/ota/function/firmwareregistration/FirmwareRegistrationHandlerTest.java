@@ -12,6 +12,7 @@ import dev.ota.log.StructuredLog;
 import dev.ota.protocol.ProtocolJson;
 import dev.ota.testing.InMemoryFirmwareCatalog;
 import dev.ota.testing.InMemoryFirmwareObjects;
+import dev.ota.testing.JsonLines;
 import dev.ota.testing.SampleEvents;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -22,7 +23,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
@@ -83,14 +83,8 @@ class FirmwareRegistrationHandlerTest {
         return JSON.readTree(out.toByteArray());
     }
 
-    private List<JsonNode> logged() throws IOException {
-        List<JsonNode> lines = new ArrayList<>();
-        for (String line : logLines.toString(UTF_8).split("\\R")) {
-            if (!line.isBlank()) {
-                lines.add(JSON.readTree(line));
-            }
-        }
-        return lines;
+    private List<JsonNode> logged() {
+        return JsonLines.read(logLines);
     }
 
     private static void assertRegistered(JsonNode response) {

@@ -16,13 +16,13 @@ import dev.ota.function.support.ReportIntake;
 import dev.ota.log.StructuredLog;
 import dev.ota.protocol.ProtocolJson;
 import dev.ota.testing.InMemoryDeviceStateStore;
+import dev.ota.testing.JsonLines;
 import dev.ota.testing.SampleEvents;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -71,14 +71,8 @@ class ProgressReportHandlerTest {
         return handle(SampleEvents.bytes(sample));
     }
 
-    private List<JsonNode> logged() throws IOException {
-        List<JsonNode> lines = new ArrayList<>();
-        for (String line : logLines.toString(UTF_8).split("\\R")) {
-            if (!line.isBlank()) {
-                lines.add(JSON.readTree(line));
-            }
-        }
-        return lines;
+    private List<JsonNode> logged() {
+        return JsonLines.read(logLines);
     }
 
     private static Instant receivedAt(String sample) {

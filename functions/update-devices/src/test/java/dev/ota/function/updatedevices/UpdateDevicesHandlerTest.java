@@ -27,6 +27,7 @@ import dev.ota.testing.InMemoryDeviceStateStore;
 import dev.ota.testing.InMemoryFirmwareCatalog;
 import dev.ota.testing.InMemoryJobRepository;
 import dev.ota.testing.InMemoryRolloutStore;
+import dev.ota.testing.JsonLines;
 import dev.ota.testing.SampleEvents;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -114,14 +115,8 @@ class UpdateDevicesHandlerTest {
         return JSON.readTree(out.toByteArray());
     }
 
-    private List<JsonNode> logged() throws IOException {
-        List<JsonNode> lines = new ArrayList<>();
-        for (String line : logLines.toString(UTF_8).split("\\R")) {
-            if (!line.isBlank()) {
-                lines.add(JSON.readTree(line));
-            }
-        }
-        return lines;
+    private List<JsonNode> logged() {
+        return JsonLines.read(logLines);
     }
 
     @Test

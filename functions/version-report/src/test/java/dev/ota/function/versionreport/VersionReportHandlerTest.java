@@ -18,6 +18,7 @@ import dev.ota.port.out.DeviceChannel;
 import dev.ota.protocol.ProtocolJson;
 import dev.ota.testing.CountingUrlMinter;
 import dev.ota.testing.InMemoryDeviceStateStore;
+import dev.ota.testing.JsonLines;
 import dev.ota.testing.SampleEvents;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -83,14 +84,8 @@ class VersionReportHandlerTest {
         return JSON.readTree(out.toByteArray());
     }
 
-    private List<JsonNode> logged() throws IOException {
-        List<JsonNode> lines = new ArrayList<>();
-        for (String line : logLines.toString(UTF_8).split("\\R")) {
-            if (!line.isBlank()) {
-                lines.add(JSON.readTree(line));
-            }
-        }
-        return lines;
+    private List<JsonNode> logged() {
+        return JsonLines.read(logLines);
     }
 
     /** device-001 was sent 1.1.0 before the sample's report: a live update. */
