@@ -11,6 +11,8 @@ import java.time.Instant;
  * @param retryNotBefore when the next attempt may start, while {@link ExecutionStatus#RETRY_PENDING}
  * @param stage the rollout group the device was released in (0 when the job has no stages)
  * @param timeout in-progress timeout of one attempt, measured from its start; null for none
+ * @param resends update_firmware sent again within this attempt because the device went quiet
+ *     ({@link #QUIET_AFTER}); at most {@link #MAX_QUIET_RESENDS}
  */
 public record Execution(
         String jobId,
@@ -26,7 +28,55 @@ public record Execution(
         RetryPolicy retryPolicy,
         Instant retryNotBefore,
         int stage,
-        Duration timeout) {
+        Duration timeout,
+        int resends) {
+
+    /**
+     * A DELIVERED or DOWNLOADING attempt that has not been heard of for this long gets update_firmware
+     * again (same attempt, fresh URL). A publish can be lost after the write that recorded it, and
+     * Tencent's Java SDK reports nothing at all on an HTTP 403, a refused connection or a stalled
+     * download; the C SDK reports progress at least once a second while it downloads. Both SDKs
+     * ignore update_firmware while a download runs, so a resend to a slow but live download costs
+     * one message and changes nothing.
+     */
+    public static final Duration QUIET_AFTER = Duration.ofMinutes(5);
+
+    /** Quiet resends per attempt; after them only the in-progress timeout moves the attempt. */
+    public static final int MAX_QUIET_RESENDS = 3;
+
+    /** An execution with no quiet resend in its attempt yet. */
+    public Execution(
+            String jobId,
+            FirmwareRef firmware,
+            String fromVersion,
+            ExecutionStatus status,
+            int attempt,
+            int percent,
+            Instant attemptStartedAt,
+            Instant updatedAt,
+            int resultCode,
+            String resultMsg,
+            RetryPolicy retryPolicy,
+            Instant retryNotBefore,
+            int stage,
+            Duration timeout) {
+        this(
+                jobId,
+                firmware,
+                fromVersion,
+                status,
+                attempt,
+                percent,
+                attemptStartedAt,
+                updatedAt,
+                resultCode,
+                resultMsg,
+                retryPolicy,
+                retryNotBefore,
+                stage,
+                timeout,
+                0);
+    }
 
     /** An execution outside any staged rollout and without an in-progress timeout. */
     public Execution(
@@ -84,7 +134,8 @@ public record Execution(
                 retryPolicy,
                 retryNotBefore,
                 stage,
-                timeout);
+                timeout,
+                resends);
     }
 
     /** Starts the next attempt: the update goes (again) to the device. */
@@ -140,7 +191,8 @@ public record Execution(
                 retryPolicy,
                 retryNotBefore,
                 stage,
-                timeout);
+                timeout,
+                resends);
     }
 
     public Execution failed(ExecutionStatus next, int code, String msg, Instant at, Instant notBefore) {
@@ -158,7 +210,43 @@ public record Execution(
                 retryPolicy,
                 notBefore,
                 stage,
-                timeout);
+                timeout,
+                resends);
+    }
+
+    /** The same attempt, update_firmware sent again at {@code at} because the device went quiet. */
+    public Execution resent(Instant at) {
+        return new Execution(
+                jobId,
+                firmware,
+                fromVersion,
+                status,
+                attempt,
+                percent,
+                attemptStartedAt,
+                at,
+                resultCode,
+                resultMsg,
+                retryPolicy,
+                retryNotBefore,
+                stage,
+                timeout,
+                resends + 1);
+    }
+
+    /** When the attempt is past its in-progress timeout; null without one. */
+    public Instant timeoutAt() {
+        return status.inFlight() && timeout != null ? attemptStartedAt.plus(timeout) : null;
+    }
+
+    /**
+     * When the attempt counts as quiet: {@link #QUIET_AFTER} after the last thing heard of it (its
+     * start, a status change, a percent, a resend), while DELIVERED or DOWNLOADING and resends are
+     * left. Null otherwise (BURNING: the device is flashing, a resend cannot help).
+     */
+    public Instant quietAt() {
+        boolean waitsForDownload = status == ExecutionStatus.DELIVERED || status == ExecutionStatus.DOWNLOADING;
+        return waitsForDownload && resends < MAX_QUIET_RESENDS ? updatedAt.plus(QUIET_AFTER) : null;
     }
 
     /** True when going from {@code before} to this starts an attempt: update_firmware goes out. */
@@ -172,11 +260,16 @@ public record Execution(
 
     /**
      * When the scheduler must look at this execution again: the in-progress deadline of an attempt
-     * in flight, or the moment a pending retry may start. Null when nothing is due.
+     * in flight or the moment it counts as quiet, whichever comes first, or the moment a pending retry may start. Null when nothing is due.
      */
     public Instant dueAt() {
-        if (status.inFlight() && timeout != null) {
-            return attemptStartedAt.plus(timeout);
+        if (status.inFlight()) {
+            Instant timeoutAt = timeoutAt();
+            Instant quietAt = quietAt();
+            if (timeoutAt == null || quietAt == null) {
+                return timeoutAt != null ? timeoutAt : quietAt;
+            }
+            return quietAt.isBefore(timeoutAt) ? quietAt : timeoutAt;
         }
         if (status == ExecutionStatus.RETRY_PENDING) {
             return retryNotBefore != null ? retryNotBefore : updatedAt;

@@ -51,6 +51,8 @@ final class DeviceItem {
     static final String RETRY_NOT_BEFORE = "execRetryNotBefore";
     static final String STAGE = "execStage";
     static final String TIMEOUT_MS = "execTimeoutMs";
+    /** Quiet resends of the current attempt (Execution.resends); absent on items written before it: 0. */
+    static final String RESENDS = "execResends";
     /** String set: dynamic jobs that skipped the device while another job held it. */
     static final String WAITING_JOBS = "waitingJobs";
 
@@ -109,6 +111,7 @@ final class DeviceItem {
                 e.timeout() == null
                         ? AttributeValue.fromNul(true)
                         : n(e.timeout().toMillis()));
+        a.put(RESENDS, n(e.resends()));
         return a;
     }
 
@@ -153,7 +156,8 @@ final class DeviceItem {
                 policy,
                 notBefore == null ? null : Instant.ofEpochMilli(notBefore),
                 (int) num(item, STAGE, 0),
-                timeoutMs == null ? null : Duration.ofMillis(timeoutMs));
+                timeoutMs == null ? null : Duration.ofMillis(timeoutMs),
+                (int) num(item, RESENDS, 0));
     }
 
     /** Condition: the device holds no live execution (it has none, or its last one ended). */
