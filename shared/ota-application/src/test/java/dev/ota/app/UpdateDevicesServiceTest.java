@@ -136,6 +136,31 @@ class UpdateDevicesServiceTest {
     }
 
     @Test
+    void aJobWhoseEveryDeviceWasSkippedIsCompletedAtOnce() {
+        busyDevice("busy");
+        f.knownDevice("current", TARGET);
+
+        UpdateDevicesResult result = f.updateTo(TARGET, null, "busy", "current");
+
+        assertThat(result.delivered()).isEmpty();
+        JobRecord job = f.jobs.find(result.jobId()).orElseThrow();
+        assertThat(job.state()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(f.jobs.statusCounts(result.jobId())).isEqualTo(Map.of(ExecutionStatus.SKIPPED, 2L));
+    }
+
+    @Test
+    void itsExecutionsHaveTheDefaultInProgressTimeout() {
+        DeviceId dev = f.knownDevice("dev-1", FROM);
+
+        UpdateDevicesResult result = f.updateTo(TARGET, null, "dev-1");
+
+        assertThat(f.jobs.find(result.jobId()).orElseThrow().definition().inProgressTimeout())
+                .isEqualTo(JobDefinition.DEFAULT_TIMEOUT);
+        assertThat(f.execution(dev).timeout()).isEqualTo(JobDefinition.DEFAULT_TIMEOUT);
+        assertThat(f.jobs.find(result.jobId()).orElseThrow().state()).isEqualTo(JobStatus.IN_PROGRESS);
+    }
+
+    @Test
     void skipsADeviceAlreadyOnTheTarget() {
         f.knownDevice("current", TARGET);
 
@@ -235,7 +260,7 @@ class UpdateDevicesServiceTest {
         assertThat(d.deviceNames()).containsExactly("dev-1", "dev-2");
         assertThat(d.dynamic()).isFalse();
         assertThat(d.stages()).isEmpty();
-        assertThat(d.inProgressTimeout()).as("the engine's default: none").isNull();
+        assertThat(d.inProgressTimeout()).as("the engine's default").isEqualTo(JobDefinition.DEFAULT_TIMEOUT);
         assertThat(d.window().startAt()).isNull();
         assertThat(d.description()).isEqualTo(UpdateDevicesService.DESCRIPTION);
         assertThat(f.jobs.liveJobIds()).as("the scheduler completes it").containsExactly(result.jobId());

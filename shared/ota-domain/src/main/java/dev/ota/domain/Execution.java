@@ -13,6 +13,8 @@ import java.time.Instant;
  * @param timeout in-progress timeout of one attempt, measured from its start; null for none
  * @param resumes network failures with progress that were resumed within their attempt, over the
  *     whole execution (see {@link RetryPolicy#allowsResume})
+ * @param resends update_firmware sent again within this attempt because the device went quiet
+ *     ({@link #QUIET_AFTER}); at most {@link #MAX_QUIET_RESENDS}
  */
 public record Execution(
         String jobId,
@@ -29,9 +31,23 @@ public record Execution(
         Instant retryNotBefore,
         int stage,
         Duration timeout,
-        int resumes) {
+        int resumes,
+        int resends) {
 
-    /** An execution without resumes so far. */
+    /**
+     * A DELIVERED or DOWNLOADING attempt that has not been heard of for this long gets update_firmware
+     * again (same attempt, fresh URL). A publish can be lost after the write that recorded it, and
+     * Tencent's Java SDK reports nothing at all on an HTTP 403, a refused connection or a stalled
+     * download; the C SDK reports progress at least once a second while it downloads. Both SDKs
+     * ignore update_firmware while a download runs, so a resend to a slow but live download costs
+     * one message and changes nothing.
+     */
+    public static final Duration QUIET_AFTER = Duration.ofMinutes(5);
+
+    /** Quiet resends per attempt; after them only the in-progress timeout moves the attempt. */
+    public static final int MAX_QUIET_RESENDS = 3;
+
+    /** An execution with no resume and no quiet resend yet. */
     public Execution(
             String jobId,
             FirmwareRef firmware,
@@ -62,6 +78,7 @@ public record Execution(
                 retryNotBefore,
                 stage,
                 timeout,
+                0,
                 0);
     }
 
@@ -122,7 +139,8 @@ public record Execution(
                 retryNotBefore,
                 stage,
                 timeout,
-                resumes);
+                resumes,
+                resends);
     }
 
     /** Starts the next attempt: the update goes (again) to the device. */
@@ -142,7 +160,8 @@ public record Execution(
                 null,
                 stage,
                 timeout,
-                resumes);
+                resumes,
+                0);
     }
 
     /**
@@ -166,7 +185,8 @@ public record Execution(
                 null,
                 stage,
                 timeout,
-                resumes + 1);
+                resumes + 1,
+                0);
     }
 
     /** An operator's retry: a fresh first attempt, whatever the attempts and resumes so far. */
@@ -186,6 +206,7 @@ public record Execution(
                 null,
                 stage,
                 timeout,
+                0,
                 0);
     }
 
@@ -205,7 +226,8 @@ public record Execution(
                 retryNotBefore,
                 stage,
                 timeout,
-                resumes);
+                resumes,
+                resends);
     }
 
     public Execution failed(ExecutionStatus next, int code, String msg, Instant at, Instant notBefore) {
@@ -224,7 +246,44 @@ public record Execution(
                 notBefore,
                 stage,
                 timeout,
-                resumes);
+                resumes,
+                resends);
+    }
+
+    /** The same attempt, update_firmware sent again at {@code at} because the device went quiet. */
+    public Execution resent(Instant at) {
+        return new Execution(
+                jobId,
+                firmware,
+                fromVersion,
+                status,
+                attempt,
+                percent,
+                attemptStartedAt,
+                at,
+                resultCode,
+                resultMsg,
+                retryPolicy,
+                retryNotBefore,
+                stage,
+                timeout,
+                resumes,
+                resends + 1);
+    }
+
+    /** When the attempt is past its in-progress timeout; null without one. */
+    public Instant timeoutAt() {
+        return status.inFlight() && timeout != null ? attemptStartedAt.plus(timeout) : null;
+    }
+
+    /**
+     * When the attempt counts as quiet: {@link #QUIET_AFTER} after the last thing heard of it (its
+     * start, a status change, a percent, a resend), while DELIVERED or DOWNLOADING and resends are
+     * left. Null otherwise (BURNING: the device is flashing, a resend cannot help).
+     */
+    public Instant quietAt() {
+        boolean waitsForDownload = status == ExecutionStatus.DELIVERED || status == ExecutionStatus.DOWNLOADING;
+        return waitsForDownload && resends < MAX_QUIET_RESENDS ? updatedAt.plus(QUIET_AFTER) : null;
     }
 
     /** True when going from {@code before} to this starts an attempt: update_firmware goes out. */
@@ -238,11 +297,16 @@ public record Execution(
 
     /**
      * When the scheduler must look at this execution again: the in-progress deadline of an attempt
-     * in flight, or the moment a pending retry may start. Null when nothing is due.
+     * in flight or the moment it counts as quiet, whichever comes first, or the moment a pending retry may start. Null when nothing is due.
      */
     public Instant dueAt() {
-        if (status.inFlight() && timeout != null) {
-            return attemptStartedAt.plus(timeout);
+        if (status.inFlight()) {
+            Instant timeoutAt = timeoutAt();
+            Instant quietAt = quietAt();
+            if (timeoutAt == null || quietAt == null) {
+                return timeoutAt != null ? timeoutAt : quietAt;
+            }
+            return quietAt.isBefore(timeoutAt) ? quietAt : timeoutAt;
         }
         if (status == ExecutionStatus.RETRY_PENDING) {
             return retryNotBefore != null ? retryNotBefore : updatedAt;

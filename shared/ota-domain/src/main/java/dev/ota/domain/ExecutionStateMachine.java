@@ -150,7 +150,8 @@ public final class ExecutionStateMachine {
 
     /**
      * The scheduler found the execution due at {@code now}: an attempt in flight past its
-     * in-progress timeout becomes a pending retry (attempts left) or ends TIMED_OUT; a pending
+     * in-progress timeout becomes a pending retry (attempts left) or ends TIMED_OUT; one that went
+     * quiet before it ({@link Execution#quietAt()}) gets update_firmware again, same attempt; a pending
      * retry whose interval passed starts its next attempt, and the update goes out again.
      *
      * @param mayStartAttempt false while the job does not release (paused, canceled): a due retry waits
@@ -164,6 +165,11 @@ public final class ExecutionStateMachine {
             return new Ignore("not due before " + due);
         }
         if (exec.status().inFlight()) {
+            Instant timeoutAt = exec.timeoutAt();
+            if (timeoutAt == null || now.isBefore(timeoutAt)) {
+                // Due because quiet: the same attempt again, with a fresh URL (counted, capped).
+                return new Transition(exec, exec.resent(now), true);
+            }
             RetryPolicy policy = exec.retryPolicy();
             String msg = TIMEOUT_MESSAGE + " after " + exec.timeout();
             if (policy.allowsRetryAfterTimeout(exec.attempt())) {

@@ -232,6 +232,21 @@ public final class InMemoryRolloutStore implements RolloutStore {
     }
 
     @Override
+    public void rearm(DeviceId device, Execution execution) {
+        synchronized (lock) {
+            Row row = row0(execution.jobId(), device.deviceName());
+            Instant due = execution.dueAt();
+            if (row != null
+                    && due != null
+                    && row.dueAt != null
+                    && row.status() == execution.status()
+                    && row.view.attempt() == execution.attempt()) {
+                row.dueAt = due.toEpochMilli();
+            }
+        }
+    }
+
+    @Override
     public List<String> withStatus(String jobId, ExecutionStatus status, int limit) {
         return select(jobId, r -> r.status() == status, null, limit, Row::deviceName);
     }

@@ -2,6 +2,7 @@ package dev.ota.wiring;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ota.app.UpdateSender;
+import dev.ota.app.firmware.StaleUploads;
 import dev.ota.app.jobs.JobEngine;
 import dev.ota.aws.dynamodb.DynamoDbDeviceDirectory;
 import dev.ota.aws.dynamodb.DynamoDbDeviceStateStore;
@@ -31,6 +32,9 @@ public final class JobWiring {
     public final S3DeviceListSource lists;
     public final UpdateSender updates;
     public final JobEngine engine;
+    /** The tick's sweep of firmware reservations whose registration never came. */
+    public final StaleUploads staleUploads;
+
     public final StructuredLog log;
 
     public JobWiring(
@@ -63,5 +67,6 @@ public final class JobWiring {
                 clock,
                 engineSettings.tuning(),
                 log);
+        this.staleUploads = new StaleUploads(firmware, engineSettings.firmwareUploadTimeout(), clock, log);
     }
 }

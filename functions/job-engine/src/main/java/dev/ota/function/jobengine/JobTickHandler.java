@@ -11,7 +11,8 @@ import java.io.OutputStream;
 /**
  * Runs once a minute (EventBridge schedule): puts a PLAN message for every live job on the job work
  * queue. It reads one index and writes one SQS batch per ten jobs; everything else happens in
- * {@link JobWorkerHandler}.
+ * {@link JobWorkerHandler}. It also rejects firmware reservations left UPLOADING past their limit
+ * (one read of a sparse index, usually empty).
  */
 public final class JobTickHandler implements RequestStreamHandler {
 
@@ -32,7 +33,12 @@ public final class JobTickHandler implements RequestStreamHandler {
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         input.readAllBytes();
         int jobs = wiring.engine.tick();
+        int rejected = wiring.staleUploads.rejectStale();
         json.writeValue(
-                output, json.createObjectNode().put("outcome", "PLANNED").put("liveJobs", jobs));
+                output,
+                json.createObjectNode()
+                        .put("outcome", "PLANNED")
+                        .put("liveJobs", jobs)
+                        .put("staleUploadsRejected", rejected));
     }
 }

@@ -43,7 +43,8 @@ public final class JobDefinitions {
 
     /**
      * A static job of an explicit device list, already checked by its caller, with the engine's
-     * defaults for everything else: no rate limit, no stages, no schedule, no in-progress timeout.
+     * defaults for everything else: no rate limit, no stages, no schedule, the default in-progress
+     * timeout ({@link JobDefinition#DEFAULT_TIMEOUT}).
      * The update-devices function's jobs.
      *
      * @param keptNames the names stored with the job (empty when they do not fit on the job item;
@@ -73,7 +74,7 @@ public final class JobDefinitions {
 
     private static JobDefinition check(CreateJob r, Instant now) {
         new DeviceId(r.productId(), "x");
-        FirmwareVersion.require("targetVersion", r.targetVersion());
+        FirmwareVersion.requireStorable("targetVersion", r.targetVersion());
         Targets t = r.targets();
         if (t == null || t.type() == null) {
             throw new IllegalArgumentException(

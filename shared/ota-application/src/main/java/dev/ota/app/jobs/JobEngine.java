@@ -147,6 +147,14 @@ public final class JobEngine {
                 skipped.putAll(r.skipped());
             }
         }
+        if (delivered.isEmpty()) {
+            // Every device skipped (held by another job, already on the target): nothing is left to
+            // wait for, so the job completes now rather than at the next tick.
+            JobRecord after = jobs.find(jobId).orElse(null);
+            if (after != null && after.definition() != null && after.state() == JobStatus.IN_PROGRESS) {
+                completeIfFinished(after, jobs.counts(jobId));
+            }
+        }
         return new ReleasedNow(delivered, skipped);
     }
 
@@ -239,9 +247,8 @@ public final class JobEngine {
             }
         }
         JobCounts counts = jobs.counts(jobId);
-        // Only a job with an in-progress timeout has attempts that time out (each takes its job's).
-        if (def.inProgressTimeout() != null
-                && !rollout.due(jobId, DueKind.TIMEOUT, now, 1).isEmpty()) {
+        // Attempts past their in-progress timeout, or quiet (Execution#quietAt): one index read.
+        if (!rollout.due(jobId, DueKind.TIMEOUT, now, 1).isEmpty()) {
             work.add(WorkMessage.due(jobId, DueKind.TIMEOUT.name()));
         }
         if (def.window().ended(now) && !job.windowEnded()) {
@@ -268,22 +275,36 @@ public final class JobEngine {
         if (!rollout.due(jobId, DueKind.RETRY, now, 1).isEmpty()) {
             work.add(WorkMessage.due(jobId, DueKind.RETRY.name()));
         }
-        if ((!def.dynamic() || job.windowEnded()) && counts.get(ExecutionStatus.QUEUED) == 0 && counts.live() == 0) {
-            if (jobs.update(
-                    jobId,
-                    JobPatch.patch()
-                            .ifStateIn(JobStatus.IN_PROGRESS)
-                            .state(JobStatus.COMPLETED, "every device finished")
-                            .live(false)
-                            .dynamicActive(false))) {
-                log.info("job_completed", "jobId", jobId, "counts", counts.ordered());
-            }
+        if (completeIfFinished(job, counts)) {
             return;
         }
         if (job.windowEnded()) {
             return;
         }
         release(job, counts, now, work);
+    }
+
+    /**
+     * A static job (or a dynamic one past its end) whose every device finished (none queued, none
+     * live: a job whose every device was skipped too) becomes COMPLETED.
+     *
+     * @return true when the job has finished (completed now, or by a concurrent run)
+     */
+    private boolean completeIfFinished(JobRecord job, JobCounts counts) {
+        JobDefinition def = job.definition();
+        if ((def.dynamic() && !job.windowEnded()) || counts.get(ExecutionStatus.QUEUED) > 0 || counts.live() > 0) {
+            return false;
+        }
+        if (jobs.update(
+                job.jobId(),
+                JobPatch.patch()
+                        .ifStateIn(JobStatus.IN_PROGRESS)
+                        .state(JobStatus.COMPLETED, "every device finished")
+                        .live(false)
+                        .dynamicActive(false))) {
+            log.info("job_completed", "jobId", job.jobId(), "counts", counts.ordered());
+        }
+        return true;
     }
 
     /**

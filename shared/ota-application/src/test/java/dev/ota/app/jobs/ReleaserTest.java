@@ -41,7 +41,9 @@ class ReleaserTest {
         assertThat(e.fromVersion()).isEqualTo(FROM);
         assertThat(e.timeout()).isEqualTo(Duration.ofMinutes(10));
         assertThat(f.row(job, "d02").status()).isEqualTo(ExecutionStatus.DELIVERED);
-        assertThat(f.rollout.dueAt(job, "d02")).isEqualTo(T0.plus(Duration.ofMinutes(10)));
+        assertThat(f.rollout.dueAt(job, "d02"))
+                .as("quiet before the timeout")
+                .isEqualTo(T0.plus(Execution.QUIET_AFTER));
         assertThat(f.rollout.nextQueued(job, 10)).isEmpty();
         assertThat(f.counts(job).get(ExecutionStatus.DELIVERED)).isEqualTo(3);
         assertThat(f.counts(job).stage(0).live()).isEqualTo(3);

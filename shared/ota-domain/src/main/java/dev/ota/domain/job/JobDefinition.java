@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * A job's definition, checked: what the operator asked for (see {@code dev.ota.app.jobs.JobDefinitions}),
- * with every limit enforced and every default filled in. It is stored with the job and is what the scheduler works from.
+ * with every limit enforced and every default filled in (an in-progress timeout always: {@link #DEFAULT_TIMEOUT}). It is stored with the job and is what the scheduler works from.
  */
 public record JobDefinition(
         String productId,
@@ -32,6 +32,13 @@ public record JobDefinition(
     public static final int MAX_SOURCE_VERSIONS = 100;
     public static final Duration MIN_TIMEOUT = Duration.ofMinutes(1);
     public static final Duration MAX_TIMEOUT = Duration.ofDays(7);
+    /**
+     * The in-progress timeout of a job that names none (and of every job stored before timeouts
+     * were always set): an attempt in flight this long is retried or ends TIMED_OUT, so no device
+     * waits forever. Tencent's task timeout is 60..3600 s; this is its upper end.
+     */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofHours(1);
+
     public static final Duration MAX_RETRY_INTERVAL = Duration.ofDays(1);
     public static final int MAX_DESCRIPTION = 1024;
     /** Device-list files live in the firmware bucket under this prefix. */
@@ -42,6 +49,7 @@ public record JobDefinition(
         deviceNames = deviceNames == null ? List.of() : List.copyOf(deviceNames);
         stages = stages == null ? List.of() : List.copyOf(stages);
         description = description == null ? "" : description;
+        inProgressTimeout = inProgressTimeout == null ? DEFAULT_TIMEOUT : inProgressTimeout;
     }
 
     /** Whether a device reporting {@code version} qualifies for this job by version alone (dynamic pickup). */

@@ -91,6 +91,13 @@ public interface RolloutStore {
     /** Device items in bulk (absent devices are absent from the map). */
     Map<String, DeviceState> devices(String productId, Collection<String> deviceNames);
 
+    /**
+     * Moves the due time of the device's row in {@code execution}'s job to {@code execution.dueAt()},
+     * if the row is still in that status and attempt: the device was heard of since the row was
+     * written (a percent moves only the device item), so the row is not due yet.
+     */
+    void rearm(DeviceId device, Execution execution);
+
     // ---- moves ----
 
     /**

@@ -53,6 +53,8 @@ final class DeviceItem {
     static final String TIMEOUT_MS = "execTimeoutMs";
     /** Network failures with progress resumed within their attempt (RetryPolicy.allowsResume). */
     static final String RESUMES = "execResumes";
+    /** Quiet resends of the current attempt (Execution.resends); absent on items written before it: 0. */
+    static final String RESENDS = "execResends";
     /** String set: dynamic jobs that skipped the device while another job held it. */
     static final String WAITING_JOBS = "waitingJobs";
 
@@ -112,6 +114,7 @@ final class DeviceItem {
                         ? AttributeValue.fromNul(true)
                         : n(e.timeout().toMillis()));
         a.put(RESUMES, n(e.resumes()));
+        a.put(RESENDS, n(e.resends()));
         return a;
     }
 
@@ -157,7 +160,8 @@ final class DeviceItem {
                 notBefore == null ? null : Instant.ofEpochMilli(notBefore),
                 (int) num(item, STAGE, 0),
                 timeoutMs == null ? null : Duration.ofMillis(timeoutMs),
-                (int) num(item, RESUMES, 0));
+                (int) num(item, RESUMES, 0),
+                (int) num(item, RESENDS, 0));
     }
 
     /** Condition: the device holds no live execution (it has none, or its last one ended). */

@@ -109,7 +109,9 @@ public final class DynamoDbDeviceStateStore implements DeviceStateStore {
                 + " AND " + e.name(DeviceItem.STATUS) + " = "
                 + e.value(s(before.status().name()))
                 + " AND " + e.name(DeviceItem.ATTEMPT) + " = " + e.value(n(before.attempt()))
-                + " AND " + e.name(DeviceItem.PERCENT) + " = " + e.value(n(before.percent()));
+                + " AND " + e.name(DeviceItem.PERCENT) + " = " + e.value(n(before.percent()))
+                // Two scheduler runs that found the same quiet attempt: one resend, not two.
+                + " AND " + resendsAre(e, before.resends());
         List<TransactWriteItem> writes = new ArrayList<>();
         writes.add(deviceUpdate(device, e, condition));
         writes.add(ExecutionRow.upsert(tables.executions(), device, after));
@@ -131,6 +133,12 @@ public final class DynamoDbDeviceStateStore implements DeviceStateStore {
             writes.add(JobGuards.inProgress(tables.jobs(), after.jobId()));
         }
         return transact(writes);
+    }
+
+    private static String resendsAre(Expression e, int resends) {
+        String name = e.name(DeviceItem.RESENDS);
+        String is = name + " = " + e.value(n(resends));
+        return resends == 0 ? "(attribute_not_exists(" + name + ") OR " + is + ")" : is;
     }
 
     private TransactWriteItem deviceUpdate(DeviceId device, Expression e, String condition) {

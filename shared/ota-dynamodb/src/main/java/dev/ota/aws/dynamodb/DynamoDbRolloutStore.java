@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
@@ -145,6 +146,28 @@ public final class DynamoDbRolloutStore implements RolloutStore {
         return page.items().stream()
                 .map(i -> i.get(ExecutionRow.DEVICE_NAME).s())
                 .toList();
+    }
+
+    @Override
+    public void rearm(DeviceId device, Execution execution) {
+        Instant due = execution.dueAt();
+        if (due == null) {
+            return;
+        }
+        Expression x = new Expression().set(ExecutionRow.DUE_AT, n(due.toEpochMilli()));
+        String condition = x.name(ExecutionRow.STATUS) + " = "
+                + x.value(s(execution.status().name())) + " AND " + x.name("attempt") + " = "
+                + x.value(n(execution.attempt()));
+        try {
+            dynamo.updateItem(r -> r.tableName(tables.executions())
+                    .key(ExecutionRow.key(execution.jobId(), device.deviceName()))
+                    .updateExpression(x.update())
+                    .conditionExpression(condition)
+                    .expressionAttributeNames(x.names())
+                    .expressionAttributeValues(x.values()));
+        } catch (ConditionalCheckFailedException moved) {
+            // The row moved on meanwhile; its own write set its due time.
+        }
     }
 
     @Override
