@@ -115,7 +115,7 @@ deploy: build
 	echo "==> IotDataEndpoint=$$ep"; \
 	$(SAM) deploy --stack-name $(STACK_NAME) --parameter-overrides \
 	  "IotDataEndpoint=$$ep" \
-	  "ReportTopicFilter=$${REPORT_TOPIC_FILTER:-ota/report/+/+}" \
+	  "ReportTopicTemplate=$${REPORT_TOPIC_TEMPLATE:-ota/report/{productId}/{deviceName}}" \
 	  "UpdateTopicTemplate=$${UPDATE_TOPIC_TEMPLATE:-ota/update/{productId}/{deviceName}}" \
 	  "UrlExpirySeconds=$${URL_EXPIRY_SECONDS:-3600}" \
 	  "FunctionMemorySize=$${FUNCTION_MEMORY_SIZE:-1024}"

@@ -76,13 +76,21 @@ public final class RuleRouter implements AutoCloseable {
             if (route.topicFilters().stream().noneMatch(filter -> MqttTopic.isMatched(filter, topic))) {
                 continue;
             }
+            // The rule's own filter comes first; a match on another (the local $-twin of it) is shown to
+            // the SQL as the topic the rule's filter names, so topic() and topic(n) read as they do on AWS.
+            String ruleTopic = MqttTopic.isMatched(route.topicFilters().get(0), topic) ? topic : asRuleTopic(topic);
             if (message == null) {
                 // As on AWS: a payload that is not JSON has no fields, so a rule that selects fields never fires.
                 continue;
             }
-            Optional<? extends JsonNode> event = route.sql().apply(json, topic, message, clientId, receivedAt);
+            Optional<? extends JsonNode> event = route.sql().apply(json, ruleTopic, message, clientId, receivedAt);
             event.ifPresent(e -> dispatch(route, e.toString().getBytes(StandardCharsets.UTF_8)));
         }
+    }
+
+    /** {@code $ota/x} seen as {@code ota/x} (and the reverse), the local twin topics. */
+    private static String asRuleTopic(String topic) {
+        return topic.startsWith("$") ? topic.substring(1) : "$" + topic;
     }
 
     private void dispatch(Route route, byte[] event) {
