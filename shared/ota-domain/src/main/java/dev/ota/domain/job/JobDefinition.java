@@ -32,6 +32,10 @@ public record JobDefinition(
     public static final int MAX_SOURCE_VERSIONS = 100;
     public static final Duration MIN_TIMEOUT = Duration.ofMinutes(1);
     public static final Duration MAX_TIMEOUT = Duration.ofDays(7);
+    /** {@link #MIN_TIMEOUT} and {@link #MAX_TIMEOUT} as help texts say them (constants, for annotations). */
+    public static final String MIN_TIMEOUT_TEXT = "1m";
+
+    public static final String MAX_TIMEOUT_TEXT = "7d";
     public static final Duration MAX_RETRY_INTERVAL = Duration.ofDays(1);
     public static final int MAX_DESCRIPTION = 1024;
     /** Device-list files live in the firmware bucket under this prefix. */
