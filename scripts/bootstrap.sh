@@ -4,7 +4,7 @@
 #   1. Debian packages, only the missing ones: maven, openjdk-17-jdk-headless, unzip, make,
 #      python3 + python3-venv.
 #   2. The project-local virtualenv .venv/ with the pinned Python tools of
-#      scripts/requirements.txt (aws-sam-cli, moto[server], paho-mqtt, pytest, pycryptodome) and
+#      scripts/requirements.txt (aws-sam-cli, cfn-lint-serverless, moto[server], paho-mqtt, pytest, pycryptodome) and
 #      tencent-iot-device (--no-deps, see requirements.txt). Skipped when the requirements have
 #      not changed since the last run.
 #   3. Maven dependencies and plugins of the reactor, fetched into ~/.m2 (best effort; skipped

@@ -11,6 +11,7 @@ are left to SAM, which reads them from the template itself."""
 import argparse
 import json
 import os
+import re
 import sys
 import tomllib
 
@@ -24,7 +25,10 @@ def describe(stack_name):
     cfn = boto3.client("cloudformation")
     stack = cfn.describe_stacks(StackName=stack_name)["Stacks"][0]
     resources = cfn.get_paginator("list_stack_resources").paginate(StackName=stack_name)
+    arn = stack["StackId"].split(":")  # arn:aws:cloudformation:<region>:<account>:stack/<name>/<uuid>
     return {
+        "Pseudo": {"AWS::StackName": stack_name, "AWS::Region": arn[3], "AWS::AccountId": arn[4],
+                   "AWS::StackId": stack["StackId"]},
         "Parameters": {p["ParameterKey"]: p.get("ResolvedValue", p.get("ParameterValue")) for p in stack["Parameters"]},
         "PhysicalIds": {r["LogicalResourceId"]: r["PhysicalResourceId"]
                         for page in resources for r in page["StackResourceSummaries"]},
@@ -42,6 +46,14 @@ def resolve(value, stack, where):
     if isinstance(value, dict) and "Fn::Sub" in value and "ota-firmware-" in json.dumps(value):
         # FIRMWARE_BUCKET is computed (not !Ref'd, see template.yaml): the bucket's physical id.
         return stack["PhysicalIds"]["FirmwareBucket"]
+    if isinstance(value, dict) and isinstance(value.get("Fn::Sub"), str):
+        def one(m):
+            name = m.group(1)
+            for table in (stack.get("Pseudo", {}), stack["Parameters"], stack["PhysicalIds"]):
+                if name in table:
+                    return table[name]
+            sys.exit(f"{where}: the stack has nothing named {name}")
+        return re.sub(r"\$\{([^}!]+)\}", one, value["Fn::Sub"])
     if isinstance(value, dict):
         sys.exit(f"{where}: env-json.py cannot resolve {json.dumps(value)}; teach it")
     return None
@@ -67,7 +79,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config-env", default="default")
     parser.add_argument("--stack-name")
-    parser.add_argument("--stack-description", help="JSON {Parameters: {...}, PhysicalIds: {...}} instead of AWS")
+    parser.add_argument("--stack-description", help="JSON {Pseudo: {AWS::StackName: ...}, Parameters: {...}, PhysicalIds: {...}} instead of AWS")
     parser.add_argument("--template", default=os.path.join(ROOT, "template.yaml"))
     args = parser.parse_args()
     with open(args.template, encoding="utf-8") as f:

@@ -15,7 +15,9 @@ def test_every_function_gets_each_variable_the_template_sets_from_the_stack(tmp_
     parameters = {name: "param-" + name for name in template["Parameters"]}
     physical = {name: "physical-" + name for name in template["Resources"]}
     described = tmp_path / "stack.json"
-    described.write_text(json.dumps({"Parameters": parameters, "PhysicalIds": physical}))
+    described.write_text(json.dumps({"Pseudo": {"AWS::StackName": "ota-backend-dev", "AWS::Region": "eu-west-1",
+                                              "AWS::AccountId": "123456789012"},
+                                   "Parameters": parameters, "PhysicalIds": physical}))
 
     done = subprocess.run([sys.executable, SCRIPT, "--stack-description", str(described)],
                           capture_output=True, text=True, check=True)
@@ -28,6 +30,7 @@ def test_every_function_gets_each_variable_the_template_sets_from_the_stack(tmp_
         assert env[function]["FIRMWARE_BUCKET"] == "physical-FirmwareBucket"
         assert env[function]["IOT_DATA_ENDPOINT"] == "param-IotDataEndpoint"
         assert env[function]["UPDATE_TOPIC_TEMPLATE"] == "param-UpdateTopicTemplate"
+        assert "${" not in json.dumps(env[function]), env[function]
     assert env["VersionReportFunction"]["REPORT_TOPIC_TEMPLATE"] == "param-ReportTopicTemplate"
     assert env["JobWorkerFunction"]["JOB_QUEUE_URL"] == "physical-JobWorkQueue"
     # Literals stay with the template, which SAM reads itself.

@@ -11,6 +11,8 @@ import java.time.Instant;
  * @param retryNotBefore when the next attempt may start, while {@link ExecutionStatus#RETRY_PENDING}
  * @param stage the rollout group the device was released in (0 when the job has no stages)
  * @param timeout in-progress timeout of one attempt, measured from its start; null for none
+ * @param resumes network failures with progress that were resumed within their attempt, over the
+ *     whole execution (see {@link RetryPolicy#allowsResume})
  */
 public record Execution(
         String jobId,
@@ -26,7 +28,42 @@ public record Execution(
         RetryPolicy retryPolicy,
         Instant retryNotBefore,
         int stage,
-        Duration timeout) {
+        Duration timeout,
+        int resumes) {
+
+    /** An execution without resumes so far. */
+    public Execution(
+            String jobId,
+            FirmwareRef firmware,
+            String fromVersion,
+            ExecutionStatus status,
+            int attempt,
+            int percent,
+            Instant attemptStartedAt,
+            Instant updatedAt,
+            int resultCode,
+            String resultMsg,
+            RetryPolicy retryPolicy,
+            Instant retryNotBefore,
+            int stage,
+            Duration timeout) {
+        this(
+                jobId,
+                firmware,
+                fromVersion,
+                status,
+                attempt,
+                percent,
+                attemptStartedAt,
+                updatedAt,
+                resultCode,
+                resultMsg,
+                retryPolicy,
+                retryNotBefore,
+                stage,
+                timeout,
+                0);
+    }
 
     /** An execution outside any staged rollout and without an in-progress timeout. */
     public Execution(
@@ -84,7 +121,8 @@ public record Execution(
                 retryPolicy,
                 retryNotBefore,
                 stage,
-                timeout);
+                timeout,
+                resumes);
     }
 
     /** Starts the next attempt: the update goes (again) to the device. */
@@ -103,10 +141,35 @@ public record Execution(
                 retryPolicy,
                 null,
                 stage,
-                timeout);
+                timeout,
+                resumes);
     }
 
-    /** An operator's retry: a fresh first attempt, whatever the attempts so far. */
+    /**
+     * Resumes the same attempt after a network failure with progress: the update goes to the device
+     * again (it Range-resumes from its saved offset), the attempt number stays, one more resume is
+     * counted, and the percent starts over for the new delivery.
+     */
+    public Execution resumed(Instant at) {
+        return new Execution(
+                jobId,
+                firmware,
+                fromVersion,
+                ExecutionStatus.DELIVERED,
+                attempt,
+                0,
+                at,
+                at,
+                0,
+                "",
+                retryPolicy,
+                null,
+                stage,
+                timeout,
+                resumes + 1);
+    }
+
+    /** An operator's retry: a fresh first attempt, whatever the attempts and resumes so far. */
     public Execution restarted(Instant at) {
         return new Execution(
                 jobId,
@@ -122,7 +185,8 @@ public record Execution(
                 retryPolicy,
                 null,
                 stage,
-                timeout);
+                timeout,
+                0);
     }
 
     public Execution withStatus(ExecutionStatus next, int nextPercent, Instant at) {
@@ -140,7 +204,8 @@ public record Execution(
                 retryPolicy,
                 retryNotBefore,
                 stage,
-                timeout);
+                timeout,
+                resumes);
     }
 
     public Execution failed(ExecutionStatus next, int code, String msg, Instant at, Instant notBefore) {
@@ -158,7 +223,8 @@ public record Execution(
                 retryPolicy,
                 notBefore,
                 stage,
-                timeout);
+                timeout,
+                resumes);
     }
 
     /** True when going from {@code before} to this starts an attempt: update_firmware goes out. */

@@ -14,6 +14,7 @@ import dev.ota.domain.Decision.Resend;
 import dev.ota.domain.Decision.Transition;
 import dev.ota.domain.device.DeviceReport.ProgressReport;
 import dev.ota.domain.device.DeviceReport.VersionReport;
+import dev.ota.domain.device.ProgressState;
 import java.time.Instant;
 
 /**
@@ -23,7 +24,8 @@ import java.time.Instant;
  *
  * <p>Rules: status only moves forward within an attempt; percent never goes backwards within an
  * attempt; done and fail end an attempt; a report older than the attempt, or naming another
- * version than the target, is ignored.
+ * version than the target, is ignored. A network failure after progress is resumed within its
+ * attempt ({@link #fail}); the -3 and -5 of one HTTP 403 cost one attempt ({@link #pairedFailure}).
  */
 public final class ExecutionStateMachine {
 
@@ -43,7 +45,7 @@ public final class ExecutionStateMachine {
             case RETRY_PENDING ->
                 exec.retryNotBefore() != null && report.receivedAt().isBefore(exec.retryNotBefore())
                         ? new Ignore("retry not before " + exec.retryNotBefore())
-                        : new Transition(exec, exec.delivered(report.receivedAt()), true);
+                        : new Transition(exec, nextDelivery(exec, report.receivedAt()), true);
             default -> new Ignore("execution is " + exec.status());
         };
     }
@@ -59,6 +61,9 @@ public final class ExecutionStateMachine {
         }
         if (report.receivedAt().isBefore(exec.attemptStartedAt())) {
             return new Ignore("report predates attempt " + exec.attempt());
+        }
+        if (exec.status() == RETRY_PENDING && report.state() == ProgressState.FAIL) {
+            return pairedFailure(exec, report);
         }
         if (!exec.status().inFlight()) {
             return new Ignore("execution is " + exec.status());
@@ -90,21 +95,54 @@ public final class ExecutionStateMachine {
         };
     }
 
+    /**
+     * A failure ends the attempt. A network failure with progress (see
+     * {@link RetryPolicy#allowsResume}) is resumed: pending at once, and its next delivery keeps the
+     * attempt ({@link #nextDelivery}). Any other failure uses the attempt: a retry after the
+     * policy's interval while attempts are left and the code is retryable, else FAILED.
+     */
     private static Decision fail(Execution exec, ProgressReport report) {
         RetryPolicy policy = exec.retryPolicy();
-        if (policy.allowsAnotherAttempt(exec.attempt(), report.resultCode())) {
+        Instant at = report.receivedAt();
+        if (policy.allowsResume(exec.resumes(), report.resultCode(), exec.percent())) {
             return new Transition(
-                    exec,
-                    exec.failed(
-                            RETRY_PENDING,
-                            report.resultCode(),
-                            report.resultMsg(),
-                            report.receivedAt(),
-                            report.receivedAt().plus(policy.retryInterval())),
-                    false);
+                    exec, exec.failed(RETRY_PENDING, report.resultCode(), report.resultMsg(), at, at), false);
         }
-        return new Transition(
-                exec, exec.failed(FAILED, report.resultCode(), report.resultMsg(), report.receivedAt(), null), false);
+        return usesAttempt(exec, report.resultCode(), report.resultMsg(), at);
+    }
+
+    private static Decision usesAttempt(Execution exec, int code, String msg, Instant at) {
+        RetryPolicy policy = exec.retryPolicy();
+        if (policy.allowsAnotherAttempt(exec.attempt(), code)) {
+            return new Transition(
+                    exec, exec.failed(RETRY_PENDING, code, msg, at, policy.retryNotBefore(code, at)), false);
+        }
+        return new Transition(exec, exec.failed(FAILED, code, msg, at, null), false);
+    }
+
+    /**
+     * A {@code fail} for an attempt that already failed (the pending retry's own attempt: reports
+     * of earlier ones were ignored before). The C SDK reports one HTTP 403 as -3 and then -5: after
+     * the -3 the -5 changes nothing. Reordered, the -5 came first and may have been taken as a
+     * resume: the -3 then decides the attempt as a -3 would have, so the pair costs one attempt,
+     * never two and never none.
+     */
+    private static Decision pairedFailure(Execution exec, ProgressReport report) {
+        if (report.resultCode() == RetryPolicy.FORBIDDEN && exec.resultCode() != RetryPolicy.FORBIDDEN) {
+            return usesAttempt(exec, report.resultCode(), report.resultMsg(), report.receivedAt());
+        }
+        return new Ignore("attempt " + exec.attempt() + " already failed with " + exec.resultCode());
+    }
+
+    /** Whether the pending retry is a resume: decided by the same rule that let the failure resume. */
+    static boolean isResume(Execution pending) {
+        return pending.status() == RETRY_PENDING
+                && pending.retryPolicy().allowsResume(pending.resumes(), pending.resultCode(), pending.percent());
+    }
+
+    /** The delivery that ends a pending retry: the same attempt resumed, or the next attempt. */
+    private static Execution nextDelivery(Execution pending, Instant at) {
+        return isResume(pending) ? pending.resumed(at) : pending.delivered(at);
     }
 
     /** Result message of an attempt that reached its in-progress timeout. */
@@ -136,7 +174,7 @@ public final class ExecutionStateMachine {
         }
         if (exec.status() == RETRY_PENDING) {
             return mayStartAttempt
-                    ? new Transition(exec, exec.delivered(now), true)
+                    ? new Transition(exec, nextDelivery(exec, now), true)
                     : new Ignore("job does not start attempts now");
         }
         return new Ignore("execution is " + exec.status());

@@ -356,8 +356,9 @@ class ExecutionStateMachineTest {
             assertThat(t.sendUpdate()).isFalse();
         }
 
+        // -1 and -5 after progress are resumed instead (NetworkRetryRulesTest)
         @ParameterizedTest
-        @ValueSource(ints = {-1, -3, -4, -5})
+        @ValueSource(ints = {-3, -4})
         void retryableFailWithAttemptsLeftAwaitsARetry(int code) {
             Execution exec = delivered().withStatus(ExecutionStatus.DOWNLOADING, 42, at(2));
             Transition t = (Transition)
@@ -446,7 +447,7 @@ class ExecutionStateMachineTest {
             }) {
                 assertThat(ExecutionStateMachine.onProgress(stateWith(pending), report))
                         .as(report.state().wire())
-                        .isEqualTo(new Ignore("execution is RETRY_PENDING"));
+                        .isInstanceOf(Ignore.class);
             }
         }
 

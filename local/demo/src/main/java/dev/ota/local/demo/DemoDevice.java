@@ -25,7 +25,7 @@ final class DemoDevice implements Runnable {
 
     private static final Duration ANSWER_WAIT = Duration.ofSeconds(10);
     /** The C SDK re-reports about 2 s after a failure; the demo scales that down. */
-    private static final long RE_REPORT_AFTER_FAILURE_MS = 1000;
+    private static final long RE_REPORT_AFTER_FAILURE_MS = 2000; // as the C SDK
     /** A version report that brought no update_firmware is repeated after this long. */
     private static final long RE_REPORT_IDLE_MS = 3000;
 

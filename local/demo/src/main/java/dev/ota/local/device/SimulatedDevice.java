@@ -163,8 +163,13 @@ public final class SimulatedDevice implements AutoCloseable {
 
     /** Publishes raw bytes to the report topic, for tests of malformed input. */
     public void publishRaw(byte[] payload) {
+        publishTo(reportTopic(), payload);
+    }
+
+    /** Publishes raw bytes to any topic, e.g. a Basic Ingest topic {@code $aws/rules/<rule>/<report topic>}. */
+    public void publishTo(String topic, byte[] payload) {
         try {
-            mqtt.publish(reportTopic(), payload, 1, false);
+            mqtt.publish(topic, payload, 1, false);
             publishes.incrementAndGet();
         } catch (MqttException e) {
             throw new IllegalStateException(e);

@@ -362,8 +362,12 @@ public final class LocalMain implements Callable<Integer> {
         b.append("  Rules (template.yaml):\n");
         for (RuleRouter.Route route : stack.router().routes()) {
             b.append(String.format(
-                    "    %-20s -> %-22s on %s%n",
-                    route.ruleName(), route.functionName(), String.join(" and ", route.topicFilters())));
+                    "    %-20s -> %-22s on %s, or Basic Ingest %s%s%n",
+                    route.ruleName(),
+                    route.functionName(),
+                    String.join(" and ", route.topicFilters()),
+                    RuleRouter.BASIC_INGEST_PREFIX + route.ruleName() + "/",
+                    route.topicFilters().get(0)));
         }
         b.append("  Function logs     ").append(e.path("functionLog").asText()).append('\n');
         if (e.has("urlExpirySeconds")) {

@@ -32,9 +32,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -319,22 +321,74 @@ public final class LocalStack implements AutoCloseable {
             if (!spec.schedules().isEmpty()) {
                 scheduled.add(function);
             }
-            for (SamTemplate.IotRule rule : spec.iotRules()) {
-                if (!"2016-03-23".equals(rule.sqlVersion())) {
-                    throw new IotRuleSql.UnsupportedRuleException(
-                            spec.logicalId() + "." + rule.name() + ": AwsIotSqlVersion must be 2016-03-23");
-                }
-                IotRuleSql sql = IotRuleSql.parse(rule.sql());
-                String filter = sql.topicFilter();
-                router.add(new RuleRouter.Route(
-                        rule.name(), sql, List.of(filter, twinTopic(filter)), spec.logicalId(), function));
-            }
         }
+        wireTopicRules(template);
         aws.broker().addClientPublishListener(p -> {
             devicePublishes.increment();
             router.onPublish(p.clientId(), p.topic(), p.payload());
         });
         aws.iotDataServer().mirrorTo(LocalStack::twinTopic);
+    }
+
+    /**
+     * The template's AWS::IoT::TopicRule resources, each behind the router: its SQL, its Lambda action
+     * (performed only when an AWS::Lambda::Permission lets iot.amazonaws.com invoke that ARN for this
+     * rule, as on AWS) and its SQS error action, which gets AWS's error message for a refused action.
+     */
+    private void wireTopicRules(SamTemplate template) {
+        List<SamTemplate.LambdaPermissionSpec> permissions = template.lambdaPermissions();
+        LocalDeployment deployment = template.deployment();
+        for (SamTemplate.TopicRuleSpec rule : template.topicRules()) {
+            if (rule.disabled()) {
+                continue;
+            }
+            if (!"2016-03-23".equals(rule.sqlVersion())) {
+                throw new IotRuleSql.UnsupportedRuleException(
+                        rule.logicalId() + ": AwsIotSqlVersion must be 2016-03-23");
+            }
+            IotRuleSql sql = IotRuleSql.parse(rule.sql());
+            String filter = sql.topicFilter();
+            RuleRouter.ErrorAction errorAction =
+                    rule.errorQueue() == null ? null : error -> queues.send(rule.errorQueue(), errorMessage(error));
+            for (SamTemplate.LambdaAction action : rule.lambdaActions()) {
+                LocalFunction function = functions.get(action.functionLogicalId());
+                if (function == null) {
+                    throw new IllegalStateException("template.yaml: " + rule.logicalId() + " invokes "
+                            + action.functionLogicalId() + ", not a function of this template");
+                }
+                boolean permitted = permissions.stream()
+                        .anyMatch(p -> p.allows(
+                                "iot.amazonaws.com", action.functionArn(), rule.arn(), deployment.accountId()));
+                String refusal = permitted
+                        ? null
+                        : "AccessDeniedException: no AWS::Lambda::Permission lets iot.amazonaws.com invoke "
+                                + action.functionArn() + " from " + rule.arn();
+                router.add(new RuleRouter.Route(
+                        rule.ruleName(),
+                        sql,
+                        List.of(filter, twinTopic(filter)),
+                        action.functionLogicalId(),
+                        function,
+                        refusal,
+                        errorAction));
+            }
+        }
+    }
+
+    /** The message AWS IoT's SQS error action sends (see the IoT developer guide, "Error action message format"). */
+    private String errorMessage(RuleRouter.RuleError error) {
+        ObjectNode message = json.createObjectNode()
+                .put("ruleName", error.ruleName())
+                .put("topic", error.topic())
+                .put("cloudwatchTraceId", UUID.randomUUID().toString())
+                .put("clientId", error.clientId())
+                .put("base64OriginalPayload", Base64.getEncoder().encodeToString(error.originalPayload()));
+        message.putArray("failures")
+                .addObject()
+                .put("failedAction", "LambdaAction")
+                .put("failedResource", error.failedResource())
+                .put("errorMessage", error.errorMessage());
+        return message.toString();
     }
 
     private void wireHttpApi(SamTemplate template) {

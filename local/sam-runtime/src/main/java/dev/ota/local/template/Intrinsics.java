@@ -45,6 +45,7 @@ final class Intrinsics {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{(!?)([^}]+)}");
 
     private final Map<String, Object> resources;
+    private final Map<String, Object> globalFunction;
     private final Map<String, Object> conditions;
     private final Map<String, String> parameters;
     private final LocalDeployment deployment;
@@ -52,6 +53,8 @@ final class Intrinsics {
 
     Intrinsics(Map<String, Object> root, Map<String, String> parameters, LocalDeployment deployment) {
         this.resources = SamTemplate.map(root.get("Resources"));
+        this.globalFunction =
+                SamTemplate.map(SamTemplate.map(root.get("Globals")).get("Function"));
         this.conditions = SamTemplate.map(root.get("Conditions"));
         this.parameters = parameters;
         this.deployment = deployment;
@@ -144,7 +147,24 @@ final class Intrinsics {
         if (resources.containsKey(name)) {
             return physicalName(name);
         }
+        if (name.endsWith(".Alias") && resources.containsKey(name.substring(0, name.length() - ".Alias".length()))) {
+            return aliasArn(name.substring(0, name.length() - ".Alias".length()));
+        }
         throw new UnresolvableException("Ref " + name + ": no such parameter or resource");
+    }
+
+    /** SAM's {@code !Ref Function.Alias}: the ARN of the alias its {@code AutoPublishAlias} names. */
+    String aliasArn(String functionLogicalId) {
+        Map<String, Object> props = SamTemplate.map(
+                SamTemplate.map(resources.get(functionLogicalId)).get("Properties"));
+        Object alias = props.containsKey("AutoPublishAlias")
+                ? props.get("AutoPublishAlias")
+                : globalFunction.get("AutoPublishAlias");
+        if (alias == null) {
+            throw new UnresolvableException(
+                    "Ref " + functionLogicalId + ".Alias: the function has no AutoPublishAlias");
+        }
+        return arn(functionLogicalId) + ":" + text(resolve(alias));
     }
 
     String physicalName(String logicalId) {
@@ -171,6 +191,8 @@ final class Intrinsics {
                 props.containsKey("FunctionName")
                         ? text(resolve(props.get("FunctionName")))
                         : deployment.stackName() + "-" + logicalId;
+            case "AWS::IoT::TopicRule" ->
+                props.containsKey("RuleName") ? text(resolve(props.get("RuleName"))) : logicalId;
             default -> logicalId;
         };
     }
@@ -191,6 +213,7 @@ final class Intrinsics {
             case "AWS::IAM::Role" -> "arn:" + p + ":iam::" + a + ":role/" + name;
             case "AWS::Serverless::Function", "AWS::Lambda::Function" ->
                 "arn:" + p + ":lambda:" + r + ":" + a + ":function:" + name;
+            case "AWS::IoT::TopicRule" -> "arn:" + p + ":iot:" + r + ":" + a + ":rule/" + name;
             default ->
                 throw new UnresolvableException(
                         "GetAtt " + logicalId + ".Arn: the local deployment has no ARN for a " + type);

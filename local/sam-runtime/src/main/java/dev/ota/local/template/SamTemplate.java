@@ -165,7 +165,102 @@ public final class SamTemplate {
         }
     }
 
-    public record IotRule(String name, String sql, String sqlVersion) {}
+    /**
+     * An {@code AWS::IoT::TopicRule} as it is deployed: its fixed name and ARN, its SQL, the functions
+     * its Lambda actions invoke and where its error action puts what it could not deliver.
+     *
+     * @param lambdaActions the Lambda actions, in order: the function each invokes and the ARN it names
+     *     (the {@code live} alias, when the template says {@code !Ref Function.Alias})
+     * @param errorQueue the SQS queue (logical id) of its {@code ErrorAction}, or null when it has none
+     */
+    public record TopicRuleSpec(
+            String logicalId,
+            String ruleName,
+            String arn,
+            String sql,
+            String sqlVersion,
+            boolean disabled,
+            List<LambdaAction> lambdaActions,
+            String errorQueue) {}
+
+    /** A topic rule's Lambda action: the function (logical id) and the ARN it invokes. */
+    public record LambdaAction(String functionLogicalId, String functionArn) {}
+
+    /** An {@code AWS::Lambda::Permission}: who may invoke which function ARN, from where. */
+    public record LambdaPermissionSpec(
+            String logicalId,
+            String functionArn,
+            String action,
+            String principal,
+            String sourceArn,
+            String sourceAccount) {
+
+        /** Whether it lets {@code principal} invoke {@code functionArn} on behalf of {@code sourceArn}. */
+        public boolean allows(String principal, String functionArn, String sourceArn, String sourceAccount) {
+            return principal.equals(this.principal)
+                    && functionArn.equals(this.functionArn)
+                    && ("lambda:InvokeFunction".equals(action) || "lambda:*".equals(action))
+                    && (this.sourceArn == null || this.sourceArn.equals(sourceArn))
+                    && (this.sourceAccount == null || this.sourceAccount.equals(sourceAccount));
+        }
+    }
+
+    /** The template's topic rules (those whose {@code Condition}, if any, holds), in template order. */
+    public List<TopicRuleSpec> topicRules() {
+        List<TopicRuleSpec> rules = new ArrayList<>();
+        resources("AWS::IoT::TopicRule").forEach((id, props) -> {
+            Map<String, Object> payload = map(props.get("TopicRulePayload"));
+            try {
+                List<LambdaAction> lambdas = new ArrayList<>();
+                for (Object action : list(payload.get("Actions"))) {
+                    Object lambda = map(action).get("Lambda");
+                    if (lambda == null) {
+                        throw new IllegalStateException("template.yaml: " + id + ": the local stack runs Lambda rule"
+                                + " actions only, not " + map(action).keySet());
+                    }
+                    Object arn = map(lambda).get("FunctionArn");
+                    lambdas.add(new LambdaAction(logicalIdOf(arn), String.valueOf(intrinsics.resolve(arn))));
+                }
+                Map<String, Object> sqs = map(map(payload.get("ErrorAction")).get("Sqs"));
+                Object disabled = payload.get("RuleDisabled");
+                rules.add(new TopicRuleSpec(
+                        id,
+                        intrinsics.physicalName(id),
+                        intrinsics.arn(id),
+                        resolve(payload.get("Sql")),
+                        resolve(payload.get("AwsIotSqlVersion")),
+                        disabled != null && Boolean.parseBoolean(resolve(disabled)),
+                        lambdas,
+                        sqs.isEmpty() ? null : logicalIdOf(sqs.get("QueueUrl"))));
+            } catch (Intrinsics.UnresolvableException e) {
+                throw new IllegalStateException("template.yaml: " + id + ": " + e.getMessage(), e);
+            }
+        });
+        return rules;
+    }
+
+    /** The template's {@code AWS::Lambda::Permission}s, resolved for the local deployment. */
+    public List<LambdaPermissionSpec> lambdaPermissions() {
+        List<LambdaPermissionSpec> permissions = new ArrayList<>();
+        resources("AWS::Lambda::Permission").forEach((id, props) -> {
+            try {
+                permissions.add(new LambdaPermissionSpec(
+                        id,
+                        String.valueOf(intrinsics.resolve(props.get("FunctionName"))),
+                        String.valueOf(intrinsics.resolve(props.get("Action"))),
+                        String.valueOf(intrinsics.resolve(props.get("Principal"))),
+                        props.get("SourceArn") == null
+                                ? null
+                                : String.valueOf(intrinsics.resolve(props.get("SourceArn"))),
+                        props.get("SourceAccount") == null
+                                ? null
+                                : String.valueOf(intrinsics.resolve(props.get("SourceAccount")))));
+            } catch (Intrinsics.UnresolvableException e) {
+                throw new IllegalStateException("template.yaml: " + id + ": " + e.getMessage(), e);
+            }
+        });
+        return permissions;
+    }
 
     /** An SQS event source: the queue's logical id and the batch size. */
     public record SqsSource(String name, String queue, int batchSize) {}
@@ -181,7 +276,6 @@ public final class SamTemplate {
             String logicalId,
             String handler,
             Map<String, String> environment,
-            List<IotRule> iotRules,
             List<SqsSource> sqsSources,
             List<String> schedules,
             String logGroup,
@@ -227,14 +321,17 @@ public final class SamTemplate {
             Map<String, String> env = new LinkedHashMap<>();
             globalEnv.forEach((k, v) -> env.put(k, resolve(v)));
             map(map(props.get("Environment")).get("Variables")).forEach((k, v) -> env.put(k, resolve(v)));
-            List<IotRule> rules = new ArrayList<>();
             List<SqsSource> queues = new ArrayList<>();
             List<String> schedules = new ArrayList<>();
             map(props.get("Events")).forEach((eventName, event) -> {
                 Map<String, Object> e = map(event);
                 Map<String, Object> p = map(e.get("Properties"));
                 if ("IoTRule".equals(e.get("Type"))) {
-                    rules.add(new IotRule(eventName, resolve(p.get("Sql")), resolve(p.get("AwsIotSqlVersion"))));
+                    // SAM generates the rule's name and adds no error action; the stack runs
+                    // AWS::IoT::TopicRule resources only, so an IoTRule event would silently never fire.
+                    throw new IllegalStateException(
+                            "template.yaml: " + id + "." + eventName
+                                    + ": declare the rule as an AWS::IoT::TopicRule (fixed name, ErrorAction), not an IoTRule event");
                 } else if ("SQS".equals(e.get("Type"))) {
                     Object batch = p.get("BatchSize");
                     queues.add(new SqsSource(
@@ -253,7 +350,7 @@ public final class SamTemplate {
             String onFailureQueue =
                     "SQS".equals(onFailure.get("Type")) ? logicalIdOf(onFailure.get("Destination")) : null;
             functions.add(new FunctionSpec(
-                    id, resolve(props.get("Handler")), env, rules, queues, schedules, logGroupName, onFailureQueue));
+                    id, resolve(props.get("Handler")), env, queues, schedules, logGroupName, onFailureQueue));
         });
         return functions;
     }
@@ -391,14 +488,24 @@ public final class SamTemplate {
         return CloudFormationTables.declaredIn(root, overrides);
     }
 
+    /** The resources of one type that the deployment creates: those without a Condition, or whose Condition holds. */
     private Map<String, Map<String, Object>> resources(String type) {
         Map<String, Map<String, Object>> found = new LinkedHashMap<>();
         map(root.get("Resources")).forEach((id, resource) -> {
-            if (type.equals(map(resource).get("Type"))) {
+            Object condition = map(resource).get("Condition");
+            if (type.equals(map(resource).get("Type")) && (condition == null || conditionHolds(id, condition))) {
                 found.put(id, map(map(resource).get("Properties")));
             }
         });
         return found;
+    }
+
+    private boolean conditionHolds(String logicalId, Object condition) {
+        try {
+            return intrinsics.condition(String.valueOf(condition));
+        } catch (Intrinsics.UnresolvableException e) {
+            throw new IllegalStateException("template.yaml: " + logicalId + ".Condition: " + e.getMessage(), e);
+        }
     }
 
     /** Resolves a value for the functions' settings; what the local deployment cannot resolve gives null. */

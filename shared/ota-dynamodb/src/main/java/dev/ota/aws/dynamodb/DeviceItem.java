@@ -51,6 +51,8 @@ final class DeviceItem {
     static final String RETRY_NOT_BEFORE = "execRetryNotBefore";
     static final String STAGE = "execStage";
     static final String TIMEOUT_MS = "execTimeoutMs";
+    /** Network failures with progress resumed within their attempt (RetryPolicy.allowsResume). */
+    static final String RESUMES = "execResumes";
     /** String set: dynamic jobs that skipped the device while another job held it. */
     static final String WAITING_JOBS = "waitingJobs";
 
@@ -109,6 +111,7 @@ final class DeviceItem {
                 e.timeout() == null
                         ? AttributeValue.fromNul(true)
                         : n(e.timeout().toMillis()));
+        a.put(RESUMES, n(e.resumes()));
         return a;
     }
 
@@ -153,7 +156,8 @@ final class DeviceItem {
                 policy,
                 notBefore == null ? null : Instant.ofEpochMilli(notBefore),
                 (int) num(item, STAGE, 0),
-                timeoutMs == null ? null : Duration.ofMillis(timeoutMs));
+                timeoutMs == null ? null : Duration.ofMillis(timeoutMs),
+                (int) num(item, RESUMES, 0));
     }
 
     /** Condition: the device holds no live execution (it has none, or its last one ended). */

@@ -123,7 +123,8 @@ public final class DynamoDbDeviceStateStore implements DeviceStateStore {
                     before.stage(),
                     after.status(),
                     after.stage(),
-                    startsAttempt));
+                    // a resume re-delivers within its attempt: not a retry
+                    startsAttempt && after.attempt() != before.attempt()));
         }
         if (startsAttempt) {
             // A new attempt sends update_firmware: only while the job is IN_PROGRESS, checked atomically.
