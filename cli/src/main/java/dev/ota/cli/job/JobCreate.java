@@ -12,6 +12,10 @@ import dev.ota.cli.OtaCli;
 import dev.ota.cli.ProgressBar;
 import dev.ota.cli.Subcommand;
 import dev.ota.cli.Text;
+import dev.ota.domain.RetryPolicy;
+import dev.ota.domain.job.JobDefinition;
+import dev.ota.domain.rollout.RolloutRate;
+import dev.ota.domain.rollout.StagePlan;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,7 +55,7 @@ final class JobCreate extends Subcommand {
             names = "--devices",
             split = ",",
             paramLabel = "D1,D2",
-            description = "These devices (up to 10,000; more: --device-file).")
+            description = "These devices (up to " + JobDefinition.MAX_INLINE_DEVICES + "; more: --device-file).")
     List<String> devices;
 
     @Option(
@@ -68,13 +72,19 @@ final class JobCreate extends Subcommand {
             description = "Also update devices that qualify later (e.g. report a source version); runs until ended.")
     boolean dynamic;
 
-    @Option(names = "--rate", paramLabel = "PER_MINUTE", description = "Devices released per minute, 1-100000.")
+    @Option(
+            names = "--rate",
+            paramLabel = "PER_MINUTE",
+            description = "Devices released per minute, 1-" + RolloutRate.MAX_PER_MINUTE + ".")
     Integer rate;
 
     @Option(names = "--ramp-base", paramLabel = "PER_MINUTE", description = "Exponential ramp: start at this rate ...")
     Integer rampBase;
 
-    @Option(names = "--ramp-factor", paramLabel = "F", description = "... multiply it by F ...")
+    @Option(
+            names = "--ramp-factor",
+            paramLabel = "F",
+            description = "... multiply it by F (above 1, at most " + RolloutRate.MAX_FACTOR + ") ...")
     Double rampFactor;
 
     @Option(
@@ -87,7 +97,8 @@ final class JobCreate extends Subcommand {
             names = "--stage",
             paramLabel = "SPEC",
             description = {
-                "A staged group, in order (repeat for more): SIZE[,success=P][,failure=P][,min=N][,on-failure=pause|abort]. "
+                "A staged group, in order (repeat for more, up to " + StagePlan.MAX_STAGES
+                        + "): SIZE[,success=P][,failure=P][,min=N][,on-failure=pause|abort]. "
                         + "SIZE is a device count (50) or a percent of the targets (5%%); the last group takes the rest. "
                         + "Defaults: success=90 (%% of the group that must succeed before the next group starts), failure=10 "
                         + "(%% failed, once min devices finished, that pauses or aborts the job), min=1, on-failure=pause."
@@ -98,10 +109,15 @@ final class JobCreate extends Subcommand {
             names = "--timeout",
             paramLabel = "DURATION",
             converter = Durations.class,
-            description = "In-progress timeout per device (e.g. 10m, 1h).")
+            description = "In-progress timeout per device (e.g. 10m, 1h), " + JobDefinition.MIN_TIMEOUT_TEXT + " to "
+                    + JobDefinition.MAX_TIMEOUT_TEXT + ".")
     Duration timeout;
 
-    @Option(names = "--retries", paramLabel = "N", description = "Retries after a failed attempt (attempts = N + 1).")
+    @Option(
+            names = "--retries",
+            paramLabel = "N",
+            description = "Retries after a failed attempt, 0-" + (RetryPolicy.MAX_ATTEMPTS_LIMIT - 1)
+                    + " (attempts = N + 1).")
     Integer retries;
 
     @Option(

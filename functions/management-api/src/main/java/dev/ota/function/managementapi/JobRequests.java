@@ -1,8 +1,10 @@
 package dev.ota.function.managementapi;
 
+import dev.ota.domain.job.JobDefinition;
 import dev.ota.domain.job.TargetType;
 import dev.ota.domain.rollout.Stage;
 import dev.ota.domain.rollout.Stage.FailureAction;
+import dev.ota.domain.rollout.StagePlan;
 import dev.ota.port.in.JobOperations.CreateJob;
 import dev.ota.port.in.JobOperations.Retry;
 import dev.ota.port.in.JobOperations.Rollout;
@@ -23,10 +25,10 @@ final class JobRequests {
      * Largest explicit device list in one request (the job engine stores it with the job; AWS IoT
      * Jobs takes 100 targets per CreateJob); bigger fleets use a device-list file.
      */
-    static final int MAX_DEVICE_NAMES = 1_000;
+    static final int MAX_DEVICE_NAMES = JobDefinition.MAX_INLINE_DEVICES;
 
-    static final int MAX_SOURCE_VERSIONS = 100;
-    static final int MAX_STAGES = 20;
+    static final int MAX_SOURCE_VERSIONS = JobDefinition.MAX_SOURCE_VERSIONS;
+    static final int MAX_STAGES = StagePlan.MAX_STAGES;
 
     private JobRequests() {}
 

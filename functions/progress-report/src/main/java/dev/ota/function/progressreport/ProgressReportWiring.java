@@ -27,7 +27,7 @@ public record ProgressReportWiring(ObjectMapper json, ReportIntake intake, Progr
         DynamoDbClient dynamo = aws.build(Service.DYNAMODB, DynamoDbClient.builder());
         return new ProgressReportWiring(
                 json,
-                new ReportIntake(json, log),
+                new ReportIntake(json, log, ReportIntake.reportTopic(env)),
                 new ProgressReportService(new DynamoDbDeviceStateStore(dynamo, settings.tables()), log));
     }
 }

@@ -64,6 +64,6 @@ public record VersionReportWiring(ObjectMapper json, ReportIntake intake, Versio
                         clock,
                         engine.tuning().dynamicJobsTtl(),
                         log));
-        return new VersionReportWiring(json, new ReportIntake(json, log), service);
+        return new VersionReportWiring(json, new ReportIntake(json, log, ReportIntake.reportTopic(env)), service);
     }
 }

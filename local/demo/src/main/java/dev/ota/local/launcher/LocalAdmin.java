@@ -84,8 +84,15 @@ public final class LocalAdmin implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        try (exchange;
-                InputStream body = exchange.getRequestBody()) {
+        // The catch clauses answer on the exchange, so it is closed after them (a try-with-resources
+        // would close it before they run, and every error would reach the caller as an empty reply).
+        try (exchange) {
+            answer(exchange);
+        }
+    }
+
+    private void answer(HttpExchange exchange) throws IOException {
+        try (InputStream body = exchange.getRequestBody()) {
             byte[] request = body.readAllBytes();
             String method = exchange.getRequestMethod();
             String[] parts =

@@ -128,15 +128,18 @@ public final class RuleRouter implements AutoCloseable {
             if (basicIngestRule != null && !basicIngestRule.equals(route.ruleName())) {
                 continue;
             }
-            String ruleTopic = topic;
-            if (route.topicFilters().stream().noneMatch(filter -> MqttTopic.isMatched(filter, ruleTopic))) {
+            String matched = topic;
+            if (route.topicFilters().stream().noneMatch(filter -> MqttTopic.isMatched(filter, matched))) {
                 continue;
             }
+            // The rule's own filter comes first; a match on another (the local $-twin of it) is shown to
+            // the SQL as the topic the rule's filter names, so topic() and topic(n) read as they do on AWS.
+            String ruleTopic = MqttTopic.isMatched(route.topicFilters().get(0), topic) ? topic : asRuleTopic(topic);
             if (message == null) {
                 // As on AWS: a payload that is not JSON has no fields, so a rule that selects fields never fires.
                 continue;
             }
-            Optional<? extends JsonNode> event = route.sql().apply(json, topic, message, clientId, receivedAt);
+            Optional<? extends JsonNode> event = route.sql().apply(json, ruleTopic, message, clientId, receivedAt);
             if (event.isEmpty()) {
                 continue;
             }
@@ -146,6 +149,11 @@ public final class RuleRouter implements AutoCloseable {
                 dispatch(route, event.get().toString().getBytes(StandardCharsets.UTF_8));
             }
         }
+    }
+
+    /** {@code $ota/x} seen as {@code ota/x} (and the reverse), the local twin topics. */
+    private static String asRuleTopic(String topic) {
+        return topic.startsWith("$") ? topic.substring(1) : "$" + topic;
     }
 
     private void refused(Route route, String topic, String clientId, byte[] payload) {

@@ -39,6 +39,10 @@ public record JobDefinition(
      */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofHours(1);
 
+    /** {@link #MIN_TIMEOUT} and {@link #MAX_TIMEOUT} as help texts say them (constants, for annotations). */
+    public static final String MIN_TIMEOUT_TEXT = "1m";
+
+    public static final String MAX_TIMEOUT_TEXT = "7d";
     public static final Duration MAX_RETRY_INTERVAL = Duration.ofDays(1);
     public static final int MAX_DESCRIPTION = 1024;
     /** Device-list files live in the firmware bucket under this prefix. */
