@@ -3,6 +3,7 @@ package dev.ota.function.jobengine;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ota.function.support.Observability;
 import dev.ota.wiring.JobWiring;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,9 +31,11 @@ public final class JobTickHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        input.readAllBytes();
-        int jobs = wiring.engine.tick();
-        json.writeValue(
-                output, json.createObjectNode().put("outcome", "PLANNED").put("liveJobs", jobs));
+        try (Observability.Invocation ignored = wiring.observability.begin(context)) {
+            input.readAllBytes();
+            int jobs = wiring.engine.tick();
+            json.writeValue(
+                    output, json.createObjectNode().put("outcome", "PLANNED").put("liveJobs", jobs));
+        }
     }
 }

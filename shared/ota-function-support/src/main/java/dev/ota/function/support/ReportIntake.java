@@ -6,6 +6,7 @@ import dev.ota.domain.InvalidMessageException;
 import dev.ota.domain.device.DeviceReport;
 import dev.ota.domain.device.ThingName;
 import dev.ota.log.StructuredLog;
+import dev.ota.port.out.RolloutMetrics;
 import dev.ota.protocol.DeviceReportParser;
 
 /**
@@ -25,9 +26,22 @@ public final class ReportIntake {
     private final DeviceReportParser parser;
     private final StructuredLog log;
 
+    private final RolloutMetrics metrics;
+
     public ReportIntake(ObjectMapper json, StructuredLog log) {
+        this(json, log, RolloutMetrics.NONE);
+    }
+
+    public ReportIntake(ObjectMapper json, StructuredLog log, RolloutMetrics metrics) {
         this.parser = new DeviceReportParser(json);
         this.log = log;
+        this.metrics = metrics;
+    }
+
+    /** The report type as a metric dimension: the two the protocol has, anything else as one value (cardinality). */
+    private static String typeOf(JsonNode root) {
+        String type = root == null ? "" : root.path("type").asText();
+        return type.equals("report_version") || type.equals("report_progress") ? type : "other";
     }
 
     public record Intake<T extends DeviceReport>(T report, String rejection) {}
@@ -37,17 +51,21 @@ public final class ReportIntake {
         try {
             root = parser.readObject(event);
             DeviceReport report = parser.parse(root);
+            StructuredLog.context("device", report.device().key());
             if (!expected.isInstance(report)) {
                 throw new InvalidMessageException(
                         "type '" + root.path("type").asText() + "' is not handled by this function");
             }
             String refused = identityRefusal(root, report);
             if (refused != null) {
+                metrics.reportRejected(typeOf(root), "identity");
                 return new Intake<>(null, refused);
             }
+            metrics.reportAccepted(typeOf(root));
             return new Intake<>(expected.cast(report), null);
         } catch (InvalidMessageException e) {
             log.warn("report_rejected", "device", DeviceReportParser.deviceOf(root), "reason", e.getMessage());
+            metrics.reportRejected(typeOf(root), "invalid");
             return new Intake<>(null, e.getMessage());
         }
     }
