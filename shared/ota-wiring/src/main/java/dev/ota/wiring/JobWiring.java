@@ -15,11 +15,14 @@ import dev.ota.aws.iot.UpdateTopic;
 import dev.ota.aws.presign.SigV4DownloadUrlMinter;
 import dev.ota.aws.s3.S3DeviceListSource;
 import dev.ota.function.support.JobEngineSettings;
+import dev.ota.function.support.Observability;
 import dev.ota.function.support.Settings;
 import dev.ota.log.StructuredLog;
+import dev.ota.port.out.DeviceStateStore;
 import dev.ota.port.out.WorkQueue;
 import dev.ota.protocol.ProtocolJson;
 import java.time.Clock;
+import java.util.function.Function;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /** The job engine's collaborators over the AWS adapters, built once per container. */
@@ -36,6 +39,10 @@ public final class JobWiring {
     public final StaleUploads staleUploads;
 
     public final StructuredLog log;
+    /** Metrics and events (none unless built with an AwsClients); the engine's device writes go through it. */
+    public final Observability observability;
+    /** {@link #devices} as the engine and the operations use it: each transition metered and announced. */
+    public final DeviceStateStore observedDevices;
 
     public JobWiring(
             Settings settings,
@@ -44,29 +51,46 @@ public final class JobWiring {
             WorkQueue queue,
             Clock clock,
             String component) {
+        this(settings, engineSettings, clients, queue, clock, component, log -> Observability.none());
+    }
+
+    /** @param observability the function's metrics and events, given the log it reports failures to */
+    public JobWiring(
+            Settings settings,
+            JobEngineSettings engineSettings,
+            JobEngineClients clients,
+            WorkQueue queue,
+            Clock clock,
+            String component,
+            Function<StructuredLog, Observability> observability) {
         DynamoDbClient dynamo = clients.dynamo();
         ObjectMapper json = ProtocolJson.newMapper();
         Tables tables = settings.tables();
         this.log = new StructuredLog(json, component);
+        this.observability = observability.apply(log);
         this.jobs = new DynamoDbJobRepository(dynamo, tables);
         this.rollout = new DynamoDbRolloutStore(dynamo, tables);
         this.devices = new DynamoDbDeviceStateStore(dynamo, tables);
+        this.observedDevices = this.observability.observed(devices);
         this.firmware = new DynamoDbFirmwareCatalog(dynamo, tables);
         this.lists = new S3DeviceListSource(clients.s3(), settings.firmwareBucket());
         this.updates = new UpdateSender(
                 new SigV4DownloadUrlMinter(clients.presign(), settings.firmwareBucket(), settings.urlExpiry()),
-                new IotDataPlaneChannel(clients.iot(), new UpdateTopic(settings.updateTopicTemplate()), json));
+                new IotDataPlaneChannel(clients.iot(), new UpdateTopic(settings.updateTopicTemplate()), json),
+                this.observability.metrics());
         this.engine = new JobEngine(
                 jobs,
                 rollout,
-                devices,
+                observedDevices,
                 new DynamoDbDeviceDirectory(dynamo, tables),
                 lists,
                 updates,
                 queue,
                 clock,
                 engineSettings.tuning(),
-                log);
+                log,
+                this.observability.metrics(),
+                this.observability.events());
         this.staleUploads = new StaleUploads(firmware, engineSettings.firmwareUploadTimeout(), clock, log);
     }
 }

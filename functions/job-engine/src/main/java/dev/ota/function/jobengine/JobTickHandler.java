@@ -3,6 +3,7 @@ package dev.ota.function.jobengine;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ota.function.support.Observability;
 import dev.ota.wiring.JobWiring;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,14 +32,16 @@ public final class JobTickHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        input.readAllBytes();
-        int jobs = wiring.engine.tick();
-        int rejected = wiring.staleUploads.rejectStale();
-        json.writeValue(
-                output,
-                json.createObjectNode()
-                        .put("outcome", "PLANNED")
-                        .put("liveJobs", jobs)
-                        .put("staleUploadsRejected", rejected));
+        try (Observability.Invocation ignored = wiring.observability.begin(context)) {
+            input.readAllBytes();
+            int jobs = wiring.engine.tick();
+            int rejected = wiring.staleUploads.rejectStale();
+            json.writeValue(
+                    output,
+                    json.createObjectNode()
+                            .put("outcome", "PLANNED")
+                            .put("liveJobs", jobs)
+                            .put("staleUploadsRejected", rejected));
+        }
     }
 }

@@ -6,6 +6,7 @@ import dev.ota.function.support.AwsClients;
 import dev.ota.function.support.AwsClients.Service;
 import dev.ota.function.support.Environment;
 import dev.ota.function.support.JobEngineSettings;
+import dev.ota.function.support.Observability;
 import dev.ota.function.support.Settings;
 import dev.ota.protocol.ProtocolJson;
 import dev.ota.wiring.JobEngineClients;
@@ -30,6 +31,14 @@ public record SchedulerWiring(ObjectMapper json, JobWiring jobs) {
         ObjectMapper json = ProtocolJson.newMapper();
         SqsWorkQueue queue = new SqsWorkQueue(aws.build(Service.SQS, SqsClient.builder()), engine.workQueueUrl(), json);
         return new SchedulerWiring(
-                json, new JobWiring(Settings.from(env), engine, JobEngineClients.of(aws), queue, clock, component));
+                json,
+                new JobWiring(
+                        Settings.from(env),
+                        engine,
+                        JobEngineClients.of(aws),
+                        queue,
+                        clock,
+                        component,
+                        log -> Observability.of(env, aws, json, log, true)));
     }
 }

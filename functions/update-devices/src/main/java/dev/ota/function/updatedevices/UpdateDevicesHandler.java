@@ -9,6 +9,7 @@ import dev.ota.app.UpdateDevicesResult;
 import dev.ota.app.UpdateDevicesService;
 import dev.ota.domain.InvalidMessageException;
 import dev.ota.function.support.HandlerResponse;
+import dev.ota.function.support.Observability;
 import dev.ota.log.StructuredLog;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,6 +26,7 @@ public final class UpdateDevicesHandler implements RequestStreamHandler {
     private final ObjectMapper json;
     private final StructuredLog log;
     private final UpdateDevicesService service;
+    private final Observability observability;
 
     /** Lambda's constructor: the wiring is built here, once per container. */
     public UpdateDevicesHandler() {
@@ -32,6 +34,7 @@ public final class UpdateDevicesHandler implements RequestStreamHandler {
     }
 
     public UpdateDevicesHandler(UpdateDevicesWiring wiring) {
+        this.observability = wiring.observability();
         this.json = wiring.json();
         this.log = wiring.log();
         this.service = wiring.service();
@@ -39,6 +42,12 @@ public final class UpdateDevicesHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        try (Observability.Invocation ignored = observability.begin(context)) {
+            update(input, output);
+        }
+    }
+
+    private void update(InputStream input, OutputStream output) throws IOException {
         UpdateDevicesResult result;
         try {
             result = service.update(UpdateDevicesRequest.fromJson(json.readTree(input)));

@@ -17,6 +17,7 @@ import dev.ota.function.support.AwsClients;
 import dev.ota.function.support.AwsClients.Service;
 import dev.ota.function.support.Environment;
 import dev.ota.function.support.JobEngineSettings;
+import dev.ota.function.support.Observability;
 import dev.ota.function.support.Settings;
 import dev.ota.log.StructuredLog;
 import dev.ota.port.out.DeviceListSource;
@@ -31,7 +32,12 @@ import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
  * without a work queue (it rolls its jobs out within the call; the scheduler's next tick plans
  * them like any other).
  */
-public record UpdateDevicesWiring(ObjectMapper json, StructuredLog log, UpdateDevicesService service) {
+public record UpdateDevicesWiring(
+        ObjectMapper json, StructuredLog log, UpdateDevicesService service, Observability observability) {
+
+    public UpdateDevicesWiring(ObjectMapper json, StructuredLog log, UpdateDevicesService service) {
+        this(json, log, service, Observability.none());
+    }
 
     public static UpdateDevicesWiring fromEnvironment() {
         Environment env = Environment.system();
@@ -48,24 +54,29 @@ public record UpdateDevicesWiring(ObjectMapper json, StructuredLog log, UpdateDe
         IotDataPlaneChannel channel =
                 new IotDataPlaneChannel(iot, new UpdateTopic(settings.updateTopicTemplate()), json);
         DynamoDbJobRepository jobs = new DynamoDbJobRepository(dynamo, tables);
+        // Metrics only: its role has no events:PutEvents (its jobs announce themselves to no bus).
+        Observability observability = Observability.of(env, aws, json, log, false);
         JobEngine engine = new JobEngine(
                 jobs,
                 new DynamoDbRolloutStore(dynamo, tables),
-                new DynamoDbDeviceStateStore(dynamo, tables),
+                observability.observed(new DynamoDbDeviceStateStore(dynamo, tables)),
                 new DynamoDbDeviceDirectory(dynamo, tables),
                 DeviceListSource.NONE,
                 new UpdateSender(
                         new SigV4DownloadUrlMinter(
                                 aws.presignConfig(), settings.firmwareBucket(), settings.urlExpiry()),
-                        channel),
+                        channel,
+                        observability.metrics()),
                 messages -> {
                     throw new IllegalStateException("update-devices queues no scheduler work");
                 },
                 clock,
                 JobEngineSettings.defaults().tuning(),
-                log);
+                log,
+                observability.metrics(),
+                observability.events());
         UpdateDevicesService service =
                 new UpdateDevicesService(new DynamoDbFirmwareCatalog(dynamo, tables), jobs, engine, clock, log);
-        return new UpdateDevicesWiring(json, log, service);
+        return new UpdateDevicesWiring(json, log, service, observability);
     }
 }

@@ -16,6 +16,7 @@ import dev.ota.function.support.AwsClients;
 import dev.ota.function.support.AwsClients.Service;
 import dev.ota.function.support.Environment;
 import dev.ota.function.support.JobEngineSettings;
+import dev.ota.function.support.Observability;
 import dev.ota.function.support.ReportIntake;
 import dev.ota.function.support.Settings;
 import dev.ota.log.StructuredLog;
@@ -31,7 +32,12 @@ import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
  * without a live update is offered to the product's dynamic jobs (cached per container, see
  * {@link DynamicEnrollment}).
  */
-public record VersionReportWiring(ObjectMapper json, ReportIntake intake, VersionReportService service) {
+public record VersionReportWiring(
+        ObjectMapper json, ReportIntake intake, VersionReportService service, Observability observability) {
+
+    public VersionReportWiring(ObjectMapper json, ReportIntake intake, VersionReportService service) {
+        this(json, intake, service, Observability.none());
+    }
 
     public static VersionReportWiring fromEnvironment() {
         Environment env = Environment.system();
@@ -49,13 +55,15 @@ public record VersionReportWiring(ObjectMapper json, ReportIntake intake, Versio
                 new IotDataPlaneChannel(iot, new UpdateTopic(settings.updateTopicTemplate()), json);
         Tables tables = settings.tables();
         DynamoDbJobRepository jobs = new DynamoDbJobRepository(dynamo, tables);
+        Observability observability = Observability.of(env, aws, json, log, true);
         VersionReportService service = new VersionReportService(
-                new DynamoDbDeviceStateStore(dynamo, tables),
+                observability.observed(new DynamoDbDeviceStateStore(dynamo, tables)),
                 channel,
                 new UpdateSender(
                         new SigV4DownloadUrlMinter(
                                 aws.presignConfig(), settings.firmwareBucket(), settings.urlExpiry()),
-                        channel),
+                        channel,
+                        observability.metrics()),
                 log,
                 new RepositoryJobAdmission(jobs),
                 new DynamicEnrollment(
@@ -64,6 +72,10 @@ public record VersionReportWiring(ObjectMapper json, ReportIntake intake, Versio
                         clock,
                         engine.tuning().dynamicJobsTtl(),
                         log));
-        return new VersionReportWiring(json, new ReportIntake(json, log, ReportIntake.reportTopic(env)), service);
+        return new VersionReportWiring(
+                json,
+                new ReportIntake(json, log, ReportIntake.reportTopic(env), observability.metrics()),
+                service,
+                observability);
     }
 }

@@ -14,6 +14,7 @@ import dev.ota.local.device.Registered;
 import dev.ota.local.iam.LocalIam;
 import dev.ota.local.stack.LocalClients;
 import dev.ota.local.stack.LocalFunction;
+import dev.ota.local.stack.LocalMetrics;
 import dev.ota.local.stack.LocalStack;
 import dev.ota.port.in.JobOperations;
 import dev.ota.port.in.JobOperations.CreateJob;
@@ -376,6 +377,7 @@ public final class Demo {
                                                 .toList()))
                         .identity(identity);
                 out.print(summary.render());
+                out.print(metricsSummary());
                 out.flush();
                 return summary;
             }
@@ -495,5 +497,30 @@ public final class Demo {
             }
         });
         return d;
+    }
+
+    /** The rollout as the dashboard would show it: the functions' EMF metrics and the events delivered. */
+    private String metricsSummary() {
+        LocalMetrics m = stack.metrics();
+        StringBuilder b = new StringBuilder(
+                "Metrics (CloudWatch EMF, namespace OTA/<stack>; GET /metrics on the admin endpoint):\n");
+        for (String name : List.of(
+                "ReportsAccepted",
+                "ReportsRejected",
+                "UpdatesSent",
+                "DevicesReleased",
+                "ExecutionsDownloading",
+                "ExecutionsBurning",
+                "ExecutionsSucceeded",
+                "ExecutionsFailed",
+                "UrlExpired",
+                "Md5Mismatch")) {
+            b.append(String.format("  %-22s %8.0f%n", name, m.sum(name)));
+        }
+        b.append(String.format("  %-22s %8.1f s (max)%n", "SchedulerLagSeconds", m.max("SchedulerLagSeconds")));
+        b.append(String.format(
+                "  %-22s %8d delivered (GET /events)%n",
+                "EventBridge events", stack.events().received().size()));
+        return b.toString();
     }
 }

@@ -39,6 +39,9 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
  *                                          (e.g. UpdateDevicesFunction, as aws lambda invoke)
  * GET  /jobs/{jobId}                       the JobsTable item (count_* per state) and its ExecutionsTable rows
  * GET  /devices/{productId}/{deviceName}   the DevicesTable item
+ * GET  /metrics                            the functions' metrics (EMF, as CloudWatch extracts them):
+ *                                          one entry per metric and dimension values, sum, count, max
+ * GET  /events                             the job and execution events the bus delivered (docs/events.md)
  * POST /faults/drop-downloads?afterBytes=N[&count=C][&stallSeconds=S]   weak network: the next
  *                                          C (default 1) firmware downloads stop after N bytes, hang
  *                                          for S seconds (default 15), then the connection closes
@@ -106,6 +109,10 @@ public final class LocalAdmin implements AutoCloseable {
                 respond(exchange, 200, stack.uploadFirmware(parts[1], parts[2], file, request));
             } else if (parts.length == 2 && parts[0].equals("invoke") && method.equals("POST")) {
                 respond(exchange, 200, stack.invoke(parts[1], request));
+            } else if (parts.length == 1 && parts[0].equals("metrics") && method.equals("GET")) {
+                respond(exchange, 200, json.writeValueAsBytes(stack.metrics().view()));
+            } else if (parts.length == 1 && parts[0].equals("events") && method.equals("GET")) {
+                respond(exchange, 200, json.writeValueAsBytes(stack.events().received()));
             } else if (parts.length == 2 && parts[0].equals("jobs") && method.equals("GET")) {
                 respond(exchange, 200, json.writeValueAsBytes(job(parts[1])));
             } else if (parts.length == 2

@@ -23,6 +23,8 @@ import software.amazon.awssdk.services.dynamodb.model.TransactGetItemsRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+import software.amazon.awssdk.services.eventbridge.model.PutEventsRequest;
+import software.amazon.awssdk.services.eventbridge.model.PutEventsRequestEntry;
 import software.amazon.awssdk.services.iotdataplane.model.PublishRequest;
 import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
@@ -171,6 +173,17 @@ public final class SdkCallPermissions {
         } else if (request instanceof HeadBucketRequest r) {
             needed.add(new Permission("s3:ListBucket", bucketArn(r.bucket()), Map.of()));
             // ---- SQS ----
+        } else if (request instanceof PutEventsRequest r) {
+            // ---- EventBridge: PutEvents on each entry's bus (a name is this account's bus of that name) ----
+            for (PutEventsRequestEntry entry : r.entries()) {
+                String bus = entry.eventBusName() == null ? "default" : entry.eventBusName();
+                needed.add(new Permission(
+                        "events:PutEvents",
+                        bus.startsWith("arn:")
+                                ? bus
+                                : "arn:" + deployment.partition() + ":events:" + deployment.region() + ":"
+                                        + deployment.accountId() + ":event-bus/" + bus));
+            }
         } else if (request instanceof SendMessageRequest r) {
             needed.add(queue("SendMessage", r.queueUrl()));
         } else if (request instanceof SendMessageBatchRequest r) {

@@ -45,7 +45,9 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.UnaryOperator;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.iot.IotClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -132,6 +134,8 @@ public final class LocalStack implements AutoCloseable {
     private final ObjectMapper json = ProtocolJson.newMapper();
     private final LocalAws aws;
     private final AwsCallCounter calls = new AwsCallCounter();
+    private final LocalMetrics metrics = new LocalMetrics(json);
+    private LocalEvents events;
     private final Map<String, LocalFunction> functions = new LinkedHashMap<>();
     private final RuleRouter router;
     private SamTemplate template;
@@ -191,6 +195,21 @@ public final class LocalStack implements AutoCloseable {
                             ClientOverrideConfiguration.builder().build())),
                     json,
                     template.queues());
+            String bus = template.parameter("EventBusName");
+            try (EventBridgeClient eventBridge = EventBridgeClient.builder()
+                    .endpointOverride(aws.dynamoDbEndpoint())
+                    .region(StandInClients.REGION)
+                    .credentialsProvider(StandInClients.CREDENTIALS)
+                    .httpClientBuilder(UrlConnectionHttpClient.builder())
+                    .build()) {
+                this.events = new LocalEvents(
+                        eventBridge,
+                        track(StandInClients.sqs(
+                                aws.dynamoDbEndpoint(),
+                                ClientOverrideConfiguration.builder().build())),
+                        json,
+                        bus == null ? "default" : bus);
+            }
             List<String> problems =
                     iam.deploymentProblems(template, id -> iam.permissions().queueArn(queues.url(id)));
             if (!problems.isEmpty()) {
@@ -489,7 +508,18 @@ public final class LocalStack implements AutoCloseable {
                         .addExecutionInterceptor(iam.enforcer(role))
                         .build())
                 .downloadUrlsServedAs(url -> BucketHostEndpoint.served(url, BUCKET, bucketHost.endpoint()))
+                .metricsOutput(metrics)
                 .build();
+    }
+
+    /** The functions' metrics, as CloudWatch would extract them from their EMF documents. */
+    public LocalMetrics metrics() {
+        return metrics;
+    }
+
+    /** The functions' EventBridge events, as a subscriber of the template's bus receives them. */
+    public LocalEvents events() {
+        return events;
     }
 
     /** The clients a function of the template runs with (its role's), for tests that build a function's wiring themselves. */

@@ -11,9 +11,11 @@ import dev.ota.domain.job.JobStatus;
 import dev.ota.log.StructuredLog;
 import dev.ota.port.out.DeviceStateStore;
 import dev.ota.port.out.JobRepository;
+import dev.ota.port.out.RolloutMetrics;
 import dev.ota.port.out.RolloutStore;
 import dev.ota.port.out.RolloutStore.DueKind;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
@@ -37,6 +39,7 @@ final class DueWorker {
     private final Clock clock;
     private final EngineTuning tuning;
     private final StructuredLog log;
+    private final RolloutMetrics metrics;
 
     DueWorker(
             JobRepository jobs,
@@ -46,6 +49,19 @@ final class DueWorker {
             Clock clock,
             EngineTuning tuning,
             StructuredLog log) {
+        this(jobs, rollout, devices, updates, clock, tuning, log, RolloutMetrics.NONE);
+    }
+
+    DueWorker(
+            JobRepository jobs,
+            RolloutStore rollout,
+            DeviceStateStore devices,
+            UpdateSender updates,
+            Clock clock,
+            EngineTuning tuning,
+            StructuredLog log,
+            RolloutMetrics metrics) {
+        this.metrics = metrics;
         this.jobs = jobs;
         this.rollout = rollout;
         this.devices = devices;
@@ -89,6 +105,11 @@ final class DueWorker {
                 if (exec == null || !exec.jobId().equals(jobId)) {
                     continue;
                 }
+                Instant dueAt = exec.dueAt();
+                if (dueAt != null && dueAt.isBefore(now)) {
+                    // Scheduler lag: how long past its time this work waited to be taken.
+                    metrics.schedulerLag(Duration.between(dueAt, now));
+                }
                 Decision decision = ExecutionStateMachine.onDue(exec, now, mayStart);
                 if (decision instanceof Decision.Ignore && exec.status().inFlight()) {
                     // Heard of since the row was written (percent moves only the device item):
@@ -101,12 +122,11 @@ final class DueWorker {
                     if (resend && !mayResend(jobId)) {
                         continue;
                     }
-                    if (t.sendUpdate()) {
-                        updates.send(device, t.after().firmware());
-                    }
                     if (resend) {
+                        updates.resend(device, t.after());
                         resent++;
                     } else if (t.sendUpdate()) {
+                        updates.send(device, t.after());
                         retried++;
                     } else {
                         timedOut++;

@@ -7,6 +7,7 @@ import dev.ota.domain.job.JobDefinition;
 import dev.ota.domain.job.JobPatch;
 import dev.ota.domain.job.JobRecord;
 import dev.ota.domain.job.JobStatus;
+import dev.ota.domain.job.RolloutEvent;
 import dev.ota.domain.job.WorkMessage;
 import dev.ota.domain.rollout.ReleaseBudget;
 import dev.ota.domain.rollout.StageCounts;
@@ -18,6 +19,8 @@ import dev.ota.port.out.DeviceDirectory;
 import dev.ota.port.out.DeviceListSource;
 import dev.ota.port.out.DeviceStateStore;
 import dev.ota.port.out.JobRepository;
+import dev.ota.port.out.RolloutEvents;
+import dev.ota.port.out.RolloutMetrics;
 import dev.ota.port.out.RolloutStore;
 import dev.ota.port.out.RolloutStore.DueKind;
 import dev.ota.port.out.RolloutStore.QueuedRef;
@@ -53,6 +56,8 @@ public final class JobEngine {
     private final Releaser releaser;
     private final DueWorker dueWorker;
     private final Sweeper sweeper;
+    private final RolloutMetrics metrics;
+    private final RolloutEvents events;
 
     public JobEngine(
             JobRepository jobs,
@@ -65,15 +70,45 @@ public final class JobEngine {
             Clock clock,
             EngineTuning tuning,
             StructuredLog log) {
+        this(
+                jobs,
+                rollout,
+                devices,
+                directory,
+                lists,
+                updates,
+                queue,
+                clock,
+                tuning,
+                log,
+                RolloutMetrics.NONE,
+                RolloutEvents.NONE);
+    }
+
+    public JobEngine(
+            JobRepository jobs,
+            RolloutStore rollout,
+            DeviceStateStore devices,
+            DeviceDirectory directory,
+            DeviceListSource lists,
+            UpdateSender updates,
+            WorkQueue queue,
+            Clock clock,
+            EngineTuning tuning,
+            StructuredLog log,
+            RolloutMetrics metrics,
+            RolloutEvents events) {
         this.jobs = jobs;
         this.rollout = rollout;
         this.queue = queue;
         this.clock = clock;
         this.tuning = tuning;
         this.log = log;
+        this.metrics = metrics;
+        this.events = events;
         this.expander = new Expander(jobs, rollout, directory, lists, clock, tuning, log);
-        this.releaser = new Releaser(jobs, rollout, devices, updates, clock, log);
-        this.dueWorker = new DueWorker(jobs, rollout, devices, updates, clock, tuning, log);
+        this.releaser = new Releaser(jobs, rollout, devices, updates, clock, log, metrics);
+        this.dueWorker = new DueWorker(jobs, rollout, devices, updates, clock, tuning, log, metrics);
         this.sweeper = new Sweeper(jobs, rollout, devices, clock, tuning, log);
     }
 
@@ -247,6 +282,7 @@ public final class JobEngine {
             }
         }
         JobCounts counts = jobs.counts(jobId);
+        metrics.jobProgress(jobId, counts.percentFinished());
         // Attempts past their in-progress timeout, or quiet (Execution#quietAt): one index read.
         if (!rollout.due(jobId, DueKind.TIMEOUT, now, 1).isEmpty()) {
             work.add(WorkMessage.due(jobId, DueKind.TIMEOUT.name()));
@@ -303,6 +339,7 @@ public final class JobEngine {
                         .live(false)
                         .dynamicActive(false))) {
             log.info("job_completed", "jobId", job.jobId(), "counts", counts.ordered());
+            events.publish(RolloutEvent.completed(job.jobId(), counts.ordered()));
         }
         return true;
     }
@@ -343,6 +380,8 @@ public final class JobEngine {
                                 .state(JobStatus.PAUSED, p.reason())
                                 .pausedByRule(true))) {
                     log.warn("job_paused", "jobId", jobId, "stage", stage, "reason", p.reason());
+                    metrics.jobStoppedByThreshold(jobId);
+                    events.publish(RolloutEvent.pausedByThreshold(jobId, stage, p.reason()));
                 }
                 return;
             }
@@ -355,6 +394,8 @@ public final class JobEngine {
                                 .state(JobStatus.ABORTED, a.reason())
                                 .dynamicActive(false))) {
                     log.warn("job_aborted", "jobId", jobId, "stage", stage, "reason", a.reason());
+                    metrics.jobStoppedByThreshold(jobId);
+                    events.publish(RolloutEvent.aborted(jobId, stage, a.reason()));
                     work.add(WorkMessage.sweep(jobId, Sweeper.ALL));
                 }
                 return;
@@ -370,6 +411,7 @@ public final class JobEngine {
                     return;
                 }
                 log.info("job_stage_advanced", "jobId", jobId, "to", stage + 1, "reason", adv.reason());
+                events.publish(RolloutEvent.stageStarted(jobId, stage + 1, adv.reason()));
                 stage++;
                 continue;
             }

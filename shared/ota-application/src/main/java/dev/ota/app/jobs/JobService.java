@@ -15,12 +15,14 @@ import dev.ota.domain.job.JobDefinition;
 import dev.ota.domain.job.JobPatch;
 import dev.ota.domain.job.JobRecord;
 import dev.ota.domain.job.JobStatus;
+import dev.ota.domain.job.RolloutEvent;
 import dev.ota.log.StructuredLog;
 import dev.ota.port.in.JobOperations;
 import dev.ota.port.out.DeviceListSource;
 import dev.ota.port.out.DeviceStateStore;
 import dev.ota.port.out.FirmwareCatalog;
 import dev.ota.port.out.JobRepository;
+import dev.ota.port.out.RolloutEvents;
 import dev.ota.port.out.RolloutStore;
 import dev.ota.port.out.RolloutStore.RowView;
 import java.time.Clock;
@@ -50,6 +52,7 @@ public final class JobService implements JobOperations {
     private final DeviceStateStore devices;
     private final FirmwareCatalog firmware;
     private final DeviceListSource lists;
+    private final RolloutEvents events;
     private final UpdateSender updates;
     private final JobEngine engine;
     private final Clock clock;
@@ -65,6 +68,21 @@ public final class JobService implements JobOperations {
             JobEngine engine,
             Clock clock,
             StructuredLog log) {
+        this(jobs, rollout, devices, firmware, lists, updates, engine, clock, log, RolloutEvents.NONE);
+    }
+
+    public JobService(
+            JobRepository jobs,
+            RolloutStore rollout,
+            DeviceStateStore devices,
+            FirmwareCatalog firmware,
+            DeviceListSource lists,
+            UpdateSender updates,
+            JobEngine engine,
+            Clock clock,
+            StructuredLog log,
+            RolloutEvents events) {
+        this.events = events;
         this.jobs = jobs;
         this.rollout = rollout;
         this.devices = devices;
@@ -115,6 +133,7 @@ public final class JobService implements JobOperations {
                 def.rate().maxRatePerMinute(),
                 "stages",
                 def.stages().size());
+        events.publish(RolloutEvent.jobCreated(jobId, def.productId(), def.targetVersion(), null));
         engine.expandInline(jobId);
         return describe(jobId);
     }
@@ -190,6 +209,7 @@ public final class JobService implements JobOperations {
             throw notActive(jobId, "resume");
         }
         log.info("job_resumed", "jobId", jobId, "state", next);
+        events.publish(RolloutEvent.resumed(jobId, null));
         return describe(jobId);
     }
 
@@ -210,6 +230,7 @@ public final class JobService implements JobOperations {
             throw notActive(jobId, "cancel");
         }
         log.info("job_canceled", "jobId", jobId);
+        events.publish(RolloutEvent.canceled(jobId, null));
         return describe(jobId);
     }
 
@@ -270,7 +291,7 @@ public final class JobService implements JobOperations {
             if (live != null) {
                 Execution after = live.restarted(now);
                 if (devices.transition(device, live, after)) {
-                    updates.send(device, after.firmware());
+                    updates.send(device, after);
                     log.info("device_retried", "jobId", jobId, "device", device.key(), "from", live.status());
                     return deviceView(jobId, deviceName);
                 }
@@ -298,7 +319,7 @@ public final class JobService implements JobOperations {
                     .planned(stage, job.definition().inProgressTimeout())
                     .restarted(now);
             if (rollout.restart(device, row, after)) {
-                updates.send(device, after.firmware());
+                updates.send(device, after);
                 log.info("device_retried", "jobId", jobId, "device", device.key(), "from", row.status());
                 return deviceView(jobId, deviceName);
             }

@@ -8,6 +8,7 @@ import dev.ota.domain.device.DeviceId;
 import dev.ota.domain.device.DeviceReport;
 import dev.ota.domain.device.ThingName;
 import dev.ota.log.StructuredLog;
+import dev.ota.port.out.RolloutMetrics;
 import dev.ota.protocol.DeviceReportParser;
 import dev.ota.protocol.ReportTopic;
 
@@ -39,15 +40,22 @@ public final class ReportIntake {
     private final StructuredLog log;
     private final ReportTopic topic;
 
-    /** For the default report topic, {@value ReportTopic#DEFAULT_TEMPLATE}. */
+    private final RolloutMetrics metrics;
+
+    /** For the default report topic, {@value ReportTopic#DEFAULT_TEMPLATE}, and no metrics. */
     public ReportIntake(ObjectMapper json, StructuredLog log) {
-        this(json, log, ReportTopic.defaults());
+        this(json, log, ReportTopic.defaults(), RolloutMetrics.NONE);
     }
 
     public ReportIntake(ObjectMapper json, StructuredLog log, ReportTopic topic) {
+        this(json, log, topic, RolloutMetrics.NONE);
+    }
+
+    public ReportIntake(ObjectMapper json, StructuredLog log, ReportTopic topic, RolloutMetrics metrics) {
         this.parser = new DeviceReportParser(json);
         this.log = log;
         this.topic = topic;
+        this.metrics = metrics;
     }
 
     /** The report topic template.yaml sets ({@code REPORT_TOPIC_TEMPLATE}, {@code REPORT_PRODUCT_ID}). */
@@ -60,6 +68,12 @@ public final class ReportIntake {
         }
     }
 
+    /** The report type as a metric dimension: the two the protocol has, anything else as one value (cardinality). */
+    private static String typeOf(JsonNode root) {
+        String type = root == null ? "" : root.path("type").asText();
+        return type.equals("report_version") || type.equals("report_progress") ? type : "other";
+    }
+
     public record Intake<T extends DeviceReport>(T report, String rejection) {}
 
     public <T extends DeviceReport> Intake<T> accept(byte[] event, Class<T> expected) {
@@ -69,17 +83,21 @@ public final class ReportIntake {
             requireKnownVersion(root);
             namesFromTopic((ObjectNode) root);
             DeviceReport report = parser.parse(root);
+            StructuredLog.context("device", report.device().key());
             if (!expected.isInstance(report)) {
                 throw new InvalidMessageException(
                         "type '" + root.path("type").asText() + "' is not handled by this function");
             }
             String refused = identityRefusal(root, report);
             if (refused != null) {
+                metrics.reportRejected(typeOf(root), "identity");
                 return new Intake<>(null, refused);
             }
+            metrics.reportAccepted(typeOf(root));
             return new Intake<>(expected.cast(report), null);
         } catch (InvalidMessageException e) {
             log.warn("report_rejected", "device", DeviceReportParser.deviceOf(root), "reason", e.getMessage());
+            metrics.reportRejected(typeOf(root), "invalid");
             return new Intake<>(null, e.getMessage());
         }
     }
