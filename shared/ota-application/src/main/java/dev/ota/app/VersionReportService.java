@@ -105,7 +105,7 @@ public final class VersionReportService implements ReportService<VersionReport> 
                             jobId);
                     return Outcome.IGNORED;
                 }
-                updates.send(report.device(), resend.execution().firmware());
+                updates.send(report.device(), resend.execution());
                 log.info(
                         "version_report",
                         "device",
@@ -138,7 +138,7 @@ public final class VersionReportService implements ReportService<VersionReport> 
             }
             if (store.transition(report.device(), t.before(), t.after())) {
                 if (t.sendUpdate()) {
-                    updates.send(report.device(), t.after().firmware());
+                    updates.send(report.device(), t.after());
                 }
                 log.info(
                         "version_report",

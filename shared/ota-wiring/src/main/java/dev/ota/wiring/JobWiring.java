@@ -11,8 +11,8 @@ import dev.ota.aws.dynamodb.DynamoDbRolloutStore;
 import dev.ota.aws.dynamodb.Tables;
 import dev.ota.aws.iot.IotDataPlaneChannel;
 import dev.ota.aws.iot.UpdateTopic;
-import dev.ota.aws.presign.SigV4DownloadUrlMinter;
 import dev.ota.aws.s3.S3DeviceListSource;
+import dev.ota.function.support.DownloadUrls;
 import dev.ota.function.support.JobEngineSettings;
 import dev.ota.function.support.Settings;
 import dev.ota.log.StructuredLog;
@@ -49,9 +49,13 @@ public final class JobWiring {
         this.devices = new DynamoDbDeviceStateStore(dynamo, tables);
         this.firmware = new DynamoDbFirmwareCatalog(dynamo, tables);
         this.lists = new S3DeviceListSource(clients.s3(), settings.firmwareBucket());
-        this.updates = new UpdateSender(
-                new SigV4DownloadUrlMinter(clients.presign(), settings.firmwareBucket(), settings.urlExpiry()),
-                new IotDataPlaneChannel(clients.iot(), new UpdateTopic(settings.updateTopicTemplate()), json));
+        this.updates = DownloadUrls.sender(
+                settings,
+                clients.downloads(),
+                new IotDataPlaneChannel(clients.iot(), new UpdateTopic(settings.updateTopicTemplate()), json),
+                devices,
+                clock,
+                log);
         this.engine = new JobEngine(
                 jobs,
                 rollout,

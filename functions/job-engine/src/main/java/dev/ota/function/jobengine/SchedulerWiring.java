@@ -29,7 +29,8 @@ public record SchedulerWiring(ObjectMapper json, JobWiring jobs) {
         JobEngineSettings engine = JobEngineSettings.from(env);
         ObjectMapper json = ProtocolJson.newMapper();
         SqsWorkQueue queue = new SqsWorkQueue(aws.build(Service.SQS, SqsClient.builder()), engine.workQueueUrl(), json);
+        Settings settings = Settings.from(env);
         return new SchedulerWiring(
-                json, new JobWiring(Settings.from(env), engine, JobEngineClients.of(aws), queue, clock, component));
+                json, new JobWiring(settings, engine, JobEngineClients.of(settings, aws), queue, clock, component));
     }
 }

@@ -2,7 +2,6 @@ package dev.ota.function.updatedevices;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ota.app.UpdateDevicesService;
-import dev.ota.app.UpdateSender;
 import dev.ota.app.jobs.JobEngine;
 import dev.ota.aws.dynamodb.DynamoDbDeviceDirectory;
 import dev.ota.aws.dynamodb.DynamoDbDeviceStateStore;
@@ -12,9 +11,9 @@ import dev.ota.aws.dynamodb.DynamoDbRolloutStore;
 import dev.ota.aws.dynamodb.Tables;
 import dev.ota.aws.iot.IotDataPlaneChannel;
 import dev.ota.aws.iot.UpdateTopic;
-import dev.ota.aws.presign.SigV4DownloadUrlMinter;
 import dev.ota.function.support.AwsClients;
 import dev.ota.function.support.AwsClients.Service;
+import dev.ota.function.support.DownloadUrls;
 import dev.ota.function.support.Environment;
 import dev.ota.function.support.JobEngineSettings;
 import dev.ota.function.support.Settings;
@@ -48,16 +47,14 @@ public record UpdateDevicesWiring(ObjectMapper json, StructuredLog log, UpdateDe
         IotDataPlaneChannel channel =
                 new IotDataPlaneChannel(iot, new UpdateTopic(settings.updateTopicTemplate()), json);
         DynamoDbJobRepository jobs = new DynamoDbJobRepository(dynamo, tables);
+        DynamoDbDeviceStateStore store = new DynamoDbDeviceStateStore(dynamo, tables);
         JobEngine engine = new JobEngine(
                 jobs,
                 new DynamoDbRolloutStore(dynamo, tables),
-                new DynamoDbDeviceStateStore(dynamo, tables),
+                store,
                 new DynamoDbDeviceDirectory(dynamo, tables),
                 DeviceListSource.NONE,
-                new UpdateSender(
-                        new SigV4DownloadUrlMinter(
-                                aws.presignConfig(), settings.firmwareBucket(), settings.urlExpiry()),
-                        channel),
+                DownloadUrls.sender(settings, DownloadUrls.minter(settings, aws), channel, store, clock, log),
                 messages -> {
                     throw new IllegalStateException("update-devices queues no scheduler work");
                 },

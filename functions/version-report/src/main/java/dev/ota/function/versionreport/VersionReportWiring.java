@@ -1,7 +1,6 @@
 package dev.ota.function.versionreport;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ota.app.UpdateSender;
 import dev.ota.app.VersionReportService;
 import dev.ota.app.jobs.DynamicEnrollment;
 import dev.ota.app.jobs.RepositoryJobAdmission;
@@ -11,9 +10,9 @@ import dev.ota.aws.dynamodb.DynamoDbRolloutStore;
 import dev.ota.aws.dynamodb.Tables;
 import dev.ota.aws.iot.IotDataPlaneChannel;
 import dev.ota.aws.iot.UpdateTopic;
-import dev.ota.aws.presign.SigV4DownloadUrlMinter;
 import dev.ota.function.support.AwsClients;
 import dev.ota.function.support.AwsClients.Service;
+import dev.ota.function.support.DownloadUrls;
 import dev.ota.function.support.Environment;
 import dev.ota.function.support.JobEngineSettings;
 import dev.ota.function.support.ReportIntake;
@@ -49,13 +48,11 @@ public record VersionReportWiring(ObjectMapper json, ReportIntake intake, Versio
                 new IotDataPlaneChannel(iot, new UpdateTopic(settings.updateTopicTemplate()), json);
         Tables tables = settings.tables();
         DynamoDbJobRepository jobs = new DynamoDbJobRepository(dynamo, tables);
+        DynamoDbDeviceStateStore store = new DynamoDbDeviceStateStore(dynamo, tables);
         VersionReportService service = new VersionReportService(
-                new DynamoDbDeviceStateStore(dynamo, tables),
+                store,
                 channel,
-                new UpdateSender(
-                        new SigV4DownloadUrlMinter(
-                                aws.presignConfig(), settings.firmwareBucket(), settings.urlExpiry()),
-                        channel),
+                DownloadUrls.sender(settings, DownloadUrls.minter(settings, aws), channel, store, clock, log),
                 log,
                 new RepositoryJobAdmission(jobs),
                 new DynamicEnrollment(

@@ -85,7 +85,7 @@ final class DueWorker {
                 Decision decision = ExecutionStateMachine.onDue(exec, now, mayStart);
                 if (decision instanceof Decision.Transition t && devices.transition(device, t.before(), t.after())) {
                     if (t.sendUpdate()) {
-                        updates.send(device, t.after().firmware());
+                        updates.send(device, t.after());
                         retried++;
                     } else {
                         timedOut++;

@@ -97,6 +97,12 @@ public final class JobService implements JobOperations {
             throw new OperatorException(
                     Code.INVALID_REQUEST, "no device-list file " + def.deviceListS3Key() + " in the firmware bucket");
         }
+        updates.violation(target.ref()).ifPresent(reason -> {
+            throw new OperatorException(
+                    Code.INVALID_REQUEST,
+                    "firmware " + def.targetVersion() + " cannot be sent to this fleet's devices ("
+                            + updates.profile().name() + "): " + reason);
+        });
         String jobId = UUID.randomUUID().toString();
         jobs.create(JobRecord.created(jobId, def, target.ref(), now));
         log.info(
@@ -270,7 +276,7 @@ public final class JobService implements JobOperations {
             if (live != null) {
                 Execution after = live.restarted(now);
                 if (devices.transition(device, live, after)) {
-                    updates.send(device, after.firmware());
+                    updates.send(device, after);
                     log.info("device_retried", "jobId", jobId, "device", device.key(), "from", live.status());
                     return deviceView(jobId, deviceName);
                 }
@@ -298,7 +304,7 @@ public final class JobService implements JobOperations {
                     .planned(stage, job.definition().inProgressTimeout())
                     .restarted(now);
             if (rollout.restart(device, row, after)) {
-                updates.send(device, after.firmware());
+                updates.send(device, after);
                 log.info("device_retried", "jobId", jobId, "device", device.key(), "from", row.status());
                 return deviceView(jobId, deviceName);
             }

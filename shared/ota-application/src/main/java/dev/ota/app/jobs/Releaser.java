@@ -176,7 +176,7 @@ final class Releaser {
         return switch (result) {
             case RELEASED -> {
                 // Sent after the write: if this send is lost, the device's next version report resends.
-                updates.send(device, job.firmware());
+                updates.send(device, execution);
                 yield Outcome.RELEASED;
             }
             case DEVICE_TAKEN -> Outcome.RACE;

@@ -36,7 +36,8 @@ public final class AwsClients implements AutoCloseable {
         DYNAMODB,
         S3,
         SQS,
-        IOT_DATA
+        IOT_DATA,
+        SECRETS_MANAGER
     }
 
     private final Region region;
