@@ -28,7 +28,8 @@ final class DependencyRules {
         "dev.ota.aws.presign..",
         "dev.ota.aws.sqs..",
         "dev.ota.aws.metrics..",
-        "dev.ota.aws.eventbridge.."
+        "dev.ota.aws.eventbridge..",
+        "dev.ota.aws.cloudfront.."
     };
     /** Where clients, settings and adapters are put together: wiring and what every function shares at its edge. */
     static final String[] COMPOSITION = {"dev.ota.function.support..", "dev.ota.wiring.."};

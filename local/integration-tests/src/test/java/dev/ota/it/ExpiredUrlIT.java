@@ -26,7 +26,7 @@ class ExpiredUrlIT {
     private static final String DEVICE = "dev-expiry";
 
     /** The template's MinValue (60 s) is not enforced locally, so the URLs live 2 s here. */
-    private final LocalStack stack = SharedStack.get(Map.of("UrlExpirySeconds", "2"));
+    private final LocalStack stack = SharedStack.get(SharedStack.s3Presigned(Map.of("UrlExpirySeconds", "2")));
 
     @Test
     void expiredUrlIsReportedAsMinus3AndCuredByAFreshUrlOnTheNextVersionReport() throws Exception {

@@ -55,6 +55,10 @@ public final class UpdateDevicesService {
                 .filter(Firmware::available)
                 .orElseThrow(() -> new InvalidMessageException("firmware " + request.version() + " of product "
                         + request.productId() + " is not registered and available"));
+        engine.updateViolation(target.ref()).ifPresent(reason -> {
+            throw new InvalidMessageException(
+                    "firmware " + target.version() + " cannot be sent to this fleet's devices: " + reason);
+        });
         Instant now = clock.instant();
         List<String> names = request.deviceNames();
         // A request may list more devices than fit on the job item (DynamoDB's 400 KB); then the

@@ -103,11 +103,12 @@ class UpdateDevicesServiceTest {
         assertThat(msg.version()).isEqualTo(TARGET);
         assertThat(msg.md5sum()).isEqualTo(TARGET_MD5);
         assertThat(msg.fileSize()).isEqualTo(TARGET_SIZE);
-        assertThat(msg.url()).isEqualTo("https://firmware.example.com/firmware/p1/1.1.0/fw.bin?sig=1");
+        // sig=1 was minted to check the URL budget when the job was created
+        assertThat(msg.url()).isEqualTo("https://firmware.example.com/firmware/p1/1.1.0/fw.bin?sig=2");
         assertThat(f.channel.sent().get(0).json())
                 .isEqualTo(
                         "{\"file_size\":175436,\"md5sum\":\"" + TARGET_MD5
-                                + "\",\"type\":\"update_firmware\",\"url\":\"https://firmware.example.com/firmware/p1/1.1.0/fw.bin?sig=1\",\"version\":\"1.1.0\"}");
+                                + "\",\"type\":\"update_firmware\",\"url\":\"https://firmware.example.com/firmware/p1/1.1.0/fw.bin?sig=2\",\"version\":\"1.1.0\"}");
     }
 
     @Test

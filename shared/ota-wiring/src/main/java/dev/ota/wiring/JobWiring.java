@@ -12,8 +12,8 @@ import dev.ota.aws.dynamodb.DynamoDbRolloutStore;
 import dev.ota.aws.dynamodb.Tables;
 import dev.ota.aws.iot.IotDataPlaneChannel;
 import dev.ota.aws.iot.UpdateTopic;
-import dev.ota.aws.presign.SigV4DownloadUrlMinter;
 import dev.ota.aws.s3.S3DeviceListSource;
+import dev.ota.function.support.DownloadUrls;
 import dev.ota.function.support.JobEngineSettings;
 import dev.ota.function.support.Observability;
 import dev.ota.function.support.Settings;
@@ -74,9 +74,13 @@ public final class JobWiring {
         this.observedDevices = this.observability.observed(devices);
         this.firmware = new DynamoDbFirmwareCatalog(dynamo, tables);
         this.lists = new S3DeviceListSource(clients.s3(), settings.firmwareBucket());
-        this.updates = new UpdateSender(
-                new SigV4DownloadUrlMinter(clients.presign(), settings.firmwareBucket(), settings.urlExpiry()),
+        this.updates = DownloadUrls.sender(
+                settings,
+                clients.downloads(),
                 new IotDataPlaneChannel(clients.iot(), new UpdateTopic(settings.updateTopicTemplate()), json),
+                this.observedDevices,
+                clock,
+                log,
                 this.observability.metrics());
         this.engine = new JobEngine(
                 jobs,

@@ -30,12 +30,13 @@ public record SchedulerWiring(ObjectMapper json, JobWiring jobs) {
         JobEngineSettings engine = JobEngineSettings.from(env);
         ObjectMapper json = ProtocolJson.newMapper();
         SqsWorkQueue queue = new SqsWorkQueue(aws.build(Service.SQS, SqsClient.builder()), engine.workQueueUrl(), json);
+        Settings settings = Settings.from(env);
         return new SchedulerWiring(
                 json,
                 new JobWiring(
-                        Settings.from(env),
+                        settings,
                         engine,
-                        JobEngineClients.of(aws),
+                        JobEngineClients.of(settings, aws),
                         queue,
                         clock,
                         component,

@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ota.aws.presign.PresignConfig;
+import dev.ota.aws.presign.SigV4DownloadUrlMinter;
 import dev.ota.domain.job.WorkMessage;
 import dev.ota.function.support.JobEngineSettings;
 import dev.ota.function.support.Settings;
@@ -18,6 +19,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -132,9 +134,13 @@ final class StubScheduler {
                 dynamo,
                 null,
                 null,
-                PresignConfig.of(
-                        Region.US_EAST_1,
-                        StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEXAMPLE", "test-secret"))));
+                new SigV4DownloadUrlMinter(
+                        PresignConfig.of(
+                                Region.US_EAST_1,
+                                StaticCredentialsProvider.create(
+                                        AwsBasicCredentials.create("AKIDEXAMPLE", "test-secret"))),
+                        "ota-firmware",
+                        Duration.ofHours(1)));
         // JobWiring logs to System.out as it was when the wiring was built: capture it for these tests.
         PrintStream stdout = System.out;
         System.setOut(new PrintStream(logLines, true, UTF_8));

@@ -2,7 +2,6 @@ package dev.ota.function.updatedevices;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ota.app.UpdateDevicesService;
-import dev.ota.app.UpdateSender;
 import dev.ota.app.jobs.JobEngine;
 import dev.ota.aws.dynamodb.DynamoDbDeviceDirectory;
 import dev.ota.aws.dynamodb.DynamoDbDeviceStateStore;
@@ -12,15 +11,16 @@ import dev.ota.aws.dynamodb.DynamoDbRolloutStore;
 import dev.ota.aws.dynamodb.Tables;
 import dev.ota.aws.iot.IotDataPlaneChannel;
 import dev.ota.aws.iot.UpdateTopic;
-import dev.ota.aws.presign.SigV4DownloadUrlMinter;
 import dev.ota.function.support.AwsClients;
 import dev.ota.function.support.AwsClients.Service;
+import dev.ota.function.support.DownloadUrls;
 import dev.ota.function.support.Environment;
 import dev.ota.function.support.JobEngineSettings;
 import dev.ota.function.support.Observability;
 import dev.ota.function.support.Settings;
 import dev.ota.log.StructuredLog;
 import dev.ota.port.out.DeviceListSource;
+import dev.ota.port.out.DeviceStateStore;
 import dev.ota.protocol.ProtocolJson;
 import java.time.Clock;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -56,16 +56,20 @@ public record UpdateDevicesWiring(
         DynamoDbJobRepository jobs = new DynamoDbJobRepository(dynamo, tables);
         // Metrics only: its role has no events:PutEvents (its jobs announce themselves to no bus).
         Observability observability = Observability.of(env, aws, json, log, false);
+        DeviceStateStore store = observability.observed(new DynamoDbDeviceStateStore(dynamo, tables));
         JobEngine engine = new JobEngine(
                 jobs,
                 new DynamoDbRolloutStore(dynamo, tables),
-                observability.observed(new DynamoDbDeviceStateStore(dynamo, tables)),
+                store,
                 new DynamoDbDeviceDirectory(dynamo, tables),
                 DeviceListSource.NONE,
-                new UpdateSender(
-                        new SigV4DownloadUrlMinter(
-                                aws.presignConfig(), settings.firmwareBucket(), settings.urlExpiry()),
+                DownloadUrls.sender(
+                        settings,
+                        DownloadUrls.minter(settings, aws),
                         channel,
+                        store,
+                        clock,
+                        log,
                         observability.metrics()),
                 messages -> {
                     throw new IllegalStateException("update-devices queues no scheduler work");

@@ -1,7 +1,6 @@
 package dev.ota.function.versionreport;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ota.app.UpdateSender;
 import dev.ota.app.VersionReportService;
 import dev.ota.app.jobs.DynamicEnrollment;
 import dev.ota.app.jobs.RepositoryJobAdmission;
@@ -11,15 +10,16 @@ import dev.ota.aws.dynamodb.DynamoDbRolloutStore;
 import dev.ota.aws.dynamodb.Tables;
 import dev.ota.aws.iot.IotDataPlaneChannel;
 import dev.ota.aws.iot.UpdateTopic;
-import dev.ota.aws.presign.SigV4DownloadUrlMinter;
 import dev.ota.function.support.AwsClients;
 import dev.ota.function.support.AwsClients.Service;
+import dev.ota.function.support.DownloadUrls;
 import dev.ota.function.support.Environment;
 import dev.ota.function.support.JobEngineSettings;
 import dev.ota.function.support.Observability;
 import dev.ota.function.support.ReportIntake;
 import dev.ota.function.support.Settings;
 import dev.ota.log.StructuredLog;
+import dev.ota.port.out.DeviceStateStore;
 import dev.ota.protocol.ProtocolJson;
 import java.time.Clock;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -56,13 +56,17 @@ public record VersionReportWiring(
         Tables tables = settings.tables();
         DynamoDbJobRepository jobs = new DynamoDbJobRepository(dynamo, tables);
         Observability observability = Observability.of(env, aws, json, log, true);
+        DeviceStateStore store = observability.observed(new DynamoDbDeviceStateStore(dynamo, tables));
         VersionReportService service = new VersionReportService(
-                observability.observed(new DynamoDbDeviceStateStore(dynamo, tables)),
+                store,
                 channel,
-                new UpdateSender(
-                        new SigV4DownloadUrlMinter(
-                                aws.presignConfig(), settings.firmwareBucket(), settings.urlExpiry()),
+                DownloadUrls.sender(
+                        settings,
+                        DownloadUrls.minter(settings, aws),
                         channel,
+                        store,
+                        clock,
+                        log,
                         observability.metrics()),
                 log,
                 new RepositoryJobAdmission(jobs),

@@ -109,7 +109,8 @@ public final class Demo {
     public DemoSummary run() throws Exception {
         AwsClients clients = LocalClients.functionClients(stack.aws()).build();
         watcherClients.add(clients);
-        watcher = JobOperationsFactory.create(stack.settings(), JobEngineClients.of(clients), stack.clock());
+        watcher = JobOperationsFactory.create(
+                stack.settings(), JobEngineClients.of(stack.settings(), clients), stack.clock());
         try {
             return runDemo();
         } finally {

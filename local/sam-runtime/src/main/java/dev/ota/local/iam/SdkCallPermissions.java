@@ -43,6 +43,7 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectTaggingRequest;
 import software.amazon.awssdk.services.s3.model.UploadPartCopyRequest;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
+import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueRequest;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequest;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityRequest;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequest;
@@ -207,6 +208,9 @@ public final class SdkCallPermissions {
                     "arn:" + deployment.partition() + ":sqs:" + deployment.region() + ":" + account + ":"
                             + r.queueName(),
                     Map.of()));
+            // ---- Secrets Manager ----
+        } else if (request instanceof GetSecretValueRequest r) {
+            needed.add(new Permission("secretsmanager:GetSecretValue", secretArn(r.secretId()), Map.of()));
             // ---- IoT Data Plane ----
         } else if (request instanceof PublishRequest r) {
             needed.add(new Permission("iot:Publish", topicArn(r.topic()), Map.of()));
@@ -289,6 +293,17 @@ public final class SdkCallPermissions {
         return new Permission(
                 "s3:ListBucket", bucketArn(bucket), prefix == null ? Map.of() : Map.of("s3:prefix", List.of(prefix)));
     }
+
+    /** A secret named by its name or ARN; a name gets the six random characters Secrets Manager appends. */
+    private String secretArn(String secretId) {
+        return secretId.startsWith("arn:")
+                ? secretId
+                : "arn:" + deployment.partition() + ":secretsmanager:" + deployment.region() + ":"
+                        + deployment.accountId() + ":secret:" + secretId + "-" + LOCAL_SECRET_SUFFIX;
+    }
+
+    /** What Secrets Manager appends to a secret's name in its ARN; locally always these six. */
+    public static final String LOCAL_SECRET_SUFFIX = "l0CaL1";
 
     private Permission queue(String action, String queueUrl) {
         return new Permission("sqs:" + action, queueArn(queueUrl), Map.of());

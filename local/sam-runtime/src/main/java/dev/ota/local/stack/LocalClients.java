@@ -35,6 +35,7 @@ public final class LocalClients {
                 .endpoint(Service.S3, aws.s3Endpoint())
                 .endpoint(Service.IOT_DATA, aws.iotDataEndpoint())
                 .endpoint(Service.EVENTBRIDGE, aws.dynamoDbEndpoint())
+                .endpoint(Service.SECRETS_MANAGER, aws.dynamoDbEndpoint())
                 .httpClients(service -> service == Service.DYNAMODB
                         ? SerializedHttpClient.builder(UrlConnectionHttpClient.builder(), aws.dynamoDbEndpoint())
                         : UrlConnectionHttpClient.builder())

@@ -13,6 +13,7 @@ import dev.ota.local.rules.IotRuleSql;
 import dev.ota.local.rules.RuleRouter;
 import dev.ota.local.standin.BucketHostEndpoint;
 import dev.ota.local.standin.CloudFormationTables;
+import dev.ota.local.standin.CloudFrontEndpoint;
 import dev.ota.local.standin.EmbeddedS3;
 import dev.ota.local.standin.LocalAws;
 import dev.ota.local.standin.RepoRoot;
@@ -30,9 +31,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +55,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.iot.IotClient;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
  * Everything that runs in AWS, on this machine, built from template.yaml: the tables it declares,
@@ -140,6 +146,7 @@ public final class LocalStack implements AutoCloseable {
     private final RuleRouter router;
     private SamTemplate template;
     private BucketHostEndpoint bucketHost;
+    private CloudFrontEndpoint cloudFront;
     private final List<AutoCloseable> clients = new ArrayList<>();
     private final LocalClock clock = new LocalClock();
     private final List<LocalFunction> scheduled = new ArrayList<>();
@@ -176,7 +183,17 @@ public final class LocalStack implements AutoCloseable {
         this.router = new RuleRouter(json, options.invokerThreads(), e -> null, clock::millis);
         this.httpApi = new LocalHttpApi(StandInClients.CREDENTIALS.resolveCredentials(), StandInClients.REGION.id(), 0);
         try {
-            template = options.templateEdit().apply(SamTemplate.load(options.template(), options.parameterOverrides()));
+            Map<String, String> overrides = new HashMap<>(options.parameterOverrides());
+            // The CloudFront key pair of this local deployment: its public half is the template's
+            // parameter, its private half goes into Secrets Manager (startCloudFront).
+            KeyPair signing = null;
+            if (!overrides.containsKey("CloudFrontPublicKey")) {
+                signing = cloudFrontKeyPair();
+                overrides.put(
+                        "CloudFrontPublicKey",
+                        pem("PUBLIC KEY", signing.getPublic().getEncoded()));
+            }
+            template = options.templateEdit().apply(SamTemplate.load(options.template(), overrides));
             if (!template.deployment().region().equals(StandInClients.REGION.id())) {
                 throw new IllegalStateException("the local deployment's region "
                         + template.deployment().region() + " is not the stand-ins' " + StandInClients.REGION.id());
@@ -185,6 +202,7 @@ public final class LocalStack implements AutoCloseable {
             createTables(template);
             enforceDevicePolicies(template);
             createBucket(template);
+            startCloudFront(template, signing);
             bucketHost = new BucketHostEndpoint(aws.s3Endpoint(), BUCKET, options.bucketHostPort())
                     .authorizer(iam.downloadAuthorizer())
                     .start();
@@ -312,6 +330,61 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    private static KeyPair cloudFrontKeyPair() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048);
+            return generator.generateKeyPair();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("RSA is always available", e);
+        }
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                        .encodeToString(der)
+                + "\n-----END " + type + "-----\n";
+    }
+
+    /**
+     * DownloadUrlMinter=cloudfront: the distribution of the template (its DownloadPublicKey, whose
+     * id signed URLs name and whose EncodedKey checks them) served by the CloudFront stand-in in
+     * front of the bucket, and the private key in Secrets Manager under the template's secret name,
+     * where the functions read it.
+     */
+    private void startCloudFront(SamTemplate template, KeyPair signing) {
+        if (!"cloudfront".equals(template.parameter("DownloadUrlMinter"))) {
+            return;
+        }
+        List<String> keys = template.resourcesOfType("AWS::CloudFront::PublicKey");
+        if (keys.size() != 1
+                || template.resourcesOfType("AWS::CloudFront::Distribution").size() != 1) {
+            throw new IllegalStateException("template.yaml: the local stack serves one CloudFront distribution with one"
+                    + " public key; the template declares " + keys);
+        }
+        String keyId = template.physicalName(keys.get(0));
+        String publicKey = String.valueOf(template.resolvedProperty(keys.get(0), "PublicKeyConfig", "EncodedKey"));
+        if (signing != null) {
+            String secret = template.parameter("CloudFrontPrivateKeySecret");
+            try (SecretsManagerClient secrets = SecretsManagerClient.builder()
+                    .endpointOverride(aws.dynamoDbEndpoint())
+                    .region(StandInClients.REGION)
+                    .credentialsProvider(StandInClients.CREDENTIALS)
+                    .httpClientBuilder(UrlConnectionHttpClient.builder())
+                    .build()) {
+                secrets.createSecret(r -> r.name(secret)
+                        .secretString(pem("PRIVATE KEY", signing.getPrivate().getEncoded())));
+            }
+        }
+        cloudFront = new CloudFrontEndpoint(aws.s3Endpoint(), BUCKET, keyId, publicKey, clock).start(80);
+    }
+
+    /** The CloudFront stand-in (DownloadUrlMinter=cloudfront), else null. */
+    public CloudFrontEndpoint cloudFront() {
+        return cloudFront;
+    }
+
     private void wireFunctions(SamTemplate template) {
         // (queues are created before the functions: their URLs go into the functions' environment)
         Map<String, String> queueUrls = queues.urls();
@@ -319,6 +392,15 @@ public final class LocalStack implements AutoCloseable {
             Map<String, String> env = new LinkedHashMap<>(spec.environment());
             env.put("FIRMWARE_BUCKET", BUCKET);
             env.put("IOT_DATA_ENDPOINT", aws.iotDataEndpoint().toString());
+            if (cloudFront != null) {
+                env.put("CLOUDFRONT_DOMAIN", cloudFront.domainName());
+                if (cloudFront.domainName().contains(":") && "c-sdk".equals(env.get("DEVICE_PROFILE"))) {
+                    // Port 80 could not be bound here (not root): URLs carry a port the C SDK cannot take.
+                    System.err.println("local stack: CloudFront stand-in on " + cloudFront.domainName()
+                            + ", not port 80; DeviceProfile c-sdk relaxed to capable");
+                    env.put("DEVICE_PROFILE", "capable");
+                }
+            }
             // !Ref of a queue resolves to its logical id: locally, that is the moto queue's URL.
             env.replaceAll((k, v) -> v != null && queueUrls.containsKey(v) ? queueUrls.get(v) : v);
             AwsClients clients = track(functionClients(spec.logicalId()));
@@ -641,7 +723,8 @@ public final class LocalStack implements AutoCloseable {
                 throw new IllegalStateException(
                         "template.yaml has no function with handler " + ManagementApiHandler.class.getName());
             }
-            jobOperations = JobOperationsFactory.create(settings, JobEngineClients.of(clientsOf(managementApi)), clock);
+            jobOperations = JobOperationsFactory.create(
+                    settings, JobEngineClients.of(settings, clientsOf(managementApi)), clock);
         }
         return jobOperations;
     }
@@ -707,6 +790,9 @@ public final class LocalStack implements AutoCloseable {
         httpApi.close();
         s3Notifier.shutdownNow();
         router.close();
+        if (cloudFront != null) {
+            cloudFront.close();
+        }
         if (bucketHost != null) {
             bucketHost.close();
         }

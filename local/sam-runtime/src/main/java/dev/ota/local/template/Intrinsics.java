@@ -153,6 +153,9 @@ final class Intrinsics {
         throw new UnresolvableException("Ref " + name + ": no such parameter or resource");
     }
 
+    /** What {@code !GetAtt <Distribution>.DomainName} resolves to before the stand-in is known. */
+    public static final String CLOUDFRONT_DOMAIN_SUFFIX = ".cloudfront.local";
+
     /** SAM's {@code !Ref Function.Alias}: the ARN of the alias its {@code AutoPublishAlias} names. */
     String aliasArn(String functionLogicalId) {
         Map<String, Object> props = SamTemplate.map(
@@ -238,6 +241,15 @@ final class Intrinsics {
         }
         if (!resources.containsKey(logicalId)) {
             throw new UnresolvableException("GetAtt " + logicalId + "." + attribute + ": no such resource");
+        }
+        String type = String.valueOf(SamTemplate.map(resources.get(logicalId)).get("Type"));
+        if (attribute.equals("DomainName") && type.equals("AWS::CloudFront::Distribution")) {
+            // The local stack serves the distribution from its CloudFront stand-in and puts that
+            // stand-in's address where this name is used (LocalStack).
+            return logicalId.toLowerCase(Locale.ROOT) + CLOUDFRONT_DOMAIN_SUFFIX;
+        }
+        if (attribute.equals("Id") && type.startsWith("AWS::CloudFront::")) {
+            return logicalId;
         }
         if (!attribute.equals("Arn")) {
             throw new UnresolvableException("GetAtt " + logicalId + "." + attribute + ": only Arn is resolved locally");

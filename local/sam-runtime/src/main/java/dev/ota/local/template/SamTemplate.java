@@ -308,6 +308,19 @@ public final class SamTemplate {
         return policies;
     }
 
+    /** A resource's property, resolved as CloudFormation would, e.g. {@code ("DownloadPublicKey", "PublicKeyConfig", "EncodedKey")}. */
+    public Object resolvedProperty(String logicalId, String... path) {
+        Object value = map(map(map(root.get("Resources")).get(logicalId)).get("Properties"));
+        for (String step : path) {
+            value = map(value).get(step);
+        }
+        try {
+            return intrinsics.resolve(value);
+        } catch (Intrinsics.UnresolvableException e) {
+            throw new IllegalStateException("template.yaml: " + logicalId + ": " + e.getMessage(), e);
+        }
+    }
+
     public String parameter(String name) {
         return parameters.get(name);
     }

@@ -2,6 +2,7 @@ package dev.ota.app.jobs;
 
 import dev.ota.app.UpdateSender;
 import dev.ota.domain.ExecutionStatus;
+import dev.ota.domain.FirmwareRef;
 import dev.ota.domain.job.JobCounts;
 import dev.ota.domain.job.JobDefinition;
 import dev.ota.domain.job.JobPatch;
@@ -31,6 +32,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The job scheduler. A scheduled function calls {@link #tick()} once a minute: it puts one PLAN
@@ -58,6 +60,7 @@ public final class JobEngine {
     private final Sweeper sweeper;
     private final RolloutMetrics metrics;
     private final RolloutEvents events;
+    private final UpdateSender updates;
 
     public JobEngine(
             JobRepository jobs,
@@ -101,6 +104,7 @@ public final class JobEngine {
         this.jobs = jobs;
         this.rollout = rollout;
         this.queue = queue;
+        this.updates = updates;
         this.clock = clock;
         this.tuning = tuning;
         this.log = log;
@@ -110,6 +114,11 @@ public final class JobEngine {
         this.releaser = new Releaser(jobs, rollout, devices, updates, clock, log, metrics);
         this.dueWorker = new DueWorker(jobs, rollout, devices, updates, clock, tuning, log, metrics);
         this.sweeper = new Sweeper(jobs, rollout, devices, clock, tuning, log);
+    }
+
+    /** Why an update of {@code firmware} cannot reach the fleet's devices, or empty (see {@link UpdateSender}). */
+    public Optional<String> updateViolation(FirmwareRef firmware) {
+        return updates.violation(firmware);
     }
 
     /** The scheduled entry point: one PLAN per live job. */

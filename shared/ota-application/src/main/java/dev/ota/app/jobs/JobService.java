@@ -115,6 +115,12 @@ public final class JobService implements JobOperations {
             throw new OperatorException(
                     Code.INVALID_REQUEST, "no device-list file " + def.deviceListS3Key() + " in the firmware bucket");
         }
+        updates.violation(target.ref()).ifPresent(reason -> {
+            throw new OperatorException(
+                    Code.INVALID_REQUEST,
+                    "firmware " + def.targetVersion() + " cannot be sent to this fleet's devices ("
+                            + updates.profile().name() + "): " + reason);
+        });
         String jobId = UUID.randomUUID().toString();
         jobs.create(JobRecord.created(jobId, def, target.ref(), now));
         log.info(

@@ -38,7 +38,8 @@ public final class AwsClients implements AutoCloseable {
         S3,
         SQS,
         IOT_DATA,
-        EVENTBRIDGE
+        EVENTBRIDGE,
+        SECRETS_MANAGER
     }
 
     private final Region region;
