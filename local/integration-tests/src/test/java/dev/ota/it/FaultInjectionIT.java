@@ -9,10 +9,12 @@ import dev.ota.port.in.JobOperations.DeviceExecutionView;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * Faults injected at the boundary between the functions and the AWS stand-ins
@@ -155,6 +157,37 @@ class FaultInjectionIT {
             f.tick();
             assertInvariant(f, jobId);
         }
+    }
+
+    /**
+     * S3 errors while a firmware registers: the S3 event fails its three tries (Lambda's async
+     * invoke: the first and two retries) and would land in the registration's dead-letter queue;
+     * nothing is registered half-way, and a redrive of the same event registers it.
+     */
+    @Test
+    void aRegistrationThatMeetsS3ErrorsChangesNothingAndItsRedriveRegisters() throws Exception {
+        var stack = SharedStack.get();
+        faults.failShare("S3", "GetObject", 1.0, FaultInjection.awsError(503, "SlowDown"));
+        int tries = 0;
+        for (; tries < 3; tries++) {
+            try {
+                SharedStack.uploadAndRegister(stack, "FAULTS3", "6.0.0", SharedStack.firmwareBytes(4096, 6));
+                break;
+            } catch (Exception expected) {
+                // Lambda tries again, twice, then the event goes to the dead-letter queue
+            }
+        }
+        assertThat(tries).as("every try failed").isEqualTo(3);
+        assertThat(OtaTables.get(
+                        stack,
+                        "FirmwareTable",
+                        Map.of("productId", AttributeValue.fromS("FAULTS3"), "version", AttributeValue.fromS("6.0.0"))))
+                .as("nothing registered half-way")
+                .isNullOrEmpty();
+
+        faults.clear();
+        var registered = SharedStack.uploadAndRegister(stack, "FAULTS3", "6.0.0", SharedStack.firmwareBytes(4096, 6));
+        assertThat(registered.toString()).contains("AVAILABLE");
     }
 
     /** A scheduled invocation that fails is a skipped tick: the next one carries on. */
