@@ -125,6 +125,25 @@ public final class Text {
         return parts.isEmpty() ? "no devices yet" : String.join("  ", parts);
     }
 
+    /** A recount: whether the counters agree with the rows, the differences, whether they were repaired. */
+    public static void recount(PrintStream out, JsonNode r) {
+        keyValues(
+                out,
+                "job",
+                s(r, "jobId"),
+                "rows",
+                counts(r.path("rows")),
+                "counters",
+                counts(r.path("counters")),
+                "consistent",
+                s(r, "consistent"),
+                "repaired",
+                s(r, "repaired"));
+        for (JsonNode d : r.path("differences")) {
+            out.println("  " + d.asText());
+        }
+    }
+
     public static void job(PrintStream out, JsonNode j) {
         keyValues(
                 out,

@@ -213,6 +213,41 @@ class CliIT {
     }
 
     @Test
+    void recountChecksAJobsCountersAgainstItsRows() throws Exception {
+        Path fw = file("recount.bin", 5000, 7);
+        assertThat(ota(
+                                "--no-progress",
+                                "firmware",
+                                "upload",
+                                fw.toString(),
+                                "--product",
+                                "CLIRECOUNT",
+                                "--version",
+                                "3.0.0")
+                        .exitCode())
+                .isZero();
+        byte[] answer = stack.invoke(
+                "UpdateDevicesFunction",
+                "{\"productId\":\"CLIRECOUNT\",\"version\":\"3.0.0\",\"deviceNames\":[\"d1\",\"d2\"]}"
+                        .getBytes(StandardCharsets.UTF_8));
+        String jobId = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(answer)
+                .path("jobId")
+                .asText();
+
+        CliRun check = ota("job", "recount", jobId);
+        assertThat(check.exitCode()).isZero();
+        assertThat(check.out()).contains("consistent").contains("true").contains("delivered 2");
+
+        CliRun repair = ota("--output", "json", "job", "recount", jobId, "--repair");
+        assertThat(repair.exitCode()).isZero();
+        assertThat(repair.out().replaceAll("\\s", ""))
+                .as("nothing to repair")
+                .contains("\"repaired\":false")
+                .contains("\"consistent\":true");
+    }
+
+    @Test
     void jobCommandsReachTheApi() throws Exception {
         // An unknown job is NOT_FOUND.
         CliRun status = ota("job", "status", "job-123");
@@ -223,6 +258,7 @@ class CliIT {
         assertThat(ota("job", "devices", "job-123", "--status", "failed").exitCode())
                 .isEqualTo(ExitCodes.FAILED);
         assertThat(ota("job", "device-retry", "job-123", "d1").exitCode()).isEqualTo(ExitCodes.FAILED);
+        assertThat(ota("job", "recount", "job-123", "--repair").err()).contains("NOT_FOUND: ");
         assertThat(ota("device", "status", "CLIDEV", "d1").exitCode()).isEqualTo(ExitCodes.FAILED);
         CliRun badStatus = ota("job", "devices", "job-123", "--status", "LOST");
         assertThat(badStatus.exitCode()).isEqualTo(ExitCodes.FAILED);

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             JobPause.class,
             JobResume.class,
             JobCancel.class,
+            JobRecount.class,
             JobDeviceRetry.class,
             JobDeviceCancel.class
         })

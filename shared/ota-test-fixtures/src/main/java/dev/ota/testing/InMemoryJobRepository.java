@@ -367,6 +367,27 @@ public final class InMemoryJobRepository implements JobRepository {
         }
     }
 
+    @Override
+    public synchronized void adjustCounts(String jobId, JobCounts delta) {
+        Counters c = counters(jobId);
+        delta.byStatus().forEach((status, n) -> {
+            if (n != 0) {
+                c.total.merge(status, n, Long::sum);
+            }
+        });
+        delta.byStage()
+                .forEach((stage, counts) -> counts.forEach((status, n) -> {
+                    if (n != 0) {
+                        c.addStage(stage, status, n);
+                    }
+                }));
+    }
+
+    /** Test hook: moves one counter without moving any row (a counter gone wrong). */
+    public synchronized void corruptCount(String jobId, ExecutionStatus status, long delta) {
+        counters(jobId).total.merge(status, delta, Long::sum);
+    }
+
     private Counters counters(String jobId) {
         return counters.computeIfAbsent(jobId, k -> new Counters());
     }

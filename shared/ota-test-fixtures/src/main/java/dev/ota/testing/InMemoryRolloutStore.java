@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -158,6 +159,7 @@ public final class InMemoryRolloutStore implements RolloutStore {
 
     private final Map<String, TreeMap<String, Row>> rows = new HashMap<>();
     private final NextCalls<InMemoryRolloutStore> beforeRelease = new NextCalls<>();
+    private final NextCalls<InMemoryRolloutStore> beforeRows = new NextCalls<>();
 
     public InMemoryRolloutStore(InMemoryDeviceStateStore devices, InMemoryJobRepository jobs) {
         this.jobs = jobs;
@@ -253,6 +255,7 @@ public final class InMemoryRolloutStore implements RolloutStore {
 
     @Override
     public Page<RowView> rows(String jobId, ExecutionStatus status, String nextToken, int limit) {
+        beforeRows.runBefore(this);
         String listing = jobId + "\n" + (status == null ? "*" : status.name());
         String after = TableConventions.afterToken(nextToken, listing);
         List<RowView> matching = select(
@@ -439,6 +442,11 @@ public final class InMemoryRolloutStore implements RolloutStore {
     /** Runs {@code hook} once, right before the next release: e.g. another job takes the device first. */
     public void beforeNextRelease(Runnable hook) {
         beforeRelease.set(1, store -> hook.run());
+    }
+
+    /** Runs {@code hook} once, right before the next page of rows is read: e.g. a device moves during a recount. */
+    public void beforeNextRows(Consumer<InMemoryRolloutStore> hook) {
+        beforeRows.set(1, hook);
     }
 
     /** Every row of the job, by device name. */

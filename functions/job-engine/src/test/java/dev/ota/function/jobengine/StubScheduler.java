@@ -42,7 +42,8 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
  * The job-engine functions' wiring on hand-written stand-ins, until ota-test-fixtures has in-memory
  * JobRepository and RolloutStore fakes. {@link JobWiring} builds the DynamoDB adapters itself from a
  * {@link DynamoDbClient}, so the stand-in sits one level lower: a client that answers the two reads
- * a tick and a PLAN of an unknown job make (the live-jobs index, one job item) and throws on every
+ * a tick and a PLAN of an unknown job make (the live-jobs index, one job item; the firmware
+ * reservations still uploading, none) and throws on every
  * other call (the SDK interface's defaults). The work queue is a recording {@link WorkQueue}; the
  * log is captured.
  */
@@ -70,6 +71,9 @@ final class StubScheduler {
                 throw ProvisionedThroughputExceededException.builder()
                         .message("Rate of requests exceeds the allowed throughput")
                         .build();
+            }
+            if (!"byLive".equals(request.indexName())) {
+                return QueryResponse.builder().items(List.of()).build(); // no stale firmware upload
             }
             return QueryResponse.builder()
                     .items(liveJobIds.stream()

@@ -144,6 +144,16 @@ final class Endpoints {
         return ApiResponse.ok(200, views.statistics(jobs.statistics(p.get("jobId"))));
     }
 
+    /** Body: none, {} (check only) or {"repair": true}. */
+    ApiResponse recountJob(ApiRequest request, Map<String, String> p) {
+        boolean repair = false;
+        if (request.body().length > 0) {
+            Body body = body(request).only(Set.of("repair"));
+            repair = Boolean.TRUE.equals(body.bool("repair", false));
+        }
+        return ApiResponse.ok(200, views.recount(jobs.recount(p.get("jobId"), repair)));
+    }
+
     ApiResponse listJobDevices(ApiRequest request, Map<String, String> p) {
         return ApiResponse.ok(
                 200,

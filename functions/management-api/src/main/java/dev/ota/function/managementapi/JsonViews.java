@@ -15,6 +15,7 @@ import dev.ota.port.in.JobOperations.DeviceExecutionView;
 import dev.ota.port.in.JobOperations.DeviceView;
 import dev.ota.port.in.JobOperations.JobStatistics;
 import dev.ota.port.in.JobOperations.JobView;
+import dev.ota.port.in.JobOperations.Recount;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -201,6 +202,17 @@ final class JsonViews {
         node.put("inProgress", s.inProgress());
         node.put("queued", s.queued());
         node.put("retries", s.retries());
+        return node;
+    }
+
+    ObjectNode recount(Recount r) {
+        ObjectNode node = json.createObjectNode();
+        node.put("jobId", r.jobId());
+        node.set("rows", counts(r.rows()));
+        node.set("counters", counts(r.counters()));
+        node.put("consistent", r.differences().isEmpty());
+        r.differences().forEach(node.putArray("differences")::add);
+        node.put("repaired", r.repaired());
         return node;
     }
 

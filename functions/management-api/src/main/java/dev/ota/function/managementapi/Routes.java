@@ -36,6 +36,7 @@ public final class Routes {
     public static final Route CANCEL_JOB = route("POST", "/jobs/{jobId}/cancel", "cancelJob", Endpoints::cancelJob);
     public static final Route JOB_STATISTICS =
             route("GET", "/jobs/{jobId}/statistics", "getJobStatistics", Endpoints::jobStatistics);
+    public static final Route RECOUNT_JOB = route("POST", "/jobs/{jobId}/recount", "recountJob", Endpoints::recountJob);
     public static final Route LIST_JOB_DEVICES =
             route("GET", "/jobs/{jobId}/devices", "listJobDevices", Endpoints::listJobDevices, "status");
     public static final Route CANCEL_JOB_DEVICE =
@@ -60,6 +61,7 @@ public final class Routes {
             RESUME_JOB,
             CANCEL_JOB,
             JOB_STATISTICS,
+            RECOUNT_JOB,
             LIST_JOB_DEVICES,
             CANCEL_JOB_DEVICE,
             RETRY_JOB_DEVICE,

@@ -192,6 +192,17 @@ class ManagementApiHandlerTest {
             }
 
             @Override
+            public Recount recount(String id, boolean repair) {
+                call("recount", id, repair);
+                return new Recount(
+                        id,
+                        Map.of(ExecutionStatus.SUCCEEDED, 2L),
+                        Map.of(ExecutionStatus.SUCCEEDED, 3L),
+                        List.of("SUCCEEDED: counters 3, rows 2"),
+                        repair);
+            }
+
+            @Override
             public Page<DeviceExecutionView> devices(String id, ExecutionStatus s, String token, int limit) {
                 call("devices", id, s, token, limit);
                 return new Page<>(List.of(exec(id, "d1")), null);
@@ -265,6 +276,7 @@ class ManagementApiHandlerTest {
                 Arguments.of(Routes.RESUME_JOB, "POST", "/jobs/job-1/resume", "{}", 200, "resume"),
                 Arguments.of(Routes.CANCEL_JOB, "POST", "/jobs/job-1/cancel", null, 200, "cancel"),
                 Arguments.of(Routes.JOB_STATISTICS, "GET", "/jobs/job-1/statistics", null, 200, "statistics"),
+                Arguments.of(Routes.RECOUNT_JOB, "POST", "/jobs/job-1/recount", "{\"repair\":true}", 200, "recount"),
                 Arguments.of(Routes.LIST_JOB_DEVICES, "GET", "/jobs/job-1/devices?status=failed", null, 200, "devices"),
                 Arguments.of(
                         Routes.CANCEL_JOB_DEVICE, "POST", "/jobs/job-1/devices/d1/cancel", null, 200, "cancelDevice"),
@@ -330,6 +342,27 @@ class ManagementApiHandlerTest {
         void listWithoutProductListsEverything() throws Exception {
             call("GET", "/firmware", null);
             assertThat(fake.args).containsExactly(null, null, Endpoints.DEFAULT_LIMIT);
+        }
+
+        @Test
+        void recountChecksUnlessRepairIsAskedAndRefusesOtherFields() throws Exception {
+            JsonNode check = call("POST", "/jobs/job-1/recount", null).body();
+            assertThat(fake.args).containsExactly("job-1", false);
+            assertThat(check.path("consistent").asBoolean()).isFalse();
+            assertThat(check.path("differences").get(0).asText()).isEqualTo("SUCCEEDED: counters 3, rows 2");
+            assertThat(check.path("rows").size()).isEqualTo(ExecutionStatus.values().length);
+            assertThat(check.path("repaired").asBoolean()).isFalse();
+
+            assertThat(call("POST", "/jobs/job-1/recount", "{\"repair\":true}")
+                            .body()
+                            .path("repaired")
+                            .asBoolean())
+                    .isTrue();
+            assertThat(call("POST", "/jobs/job-1/recount", "{\"repair\":\"yes\"}")
+                            .status())
+                    .isEqualTo(400);
+            assertThat(call("POST", "/jobs/job-1/recount", "{\"fix\":true}").status())
+                    .isEqualTo(400);
         }
 
         @Test
@@ -849,7 +882,8 @@ class ManagementApiHandlerTest {
             boolean takesNoFields = route.path().endsWith("/pause")
                     || route.path().endsWith("/resume")
                     || route.path().endsWith("/cancel")
-                    || route.path().endsWith("/retry");
+                    || route.path().endsWith("/retry")
+                    || route.path().endsWith("/recount"); // every field is optional
             if (takesNoFields && body.equals("{}")) {
                 continue; // an empty object is exactly what these take
             }

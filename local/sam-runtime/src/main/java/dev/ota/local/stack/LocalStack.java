@@ -142,6 +142,7 @@ public final class LocalStack implements AutoCloseable {
     private final AwsCallCounter calls = new AwsCallCounter();
     private final LocalMetrics metrics = new LocalMetrics(json);
     private LocalEvents events;
+    private final FaultInjection faults = new FaultInjection(42);
     private final Map<String, LocalFunction> functions = new LinkedHashMap<>();
     private final RuleRouter router;
     private SamTemplate template;
@@ -588,6 +589,7 @@ public final class LocalStack implements AutoCloseable {
                 .overrides(ClientOverrideConfiguration.builder()
                         .addExecutionInterceptor(calls)
                         .addExecutionInterceptor(iam.enforcer(role))
+                        .addExecutionInterceptor(faults)
                         .build())
                 .downloadUrlsServedAs(url -> BucketHostEndpoint.served(url, BUCKET, bucketHost.endpoint()))
                 .metricsOutput(metrics)
@@ -733,6 +735,11 @@ public final class LocalStack implements AutoCloseable {
     private LocalIam iam;
     private final Map<String, AwsClients> clientsByFunction = new LinkedHashMap<>();
     private String managementApi;
+
+    /** Faults the functions' AWS calls meet (none until a test adds a rule). */
+    public FaultInjection faults() {
+        return faults;
+    }
 
     public AwsCallCounter calls() {
         return calls;

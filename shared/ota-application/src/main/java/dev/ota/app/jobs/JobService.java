@@ -28,11 +28,16 @@ import dev.ota.port.out.RolloutStore.RowView;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.UUID;
 
 /**
@@ -338,6 +343,94 @@ public final class JobService implements JobOperations {
     public JobStatistics statistics(String jobId) {
         JobRecord job = job(jobId);
         return JobViews.statistics(job, jobs.counts(jobId));
+    }
+
+    @Override
+    public Recount recount(String jobId, boolean repair) {
+        job(jobId);
+        JobCounts before = jobs.counts(jobId);
+        JobCounts counted = countRows(jobId);
+        JobCounts after = jobs.counts(jobId);
+        List<String> differences = differences(counted, after);
+        boolean repaired = false;
+        if (repair && !differences.isEmpty()) {
+            if (!sameCounts(before, after)) {
+                throw new OperatorException(
+                        Code.CONFLICT,
+                        "the counters of job " + jobId + " moved during the recount; pause the job (or wait for it"
+                                + " to end) and repair again");
+            }
+            jobs.adjustCounts(jobId, minus(counted, after));
+            repaired = true;
+        }
+        log.info("job_recount", "jobId", jobId, "differences", differences, "repair", repair, "repaired", repaired);
+        return new Recount(jobId, counted.ordered(), after.ordered(), differences, repaired);
+    }
+
+    /** The job's rows, per status and per group, read page by page (one Query per 1,000 rows). */
+    private JobCounts countRows(String jobId) {
+        Map<ExecutionStatus, Long> total = new EnumMap<>(ExecutionStatus.class);
+        Map<Integer, Map<ExecutionStatus, Long>> byStage = new HashMap<>();
+        String token = null;
+        do {
+            Page<RowView> page = rollout.rows(jobId, null, token, MAX_PAGE);
+            for (RowView r : page.items()) {
+                total.merge(r.status(), 1L, Long::sum);
+                if (JobCounts.inStage(r.status(), r.stage())) {
+                    byStage.computeIfAbsent(r.stage(), k -> new EnumMap<>(ExecutionStatus.class))
+                            .merge(r.status(), 1L, Long::sum);
+                }
+            }
+            token = page.nextToken();
+        } while (token != null);
+        return new JobCounts(total, byStage, 0);
+    }
+
+    private static List<String> differences(JobCounts rows, JobCounts counters) {
+        List<String> out = new ArrayList<>();
+        for (ExecutionStatus s : ExecutionStatus.values()) {
+            if (rows.get(s) != counters.get(s)) {
+                out.add(s + ": counters " + counters.get(s) + ", rows " + rows.get(s));
+            }
+        }
+        SortedSet<Integer> stages = new TreeSet<>(rows.byStage().keySet());
+        stages.addAll(counters.byStage().keySet());
+        for (int stage : stages) {
+            for (ExecutionStatus s : ExecutionStatus.values()) {
+                long r = rows.byStage().getOrDefault(stage, Map.of()).getOrDefault(s, 0L);
+                long c = counters.byStage().getOrDefault(stage, Map.of()).getOrDefault(s, 0L);
+                if (r != c) {
+                    out.add("group " + stage + " " + s + ": counters " + c + ", rows " + r);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static boolean sameCounts(JobCounts a, JobCounts b) {
+        return differences(a, b).isEmpty() && a.retries() == b.retries();
+    }
+
+    /** {@code a - b}, per status and per group. */
+    private static JobCounts minus(JobCounts a, JobCounts b) {
+        Map<ExecutionStatus, Long> total = new EnumMap<>(ExecutionStatus.class);
+        for (ExecutionStatus s : ExecutionStatus.values()) {
+            total.put(s, a.get(s) - b.get(s));
+        }
+        Map<Integer, Map<ExecutionStatus, Long>> byStage = new HashMap<>();
+        Set<Integer> stages = new HashSet<>(a.byStage().keySet());
+        stages.addAll(b.byStage().keySet());
+        for (int stage : stages) {
+            Map<ExecutionStatus, Long> d = new EnumMap<>(ExecutionStatus.class);
+            for (ExecutionStatus s : ExecutionStatus.values()) {
+                d.put(
+                        s,
+                        a.byStage().getOrDefault(stage, Map.of()).getOrDefault(s, 0L)
+                                - b.byStage().getOrDefault(stage, Map.of()).getOrDefault(s, 0L));
+            }
+            byStage.put(stage, d);
+        }
+        return new JobCounts(total, byStage, 0);
     }
 
     @Override

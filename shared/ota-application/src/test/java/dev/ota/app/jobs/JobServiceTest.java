@@ -19,6 +19,7 @@ import dev.ota.domain.job.JobCounts;
 import dev.ota.domain.job.JobStatus;
 import dev.ota.domain.job.TargetType;
 import dev.ota.domain.rollout.Stage.FailureAction;
+import dev.ota.port.in.JobOperations;
 import dev.ota.port.in.JobOperations.CreateJob;
 import dev.ota.port.in.JobOperations.DeviceExecutionView;
 import dev.ota.port.in.JobOperations.DeviceView;
@@ -340,6 +341,52 @@ class JobServiceTest {
         f.service.pause(job);
         assertRefused(() -> f.service.retryDevice(job, "d02"), Code.JOB_NOT_ACTIVE);
         assertThat(f.updated()).containsExactly("d01", "d02", "d03");
+    }
+
+    // ---- recount ----
+
+    @Test
+    void recountFindsCountersThatDisagreeWithTheRowsAndRepairsThemOnlyWhenAsked() {
+        String job = f.create(request().devices(f.fleet(3, FROM)));
+        f.planAndRun(job);
+        f.succeed("d01");
+        assertThat(f.service.recount(job, false).differences()).as("consistent").isEmpty();
+
+        f.jobs.corruptCount(job, ExecutionStatus.SUCCEEDED, 2);
+        f.jobs.corruptCount(job, ExecutionStatus.DELIVERED, -1);
+
+        JobOperations.Recount check = f.service.recount(job, false);
+        assertThat(check.differences())
+                .containsExactly("DELIVERED: counters 1, rows 2", "SUCCEEDED: counters 3, rows 1");
+        assertThat(check.repaired()).isFalse();
+        assertThat(f.counts(job).get(ExecutionStatus.SUCCEEDED))
+                .as("a check changes nothing")
+                .isEqualTo(3);
+
+        JobOperations.Recount repair = f.service.recount(job, true);
+        assertThat(repair.repaired()).isTrue();
+        assertThat(f.counts(job).get(ExecutionStatus.SUCCEEDED)).isEqualTo(1);
+        assertThat(f.counts(job).get(ExecutionStatus.DELIVERED)).isEqualTo(2);
+        assertThat(f.service.recount(job, false).differences()).isEmpty();
+    }
+
+    @Test
+    void aRepairIsRefusedWhileTheCountersMove() {
+        String job = f.create(request().devices(f.fleet(2, FROM)));
+        f.planAndRun(job);
+        f.jobs.corruptCount(job, ExecutionStatus.FAILED, 1);
+        // A device finishes while the rows are being counted.
+        f.rollout.beforeNextRows(store -> f.succeed("d02"));
+
+        assertRefused(() -> f.service.recount(job, true), Code.CONFLICT);
+        assertThat(f.counts(job).get(ExecutionStatus.FAILED))
+                .as("nothing repaired")
+                .isEqualTo(1);
+    }
+
+    @Test
+    void recountOfAnUnknownJobIsNotFound() {
+        assertRefused(() -> f.service.recount("nope", false), Code.NOT_FOUND);
     }
 
     // ---- statistics and lists ----

@@ -38,6 +38,27 @@ public interface JobOperations {
     /** Exact devices per status: a retried device counts once. */
     JobStatistics statistics(String jobId);
 
+    /**
+     * Counts the job's Executions rows per status and group and compares them with its counters;
+     * with {@code repair}, makes the counters equal to the rows. A repair is refused (CONFLICT) while
+     * the counters move during the count: pause the job, or wait for it to end, and run it again.
+     * Retries are not recounted: a row keeps its attempt, not how it got there.
+     */
+    Recount recount(String jobId, boolean repair);
+
+    /**
+     * @param rows devices per status, counted from the job's rows
+     * @param counters devices per status, as the job's counters say
+     * @param differences one line per counter that differs (status, or group and status), empty when they agree
+     * @param repaired true when the counters were changed to the rows' counts
+     */
+    record Recount(
+            String jobId,
+            Map<ExecutionStatus, Long> rows,
+            Map<ExecutionStatus, Long> counters,
+            List<String> differences,
+            boolean repaired) {}
+
     /** Tencent's per-device task list, optionally one status only. */
     Page<DeviceExecutionView> devices(String jobId, ExecutionStatus status, String nextToken, int limit);
 

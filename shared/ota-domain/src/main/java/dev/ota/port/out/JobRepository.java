@@ -35,6 +35,12 @@ public interface JobRepository {
     /** Dynamic jobs of the product that still take devices, oldest first. */
     List<JobRecord> liveDynamicJobs(String productId);
 
+    /**
+     * Adds {@code delta} (per status and per group; retries are left alone) to the job's counters,
+     * one write on the job item: an operator's repair of counts that disagree with the rows.
+     */
+    void adjustCounts(String jobId, JobCounts delta);
+
     /** Applies the patch if its conditions hold; false when they did not (nothing changed). */
     boolean update(String jobId, JobPatch patch);
 }

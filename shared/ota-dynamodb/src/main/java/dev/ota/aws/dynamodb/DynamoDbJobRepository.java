@@ -7,6 +7,7 @@ import static dev.ota.aws.dynamodb.Attr.s;
 import static dev.ota.aws.dynamodb.Attr.str;
 
 import dev.ota.app.jobs.JobDefinitionJson;
+import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.FirmwareRef;
 import dev.ota.domain.Page;
 import dev.ota.domain.job.JobCounts;
@@ -134,6 +135,37 @@ public final class DynamoDbJobRepository implements JobRepository, LiveJobs {
     @Override
     public JobCounts counts(String jobId) {
         return JobCounters.read(dynamo, tables.jobs(), jobId);
+    }
+
+    @Override
+    public void adjustCounts(String jobId, JobCounts delta) {
+        Expression e = new Expression();
+        boolean any = false;
+        for (Map.Entry<ExecutionStatus, Long> c : delta.byStatus().entrySet()) {
+            if (c.getValue() != 0) {
+                e.add(JobCounters.PREFIX + c.getKey().name(), c.getValue());
+                any = true;
+            }
+        }
+        for (Map.Entry<Integer, Map<ExecutionStatus, Long>> stage :
+                delta.byStage().entrySet()) {
+            for (Map.Entry<ExecutionStatus, Long> c : stage.getValue().entrySet()) {
+                if (c.getValue() != 0) {
+                    e.add(JobCounters.stageAttribute(stage.getKey(), c.getKey()), c.getValue());
+                    any = true;
+                }
+            }
+        }
+        if (!any) {
+            return;
+        }
+        String exists = "attribute_exists(" + e.name("jobId") + ")";
+        dynamo.updateItem(r -> r.tableName(tables.jobs())
+                .key(Map.of("jobId", s(jobId)))
+                .updateExpression(e.update())
+                .conditionExpression(exists)
+                .expressionAttributeNames(e.names())
+                .expressionAttributeValues(e.values()));
     }
 
     @Override

@@ -425,6 +425,29 @@ class DynamoDbJobRepositoryTest extends StoreFixture {
         }
 
         @Test
+        void adjustingAddsToTheTotalsAndTheGroupsAndLeavesRetriesAlone() {
+            JobRecord job = job(product, JobStatus.IN_PROGRESS, false);
+            List<DeviceId> queued = queue(job, "d-a", "d-b");
+            released(job, queued.get(0), 1, null, T0);
+            JobCounts before = jobs.counts(job.jobId());
+
+            jobs.adjustCounts(
+                    job.jobId(),
+                    new JobCounts(
+                            Map.of(DELIVERED, -1L, SUCCEEDED, 2L),
+                            Map.of(1, Map.of(DELIVERED, -1L), 2, Map.of(SUCCEEDED, 2L)),
+                            7));
+
+            JobCounts after = jobs.counts(job.jobId());
+            assertThat(after.get(DELIVERED)).isEqualTo(before.get(DELIVERED) - 1);
+            assertThat(after.get(SUCCEEDED)).isEqualTo(2);
+            assertThat(after.get(QUEUED)).isEqualTo(1);
+            assertThat(after.stage(1).live()).isZero();
+            assertThat(after.stage(2).succeeded()).isEqualTo(2);
+            assertThat(after.retries()).isEqualTo(before.retries());
+        }
+
+        @Test
         void countsOfManyJobsAtOnce() {
             // 12 jobs: 108 items (job item and 8 shards each), more than one BatchGetItem takes.
             List<JobRecord> many = new ArrayList<>();
