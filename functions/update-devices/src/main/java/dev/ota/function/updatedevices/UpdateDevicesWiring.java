@@ -31,7 +31,8 @@ import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
  * without a work queue (it rolls its jobs out within the call; the scheduler's next tick plans
  * them like any other).
  */
-public record UpdateDevicesWiring(ObjectMapper json, StructuredLog log, UpdateDevicesService service) {
+public record UpdateDevicesWiring(
+        ObjectMapper json, StructuredLog log, UpdateDevicesService service, UpdateSender updates) {
 
     public static UpdateDevicesWiring fromEnvironment() {
         Environment env = Environment.system();
@@ -48,16 +49,16 @@ public record UpdateDevicesWiring(ObjectMapper json, StructuredLog log, UpdateDe
         IotDataPlaneChannel channel =
                 new IotDataPlaneChannel(iot, new UpdateTopic(settings.updateTopicTemplate()), json);
         DynamoDbJobRepository jobs = new DynamoDbJobRepository(dynamo, tables);
+        UpdateSender updates = new UpdateSender(
+                new SigV4DownloadUrlMinter(aws.presignConfig(), settings.firmwareBucket(), settings.urlExpiry()),
+                channel);
         JobEngine engine = new JobEngine(
                 jobs,
                 new DynamoDbRolloutStore(dynamo, tables),
                 new DynamoDbDeviceStateStore(dynamo, tables),
                 new DynamoDbDeviceDirectory(dynamo, tables),
                 DeviceListSource.NONE,
-                new UpdateSender(
-                        new SigV4DownloadUrlMinter(
-                                aws.presignConfig(), settings.firmwareBucket(), settings.urlExpiry()),
-                        channel),
+                updates,
                 messages -> {
                     throw new IllegalStateException("update-devices queues no scheduler work");
                 },
@@ -66,6 +67,6 @@ public record UpdateDevicesWiring(ObjectMapper json, StructuredLog log, UpdateDe
                 log);
         UpdateDevicesService service =
                 new UpdateDevicesService(new DynamoDbFirmwareCatalog(dynamo, tables), jobs, engine, clock, log);
-        return new UpdateDevicesWiring(json, log, service);
+        return new UpdateDevicesWiring(json, log, service, updates);
     }
 }
