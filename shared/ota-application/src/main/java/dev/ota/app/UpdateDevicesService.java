@@ -50,6 +50,15 @@ public final class UpdateDevicesService {
         this.log = log;
     }
 
+    /**
+     * Warms the request path for a SnapStart snapshot: the firmware read and the job read of the
+     * call, for a product and job no one has. Reads only; nothing written, nothing sent.
+     */
+    public void prime() {
+        firmware.find(Priming.DEVICE.productId(), Priming.FIRMWARE.version());
+        jobs.find(Priming.DEVICE.productId());
+    }
+
     public UpdateDevicesResult update(UpdateDevicesRequest request) {
         Firmware target = firmware.find(request.productId(), request.version())
                 .filter(Firmware::available)

@@ -2,6 +2,7 @@ package dev.ota.function.updatedevices;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ota.app.UpdateDevicesService;
+import dev.ota.app.UpdateSender;
 import dev.ota.app.jobs.JobEngine;
 import dev.ota.aws.dynamodb.DynamoDbDeviceDirectory;
 import dev.ota.aws.dynamodb.DynamoDbDeviceStateStore;
@@ -33,10 +34,16 @@ import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
  * them like any other).
  */
 public record UpdateDevicesWiring(
-        ObjectMapper json, StructuredLog log, UpdateDevicesService service, Observability observability) {
+        ObjectMapper json,
+        StructuredLog log,
+        UpdateDevicesService service,
+        UpdateSender updates,
+        Observability observability) {
 
-    public UpdateDevicesWiring(ObjectMapper json, StructuredLog log, UpdateDevicesService service) {
-        this(json, log, service, Observability.none());
+    /** Without metrics (tests). */
+    public UpdateDevicesWiring(
+            ObjectMapper json, StructuredLog log, UpdateDevicesService service, UpdateSender updates) {
+        this(json, log, service, updates, Observability.none());
     }
 
     public static UpdateDevicesWiring fromEnvironment() {
@@ -57,20 +64,15 @@ public record UpdateDevicesWiring(
         // Metrics only: its role has no events:PutEvents (its jobs announce themselves to no bus).
         Observability observability = Observability.of(env, aws, json, log, false);
         DeviceStateStore store = observability.observed(new DynamoDbDeviceStateStore(dynamo, tables));
+        UpdateSender updates = DownloadUrls.sender(
+                settings, DownloadUrls.minter(settings, aws), channel, store, clock, log, observability.metrics());
         JobEngine engine = new JobEngine(
                 jobs,
                 new DynamoDbRolloutStore(dynamo, tables),
                 store,
                 new DynamoDbDeviceDirectory(dynamo, tables),
                 DeviceListSource.NONE,
-                DownloadUrls.sender(
-                        settings,
-                        DownloadUrls.minter(settings, aws),
-                        channel,
-                        store,
-                        clock,
-                        log,
-                        observability.metrics()),
+                updates,
                 messages -> {
                     throw new IllegalStateException("update-devices queues no scheduler work");
                 },
@@ -81,6 +83,6 @@ public record UpdateDevicesWiring(
                 observability.events());
         UpdateDevicesService service =
                 new UpdateDevicesService(new DynamoDbFirmwareCatalog(dynamo, tables), jobs, engine, clock, log);
-        return new UpdateDevicesWiring(json, log, service, observability);
+        return new UpdateDevicesWiring(json, log, service, updates, observability);
     }
 }

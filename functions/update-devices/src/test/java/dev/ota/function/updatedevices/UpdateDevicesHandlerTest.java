@@ -106,8 +106,8 @@ class UpdateDevicesHandlerTest {
             clock,
             EngineTuning.DEFAULTS,
             log);
-    private final UpdateDevicesHandler handler = new UpdateDevicesHandler(
-            new UpdateDevicesWiring(JSON, log, new UpdateDevicesService(catalog, jobs, engine, clock, log)));
+    private final UpdateDevicesHandler handler = new UpdateDevicesHandler(new UpdateDevicesWiring(
+            JSON, log, new UpdateDevicesService(catalog, jobs, engine, clock, log), new UpdateSender(minter, channel)));
 
     private JsonNode handle(byte[] event) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -117,6 +117,19 @@ class UpdateDevicesHandlerTest {
 
     private List<JsonNode> logged() {
         return JsonLines.read(logLines);
+    }
+
+    @Test
+    void snapStartPrimingMintsAUrlButCreatesNoJobAndSendsNothing() throws Exception {
+        catalog.save(FIRMWARE);
+        store.put(new DeviceState(DEVICE_1, "1.0.0", NOW.minusSeconds(60), null));
+
+        handler.beforeCheckpoint(null);
+
+        assertThat(minter.minted()).containsExactly(dev.ota.app.Priming.FIRMWARE);
+        assertThat(jobs.all()).isEmpty();
+        assertThat(channel.sent).isEmpty();
+        assertThat(store.find(DEVICE_1)).contains(new DeviceState(DEVICE_1, "1.0.0", NOW.minusSeconds(60), null));
     }
 
     @Test

@@ -62,13 +62,18 @@ public final class MotoServer implements AutoCloseable {
     }
 
     /**
-     * Where moto_server is: $OTA_MOTO_SERVER, else {repo root}/.venv/bin/moto_server,
+     * Where moto_server is: $OTA_MOTO_SERVER (relative to the repo root), else {repo root}/.venv/bin/moto_server,
      * else moto_server on the PATH.
      */
     public static Path locateExecutable() {
         String fromEnv = System.getenv(EXECUTABLE_ENV);
         if (fromEnv != null && !fromEnv.isBlank()) {
+            // A relative path is the repo root's (.venv/bin/moto_server), whichever module's directory Maven runs the
+            // tests in.
             Path path = Path.of(fromEnv);
+            if (!path.isAbsolute()) {
+                path = RepoRoot.tryFind().map(root -> root.resolve(fromEnv)).orElse(path);
+            }
             if (!Files.isExecutable(path)) {
                 throw new IllegalStateException(EXECUTABLE_ENV + "=" + fromEnv + " is not an executable file");
             }
