@@ -14,8 +14,11 @@ import java.util.regex.Pattern;
  */
 public record ClientToken(String token, String requestHash, Instant expiresAt) {
 
+    /** {@link #VALIDITY} in hours (a constant, for help texts). */
+    public static final int VALIDITY_HOURS = 24;
+
     /** How long a token holds its job; AWS's idempotency tokens hold for hours, this holds for a day. */
-    public static final Duration VALIDITY = Duration.ofHours(24);
+    public static final Duration VALIDITY = Duration.ofHours(VALIDITY_HOURS);
 
     /** Longest token, as AWS's clientToken (1..64 of letters, digits, '-' and '_'). */
     public static final int MAX_LENGTH = 64;
