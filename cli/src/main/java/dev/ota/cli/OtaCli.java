@@ -8,6 +8,7 @@ import dev.ota.cli.job.JobCommand;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.StringJoiner;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -319,7 +320,7 @@ public final class OtaCli implements Runnable {
             return node.asText();
         }
         if (node.isArray()) {
-            java.util.StringJoiner line = new java.util.StringJoiner("\t");
+            StringJoiner line = new StringJoiner("\t");
             for (JsonNode e : node) {
                 if (e.isContainerNode()) {
                     return pretty(node);
