@@ -62,4 +62,6 @@ def test_every_ota_command_the_docs_name_exists():
         for group, command in re.findall(r"\bota ([a-z][a-z-]+) ([a-z][a-z-]+)\b", read(path)):
             if group in ("firmware", "job", "device") and command not in names:
                 missing.append("%s: ota %s %s" % (os.path.relpath(path, ROOT), group, command))
+            if group == "completion" and ("completion" not in names or command not in ("bash", "zsh")):
+                missing.append("%s: ota %s %s" % (os.path.relpath(path, ROOT), group, command))
     assert not missing, missing

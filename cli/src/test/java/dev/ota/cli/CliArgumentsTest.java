@@ -40,6 +40,8 @@ class CliArgumentsTest {
             {"firmware", "edit"},
             {"firmware", "delete"},
             {"job", "create"},
+            {"job", "update"},
+            {"job", "delete"},
             {"job", "status"},
             {"job", "watch"},
             {"job", "list"},
@@ -49,7 +51,8 @@ class CliArgumentsTest {
             {"job", "cancel"},
             {"job", "device-retry"},
             {"job", "device-cancel"},
-            {"device", "status"}
+            {"device", "status"},
+            {"device", "history"}
         }) {
             CliRun run = ota(cmd[0], cmd[1], "--help");
             assertThat(run.exitCode()).as(String.join(" ", cmd) + "\n" + run).isZero();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ota.domain.RetryPolicy;
+import dev.ota.domain.job.ClientToken;
 import dev.ota.domain.job.JobDefinition;
 import dev.ota.domain.rollout.RolloutRate;
 import dev.ota.domain.rollout.StagePlan;
@@ -20,19 +21,58 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * One source of truth for the job limits: the domain's constants. The OpenAPI document states each
- * one, the code enforces it, and `ota job create --help` says it; all three must agree with the
+ * one, the code enforces it, and `ota job create --help` (and `ota job update --help`) says it; all three must agree with the
  * constant.
  */
 class LimitsAgreeTest {
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> createJobRequest() throws Exception {
+        return request("CreateJob");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> request(String schema) throws Exception {
         try (Reader reader = Files.newBufferedReader(RepoRoot.find().resolve("docs/openapi.yaml"))) {
             Map<String, Object> doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
             Map<String, Object> schemas =
                     (Map<String, Object>) ((Map<String, Object>) doc.get("components")).get("schemas");
-            return (Map<String, Object>) ((Map<String, Object>) schemas.get("CreateJob")).get("properties");
+            return (Map<String, Object>) ((Map<String, Object>) schemas.get(schema)).get("properties");
         }
+    }
+
+    @Test
+    void theUpdateAndTheClientTokenStateTheirLimitsToo() throws Exception {
+        Map<String, Object> create = createJobRequest();
+        assertThat(number(at(create, "clientToken", "maxLength"))).isEqualTo(ClientToken.MAX_LENGTH);
+        assertThat(number(at(create, "clientToken", "x-validity-hours"))).isEqualTo(ClientToken.VALIDITY_HOURS);
+        assertThat((String) at(create, "clientToken", "description")).contains(ClientToken.VALIDITY_HOURS + " hours");
+        assertThat(ClientToken.VALIDITY).isEqualTo(Duration.ofHours(ClientToken.VALIDITY_HOURS));
+
+        Map<String, Object> update = request("UpdateJob");
+        assertThat(number(at(update, "stages", "maxItems"))).isEqualTo(StagePlan.MAX_STAGES);
+        assertThat(number(at(update, "inProgressTimeoutSeconds", "minimum")))
+                .isEqualTo(JobDefinition.MIN_TIMEOUT.toSeconds());
+        assertThat(number(at(update, "inProgressTimeoutSeconds", "maximum")))
+                .isEqualTo(JobDefinition.MAX_TIMEOUT.toSeconds());
+        assertThat(number(at(update, "description", "maxLength"))).isEqualTo(JobDefinition.MAX_DESCRIPTION);
+        assertThat(at(update, "rollout", "$ref")).isEqualTo("#/components/schemas/CreateJob/properties/rollout");
+        assertThat(at(update, "retry", "$ref")).isEqualTo("#/components/schemas/CreateJob/properties/retry");
+
+        String createHelp = CliRun.run(Map.of(), CliRun.LOCAL, "job", "create", "--help")
+                .out()
+                .replaceAll("\\s+", " ");
+        assertThat(createHelp)
+                .contains("idempotent for " + ClientToken.VALIDITY_HOURS + " hours")
+                .contains("1-" + ClientToken.MAX_LENGTH + " letters");
+        String updateHelp = CliRun.run(Map.of(), CliRun.LOCAL, "job", "update", "--help")
+                .out()
+                .replaceAll("\\s+", " ");
+        assertThat(updateHelp)
+                .contains("1-" + RolloutRate.MAX_PER_MINUTE + ".")
+                .contains("at most " + RolloutRate.MAX_FACTOR)
+                .contains("0-" + (RetryPolicy.MAX_ATTEMPTS_LIMIT - 1) + " (attempts = N + 1)")
+                .contains(JobDefinition.MIN_TIMEOUT_TEXT + " to " + JobDefinition.MAX_TIMEOUT_TEXT);
     }
 
     @SuppressWarnings("unchecked")

@@ -9,9 +9,11 @@ import picocli.CommandLine.Command;
 /** {@code ota job ...}: update jobs. */
 @Command(
         name = "job",
-        description = "Create, watch and control update jobs; per-device retry and cancel.",
+        description = "Create, update, delete, watch and control update jobs; per-device retry and cancel.",
         subcommands = {
             JobCreate.class,
+            JobUpdate.class,
+            JobDelete.class,
             JobStatus.class,
             JobWatch.class,
             JobList.class,

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ota.cli.Api;
 import dev.ota.cli.CliException;
+import dev.ota.cli.CliInput;
 import dev.ota.cli.Durations;
 import dev.ota.cli.ExitCodes;
 import dev.ota.cli.FileSlice;
@@ -13,6 +14,7 @@ import dev.ota.cli.ProgressBar;
 import dev.ota.cli.Subcommand;
 import dev.ota.cli.Text;
 import dev.ota.domain.RetryPolicy;
+import dev.ota.domain.job.ClientToken;
 import dev.ota.domain.job.JobDefinition;
 import dev.ota.domain.rollout.RolloutRate;
 import dev.ota.domain.rollout.StagePlan;
@@ -22,7 +24,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.UUID;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -31,17 +35,18 @@ import picocli.CommandLine.Option;
             "Create an update job: bring devices of a product to a firmware version.",
             "Targets (exactly one): --source-versions, --devices (optionally narrowed by --source-versions), "
                     + "--device-file (uploaded first; one device name per line), or --whole-product.",
-            "Prints the job with its per-state counts; --watch follows it live."
+            "Prints the job with its per-state counts; --watch follows it live.",
+            "From a file: --cli-input-json file://job.json (the API's CreateJob body; --generate-cli-skeleton prints one "
+                    + "to fill in); options given too override its fields."
         })
 final class JobCreate extends Subcommand {
-    @Option(names = "--product", required = true, paramLabel = "PRODUCT_ID")
+    @Option(names = "--product", paramLabel = "PRODUCT_ID", description = "Required (here or in --cli-input-json).")
     String product;
 
     @Option(
             names = "--version",
-            required = true,
             paramLabel = "VERSION",
-            description = "Target firmware version (must be AVAILABLE).")
+            description = "Target firmware version (must be AVAILABLE). Required (here or in --cli-input-json).")
     String version;
 
     @Option(
@@ -149,21 +154,60 @@ final class JobCreate extends Subcommand {
     @Option(names = "--watch", description = "Then follow the job like 'ota job watch'.")
     boolean watch;
 
+    @Option(
+            names = "--client-token",
+            paramLabel = "TOKEN",
+            description = {
+                "Makes the create idempotent for " + ClientToken.VALIDITY_HOURS
+                        + " hours: the same request with the same token answers "
+                        + "the job it created, another request with it is refused (CLIENT_TOKEN_REUSED). 1-"
+                        + ClientToken.MAX_LENGTH + " letters, digits, '-' or '_'. Default: a new UUID per run, so this "
+                        + "command's own retries (after a 503) never create a second job."
+            })
+    String clientToken;
+
     @Option(names = "--dry-run", description = "Print the request that would be sent, and send nothing.")
     boolean dryRun;
 
+    @Mixin
+    CliInput input;
+
     /** The POST /jobs body for these options (the device file's key filled in later). */
     ObjectNode request(String deviceListKey) {
+        return request(deviceListKey, Api.JSON.createObjectNode());
+    }
+
+    /** The POST /jobs body: {@code base} (from --cli-input-json) with the options given on top. */
+    ObjectNode request(String deviceListKey, ObjectNode base) {
         int kinds = (devices != null ? 1 : 0) + (deviceFile != null ? 1 : 0) + (wholeProduct ? 1 : 0);
-        if (kinds > 1 || (kinds == 0 && sourceVersions == null)) {
+        boolean targetOptions = kinds > 0 || sourceVersions != null;
+        if (kinds > 1 || (!targetOptions && !base.has("targets"))) {
             throw usage("give exactly one target: --source-versions, --devices, --device-file or --whole-product"
                     + " (--source-versions may narrow --devices)");
         }
         if (sourceVersions != null && (deviceFile != null || wholeProduct)) {
             throw usage("--source-versions goes alone or with --devices");
         }
-        ObjectNode body = Api.JSON.createObjectNode().put("productId", product).put("targetVersion", version);
-        ObjectNode targets = body.putObject("targets");
+        ObjectNode body = base;
+        if (product != null) {
+            body.put("productId", product);
+        }
+        if (version != null) {
+            body.put("targetVersion", version);
+        }
+        if (!body.hasNonNull("productId") || !body.hasNonNull("targetVersion")) {
+            throw usage("--product and --version are required (or productId and targetVersion in --cli-input-json)");
+        }
+        if (clientToken != null) {
+            body.put("clientToken", clientToken);
+        }
+        if (targetOptions) {
+            fillTargets(body.putObject("targets"), deviceListKey);
+        }
+        return options(body);
+    }
+
+    private void fillTargets(ObjectNode targets, String deviceListKey) {
         if (devices != null) {
             targets.put("type", "DEVICE_LIST");
             devices.forEach(targets.putArray("deviceNames")::add);
@@ -178,6 +222,9 @@ final class JobCreate extends Subcommand {
             targets.put("type", "SOURCE_VERSIONS");
             sourceVersions.forEach(targets.putArray("sourceVersions")::add);
         }
+    }
+
+    private ObjectNode options(ObjectNode body) {
         if (dynamic) {
             body.put("dynamic", true);
         }
@@ -247,12 +294,13 @@ final class JobCreate extends Subcommand {
     @Override
     public Integer call() throws Exception {
         OtaCli root = root();
-        ObjectNode body = request("device-lists/<uploaded>");
+        if (input.skeletonWanted()) {
+            return input.printSkeleton(root, "create-job");
+        }
+        ObjectNode body = request("device-lists/<uploaded>", input.body());
         if (dryRun) {
-            root.environment()
-                    .out()
-                    .println(Api.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(body));
-            return ExitCodes.OK;
+            // The request as JSON in every output format (--query and --output table apply to it too).
+            return show(body, (out, b) -> out.println(b.toPrettyString()));
         }
         Api api = root.api();
         if (deviceFile != null) {
@@ -271,6 +319,10 @@ final class JobCreate extends Subcommand {
             bar.finish();
             ((ObjectNode) body.get("targets"))
                     .put("deviceListS3Key", upload.path("s3Key").asText());
+        }
+        if (!body.hasNonNull("clientToken")) {
+            // One token for this run: Api retries a POST after a 503, and the API answers a retry with the same job.
+            body.put("clientToken", UUID.randomUUID().toString());
         }
         JsonNode job = api.post("/jobs", body);
         if (watch) {

@@ -10,6 +10,7 @@ import dev.ota.domain.device.DeviceId;
 import dev.ota.domain.job.JobCounts;
 import dev.ota.port.out.RolloutStore;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -270,6 +271,36 @@ public final class InMemoryRolloutStore implements RolloutStore {
                 ? TableConventions.pageToken(listing, page.get(page.size() - 1).deviceName())
                 : null;
         return new Page<>(page, token);
+    }
+
+    @Override
+    public List<RowView> deviceRows(String deviceName, List<String> jobIds) {
+        synchronized (lock) {
+            List<RowView> out = new ArrayList<>();
+            for (String jobId : jobIds) {
+                Row row = row0(jobId, deviceName);
+                if (row != null) {
+                    out.add(row.view);
+                }
+            }
+            return out;
+        }
+    }
+
+    @Override
+    public int deleteRows(String jobId, int limit) {
+        synchronized (lock) {
+            TreeMap<String, Row> t = rows.get(jobId);
+            if (t == null) {
+                return 0;
+            }
+            int deleted = 0;
+            while (deleted < limit && !t.isEmpty()) {
+                t.pollFirstEntry();
+                deleted++;
+            }
+            return deleted;
+        }
     }
 
     @Override

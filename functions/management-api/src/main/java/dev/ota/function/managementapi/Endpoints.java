@@ -111,7 +111,19 @@ final class Endpoints {
     // --- jobs
 
     ApiResponse createJob(ApiRequest request, Map<String, String> p) {
-        return ApiResponse.ok(201, views.job(jobs.create(JobRequests.createJob(body(request)))));
+        JobRequests.Create create = JobRequests.create(body(request));
+        return ApiResponse.ok(201, views.job(jobs.create(create.job(), create.clientToken())));
+    }
+
+    ApiResponse updateJob(ApiRequest request, Map<String, String> p) {
+        return ApiResponse.ok(200, views.job(jobs.update(p.get("jobId"), JobRequests.updateJob(body(request)))));
+    }
+
+    /** 204 once the job and its executions are gone; 202 with the job while the scheduler finishes deleting. */
+    ApiResponse deleteJob(ApiRequest request, Map<String, String> p) {
+        return jobs.delete(p.get("jobId"))
+                .map(job -> ApiResponse.ok(202, views.job(job)))
+                .orElseGet(ApiResponse::noContent);
     }
 
     ApiResponse listJobs(ApiRequest request, Map<String, String> p) {
@@ -180,6 +192,15 @@ final class Endpoints {
 
     ApiResponse describeDevice(ApiRequest request, Map<String, String> p) {
         return ApiResponse.ok(200, views.device(jobs.device(p.get("productId"), p.get("deviceName"))));
+    }
+
+    ApiResponse listDeviceExecutions(ApiRequest request, Map<String, String> p) {
+        return ApiResponse.ok(
+                200,
+                views.page(
+                        jobs.deviceHistory(
+                                p.get("productId"), p.get("deviceName"), request.query("nextToken"), limit(request)),
+                        views::execution));
     }
 
     // --- intake shared by the operations

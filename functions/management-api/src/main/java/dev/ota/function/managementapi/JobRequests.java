@@ -1,5 +1,7 @@
 package dev.ota.function.managementapi;
 
+import dev.ota.domain.RetryPolicy;
+import dev.ota.domain.job.ClientToken;
 import dev.ota.domain.job.JobDefinition;
 import dev.ota.domain.job.TargetType;
 import dev.ota.domain.rollout.Stage;
@@ -8,14 +10,17 @@ import dev.ota.domain.rollout.StagePlan;
 import dev.ota.port.in.JobOperations.CreateJob;
 import dev.ota.port.in.JobOperations.Retry;
 import dev.ota.port.in.JobOperations.Rollout;
+import dev.ota.port.in.JobOperations.StageUpdate;
 import dev.ota.port.in.JobOperations.Targets;
+import dev.ota.port.in.JobOperations.UpdateJob;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
- * POST /jobs, read strictly into JobOperations.CreateJob. The API checks shape, types and the
+ * POST /jobs, read strictly into JobOperations.CreateJob (and its clientToken); PATCH /jobs/{jobId}
+ * into JobOperations.UpdateJob. The API checks shape, types and the
  * bounds the contract states; whether a job makes sense (firmware available, devices exist) is the
  * job engine's to decide.
  */
@@ -32,8 +37,54 @@ final class JobRequests {
 
     private JobRequests() {}
 
+    /** A create request: the job asked for, and the caller's idempotency token (or null). */
+    record Create(CreateJob job, String clientToken) {}
+
+    static Create create(Body body) {
+        String token = body.string("clientToken", false);
+        if (token != null && !ClientToken.valid(token)) {
+            throw ApiError.invalid("clientToken must be 1.." + ClientToken.MAX_LENGTH + " letters, digits, '-' or '_'");
+        }
+        return new Create(createJob(body), token);
+    }
+
+    /** PATCH /jobs/{jobId}: what may change on a job that has not ended. */
+    static UpdateJob updateJob(Body body) {
+        body.only(Set.of("rollout", "stages", "inProgressTimeoutSeconds", "retry", "description"));
+        Rollout rollout = rollout(body.object("rollout", false));
+        List<StageUpdate> stages = body.array("stages", false, MAX_STAGES, e -> stageUpdate(e.object()));
+        Duration timeout = body.seconds(
+                "inProgressTimeoutSeconds",
+                JobDefinition.MIN_TIMEOUT.toSeconds(),
+                JobDefinition.MAX_TIMEOUT.toSeconds());
+        Retry retry = retry(body.object("retry", false));
+        String description = body.string("description", false);
+        if (description != null && description.length() > JobDefinition.MAX_DESCRIPTION) {
+            throw ApiError.invalid("description is longer than " + JobDefinition.MAX_DESCRIPTION + " characters");
+        }
+        if (rollout == null && stages == null && timeout == null && retry == null && description == null) {
+            throw ApiError.invalid(
+                    "the update changes nothing: give rollout, stages, inProgressTimeoutSeconds, retry or description");
+        }
+        return new UpdateJob(rollout, stages, timeout, retry, description);
+    }
+
+    private static StageUpdate stageUpdate(Body s) {
+        if (s.has("deviceCount") || s.has("percent")) {
+            throw ApiError.invalid(
+                    "a stage's size (deviceCount, percent) is fixed once its targets are expanded; only its thresholds and onFailure change");
+        }
+        s.only(Set.of("successThresholdPercent", "failureThresholdPercent", "minDevicesForFailure", "onFailure"));
+        return new StageUpdate(
+                s.integer("successThresholdPercent", false, 0, 100),
+                s.integer("failureThresholdPercent", false, 0, 100),
+                s.integer("minDevicesForFailure", false, 1, 10_000_000),
+                s.enumValue("onFailure", FailureAction.class, false));
+    }
+
     static CreateJob createJob(Body body) {
         body.only(Set.of(
+                "clientToken",
                 "productId",
                 "targetVersion",
                 "targets",
@@ -167,7 +218,7 @@ final class JobRequests {
             return null;
         }
         r.only(Set.of("maxAttempts", "retryableCodes", "intervalSeconds"));
-        int max = r.integer("maxAttempts", true, 1, 100);
+        int max = r.integer("maxAttempts", true, 1, RetryPolicy.MAX_ATTEMPTS_LIMIT);
         List<Integer> codes = r.array("retryableCodes", false, 5, e -> e.integer(-5, -1));
         Duration interval = r.seconds("intervalSeconds", 0, 86_400);
         return new Retry(

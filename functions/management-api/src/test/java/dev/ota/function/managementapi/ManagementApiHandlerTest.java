@@ -41,6 +41,8 @@ class ManagementApiHandlerTest {
         final List<String> calls = new ArrayList<>();
         final List<Object> args = new ArrayList<>();
         Supplier<RuntimeException> failure;
+        /** delete answers the job (rows left for the scheduler) instead of nothing (gone). */
+        boolean deletionLeftRows;
 
         private void call(String name, Object... a) {
             calls.add(name);
@@ -138,8 +140,31 @@ class ManagementApiHandlerTest {
         final JobOperations jobs = new JobOperations() {
             @Override
             public JobView create(CreateJob r) {
-                call("createJob", r);
+                return create(r, null);
+            }
+
+            @Override
+            public JobView create(CreateJob r, String clientToken) {
+                call("createJob", r, clientToken);
                 return job("job-1");
+            }
+
+            @Override
+            public JobView update(String id, UpdateJob r) {
+                call("updateJob", id, r);
+                return job(id);
+            }
+
+            @Override
+            public java.util.Optional<JobView> delete(String id) {
+                call("deleteJob", id);
+                return deletionLeftRows ? java.util.Optional.of(job(id)) : java.util.Optional.empty();
+            }
+
+            @Override
+            public Page<DeviceExecutionView> deviceHistory(String p, String d, String token, int limit) {
+                call("deviceHistory", p, d, token, limit);
+                return new Page<>(List.of(exec("job-2", d), exec("job-1", d)), "more");
             }
 
             @Override
@@ -272,6 +297,14 @@ class ManagementApiHandlerTest {
                 Arguments.of(Routes.CREATE_JOB, "POST", "/jobs", JOB, 201, "createJob"),
                 Arguments.of(Routes.LIST_JOBS, "GET", "/jobs?productId=p1", null, 200, "listJobs"),
                 Arguments.of(Routes.DESCRIBE_JOB, "GET", "/jobs/job-1", null, 200, "describeJob"),
+                Arguments.of(
+                        Routes.UPDATE_JOB,
+                        "PATCH",
+                        "/jobs/job-1",
+                        "{\"rollout\":{\"ratePerMinute\":5}}",
+                        200,
+                        "updateJob"),
+                Arguments.of(Routes.DELETE_JOB, "DELETE", "/jobs/job-1", null, 204, "deleteJob"),
                 Arguments.of(Routes.PAUSE_JOB, "POST", "/jobs/job-1/pause", null, 200, "pause"),
                 Arguments.of(Routes.RESUME_JOB, "POST", "/jobs/job-1/resume", "{}", 200, "resume"),
                 Arguments.of(Routes.CANCEL_JOB, "POST", "/jobs/job-1/cancel", null, 200, "cancel"),
@@ -281,7 +314,14 @@ class ManagementApiHandlerTest {
                 Arguments.of(
                         Routes.CANCEL_JOB_DEVICE, "POST", "/jobs/job-1/devices/d1/cancel", null, 200, "cancelDevice"),
                 Arguments.of(Routes.RETRY_JOB_DEVICE, "POST", "/jobs/job-1/devices/d1/retry", null, 200, "retryDevice"),
-                Arguments.of(Routes.DESCRIBE_DEVICE, "GET", "/devices/p1/d1", null, 200, "device"));
+                Arguments.of(Routes.DESCRIBE_DEVICE, "GET", "/devices/p1/d1", null, 200, "device"),
+                Arguments.of(
+                        Routes.LIST_DEVICE_EXECUTIONS,
+                        "GET",
+                        "/devices/p1/d1/executions?limit=5",
+                        null,
+                        200,
+                        "deviceHistory"));
     }
 
     @Test
@@ -291,9 +331,9 @@ class ManagementApiHandlerTest {
                 .allSatisfy(route ->
                         assertThat(route.operation()).as(route.routeKey()).isNotNull());
         assertThat(Routes.ALL.stream().filter(route -> !route.query().isEmpty()))
-                .containsExactlyInAnyOrder(Routes.LIST_FIRMWARE, Routes.LIST_JOBS, Routes.LIST_JOB_DEVICES)
-                .allSatisfy(route ->
-                        assertThat(route.query()).contains("nextToken", "limit").hasSize(3));
+                .containsExactlyInAnyOrder(
+                        Routes.LIST_FIRMWARE, Routes.LIST_JOBS, Routes.LIST_JOB_DEVICES, Routes.LIST_DEVICE_EXECUTIONS)
+                .allSatisfy(route -> assertThat(route.query()).contains("nextToken", "limit"));
     }
 
     @Test
@@ -898,5 +938,126 @@ class ManagementApiHandlerTest {
                     .isBetween(400, 499);
         }
         assertThat(fake.calls).isEmpty();
+    }
+
+    @Nested
+    class JobUpdateDeleteTokenHistory {
+
+        @Test
+        void anUpdateReadsEveryFieldItMayChange() throws Exception {
+            Result r = call(
+                    "PATCH",
+                    "/jobs/job-1",
+                    "{\"rollout\":{\"ratePerMinute\":50,\"rampBaseRatePerMinute\":5,\"rampFactor\":2,\"rampEveryDevices\":10},"
+                            + "\"stages\":[{\"failureThresholdPercent\":20,\"onFailure\":\"abort\"},{}],"
+                            + "\"inProgressTimeoutSeconds\":600,\"retry\":{\"maxAttempts\":3},\"description\":\"d\"}");
+
+            assertThat(r.status()).isEqualTo(200);
+            JobOperations.UpdateJob u = (JobOperations.UpdateJob) fake.args.get(1);
+            assertThat(u.rollout()).isEqualTo(new JobOperations.Rollout(50, 5, 2.0, 10));
+            assertThat(u.stages())
+                    .containsExactly(
+                            new JobOperations.StageUpdate(null, 20, null, FailureAction.ABORT),
+                            new JobOperations.StageUpdate(null, null, null, null));
+            assertThat(u.inProgressTimeout()).isEqualTo(Duration.ofMinutes(10));
+            assertThat(u.retry().maxAttempts()).isEqualTo(3);
+            assertThat(u.description()).isEqualTo("d");
+        }
+
+        @ParameterizedTest
+        @ValueSource(
+                strings = {
+                    "{}",
+                    "{\"targets\":{\"type\":\"PRODUCT\"}}",
+                    "{\"stages\":[{\"percent\":10}]}",
+                    "{\"inProgressTimeoutSeconds\":59}",
+                    "{\"retry\":{\"maxAttempts\":12}}",
+                    "{\"rollout\":{\"ratePerMinute\":0}}",
+                    "{\"stages\":[{\"failureThresholdPercent\":101}]}"
+                })
+        void aBadUpdateIsA400ThatReachesNoOperation(String body) throws Exception {
+            Result r = call("PATCH", "/jobs/job-1", body);
+
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.code()).isEqualTo(ApiError.INVALID_REQUEST);
+            assertThat(fake.calls).isEmpty();
+        }
+
+        @Test
+        void aDeletionStillDeletingRowsAnswers202WithTheJob() throws Exception {
+            fake.deletionLeftRows = true;
+            Result r = call("DELETE", "/jobs/job-1", null);
+
+            assertThat(r.status()).isEqualTo(202);
+            assertThat(r.body().path("jobId").asText()).isEqualTo("job-1");
+        }
+
+        @Test
+        void aDeleteOfAnUnfinishedJobIs409JobNotFinished() throws Exception {
+            fake.failure = () -> new OperatorException(Code.JOB_NOT_FINISHED, "job job-1 is IN_PROGRESS");
+            Result r = call("DELETE", "/jobs/job-1", null);
+
+            assertThat(r.status()).isEqualTo(409);
+            assertThat(r.code()).isEqualTo("JOB_NOT_FINISHED");
+        }
+
+        @Test
+        void theClientTokenReachesTheOperationAndIsNotPartOfTheJob() throws Exception {
+            Result r = call(
+                    "POST", "/jobs", JOB.replace("{\"productId\"", "{\"clientToken\":\"abc-123_X\",\"productId\""));
+
+            assertThat(r.status()).isEqualTo(201);
+            assertThat(fake.args.get(1)).isEqualTo("abc-123_X");
+            assertThat(((JobOperations.CreateJob) fake.args.get(0)).productId()).isEqualTo("p1");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"\"\"", "\"has space\"", "\"a/b\"", "7"})
+        void aMalformedClientTokenIsA400(String token) throws Exception {
+            Result r = call(
+                    "POST", "/jobs", JOB.replace("{\"productId\"", "{\"clientToken\":" + token + ",\"productId\""));
+
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(fake.calls).isEmpty();
+        }
+
+        @Test
+        void aClientTokenTooLongIsA400() throws Exception {
+            String token = "t".repeat(dev.ota.domain.job.ClientToken.MAX_LENGTH + 1);
+            Result r = call(
+                    "POST", "/jobs", JOB.replace("{\"productId\"", "{\"clientToken\":\"" + token + "\",\"productId\""));
+
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.body().path("message").asText()).contains("clientToken");
+        }
+
+        @Test
+        void aReusedTokenIs409WithItsCode() throws Exception {
+            fake.failure =
+                    () -> new OperatorException(Code.CLIENT_TOKEN_REUSED, "clientToken t was used for another request");
+            Result r = call("POST", "/jobs", JOB.replace("{\"productId\"", "{\"clientToken\":\"t\",\"productId\""));
+
+            assertThat(r.status()).isEqualTo(409);
+            assertThat(r.code()).isEqualTo("CLIENT_TOKEN_REUSED");
+        }
+
+        @Test
+        void aDevicesHistoryIsAPageOfExecutions() throws Exception {
+            Result r = call("GET", "/devices/p1/d1/executions?nextToken=abc&limit=7", null);
+
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(fake.args).containsExactly("p1", "d1", "abc", 7);
+            assertThat(r.body().path("items")).hasSize(2);
+            assertThat(r.body().path("items").get(0).path("jobId").asText()).isEqualTo("job-2");
+            assertThat(r.body().path("nextToken").asText()).isEqualTo("more");
+        }
+
+        @Test
+        void aHistoryTakesNoStatusFilter() throws Exception {
+            Result r = call("GET", "/devices/p1/d1/executions?status=FAILED", null);
+
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(fake.calls).isEmpty();
+        }
     }
 }

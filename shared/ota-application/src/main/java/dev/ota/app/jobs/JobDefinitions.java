@@ -15,11 +15,17 @@ import dev.ota.domain.rollout.StagePlan;
 import dev.ota.port.in.JobOperations.CreateJob;
 import dev.ota.port.in.JobOperations.Retry;
 import dev.ota.port.in.JobOperations.Rollout;
+import dev.ota.port.in.JobOperations.StageUpdate;
 import dev.ota.port.in.JobOperations.Targets;
+import dev.ota.port.in.JobOperations.UpdateJob;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -70,6 +76,102 @@ public final class JobDefinitions {
                 null,
                 retryPolicy,
                 description);
+    }
+
+    /**
+     * {@code current} with an operator's update applied: rate, stage thresholds and failure actions,
+     * in-progress timeout, retries, description; targets, schedule and stage sizes stay. Every
+     * violation (and an update that names nothing) is an {@link OperatorException} INVALID_REQUEST.
+     */
+    public static JobDefinition update(JobDefinition current, UpdateJob u) {
+        if (u == null
+                || u.rollout() == null
+                        && u.stages() == null
+                        && u.inProgressTimeout() == null
+                        && u.retry() == null
+                        && u.description() == null) {
+            throw invalid(
+                    "the update changes nothing: give rollout, stages, inProgressTimeoutSeconds, retry or description");
+        }
+        try {
+            RolloutRate rate = u.rollout() == null ? current.rate() : rate(u.rollout());
+            List<Stage> stages = current.stages();
+            if (u.stages() != null) {
+                if (u.stages().size() != current.stages().size()) {
+                    throw new IllegalArgumentException(
+                            "stages lists " + u.stages().size() + " stages; the job has "
+                                    + current.stages().size() + " (a stage's size cannot change, its thresholds can)");
+                }
+                List<Stage> changed = new ArrayList<>();
+                for (int i = 0; i < stages.size(); i++) {
+                    Stage s = stages.get(i);
+                    StageUpdate c = u.stages().get(i);
+                    changed.add(
+                            c == null
+                                    ? s
+                                    : new Stage(
+                                            s.deviceCount(),
+                                            s.percent(),
+                                            c.successThresholdPercent() == null
+                                                    ? s.successThresholdPercent()
+                                                    : c.successThresholdPercent(),
+                                            c.failureThresholdPercent() == null
+                                                    ? s.failureThresholdPercent()
+                                                    : c.failureThresholdPercent(),
+                                            c.minDevicesForFailure() == null
+                                                    ? s.minDevicesForFailure()
+                                                    : c.minDevicesForFailure(),
+                                            c.onFailure() == null ? s.onFailure() : c.onFailure()));
+                }
+                stages = List.copyOf(changed);
+            }
+            Duration timeout = u.inProgressTimeout() == null ? current.inProgressTimeout() : u.inProgressTimeout();
+            checkTimeout(timeout);
+            RetryPolicy retry = u.retry() == null ? current.retryPolicy() : retry(u.retry());
+            String description = u.description() == null ? current.description() : u.description();
+            if (description.length() > JobDefinition.MAX_DESCRIPTION) {
+                throw new IllegalArgumentException(
+                        "description is longer than " + JobDefinition.MAX_DESCRIPTION + " characters");
+            }
+            return new JobDefinition(
+                    current.productId(),
+                    current.targetVersion(),
+                    current.targetType(),
+                    current.sourceVersions(),
+                    current.deviceNames(),
+                    current.deviceListS3Key(),
+                    current.dynamic(),
+                    rate,
+                    stages,
+                    current.window(),
+                    timeout,
+                    retry,
+                    description);
+        } catch (InvalidMessageException | IllegalArgumentException e) {
+            throw invalid(e.getMessage());
+        }
+    }
+
+    /**
+     * What "the same request" means for a client token: SHA-256 of the checked definition as the job
+     * stores it (defaults filled in, names de-duplicated), hex.
+     */
+    public static String fingerprint(JobDefinition d) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256")
+                    .digest(JobDefinitionJson.encode(d).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    private static void checkTimeout(Duration timeout) {
+        if (timeout != null
+                && (timeout.compareTo(JobDefinition.MIN_TIMEOUT) < 0
+                        || timeout.compareTo(JobDefinition.MAX_TIMEOUT) > 0)) {
+            throw new IllegalArgumentException("inProgressTimeout must be 1 minute..7 days");
+        }
     }
 
     private static JobDefinition check(CreateJob r, Instant now) {
@@ -131,11 +233,7 @@ public final class JobDefinitions {
             throw new IllegalArgumentException("endAt must be in the future");
         }
         Duration timeout = r.inProgressTimeout();
-        if (timeout != null
-                && (timeout.compareTo(JobDefinition.MIN_TIMEOUT) < 0
-                        || timeout.compareTo(JobDefinition.MAX_TIMEOUT) > 0)) {
-            throw new IllegalArgumentException("inProgressTimeout must be 1 minute..7 days");
-        }
+        checkTimeout(timeout);
         String description = r.description() == null ? "" : r.description();
         if (description.length() > JobDefinition.MAX_DESCRIPTION) {
             throw new IllegalArgumentException(

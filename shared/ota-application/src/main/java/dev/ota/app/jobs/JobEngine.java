@@ -27,6 +27,7 @@ import dev.ota.port.out.RolloutStore.DueKind;
 import dev.ota.port.out.RolloutStore.QueuedRef;
 import dev.ota.port.out.WorkQueue;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -164,6 +165,37 @@ public final class JobEngine {
         return expander.run(jobId, tuning.inlineExpansion(), false).done();
     }
 
+    /** Rows deleted per step of a job's deletion (a Query page of keys, then BatchWriteItem deletes). */
+    static final int DELETE_BATCH = 500;
+
+    /**
+     * Deletes a job in DELETION_IN_PROGRESS in the caller's invocation, for at most
+     * {@code tuning.inlineExpansion()}: its execution rows, then the job item and its counters.
+     * What is left the scheduler finishes (the job is live until it is gone).
+     *
+     * @return true when the job is gone
+     */
+    public boolean deleteInline(String jobId) {
+        return deleteStep(jobId, tuning.inlineExpansion());
+    }
+
+    private boolean deleteStep(String jobId, Duration budget) {
+        long deadline = EngineTuning.deadline(budget);
+        long deleted = 0;
+        do {
+            int n = rollout.deleteRows(jobId, DELETE_BATCH);
+            deleted += n;
+            if (n == 0) {
+                if (jobs.delete(jobId)) {
+                    log.info("job_deleted", "jobId", jobId, "rowsDeleted", deleted);
+                }
+                return true;
+            }
+        } while (EngineTuning.before(deadline));
+        log.info("job_deletion_progress", "jobId", jobId, "rowsDeleted", deleted);
+        return false;
+    }
+
     /**
      * Rolls a job just created out within the caller's invocation, as far as its rate and stages
      * allow now: expands its targets (for up to {@code tuning.workBudget()}: the caller waits for the
@@ -228,6 +260,13 @@ public final class JobEngine {
 
     private void planJob(JobRecord job, Instant now, List<WorkMessage> work) {
         String jobId = job.jobId();
+        if (job.state() == JobStatus.DELETION_IN_PROGRESS) {
+            // A deletion is one more bounded step that continues itself through the queue.
+            if (!deleteStep(jobId, tuning.workBudget())) {
+                work.add(WorkMessage.plan(jobId));
+            }
+            return;
+        }
         if (!job.expanded()) {
             Instant beat = job.expansionHeartbeat();
             if (beat == null || beat.plus(tuning.expansionStaleAfter()).isBefore(now)) {

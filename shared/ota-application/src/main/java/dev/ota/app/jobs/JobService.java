@@ -10,6 +10,7 @@ import dev.ota.domain.OperatorException;
 import dev.ota.domain.OperatorException.Code;
 import dev.ota.domain.Page;
 import dev.ota.domain.device.DeviceId;
+import dev.ota.domain.job.ClientToken;
 import dev.ota.domain.job.JobCounts;
 import dev.ota.domain.job.JobDefinition;
 import dev.ota.domain.job.JobPatch;
@@ -22,6 +23,7 @@ import dev.ota.port.out.DeviceListSource;
 import dev.ota.port.out.DeviceStateStore;
 import dev.ota.port.out.FirmwareCatalog;
 import dev.ota.port.out.JobRepository;
+import dev.ota.port.out.JobRepository.TokenHolder;
 import dev.ota.port.out.RolloutEvents;
 import dev.ota.port.out.RolloutStore;
 import dev.ota.port.out.RolloutStore.RowView;
@@ -49,6 +51,16 @@ import java.util.UUID;
 public final class JobService implements JobOperations {
 
     public static final int MAX_PAGE = 1000;
+    /** Jobs one page of a device's history looks through at most (newest first); the token goes on from there. */
+    public static final int MAX_HISTORY_JOBS_PER_PAGE = 1000;
+
+    /** Jobs per index page a history reads (a BatchGetItem takes 100 keys). */
+    private static final int HISTORY_BATCH = 100;
+
+    private static final Set<JobStatus> UPDATABLE =
+            EnumSet.of(JobStatus.SCHEDULED, JobStatus.PREPARING, JobStatus.IN_PROGRESS, JobStatus.PAUSED);
+    private static final Set<JobStatus> DELETABLE =
+            EnumSet.of(JobStatus.COMPLETED, JobStatus.CANCELED, JobStatus.ABORTED);
     private static final Set<JobStatus> CANCELABLE =
             EnumSet.of(JobStatus.SCHEDULED, JobStatus.PREPARING, JobStatus.IN_PROGRESS, JobStatus.PAUSED);
 
@@ -101,6 +113,16 @@ public final class JobService implements JobOperations {
 
     @Override
     public JobView create(CreateJob request) {
+        return create(request, null);
+    }
+
+    @Override
+    public JobView create(CreateJob request, String clientToken) {
+        if (clientToken != null && !ClientToken.valid(clientToken)) {
+            throw new OperatorException(
+                    Code.INVALID_REQUEST,
+                    "clientToken must be 1.." + ClientToken.MAX_LENGTH + " letters, digits, '-' or '_'");
+        }
         Instant now = clock.instant();
         JobDefinition def = JobDefinitions.from(request, now);
         Firmware target = firmware.find(def.productId(), def.targetVersion())
@@ -127,7 +149,26 @@ public final class JobService implements JobOperations {
                             + updates.profile().name() + "): " + reason);
         });
         String jobId = UUID.randomUUID().toString();
-        jobs.create(JobRecord.created(jobId, def, target.ref(), now));
+        JobRecord record = JobRecord.created(jobId, def, target.ref(), now);
+        if (clientToken == null) {
+            jobs.create(record);
+        } else {
+            String fingerprint = JobDefinitions.fingerprint(def);
+            Optional<TokenHolder> held =
+                    jobs.create(record, new ClientToken(clientToken, fingerprint, now.plus(ClientToken.VALIDITY)));
+            if (held.isPresent()) {
+                if (!held.get().requestHash().equals(fingerprint)) {
+                    throw new OperatorException(
+                            Code.CLIENT_TOKEN_REUSED,
+                            "clientToken " + clientToken + " was used for another request (job "
+                                    + held.get().jobId()
+                                    + ") less than " + ClientToken.VALIDITY.toHours()
+                                    + " hours ago; use a new token for a new job");
+                }
+                log.info("job_create_repeated", "jobId", held.get().jobId(), "clientToken", clientToken);
+                return describe(held.get().jobId());
+            }
+        }
         log.info(
                 "job_created",
                 "jobId",
@@ -147,6 +188,101 @@ public final class JobService implements JobOperations {
         events.publish(RolloutEvent.jobCreated(jobId, def.productId(), def.targetVersion(), null));
         engine.expandInline(jobId);
         return describe(jobId);
+    }
+
+    @Override
+    public JobView update(String jobId, UpdateJob request) {
+        for (int race = 0; race < 4; race++) {
+            JobRecord job = job(jobId);
+            if (job.definition() == null) {
+                throw new OperatorException(
+                        Code.CONFLICT,
+                        "job " + jobId + " was made by the update-devices function and has no rollout to update");
+            }
+            if (!UPDATABLE.contains(job.state())) {
+                throw new OperatorException(
+                        Code.JOB_NOT_ACTIVE,
+                        "job " + jobId + " is " + job.state() + "; only a job that has not ended can be updated");
+            }
+            JobDefinition next = JobDefinitions.update(job.definition(), request);
+            // Conditional on the definition read: two updates at once cannot lose one another's change.
+            if (jobs.update(
+                    jobId,
+                    JobPatch.patch()
+                            .ifStateIn(UPDATABLE)
+                            .ifDefinition(job.definition())
+                            .definition(next))) {
+                log.info(
+                        "job_updated",
+                        "jobId",
+                        jobId,
+                        "ratePerMinute",
+                        next.rate().maxRatePerMinute(),
+                        "inProgressTimeoutSeconds",
+                        next.inProgressTimeout().toSeconds(),
+                        "maxAttempts",
+                        next.retryPolicy().maxAttempts());
+                return describe(jobId);
+            }
+        }
+        throw new OperatorException(Code.CONFLICT, "job " + jobId + " kept changing; try again");
+    }
+
+    @Override
+    public Optional<JobView> delete(String jobId) {
+        JobRecord job = job(jobId);
+        if (job.state() != JobStatus.DELETION_IN_PROGRESS) {
+            JobCounts counts = jobs.counts(jobId);
+            long unfinished = counts.get(ExecutionStatus.QUEUED) + counts.live();
+            if (!DELETABLE.contains(job.state()) || unfinished > 0) {
+                throw new OperatorException(
+                        Code.JOB_NOT_FINISHED,
+                        "job " + jobId + " is " + job.state()
+                                + (unfinished > 0 ? " with " + unfinished + " devices not yet finished" : "")
+                                + "; only a finished job (COMPLETED, CANCELED or ABORTED, no device queued or"
+                                + " in progress) can be deleted; cancel it first");
+            }
+            // The job joins the scheduler's live jobs again, so a deletion cut short is finished by its ticks.
+            if (!jobs.update(
+                    jobId,
+                    JobPatch.patch()
+                            .ifStateIn(DELETABLE)
+                            .state(JobStatus.DELETION_IN_PROGRESS, "deleting its executions, then the job")
+                            .live(true)
+                            .dynamicActive(false))) {
+                JobStatus now = jobs.state(jobId).orElse(null);
+                if (now == null) {
+                    return Optional.empty();
+                }
+                if (now != JobStatus.DELETION_IN_PROGRESS) {
+                    throw new OperatorException(
+                            Code.JOB_NOT_FINISHED, "job " + jobId + " is " + now + "; cannot delete");
+                }
+            }
+            log.info("job_deletion_started", "jobId", jobId, "from", job.state(), "targets", job.targetCount());
+        }
+        return engine.deleteInline(jobId) ? Optional.empty() : Optional.of(describe(jobId));
+    }
+
+    @Override
+    public Page<DeviceExecutionView> deviceHistory(String productId, String deviceName, String nextToken, int limit) {
+        DeviceId device = deviceId(productId, deviceName);
+        pageLimit(limit);
+        List<RowView> found = new ArrayList<>();
+        String token = nextToken;
+        int looked = 0;
+        // A job holds at most one row of a device: asking for as many jobs as rows are missing never
+        // overshoots the page, so the jobs' own token is the history's.
+        do {
+            Page<String> ids = jobs.jobIds(productId, token, Math.min(HISTORY_BATCH, limit - found.size()));
+            looked += ids.items().size();
+            if (!ids.items().isEmpty()) {
+                found.addAll(rollout.deviceRows(device.deviceName(), ids.items()));
+            }
+            token = ids.nextToken();
+        } while (token != null && found.size() < limit && looked < MAX_HISTORY_JOBS_PER_PAGE);
+        DeviceState state = found.isEmpty() ? null : devices.find(device).orElse(null);
+        return new Page<>(found.stream().map(r -> JobViews.row(r, state)).toList(), token);
     }
 
     @Override

@@ -19,8 +19,10 @@ public final class JobPatch {
     boolean checkCursor;
     String ifCursor;
     Integer ifCurrentStage;
+    JobDefinition ifDefinition;
 
     // ---- changes ----
+    JobDefinition definition;
     JobStatus state;
     String stateReason;
     Integer currentStage;
@@ -36,7 +38,7 @@ public final class JobPatch {
     Boolean pausedByRule;
     Boolean windowEnded;
     Boolean swept;
-    /** false: the job leaves the scheduler's index of live jobs. */
+    /** false: the job leaves the scheduler's index of live jobs; true: it joins it again (a deletion to finish). */
     Boolean live;
     /** false: the job stops taking devices that qualify later. */
     Boolean dynamicActive;
@@ -74,6 +76,18 @@ public final class JobPatch {
 
     public JobPatch ifCurrentStage(int expected) {
         this.ifCurrentStage = expected;
+        return this;
+    }
+
+    /** Only if the stored definition is still {@code expected} (an operator's update read it). */
+    public JobPatch ifDefinition(JobDefinition expected) {
+        this.ifDefinition = expected;
+        return this;
+    }
+
+    /** A new definition (an operator's update of a live job: rate, thresholds, timeout, retries, description). */
+    public JobPatch definition(JobDefinition next) {
+        this.definition = next;
         return this;
     }
 
@@ -185,6 +199,14 @@ public final class JobPatch {
 
     public Integer conditionCurrentStage() {
         return ifCurrentStage;
+    }
+
+    public JobDefinition conditionDefinition() {
+        return ifDefinition;
+    }
+
+    public JobDefinition newDefinition() {
+        return definition;
     }
 
     public JobStatus newState() {

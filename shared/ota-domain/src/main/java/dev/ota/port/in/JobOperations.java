@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Update jobs as operators drive them: Tencent's update tasks plus the campaign controls of AWS IoT
@@ -18,6 +19,30 @@ import java.util.Map;
 public interface JobOperations {
 
     JobView create(CreateJob request);
+
+    /**
+     * Idempotent create: the first request with {@code clientToken} creates the job; the same request
+     * with it again (within {@link dev.ota.domain.job.ClientToken#VALIDITY}) answers that job and
+     * creates nothing; another request with it is refused (CLIENT_TOKEN_REUSED). Null: as {@link #create(CreateJob)}.
+     */
+    JobView create(CreateJob request, String clientToken);
+
+    /**
+     * Changes a job that has not ended: rate, stage thresholds and failure actions, in-progress
+     * timeout, retries, description. Devices already released keep the timeout and retries they
+     * were released with.
+     */
+    JobView update(String jobId, UpdateJob request);
+
+    /**
+     * Deletes a finished job (COMPLETED, or CANCELED/ABORTED with no device left live) with its
+     * execution rows. Empty when it is gone; else the job in DELETION_IN_PROGRESS, whose rows the
+     * scheduler goes on deleting.
+     */
+    Optional<JobView> delete(String jobId);
+
+    /** A device's executions across its product's jobs, newest job first (AWS's list-job-executions-for-thing). */
+    Page<DeviceExecutionView> deviceHistory(String productId, String deviceName, String nextToken, int limit);
 
     JobView describe(String jobId);
 
@@ -80,6 +105,22 @@ public interface JobOperations {
             Duration inProgressTimeout,
             Retry retry,
             String description) {}
+
+    /**
+     * What an update may change; null fields stay as they are.
+     *
+     * @param stages thresholds of every stage, in order: as many as the job has (sizes are fixed once
+     *     the targets are expanded)
+     */
+    record UpdateJob(
+            Rollout rollout, List<StageUpdate> stages, Duration inProgressTimeout, Retry retry, String description) {}
+
+    /** A stage's thresholds and failure action (its abort config); null fields stay as they are. */
+    record StageUpdate(
+            Integer successThresholdPercent,
+            Integer failureThresholdPercent,
+            Integer minDevicesForFailure,
+            Stage.FailureAction onFailure) {}
 
     /** Exactly one kind of target. */
     record Targets(TargetType type, List<String> sourceVersions, List<String> deviceNames, String deviceListS3Key) {}

@@ -86,6 +86,12 @@ public interface RolloutStore {
     /** The job's devices, by name, optionally one status only. */
     Page<RowView> rows(String jobId, ExecutionStatus status, String nextToken, int limit);
 
+    /** One device's rows in these jobs (jobs without one are left out), in the order of {@code jobIds}. */
+    List<RowView> deviceRows(String deviceName, List<String> jobIds);
+
+    /** Deletes up to {@code limit} of the job's rows (whatever their status); the number deleted, 0 when none is left. */
+    int deleteRows(String jobId, int limit);
+
     Optional<RowView> row(String jobId, String deviceName);
 
     /** Device items in bulk (absent devices are absent from the map). */
