@@ -239,8 +239,14 @@ final class Intrinsics {
         if (!resources.containsKey(logicalId)) {
             throw new UnresolvableException("GetAtt " + logicalId + "." + attribute + ": no such resource");
         }
+        Map<String, Object> resource = SamTemplate.map(resources.get(logicalId));
+        if (attribute.equals("Value") && "AWS::SSM::Parameter".equals(resource.get("Type"))) {
+            // A parameter's value is what the template sets it to.
+            return resolve(SamTemplate.map(resource.get("Properties")).get("Value"));
+        }
         if (!attribute.equals("Arn")) {
-            throw new UnresolvableException("GetAtt " + logicalId + "." + attribute + ": only Arn is resolved locally");
+            throw new UnresolvableException("GetAtt " + logicalId + "." + attribute
+                    + ": only Arn (and an SSM parameter's Value) is resolved locally");
         }
         return arn(logicalId);
     }
