@@ -17,6 +17,7 @@ import dev.ota.aws.s3.S3DeviceListSource;
 import dev.ota.function.support.JobEngineSettings;
 import dev.ota.function.support.Settings;
 import dev.ota.log.StructuredLog;
+import dev.ota.port.out.ThingRegistry;
 import dev.ota.port.out.WorkQueue;
 import dev.ota.protocol.ProtocolJson;
 import java.time.Clock;
@@ -44,6 +45,18 @@ public final class JobWiring {
             WorkQueue queue,
             Clock clock,
             String component) {
+        this(settings, engineSettings, clients, ThingRegistry.NONE, queue, clock, component);
+    }
+
+    /** @param things the AWS IoT registry, for the engine that expands thing-group and fleet-query targets (the job worker's) */
+    public JobWiring(
+            Settings settings,
+            JobEngineSettings engineSettings,
+            JobEngineClients clients,
+            ThingRegistry things,
+            WorkQueue queue,
+            Clock clock,
+            String component) {
         DynamoDbClient dynamo = clients.dynamo();
         ObjectMapper json = ProtocolJson.newMapper();
         Tables tables = settings.tables();
@@ -62,6 +75,7 @@ public final class JobWiring {
                 devices,
                 new DynamoDbDeviceDirectory(dynamo, tables),
                 lists,
+                things,
                 updates,
                 queue,
                 clock,

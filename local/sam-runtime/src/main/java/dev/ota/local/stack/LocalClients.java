@@ -34,6 +34,7 @@ public final class LocalClients {
                 .endpoint(Service.SQS, aws.dynamoDbEndpoint())
                 .endpoint(Service.S3, aws.s3Endpoint())
                 .endpoint(Service.IOT_DATA, aws.iotDataEndpoint())
+                .endpoint(Service.IOT, aws.dynamoDbEndpoint())
                 .httpClients(service -> service == Service.DYNAMODB
                         ? SerializedHttpClient.builder(UrlConnectionHttpClient.builder(), aws.dynamoDbEndpoint())
                         : UrlConnectionHttpClient.builder())

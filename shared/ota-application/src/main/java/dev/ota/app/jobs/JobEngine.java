@@ -21,6 +21,7 @@ import dev.ota.port.out.JobRepository;
 import dev.ota.port.out.RolloutStore;
 import dev.ota.port.out.RolloutStore.DueKind;
 import dev.ota.port.out.RolloutStore.QueuedRef;
+import dev.ota.port.out.ThingRegistry;
 import dev.ota.port.out.WorkQueue;
 import java.time.Clock;
 import java.time.Instant;
@@ -65,13 +66,29 @@ public final class JobEngine {
             Clock clock,
             EngineTuning tuning,
             StructuredLog log) {
+        this(jobs, rollout, devices, directory, lists, ThingRegistry.NONE, updates, queue, clock, tuning, log);
+    }
+
+    /** @param things the AWS IoT registry, for thing-group and fleet-query targets (the job worker's engine) */
+    public JobEngine(
+            JobRepository jobs,
+            RolloutStore rollout,
+            DeviceStateStore devices,
+            DeviceDirectory directory,
+            DeviceListSource lists,
+            ThingRegistry things,
+            UpdateSender updates,
+            WorkQueue queue,
+            Clock clock,
+            EngineTuning tuning,
+            StructuredLog log) {
         this.jobs = jobs;
         this.rollout = rollout;
         this.queue = queue;
         this.clock = clock;
         this.tuning = tuning;
         this.log = log;
-        this.expander = new Expander(jobs, rollout, directory, lists, clock, tuning, log);
+        this.expander = new Expander(jobs, rollout, directory, lists, things, clock, tuning, log);
         this.releaser = new Releaser(jobs, rollout, devices, updates, clock, log);
         this.dueWorker = new DueWorker(jobs, rollout, devices, updates, clock, tuning, log);
         this.sweeper = new Sweeper(jobs, rollout, devices, clock, tuning, log);
@@ -117,6 +134,13 @@ public final class JobEngine {
 
     /** Expands targets in the caller's invocation (job creation), for at most {@code tuning.inlineExpansion()}. */
     boolean expandInline(String jobId) {
+        JobRecord job = jobs.find(jobId).orElse(null);
+        if (job != null
+                && job.definition() != null
+                && job.definition().targetType().fromIotRegistry()) {
+            // Only the job worker reads the AWS IoT registry; its next PLAN expands the job.
+            return false;
+        }
         return expander.run(jobId, tuning.inlineExpansion(), false).done();
     }
 

@@ -36,7 +36,9 @@ public final class AwsClients implements AutoCloseable {
         DYNAMODB,
         S3,
         SQS,
-        IOT_DATA
+        IOT_DATA,
+        /** The AWS IoT control plane (registry, fleet index): only the job worker's thing-group and fleet-query targets. */
+        IOT
     }
 
     private final Region region;
