@@ -43,9 +43,11 @@ def resolve(value, stack, where):
         if found is None:
             sys.exit(f"{where}: the stack has no parameter or resource {name}")
         return found
-    if isinstance(value, dict) and "Fn::Sub" in value and "ota-firmware-" in json.dumps(value):
-        # FIRMWARE_BUCKET is computed (not !Ref'd, see template.yaml): the bucket's physical id.
-        return stack["PhysicalIds"]["FirmwareBucket"]
+    if isinstance(value, dict) and value.get("Fn::GetAtt") in (["FirmwareBucketNameParameter", "Value"],
+                                                               "FirmwareBucketNameParameter.Value"):
+        # FIRMWARE_BUCKET, the bucket in use (template.yaml: FirmwareBucketNameParameter): the
+        # existing bucket the stack was given, else the bucket it made.
+        return stack["Parameters"].get("ExistingFirmwareBucket") or stack["PhysicalIds"]["FirmwareBucket"]
     if isinstance(value, dict) and isinstance(value.get("Fn::Sub"), str):
         def one(m):
             name = m.group(1)

@@ -13,6 +13,7 @@ SCRIPT = os.path.join(ROOT, "scripts", "env-json.py")
 def test_every_function_gets_each_variable_the_template_sets_from_the_stack(tmp_path):
     template = yaml_parse(open(os.path.join(ROOT, "template.yaml"), encoding="utf-8").read())
     parameters = {name: "param-" + name for name in template["Parameters"]}
+    parameters["ExistingFirmwareBucket"] = ""
     physical = {name: "physical-" + name for name in template["Resources"]}
     described = tmp_path / "stack.json"
     described.write_text(json.dumps({"Pseudo": {"AWS::StackName": "ota-backend-dev", "AWS::Region": "eu-west-1",
@@ -35,3 +36,21 @@ def test_every_function_gets_each_variable_the_template_sets_from_the_stack(tmp_
     assert env["JobWorkerFunction"]["JOB_QUEUE_URL"] == "physical-JobWorkQueue"
     # Literals stay with the template, which SAM reads itself.
     assert "JOB_WORK_BUDGET_SECONDS" not in env["JobWorkerFunction"]
+
+
+def test_an_existing_firmware_bucket_is_the_functions_bucket(tmp_path):
+    template = yaml_parse(open(os.path.join(ROOT, "template.yaml"), encoding="utf-8").read())
+    parameters = {name: "param-" + name for name in template["Parameters"]}
+    parameters["ExistingFirmwareBucket"] = "plant-firmware-estate"
+    # The stack made no bucket.
+    physical = {name: "physical-" + name for name in template["Resources"] if name != "FirmwareBucket"}
+    described = tmp_path / "stack.json"
+    described.write_text(json.dumps({"Pseudo": {"AWS::StackName": "ota-backend-dev", "AWS::Region": "eu-west-1",
+                                              "AWS::AccountId": "123456789012"},
+                                   "Parameters": parameters, "PhysicalIds": physical}))
+
+    done = subprocess.run([sys.executable, SCRIPT, "--stack-description", str(described)],
+                          capture_output=True, text=True, check=True)
+    env = json.loads(done.stdout)
+
+    assert {e["FIRMWARE_BUCKET"] for e in env.values()} == {"plant-firmware-estate"}

@@ -189,6 +189,45 @@ class CliArgumentsTest {
         assertThat(list.path("sourceVersions").toString()).isEqualTo("[\"1.0\"]");
     }
 
+    @Test
+    void thingGroupAndFleetQueryTargets() {
+        JsonNode group = ota(
+                        "job",
+                        "create",
+                        "--product",
+                        "P",
+                        "--version",
+                        "2",
+                        "--thing-group",
+                        "plant-a",
+                        "--source-versions",
+                        "1.0",
+                        "--dry-run")
+                .json()
+                .path("targets");
+        assertThat(group.path("type").asText()).isEqualTo("THING_GROUP");
+        assertThat(group.path("thingGroupName").asText()).isEqualTo("plant-a");
+        assertThat(group.path("sourceVersions").toString()).isEqualTo("[\"1.0\"]");
+        JsonNode query = ota(
+                        "job",
+                        "create",
+                        "--product",
+                        "P",
+                        "--version",
+                        "2",
+                        "--fleet-query",
+                        "attributes.site:north AND connectivity.connected:true",
+                        "--dry-run")
+                .json()
+                .path("targets");
+        assertThat(query.path("type").asText()).isEqualTo("FLEET_QUERY");
+        assertThat(query.path("fleetQuery").asText())
+                .isEqualTo("attributes.site:north AND connectivity.connected:true");
+        assertThat(ota("job", "create", "--product", "P", "--version", "2", "--thing-group", "g", "--fleet-query", "q")
+                        .exitCode())
+                .isEqualTo(ExitCodes.USAGE);
+    }
+
     @ParameterizedTest
     @CsvSource({"90,90", "90s,90", "10m,600", "1h30m,5400", "2d,172800", "PT5M,300"})
     void durations(String text, long seconds) {

@@ -111,6 +111,12 @@ class LimitsAgreeTest {
         assertThat(number(at(req, "inProgressTimeoutSeconds", "maximum")))
                 .isEqualTo(JobDefinition.MAX_TIMEOUT.toSeconds());
         assertThat(number(at(req, "description", "maxLength"))).isEqualTo(JobDefinition.MAX_DESCRIPTION);
+        assertThat(number(at(req, "targets", "properties", "thingGroupName", "maxLength")))
+                .isEqualTo(JobDefinition.MAX_THING_GROUP_NAME);
+        assertThat(String.valueOf(at(req, "targets", "properties", "thingGroupName", "pattern")))
+                .isEqualTo("^" + JobDefinition.THING_GROUP_NAME_PATTERN + "$");
+        assertThat(number(at(req, "targets", "properties", "fleetQuery", "maxLength")))
+                .isEqualTo(JobDefinition.MAX_FLEET_QUERY);
     }
 
     @Test

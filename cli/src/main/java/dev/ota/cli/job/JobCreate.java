@@ -73,6 +73,21 @@ final class JobCreate extends Subcommand {
     boolean wholeProduct;
 
     @Option(
+            names = "--thing-group",
+            paramLabel = "NAME",
+            description =
+                    "The product's devices among the things of this AWS IoT thing group (static: its child groups'"
+                            + " too; dynamic: what its query finds), read when the job starts.")
+    String thingGroup;
+
+    @Option(
+            names = "--fleet-query",
+            paramLabel = "QUERY",
+            description = "The product's devices among the things this fleet-indexing query finds (up to "
+                    + JobDefinition.MAX_FLEET_QUERY + " characters), read when the job starts.")
+    String fleetQuery;
+
+    @Option(
             names = "--dynamic",
             description = "Also update devices that qualify later (e.g. report a source version); runs until ended.")
     boolean dynamic;
@@ -172,6 +187,12 @@ final class JobCreate extends Subcommand {
     @Mixin
     CliInput input;
 
+    private void narrow(ObjectNode targets) {
+        if (sourceVersions != null) {
+            sourceVersions.forEach(targets.putArray("sourceVersions")::add);
+        }
+    }
+
     /** The POST /jobs body for these options (the device file's key filled in later). */
     ObjectNode request(String deviceListKey) {
         return request(deviceListKey, Api.JSON.createObjectNode());
@@ -179,14 +200,19 @@ final class JobCreate extends Subcommand {
 
     /** The POST /jobs body: {@code base} (from --cli-input-json) with the options given on top. */
     ObjectNode request(String deviceListKey, ObjectNode base) {
-        int kinds = (devices != null ? 1 : 0) + (deviceFile != null ? 1 : 0) + (wholeProduct ? 1 : 0);
+        int kinds = (devices != null ? 1 : 0)
+                + (deviceFile != null ? 1 : 0)
+                + (wholeProduct ? 1 : 0)
+                + (thingGroup != null ? 1 : 0)
+                + (fleetQuery != null ? 1 : 0);
         boolean targetOptions = kinds > 0 || sourceVersions != null;
         if (kinds > 1 || (!targetOptions && !base.has("targets"))) {
-            throw usage("give exactly one target: --source-versions, --devices, --device-file or --whole-product"
-                    + " (--source-versions may narrow --devices)");
+            throw usage("give exactly one target: --source-versions, --devices, --device-file, --whole-product,"
+                    + " --thing-group or --fleet-query (--source-versions may narrow --devices, --device-file,"
+                    + " --thing-group and --fleet-query)");
         }
-        if (sourceVersions != null && (deviceFile != null || wholeProduct)) {
-            throw usage("--source-versions goes alone or with --devices");
+        if (sourceVersions != null && wholeProduct) {
+            throw usage("--source-versions does not go with --whole-product");
         }
         ObjectNode body = base;
         if (product != null) {
@@ -216,6 +242,13 @@ final class JobCreate extends Subcommand {
             }
         } else if (deviceFile != null) {
             targets.put("type", "DEVICE_LIST_FILE").put("deviceListS3Key", deviceListKey);
+            narrow(targets);
+        } else if (thingGroup != null) {
+            targets.put("type", "THING_GROUP").put("thingGroupName", thingGroup);
+            narrow(targets);
+        } else if (fleetQuery != null) {
+            targets.put("type", "FLEET_QUERY").put("fleetQuery", fleetQuery);
+            narrow(targets);
         } else if (wholeProduct) {
             targets.put("type", "PRODUCT");
         } else {

@@ -25,6 +25,7 @@ final class DependencyRules {
         "dev.ota.aws.dynamodb..",
         "dev.ota.aws.s3..",
         "dev.ota.aws.iot..",
+        "dev.ota.aws.iotregistry..",
         "dev.ota.aws.presign..",
         "dev.ota.aws.sqs..",
         "dev.ota.aws.metrics..",

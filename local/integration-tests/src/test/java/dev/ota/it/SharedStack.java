@@ -73,9 +73,9 @@ final class SharedStack {
             throws Exception {
         String key = "firmware/" + productId + "/" + version + "/firmware.bin";
         try (S3Client s3 = stack.aws().s3()) {
-            s3.putObject(r -> r.bucket(LocalStack.BUCKET).key(key), RequestBody.fromBytes(bytes));
+            s3.putObject(r -> r.bucket(stack.bucket()).key(key), RequestBody.fromBytes(bytes));
         }
-        String event = "{\"Records\":[{\"eventSource\":\"aws:s3\",\"s3\":{\"bucket\":{\"name\":\"" + LocalStack.BUCKET
+        String event = "{\"Records\":[{\"eventSource\":\"aws:s3\",\"s3\":{\"bucket\":{\"name\":\"" + stack.bucket()
                 + "\"},\"object\":{\"key\":\"" + key + "\",\"size\":" + bytes.length + "}}}]}";
         return invoke(stack, "FirmwareRegistrationFunction", event);
     }

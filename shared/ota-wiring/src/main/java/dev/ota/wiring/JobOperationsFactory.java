@@ -6,6 +6,7 @@ import dev.ota.function.support.Observability;
 import dev.ota.function.support.Settings;
 import dev.ota.log.StructuredLog;
 import dev.ota.port.in.JobOperations;
+import dev.ota.port.out.ThingRegistry;
 import java.time.Clock;
 import java.util.function.Function;
 
@@ -38,6 +39,7 @@ public final class JobOperationsFactory {
                 settings,
                 JobEngineSettings.defaults(),
                 clients,
+                ThingRegistry.NONE,
                 messages -> {
                     throw new IllegalStateException("the HTTP API sends no scheduler work");
                 },

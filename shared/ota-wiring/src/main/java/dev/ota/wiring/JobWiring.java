@@ -19,6 +19,7 @@ import dev.ota.function.support.Observability;
 import dev.ota.function.support.Settings;
 import dev.ota.log.StructuredLog;
 import dev.ota.port.out.DeviceStateStore;
+import dev.ota.port.out.ThingRegistry;
 import dev.ota.port.out.WorkQueue;
 import dev.ota.protocol.ProtocolJson;
 import java.time.Clock;
@@ -51,14 +52,26 @@ public final class JobWiring {
             WorkQueue queue,
             Clock clock,
             String component) {
-        this(settings, engineSettings, clients, queue, clock, component, log -> Observability.none());
+        this(
+                settings,
+                engineSettings,
+                clients,
+                ThingRegistry.NONE,
+                queue,
+                clock,
+                component,
+                log -> Observability.none());
     }
 
-    /** @param observability the function's metrics and events, given the log it reports failures to */
+    /**
+     * @param things the AWS IoT registry, for the engine that expands thing-group and fleet-query targets (the job worker's)
+     * @param observability the function's metrics and events, given the log it reports failures to
+     */
     public JobWiring(
             Settings settings,
             JobEngineSettings engineSettings,
             JobEngineClients clients,
+            ThingRegistry things,
             WorkQueue queue,
             Clock clock,
             String component,
@@ -88,6 +101,7 @@ public final class JobWiring {
                 observedDevices,
                 new DynamoDbDeviceDirectory(dynamo, tables),
                 lists,
+                things,
                 updates,
                 queue,
                 clock,

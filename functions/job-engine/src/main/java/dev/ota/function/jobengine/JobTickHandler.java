@@ -22,7 +22,7 @@ public final class JobTickHandler implements RequestStreamHandler {
 
     /** Lambda's constructor: the wiring is built here, once per container. */
     public JobTickHandler() {
-        this(SchedulerWiring.fromEnvironment("job-tick"));
+        this(SchedulerWiring.fromEnvironment(SchedulerWiring.TICK));
     }
 
     public JobTickHandler(SchedulerWiring wiring) {

@@ -28,7 +28,7 @@ public final class JobWorkerHandler implements RequestStreamHandler {
 
     /** Lambda's constructor: the wiring is built here, once per container. */
     public JobWorkerHandler() {
-        this(SchedulerWiring.fromEnvironment("job-worker"));
+        this(SchedulerWiring.fromEnvironment(SchedulerWiring.WORKER));
     }
 
     public JobWorkerHandler(SchedulerWiring wiring) {

@@ -129,11 +129,19 @@ final class JobRequests {
     }
 
     private static Targets targets(Body t) {
-        t.only(Set.of("type", "sourceVersions", "deviceNames", "deviceListS3Key"));
+        t.only(Set.of("type", "sourceVersions", "deviceNames", "deviceListS3Key", "thingGroupName", "fleetQuery"));
         TargetType type = t.enumValue("type", TargetType.class, true);
         List<String> sourceVersions = t.strings("sourceVersions", false, MAX_SOURCE_VERSIONS);
         List<String> deviceNames = t.strings("deviceNames", false, MAX_DEVICE_NAMES);
         String file = t.string("deviceListS3Key", false);
+        String group = t.string("thingGroupName", false);
+        String query = t.string("fleetQuery", false);
+        if (type != TargetType.THING_GROUP) {
+            forbid(group, "thingGroupName", type);
+        }
+        if (type != TargetType.FLEET_QUERY) {
+            forbid(query, "fleetQuery", type);
+        }
         switch (type) {
             case SOURCE_VERSIONS -> {
                 require(
@@ -160,12 +168,19 @@ final class JobRequests {
                 forbid(deviceNames, "deviceNames", type);
                 forbid(file, "deviceListS3Key", type);
             }
+            // Names and queries are checked where every caller's are (JobDefinitions).
+            case THING_GROUP, FLEET_QUERY -> {
+                forbid(deviceNames, "deviceNames", type);
+                forbid(file, "deviceListS3Key", type);
+            }
         }
         return new Targets(
                 type,
                 sourceVersions == null ? List.of() : sourceVersions,
                 deviceNames == null ? List.of() : deviceNames,
-                file);
+                file,
+                group,
+                query);
     }
 
     private static Rollout rollout(Body r) {

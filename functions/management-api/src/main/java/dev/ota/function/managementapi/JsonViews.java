@@ -156,6 +156,12 @@ final class JsonViews {
             if (c.targets().deviceListS3Key() != null) {
                 t.put("deviceListS3Key", c.targets().deviceListS3Key());
             }
+            if (c.targets().thingGroupName() != null) {
+                t.put("thingGroupName", c.targets().thingGroupName());
+            }
+            if (c.targets().fleetQuery() != null) {
+                t.put("fleetQuery", c.targets().fleetQuery());
+            }
         }
         node.put("dynamic", c.dynamic());
         if (c.rollout() != null) {

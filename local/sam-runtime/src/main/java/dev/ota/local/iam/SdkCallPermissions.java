@@ -25,6 +25,10 @@ import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.eventbridge.model.PutEventsRequest;
 import software.amazon.awssdk.services.eventbridge.model.PutEventsRequestEntry;
+import software.amazon.awssdk.services.iot.model.DescribeThingGroupRequest;
+import software.amazon.awssdk.services.iot.model.DescribeThingRequest;
+import software.amazon.awssdk.services.iot.model.ListThingsInThingGroupRequest;
+import software.amazon.awssdk.services.iot.model.SearchIndexRequest;
 import software.amazon.awssdk.services.iotdataplane.model.PublishRequest;
 import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
@@ -214,6 +218,19 @@ public final class SdkCallPermissions {
             // ---- IoT Data Plane ----
         } else if (request instanceof PublishRequest r) {
             needed.add(new Permission("iot:Publish", topicArn(r.topic()), Map.of()));
+            // ---- IoT control plane (the service authorization reference's resource types) ----
+        } else if (request instanceof DescribeThingGroupRequest r) {
+            needed.add(new Permission("iot:DescribeThingGroup", iotArn("thinggroup/" + r.thingGroupName()), Map.of()));
+        } else if (request instanceof ListThingsInThingGroupRequest r) {
+            needed.add(
+                    new Permission("iot:ListThingsInThingGroup", iotArn("thinggroup/" + r.thingGroupName()), Map.of()));
+        } else if (request instanceof SearchIndexRequest r) {
+            needed.add(new Permission(
+                    "iot:SearchIndex",
+                    iotArn("index/" + (r.indexName() == null ? "AWS_Things" : r.indexName())),
+                    Map.of()));
+        } else if (request instanceof DescribeThingRequest r) {
+            needed.add(new Permission("iot:DescribeThing", iotArn("thing/" + r.thingName()), Map.of()));
         } else {
             throw new UnmappedCallException("local IAM: no permission mapping for " + operation + " ("
                     + request.getClass().getName() + "); add the actions and resources IAM checks for it to "
@@ -240,6 +257,12 @@ public final class SdkCallPermissions {
 
     public String bucketArn(String bucket) {
         return "arn:" + deployment.partition() + ":s3:::" + bucket;
+    }
+
+    /** {@code arn:aws:iot:{region}:{account}:{resource}}. */
+    public String iotArn(String resource) {
+        return "arn:" + deployment.partition() + ":iot:" + deployment.region() + ":" + deployment.accountId() + ":"
+                + resource;
     }
 
     /** {@code arn:aws:iot:{region}:{account}:topic/{topic}}: the topic as published, {@code $} and all. */

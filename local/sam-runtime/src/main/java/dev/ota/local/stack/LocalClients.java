@@ -36,6 +36,7 @@ public final class LocalClients {
                 .endpoint(Service.IOT_DATA, aws.iotDataEndpoint())
                 .endpoint(Service.EVENTBRIDGE, aws.dynamoDbEndpoint())
                 .endpoint(Service.SECRETS_MANAGER, aws.dynamoDbEndpoint())
+                .endpoint(Service.IOT, aws.dynamoDbEndpoint())
                 .httpClients(service -> service == Service.DYNAMODB
                         ? SerializedHttpClient.builder(UrlConnectionHttpClient.builder(), aws.dynamoDbEndpoint())
                         : UrlConnectionHttpClient.builder())

@@ -74,8 +74,9 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 public final class LocalStack implements AutoCloseable {
 
     /**
-     * The firmware bucket: the name template.yaml computes ({@code ota-firmware-${AWS::AccountId}-${StackUuid}})
+     * The stack's own firmware bucket: the name template.yaml computes ({@code ota-firmware-${AWS::AccountId}-${StackUuid}})
      * in the local deployment ({@link LocalDeployment#DEFAULT}), so that the roles' S3 resources name it.
+     * With {@code ExistingFirmwareBucket} set, the bucket in use is that one instead ({@link #bucket()}).
      */
     public static final String BUCKET = "ota-firmware-" + LocalDeployment.DEFAULT.accountId() + "-"
             + LocalDeployment.DEFAULT
@@ -148,6 +149,9 @@ public final class LocalStack implements AutoCloseable {
     private SamTemplate template;
     private BucketHostEndpoint bucketHost;
     private CloudFrontEndpoint cloudFront;
+    /** The firmware bucket in use: the stack's own ({@link #BUCKET}) or the existing one the template names. */
+    private String bucket;
+
     private final List<AutoCloseable> clients = new ArrayList<>();
     private final LocalClock clock = new LocalClock();
     private final List<LocalFunction> scheduled = new ArrayList<>();
@@ -204,7 +208,7 @@ public final class LocalStack implements AutoCloseable {
             enforceDevicePolicies(template);
             createBucket(template);
             startCloudFront(template, signing);
-            bucketHost = new BucketHostEndpoint(aws.s3Endpoint(), BUCKET, options.bucketHostPort())
+            bucketHost = new BucketHostEndpoint(aws.s3Endpoint(), bucket, options.bucketHostPort())
                     .authorizer(iam.downloadAuthorizer())
                     .start();
             // Uncounted: polling the queues is the event-source mapping's work, not a call the functions make.
@@ -316,18 +320,35 @@ public final class LocalStack implements AutoCloseable {
         return ca == null ? null : ca.rootPem();
     }
 
-    /** The template's bucket, named as the template names it in the local deployment. */
+    /**
+     * The firmware bucket the functions use (their {@code FIRMWARE_BUCKET}): the template's own
+     * bucket, named as the template names it in the local deployment, or, with
+     * {@code ExistingFirmwareBucket} set, that bucket, made here as the user would have made it
+     * before deploying (the template then declares none).
+     */
     private void createBucket(SamTemplate template) {
-        List<String> buckets = template.resourcesOfType("AWS::S3::Bucket");
-        if (buckets.size() != 1 || !BUCKET.equals(template.physicalName(buckets.get(0)))) {
+        List<String> inUse = template.functions().stream()
+                .map(f -> f.environment().get("FIRMWARE_BUCKET"))
+                .distinct()
+                .toList();
+        if (inUse.size() != 1 || inUse.get(0) == null) {
             throw new IllegalStateException(
-                    "template.yaml: the local stack serves one bucket named " + BUCKET + "; the template declares "
-                            + buckets.stream()
-                                    .map(b -> b + " = " + template.physicalName(b))
-                                    .toList());
+                    "template.yaml: the functions do not agree on one FIRMWARE_BUCKET: " + inUse);
+        }
+        bucket = inUse.get(0);
+        List<String> buckets = template.resourcesOfType("AWS::S3::Bucket");
+        boolean own =
+                buckets.size() == 1 && BUCKET.equals(bucket) && BUCKET.equals(template.physicalName(buckets.get(0)));
+        boolean existing = buckets.isEmpty() && !BUCKET.equals(bucket);
+        if (!own && !existing) {
+            throw new IllegalStateException("template.yaml: the local stack serves one bucket, the stack's own named "
+                    + BUCKET + " or an existing one; the functions use " + bucket + ", the template declares "
+                    + buckets.stream()
+                            .map(b -> b + " = " + template.physicalName(b))
+                            .toList());
         }
         try (S3Client s3 = aws.s3()) {
-            s3.createBucket(b -> b.bucket(BUCKET));
+            s3.createBucket(b -> b.bucket(bucket));
         }
     }
 
@@ -378,7 +399,7 @@ public final class LocalStack implements AutoCloseable {
                         .secretString(pem("PRIVATE KEY", signing.getPrivate().getEncoded())));
             }
         }
-        cloudFront = new CloudFrontEndpoint(aws.s3Endpoint(), BUCKET, keyId, publicKey, clock).start(80);
+        cloudFront = new CloudFrontEndpoint(aws.s3Endpoint(), bucket, keyId, publicKey, clock).start(80);
     }
 
     /** The CloudFront stand-in (DownloadUrlMinter=cloudfront), else null. */
@@ -386,12 +407,17 @@ public final class LocalStack implements AutoCloseable {
         return cloudFront;
     }
 
+    /** The firmware bucket in use: {@link #BUCKET}, or the template's {@code ExistingFirmwareBucket}. */
+    public String bucket() {
+        return bucket;
+    }
+
     private void wireFunctions(SamTemplate template) {
         // (queues are created before the functions: their URLs go into the functions' environment)
         Map<String, String> queueUrls = queues.urls();
         for (SamTemplate.FunctionSpec spec : template.functions()) {
             Map<String, String> env = new LinkedHashMap<>(spec.environment());
-            env.put("FIRMWARE_BUCKET", BUCKET);
+            env.put("FIRMWARE_BUCKET", bucket);
             env.put("IOT_DATA_ENDPOINT", aws.iotDataEndpoint().toString());
             if (cloudFront != null) {
                 env.put("CLOUDFRONT_DOMAIN", cloudFront.domainName());
@@ -503,12 +529,23 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    /** S3 → Lambda notifications: the stack has one bucket, which stands for every bucket the template names. */
+    /** S3 → Lambda notifications on the bucket in use: the stack's own bucket's, or those an existing bucket's owner applies. */
     private void wireS3Notifications(SamTemplate template) {
+        List<SamTemplate.LambdaPermissionSpec> permissions = template.lambdaPermissions();
+        LocalDeployment deployment = template.deployment();
         for (SamTemplate.S3Trigger trigger : template.s3Triggers()) {
             LocalFunction function = functions.get(trigger.functionLogicalId());
+            // S3 refuses a notification configuration whose function it may not invoke.
+            String bucketArn = "arn:" + deployment.partition() + ":s3:::" + trigger.bucket();
+            if (permissions.stream()
+                    .noneMatch(p ->
+                            p.allows("s3.amazonaws.com", trigger.functionArn(), bucketArn, deployment.accountId()))) {
+                throw new IllegalStateException("template.yaml: S3 may not invoke " + trigger.functionArn() + " for "
+                        + bucketArn + " (no AWS::Lambda::Permission allows it): S3 refuses the notification");
+            }
             aws.embeddedS3().onObjectCreated(created -> {
-                if (!BUCKET.equals(created.bucket()) || !trigger.matches("s3:" + created.eventName(), created.key())) {
+                if (!trigger.bucket().equals(created.bucket())
+                        || !trigger.matches("s3:" + created.eventName(), created.key())) {
                     return;
                 }
                 s3NotificationsPending.incrementAndGet();
@@ -591,7 +628,7 @@ public final class LocalStack implements AutoCloseable {
                         .addExecutionInterceptor(iam.enforcer(role))
                         .addExecutionInterceptor(faults)
                         .build())
-                .downloadUrlsServedAs(url -> BucketHostEndpoint.served(url, BUCKET, bucketHost.endpoint()))
+                .downloadUrlsServedAs(url -> BucketHostEndpoint.served(url, bucket, bucketHost.endpoint()))
                 .metricsOutput(metrics)
                 .build();
     }
@@ -649,7 +686,7 @@ public final class LocalStack implements AutoCloseable {
     public byte[] uploadFirmware(String productId, String version, String fileName, byte[] bytes) throws Exception {
         String key = "firmware/" + productId + "/" + version + "/" + fileName;
         try (S3Client s3 = aws.s3()) {
-            s3.putObject(r -> r.bucket(BUCKET).key(key), RequestBody.fromBytes(bytes));
+            s3.putObject(r -> r.bucket(bucket).key(key), RequestBody.fromBytes(bytes));
         }
         ObjectNode event = json.createObjectNode();
         ObjectNode record = event.putArray("Records")
@@ -658,7 +695,7 @@ public final class LocalStack implements AutoCloseable {
                 .put("eventName", "ObjectCreated:Put")
                 .put("awsRegion", aws.region().id());
         ObjectNode s3 = record.putObject("s3");
-        s3.putObject("bucket").put("name", BUCKET);
+        s3.putObject("bucket").put("name", bucket);
         // S3 URL-encodes the key in notifications (a space arrives as '+').
         s3.putObject("object")
                 .put("key", URLEncoder.encode(key, StandardCharsets.UTF_8).replace("%2F", "/"))

@@ -242,7 +242,12 @@ final class Intrinsics {
         if (!resources.containsKey(logicalId)) {
             throw new UnresolvableException("GetAtt " + logicalId + "." + attribute + ": no such resource");
         }
-        String type = String.valueOf(SamTemplate.map(resources.get(logicalId)).get("Type"));
+        Map<String, Object> resource = SamTemplate.map(resources.get(logicalId));
+        if (attribute.equals("Value") && "AWS::SSM::Parameter".equals(resource.get("Type"))) {
+            // A parameter's value is what the template sets it to.
+            return resolve(SamTemplate.map(resource.get("Properties")).get("Value"));
+        }
+        String type = String.valueOf(resource.get("Type"));
         if (attribute.equals("DomainName") && type.equals("AWS::CloudFront::Distribution")) {
             // The local stack serves the distribution from its CloudFront stand-in and puts that
             // stand-in's address where this name is used (LocalStack).
@@ -252,7 +257,8 @@ final class Intrinsics {
             return logicalId;
         }
         if (!attribute.equals("Arn")) {
-            throw new UnresolvableException("GetAtt " + logicalId + "." + attribute + ": only Arn is resolved locally");
+            throw new UnresolvableException("GetAtt " + logicalId + "." + attribute
+                    + ": only Arn (and an SSM parameter's Value) is resolved locally");
         }
         return arn(logicalId);
     }

@@ -1,5 +1,8 @@
 package dev.ota.local.template;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ota.local.standin.CloudFormationTables;
 import dev.ota.local.standin.CloudFormationYaml;
 import dev.ota.local.standin.CloudFormationYaml.Intrinsic;
@@ -442,13 +445,13 @@ public final class SamTemplate {
     }
 
     /**
-     * An {@code S3} event of a function: which bucket (its logical id), which events
+     * An S3 notification that invokes a function: which bucket (by name), which events
      * ({@code s3:ObjectCreated:*}), and the key prefix and suffix filters.
      */
     public record S3Trigger(
             String functionLogicalId,
-            String eventName,
-            String bucketLogicalId,
+            String functionArn,
+            String bucket,
             List<String> events,
             String prefix,
             String suffix) {
@@ -463,37 +466,96 @@ public final class SamTemplate {
         }
     }
 
+    /**
+     * The S3 notifications that invoke functions: the {@code LambdaConfigurations} of the buckets
+     * the stack creates, and, for a bucket it does not own, the configuration its owner applies as
+     * the output {@value #EXISTING_BUCKET_NOTIFICATION} says (when that output's condition holds) on the
+     * bucket of the output {@code FirmwareBucketName}.
+     * A function is named by its ARN or its alias's ({@code !Ref Function.Alias}).
+     */
     public List<S3Trigger> s3Triggers() {
         List<S3Trigger> triggers = new ArrayList<>();
-        resources("AWS::Serverless::Function")
-                .forEach((id, props) -> map(props.get("Events")).forEach((eventName, event) -> {
-                    Map<String, Object> e = map(event);
-                    if (!"S3".equals(e.get("Type"))) {
-                        return;
-                    }
-                    Map<String, Object> p = map(e.get("Properties"));
-                    List<String> events = new ArrayList<>();
-                    Object ev = p.get("Events");
-                    if (ev instanceof List<?> l) {
-                        l.forEach(x -> events.add(resolve(x)));
-                    } else if (ev != null) {
-                        events.add(resolve(ev));
-                    }
-                    String prefix = null;
-                    String suffix = null;
-                    for (Object rule :
-                            list(map(map(p.get("Filter")).get("S3Key")).get("Rules"))) {
-                        String name = String.valueOf(map(rule).get("Name")).toLowerCase(Locale.ROOT);
-                        String value = resolve(map(rule).get("Value"));
-                        if (name.equals("prefix")) {
-                            prefix = value;
-                        } else if (name.equals("suffix")) {
-                            suffix = value;
-                        }
-                    }
-                    triggers.add(new S3Trigger(id, eventName, logicalIdOf(p.get("Bucket")), events, prefix, suffix));
-                }));
+        resources("AWS::S3::Bucket").forEach((id, props) -> {
+            String bucket = physicalName(id);
+            for (Object config :
+                    list(map(props.get("NotificationConfiguration")).get("LambdaConfigurations"))) {
+                Map<String, Object> c = map(config);
+                List<String> prefixSuffix = new ArrayList<>(List.of("", ""));
+                for (Object rule : list(map(map(c.get("Filter")).get("S3Key")).get("Rules"))) {
+                    filterRule(prefixSuffix, map(rule).get("Name"), map(rule).get("Value"));
+                }
+                triggers.add(trigger(id, bucket, List.of(resolve(c.get("Event"))), prefixSuffix, c.get("Function")));
+            }
+        });
+        Map<String, Object> output = map(map(root.get("Outputs")).get(EXISTING_BUCKET_NOTIFICATION));
+        Object condition = output.get("Condition");
+        if (!output.isEmpty() && (condition == null || conditionHolds(EXISTING_BUCKET_NOTIFICATION, condition))) {
+            // The owner puts it on the bucket the stack uses (output FirmwareBucketName).
+            String bucket = resolve(
+                    map(map(root.get("Outputs")).get("FirmwareBucketName")).get("Value"));
+            JsonNode configuration;
+            try {
+                configuration = new ObjectMapper().readTree(resolve(output.get("Value")));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(
+                        "template.yaml: output " + EXISTING_BUCKET_NOTIFICATION + " is not JSON: "
+                                + e.getOriginalMessage(),
+                        e);
+            }
+            for (JsonNode c : configuration.path("LambdaFunctionConfigurations")) {
+                List<String> prefixSuffix = new ArrayList<>(List.of("", ""));
+                for (JsonNode rule : c.path("Filter").path("Key").path("FilterRules")) {
+                    filterRule(
+                            prefixSuffix,
+                            rule.path("Name").asText(),
+                            rule.path("Value").asText());
+                }
+                List<String> events = new ArrayList<>();
+                c.path("Events").forEach(e -> events.add(e.asText()));
+                triggers.add(trigger(
+                        EXISTING_BUCKET_NOTIFICATION,
+                        bucket,
+                        events,
+                        prefixSuffix,
+                        c.path("LambdaFunctionArn").asText()));
+            }
+        }
         return triggers;
+    }
+
+    /** The output that holds the notification configuration an existing bucket's owner applies. */
+    public static final String EXISTING_BUCKET_NOTIFICATION = "ExistingBucketNotification";
+
+    private void filterRule(List<String> prefixSuffix, Object name, Object value) {
+        String n = String.valueOf(name).toLowerCase(Locale.ROOT);
+        if (n.equals("prefix")) {
+            prefixSuffix.set(0, resolve(value));
+        } else if (n.equals("suffix")) {
+            prefixSuffix.set(1, resolve(value));
+        }
+    }
+
+    private S3Trigger trigger(
+            String where, String bucket, List<String> events, List<String> prefixSuffix, Object function) {
+        String arn = resolve(function);
+        String functionId = null;
+        for (String id : resources("AWS::Serverless::Function").keySet()) {
+            String unqualified = intrinsics.arn(id);
+            if (arn != null && (arn.equals(unqualified) || arn.startsWith(unqualified + ":"))) {
+                functionId = id;
+            }
+        }
+        if (functionId == null) {
+            throw new IllegalStateException("template.yaml: " + where + ": an S3 notification to " + arn
+                    + ", which is no function of the stack");
+        }
+        return new S3Trigger(
+                functionId,
+                arn,
+                bucket,
+                events,
+                prefixSuffix.get(0).isEmpty() ? null : prefixSuffix.get(0),
+                prefixSuffix.get(1).isEmpty() ? null : prefixSuffix.get(1));
     }
 
     /** The DynamoDB tables, each named by its logical id. */

@@ -180,11 +180,14 @@ public final class JobDefinitions {
         Targets t = r.targets();
         if (t == null || t.type() == null) {
             throw new IllegalArgumentException(
-                    "targets.type is required: SOURCE_VERSIONS, DEVICE_LIST, DEVICE_LIST_FILE or PRODUCT");
+                    "targets.type is required: SOURCE_VERSIONS, DEVICE_LIST, DEVICE_LIST_FILE, PRODUCT,"
+                            + " THING_GROUP or FLEET_QUERY");
         }
         List<String> versions = List.of();
         List<String> names = List.of();
         String key = null;
+        String group = null;
+        String query = null;
         switch (t.type()) {
             case SOURCE_VERSIONS -> {
                 onlyField(t, "sourceVersions");
@@ -224,6 +227,25 @@ public final class JobDefinitions {
                 }
             }
             case PRODUCT -> onlyField(t);
+            case THING_GROUP -> {
+                onlyField(t, "thingGroupName", "sourceVersions");
+                versions = versions(t.sourceVersions(), r.targetVersion());
+                group = t.thingGroupName();
+                if (group == null
+                        || group.isEmpty()
+                        || group.length() > JobDefinition.MAX_THING_GROUP_NAME
+                        || !group.matches(JobDefinition.THING_GROUP_NAME_PATTERN)) {
+                    throw new IllegalArgumentException("targets.thingGroupName must be an AWS IoT thing-group name: 1.."
+                            + JobDefinition.MAX_THING_GROUP_NAME + " characters of a-z A-Z 0-9 : _ -");
+                }
+                registryTargetsAreSnapshots(r);
+            }
+            case FLEET_QUERY -> {
+                onlyField(t, "fleetQuery", "sourceVersions");
+                versions = versions(t.sourceVersions(), r.targetVersion());
+                query = fleetQuery(t.fleetQuery());
+                registryTargetsAreSnapshots(r);
+            }
             default -> throw new IllegalArgumentException("unknown target type " + t.type());
         }
         RolloutRate rate = rate(r.rollout());
@@ -246,6 +268,8 @@ public final class JobDefinitions {
                 versions,
                 names,
                 key,
+                group,
+                query,
                 r.dynamic(),
                 rate,
                 stages,
@@ -274,6 +298,39 @@ public final class JobDefinitions {
         return List.copyOf(unique);
     }
 
+    /**
+     * A fleet-indexing query as SearchIndex takes it: 1..{@link JobDefinition#MAX_FLEET_QUERY}
+     * characters, no control characters, and at most {@link JobDefinition#MAX_LEADING_WILDCARD_QUERY}
+     * with a leading wildcard (AWS's limit). Its syntax is the registry's to judge: a query it
+     * refuses ends the job's expansion with the registry's reason.
+     */
+    private static String fleetQuery(String query) {
+        if (query == null || query.isBlank() || query.length() > JobDefinition.MAX_FLEET_QUERY) {
+            throw new IllegalArgumentException("targets.fleetQuery must be a fleet-indexing query of 1.."
+                    + JobDefinition.MAX_FLEET_QUERY + " characters");
+        }
+        if (query.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("targets.fleetQuery must not contain control characters");
+        }
+        if (query.matches("(?s).*(^|[\\s:(])\\*.*") && query.length() > JobDefinition.MAX_LEADING_WILDCARD_QUERY) {
+            throw new IllegalArgumentException("targets.fleetQuery with a leading wildcard may be at most "
+                    + JobDefinition.MAX_LEADING_WILDCARD_QUERY + " characters (AWS IoT fleet indexing)");
+        }
+        return query.strip();
+    }
+
+    /**
+     * Thing-group and fleet-query targets are read from the registry once, when the job is expanded
+     * (AWS IoT's snapshot jobs): a dynamic job picks devices up by the version they report, which
+     * says nothing of a group or query.
+     */
+    private static void registryTargetsAreSnapshots(CreateJob r) {
+        if (r.dynamic()) {
+            throw new IllegalArgumentException("targets of type " + r.targets().type()
+                    + " are read once, when the job starts, and cannot be dynamic");
+        }
+    }
+
     private static void onlyField(Targets t, String... allowed) {
         List<String> present = new ArrayList<>();
         if (t.sourceVersions() != null && !t.sourceVersions().isEmpty()) {
@@ -284,6 +341,12 @@ public final class JobDefinitions {
         }
         if (t.deviceListS3Key() != null) {
             present.add("deviceListS3Key");
+        }
+        if (t.thingGroupName() != null) {
+            present.add("thingGroupName");
+        }
+        if (t.fleetQuery() != null) {
+            present.add("fleetQuery");
         }
         present.removeAll(List.of(allowed));
         if (!present.isEmpty()) {
@@ -359,7 +422,9 @@ public final class JobDefinitions {
                         d.targetType(),
                         d.sourceVersions().isEmpty() ? null : d.sourceVersions(),
                         d.targetType() == TargetType.DEVICE_LIST ? d.deviceNames() : null,
-                        d.deviceListS3Key()),
+                        d.deviceListS3Key(),
+                        d.thingGroupName(),
+                        d.fleetQuery()),
                 d.dynamic(),
                 new Rollout(
                         d.rate().maxRatePerMinute(),

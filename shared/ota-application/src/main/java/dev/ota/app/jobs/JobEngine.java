@@ -25,6 +25,7 @@ import dev.ota.port.out.RolloutMetrics;
 import dev.ota.port.out.RolloutStore;
 import dev.ota.port.out.RolloutStore.DueKind;
 import dev.ota.port.out.RolloutStore.QueuedRef;
+import dev.ota.port.out.ThingRegistry;
 import dev.ota.port.out.WorkQueue;
 import java.time.Clock;
 import java.time.Duration;
@@ -80,6 +81,7 @@ public final class JobEngine {
                 devices,
                 directory,
                 lists,
+                ThingRegistry.NONE,
                 updates,
                 queue,
                 clock,
@@ -89,12 +91,43 @@ public final class JobEngine {
                 RolloutEvents.NONE);
     }
 
+    /** With a thing registry, without metrics or events (tests). */
     public JobEngine(
             JobRepository jobs,
             RolloutStore rollout,
             DeviceStateStore devices,
             DeviceDirectory directory,
             DeviceListSource lists,
+            ThingRegistry things,
+            UpdateSender updates,
+            WorkQueue queue,
+            Clock clock,
+            EngineTuning tuning,
+            StructuredLog log) {
+        this(
+                jobs,
+                rollout,
+                devices,
+                directory,
+                lists,
+                things,
+                updates,
+                queue,
+                clock,
+                tuning,
+                log,
+                RolloutMetrics.NONE,
+                RolloutEvents.NONE);
+    }
+
+    /** @param things the AWS IoT registry, for thing-group and fleet-query targets (the job worker's engine) */
+    public JobEngine(
+            JobRepository jobs,
+            RolloutStore rollout,
+            DeviceStateStore devices,
+            DeviceDirectory directory,
+            DeviceListSource lists,
+            ThingRegistry things,
             UpdateSender updates,
             WorkQueue queue,
             Clock clock,
@@ -111,7 +144,7 @@ public final class JobEngine {
         this.log = log;
         this.metrics = metrics;
         this.events = events;
-        this.expander = new Expander(jobs, rollout, directory, lists, clock, tuning, log);
+        this.expander = new Expander(jobs, rollout, directory, lists, things, clock, tuning, log);
         this.releaser = new Releaser(jobs, rollout, devices, updates, clock, log, metrics);
         this.dueWorker = new DueWorker(jobs, rollout, devices, updates, clock, tuning, log, metrics);
         this.sweeper = new Sweeper(jobs, rollout, devices, clock, tuning, log);
@@ -162,6 +195,13 @@ public final class JobEngine {
 
     /** Expands targets in the caller's invocation (job creation), for at most {@code tuning.inlineExpansion()}. */
     boolean expandInline(String jobId) {
+        JobRecord job = jobs.find(jobId).orElse(null);
+        if (job != null
+                && job.definition() != null
+                && job.definition().targetType().fromIotRegistry()) {
+            // Only the job worker reads the AWS IoT registry; its next PLAN expands the job.
+            return false;
+        }
         return expander.run(jobId, tuning.inlineExpansion(), false).done();
     }
 

@@ -32,6 +32,7 @@ import dev.ota.testing.InMemoryDeviceStateStore;
 import dev.ota.testing.InMemoryFirmwareCatalog;
 import dev.ota.testing.InMemoryJobRepository;
 import dev.ota.testing.InMemoryRolloutStore;
+import dev.ota.testing.InMemoryThingRegistry;
 import dev.ota.testing.MutableClock;
 import dev.ota.testing.RecordingDeviceChannel;
 import dev.ota.testing.RecordingWorkQueue;
@@ -66,6 +67,7 @@ final class EngineFixture {
     final InMemoryRolloutStore rollout = new InMemoryRolloutStore(devices, jobs);
     final InMemoryDeviceDirectory directory = new InMemoryDeviceDirectory(devices);
     final InMemoryDeviceListSource lists = new InMemoryDeviceListSource();
+    final InMemoryThingRegistry things = new InMemoryThingRegistry();
     final InMemoryFirmwareCatalog catalog = new InMemoryFirmwareCatalog();
     final RecordingDeviceChannel recorded = new RecordingDeviceChannel();
     final HookedChannel channel = new HookedChannel();
@@ -109,7 +111,8 @@ final class EngineFixture {
     EngineFixture(EngineTuning tuning) {
         this.tuning = tuning;
         catalog.save(firmware);
-        engine = new JobEngine(jobs, rollout, devices, directory, lists, sender, queue, clock, tuning, log.log());
+        engine = new JobEngine(
+                jobs, rollout, devices, directory, lists, things, sender, queue, clock, tuning, log.log());
         service = new JobService(jobs, rollout, devices, catalog, lists, sender, engine, clock, log.log());
         progress = new ProgressReportService(devices, log.log());
     }
@@ -201,6 +204,8 @@ final class EngineFixture {
         List<String> sourceVersions;
         List<String> names;
         String fileKey;
+        String thingGroup;
+        String fleetQuery;
         boolean dynamic;
         Rollout rollout;
         List<Stage> stages;
@@ -240,6 +245,18 @@ final class EngineFixture {
         Request file(String key) {
             type = TargetType.DEVICE_LIST_FILE;
             fileKey = key;
+            return this;
+        }
+
+        Request thingGroup(String group) {
+            type = TargetType.THING_GROUP;
+            thingGroup = group;
+            return this;
+        }
+
+        Request fleetQuery(String query) {
+            type = TargetType.FLEET_QUERY;
+            fleetQuery = query;
             return this;
         }
 
@@ -283,7 +300,13 @@ final class EngineFixture {
             return new CreateJob(
                     PRODUCT,
                     TARGET,
-                    new Targets(type, sourceVersions, type == TargetType.DEVICE_LIST ? names : null, fileKey),
+                    new Targets(
+                            type,
+                            sourceVersions,
+                            type == TargetType.DEVICE_LIST ? names : null,
+                            fileKey,
+                            thingGroup,
+                            fleetQuery),
                     dynamic,
                     rollout,
                     stages,

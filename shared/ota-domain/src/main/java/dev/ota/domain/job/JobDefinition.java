@@ -18,6 +18,10 @@ public record JobDefinition(
         List<String> sourceVersions,
         List<String> deviceNames,
         String deviceListS3Key,
+        /** THING_GROUP: the AWS IoT thing group (static or dynamic). */
+        String thingGroupName,
+        /** FLEET_QUERY: the fleet-indexing query over AWS_Things. */
+        String fleetQuery,
         boolean dynamic,
         RolloutRate rate,
         List<Stage> stages,
@@ -47,6 +51,50 @@ public record JobDefinition(
     public static final int MAX_DESCRIPTION = 1024;
     /** Device-list files live in the firmware bucket under this prefix. */
     public static final String DEVICE_LIST_PREFIX = "device-lists/";
+    /** AWS IoT's thing-group names: 1-128 characters of {@code [a-zA-Z0-9:_-]} (CreateThingGroup). */
+    public static final int MAX_THING_GROUP_NAME = 128;
+
+    public static final String THING_GROUP_NAME_PATTERN = "[a-zA-Z0-9:_-]+";
+    /**
+     * Our limit on a fleet-indexing query. SearchIndex states no maximum length, only that a query
+     * with a leading wildcard may be at most {@link #MAX_LEADING_WILDCARD_QUERY} characters.
+     */
+    public static final int MAX_FLEET_QUERY = 1024;
+
+    public static final int MAX_LEADING_WILDCARD_QUERY = 100;
+
+    /** A definition of a target type that is no thing group or fleet query. */
+    public JobDefinition(
+            String productId,
+            String targetVersion,
+            TargetType targetType,
+            List<String> sourceVersions,
+            List<String> deviceNames,
+            String deviceListS3Key,
+            boolean dynamic,
+            RolloutRate rate,
+            List<Stage> stages,
+            RolloutWindow window,
+            Duration inProgressTimeout,
+            RetryPolicy retryPolicy,
+            String description) {
+        this(
+                productId,
+                targetVersion,
+                targetType,
+                sourceVersions,
+                deviceNames,
+                deviceListS3Key,
+                null,
+                null,
+                dynamic,
+                rate,
+                stages,
+                window,
+                inProgressTimeout,
+                retryPolicy,
+                description);
+    }
 
     public JobDefinition {
         sourceVersions = sourceVersions == null ? List.of() : List.copyOf(sourceVersions);

@@ -123,7 +123,18 @@ public interface JobOperations {
             Stage.FailureAction onFailure) {}
 
     /** Exactly one kind of target. */
-    record Targets(TargetType type, List<String> sourceVersions, List<String> deviceNames, String deviceListS3Key) {}
+    record Targets(
+            TargetType type,
+            List<String> sourceVersions,
+            List<String> deviceNames,
+            String deviceListS3Key,
+            String thingGroupName,
+            String fleetQuery) {
+
+        public Targets(TargetType type, List<String> sourceVersions, List<String> deviceNames, String deviceListS3Key) {
+            this(type, sourceVersions, deviceNames, deviceListS3Key, null, null);
+        }
+    }
 
     /**
      * @param ratePerMinute devices released per minute, 1..100000

@@ -39,7 +39,9 @@ public final class AwsClients implements AutoCloseable {
         SQS,
         IOT_DATA,
         EVENTBRIDGE,
-        SECRETS_MANAGER
+        SECRETS_MANAGER,
+        /** The AWS IoT control plane (registry, fleet index): only the job worker's thing-group and fleet-query targets. */
+        IOT
     }
 
     private final Region region;
