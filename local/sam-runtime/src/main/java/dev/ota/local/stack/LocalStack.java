@@ -30,6 +30,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -84,7 +85,8 @@ public final class LocalStack implements AutoCloseable {
             int invokerThreads,
             Map<String, String> parameterOverrides,
             int bucketHostPort,
-            UnaryOperator<SamTemplate> templateEdit) {
+            UnaryOperator<SamTemplate> templateEdit,
+            int httpApiPort) {
 
         public Options {
             templateEdit = templateEdit == null ? UnaryOperator.identity() : templateEdit;
@@ -92,7 +94,7 @@ public final class LocalStack implements AutoCloseable {
 
         public Options(
                 Path template, LocalAws.Ports ports, int invokerThreads, Map<String, String> parameterOverrides) {
-            this(template, ports, invokerThreads, parameterOverrides, 0, null);
+            this(template, ports, invokerThreads, parameterOverrides, 0, null, 0);
         }
 
         public Options(
@@ -101,7 +103,7 @@ public final class LocalStack implements AutoCloseable {
                 int invokerThreads,
                 Map<String, String> parameterOverrides,
                 int bucketHostPort) {
-            this(template, ports, invokerThreads, parameterOverrides, bucketHostPort, null);
+            this(template, ports, invokerThreads, parameterOverrides, bucketHostPort, null, 0);
         }
 
         public static Options defaults() {
@@ -109,21 +111,28 @@ public final class LocalStack implements AutoCloseable {
         }
 
         public Options withPorts(LocalAws.Ports p) {
-            return new Options(template, p, invokerThreads, parameterOverrides, bucketHostPort, templateEdit);
+            return new Options(
+                    template, p, invokerThreads, parameterOverrides, bucketHostPort, templateEdit, httpApiPort);
         }
 
         /** Template parameters to set, as {@code sam deploy --parameter-overrides} would. */
         public Options withParameterOverrides(Map<String, String> overrides) {
-            return new Options(template, ports, invokerThreads, Map.copyOf(overrides), bucketHostPort, templateEdit);
+            return new Options(
+                    template, ports, invokerThreads, Map.copyOf(overrides), bucketHostPort, templateEdit, httpApiPort);
         }
 
         public Options withBucketHostPort(int port) {
-            return new Options(template, ports, invokerThreads, parameterOverrides, port, templateEdit);
+            return new Options(template, ports, invokerThreads, parameterOverrides, port, templateEdit, httpApiPort);
         }
 
         /** Runs the stack on an edited copy of the template, e.g. {@code t -> t.edited(root -> ...)}. */
         public Options withTemplateEdit(UnaryOperator<SamTemplate> edit) {
-            return new Options(template, ports, invokerThreads, parameterOverrides, bucketHostPort, edit);
+            return new Options(template, ports, invokerThreads, parameterOverrides, bucketHostPort, edit, httpApiPort);
+        }
+
+        /** The management API's port (the template's HttpApi); 0 = any free port. */
+        public Options withHttpApiPort(int port) {
+            return new Options(template, ports, invokerThreads, parameterOverrides, bucketHostPort, templateEdit, port);
         }
     }
 
@@ -168,7 +177,8 @@ public final class LocalStack implements AutoCloseable {
     private LocalStack(Options options) {
         this.aws = LocalAws.start(options.ports());
         this.router = new RuleRouter(json, options.invokerThreads(), e -> null, clock::millis);
-        this.httpApi = new LocalHttpApi(StandInClients.CREDENTIALS.resolveCredentials(), StandInClients.REGION.id(), 0);
+        this.httpApi = new LocalHttpApi(
+                StandInClients.CREDENTIALS.resolveCredentials(), StandInClients.REGION.id(), options.httpApiPort());
         try {
             template = options.templateEdit().apply(SamTemplate.load(options.template(), options.parameterOverrides()));
             if (!template.deployment().region().equals(StandInClients.REGION.id())) {
@@ -532,6 +542,32 @@ public final class LocalStack implements AutoCloseable {
         return queues.drain();
     }
 
+    /**
+     * Runs {@link #tick()} on the template's schedule, {@code speedup} times as often, until the stack
+     * closes. Idempotent: a scheduler already running is returned as it is.
+     */
+    public synchronized LocalScheduler runScheduler(int speedup) {
+        if (scheduler == null) {
+            if (template.functions().stream().allMatch(f -> f.schedules().isEmpty())) {
+                throw new IllegalStateException("template.yaml has no function with a Schedule event");
+            }
+            Duration shortest = template.functions().stream()
+                    .flatMap(f -> f.schedules().stream())
+                    .map(LocalScheduler::period)
+                    .min(Duration::compareTo)
+                    .orElseThrow();
+            scheduler = new LocalScheduler(this, shortest, speedup).start();
+        }
+        return scheduler;
+    }
+
+    /** The running scheduler, or null. */
+    public synchronized LocalScheduler scheduler() {
+        return scheduler;
+    }
+
+    private LocalScheduler scheduler;
+
     /** Feeds the queues to their functions until they are empty, without a scheduler tick. */
     public int drainQueues() {
         return queues.drain();
@@ -619,6 +655,14 @@ public final class LocalStack implements AutoCloseable {
 
     @Override
     public void close() {
+        LocalScheduler running;
+        synchronized (this) {
+            running = scheduler;
+            scheduler = null;
+        }
+        if (running != null) {
+            running.close();
+        }
         writeIamReport();
         httpApi.close();
         s3Notifier.shutdownNow();
