@@ -158,9 +158,10 @@ public final class Demo {
         // 2. The fleet: every device is registered (thing, certificate, the template's device policy, as
         // `ota device register` does), connects and reports its version; the offline ones then drop off.
         long registering = System.currentTimeMillis();
-        for (DeviceProfile profile : plan.devices()) {
-            Registered.device(stack, options.productId(), profile.name());
-        }
+        Registered.fleet(
+                stack,
+                options.productId(),
+                plan.devices().stream().map(DeviceProfile::name).toList());
         out.printf(
                 "  %d devices registered in the IoT registry (thing, certificate, policy %s) in %.1f s%n",
                 plan.devices().size(), stack.devicePolicyName(), (System.currentTimeMillis() - registering) / 1000.0);
@@ -243,7 +244,9 @@ public final class Demo {
                 try (ProgressDisplay display =
                         new ProgressDisplay(out, live, () -> snapshot(jobId, stageNames)).start()) {
                     int shownStage = 0;
-                    long deadline = startedAt + options.deadline().toMillis();
+                    // The rollout's deadline: from the job's creation (registering and enrolling a fleet take their own
+                    // time).
+                    long deadline = jobCreatedAt + options.deadline().toMillis();
                     while (true) {
                         job = watcher.describe(jobId);
                         JobStatistics stats = watcher.statistics(jobId);

@@ -9,7 +9,7 @@ import java.time.Duration;
  *
  * @param canaryFraction share of the fleet in the first stage
  * @param maxAttempts    the jobs' retry policy: attempts per device, the first included
- * @param deadline       the whole rollout must end within this; a stage that does not is a failure
+ * @param deadline       the rollout (from the job's creation) must end within this; one that does not is a failure
  * @param ratePerMinute  the job's rollout rate (devices released a minute)
  */
 public record DemoOptions(
