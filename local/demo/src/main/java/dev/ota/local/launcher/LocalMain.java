@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -394,7 +395,7 @@ public final class LocalMain implements Callable<Integer> {
                 e.at("/api/endpoint").asText()));
         b.append(String.format(
                 "  Job scheduler     every %-20s the template's rate(...) sped up %dx (--schedule-speedup)%n",
-                e.at("/scheduler/period").asText().replace("PT", "").toLowerCase(java.util.Locale.ROOT),
+                e.at("/scheduler/period").asText().replace("PT", "").toLowerCase(Locale.ROOT),
                 e.at("/scheduler/speedup").asInt()));
         b.append("  Rules (template.yaml):\n");
         for (RuleRouter.Route route : stack.router().routes()) {
