@@ -68,9 +68,8 @@ public final class SimulatedDevice implements AutoCloseable {
     }
 
     /**
-     * Connects and subscribes to the update topic, retrying twice as a real device would: under many
-     * simultaneous connects Moquette 0.17 now and then drops a connection whose SUBSCRIBE arrives
-     * before it has marked the CONNACK as sent ("SUBSCRIBE received on already closed connection").
+     * Connects and subscribes to the update topic, retrying twice as a real device would (a device on a
+     * weak network, or one whose CONNECT timed out under load).
      */
     public SimulatedDevice connect() {
         MqttException last = null;

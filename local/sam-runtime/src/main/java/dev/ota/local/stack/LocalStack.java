@@ -34,6 +34,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -95,7 +96,8 @@ public final class LocalStack implements AutoCloseable {
             int invokerThreads,
             Map<String, String> parameterOverrides,
             int bucketHostPort,
-            UnaryOperator<SamTemplate> templateEdit) {
+            UnaryOperator<SamTemplate> templateEdit,
+            int httpApiPort) {
 
         public Options {
             templateEdit = templateEdit == null ? UnaryOperator.identity() : templateEdit;
@@ -103,7 +105,7 @@ public final class LocalStack implements AutoCloseable {
 
         public Options(
                 Path template, LocalAws.Ports ports, int invokerThreads, Map<String, String> parameterOverrides) {
-            this(template, ports, invokerThreads, parameterOverrides, 0, null);
+            this(template, ports, invokerThreads, parameterOverrides, 0, null, 0);
         }
 
         public Options(
@@ -112,7 +114,7 @@ public final class LocalStack implements AutoCloseable {
                 int invokerThreads,
                 Map<String, String> parameterOverrides,
                 int bucketHostPort) {
-            this(template, ports, invokerThreads, parameterOverrides, bucketHostPort, null);
+            this(template, ports, invokerThreads, parameterOverrides, bucketHostPort, null, 0);
         }
 
         public static Options defaults() {
@@ -120,21 +122,28 @@ public final class LocalStack implements AutoCloseable {
         }
 
         public Options withPorts(LocalAws.Ports p) {
-            return new Options(template, p, invokerThreads, parameterOverrides, bucketHostPort, templateEdit);
+            return new Options(
+                    template, p, invokerThreads, parameterOverrides, bucketHostPort, templateEdit, httpApiPort);
         }
 
         /** Template parameters to set, as {@code sam deploy --parameter-overrides} would. */
         public Options withParameterOverrides(Map<String, String> overrides) {
-            return new Options(template, ports, invokerThreads, Map.copyOf(overrides), bucketHostPort, templateEdit);
+            return new Options(
+                    template, ports, invokerThreads, Map.copyOf(overrides), bucketHostPort, templateEdit, httpApiPort);
         }
 
         public Options withBucketHostPort(int port) {
-            return new Options(template, ports, invokerThreads, parameterOverrides, port, templateEdit);
+            return new Options(template, ports, invokerThreads, parameterOverrides, port, templateEdit, httpApiPort);
         }
 
         /** Runs the stack on an edited copy of the template, e.g. {@code t -> t.edited(root -> ...)}. */
         public Options withTemplateEdit(UnaryOperator<SamTemplate> edit) {
-            return new Options(template, ports, invokerThreads, parameterOverrides, bucketHostPort, edit);
+            return new Options(template, ports, invokerThreads, parameterOverrides, bucketHostPort, edit, httpApiPort);
+        }
+
+        /** The management API's port (the template's HttpApi); 0 = any free port. */
+        public Options withHttpApiPort(int port) {
+            return new Options(template, ports, invokerThreads, parameterOverrides, bucketHostPort, templateEdit, port);
         }
     }
 
@@ -186,7 +195,8 @@ public final class LocalStack implements AutoCloseable {
     private LocalStack(Options options) {
         this.aws = LocalAws.start(options.ports());
         this.router = new RuleRouter(json, options.invokerThreads(), e -> null, clock::millis);
-        this.httpApi = new LocalHttpApi(StandInClients.CREDENTIALS.resolveCredentials(), StandInClients.REGION.id(), 0);
+        this.httpApi = new LocalHttpApi(
+                StandInClients.CREDENTIALS.resolveCredentials(), StandInClients.REGION.id(), options.httpApiPort());
         try {
             Map<String, String> overrides = new HashMap<>(options.parameterOverrides());
             // The CloudFront key pair of this local deployment: its public half is the template's
@@ -737,6 +747,32 @@ public final class LocalStack implements AutoCloseable {
         return queues.drain();
     }
 
+    /**
+     * Runs {@link #tick()} on the template's schedule, {@code speedup} times as often, until the stack
+     * closes. Idempotent: a scheduler already running is returned as it is.
+     */
+    public synchronized LocalScheduler runScheduler(int speedup) {
+        if (scheduler == null) {
+            if (template.functions().stream().allMatch(f -> f.schedules().isEmpty())) {
+                throw new IllegalStateException("template.yaml has no function with a Schedule event");
+            }
+            Duration shortest = template.functions().stream()
+                    .flatMap(f -> f.schedules().stream())
+                    .map(LocalScheduler::period)
+                    .min(Duration::compareTo)
+                    .orElseThrow();
+            scheduler = new LocalScheduler(this, shortest, speedup).start();
+        }
+        return scheduler;
+    }
+
+    /** The running scheduler, or null. */
+    public synchronized LocalScheduler scheduler() {
+        return scheduler;
+    }
+
+    private LocalScheduler scheduler;
+
     /** Feeds the queues to their functions until they are empty, without a scheduler tick. */
     public int drainQueues() {
         return queues.drain();
@@ -830,6 +866,14 @@ public final class LocalStack implements AutoCloseable {
 
     @Override
     public void close() {
+        LocalScheduler running;
+        synchronized (this) {
+            running = scheduler;
+            scheduler = null;
+        }
+        if (running != null) {
+            running.close();
+        }
         writeIamReport();
         httpApi.close();
         s3Notifier.shutdownNow();
