@@ -26,8 +26,13 @@ final class DemoDevice implements Runnable {
     private static final Duration ANSWER_WAIT = Duration.ofSeconds(10);
     /** The C SDK re-reports about 2 s after a failure; the demo scales that down. */
     private static final long RE_REPORT_AFTER_FAILURE_MS = 2000; // as the C SDK
-    /** A version report that brought no update_firmware is repeated after this long. */
+    /**
+     * A version report that brought no update_firmware is repeated after this long, doubling up to
+     * {@link #RE_REPORT_IDLE_MAX_MS} while none comes: a lagging stack is not flooded by its own fleet.
+     */
     private static final long RE_REPORT_IDLE_MS = 3000;
+
+    private static final long RE_REPORT_IDLE_MAX_MS = 30_000;
 
     private final DeviceProfile profile;
     private final DemoOptions options;
@@ -49,6 +54,7 @@ final class DemoDevice implements Runnable {
     private boolean waitedOutUrl;
     private boolean awaitingUpdate;
     private long lastReportAt;
+    private long reReportAfterMs = RE_REPORT_IDLE_MS;
 
     DemoDevice(DeviceProfile profile, DemoOptions options, String mqttUrl, HttpClient http, Duration urlExpiry) {
         this.profile = profile;
@@ -136,13 +142,15 @@ final class DemoDevice implements Runnable {
                 JsonNode update = device.await(
                         m -> "update_firmware".equals(m.path("type").asText()), Duration.ofMillis(250));
                 if (update == null) {
-                    if (awaitingUpdate && System.currentTimeMillis() - lastReportAt >= RE_REPORT_IDLE_MS) {
+                    if (awaitingUpdate && System.currentTimeMillis() - lastReportAt >= reReportAfterMs) {
                         stats.reReportedWithoutUpdate();
+                        reReportAfterMs = Math.min(RE_REPORT_IDLE_MAX_MS, reReportAfterMs * 2);
                         reportVersion();
                     }
                     continue;
                 }
                 awaitingUpdate = false;
+                reReportAfterMs = RE_REPORT_IDLE_MS;
                 stats.updateReceived();
                 apply(update);
             }
