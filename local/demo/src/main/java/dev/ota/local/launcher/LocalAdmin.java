@@ -123,7 +123,11 @@ public final class LocalAdmin implements AutoCloseable {
                 long afterBytes = Long.parseLong(q.getOrDefault("afterBytes", "0"));
                 int count = Integer.parseInt(q.getOrDefault("count", "1"));
                 long stall = Long.parseLong(q.getOrDefault("stallSeconds", "15"));
+                // on whichever endpoint the minter's URLs name: the bucket's own, or CloudFront
                 stack.bucketHost().dropNextDownloads(count, afterBytes, Duration.ofSeconds(stall));
+                if (stack.cloudFront() != null) {
+                    stack.cloudFront().dropNextDownloads(count, afterBytes, Duration.ofSeconds(stall));
+                }
                 respond(
                         exchange,
                         200,

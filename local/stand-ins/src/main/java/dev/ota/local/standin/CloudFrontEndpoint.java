@@ -13,6 +13,7 @@ import java.security.PublicKey;
 import java.security.Signature;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Base64;
@@ -58,6 +59,7 @@ public final class CloudFrontEndpoint implements AutoCloseable {
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong denied = new AtomicLong();
     private final AtomicLong bytesServed = new AtomicLong();
+    private final DownloadCuts cuts = new DownloadCuts();
     private S3Client s3;
     private Server server;
     private String authority;
@@ -172,6 +174,15 @@ public final class CloudFrontEndpoint implements AutoCloseable {
         return bytesServed.get();
     }
 
+    /**
+     * The next {@code count} downloads (GETs answered with a body) stop after {@code afterBytes}
+     * body bytes: nothing more for {@code stall}, then the connection closes short of its
+     * Content-Length, as when a weak network dies mid-transfer. For trying a device's resume.
+     */
+    public void dropNextDownloads(int count, long afterBytes, Duration stall) {
+        cuts.arm(count, afterBytes, stall);
+    }
+
     private void serve(Request request, Response response, Callback callback) {
         requests.incrementAndGet();
         try {
@@ -241,13 +252,10 @@ public final class CloudFrontEndpoint implements AutoCloseable {
                     callback.succeeded();
                     return;
                 }
-                try (OutputStream out = Content.Sink.asOutputStream(response)) {
-                    byte[] buffer = new byte[16 * 1024];
-                    for (int n; (n = object.read(buffer)) > 0; ) {
-                        out.write(buffer, 0, n);
-                        bytesServed.addAndGet(n);
-                    }
-                }
+                OutputStream out = Content.Sink.asOutputStream(response);
+                // A cut leaves the stream open: the failed callback aborts the connection short of its length.
+                cuts.copy(object, out, bytesServed);
+                out.close();
                 callback.succeeded();
             }
         } catch (IOException | RuntimeException e) {

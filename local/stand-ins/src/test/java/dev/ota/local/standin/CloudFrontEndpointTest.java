@@ -2,11 +2,7 @@ package dev.ota.local.standin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
@@ -16,8 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Base64;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -75,50 +69,9 @@ class CloudFrontEndpointTest {
                 .url();
     }
 
-    record RawResponse(String statusLine, Map<String, String> headers, byte[] body) {}
-
-    /** As the C SDK: GET with its own headers, a 1024-byte send buffer, the port from the scheme. */
-    static RawResponse cSdkGet(String url, String range) throws IOException {
-        URI uri = URI.create(url);
-        String request = "GET " + uri.getRawPath() + "?" + uri.getRawQuery() + " HTTP/1.1\r\n"
-                + "Host: " + uri.getRawAuthority() + "\r\n"
-                + "User-Agent: TencentIoTHubDevice\r\n"
-                + "Accept: */*\r\n"
-                + (range == null ? "" : "Range: " + range + "\r\n")
-                + "Connection: close\r\n\r\n";
-        byte[] bytes = request.getBytes(StandardCharsets.US_ASCII);
-        assertThat(bytes.length)
-                .as("request within the C SDK's 1024-byte send buffer")
-                .isLessThanOrEqualTo(1024);
-        int port = uri.getPort() == -1 ? 80 : uri.getPort();
-        try (Socket socket = new Socket(uri.getHost(), port)) {
-            OutputStream out = socket.getOutputStream();
-            out.write(bytes);
-            out.flush();
-            InputStream in = socket.getInputStream();
-            ByteArrayOutputStream head = new ByteArrayOutputStream();
-            while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-                int b = in.read();
-                if (b < 0) {
-                    break;
-                }
-                head.write(b);
-            }
-            String[] lines = head.toString(StandardCharsets.US_ASCII).split("\r\n");
-            Map<String, String> headers = new LinkedHashMap<>();
-            for (int i = 1; i < lines.length; i++) {
-                int colon = lines[i].indexOf(':');
-                if (colon > 0) {
-                    headers.put(
-                            lines[i].substring(0, colon),
-                            lines[i].substring(colon + 1).trim());
-                }
-            }
-            // exactly as the C SDK: the name as S3 writes it, or the download fails
-            String length = headers.get("Content-Length");
-            byte[] body = length == null ? in.readAllBytes() : in.readNBytes(Integer.parseInt(length));
-            return new RawResponse(lines[0], headers, body);
-        }
+    /** As the C SDK reads it (the request must fit its 1024-byte send buffer, else this throws). */
+    static CSdkHttpGet.Response cSdkGet(String url, String range) throws IOException {
+        return CSdkHttpGet.get(url, range, Duration.ofSeconds(10));
     }
 
     @Test
@@ -127,17 +80,34 @@ class CloudFrontEndpointTest {
         assertThat(URI.create(url).getPort())
                 .as("port 80 of a loopback address, as root can bind it: " + url)
                 .isEqualTo(-1);
-        RawResponse response = cSdkGet(url, null);
+        CSdkHttpGet.Response response = cSdkGet(url, null);
         assertThat(response.statusLine()).isEqualTo("HTTP/1.1 200 OK");
         assertThat(response.headers()).containsKeys("Content-Length", "Content-Type", "ETag", "Last-Modified");
         assertThat(response.headers()).doesNotContainKeys("Content-length", "content-length", "Transfer-Encoding");
         assertThat(response.body()).isEqualTo(CONTENT);
+        assertThat(response.complete()).isTrue();
+    }
+
+    @Test
+    void aCutDownloadEndsShortOfItsContentLengthAndOnlyTheNextOneIsCut() throws Exception {
+        String url = signed(KEY, Duration.ofMinutes(10), keys, KEY_ID);
+        cloudFront.dropNextDownloads(1, 30_000, Duration.ZERO);
+
+        CSdkHttpGet.Response cut = cSdkGet(url, null);
+        assertThat(cut.headers().get("Content-Length")).isEqualTo(String.valueOf(CONTENT.length));
+        assertThat(cut.body()).hasSize(30_000);
+        assertThat(cut.complete()).isFalse();
+
+        CSdkHttpGet.Response resumed = cSdkGet(url, "bytes=30000-" + CONTENT.length);
+        assertThat(resumed.complete()).isTrue();
+        assertThat(resumed.body().length).isEqualTo(70_000);
+        assertThat(resumed.body()[0]).isEqualTo(CONTENT[30_000]);
     }
 
     @Test
     void aRangeFromASavedOffsetIsA206WithContentRange() throws Exception {
         String url = signed(KEY, Duration.ofMinutes(10), keys, KEY_ID);
-        RawResponse response = cSdkGet(url, "bytes=40000-" + CONTENT.length);
+        CSdkHttpGet.Response response = cSdkGet(url, "bytes=40000-" + CONTENT.length);
         assertThat(response.statusLine()).isEqualTo("HTTP/1.1 206 Partial Content");
         assertThat(response.headers().get("Content-Range")).isEqualTo("bytes 40000-99999/100000");
         assertThat(response.headers().get("Content-Length")).isEqualTo("60000");
@@ -164,7 +134,7 @@ class CloudFrontEndpointTest {
         assertThat(cSdkGet(wrongId, null).statusLine()).startsWith("HTTP/1.1 403");
 
         String unsigned = "http://" + cloudFront.domainName() + "/" + KEY + "?x=1";
-        RawResponse missing = cSdkGet(unsigned, null);
+        CSdkHttpGet.Response missing = cSdkGet(unsigned, null);
         assertThat(missing.statusLine()).startsWith("HTTP/1.1 403");
         assertThat(new String(missing.body(), StandardCharsets.UTF_8)).contains("MissingKey");
         assertThat(cloudFront.denied() - denied).isEqualTo(5);
