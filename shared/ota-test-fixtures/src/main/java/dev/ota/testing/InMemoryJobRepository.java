@@ -200,7 +200,8 @@ public final class InMemoryJobRepository implements JobRepository {
                                 -1,
                                 false,
                                 false,
-                                job.createdAt()),
+                                job.createdAt(),
+                                JobActors.createdBy(job.actors().createdBy())),
                         true));
     }
 

@@ -59,7 +59,8 @@ final class JobViews {
             JobRecord j, JobCounts c, Map<Integer, Long> failuresByCode, long failuresRead, boolean complete) {
         StagePlan plan = j.stagePlan();
         List<StageHealth> stages = new ArrayList<>();
-        int groups = Math.max(1, plan.count());
+        int groups = plan.count();
+        long sizedBefore = 0;
         for (int i = 0; i < groups; i++) {
             Stage stage = plan.stage(i);
             StageCounts sc = c.stage(i);
@@ -69,8 +70,8 @@ final class JobViews {
             String verdict = null;
             String reason = null;
             if (phase == StagePhase.CURRENT && !j.state().ended()) {
-                long size = plan.count() == 0 ? j.targetCount() : plan.size(i);
-                boolean fullyReleased = sc.entered() >= size || c.get(ExecutionStatus.QUEUED) == 0;
+                // As the scheduler judges it (JobEngine): the last group is unbounded.
+                boolean fullyReleased = sc.entered() >= plan.size(i) || c.get(ExecutionStatus.QUEUED) == 0;
                 StageVerdict v = StageEvaluator.evaluate(plan, i, sc, fullyReleased, j.resumedStage() == i);
                 if (v instanceof StageVerdict.Advance a) {
                     verdict = "ADVANCE";
@@ -91,9 +92,12 @@ final class JobViews {
                     byStatus.put(s, n);
                 }
             });
+            // The last group takes the rest of the targets (devices a dynamic job gains join it).
+            long size = plan.isLast(i) ? Math.max(0, j.targetCount() - sizedBefore) : plan.size(i);
+            sizedBefore += size;
             stages.add(new StageHealth(
                     i + 1,
-                    plan.count() == 0 ? j.targetCount() : plan.size(i),
+                    size,
                     phase,
                     byStatus,
                     sc.entered(),
