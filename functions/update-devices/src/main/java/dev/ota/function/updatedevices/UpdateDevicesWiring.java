@@ -22,6 +22,7 @@ import dev.ota.function.support.Settings;
 import dev.ota.log.StructuredLog;
 import dev.ota.port.out.DeviceListSource;
 import dev.ota.port.out.DeviceStateStore;
+import dev.ota.port.out.ThingRegistry;
 import dev.ota.protocol.ProtocolJson;
 import java.time.Clock;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -72,6 +73,7 @@ public record UpdateDevicesWiring(
                 store,
                 new DynamoDbDeviceDirectory(dynamo, tables),
                 DeviceListSource.NONE,
+                ThingRegistry.NONE,
                 updates,
                 messages -> {
                     throw new IllegalStateException("update-devices queues no scheduler work");
