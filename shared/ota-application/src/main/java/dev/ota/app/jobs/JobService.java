@@ -343,6 +343,7 @@ public final class JobService implements JobOperations {
             throw notActive(jobId, "pause");
         }
         log.info("job_paused", "jobId", jobId, "by", actor == null ? "operator" : actor);
+        events.publish(RolloutEvent.paused(jobId, actor));
         return describe(jobId);
     }
 

@@ -170,6 +170,7 @@ class JobServiceTest {
                 .extracting(RolloutEvent::type, e -> e.detail().get(actorField(e.type())))
                 .containsExactly(
                         tuple(RolloutEvent.JOB_CREATED, alice),
+                        tuple(RolloutEvent.JOB_PAUSED, bob),
                         tuple(RolloutEvent.JOB_RESUMED, alice),
                         tuple(RolloutEvent.JOB_CANCELED, bob));
     }
@@ -177,6 +178,7 @@ class JobServiceTest {
     private static String actorField(String type) {
         return switch (type) {
             case RolloutEvent.JOB_CREATED -> "createdBy";
+            case RolloutEvent.JOB_PAUSED -> "pausedBy";
             case RolloutEvent.JOB_RESUMED -> "resumedBy";
             default -> "canceledBy";
         };
