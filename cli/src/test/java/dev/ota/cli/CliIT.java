@@ -233,7 +233,9 @@ class CliIT {
                                     + "\"},\"productId\":\"CLIHEALTH\",\"deviceName\":\"" + device[0]
                                     + "\",\"clientId\":\""
                                     + dev.ota.domain.device.ThingName.of("CLIHEALTH", device[0])
-                                            .value() + "\"}")
+                                            .value()
+                                    + "\",\"receivedAt\":"
+                                    + stack.clock().instant().toEpochMilli() + "}")
                             .getBytes(StandardCharsets.UTF_8));
         }
 
