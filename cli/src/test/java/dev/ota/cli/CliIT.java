@@ -269,7 +269,7 @@ class CliIT {
         CliRun table = ota("--output", "table", "job", "health", jobId, "--query", "stages[].{stage:stage,size:size}");
         assertThat(table.exitCode()).as(table.toString()).isZero();
         assertThat(table.out().lines().map(String::strip)).contains("STAGE  SIZE", "1      3");
-        assertThat(ota("--query", "pausedBy", "job", "status", jobId).out().strip())
+        assertThat(ota("--query", "job.pausedBy", "job", "status", jobId).out().strip())
                 .isEqualTo("arn:aws:iam::000000000000:user/local");
     }
 
