@@ -3,6 +3,7 @@ package dev.ota.cli.job;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ota.cli.Subcommand;
 import dev.ota.cli.Text;
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,7 @@ final class JobHealth extends Subcommand {
         return show(root().api().get(JobCommand.path(jobId, "health"), Map.of()), JobHealth::text);
     }
 
-    static void text(java.io.PrintStream out, JsonNode h) {
+    static void text(PrintStream out, JsonNode h) {
         Text.keyValues(
                 out,
                 "job",
