@@ -53,15 +53,34 @@ def test_the_makefile_builds_every_function_module_and_the_docs_show_that_build(
 
 
 def test_every_ota_command_the_docs_name_exists():
-    names = set()
+    # Each command group's subcommands: the @Command names of the classes its subcommands list names.
+    sources = {}
     for dirpath, _, files in os.walk(os.path.join(ROOT, "cli", "src", "main", "java")):
         for f in files:
-            names.update(re.findall(r'@Command\(\s*name\s*=\s*"([a-z-]+)"', read(os.path.join(dirpath, f))))
+            if f.endswith(".java"):
+                sources[f[:-len(".java")]] = read(os.path.join(dirpath, f))
+
+    def command_name(source):
+        m = re.search(r'@Command\(\s*name\s*=\s*"([a-z-]+)"', source)
+        return m.group(1) if m else None
+
+    groups = {}
+    for source in sources.values():
+        listed = re.search(r"subcommands\s*=\s*\{([^}]*)\}", source)
+        if listed and command_name(source):
+            groups[command_name(source)] = {
+                command_name(sources[c]) for c in re.findall(r"(\w+)\.class", listed.group(1)) if c in sources}
+    assert {"firmware", "job", "device", "fleet"} <= set(groups), groups.keys()
     missing = []
     for path in DOCS:
         for group, command in re.findall(r"\bota ([a-z][a-z-]+) ([a-z][a-z-]+)\b", read(path)):
-            if group in ("firmware", "job", "device") and command not in names:
+            if group in groups and command not in groups[group]:
                 missing.append("%s: ota %s %s" % (os.path.relpath(path, ROOT), group, command))
-            if group == "completion" and ("completion" not in names or command not in ("bash", "zsh")):
+            if group == "completion" and ("completion" not in names_of(sources) or command not in ("bash", "zsh")):
                 missing.append("%s: ota %s %s" % (os.path.relpath(path, ROOT), group, command))
     assert not missing, missing
+
+
+def names_of(sources):
+    return {m for source in sources.values()
+            for m in re.findall(r'@Command\(\s*name\s*=\s*"([a-z-]+)"', source)}

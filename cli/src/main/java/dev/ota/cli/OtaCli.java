@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ota.cli.device.DeviceCommand;
 import dev.ota.cli.firmware.FirmwareCommand;
+import dev.ota.cli.fleet.FleetCommand;
 import dev.ota.cli.job.JobCommand;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -37,6 +38,7 @@ import software.amazon.awssdk.services.iot.IotClient;
             FirmwareCommand.class,
             JobCommand.class,
             DeviceCommand.class,
+            FleetCommand.class,
             Completion.class,
             CommandLine.HelpCommand.class
         },

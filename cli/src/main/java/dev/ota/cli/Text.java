@@ -169,8 +169,18 @@ public final class Text {
                 s(j, "targetCount"),
                 "created",
                 s(j, "createdAt"),
+                "created by",
+                s(j, "createdBy"),
                 "description",
                 s(j, "description"));
+        // The latest operator actions, when there were any.
+        for (String[] action :
+                new String[][] {{"paused by", "pausedBy"}, {"resumed by", "resumedBy"}, {"canceled by", "canceledBy"}
+                }) {
+            if (j.path(action[1]).isTextual()) {
+                keyValues(out, action[0], j.path(action[1]).asText());
+            }
+        }
         countsBlock(out, j);
     }
 

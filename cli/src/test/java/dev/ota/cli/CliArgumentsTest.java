@@ -51,6 +51,8 @@ class CliArgumentsTest {
             {"job", "cancel"},
             {"job", "device-retry"},
             {"job", "device-cancel"},
+            {"job", "health"},
+            {"fleet", "versions"},
             {"device", "status"},
             {"device", "history"}
         }) {

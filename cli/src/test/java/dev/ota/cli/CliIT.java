@@ -213,6 +213,67 @@ class CliIT {
     }
 
     @Test
+    void jobHealthAndFleetVersions() throws Exception {
+        Path fw = file("health.bin", 5000, 8);
+        assertThat(ota(
+                                "--no-progress",
+                                "firmware",
+                                "upload",
+                                fw.toString(),
+                                "--product",
+                                "CLIHEALTH",
+                                "--version",
+                                "3.0.0")
+                        .exitCode())
+                .isZero();
+        for (String[] device : new String[][] {{"d1", "1.0.0"}, {"d2", "1.0.0"}, {"d3", "2.0.0"}}) {
+            stack.invoke(
+                    "VersionReportFunction",
+                    ("{\"type\":\"report_version\",\"report\":{\"version\":\"" + device[1]
+                                    + "\"},\"productId\":\"CLIHEALTH\",\"deviceName\":\"" + device[0]
+                                    + "\",\"clientId\":\""
+                                    + dev.ota.domain.device.ThingName.of("CLIHEALTH", device[0])
+                                            .value()
+                                    + "\",\"receivedAt\":"
+                                    + stack.clock().instant().toEpochMilli() + "}")
+                            .getBytes(StandardCharsets.UTF_8));
+        }
+
+        CliRun versions = ota("fleet", "versions", "CLIHEALTH");
+        assertThat(versions.exitCode()).as(versions.toString()).isZero();
+        assertThat(versions.out().lines().map(String::strip))
+                .contains("1.0.0    2        66.67%", "2.0.0    1        33.33%", "3 devices of product CLIHEALTH");
+        CliRun share = ota("fleet", "versions", "CLIHEALTH", "--query", "versions[?version=='2.0.0'].devices | [0]");
+        assertThat(share.out().strip()).isEqualTo("1");
+
+        CliRun created = ota(
+                "--output",
+                "json",
+                "job",
+                "create",
+                "--product",
+                "CLIHEALTH",
+                "--version",
+                "3.0.0",
+                "--devices",
+                "d1,d2,d3");
+        assertThat(created.exitCode()).as(created.toString()).isZero();
+        String jobId = created.json().path("jobId").asText();
+        assertThat(ota("job", "pause", jobId).exitCode()).isZero();
+
+        CliRun health = ota("job", "health", jobId);
+        assertThat(health.exitCode()).as(health.toString()).isZero();
+        assertThat(health.out())
+                .contains("created by", "arn:aws:iam::000000000000:user/local", "paused by")
+                .contains("STAGE", "VERDICT", "failures by result code", "timeout");
+        CliRun table = ota("--output", "table", "job", "health", jobId, "--query", "stages[].{stage:stage,size:size}");
+        assertThat(table.exitCode()).as(table.toString()).isZero();
+        assertThat(table.out().lines().map(String::strip)).contains("STAGE  SIZE", "1      3");
+        assertThat(ota("--query", "job.pausedBy", "job", "status", jobId).out().strip())
+                .isEqualTo("arn:aws:iam::000000000000:user/local");
+    }
+
+    @Test
     void recountChecksAJobsCountersAgainstItsRows() throws Exception {
         Path fw = file("recount.bin", 5000, 7);
         assertThat(ota(

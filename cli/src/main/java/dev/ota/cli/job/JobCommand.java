@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             JobDelete.class,
             JobStatus.class,
             JobWatch.class,
+            JobHealth.class,
             JobList.class,
             JobDevices.class,
             JobPause.class,

@@ -5,6 +5,7 @@ import static dev.ota.testing.TableConventions.ms;
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.Page;
 import dev.ota.domain.job.ClientToken;
+import dev.ota.domain.job.JobActors;
 import dev.ota.domain.job.JobCounts;
 import dev.ota.domain.job.JobDefinition;
 import dev.ota.domain.job.JobPatch;
@@ -127,7 +128,14 @@ public final class InMemoryJobRepository implements JobRepository {
                 p.newResumedStage() != null ? p.newResumedStage() : j.resumedStage(),
                 p.newWindowEnded() != null ? p.newWindowEnded() : j.windowEnded(),
                 p.newSwept() != null ? p.newSwept() : j.swept(),
-                ms(j.createdAt()));
+                ms(j.createdAt()),
+                new JobActors(
+                        j.actors().createdBy(),
+                        p.newPausedBy() != null ? p.newPausedBy() : j.actors().pausedBy(),
+                        p.newResumedBy() != null ? p.newResumedBy() : j.actors().resumedBy(),
+                        p.newCanceledBy() != null
+                                ? p.newCanceledBy()
+                                : j.actors().canceledBy()));
     }
 
     /** The counts of one job: job item and shards summed. */
@@ -192,7 +200,8 @@ public final class InMemoryJobRepository implements JobRepository {
                                 -1,
                                 false,
                                 false,
-                                job.createdAt()),
+                                job.createdAt(),
+                                JobActors.createdBy(job.actors().createdBy())),
                         true));
     }
 
@@ -346,6 +355,9 @@ public final class InMemoryJobRepository implements JobRepository {
                 && p.newResumedStage() == null
                 && p.newWindowEnded() == null
                 && p.newSwept() == null
+                && p.newPausedBy() == null
+                && p.newResumedBy() == null
+                && p.newCanceledBy() == null
                 && !Boolean.FALSE.equals(p.newDynamicActive())
                 && p.addedTargets() == 0
                 && p.addedQueued() == 0

@@ -50,6 +50,7 @@ public final class JobOperationsFactory {
                 w.jobs,
                 w.rollout,
                 w.observedDevices,
+                w.directory,
                 w.firmware,
                 w.lists,
                 w.updates,

@@ -33,6 +33,9 @@ public final class JobWiring {
     public final DynamoDbRolloutStore rollout;
     public final DynamoDbDeviceStateStore devices;
     public final DynamoDbFirmwareCatalog firmware;
+    /** The Devices table's byProductVersion index: source-version targets, the fleet's version distribution. */
+    public final DynamoDbDeviceDirectory directory;
+
     public final S3DeviceListSource lists;
     public final UpdateSender updates;
     public final JobEngine engine;
@@ -86,6 +89,7 @@ public final class JobWiring {
         this.devices = new DynamoDbDeviceStateStore(dynamo, tables);
         this.observedDevices = this.observability.observed(devices);
         this.firmware = new DynamoDbFirmwareCatalog(dynamo, tables);
+        this.directory = new DynamoDbDeviceDirectory(dynamo, tables);
         this.lists = new S3DeviceListSource(clients.s3(), settings.firmwareBucket());
         this.updates = DownloadUrls.sender(
                 settings,
@@ -99,7 +103,7 @@ public final class JobWiring {
                 jobs,
                 rollout,
                 observedDevices,
-                new DynamoDbDeviceDirectory(dynamo, tables),
+                directory,
                 lists,
                 things,
                 updates,

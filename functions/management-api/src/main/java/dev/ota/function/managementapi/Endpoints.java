@@ -112,7 +112,7 @@ final class Endpoints {
 
     ApiResponse createJob(ApiRequest request, Map<String, String> p) {
         JobRequests.Create create = JobRequests.create(body(request));
-        return ApiResponse.ok(201, views.job(jobs.create(create.job(), create.clientToken())));
+        return ApiResponse.ok(201, views.job(jobs.create(create.job(), create.clientToken(), request.caller())));
     }
 
     ApiResponse updateJob(ApiRequest request, Map<String, String> p) {
@@ -139,21 +139,29 @@ final class Endpoints {
 
     ApiResponse pauseJob(ApiRequest request, Map<String, String> p) {
         emptyBody(request);
-        return ApiResponse.ok(200, views.job(jobs.pause(p.get("jobId"))));
+        return ApiResponse.ok(200, views.job(jobs.pause(p.get("jobId"), request.caller())));
     }
 
     ApiResponse resumeJob(ApiRequest request, Map<String, String> p) {
         emptyBody(request);
-        return ApiResponse.ok(200, views.job(jobs.resume(p.get("jobId"))));
+        return ApiResponse.ok(200, views.job(jobs.resume(p.get("jobId"), request.caller())));
     }
 
     ApiResponse cancelJob(ApiRequest request, Map<String, String> p) {
         emptyBody(request);
-        return ApiResponse.ok(200, views.job(jobs.cancel(p.get("jobId"))));
+        return ApiResponse.ok(200, views.job(jobs.cancel(p.get("jobId"), request.caller())));
     }
 
     ApiResponse jobStatistics(ApiRequest request, Map<String, String> p) {
         return ApiResponse.ok(200, views.statistics(jobs.statistics(p.get("jobId"))));
+    }
+
+    ApiResponse jobHealth(ApiRequest request, Map<String, String> p) {
+        return ApiResponse.ok(200, views.health(jobs.health(p.get("jobId"))));
+    }
+
+    ApiResponse productVersions(ApiRequest request, Map<String, String> p) {
+        return ApiResponse.ok(200, views.versions(jobs.versions(p.get("productId"))));
     }
 
     /** Body: none, {} (check only) or {"repair": true}. */

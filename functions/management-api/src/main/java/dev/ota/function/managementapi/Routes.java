@@ -38,6 +38,9 @@ public final class Routes {
     public static final Route CANCEL_JOB = route("POST", "/jobs/{jobId}/cancel", "cancelJob", Endpoints::cancelJob);
     public static final Route JOB_STATISTICS =
             route("GET", "/jobs/{jobId}/statistics", "getJobStatistics", Endpoints::jobStatistics);
+    public static final Route JOB_HEALTH = route("GET", "/jobs/{jobId}/health", "getJobHealth", Endpoints::jobHealth);
+    public static final Route PRODUCT_VERSIONS =
+            route("GET", "/products/{productId}/versions", "getProductVersions", Endpoints::productVersions);
     public static final Route RECOUNT_JOB = route("POST", "/jobs/{jobId}/recount", "recountJob", Endpoints::recountJob);
     public static final Route LIST_JOB_DEVICES =
             route("GET", "/jobs/{jobId}/devices", "listJobDevices", Endpoints::listJobDevices, "status");
@@ -71,12 +74,14 @@ public final class Routes {
             RESUME_JOB,
             CANCEL_JOB,
             JOB_STATISTICS,
+            JOB_HEALTH,
             RECOUNT_JOB,
             LIST_JOB_DEVICES,
             CANCEL_JOB_DEVICE,
             RETRY_JOB_DEVICE,
             DESCRIBE_DEVICE,
-            LIST_DEVICE_EXECUTIONS);
+            LIST_DEVICE_EXECUTIONS,
+            PRODUCT_VERSIONS);
 
     /** A route that takes no query parameters. */
     private static Route route(String method, String path, String operationId, Route.Operation operation) {

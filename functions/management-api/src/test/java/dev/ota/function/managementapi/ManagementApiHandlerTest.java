@@ -8,6 +8,7 @@ import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.OperatorException;
 import dev.ota.domain.OperatorException.Code;
 import dev.ota.domain.Page;
+import dev.ota.domain.job.JobActors;
 import dev.ota.domain.job.JobStatus;
 import dev.ota.domain.job.TargetType;
 import dev.ota.domain.rollout.Stage;
@@ -40,6 +41,9 @@ class ManagementApiHandlerTest {
     static final class Fake {
         final List<String> calls = new ArrayList<>();
         final List<Object> args = new ArrayList<>();
+        /** The IAM caller each create, pause, resume and cancel was given. */
+        final List<String> actors = new ArrayList<>();
+
         Supplier<RuntimeException> failure;
         /** delete answers the job (rows left for the scheduler) instead of nothing (gone). */
         boolean deletionLeftRows;
@@ -139,12 +143,8 @@ class ManagementApiHandlerTest {
 
         final JobOperations jobs = new JobOperations() {
             @Override
-            public JobView create(CreateJob r) {
-                return create(r, null);
-            }
-
-            @Override
-            public JobView create(CreateJob r, String clientToken) {
+            public JobView create(CreateJob r, String clientToken, String actor) {
+                actors.add(actor);
                 call("createJob", r, clientToken);
                 return job("job-1");
             }
@@ -180,19 +180,22 @@ class ManagementApiHandlerTest {
             }
 
             @Override
-            public JobView pause(String id) {
+            public JobView pause(String id, String actor) {
+                actors.add(actor);
                 call("pause", id);
                 return job(id);
             }
 
             @Override
-            public JobView resume(String id) {
+            public JobView resume(String id, String actor) {
+                actors.add(actor);
                 call("resume", id);
                 return job(id);
             }
 
             @Override
-            public JobView cancel(String id) {
+            public JobView cancel(String id, String actor) {
+                actors.add(actor);
                 call("cancel", id);
                 return job(id);
             }
@@ -214,6 +217,49 @@ class ManagementApiHandlerTest {
                 call("statistics", id);
                 return new JobStatistics(
                         id, 3, Map.of(ExecutionStatus.SUCCEEDED, 2L, ExecutionStatus.FAILED, 1L), 2, 1, 0, 0, 1);
+            }
+
+            @Override
+            public JobHealth health(String id) {
+                call("health", id);
+                return new JobHealth(
+                        id,
+                        JobStatus.IN_PROGRESS,
+                        "",
+                        1,
+                        List.of(new StageHealth(
+                                1,
+                                10,
+                                StagePhase.CURRENT,
+                                Map.of(ExecutionStatus.SUCCEEDED, 4L, ExecutionStatus.FAILED, 2L),
+                                8,
+                                4,
+                                2,
+                                1,
+                                1,
+                                50.0,
+                                3 * 100.0 / 7,
+                                80,
+                                25,
+                                5,
+                                "PAUSE",
+                                "stage 1 of 1: 3 of 7 finished devices failed, at or above 25%")),
+                        2,
+                        1,
+                        Map.of(-4, 1L, -3, 1L),
+                        2,
+                        true,
+                        0,
+                        new JobActors("arn:aws:iam::123456789012:user/alice", null, null, null));
+            }
+
+            @Override
+            public FleetVersions versions(String productId) {
+                call("versions", productId);
+                Map<String, Long> byVersion = new java.util.LinkedHashMap<>();
+                byVersion.put("1.0.0", 3L);
+                byVersion.put("2.0.0", 1L);
+                return new FleetVersions(productId, byVersion, 4);
             }
 
             @Override
@@ -309,6 +355,8 @@ class ManagementApiHandlerTest {
                 Arguments.of(Routes.RESUME_JOB, "POST", "/jobs/job-1/resume", "{}", 200, "resume"),
                 Arguments.of(Routes.CANCEL_JOB, "POST", "/jobs/job-1/cancel", null, 200, "cancel"),
                 Arguments.of(Routes.JOB_STATISTICS, "GET", "/jobs/job-1/statistics", null, 200, "statistics"),
+                Arguments.of(Routes.JOB_HEALTH, "GET", "/jobs/job-1/health", null, 200, "health"),
+                Arguments.of(Routes.PRODUCT_VERSIONS, "GET", "/products/p1/versions", null, 200, "versions"),
                 Arguments.of(Routes.RECOUNT_JOB, "POST", "/jobs/job-1/recount", "{\"repair\":true}", 200, "recount"),
                 Arguments.of(Routes.LIST_JOB_DEVICES, "GET", "/jobs/job-1/devices?status=failed", null, 200, "devices"),
                 Arguments.of(
@@ -502,6 +550,71 @@ class ManagementApiHandlerTest {
 
     @Nested
     class Requests {
+
+        @Test
+        void theIamCallerIsPassedToCreatePauseResumeAndCancel() throws Exception {
+            call("POST", "/jobs", JOB);
+            call("POST", "/jobs/job-1/pause", null);
+            call("POST", "/jobs/job-1/resume", null);
+            call("POST", "/jobs/job-1/cancel", null);
+            assertThat(fake.actors).containsExactly(Events.CALLER, Events.CALLER, Events.CALLER, Events.CALLER);
+        }
+
+        @Test
+        void withoutAUserArnTheCallerIdIsTheActor() throws Exception {
+            String event = new String(Events.event("POST", "/jobs/job-1/pause", null), StandardCharsets.UTF_8)
+                    .replace("\"userArn\":\"" + Events.CALLER + "\",", "");
+            assertThat(call(event.getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(200);
+            assertThat(fake.actors).containsExactly("AIDACKCEVSQ6C2EXAMPLE");
+        }
+
+        @Test
+        void anEventWithoutAnAuthorizerNamesNoActor() throws Exception {
+            com.fasterxml.jackson.databind.node.ObjectNode event = (com.fasterxml.jackson.databind.node.ObjectNode)
+                    Events.JSON.readTree(Events.event("POST", "/jobs/job-1/cancel", null));
+            ((com.fasterxml.jackson.databind.node.ObjectNode) event.get("requestContext")).remove("authorizer");
+            assertThat(call(Events.JSON.writeValueAsBytes(event)).status()).isEqualTo(200);
+            assertThat(fake.actors).containsOnlyNulls().hasSize(1);
+        }
+
+        @Test
+        void theJobViewNamesItsActors() throws Exception {
+            JsonNode job = call("GET", "/jobs/job-1/health", null).body();
+            assertThat(job.path("createdBy").asText()).isEqualTo("arn:aws:iam::123456789012:user/alice");
+            assertThat(job.path("canceledBy").isNull()).isTrue();
+        }
+
+        @Test
+        void healthShowsStagesAndFailuresByCode() throws Exception {
+            Result r = call("GET", "/jobs/job-1/health", null);
+            assertThat(r.status()).isEqualTo(200);
+            JsonNode stage = r.body().path("stages").get(0);
+            assertThat(stage.path("stage").asInt()).isEqualTo(1);
+            assertThat(stage.path("phase").asText()).isEqualTo("CURRENT");
+            assertThat(stage.path("verdict").asText()).isEqualTo("PAUSE");
+            assertThat(stage.path("counts").path("FAILED").asLong()).isEqualTo(2);
+            assertThat(stage.path("counts").path("QUEUED").asLong()).isZero();
+            assertThat(stage.path("failurePercent").asDouble()).isEqualTo(42.86);
+            JsonNode codes = r.body().path("failuresByCode");
+            assertThat(codes.path("-1").asLong()).isZero();
+            assertThat(codes.path("-3").asLong()).isEqualTo(1);
+            assertThat(codes.path("-4").asLong()).isEqualTo(1);
+            assertThat(codes.path("-5").asLong()).isZero();
+            assertThat(codes.path("timeout").asLong()).isEqualTo(1);
+            assertThat(r.body().path("failuresComplete").asBoolean()).isTrue();
+        }
+
+        @Test
+        void versionsListDevicesPerVersionWithTheirShare() throws Exception {
+            Result r = call("GET", "/products/p1/versions", null);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(fake.args).containsExactly("p1");
+            assertThat(r.body().path("devices").asLong()).isEqualTo(4);
+            assertThat(r.body().path("versions").get(0).path("version").asText())
+                    .isEqualTo("1.0.0");
+            assertThat(r.body().path("versions").get(0).path("percent").asDouble())
+                    .isEqualTo(75.0);
+        }
 
         @Test
         void uploadRequestIsReadIntoStartUpload() throws Exception {

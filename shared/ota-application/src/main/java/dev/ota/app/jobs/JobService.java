@@ -19,6 +19,7 @@ import dev.ota.domain.job.JobStatus;
 import dev.ota.domain.job.RolloutEvent;
 import dev.ota.log.StructuredLog;
 import dev.ota.port.in.JobOperations;
+import dev.ota.port.out.DeviceDirectory;
 import dev.ota.port.out.DeviceListSource;
 import dev.ota.port.out.DeviceStateStore;
 import dev.ota.port.out.FirmwareCatalog;
@@ -39,6 +40,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 
@@ -70,6 +72,7 @@ public final class JobService implements JobOperations {
     private final FirmwareCatalog firmware;
     private final DeviceListSource lists;
     private final RolloutEvents events;
+    private final DeviceDirectory directory;
     private final UpdateSender updates;
     private final JobEngine engine;
     private final Clock clock;
@@ -99,6 +102,23 @@ public final class JobService implements JobOperations {
             Clock clock,
             StructuredLog log,
             RolloutEvents events) {
+        this(jobs, rollout, devices, null, firmware, lists, updates, engine, clock, log, events);
+    }
+
+    /** @param directory the product's devices by version (the fleet's version distribution); null: not offered */
+    public JobService(
+            JobRepository jobs,
+            RolloutStore rollout,
+            DeviceStateStore devices,
+            DeviceDirectory directory,
+            FirmwareCatalog firmware,
+            DeviceListSource lists,
+            UpdateSender updates,
+            JobEngine engine,
+            Clock clock,
+            StructuredLog log,
+            RolloutEvents events) {
+        this.directory = directory;
         this.events = events;
         this.jobs = jobs;
         this.rollout = rollout;
@@ -112,12 +132,7 @@ public final class JobService implements JobOperations {
     }
 
     @Override
-    public JobView create(CreateJob request) {
-        return create(request, null);
-    }
-
-    @Override
-    public JobView create(CreateJob request, String clientToken) {
+    public JobView create(CreateJob request, String clientToken, String actor) {
         if (clientToken != null && !ClientToken.valid(clientToken)) {
             throw new OperatorException(
                     Code.INVALID_REQUEST,
@@ -149,7 +164,7 @@ public final class JobService implements JobOperations {
                             + updates.profile().name() + "): " + reason);
         });
         String jobId = UUID.randomUUID().toString();
-        JobRecord record = JobRecord.created(jobId, def, target.ref(), now);
+        JobRecord record = JobRecord.created(jobId, def, target.ref(), now, actor);
         if (clientToken == null) {
             jobs.create(record);
         } else {
@@ -184,8 +199,10 @@ public final class JobService implements JobOperations {
                 "ratePerMinute",
                 def.rate().maxRatePerMinute(),
                 "stages",
-                def.stages().size());
-        events.publish(RolloutEvent.jobCreated(jobId, def.productId(), def.targetVersion(), null));
+                def.stages().size(),
+                "by",
+                actor);
+        events.publish(RolloutEvent.jobCreated(jobId, def.productId(), def.targetVersion(), actor));
         engine.expandInline(jobId);
         return describe(jobId);
     }
@@ -311,7 +328,7 @@ public final class JobService implements JobOperations {
     }
 
     @Override
-    public JobView pause(String jobId) {
+    public JobView pause(String jobId, String actor) {
         JobRecord job = job(jobId);
         if (job.state() == JobStatus.PAUSED) {
             return describe(jobId);
@@ -321,15 +338,17 @@ public final class JobService implements JobOperations {
                 JobPatch.patch()
                         .ifStateIn(JobStatus.SCHEDULED, JobStatus.PREPARING, JobStatus.IN_PROGRESS)
                         .state(JobStatus.PAUSED, "paused by an operator")
-                        .pausedByRule(false))) {
+                        .pausedByRule(false)
+                        .pausedBy(actor))) {
             throw notActive(jobId, "pause");
         }
-        log.info("job_paused", "jobId", jobId, "by", "operator");
+        log.info("job_paused", "jobId", jobId, "by", actor == null ? "operator" : actor);
+        events.publish(RolloutEvent.paused(jobId, actor));
         return describe(jobId);
     }
 
     @Override
-    public JobView resume(String jobId) {
+    public JobView resume(String jobId, String actor) {
         JobRecord job = job(jobId);
         if (job.state() != JobStatus.PAUSED) {
             if (job.state() == JobStatus.IN_PROGRESS
@@ -348,20 +367,21 @@ public final class JobService implements JobOperations {
         JobPatch patch = JobPatch.patch()
                 .ifStateIn(JobStatus.PAUSED)
                 .state(next, "resumed by an operator")
-                .pausedByRule(false);
+                .pausedByRule(false)
+                .resumedBy(actor);
         if (job.pausedByRule()) {
             patch.resumedStage(job.currentStage());
         }
         if (!jobs.update(jobId, patch)) {
             throw notActive(jobId, "resume");
         }
-        log.info("job_resumed", "jobId", jobId, "state", next);
-        events.publish(RolloutEvent.resumed(jobId, null));
+        log.info("job_resumed", "jobId", jobId, "state", next, "by", actor);
+        events.publish(RolloutEvent.resumed(jobId, actor));
         return describe(jobId);
     }
 
     @Override
-    public JobView cancel(String jobId) {
+    public JobView cancel(String jobId, String actor) {
         JobRecord job = job(jobId);
         if (job.state() == JobStatus.CANCELED) {
             return describe(jobId);
@@ -373,11 +393,12 @@ public final class JobService implements JobOperations {
                 JobPatch.patch()
                         .ifStateIn(CANCELABLE)
                         .state(JobStatus.CANCELED, "canceled by an operator")
-                        .dynamicActive(false))) {
+                        .dynamicActive(false)
+                        .canceledBy(actor))) {
             throw notActive(jobId, "cancel");
         }
-        log.info("job_canceled", "jobId", jobId);
-        events.publish(RolloutEvent.canceled(jobId, null));
+        log.info("job_canceled", "jobId", jobId, "by", actor);
+        events.publish(RolloutEvent.canceled(jobId, actor));
         return describe(jobId);
     }
 
@@ -479,6 +500,38 @@ public final class JobService implements JobOperations {
     public JobStatistics statistics(String jobId) {
         JobRecord job = job(jobId);
         return JobViews.statistics(job, jobs.counts(jobId));
+    }
+
+    @Override
+    public JobHealth health(String jobId) {
+        JobRecord job = job(jobId);
+        JobCounts counts = jobs.counts(jobId);
+        // Failures by result code: the counters keep statuses, not codes, so the FAILED rows are
+        // read (byStatus index), at most MAX_FAILURE_ROWS_READ of them.
+        Map<Integer, Long> byCode = new TreeMap<>();
+        long read = 0;
+        String token = null;
+        do {
+            Page<RowView> page = rollout.rows(
+                    jobId, ExecutionStatus.FAILED, token, Math.min(MAX_PAGE, MAX_FAILURE_ROWS_READ - (int) read));
+            for (RowView r : page.items()) {
+                byCode.merge(r.resultCode(), 1L, Long::sum);
+            }
+            read += page.items().size();
+            token = page.nextToken();
+        } while (token != null && read < MAX_FAILURE_ROWS_READ);
+        return JobViews.health(job, counts, byCode, read, token == null);
+    }
+
+    @Override
+    public FleetVersions versions(String productId) {
+        deviceId(productId, "x");
+        if (directory == null) {
+            throw new OperatorException(Code.NOT_FOUND, "the fleet's versions are not available here");
+        }
+        Map<String, Long> counts = directory.versionCounts(productId);
+        long devices = counts.values().stream().mapToLong(Long::longValue).sum();
+        return new FleetVersions(productId, counts, devices);
     }
 
     @Override

@@ -14,6 +14,7 @@ import dev.ota.domain.device.DeviceReport;
 import dev.ota.domain.job.JobCounts;
 import dev.ota.domain.job.JobRecord;
 import dev.ota.domain.job.JobStatus;
+import dev.ota.domain.job.RolloutEvent;
 import dev.ota.domain.job.TargetType;
 import dev.ota.domain.job.WorkMessage;
 import dev.ota.domain.rollout.Stage;
@@ -75,6 +76,9 @@ final class EngineFixture {
     final UpdateSender sender = new UpdateSender(minter, channel);
     final RecordingWorkQueue queue = new RecordingWorkQueue();
     final TestLog log = new TestLog("jobs");
+    /** What the service announced (job created, resumed, canceled). */
+    final List<RolloutEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     final EngineTuning tuning;
     final JobEngine engine;
     final JobService service;
@@ -113,7 +117,8 @@ final class EngineFixture {
         catalog.save(firmware);
         engine = new JobEngine(
                 jobs, rollout, devices, directory, lists, things, sender, queue, clock, tuning, log.log());
-        service = new JobService(jobs, rollout, devices, catalog, lists, sender, engine, clock, log.log());
+        service = new JobService(
+                jobs, rollout, devices, directory, catalog, lists, sender, engine, clock, log.log(), events::add);
         progress = new ProgressReportService(devices, log.log());
     }
 

@@ -36,6 +36,11 @@ public final class JobPatch {
     Instant planAt;
     Integer resumedStage;
     Boolean pausedByRule;
+    /** Who paused, resumed or canceled: set only by an operator's action (null: unchanged). */
+    String pausedBy;
+
+    String resumedBy;
+    String canceledBy;
     Boolean windowEnded;
     Boolean swept;
     /** false: the job leaves the scheduler's index of live jobs; true: it joins it again (a deletion to finish). */
@@ -145,6 +150,21 @@ public final class JobPatch {
 
     public JobPatch pausedByRule(boolean value) {
         this.pausedByRule = value;
+        return this;
+    }
+
+    public JobPatch pausedBy(String actor) {
+        this.pausedBy = actor;
+        return this;
+    }
+
+    public JobPatch resumedBy(String actor) {
+        this.resumedBy = actor;
+        return this;
+    }
+
+    public JobPatch canceledBy(String actor) {
+        this.canceledBy = actor;
         return this;
     }
 
@@ -259,6 +279,18 @@ public final class JobPatch {
 
     public Boolean newPausedByRule() {
         return pausedByRule;
+    }
+
+    public String newPausedBy() {
+        return pausedBy;
+    }
+
+    public String newResumedBy() {
+        return resumedBy;
+    }
+
+    public String newCanceledBy() {
+        return canceledBy;
     }
 
     public Boolean newWindowEnded() {

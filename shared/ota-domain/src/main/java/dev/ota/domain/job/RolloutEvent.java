@@ -16,6 +16,7 @@ public record RolloutEvent(String type, String jobId, Map<String, Object> detail
     public static final String JOB_CREATED = "Job Created";
     public static final String JOB_STAGE_STARTED = "Job Stage Started";
     public static final String JOB_PAUSED_BY_THRESHOLD = "Job Paused By Threshold";
+    public static final String JOB_PAUSED = "Job Paused";
     public static final String JOB_RESUMED = "Job Resumed";
     public static final String JOB_ABORTED = "Job Aborted";
     public static final String JOB_CANCELED = "Job Canceled";
@@ -51,6 +52,11 @@ public record RolloutEvent(String type, String jobId, Map<String, Object> detail
 
     public static RolloutEvent pausedByThreshold(String jobId, int stage, String reason) {
         return new RolloutEvent(JOB_PAUSED_BY_THRESHOLD, jobId, fields("stage", stage, "reason", reason));
+    }
+
+    /** An operator paused the job (a threshold's pause is {@link #pausedByThreshold}). */
+    public static RolloutEvent paused(String jobId, String pausedBy) {
+        return new RolloutEvent(JOB_PAUSED, jobId, fields("pausedBy", pausedBy));
     }
 
     public static RolloutEvent resumed(String jobId, String resumedBy) {

@@ -11,6 +11,7 @@ import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.FirmwareRef;
 import dev.ota.domain.Page;
 import dev.ota.domain.job.ClientToken;
+import dev.ota.domain.job.JobActors;
 import dev.ota.domain.job.JobCounts;
 import dev.ota.domain.job.JobDefinition;
 import dev.ota.domain.job.JobPatch;
@@ -74,6 +75,11 @@ public final class DynamoDbJobRepository implements JobRepository, LiveJobs {
     /** byCreated's sort key: {@link #createdKey}. */
     static final String CREATED_KEY = "createdKey";
 
+    // The IAM callers who created, last paused, resumed and canceled the job (JobActors).
+    static final String CREATED_BY = "createdBy";
+    static final String PAUSED_BY = "pausedBy";
+    static final String RESUMED_BY = "resumedBy";
+    static final String CANCELED_BY = "canceledBy";
     private static final List<String> PRODUCT_PAGE_KEY = List.of("jobId", "productId", "createdAt");
     private static final List<String> ALL_PAGE_KEY = List.of("jobId", LIST_KEY, CREATED_KEY);
     /** Job states in which a job may still send update_firmware: every state but the ended ones. */
@@ -212,6 +218,9 @@ public final class DynamoDbJobRepository implements JobRepository, LiveJobs {
         item.put("stateReason", s(job.stateReason()));
         item.put("targetCount", n(0));
         item.put("createdAt", n(job.createdAt().toEpochMilli()));
+        if (job.actors().createdBy() != null) {
+            item.put(CREATED_BY, s(job.actors().createdBy()));
+        }
         item.put("definition", s(JobDefinitionJson.encode(d)));
         item.put("dynamic", AttributeValue.fromBool(d.dynamic()));
         item.put("currentStage", n(0));
@@ -500,6 +509,15 @@ public final class DynamoDbJobRepository implements JobRepository, LiveJobs {
         if (p.newWindowEnded() != null) {
             e.set("windowEnded", AttributeValue.fromBool(p.newWindowEnded()));
         }
+        if (p.newPausedBy() != null) {
+            e.set(PAUSED_BY, s(p.newPausedBy()));
+        }
+        if (p.newResumedBy() != null) {
+            e.set(RESUMED_BY, s(p.newResumedBy()));
+        }
+        if (p.newCanceledBy() != null) {
+            e.set(CANCELED_BY, s(p.newCanceledBy()));
+        }
         if (p.newSwept() != null) {
             e.set("swept", AttributeValue.fromBool(p.newSwept()));
         }
@@ -583,7 +601,9 @@ public final class DynamoDbJobRepository implements JobRepository, LiveJobs {
                 (int) num(item, "resumedStage", -1),
                 bool(item, "windowEnded"),
                 bool(item, "swept"),
-                Instant.ofEpochMilli(num(item, "createdAt", 0)));
+                Instant.ofEpochMilli(num(item, "createdAt", 0)),
+                new JobActors(
+                        str(item, CREATED_BY), str(item, PAUSED_BY), str(item, RESUMED_BY), str(item, CANCELED_BY)));
     }
 
     private static boolean bool(Map<String, AttributeValue> item, String name) {

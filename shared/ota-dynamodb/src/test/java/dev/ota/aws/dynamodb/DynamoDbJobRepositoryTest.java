@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ota.domain.Execution;
 import dev.ota.domain.Page;
 import dev.ota.domain.device.DeviceId;
+import dev.ota.domain.job.JobActors;
 import dev.ota.domain.job.JobCounts;
 import dev.ota.domain.job.JobPatch;
 import dev.ota.domain.job.JobRecord;
@@ -34,6 +35,56 @@ class DynamoDbJobRepositoryTest extends StoreFixture {
 
         assertThat(jobs.find(job.jobId())).contains(job);
         assertThat(jobs.state(job.jobId())).contains(JobStatus.PREPARING);
+    }
+
+    @Test
+    void whoCreatedPausedResumedAndCanceledReadsBack() {
+        JobRecord plain = record(MotoTables.id("job"), product, "2.0.0", JobStatus.PREPARING, false, T0);
+        String alice = "arn:aws:iam::123456789012:user/alice";
+        String bob = "arn:aws:sts::123456789012:assumed-role/Operator/bob";
+        JobRecord job = new JobRecord(
+                plain.jobId(),
+                plain.productId(),
+                plain.firmware(),
+                plain.definition(),
+                plain.state(),
+                plain.stateReason(),
+                plain.targetCount(),
+                plain.currentStage(),
+                plain.stageSizes(),
+                plain.expanded(),
+                plain.cursor(),
+                plain.seqNext(),
+                plain.expansionHeartbeat(),
+                plain.invalidNames(),
+                plain.duplicateNames(),
+                plain.budget(),
+                plain.planAt(),
+                plain.pausedByRule(),
+                plain.resumedStage(),
+                plain.windowEnded(),
+                plain.swept(),
+                plain.createdAt(),
+                JobActors.createdBy(alice));
+        jobs.create(job);
+        assertThat(jobs.find(job.jobId()).orElseThrow().actors()).isEqualTo(JobActors.createdBy(alice));
+
+        assertThat(jobs.update(job.jobId(), JobPatch.patch().pausedBy(bob))).isTrue();
+        assertThat(jobs.update(job.jobId(), JobPatch.patch().resumedBy(alice).canceledBy(bob)))
+                .isTrue();
+        assertThat(jobs.update(job.jobId(), JobPatch.patch().state(JobStatus.PAUSED, "x")))
+                .as("a patch that names nobody keeps who acted")
+                .isTrue();
+
+        assertThat(jobs.find(job.jobId()).orElseThrow().actors()).isEqualTo(new JobActors(alice, bob, alice, bob));
+        assertThat(jobs.find(plain.jobId()).orElseThrow().actors().pausedBy()).isEqualTo(bob);
+    }
+
+    @Test
+    void aJobNobodyIsNamedOnReadsBackWithNoActors() {
+        JobRecord job = record(MotoTables.id("job"), product, "2.0.0", JobStatus.PREPARING, false, T0);
+        jobs.create(job);
+        assertThat(jobs.find(job.jobId()).orElseThrow().actors()).isEqualTo(JobActors.NONE);
     }
 
     @Test
