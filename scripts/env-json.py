@@ -48,6 +48,14 @@ def resolve(value, stack, where):
         # FIRMWARE_BUCKET, the bucket in use (template.yaml: FirmwareBucketNameParameter): the
         # existing bucket the stack was given, else the bucket it made.
         return stack["Parameters"].get("ExistingFirmwareBucket") or stack["PhysicalIds"]["FirmwareBucket"]
+    if isinstance(value, dict) and "Fn::If" in value:
+        condition, when_true, when_false = value["Fn::If"]
+        chosen = when_true if holds(stack["Conditions"][condition], stack, where) else when_false
+        return resolve(chosen, stack, where) if isinstance(chosen, dict) else chosen
+    if isinstance(value, dict) and value.get("Fn::GetAtt") in (["DownloadDistribution", "DomainName"],
+                                                               "DownloadDistribution.DomainName"):
+        # A distribution's domain is its id under cloudfront.net.
+        return stack["PhysicalIds"]["DownloadDistribution"].lower() + ".cloudfront.net"
     if isinstance(value, dict) and isinstance(value.get("Fn::Sub"), str):
         def one(m):
             name = m.group(1)
@@ -61,7 +69,24 @@ def resolve(value, stack, where):
     return None
 
 
+def holds(condition, stack, where):
+    """A template condition, over the stack's parameters (Equals, Not, And, Or, Condition)."""
+    if "Condition" in condition:
+        return holds(stack["Conditions"][condition["Condition"]], stack, where)
+    if "Fn::Equals" in condition:
+        a, b = (resolve(v, stack, where) if isinstance(v, dict) else v for v in condition["Fn::Equals"])
+        return str(a) == str(b)
+    if "Fn::Not" in condition:
+        return not holds(condition["Fn::Not"][0], stack, where)
+    if "Fn::And" in condition:
+        return all(holds(c, stack, where) for c in condition["Fn::And"])
+    if "Fn::Or" in condition:
+        return any(holds(c, stack, where) for c in condition["Fn::Or"])
+    sys.exit(f"{where}: env-json.py cannot evaluate the condition {json.dumps(condition)}; teach it")
+
+
 def env_json(template, stack):
+    stack = {**stack, "Conditions": template.get("Conditions", {})}
     common = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
     out = {}
     for logical_id, resource in template["Resources"].items():
