@@ -59,8 +59,15 @@ def test_every_sample_event_runs_through_invoke_sh(local_stack):
             assert response["batchItemFailures"] == [], response
         if name == "update-devices.json":
             assert response["delivered"] == ["device-001", "device-002"], response
+            sample_job = response["jobId"]
         if name in ("register-firmware.json", "s3-object-created.json"):
             assert response["outcome"] == "REGISTERED", response
+    # The session's stack is shared: the sample job leaves its devices free for the tests after this one.
+    # (A job that already ended is refused, and is no longer in anyone's way.)
+    try:
+        local_stack.ota("--endpoint", local_stack.api, "job", "cancel", sample_job)
+    except AssertionError as refused:
+        assert "409" in str(refused) or "CONFLICT" in str(refused) or "ended" in str(refused), refused
 
 
 def test_invoke_sh_says_what_is_wrong(local_stack, tmp_path):
