@@ -48,7 +48,7 @@ public record SchedulerWiring(ObjectMapper json, JobWiring jobs) {
                 new JobWiring(
                         settings,
                         engine,
-                        JobEngineClients.of(settings, aws),
+                        JobEngineClients.of(settings, aws, clock),
                         things,
                         queue,
                         clock,

@@ -48,7 +48,7 @@ public record ManagementApiWiring(
     public static ManagementApiWiring of(Environment env, AwsClients aws, Clock clock) {
         Settings settings = Settings.from(env);
         UploadSettings uploads = UploadSettingsFromEnvironment.read(env);
-        JobEngineClients clients = JobEngineClients.of(settings, aws);
+        JobEngineClients clients = JobEngineClients.of(settings, aws, clock);
         Tables tables = settings.tables();
         S3FirmwareUploads objects =
                 new S3FirmwareUploads(clients.s3(), uploadPresigner(aws), settings.firmwareBucket());

@@ -66,7 +66,13 @@ public record UpdateDevicesWiring(
         Observability observability = Observability.of(env, aws, json, log, false);
         DeviceStateStore store = observability.observed(new DynamoDbDeviceStateStore(dynamo, tables));
         UpdateSender updates = DownloadUrls.sender(
-                settings, DownloadUrls.minter(settings, aws), channel, store, clock, log, observability.metrics());
+                settings,
+                DownloadUrls.minter(settings, aws, clock),
+                channel,
+                store,
+                clock,
+                log,
+                observability.metrics());
         JobEngine engine = new JobEngine(
                 jobs,
                 new DynamoDbRolloutStore(dynamo, tables),

@@ -62,7 +62,7 @@ public record VersionReportWiring(
                 channel,
                 DownloadUrls.sender(
                         settings,
-                        DownloadUrls.minter(settings, aws),
+                        DownloadUrls.minter(settings, aws, clock),
                         channel,
                         store,
                         clock,

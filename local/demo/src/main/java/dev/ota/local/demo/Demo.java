@@ -110,7 +110,7 @@ public final class Demo {
         AwsClients clients = LocalClients.functionClients(stack.aws()).build();
         watcherClients.add(clients);
         watcher = JobOperationsFactory.create(
-                stack.settings(), JobEngineClients.of(stack.settings(), clients), stack.clock());
+                stack.settings(), JobEngineClients.of(stack.settings(), clients, stack.clock()), stack.clock());
         try {
             return runDemo();
         } finally {

@@ -799,7 +799,7 @@ public final class LocalStack implements AutoCloseable {
                         "template.yaml has no function with handler " + ManagementApiHandler.class.getName());
             }
             jobOperations = JobOperationsFactory.create(
-                    settings, JobEngineClients.of(settings, clientsOf(managementApi)), clock);
+                    settings, JobEngineClients.of(settings, clientsOf(managementApi), clock), clock);
         }
         return jobOperations;
     }

@@ -25,6 +25,11 @@ public final class DownloadUrls {
     private DownloadUrls() {}
 
     public static DownloadUrlMinter minter(Settings settings, AwsClients aws) {
+        return minter(settings, aws, Clock.systemUTC());
+    }
+
+    /** @param clock the time a URL's expiry counts from (the function's clock) */
+    public static DownloadUrlMinter minter(Settings settings, AwsClients aws, Clock clock) {
         DownloadSettings d = settings.downloads();
         if (!d.cloudFront()) {
             return new SigV4DownloadUrlMinter(aws.presignConfig(), settings.firmwareBucket(), settings.urlExpiry());
@@ -39,7 +44,7 @@ public final class DownloadUrls {
                 d.keyPairId(),
                 CloudFrontSigningKey.fromPem(pem),
                 settings.urlExpiry(),
-                Clock.systemUTC());
+                clock);
     }
 
     public static UpdateSender sender(
