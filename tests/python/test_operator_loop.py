@@ -36,5 +36,10 @@ def test_upload_create_a_staged_job_watch_it_and_a_device_updates(local_stack, d
         time.sleep(1)
     assert status["job"]["state"] == "COMPLETED", status
     assert status["statistics"]["counts"]["SUCCEEDED"] == 2, status
+    # The job completes on `done`; the device's own report of its new version follows (about 2 s
+    # later, after the SDK restarts on it), and only that report moves currentVersion.
     for name in names:
+        deadline = time.time() + 60
+        while local_stack.device(product, name)["currentVersion"] != "1.1.0" and time.time() < deadline:
+            time.sleep(1)
         assert local_stack.device(product, name)["currentVersion"] == "1.1.0"
