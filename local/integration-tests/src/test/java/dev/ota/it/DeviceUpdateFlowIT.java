@@ -89,6 +89,9 @@ class DeviceUpdateFlowIT {
         SharedStack.uploadAndRegister(stack, product, "2.0.0", firmware);
         try (SimulatedDevice device = new SimulatedDevice(
                         dev.ota.local.device.Registered.mqttUrl(stack, product, "dev-r"), product, "dev-r", "ota")
+                // The documented device topic: each report by Basic Ingest to its own rule.
+                .viaBasicIngest(new SimulatedDevice.BasicIngest(
+                        stack.parameter("VersionReportRuleName"), stack.parameter("ProgressReportRuleName")))
                 .connect()) {
             SharedStack.invoke(
                     stack,

@@ -11,6 +11,7 @@ import dev.ota.local.demo.FleetPlan.DeviceProfile;
 import dev.ota.local.demo.FleetPlan.Fault;
 import dev.ota.local.demo.FleetState.ExecutionRow;
 import dev.ota.local.device.Registered;
+import dev.ota.local.device.SimulatedDevice;
 import dev.ota.local.iam.LocalIam;
 import dev.ota.local.stack.LocalClients;
 import dev.ota.local.stack.LocalFunction;
@@ -170,8 +171,10 @@ public final class Demo {
         HttpClient http =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         List<DemoDevice> fleet = new ArrayList<>();
+        SimulatedDevice.BasicIngest basicIngest = new SimulatedDevice.BasicIngest(
+                stack.parameter("VersionReportRuleName"), stack.parameter("ProgressReportRuleName"));
         for (DeviceProfile profile : plan.devices()) {
-            fleet.add(new DemoDevice(profile, options, stack.mqttUrl(), http, urlExpiry));
+            fleet.add(new DemoDevice(profile, options, stack.mqttUrl(), http, urlExpiry, basicIngest));
         }
         ExecutorService threads = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "demo-device");
@@ -183,7 +186,7 @@ public final class Demo {
             long onDollar =
                     fleet.stream().filter(d -> d.topicPrefix().equals("$ota")).count();
             out.printf(
-                    "  %d devices connected to %s and reported %s (%d on $ota/... topics, %d on ota/...)%n",
+                    "  %d devices connected to %s and reported %s (%d on Tencent's $ota/... topics, %d by Basic Ingest $aws/rules/<rule>/ota/...)%n",
                     fleet.size(), stack.mqttUrl(), options.fromVersion(), onDollar, fleet.size() - onDollar);
             identity = IdentityCheck.run(
                     stack,

@@ -56,13 +56,27 @@ final class DemoDevice implements Runnable {
     private long lastReportAt;
     private long reReportAfterMs = RE_REPORT_IDLE_MS;
 
-    DemoDevice(DeviceProfile profile, DemoOptions options, String mqttUrl, HttpClient http, Duration urlExpiry) {
+    /**
+     * @param basicIngest the report rules' names: a device on AWS's topics ({@code ota/...}) reports by
+     *     Basic Ingest, the documented device topic; one on Tencent's {@code $ota/...} publishes to its
+     *     one fixed report topic, as an unchanged Tencent SDK does (both rules see it)
+     */
+    DemoDevice(
+            DeviceProfile profile,
+            DemoOptions options,
+            String mqttUrl,
+            HttpClient http,
+            Duration urlExpiry,
+            SimulatedDevice.BasicIngest basicIngest) {
         this.profile = profile;
         this.options = options;
         this.urlExpiry = urlExpiry;
         this.random = new Random(options.seed() * 31 + profile.name().hashCode());
         this.topicPrefix = profile.topicPrefix();
         this.device = new SimulatedDevice(mqttUrl, options.productId(), profile.name(), topicPrefix, http);
+        if (!topicPrefix.startsWith("$")) {
+            device.viaBasicIngest(basicIngest);
+        }
         this.pendingDrops = new ArrayDeque<>(profile.dropAt());
         this.runningVersion = options.fromVersion();
     }

@@ -486,7 +486,7 @@ public final class DemoSummary {
                 b,
                 "Topics",
                 String.format(
-                        "%d devices on $ota/report|update/..., %d on ota/report|update/...",
+                        "%d devices on $ota/report|update/..., %d report by Basic Ingest ($aws/rules/<rule>/ota/report/...) and hear on ota/update/...",
                         ota, devices.size() - ota));
         line(b, "Time", String.format("%.1f s", millis / 1000.0));
         b.append(rule).append('\n');

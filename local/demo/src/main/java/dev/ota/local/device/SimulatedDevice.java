@@ -39,6 +39,15 @@ public final class SimulatedDevice implements AutoCloseable {
     private final BlockingQueue<JsonNode> inbox = new LinkedBlockingQueue<>();
     private final HttpClient http;
     private final AtomicLong publishes = new AtomicLong();
+    /** The Basic Ingest rule names its reports go to, or null: the plain report topic. */
+    private volatile BasicIngest basicIngest;
+
+    /**
+     * The two report rules' fixed names (template parameters VersionReportRuleName and
+     * ProgressReportRuleName): a report published to {@code $aws/rules/<rule>/<report topic>} goes to
+     * that rule alone, with no messaging charge (docs/protocol.md).
+     */
+    public record BasicIngest(String versionRule, String progressRule) {}
 
     /**
      * @param topicPrefix "ota" (AWS) or "$ota" (Tencent's own topics)
@@ -126,6 +135,26 @@ public final class SimulatedDevice implements AutoCloseable {
         return topicPrefix + "/report/" + productId + "/" + deviceName;
     }
 
+    /**
+     * From now on its reports go by Basic Ingest, each to its own rule: the documented device topic
+     * on AWS. Without this call the device publishes every report to its one report topic, as
+     * Tencent's SDKs do unchanged.
+     */
+    public SimulatedDevice viaBasicIngest(BasicIngest rules) {
+        this.basicIngest = rules;
+        return this;
+    }
+
+    /** The topic a report of this type goes to: its rule's Basic Ingest topic, or the report topic. */
+    public String reportTopic(String type) {
+        BasicIngest rules = basicIngest;
+        if (rules == null) {
+            return reportTopic();
+        }
+        String rule = "report_version".equals(type) ? rules.versionRule() : rules.progressRule();
+        return "$aws/rules/" + rule + "/" + reportTopic();
+    }
+
     public void reportVersion(String version) {
         ObjectNode msg = json.createObjectNode().put("type", "report_version");
         msg.putObject("report").put("version", version);
@@ -177,7 +206,7 @@ public final class SimulatedDevice implements AutoCloseable {
 
     private void publish(JsonNode message, int qos) {
         try {
-            mqtt.publish(reportTopic(), json.writeValueAsBytes(message), qos, false);
+            mqtt.publish(reportTopic(message.path("type").asText()), json.writeValueAsBytes(message), qos, false);
             publishes.incrementAndGet();
         } catch (MqttException | IOException e) {
             throw new IllegalStateException(deviceName + ": publish failed", e);
