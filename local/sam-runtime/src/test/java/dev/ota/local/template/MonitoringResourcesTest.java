@@ -203,4 +203,19 @@ class MonitoringResourcesTest {
                 .as("the dashboard's alarm widget lists every alarm")
                 .containsAll(ofType("AWS::CloudWatch::Alarm").keySet());
     }
+
+    /**
+     * Lambda's own START/END/REPORT lines are billed log ingestion on every invocation (about 350
+     * bytes each, docs/benchmarks.md): every function logs JSON with SystemLogLevel WARN, which
+     * drops them, and its own log group (retention).
+     */
+    @Test
+    void everyFunctionLogsJsonWithoutLambdasPerInvocationLines() {
+        ofType("AWS::Serverless::Function").forEach((id, function) -> {
+            Map<String, Object> logging = map(map(function.get("Properties")).get("LoggingConfig"));
+            assertThat(logging.get("LogFormat")).as(id + " LogFormat").isEqualTo("JSON");
+            assertThat(logging.get("SystemLogLevel")).as(id + " SystemLogLevel").isEqualTo("WARN");
+            assertThat(logging.get("LogGroup")).as(id + " LogGroup").isNotNull();
+        });
+    }
 }

@@ -559,6 +559,40 @@ class DynamoDbRolloutStoreTest extends StoreFixture {
         }
 
         @Test
+        void aRowListedByStatusHasEveryFieldOfTheRowItself() {
+            // byStatus projects only what the listings read (INCLUDE, template.yaml): a row read
+            // through it must equal the row read from the table, with every field set.
+            DeviceId device = new DeviceId(job.productId(), "d-full");
+            Execution failed = new Execution(
+                    job.jobId(),
+                    firmware("2.0.0"),
+                    "1.0.0",
+                    FAILED,
+                    3,
+                    47,
+                    T0,
+                    T0.plusSeconds(90),
+                    -4,
+                    "md5 mismatch",
+                    null,
+                    null,
+                    2,
+                    Duration.ofMinutes(5),
+                    1,
+                    0);
+            Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> item =
+                    new java.util.HashMap<>(ExecutionRow.key(job.jobId(), device.deviceName()));
+            item.putAll(ExecutionRow.attributes(device, failed));
+            item.put(ExecutionRow.HELD_BY, Attr.s("stage-hold"));
+            dynamo.putItem(r -> r.tableName(tables.executions()).item(item));
+
+            RowView whole = rollout.row(job.jobId(), device.deviceName()).orElseThrow();
+            assertThat(whole.heldBy()).isEqualTo("stage-hold");
+            assertThat(whole.resultMsg()).isEqualTo("md5 mismatch");
+            assertThat(rollout.rows(job.jobId(), FAILED, null, 10).items()).containsExactly(whole);
+        }
+
+        @Test
         void rowsPageThroughTheJobByDeviceNameOptionallyInOneStatus() {
             List<String> names = IntStream.range(0, 7).mapToObj(i -> "d-" + i).toList();
             List<DeviceId> queued = queue(job, names.toArray(String[]::new));
