@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndexDescription;
@@ -50,23 +51,40 @@ final class IndexWrites {
 
     /** Index write units between two snapshots. */
     static long between(Map<String, Entry> before, Map<String, Entry> after) {
-        long writes = 0;
+        return byIndex(before, after).values().stream()
+                .mapToLong(Long::longValue)
+                .sum();
+    }
+
+    /** Index write units between two snapshots, by "table/index". */
+    static Map<String, Long> byIndex(Map<String, Entry> before, Map<String, Entry> after) {
+        Map<String, Long> writes = new TreeMap<>();
         for (Map.Entry<String, Entry> e : after.entrySet()) {
             Entry old = before.get(e.getKey());
+            long n = 0;
             if (old == null) {
-                writes++;
+                n = 1;
             } else if (!old.key().equals(e.getValue().key())) {
-                writes += 2;
+                n = 2;
             } else if (!old.item().equals(e.getValue().item())) {
-                writes++;
+                n = 1;
+            }
+            if (n > 0) {
+                writes.merge(index(e.getKey()), n, Long::sum);
             }
         }
         for (String key : before.keySet()) {
             if (!after.containsKey(key)) {
-                writes++;
+                writes.merge(index(key), 1L, Long::sum);
             }
         }
         return writes;
+    }
+
+    /** "table/index" of an entry's key "table/index/{primary key}". */
+    private static String index(String entryKey) {
+        int second = entryKey.indexOf('/', entryKey.indexOf('/') + 1);
+        return entryKey.substring(0, second);
     }
 
     record Entry(Map<String, AttributeValue> key, Map<String, AttributeValue> item) {}

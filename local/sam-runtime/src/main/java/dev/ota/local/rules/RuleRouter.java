@@ -82,6 +82,7 @@ public final class RuleRouter implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger invocations = new AtomicInteger();
     private final AtomicInteger actionFailures = new AtomicInteger();
+    private final AtomicInteger triggered = new AtomicInteger();
     private final Function<Throwable, Void> errorLog;
     private final LongSupplier clock;
 
@@ -132,6 +133,8 @@ public final class RuleRouter implements AutoCloseable {
             if (route.topicFilters().stream().noneMatch(filter -> MqttTopic.isMatched(filter, matched))) {
                 continue;
             }
+            // AWS bills a rule as triggered when a message reaches it, whatever its WHERE decides.
+            triggered.incrementAndGet();
             // The rule's own filter comes first; a match on another (the local $-twin of it) is shown to
             // the SQL as the topic the rule's filter names, so topic() and topic(n) read as they do on AWS.
             String ruleTopic = MqttTopic.isMatched(route.topicFilters().get(0), topic) ? topic : asRuleTopic(topic);
@@ -211,6 +214,11 @@ public final class RuleRouter implements AutoCloseable {
 
     public List<DeadLetter> deadLetters() {
         return List.copyOf(deadLetters);
+    }
+
+    /** Rules a message reached (its topic matched, or Basic Ingest named the rule): IoT bills each as triggered. */
+    public int triggered() {
+        return triggered.get();
     }
 
     public int invocations() {

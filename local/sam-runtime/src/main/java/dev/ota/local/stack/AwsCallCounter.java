@@ -24,6 +24,7 @@ public final class AwsCallCounter implements ExecutionInterceptor {
 
     private final Map<String, LongAdder> calls = new ConcurrentHashMap<>();
     private final LongAdder dynamoWriteUnits = new LongAdder();
+    private final LongAdder dynamoTransactionItems = new LongAdder();
     private final LongAdder dynamoReadUnitsTimesTwo = new LongAdder();
 
     @Override
@@ -42,6 +43,7 @@ public final class AwsCallCounter implements ExecutionInterceptor {
     private void estimateCapacity(Object request) {
         if (request instanceof TransactWriteItemsRequest t) {
             dynamoWriteUnits.add(2L * t.transactItems().size());
+            dynamoTransactionItems.add(t.transactItems().size());
         } else if (request instanceof UpdateItemRequest
                 || request instanceof PutItemRequest
                 || request instanceof DeleteItemRequest) {
@@ -55,6 +57,11 @@ public final class AwsCallCounter implements ExecutionInterceptor {
 
     public long dynamoWriteUnits() {
         return dynamoWriteUnits.sum();
+    }
+
+    /** Items written (or condition-checked) inside transactions: each is billed 2 of {@link #dynamoWriteUnits()}. */
+    public long dynamoTransactionItems() {
+        return dynamoTransactionItems.sum();
     }
 
     /** Read units (halves possible, hence a double). */
@@ -76,6 +83,7 @@ public final class AwsCallCounter implements ExecutionInterceptor {
     public void reset() {
         calls.clear();
         dynamoWriteUnits.reset();
+        dynamoTransactionItems.reset();
         dynamoReadUnitsTimesTwo.reset();
     }
 }

@@ -29,6 +29,7 @@ public final class LocalMetrics implements Consumer<String> {
 
     private final ObjectMapper json;
     private final Map<Series, Stats> series = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.LongAdder documentBytes = new java.util.concurrent.atomic.LongAdder();
 
     public LocalMetrics(ObjectMapper json) {
         this.json = json;
@@ -36,6 +37,8 @@ public final class LocalMetrics implements Consumer<String> {
 
     @Override
     public void accept(String document) {
+        // On AWS each document is a log line of its own (UTF-8, and its newline).
+        documentBytes.add(document.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1);
         JsonNode root;
         try {
             root = json.readTree(document);
@@ -133,5 +136,10 @@ public final class LocalMetrics implements Consumer<String> {
                             .put("max", e.getValue().max());
                 });
         return out;
+    }
+
+    /** Bytes of every EMF document so far: on AWS, log lines CloudWatch Logs ingests (the cost benchmark). */
+    public long documentBytes() {
+        return documentBytes.sum();
     }
 }
