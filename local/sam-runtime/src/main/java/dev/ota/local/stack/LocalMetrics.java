@@ -5,11 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
@@ -29,7 +31,7 @@ public final class LocalMetrics implements Consumer<String> {
 
     private final ObjectMapper json;
     private final Map<Series, Stats> series = new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.LongAdder documentBytes = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder documentBytes = new LongAdder();
 
     public LocalMetrics(ObjectMapper json) {
         this.json = json;
@@ -38,7 +40,7 @@ public final class LocalMetrics implements Consumer<String> {
     @Override
     public void accept(String document) {
         // On AWS each document is a log line of its own (UTF-8, and its newline).
-        documentBytes.add(document.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1);
+        documentBytes.add(document.getBytes(StandardCharsets.UTF_8).length + 1);
         JsonNode root;
         try {
             root = json.readTree(document);
