@@ -34,6 +34,7 @@ class TopicRulesIT {
         try (SimulatedDevice device =
                 new SimulatedDevice(Registered.mqttUrl(stack, "INGEST", "dev-1"), "INGEST", "dev-1", "ota").connect()) {
             int before = stack.router().invocations();
+            int triggeredBefore = stack.router().triggered();
             device.publishTo(
                     "$aws/rules/ota_version_report/" + device.reportTopic(),
                     VERSION_REPORT.getBytes(StandardCharsets.UTF_8));
@@ -44,6 +45,9 @@ class TopicRulesIT {
             assertThat(stack.router().invocations())
                     .as("only the version rule, not the progress rule too")
                     .isEqualTo(before + 1);
+            assertThat(stack.router().triggered())
+                    .as("one rule triggered (and billed), not two")
+                    .isEqualTo(triggeredBefore + 1);
 
             // The progress rule's Basic Ingest topic with a version report: its WHERE excludes it.
             device.publishTo(
@@ -52,6 +56,17 @@ class TopicRulesIT {
             SharedStack.sleep(300);
             assertThat(stack.router().awaitIdle(15_000)).isTrue();
             assertThat(stack.router().invocations()).isEqualTo(before + 1);
+            assertThat(stack.router().triggered())
+                    .as("triggered, and billed, though its WHERE drops it")
+                    .isEqualTo(triggeredBefore + 2);
+
+            // The plain topic: both report rules are triggered, the version rule alone acts.
+            device.publishRaw(VERSION_REPORT.getBytes(StandardCharsets.UTF_8));
+            assertThat(device.await("report_version_rsp", WAIT)).isNotNull();
+            SharedStack.awaitRouted(stack, before, 2);
+            assertThat(stack.router().awaitIdle(15_000)).isTrue();
+            assertThat(stack.router().invocations()).isEqualTo(before + 2);
+            assertThat(stack.router().triggered()).isEqualTo(triggeredBefore + 4);
         }
     }
 
