@@ -358,7 +358,17 @@ public final class SamTemplate {
                     schedules.add(resolve(p.containsKey("Schedule") ? p.get("Schedule") : p.get("ScheduleExpression")));
                 }
             });
-            Object logGroup = map(props.get("LoggingConfig")).get("LogGroup");
+            Map<String, Object> logging = map(props.get("LoggingConfig"));
+            // Lambda filters by level only in the JSON log format, and refuses a level without it.
+            // The local stack writes no START/END/REPORT lines at all: what AWS does at SystemLogLevel WARN.
+            Object format = logging.get("LogFormat");
+            for (String level : List.of("ApplicationLogLevel", "SystemLogLevel")) {
+                if (logging.containsKey(level) && (format == null || !"JSON".equals(resolve(format)))) {
+                    throw new IllegalStateException("template.yaml: " + id + ": LoggingConfig." + level
+                            + " needs LogFormat: JSON (Lambda refuses a log level in the Text format)");
+                }
+            }
+            Object logGroup = logging.get("LogGroup");
             String logGroupName = logGroup != null ? resolve(logGroup) : "/aws/lambda/" + physicalName(id);
             Map<String, Object> onFailure =
                     map(map(map(props.get("EventInvokeConfig")).get("DestinationConfig"))

@@ -1,10 +1,13 @@
 package dev.ota.local.template;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ota.local.standin.CloudFormationYaml;
 import dev.ota.local.standin.CloudFormationYaml.Intrinsic;
 import dev.ota.local.standin.RepoRoot;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -217,5 +220,19 @@ class MonitoringResourcesTest {
             assertThat(logging.get("SystemLogLevel")).as(id + " SystemLogLevel").isEqualTo("WARN");
             assertThat(logging.get("LogGroup")).as(id + " LogGroup").isNotNull();
         });
+    }
+
+    @Test
+    void theLocalStackRefusesALogLevelWithoutTheJsonLogFormatAsLambdaDoes(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        String template = Files.readString(RepoRoot.find().resolve("template.yaml"));
+        Path textFormat = dir.resolve("template.yaml");
+        Files.writeString(textFormat, template.replaceFirst("LogFormat: JSON", "LogFormat: Text"));
+
+        assertThatThrownBy(() -> SamTemplate.load(textFormat, Map.of()).functions())
+                .hasMessageContaining("needs LogFormat: JSON");
+        assertThat(SamTemplate.load(RepoRoot.find().resolve("template.yaml"), Map.of())
+                        .functions())
+                .isNotEmpty();
     }
 }
