@@ -169,7 +169,7 @@ public final class ConsoleServer implements AutoCloseable {
     }
 
     private void describeSession(HttpExchange exchange) throws IOException {
-        ObjectNode session = Api.JSON.createObjectNode();
+        ObjectNode session = Api.JSON.createObjectNode().put("apiCalls", apiCalls.get());
         try {
             Api client = api.get();
             session.put("endpoint", client.endpoint().toString()).put("region", client.region());
@@ -337,7 +337,7 @@ public final class ConsoleServer implements AutoCloseable {
         exchange.getResponseHeaders()
                 .set(
                         "Content-Security-Policy",
-                        "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'");
+                        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
         exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
         send(exchange, 200, bytes);
     }
