@@ -321,8 +321,9 @@ function jobPage(jobId) {
 
   const groups = { queued: ['QUEUED'], 'in progress': ['DELIVERED', 'DOWNLOADING', 'BURNING', 'RETRY_PENDING'],
     succeeded: ['SUCCEEDED'], failed: ['FAILED', 'TIMED_OUT'], 'canceled/skipped': ['CANCELED', 'SKIPPED'] };
+  const groupColors = ['#4d5560', '#0b5cad', '#116329', '#a40e26', '#b35900'];
   const funnel = chart(funnelCanvas, { type: 'line', data: { labels: [], datasets: Object.keys(groups).map((g, i) => ({
-    label: g, data: [], borderColor: COLORS[i], backgroundColor: COLORS[i], fill: false, tension: 0.2 })) },
+    label: g, data: [], borderColor: groupColors[i], backgroundColor: groupColors[i], fill: false, tension: 0.2 })) },
     options: { maintainAspectRatio: false, animation: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } } });
   const failChart = chart(failCanvas, { type: 'bar', data: { labels: [], datasets: [{ label: 'devices', data: [], backgroundColor: '#a40e26' }] },
     options: { maintainAspectRatio: false, animation: false, plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } } });

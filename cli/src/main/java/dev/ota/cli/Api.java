@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -50,6 +51,7 @@ public final class Api {
     private final AwsCredentialsProvider credentials;
     private final PrintStream debug;
     private final HttpClient http;
+    private final AtomicLong answered = new AtomicLong();
 
     Api(URI endpoint, String region, AwsCredentialsProvider credentials, PrintStream debug) {
         this.endpoint = endpoint;
@@ -64,6 +66,11 @@ public final class Api {
 
     HttpClient http() {
         return http;
+    }
+
+    /** Requests the API answered (whatever the status), retries included. */
+    public long answered() {
+        return answered.get();
     }
 
     public URI endpoint() {
@@ -193,6 +200,7 @@ public final class Api {
                 Thread.currentThread().interrupt();
                 throw new CliException(ExitCodes.INTERRUPTED, "interrupted");
             }
+            answered.incrementAndGet();
             int status = response.statusCode();
             if (debug != null) {
                 debug.println("[debug] " + method + " " + uri + " -> " + status);

@@ -31,7 +31,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -62,7 +61,6 @@ public final class ConsoleServer implements AutoCloseable {
     private final String host;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Map<String, UploadProgress> uploads = new ConcurrentHashMap<>();
-    private final AtomicLong apiCalls = new AtomicLong();
 
     private ConsoleServer(HttpServer server, ExecutorService executor, Supplier<Api> api, String token) {
         this.server = server;
@@ -102,11 +100,6 @@ public final class ConsoleServer implements AutoCloseable {
 
     public int port() {
         return server.getAddress().getPort();
-    }
-
-    /** Calls forwarded to the management API so far. */
-    public long apiCalls() {
-        return apiCalls.get();
     }
 
     public void awaitStop() throws InterruptedException {
@@ -169,9 +162,10 @@ public final class ConsoleServer implements AutoCloseable {
     }
 
     private void describeSession(HttpExchange exchange) throws IOException {
-        ObjectNode session = Api.JSON.createObjectNode().put("apiCalls", apiCalls.get());
+        ObjectNode session = Api.JSON.createObjectNode().put("apiCalls", 0);
         try {
             Api client = api.get();
+            session.put("apiCalls", client.answered());
             session.put("endpoint", client.endpoint().toString()).put("region", client.region());
             String key = client.accessKeyId();
             session.put("credentials", true)
@@ -193,7 +187,6 @@ public final class ConsoleServer implements AutoCloseable {
         Api.Answer answer;
         try {
             Api client = api.get();
-            apiCalls.incrementAndGet();
             answer = client.forward(
                     exchange.getRequestMethod(),
                     apiPath,
@@ -262,7 +255,6 @@ public final class ConsoleServer implements AutoCloseable {
             progress.phase = "md5";
             String md5 = FirmwareUpload.md5(file, progress.md5);
             progress.phase = "upload";
-            apiCalls.addAndGet(2);
             FirmwareUpload.transfer(
                     client,
                     file,
@@ -275,7 +267,6 @@ public final class ConsoleServer implements AutoCloseable {
                     query.containsKey("fileName"),
                     progress.upload);
             progress.phase = "uploaded";
-            apiCalls.incrementAndGet();
             JsonNode firmware = client.get(Api.path("=firmware", product, version), Map.of());
             json(exchange, 200, firmware);
         } catch (CliException e) {

@@ -20,12 +20,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -89,7 +87,7 @@ class ConsoleIT {
                         "--disable-background-networking",
                         "--disable-component-update",
                         "--disable-sync",
-                        "--window-size=1280,1000",
+                        "--window-size=1280,1400",
                         "--user-data-dir=" + Files.createDirectory(dir.resolve("profile")));
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(CHROMEDRIVER.toFile())
@@ -175,8 +173,9 @@ class ConsoleIT {
                 fleet.reportVersion(device, "1.0.0");
             }
             fleet.reportVersion("late-6", "1.0.0");
+            CountDownLatch retryClicked = new CountDownLatch(1);
             CountDownLatch brokenRetried = new CountDownLatch(1);
-            try (SimulatedFleet simulated = new SimulatedFleet(fleet, brokenRetried)) {
+            try (SimulatedFleet simulated = new SimulatedFleet(fleet, retryClicked, brokenRetried)) {
                 ticker = new ScheduledTicker(stack);
                 browser.get(startConsole(OPERATOR));
                 awaitText("#session", "API " + stack.apiEndpoint(), 30);
@@ -210,12 +209,14 @@ class ConsoleIT {
                 type("#create-job input[name=targetVersion]", "2.0.0");
                 type("#create-job textarea[name=deviceNames]", String.join("\n", devices));
                 type("#create-job input[name=ratePerMinute]", "600");
+                type("#create-job input[name=maxAttempts]", "1");
                 browser.findElement(By.id("add-stage")).click();
                 type("#create-job input[name='s1.deviceCount']", "1");
                 type("#create-job input[name='s1.failureThresholdPercent']", "50");
                 browser.findElement(By.id("add-stage")).click();
                 type("#create-job input[name='s2.successThresholdPercent']", "0");
                 type("#create-job input[name='s2.failureThresholdPercent']", "50");
+                type("#create-job input[name='s2.minDevicesForFailure']", "3"); // one broken device does not pause
                 awaitText("#job-estimate", "Targets 5 device(s) by name", 10);
                 JsonNode shown = SharedStack.JSON.readTree(textOf("#job-json"));
                 assertThat(shown.path("targets").path("deviceNames")).hasSize(5);
@@ -261,6 +262,7 @@ class ConsoleIT {
 
                 // Retry the broken device: its second attempt succeeds; then the slow one finishes and the job
                 // completes.
+                retryClicked.countDown();
                 browser.findElement(By.cssSelector(
                                 "#devices-table tr[data-device='broken-4'] button[aria-label='Retry broken-4']"))
                         .click();
@@ -336,14 +338,16 @@ class ConsoleIT {
         assertThat(forwardedCalls()).as("calls that reached the API").isZero();
     }
 
-    /** Devices that answer update_firmware through the report functions; broken-4 fails with -4 once, slow-5 waits. */
+    /**
+     * Devices that answer update_firmware through the report functions: broken-4 fails with -4 until the
+     * operator retries it, slow-5 stays downloading until broken-4 has succeeded, late-6 never answers.
+     */
     private static final class SimulatedFleet implements AutoCloseable {
         private final JobFixture fleet;
         private final ExecutorService devices = Executors.newCachedThreadPool();
-        private final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
         private final BiConsumer<String, byte[]> listener;
 
-        SimulatedFleet(JobFixture fleet, CountDownLatch brokenRetried) {
+        SimulatedFleet(JobFixture fleet, CountDownLatch retryClicked, CountDownLatch brokenRetried) {
             this.fleet = fleet;
             this.listener = (topic, payload) -> {
                 if (!topic.contains("/" + fleet.product + "/")) {
@@ -360,14 +364,12 @@ class ConsoleIT {
                 }
                 String device = topic.substring(topic.lastIndexOf('/') + 1);
                 String version = message.path("version").asText();
-                int attempt = attempts.computeIfAbsent(device, d -> new AtomicInteger())
-                        .incrementAndGet();
                 devices.submit(() -> {
                     if (device.startsWith("late")) {
                         return null; // never answers
                     }
                     Thread.sleep(1500);
-                    if (device.startsWith("broken") && attempt == 1) {
+                    if (device.startsWith("broken") && retryClicked.getCount() > 0) {
                         fleet.fail(device, version, -4);
                         return null;
                     }
