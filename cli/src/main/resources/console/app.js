@@ -364,7 +364,7 @@ function jobPage(jobId) {
       if (health.currentStage !== last.currentStage) event(now, `stage ${health.currentStage} released (stage ${last.currentStage} passed)`);
       if (job.state !== last.state) {
         const who = job.state === 'PAUSED' ? job.pausedBy : job.state === 'IN_PROGRESS' && last.state === 'PAUSED' ? job.resumedBy : job.state === 'CANCELED' ? job.canceledBy : null;
-        const what = job.state === 'PAUSED' && !job.pausedBy ? 'paused by threshold' : job.state === 'IN_PROGRESS' && last.state === 'PAUSED' ? 'resumed' : job.state;
+        const what = job.state === 'PAUSED' ? (job.pausedBy ? 'paused' : 'paused by threshold') : job.state === 'IN_PROGRESS' && last.state === 'PAUSED' ? 'resumed' : job.state;
         event(now, `${what}${who ? ' by ' + who : ''}${job.stateReason ? ': ' + job.stateReason : ''}`);
       }
     }
@@ -585,5 +585,5 @@ function route() {
   });
 }
 
-window.addEventListener('hashchange', route);
+window.addEventListener('hashchange', () => { route(); main.focus({ preventScroll: true }); });
 window.addEventListener('DOMContentLoaded', () => { session(); route(); });

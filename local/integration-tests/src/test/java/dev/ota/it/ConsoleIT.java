@@ -32,8 +32,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -41,6 +43,7 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -141,10 +144,32 @@ class ConsoleIT {
         return wait;
     }
 
+    /** The element's text; the pages re-render every few seconds, so a stale element is looked up again. */
     private String textOf(String css) {
+        return waitUpTo(30).ignoring(StaleElementReferenceException.class).until(d -> {
+            WebElement element = d.findElement(By.cssSelector(css));
+            return element.isDisplayed() ? element.getText() : null;
+        });
+    }
+
+    private void click(By by) {
+        waitUpTo(30).ignoring(StaleElementReferenceException.class).until(d -> {
+            WebElement element = d.findElement(by);
+            if (!element.isDisplayed() || !element.isEnabled()) {
+                return null;
+            }
+            element.click();
+            return true;
+        });
+    }
+
+    /** The device names the job page's device table shows. */
+    private List<String> rows() {
         return waitUpTo(30)
-                .until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(css)))
-                .getText();
+                .ignoring(StaleElementReferenceException.class)
+                .until(d -> d.findElements(By.cssSelector("#devices-table tbody tr[data-device]")).stream()
+                        .map(row -> row.getAttribute("data-device"))
+                        .toList());
     }
 
     private void awaitText(String css, String text, int seconds) {
@@ -190,8 +215,7 @@ class ConsoleIT {
                 type("#upload-form input[name=description]", "console rollout");
                 browser.findElement(By.cssSelector("#upload-form input[name=file]"))
                         .sendKeys(file.toString());
-                browser.findElement(By.cssSelector("#upload-form button[name=submit]"))
-                        .click();
+                click(By.cssSelector("#upload-form button[name=submit]"));
                 assertThat(browser.findElement(By.id("upload-progress")).isDisplayed())
                         .isTrue();
                 awaitText("#upload-status", "AVAILABLE", 120);
@@ -210,10 +234,10 @@ class ConsoleIT {
                 type("#create-job textarea[name=deviceNames]", String.join("\n", devices));
                 type("#create-job input[name=ratePerMinute]", "600");
                 type("#create-job input[name=maxAttempts]", "1");
-                browser.findElement(By.id("add-stage")).click();
+                click(By.id("add-stage"));
                 type("#create-job input[name='s1.deviceCount']", "1");
                 type("#create-job input[name='s1.failureThresholdPercent']", "50");
-                browser.findElement(By.id("add-stage")).click();
+                click(By.id("add-stage"));
                 type("#create-job input[name='s2.successThresholdPercent']", "0");
                 type("#create-job input[name='s2.failureThresholdPercent']", "50");
                 type("#create-job input[name='s2.minDevicesForFailure']", "3"); // one broken device does not pause
@@ -224,11 +248,15 @@ class ConsoleIT {
                 assertThat(shown.path("stages").get(0).path("deviceCount").asInt())
                         .isEqualTo(1);
                 assertThat(shown.path("rollout").path("ratePerMinute").asInt()).isEqualTo(600);
-                browser.findElement(By.cssSelector("#create-job button[name=submit]"))
-                        .click();
-                waitUpTo(30)
-                        .until(ExpectedConditions.elementToBeClickable(By.id("created-job")))
-                        .click();
+                assertThat((List<?>) ((JavascriptExecutor) browser)
+                                .executeScript("return [...document.querySelectorAll('#create-job input,"
+                                        + " #create-job select, #create-job textarea')]"
+                                        + ".filter(e => e.labels.length === 0 && !e.getAttribute('aria-label'))"
+                                        + ".map(e => e.name)"))
+                        .as("form fields without a label")
+                        .isEmpty();
+                click(By.cssSelector("#create-job button[name=submit]"));
+                click(By.id("created-job"));
 
                 // Job detail: the canary passes, the rest is released, the broken device fails with its code.
                 awaitText("#stages-table tr[data-stage='1']", "DONE", 60);
@@ -237,6 +265,15 @@ class ConsoleIT {
                 assertThat(textOf("#devices-table tr[data-device='broken-4']")).contains("-4");
                 awaitText("#failures-table tr[data-code='-4']", "1", 30);
                 awaitText("#devices-table tr[data-device='slow-5'] td.status", "DOWNLOADING", 30);
+                // The device table's status filter (the API's) and search (within the page).
+                new Select(browser.findElement(By.id("device-status"))).selectByValue("FAILED");
+                waitUpTo(30).until(d -> rows().equals(List.of("broken-4")));
+                new Select(browser.findElement(By.id("device-status"))).selectByValue("");
+                waitUpTo(30).until(d -> rows().size() == 5);
+                type("#device-search", "slow");
+                waitUpTo(10).until(d -> rows().equals(List.of("slow-5")));
+                type("#device-search", "-"); // every name: the search is cleared
+                waitUpTo(10).until(d -> rows().size() == 5);
                 awaitText("#job-state", "IN_PROGRESS", 10);
                 assertThat(textOf("#stages-table tr[data-stage='2']")).contains("CURRENT");
                 Thread.sleep(6_000); // a few refreshes: the funnel has points to draw
@@ -260,12 +297,16 @@ class ConsoleIT {
                         calls, minutes, calls / minutes);
                 assertThat(calls).as("the page refreshes while open").isPositive();
 
+                // A tablet's width: the page fits without sideways scrolling (wide tables scroll in their box).
+                browser.manage().window().setSize(new Dimension(820, 1180));
+                waitUpTo(10).until(d -> (Boolean) ((JavascriptExecutor) d)
+                        .executeScript("return document.documentElement.scrollWidth <= window.innerWidth"));
+                browser.manage().window().setSize(new Dimension(1280, 1400));
+
                 // Retry the broken device: its second attempt succeeds; then the slow one finishes and the job
                 // completes.
                 retryClicked.countDown();
-                browser.findElement(By.cssSelector(
-                                "#devices-table tr[data-device='broken-4'] button[aria-label='Retry broken-4']"))
-                        .click();
+                click(By.cssSelector("#devices-table tr[data-device='broken-4'] button[aria-label='Retry broken-4']"));
                 awaitText("#devices-table tr[data-device='broken-4'] td.status", "SUCCEEDED", 60);
                 assertThat(textOf("#devices-table tr[data-device='broken-4']")).contains("SUCCEEDED");
                 brokenRetried.countDown();
@@ -283,15 +324,16 @@ class ConsoleIT {
                 type("#create-job input[name=productId]", product);
                 type("#create-job input[name=targetVersion]", "2.0.0");
                 type("#create-job textarea[name=deviceNames]", "late-6");
-                browser.findElement(By.cssSelector("#create-job button[name=submit]"))
-                        .click();
-                waitUpTo(30)
-                        .until(ExpectedConditions.elementToBeClickable(By.id("created-job")))
-                        .click();
+                click(By.cssSelector("#create-job button[name=submit]"));
+                click(By.id("created-job"));
                 awaitText("#job-state", "IN_PROGRESS", 60);
-                waitUpTo(30)
-                        .until(ExpectedConditions.elementToBeClickable(By.xpath("//button[text()='Cancel job']")))
-                        .click();
+                click(By.xpath("//button[text()='Pause']"));
+                awaitText("#job-state", "PAUSED", 30);
+                awaitText("#job-timeline", "paused by arn:aws:iam::", 30);
+                click(By.xpath("//button[text()='Resume']"));
+                awaitText("#job-state", "IN_PROGRESS", 30);
+                awaitText("#job-timeline", "resumed by arn:aws:iam::", 30);
+                click(By.xpath("//button[text()='Cancel job']"));
                 waitUpTo(10).until(ExpectedConditions.alertIsPresent()).accept();
                 awaitText("#job-state", "CANCELED", 30);
                 assertThat(textOf("#job-timeline")).contains("CANCELED");
@@ -307,6 +349,19 @@ class ConsoleIT {
                         + "&device=broken-4");
                 awaitText("#device-version", "2.0.0", 30);
                 assertThat(textOf("#device-history")).contains("SUCCEEDED", "1.0.0", "2.0.0");
+
+                // Firmware: edit the description, then delete it (no live job targets it any more).
+                browser.get(browser.getCurrentUrl().replaceAll("#.*$", "") + "#/firmware?product=" + product);
+                awaitText("#firmware-table tr[data-version='2.0.0']", "console rollout", 30);
+                click(By.cssSelector("button[aria-label='Edit description of 2.0.0']"));
+                type("input[aria-label='Description of 2.0.0']", "rolled out");
+                click(By.xpath("//tr[@data-version='2.0.0']//button[text()='Save']"));
+                awaitText("#firmware-table tr[data-version='2.0.0']", "rolled out", 30);
+                click(By.cssSelector("button[aria-label='Delete 2.0.0']"));
+                waitUpTo(10).until(ExpectedConditions.alertIsPresent()).accept();
+                waitUpTo(30)
+                        .until(ExpectedConditions.invisibilityOfElementLocated(
+                                By.cssSelector("#firmware-table tr[data-version='2.0.0']")));
             }
         }
     }
@@ -332,7 +387,7 @@ class ConsoleIT {
         type("#create-job input[name=productId]", "NOCREDS");
         type("#create-job input[name=targetVersion]", "1.0.0");
         type("#create-job textarea[name=deviceNames]", "d1");
-        browser.findElement(By.cssSelector("#create-job button[name=submit]")).click();
+        click(By.cssSelector("#create-job button[name=submit]"));
         awaitText("#create-job + div .error", "NO_CREDENTIALS", 30);
 
         assertThat(forwardedCalls()).as("calls that reached the API").isZero();
