@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ota.cli.console.ConsoleServer;
+import dev.ota.local.standin.RepoRoot;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,9 +16,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -185,6 +189,22 @@ class ConsoleServerTest {
             assertThat(Api.JSON.readTree(call.body()).path("code").asText()).isEqualTo("NOT_CONFIGURED");
             assertThat(call.body()).contains("no API endpoint");
         }
+    }
+
+    @Test
+    void theDocsStateTheRefreshIntervalAndChartJsVersionTheConsoleHas() throws Exception {
+        String app = get("/app.js", null).body();
+        String chart = get("/vendor/chart.umd.min.js", null).body();
+        Matcher refresh = Pattern.compile("const REFRESH_MS = (\\d+)000;").matcher(app);
+        Matcher version = Pattern.compile("Chart\\.js v(\\d+\\.\\d+\\.\\d+)").matcher(chart);
+        assertThat(refresh.find()).isTrue();
+        assertThat(version.find()).isTrue();
+        String operations = Files.readString(RepoRoot.find().resolve("docs/operations.md"));
+        assertThat(operations)
+                .contains("refreshed every " + refresh.group(1) + " s while the tab is visible")
+                .contains("Chart.js " + version.group(1) + " (MIT");
+        assertThat(Files.readString(RepoRoot.find().resolve("cli/src/main/resources/console/vendor/README.md")))
+                .contains("Chart.js " + version.group(1), "chart.js@" + version.group(1));
     }
 
     @Test
