@@ -4,6 +4,7 @@
 const REFRESH_MS = 5000;
 const STATES = ['SCHEDULED', 'PREPARING', 'IN_PROGRESS', 'PAUSED', 'CANCELED', 'ABORTED', 'COMPLETED', 'DELETION_IN_PROGRESS'];
 const EXEC = ['QUEUED', 'DELIVERED', 'DOWNLOADING', 'BURNING', 'RETRY_PENDING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'CANCELED', 'SKIPPED'];
+const LIVE = ['QUEUED', 'DELIVERED', 'DOWNLOADING', 'BURNING', 'RETRY_PENDING'];
 const COLORS = ['#0b5cad', '#116329', '#a40e26', '#7a4d00', '#6f42c1', '#0e7c86', '#b35900', '#4d5560', '#c2185b', '#2e7d32'];
 const main = document.getElementById('main');
 let timers = [];
@@ -414,9 +415,10 @@ function jobPage(jobId) {
     tableSlot.replaceChildren(table(`Devices, page ${filter.page + 1}`, ['Device', 'Status', { label: '%', num: true }, { label: 'Code', num: true }, 'Message', { label: 'Attempt', num: true }, 'From', 'Updated', 'Actions'],
       shown.map(d => {
         const err = h('div', {});
-        const retry = h('button', { class: 'secondary', 'aria-label': `Retry ${d.deviceName}`, onclick: async () => {
+        // Retry: anything but SUCCEEDED (the API's rule); cancel: a device whose update has not ended.
+        const retry = h('button', { class: 'secondary', disabled: d.status === 'SUCCEEDED', 'aria-label': `Retry ${d.deviceName}`, onclick: async () => {
           try { await busy(retry, 'Retrying…', () => api('POST', `/jobs/${enc(jobId)}/devices/${enc(d.deviceName)}/retry`)); refresh(); } catch (e) { showError(err, e); } } }, 'Retry');
-        const cancel = h('button', { class: 'secondary', 'aria-label': `Cancel ${d.deviceName}`, onclick: async () => {
+        const cancel = h('button', { class: 'secondary', disabled: !LIVE.includes(d.status), 'aria-label': `Cancel ${d.deviceName}`, onclick: async () => {
           try { await busy(cancel, 'Canceling…', () => api('POST', `/jobs/${enc(jobId)}/devices/${enc(d.deviceName)}/cancel`)); refresh(); } catch (e) { showError(err, e); } } }, 'Cancel');
         return h('tr', { 'data-device': d.deviceName },
           h('td', {}, h('a', { href: `#/device?product=${enc(d.productId || lastProduct)}&device=${enc(d.deviceName)}` }, d.deviceName)),

@@ -220,6 +220,19 @@ class ConsoleIT {
                         .isTrue();
                 awaitText("#upload-status", "AVAILABLE", 120);
                 awaitText("#firmware-table tr[data-version='2.0.0']", "AVAILABLE", 30);
+                // Firmware whose bytes did not match its declared MD5 (uploaded past the console): REJECTED, with why.
+                ApiClient direct = ApiClient.local(stack.apiEndpoint());
+                byte[] bad = SharedStack.firmwareBytes(1000, 9);
+                ApiClient.Response ticket = direct.post(
+                        "/firmware",
+                        "{\"productId\":\"" + product + "\",\"version\":\"0.9.0\",\"fileSize\":1000,"
+                                + "\"md5sum\":\"0123456789abcdef0123456789abcdef\"}");
+                assertThat(ticket.status()).as(String.valueOf(ticket.body())).isEqualTo(201);
+                direct.putPresigned(ticket.body().path("url").asText(), bad);
+                browser.navigate().refresh();
+                awaitText("#firmware-table tr[data-version='0.9.0']", "REJECTED", 60);
+                assertThat(textOf("#firmware-table tr[data-version='0.9.0']"))
+                        .contains("Reason: declared md5sum 0123456789abcdef0123456789abcdef does not match");
                 assertThat(textOf("#firmware-table tr[data-version='2.0.0']")).contains("12.0 MiB", "console rollout");
 
                 // Fleet: every device on 1.0.0.
@@ -263,17 +276,12 @@ class ConsoleIT {
                 assertThat(textOf("#stages-table tr[data-stage='1']")).contains("100% / 100%");
                 awaitText("#devices-table tr[data-device='broken-4'] td.status", "FAILED", 60);
                 assertThat(textOf("#devices-table tr[data-device='broken-4']")).contains("-4");
+                assertThat(browser.findElement(By.cssSelector("button[aria-label='Retry canary-1']"))
+                                .isEnabled())
+                        .as("a device that succeeded cannot be retried")
+                        .isFalse();
                 awaitText("#failures-table tr[data-code='-4']", "1", 30);
                 awaitText("#devices-table tr[data-device='slow-5'] td.status", "DOWNLOADING", 30);
-                // The device table's status filter (the API's) and search (within the page).
-                new Select(browser.findElement(By.id("device-status"))).selectByValue("FAILED");
-                waitUpTo(30).until(d -> rows().equals(List.of("broken-4")));
-                new Select(browser.findElement(By.id("device-status"))).selectByValue("");
-                waitUpTo(30).until(d -> rows().size() == 5);
-                type("#device-search", "slow");
-                waitUpTo(10).until(d -> rows().equals(List.of("slow-5")));
-                type("#device-search", "-"); // every name: the search is cleared
-                waitUpTo(10).until(d -> rows().size() == 5);
                 awaitText("#job-state", "IN_PROGRESS", 10);
                 assertThat(textOf("#stages-table tr[data-stage='2']")).contains("CURRENT");
                 Thread.sleep(6_000); // a few refreshes: the funnel has points to draw
@@ -285,6 +293,16 @@ class ConsoleIT {
                                 .toPath(),
                         screenshot,
                         StandardCopyOption.REPLACE_EXISTING);
+
+                // The device table's status filter (the API's) and search (within the page).
+                new Select(browser.findElement(By.id("device-status"))).selectByValue("FAILED");
+                waitUpTo(30).until(d -> rows().equals(List.of("broken-4")));
+                new Select(browser.findElement(By.id("device-status"))).selectByValue("");
+                waitUpTo(30).until(d -> rows().size() == 5);
+                type("#device-search", "slow");
+                waitUpTo(10).until(d -> rows().equals(List.of("slow-5")));
+                type("#device-search", "-"); // every name: the search is cleared
+                waitUpTo(10).until(d -> rows().size() == 5);
 
                 // API calls per minute of one open job page, counted by the console's proxy.
                 long before = forwardedCalls();
@@ -323,10 +341,15 @@ class ConsoleIT {
                 browser.get(browser.getCurrentUrl().replaceAll("#.*$", "") + "#/jobs/new");
                 type("#create-job input[name=productId]", product);
                 type("#create-job input[name=targetVersion]", "2.0.0");
-                type("#create-job textarea[name=deviceNames]", "late-6");
+                type("#create-job textarea[name=deviceNames]", "late-6\nlate-7");
                 click(By.cssSelector("#create-job button[name=submit]"));
                 click(By.id("created-job"));
                 awaitText("#job-state", "IN_PROGRESS", 60);
+                // One device canceled from the table; the job goes on for the other.
+                awaitText("#devices-table tr[data-device='late-7'] td.status", "DELIVERED", 60);
+                click(By.cssSelector("button[aria-label='Cancel late-7']"));
+                awaitText("#devices-table tr[data-device='late-7'] td.status", "CANCELED", 30);
+                awaitText("#job-state", "IN_PROGRESS", 10);
                 click(By.xpath("//button[text()='Pause']"));
                 awaitText("#job-state", "PAUSED", 30);
                 awaitText("#job-timeline", "paused by arn:aws:iam::", 30);
@@ -395,7 +418,7 @@ class ConsoleIT {
 
     /**
      * Devices that answer update_firmware through the report functions: broken-4 fails with -4 until the
-     * operator retries it, slow-5 stays downloading until broken-4 has succeeded, late-6 never answers.
+     * operator retries it, slow-5 stays downloading until broken-4 has succeeded, late-6 and late-7 never answer.
      */
     private static final class SimulatedFleet implements AutoCloseable {
         private final JobFixture fleet;
