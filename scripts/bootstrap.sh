@@ -3,7 +3,8 @@
 # does nothing that is already done:
 #   1. Debian packages, only the missing ones: maven, openjdk-17-jdk-headless, unzip, make,
 #      python3 + python3-venv, mosquitto (the local stack's MQTT broker, run as a process; Debian
-#      does not start it as a service here) and mosquitto-clients (mosquitto_pub/_sub, docs/local.md).
+#      does not start it as a service here) and mosquitto-clients (mosquitto_pub/_sub, docs/local.md),
+#      chromium and chromium-driver (headless, for the console's browser test ConsoleIT).
 #   2. The project-local virtualenv .venv/ with the pinned Python tools of
 #      scripts/requirements.txt (aws-sam-cli, cfn-lint-serverless, moto[server], paho-mqtt, pytest, pycryptodome) and
 #      tencent-iot-device (--no-deps, see requirements.txt). Skipped when the requirements have
@@ -46,6 +47,8 @@ command -v unzip >/dev/null 2>&1 || missing+=(unzip)
 command -v make  >/dev/null 2>&1 || missing+=(make)
 { command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ]; } || missing+=(mosquitto)
 command -v mosquitto_pub >/dev/null 2>&1 || missing+=(mosquitto-clients)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 if ! command -v "$PYTHON" >/dev/null 2>&1; then
   missing+=(python3 python3-venv); PYTHON=python3
 elif ! "$PYTHON" -c 'import venv, ensurepip' >/dev/null 2>&1; then
@@ -58,7 +61,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else
-  log "Debian packages: present (mvn, javac $(java_major), unzip, make, $PYTHON, mosquitto)"
+  log "Debian packages: present (mvn, javac $(java_major), unzip, make, $PYTHON, mosquitto, chromium)"
 fi
 
 # ---- 2. Python virtualenv ------------------------------------------------------------------

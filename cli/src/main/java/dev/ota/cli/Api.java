@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -50,6 +51,7 @@ public final class Api {
     private final AwsCredentialsProvider credentials;
     private final PrintStream debug;
     private final HttpClient http;
+    private final AtomicLong answered = new AtomicLong();
 
     Api(URI endpoint, String region, AwsCredentialsProvider credentials, PrintStream debug) {
         this.endpoint = endpoint;
@@ -64,6 +66,32 @@ public final class Api {
 
     HttpClient http() {
         return http;
+    }
+
+    /** Requests the API answered (whatever the status), retries included. */
+    public long answered() {
+        return answered.get();
+    }
+
+    public URI endpoint() {
+        return endpoint;
+    }
+
+    public String region() {
+        return region;
+    }
+
+    /** The access key id the calls are signed with; throws {@link CliException} when there are no credentials. */
+    public String accessKeyId() {
+        return identity().accessKeyId();
+    }
+
+    private AwsCredentialsIdentity identity() {
+        try {
+            return credentials.resolveCredentials();
+        } catch (SdkClientException e) {
+            throw new CliException(ExitCodes.CONFIG, "no AWS credentials: " + e.getMessage());
+        }
     }
 
     /** The region an {@code https://{id}.execute-api.{region}.amazonaws.com} URL names, if it names one. */
@@ -118,15 +146,37 @@ public final class Api {
         StringJoiner q = new StringJoiner("&");
         query.forEach((k, v) -> q.add(URLEncoder.encode(k, StandardCharsets.UTF_8) + "="
                 + URLEncoder.encode(v, StandardCharsets.UTF_8).replace("+", "%20")));
+        HttpResponse<byte[]> response = send(method, path, q.toString(), bytes, body != null);
+        return result(method, path, response.statusCode(), response.body());
+    }
+
+    /** What the API answered to one request, as it answered it. */
+    public record Answer(int status, byte[] body, String contentType) {}
+
+    /**
+     * One request as a client such as the console hands it over: an encoded path and query, a JSON
+     * body or none. Signed, sent and retried exactly as the CLI's own calls; the API's answer is
+     * returned whatever its status. Throws {@link CliException} when nothing could be sent or
+     * nothing came back (no credentials, unreachable endpoint).
+     */
+    public Answer forward(String method, String rawPath, String rawQuery, byte[] body) {
+        HttpResponse<byte[]> response = send(method, rawPath, rawQuery == null ? "" : rawQuery, body, body.length > 0);
+        return new Answer(
+                response.statusCode(),
+                response.body(),
+                response.headers().firstValue("content-type").orElse("application/json"));
+    }
+
+    private HttpResponse<byte[]> send(String method, String path, String rawQuery, byte[] bytes, boolean json) {
         String base = endpoint.toString().endsWith("/")
                 ? endpoint.toString().substring(0, endpoint.toString().length() - 1)
                 : endpoint.toString();
-        URI uri = URI.create(base + path + (q.length() == 0 ? "" : "?" + q));
+        URI uri = URI.create(base + path + (rawQuery.isEmpty() ? "" : "?" + rawQuery));
         boolean idempotent = !method.equals("POST");
         for (int attempt = 1; ; attempt++) {
             HttpResponse<byte[]> response;
             try {
-                response = http.send(signed(method, uri, bytes, body != null), HttpResponse.BodyHandlers.ofByteArray());
+                response = http.send(signed(method, uri, bytes, json), HttpResponse.BodyHandlers.ofByteArray());
             } catch (ConnectException e) {
                 if (attempt < ATTEMPTS) {
                     backoff(attempt);
@@ -150,6 +200,7 @@ public final class Api {
                 Thread.currentThread().interrupt();
                 throw new CliException(ExitCodes.INTERRUPTED, "interrupted");
             }
+            answered.incrementAndGet();
             int status = response.statusCode();
             if (debug != null) {
                 debug.println("[debug] " + method + " " + uri + " -> " + status);
@@ -159,7 +210,7 @@ public final class Api {
                 backoff(attempt);
                 continue;
             }
-            return result(method, path, status, response.body());
+            return response;
         }
     }
 
@@ -177,12 +228,7 @@ public final class Api {
     }
 
     private HttpRequest signed(String method, URI uri, byte[] body, boolean json) {
-        AwsCredentialsIdentity identity;
-        try {
-            identity = credentials.resolveCredentials();
-        } catch (SdkClientException e) {
-            throw new CliException(ExitCodes.CONFIG, "no AWS credentials: " + e.getMessage());
-        }
+        AwsCredentialsIdentity identity = identity();
         SdkHttpRequest.Builder unsigned =
                 SdkHttpRequest.builder().method(SdkHttpMethod.fromValue(method)).uri(uri);
         if (json) {

@@ -2,6 +2,7 @@ package dev.ota.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ota.cli.console.ConsoleCommand;
 import dev.ota.cli.device.DeviceCommand;
 import dev.ota.cli.firmware.FirmwareCommand;
 import dev.ota.cli.fleet.FleetCommand;
@@ -39,6 +40,7 @@ import software.amazon.awssdk.services.iot.IotClient;
             JobCommand.class,
             DeviceCommand.class,
             FleetCommand.class,
+            ConsoleCommand.class,
             Completion.class,
             CommandLine.HelpCommand.class
         },
@@ -166,7 +168,7 @@ public final class OtaCli implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(
-                spec.commandLine(), "missing command: firmware, job, device or completion");
+                spec.commandLine(), "missing command: firmware, job, device, fleet, console or completion");
     }
 
     public CliEnvironment environment() {

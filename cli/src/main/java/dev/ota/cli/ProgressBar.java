@@ -30,6 +30,15 @@ public final class ProgressBar {
         this.enabled = enabled;
     }
 
+    /** Bytes done so far (also when the bar draws nothing). */
+    public synchronized long done() {
+        return done;
+    }
+
+    public long total() {
+        return total;
+    }
+
     public synchronized void advance(long bytes) {
         set(done + bytes);
     }

@@ -33,7 +33,7 @@ import picocli.CommandLine.Parameters;
                     + "(one PUT, or a multipart upload in sequence for large files) with a progress bar, then waits "
                     + "until the backend has verified it (AVAILABLE) or rejected it (exit 1)."
         })
-final class FirmwareUpload extends Subcommand {
+public final class FirmwareUpload extends Subcommand {
     @Parameters(index = "0", paramLabel = "FILE", description = "The firmware image (at most 1 GiB).")
     Path file;
 
@@ -74,25 +74,53 @@ final class FirmwareUpload extends Subcommand {
             throw new CliException(ExitCodes.USAGE, "no such file: " + file);
         }
         long size = Files.size(file);
-        String md5 = md5(root, file, size);
+        String md5 = md5(file, root.bar("md5   ", size));
         Api api = root.api();
+        String name = fileName != null ? fileName : file.getFileName().toString();
+        transfer(api, file, size, md5, product, version, description, name, fileName != null, root.bar("upload", size));
+        JsonNode firmware =
+                noWait ? api.get(FirmwareCommand.path(product, version), Map.of()) : awaitVerified(root, api);
+        show(firmware, Text::firmware);
+        if ("REJECTED".equals(firmware.path("status").asText())) {
+            root.environment()
+                    .err()
+                    .println("ota: firmware " + version + " was REJECTED: "
+                            + firmware.path("rejectionReason").asText());
+            return ExitCodes.FAILED;
+        }
+        return ExitCodes.OK;
+    }
+
+    /**
+     * Reserves the version and PUTs the file's bytes to S3 (one PUT, or the parts of a multipart
+     * upload in sequence, then completes it); the CLI and the console upload through this.
+     *
+     * @param name the object name; sent if valid, or if the operator chose it (the API says what is wrong)
+     */
+    public static void transfer(
+            Api api,
+            Path file,
+            long size,
+            String md5,
+            String product,
+            String version,
+            String description,
+            String name,
+            boolean chosenName,
+            ProgressBar bar) {
         ObjectNode start = Api.JSON
                 .createObjectNode()
                 .put("productId", product)
                 .put("version", version)
                 .put("fileSize", size)
                 .put("md5sum", md5);
-        String name = fileName != null ? fileName : file.getFileName().toString();
-        if (name.matches("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}")) {
+        if (name.matches("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}") || chosenName) {
             start.put("fileName", name);
-        } else if (fileName != null) {
-            start.put("fileName", fileName); // let the API say what is wrong with it
         }
         if (description != null) {
             start.put("description", description);
         }
         JsonNode ticket = api.post("/firmware", start);
-        ProgressBar bar = root.bar("upload", size);
         if ("MULTIPART".equals(ticket.path("method").asText())) {
             long partSize = ticket.path("partSize").asLong();
             ArrayNode parts = Api.JSON.createArrayNode();
@@ -118,17 +146,6 @@ final class FirmwareUpload extends Subcommand {
                     ticket.path("url").asText(), size, () -> FileSlice.open(file, 0, size, bar), "the firmware");
             bar.finish();
         }
-        JsonNode firmware =
-                noWait ? api.get(FirmwareCommand.path(product, version), Map.of()) : awaitVerified(root, api);
-        show(firmware, Text::firmware);
-        if ("REJECTED".equals(firmware.path("status").asText())) {
-            root.environment()
-                    .err()
-                    .println("ota: firmware " + version + " was REJECTED: "
-                            + firmware.path("rejectionReason").asText());
-            return ExitCodes.FAILED;
-        }
-        return ExitCodes.OK;
     }
 
     private JsonNode awaitVerified(OtaCli root, Api api) throws InterruptedException {
@@ -154,14 +171,14 @@ final class FirmwareUpload extends Subcommand {
         }
     }
 
-    private static String md5(OtaCli root, Path file, long size) throws IOException {
+    /** The file's MD5 in lowercase hex, counted into {@code bar} as it is read. */
+    public static String md5(Path file, ProgressBar bar) throws IOException {
         MessageDigest md5;
         try {
             md5 = MessageDigest.getInstance("MD5");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        ProgressBar bar = root.bar("md5   ", size);
         byte[] buffer = new byte[1 << 16];
         try (InputStream in = Files.newInputStream(file)) {
             int n;
