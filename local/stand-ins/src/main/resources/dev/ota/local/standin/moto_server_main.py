@@ -1,5 +1,5 @@
 # moto_server's own main(), as MotoServer (local/stand-ins) runs it: `python -c <this file> -H host -p port`.
-# Five changes to how moto serves, none to what it answers:
+# Six changes to how moto serves, none to what it answers:
 #  1. Requests are handled one at a time (moto's DynamoDB backend is not thread-safe). A request's
 #     body is read before the lock is taken: a client that sent its headers and stopped would
 #     otherwise hold the lock for good.
@@ -13,6 +13,8 @@
 #     same pages.
 #  4. moto_server ends when its parent JVM is gone, even after a SIGKILL.
 #  5. No request log: werkzeug logs warnings and errors only.
+#  6. The IoT registry looks a thing, a certificate and a principal's attachments up by key (moto
+#     5.2.5 scans them all: four O(n) lookups per CONNECT at n devices). Same answers, order, errors.
 import copy, io, logging, os, threading, time
 from decimal import Decimal
 from typing import Any
@@ -438,6 +440,104 @@ def query(
     return results, scanned_count, last_evaluated_key
 
 
+class PairIndexedDict(dict):
+    """moto's dict keyed by (principal, name) pairs, that also knows the keys of each principal and of
+    each name (in the dict's own order): the lists of one principal's or one thing's attachments."""
+
+    def __init__(self, items):
+        super().__init__()
+        self.by_first = {}
+        self.by_second = {}
+        for k, v in items.items():
+            self[k] = v
+
+    def __setitem__(self, key, value):
+        super().__setitem__(key, value)
+        self.by_first.setdefault(key[0], {})[key] = None
+        self.by_second.setdefault(key[1], {})[key] = None
+
+    def __delitem__(self, key):
+        super().__delitem__(key)
+        for index, part in ((self.by_first, key[0]), (self.by_second, key[1])):
+            keys = index[part]
+            del keys[key]
+            if not keys:
+                del index[part]
+
+    def _unsupported(self, *args, **kwargs):
+        raise NotImplementedError("moto_server_main.py: PairIndexedDict supports [k] = v and del [k] only")
+
+    pop = popitem = update = setdefault = clear = _unsupported
+
+
+# moto 5.2.5's IoT registry finds a thing, a certificate or a principal's attachments by scanning
+# every thing, certificate or attachment it holds (its dicts are keyed by the thing's ARN and the
+# certificate's id, its attachments by (principal, name) pairs). The broker's identity wall does
+# four such lookups on every CONNECT, enrolment some on every device: O(n) each at n devices. These
+# look the key up instead; a thing or certificate not found by its key falls back to moto's own
+# scan, so answers, order and errors are moto's.
+def patch_iot_lookups():
+    from moto.iot.exceptions import ResourceNotFoundException
+    from moto.iot.models import IoTBackend
+    from moto.utilities.utils import get_partition
+
+    init, describe_thing, describe_certificate, get_principal = (
+        IoTBackend.__init__,
+        IoTBackend.describe_thing,
+        IoTBackend.describe_certificate,
+        IoTBackend._get_principal,
+    )
+
+    def indexed_init(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        self.principal_policies = PairIndexedDict(self.principal_policies)
+        self.principal_things = PairIndexedDict(self.principal_things)
+
+    def thing_by_key(self, thing_name):
+        arn = f"arn:{get_partition(self.region_name)}:iot:{self.region_name}:{self.account_id}:thing/{thing_name}"
+        thing = self.things.get(arn)
+        if thing is not None and thing.thing_name == thing_name:
+            return thing
+        return describe_thing(self, thing_name)
+
+    def certificate_by_key(self, certificate_id):
+        cert = self.certificates.get(certificate_id)
+        if cert is not None and cert.certificate_id == certificate_id:
+            return cert
+        return describe_certificate(self, certificate_id)
+
+    def principal_by_key(self, principal_arn):
+        if ":cert/" in principal_arn:
+            cert = self.certificates.get(principal_arn.split(":cert/", 1)[1])
+            if cert is not None and cert.arn == principal_arn:
+                return cert
+        return get_principal(self, principal_arn)
+
+    def attached_policies(self, target):
+        return [self.principal_policies[k][1] for k in self.principal_policies.by_first.get(target, ())]
+
+    def principal_things(self, principal_arn):
+        return [k[1] for k in self.principal_things.by_first.get(principal_arn, ())]
+
+    def thing_principals_checked(self, thing_name):
+        try:
+            self.describe_thing(thing_name)
+        except ResourceNotFoundException:
+            raise ResourceNotFoundException(
+                f"Failed to list principals for thing {thing_name} because the thing does not exist in your account"
+            )
+        return [k[0] for k in self.principal_things.by_second.get(thing_name, ())]
+
+    IoTBackend.__init__ = indexed_init
+    IoTBackend.describe_thing = thing_by_key
+    IoTBackend.describe_certificate = certificate_by_key
+    IoTBackend._get_principal = principal_by_key
+    IoTBackend.list_attached_policies = attached_policies
+    IoTBackend.list_principal_policies = attached_policies
+    IoTBackend.list_principal_things = principal_things
+    IoTBackend.list_thing_principals = thing_principals_checked
+
+
 def patch_transactions():
     import moto
 
@@ -448,6 +548,7 @@ def patch_transactions():
         )
     DynamoDBBackend.transact_write_items = transact_write_items
     Table.query = query
+    patch_iot_lookups()
 
 
 def serve():
