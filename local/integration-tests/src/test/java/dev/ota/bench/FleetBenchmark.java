@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  * The README's first command at fleet sizes: the launcher ({@code LocalMain --devices N
  * --exit-after-demo --plain}, free ports) as a process, exactly as {@code scripts/local.sh} runs it,
  * once per size. For each: wall time (launch to exit), time per device, the peak resident memory of
- * every process of the stack (the JVM, moto_server, mosquitto; read from /proc every 500 ms) and the
+ * every process of the stack (the JVM, moto_server, mosquitto; read from /proc every 500 ms), the CPU
+ * time each used (which one saturates), the machine's mean load average during the run and the
  * demo's outcome. Not part of the default test run (the name ends in neither Test nor IT), and it
  * asserts nothing: the figures are the result. Run it from the repository root, after a build
  * ({@code bash scripts/local.sh --help} builds the reactor, or {@code mvn -q -B -DskipTests package}):
@@ -34,7 +35,17 @@ class FleetBenchmark {
 
     private static final long SAMPLE_MS = 500;
 
-    record Run(int devices, long wallMillis, int exitCode, String outcome, Map<String, Long> peakRssKib) {
+    /** USER_HZ: the unit of /proc/PID/stat's CPU times (100 on Linux, whatever the kernel's HZ). */
+    private static final double CLOCK_TICKS_PER_SECOND = 100.0;
+
+    record Run(
+            int devices,
+            long wallMillis,
+            int exitCode,
+            String outcome,
+            Map<String, Long> peakRssKib,
+            Map<String, Double> cpuSeconds,
+            double meanLoad) {
         double secondsPerDevice() {
             return wallMillis / 1000.0 / devices;
         }
@@ -109,19 +120,38 @@ class FleetBenchmark {
                 .redirectOutput(log.toFile())
                 .start();
         Map<String, Long> peaks = new LinkedHashMap<>();
+        Map<Long, String> names = new LinkedHashMap<>();
+        Map<Long, Long> cpuTicks = new LinkedHashMap<>();
+        double loadSum = 0;
+        int loadSamples = 0;
         while (!process.waitFor(SAMPLE_MS, TimeUnit.MILLISECONDS)) {
-            sample(process.toHandle(), peaks);
+            sample(process.toHandle(), peaks, names, cpuTicks);
+            loadSum += oneMinuteLoad();
+            loadSamples++;
         }
+        Map<String, Double> cpu = new LinkedHashMap<>();
+        cpuTicks.forEach((pid, ticks) -> cpu.merge(names.get(pid), ticks / CLOCK_TICKS_PER_SECOND, Double::sum));
         long wall = Duration.ofNanos(System.nanoTime() - started).toMillis();
         String outcome = Files.readAllLines(log, StandardCharsets.UTF_8).stream()
                 .filter(l -> l.startsWith("Outcome:"))
                 .reduce((a, b) -> b)
                 .orElse("no outcome line (see " + log.getFileName() + ")");
-        return new Run(devices, wall, process.exitValue(), outcome, peaks);
+        return new Run(
+                devices,
+                wall,
+                process.exitValue(),
+                outcome,
+                peaks,
+                cpu,
+                loadSamples == 0 ? oneMinuteLoad() : loadSum / loadSamples);
     }
 
-    /** Resident memory of the process and each descendant, by name; the highest seen is kept. */
-    private static void sample(ProcessHandle launcher, Map<String, Long> peaks) {
+    /**
+     * Resident memory of the process and each descendant, by name (the highest seen is kept), and the
+     * CPU time each has used so far (user + system, from /proc/PID/stat; the last value seen counts).
+     */
+    private static void sample(
+            ProcessHandle launcher, Map<String, Long> peaks, Map<Long, String> names, Map<Long, Long> cpuTicks) {
         List<ProcessHandle> all = new ArrayList<>();
         all.add(launcher);
         launcher.descendants().forEach(all::add);
@@ -130,6 +160,11 @@ class FleetBenchmark {
             long rss = rssKib(p.pid());
             if (name != null && rss > 0) {
                 peaks.merge(name, rss, Math::max);
+                long ticks = cpuTicks(p.pid());
+                if (ticks > 0) {
+                    names.put(p.pid(), name);
+                    cpuTicks.put(p.pid(), ticks);
+                }
             }
         }
     }
@@ -162,10 +197,30 @@ class FleetBenchmark {
         return 0;
     }
 
+    /** utime + stime of /proc/PID/stat, in clock ticks (fields 14 and 15, after the command's parentheses). */
+    private static long cpuTicks(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        } catch (IOException | RuntimeException gone) {
+            return 0;
+        }
+    }
+
+    private static double oneMinuteLoad() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
     private static String table(List<Run> runs, long seed) {
         StringBuilder b = new StringBuilder();
-        b.append("| devices | wall | per device | vs. first | peak RSS (MiB) | exit | outcome |\n");
-        b.append("|---:|---:|---:|---:|---|---:|---|\n");
+        b.append(
+                "| devices | wall | per device | vs. first | load (mean 1-min) | peak RSS (MiB) | CPU (s) | exit | outcome |\n");
+        b.append("|---:|---:|---:|---:|---:|---|---|---:|---|\n");
         double first = runs.get(0).secondsPerDevice();
         for (Run r : runs) {
             StringBuilder rss = new StringBuilder();
@@ -174,13 +229,21 @@ class FleetBenchmark {
                             .append(name)
                             .append(' ')
                             .append(kib / 1024));
+            StringBuilder cpu = new StringBuilder();
+            r.cpuSeconds()
+                    .forEach((name, seconds) -> cpu.append(cpu.isEmpty() ? "" : ", ")
+                            .append(name)
+                            .append(' ')
+                            .append(Math.round(seconds)));
             b.append(String.format(
-                    "| %,d | %.1f s | %.3f s | %.2fx | %s | %d | %s |%n",
+                    "| %,d | %.1f s | %.3f s | %.2fx | %.1f | %s | %s | %d | %s |%n",
                     r.devices(),
                     r.wallMillis() / 1000.0,
                     r.secondsPerDevice(),
                     r.secondsPerDevice() / first,
+                    r.meanLoad(),
                     rss,
+                    cpu,
                     r.exitCode(),
                     r.outcome().replace("|", "/")));
         }

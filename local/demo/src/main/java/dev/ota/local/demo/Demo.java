@@ -2,6 +2,7 @@ package dev.ota.local.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ota.domain.job.JobDefinition;
 import dev.ota.domain.job.JobStatus;
 import dev.ota.domain.job.TargetType;
 import dev.ota.domain.rollout.Stage;
@@ -29,6 +30,7 @@ import dev.ota.wiring.JobEngineClients;
 import dev.ota.wiring.JobOperationsFactory;
 import java.io.PrintStream;
 import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,7 +47,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The demo on top of a running {@link LocalStack}: registers firmware, connects a fleet of
@@ -456,16 +460,33 @@ public final class Demo {
         }
     }
 
-    /** The job's request: the demo's fleet in release order, a canary group, then the rest. */
+    /**
+     * The job's request: the demo's fleet in release order, a canary group, then the rest. A fleet over
+     * {@link JobDefinition#MAX_INLINE_DEVICES} goes in a device-list file, one name a line, as an operator's
+     * {@code ota job create --device-file} puts it.
+     */
     private CreateJob jobRequest(List<String> targets, int canarySize) {
         int rest = targets.size() - canarySize;
+        Targets jobTargets;
+        if (targets.size() <= JobDefinition.MAX_INLINE_DEVICES) {
+            jobTargets = new Targets(TargetType.DEVICE_LIST, null, targets, null);
+        } else {
+            String key = "device-lists/" + options.productId() + "/demo-seed-" + options.seed() + "-" + targets.size()
+                    + ".txt";
+            try (S3Client s3 = stack.aws().s3()) {
+                s3.putObject(
+                        r -> r.bucket(stack.bucket()).key(key).contentType("text/plain"),
+                        RequestBody.fromString(String.join("\n", targets) + "\n", StandardCharsets.UTF_8));
+            }
+            jobTargets = new Targets(TargetType.DEVICE_LIST_FILE, null, null, key);
+        }
         List<Stage> stages = List.of(
                 new Stage(canarySize, null, CANARY_SUCCESS_PERCENT, CANARY_FAILURE_PERCENT, 1, FailureAction.PAUSE),
                 new Stage(null, null, 100, REST_FAILURE_PERCENT, restMinFinished(rest), FailureAction.PAUSE));
         return new CreateJob(
                 options.productId(),
                 options.toVersion(),
-                new Targets(TargetType.DEVICE_LIST, null, targets, null),
+                jobTargets,
                 false,
                 new Rollout(options.ratePerMinute(), null, null, null),
                 stages,

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /** The process side of MotoServer: finding it, failing clearly, and really stopping it. */
 class MotoServerProcessTest {
@@ -34,6 +35,17 @@ class MotoServerProcessTest {
 
         assertThat(accepts(port)).isFalse();
         assertThatThrownBy(moto::endpoint).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void requestsWriteNoLogLines() throws Exception {
+        try (MotoServer moto = new MotoServer().start();
+                DynamoDbClient dynamo = StandInClients.dynamoDb(moto.endpoint())) {
+            for (int i = 0; i < 20; i++) {
+                dynamo.listTables();
+            }
+            assertThat(Files.readString(moto.logFile())).doesNotContain("POST /");
+        }
     }
 
     @Test
