@@ -98,22 +98,20 @@ class ColdStartBenchmark {
                     .getLocation()
                     .toURI());
             Path noOpEvent = Path.of(write(events, "noop.json", "{}"));
+            // The baseline's runs are interleaved with the functions' (one before each), so that the
+            // machine's load weighs on both sides of the ratio alike.
             List<JsonNode> noOpRuns = new ArrayList<>();
-            for (int i = 0; i < RUNS; i++) {
-                noOpRuns.add(probe(
-                        stack, jvmOptions, lambdaCore, NoOpHandler.class.getName(), noOpEvent.toString(), "plain"));
-            }
-            double noOp = medianValue(noOpRuns, "spawnToFirstResponseMs");
+            Runnable noOpRun = () -> {
+                try {
+                    noOpRuns.add(probe(
+                            stack, jvmOptions, lambdaCore, NoOpHandler.class.getName(), noOpEvent.toString(), "plain"));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            record Row(String function, List<JsonNode> runs, List<JsonNode> primed) {}
+            List<Row> rows = new ArrayList<>();
 
-            StringBuilder table = new StringBuilder(
-                    "| function | process start to first response (ms) | × bare JVM no-op handler | JVM start to main (ms) | INIT: handler construction (ms) | first invocation (ms) | warm invocation (ms) | first invocation after SnapStart priming (ms) |\n|---|---|---|---|---|---|---|---|\n");
-            table.append(String.format(
-                    "| bare JVM, no-op handler | %.0f | 1.0 | %s | %s | %s | %s | |%n",
-                    noOp,
-                    median(noOpRuns, "jvmToMainMs"),
-                    median(noOpRuns, "initMs"),
-                    median(noOpRuns, "firstInvokeMs"),
-                    median(noOpRuns, "warmInvokeMs")));
             // A subset, e.g. -Dota.coldstart.functions=progress-report (all three unless set).
             String only = System.getProperty("ota.coldstart.functions");
             if (only != null) {
@@ -133,6 +131,7 @@ class ColdStartBenchmark {
                 List<JsonNode> runs = new ArrayList<>();
                 List<JsonNode> primed = new ArrayList<>();
                 for (int i = 0; i < RUNS; i++) {
+                    noOpRun.run();
                     runs.add(probe(stack, jvmOptions, jar, c.getValue()[0], c.getValue()[1], "plain"));
                     primed.add(probe(stack, jvmOptions, jar, c.getValue()[0], c.getValue()[1], "primed"));
                 }
@@ -140,24 +139,30 @@ class ColdStartBenchmark {
                         .allSatisfy(r -> assertThat(
                                         r.path("response").path("outcome").asText(""))
                                 .isNotEqualTo("REJECTED"));
-                double total = medianValue(runs, "spawnToFirstResponseMs");
-                table.append("| ")
-                        .append(c.getKey())
-                        .append(" | ")
-                        .append(String.format("%.0f", total))
-                        .append(" | ")
-                        .append(String.format("%.1f", total / noOp))
-                        .append(" | ")
-                        .append(median(runs, "jvmToMainMs"))
-                        .append(" | ")
-                        .append(median(runs, "initMs"))
-                        .append(" | ")
-                        .append(median(runs, "firstInvokeMs"))
-                        .append(" | ")
-                        .append(median(runs, "warmInvokeMs"))
-                        .append(" | ")
-                        .append(median(primed, "firstInvokeMs"))
-                        .append(" |\n");
+                rows.add(new Row(c.getKey(), runs, primed));
+            }
+            double noOp = medianValue(noOpRuns, "spawnToFirstResponseMs");
+            StringBuilder table = new StringBuilder(
+                    "| function | process start to first response (ms) | × bare JVM no-op handler | JVM start to main (ms) | INIT: handler construction (ms) | first invocation (ms) | warm invocation (ms) | first invocation after SnapStart priming (ms) |\n|---|---|---|---|---|---|---|---|\n");
+            table.append(String.format(
+                    "| bare JVM, no-op handler | %.0f | 1.0 | %s | %s | %s | %s | |%n",
+                    noOp,
+                    median(noOpRuns, "jvmToMainMs"),
+                    median(noOpRuns, "initMs"),
+                    median(noOpRuns, "firstInvokeMs"),
+                    median(noOpRuns, "warmInvokeMs")));
+            for (Row row : rows) {
+                double total = medianValue(row.runs(), "spawnToFirstResponseMs");
+                table.append(String.format(
+                        "| %s | %.0f | %.1f | %s | %s | %s | %s | %s |%n",
+                        row.function(),
+                        total,
+                        total / noOp,
+                        median(row.runs(), "jvmToMainMs"),
+                        median(row.runs(), "initMs"),
+                        median(row.runs(), "firstInvokeMs"),
+                        median(row.runs(), "warmInvokeMs"),
+                        median(row.primed(), "firstInvokeMs")));
             }
             String report = "Median of " + RUNS + " fresh JVMs (" + System.getProperty("java.vm.name") + " "
                     + System.getProperty("java.version") + ", JAVA_TOOL_OPTIONS=\"" + jvmOptions
