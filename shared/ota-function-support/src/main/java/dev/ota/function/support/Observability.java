@@ -20,18 +20,20 @@ public final class Observability {
 
     private final RolloutMetrics metrics;
     private final Runnable flush;
+    private final Runnable prime;
     private final RolloutEvents events;
     private final AtomicBoolean cold = new AtomicBoolean(true);
 
-    private Observability(RolloutMetrics metrics, Runnable flush, RolloutEvents events) {
+    private Observability(RolloutMetrics metrics, Runnable flush, Runnable prime, RolloutEvents events) {
         this.metrics = metrics;
         this.flush = flush;
+        this.prime = prime;
         this.events = events;
     }
 
     /** No metrics, no events (unit tests of handlers); the log context still works. */
     public static Observability none() {
-        return new Observability(RolloutMetrics.NONE, () -> {}, RolloutEvents.NONE);
+        return new Observability(RolloutMetrics.NONE, () -> {}, () -> {}, RolloutEvents.NONE);
     }
 
     /**
@@ -42,7 +44,12 @@ public final class Observability {
     public static Observability of(Environment env, AwsClients aws, RolloutEvents events) {
         String namespace = env.optional("METRICS_NAMESPACE");
         EmfRolloutMetrics metrics = new EmfRolloutMetrics(namespace == null ? "OTA" : namespace, aws.metricsOutput());
-        return new Observability(metrics, metrics::flush, events);
+        return new Observability(metrics, metrics::flush, metrics::prime, events);
+    }
+
+    /** Before a SnapStart snapshot: the metrics library makes one document and writes none. */
+    public void prime() {
+        prime.run();
     }
 
     public RolloutMetrics metrics() {
