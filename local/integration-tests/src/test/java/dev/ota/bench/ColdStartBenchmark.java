@@ -31,13 +31,25 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 class ColdStartBenchmark {
 
-    private static final int RUNS = 5;
+    /** Fresh JVMs per figure (the median is reported): {@code -Dota.coldstart.runs}, 5 unless set. */
+    private static final int RUNS = Integer.getInteger("ota.coldstart.runs", 5);
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
     void measureColdStarts() throws Exception {
         Path repo = RepoRoot.find();
         try (LocalStack stack = LocalStack.start()) {
+            // The JVM options every function deploys with, passed as Lambda passes them (the
+            // JAVA_TOOL_OPTIONS environment variable), to the baseline and the functions alike.
+            String templateOptions = stack.template().functions().stream()
+                    .filter(f -> f.logicalId().equals("ProgressReportFunction"))
+                    .findFirst()
+                    .orElseThrow()
+                    .environment()
+                    .getOrDefault("JAVA_TOOL_OPTIONS", "");
+            // Trying other options without editing the template: -Dota.coldstart.jvmOptions="...".
+            String jvmOptions = System.getProperty("ota.coldstart.jvmOptions", templateOptions);
             byte[] firmware = new byte[200_000];
             new Random(7).nextBytes(firmware);
             String key = "firmware/BENCH/1.1.0/firmware.bin";
@@ -86,12 +98,50 @@ class ColdStartBenchmark {
                     .getLocation()
                     .toURI());
             Path noOpEvent = Path.of(write(events, "noop.json", "{}"));
+            // The baseline's runs are interleaved with the functions' (one before each), so that the
+            // machine's load weighs on both sides of the ratio alike.
             List<JsonNode> noOpRuns = new ArrayList<>();
-            for (int i = 0; i < RUNS; i++) {
-                noOpRuns.add(probe(stack, lambdaCore, NoOpHandler.class.getName(), noOpEvent.toString(), "plain"));
+            Runnable noOpRun = () -> {
+                try {
+                    noOpRuns.add(probe(
+                            stack, jvmOptions, lambdaCore, NoOpHandler.class.getName(), noOpEvent.toString(), "plain"));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            record Row(String function, List<JsonNode> runs, List<JsonNode> primed) {}
+            List<Row> rows = new ArrayList<>();
+
+            // A subset, e.g. -Dota.coldstart.functions=progress-report (all three unless set).
+            String only = System.getProperty("ota.coldstart.functions");
+            if (only != null) {
+                cases.keySet().retainAll(List.of(only.split(",")));
+            }
+            for (Map.Entry<String, String[]> c : cases.entrySet()) {
+                String jarName = c.getKey() + "-1.0.0-SNAPSHOT-lambda.jar";
+                // Jars kept from another build, to compare two builds under the same load:
+                // -Dota.coldstart.jars=<directory holding the <name>-1.0.0-SNAPSHOT-lambda.jar files>.
+                String jarsDir = System.getProperty("ota.coldstart.jars");
+                Path jar = jarsDir != null
+                        ? Path.of(jarsDir).resolve(jarName)
+                        : repo.resolve("functions/" + c.getKey() + "/target/" + jarName);
+                assertThat(jar)
+                        .as("build the functions first: mvn -B -DskipTests package")
+                        .exists();
+                List<JsonNode> runs = new ArrayList<>();
+                List<JsonNode> primed = new ArrayList<>();
+                for (int i = 0; i < RUNS; i++) {
+                    noOpRun.run();
+                    runs.add(probe(stack, jvmOptions, jar, c.getValue()[0], c.getValue()[1], "plain"));
+                    primed.add(probe(stack, jvmOptions, jar, c.getValue()[0], c.getValue()[1], "primed"));
+                }
+                assertThat(runs)
+                        .allSatisfy(r -> assertThat(
+                                        r.path("response").path("outcome").asText(""))
+                                .isNotEqualTo("REJECTED"));
+                rows.add(new Row(c.getKey(), runs, primed));
             }
             double noOp = medianValue(noOpRuns, "spawnToFirstResponseMs");
-
             StringBuilder table = new StringBuilder(
                     "| function | process start to first response (ms) | × bare JVM no-op handler | JVM start to main (ms) | INIT: handler construction (ms) | first invocation (ms) | warm invocation (ms) | first invocation after SnapStart priming (ms) |\n|---|---|---|---|---|---|---|---|\n");
             table.append(String.format(
@@ -101,44 +151,22 @@ class ColdStartBenchmark {
                     median(noOpRuns, "initMs"),
                     median(noOpRuns, "firstInvokeMs"),
                     median(noOpRuns, "warmInvokeMs")));
-            for (Map.Entry<String, String[]> c : cases.entrySet()) {
-                Path jar = repo.resolve(
-                        "functions/" + c.getKey() + "/target/" + c.getKey() + "-1.0.0-SNAPSHOT-lambda.jar");
-                assertThat(jar)
-                        .as("build the functions first: mvn -B -DskipTests package")
-                        .exists();
-                List<JsonNode> runs = new ArrayList<>();
-                List<JsonNode> primed = new ArrayList<>();
-                for (int i = 0; i < RUNS; i++) {
-                    runs.add(probe(stack, jar, c.getValue()[0], c.getValue()[1], "plain"));
-                    primed.add(probe(stack, jar, c.getValue()[0], c.getValue()[1], "primed"));
-                }
-                assertThat(runs)
-                        .allSatisfy(r -> assertThat(
-                                        r.path("response").path("outcome").asText(""))
-                                .isNotEqualTo("REJECTED"));
-                double total = medianValue(runs, "spawnToFirstResponseMs");
-                table.append("| ")
-                        .append(c.getKey())
-                        .append(" | ")
-                        .append(String.format("%.0f", total))
-                        .append(" | ")
-                        .append(String.format("%.1f", total / noOp))
-                        .append(" | ")
-                        .append(median(runs, "jvmToMainMs"))
-                        .append(" | ")
-                        .append(median(runs, "initMs"))
-                        .append(" | ")
-                        .append(median(runs, "firstInvokeMs"))
-                        .append(" | ")
-                        .append(median(runs, "warmInvokeMs"))
-                        .append(" | ")
-                        .append(median(primed, "firstInvokeMs"))
-                        .append(" |\n");
+            for (Row row : rows) {
+                double total = medianValue(row.runs(), "spawnToFirstResponseMs");
+                table.append(String.format(
+                        "| %s | %.0f | %.1f | %s | %s | %s | %s | %s |%n",
+                        row.function(),
+                        total,
+                        total / noOp,
+                        median(row.runs(), "jvmToMainMs"),
+                        median(row.runs(), "initMs"),
+                        median(row.runs(), "firstInvokeMs"),
+                        median(row.runs(), "warmInvokeMs"),
+                        median(row.primed(), "firstInvokeMs")));
             }
             String report = "Median of " + RUNS + " fresh JVMs (" + System.getProperty("java.vm.name") + " "
-                    + System.getProperty("java.version") + ", -XX:TieredStopAtLevel=1 as in template.yaml), "
-                    + Runtime.getRuntime().availableProcessors() + " cores:\n\n" + table;
+                    + System.getProperty("java.version") + ", JAVA_TOOL_OPTIONS=\"" + jvmOptions
+                    + "\" as in template.yaml), " + Runtime.getRuntime().availableProcessors() + " cores:\n\n" + table;
             Files.writeString(repo.resolve("local/integration-tests/target/cold-start.md"), report);
             System.out.println(report);
         }
@@ -150,8 +178,8 @@ class ColdStartBenchmark {
         return file.toString();
     }
 
-    private static JsonNode probe(LocalStack stack, Path jar, String handler, String event, String mode)
-            throws Exception {
+    private static JsonNode probe(
+            LocalStack stack, String jvmOptions, Path jar, String handler, String event, String mode) throws Exception {
         String probeClasses = Path.of(ColdStartProbe.class
                         .getProtectionDomain()
                         .getCodeSource()
@@ -160,8 +188,6 @@ class ColdStartBenchmark {
                 .toString();
         ProcessBuilder pb = new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+TieredCompilation",
-                "-XX:TieredStopAtLevel=1",
                 "-cp",
                 jar + java.io.File.pathSeparator + probeClasses,
                 ColdStartProbe.class.getName(),
@@ -169,6 +195,7 @@ class ColdStartBenchmark {
                 event,
                 mode);
         Map<String, String> env = pb.environment();
+        env.put("JAVA_TOOL_OPTIONS", jvmOptions);
         env.put("AWS_REGION", "us-east-1");
         env.put("AWS_ACCESS_KEY_ID", "local");
         env.put("AWS_SECRET_ACCESS_KEY", "localsecret");

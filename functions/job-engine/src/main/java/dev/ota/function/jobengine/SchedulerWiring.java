@@ -1,6 +1,7 @@
 package dev.ota.function.jobengine;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ota.aws.eventbridge.EventBridgeRolloutEvents;
 import dev.ota.aws.iotregistry.IotThingRegistry;
 import dev.ota.aws.sqs.SqsWorkQueue;
 import dev.ota.function.support.AwsClients;
@@ -14,6 +15,7 @@ import dev.ota.protocol.ProtocolJson;
 import dev.ota.wiring.JobEngineClients;
 import dev.ota.wiring.JobWiring;
 import java.time.Clock;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.iot.IotClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -53,6 +55,13 @@ public record SchedulerWiring(ObjectMapper json, JobWiring jobs) {
                         queue,
                         clock,
                         component,
-                        log -> Observability.of(env, aws, json, log, true)));
+                        log -> Observability.of(
+                                env,
+                                aws,
+                                new EventBridgeRolloutEvents(
+                                        () -> aws.build(Service.EVENTBRIDGE, EventBridgeClient.builder()),
+                                        env.optional("EVENT_BUS_NAME"),
+                                        json,
+                                        log))));
     }
 }

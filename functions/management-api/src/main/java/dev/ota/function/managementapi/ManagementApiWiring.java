@@ -7,6 +7,7 @@ import dev.ota.app.firmware.UploadSettings;
 import dev.ota.aws.dynamodb.DynamoDbFirmwareCatalog;
 import dev.ota.aws.dynamodb.DynamoDbJobRepository;
 import dev.ota.aws.dynamodb.Tables;
+import dev.ota.aws.eventbridge.EventBridgeRolloutEvents;
 import dev.ota.aws.s3.S3FirmwareUploads;
 import dev.ota.function.support.AwsClients;
 import dev.ota.function.support.AwsClients.Service;
@@ -22,6 +23,7 @@ import dev.ota.wiring.JobEngineClients;
 import dev.ota.wiring.JobOperationsFactory;
 import java.net.URI;
 import java.time.Clock;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
@@ -61,8 +63,16 @@ public record ManagementApiWiring(
                 new StructuredLog(ProtocolJson.newMapper(), "management-api"));
         // The job engine: the one place its implementation is chosen (see JobOperationsFactory).
         ObjectMapper json = ProtocolJson.newMapper();
-        Observability observability = Observability.of(env, aws, json, new StructuredLog(json, "management-api"), true);
-        JobOperations jobs = JobOperationsFactory.create(settings, clients, clock, log -> observability);
+        StructuredLog log = new StructuredLog(json, "management-api");
+        Observability observability = Observability.of(
+                env,
+                aws,
+                new EventBridgeRolloutEvents(
+                        () -> aws.build(Service.EVENTBRIDGE, EventBridgeClient.builder()),
+                        env.optional("EVENT_BUS_NAME"),
+                        json,
+                        log));
+        JobOperations jobs = JobOperationsFactory.create(settings, clients, clock, engineLog -> observability);
         return new ManagementApiWiring(
                 firmware, jobs, new DeviceListUploadService(objects, uploads, clock), observability);
     }

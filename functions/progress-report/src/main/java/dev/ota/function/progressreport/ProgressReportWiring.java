@@ -3,6 +3,7 @@ package dev.ota.function.progressreport;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ota.app.ProgressReportService;
 import dev.ota.aws.dynamodb.DynamoDbDeviceStateStore;
+import dev.ota.aws.eventbridge.EventBridgeRolloutEvents;
 import dev.ota.function.support.AwsClients;
 import dev.ota.function.support.AwsClients.Service;
 import dev.ota.function.support.Environment;
@@ -12,6 +13,7 @@ import dev.ota.function.support.Settings;
 import dev.ota.log.StructuredLog;
 import dev.ota.protocol.ProtocolJson;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 
 /** The progress-report function's composition root: one DynamoDB client and the service, once per container. */
 public record ProgressReportWiring(
@@ -31,7 +33,14 @@ public record ProgressReportWiring(
         ObjectMapper json = ProtocolJson.newMapper();
         StructuredLog log = new StructuredLog(json, "progress-report");
         DynamoDbClient dynamo = aws.build(Service.DYNAMODB, DynamoDbClient.builder());
-        Observability observability = Observability.of(env, aws, json, log, true);
+        Observability observability = Observability.of(
+                env,
+                aws,
+                new EventBridgeRolloutEvents(
+                        () -> aws.build(Service.EVENTBRIDGE, EventBridgeClient.builder()),
+                        env.optional("EVENT_BUS_NAME"),
+                        json,
+                        log));
         return new ProgressReportWiring(
                 json,
                 new ReportIntake(json, log, ReportIntake.reportTopic(env), observability.metrics()),

@@ -77,8 +77,8 @@ public final class UpdateDevicesHandler implements RequestStreamHandler, Resourc
 
     /**
      * Before a SnapStart snapshot: parses a request, reads the firmware and the job of a product no
-     * one has, mints a download URL and writes a result, so restored containers start with that path
-     * loaded. Reads only; nothing written, nothing sent.
+     * one has, mints a download URL, writes a result and makes (without writing) a metrics document, so
+     * restored containers start with that path loaded. Reads only; nothing written, nothing sent.
      */
     @Override
     public void beforeCheckpoint(org.crac.Context<? extends Resource> context) throws IOException {
@@ -86,6 +86,7 @@ public final class UpdateDevicesHandler implements RequestStreamHandler, Resourc
         service.prime();
         updates.message(Priming.FIRMWARE);
         json.writeValueAsBytes(new UpdateDevicesResult("prime", Priming.FIRMWARE.version(), List.of(), Map.of()));
+        observability.prime();
     }
 
     @Override

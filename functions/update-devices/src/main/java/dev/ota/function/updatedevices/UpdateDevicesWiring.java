@@ -22,6 +22,7 @@ import dev.ota.function.support.Settings;
 import dev.ota.log.StructuredLog;
 import dev.ota.port.out.DeviceListSource;
 import dev.ota.port.out.DeviceStateStore;
+import dev.ota.port.out.RolloutEvents;
 import dev.ota.port.out.ThingRegistry;
 import dev.ota.protocol.ProtocolJson;
 import java.time.Clock;
@@ -62,8 +63,10 @@ public record UpdateDevicesWiring(
         IotDataPlaneChannel channel =
                 new IotDataPlaneChannel(iot, new UpdateTopic(settings.updateTopicTemplate()), json);
         DynamoDbJobRepository jobs = new DynamoDbJobRepository(dynamo, tables);
-        // Metrics only: its role has no events:PutEvents (its jobs announce themselves to no bus).
-        Observability observability = Observability.of(env, aws, json, log, false);
+        // Metrics only: it ends no job or execution (their ends come through the report functions and
+        // the scheduler), so it publishes no event, carries no EventBridge client and its role has no
+        // events:PutEvents.
+        Observability observability = Observability.of(env, aws, RolloutEvents.NONE);
         DeviceStateStore store = observability.observed(new DynamoDbDeviceStateStore(dynamo, tables));
         UpdateSender updates = DownloadUrls.sender(
                 settings,

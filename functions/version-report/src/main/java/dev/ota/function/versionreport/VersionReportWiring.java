@@ -8,6 +8,7 @@ import dev.ota.aws.dynamodb.DynamoDbDeviceStateStore;
 import dev.ota.aws.dynamodb.DynamoDbJobRepository;
 import dev.ota.aws.dynamodb.DynamoDbRolloutStore;
 import dev.ota.aws.dynamodb.Tables;
+import dev.ota.aws.eventbridge.EventBridgeRolloutEvents;
 import dev.ota.aws.iot.IotDataPlaneChannel;
 import dev.ota.aws.iot.UpdateTopic;
 import dev.ota.function.support.AwsClients;
@@ -23,6 +24,7 @@ import dev.ota.port.out.DeviceStateStore;
 import dev.ota.protocol.ProtocolJson;
 import java.time.Clock;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
 
 /**
@@ -55,7 +57,14 @@ public record VersionReportWiring(
                 new IotDataPlaneChannel(iot, new UpdateTopic(settings.updateTopicTemplate()), json);
         Tables tables = settings.tables();
         DynamoDbJobRepository jobs = new DynamoDbJobRepository(dynamo, tables);
-        Observability observability = Observability.of(env, aws, json, log, true);
+        Observability observability = Observability.of(
+                env,
+                aws,
+                new EventBridgeRolloutEvents(
+                        () -> aws.build(Service.EVENTBRIDGE, EventBridgeClient.builder()),
+                        env.optional("EVENT_BUS_NAME"),
+                        json,
+                        log));
         DeviceStateStore store = observability.observed(new DynamoDbDeviceStateStore(dynamo, tables));
         VersionReportService service = new VersionReportService(
                 store,

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ota.domain.job.RolloutEvent;
 import dev.ota.log.StructuredLog;
 import dev.ota.port.out.RolloutEvents;
+import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.eventbridge.model.PutEventsResponse;
@@ -17,21 +18,45 @@ import software.amazon.awssdk.services.eventbridge.model.PutEventsResultEntry;
  * the type's fields (docs/events.md). The change was written before the event is put; a put that
  * fails is logged ({@code event_not_published}), never thrown: a Lambda retry would not publish it
  * again (the change is no longer there to make) and could redo other work.
+ *
+ * <p>The client is built at the first event, not at INIT: most invocations publish none (only the
+ * end of an execution or of a job does), and a function's cold start should not pay for a client
+ * it may never use.
  */
 public final class EventBridgeRolloutEvents implements RolloutEvents {
 
     public static final String SOURCE = "dev.ota";
 
-    private final EventBridgeClient events;
+    private final Supplier<EventBridgeClient> client;
     private final String busName;
     private final ObjectMapper json;
     private final StructuredLog log;
+    private volatile EventBridgeClient events;
 
-    public EventBridgeRolloutEvents(EventBridgeClient events, String busName, ObjectMapper json, StructuredLog log) {
-        this.events = events;
-        this.busName = busName;
+    /**
+     * @param client builds the client, once, at the first event
+     * @param busName the bus ({@code EVENT_BUS_NAME}); null for the account's default bus
+     */
+    public EventBridgeRolloutEvents(
+            Supplier<EventBridgeClient> client, String busName, ObjectMapper json, StructuredLog log) {
+        this.client = client;
+        this.busName = busName == null ? "default" : busName;
         this.json = json;
         this.log = log;
+    }
+
+    private EventBridgeClient events() {
+        EventBridgeClient built = events;
+        if (built == null) {
+            synchronized (this) {
+                built = events;
+                if (built == null) {
+                    built = client.get();
+                    events = built;
+                }
+            }
+        }
+        return built;
     }
 
     @Override
@@ -46,7 +71,7 @@ public final class EventBridgeRolloutEvents implements RolloutEvents {
             return;
         }
         try {
-            PutEventsResponse response = events.putEvents(r -> r.entries(e -> e.eventBusName(busName)
+            PutEventsResponse response = events().putEvents(r -> r.entries(e -> e.eventBusName(busName)
                     .source(SOURCE)
                     .detailType(event.type())
                     .detail(detail)));

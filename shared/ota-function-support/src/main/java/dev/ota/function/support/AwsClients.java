@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
@@ -17,7 +16,9 @@ import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.profiles.ProfileFile;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 import software.amazon.awssdk.utils.SdkAutoCloseable;
 
 /**
@@ -26,9 +27,14 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  * environment ({@link #fromEnvironment}); the local stack builds one pointed at its stand-ins.
  * A function's wiring asks it for the clients it needs, once per container.
  *
- * <p>Region and credentials are named explicitly, so the SDK skips its provider-chain probing at
- * cold start. The IoT Data Plane endpoint is the account's iot:Data-ATS endpoint, passed in as a
- * template parameter: calling DescribeEndpoint at every cold start gets throttled.
+ * <p>Cold start (docs/benchmarks.md, "Cold start"): region and credentials are named explicitly, so
+ * the SDK skips its provider-chain probing; its profile file is an empty one (a function is
+ * configured by its environment, and Lambda has no ~/.aws/config), so no file is looked for or
+ * parsed; DynamoDB endpoint discovery is off; and every client of a function shares one
+ * url-connection HTTP client, so the TLS context (the JDK's trust store, read and parsed) is built
+ * once per container rather than once per client. The IoT Data Plane endpoint is the account's
+ * iot:Data-ATS endpoint, passed in as a template parameter: calling DescribeEndpoint at every cold
+ * start gets throttled.
  */
 public final class AwsClients implements AutoCloseable {
 
@@ -47,18 +53,20 @@ public final class AwsClients implements AutoCloseable {
     private final Region region;
     private final AwsCredentialsProvider credentials;
     private final Map<Service, URI> endpoints;
-    private final Function<Service, SdkHttpClient.Builder<?>> httpClients;
+    private SdkHttpClient httpClient;
     private final ClientOverrideConfiguration overrides;
     private final boolean s3PathStyle;
     private final UnaryOperator<URI> downloadUrlsServedAs;
     private final Consumer<String> metricsOutput;
     private final List<SdkAutoCloseable> built = new ArrayList<>();
 
+    /** The profile file every client sees: none (see the class comment). */
+    private static final ProfileFile NO_PROFILE_FILE = ProfileFile.aggregator().build();
+
     private AwsClients(Builder b) {
         this.region = Objects.requireNonNull(b.region, "region");
         this.credentials = Objects.requireNonNull(b.credentials, "credentials");
         this.endpoints = new EnumMap<>(b.endpoints);
-        this.httpClients = b.httpClients;
         this.overrides = b.overrides;
         this.s3PathStyle = b.s3PathStyle;
         this.downloadUrlsServedAs = b.downloadUrlsServedAs;
@@ -97,18 +105,27 @@ public final class AwsClients implements AutoCloseable {
         if (endpoint == null && service == Service.IOT_DATA) {
             throw new IllegalStateException("IOT_DATA_ENDPOINT is not set");
         }
-        builder.region(region).credentialsProvider(credentials).httpClientBuilder(httpClients.apply(service));
-        if (endpoint != null) {
-            builder.endpointOverride(endpoint);
+        if (builder instanceof DynamoDbClientBuilder dynamo) {
+            dynamo.endpointDiscoveryEnabled(false);
         }
-        if (overrides != null) {
-            builder.overrideConfiguration(overrides);
-        }
-        C client = builder.build();
+        ClientOverrideConfiguration.Builder override =
+                overrides == null ? ClientOverrideConfiguration.builder() : overrides.toBuilder();
+        override.defaultProfileFileSupplier(() -> NO_PROFILE_FILE).defaultProfileName("default");
         synchronized (built) {
+            if (httpClient == null) {
+                httpClient = UrlConnectionHttpClient.create();
+            }
+            builder.region(region)
+                    .credentialsProvider(credentials)
+                    .httpClient(httpClient)
+                    .overrideConfiguration(override.build());
+            if (endpoint != null) {
+                builder.endpointOverride(endpoint);
+            }
+            C client = builder.build();
             built.add(client);
+            return client;
         }
-        return client;
     }
 
     /** How download URLs are presigned: the bucket's region and endpoint, as this function's role. */
@@ -140,6 +157,10 @@ public final class AwsClients implements AutoCloseable {
         synchronized (built) {
             built.forEach(SdkAutoCloseable::close);
             built.clear();
+            if (httpClient != null) {
+                httpClient.close(); // shared, so the SDK's clients leave it open
+                httpClient = null;
+            }
         }
     }
 
@@ -147,7 +168,6 @@ public final class AwsClients implements AutoCloseable {
         private final Region region;
         private final AwsCredentialsProvider credentials;
         private final Map<Service, URI> endpoints = new EnumMap<>(Service.class);
-        private Function<Service, SdkHttpClient.Builder<?>> httpClients = service -> UrlConnectionHttpClient.builder();
         private ClientOverrideConfiguration overrides;
         private boolean s3PathStyle;
         private UnaryOperator<URI> downloadUrlsServedAs;
@@ -160,12 +180,6 @@ public final class AwsClients implements AutoCloseable {
 
         public Builder endpoint(Service service, URI endpoint) {
             endpoints.put(service, endpoint);
-            return this;
-        }
-
-        /** The HTTP client of each service (url-connection unless a stand-in needs another). */
-        public Builder httpClients(Function<Service, SdkHttpClient.Builder<?>> httpClients) {
-            this.httpClients = httpClients;
             return this;
         }
 

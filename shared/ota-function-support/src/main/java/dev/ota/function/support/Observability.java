@@ -1,21 +1,18 @@
 package dev.ota.function.support;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ota.app.ObservedDeviceStateStore;
-import dev.ota.aws.eventbridge.EventBridgeRolloutEvents;
 import dev.ota.aws.metrics.EmfRolloutMetrics;
-import dev.ota.function.support.AwsClients.Service;
 import dev.ota.log.StructuredLog;
 import dev.ota.port.out.DeviceStateStore;
 import dev.ota.port.out.RolloutEvents;
 import dev.ota.port.out.RolloutMetrics;
 import java.util.concurrent.atomic.AtomicBoolean;
-import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 
 /**
  * A function's metrics and events, built once per container: EMF metrics to the function's log
- * ({@code METRICS_NAMESPACE}), events to EventBridge ({@code EVENT_BUS_NAME}). Each invocation runs
+ * ({@code METRICS_NAMESPACE}), events where the composition root sends them (EventBridge,
+ * {@code EVENT_BUS_NAME}). Each invocation runs
  * inside {@link #begin}: its log lines carry the request id, function version and cold start, and
  * its metrics are written when it ends.
  */
@@ -23,35 +20,36 @@ public final class Observability {
 
     private final RolloutMetrics metrics;
     private final Runnable flush;
+    private final Runnable prime;
     private final RolloutEvents events;
     private final AtomicBoolean cold = new AtomicBoolean(true);
 
-    private Observability(RolloutMetrics metrics, Runnable flush, RolloutEvents events) {
+    private Observability(RolloutMetrics metrics, Runnable flush, Runnable prime, RolloutEvents events) {
         this.metrics = metrics;
         this.flush = flush;
+        this.prime = prime;
         this.events = events;
     }
 
     /** No metrics, no events (unit tests of handlers); the log context still works. */
     public static Observability none() {
-        return new Observability(RolloutMetrics.NONE, () -> {}, RolloutEvents.NONE);
+        return new Observability(RolloutMetrics.NONE, () -> {}, () -> {}, RolloutEvents.NONE);
     }
 
-    /** Metrics, and events only if {@code withEvents} (a function that changes no job or execution has none). */
-    public static Observability of(
-            Environment env, AwsClients aws, ObjectMapper json, StructuredLog log, boolean withEvents) {
+    /**
+     * EMF metrics ({@code METRICS_NAMESPACE}) and the events the function's composition root wires:
+     * {@link RolloutEvents#NONE} for a function that ends no job or execution, an EventBridge
+     * publisher otherwise (built there, so a function without events carries no EventBridge client).
+     */
+    public static Observability of(Environment env, AwsClients aws, RolloutEvents events) {
         String namespace = env.optional("METRICS_NAMESPACE");
         EmfRolloutMetrics metrics = new EmfRolloutMetrics(namespace == null ? "OTA" : namespace, aws.metricsOutput());
-        RolloutEvents events = RolloutEvents.NONE;
-        if (withEvents) {
-            String bus = env.optional("EVENT_BUS_NAME");
-            events = new EventBridgeRolloutEvents(
-                    aws.build(Service.EVENTBRIDGE, EventBridgeClient.builder()),
-                    bus == null ? "default" : bus,
-                    json,
-                    log);
-        }
-        return new Observability(metrics, metrics::flush, events);
+        return new Observability(metrics, metrics::flush, metrics::prime, events);
+    }
+
+    /** Before a SnapStart snapshot: the metrics library makes one document and writes none. */
+    public void prime() {
+        prime.run();
     }
 
     public RolloutMetrics metrics() {

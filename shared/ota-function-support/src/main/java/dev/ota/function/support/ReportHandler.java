@@ -14,7 +14,7 @@ import org.crac.Resource;
 /**
  * An IoT rule target for one kind of device report: intake, service, response. A malformed or
  * invalid event is answered REJECTED with its reason (logged by the intake), never thrown. Before a
- * SnapStart snapshot it parses a priming event and primes the service, so restored containers start
+ * SnapStart snapshot it parses a priming event and primes the service and the metrics library, so restored containers start
  * warm; it changes no state and sends nothing.
  */
 public abstract class ReportHandler<R extends DeviceReport> implements RequestStreamHandler, Resource {
@@ -64,6 +64,7 @@ public abstract class ReportHandler<R extends DeviceReport> implements RequestSt
     public final void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
         intake.accept(PrimingEvents.event(primingType), type);
         service.prime();
+        observability.prime();
     }
 
     @Override
