@@ -7,4 +7,15 @@ public enum Outcome {
 
     /** Lost races re-read and decide again; past this many, the invocation fails and Lambda retries it. */
     static final int MAX_RACES = 4;
+
+    /**
+     * APPLIED when the execution's status, attempt or percent moved; a report that was only kept in
+     * the history (it may count once a late report arrives) is IGNORED.
+     */
+    static Outcome of(dev.ota.domain.Execution before, dev.ota.domain.Execution after) {
+        boolean moved = before.status() != after.status()
+                || before.attempt() != after.attempt()
+                || before.percent() != after.percent();
+        return moved ? APPLIED : IGNORED;
+    }
 }

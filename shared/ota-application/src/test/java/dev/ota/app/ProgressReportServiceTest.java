@@ -91,11 +91,17 @@ class ProgressReportServiceTest {
         f.progress.handle(downloading(dev, TARGET, 40, at(2)));
         f.store.writes().clear();
 
-        assertThat(f.progress.handle(downloading(dev, TARGET, 40, at(3)))).isEqualTo(Outcome.IGNORED);
-        assertThat(f.progress.handle(downloading(dev, TARGET, 20, at(4)))).isEqualTo(Outcome.IGNORED);
-
-        assertThat(f.execution(dev).percent()).isEqualTo(40);
+        assertThat(f.progress.handle(downloading(dev, TARGET, 40, at(2))))
+                .as("the same report again")
+                .isEqualTo(Outcome.IGNORED);
+        assertThat(f.progress.handle(downloading(dev, TARGET, 20, at(1))))
+                .as("an older, lower one")
+                .isEqualTo(Outcome.IGNORED);
         assertThat(f.store.writes()).isEmpty();
+        // a newer one with a lower percent keeps the percent, only its time is kept
+        assertThat(f.progress.handle(downloading(dev, TARGET, 20, at(4)))).isEqualTo(Outcome.IGNORED);
+        assertThat(f.execution(dev).percent()).isEqualTo(40);
+        assertThat(f.execution(dev).downloadAt()).isEqualTo(at(4));
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.ota.domain;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * A device's execution of one job: the live state the device protocol moves.
@@ -11,6 +12,9 @@ import java.time.Instant;
  * @param retryNotBefore when the next attempt may start, while {@link ExecutionStatus#RETRY_PENDING}
  * @param stage the rollout group the device was released in (0 when the job has no stages)
  * @param timeout in-progress timeout of one attempt, measured from its start; null for none
+ * @param downloadAt receive time of the newest downloading report of this run; null for none
+ * @param history the distinct events of this run, oldest first, that the status is the replay of
+ *     ({@link ExecutionStateMachine}); empty until the first event after release or restart
  */
 public record Execution(
         String jobId,
@@ -26,7 +30,48 @@ public record Execution(
         RetryPolicy retryPolicy,
         Instant retryNotBefore,
         int stage,
-        Duration timeout) {
+        Duration timeout,
+        Instant downloadAt,
+        List<ExecutionEvent> history) {
+
+    public Execution {
+        history = history == null ? List.of() : List.copyOf(history);
+    }
+
+    /** An execution with no history yet. */
+    public Execution(
+            String jobId,
+            FirmwareRef firmware,
+            String fromVersion,
+            ExecutionStatus status,
+            int attempt,
+            int percent,
+            Instant attemptStartedAt,
+            Instant updatedAt,
+            int resultCode,
+            String resultMsg,
+            RetryPolicy retryPolicy,
+            Instant retryNotBefore,
+            int stage,
+            Duration timeout) {
+        this(
+                jobId,
+                firmware,
+                fromVersion,
+                status,
+                attempt,
+                percent,
+                attemptStartedAt,
+                updatedAt,
+                resultCode,
+                resultMsg,
+                retryPolicy,
+                retryNotBefore,
+                stage,
+                timeout,
+                null,
+                List.of());
+    }
 
     /** An execution outside any staged rollout and without an in-progress timeout. */
     public Execution(
@@ -84,7 +129,9 @@ public record Execution(
                 retryPolicy,
                 retryNotBefore,
                 stage,
-                timeout);
+                timeout,
+                downloadAt,
+                history);
     }
 
     /** Starts the next attempt: the update goes (again) to the device. */
@@ -103,10 +150,12 @@ public record Execution(
                 retryPolicy,
                 null,
                 stage,
-                timeout);
+                timeout,
+                downloadAt,
+                history);
     }
 
-    /** An operator's retry: a fresh first attempt, whatever the attempts so far. */
+    /** An operator's retry: a fresh first attempt, whatever the attempts so far; its history starts anew. */
     public Execution restarted(Instant at) {
         return new Execution(
                 jobId,
@@ -122,7 +171,9 @@ public record Execution(
                 retryPolicy,
                 null,
                 stage,
-                timeout);
+                timeout,
+                null,
+                List.of());
     }
 
     public Execution withStatus(ExecutionStatus next, int nextPercent, Instant at) {
@@ -140,7 +191,9 @@ public record Execution(
                 retryPolicy,
                 retryNotBefore,
                 stage,
-                timeout);
+                timeout,
+                downloadAt,
+                history);
     }
 
     public Execution failed(ExecutionStatus next, int code, String msg, Instant at, Instant notBefore) {
@@ -158,7 +211,87 @@ public record Execution(
                 retryPolicy,
                 notBefore,
                 stage,
-                timeout);
+                timeout,
+                downloadAt,
+                history);
+    }
+
+    /** The same execution with this history (the state machine's replay sets the rest). */
+    public Execution withHistory(List<ExecutionEvent> events) {
+        return new Execution(
+                jobId,
+                firmware,
+                fromVersion,
+                status,
+                attempt,
+                percent,
+                attemptStartedAt,
+                updatedAt,
+                resultCode,
+                resultMsg,
+                retryPolicy,
+                retryNotBefore,
+                stage,
+                timeout,
+                downloadAt,
+                events);
+    }
+
+    /** The same execution having heard a downloading report: percent and download time only rise. */
+    public Execution withDownload(int reportedPercent, Instant at) {
+        return new Execution(
+                jobId,
+                firmware,
+                fromVersion,
+                status,
+                attempt,
+                Math.max(percent, reportedPercent),
+                attemptStartedAt,
+                updatedAt,
+                resultCode,
+                resultMsg,
+                retryPolicy,
+                retryNotBefore,
+                stage,
+                timeout,
+                downloadAt == null || at.isAfter(downloadAt) ? at : downloadAt,
+                history);
+    }
+
+    /** The next attempt of the same run, at {@code at}: percent is the run's furthest, never reset. */
+    Execution nextAttempt(Instant at) {
+        return new Execution(
+                jobId,
+                firmware,
+                fromVersion,
+                ExecutionStatus.DELIVERED,
+                attempt + 1,
+                percent,
+                at,
+                at,
+                0,
+                "",
+                retryPolicy,
+                null,
+                stage,
+                timeout,
+                downloadAt,
+                history);
+    }
+
+    /**
+     * Attempts that going from {@code before} to this adds to the job's retry count: the
+     * difference in attempts within one run (negative when a late report shows that an attempt
+     * never began), and one for an operator's restart.
+     */
+    public int retriesAddedFrom(Execution before) {
+        if (before == null || before.attempt() == 0) {
+            return 0;
+        }
+        if (attempt == 1 && startsAttemptFrom(before)) {
+            return 1;
+        }
+        return attempt - before.attempt();
     }
 
     /** True when going from {@code before} to this starts an attempt: update_firmware goes out. */

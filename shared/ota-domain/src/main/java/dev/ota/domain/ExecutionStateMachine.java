@@ -1,9 +1,11 @@
 package dev.ota.domain;
 
 import static dev.ota.domain.ExecutionStatus.BURNING;
+import static dev.ota.domain.ExecutionStatus.CANCELED;
 import static dev.ota.domain.ExecutionStatus.DELIVERED;
 import static dev.ota.domain.ExecutionStatus.DOWNLOADING;
 import static dev.ota.domain.ExecutionStatus.FAILED;
+import static dev.ota.domain.ExecutionStatus.QUEUED;
 import static dev.ota.domain.ExecutionStatus.RETRY_PENDING;
 import static dev.ota.domain.ExecutionStatus.SUCCEEDED;
 import static dev.ota.domain.ExecutionStatus.TIMED_OUT;
@@ -12,99 +14,131 @@ import dev.ota.domain.Decision.AdvancePercent;
 import dev.ota.domain.Decision.Ignore;
 import dev.ota.domain.Decision.Resend;
 import dev.ota.domain.Decision.Transition;
+import dev.ota.domain.ExecutionEvent.Kind;
 import dev.ota.domain.device.DeviceReport.ProgressReport;
 import dev.ota.domain.device.DeviceReport.VersionReport;
+import dev.ota.domain.device.ProgressState;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 
 /**
- * The OTA state rules. Pure: given what is stored and what the device said, it decides. Storage
- * applies the decision conditionally on the state it was made from, so that concurrent, duplicate
- * and reordered reports cannot corrupt anything.
+ * The OTA state rules, in event time. Pure: given what is stored and what happened, it decides.
+ * Storage applies the decision conditionally on the state it was made from.
  *
- * <p>Rules: status only moves forward within an attempt; percent never goes backwards within an
- * attempt; done and fail end an attempt; a report older than the attempt, or naming another
- * version than the target, is ignored.
+ * <p>An execution keeps the distinct events of its run ({@link ExecutionEvent}); its status is the
+ * replay of them in receive-time order. A report that arrives late is put in its place and the run
+ * replayed, so the outcome depends only on the set of reports, never on the order or number of
+ * their deliveries (docs/protocol.md, "Event time"). Downloading reports are not kept: they only
+ * raise the run's percent and its newest download time, both maxima.
+ *
+ * <p>Replay rules, per event in time order:
+ * <ul>
+ *   <li>fail: closes the attempt (the newest fail of an attempt decides it), or the update fails;
+ *   <li>a version report other than the target: starts the next attempt while a retry is pending
+ *       and its interval has passed, else nothing (the device gets the update again);
+ *   <li>burning, done: a done ends the update whenever it comes within the attempt, even after a
+ *       fail or timeout (the Java SDK retries a truncated download by itself); a burning newer than
+ *       a fail or timeout of the attempt reopens it;
+ *   <li>the target version: succeeded, like a done (even after the update failed: the device runs it);
+ *   <li>timeout, scheduled start: what the scheduler did, at its time; a cancel ends the update
+ *       unless it succeeded before.
+ * </ul>
  */
 public final class ExecutionStateMachine {
+
+    /** Version reports other than the target kept per run: a device that floods is not kept forever. */
+    public static final int MAX_VERSION_EVENTS = 32;
 
     private ExecutionStateMachine() {}
 
     public static Decision onVersionReport(DeviceState state, VersionReport report) {
-        Execution exec = state.liveExecution().orElse(null);
-        if (exec == null) {
-            return new Ignore("no live update");
+        Execution exec = state.execution();
+        if (exec != null && exec.status() == QUEUED && exec.targetVersion().equals(report.version())) {
+            // Waiting for release, yet it runs the target already.
+            return new Transition(exec, succeeded(exec, report.receivedAt()), false);
         }
-        if (exec.targetVersion().equals(report.version())) {
-            // The device runs the target: whatever the attempt was doing, the update succeeded.
-            return new Transition(exec, exec.withStatus(SUCCEEDED, 100, report.receivedAt()), false);
+        if (exec == null || exec.status() == QUEUED || exec.status() == ExecutionStatus.SKIPPED) {
+            return exec == null || exec.status() != QUEUED
+                    ? new Ignore("no live update")
+                    : new Ignore("execution is " + exec.status());
         }
-        return switch (exec.status()) {
-            case DELIVERED, DOWNLOADING, BURNING -> new Resend(exec);
-            case RETRY_PENDING ->
-                exec.retryNotBefore() != null && report.receivedAt().isBefore(exec.retryNotBefore())
-                        ? new Ignore("retry not before " + exec.retryNotBefore())
-                        : new Transition(exec, exec.delivered(report.receivedAt()), true);
-            default -> new Ignore("execution is " + exec.status());
-        };
+        if (report.receivedAt().isBefore(runStart(exec))) {
+            return new Ignore("report predates the update");
+        }
+        boolean target = exec.targetVersion().equals(report.version());
+        ExecutionEvent event = ExecutionEvent.of(target ? Kind.TARGET : Kind.VERSION, report.receivedAt());
+        Execution after = record(exec, event);
+        if (target) {
+            return after.equals(exec)
+                    ? new Ignore(exec.status().live() ? "duplicate" : "no live update")
+                    : new Transition(exec, after, false);
+        }
+        // The device runs another version: while the update is in flight it gets update_firmware
+        // (a new attempt, or the same one again: checkpoint restart), if the report belongs to that attempt.
+        boolean wantsUpdate = after.status().inFlight() && !report.receivedAt().isBefore(after.attemptStartedAt());
+        if (after.equals(exec)) {
+            if (wantsUpdate) {
+                return new Resend(exec);
+            }
+            return new Ignore(
+                    exec.status() == RETRY_PENDING && exec.retryNotBefore() != null
+                            ? "retry not before " + exec.retryNotBefore()
+                            : exec.status().live() ? "already known" : "no live update");
+        }
+        if (!wantsUpdate) {
+            return new Transition(exec, after, false);
+        }
+        boolean startsAttempt =
+                after.attempt() > exec.attempt() && after.attemptStartedAt().equals(report.receivedAt());
+        return startsAttempt ? new Transition(exec, after, true) : new Resend(exec, after);
     }
 
     public static Decision onProgress(DeviceState state, ProgressReport report) {
-        Execution exec = state.liveExecution().orElse(null);
-        if (exec == null) {
-            return new Ignore("no live update");
+        Execution exec = state.execution();
+        if (exec == null || exec.status() == QUEUED || exec.status() == ExecutionStatus.SKIPPED) {
+            return exec == null || exec.status() != QUEUED
+                    ? new Ignore("no live update")
+                    : new Ignore("execution is " + exec.status());
         }
         if (!exec.targetVersion().equals(report.version())) {
             return new Ignore(
                     "reports version " + report.version() + " but the update targets " + exec.targetVersion());
         }
-        if (report.receivedAt().isBefore(exec.attemptStartedAt())) {
+        if (report.receivedAt().isBefore(runStart(exec))) {
             return new Ignore("report predates attempt " + exec.attempt());
         }
-        if (!exec.status().inFlight()) {
-            return new Ignore("execution is " + exec.status());
+        if (ended(exec) && report.receivedAt().isAfter(exec.updatedAt())) {
+            return new Ignore("no live update");
         }
-        return switch (report.state()) {
-            case DOWNLOADING -> downloading(exec, report);
-            case BURNING ->
-                exec.status() == BURNING
-                        ? new Ignore("already burning")
-                        : new Transition(exec, exec.withStatus(BURNING, 100, report.receivedAt()), false);
-            case DONE -> new Transition(exec, exec.withStatus(SUCCEEDED, 100, report.receivedAt()), false);
-            case FAIL -> fail(exec, report);
+        if (report.state() == ProgressState.DOWNLOADING) {
+            // after a success the percent is 100 for good
+            return exec.status() == SUCCEEDED ? new Ignore("no live update") : downloading(exec, report);
+        }
+        ExecutionEvent event = switch (report.state()) {
+            case BURNING -> ExecutionEvent.of(Kind.BURNING, report.receivedAt());
+            case DONE -> ExecutionEvent.of(Kind.DONE, report.receivedAt());
+            case FAIL -> new ExecutionEvent(Kind.FAIL, report.receivedAt(), report.resultCode(), report.resultMsg());
+            case DOWNLOADING -> throw new IllegalStateException();
         };
+        Execution after = record(exec, event);
+        if (after.equals(exec)) {
+            return new Ignore(exec.status().live() ? "changes nothing" : "no live update");
+        }
+        return new Transition(exec, after, false);
     }
 
     private static Decision downloading(Execution exec, ProgressReport report) {
-        int percent = report.percent() == null ? exec.percent() : report.percent();
-        return switch (exec.status()) {
-            case DELIVERED ->
-                new Transition(
-                        exec,
-                        exec.withStatus(DOWNLOADING, Math.max(percent, exec.percent()), report.receivedAt()),
-                        false);
-            case DOWNLOADING ->
-                percent > exec.percent()
-                        ? new AdvancePercent(exec, percent)
-                        : new Ignore("percent " + percent + " does not advance on " + exec.percent());
-            default -> new Ignore("downloading after " + exec.status());
-        };
-    }
-
-    private static Decision fail(Execution exec, ProgressReport report) {
-        RetryPolicy policy = exec.retryPolicy();
-        if (policy.allowsAnotherAttempt(exec.attempt(), report.resultCode())) {
-            return new Transition(
-                    exec,
-                    exec.failed(
-                            RETRY_PENDING,
-                            report.resultCode(),
-                            report.resultMsg(),
-                            report.receivedAt(),
-                            report.receivedAt().plus(policy.retryInterval())),
-                    false);
+        int percent = report.percent() == null ? 0 : report.percent();
+        Execution after = replay(exec.withDownload(percent, report.receivedAt()));
+        if (after.equals(exec)) {
+            return new Ignore("percent " + percent + " does not advance on " + exec.percent());
         }
-        return new Transition(
-                exec, exec.failed(FAILED, report.resultCode(), report.resultMsg(), report.receivedAt(), null), false);
+        if (exec.status() == DOWNLOADING && after.status() == DOWNLOADING && after.percent() > exec.percent()) {
+            return new AdvancePercent(exec, after.percent());
+        }
+        return new Transition(exec, after, false);
     }
 
     /** Result message of an attempt that reached its in-progress timeout. */
@@ -126,19 +160,177 @@ public final class ExecutionStateMachine {
             return new Ignore("not due before " + due);
         }
         if (exec.status().inFlight()) {
-            RetryPolicy policy = exec.retryPolicy();
-            String msg = TIMEOUT_MESSAGE + " after " + exec.timeout();
-            if (policy.allowsRetryAfterTimeout(exec.attempt())) {
-                return new Transition(
-                        exec, exec.failed(RETRY_PENDING, 0, msg, now, now.plus(policy.retryInterval())), false);
-            }
-            return new Transition(exec, exec.failed(TIMED_OUT, 0, msg, now, null), false);
+            return new Transition(exec, record(exec, ExecutionEvent.of(Kind.TIMEOUT, now)), false);
         }
         if (exec.status() == RETRY_PENDING) {
             return mayStartAttempt
-                    ? new Transition(exec, exec.delivered(now), true)
+                    ? new Transition(exec, record(exec, ExecutionEvent.of(Kind.START, now)), true)
                     : new Ignore("job does not start attempts now");
         }
         return new Ignore("execution is " + exec.status());
+    }
+
+    /** An operator or a job's end cancels the live execution at {@code at}. */
+    public static Execution cancel(Execution exec, Instant at, String reason) {
+        return record(exec, new ExecutionEvent(Kind.CANCEL, at, 0, reason));
+    }
+
+    // --- replay ---
+
+    /** When the run began: its first event, or the attempt's start while it has none. */
+    private static Instant runStart(Execution exec) {
+        return exec.history().isEmpty()
+                ? exec.attemptStartedAt()
+                : exec.history().get(0).at();
+    }
+
+    /**
+     * The execution with {@code event} added to its history and replayed; itself when the event
+     * was known already, cannot change anything (it comes after the run ended for good), or is a
+     * version report past {@link #MAX_VERSION_EVENTS}.
+     */
+    static Execution record(Execution exec, ExecutionEvent event) {
+        List<ExecutionEvent> history = new ArrayList<>(exec.history());
+        if (history.isEmpty()) {
+            history.add(base(exec));
+        }
+        if (history.contains(event)) {
+            return exec;
+        }
+        if (ended(exec) && event.at().isAfter(exec.updatedAt())) {
+            return exec;
+        }
+        if (event.kind() == Kind.VERSION
+                && history.stream().filter(e -> e.kind() == Kind.VERSION).count() >= MAX_VERSION_EVENTS) {
+            return exec;
+        }
+        history.add(event);
+        Collections.sort(history);
+        return replay(exec.withHistory(history));
+    }
+
+    /** Ended for good: nothing received after its end changes it. */
+    private static boolean ended(Execution exec) {
+        return exec.status() == SUCCEEDED || exec.status() == CANCELED;
+    }
+
+    /** The snapshot an execution's history starts from. */
+    private static ExecutionEvent base(Execution e) {
+        String snapshot = e.status().name() + ";" + e.updatedAt().toEpochMilli() + ";" + e.resultCode() + ";"
+                + (e.retryNotBefore() == null ? "-" : e.retryNotBefore().toEpochMilli()) + ";" + e.resultMsg();
+        return new ExecutionEvent(Kind.BASE, e.attemptStartedAt(), e.attempt(), snapshot);
+    }
+
+    /** The execution's status, attempt and times as the replay of its history; percent and download time as kept. */
+    static Execution replay(Execution exec) {
+        List<ExecutionEvent> history = exec.history();
+        Execution s = history.isEmpty() ? exec : fromBase(exec, history.get(0));
+        for (int i = 1; i < history.size(); i++) {
+            s = step(s, history.get(i));
+        }
+        if (s.status() == DELIVERED
+                && exec.downloadAt() != null
+                && !exec.downloadAt().isBefore(s.attemptStartedAt())) {
+            s = s.withStatus(DOWNLOADING, s.percent(), exec.downloadAt());
+        }
+        // Percent is the furthest the run got: the highest downloading report, 100 once it burned or ended well.
+        boolean pastDownload = s.status() == BURNING
+                || s.status() == SUCCEEDED
+                || history.stream()
+                        .anyMatch(e -> e.kind() == Kind.BURNING || e.kind() == Kind.DONE || e.kind() == Kind.TARGET);
+        if (pastDownload) {
+            s = s.withStatus(s.status(), 100, s.updatedAt());
+        }
+        return s;
+    }
+
+    private static Execution fromBase(Execution exec, ExecutionEvent base) {
+        String[] f = base.msg().split(";", 5);
+        return new Execution(
+                exec.jobId(),
+                exec.firmware(),
+                exec.fromVersion(),
+                ExecutionStatus.valueOf(f[0]),
+                base.code(),
+                exec.percent(),
+                base.at(),
+                Instant.ofEpochMilli(Long.parseLong(f[1])),
+                Integer.parseInt(f[2]),
+                f[4],
+                exec.retryPolicy(),
+                f[3].equals("-") ? null : Instant.ofEpochMilli(Long.parseLong(f[3])),
+                exec.stage(),
+                exec.timeout(),
+                exec.downloadAt(),
+                exec.history());
+    }
+
+    private static boolean closedByFailure(ExecutionStatus status) {
+        return status == RETRY_PENDING || status == FAILED || status == TIMED_OUT;
+    }
+
+    private static Execution step(Execution s, ExecutionEvent e) {
+        Instant at = e.at();
+        ExecutionStatus st = s.status();
+        if (st == SUCCEEDED || st == CANCELED || st == QUEUED || st == ExecutionStatus.SKIPPED) {
+            return s;
+        }
+        return switch (e.kind()) {
+            case BASE -> s;
+            case VERSION, START ->
+                st == RETRY_PENDING && (s.retryNotBefore() == null || !at.isBefore(s.retryNotBefore()))
+                        ? s.nextAttempt(at)
+                        : s;
+            case TARGET, DONE -> st.inFlight() || closedByFailure(st) ? succeeded(s, at) : s;
+            case BURNING ->
+                st == DELIVERED || st == DOWNLOADING || closedByFailure(st)
+                        ? new Execution(
+                                s.jobId(),
+                                s.firmware(),
+                                s.fromVersion(),
+                                BURNING,
+                                s.attempt(),
+                                s.percent(),
+                                s.attemptStartedAt(),
+                                at,
+                                0,
+                                "",
+                                s.retryPolicy(),
+                                null,
+                                s.stage(),
+                                s.timeout(),
+                                s.downloadAt(),
+                                s.history())
+                        : s;
+            case FAIL -> st.inFlight() || closedByFailure(st) ? failed(s, e.code(), e.msg(), at) : s;
+            case TIMEOUT ->
+                st.inFlight()
+                                && s.timeout() != null
+                                && !at.isBefore(s.attemptStartedAt().plus(s.timeout()))
+                        ? timedOut(s, at)
+                        : s;
+            case CANCEL -> st.inFlight() || closedByFailure(st) ? s.failed(CANCELED, 0, e.msg(), at, null) : s;
+        };
+    }
+
+    private static Execution succeeded(Execution s, Instant at) {
+        return s.failed(SUCCEEDED, 0, "", at, null).withStatus(SUCCEEDED, 100, at);
+    }
+
+    private static Execution failed(Execution s, int code, String msg, Instant at) {
+        RetryPolicy policy = s.retryPolicy();
+        if (policy.allowsAnotherAttempt(s.attempt(), code)) {
+            return s.failed(RETRY_PENDING, code, msg, at, at.plus(policy.retryInterval()));
+        }
+        return s.failed(FAILED, code, msg, at, null);
+    }
+
+    private static Execution timedOut(Execution s, Instant at) {
+        RetryPolicy policy = s.retryPolicy();
+        String msg = TIMEOUT_MESSAGE + " after " + s.timeout();
+        if (policy.allowsRetryAfterTimeout(s.attempt())) {
+            return s.failed(RETRY_PENDING, 0, msg, at, at.plus(policy.retryInterval()));
+        }
+        return s.failed(TIMED_OUT, 0, msg, at, null);
     }
 }

@@ -120,7 +120,13 @@ public final class InMemoryDeviceStateStore implements DeviceStateStore {
     @Override
     public synchronized VersionRecorded recordVersion(DeviceId device, String version, Instant receivedAt) {
         DeviceState current = states.get(device);
-        if (current != null && current.lastSeenAt() != null && receivedAt.isBefore(current.lastSeenAt())) {
+        if (current != null
+                && current.lastSeenAt() != null
+                && (receivedAt.isBefore(current.lastSeenAt())
+                        || receivedAt.equals(current.lastSeenAt())
+                                && current.currentVersion() != null
+                                && current.currentVersion().compareTo(version) > 0)) {
+            // As the adapter: the newest report names the version, the greater string in one millisecond.
             return new VersionRecorded(current, true);
         }
         DeviceState next = current == null
@@ -154,13 +160,42 @@ public final class InMemoryDeviceStateStore implements DeviceStateStore {
                 && e.status() == ExecutionStatus.DOWNLOADING
                 && e.targetVersion().equals(targetVersion)
                 && !e.attemptStartedAt().isAfter(receivedAt)
-                && e.percent() < percent;
+                && e.percent() < percent
+                && (e.downloadAt() == null || !e.downloadAt().isAfter(receivedAt));
         if (!applies) {
             return Optional.of(current);
         }
-        putExecution(device, e.withStatus(ExecutionStatus.DOWNLOADING, percent, receivedAt), current.waitingJobs());
+        putExecution(
+                device,
+                e.withDownload(percent, receivedAt).withStatus(ExecutionStatus.DOWNLOADING, percent, receivedAt),
+                current.waitingJobs());
         writes.add("advancePercent");
         return Optional.empty();
+    }
+
+    /** device -> {jobId, attempt, receivedAt} of the last update_firmware claimed. */
+    private final Map<DeviceId, Object[]> claims = new HashMap<>();
+
+    @Override
+    public synchronized boolean claimUpdate(
+            DeviceId device, String jobId, int attempt, Instant receivedAt, java.time.Duration cooldown) {
+        DeviceState current = states.get(device);
+        if (current == null
+                || current.execution() == null
+                || !current.execution().jobId().equals(jobId)) {
+            return false;
+        }
+        Object[] last = claims.get(device);
+        boolean granted = last == null
+                || !last[0].equals(jobId)
+                || (int) last[1] != attempt
+                || !((Instant) last[2]).isAfter(receivedAt.minus(cooldown))
+                || last[2].equals(receivedAt);
+        if (granted) {
+            claims.put(device, new Object[] {jobId, attempt, receivedAt});
+            writes.add("claimUpdate");
+        }
+        return granted;
     }
 
     @Override

@@ -63,7 +63,8 @@ public record VersionReportWiring(ObjectMapper json, ReportIntake intake, Versio
                         new DynamoDbRolloutStore(dynamo, tables),
                         clock,
                         engine.tuning().dynamicJobsTtl(),
-                        log));
+                        log),
+                env.seconds("RESEND_COOLDOWN_SECONDS", VersionReportService.DEFAULT_RESEND_COOLDOWN));
         return new VersionReportWiring(json, new ReportIntake(json, log), service);
     }
 }

@@ -3,6 +3,7 @@ package dev.ota.port.out;
 import dev.ota.domain.DeviceState;
 import dev.ota.domain.Execution;
 import dev.ota.domain.device.DeviceId;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -39,4 +40,15 @@ public interface DeviceStateStore {
      * @return false if the stored execution is no longer {@code before}
      */
     boolean transition(DeviceId device, Execution before, Execution after);
+
+    /**
+     * Claims the sending of update_firmware for attempt {@code attempt} of the device's execution in
+     * {@code jobId}, for the report received at {@code receivedAt}; one conditional write, so
+     * concurrent containers agree. Granted when no send of this attempt was claimed, when the last
+     * claim is {@code cooldown} or more older than the report, or when the last claim is this very
+     * report's (a retry of a run that claimed and then failed before or while publishing).
+     *
+     * @return true when the caller should send
+     */
+    boolean claimUpdate(DeviceId device, String jobId, int attempt, Instant receivedAt, Duration cooldown);
 }

@@ -8,6 +8,7 @@ import static dev.ota.aws.dynamodb.Attr.str;
 
 import dev.ota.domain.DeviceState;
 import dev.ota.domain.Execution;
+import dev.ota.domain.ExecutionEvent;
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.FirmwareRef;
 import dev.ota.domain.RetryPolicy;
@@ -51,6 +52,15 @@ final class DeviceItem {
     static final String RETRY_NOT_BEFORE = "execRetryNotBefore";
     static final String STAGE = "execStage";
     static final String TIMEOUT_MS = "execTimeoutMs";
+    /** Receive time of the run's newest downloading report (epoch ms); NULL while there was none. */
+    static final String DOWNLOAD_AT = "execDownloadAt";
+    /** The run's distinct events, one per line ({@link ExecutionEvent#encodeAll}); NULL while there are none. */
+    static final String HISTORY = "execHistory";
+    /** The last update_firmware claimed for this device: job, attempt and the receive time of the report it answered. */
+    static final String SENT_JOB = "sentJobId";
+
+    static final String SENT_ATTEMPT = "sentAttempt";
+    static final String SENT_AT = "sentAt";
     /** String set: dynamic jobs that skipped the device while another job held it. */
     static final String WAITING_JOBS = "waitingJobs";
 
@@ -105,6 +115,12 @@ final class DeviceItem {
                         : n(e.retryNotBefore().toEpochMilli()));
         a.put(STAGE, n(e.stage()));
         a.put(
+                DOWNLOAD_AT,
+                e.downloadAt() == null
+                        ? AttributeValue.fromNul(true)
+                        : n(e.downloadAt().toEpochMilli()));
+        a.put(HISTORY, e.history().isEmpty() ? AttributeValue.fromNul(true) : s(ExecutionEvent.encodeAll(e.history())));
+        a.put(
                 TIMEOUT_MS,
                 e.timeout() == null
                         ? AttributeValue.fromNul(true)
@@ -139,6 +155,7 @@ final class DeviceItem {
                 Duration.ofMillis(num(item, RETRY_INTERVAL_MS, 0)));
         Long notBefore = optNum(item, RETRY_NOT_BEFORE);
         Long timeoutMs = optNum(item, TIMEOUT_MS);
+        Long downloadAt = optNum(item, DOWNLOAD_AT);
         return new Execution(
                 str(item, JOB_ID),
                 new FirmwareRef(str(item, TARGET), str(item, S3_KEY), num(item, FILE_SIZE, 0), str(item, MD5)),
@@ -153,7 +170,18 @@ final class DeviceItem {
                 policy,
                 notBefore == null ? null : Instant.ofEpochMilli(notBefore),
                 (int) num(item, STAGE, 0),
-                timeoutMs == null ? null : Duration.ofMillis(timeoutMs));
+                timeoutMs == null ? null : Duration.ofMillis(timeoutMs),
+                downloadAt == null ? null : Instant.ofEpochMilli(downloadAt),
+                ExecutionEvent.decodeAll(str(item, HISTORY)));
+    }
+
+    /** Condition: the stored history is {@code history} (no attribute, or NULL, when it is empty). */
+    static String historyIs(Expression e, java.util.List<ExecutionEvent> history) {
+        String h = e.name(HISTORY);
+        if (history.isEmpty()) {
+            return "(attribute_not_exists(" + h + ") OR attribute_type(" + h + ", " + e.value(s("NULL")) + "))";
+        }
+        return h + " = " + e.value(s(ExecutionEvent.encodeAll(history)));
     }
 
     /** Condition: the device holds no live execution (it has none, or its last one ended). */

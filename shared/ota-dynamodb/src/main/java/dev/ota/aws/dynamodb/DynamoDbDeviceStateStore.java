@@ -8,6 +8,7 @@ import dev.ota.domain.Execution;
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.device.DeviceId;
 import dev.ota.port.out.DeviceStateStore;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,9 +51,13 @@ public final class DynamoDbDeviceStateStore implements DeviceStateStore {
                         DeviceItem.JOB_ID,
                         n(receivedAt.plus(DeviceItem.UNUPDATED_RETENTION).getEpochSecond()));
         String lastSeen = e.name(DeviceItem.LAST_SEEN_AT);
-        // "<=" rather than "<": Lambda's retry of the same report must be processed again, not dropped.
-        String condition = "attribute_not_exists(" + lastSeen + ") OR " + lastSeen + " <= "
-                + e.value(n(receivedAt.toEpochMilli()));
+        String at = e.value(n(receivedAt.toEpochMilli()));
+        // The newest report names the current version; in one millisecond the greater version string
+        // does, so the order of delivery never decides. The same report again writes the same values
+        // (a Lambda retry still decides, and the state machine finds it a duplicate).
+        String condition = "attribute_not_exists(" + lastSeen + ") OR " + lastSeen + " < " + at + " OR ("
+                + lastSeen + " = " + at + " AND " + e.name(DeviceItem.CURRENT_VERSION) + " <= "
+                + e.value(s(version)) + ")";
         try {
             Map<String, AttributeValue> after = dynamo.updateItem(r -> r.tableName(tables.devices())
                             .key(DeviceItem.key(device))
@@ -83,11 +88,15 @@ public final class DynamoDbDeviceStateStore implements DeviceStateStore {
             DeviceId device, String targetVersion, int percent, Instant receivedAt) {
         Expression e = new Expression()
                 .set(DeviceItem.PERCENT, n(percent))
-                .set(DeviceItem.UPDATED_AT, n(receivedAt.toEpochMilli()));
+                .set(DeviceItem.UPDATED_AT, n(receivedAt.toEpochMilli()))
+                .set(DeviceItem.DOWNLOAD_AT, n(receivedAt.toEpochMilli()));
+        String downloadAt = e.name(DeviceItem.DOWNLOAD_AT);
         String condition = e.name(DeviceItem.STATUS) + " = " + e.value(s(ExecutionStatus.DOWNLOADING.name()))
                 + " AND " + e.name(DeviceItem.TARGET) + " = " + e.value(s(targetVersion))
                 + " AND " + e.name(DeviceItem.PERCENT) + " < " + e.value(n(percent))
-                + " AND " + e.name(DeviceItem.ATTEMPT_STARTED_AT) + " <= " + e.value(n(receivedAt.toEpochMilli()));
+                + " AND " + e.name(DeviceItem.ATTEMPT_STARTED_AT) + " <= " + e.value(n(receivedAt.toEpochMilli()))
+                + " AND (attribute_not_exists(" + downloadAt + ") OR attribute_type(" + downloadAt + ", "
+                + e.value(s("NULL")) + ") OR " + downloadAt + " <= " + e.value(n(receivedAt.toEpochMilli())) + ")";
         try {
             dynamo.updateItem(r -> r.tableName(tables.devices())
                     .key(DeviceItem.key(device))
@@ -109,12 +118,20 @@ public final class DynamoDbDeviceStateStore implements DeviceStateStore {
                 + " AND " + e.name(DeviceItem.STATUS) + " = "
                 + e.value(s(before.status().name()))
                 + " AND " + e.name(DeviceItem.ATTEMPT) + " = " + e.value(n(before.attempt()))
-                + " AND " + e.name(DeviceItem.PERCENT) + " = " + e.value(n(before.percent()));
+                + " AND " + e.name(DeviceItem.PERCENT) + " = " + e.value(n(before.percent()))
+                + " AND " + DeviceItem.historyIs(e, before.history());
         List<TransactWriteItem> writes = new ArrayList<>();
         writes.add(deviceUpdate(device, e, condition));
-        writes.add(ExecutionRow.upsert(tables.executions(), device, after));
         boolean startsAttempt = after.startsAttemptFrom(before);
-        if (JobCounters.moves(before.status(), before.stage(), after.status(), after.stage(), startsAttempt)) {
+        int retries = after.retriesAddedFrom(before);
+        boolean rowChanges = !ExecutionRow.attributes(device, before).equals(ExecutionRow.attributes(device, after))
+                || !java.util.Objects.equals(before.dueAt(), after.dueAt());
+        if (!rowChanges && !startsAttempt && retries == 0) {
+            // Only the history or the download time moved: the device item alone.
+            return transact(writes);
+        }
+        writes.add(ExecutionRow.upsert(tables.executions(), device, after));
+        if (JobCounters.moves(before.status(), before.stage(), after.status(), after.stage(), retries)) {
             writes.add(JobCounters.move(
                     tables.jobs(),
                     after.jobId(),
@@ -123,13 +140,40 @@ public final class DynamoDbDeviceStateStore implements DeviceStateStore {
                     before.stage(),
                     after.status(),
                     after.stage(),
-                    startsAttempt));
+                    retries));
         }
         if (startsAttempt) {
             // A new attempt sends update_firmware: only while the job is IN_PROGRESS, checked atomically.
             writes.add(JobGuards.inProgress(tables.jobs(), after.jobId()));
         }
         return transact(writes);
+    }
+
+    @Override
+    public boolean claimUpdate(DeviceId device, String jobId, int attempt, Instant receivedAt, Duration cooldown) {
+        long at = receivedAt.toEpochMilli();
+        Expression e = new Expression()
+                .set(DeviceItem.SENT_JOB, s(jobId))
+                .set(DeviceItem.SENT_ATTEMPT, n(attempt))
+                .set(DeviceItem.SENT_AT, n(at));
+        String sentAt = e.name(DeviceItem.SENT_AT);
+        String condition = e.name(DeviceItem.JOB_ID) + " = " + e.value(s(jobId))
+                + " AND (attribute_not_exists(" + sentAt + ")"
+                + " OR " + e.name(DeviceItem.SENT_JOB) + " <> " + e.value(s(jobId))
+                + " OR " + e.name(DeviceItem.SENT_ATTEMPT) + " <> " + e.value(n(attempt))
+                + " OR " + sentAt + " <= " + e.value(n(at - cooldown.toMillis()))
+                + " OR " + sentAt + " = " + e.value(n(at)) + ")";
+        try {
+            dynamo.updateItem(r -> r.tableName(tables.devices())
+                    .key(DeviceItem.key(device))
+                    .updateExpression(e.update())
+                    .conditionExpression(condition)
+                    .expressionAttributeNames(e.names())
+                    .expressionAttributeValues(e.values()));
+            return true;
+        } catch (ConditionalCheckFailedException withinCooldown) {
+            return false;
+        }
     }
 
     private TransactWriteItem deviceUpdate(DeviceId device, Expression e, String condition) {
