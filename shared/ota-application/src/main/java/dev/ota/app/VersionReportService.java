@@ -93,6 +93,7 @@ public final class VersionReportService implements ReportService<VersionReport> 
             log.info("version_report_stale", "device", report.device().key(), "version", report.version());
         }
         DeviceState state = recorded.state();
+        Decision.Resend unkept = null;
         for (int attempt = 0; attempt < Outcome.MAX_RACES; attempt++) {
             Decision decision = ExecutionStateMachine.onVersionReport(state, report);
             if (decision instanceof Decision.Ignore ignore) {
@@ -129,6 +130,7 @@ public final class VersionReportService implements ReportService<VersionReport> 
                     return Outcome.IGNORED;
                 }
                 if (resend.after() != null && !store.transition(report.device(), resend.execution(), resend.after())) {
+                    unkept = resend;
                     state = store.find(report.device()).orElseThrow();
                     continue;
                 }
@@ -200,6 +202,25 @@ public final class VersionReportService implements ReportService<VersionReport> 
                 return Outcome.of(t.before(), t.after());
             }
             state = store.find(report.device()).orElseThrow();
+        }
+        if (unkept != null) {
+            // A flood of version reports while the update is in flight: each only adds itself to the
+            // history, and they keep beating one another to the item. Answer and (cooldown allowing)
+            // resend without keeping this one, rather than fail it into the dead-letter queue.
+            boolean sent = sendOnce(report, unkept.execution());
+            log.info(
+                    "version_report",
+                    "device",
+                    report.device().key(),
+                    "version",
+                    report.version(),
+                    "action",
+                    sent ? "resend" : "none",
+                    "reason",
+                    "not kept: the device item kept changing",
+                    "jobId",
+                    unkept.execution().jobId());
+            return sent ? Outcome.APPLIED : Outcome.IGNORED;
         }
         throw new ConcurrentUpdateException(report.device());
     }

@@ -135,7 +135,12 @@ public final class ExecutionStateMachine {
         if (after.equals(exec)) {
             return new Ignore("percent " + percent + " does not advance on " + exec.percent());
         }
-        if (exec.status() == DOWNLOADING && after.status() == DOWNLOADING && after.percent() > exec.percent()) {
+        // The one-write fast path raises percent and download time together: only for a report not older than the last.
+        boolean notOlder = exec.downloadAt() == null || !report.receivedAt().isBefore(exec.downloadAt());
+        if (exec.status() == DOWNLOADING
+                && after.status() == DOWNLOADING
+                && after.percent() > exec.percent()
+                && notOlder) {
             return new AdvancePercent(exec, after.percent());
         }
         return new Transition(exec, after, false);

@@ -460,6 +460,18 @@ class ExecutionStateMachineTest {
         }
 
         @Test
+        void aLateDownloadingWithAHigherPercentIsNotTheFastPath() {
+            // Found by the store property test: the fast path raises percent and download time
+            // together, so it refuses a report older than the last; deciding AdvancePercent again
+            // for it made the service lose the same "race" until it gave up.
+            Execution exec = delivered().withDownload(40, at(3)).withStatus(ExecutionStatus.DOWNLOADING, 40, at(3));
+            Decision d = ExecutionStateMachine.onProgress(stateWith(exec), downloading(DEVICE, TARGET, 50, at(2)));
+            Transition t = (Transition) d;
+            assertThat(t.after().percent()).isEqualTo(50);
+            assertThat(t.after().downloadAt()).isEqualTo(at(3));
+        }
+
+        @Test
         void aDoneOrBurningNewerThanTheFailureOfTheAttemptWins() {
             // The Java SDK retries a truncated download by itself after reporting the fail.
             Execution pending = apply(
