@@ -1,5 +1,7 @@
 package dev.ota.app;
 
+import dev.ota.domain.Execution;
+
 /** What a device report did. Both are success for the caller: an ignored report is not an error. */
 public enum Outcome {
     APPLIED,
@@ -12,7 +14,7 @@ public enum Outcome {
      * APPLIED when the execution's status, attempt or percent moved; a report that was only kept in
      * the history (it may count once a late report arrives) is IGNORED.
      */
-    static Outcome of(dev.ota.domain.Execution before, dev.ota.domain.Execution after) {
+    static Outcome of(Execution before, Execution after) {
         boolean moved = before.status() != after.status()
                 || before.attempt() != after.attempt()
                 || before.percent() != after.percent();

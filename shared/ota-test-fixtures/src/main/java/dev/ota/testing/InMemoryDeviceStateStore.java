@@ -5,6 +5,7 @@ import dev.ota.domain.Execution;
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.device.DeviceId;
 import dev.ota.port.out.DeviceStateStore;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -178,7 +179,7 @@ public final class InMemoryDeviceStateStore implements DeviceStateStore {
 
     @Override
     public synchronized boolean claimUpdate(
-            DeviceId device, String jobId, int attempt, Instant receivedAt, java.time.Duration cooldown) {
+            DeviceId device, String jobId, int attempt, Instant receivedAt, Duration cooldown) {
         DeviceState current = states.get(device);
         if (current == null
                 || current.execution() == null

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -176,7 +177,7 @@ final class DeviceItem {
     }
 
     /** Condition: the stored history is {@code history} (no attribute, or NULL, when it is empty). */
-    static String historyIs(Expression e, java.util.List<ExecutionEvent> history) {
+    static String historyIs(Expression e, List<ExecutionEvent> history) {
         String h = e.name(HISTORY);
         if (history.isEmpty()) {
             return "(attribute_not_exists(" + h + ") OR attribute_type(" + h + ", " + e.value(s("NULL")) + "))";

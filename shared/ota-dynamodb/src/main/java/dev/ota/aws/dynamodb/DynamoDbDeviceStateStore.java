@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -125,7 +126,7 @@ public final class DynamoDbDeviceStateStore implements DeviceStateStore {
         boolean startsAttempt = after.startsAttemptFrom(before);
         int retries = after.retriesAddedFrom(before);
         boolean rowChanges = !ExecutionRow.attributes(device, before).equals(ExecutionRow.attributes(device, after))
-                || !java.util.Objects.equals(before.dueAt(), after.dueAt());
+                || !Objects.equals(before.dueAt(), after.dueAt());
         if (!rowChanges && !startsAttempt && retries == 0) {
             // Only the history or the download time moved: the device item alone.
             return transact(writes);
