@@ -185,6 +185,15 @@ final class DeviceItem {
         return h + " = " + e.value(s(ExecutionEvent.encodeAll(history)));
     }
 
+    /** Condition: the stored download time is {@code at} (no attribute, or NULL, when null). */
+    static String downloadAtIs(Expression e, Instant at) {
+        String d = e.name(DOWNLOAD_AT);
+        if (at == null) {
+            return "(attribute_not_exists(" + d + ") OR attribute_type(" + d + ", " + e.value(s("NULL")) + "))";
+        }
+        return d + " = " + e.value(n(at.toEpochMilli()));
+    }
+
     /** Condition: the device holds no live execution (it has none, or its last one ended). */
     static String isFree(Expression e) {
         String status = e.name(STATUS);

@@ -120,7 +120,8 @@ public final class DynamoDbDeviceStateStore implements DeviceStateStore {
                 + e.value(s(before.status().name()))
                 + " AND " + e.name(DeviceItem.ATTEMPT) + " = " + e.value(n(before.attempt()))
                 + " AND " + e.name(DeviceItem.PERCENT) + " = " + e.value(n(before.percent()))
-                + " AND " + DeviceItem.historyIs(e, before.history());
+                + " AND " + DeviceItem.historyIs(e, before.history())
+                + " AND " + DeviceItem.downloadAtIs(e, before.downloadAt());
         List<TransactWriteItem> writes = new ArrayList<>();
         writes.add(deviceUpdate(device, e, condition));
         boolean startsAttempt = after.startsAttemptFrom(before);
