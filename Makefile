@@ -8,7 +8,8 @@
 # All function jars come from ONE Maven reactor run (the first build-* target triggers it;
 # the others find the jars newer than every source and reuse them). Parallel Maven
 # runs in one tree would race on shared/*/target, so sam builds these targets one after another
-# (parallel = false in samconfig.toml).
+# (parallel = false in samconfig.toml), and a lock (flock target/.lambda-jars.lock) makes targets
+# run in parallel (sam sync always does) wait for the one Maven run.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -19,7 +20,6 @@ VERSION     := 1.0.0-SNAPSHOT
 FUNCTIONS   := version-report progress-report update-devices firmware-registration management-api job-engine
 VENV        ?= .venv
 SAM         ?= $(VENV)/bin/sam
-STACK_NAME  ?= ota-backend
 
 comma := ,
 empty :=
@@ -33,7 +33,7 @@ SOURCES     := pom.xml $(shell find shared functions -name target -prune -o -typ
 
 export SAM_CLI_TELEMETRY ?= 0
 
-.PHONY: help bootstrap test package lambda-jars validate build deploy clean \
+.PHONY: help bootstrap test package lambda-jars validate build deploy sync clean \
         build-VersionReportFunction build-ProgressReportFunction \
         build-UpdateDevicesFunction build-FirmwareRegistrationFunction build-ManagementApiFunction \
         build-JobSchedulerFunction build-JobWorkerFunction
@@ -44,7 +44,8 @@ help:
 	@echo "make package     build the Lambda jars (one Maven reactor run)"
 	@echo "make validate    sam validate --lint"
 	@echo "make build       sam build (into .aws-sam/build)"
-	@echo "make deploy      sam deploy (looks up the IoT data endpoint with boto3)"
+	@echo "make deploy      sam deploy --config-env \$$ENV (default|dev|prod; looks up the IoT data endpoint)"
+	@echo "make sync        sam sync --config-env \$$ENV (dev loop: watch, code-only updates)"
 	@echo "make clean       remove build outputs"
 
 bootstrap:
@@ -75,7 +76,9 @@ package: lambda-jars
 # (classes at the root of the zip, as the Lambda Java runtime expects).
 define unpack
 	@test -n "$(ARTIFACTS_DIR)" || { echo "ARTIFACTS_DIR is not set (this target is run by sam build)" >&2; exit 2; }
-	@$(MAKE) --no-print-directory lambda-jars
+	@mkdir -p target
+	@# sam sync builds every function at once: the first target runs Maven, the others wait on the lock.
+	@flock target/.lambda-jars.lock $(MAKE) --no-print-directory lambda-jars
 	@mkdir -p "$(ARTIFACTS_DIR)"
 	unzip -q -o $(call lambda_jar,$(1)) -d "$(ARTIFACTS_DIR)"
 endef
@@ -109,16 +112,14 @@ validate:
 build:
 	$(SAM) build
 
-# IOT_DATA_ENDPOINT defaults to this account's iot:Data-ATS endpoint (needs AWS credentials).
+# ENV is a samconfig.toml environment (default, dev, prod); IOT_DATA_ENDPOINT defaults to this
+# account's iot:Data-ATS endpoint (needs AWS credentials). See scripts/deploy.sh.
+ENV ?= default
 deploy: build
-	@ep="$${IOT_DATA_ENDPOINT:-https://$$($(VENV)/bin/python -c 'import boto3; print(boto3.client("iot").describe_endpoint(endpointType="iot:Data-ATS")["endpointAddress"])')}"; \
-	echo "==> IotDataEndpoint=$$ep"; \
-	$(SAM) deploy --stack-name $(STACK_NAME) --parameter-overrides \
-	  "IotDataEndpoint=$$ep" \
-	  "ReportTopicFilter=$${REPORT_TOPIC_FILTER:-ota/report/+/+}" \
-	  "UpdateTopicTemplate=$${UPDATE_TOPIC_TEMPLATE:-ota/update/{productId}/{deviceName}}" \
-	  "UrlExpirySeconds=$${URL_EXPIRY_SECONDS:-3600}" \
-	  "FunctionMemorySize=$${FUNCTION_MEMORY_SIZE:-1024}"
+	scripts/deploy.sh $(ENV)
+
+sync:
+	scripts/deploy.sh $(ENV) sync
 
 clean:
 	rm -rf .aws-sam

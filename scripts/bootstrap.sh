@@ -2,9 +2,10 @@
 # Installs everything the build and the tests need on a fresh Debian machine (run as root), and
 # does nothing that is already done:
 #   1. Debian packages, only the missing ones: maven, openjdk-17-jdk-headless, unzip, make,
-#      python3 + python3-venv.
+#      python3 + python3-venv, mosquitto (the local stack's MQTT broker, run as a process; Debian
+#      does not start it as a service here) and mosquitto-clients (mosquitto_pub/_sub, docs/local.md).
 #   2. The project-local virtualenv .venv/ with the pinned Python tools of
-#      scripts/requirements.txt (aws-sam-cli, moto[server], paho-mqtt, pytest, pycryptodome) and
+#      scripts/requirements.txt (aws-sam-cli, cfn-lint-serverless, moto[server], paho-mqtt, pytest, pycryptodome) and
 #      tencent-iot-device (--no-deps, see requirements.txt). Skipped when the requirements have
 #      not changed since the last run.
 #   3. Maven dependencies and plugins of the reactor, fetched into ~/.m2 (best effort; skipped
@@ -43,6 +44,8 @@ if ! command -v javac >/dev/null 2>&1 || [ "$(java_major)" -lt 17 ] 2>/dev/null;
 fi
 command -v unzip >/dev/null 2>&1 || missing+=(unzip)
 command -v make  >/dev/null 2>&1 || missing+=(make)
+{ command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ]; } || missing+=(mosquitto)
+command -v mosquitto_pub >/dev/null 2>&1 || missing+=(mosquitto-clients)
 if ! command -v "$PYTHON" >/dev/null 2>&1; then
   missing+=(python3 python3-venv); PYTHON=python3
 elif ! "$PYTHON" -c 'import venv, ensurepip' >/dev/null 2>&1; then
@@ -55,7 +58,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else
-  log "Debian packages: present (mvn, javac $(java_major), unzip, make, $PYTHON)"
+  log "Debian packages: present (mvn, javac $(java_major), unzip, make, $PYTHON, mosquitto)"
 fi
 
 # ---- 2. Python virtualenv ------------------------------------------------------------------

@@ -4,6 +4,8 @@
 #   2. mvn -B verify                 every module's unit and integration tests, and the jars
 #   3. pytest tests/python           only if such tests exist ("no tests collected" is not a failure)
 #   4. sam validate --lint           template.yaml
+#      serverless rules              cfn-lint with AWS's Serverless Rules (cfn-lint-serverless); each
+#                                    finding is fixed or suppressed in template.yaml with its reason
 #   5. sam build                     every function via the root Makefile, then a check that
 #                                    each artifact holds its handler class
 # Every step runs (sam build is skipped when Maven failed: it would only fail the same way),
@@ -77,6 +79,7 @@ else
     skip_step "sam build" "OTA_SKIP_SAM=1"
   else
     run_step "sam validate --lint" sam validate --lint --template template.yaml
+    run_step "serverless rules" cfn-lint -t template.yaml --append-rules cfn_lint_serverless.rules
 
     check_artifacts() {
       local ok=0 fn cls

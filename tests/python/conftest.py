@@ -65,6 +65,7 @@ class LocalStack:
         self.device_policy = endpoints["iot"]["devicePolicy"]
         self.registered = {}
         self.admin = endpoints["admin"]["endpoint"]
+        self.api = endpoints["api"]["endpoint"]
 
     def _call(self, method, path, body=None, content_type="application/json"):
         request = urllib.request.Request(self.admin + path, data=body, method=method,
@@ -124,7 +125,7 @@ def local_stack():
     out = open(os.path.join(work, "launcher.out"), "w")
     command = ["java", "-cp", classpath, LAUNCHER, "--no-demo",
                "--mqtt-port", "0", "--mqtts-port", "0", "--s3-port", "0", "--s3-bucket-port", "0", "--dynamodb-port", "0",
-               "--iot-data-port", "0", "--admin-port", "0", "--ready-file", ready, "--log-dir", logs]
+               "--iot-data-port", "0", "--admin-port", "0", "--api-port", "0", "--ready-file", ready, "--log-dir", logs]
     process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
     deadline = time.time() + STARTUP_TIMEOUT
     while not os.path.exists(ready):

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ota.cli.device.DeviceCommand;
 import dev.ota.cli.firmware.FirmwareCommand;
+import dev.ota.cli.fleet.FleetCommand;
 import dev.ota.cli.job.JobCommand;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.StringJoiner;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,7 +34,14 @@ import software.amazon.awssdk.services.iot.IotClient;
                     + "with AWS SigV4 (service execute-api), with credentials from the default chain: environment, profiles in "
                     + "~/.aws/credentials and ~/.aws/config (incl. SSO and roles), container and instance roles."
         },
-        subcommands = {FirmwareCommand.class, JobCommand.class, DeviceCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {
+            FirmwareCommand.class,
+            JobCommand.class,
+            DeviceCommand.class,
+            FleetCommand.class,
+            Completion.class,
+            CommandLine.HelpCommand.class
+        },
         sortOptions = false,
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -57,7 +66,8 @@ public final class OtaCli implements Runnable {
 
     enum Format {
         text,
-        json
+        json,
+        table
     }
 
     @Option(
@@ -86,8 +96,19 @@ public final class OtaCli implements Runnable {
             names = "--output",
             scope = ScopeType.INHERIT,
             paramLabel = "FORMAT",
-            description = "text (default) or json: the API's JSON on stdout, for scripts.")
+            description =
+                    "text (default), json (the API's JSON, for scripts) or table (any JSON as tables, as the AWS CLI's).")
     Format output = Format.text;
+
+    @Option(
+            names = "--query",
+            scope = ScopeType.INHERIT,
+            paramLabel = "JMESPATH",
+            converter = JsonQuery.Converter.class,
+            description = "A JMESPath expression applied to the JSON the command prints, as the AWS CLI's "
+                    + "(e.g. 'items[?state==`IN_PROGRESS`].jobId'). With text output a string prints bare, a list of "
+                    + "strings tab-separated, anything else as JSON.")
+    JsonQuery query;
 
     @Option(names = "--no-progress", scope = ScopeType.INHERIT, description = "No progress bars on stderr.")
     boolean noProgress;
@@ -144,15 +165,17 @@ public final class OtaCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: firmware, job or device");
+        throw new CommandLine.ParameterException(
+                spec.commandLine(), "missing command: firmware, job, device or completion");
     }
 
     public CliEnvironment environment() {
         return environment;
     }
 
+    /** Whether stdout carries JSON (or a table, or a query's result) rather than the text rendering. */
     public boolean json() {
-        return output == Format.json;
+        return output != Format.text || query != null;
     }
 
     public boolean progress() {
@@ -263,19 +286,52 @@ public final class OtaCli implements Runnable {
         return builder.build();
     }
 
-    /** Prints the API's JSON (--output json) or the text rendering. */
+    /**
+     * Prints what a command answers: the API's JSON (--output json), as tables (--output table), or the
+     * command's text rendering; --query picks from the JSON first.
+     */
     public void print(JsonNode node, Runnable text) {
-        if (json()) {
-            try {
-                environment
-                        .out()
-                        .println(Api.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node));
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e);
+        JsonNode shown = query == null ? node : query.apply(node);
+        switch (output) {
+            case json -> environment.out().println(pretty(shown));
+            case table -> JsonTable.print(environment.out(), shown);
+            case text -> {
+                if (query == null) {
+                    text.run();
+                } else {
+                    environment.out().println(plain(shown));
+                }
             }
-        } else {
-            text.run();
         }
+    }
+
+    private static String pretty(JsonNode node) {
+        try {
+            return Api.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A query's result as text: a scalar bare, a list of scalars tab-separated (as the AWS CLI's text output), else JSON. */
+    private static String plain(JsonNode node) {
+        if (node == null || node.isNull() || node.isMissingNode()) {
+            return "None";
+        }
+        if (node.isValueNode()) {
+            return node.asText();
+        }
+        if (node.isArray()) {
+            StringJoiner line = new StringJoiner("\t");
+            for (JsonNode e : node) {
+                if (e.isContainerNode()) {
+                    return pretty(node);
+                }
+                line.add(e.asText());
+            }
+            return line.toString();
+        }
+        return pretty(node);
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -125,6 +125,25 @@ public final class Text {
         return parts.isEmpty() ? "no devices yet" : String.join("  ", parts);
     }
 
+    /** A recount: whether the counters agree with the rows, the differences, whether they were repaired. */
+    public static void recount(PrintStream out, JsonNode r) {
+        keyValues(
+                out,
+                "job",
+                s(r, "jobId"),
+                "rows",
+                counts(r.path("rows")),
+                "counters",
+                counts(r.path("counters")),
+                "consistent",
+                s(r, "consistent"),
+                "repaired",
+                s(r, "repaired"));
+        for (JsonNode d : r.path("differences")) {
+            out.println("  " + d.asText());
+        }
+    }
+
     public static void job(PrintStream out, JsonNode j) {
         keyValues(
                 out,
@@ -150,8 +169,18 @@ public final class Text {
                 s(j, "targetCount"),
                 "created",
                 s(j, "createdAt"),
+                "created by",
+                s(j, "createdBy"),
                 "description",
                 s(j, "description"));
+        // The latest operator actions, when there were any.
+        for (String[] action :
+                new String[][] {{"paused by", "pausedBy"}, {"resumed by", "resumedBy"}, {"canceled by", "canceledBy"}
+                }) {
+            if (j.path(action[1]).isTextual()) {
+                keyValues(out, action[0], j.path(action[1]).asText());
+            }
+        }
         countsBlock(out, j);
     }
 

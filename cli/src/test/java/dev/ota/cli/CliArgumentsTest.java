@@ -40,6 +40,8 @@ class CliArgumentsTest {
             {"firmware", "edit"},
             {"firmware", "delete"},
             {"job", "create"},
+            {"job", "update"},
+            {"job", "delete"},
             {"job", "status"},
             {"job", "watch"},
             {"job", "list"},
@@ -49,7 +51,10 @@ class CliArgumentsTest {
             {"job", "cancel"},
             {"job", "device-retry"},
             {"job", "device-cancel"},
-            {"device", "status"}
+            {"job", "health"},
+            {"fleet", "versions"},
+            {"device", "status"},
+            {"device", "history"}
         }) {
             CliRun run = ota(cmd[0], cmd[1], "--help");
             assertThat(run.exitCode()).as(String.join(" ", cmd) + "\n" + run).isZero();
@@ -184,6 +189,45 @@ class CliArgumentsTest {
         assertThat(list.path("type").asText()).isEqualTo("DEVICE_LIST");
         assertThat(list.path("deviceNames").toString()).isEqualTo("[\"d1\",\"d2\"]");
         assertThat(list.path("sourceVersions").toString()).isEqualTo("[\"1.0\"]");
+    }
+
+    @Test
+    void thingGroupAndFleetQueryTargets() {
+        JsonNode group = ota(
+                        "job",
+                        "create",
+                        "--product",
+                        "P",
+                        "--version",
+                        "2",
+                        "--thing-group",
+                        "plant-a",
+                        "--source-versions",
+                        "1.0",
+                        "--dry-run")
+                .json()
+                .path("targets");
+        assertThat(group.path("type").asText()).isEqualTo("THING_GROUP");
+        assertThat(group.path("thingGroupName").asText()).isEqualTo("plant-a");
+        assertThat(group.path("sourceVersions").toString()).isEqualTo("[\"1.0\"]");
+        JsonNode query = ota(
+                        "job",
+                        "create",
+                        "--product",
+                        "P",
+                        "--version",
+                        "2",
+                        "--fleet-query",
+                        "attributes.site:north AND connectivity.connected:true",
+                        "--dry-run")
+                .json()
+                .path("targets");
+        assertThat(query.path("type").asText()).isEqualTo("FLEET_QUERY");
+        assertThat(query.path("fleetQuery").asText())
+                .isEqualTo("attributes.site:north AND connectivity.connected:true");
+        assertThat(ota("job", "create", "--product", "P", "--version", "2", "--thing-group", "g", "--fleet-query", "q")
+                        .exitCode())
+                .isEqualTo(ExitCodes.USAGE);
     }
 
     @ParameterizedTest

@@ -213,6 +213,102 @@ class CliIT {
     }
 
     @Test
+    void jobHealthAndFleetVersions() throws Exception {
+        Path fw = file("health.bin", 5000, 8);
+        assertThat(ota(
+                                "--no-progress",
+                                "firmware",
+                                "upload",
+                                fw.toString(),
+                                "--product",
+                                "CLIHEALTH",
+                                "--version",
+                                "3.0.0")
+                        .exitCode())
+                .isZero();
+        for (String[] device : new String[][] {{"d1", "1.0.0"}, {"d2", "1.0.0"}, {"d3", "2.0.0"}}) {
+            stack.invoke(
+                    "VersionReportFunction",
+                    ("{\"type\":\"report_version\",\"report\":{\"version\":\"" + device[1]
+                                    + "\"},\"productId\":\"CLIHEALTH\",\"deviceName\":\"" + device[0]
+                                    + "\",\"clientId\":\""
+                                    + dev.ota.domain.device.ThingName.of("CLIHEALTH", device[0])
+                                            .value()
+                                    + "\",\"receivedAt\":"
+                                    + stack.clock().instant().toEpochMilli() + "}")
+                            .getBytes(StandardCharsets.UTF_8));
+        }
+
+        CliRun versions = ota("fleet", "versions", "CLIHEALTH");
+        assertThat(versions.exitCode()).as(versions.toString()).isZero();
+        assertThat(versions.out().lines().map(String::strip))
+                .contains("1.0.0    2        66.67%", "2.0.0    1        33.33%", "3 devices of product CLIHEALTH");
+        CliRun share = ota("fleet", "versions", "CLIHEALTH", "--query", "versions[?version=='2.0.0'].devices | [0]");
+        assertThat(share.out().strip()).isEqualTo("1");
+
+        CliRun created = ota(
+                "--output",
+                "json",
+                "job",
+                "create",
+                "--product",
+                "CLIHEALTH",
+                "--version",
+                "3.0.0",
+                "--devices",
+                "d1,d2,d3");
+        assertThat(created.exitCode()).as(created.toString()).isZero();
+        String jobId = created.json().path("jobId").asText();
+        assertThat(ota("job", "pause", jobId).exitCode()).isZero();
+
+        CliRun health = ota("job", "health", jobId);
+        assertThat(health.exitCode()).as(health.toString()).isZero();
+        assertThat(health.out())
+                .contains("created by", "arn:aws:iam::000000000000:user/local", "paused by")
+                .contains("STAGE", "VERDICT", "failures by result code", "timeout");
+        CliRun table = ota("--output", "table", "job", "health", jobId, "--query", "stages[].{stage:stage,size:size}");
+        assertThat(table.exitCode()).as(table.toString()).isZero();
+        assertThat(table.out().lines().map(String::strip)).contains("STAGE  SIZE", "1      3");
+        assertThat(ota("--query", "job.pausedBy", "job", "status", jobId).out().strip())
+                .isEqualTo("arn:aws:iam::000000000000:user/local");
+    }
+
+    @Test
+    void recountChecksAJobsCountersAgainstItsRows() throws Exception {
+        Path fw = file("recount.bin", 5000, 7);
+        assertThat(ota(
+                                "--no-progress",
+                                "firmware",
+                                "upload",
+                                fw.toString(),
+                                "--product",
+                                "CLIRECOUNT",
+                                "--version",
+                                "3.0.0")
+                        .exitCode())
+                .isZero();
+        byte[] answer = stack.invoke(
+                "UpdateDevicesFunction",
+                "{\"productId\":\"CLIRECOUNT\",\"version\":\"3.0.0\",\"deviceNames\":[\"d1\",\"d2\"]}"
+                        .getBytes(StandardCharsets.UTF_8));
+        String jobId = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(answer)
+                .path("jobId")
+                .asText();
+
+        CliRun check = ota("job", "recount", jobId);
+        assertThat(check.exitCode()).isZero();
+        assertThat(check.out()).contains("consistent").contains("true").contains("delivered 2");
+
+        CliRun repair = ota("--output", "json", "job", "recount", jobId, "--repair");
+        assertThat(repair.exitCode()).isZero();
+        assertThat(repair.out().replaceAll("\\s", ""))
+                .as("nothing to repair")
+                .contains("\"repaired\":false")
+                .contains("\"consistent\":true");
+    }
+
+    @Test
     void jobCommandsReachTheApi() throws Exception {
         // An unknown job is NOT_FOUND.
         CliRun status = ota("job", "status", "job-123");
@@ -223,6 +319,7 @@ class CliIT {
         assertThat(ota("job", "devices", "job-123", "--status", "failed").exitCode())
                 .isEqualTo(ExitCodes.FAILED);
         assertThat(ota("job", "device-retry", "job-123", "d1").exitCode()).isEqualTo(ExitCodes.FAILED);
+        assertThat(ota("job", "recount", "job-123", "--repair").err()).contains("NOT_FOUND: ");
         assertThat(ota("device", "status", "CLIDEV", "d1").exitCode()).isEqualTo(ExitCodes.FAILED);
         CliRun badStatus = ota("job", "devices", "job-123", "--status", "LOST");
         assertThat(badStatus.exitCode()).isEqualTo(ExitCodes.FAILED);

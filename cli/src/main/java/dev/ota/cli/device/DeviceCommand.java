@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code ota device ...}: what the cloud knows of one device, and its identity on AWS IoT Core. */
 @Command(
         name = "device",
-        description = "Device status; register a device on AWS IoT Core (thing, certificate, policy) or deregister it.",
-        subcommands = {DeviceStatus.class, DeviceRegister.class, DeviceDeregister.class})
+        description =
+                "Device status and update history; register a device on AWS IoT Core (thing, certificate, policy) or deregister it.",
+        subcommands = {DeviceStatus.class, DeviceHistory.class, DeviceRegister.class, DeviceDeregister.class})
 public final class DeviceCommand extends CommandGroup {}

@@ -32,8 +32,8 @@ import software.amazon.awssdk.services.iot.model.ThingPrincipalType;
  */
 public final class Provisioning {
 
-    public static final String PRODUCT_ATTRIBUTE = "productId";
-    public static final String DEVICE_ATTRIBUTE = "deviceName";
+    public static final String PRODUCT_ATTRIBUTE = ThingName.PRODUCT_ATTRIBUTE;
+    public static final String DEVICE_ATTRIBUTE = ThingName.DEVICE_ATTRIBUTE;
 
     /**
      * @param privateKeyPem null when the certificate existed before this call

@@ -9,16 +9,20 @@ import picocli.CommandLine.Command;
 /** {@code ota job ...}: update jobs. */
 @Command(
         name = "job",
-        description = "Create, watch and control update jobs; per-device retry and cancel.",
+        description = "Create, update, delete, watch and control update jobs; per-device retry and cancel.",
         subcommands = {
             JobCreate.class,
+            JobUpdate.class,
+            JobDelete.class,
             JobStatus.class,
             JobWatch.class,
+            JobHealth.class,
             JobList.class,
             JobDevices.class,
             JobPause.class,
             JobResume.class,
             JobCancel.class,
+            JobRecount.class,
             JobDeviceRetry.class,
             JobDeviceCancel.class
         })

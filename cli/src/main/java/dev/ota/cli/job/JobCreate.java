@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ota.cli.Api;
 import dev.ota.cli.CliException;
+import dev.ota.cli.CliInput;
 import dev.ota.cli.Durations;
 import dev.ota.cli.ExitCodes;
 import dev.ota.cli.FileSlice;
@@ -12,13 +13,20 @@ import dev.ota.cli.OtaCli;
 import dev.ota.cli.ProgressBar;
 import dev.ota.cli.Subcommand;
 import dev.ota.cli.Text;
+import dev.ota.domain.RetryPolicy;
+import dev.ota.domain.job.ClientToken;
+import dev.ota.domain.job.JobDefinition;
+import dev.ota.domain.rollout.RolloutRate;
+import dev.ota.domain.rollout.StagePlan;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.UUID;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -27,17 +35,18 @@ import picocli.CommandLine.Option;
             "Create an update job: bring devices of a product to a firmware version.",
             "Targets (exactly one): --source-versions, --devices (optionally narrowed by --source-versions), "
                     + "--device-file (uploaded first; one device name per line), or --whole-product.",
-            "Prints the job with its per-state counts; --watch follows it live."
+            "Prints the job with its per-state counts; --watch follows it live.",
+            "From a file: --cli-input-json file://job.json (the API's CreateJob body; --generate-cli-skeleton prints one "
+                    + "to fill in); options given too override its fields."
         })
 final class JobCreate extends Subcommand {
-    @Option(names = "--product", required = true, paramLabel = "PRODUCT_ID")
+    @Option(names = "--product", paramLabel = "PRODUCT_ID", description = "Required (here or in --cli-input-json).")
     String product;
 
     @Option(
             names = "--version",
-            required = true,
             paramLabel = "VERSION",
-            description = "Target firmware version (must be AVAILABLE).")
+            description = "Target firmware version (must be AVAILABLE). Required (here or in --cli-input-json).")
     String version;
 
     @Option(
@@ -51,7 +60,7 @@ final class JobCreate extends Subcommand {
             names = "--devices",
             split = ",",
             paramLabel = "D1,D2",
-            description = "These devices (up to 10,000; more: --device-file).")
+            description = "These devices (up to " + JobDefinition.MAX_INLINE_DEVICES + "; more: --device-file).")
     List<String> devices;
 
     @Option(
@@ -64,17 +73,38 @@ final class JobCreate extends Subcommand {
     boolean wholeProduct;
 
     @Option(
+            names = "--thing-group",
+            paramLabel = "NAME",
+            description =
+                    "The product's devices among the things of this AWS IoT thing group (static: its child groups'"
+                            + " too; dynamic: what its query finds), read when the job starts.")
+    String thingGroup;
+
+    @Option(
+            names = "--fleet-query",
+            paramLabel = "QUERY",
+            description = "The product's devices among the things this fleet-indexing query finds (up to "
+                    + JobDefinition.MAX_FLEET_QUERY + " characters), read when the job starts.")
+    String fleetQuery;
+
+    @Option(
             names = "--dynamic",
             description = "Also update devices that qualify later (e.g. report a source version); runs until ended.")
     boolean dynamic;
 
-    @Option(names = "--rate", paramLabel = "PER_MINUTE", description = "Devices released per minute, 1-100000.")
+    @Option(
+            names = "--rate",
+            paramLabel = "PER_MINUTE",
+            description = "Devices released per minute, 1-" + RolloutRate.MAX_PER_MINUTE + ".")
     Integer rate;
 
     @Option(names = "--ramp-base", paramLabel = "PER_MINUTE", description = "Exponential ramp: start at this rate ...")
     Integer rampBase;
 
-    @Option(names = "--ramp-factor", paramLabel = "F", description = "... multiply it by F ...")
+    @Option(
+            names = "--ramp-factor",
+            paramLabel = "F",
+            description = "... multiply it by F (above 1, at most " + RolloutRate.MAX_FACTOR + ") ...")
     Double rampFactor;
 
     @Option(
@@ -87,7 +117,8 @@ final class JobCreate extends Subcommand {
             names = "--stage",
             paramLabel = "SPEC",
             description = {
-                "A staged group, in order (repeat for more): SIZE[,success=P][,failure=P][,min=N][,on-failure=pause|abort]. "
+                "A staged group, in order (repeat for more, up to " + StagePlan.MAX_STAGES
+                        + "): SIZE[,success=P][,failure=P][,min=N][,on-failure=pause|abort]. "
                         + "SIZE is a device count (50) or a percent of the targets (5%%); the last group takes the rest. "
                         + "Defaults: success=90 (%% of the group that must succeed before the next group starts), failure=10 "
                         + "(%% failed, once min devices finished, that pauses or aborts the job), min=1, on-failure=pause."
@@ -98,10 +129,15 @@ final class JobCreate extends Subcommand {
             names = "--timeout",
             paramLabel = "DURATION",
             converter = Durations.class,
-            description = "In-progress timeout per device (e.g. 10m, 1h).")
+            description = "In-progress timeout per device (e.g. 10m, 1h), " + JobDefinition.MIN_TIMEOUT_TEXT + " to "
+                    + JobDefinition.MAX_TIMEOUT_TEXT + ".")
     Duration timeout;
 
-    @Option(names = "--retries", paramLabel = "N", description = "Retries after a failed attempt (attempts = N + 1).")
+    @Option(
+            names = "--retries",
+            paramLabel = "N",
+            description = "Retries after a failed attempt, 0-" + (RetryPolicy.MAX_ATTEMPTS_LIMIT - 1)
+                    + " (attempts = N + 1).")
     Integer retries;
 
     @Option(
@@ -133,21 +169,71 @@ final class JobCreate extends Subcommand {
     @Option(names = "--watch", description = "Then follow the job like 'ota job watch'.")
     boolean watch;
 
+    @Option(
+            names = "--client-token",
+            paramLabel = "TOKEN",
+            description = {
+                "Makes the create idempotent for " + ClientToken.VALIDITY_HOURS
+                        + " hours: the same request with the same token answers "
+                        + "the job it created, another request with it is refused (CLIENT_TOKEN_REUSED). 1-"
+                        + ClientToken.MAX_LENGTH + " letters, digits, '-' or '_'. Default: a new UUID per run, so this "
+                        + "command's own retries (after a 503) never create a second job."
+            })
+    String clientToken;
+
     @Option(names = "--dry-run", description = "Print the request that would be sent, and send nothing.")
     boolean dryRun;
 
+    @Mixin
+    CliInput input;
+
+    private void narrow(ObjectNode targets) {
+        if (sourceVersions != null) {
+            sourceVersions.forEach(targets.putArray("sourceVersions")::add);
+        }
+    }
+
     /** The POST /jobs body for these options (the device file's key filled in later). */
     ObjectNode request(String deviceListKey) {
-        int kinds = (devices != null ? 1 : 0) + (deviceFile != null ? 1 : 0) + (wholeProduct ? 1 : 0);
-        if (kinds > 1 || (kinds == 0 && sourceVersions == null)) {
-            throw usage("give exactly one target: --source-versions, --devices, --device-file or --whole-product"
-                    + " (--source-versions may narrow --devices)");
+        return request(deviceListKey, Api.JSON.createObjectNode());
+    }
+
+    /** The POST /jobs body: {@code base} (from --cli-input-json) with the options given on top. */
+    ObjectNode request(String deviceListKey, ObjectNode base) {
+        int kinds = (devices != null ? 1 : 0)
+                + (deviceFile != null ? 1 : 0)
+                + (wholeProduct ? 1 : 0)
+                + (thingGroup != null ? 1 : 0)
+                + (fleetQuery != null ? 1 : 0);
+        boolean targetOptions = kinds > 0 || sourceVersions != null;
+        if (kinds > 1 || (!targetOptions && !base.has("targets"))) {
+            throw usage("give exactly one target: --source-versions, --devices, --device-file, --whole-product,"
+                    + " --thing-group or --fleet-query (--source-versions may narrow --devices, --device-file,"
+                    + " --thing-group and --fleet-query)");
         }
-        if (sourceVersions != null && (deviceFile != null || wholeProduct)) {
-            throw usage("--source-versions goes alone or with --devices");
+        if (sourceVersions != null && wholeProduct) {
+            throw usage("--source-versions does not go with --whole-product");
         }
-        ObjectNode body = Api.JSON.createObjectNode().put("productId", product).put("targetVersion", version);
-        ObjectNode targets = body.putObject("targets");
+        ObjectNode body = base;
+        if (product != null) {
+            body.put("productId", product);
+        }
+        if (version != null) {
+            body.put("targetVersion", version);
+        }
+        if (!body.hasNonNull("productId") || !body.hasNonNull("targetVersion")) {
+            throw usage("--product and --version are required (or productId and targetVersion in --cli-input-json)");
+        }
+        if (clientToken != null) {
+            body.put("clientToken", clientToken);
+        }
+        if (targetOptions) {
+            fillTargets(body.putObject("targets"), deviceListKey);
+        }
+        return options(body);
+    }
+
+    private void fillTargets(ObjectNode targets, String deviceListKey) {
         if (devices != null) {
             targets.put("type", "DEVICE_LIST");
             devices.forEach(targets.putArray("deviceNames")::add);
@@ -156,12 +242,22 @@ final class JobCreate extends Subcommand {
             }
         } else if (deviceFile != null) {
             targets.put("type", "DEVICE_LIST_FILE").put("deviceListS3Key", deviceListKey);
+            narrow(targets);
+        } else if (thingGroup != null) {
+            targets.put("type", "THING_GROUP").put("thingGroupName", thingGroup);
+            narrow(targets);
+        } else if (fleetQuery != null) {
+            targets.put("type", "FLEET_QUERY").put("fleetQuery", fleetQuery);
+            narrow(targets);
         } else if (wholeProduct) {
             targets.put("type", "PRODUCT");
         } else {
             targets.put("type", "SOURCE_VERSIONS");
             sourceVersions.forEach(targets.putArray("sourceVersions")::add);
         }
+    }
+
+    private ObjectNode options(ObjectNode body) {
         if (dynamic) {
             body.put("dynamic", true);
         }
@@ -231,12 +327,13 @@ final class JobCreate extends Subcommand {
     @Override
     public Integer call() throws Exception {
         OtaCli root = root();
-        ObjectNode body = request("device-lists/<uploaded>");
+        if (input.skeletonWanted()) {
+            return input.printSkeleton(root, "create-job");
+        }
+        ObjectNode body = request("device-lists/<uploaded>", input.body());
         if (dryRun) {
-            root.environment()
-                    .out()
-                    .println(Api.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(body));
-            return ExitCodes.OK;
+            // The request as JSON in every output format (--query and --output table apply to it too).
+            return show(body, (out, b) -> out.println(b.toPrettyString()));
         }
         Api api = root.api();
         if (deviceFile != null) {
@@ -255,6 +352,10 @@ final class JobCreate extends Subcommand {
             bar.finish();
             ((ObjectNode) body.get("targets"))
                     .put("deviceListS3Key", upload.path("s3Key").asText());
+        }
+        if (!body.hasNonNull("clientToken")) {
+            // One token for this run: Api retries a POST after a 503, and the API answers a retry with the same job.
+            body.put("clientToken", UUID.randomUUID().toString());
         }
         JsonNode job = api.post("/jobs", body);
         if (watch) {

@@ -60,4 +60,37 @@ public final class StageSpec {
             throw new IllegalArgumentException("'" + spec + "' has a number that is not a whole number");
         }
     }
+
+    /**
+     * A stage's new thresholds for {@code ota job update}: {@code keep} (nothing changes), or
+     * {@code [success=P][,failure=P][,min=N][,on-failure=pause|abort]} with only what is given.
+     */
+    public static ObjectNode parseThresholds(String spec) {
+        ObjectNode stage = Api.JSON.createObjectNode();
+        if (spec.trim().equalsIgnoreCase("keep")) {
+            return stage;
+        }
+        try {
+            for (String part : spec.split(",")) {
+                String[] kv = part.split("=", 2);
+                if (kv.length != 2) {
+                    throw new IllegalArgumentException("'" + part
+                            + "' is not key=value (a stage's size cannot change; 'keep' leaves the stage as it is)");
+                }
+                String value = kv[1].trim().replace("%", "");
+                switch (kv[0].trim().toLowerCase(Locale.ROOT)) {
+                    case "success" -> stage.put("successThresholdPercent", Integer.parseInt(value));
+                    case "failure" -> stage.put("failureThresholdPercent", Integer.parseInt(value));
+                    case "min" -> stage.put("minDevicesForFailure", Integer.parseInt(value));
+                    case "on-failure" -> stage.put("onFailure", value.toUpperCase(Locale.ROOT));
+                    default ->
+                        throw new IllegalArgumentException(
+                                "unknown stage setting '" + kv[0] + "' (success, failure, min, on-failure)");
+                }
+            }
+            return stage;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + spec + "' has a number that is not a whole number");
+        }
+    }
 }

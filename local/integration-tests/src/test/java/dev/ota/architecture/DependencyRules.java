@@ -22,7 +22,15 @@ final class DependencyRules {
     static final String PORTS = "dev.ota.port..";
     static final String[] APPLICATION = {"dev.ota.app..", "dev.ota.protocol..", "dev.ota.log..", "dev.ota.digest.."};
     static final String[] ADAPTERS = {
-        "dev.ota.aws.dynamodb..", "dev.ota.aws.s3..", "dev.ota.aws.iot..", "dev.ota.aws.presign..", "dev.ota.aws.sqs.."
+        "dev.ota.aws.dynamodb..",
+        "dev.ota.aws.s3..",
+        "dev.ota.aws.iot..",
+        "dev.ota.aws.iotregistry..",
+        "dev.ota.aws.presign..",
+        "dev.ota.aws.sqs..",
+        "dev.ota.aws.metrics..",
+        "dev.ota.aws.eventbridge..",
+        "dev.ota.aws.cloudfront.."
     };
     /** Where clients, settings and adapters are put together: wiring and what every function shares at its edge. */
     static final String[] COMPOSITION = {"dev.ota.function.support..", "dev.ota.wiring.."};

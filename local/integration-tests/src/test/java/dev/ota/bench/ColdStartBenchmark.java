@@ -2,8 +2,10 @@ package dev.ota.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ota.local.stack.LocalStack;
 import dev.ota.local.standin.RepoRoot;
 import java.io.IOException;
@@ -22,8 +24,10 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * Cold start of each device-path function, measured as Lambda would pay it: a fresh JVM per run,
  * the function's own deployable jar as the whole classpath, handler construction (INIT) and the
- * first invocation against the local stand-ins. Not part of the default test run:
- * {@code cd local/integration-tests && mvn -B test -Dtest=ColdStartBenchmark}. Writes target/cold-start.md.
+ * first invocation against the local stand-ins. Beside it, the same for a bare JVM running a no-op
+ * handler ({@link NoOpHandler}, only the Lambda interface on its classpath): the ratio of the two
+ * times from process start to the first response is the cold start's cost over the JVM's own.
+ * Not part of the default test run (docs/benchmarks.md has the command). Writes target/cold-start.md.
  */
 class ColdStartBenchmark {
 
@@ -76,13 +80,32 @@ class ColdStartBenchmark {
                         "{\"productId\":\"BENCH\",\"version\":\"1.1.0\",\"deviceNames\":[\"bench-2\"]}")
             });
 
+            Path lambdaCore = Path.of(RequestStreamHandler.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
+            Path noOpEvent = Path.of(write(events, "noop.json", "{}"));
+            List<JsonNode> noOpRuns = new ArrayList<>();
+            for (int i = 0; i < RUNS; i++) {
+                noOpRuns.add(probe(stack, lambdaCore, NoOpHandler.class.getName(), noOpEvent.toString(), "plain"));
+            }
+            double noOp = medianValue(noOpRuns, "spawnToFirstResponseMs");
+
             StringBuilder table = new StringBuilder(
-                    "| function | JVM start to main (ms) | INIT: handler construction (ms) | first invocation (ms) | warm invocation (ms) | first invocation after SnapStart priming (ms) |\n|---|---|---|---|---|---|\n");
+                    "| function | process start to first response (ms) | × bare JVM no-op handler | JVM start to main (ms) | INIT: handler construction (ms) | first invocation (ms) | warm invocation (ms) | first invocation after SnapStart priming (ms) |\n|---|---|---|---|---|---|---|---|\n");
+            table.append(String.format(
+                    "| bare JVM, no-op handler | %.0f | 1.0 | %s | %s | %s | %s | |%n",
+                    noOp,
+                    median(noOpRuns, "jvmToMainMs"),
+                    median(noOpRuns, "initMs"),
+                    median(noOpRuns, "firstInvokeMs"),
+                    median(noOpRuns, "warmInvokeMs")));
             for (Map.Entry<String, String[]> c : cases.entrySet()) {
                 Path jar = repo.resolve(
                         "functions/" + c.getKey() + "/target/" + c.getKey() + "-1.0.0-SNAPSHOT-lambda.jar");
                 assertThat(jar)
-                        .as("build the functions first: mvn -B -DskipTests install")
+                        .as("build the functions first: mvn -B -DskipTests package")
                         .exists();
                 List<JsonNode> runs = new ArrayList<>();
                 List<JsonNode> primed = new ArrayList<>();
@@ -94,8 +117,13 @@ class ColdStartBenchmark {
                         .allSatisfy(r -> assertThat(
                                         r.path("response").path("outcome").asText(""))
                                 .isNotEqualTo("REJECTED"));
+                double total = medianValue(runs, "spawnToFirstResponseMs");
                 table.append("| ")
                         .append(c.getKey())
+                        .append(" | ")
+                        .append(String.format("%.0f", total))
+                        .append(" | ")
+                        .append(String.format("%.1f", total / noOp))
                         .append(" | ")
                         .append(median(runs, "jvmToMainMs"))
                         .append(" | ")
@@ -153,6 +181,7 @@ class ColdStartBenchmark {
         env.put("IOT_DATA_ENDPOINT", stack.aws().iotDataEndpoint().toString());
         env.put("UPDATE_TOPIC_TEMPLATE", "ota/update/{productId}/{deviceName}");
         pb.redirectErrorStream(true);
+        long spawnAt = System.currentTimeMillis();
         Process process = pb.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor()).as(output).isZero();
@@ -160,14 +189,20 @@ class ColdStartBenchmark {
                 .filter(l -> l.startsWith("COLDSTART "))
                 .findFirst()
                 .orElseThrow(() -> new AssertionError(output));
-        return JSON.readTree(line.substring("COLDSTART ".length()));
+        ObjectNode times = (ObjectNode) JSON.readTree(line.substring("COLDSTART ".length()));
+        return times.put(
+                "spawnToFirstResponseMs", times.path("firstResponseAtMs").asLong() - spawnAt);
     }
 
     private static String median(List<JsonNode> runs, String field) {
+        return String.format("%.0f", medianValue(runs, field));
+    }
+
+    private static double medianValue(List<JsonNode> runs, String field) {
         double[] values = runs.stream()
                 .mapToDouble(r -> r.path(field).asDouble())
                 .sorted()
                 .toArray();
-        return String.format("%.0f", values[values.length / 2]);
+        return values[values.length / 2];
     }
 }

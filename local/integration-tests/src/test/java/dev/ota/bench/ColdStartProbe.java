@@ -33,11 +33,13 @@ public final class ColdStartProbe {
         ByteArrayOutputStream first = new ByteArrayOutputStream();
         handler.handleRequest(new ByteArrayInputStream(event), first, null);
         long t2 = System.nanoTime();
+        long firstResponseAt = System.currentTimeMillis();
         handler.handleRequest(new ByteArrayInputStream(event), new ByteArrayOutputStream(), null);
         long t3 = System.nanoTime();
         long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
         System.out.printf(
-                "COLDSTART {\"jvmToMainMs\":%d,\"initMs\":%.1f,\"firstInvokeMs\":%.1f,\"warmInvokeMs\":%.1f,\"response\":%s}%n",
+                "COLDSTART {\"firstResponseAtMs\":%d,\"jvmToMainMs\":%d,\"initMs\":%.1f,\"firstInvokeMs\":%.1f,\"warmInvokeMs\":%.1f,\"response\":%s}%n",
+                firstResponseAt,
                 mainAt - jvmStart,
                 (t1 - t0) / 1e6,
                 (t2 - t1) / 1e6,

@@ -91,9 +91,10 @@ class AwsCallCountIT {
             measureRouted("report_version, reaching the target", () -> b.reportVersion(TARGET));
             assertStatus("dev-calls-b", "SUCCEEDED", 100);
 
-            routed(v -> c.reportDownloading(TARGET, 50), TARGET);
+            // At 0 %: a -1 after progress would be a resume of the same attempt (docs/protocol.md).
+            routed(v -> c.reportDownloading(TARGET, 0), TARGET);
             measureRouted("fail (retryable, attempts left)", () -> c.reportFail(TARGET, -1, "time_out"));
-            assertStatus("dev-calls-c", "RETRY_PENDING", 50);
+            assertStatus("dev-calls-c", "RETRY_PENDING", 0);
             measureRouted("report_version, starting the next attempt", () -> c.reportVersion(OLD));
             assertThat(n(OtaTables.device(stack, PRODUCT, "dev-calls-c"), "execAttempt"))
                     .isEqualTo(2);

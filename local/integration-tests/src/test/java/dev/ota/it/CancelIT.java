@@ -87,7 +87,10 @@ class CancelIT {
                         .as("the device is free again")
                         .isNull();
                 assertThat(f.stack.router().deadLetters()).isEmpty();
-                assertThat(f.stack.queues().deadLetters()).isEmpty();
+                // This job's work only: the shared stack also carries other tests' dead letters.
+                assertThat(f.stack.queues().deadLetters())
+                        .filteredOn(letter -> letter.body().contains(jobId))
+                        .isEmpty();
             } finally {
                 devices.forEach(SimulatedDevice::close);
             }

@@ -149,7 +149,7 @@ class DeviceIdentityIT {
                 ThingName.of(PRODUCT, "gone").value());
         long acceptedBefore = stack.deviceAccess().counts().connectsAccepted();
         AtomicInteger reached = new AtomicInteger();
-        java.util.function.Consumer<dev.ota.local.standin.EmbeddedBroker.ClientPublish> watch = p -> {
+        java.util.function.Consumer<dev.ota.local.standin.MosquittoBroker.ClientPublish> watch = p -> {
             if (p.clientId() != null && (p.clientId().contains("ghost") || ids.contains(p.clientId()))) {
                 reached.incrementAndGet();
             }

@@ -20,7 +20,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 class DeviceUpdateFlowIT {
 
     private static final Duration WAIT = Duration.ofSeconds(15);
-    private final LocalStack stack = SharedStack.get();
+    private final LocalStack stack = SharedStack.get(SharedStack.S3_PRESIGNED);
 
     @Test
     void deviceIsUpdatedEndToEnd() throws Exception {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ota.digest.FirmwareDigests;
+import dev.ota.domain.RetryPolicy;
 import dev.ota.local.device.SimulatedDevice;
 import dev.ota.local.stack.LocalStack;
 import java.time.Duration;
@@ -25,7 +26,7 @@ class ExpiredUrlIT {
     private static final String DEVICE = "dev-expiry";
 
     /** The template's MinValue (60 s) is not enforced locally, so the URLs live 2 s here. */
-    private final LocalStack stack = SharedStack.get(Map.of("UrlExpirySeconds", "2"));
+    private final LocalStack stack = SharedStack.get(SharedStack.s3Presigned(Map.of("UrlExpirySeconds", "2")));
 
     @Test
     void expiredUrlIsReportedAsMinus3AndCuredByAFreshUrlOnTheNextVersionReport() throws Exception {
@@ -68,7 +69,9 @@ class ExpiredUrlIT {
             assertThat(s(failed, "resultMsg")).isEqualTo("signature expired");
             assertThat(OtaTables.counts(stack, jobId)).isEqualTo(Map.of("RETRY_PENDING", 1L));
 
-            // As the C SDK does ~2 s after a failure: report the old version again.
+            // As the C SDK does ~2 s after a failure: report the old version again (the attempt after
+            // a -3 starts no earlier than RetryPolicy.FORBIDDEN_SETTLE after it).
+            Thread.sleep(RetryPolicy.FORBIDDEN_SETTLE.toMillis() + 200);
             device.drain();
             device.reportVersion("1.0.0");
             assertThat(device.await("report_version_rsp", WAIT).path("version").asText())

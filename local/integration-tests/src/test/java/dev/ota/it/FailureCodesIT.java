@@ -5,6 +5,7 @@ import static dev.ota.it.OtaTables.s;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ota.domain.RetryPolicy;
 import dev.ota.local.device.SimulatedDevice;
 import dev.ota.local.stack.LocalStack;
 import java.time.Duration;
@@ -132,14 +133,30 @@ class FailureCodesIT {
         return result.path("jobId").asText();
     }
 
-    /** Downloading, then fail with {@code code}; waits until both reports are applied. */
+    /**
+     * Downloading without progress, then fail with {@code code}; waits until both reports are
+     * applied. (A -1 or -5 after progress is a resume, which uses no attempt: CSdkDeviceIT.)
+     */
     private void failAttempt(SimulatedDevice device, int code, String msg) {
         int before = stack.router().invocations();
-        device.reportDownloading(TARGET, 30);
+        device.reportDownloading(TARGET, 0);
         SharedStack.awaitRouted(stack, before, 1);
         before = stack.router().invocations();
         device.reportFail(TARGET, code, msg);
         SharedStack.awaitRouted(stack, before, 1);
+        if (code == RetryPolicy.FORBIDDEN) {
+            // the attempt after a -3 starts no earlier than this (the C SDK re-reports after ~2 s)
+            sleep(RetryPolicy.FORBIDDEN_SETTLE.plusMillis(200));
+        }
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private JsonNode reportVersionAndAwaitUpdate(SimulatedDevice device) {

@@ -27,6 +27,7 @@ class IamEnforcementIT {
     /** The stack on template.yaml without one statement of one role. */
     private static LocalStack stackWithout(String role, String sid) {
         return LocalStack.start(LocalStack.Options.defaults()
+                .withParameterOverrides(SharedStack.S3_PRESIGNED)
                 .withTemplateEdit(t -> t.edited(root -> {
                     List<Object> statements = statements(root, role);
                     assertThat(statements.removeIf(s -> s instanceof Map<?, ?> m && sid.equals(m.get("Sid"))))
@@ -98,7 +99,7 @@ class IamEnforcementIT {
 
     @Test
     void theSameUrlsAreServedWithTheTemplateAsItIs() throws Exception {
-        LocalStack stack = SharedStack.get();
+        LocalStack stack = SharedStack.get(SharedStack.S3_PRESIGNED);
         LocalIam.Stats before = stack.iam().stats();
         SharedStack.uploadAndRegister(stack, "IAMOK", "1.1.0", SharedStack.firmwareBytes(20_000, 9));
         try (SimulatedDevice device =

@@ -175,6 +175,16 @@ final class JobFixture implements AutoCloseable {
             return this;
         }
 
+        Request thingGroup(String group) {
+            targets = new Targets(TargetType.THING_GROUP, null, null, null, group, null);
+            return this;
+        }
+
+        Request fleetQuery(String query) {
+            targets = new Targets(TargetType.FLEET_QUERY, null, null, null, null, query);
+            return this;
+        }
+
         Request wholeProduct() {
             targets = new Targets(TargetType.PRODUCT, null, null, null);
             return this;

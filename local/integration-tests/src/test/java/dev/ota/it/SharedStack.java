@@ -7,6 +7,7 @@ import dev.ota.local.standin.LocalAws;
 import dev.ota.local.standin.RepoRoot;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,6 +46,17 @@ final class SharedStack {
     static final Map<String, String> SMALL_UPLOAD_PARTS =
             Map.of("UploadMultipartThresholdMiB", "8", "UploadPartSizeMiB", "5");
 
+    /** S3 presigned download URLs, for devices with a full HTTP stack (the template's default is CloudFront). */
+    static final Map<String, String> S3_PRESIGNED =
+            Map.of("DownloadUrlMinter", "s3-presigned", "DeviceProfile", "capable");
+
+    /** {@code base} with S3 presigned download URLs. */
+    static Map<String, String> s3Presigned(Map<String, String> base) {
+        Map<String, String> all = new HashMap<>(base);
+        all.putAll(S3_PRESIGNED);
+        return Map.copyOf(all);
+    }
+
     static Path repo() {
         return RepoRoot.find();
     }
@@ -61,9 +73,9 @@ final class SharedStack {
             throws Exception {
         String key = "firmware/" + productId + "/" + version + "/firmware.bin";
         try (S3Client s3 = stack.aws().s3()) {
-            s3.putObject(r -> r.bucket(LocalStack.BUCKET).key(key), RequestBody.fromBytes(bytes));
+            s3.putObject(r -> r.bucket(stack.bucket()).key(key), RequestBody.fromBytes(bytes));
         }
-        String event = "{\"Records\":[{\"eventSource\":\"aws:s3\",\"s3\":{\"bucket\":{\"name\":\"" + LocalStack.BUCKET
+        String event = "{\"Records\":[{\"eventSource\":\"aws:s3\",\"s3\":{\"bucket\":{\"name\":\"" + stack.bucket()
                 + "\"},\"object\":{\"key\":\"" + key + "\",\"size\":" + bytes.length + "}}}]}";
         return invoke(stack, "FirmwareRegistrationFunction", event);
     }

@@ -6,6 +6,8 @@ import dev.ota.function.progressreport.ProgressReportHandler;
 import dev.ota.function.progressreport.ProgressReportWiring;
 import dev.ota.function.support.AwsClients;
 import dev.ota.function.support.Environment;
+import dev.ota.function.updatedevices.UpdateDevicesHandler;
+import dev.ota.function.updatedevices.UpdateDevicesWiring;
 import dev.ota.function.versionreport.VersionReportHandler;
 import dev.ota.function.versionreport.VersionReportWiring;
 import dev.ota.local.stack.AwsCallCounter;
@@ -46,8 +48,10 @@ class SnapStartPrimingIT {
                 LocalClients.functionClients(stack.aws()).overrides(counted).build()) {
             new VersionReportHandler(VersionReportWiring.of(env, aws, Clock.systemUTC())).beforeCheckpoint(null);
             new ProgressReportHandler(ProgressReportWiring.of(env, aws)).beforeCheckpoint(null);
+            new UpdateDevicesHandler(UpdateDevicesWiring.of(env, aws, Clock.systemUTC())).beforeCheckpoint(null);
         }
-        assertThat(calls.snapshot()).isEqualTo(Map.of("DynamoDb.GetItem", 2L));
+        // A device read each for the reports; the firmware and the job read for update-devices.
+        assertThat(calls.snapshot()).isEqualTo(Map.of("DynamoDb.GetItem", 4L));
         assertThat(stack.aws().iotDataServer().publishCount()).isEqualTo(publishesBefore);
         assertThat(OtaTables.scanAll(stack)).isEqualTo(before);
     }

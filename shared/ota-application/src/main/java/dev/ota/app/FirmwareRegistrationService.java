@@ -40,7 +40,7 @@ public final class FirmwareRegistrationService {
     public record Registration(String productId, String version, String s3Key, String declaredMd5, String description) {
         public Registration {
             new DeviceId(productId, "x");
-            FirmwareVersion.require("version", version);
+            FirmwareVersion.requireStorable("version", version);
             if (s3Key == null || s3Key.isBlank() || s3Key.length() > 1024) {
                 throw new InvalidMessageException("s3Key must be 1..1024 characters");
             }

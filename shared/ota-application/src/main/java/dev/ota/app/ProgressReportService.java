@@ -29,13 +29,14 @@ public final class ProgressReportService implements ReportService<ProgressReport
         store.find(Priming.DEVICE);
     }
 
+    /** Downloading percent lines are DEBUG: one per report, so their volume grows with the fleet. */
     @Override
     public Outcome handle(ProgressReport report) {
         Optional<DeviceState> found;
         if (report.state() == ProgressState.DOWNLOADING && report.percent() != null) {
             found = store.advancePercent(report.device(), report.version(), report.percent(), report.receivedAt());
             if (found.isEmpty()) {
-                log.info(
+                log.debug(
                         "progress_report",
                         "device",
                         report.device().key(),
@@ -63,7 +64,7 @@ public final class ProgressReportService implements ReportService<ProgressReport
                 Optional<DeviceState> again =
                         store.advancePercent(report.device(), report.version(), advance.percent(), report.receivedAt());
                 if (again.isEmpty()) {
-                    log.info(
+                    log.debug(
                             "progress_report",
                             "device",
                             report.device().key(),

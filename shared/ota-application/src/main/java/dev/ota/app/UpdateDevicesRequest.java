@@ -32,7 +32,7 @@ public record UpdateDevicesRequest(
                     "deviceNames lists " + deviceNames.size() + " devices, over " + MAX_DEVICES);
         }
         deviceNames.forEach(name -> new DeviceId(productId, name));
-        FirmwareVersion.require("version", version);
+        FirmwareVersion.requireStorable("version", version);
         deviceNames = List.copyOf(new LinkedHashSet<>(deviceNames));
         retryPolicy = retryPolicy == null ? RetryPolicy.DEFAULT : retryPolicy;
     }

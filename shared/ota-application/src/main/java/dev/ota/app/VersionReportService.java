@@ -135,7 +135,7 @@ public final class VersionReportService implements ReportService<VersionReport> 
                     continue;
                 }
                 Execution exec = resend.after() != null ? resend.after() : resend.execution();
-                boolean sent = sendOnce(report, exec);
+                boolean sent = sendOnce(report, exec, false);
                 log.info(
                         "version_report",
                         "device",
@@ -170,7 +170,7 @@ public final class VersionReportService implements ReportService<VersionReport> 
             }
             if (store.transition(report.device(), t.before(), t.after())) {
                 if (t.sendUpdate()) {
-                    sendOnce(report, t.after());
+                    sendOnce(report, t.after(), true);
                 }
                 log.info(
                         "version_report",
@@ -207,7 +207,7 @@ public final class VersionReportService implements ReportService<VersionReport> 
             // A flood of version reports while the update is in flight: each only adds itself to the
             // history, and they keep beating one another to the item. Answer and (cooldown allowing)
             // resend without keeping this one, rather than fail it into the dead-letter queue.
-            boolean sent = sendOnce(report, unkept.execution());
+            boolean sent = sendOnce(report, unkept.execution(), false);
             log.info(
                     "version_report",
                     "device",
@@ -226,15 +226,20 @@ public final class VersionReportService implements ReportService<VersionReport> 
     }
 
     /**
-     * Sends update_firmware for the execution's attempt unless it went out within the cooldown. The
+     * Sends update_firmware for the execution's delivery unless it went out within the cooldown
+     * (the execution's sentAt, which quiet resends move too: one send record per delivery). The
      * claim is stored before the publish and a retry of the same report may claim again, so a run
      * that stored its decision but died before publishing still gets it published by Lambda's retry.
      */
-    private boolean sendOnce(VersionReport report, Execution exec) {
-        if (!store.claimUpdate(report.device(), exec.jobId(), exec.attempt(), report.receivedAt(), resendCooldown)) {
+    private boolean sendOnce(VersionReport report, Execution exec, boolean startsDelivery) {
+        if (!store.claimUpdate(report.device(), exec, report.receivedAt(), resendCooldown)) {
             return false;
         }
-        updates.send(report.device(), exec.firmware());
+        if (startsDelivery) {
+            updates.send(report.device(), exec);
+        } else {
+            updates.resend(report.device(), exec);
+        }
         return true;
     }
 }

@@ -85,14 +85,16 @@ class OtaFlowTest {
         f.progress.handle(downloading(dev, TARGET, 30, at(2)));
         f.progress.handle(fail(dev, TARGET, -1, "time_out", at(3)));
         f.versions.handle(version(dev, FROM, at(5)));
-        assertThat(f.execution(dev).attempt()).isEqualTo(2);
+        // a timeout after progress is resumed within the attempt (docs/protocol.md)
+        assertThat(f.execution(dev).attempt()).isEqualTo(1);
+        assertThat(f.execution(dev).resumes()).isEqualTo(1);
         assertThat(f.execution(dev).status()).isEqualTo(ExecutionStatus.DELIVERED);
 
-        // a late downloading report of attempt 1 does not make attempt 2 downloading; percent is the
-        // run's furthest (the device resumes from its checkpoint)
+        // a late downloading report from before the resume does not make the new delivery
+        // downloading; percent is the run's furthest (the device resumes from its checkpoint)
         f.progress.handle(downloading(dev, TARGET, 90, at(2)));
         assertThat(f.execution(dev).status()).isEqualTo(ExecutionStatus.DELIVERED);
-        assertThat(f.execution(dev).attempt()).isEqualTo(2);
+        assertThat(f.execution(dev).attempt()).isEqualTo(1);
         assertThat(f.execution(dev).percent()).isEqualTo(90);
 
         f.progress.handle(downloading(dev, TARGET, 30, at(6)));
@@ -102,7 +104,7 @@ class OtaFlowTest {
         f.versions.handle(version(dev, TARGET, at(20)));
 
         assertThat(f.execution(dev).status()).isEqualTo(ExecutionStatus.SUCCEEDED);
-        assertThat(f.execution(dev).attempt()).isEqualTo(2);
+        assertThat(f.execution(dev).attempt()).isEqualTo(1);
         assertThat(f.store.get(dev).currentVersion()).isEqualTo(TARGET);
         assertThat(f.jobs.statusCounts(jobId)).isEqualTo(Map.of(ExecutionStatus.SUCCEEDED, 1L));
         assertThat(f.channel.updates()).hasSize(2);

@@ -152,11 +152,11 @@ class ProgressReportServiceTest {
         f.progress.handle(downloading(dev, TARGET, 0, at(1)));
         f.progress.handle(downloading(dev, TARGET, 60, at(2)));
 
-        assertThat(f.progress.handle(fail(dev, TARGET, -1, "time_out", at(3)))).isEqualTo(Outcome.APPLIED);
+        assertThat(f.progress.handle(fail(dev, TARGET, -4, "time_out", at(3)))).isEqualTo(Outcome.APPLIED);
 
         Execution e = f.execution(dev);
         assertThat(e.status()).isEqualTo(ExecutionStatus.RETRY_PENDING);
-        assertThat(e.resultCode()).isEqualTo(-1);
+        assertThat(e.resultCode()).isEqualTo(-4);
         assertThat(e.resultMsg()).isEqualTo("time_out");
         assertThat(e.retryNotBefore()).isEqualTo(at(33));
         assertThat(e.attempt()).isEqualTo(1);

@@ -103,11 +103,12 @@ class UpdateDevicesServiceTest {
         assertThat(msg.version()).isEqualTo(TARGET);
         assertThat(msg.md5sum()).isEqualTo(TARGET_MD5);
         assertThat(msg.fileSize()).isEqualTo(TARGET_SIZE);
-        assertThat(msg.url()).isEqualTo("https://firmware.example.com/firmware/p1/1.1.0/fw.bin?sig=1");
+        // sig=1 was minted to check the URL budget when the job was created
+        assertThat(msg.url()).isEqualTo("https://firmware.example.com/firmware/p1/1.1.0/fw.bin?sig=2");
         assertThat(f.channel.sent().get(0).json())
                 .isEqualTo(
                         "{\"file_size\":175436,\"md5sum\":\"" + TARGET_MD5
-                                + "\",\"type\":\"update_firmware\",\"url\":\"https://firmware.example.com/firmware/p1/1.1.0/fw.bin?sig=1\",\"version\":\"1.1.0\"}");
+                                + "\",\"type\":\"update_firmware\",\"url\":\"https://firmware.example.com/firmware/p1/1.1.0/fw.bin?sig=2\",\"version\":\"1.1.0\"}");
     }
 
     @Test
@@ -133,6 +134,31 @@ class UpdateDevicesServiceTest {
         assertThat(result.skipped()).containsExactly(Map.entry("busy", "busy with job job-0"));
         assertThat(f.execution(busy)).isEqualTo(before);
         assertThat(f.channel.sent()).extracting(s -> s.device().deviceName()).containsExactly("free");
+    }
+
+    @Test
+    void aJobWhoseEveryDeviceWasSkippedIsCompletedAtOnce() {
+        busyDevice("busy");
+        f.knownDevice("current", TARGET);
+
+        UpdateDevicesResult result = f.updateTo(TARGET, null, "busy", "current");
+
+        assertThat(result.delivered()).isEmpty();
+        JobRecord job = f.jobs.find(result.jobId()).orElseThrow();
+        assertThat(job.state()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(f.jobs.statusCounts(result.jobId())).isEqualTo(Map.of(ExecutionStatus.SKIPPED, 2L));
+    }
+
+    @Test
+    void itsExecutionsHaveTheDefaultInProgressTimeout() {
+        DeviceId dev = f.knownDevice("dev-1", FROM);
+
+        UpdateDevicesResult result = f.updateTo(TARGET, null, "dev-1");
+
+        assertThat(f.jobs.find(result.jobId()).orElseThrow().definition().inProgressTimeout())
+                .isEqualTo(JobDefinition.DEFAULT_TIMEOUT);
+        assertThat(f.execution(dev).timeout()).isEqualTo(JobDefinition.DEFAULT_TIMEOUT);
+        assertThat(f.jobs.find(result.jobId()).orElseThrow().state()).isEqualTo(JobStatus.IN_PROGRESS);
     }
 
     @Test
@@ -235,7 +261,7 @@ class UpdateDevicesServiceTest {
         assertThat(d.deviceNames()).containsExactly("dev-1", "dev-2");
         assertThat(d.dynamic()).isFalse();
         assertThat(d.stages()).isEmpty();
-        assertThat(d.inProgressTimeout()).as("the engine's default: none").isNull();
+        assertThat(d.inProgressTimeout()).as("the engine's default").isEqualTo(JobDefinition.DEFAULT_TIMEOUT);
         assertThat(d.window().startAt()).isNull();
         assertThat(d.description()).isEqualTo(UpdateDevicesService.DESCRIPTION);
         assertThat(f.jobs.liveJobIds()).as("the scheduler completes it").containsExactly(result.jobId());

@@ -34,7 +34,7 @@ class StructuredLogTest {
         assertThat(first.get("attempt").isInt()).isTrue();
         assertThat(first.get("stale").isBoolean()).isTrue();
         assertThat(first.get("nothing").isNull()).isTrue();
-        assertThat(first.hasNonNull("ts")).isTrue();
+        assertThat(first.hasNonNull("timestamp")).isTrue();
 
         assertThat(json.readTree(lines[1]).get("reason").asText()).isEqualTo("line\nbreak");
         assertThat(json.readTree(lines[1]).get("level").asText()).isEqualTo("WARN");

@@ -14,7 +14,7 @@ import java.util.Objects;
  * or number of their deliveries.
  *
  * <p>Events in the same millisecond are replayed in the order of {@link Kind} (then fails by code,
- * -1 first: the -3 then -5 of one HTTP 403 keep their order, so -5 closes the attempt).
+ * -1 first: the -3 then -5 of one HTTP 403 keep their order, so the -3 decides the attempt).
  *
  * @param code the fail's result code, or for {@link Kind#BASE} the attempt
  * @param msg the fail's or cancel's message; for {@link Kind#BASE} the encoded snapshot
@@ -25,6 +25,11 @@ public record ExecutionEvent(Kind kind, Instant at, int code, String msg) implem
     public enum Kind {
         /** The execution as it was when its history began (release, an operator's retry, or an older item). */
         BASE('S'),
+        /**
+         * A downloading report with progress; only the first of those between two other events is
+         * kept (enough to tell whether a delivery made progress before it failed).
+         */
+        DOWNLOAD('P'),
         BURNING('B'),
         FAIL('F'),
         /** The scheduler found the attempt past its in-progress timeout. */

@@ -30,14 +30,21 @@ import java.util.List;
  * <p>An execution keeps the distinct events of its run ({@link ExecutionEvent}); its status is the
  * replay of them in receive-time order. A report that arrives late is put in its place and the run
  * replayed, so the outcome depends only on the set of reports, never on the order or number of
- * their deliveries (docs/protocol.md, "Event time"). Downloading reports are not kept: they only
- * raise the run's percent and its newest download time, both maxima.
+ * their deliveries (docs/protocol.md, "Event time"). Of the downloading reports only the first with
+ * progress between two other events is kept (it tells whether a delivery made progress before it
+ * failed); the rest only raise the run's percent and its newest download time, both maxima.
  *
  * <p>Replay rules, per event in time order:
  * <ul>
- *   <li>fail: closes the attempt (the newest fail of an attempt decides it), or the update fails;
- *   <li>a version report other than the target: starts the next attempt while a retry is pending
- *       and its interval has passed, else nothing (the device gets the update again);
+ *   <li>fail: closes the attempt. A network failure (-1, -5) of a delivery that made progress is
+ *       resumed within its attempt while resumes are left ({@link RetryPolicy#allowsResume}); any
+ *       other uses the attempt: a retry while attempts are left and the code is retryable, else the
+ *       update fails. A later fail of an attempt that already failed changes nothing, except a -3
+ *       after another code: the C SDK reports one HTTP 403 as -3 then -5, and the pair costs one
+ *       attempt, decided by the -3 ({@link RetryPolicy#FORBIDDEN_SETTLE});
+ *   <li>a version report other than the target: starts the next delivery (a resume, or the next
+ *       attempt) while a retry is pending and its interval has passed, else nothing (the device
+ *       gets the update again);
  *   <li>burning, done: a done ends the update whenever it comes within the attempt, even after a
  *       fail or timeout (the Java SDK retries a truncated download by itself); a burning newer than
  *       a fail or timeout of the attempt reopens it;
@@ -76,7 +83,7 @@ public final class ExecutionStateMachine {
                     : new Transition(exec, after, false);
         }
         // The device runs another version: while the update is in flight it gets update_firmware
-        // (a new attempt, or the same one again: checkpoint restart), if the report belongs to that attempt.
+        // (a new delivery, or the same one again: checkpoint restart), if the report belongs to that delivery.
         boolean wantsUpdate = after.status().inFlight() && !report.receivedAt().isBefore(after.attemptStartedAt());
         if (after.equals(exec)) {
             if (wantsUpdate) {
@@ -90,9 +97,10 @@ public final class ExecutionStateMachine {
         if (!wantsUpdate) {
             return new Transition(exec, after, false);
         }
-        boolean startsAttempt =
-                after.attempt() > exec.attempt() && after.attemptStartedAt().equals(report.receivedAt());
-        return startsAttempt ? new Transition(exec, after, true) : new Resend(exec, after);
+        boolean startsDelivery = after.attemptStartedAt().equals(report.receivedAt())
+                && (after.attempt() != exec.attempt()
+                        || !after.attemptStartedAt().equals(exec.attemptStartedAt()));
+        return startsDelivery ? new Transition(exec, after, true) : new Resend(exec, after);
     }
 
     public static Decision onProgress(DeviceState state, ProgressReport report) {
@@ -131,13 +139,21 @@ public final class ExecutionStateMachine {
 
     private static Decision downloading(Execution exec, ProgressReport report) {
         int percent = report.percent() == null ? 0 : report.percent();
-        Execution after = replay(exec.withDownload(percent, report.receivedAt()));
+        Instant at = report.receivedAt();
+        // The first report with progress since the last other event is kept: it decides whether a
+        // network failure that follows is resumed.
+        List<ExecutionEvent> kept =
+                percent > 0 ? added(exec, new ExecutionEvent(Kind.DOWNLOAD, at, percent, "")) : null;
+        Execution raised = exec.withDownload(percent, at);
+        Execution after = replay(kept == null ? raised : raised.withHistory(kept));
         if (after.equals(exec)) {
             return new Ignore("percent " + percent + " does not advance on " + exec.percent());
         }
-        // The one-write fast path raises percent and download time together: only for a report not older than the last.
-        boolean notOlder = exec.downloadAt() == null || !report.receivedAt().isBefore(exec.downloadAt());
-        if (exec.status() == DOWNLOADING
+        // The one-write fast path raises percent and download time together: only for a report not
+        // older than the last, that leaves the history as it is.
+        boolean notOlder = exec.downloadAt() == null || !at.isBefore(exec.downloadAt());
+        if (kept == null
+                && exec.status() == DOWNLOADING
                 && after.status() == DOWNLOADING
                 && after.percent() > exec.percent()
                 && notOlder) {
@@ -150,9 +166,10 @@ public final class ExecutionStateMachine {
     public static final String TIMEOUT_MESSAGE = "in-progress timeout";
 
     /**
-     * The scheduler found the execution due at {@code now}: an attempt in flight past its
-     * in-progress timeout becomes a pending retry (attempts left) or ends TIMED_OUT; a pending
-     * retry whose interval passed starts its next attempt, and the update goes out again.
+     * The scheduler found the execution due at {@code now}: a delivery in flight past its
+     * in-progress timeout becomes a pending retry (attempts left) or ends TIMED_OUT; one that went
+     * quiet before it ({@link Execution#quietAt()}) gets update_firmware again, same attempt; a pending
+     * retry whose interval passed starts its next delivery, and the update goes out again.
      *
      * @param mayStartAttempt false while the job does not release (paused, canceled): a due retry waits
      */
@@ -165,6 +182,11 @@ public final class ExecutionStateMachine {
             return new Ignore("not due before " + due);
         }
         if (exec.status().inFlight()) {
+            Instant timeoutAt = exec.timeoutAt();
+            if (timeoutAt == null || now.isBefore(timeoutAt)) {
+                // Due because quiet: the same delivery again, with a fresh URL (counted, capped).
+                return new Transition(exec, exec.resent(now), true);
+            }
             return new Transition(exec, record(exec, ExecutionEvent.of(Kind.TIMEOUT, now)), false);
         }
         if (exec.status() == RETRY_PENDING) {
@@ -195,23 +217,36 @@ public final class ExecutionStateMachine {
      * version report past {@link #MAX_VERSION_EVENTS}.
      */
     static Execution record(Execution exec, ExecutionEvent event) {
+        List<ExecutionEvent> history = added(exec, event);
+        return history == null ? exec : replay(exec.withHistory(history));
+    }
+
+    /** The history with {@code event} in its place, or null when the event adds nothing to it. */
+    private static List<ExecutionEvent> added(Execution exec, ExecutionEvent event) {
         List<ExecutionEvent> history = new ArrayList<>(exec.history());
         if (history.isEmpty()) {
             history.add(base(exec));
         }
         if (history.contains(event)) {
-            return exec;
+            return null;
         }
         if (ended(exec) && event.at().isAfter(exec.updatedAt())) {
-            return exec;
+            return null;
         }
         if (event.kind() == Kind.VERSION
                 && history.stream().filter(e -> e.kind() == Kind.VERSION).count() >= MAX_VERSION_EVENTS) {
-            return exec;
+            return null;
         }
         history.add(event);
         Collections.sort(history);
-        return replay(exec.withHistory(history));
+        // Of consecutive downloads only the first is kept: whether a delivery made progress before
+        // the event that follows is all the replay asks of them.
+        for (int i = history.size() - 1; i > 0; i--) {
+            if (history.get(i).kind() == Kind.DOWNLOAD && history.get(i - 1).kind() == Kind.DOWNLOAD) {
+                history.remove(i);
+            }
+        }
+        return history.contains(event) ? history : null;
     }
 
     /** Ended for good: nothing received after its end changes it. */
@@ -222,16 +257,28 @@ public final class ExecutionStateMachine {
     /** The snapshot an execution's history starts from. */
     private static ExecutionEvent base(Execution e) {
         String snapshot = e.status().name() + ";" + e.updatedAt().toEpochMilli() + ";" + e.resultCode() + ";"
-                + (e.retryNotBefore() == null ? "-" : e.retryNotBefore().toEpochMilli()) + ";" + e.resultMsg();
+                + (e.retryNotBefore() == null ? "-" : e.retryNotBefore().toEpochMilli()) + ";" + e.resumes() + ";"
+                + e.resultMsg();
         return new ExecutionEvent(Kind.BASE, e.attemptStartedAt(), e.attempt(), snapshot);
     }
 
-    /** The execution's status, attempt and times as the replay of its history; percent and download time as kept. */
+    /**
+     * The execution's status, attempt, resumes and times as the replay of its history; percent and
+     * download time as kept; the send record (resends, sentAt) as kept while the replay ends on
+     * the stored delivery.
+     */
     static Execution replay(Execution exec) {
         List<ExecutionEvent> history = exec.history();
-        Execution s = history.isEmpty() ? exec : fromBase(exec, history.get(0));
-        for (int i = 1; i < history.size(); i++) {
-            s = step(s, history.get(i));
+        Execution s = exec;
+        if (!history.isEmpty()) {
+            Replay r = new Replay(fromBase(exec, history.get(0)));
+            for (int i = 1; i < history.size(); i++) {
+                r.step(history.get(i));
+            }
+            s = r.s;
+            if (s.attempt() == exec.attempt() && s.attemptStartedAt().equals(exec.attemptStartedAt())) {
+                s = s.withSends(exec.resends(), exec.sentAt());
+            }
         }
         if (s.status() == DELIVERED
                 && exec.downloadAt() != null
@@ -250,7 +297,7 @@ public final class ExecutionStateMachine {
     }
 
     private static Execution fromBase(Execution exec, ExecutionEvent base) {
-        String[] f = base.msg().split(";", 5);
+        String[] f = base.msg().split(";", 6);
         return new Execution(
                 exec.jobId(),
                 exec.firmware(),
@@ -261,11 +308,14 @@ public final class ExecutionStateMachine {
                 base.at(),
                 Instant.ofEpochMilli(Long.parseLong(f[1])),
                 Integer.parseInt(f[2]),
-                f[4],
+                f[5],
                 exec.retryPolicy(),
                 f[3].equals("-") ? null : Instant.ofEpochMilli(Long.parseLong(f[3])),
                 exec.stage(),
                 exec.timeout(),
+                Integer.parseInt(f[4]),
+                0,
+                base.at(),
                 exec.downloadAt(),
                 exec.history());
     }
@@ -274,58 +324,100 @@ public final class ExecutionStateMachine {
         return status == RETRY_PENDING || status == FAILED || status == TIMED_OUT;
     }
 
-    private static Execution step(Execution s, ExecutionEvent e) {
-        Instant at = e.at();
-        ExecutionStatus st = s.status();
-        if (st == SUCCEEDED || st == CANCELED || st == QUEUED || st == ExecutionStatus.SKIPPED) {
-            return s;
+    /** One pass over a history: the execution so far, and what the pending retry will be. */
+    private static final class Replay {
+        Execution s;
+        /** The pending retry resumes the same attempt (a network failure after progress). */
+        boolean resumePending;
+        /** Highest percent of the kept downloads of the current delivery. */
+        int deliveryPercent;
+
+        Replay(Execution base) {
+            this.s = base;
         }
-        return switch (e.kind()) {
-            case BASE -> s;
-            case VERSION, START ->
-                st == RETRY_PENDING && (s.retryNotBefore() == null || !at.isBefore(s.retryNotBefore()))
-                        ? s.nextAttempt(at)
-                        : s;
-            case TARGET, DONE -> st.inFlight() || closedByFailure(st) ? succeeded(s, at) : s;
-            case BURNING ->
-                st == DELIVERED || st == DOWNLOADING || closedByFailure(st)
-                        ? new Execution(
-                                s.jobId(),
-                                s.firmware(),
-                                s.fromVersion(),
-                                BURNING,
-                                s.attempt(),
-                                s.percent(),
-                                s.attemptStartedAt(),
-                                at,
-                                0,
-                                "",
-                                s.retryPolicy(),
-                                null,
-                                s.stage(),
-                                s.timeout(),
-                                s.downloadAt(),
-                                s.history())
-                        : s;
-            case FAIL -> st.inFlight() || closedByFailure(st) ? failed(s, e.code(), e.msg(), at) : s;
-            case TIMEOUT ->
-                st.inFlight()
-                                && s.timeout() != null
-                                && !at.isBefore(s.attemptStartedAt().plus(s.timeout()))
-                        ? timedOut(s, at)
-                        : s;
-            case CANCEL -> st.inFlight() || closedByFailure(st) ? s.failed(CANCELED, 0, e.msg(), at, null) : s;
-        };
+
+        void step(ExecutionEvent e) {
+            Instant at = e.at();
+            ExecutionStatus st = s.status();
+            if (st == SUCCEEDED || st == CANCELED || st == QUEUED || st == ExecutionStatus.SKIPPED) {
+                return;
+            }
+            switch (e.kind()) {
+                case BASE -> {}
+                case DOWNLOAD -> {
+                    if (st == DELIVERED || st == DOWNLOADING) {
+                        deliveryPercent = Math.max(deliveryPercent, e.code());
+                        s = s.withStatus(DOWNLOADING, s.percent(), at);
+                    }
+                }
+                case VERSION, START -> {
+                    if (st == RETRY_PENDING && (s.retryNotBefore() == null || !at.isBefore(s.retryNotBefore()))) {
+                        s = resumePending
+                                ? s.delivery(s.attempt(), s.percent(), s.resumes() + 1, at)
+                                : s.delivery(s.attempt() + 1, s.percent(), s.resumes(), at);
+                        resumePending = false;
+                        deliveryPercent = 0;
+                    }
+                }
+                case TARGET, DONE -> {
+                    if (st.inFlight() || closedByFailure(st)) {
+                        s = succeeded(s, at);
+                    }
+                }
+                case BURNING -> {
+                    if (st == DELIVERED || st == DOWNLOADING || closedByFailure(st)) {
+                        s = s.failed(BURNING, 0, "", at, null);
+                        resumePending = false;
+                    }
+                }
+                case FAIL -> fail(e);
+                case TIMEOUT -> {
+                    if (st.inFlight()
+                            && s.timeout() != null
+                            && !at.isBefore(s.attemptStartedAt().plus(s.timeout()))) {
+                        s = timedOut(s, at);
+                        resumePending = false;
+                    }
+                }
+                case CANCEL -> {
+                    if (st.inFlight() || closedByFailure(st)) {
+                        s = s.failed(CANCELED, 0, e.msg(), at, null);
+                    }
+                }
+            }
+        }
+
+        private void fail(ExecutionEvent e) {
+            ExecutionStatus st = s.status();
+            RetryPolicy policy = s.retryPolicy();
+            if (st.inFlight()) {
+                int progress = st == DOWNLOADING ? deliveryPercent : 0;
+                if (policy.allowsResume(s.resumes(), e.code(), progress)) {
+                    // Pending at once; the next delivery keeps the attempt.
+                    s = s.failed(RETRY_PENDING, e.code(), e.msg(), e.at(), e.at());
+                    resumePending = true;
+                } else {
+                    s = usesAttempt(s, e.code(), e.msg(), e.at());
+                    resumePending = false;
+                }
+            } else if ((st == RETRY_PENDING || st == FAILED)
+                    && e.code() == RetryPolicy.FORBIDDEN
+                    && s.resultCode() != RetryPolicy.FORBIDDEN) {
+                // The -3 of a 403 pair after its -5 (same millisecond or not): the -3 decides the attempt.
+                s = usesAttempt(s, e.code(), e.msg(), e.at());
+                resumePending = false;
+            }
+        }
     }
 
     private static Execution succeeded(Execution s, Instant at) {
         return s.failed(SUCCEEDED, 0, "", at, null).withStatus(SUCCEEDED, 100, at);
     }
 
-    private static Execution failed(Execution s, int code, String msg, Instant at) {
+    private static Execution usesAttempt(Execution s, int code, String msg, Instant at) {
         RetryPolicy policy = s.retryPolicy();
         if (policy.allowsAnotherAttempt(s.attempt(), code)) {
-            return s.failed(RETRY_PENDING, code, msg, at, at.plus(policy.retryInterval()));
+            return s.failed(RETRY_PENDING, code, msg, at, policy.retryNotBefore(code, at));
         }
         return s.failed(FAILED, code, msg, at, null);
     }

@@ -108,6 +108,22 @@ public record Firmware(
         return status == Status.AVAILABLE;
     }
 
+    /** The same record REJECTED at {@code at} for {@code reason}: nothing it declared was verified. */
+    public Firmware rejected(String reason, Instant at) {
+        return new Firmware(
+                productId,
+                version,
+                s3Key,
+                fileSize,
+                md5sum,
+                sha256,
+                description,
+                at,
+                Status.REJECTED,
+                reason,
+                createdAt);
+    }
+
     public Firmware withDescription(String newDescription) {
         return new Firmware(
                 productId,

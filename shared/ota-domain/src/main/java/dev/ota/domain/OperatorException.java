@@ -14,6 +14,10 @@ public class OperatorException extends RuntimeException {
         VERSION_TAKEN(409),
         FIRMWARE_IN_USE(409),
         JOB_NOT_ACTIVE(409),
+        /** Delete of a job that has not finished (or still has live executions being swept). */
+        JOB_NOT_FINISHED(409),
+        /** A client token reused with a different request within its validity. */
+        CLIENT_TOKEN_REUSED(409),
         MD5_MISMATCH(422);
 
         private final int httpStatus;

@@ -1,6 +1,7 @@
 package dev.ota.domain;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Set;
 
 /**
@@ -17,6 +18,27 @@ public record RetryPolicy(int maxAttempts, Set<Integer> retryableCodes, Duration
     public static final RetryPolicy DEFAULT = new RetryPolicy(3, Set.of(-1, -3, -4, -5), Duration.ZERO);
     public static final int MAX_ATTEMPTS_LIMIT = 11;
 
+    /**
+     * Resumes an execution may have: network failures (-1, -5) after progress, which do not use up
+     * an attempt. A separate, larger budget, so that a device on a flaky network that resumes where
+     * it stopped is not failed after a few cuts, while one that is cut at the same place forever
+     * still stops (its later cuts use attempts).
+     */
+    public static final int MAX_RESUMES = 10;
+
+    /** Codes a device reports for a network failure: the C SDK reports every cut and stall as -5. */
+    public static final Set<Integer> NETWORK_CODES = Set.of(-1, -5);
+
+    /**
+     * The C SDK reports an HTTP 403 as -3 and, 1 ms later, -5 for the same attempt. The attempt after
+     * a -3 starts no earlier than this after it (broker time), so that trailing -5 always predates
+     * the next attempt and is ignored as a report of an earlier one.
+     */
+    public static final Duration FORBIDDEN_SETTLE = Duration.ofSeconds(1);
+
+    /** The code of an HTTP 403 (expired or invalid URL). */
+    public static final int FORBIDDEN = -3;
+
     public RetryPolicy {
         if (maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS_LIMIT) {
             throw new IllegalArgumentException("maxAttempts must be 1.." + MAX_ATTEMPTS_LIMIT);
@@ -29,6 +51,28 @@ public record RetryPolicy(int maxAttempts, Set<Integer> retryableCodes, Duration
 
     public boolean allowsAnotherAttempt(int attemptsMade, int resultCode) {
         return attemptsMade < maxAttempts && retryableCodes.contains(resultCode);
+    }
+
+    /**
+     * A failure that is resumed within its attempt instead of using it up: a network code worth
+     * retrying, reported while downloading with progress (the last reported percent above 0, which
+     * a device resuming from a saved offset reports at once, and below 100: a finished download has
+     * nothing to resume), with resumes left.
+     */
+    public boolean allowsResume(int resumesSoFar, int resultCode, int percent) {
+        return NETWORK_CODES.contains(resultCode)
+                && retryableCodes.contains(resultCode)
+                && percent > 0
+                && percent < 100
+                && resumesSoFar < MAX_RESUMES;
+    }
+
+    /** When the attempt after a failure with {@code resultCode} at {@code failedAt} may start. */
+    public Instant retryNotBefore(int resultCode, Instant failedAt) {
+        Duration wait = resultCode == FORBIDDEN && retryInterval.compareTo(FORBIDDEN_SETTLE) < 0
+                ? FORBIDDEN_SETTLE
+                : retryInterval;
+        return failedAt.plus(wait);
     }
 
     /**

@@ -25,7 +25,10 @@ class ExecutionDueTest {
     void dueAtFollowsTheStatus() {
         Execution e = inFlight(Duration.ofMinutes(5));
         assertThat(e.dueAt()).isEqualTo(T0.plusSeconds(300));
-        assertThat(inFlight(null).dueAt()).as("no timeout, nothing due").isNull();
+        assertThat(inFlight(null).dueAt()).as("no timeout: due when quiet").isEqualTo(T0.plus(Execution.QUIET_AFTER));
+        assertThat(inFlight(Duration.ofHours(1)).dueAt())
+                .as("quiet before the timeout")
+                .isEqualTo(T0.plus(Execution.QUIET_AFTER));
         Execution pending = e.failed(ExecutionStatus.RETRY_PENDING, -1, "x", T0.plusSeconds(10), T0.plusSeconds(40));
         assertThat(pending.dueAt()).isEqualTo(T0.plusSeconds(40));
         assertThat(e.withStatus(ExecutionStatus.SUCCEEDED, 100, T0).dueAt()).isNull();
@@ -84,5 +87,46 @@ class ExecutionDueTest {
         assertThat(restarted.startsAttemptFrom(failed)).isTrue();
         assertThat(restarted.withStatus(ExecutionStatus.DOWNLOADING, 5, T0).startsAttemptFrom(restarted))
                 .isFalse();
+    }
+
+    @Test
+    void aQuietAttemptGetsTheUpdateAgainSameAttemptCountedAndCapped() {
+        Execution e = inFlight(Duration.ofHours(1));
+        Instant quiet = T0.plus(Execution.QUIET_AFTER);
+        assertThat(ExecutionStateMachine.onDue(e, quiet.minusMillis(1), true)).isInstanceOf(Ignore.class);
+        Execution current = e;
+        for (int n = 1; n <= Execution.MAX_QUIET_RESENDS; n++) {
+            Instant at = current.dueAt();
+            Transition t = (Transition) ExecutionStateMachine.onDue(current, at, false);
+            assertThat(t.sendUpdate()).as("resend %d", n).isTrue();
+            assertThat(t.after().status()).isEqualTo(ExecutionStatus.DELIVERED);
+            assertThat(t.after().attempt()).as("same attempt").isEqualTo(1);
+            assertThat(t.after().attemptStartedAt()).isEqualTo(T0);
+            assertThat(t.after().resends()).isEqualTo(n);
+            assertThat(t.after().startsAttemptFrom(current))
+                    .as("no new attempt, no count moves")
+                    .isFalse();
+            current = t.after();
+        }
+        assertThat(current.dueAt()).as("capped: only the timeout is left").isEqualTo(T0.plus(Duration.ofHours(1)));
+        Transition timedOut = (Transition) ExecutionStateMachine.onDue(current, T0.plus(Duration.ofHours(1)), true);
+        assertThat(timedOut.after().status()).isEqualTo(ExecutionStatus.RETRY_PENDING);
+        assertThat(timedOut.sendUpdate()).isFalse();
+        Execution next = ((Transition) ExecutionStateMachine.onDue(
+                        timedOut.after(), timedOut.after().retryNotBefore(), true))
+                .after();
+        assertThat(next.resends()).as("a new attempt has its resends whole").isZero();
+    }
+
+    @Test
+    void progressMovesTheQuietMomentAndBurningIsNeverQuiet() {
+        Execution downloading =
+                inFlight(Duration.ofHours(1)).withStatus(ExecutionStatus.DOWNLOADING, 10, T0.plusSeconds(200));
+        assertThat(downloading.dueAt()).isEqualTo(T0.plusSeconds(200).plus(Execution.QUIET_AFTER));
+        assertThat(ExecutionStateMachine.onDue(downloading, T0.plus(Execution.QUIET_AFTER), true))
+                .as("heard of 200 s in: not quiet yet")
+                .isInstanceOf(Ignore.class);
+        Execution burning = downloading.withStatus(ExecutionStatus.BURNING, 100, T0.plusSeconds(300));
+        assertThat(burning.dueAt()).isEqualTo(T0.plus(Duration.ofHours(1)));
     }
 }

@@ -174,26 +174,20 @@ public final class InMemoryDeviceStateStore implements DeviceStateStore {
         return Optional.empty();
     }
 
-    /** device -> {jobId, attempt, receivedAt} of the last update_firmware claimed. */
-    private final Map<DeviceId, Object[]> claims = new HashMap<>();
-
     @Override
-    public synchronized boolean claimUpdate(
-            DeviceId device, String jobId, int attempt, Instant receivedAt, Duration cooldown) {
+    public synchronized boolean claimUpdate(DeviceId device, Execution exec, Instant at, Duration cooldown) {
         DeviceState current = states.get(device);
-        if (current == null
-                || current.execution() == null
-                || !current.execution().jobId().equals(jobId)) {
+        Execution stored = current == null ? null : current.execution();
+        if (stored == null
+                || !stored.jobId().equals(exec.jobId())
+                || stored.attempt() != exec.attempt()
+                || !stored.attemptStartedAt().equals(exec.attemptStartedAt())) {
             return false;
         }
-        Object[] last = claims.get(device);
-        boolean granted = last == null
-                || !last[0].equals(jobId)
-                || (int) last[1] != attempt
-                || !((Instant) last[2]).isAfter(receivedAt.minus(cooldown))
-                || last[2].equals(receivedAt);
+        Instant last = stored.sentAt();
+        boolean granted = last == null || !last.isAfter(at.minus(cooldown)) || last.equals(at);
         if (granted) {
-            claims.put(device, new Object[] {jobId, attempt, receivedAt});
+            putExecution(device, stored.withSends(stored.resends(), at), current.waitingJobs());
             writes.add("claimUpdate");
         }
         return granted;
@@ -204,13 +198,27 @@ public final class InMemoryDeviceStateStore implements DeviceStateStore {
         beforeTransition.runBefore(this);
         synchronized (this) {
             DeviceState current = states.get(device);
-            if (current == null || !Objects.equals(current.execution(), before)) {
+            // As the adapter: the send record (moved by claimUpdate too) is not part of the condition,
+            // and a transition that did not send leaves it alone.
+            if (current == null) {
+                return false;
+            }
+            Execution stored = current.execution();
+            boolean matches = before == null
+                    ? stored == null
+                    : stored != null
+                            && stored.withSends(stored.resends(), before.sentAt())
+                                    .equals(before);
+            if (!matches) {
                 return false;
             }
             if (mirror != null && !mirror.transition(device, before, after)) {
                 return false;
             }
-            putExecution(device, after, current.waitingJobs());
+            Execution kept = before != null && stored != null && Objects.equals(before.sentAt(), after.sentAt())
+                    ? after.withSends(after.resends(), stored.sentAt())
+                    : after;
+            putExecution(device, kept, current.waitingJobs());
             writes.add("transition");
             return true;
         }

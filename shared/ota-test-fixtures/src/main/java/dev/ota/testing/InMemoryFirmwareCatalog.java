@@ -4,7 +4,9 @@ import dev.ota.domain.Firmware;
 import dev.ota.domain.OperatorException;
 import dev.ota.domain.Page;
 import dev.ota.port.out.FirmwareCatalog;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,6 +45,16 @@ public class InMemoryFirmwareCatalog implements FirmwareCatalog {
             uploads.put(key, upload);
         }
         return true;
+    }
+
+    @Override
+    public synchronized List<Firmware> uploadingSince(Instant cutoff, int limit) {
+        return byKey.values().stream()
+                .filter(f ->
+                        f.status() == Firmware.Status.UPLOADING && f.createdAt().isBefore(cutoff))
+                .sorted(Comparator.comparing(Firmware::createdAt))
+                .limit(limit)
+                .toList();
     }
 
     @Override

@@ -4,6 +4,8 @@ import static dev.ota.testing.TableConventions.ms;
 
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.Page;
+import dev.ota.domain.job.ClientToken;
+import dev.ota.domain.job.JobActors;
 import dev.ota.domain.job.JobCounts;
 import dev.ota.domain.job.JobDefinition;
 import dev.ota.domain.job.JobPatch;
@@ -33,10 +35,13 @@ import java.util.function.Consumer;
  *       (the adapter's conditional put throws {@code ConditionalCheckFailedException}); a record
  *       without a definition throws too (the adapter cannot write one).</li>
  *   <li>{@link #update} checks the patch's conditions (the job exists, state in, planAt equal or
- *       absent, cursor equal or absent, current stage equal) and applies all of it or nothing. As in
- *       the adapter, a patch that changes nothing returns true without checking anything, and
- *       {@code live(true)} / {@code dynamicActive(true)} change nothing (the index keys are only
- *       ever removed).</li>
+ *       absent, cursor equal or absent, current stage equal, definition equal) and applies all of it or
+ *       nothing. As in the adapter, a patch that changes nothing returns true without checking
+ *       anything, {@code live(true)} puts the job back in the live index (a deletion to finish) and
+ *       {@code dynamicActive(true)} changes nothing.</li>
+ *   <li>{@link #create(JobRecord, ClientToken)}: the token held (not expired at the job's
+ *       creation time) answers its holder and stores nothing; {@link #delete} removes a job in
+ *       DELETION_IN_PROGRESS with its counts; {@link #jobIds} as {@link #list} by product.</li>
  *   <li>Instants are kept to the millisecond, as the table stores them, so a planAt read back
  *       matches the condition written from it.</li>
  *   <li>Counts: the base counts a patch adds ({@code addExpanded}) plus what the execution moves of
@@ -105,7 +110,7 @@ public final class InMemoryJobRepository implements JobRepository {
                 j.jobId(),
                 j.productId(),
                 j.firmware(),
-                j.definition(),
+                p.newDefinition() != null ? p.newDefinition() : j.definition(),
                 p.newState() != null ? p.newState() : j.state(),
                 p.newStateReason() != null ? p.newStateReason() : j.stateReason(),
                 j.targetCount() + p.addedTargets(),
@@ -123,7 +128,14 @@ public final class InMemoryJobRepository implements JobRepository {
                 p.newResumedStage() != null ? p.newResumedStage() : j.resumedStage(),
                 p.newWindowEnded() != null ? p.newWindowEnded() : j.windowEnded(),
                 p.newSwept() != null ? p.newSwept() : j.swept(),
-                ms(j.createdAt()));
+                ms(j.createdAt()),
+                new JobActors(
+                        j.actors().createdBy(),
+                        p.newPausedBy() != null ? p.newPausedBy() : j.actors().pausedBy(),
+                        p.newResumedBy() != null ? p.newResumedBy() : j.actors().resumedBy(),
+                        p.newCanceledBy() != null
+                                ? p.newCanceledBy()
+                                : j.actors().canceledBy()));
     }
 
     /** The counts of one job: job item and shards summed. */
@@ -146,6 +158,8 @@ public final class InMemoryJobRepository implements JobRepository {
 
     private final Map<String, Item> items = new LinkedHashMap<>();
     private final Map<String, Counters> counters = new HashMap<>();
+    private final Map<String, ClientToken> tokens = new HashMap<>();
+    private final Map<String, String> tokenJobs = new HashMap<>();
     private final NextCalls<InMemoryJobRepository> beforeUpdate = new NextCalls<>();
     private int dynamicQueries;
 
@@ -186,8 +200,38 @@ public final class InMemoryJobRepository implements JobRepository {
                                 -1,
                                 false,
                                 false,
-                                job.createdAt()),
+                                job.createdAt(),
+                                JobActors.createdBy(job.actors().createdBy())),
                         true));
+    }
+
+    @Override
+    public synchronized Optional<TokenHolder> create(JobRecord job, ClientToken token) {
+        ClientToken held = tokens.get(token.token());
+        if (held != null && !held.expired(job.createdAt())) {
+            return Optional.of(new TokenHolder(tokenJobs.get(token.token()), held.requestHash()));
+        }
+        create(job);
+        tokens.put(token.token(), token);
+        tokenJobs.put(token.token(), job.jobId());
+        return Optional.empty();
+    }
+
+    @Override
+    public synchronized boolean delete(String jobId) {
+        Item item = items.get(jobId);
+        if (item == null || item.job.state() != JobStatus.DELETION_IN_PROGRESS) {
+            return false;
+        }
+        items.remove(jobId);
+        counters.remove(jobId);
+        return true;
+    }
+
+    @Override
+    public synchronized Page<String> jobIds(String productId, String nextToken, int limit) {
+        Page<JobRecord> page = list(Objects.requireNonNull(productId), nextToken, limit);
+        return new Page<>(page.items().stream().map(JobRecord::jobId).toList(), page.nextToken());
     }
 
     @Override
@@ -278,12 +322,14 @@ public final class InMemoryJobRepository implements JobRepository {
                     || p.conditionStates() != null && !p.conditionStates().contains(j.state())
                     || p.conditionOnPlanAt() && !Objects.equals(ms(p.conditionPlanAt()), j.planAt())
                     || p.conditionOnCursor() && !Objects.equals(p.conditionCursor(), j.cursor())
-                    || p.conditionCurrentStage() != null && p.conditionCurrentStage() != j.currentStage()) {
+                    || p.conditionCurrentStage() != null && p.conditionCurrentStage() != j.currentStage()
+                    || p.conditionDefinition() != null
+                            && !p.conditionDefinition().equals(j.definition())) {
                 return false;
             }
             item.job = patched(j, p);
-            // REMOVE of the sparse index keys: they are never set again.
-            item.live &= !Boolean.FALSE.equals(p.newLive());
+            // REMOVE of the sparse index keys; only liveKey is ever set again (a deletion to finish).
+            item.live = p.newLive() == null ? item.live : p.newLive();
             item.dynamicActive &= !Boolean.FALSE.equals(p.newDynamicActive());
             if (p.addedQueued() != 0) {
                 counters(jobId).total.merge(ExecutionStatus.QUEUED, p.addedQueued(), Long::sum);
@@ -295,7 +341,8 @@ public final class InMemoryJobRepository implements JobRepository {
     /** The adapter builds no update expression from such a patch and returns true at once. */
     private static boolean changesNothing(JobPatch p) {
         return p.newState() == null
-                && p.newStateReason() == null
+                && p.newDefinition() == null
+                && p.newLive() == null
                 && p.newCurrentStage() == null
                 && p.newStageSizes() == null
                 && p.newExpanded() == null
@@ -308,7 +355,9 @@ public final class InMemoryJobRepository implements JobRepository {
                 && p.newResumedStage() == null
                 && p.newWindowEnded() == null
                 && p.newSwept() == null
-                && !Boolean.FALSE.equals(p.newLive())
+                && p.newPausedBy() == null
+                && p.newResumedBy() == null
+                && p.newCanceledBy() == null
                 && !Boolean.FALSE.equals(p.newDynamicActive())
                 && p.addedTargets() == 0
                 && p.addedQueued() == 0
@@ -368,6 +417,27 @@ public final class InMemoryJobRepository implements JobRepository {
             c.addStage(toStage, to, 1);
         }
         c.retries += retries;
+    }
+
+    @Override
+    public synchronized void adjustCounts(String jobId, JobCounts delta) {
+        Counters c = counters(jobId);
+        delta.byStatus().forEach((status, n) -> {
+            if (n != 0) {
+                c.total.merge(status, n, Long::sum);
+            }
+        });
+        delta.byStage()
+                .forEach((stage, counts) -> counts.forEach((status, n) -> {
+                    if (n != 0) {
+                        c.addStage(stage, status, n);
+                    }
+                }));
+    }
+
+    /** Test hook: moves one counter without moving any row (a counter gone wrong). */
+    public synchronized void corruptCount(String jobId, ExecutionStatus status, long delta) {
+        counters(jobId).total.merge(status, delta, Long::sum);
     }
 
     private Counters counters(String jobId) {

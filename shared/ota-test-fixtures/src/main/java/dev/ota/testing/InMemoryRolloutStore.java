@@ -10,6 +10,7 @@ import dev.ota.domain.device.DeviceId;
 import dev.ota.domain.job.JobCounts;
 import dev.ota.port.out.RolloutStore;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -158,6 +160,7 @@ public final class InMemoryRolloutStore implements RolloutStore {
 
     private final Map<String, TreeMap<String, Row>> rows = new HashMap<>();
     private final NextCalls<InMemoryRolloutStore> beforeRelease = new NextCalls<>();
+    private final NextCalls<InMemoryRolloutStore> beforeRows = new NextCalls<>();
 
     public InMemoryRolloutStore(InMemoryDeviceStateStore devices, InMemoryJobRepository jobs) {
         this.jobs = jobs;
@@ -232,12 +235,28 @@ public final class InMemoryRolloutStore implements RolloutStore {
     }
 
     @Override
+    public void rearm(DeviceId device, Execution execution) {
+        synchronized (lock) {
+            Row row = row0(execution.jobId(), device.deviceName());
+            Instant due = execution.dueAt();
+            if (row != null
+                    && due != null
+                    && row.dueAt != null
+                    && row.status() == execution.status()
+                    && row.view.attempt() == execution.attempt()) {
+                row.dueAt = due.toEpochMilli();
+            }
+        }
+    }
+
+    @Override
     public List<String> withStatus(String jobId, ExecutionStatus status, int limit) {
         return select(jobId, r -> r.status() == status, null, limit, Row::deviceName);
     }
 
     @Override
     public Page<RowView> rows(String jobId, ExecutionStatus status, String nextToken, int limit) {
+        beforeRows.runBefore(this);
         String listing = jobId + "\n" + (status == null ? "*" : status.name());
         String after = TableConventions.afterToken(nextToken, listing);
         List<RowView> matching = select(
@@ -252,6 +271,36 @@ public final class InMemoryRolloutStore implements RolloutStore {
                 ? TableConventions.pageToken(listing, page.get(page.size() - 1).deviceName())
                 : null;
         return new Page<>(page, token);
+    }
+
+    @Override
+    public List<RowView> deviceRows(String deviceName, List<String> jobIds) {
+        synchronized (lock) {
+            List<RowView> out = new ArrayList<>();
+            for (String jobId : jobIds) {
+                Row row = row0(jobId, deviceName);
+                if (row != null) {
+                    out.add(row.view);
+                }
+            }
+            return out;
+        }
+    }
+
+    @Override
+    public int deleteRows(String jobId, int limit) {
+        synchronized (lock) {
+            TreeMap<String, Row> t = rows.get(jobId);
+            if (t == null) {
+                return 0;
+            }
+            int deleted = 0;
+            while (deleted < limit && !t.isEmpty()) {
+                t.pollFirstEntry();
+                deleted++;
+            }
+            return deleted;
+        }
     }
 
     @Override
@@ -425,6 +474,11 @@ public final class InMemoryRolloutStore implements RolloutStore {
     /** Runs {@code hook} once, right before the next release: e.g. another job takes the device first. */
     public void beforeNextRelease(Runnable hook) {
         beforeRelease.set(1, store -> hook.run());
+    }
+
+    /** Runs {@code hook} once, right before the next page of rows is read: e.g. a device moves during a recount. */
+    public void beforeNextRows(Consumer<InMemoryRolloutStore> hook) {
+        beforeRows.set(1, hook);
     }
 
     /** Every row of the job, by device name. */

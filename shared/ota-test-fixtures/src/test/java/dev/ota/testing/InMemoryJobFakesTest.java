@@ -159,7 +159,7 @@ class InMemoryJobFakesTest {
                 .isFalse();
         assertThat(jobs.update("missing", JobPatch.patch().state(JobStatus.PAUSED, "x")))
                 .isFalse();
-        assertThat(jobs.update("missing", JobPatch.patch().live(true)))
+        assertThat(jobs.update("missing", JobPatch.patch()))
                 .as("nothing to write: the adapter returns at once")
                 .isTrue();
         assertThat(jobs.find("j").orElseThrow().state()).isEqualTo(JobStatus.IN_PROGRESS);

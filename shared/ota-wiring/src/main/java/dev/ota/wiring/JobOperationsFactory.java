@@ -2,9 +2,13 @@ package dev.ota.wiring;
 
 import dev.ota.app.jobs.JobService;
 import dev.ota.function.support.JobEngineSettings;
+import dev.ota.function.support.Observability;
 import dev.ota.function.support.Settings;
+import dev.ota.log.StructuredLog;
 import dev.ota.port.in.JobOperations;
+import dev.ota.port.out.ThingRegistry;
 import java.time.Clock;
+import java.util.function.Function;
 
 /**
  * {@link JobOperations} for the HTTP API function: build it once per container.
@@ -22,15 +26,37 @@ public final class JobOperationsFactory {
     private JobOperationsFactory() {}
 
     public static JobOperations create(Settings settings, JobEngineClients clients, Clock clock) {
+        return create(settings, clients, clock, log -> Observability.none());
+    }
+
+    /** @param observability the function's metrics and events (job created, resumed, canceled; executions retried) */
+    public static JobOperations create(
+            Settings settings,
+            JobEngineClients clients,
+            Clock clock,
+            Function<StructuredLog, Observability> observability) {
         JobWiring w = new JobWiring(
                 settings,
                 JobEngineSettings.defaults(),
                 clients,
+                ThingRegistry.NONE,
                 messages -> {
                     throw new IllegalStateException("the HTTP API sends no scheduler work");
                 },
                 clock,
-                "job-api");
-        return new JobService(w.jobs, w.rollout, w.devices, w.firmware, w.lists, w.updates, w.engine, clock, w.log);
+                "job-api",
+                observability);
+        return new JobService(
+                w.jobs,
+                w.rollout,
+                w.observedDevices,
+                w.directory,
+                w.firmware,
+                w.lists,
+                w.updates,
+                w.engine,
+                clock,
+                w.log,
+                w.observability.events());
     }
 }

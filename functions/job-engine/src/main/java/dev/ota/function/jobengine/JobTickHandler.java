@@ -3,6 +3,7 @@ package dev.ota.function.jobengine;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ota.function.support.Observability;
 import dev.ota.wiring.JobWiring;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,7 +12,8 @@ import java.io.OutputStream;
 /**
  * Runs once a minute (EventBridge schedule): puts a PLAN message for every live job on the job work
  * queue. It reads one index and writes one SQS batch per ten jobs; everything else happens in
- * {@link JobWorkerHandler}.
+ * {@link JobWorkerHandler}. It also rejects firmware reservations left UPLOADING past their limit
+ * (one read of a sparse index, usually empty).
  */
 public final class JobTickHandler implements RequestStreamHandler {
 
@@ -20,7 +22,7 @@ public final class JobTickHandler implements RequestStreamHandler {
 
     /** Lambda's constructor: the wiring is built here, once per container. */
     public JobTickHandler() {
-        this(SchedulerWiring.fromEnvironment("job-tick"));
+        this(SchedulerWiring.fromEnvironment(SchedulerWiring.TICK));
     }
 
     public JobTickHandler(SchedulerWiring wiring) {
@@ -30,9 +32,16 @@ public final class JobTickHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        input.readAllBytes();
-        int jobs = wiring.engine.tick();
-        json.writeValue(
-                output, json.createObjectNode().put("outcome", "PLANNED").put("liveJobs", jobs));
+        try (Observability.Invocation ignored = wiring.observability.begin(context)) {
+            input.readAllBytes();
+            int jobs = wiring.engine.tick();
+            int rejected = wiring.staleUploads.rejectStale();
+            json.writeValue(
+                    output,
+                    json.createObjectNode()
+                            .put("outcome", "PLANNED")
+                            .put("liveJobs", jobs)
+                            .put("staleUploadsRejected", rejected));
+        }
     }
 }

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ota.app.jobs.WorkMessageJson;
 import dev.ota.domain.job.WorkMessage;
+import dev.ota.function.support.Observability;
+import dev.ota.log.StructuredLog;
 import dev.ota.wiring.JobWiring;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,7 +28,7 @@ public final class JobWorkerHandler implements RequestStreamHandler {
 
     /** Lambda's constructor: the wiring is built here, once per container. */
     public JobWorkerHandler() {
-        this(SchedulerWiring.fromEnvironment("job-worker"));
+        this(SchedulerWiring.fromEnvironment(SchedulerWiring.WORKER));
     }
 
     public JobWorkerHandler(SchedulerWiring wiring) {
@@ -36,6 +38,12 @@ public final class JobWorkerHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        try (Observability.Invocation ignored = wiring.observability.begin(context)) {
+            work(input, output);
+        }
+    }
+
+    private void work(InputStream input, OutputStream output) throws IOException {
         JsonNode event = json.readTree(input);
         ObjectNode response = json.createObjectNode();
         ArrayNode failures = response.putArray("batchItemFailures");
@@ -48,6 +56,7 @@ public final class JobWorkerHandler implements RequestStreamHandler {
                 wiring.log.warn("work_message_rejected", "messageId", id, "reason", e.getMessage());
                 continue;
             }
+            StructuredLog.context("jobId", message.jobId());
             try {
                 wiring.engine.handle(message);
             } catch (RuntimeException e) {

@@ -25,10 +25,12 @@ class JobTickHandlerTest {
 
         JsonNode response = StubScheduler.invoke(handler, SampleEvents.bytes("job-tick-schedule.json"));
 
-        assertThat(response.toString()).isEqualTo("{\"outcome\":\"PLANNED\",\"liveJobs\":2}");
+        assertThat(response.toString())
+                .isEqualTo("{\"outcome\":\"PLANNED\",\"liveJobs\":2,\"staleUploadsRejected\":0}");
         assertThat(scheduler.queue.batches)
                 .containsExactly(List.of(WorkMessage.plan("job-a"), WorkMessage.plan("job-b")));
-        assertThat(scheduler.dynamo.calls).containsExactly("Query " + StubScheduler.JOBS_TABLE + "/byLive");
+        assertThat(scheduler.dynamo.calls)
+                .containsExactly("Query " + StubScheduler.JOBS_TABLE + "/byLive", "Query Firmware/byUploading");
     }
 
     @Test

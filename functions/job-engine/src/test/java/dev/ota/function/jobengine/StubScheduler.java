@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ota.aws.presign.PresignConfig;
+import dev.ota.aws.presign.SigV4DownloadUrlMinter;
 import dev.ota.domain.job.WorkMessage;
 import dev.ota.function.support.JobEngineSettings;
 import dev.ota.function.support.Settings;
@@ -18,6 +19,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -40,7 +42,8 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
  * The job-engine functions' wiring on hand-written stand-ins, until ota-test-fixtures has in-memory
  * JobRepository and RolloutStore fakes. {@link JobWiring} builds the DynamoDB adapters itself from a
  * {@link DynamoDbClient}, so the stand-in sits one level lower: a client that answers the two reads
- * a tick and a PLAN of an unknown job make (the live-jobs index, one job item) and throws on every
+ * a tick and a PLAN of an unknown job make (the live-jobs index, one job item; the firmware
+ * reservations still uploading, none) and throws on every
  * other call (the SDK interface's defaults). The work queue is a recording {@link WorkQueue}; the
  * log is captured.
  */
@@ -68,6 +71,9 @@ final class StubScheduler {
                 throw ProvisionedThroughputExceededException.builder()
                         .message("Rate of requests exceeds the allowed throughput")
                         .build();
+            }
+            if (!"byLive".equals(request.indexName())) {
+                return QueryResponse.builder().items(List.of()).build(); // no stale firmware upload
             }
             return QueryResponse.builder()
                     .items(liveJobIds.stream()
@@ -132,9 +138,13 @@ final class StubScheduler {
                 dynamo,
                 null,
                 null,
-                PresignConfig.of(
-                        Region.US_EAST_1,
-                        StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEXAMPLE", "test-secret"))));
+                new SigV4DownloadUrlMinter(
+                        PresignConfig.of(
+                                Region.US_EAST_1,
+                                StaticCredentialsProvider.create(
+                                        AwsBasicCredentials.create("AKIDEXAMPLE", "test-secret"))),
+                        "ota-firmware",
+                        Duration.ofHours(1)));
         // JobWiring logs to System.out as it was when the wiring was built: capture it for these tests.
         PrintStream stdout = System.out;
         System.setOut(new PrintStream(logLines, true, UTF_8));

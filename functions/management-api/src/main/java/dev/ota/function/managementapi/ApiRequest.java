@@ -29,6 +29,7 @@ public final class ApiRequest {
     private final Map<String, String> headers;
     private final byte[] body;
     private final String requestId;
+    private final String caller;
 
     private ApiRequest(
             String method,
@@ -37,7 +38,8 @@ public final class ApiRequest {
             Map<String, String> query,
             Map<String, String> headers,
             byte[] body,
-            String requestId) {
+            String requestId,
+            String caller) {
         this.method = method;
         this.path = path;
         this.segments = segments;
@@ -45,6 +47,7 @@ public final class ApiRequest {
         this.headers = headers;
         this.body = body;
         this.requestId = requestId;
+        this.caller = caller;
     }
 
     public static ApiRequest from(JsonNode event) {
@@ -77,7 +80,21 @@ public final class ApiRequest {
                 parseQuery(event.path("rawQueryString").asText("")),
                 headers,
                 body,
-                event.path("requestContext").path("requestId").asText(null));
+                event.path("requestContext").path("requestId").asText(null),
+                caller(event.path("requestContext").path("authorizer").path("iam")));
+    }
+
+    /**
+     * The IAM caller API Gateway's IAM authorizer verified: its user or role ARN ({@code userArn};
+     * for an assumed role, the STS assumed-role ARN with the session name), else its {@code callerId}.
+     */
+    private static String caller(JsonNode iam) {
+        String arn = iam.path("userArn").asText("");
+        if (!arn.isBlank()) {
+            return arn;
+        }
+        String id = iam.path("callerId").asText("");
+        return id.isBlank() ? null : id;
     }
 
     private static byte[] body(JsonNode event) {
@@ -167,6 +184,11 @@ public final class ApiRequest {
 
     public String requestId() {
         return requestId;
+    }
+
+    /** Who signed the request (see {@link #caller(JsonNode)}); null when the event names no IAM caller. */
+    public String caller() {
+        return caller;
     }
 
     /** Refuses query parameters this route does not know (a typo must not silently change a listing). */

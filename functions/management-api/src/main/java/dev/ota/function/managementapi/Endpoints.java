@@ -111,7 +111,19 @@ final class Endpoints {
     // --- jobs
 
     ApiResponse createJob(ApiRequest request, Map<String, String> p) {
-        return ApiResponse.ok(201, views.job(jobs.create(JobRequests.createJob(body(request)))));
+        JobRequests.Create create = JobRequests.create(body(request));
+        return ApiResponse.ok(201, views.job(jobs.create(create.job(), create.clientToken(), request.caller())));
+    }
+
+    ApiResponse updateJob(ApiRequest request, Map<String, String> p) {
+        return ApiResponse.ok(200, views.job(jobs.update(p.get("jobId"), JobRequests.updateJob(body(request)))));
+    }
+
+    /** 204 once the job and its executions are gone; 202 with the job while the scheduler finishes deleting. */
+    ApiResponse deleteJob(ApiRequest request, Map<String, String> p) {
+        return jobs.delete(p.get("jobId"))
+                .map(job -> ApiResponse.ok(202, views.job(job)))
+                .orElseGet(ApiResponse::noContent);
     }
 
     ApiResponse listJobs(ApiRequest request, Map<String, String> p) {
@@ -127,21 +139,39 @@ final class Endpoints {
 
     ApiResponse pauseJob(ApiRequest request, Map<String, String> p) {
         emptyBody(request);
-        return ApiResponse.ok(200, views.job(jobs.pause(p.get("jobId"))));
+        return ApiResponse.ok(200, views.job(jobs.pause(p.get("jobId"), request.caller())));
     }
 
     ApiResponse resumeJob(ApiRequest request, Map<String, String> p) {
         emptyBody(request);
-        return ApiResponse.ok(200, views.job(jobs.resume(p.get("jobId"))));
+        return ApiResponse.ok(200, views.job(jobs.resume(p.get("jobId"), request.caller())));
     }
 
     ApiResponse cancelJob(ApiRequest request, Map<String, String> p) {
         emptyBody(request);
-        return ApiResponse.ok(200, views.job(jobs.cancel(p.get("jobId"))));
+        return ApiResponse.ok(200, views.job(jobs.cancel(p.get("jobId"), request.caller())));
     }
 
     ApiResponse jobStatistics(ApiRequest request, Map<String, String> p) {
         return ApiResponse.ok(200, views.statistics(jobs.statistics(p.get("jobId"))));
+    }
+
+    ApiResponse jobHealth(ApiRequest request, Map<String, String> p) {
+        return ApiResponse.ok(200, views.health(jobs.health(p.get("jobId"))));
+    }
+
+    ApiResponse productVersions(ApiRequest request, Map<String, String> p) {
+        return ApiResponse.ok(200, views.versions(jobs.versions(p.get("productId"))));
+    }
+
+    /** Body: none, {} (check only) or {"repair": true}. */
+    ApiResponse recountJob(ApiRequest request, Map<String, String> p) {
+        boolean repair = false;
+        if (request.body().length > 0) {
+            Body body = body(request).only(Set.of("repair"));
+            repair = Boolean.TRUE.equals(body.bool("repair", false));
+        }
+        return ApiResponse.ok(200, views.recount(jobs.recount(p.get("jobId"), repair)));
     }
 
     ApiResponse listJobDevices(ApiRequest request, Map<String, String> p) {
@@ -170,6 +200,15 @@ final class Endpoints {
 
     ApiResponse describeDevice(ApiRequest request, Map<String, String> p) {
         return ApiResponse.ok(200, views.device(jobs.device(p.get("productId"), p.get("deviceName"))));
+    }
+
+    ApiResponse listDeviceExecutions(ApiRequest request, Map<String, String> p) {
+        return ApiResponse.ok(
+                200,
+                views.page(
+                        jobs.deviceHistory(
+                                p.get("productId"), p.get("deviceName"), request.query("nextToken"), limit(request)),
+                        views::execution));
     }
 
     // --- intake shared by the operations

@@ -1,19 +1,26 @@
 package dev.ota.function.managementapi;
 
+import dev.ota.domain.RetryPolicy;
+import dev.ota.domain.job.ClientToken;
+import dev.ota.domain.job.JobDefinition;
 import dev.ota.domain.job.TargetType;
 import dev.ota.domain.rollout.Stage;
 import dev.ota.domain.rollout.Stage.FailureAction;
+import dev.ota.domain.rollout.StagePlan;
 import dev.ota.port.in.JobOperations.CreateJob;
 import dev.ota.port.in.JobOperations.Retry;
 import dev.ota.port.in.JobOperations.Rollout;
+import dev.ota.port.in.JobOperations.StageUpdate;
 import dev.ota.port.in.JobOperations.Targets;
+import dev.ota.port.in.JobOperations.UpdateJob;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
- * POST /jobs, read strictly into JobOperations.CreateJob. The API checks shape, types and the
+ * POST /jobs, read strictly into JobOperations.CreateJob (and its clientToken); PATCH /jobs/{jobId}
+ * into JobOperations.UpdateJob. The API checks shape, types and the
  * bounds the contract states; whether a job makes sense (firmware available, devices exist) is the
  * job engine's to decide.
  */
@@ -23,15 +30,61 @@ final class JobRequests {
      * Largest explicit device list in one request (the job engine stores it with the job; AWS IoT
      * Jobs takes 100 targets per CreateJob); bigger fleets use a device-list file.
      */
-    static final int MAX_DEVICE_NAMES = 1_000;
+    static final int MAX_DEVICE_NAMES = JobDefinition.MAX_INLINE_DEVICES;
 
-    static final int MAX_SOURCE_VERSIONS = 100;
-    static final int MAX_STAGES = 20;
+    static final int MAX_SOURCE_VERSIONS = JobDefinition.MAX_SOURCE_VERSIONS;
+    static final int MAX_STAGES = StagePlan.MAX_STAGES;
 
     private JobRequests() {}
 
+    /** A create request: the job asked for, and the caller's idempotency token (or null). */
+    record Create(CreateJob job, String clientToken) {}
+
+    static Create create(Body body) {
+        String token = body.string("clientToken", false);
+        if (token != null && !ClientToken.valid(token)) {
+            throw ApiError.invalid("clientToken must be 1.." + ClientToken.MAX_LENGTH + " letters, digits, '-' or '_'");
+        }
+        return new Create(createJob(body), token);
+    }
+
+    /** PATCH /jobs/{jobId}: what may change on a job that has not ended. */
+    static UpdateJob updateJob(Body body) {
+        body.only(Set.of("rollout", "stages", "inProgressTimeoutSeconds", "retry", "description"));
+        Rollout rollout = rollout(body.object("rollout", false));
+        List<StageUpdate> stages = body.array("stages", false, MAX_STAGES, e -> stageUpdate(e.object()));
+        Duration timeout = body.seconds(
+                "inProgressTimeoutSeconds",
+                JobDefinition.MIN_TIMEOUT.toSeconds(),
+                JobDefinition.MAX_TIMEOUT.toSeconds());
+        Retry retry = retry(body.object("retry", false));
+        String description = body.string("description", false);
+        if (description != null && description.length() > JobDefinition.MAX_DESCRIPTION) {
+            throw ApiError.invalid("description is longer than " + JobDefinition.MAX_DESCRIPTION + " characters");
+        }
+        if (rollout == null && stages == null && timeout == null && retry == null && description == null) {
+            throw ApiError.invalid(
+                    "the update changes nothing: give rollout, stages, inProgressTimeoutSeconds, retry or description");
+        }
+        return new UpdateJob(rollout, stages, timeout, retry, description);
+    }
+
+    private static StageUpdate stageUpdate(Body s) {
+        if (s.has("deviceCount") || s.has("percent")) {
+            throw ApiError.invalid(
+                    "a stage's size (deviceCount, percent) is fixed once its targets are expanded; only its thresholds and onFailure change");
+        }
+        s.only(Set.of("successThresholdPercent", "failureThresholdPercent", "minDevicesForFailure", "onFailure"));
+        return new StageUpdate(
+                s.integer("successThresholdPercent", false, 0, 100),
+                s.integer("failureThresholdPercent", false, 0, 100),
+                s.integer("minDevicesForFailure", false, 1, 10_000_000),
+                s.enumValue("onFailure", FailureAction.class, false));
+    }
+
     static CreateJob createJob(Body body) {
         body.only(Set.of(
+                "clientToken",
                 "productId",
                 "targetVersion",
                 "targets",
@@ -76,11 +129,19 @@ final class JobRequests {
     }
 
     private static Targets targets(Body t) {
-        t.only(Set.of("type", "sourceVersions", "deviceNames", "deviceListS3Key"));
+        t.only(Set.of("type", "sourceVersions", "deviceNames", "deviceListS3Key", "thingGroupName", "fleetQuery"));
         TargetType type = t.enumValue("type", TargetType.class, true);
         List<String> sourceVersions = t.strings("sourceVersions", false, MAX_SOURCE_VERSIONS);
         List<String> deviceNames = t.strings("deviceNames", false, MAX_DEVICE_NAMES);
         String file = t.string("deviceListS3Key", false);
+        String group = t.string("thingGroupName", false);
+        String query = t.string("fleetQuery", false);
+        if (type != TargetType.THING_GROUP) {
+            forbid(group, "thingGroupName", type);
+        }
+        if (type != TargetType.FLEET_QUERY) {
+            forbid(query, "fleetQuery", type);
+        }
         switch (type) {
             case SOURCE_VERSIONS -> {
                 require(
@@ -107,12 +168,19 @@ final class JobRequests {
                 forbid(deviceNames, "deviceNames", type);
                 forbid(file, "deviceListS3Key", type);
             }
+            // Names and queries are checked where every caller's are (JobDefinitions).
+            case THING_GROUP, FLEET_QUERY -> {
+                forbid(deviceNames, "deviceNames", type);
+                forbid(file, "deviceListS3Key", type);
+            }
         }
         return new Targets(
                 type,
                 sourceVersions == null ? List.of() : sourceVersions,
                 deviceNames == null ? List.of() : deviceNames,
-                file);
+                file,
+                group,
+                query);
     }
 
     private static Rollout rollout(Body r) {
@@ -165,7 +233,7 @@ final class JobRequests {
             return null;
         }
         r.only(Set.of("maxAttempts", "retryableCodes", "intervalSeconds"));
-        int max = r.integer("maxAttempts", true, 1, 100);
+        int max = r.integer("maxAttempts", true, 1, RetryPolicy.MAX_ATTEMPTS_LIMIT);
         List<Integer> codes = r.array("retryableCodes", false, 5, e -> e.integer(-5, -1));
         Duration interval = r.seconds("intervalSeconds", 0, 86_400);
         return new Retry(

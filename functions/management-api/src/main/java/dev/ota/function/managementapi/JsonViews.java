@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ota.app.devicelist.DeviceListUploadService.DeviceListUpload;
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.Page;
+import dev.ota.domain.job.JobActors;
 import dev.ota.domain.rollout.Stage;
 import dev.ota.port.in.FirmwareOperations.FirmwareView;
 import dev.ota.port.in.FirmwareOperations.PartUrl;
@@ -13,12 +14,18 @@ import dev.ota.port.in.FirmwareOperations.UploadTicket;
 import dev.ota.port.in.JobOperations.CreateJob;
 import dev.ota.port.in.JobOperations.DeviceExecutionView;
 import dev.ota.port.in.JobOperations.DeviceView;
+import dev.ota.port.in.JobOperations.FleetVersions;
+import dev.ota.port.in.JobOperations.JobHealth;
 import dev.ota.port.in.JobOperations.JobStatistics;
 import dev.ota.port.in.JobOperations.JobView;
+import dev.ota.port.in.JobOperations.Recount;
+import dev.ota.port.in.JobOperations.StageHealth;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
@@ -135,7 +142,80 @@ final class JsonViews {
         node.put("startAt", time(j.startAt()));
         node.put("endAt", time(j.endAt()));
         node.set("definition", j.definition() == null ? null : definition(j.definition()));
+        actors(node, j.actors());
         return node;
+    }
+
+    /** IAM callers (ARNs) behind the job's operator actions; null where nobody acted or none was known. */
+    private static void actors(ObjectNode node, JobActors a) {
+        JobActors actors = a == null ? JobActors.NONE : a;
+        node.put("createdBy", actors.createdBy());
+        node.put("pausedBy", actors.pausedBy());
+        node.put("resumedBy", actors.resumedBy());
+        node.put("canceledBy", actors.canceledBy());
+    }
+
+    ObjectNode health(JobHealth h) {
+        ObjectNode node = json.createObjectNode();
+        node.put("jobId", h.jobId());
+        node.put("state", h.state() == null ? null : h.state().name());
+        node.put("stateReason", h.stateReason());
+        node.put("currentStage", h.currentStage());
+        ArrayNode stages = node.putArray("stages");
+        for (StageHealth st : h.stages()) {
+            ObjectNode s = stages.addObject();
+            s.put("stage", st.stage());
+            s.put("size", st.size());
+            s.put("phase", st.phase().name());
+            s.set("counts", counts(st.counts()));
+            s.put("entered", st.entered());
+            s.put("succeeded", st.succeeded());
+            s.put("failed", st.failed());
+            s.put("timedOut", st.timedOut());
+            s.put("live", st.live());
+            s.put("successPercent", round(st.successPercent()));
+            s.put("failurePercent", round(st.failurePercent()));
+            s.put("successThresholdPercent", st.successThresholdPercent());
+            s.put("failureThresholdPercent", st.failureThresholdPercent());
+            s.put("minDevicesForFailure", st.minDevicesForFailure());
+            s.put("verdict", st.verdict());
+            s.put("verdictReason", st.verdictReason());
+        }
+        node.put("failed", h.failed());
+        node.put("timedOut", h.timedOut());
+        // The device's codes -1..-5 always (zeros included), other codes as met, and "timeout".
+        ObjectNode byCode = node.putObject("failuresByCode");
+        Map<Integer, Long> codes = new TreeMap<>(Comparator.reverseOrder());
+        for (int code = -1; code >= -5; code--) {
+            codes.put(code, 0L);
+        }
+        codes.putAll(h.failuresByCode());
+        codes.forEach((code, n) -> byCode.put(String.valueOf(code), n));
+        byCode.put("timeout", h.timedOut());
+        node.put("failuresRead", h.failuresRead());
+        node.put("failuresComplete", h.failuresComplete());
+        node.put("retries", h.retries());
+        actors(node, h.actors());
+        return node;
+    }
+
+    ObjectNode versions(FleetVersions v) {
+        ObjectNode node = json.createObjectNode();
+        node.put("productId", v.productId());
+        node.put("devices", v.devices());
+        ArrayNode versions = node.putArray("versions");
+        v.devicesByVersion().forEach((version, n) -> {
+            ObjectNode e = versions.addObject();
+            e.put("version", version);
+            e.put("devices", n);
+            e.put("percent", v.devices() == 0 ? 0 : round(100.0 * n / v.devices()));
+        });
+        return node;
+    }
+
+    /** Percentages to two decimals: enough to read, stable to compare. */
+    private static double round(double percent) {
+        return Math.round(percent * 100) / 100.0;
     }
 
     /** The job's definition in the same shape POST /jobs takes. */
@@ -154,6 +234,12 @@ final class JsonViews {
             }
             if (c.targets().deviceListS3Key() != null) {
                 t.put("deviceListS3Key", c.targets().deviceListS3Key());
+            }
+            if (c.targets().thingGroupName() != null) {
+                t.put("thingGroupName", c.targets().thingGroupName());
+            }
+            if (c.targets().fleetQuery() != null) {
+                t.put("fleetQuery", c.targets().fleetQuery());
             }
         }
         node.put("dynamic", c.dynamic());
@@ -201,6 +287,17 @@ final class JsonViews {
         node.put("inProgress", s.inProgress());
         node.put("queued", s.queued());
         node.put("retries", s.retries());
+        return node;
+    }
+
+    ObjectNode recount(Recount r) {
+        ObjectNode node = json.createObjectNode();
+        node.put("jobId", r.jobId());
+        node.set("rows", counts(r.rows()));
+        node.set("counters", counts(r.counters()));
+        node.put("consistent", r.differences().isEmpty());
+        r.differences().forEach(node.putArray("differences")::add);
+        node.put("repaired", r.repaired());
         return node;
     }
 

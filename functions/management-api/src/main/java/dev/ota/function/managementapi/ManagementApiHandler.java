@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ota.domain.InvalidMessageException;
 import dev.ota.domain.OperatorException;
+import dev.ota.function.support.Observability;
 import dev.ota.log.StructuredLog;
 import dev.ota.protocol.ProtocolJson;
 import java.io.IOException;
@@ -30,6 +31,7 @@ public final class ManagementApiHandler implements RequestStreamHandler {
     private final StructuredLog log = new StructuredLog(json, "management-api");
     private final JsonViews views = new JsonViews(json);
     private final Endpoints endpoints;
+    private final Observability observability;
 
     /** Lambda's constructor: the wiring is built here, once per container. */
     public ManagementApiHandler() {
@@ -38,11 +40,15 @@ public final class ManagementApiHandler implements RequestStreamHandler {
 
     public ManagementApiHandler(ManagementApiWiring wiring) {
         this.endpoints = new Endpoints(json, views, wiring.firmware(), wiring.jobs(), wiring.deviceLists());
+        this.observability = wiring.observability();
     }
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        ApiResponse response = handle(input.readAllBytes());
+        ApiResponse response;
+        try (Observability.Invocation ignored = observability.begin(context)) {
+            response = handle(input.readAllBytes());
+        }
         ObjectNode out = json.createObjectNode();
         out.put("statusCode", response.status());
         ObjectNode headers = out.putObject("headers");

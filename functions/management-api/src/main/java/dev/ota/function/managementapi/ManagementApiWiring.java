@@ -1,5 +1,6 @@
 package dev.ota.function.managementapi;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ota.app.devicelist.DeviceListUploadService;
 import dev.ota.app.firmware.FirmwareCatalogService;
 import dev.ota.app.firmware.UploadSettings;
@@ -10,6 +11,7 @@ import dev.ota.aws.s3.S3FirmwareUploads;
 import dev.ota.function.support.AwsClients;
 import dev.ota.function.support.AwsClients.Service;
 import dev.ota.function.support.Environment;
+import dev.ota.function.support.Observability;
 import dev.ota.function.support.Settings;
 import dev.ota.function.support.UploadSettingsFromEnvironment;
 import dev.ota.log.StructuredLog;
@@ -29,7 +31,14 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * @param deviceLists null where device-list uploads are not offered (tests on fakes)
  */
 public record ManagementApiWiring(
-        FirmwareOperations firmware, JobOperations jobs, DeviceListUploadService deviceLists) {
+        FirmwareOperations firmware,
+        JobOperations jobs,
+        DeviceListUploadService deviceLists,
+        Observability observability) {
+
+    public ManagementApiWiring(FirmwareOperations firmware, JobOperations jobs, DeviceListUploadService deviceLists) {
+        this(firmware, jobs, deviceLists, Observability.none());
+    }
 
     public static ManagementApiWiring fromEnvironment() {
         Environment env = Environment.system();
@@ -39,7 +48,7 @@ public record ManagementApiWiring(
     public static ManagementApiWiring of(Environment env, AwsClients aws, Clock clock) {
         Settings settings = Settings.from(env);
         UploadSettings uploads = UploadSettingsFromEnvironment.read(env);
-        JobEngineClients clients = JobEngineClients.of(aws);
+        JobEngineClients clients = JobEngineClients.of(settings, aws, clock);
         Tables tables = settings.tables();
         S3FirmwareUploads objects =
                 new S3FirmwareUploads(clients.s3(), uploadPresigner(aws), settings.firmwareBucket());
@@ -51,8 +60,11 @@ public record ManagementApiWiring(
                 clock,
                 new StructuredLog(ProtocolJson.newMapper(), "management-api"));
         // The job engine: the one place its implementation is chosen (see JobOperationsFactory).
-        JobOperations jobs = JobOperationsFactory.create(settings, clients, clock);
-        return new ManagementApiWiring(firmware, jobs, new DeviceListUploadService(objects, uploads, clock));
+        ObjectMapper json = ProtocolJson.newMapper();
+        Observability observability = Observability.of(env, aws, json, new StructuredLog(json, "management-api"), true);
+        JobOperations jobs = JobOperationsFactory.create(settings, clients, clock, log -> observability);
+        return new ManagementApiWiring(
+                firmware, jobs, new DeviceListUploadService(objects, uploads, clock), observability);
     }
 
     /** Upload URLs (PUT, multipart) are S3Presigner's; download URLs are the job engine's minter's. */

@@ -31,11 +31,17 @@ public final class Routes {
     public static final Route CREATE_JOB = route("POST", "/jobs", "createJob", Endpoints::createJob);
     public static final Route LIST_JOBS = route("GET", "/jobs", "listJobs", Endpoints::listJobs, "productId");
     public static final Route DESCRIBE_JOB = route("GET", "/jobs/{jobId}", "describeJob", Endpoints::describeJob);
+    public static final Route UPDATE_JOB = route("PATCH", "/jobs/{jobId}", "updateJob", Endpoints::updateJob);
+    public static final Route DELETE_JOB = route("DELETE", "/jobs/{jobId}", "deleteJob", Endpoints::deleteJob);
     public static final Route PAUSE_JOB = route("POST", "/jobs/{jobId}/pause", "pauseJob", Endpoints::pauseJob);
     public static final Route RESUME_JOB = route("POST", "/jobs/{jobId}/resume", "resumeJob", Endpoints::resumeJob);
     public static final Route CANCEL_JOB = route("POST", "/jobs/{jobId}/cancel", "cancelJob", Endpoints::cancelJob);
     public static final Route JOB_STATISTICS =
             route("GET", "/jobs/{jobId}/statistics", "getJobStatistics", Endpoints::jobStatistics);
+    public static final Route JOB_HEALTH = route("GET", "/jobs/{jobId}/health", "getJobHealth", Endpoints::jobHealth);
+    public static final Route PRODUCT_VERSIONS =
+            route("GET", "/products/{productId}/versions", "getProductVersions", Endpoints::productVersions);
+    public static final Route RECOUNT_JOB = route("POST", "/jobs/{jobId}/recount", "recountJob", Endpoints::recountJob);
     public static final Route LIST_JOB_DEVICES =
             route("GET", "/jobs/{jobId}/devices", "listJobDevices", Endpoints::listJobDevices, "status");
     public static final Route CANCEL_JOB_DEVICE =
@@ -44,6 +50,12 @@ public final class Routes {
             route("POST", "/jobs/{jobId}/devices/{deviceName}/retry", "retryJobDevice", Endpoints::retryJobDevice);
     public static final Route DESCRIBE_DEVICE =
             route("GET", "/devices/{productId}/{deviceName}", "describeDevice", Endpoints::describeDevice);
+    public static final Route LIST_DEVICE_EXECUTIONS = new Route(
+            "GET",
+            "/devices/{productId}/{deviceName}/executions",
+            "listDeviceExecutions",
+            Set.of("nextToken", "limit"),
+            Endpoints::listDeviceExecutions);
 
     public static final List<Route> ALL = List.of(
             START_FIRMWARE_UPLOAD,
@@ -56,14 +68,20 @@ public final class Routes {
             CREATE_JOB,
             LIST_JOBS,
             DESCRIBE_JOB,
+            UPDATE_JOB,
+            DELETE_JOB,
             PAUSE_JOB,
             RESUME_JOB,
             CANCEL_JOB,
             JOB_STATISTICS,
+            JOB_HEALTH,
+            RECOUNT_JOB,
             LIST_JOB_DEVICES,
             CANCEL_JOB_DEVICE,
             RETRY_JOB_DEVICE,
-            DESCRIBE_DEVICE);
+            DESCRIBE_DEVICE,
+            LIST_DEVICE_EXECUTIONS,
+            PRODUCT_VERSIONS);
 
     /** A route that takes no query parameters. */
     private static Route route(String method, String path, String operationId, Route.Operation operation) {

@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 /** API Gateway HTTP API (payload 2.0) events, as API Gateway sends them. */
 final class Events {
     static final ObjectMapper JSON = new ObjectMapper();
+    /** The IAM caller every event names (API Gateway's IAM authorizer). */
+    static final String CALLER = "arn:aws:iam::123456789012:user/operator";
 
     private Events() {}
 
@@ -31,6 +33,12 @@ final class Events {
         ObjectNode ctx = e.putObject("requestContext");
         ctx.put("requestId", "req-1");
         ctx.put("stage", "$default");
+        ctx.putObject("authorizer")
+                .putObject("iam")
+                .put("accountId", "123456789012")
+                .put("callerId", "AIDACKCEVSQ6C2EXAMPLE")
+                .put("userArn", CALLER)
+                .put("userId", "AIDACKCEVSQ6C2EXAMPLE");
         ctx.putObject("http")
                 .put("method", method)
                 .put("path", path)

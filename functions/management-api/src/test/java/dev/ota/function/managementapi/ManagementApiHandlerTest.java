@@ -8,6 +8,7 @@ import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.OperatorException;
 import dev.ota.domain.OperatorException.Code;
 import dev.ota.domain.Page;
+import dev.ota.domain.job.JobActors;
 import dev.ota.domain.job.JobStatus;
 import dev.ota.domain.job.TargetType;
 import dev.ota.domain.rollout.Stage;
@@ -40,7 +41,12 @@ class ManagementApiHandlerTest {
     static final class Fake {
         final List<String> calls = new ArrayList<>();
         final List<Object> args = new ArrayList<>();
+        /** The IAM caller each create, pause, resume and cancel was given. */
+        final List<String> actors = new ArrayList<>();
+
         Supplier<RuntimeException> failure;
+        /** delete answers the job (rows left for the scheduler) instead of nothing (gone). */
+        boolean deletionLeftRows;
 
         private void call(String name, Object... a) {
             calls.add(name);
@@ -137,9 +143,28 @@ class ManagementApiHandlerTest {
 
         final JobOperations jobs = new JobOperations() {
             @Override
-            public JobView create(CreateJob r) {
-                call("createJob", r);
+            public JobView create(CreateJob r, String clientToken, String actor) {
+                actors.add(actor);
+                call("createJob", r, clientToken);
                 return job("job-1");
+            }
+
+            @Override
+            public JobView update(String id, UpdateJob r) {
+                call("updateJob", id, r);
+                return job(id);
+            }
+
+            @Override
+            public java.util.Optional<JobView> delete(String id) {
+                call("deleteJob", id);
+                return deletionLeftRows ? java.util.Optional.of(job(id)) : java.util.Optional.empty();
+            }
+
+            @Override
+            public Page<DeviceExecutionView> deviceHistory(String p, String d, String token, int limit) {
+                call("deviceHistory", p, d, token, limit);
+                return new Page<>(List.of(exec("job-2", d), exec("job-1", d)), "more");
             }
 
             @Override
@@ -155,19 +180,22 @@ class ManagementApiHandlerTest {
             }
 
             @Override
-            public JobView pause(String id) {
+            public JobView pause(String id, String actor) {
+                actors.add(actor);
                 call("pause", id);
                 return job(id);
             }
 
             @Override
-            public JobView resume(String id) {
+            public JobView resume(String id, String actor) {
+                actors.add(actor);
                 call("resume", id);
                 return job(id);
             }
 
             @Override
-            public JobView cancel(String id) {
+            public JobView cancel(String id, String actor) {
+                actors.add(actor);
                 call("cancel", id);
                 return job(id);
             }
@@ -189,6 +217,60 @@ class ManagementApiHandlerTest {
                 call("statistics", id);
                 return new JobStatistics(
                         id, 3, Map.of(ExecutionStatus.SUCCEEDED, 2L, ExecutionStatus.FAILED, 1L), 2, 1, 0, 0, 1);
+            }
+
+            @Override
+            public JobHealth health(String id) {
+                call("health", id);
+                return new JobHealth(
+                        id,
+                        JobStatus.IN_PROGRESS,
+                        "",
+                        1,
+                        List.of(new StageHealth(
+                                1,
+                                10,
+                                StagePhase.CURRENT,
+                                Map.of(ExecutionStatus.SUCCEEDED, 4L, ExecutionStatus.FAILED, 2L),
+                                8,
+                                4,
+                                2,
+                                1,
+                                1,
+                                50.0,
+                                3 * 100.0 / 7,
+                                80,
+                                25,
+                                5,
+                                "PAUSE",
+                                "stage 1 of 1: 3 of 7 finished devices failed, at or above 25%")),
+                        2,
+                        1,
+                        Map.of(-4, 1L, -3, 1L),
+                        2,
+                        true,
+                        0,
+                        new JobActors("arn:aws:iam::123456789012:user/alice", null, null, null));
+            }
+
+            @Override
+            public FleetVersions versions(String productId) {
+                call("versions", productId);
+                Map<String, Long> byVersion = new java.util.LinkedHashMap<>();
+                byVersion.put("1.0.0", 3L);
+                byVersion.put("2.0.0", 1L);
+                return new FleetVersions(productId, byVersion, 4);
+            }
+
+            @Override
+            public Recount recount(String id, boolean repair) {
+                call("recount", id, repair);
+                return new Recount(
+                        id,
+                        Map.of(ExecutionStatus.SUCCEEDED, 2L),
+                        Map.of(ExecutionStatus.SUCCEEDED, 3L),
+                        List.of("SUCCEEDED: counters 3, rows 2"),
+                        repair);
             }
 
             @Override
@@ -261,15 +343,33 @@ class ManagementApiHandlerTest {
                 Arguments.of(Routes.CREATE_JOB, "POST", "/jobs", JOB, 201, "createJob"),
                 Arguments.of(Routes.LIST_JOBS, "GET", "/jobs?productId=p1", null, 200, "listJobs"),
                 Arguments.of(Routes.DESCRIBE_JOB, "GET", "/jobs/job-1", null, 200, "describeJob"),
+                Arguments.of(
+                        Routes.UPDATE_JOB,
+                        "PATCH",
+                        "/jobs/job-1",
+                        "{\"rollout\":{\"ratePerMinute\":5}}",
+                        200,
+                        "updateJob"),
+                Arguments.of(Routes.DELETE_JOB, "DELETE", "/jobs/job-1", null, 204, "deleteJob"),
                 Arguments.of(Routes.PAUSE_JOB, "POST", "/jobs/job-1/pause", null, 200, "pause"),
                 Arguments.of(Routes.RESUME_JOB, "POST", "/jobs/job-1/resume", "{}", 200, "resume"),
                 Arguments.of(Routes.CANCEL_JOB, "POST", "/jobs/job-1/cancel", null, 200, "cancel"),
                 Arguments.of(Routes.JOB_STATISTICS, "GET", "/jobs/job-1/statistics", null, 200, "statistics"),
+                Arguments.of(Routes.JOB_HEALTH, "GET", "/jobs/job-1/health", null, 200, "health"),
+                Arguments.of(Routes.PRODUCT_VERSIONS, "GET", "/products/p1/versions", null, 200, "versions"),
+                Arguments.of(Routes.RECOUNT_JOB, "POST", "/jobs/job-1/recount", "{\"repair\":true}", 200, "recount"),
                 Arguments.of(Routes.LIST_JOB_DEVICES, "GET", "/jobs/job-1/devices?status=failed", null, 200, "devices"),
                 Arguments.of(
                         Routes.CANCEL_JOB_DEVICE, "POST", "/jobs/job-1/devices/d1/cancel", null, 200, "cancelDevice"),
                 Arguments.of(Routes.RETRY_JOB_DEVICE, "POST", "/jobs/job-1/devices/d1/retry", null, 200, "retryDevice"),
-                Arguments.of(Routes.DESCRIBE_DEVICE, "GET", "/devices/p1/d1", null, 200, "device"));
+                Arguments.of(Routes.DESCRIBE_DEVICE, "GET", "/devices/p1/d1", null, 200, "device"),
+                Arguments.of(
+                        Routes.LIST_DEVICE_EXECUTIONS,
+                        "GET",
+                        "/devices/p1/d1/executions?limit=5",
+                        null,
+                        200,
+                        "deviceHistory"));
     }
 
     @Test
@@ -279,9 +379,9 @@ class ManagementApiHandlerTest {
                 .allSatisfy(route ->
                         assertThat(route.operation()).as(route.routeKey()).isNotNull());
         assertThat(Routes.ALL.stream().filter(route -> !route.query().isEmpty()))
-                .containsExactlyInAnyOrder(Routes.LIST_FIRMWARE, Routes.LIST_JOBS, Routes.LIST_JOB_DEVICES)
-                .allSatisfy(route ->
-                        assertThat(route.query()).contains("nextToken", "limit").hasSize(3));
+                .containsExactlyInAnyOrder(
+                        Routes.LIST_FIRMWARE, Routes.LIST_JOBS, Routes.LIST_JOB_DEVICES, Routes.LIST_DEVICE_EXECUTIONS)
+                .allSatisfy(route -> assertThat(route.query()).contains("nextToken", "limit"));
     }
 
     @Test
@@ -330,6 +430,27 @@ class ManagementApiHandlerTest {
         void listWithoutProductListsEverything() throws Exception {
             call("GET", "/firmware", null);
             assertThat(fake.args).containsExactly(null, null, Endpoints.DEFAULT_LIMIT);
+        }
+
+        @Test
+        void recountChecksUnlessRepairIsAskedAndRefusesOtherFields() throws Exception {
+            JsonNode check = call("POST", "/jobs/job-1/recount", null).body();
+            assertThat(fake.args).containsExactly("job-1", false);
+            assertThat(check.path("consistent").asBoolean()).isFalse();
+            assertThat(check.path("differences").get(0).asText()).isEqualTo("SUCCEEDED: counters 3, rows 2");
+            assertThat(check.path("rows").size()).isEqualTo(ExecutionStatus.values().length);
+            assertThat(check.path("repaired").asBoolean()).isFalse();
+
+            assertThat(call("POST", "/jobs/job-1/recount", "{\"repair\":true}")
+                            .body()
+                            .path("repaired")
+                            .asBoolean())
+                    .isTrue();
+            assertThat(call("POST", "/jobs/job-1/recount", "{\"repair\":\"yes\"}")
+                            .status())
+                    .isEqualTo(400);
+            assertThat(call("POST", "/jobs/job-1/recount", "{\"fix\":true}").status())
+                    .isEqualTo(400);
         }
 
         @Test
@@ -429,6 +550,71 @@ class ManagementApiHandlerTest {
 
     @Nested
     class Requests {
+
+        @Test
+        void theIamCallerIsPassedToCreatePauseResumeAndCancel() throws Exception {
+            call("POST", "/jobs", JOB);
+            call("POST", "/jobs/job-1/pause", null);
+            call("POST", "/jobs/job-1/resume", null);
+            call("POST", "/jobs/job-1/cancel", null);
+            assertThat(fake.actors).containsExactly(Events.CALLER, Events.CALLER, Events.CALLER, Events.CALLER);
+        }
+
+        @Test
+        void withoutAUserArnTheCallerIdIsTheActor() throws Exception {
+            String event = new String(Events.event("POST", "/jobs/job-1/pause", null), StandardCharsets.UTF_8)
+                    .replace("\"userArn\":\"" + Events.CALLER + "\",", "");
+            assertThat(call(event.getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(200);
+            assertThat(fake.actors).containsExactly("AIDACKCEVSQ6C2EXAMPLE");
+        }
+
+        @Test
+        void anEventWithoutAnAuthorizerNamesNoActor() throws Exception {
+            com.fasterxml.jackson.databind.node.ObjectNode event = (com.fasterxml.jackson.databind.node.ObjectNode)
+                    Events.JSON.readTree(Events.event("POST", "/jobs/job-1/cancel", null));
+            ((com.fasterxml.jackson.databind.node.ObjectNode) event.get("requestContext")).remove("authorizer");
+            assertThat(call(Events.JSON.writeValueAsBytes(event)).status()).isEqualTo(200);
+            assertThat(fake.actors).containsOnlyNulls().hasSize(1);
+        }
+
+        @Test
+        void theJobViewNamesItsActors() throws Exception {
+            JsonNode job = call("GET", "/jobs/job-1/health", null).body();
+            assertThat(job.path("createdBy").asText()).isEqualTo("arn:aws:iam::123456789012:user/alice");
+            assertThat(job.path("canceledBy").isNull()).isTrue();
+        }
+
+        @Test
+        void healthShowsStagesAndFailuresByCode() throws Exception {
+            Result r = call("GET", "/jobs/job-1/health", null);
+            assertThat(r.status()).isEqualTo(200);
+            JsonNode stage = r.body().path("stages").get(0);
+            assertThat(stage.path("stage").asInt()).isEqualTo(1);
+            assertThat(stage.path("phase").asText()).isEqualTo("CURRENT");
+            assertThat(stage.path("verdict").asText()).isEqualTo("PAUSE");
+            assertThat(stage.path("counts").path("FAILED").asLong()).isEqualTo(2);
+            assertThat(stage.path("counts").path("QUEUED").asLong()).isZero();
+            assertThat(stage.path("failurePercent").asDouble()).isEqualTo(42.86);
+            JsonNode codes = r.body().path("failuresByCode");
+            assertThat(codes.path("-1").asLong()).isZero();
+            assertThat(codes.path("-3").asLong()).isEqualTo(1);
+            assertThat(codes.path("-4").asLong()).isEqualTo(1);
+            assertThat(codes.path("-5").asLong()).isZero();
+            assertThat(codes.path("timeout").asLong()).isEqualTo(1);
+            assertThat(r.body().path("failuresComplete").asBoolean()).isTrue();
+        }
+
+        @Test
+        void versionsListDevicesPerVersionWithTheirShare() throws Exception {
+            Result r = call("GET", "/products/p1/versions", null);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(fake.args).containsExactly("p1");
+            assertThat(r.body().path("devices").asLong()).isEqualTo(4);
+            assertThat(r.body().path("versions").get(0).path("version").asText())
+                    .isEqualTo("1.0.0");
+            assertThat(r.body().path("versions").get(0).path("percent").asDouble())
+                    .isEqualTo(75.0);
+        }
 
         @Test
         void uploadRequestIsReadIntoStartUpload() throws Exception {
@@ -849,7 +1035,8 @@ class ManagementApiHandlerTest {
             boolean takesNoFields = route.path().endsWith("/pause")
                     || route.path().endsWith("/resume")
                     || route.path().endsWith("/cancel")
-                    || route.path().endsWith("/retry");
+                    || route.path().endsWith("/retry")
+                    || route.path().endsWith("/recount"); // every field is optional
             if (takesNoFields && body.equals("{}")) {
                 continue; // an empty object is exactly what these take
             }
@@ -864,5 +1051,126 @@ class ManagementApiHandlerTest {
                     .isBetween(400, 499);
         }
         assertThat(fake.calls).isEmpty();
+    }
+
+    @Nested
+    class JobUpdateDeleteTokenHistory {
+
+        @Test
+        void anUpdateReadsEveryFieldItMayChange() throws Exception {
+            Result r = call(
+                    "PATCH",
+                    "/jobs/job-1",
+                    "{\"rollout\":{\"ratePerMinute\":50,\"rampBaseRatePerMinute\":5,\"rampFactor\":2,\"rampEveryDevices\":10},"
+                            + "\"stages\":[{\"failureThresholdPercent\":20,\"onFailure\":\"abort\"},{}],"
+                            + "\"inProgressTimeoutSeconds\":600,\"retry\":{\"maxAttempts\":3},\"description\":\"d\"}");
+
+            assertThat(r.status()).isEqualTo(200);
+            JobOperations.UpdateJob u = (JobOperations.UpdateJob) fake.args.get(1);
+            assertThat(u.rollout()).isEqualTo(new JobOperations.Rollout(50, 5, 2.0, 10));
+            assertThat(u.stages())
+                    .containsExactly(
+                            new JobOperations.StageUpdate(null, 20, null, FailureAction.ABORT),
+                            new JobOperations.StageUpdate(null, null, null, null));
+            assertThat(u.inProgressTimeout()).isEqualTo(Duration.ofMinutes(10));
+            assertThat(u.retry().maxAttempts()).isEqualTo(3);
+            assertThat(u.description()).isEqualTo("d");
+        }
+
+        @ParameterizedTest
+        @ValueSource(
+                strings = {
+                    "{}",
+                    "{\"targets\":{\"type\":\"PRODUCT\"}}",
+                    "{\"stages\":[{\"percent\":10}]}",
+                    "{\"inProgressTimeoutSeconds\":59}",
+                    "{\"retry\":{\"maxAttempts\":12}}",
+                    "{\"rollout\":{\"ratePerMinute\":0}}",
+                    "{\"stages\":[{\"failureThresholdPercent\":101}]}"
+                })
+        void aBadUpdateIsA400ThatReachesNoOperation(String body) throws Exception {
+            Result r = call("PATCH", "/jobs/job-1", body);
+
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.code()).isEqualTo(ApiError.INVALID_REQUEST);
+            assertThat(fake.calls).isEmpty();
+        }
+
+        @Test
+        void aDeletionStillDeletingRowsAnswers202WithTheJob() throws Exception {
+            fake.deletionLeftRows = true;
+            Result r = call("DELETE", "/jobs/job-1", null);
+
+            assertThat(r.status()).isEqualTo(202);
+            assertThat(r.body().path("jobId").asText()).isEqualTo("job-1");
+        }
+
+        @Test
+        void aDeleteOfAnUnfinishedJobIs409JobNotFinished() throws Exception {
+            fake.failure = () -> new OperatorException(Code.JOB_NOT_FINISHED, "job job-1 is IN_PROGRESS");
+            Result r = call("DELETE", "/jobs/job-1", null);
+
+            assertThat(r.status()).isEqualTo(409);
+            assertThat(r.code()).isEqualTo("JOB_NOT_FINISHED");
+        }
+
+        @Test
+        void theClientTokenReachesTheOperationAndIsNotPartOfTheJob() throws Exception {
+            Result r = call(
+                    "POST", "/jobs", JOB.replace("{\"productId\"", "{\"clientToken\":\"abc-123_X\",\"productId\""));
+
+            assertThat(r.status()).isEqualTo(201);
+            assertThat(fake.args.get(1)).isEqualTo("abc-123_X");
+            assertThat(((JobOperations.CreateJob) fake.args.get(0)).productId()).isEqualTo("p1");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"\"\"", "\"has space\"", "\"a/b\"", "7"})
+        void aMalformedClientTokenIsA400(String token) throws Exception {
+            Result r = call(
+                    "POST", "/jobs", JOB.replace("{\"productId\"", "{\"clientToken\":" + token + ",\"productId\""));
+
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(fake.calls).isEmpty();
+        }
+
+        @Test
+        void aClientTokenTooLongIsA400() throws Exception {
+            String token = "t".repeat(dev.ota.domain.job.ClientToken.MAX_LENGTH + 1);
+            Result r = call(
+                    "POST", "/jobs", JOB.replace("{\"productId\"", "{\"clientToken\":\"" + token + "\",\"productId\""));
+
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.body().path("message").asText()).contains("clientToken");
+        }
+
+        @Test
+        void aReusedTokenIs409WithItsCode() throws Exception {
+            fake.failure =
+                    () -> new OperatorException(Code.CLIENT_TOKEN_REUSED, "clientToken t was used for another request");
+            Result r = call("POST", "/jobs", JOB.replace("{\"productId\"", "{\"clientToken\":\"t\",\"productId\""));
+
+            assertThat(r.status()).isEqualTo(409);
+            assertThat(r.code()).isEqualTo("CLIENT_TOKEN_REUSED");
+        }
+
+        @Test
+        void aDevicesHistoryIsAPageOfExecutions() throws Exception {
+            Result r = call("GET", "/devices/p1/d1/executions?nextToken=abc&limit=7", null);
+
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(fake.args).containsExactly("p1", "d1", "abc", 7);
+            assertThat(r.body().path("items")).hasSize(2);
+            assertThat(r.body().path("items").get(0).path("jobId").asText()).isEqualTo("job-2");
+            assertThat(r.body().path("nextToken").asText()).isEqualTo("more");
+        }
+
+        @Test
+        void aHistoryTakesNoStatusFilter() throws Exception {
+            Result r = call("GET", "/devices/p1/d1/executions?status=FAILED", null);
+
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(fake.calls).isEmpty();
+        }
     }
 }

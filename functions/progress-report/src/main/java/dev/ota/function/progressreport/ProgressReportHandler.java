@@ -17,6 +17,12 @@ public final class ProgressReportHandler extends ReportHandler<ProgressReport> {
     }
 
     public ProgressReportHandler(ProgressReportWiring wiring) {
-        super(wiring.json(), wiring.intake(), ProgressReport.class, "report_progress", wiring.service());
+        super(
+                wiring.json(),
+                wiring.intake(),
+                ProgressReport.class,
+                "report_progress",
+                wiring.service(),
+                wiring.observability());
     }
 }

@@ -6,6 +6,7 @@ import dev.ota.aws.dynamodb.DynamoDbDeviceStateStore;
 import dev.ota.function.support.AwsClients;
 import dev.ota.function.support.AwsClients.Service;
 import dev.ota.function.support.Environment;
+import dev.ota.function.support.Observability;
 import dev.ota.function.support.ReportIntake;
 import dev.ota.function.support.Settings;
 import dev.ota.log.StructuredLog;
@@ -13,7 +14,12 @@ import dev.ota.protocol.ProtocolJson;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /** The progress-report function's composition root: one DynamoDB client and the service, once per container. */
-public record ProgressReportWiring(ObjectMapper json, ReportIntake intake, ProgressReportService service) {
+public record ProgressReportWiring(
+        ObjectMapper json, ReportIntake intake, ProgressReportService service, Observability observability) {
+
+    public ProgressReportWiring(ObjectMapper json, ReportIntake intake, ProgressReportService service) {
+        this(json, intake, service, Observability.none());
+    }
 
     public static ProgressReportWiring fromEnvironment() {
         Environment env = Environment.system();
@@ -25,9 +31,12 @@ public record ProgressReportWiring(ObjectMapper json, ReportIntake intake, Progr
         ObjectMapper json = ProtocolJson.newMapper();
         StructuredLog log = new StructuredLog(json, "progress-report");
         DynamoDbClient dynamo = aws.build(Service.DYNAMODB, DynamoDbClient.builder());
+        Observability observability = Observability.of(env, aws, json, log, true);
         return new ProgressReportWiring(
                 json,
-                new ReportIntake(json, log),
-                new ProgressReportService(new DynamoDbDeviceStateStore(dynamo, settings.tables()), log));
+                new ReportIntake(json, log, ReportIntake.reportTopic(env), observability.metrics()),
+                new ProgressReportService(
+                        observability.observed(new DynamoDbDeviceStateStore(dynamo, settings.tables())), log),
+                observability);
     }
 }

@@ -12,14 +12,17 @@ import dev.ota.aws.dynamodb.DynamoDbRolloutStore;
 import dev.ota.aws.dynamodb.Tables;
 import dev.ota.aws.iot.IotDataPlaneChannel;
 import dev.ota.aws.iot.UpdateTopic;
-import dev.ota.aws.presign.SigV4DownloadUrlMinter;
 import dev.ota.function.support.AwsClients;
 import dev.ota.function.support.AwsClients.Service;
+import dev.ota.function.support.DownloadUrls;
 import dev.ota.function.support.Environment;
 import dev.ota.function.support.JobEngineSettings;
+import dev.ota.function.support.Observability;
 import dev.ota.function.support.Settings;
 import dev.ota.log.StructuredLog;
 import dev.ota.port.out.DeviceListSource;
+import dev.ota.port.out.DeviceStateStore;
+import dev.ota.port.out.ThingRegistry;
 import dev.ota.protocol.ProtocolJson;
 import java.time.Clock;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -31,7 +34,18 @@ import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
  * without a work queue (it rolls its jobs out within the call; the scheduler's next tick plans
  * them like any other).
  */
-public record UpdateDevicesWiring(ObjectMapper json, StructuredLog log, UpdateDevicesService service) {
+public record UpdateDevicesWiring(
+        ObjectMapper json,
+        StructuredLog log,
+        UpdateDevicesService service,
+        UpdateSender updates,
+        Observability observability) {
+
+    /** Without metrics (tests). */
+    public UpdateDevicesWiring(
+            ObjectMapper json, StructuredLog log, UpdateDevicesService service, UpdateSender updates) {
+        this(json, log, service, updates, Observability.none());
+    }
 
     public static UpdateDevicesWiring fromEnvironment() {
         Environment env = Environment.system();
@@ -48,24 +62,35 @@ public record UpdateDevicesWiring(ObjectMapper json, StructuredLog log, UpdateDe
         IotDataPlaneChannel channel =
                 new IotDataPlaneChannel(iot, new UpdateTopic(settings.updateTopicTemplate()), json);
         DynamoDbJobRepository jobs = new DynamoDbJobRepository(dynamo, tables);
+        // Metrics only: its role has no events:PutEvents (its jobs announce themselves to no bus).
+        Observability observability = Observability.of(env, aws, json, log, false);
+        DeviceStateStore store = observability.observed(new DynamoDbDeviceStateStore(dynamo, tables));
+        UpdateSender updates = DownloadUrls.sender(
+                settings,
+                DownloadUrls.minter(settings, aws, clock),
+                channel,
+                store,
+                clock,
+                log,
+                observability.metrics());
         JobEngine engine = new JobEngine(
                 jobs,
                 new DynamoDbRolloutStore(dynamo, tables),
-                new DynamoDbDeviceStateStore(dynamo, tables),
+                store,
                 new DynamoDbDeviceDirectory(dynamo, tables),
                 DeviceListSource.NONE,
-                new UpdateSender(
-                        new SigV4DownloadUrlMinter(
-                                aws.presignConfig(), settings.firmwareBucket(), settings.urlExpiry()),
-                        channel),
+                ThingRegistry.NONE,
+                updates,
                 messages -> {
                     throw new IllegalStateException("update-devices queues no scheduler work");
                 },
                 clock,
                 JobEngineSettings.defaults().tuning(),
-                log);
+                log,
+                observability.metrics(),
+                observability.events());
         UpdateDevicesService service =
                 new UpdateDevicesService(new DynamoDbFirmwareCatalog(dynamo, tables), jobs, engine, clock, log);
-        return new UpdateDevicesWiring(json, log, service);
+        return new UpdateDevicesWiring(json, log, service, updates, observability);
     }
 }

@@ -106,8 +106,8 @@ class UpdateDevicesHandlerTest {
             clock,
             EngineTuning.DEFAULTS,
             log);
-    private final UpdateDevicesHandler handler = new UpdateDevicesHandler(
-            new UpdateDevicesWiring(JSON, log, new UpdateDevicesService(catalog, jobs, engine, clock, log)));
+    private final UpdateDevicesHandler handler = new UpdateDevicesHandler(new UpdateDevicesWiring(
+            JSON, log, new UpdateDevicesService(catalog, jobs, engine, clock, log), new UpdateSender(minter, channel)));
 
     private JsonNode handle(byte[] event) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -117,6 +117,19 @@ class UpdateDevicesHandlerTest {
 
     private List<JsonNode> logged() {
         return JsonLines.read(logLines);
+    }
+
+    @Test
+    void snapStartPrimingMintsAUrlButCreatesNoJobAndSendsNothing() throws Exception {
+        catalog.save(FIRMWARE);
+        store.put(new DeviceState(DEVICE_1, "1.0.0", NOW.minusSeconds(60), null));
+
+        handler.beforeCheckpoint(null);
+
+        assertThat(minter.minted()).containsExactly(dev.ota.app.Priming.FIRMWARE);
+        assertThat(jobs.all()).isEmpty();
+        assertThat(channel.sent).isEmpty();
+        assertThat(store.find(DEVICE_1)).contains(new DeviceState(DEVICE_1, "1.0.0", NOW.minusSeconds(60), null));
     }
 
     @Test
@@ -174,9 +187,10 @@ class UpdateDevicesHandlerTest {
             assertThat(update.path("md5sum").asText()).isEqualTo(FIRMWARE.md5sum());
             assertThat(update.path("file_size").asLong()).isEqualTo(FIRMWARE.fileSize());
             assertThat(update.path("url").asText())
-                    .isEqualTo("https://firmware.example.com/" + FIRMWARE.s3Key() + "?sig=" + (i + 1));
+                    .isEqualTo("https://firmware.example.com/" + FIRMWARE.s3Key() + "?sig=" + (i + 2));
         }
-        assertThat(minter.count()).isEqualTo(2);
+        // One URL minted at creation to check it fits the device profile, then one per device.
+        assertThat(minter.count()).isEqualTo(3);
     }
 
     @Test
@@ -197,7 +211,8 @@ class UpdateDevicesHandlerTest {
         assertThat(Set.copyOf(store.all())).isEqualTo(before);
         assertThat(store.writes()).isEmpty();
         assertThat(channel.sent).isEmpty();
-        assertThat(minter.count()).isZero();
+        // Only the creation's budget check: no device was sent an update.
+        assertThat(minter.count()).isEqualTo(1);
     }
 
     @Test

@@ -14,6 +14,12 @@ public final class VersionReportHandler extends ReportHandler<VersionReport> {
     }
 
     public VersionReportHandler(VersionReportWiring wiring) {
-        super(wiring.json(), wiring.intake(), VersionReport.class, "report_version", wiring.service());
+        super(
+                wiring.json(),
+                wiring.intake(),
+                VersionReport.class,
+                "report_version",
+                wiring.service(),
+                wiring.observability());
     }
 }

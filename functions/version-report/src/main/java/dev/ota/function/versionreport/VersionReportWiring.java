@@ -1,7 +1,6 @@
 package dev.ota.function.versionreport;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ota.app.UpdateSender;
 import dev.ota.app.VersionReportService;
 import dev.ota.app.jobs.DynamicEnrollment;
 import dev.ota.app.jobs.RepositoryJobAdmission;
@@ -11,14 +10,16 @@ import dev.ota.aws.dynamodb.DynamoDbRolloutStore;
 import dev.ota.aws.dynamodb.Tables;
 import dev.ota.aws.iot.IotDataPlaneChannel;
 import dev.ota.aws.iot.UpdateTopic;
-import dev.ota.aws.presign.SigV4DownloadUrlMinter;
 import dev.ota.function.support.AwsClients;
 import dev.ota.function.support.AwsClients.Service;
+import dev.ota.function.support.DownloadUrls;
 import dev.ota.function.support.Environment;
 import dev.ota.function.support.JobEngineSettings;
+import dev.ota.function.support.Observability;
 import dev.ota.function.support.ReportIntake;
 import dev.ota.function.support.Settings;
 import dev.ota.log.StructuredLog;
+import dev.ota.port.out.DeviceStateStore;
 import dev.ota.protocol.ProtocolJson;
 import java.time.Clock;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -31,7 +32,12 @@ import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
  * without a live update is offered to the product's dynamic jobs (cached per container, see
  * {@link DynamicEnrollment}).
  */
-public record VersionReportWiring(ObjectMapper json, ReportIntake intake, VersionReportService service) {
+public record VersionReportWiring(
+        ObjectMapper json, ReportIntake intake, VersionReportService service, Observability observability) {
+
+    public VersionReportWiring(ObjectMapper json, ReportIntake intake, VersionReportService service) {
+        this(json, intake, service, Observability.none());
+    }
 
     public static VersionReportWiring fromEnvironment() {
         Environment env = Environment.system();
@@ -49,13 +55,19 @@ public record VersionReportWiring(ObjectMapper json, ReportIntake intake, Versio
                 new IotDataPlaneChannel(iot, new UpdateTopic(settings.updateTopicTemplate()), json);
         Tables tables = settings.tables();
         DynamoDbJobRepository jobs = new DynamoDbJobRepository(dynamo, tables);
+        Observability observability = Observability.of(env, aws, json, log, true);
+        DeviceStateStore store = observability.observed(new DynamoDbDeviceStateStore(dynamo, tables));
         VersionReportService service = new VersionReportService(
-                new DynamoDbDeviceStateStore(dynamo, tables),
+                store,
                 channel,
-                new UpdateSender(
-                        new SigV4DownloadUrlMinter(
-                                aws.presignConfig(), settings.firmwareBucket(), settings.urlExpiry()),
-                        channel),
+                DownloadUrls.sender(
+                        settings,
+                        DownloadUrls.minter(settings, aws, clock),
+                        channel,
+                        store,
+                        clock,
+                        log,
+                        observability.metrics()),
                 log,
                 new RepositoryJobAdmission(jobs),
                 new DynamicEnrollment(
@@ -65,6 +77,10 @@ public record VersionReportWiring(ObjectMapper json, ReportIntake intake, Versio
                         engine.tuning().dynamicJobsTtl(),
                         log),
                 env.seconds("RESEND_COOLDOWN_SECONDS", VersionReportService.DEFAULT_RESEND_COOLDOWN));
-        return new VersionReportWiring(json, new ReportIntake(json, log), service);
+        return new VersionReportWiring(
+                json,
+                new ReportIntake(json, log, ReportIntake.reportTopic(env), observability.metrics()),
+                service,
+                observability);
     }
 }

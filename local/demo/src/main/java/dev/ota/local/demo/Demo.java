@@ -14,6 +14,8 @@ import dev.ota.local.device.Registered;
 import dev.ota.local.iam.LocalIam;
 import dev.ota.local.stack.LocalClients;
 import dev.ota.local.stack.LocalFunction;
+import dev.ota.local.stack.LocalMetrics;
+import dev.ota.local.stack.LocalScheduler;
 import dev.ota.local.stack.LocalStack;
 import dev.ota.port.in.JobOperations;
 import dev.ota.port.in.JobOperations.CreateJob;
@@ -60,7 +62,6 @@ public final class Demo {
     /** The rest pauses only if half its finished devices failed: the one broken device does not stop it. */
     static final int REST_FAILURE_PERCENT = 50;
 
-    static final int RATE_PER_MINUTE = 600;
     static final Duration IN_PROGRESS_TIMEOUT = Duration.ofMinutes(5);
     /**
      * A failed attempt's retry waits this long, then the scheduler sends it. Longer than the device's own
@@ -108,7 +109,8 @@ public final class Demo {
     public DemoSummary run() throws Exception {
         AwsClients clients = LocalClients.functionClients(stack.aws()).build();
         watcherClients.add(clients);
-        watcher = JobOperationsFactory.create(stack.settings(), JobEngineClients.of(clients), stack.clock());
+        watcher = JobOperationsFactory.create(
+                stack.settings(), JobEngineClients.of(stack.settings(), clients, stack.clock()), stack.clock());
         try {
             return runDemo();
         } finally {
@@ -158,9 +160,10 @@ public final class Demo {
         // 2. The fleet: every device is registered (thing, certificate, the template's device policy, as
         // `ota device register` does), connects and reports its version; the offline ones then drop off.
         long registering = System.currentTimeMillis();
-        for (DeviceProfile profile : plan.devices()) {
-            Registered.device(stack, options.productId(), profile.name());
-        }
+        Registered.fleet(
+                stack,
+                options.productId(),
+                plan.devices().stream().map(DeviceProfile::name).toList());
         out.printf(
                 "  %d devices registered in the IoT registry (thing, certificate, policy %s) in %.1f s%n",
                 plan.devices().size(), stack.devicePolicyName(), (System.currentTimeMillis() - registering) / 1000.0);
@@ -227,7 +230,7 @@ public final class Demo {
                         rest.size(),
                         REST_FAILURE_PERCENT,
                         restMinFinished(rest.size()),
-                        RATE_PER_MINUTE,
+                        options.ratePerMinute(),
                         options.maxAttempts(),
                         RETRY_INTERVAL.toSeconds());
                 List<String> stageNames = List.of("canary", "rest");
@@ -237,11 +240,15 @@ public final class Demo {
                 long[] currentUntil = {-1, -1};
                 String[] passedReason = new String[2];
                 JobView job = created;
-                try (Scheduler scheduler = new Scheduler(stack).start();
-                        ProgressDisplay display =
-                                new ProgressDisplay(out, live, () -> snapshot(jobId, stageNames)).start()) {
+                // The stack's scheduler, as the launcher runs it (started here if nobody did).
+                LocalScheduler scheduler = stack.runScheduler(LocalScheduler.DEFAULT_SPEEDUP);
+                int schedulerFailuresBefore = scheduler.failures();
+                try (ProgressDisplay display =
+                        new ProgressDisplay(out, live, () -> snapshot(jobId, stageNames)).start()) {
                     int shownStage = 0;
-                    long deadline = startedAt + options.deadline().toMillis();
+                    // The rollout's deadline: from the job's creation (registering and enrolling a fleet take their own
+                    // time).
+                    long deadline = jobCreatedAt + options.deadline().toMillis();
                     while (true) {
                         job = watcher.describe(jobId);
                         JobStatistics stats = watcher.statistics(jobId);
@@ -295,9 +302,10 @@ public final class Demo {
                     // Devices that succeeded still report their new version; let them finish.
                     awaitUpdated(fleet, plan, 10_000);
                     stack.router().awaitIdle(10_000);
-                    if (scheduler.failures() > 0) {
-                        display.event("  scheduler rounds that threw: " + scheduler.failures() + " (last: "
-                                + scheduler.lastFailure() + ")");
+                    if (scheduler.failures() > schedulerFailuresBefore) {
+                        display.event(
+                                "  scheduler rounds that threw: " + (scheduler.failures() - schedulerFailuresBefore)
+                                        + " (last: " + scheduler.lastFailure() + ")");
                     }
                 }
                 fleet.forEach(DemoDevice::stop);
@@ -376,6 +384,7 @@ public final class Demo {
                                                 .toList()))
                         .identity(identity);
                 out.print(summary.render());
+                out.print(metricsSummary());
                 out.flush();
                 return summary;
             }
@@ -418,7 +427,9 @@ public final class Demo {
     private IdentityCheck.Result identity;
 
     private void enroll(List<DemoDevice> fleet) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(8, fleet.size()));
+        // Paho 1.2.5 spends 300 ms of each connect asleep (it polls its new threads every 100 ms): many at
+        // once, or a 5,000-device fleet would take minutes to come online.
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(64, fleet.size()));
         try {
             List<Future<?>> enrolled = new ArrayList<>();
             fleet.forEach(d -> enrolled.add(pool.submit(d::enroll)));
@@ -453,7 +464,7 @@ public final class Demo {
                 options.toVersion(),
                 new Targets(TargetType.DEVICE_LIST, null, targets, null),
                 false,
-                new Rollout(RATE_PER_MINUTE, null, null, null),
+                new Rollout(options.ratePerMinute(), null, null, null),
                 stages,
                 null,
                 null,
@@ -495,5 +506,30 @@ public final class Demo {
             }
         });
         return d;
+    }
+
+    /** The rollout as the dashboard would show it: the functions' EMF metrics and the events delivered. */
+    private String metricsSummary() {
+        LocalMetrics m = stack.metrics();
+        StringBuilder b = new StringBuilder(
+                "Metrics (CloudWatch EMF, namespace OTA/<stack>; GET /metrics on the admin endpoint):\n");
+        for (String name : List.of(
+                "ReportsAccepted",
+                "ReportsRejected",
+                "UpdatesSent",
+                "DevicesReleased",
+                "ExecutionsDownloading",
+                "ExecutionsBurning",
+                "ExecutionsSucceeded",
+                "ExecutionsFailed",
+                "UrlExpired",
+                "Md5Mismatch")) {
+            b.append(String.format("  %-22s %8.0f%n", name, m.sum(name)));
+        }
+        b.append(String.format("  %-22s %8.1f s (max)%n", "SchedulerLagSeconds", m.max("SchedulerLagSeconds")));
+        b.append(String.format(
+                "  %-22s %8d delivered (GET /events)%n",
+                "EventBridge events", stack.events().received().size()));
+        return b.toString();
     }
 }

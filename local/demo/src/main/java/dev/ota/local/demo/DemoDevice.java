@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ota.digest.FirmwareDigests;
 import dev.ota.local.demo.FleetPlan.DeviceProfile;
 import dev.ota.local.demo.FleetPlan.Fault;
+import dev.ota.local.device.DownloadCheckpoint;
 import dev.ota.local.device.SimulatedDevice;
-import java.io.ByteArrayOutputStream;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -25,9 +25,14 @@ final class DemoDevice implements Runnable {
 
     private static final Duration ANSWER_WAIT = Duration.ofSeconds(10);
     /** The C SDK re-reports about 2 s after a failure; the demo scales that down. */
-    private static final long RE_REPORT_AFTER_FAILURE_MS = 1000;
-    /** A version report that brought no update_firmware is repeated after this long. */
+    private static final long RE_REPORT_AFTER_FAILURE_MS = 2000; // as the C SDK
+    /**
+     * A version report that brought no update_firmware is repeated after this long, doubling up to
+     * {@link #RE_REPORT_IDLE_MAX_MS} while none comes: a lagging stack is not flooded by its own fleet.
+     */
     private static final long RE_REPORT_IDLE_MS = 3000;
+
+    private static final long RE_REPORT_IDLE_MAX_MS = 30_000;
 
     private final DeviceProfile profile;
     private final DemoOptions options;
@@ -45,10 +50,11 @@ final class DemoDevice implements Runnable {
     private volatile String error;
 
     private String runningVersion;
-    private Checkpoint checkpoint;
+    private DownloadCheckpoint checkpoint;
     private boolean waitedOutUrl;
     private boolean awaitingUpdate;
     private long lastReportAt;
+    private long reReportAfterMs = RE_REPORT_IDLE_MS;
 
     DemoDevice(DeviceProfile profile, DemoOptions options, String mqttUrl, HttpClient http, Duration urlExpiry) {
         this.profile = profile;
@@ -136,13 +142,15 @@ final class DemoDevice implements Runnable {
                 JsonNode update = device.await(
                         m -> "update_firmware".equals(m.path("type").asText()), Duration.ofMillis(250));
                 if (update == null) {
-                    if (awaitingUpdate && System.currentTimeMillis() - lastReportAt >= RE_REPORT_IDLE_MS) {
+                    if (awaitingUpdate && System.currentTimeMillis() - lastReportAt >= reReportAfterMs) {
                         stats.reReportedWithoutUpdate();
+                        reReportAfterMs = Math.min(RE_REPORT_IDLE_MAX_MS, reReportAfterMs * 2);
                         reportVersion();
                     }
                     continue;
                 }
                 awaitingUpdate = false;
+                reReportAfterMs = RE_REPORT_IDLE_MS;
                 stats.updateReceived();
                 apply(update);
             }
@@ -169,7 +177,7 @@ final class DemoDevice implements Runnable {
         if (checkpoint != null && checkpoint.sameFirmware(version, md5, size) && checkpoint.length() > 0) {
             stats.resumed(checkpoint.length());
         } else {
-            checkpoint = new Checkpoint(version, md5, size);
+            checkpoint = new DownloadCheckpoint(version, md5, size);
         }
         device.reportDownloading(version, checkpoint.percent());
         if (profile.fault() == Fault.URL_EXPIRES && !waitedOutUrl) {
@@ -203,7 +211,7 @@ final class DemoDevice implements Runnable {
             }
         }
         if (download.status() == 200 && offset > 0) {
-            checkpoint = new Checkpoint(version, md5, size); // the server ignored the Range: whole file
+            checkpoint = new DownloadCheckpoint(version, md5, size); // the server ignored the Range: whole file
         }
         stats.downloaded(download.body().length);
         checkpoint.append(download.body());
@@ -269,40 +277,6 @@ final class DemoDevice implements Runnable {
                 return;
             }
             Thread.sleep(Math.min(left, 200));
-        }
-    }
-
-    /** What a device keeps across an interruption, keyed as the newer C SDK keys it. */
-    private static final class Checkpoint {
-        private final String version;
-        private final String md5;
-        private final long size;
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-
-        Checkpoint(String version, String md5, long size) {
-            this.version = version;
-            this.md5 = md5;
-            this.size = size;
-        }
-
-        boolean sameFirmware(String v, String m, long s) {
-            return version.equals(v) && md5.equals(m) && size == s;
-        }
-
-        long length() {
-            return bytes.size();
-        }
-
-        int percent() {
-            return size == 0 ? 100 : (int) (bytes.size() * 100 / size);
-        }
-
-        void append(byte[] more) {
-            bytes.writeBytes(more);
-        }
-
-        byte[] bytes() {
-            return bytes.toByteArray();
         }
     }
 }

@@ -9,7 +9,8 @@ import java.time.Duration;
  *
  * @param canaryFraction share of the fleet in the first stage
  * @param maxAttempts    the jobs' retry policy: attempts per device, the first included
- * @param deadline       the whole rollout must end within this; a stage that does not is a failure
+ * @param deadline       the rollout (from the job's creation) must end within this; one that does not is a failure
+ * @param ratePerMinute  the job's rollout rate (devices released a minute)
  */
 public record DemoOptions(
         int devices,
@@ -20,7 +21,8 @@ public record DemoOptions(
         int firmwareSize,
         double canaryFraction,
         int maxAttempts,
-        Duration deadline) {
+        Duration deadline,
+        int ratePerMinute) {
 
     public static final int DEFAULT_DEVICES = 50;
     public static final long DEFAULT_SEED = 42;
@@ -46,21 +48,97 @@ public record DemoOptions(
                 256 * 1024,
                 0.10,
                 3,
-                Duration.ofSeconds(180));
+                deadlineFor(DEFAULT_DEVICES),
+                rateFor(DEFAULT_DEVICES));
     }
 
+    /** The least rollout rate: the demo's 50 devices are released within 5 s, a canary at once. */
+    static final int MIN_RATE_PER_MINUTE = 600;
+
+    /**
+     * The default rate for a fleet: at least {@link #MIN_RATE_PER_MINUTE}, and the whole fleet released
+     * within five minutes (5,000 devices: 1,000 a minute, AWS IoT Jobs' own maximum).
+     */
+    public static int rateFor(int devices) {
+        return Math.max(MIN_RATE_PER_MINUTE, (devices + 4) / 5);
+    }
+
+    /**
+     * The default deadline for a fleet: 3 minutes, plus 0.6 s a device (enrolment, release at
+     * {@link #rateFor}, downloads and retries on a 2-core machine under load; 5,000 devices: 53 minutes).
+     */
+    public static Duration deadlineFor(int devices) {
+        return Duration.ofSeconds(180).plusMillis(600L * devices);
+    }
+
+    /** The same demo with {@code n} devices, and the deadline and rate that follow from it. */
     public DemoOptions withDevices(int n) {
         return new DemoOptions(
-                n, seed, productId, fromVersion, toVersion, firmwareSize, canaryFraction, maxAttempts, deadline);
+                n,
+                seed,
+                productId,
+                fromVersion,
+                toVersion,
+                firmwareSize,
+                canaryFraction,
+                maxAttempts,
+                deadlineFor(n),
+                rateFor(n));
     }
 
     public DemoOptions withSeed(long s) {
         return new DemoOptions(
-                devices, s, productId, fromVersion, toVersion, firmwareSize, canaryFraction, maxAttempts, deadline);
+                devices,
+                s,
+                productId,
+                fromVersion,
+                toVersion,
+                firmwareSize,
+                canaryFraction,
+                maxAttempts,
+                deadline,
+                ratePerMinute);
     }
 
     public DemoOptions withProductId(String p) {
         return new DemoOptions(
-                devices, seed, p, fromVersion, toVersion, firmwareSize, canaryFraction, maxAttempts, deadline);
+                devices,
+                seed,
+                p,
+                fromVersion,
+                toVersion,
+                firmwareSize,
+                canaryFraction,
+                maxAttempts,
+                deadline,
+                ratePerMinute);
+    }
+
+    public DemoOptions withRatePerMinute(int rate) {
+        return new DemoOptions(
+                devices,
+                seed,
+                productId,
+                fromVersion,
+                toVersion,
+                firmwareSize,
+                canaryFraction,
+                maxAttempts,
+                deadline,
+                rate);
+    }
+
+    public DemoOptions withDeadline(Duration d) {
+        return new DemoOptions(
+                devices,
+                seed,
+                productId,
+                fromVersion,
+                toVersion,
+                firmwareSize,
+                canaryFraction,
+                maxAttempts,
+                d,
+                ratePerMinute);
     }
 }

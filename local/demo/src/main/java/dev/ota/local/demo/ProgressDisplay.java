@@ -93,8 +93,11 @@ final class ProgressDisplay implements AutoCloseable {
         } catch (RuntimeException e) {
             return; // a missed tick is harmless; the next one reads again
         }
-        String line = render(snapshot);
+        String line = render(snapshot, false);
         if (live) {
+            if (line.length() > COLUMNS - 1) {
+                line = render(snapshot, true);
+            }
             if (line.length() > COLUMNS - 1) {
                 line = line.substring(0, COLUMNS - 2) + "~";
             }
@@ -106,9 +109,11 @@ final class ProgressDisplay implements AutoCloseable {
             }
             out.flush();
         } else {
-            String state = line.substring(line.indexOf('|'), line.lastIndexOf('|'));
+            // A line when the share of finished devices or the stage changed (at most every 2 s), else one
+            // every 15 s: a 10,000-device run prints about a hundred lines, not one per change.
+            String state = percentDone(snapshot) + "% " + snapshot.stage();
             long now = System.currentTimeMillis();
-            if (last || (!state.equals(lastPlain) && now - lastPlainAt >= 2000) || now - lastPlainAt >= 10_000) {
+            if (last || (!state.equals(lastPlain) && now - lastPlainAt >= 2000) || now - lastPlainAt >= 15_000) {
                 out.println(line);
                 out.flush();
                 lastPlain = state;
@@ -129,24 +134,43 @@ final class ProgressDisplay implements AutoCloseable {
         out.flush();
     }
 
-    String render(Snapshot s) {
-        int done = s.counts().getOrDefault("SUCCEEDED", 0)
+    private static int done(Snapshot s) {
+        return s.counts().getOrDefault("SUCCEEDED", 0)
                 + s.counts().getOrDefault("FAILED", 0)
                 + s.counts().getOrDefault("TIMED_OUT", 0)
                 + s.counts().getOrDefault("CANCELED", 0);
-        int filled = s.devices() == 0 ? 0 : done * BAR_WIDTH / s.devices();
+    }
+
+    private static int percentDone(Snapshot s) {
+        return s.devices() == 0 ? 0 : (int) (done(s) * 100L / s.devices());
+    }
+
+    String render(Snapshot s) {
+        return render(s, false);
+    }
+
+    /**
+     * One progress line; {@code compact} (when the full one is wider than the terminal) drops the bar
+     * and shortens the labels, so the counts and the time stay visible at 10,000 devices.
+     */
+    String render(Snapshot s, boolean compact) {
+        int done = done(s);
+        int filled = s.devices() == 0 ? 0 : (int) ((long) done * BAR_WIDTH / s.devices());
         StringBuilder b = new StringBuilder();
-        b.append('[')
-                .append("#".repeat(filled))
-                .append(".".repeat(BAR_WIDTH - filled))
-                .append("] ");
-        b.append(String.format("%3d%% %d/%d", s.devices() == 0 ? 0 : done * 100 / s.devices(), done, s.devices()));
+        if (!compact) {
+            b.append('[')
+                    .append("#".repeat(filled))
+                    .append(".".repeat(BAR_WIDTH - filled))
+                    .append("] ");
+        }
+        b.append(String.format("%3d%% %,d/%,d", percentDone(s), done, s.devices()));
         b.append(" | ").append(s.stage());
-        b.append(" | not started ").append(s.notStarted());
+        b.append(compact ? " | queued " : " | not started ").append(String.format("%,d", s.notStarted()));
         STATES.forEach((state, label) -> {
             int n = s.counts().getOrDefault(state, 0);
             if (n > 0 || state.equals("SUCCEEDED") || state.equals("FAILED")) {
-                b.append(", ").append(label).append(' ').append(n);
+                String shown = compact ? label.substring(0, Math.min(4, label.length())) : label;
+                b.append(", ").append(shown).append(' ').append(String.format("%,d", n));
             }
         });
         b.append(String.format(" | %.1f s", (System.currentTimeMillis() - startedAt) / 1000.0));

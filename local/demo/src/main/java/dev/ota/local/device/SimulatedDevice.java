@@ -68,9 +68,8 @@ public final class SimulatedDevice implements AutoCloseable {
     }
 
     /**
-     * Connects and subscribes to the update topic, retrying twice as a real device would: under many
-     * simultaneous connects Moquette 0.17 now and then drops a connection whose SUBSCRIBE arrives
-     * before it has marked the CONNACK as sent ("SUBSCRIBE received on already closed connection").
+     * Connects and subscribes to the update topic, retrying twice as a real device would (a device on a
+     * weak network, or one whose CONNECT timed out under load).
      */
     public SimulatedDevice connect() {
         MqttException last = null;
@@ -163,8 +162,13 @@ public final class SimulatedDevice implements AutoCloseable {
 
     /** Publishes raw bytes to the report topic, for tests of malformed input. */
     public void publishRaw(byte[] payload) {
+        publishTo(reportTopic(), payload);
+    }
+
+    /** Publishes raw bytes to any topic, e.g. a Basic Ingest topic {@code $aws/rules/<rule>/<report topic>}. */
+    public void publishTo(String topic, byte[] payload) {
         try {
-            mqtt.publish(reportTopic(), payload, 1, false);
+            mqtt.publish(topic, payload, 1, false);
             publishes.incrementAndGet();
         } catch (MqttException e) {
             throw new IllegalStateException(e);

@@ -39,6 +39,9 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
  *                                          (e.g. UpdateDevicesFunction, as aws lambda invoke)
  * GET  /jobs/{jobId}                       the JobsTable item (count_* per state) and its ExecutionsTable rows
  * GET  /devices/{productId}/{deviceName}   the DevicesTable item
+ * GET  /metrics                            the functions' metrics (EMF, as CloudWatch extracts them):
+ *                                          one entry per metric and dimension values, sum, count, max
+ * GET  /events                             the job and execution events the bus delivered (docs/events.md)
  * POST /faults/drop-downloads?afterBytes=N[&count=C][&stallSeconds=S]   weak network: the next
  *                                          C (default 1) firmware downloads stop after N bytes, hang
  *                                          for S seconds (default 15), then the connection closes
@@ -84,8 +87,15 @@ public final class LocalAdmin implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        try (exchange;
-                InputStream body = exchange.getRequestBody()) {
+        // The catch clauses answer on the exchange, so it is closed after them (a try-with-resources
+        // would close it before they run, and every error would reach the caller as an empty reply).
+        try (exchange) {
+            answer(exchange);
+        }
+    }
+
+    private void answer(HttpExchange exchange) throws IOException {
+        try (InputStream body = exchange.getRequestBody()) {
             byte[] request = body.readAllBytes();
             String method = exchange.getRequestMethod();
             String[] parts =
@@ -99,6 +109,10 @@ public final class LocalAdmin implements AutoCloseable {
                 respond(exchange, 200, stack.uploadFirmware(parts[1], parts[2], file, request));
             } else if (parts.length == 2 && parts[0].equals("invoke") && method.equals("POST")) {
                 respond(exchange, 200, stack.invoke(parts[1], request));
+            } else if (parts.length == 1 && parts[0].equals("metrics") && method.equals("GET")) {
+                respond(exchange, 200, json.writeValueAsBytes(stack.metrics().view()));
+            } else if (parts.length == 1 && parts[0].equals("events") && method.equals("GET")) {
+                respond(exchange, 200, json.writeValueAsBytes(stack.events().received()));
             } else if (parts.length == 2 && parts[0].equals("jobs") && method.equals("GET")) {
                 respond(exchange, 200, json.writeValueAsBytes(job(parts[1])));
             } else if (parts.length == 2
@@ -109,7 +123,11 @@ public final class LocalAdmin implements AutoCloseable {
                 long afterBytes = Long.parseLong(q.getOrDefault("afterBytes", "0"));
                 int count = Integer.parseInt(q.getOrDefault("count", "1"));
                 long stall = Long.parseLong(q.getOrDefault("stallSeconds", "15"));
+                // on whichever endpoint the minter's URLs name: the bucket's own, or CloudFront
                 stack.bucketHost().dropNextDownloads(count, afterBytes, Duration.ofSeconds(stall));
+                if (stack.cloudFront() != null) {
+                    stack.cloudFront().dropNextDownloads(count, afterBytes, Duration.ofSeconds(stall));
+                }
                 respond(
                         exchange,
                         200,

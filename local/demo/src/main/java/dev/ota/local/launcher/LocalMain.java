@@ -8,6 +8,7 @@ import dev.ota.local.demo.Demo;
 import dev.ota.local.demo.DemoOptions;
 import dev.ota.local.demo.DemoSummary;
 import dev.ota.local.rules.RuleRouter;
+import dev.ota.local.stack.LocalScheduler;
 import dev.ota.local.stack.LocalStack;
 import dev.ota.local.standin.EmbeddedS3;
 import dev.ota.local.standin.LocalAws;
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -60,6 +62,8 @@ public final class LocalMain implements Callable<Integer> {
     public static final int DEFAULT_DYNAMODB_PORT = 8000;
     public static final int DEFAULT_IOT_DATA_PORT = 8088;
     public static final int DEFAULT_ADMIN_PORT = 8089;
+    /** The management API (the template's HttpApi), where `ota --endpoint` points. */
+    public static final int DEFAULT_API_PORT = 8090;
     /** Presigned URLs live this long while the demo runs, so its "URL expired" devices take seconds, not an hour. */
     public static final int DEMO_URL_EXPIRY_SECONDS = 5;
 
@@ -112,6 +116,19 @@ public final class LocalMain implements Callable<Integer> {
             paramLabel = "PORT",
             description = "local admin HTTP endpoint port (default ${DEFAULT-VALUE})")
     int adminPort = DEFAULT_ADMIN_PORT;
+
+    @Option(
+            names = "--api-port",
+            paramLabel = "PORT",
+            description = "management API (HttpApi, SigV4) port, for `ota --endpoint` (default ${DEFAULT-VALUE})")
+    int apiPort = DEFAULT_API_PORT;
+
+    @Option(
+            names = "--schedule-speedup",
+            paramLabel = "N",
+            description = "run the template's schedule N times as often: rate(1 minute) / 120 = every 0.5 s"
+                    + " (default ${DEFAULT-VALUE}; 1 = as on AWS)")
+    int scheduleSpeedup = LocalScheduler.DEFAULT_SPEEDUP;
 
     @Option(names = "--devices", paramLabel = "N", description = "demo fleet size (default ${DEFAULT-VALUE})")
     int devices = DemoOptions.DEFAULT_DEVICES;
@@ -192,7 +209,10 @@ public final class LocalMain implements Callable<Integer> {
             stack = LocalStack.start(LocalStack.Options.defaults()
                     .withPorts(ports)
                     .withParameterOverrides(parameters)
-                    .withBucketHostPort(s3BucketPort));
+                    .withBucketHostPort(s3BucketPort)
+                    .withHttpApiPort(apiPort));
+            // The job scheduler runs as long as the stack, demo or not, as EventBridge would.
+            stack.runScheduler(scheduleSpeedup);
         } catch (RuntimeException e) {
             System.err.println("The local stack did not start: " + e.getMessage());
             System.err.println("(a port in use? every port has a flag, see --help; 0 picks a free one)");
@@ -313,6 +333,14 @@ public final class LocalMain implements Callable<Integer> {
                 .put("endpoint", stack.aws().dynamoDbEndpoint().toString());
         root.putObject("iotData").put("endpoint", stack.aws().iotDataEndpoint().toString());
         root.putObject("admin").put("endpoint", admin.endpoint().toString());
+        root.putObject("api")
+                .put("endpoint", stack.apiEndpoint().toString())
+                .put("accessKey", EmbeddedS3.ACCESS_KEY)
+                .put("secretKey", EmbeddedS3.SECRET_KEY)
+                .put("region", LocalAws.REGION.id());
+        root.putObject("scheduler")
+                .put("period", stack.scheduler().period().toString())
+                .put("speedup", stack.scheduler().speedup());
         root.put("functionLog", functionLog.toAbsolutePath().toString());
         if (expiry != null) {
             root.put("urlExpirySeconds", expiry);
@@ -359,11 +387,25 @@ public final class LocalMain implements Callable<Integer> {
         b.append(String.format(
                 "  Admin             %-26s POST /firmware/{productId}/{version}, POST /invoke/{Function}, GET /jobs/{jobId}%n",
                 e.at("/admin/endpoint").asText()));
+        b.append(String.format(
+                "  Management API    %-26s SigV4 with key %s / secret %s: `ota --endpoint %s ...` (cli/bin/ota)%n",
+                e.at("/api/endpoint").asText(),
+                e.at("/api/accessKey").asText(),
+                e.at("/api/secretKey").asText(),
+                e.at("/api/endpoint").asText()));
+        b.append(String.format(
+                "  Job scheduler     every %-20s the template's rate(...) sped up %dx (--schedule-speedup)%n",
+                e.at("/scheduler/period").asText().replace("PT", "").toLowerCase(Locale.ROOT),
+                e.at("/scheduler/speedup").asInt()));
         b.append("  Rules (template.yaml):\n");
         for (RuleRouter.Route route : stack.router().routes()) {
             b.append(String.format(
-                    "    %-20s -> %-22s on %s%n",
-                    route.ruleName(), route.functionName(), String.join(" and ", route.topicFilters())));
+                    "    %-20s -> %-22s on %s, or Basic Ingest %s%s%n",
+                    route.ruleName(),
+                    route.functionName(),
+                    String.join(" and ", route.topicFilters()),
+                    RuleRouter.BASIC_INGEST_PREFIX + route.ruleName() + "/",
+                    route.topicFilters().get(0)));
         }
         b.append("  Function logs     ").append(e.path("functionLog").asText()).append('\n');
         if (e.has("urlExpirySeconds")) {

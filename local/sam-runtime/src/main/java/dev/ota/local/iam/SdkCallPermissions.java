@@ -23,6 +23,12 @@ import software.amazon.awssdk.services.dynamodb.model.TransactGetItemsRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+import software.amazon.awssdk.services.eventbridge.model.PutEventsRequest;
+import software.amazon.awssdk.services.eventbridge.model.PutEventsRequestEntry;
+import software.amazon.awssdk.services.iot.model.DescribeThingGroupRequest;
+import software.amazon.awssdk.services.iot.model.DescribeThingRequest;
+import software.amazon.awssdk.services.iot.model.ListThingsInThingGroupRequest;
+import software.amazon.awssdk.services.iot.model.SearchIndexRequest;
 import software.amazon.awssdk.services.iotdataplane.model.PublishRequest;
 import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
@@ -41,6 +47,7 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectTaggingRequest;
 import software.amazon.awssdk.services.s3.model.UploadPartCopyRequest;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
+import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueRequest;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequest;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityRequest;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequest;
@@ -171,6 +178,17 @@ public final class SdkCallPermissions {
         } else if (request instanceof HeadBucketRequest r) {
             needed.add(new Permission("s3:ListBucket", bucketArn(r.bucket()), Map.of()));
             // ---- SQS ----
+        } else if (request instanceof PutEventsRequest r) {
+            // ---- EventBridge: PutEvents on each entry's bus (a name is this account's bus of that name) ----
+            for (PutEventsRequestEntry entry : r.entries()) {
+                String bus = entry.eventBusName() == null ? "default" : entry.eventBusName();
+                needed.add(new Permission(
+                        "events:PutEvents",
+                        bus.startsWith("arn:")
+                                ? bus
+                                : "arn:" + deployment.partition() + ":events:" + deployment.region() + ":"
+                                        + deployment.accountId() + ":event-bus/" + bus));
+            }
         } else if (request instanceof SendMessageRequest r) {
             needed.add(queue("SendMessage", r.queueUrl()));
         } else if (request instanceof SendMessageBatchRequest r) {
@@ -194,9 +212,25 @@ public final class SdkCallPermissions {
                     "arn:" + deployment.partition() + ":sqs:" + deployment.region() + ":" + account + ":"
                             + r.queueName(),
                     Map.of()));
+            // ---- Secrets Manager ----
+        } else if (request instanceof GetSecretValueRequest r) {
+            needed.add(new Permission("secretsmanager:GetSecretValue", secretArn(r.secretId()), Map.of()));
             // ---- IoT Data Plane ----
         } else if (request instanceof PublishRequest r) {
             needed.add(new Permission("iot:Publish", topicArn(r.topic()), Map.of()));
+            // ---- IoT control plane (the service authorization reference's resource types) ----
+        } else if (request instanceof DescribeThingGroupRequest r) {
+            needed.add(new Permission("iot:DescribeThingGroup", iotArn("thinggroup/" + r.thingGroupName()), Map.of()));
+        } else if (request instanceof ListThingsInThingGroupRequest r) {
+            needed.add(
+                    new Permission("iot:ListThingsInThingGroup", iotArn("thinggroup/" + r.thingGroupName()), Map.of()));
+        } else if (request instanceof SearchIndexRequest r) {
+            needed.add(new Permission(
+                    "iot:SearchIndex",
+                    iotArn("index/" + (r.indexName() == null ? "AWS_Things" : r.indexName())),
+                    Map.of()));
+        } else if (request instanceof DescribeThingRequest r) {
+            needed.add(new Permission("iot:DescribeThing", iotArn("thing/" + r.thingName()), Map.of()));
         } else {
             throw new UnmappedCallException("local IAM: no permission mapping for " + operation + " ("
                     + request.getClass().getName() + "); add the actions and resources IAM checks for it to "
@@ -223,6 +257,12 @@ public final class SdkCallPermissions {
 
     public String bucketArn(String bucket) {
         return "arn:" + deployment.partition() + ":s3:::" + bucket;
+    }
+
+    /** {@code arn:aws:iot:{region}:{account}:{resource}}. */
+    public String iotArn(String resource) {
+        return "arn:" + deployment.partition() + ":iot:" + deployment.region() + ":" + deployment.accountId() + ":"
+                + resource;
     }
 
     /** {@code arn:aws:iot:{region}:{account}:topic/{topic}}: the topic as published, {@code $} and all. */
@@ -276,6 +316,17 @@ public final class SdkCallPermissions {
         return new Permission(
                 "s3:ListBucket", bucketArn(bucket), prefix == null ? Map.of() : Map.of("s3:prefix", List.of(prefix)));
     }
+
+    /** A secret named by its name or ARN; a name gets the six random characters Secrets Manager appends. */
+    private String secretArn(String secretId) {
+        return secretId.startsWith("arn:")
+                ? secretId
+                : "arn:" + deployment.partition() + ":secretsmanager:" + deployment.region() + ":"
+                        + deployment.accountId() + ":secret:" + secretId + "-" + LOCAL_SECRET_SUFFIX;
+    }
+
+    /** What Secrets Manager appends to a secret's name in its ARN; locally always these six. */
+    public static final String LOCAL_SECRET_SUFFIX = "l0CaL1";
 
     private Permission queue(String action, String queueUrl) {
         return new Permission("sqs:" + action, queueArn(queueUrl), Map.of());

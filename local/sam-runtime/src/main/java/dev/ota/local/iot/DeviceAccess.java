@@ -34,7 +34,7 @@ import software.amazon.awssdk.services.iot.model.ResourceNotFoundException;
  * The local broker's AWS IoT Core authorizer: identity from the IoT registry (moto), permissions
  * from the IoT policies attached to the device's certificate (the template's device policy, as
  * {@code ota device register} attaches it), evaluated by {@link IotPolicy} on every CONNECT,
- * PUBLISH and SUBSCRIBE. It knows nothing of OTA topics: the policy says everything.
+ * PUBLISH, SUBSCRIBE and delivery (receive). It knows nothing of OTA topics: the policy says everything.
  *
  * <p>Who a connection is:
  * <ul>
@@ -154,6 +154,12 @@ public final class DeviceAccess implements MqttAccessControl {
                         || allowed("iot:Receive", connectionId, clientId, "topic/", topicFilter));
         (allowed ? subscribesAllowed : subscribesRefused).increment();
         return allowed;
+    }
+
+    /** Each delivery, as AWS IoT Core checks {@code iot:Receive} per message. */
+    @Override
+    public boolean receive(long connectionId, String clientId, String topic) {
+        return allowed("iot:Receive", connectionId, clientId, "topic/", topic);
     }
 
     @Override

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 /**
  * The subset of AWS IoT SQL (2016-03-23) that this project's rules use, read from template.yaml so
  * the local router does what the deployed rules do: {@code SELECT} of {@code *}, payload fields,
- * {@code topic(n)}, {@code clientid()} and {@code timestamp()} with {@code AS} aliases; {@code FROM
+ * {@code topic()}, {@code topic(n)}, {@code clientid()} and {@code timestamp()} with {@code AS} aliases; {@code FROM
  * 'topic/filter'}; {@code WHERE} with {@code = <> !=}, {@code AND}, {@code OR}, {@code NOT},
  * parentheses and {@code isUndefined(field)}. Anything else is a start-up error, never a silent skip.
  *
@@ -104,7 +104,7 @@ public final class IotRuleSql {
     /** One SELECT item. */
     private record Projection(String kind, String argument, String alias) {
         private static final Pattern ITEM = Pattern.compile(
-                "(?i)^(\\*|[A-Za-z_][A-Za-z0-9_.]*|topic\\((\\d+)\\)|clientid\\(\\)|timestamp\\(\\))(?:\\s+AS\\s+([A-Za-z_][A-Za-z0-9_]*))?$");
+                "(?i)^(\\*|[A-Za-z_][A-Za-z0-9_.]*|topic\\((\\d*)\\)|clientid\\(\\)|timestamp\\(\\))(?:\\s+AS\\s+([A-Za-z_][A-Za-z0-9_]*))?$");
 
         static Projection parse(String item, String sql) {
             Matcher m = ITEM.matcher(item);
@@ -148,6 +148,10 @@ public final class IotRuleSql {
                     }
                 }
                 case "topic" -> {
+                    if (argument.isEmpty()) {
+                        event.put(alias, String.join("/", levels));
+                        break;
+                    }
                     int n = Integer.parseInt(argument);
                     if (n >= 1 && n <= levels.length) {
                         event.put(alias, levels[n - 1]);

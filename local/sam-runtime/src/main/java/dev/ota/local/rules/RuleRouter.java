@@ -20,6 +20,12 @@ import org.eclipse.paho.client.mqttv3.MqttTopic;
  * rule's FROM filter and WHERE clause, and the SELECTed event goes to the rule's function
  * asynchronously, as AWS invokes Lambda: concurrently, with two retries after an error, and a
  * dead-letter list after the last.
+ *
+ * <p>Basic Ingest: a publish to {@code $aws/rules/<ruleName>/<topic>} goes to that rule only, as if
+ * published to {@code <topic>} ({@code topic(n)} does not count the prefix), and to no other rule.
+ *
+ * <p>A rule whose action IoT may not perform (no Lambda permission for the rule) does not invoke
+ * its function: the rule's error action gets the message, as on AWS, or it is lost when the rule has none.
  */
 public final class RuleRouter implements AutoCloseable {
 
@@ -28,8 +34,42 @@ public final class RuleRouter implements AutoCloseable {
         byte[] invoke(byte[] event) throws Exception;
     }
 
+    /**
+     * @param actionRefusal why IoT may not perform the rule's action (e.g. no Lambda permission), or
+     *     null when it may
+     * @param errorAction where a message the action could not take goes, or null (the rule has no ErrorAction)
+     */
     public record Route(
-            String ruleName, IotRuleSql sql, List<String> topicFilters, String functionName, Invocable function) {}
+            String ruleName,
+            IotRuleSql sql,
+            List<String> topicFilters,
+            String functionName,
+            Invocable function,
+            String actionRefusal,
+            ErrorAction errorAction) {
+
+        public Route(
+                String ruleName, IotRuleSql sql, List<String> topicFilters, String functionName, Invocable function) {
+            this(ruleName, sql, topicFilters, functionName, function, null, null);
+        }
+    }
+
+    /** A rule's {@code ErrorAction}. */
+    public interface ErrorAction {
+        void deliver(RuleError error);
+    }
+
+    /** What AWS IoT hands to an error action: the rule, the original message and why its action failed. */
+    public record RuleError(
+            String ruleName,
+            String topic,
+            String clientId,
+            byte[] originalPayload,
+            String failedResource,
+            String errorMessage) {}
+
+    /** The Basic Ingest prefix; the level after it names the rule. */
+    public static final String BASIC_INGEST_PREFIX = "$aws/rules/";
 
     public record DeadLetter(String ruleName, String functionName, byte[] event, Throwable error) {}
 
@@ -41,6 +81,7 @@ public final class RuleRouter implements AutoCloseable {
     private final ExecutorService invoker;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger invocations = new AtomicInteger();
+    private final AtomicInteger actionFailures = new AtomicInteger();
     private final Function<Throwable, Void> errorLog;
     private final LongSupplier clock;
 
@@ -69,20 +110,67 @@ public final class RuleRouter implements AutoCloseable {
     }
 
     /** Called for every client publish the broker sees. */
-    public void onPublish(String clientId, String topic, byte[] payload) {
+    public void onPublish(String clientId, String publishedTopic, byte[] payload) {
         JsonNode message = parseJson(payload);
         long receivedAt = clock.getAsLong();
+        String basicIngestRule = null;
+        String topic = publishedTopic;
+        if (publishedTopic.startsWith(BASIC_INGEST_PREFIX)) {
+            String rest = publishedTopic.substring(BASIC_INGEST_PREFIX.length());
+            int slash = rest.indexOf('/');
+            if (slash < 0) {
+                return;
+            }
+            basicIngestRule = rest.substring(0, slash);
+            topic = rest.substring(slash + 1);
+        }
         for (Route route : routes) {
-            if (route.topicFilters().stream().noneMatch(filter -> MqttTopic.isMatched(filter, topic))) {
+            if (basicIngestRule != null && !basicIngestRule.equals(route.ruleName())) {
                 continue;
             }
+            String matched = topic;
+            if (route.topicFilters().stream().noneMatch(filter -> MqttTopic.isMatched(filter, matched))) {
+                continue;
+            }
+            // The rule's own filter comes first; a match on another (the local $-twin of it) is shown to
+            // the SQL as the topic the rule's filter names, so topic() and topic(n) read as they do on AWS.
+            String ruleTopic = MqttTopic.isMatched(route.topicFilters().get(0), topic) ? topic : asRuleTopic(topic);
             if (message == null) {
                 // As on AWS: a payload that is not JSON has no fields, so a rule that selects fields never fires.
                 continue;
             }
-            Optional<? extends JsonNode> event = route.sql().apply(json, topic, message, clientId, receivedAt);
-            event.ifPresent(e -> dispatch(route, e.toString().getBytes(StandardCharsets.UTF_8)));
+            Optional<? extends JsonNode> event = route.sql().apply(json, ruleTopic, message, clientId, receivedAt);
+            if (event.isEmpty()) {
+                continue;
+            }
+            if (route.actionRefusal() != null) {
+                refused(route, publishedTopic, clientId, payload);
+            } else {
+                dispatch(route, event.get().toString().getBytes(StandardCharsets.UTF_8));
+            }
         }
+    }
+
+    /** {@code $ota/x} seen as {@code ota/x} (and the reverse), the local twin topics. */
+    private static String asRuleTopic(String topic) {
+        return topic.startsWith("$") ? topic.substring(1) : "$" + topic;
+    }
+
+    private void refused(Route route, String topic, String clientId, byte[] payload) {
+        actionFailures.incrementAndGet();
+        RuntimeException refusal = new IllegalStateException(
+                "rule " + route.ruleName() + " -> " + route.functionName() + ": " + route.actionRefusal());
+        errorLog.apply(refusal);
+        if (route.errorAction() != null) {
+            route.errorAction()
+                    .deliver(new RuleError(
+                            route.ruleName(), topic, clientId, payload, route.functionName(), route.actionRefusal()));
+        }
+    }
+
+    /** Messages whose rule action IoT could not perform (each went to the rule's error action, if any). */
+    public int actionFailures() {
+        return actionFailures.get();
     }
 
     private void dispatch(Route route, byte[] event) {

@@ -4,11 +4,9 @@ import dev.ota.aws.presign.PresignConfig;
 import dev.ota.function.support.AwsClients;
 import dev.ota.function.support.AwsClients.Service;
 import dev.ota.local.standin.LocalAws;
-import dev.ota.local.standin.SerializedHttpClient;
 import dev.ota.local.standin.StandInClients;
 import java.net.URI;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 
 /**
  * How the local stack's functions reach the stand-ins: the OTA side of {@link StandInClients},
@@ -19,8 +17,9 @@ public final class LocalClients {
     private LocalClients() {}
 
     /**
-     * A function's clients on the stand-ins: DynamoDB and SQS on moto_server (DynamoDB calls one at
-     * a time, see SerializedHttpClient), S3 path-style on s3proxy, the IoT Data Plane on its endpoint.
+     * A function's clients on the stand-ins: DynamoDB and SQS on moto_server (which makes each call
+     * atomic itself, see MotoServer: no client-side serializing), S3 path-style on s3proxy, the IoT
+     * Data Plane on its endpoint.
      * Callers add interceptors and where download URLs are served.
      */
     public static AwsClients.Builder functionClients(LocalAws aws) {
@@ -34,9 +33,9 @@ public final class LocalClients {
                 .endpoint(Service.SQS, aws.dynamoDbEndpoint())
                 .endpoint(Service.S3, aws.s3Endpoint())
                 .endpoint(Service.IOT_DATA, aws.iotDataEndpoint())
-                .httpClients(service -> service == Service.DYNAMODB
-                        ? SerializedHttpClient.builder(UrlConnectionHttpClient.builder(), aws.dynamoDbEndpoint())
-                        : UrlConnectionHttpClient.builder())
+                .endpoint(Service.EVENTBRIDGE, aws.dynamoDbEndpoint())
+                .endpoint(Service.SECRETS_MANAGER, aws.dynamoDbEndpoint())
+                .endpoint(Service.IOT, aws.dynamoDbEndpoint())
                 .s3PathStyle(true);
     }
 

@@ -45,9 +45,9 @@ final class LocalHandlers {
             ManagementApiHandler.class.getName(),
             (env, aws, clock) -> new ManagementApiHandler(ManagementApiWiring.of(env, aws, clock)),
             JobTickHandler.class.getName(),
-            (env, aws, clock) -> new JobTickHandler(SchedulerWiring.of(env, aws, clock, "job-tick")),
+            (env, aws, clock) -> new JobTickHandler(SchedulerWiring.of(env, aws, clock, SchedulerWiring.TICK)),
             JobWorkerHandler.class.getName(),
-            (env, aws, clock) -> new JobWorkerHandler(SchedulerWiring.of(env, aws, clock, "job-worker")));
+            (env, aws, clock) -> new JobWorkerHandler(SchedulerWiring.of(env, aws, clock, SchedulerWiring.WORKER)));
 
     private LocalHandlers() {}
 

@@ -59,6 +59,12 @@ public final class LocalQueues {
         return url;
     }
 
+    /** Puts a message on a queue of the template, as another AWS service would (e.g. an IoT rule's error action). */
+    void send(String logicalId, String body) {
+        String url = url(logicalId);
+        sqs.sendMessage(r -> r.queueUrl(url).messageBody(body));
+    }
+
     Map<String, String> urls() {
         return Map.copyOf(urls);
     }

@@ -13,6 +13,7 @@ import dev.ota.local.rules.IotRuleSql;
 import dev.ota.local.rules.RuleRouter;
 import dev.ota.local.standin.BucketHostEndpoint;
 import dev.ota.local.standin.CloudFormationTables;
+import dev.ota.local.standin.CloudFrontEndpoint;
 import dev.ota.local.standin.EmbeddedS3;
 import dev.ota.local.standin.LocalAws;
 import dev.ota.local.standin.RepoRoot;
@@ -30,11 +31,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -43,9 +51,12 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.UnaryOperator;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.iot.IotClient;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
  * Everything that runs in AWS, on this machine, built from template.yaml: the tables it declares,
@@ -64,8 +75,9 @@ import software.amazon.awssdk.services.s3.S3Client;
 public final class LocalStack implements AutoCloseable {
 
     /**
-     * The firmware bucket: the name template.yaml computes ({@code ota-firmware-${AWS::AccountId}-${StackUuid}})
+     * The stack's own firmware bucket: the name template.yaml computes ({@code ota-firmware-${AWS::AccountId}-${StackUuid}})
      * in the local deployment ({@link LocalDeployment#DEFAULT}), so that the roles' S3 resources name it.
+     * With {@code ExistingFirmwareBucket} set, the bucket in use is that one instead ({@link #bucket()}).
      */
     public static final String BUCKET = "ota-firmware-" + LocalDeployment.DEFAULT.accountId() + "-"
             + LocalDeployment.DEFAULT
@@ -84,7 +96,8 @@ public final class LocalStack implements AutoCloseable {
             int invokerThreads,
             Map<String, String> parameterOverrides,
             int bucketHostPort,
-            UnaryOperator<SamTemplate> templateEdit) {
+            UnaryOperator<SamTemplate> templateEdit,
+            int httpApiPort) {
 
         public Options {
             templateEdit = templateEdit == null ? UnaryOperator.identity() : templateEdit;
@@ -92,7 +105,7 @@ public final class LocalStack implements AutoCloseable {
 
         public Options(
                 Path template, LocalAws.Ports ports, int invokerThreads, Map<String, String> parameterOverrides) {
-            this(template, ports, invokerThreads, parameterOverrides, 0, null);
+            this(template, ports, invokerThreads, parameterOverrides, 0, null, 0);
         }
 
         public Options(
@@ -101,7 +114,7 @@ public final class LocalStack implements AutoCloseable {
                 int invokerThreads,
                 Map<String, String> parameterOverrides,
                 int bucketHostPort) {
-            this(template, ports, invokerThreads, parameterOverrides, bucketHostPort, null);
+            this(template, ports, invokerThreads, parameterOverrides, bucketHostPort, null, 0);
         }
 
         public static Options defaults() {
@@ -109,31 +122,45 @@ public final class LocalStack implements AutoCloseable {
         }
 
         public Options withPorts(LocalAws.Ports p) {
-            return new Options(template, p, invokerThreads, parameterOverrides, bucketHostPort, templateEdit);
+            return new Options(
+                    template, p, invokerThreads, parameterOverrides, bucketHostPort, templateEdit, httpApiPort);
         }
 
         /** Template parameters to set, as {@code sam deploy --parameter-overrides} would. */
         public Options withParameterOverrides(Map<String, String> overrides) {
-            return new Options(template, ports, invokerThreads, Map.copyOf(overrides), bucketHostPort, templateEdit);
+            return new Options(
+                    template, ports, invokerThreads, Map.copyOf(overrides), bucketHostPort, templateEdit, httpApiPort);
         }
 
         public Options withBucketHostPort(int port) {
-            return new Options(template, ports, invokerThreads, parameterOverrides, port, templateEdit);
+            return new Options(template, ports, invokerThreads, parameterOverrides, port, templateEdit, httpApiPort);
         }
 
         /** Runs the stack on an edited copy of the template, e.g. {@code t -> t.edited(root -> ...)}. */
         public Options withTemplateEdit(UnaryOperator<SamTemplate> edit) {
-            return new Options(template, ports, invokerThreads, parameterOverrides, bucketHostPort, edit);
+            return new Options(template, ports, invokerThreads, parameterOverrides, bucketHostPort, edit, httpApiPort);
+        }
+
+        /** The management API's port (the template's HttpApi); 0 = any free port. */
+        public Options withHttpApiPort(int port) {
+            return new Options(template, ports, invokerThreads, parameterOverrides, bucketHostPort, templateEdit, port);
         }
     }
 
     private final ObjectMapper json = ProtocolJson.newMapper();
     private final LocalAws aws;
     private final AwsCallCounter calls = new AwsCallCounter();
+    private final LocalMetrics metrics = new LocalMetrics(json);
+    private LocalEvents events;
+    private final FaultInjection faults = new FaultInjection(42);
     private final Map<String, LocalFunction> functions = new LinkedHashMap<>();
     private final RuleRouter router;
     private SamTemplate template;
     private BucketHostEndpoint bucketHost;
+    private CloudFrontEndpoint cloudFront;
+    /** The firmware bucket in use: the stack's own ({@link #BUCKET}) or the existing one the template names. */
+    private String bucket;
+
     private final List<AutoCloseable> clients = new ArrayList<>();
     private final LocalClock clock = new LocalClock();
     private final List<LocalFunction> scheduled = new ArrayList<>();
@@ -168,9 +195,20 @@ public final class LocalStack implements AutoCloseable {
     private LocalStack(Options options) {
         this.aws = LocalAws.start(options.ports());
         this.router = new RuleRouter(json, options.invokerThreads(), e -> null, clock::millis);
-        this.httpApi = new LocalHttpApi(StandInClients.CREDENTIALS.resolveCredentials(), StandInClients.REGION.id(), 0);
+        this.httpApi = new LocalHttpApi(
+                StandInClients.CREDENTIALS.resolveCredentials(), StandInClients.REGION.id(), options.httpApiPort());
         try {
-            template = options.templateEdit().apply(SamTemplate.load(options.template(), options.parameterOverrides()));
+            Map<String, String> overrides = new HashMap<>(options.parameterOverrides());
+            // The CloudFront key pair of this local deployment: its public half is the template's
+            // parameter, its private half goes into Secrets Manager (startCloudFront).
+            KeyPair signing = null;
+            if (!overrides.containsKey("CloudFrontPublicKey")) {
+                signing = cloudFrontKeyPair();
+                overrides.put(
+                        "CloudFrontPublicKey",
+                        pem("PUBLIC KEY", signing.getPublic().getEncoded()));
+            }
+            template = options.templateEdit().apply(SamTemplate.load(options.template(), overrides));
             if (!template.deployment().region().equals(StandInClients.REGION.id())) {
                 throw new IllegalStateException("the local deployment's region "
                         + template.deployment().region() + " is not the stand-ins' " + StandInClients.REGION.id());
@@ -179,7 +217,8 @@ public final class LocalStack implements AutoCloseable {
             createTables(template);
             enforceDevicePolicies(template);
             createBucket(template);
-            bucketHost = new BucketHostEndpoint(aws.s3Endpoint(), BUCKET, options.bucketHostPort())
+            startCloudFront(template, signing);
+            bucketHost = new BucketHostEndpoint(aws.s3Endpoint(), bucket, options.bucketHostPort())
                     .authorizer(iam.downloadAuthorizer())
                     .start();
             // Uncounted: polling the queues is the event-source mapping's work, not a call the functions make.
@@ -189,6 +228,21 @@ public final class LocalStack implements AutoCloseable {
                             ClientOverrideConfiguration.builder().build())),
                     json,
                     template.queues());
+            String bus = template.parameter("EventBusName");
+            try (EventBridgeClient eventBridge = EventBridgeClient.builder()
+                    .endpointOverride(aws.dynamoDbEndpoint())
+                    .region(StandInClients.REGION)
+                    .credentialsProvider(StandInClients.CREDENTIALS)
+                    .httpClientBuilder(UrlConnectionHttpClient.builder())
+                    .build()) {
+                this.events = new LocalEvents(
+                        eventBridge,
+                        track(StandInClients.sqs(
+                                aws.dynamoDbEndpoint(),
+                                ClientOverrideConfiguration.builder().build())),
+                        json,
+                        bus == null ? "default" : bus);
+            }
             List<String> problems =
                     iam.deploymentProblems(template, id -> iam.permissions().queueArn(queues.url(id)));
             if (!problems.isEmpty()) {
@@ -276,19 +330,96 @@ public final class LocalStack implements AutoCloseable {
         return ca == null ? null : ca.rootPem();
     }
 
-    /** The template's bucket, named as the template names it in the local deployment. */
+    /**
+     * The firmware bucket the functions use (their {@code FIRMWARE_BUCKET}): the template's own
+     * bucket, named as the template names it in the local deployment, or, with
+     * {@code ExistingFirmwareBucket} set, that bucket, made here as the user would have made it
+     * before deploying (the template then declares none).
+     */
     private void createBucket(SamTemplate template) {
-        List<String> buckets = template.resourcesOfType("AWS::S3::Bucket");
-        if (buckets.size() != 1 || !BUCKET.equals(template.physicalName(buckets.get(0)))) {
+        List<String> inUse = template.functions().stream()
+                .map(f -> f.environment().get("FIRMWARE_BUCKET"))
+                .distinct()
+                .toList();
+        if (inUse.size() != 1 || inUse.get(0) == null) {
             throw new IllegalStateException(
-                    "template.yaml: the local stack serves one bucket named " + BUCKET + "; the template declares "
-                            + buckets.stream()
-                                    .map(b -> b + " = " + template.physicalName(b))
-                                    .toList());
+                    "template.yaml: the functions do not agree on one FIRMWARE_BUCKET: " + inUse);
+        }
+        bucket = inUse.get(0);
+        List<String> buckets = template.resourcesOfType("AWS::S3::Bucket");
+        boolean own =
+                buckets.size() == 1 && BUCKET.equals(bucket) && BUCKET.equals(template.physicalName(buckets.get(0)));
+        boolean existing = buckets.isEmpty() && !BUCKET.equals(bucket);
+        if (!own && !existing) {
+            throw new IllegalStateException("template.yaml: the local stack serves one bucket, the stack's own named "
+                    + BUCKET + " or an existing one; the functions use " + bucket + ", the template declares "
+                    + buckets.stream()
+                            .map(b -> b + " = " + template.physicalName(b))
+                            .toList());
         }
         try (S3Client s3 = aws.s3()) {
-            s3.createBucket(b -> b.bucket(BUCKET));
+            s3.createBucket(b -> b.bucket(bucket));
         }
+    }
+
+    private static KeyPair cloudFrontKeyPair() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048);
+            return generator.generateKeyPair();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("RSA is always available", e);
+        }
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                        .encodeToString(der)
+                + "\n-----END " + type + "-----\n";
+    }
+
+    /**
+     * DownloadUrlMinter=cloudfront: the distribution of the template (its DownloadPublicKey, whose
+     * id signed URLs name and whose EncodedKey checks them) served by the CloudFront stand-in in
+     * front of the bucket, and the private key in Secrets Manager under the template's secret name,
+     * where the functions read it.
+     */
+    private void startCloudFront(SamTemplate template, KeyPair signing) {
+        if (!"cloudfront".equals(template.parameter("DownloadUrlMinter"))) {
+            return;
+        }
+        List<String> keys = template.resourcesOfType("AWS::CloudFront::PublicKey");
+        if (keys.size() != 1
+                || template.resourcesOfType("AWS::CloudFront::Distribution").size() != 1) {
+            throw new IllegalStateException("template.yaml: the local stack serves one CloudFront distribution with one"
+                    + " public key; the template declares " + keys);
+        }
+        String keyId = template.physicalName(keys.get(0));
+        String publicKey = String.valueOf(template.resolvedProperty(keys.get(0), "PublicKeyConfig", "EncodedKey"));
+        if (signing != null) {
+            String secret = template.parameter("CloudFrontPrivateKeySecret");
+            try (SecretsManagerClient secrets = SecretsManagerClient.builder()
+                    .endpointOverride(aws.dynamoDbEndpoint())
+                    .region(StandInClients.REGION)
+                    .credentialsProvider(StandInClients.CREDENTIALS)
+                    .httpClientBuilder(UrlConnectionHttpClient.builder())
+                    .build()) {
+                secrets.createSecret(r -> r.name(secret)
+                        .secretString(pem("PRIVATE KEY", signing.getPrivate().getEncoded())));
+            }
+        }
+        cloudFront = new CloudFrontEndpoint(aws.s3Endpoint(), bucket, keyId, publicKey, clock).start(80);
+    }
+
+    /** The CloudFront stand-in (DownloadUrlMinter=cloudfront), else null. */
+    public CloudFrontEndpoint cloudFront() {
+        return cloudFront;
+    }
+
+    /** The firmware bucket in use: {@link #BUCKET}, or the template's {@code ExistingFirmwareBucket}. */
+    public String bucket() {
+        return bucket;
     }
 
     private void wireFunctions(SamTemplate template) {
@@ -296,8 +427,17 @@ public final class LocalStack implements AutoCloseable {
         Map<String, String> queueUrls = queues.urls();
         for (SamTemplate.FunctionSpec spec : template.functions()) {
             Map<String, String> env = new LinkedHashMap<>(spec.environment());
-            env.put("FIRMWARE_BUCKET", BUCKET);
+            env.put("FIRMWARE_BUCKET", bucket);
             env.put("IOT_DATA_ENDPOINT", aws.iotDataEndpoint().toString());
+            if (cloudFront != null) {
+                env.put("CLOUDFRONT_DOMAIN", cloudFront.domainName());
+                if (cloudFront.domainName().contains(":") && "c-sdk".equals(env.get("DEVICE_PROFILE"))) {
+                    // Port 80 could not be bound here (not root): URLs carry a port the C SDK cannot take.
+                    System.err.println("local stack: CloudFront stand-in on " + cloudFront.domainName()
+                            + ", not port 80; DeviceProfile c-sdk relaxed to capable");
+                    env.put("DEVICE_PROFILE", "capable");
+                }
+            }
             // !Ref of a queue resolves to its logical id: locally, that is the moto queue's URL.
             env.replaceAll((k, v) -> v != null && queueUrls.containsKey(v) ? queueUrls.get(v) : v);
             AwsClients clients = track(functionClients(spec.logicalId()));
@@ -319,22 +459,74 @@ public final class LocalStack implements AutoCloseable {
             if (!spec.schedules().isEmpty()) {
                 scheduled.add(function);
             }
-            for (SamTemplate.IotRule rule : spec.iotRules()) {
-                if (!"2016-03-23".equals(rule.sqlVersion())) {
-                    throw new IotRuleSql.UnsupportedRuleException(
-                            spec.logicalId() + "." + rule.name() + ": AwsIotSqlVersion must be 2016-03-23");
-                }
-                IotRuleSql sql = IotRuleSql.parse(rule.sql());
-                String filter = sql.topicFilter();
-                router.add(new RuleRouter.Route(
-                        rule.name(), sql, List.of(filter, twinTopic(filter)), spec.logicalId(), function));
-            }
         }
+        wireTopicRules(template);
         aws.broker().addClientPublishListener(p -> {
             devicePublishes.increment();
             router.onPublish(p.clientId(), p.topic(), p.payload());
         });
         aws.iotDataServer().mirrorTo(LocalStack::twinTopic);
+    }
+
+    /**
+     * The template's AWS::IoT::TopicRule resources, each behind the router: its SQL, its Lambda action
+     * (performed only when an AWS::Lambda::Permission lets iot.amazonaws.com invoke that ARN for this
+     * rule, as on AWS) and its SQS error action, which gets AWS's error message for a refused action.
+     */
+    private void wireTopicRules(SamTemplate template) {
+        List<SamTemplate.LambdaPermissionSpec> permissions = template.lambdaPermissions();
+        LocalDeployment deployment = template.deployment();
+        for (SamTemplate.TopicRuleSpec rule : template.topicRules()) {
+            if (rule.disabled()) {
+                continue;
+            }
+            if (!"2016-03-23".equals(rule.sqlVersion())) {
+                throw new IotRuleSql.UnsupportedRuleException(
+                        rule.logicalId() + ": AwsIotSqlVersion must be 2016-03-23");
+            }
+            IotRuleSql sql = IotRuleSql.parse(rule.sql());
+            String filter = sql.topicFilter();
+            RuleRouter.ErrorAction errorAction =
+                    rule.errorQueue() == null ? null : error -> queues.send(rule.errorQueue(), errorMessage(error));
+            for (SamTemplate.LambdaAction action : rule.lambdaActions()) {
+                LocalFunction function = functions.get(action.functionLogicalId());
+                if (function == null) {
+                    throw new IllegalStateException("template.yaml: " + rule.logicalId() + " invokes "
+                            + action.functionLogicalId() + ", not a function of this template");
+                }
+                boolean permitted = permissions.stream()
+                        .anyMatch(p -> p.allows(
+                                "iot.amazonaws.com", action.functionArn(), rule.arn(), deployment.accountId()));
+                String refusal = permitted
+                        ? null
+                        : "AccessDeniedException: no AWS::Lambda::Permission lets iot.amazonaws.com invoke "
+                                + action.functionArn() + " from " + rule.arn();
+                router.add(new RuleRouter.Route(
+                        rule.ruleName(),
+                        sql,
+                        List.of(filter, twinTopic(filter)),
+                        action.functionLogicalId(),
+                        function,
+                        refusal,
+                        errorAction));
+            }
+        }
+    }
+
+    /** The message AWS IoT's SQS error action sends (see the IoT developer guide, "Error action message format"). */
+    private String errorMessage(RuleRouter.RuleError error) {
+        ObjectNode message = json.createObjectNode()
+                .put("ruleName", error.ruleName())
+                .put("topic", error.topic())
+                .put("cloudwatchTraceId", UUID.randomUUID().toString())
+                .put("clientId", error.clientId())
+                .put("base64OriginalPayload", Base64.getEncoder().encodeToString(error.originalPayload()));
+        message.putArray("failures")
+                .addObject()
+                .put("failedAction", "LambdaAction")
+                .put("failedResource", error.failedResource())
+                .put("errorMessage", error.errorMessage());
+        return message.toString();
     }
 
     private void wireHttpApi(SamTemplate template) {
@@ -347,12 +539,23 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    /** S3 → Lambda notifications: the stack has one bucket, which stands for every bucket the template names. */
+    /** S3 → Lambda notifications on the bucket in use: the stack's own bucket's, or those an existing bucket's owner applies. */
     private void wireS3Notifications(SamTemplate template) {
+        List<SamTemplate.LambdaPermissionSpec> permissions = template.lambdaPermissions();
+        LocalDeployment deployment = template.deployment();
         for (SamTemplate.S3Trigger trigger : template.s3Triggers()) {
             LocalFunction function = functions.get(trigger.functionLogicalId());
+            // S3 refuses a notification configuration whose function it may not invoke.
+            String bucketArn = "arn:" + deployment.partition() + ":s3:::" + trigger.bucket();
+            if (permissions.stream()
+                    .noneMatch(p ->
+                            p.allows("s3.amazonaws.com", trigger.functionArn(), bucketArn, deployment.accountId()))) {
+                throw new IllegalStateException("template.yaml: S3 may not invoke " + trigger.functionArn() + " for "
+                        + bucketArn + " (no AWS::Lambda::Permission allows it): S3 refuses the notification");
+            }
             aws.embeddedS3().onObjectCreated(created -> {
-                if (!BUCKET.equals(created.bucket()) || !trigger.matches("s3:" + created.eventName(), created.key())) {
+                if (!trigger.bucket().equals(created.bucket())
+                        || !trigger.matches("s3:" + created.eventName(), created.key())) {
                     return;
                 }
                 s3NotificationsPending.incrementAndGet();
@@ -433,9 +636,21 @@ public final class LocalStack implements AutoCloseable {
                 .overrides(ClientOverrideConfiguration.builder()
                         .addExecutionInterceptor(calls)
                         .addExecutionInterceptor(iam.enforcer(role))
+                        .addExecutionInterceptor(faults)
                         .build())
-                .downloadUrlsServedAs(url -> BucketHostEndpoint.served(url, BUCKET, bucketHost.endpoint()))
+                .downloadUrlsServedAs(url -> BucketHostEndpoint.served(url, bucket, bucketHost.endpoint()))
+                .metricsOutput(metrics)
                 .build();
+    }
+
+    /** The functions' metrics, as CloudWatch would extract them from their EMF documents. */
+    public LocalMetrics metrics() {
+        return metrics;
+    }
+
+    /** The functions' EventBridge events, as a subscriber of the template's bus receives them. */
+    public LocalEvents events() {
+        return events;
     }
 
     /** The clients a function of the template runs with (its role's), for tests that build a function's wiring themselves. */
@@ -481,7 +696,7 @@ public final class LocalStack implements AutoCloseable {
     public byte[] uploadFirmware(String productId, String version, String fileName, byte[] bytes) throws Exception {
         String key = "firmware/" + productId + "/" + version + "/" + fileName;
         try (S3Client s3 = aws.s3()) {
-            s3.putObject(r -> r.bucket(BUCKET).key(key), RequestBody.fromBytes(bytes));
+            s3.putObject(r -> r.bucket(bucket).key(key), RequestBody.fromBytes(bytes));
         }
         ObjectNode event = json.createObjectNode();
         ObjectNode record = event.putArray("Records")
@@ -490,7 +705,7 @@ public final class LocalStack implements AutoCloseable {
                 .put("eventName", "ObjectCreated:Put")
                 .put("awsRegion", aws.region().id());
         ObjectNode s3 = record.putObject("s3");
-        s3.putObject("bucket").put("name", BUCKET);
+        s3.putObject("bucket").put("name", bucket);
         // S3 URL-encodes the key in notifications (a space arrives as '+').
         s3.putObject("object")
                 .put("key", URLEncoder.encode(key, StandardCharsets.UTF_8).replace("%2F", "/"))
@@ -532,6 +747,32 @@ public final class LocalStack implements AutoCloseable {
         return queues.drain();
     }
 
+    /**
+     * Runs {@link #tick()} on the template's schedule, {@code speedup} times as often, until the stack
+     * closes. Idempotent: a scheduler already running is returned as it is.
+     */
+    public synchronized LocalScheduler runScheduler(int speedup) {
+        if (scheduler == null) {
+            if (template.functions().stream().allMatch(f -> f.schedules().isEmpty())) {
+                throw new IllegalStateException("template.yaml has no function with a Schedule event");
+            }
+            Duration shortest = template.functions().stream()
+                    .flatMap(f -> f.schedules().stream())
+                    .map(LocalScheduler::period)
+                    .min(Duration::compareTo)
+                    .orElseThrow();
+            scheduler = new LocalScheduler(this, shortest, speedup).start();
+        }
+        return scheduler;
+    }
+
+    /** The running scheduler, or null. */
+    public synchronized LocalScheduler scheduler() {
+        return scheduler;
+    }
+
+    private LocalScheduler scheduler;
+
     /** Feeds the queues to their functions until they are empty, without a scheduler tick. */
     public int drainQueues() {
         return queues.drain();
@@ -557,7 +798,8 @@ public final class LocalStack implements AutoCloseable {
                 throw new IllegalStateException(
                         "template.yaml has no function with handler " + ManagementApiHandler.class.getName());
             }
-            jobOperations = JobOperationsFactory.create(settings, JobEngineClients.of(clientsOf(managementApi)), clock);
+            jobOperations = JobOperationsFactory.create(
+                    settings, JobEngineClients.of(settings, clientsOf(managementApi), clock), clock);
         }
         return jobOperations;
     }
@@ -566,6 +808,11 @@ public final class LocalStack implements AutoCloseable {
     private LocalIam iam;
     private final Map<String, AwsClients> clientsByFunction = new LinkedHashMap<>();
     private String managementApi;
+
+    /** Faults the functions' AWS calls meet (none until a test adds a rule). */
+    public FaultInjection faults() {
+        return faults;
+    }
 
     public AwsCallCounter calls() {
         return calls;
@@ -619,10 +866,21 @@ public final class LocalStack implements AutoCloseable {
 
     @Override
     public void close() {
+        LocalScheduler running;
+        synchronized (this) {
+            running = scheduler;
+            scheduler = null;
+        }
+        if (running != null) {
+            running.close();
+        }
         writeIamReport();
         httpApi.close();
         s3Notifier.shutdownNow();
         router.close();
+        if (cloudFront != null) {
+            cloudFront.close();
+        }
         if (bucketHost != null) {
             bucketHost.close();
         }

@@ -45,6 +45,7 @@ final class Intrinsics {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{(!?)([^}]+)}");
 
     private final Map<String, Object> resources;
+    private final Map<String, Object> globalFunction;
     private final Map<String, Object> conditions;
     private final Map<String, String> parameters;
     private final LocalDeployment deployment;
@@ -52,6 +53,8 @@ final class Intrinsics {
 
     Intrinsics(Map<String, Object> root, Map<String, String> parameters, LocalDeployment deployment) {
         this.resources = SamTemplate.map(root.get("Resources"));
+        this.globalFunction =
+                SamTemplate.map(SamTemplate.map(root.get("Globals")).get("Function"));
         this.conditions = SamTemplate.map(root.get("Conditions"));
         this.parameters = parameters;
         this.deployment = deployment;
@@ -144,7 +147,27 @@ final class Intrinsics {
         if (resources.containsKey(name)) {
             return physicalName(name);
         }
+        if (name.endsWith(".Alias") && resources.containsKey(name.substring(0, name.length() - ".Alias".length()))) {
+            return aliasArn(name.substring(0, name.length() - ".Alias".length()));
+        }
         throw new UnresolvableException("Ref " + name + ": no such parameter or resource");
+    }
+
+    /** What {@code !GetAtt <Distribution>.DomainName} resolves to before the stand-in is known. */
+    public static final String CLOUDFRONT_DOMAIN_SUFFIX = ".cloudfront.local";
+
+    /** SAM's {@code !Ref Function.Alias}: the ARN of the alias its {@code AutoPublishAlias} names. */
+    String aliasArn(String functionLogicalId) {
+        Map<String, Object> props = SamTemplate.map(
+                SamTemplate.map(resources.get(functionLogicalId)).get("Properties"));
+        Object alias = props.containsKey("AutoPublishAlias")
+                ? props.get("AutoPublishAlias")
+                : globalFunction.get("AutoPublishAlias");
+        if (alias == null) {
+            throw new UnresolvableException(
+                    "Ref " + functionLogicalId + ".Alias: the function has no AutoPublishAlias");
+        }
+        return arn(functionLogicalId) + ":" + text(resolve(alias));
     }
 
     String physicalName(String logicalId) {
@@ -171,6 +194,8 @@ final class Intrinsics {
                 props.containsKey("FunctionName")
                         ? text(resolve(props.get("FunctionName")))
                         : deployment.stackName() + "-" + logicalId;
+            case "AWS::IoT::TopicRule" ->
+                props.containsKey("RuleName") ? text(resolve(props.get("RuleName"))) : logicalId;
             default -> logicalId;
         };
     }
@@ -191,6 +216,7 @@ final class Intrinsics {
             case "AWS::IAM::Role" -> "arn:" + p + ":iam::" + a + ":role/" + name;
             case "AWS::Serverless::Function", "AWS::Lambda::Function" ->
                 "arn:" + p + ":lambda:" + r + ":" + a + ":function:" + name;
+            case "AWS::IoT::TopicRule" -> "arn:" + p + ":iot:" + r + ":" + a + ":rule/" + name;
             default ->
                 throw new UnresolvableException(
                         "GetAtt " + logicalId + ".Arn: the local deployment has no ARN for a " + type);
@@ -216,8 +242,23 @@ final class Intrinsics {
         if (!resources.containsKey(logicalId)) {
             throw new UnresolvableException("GetAtt " + logicalId + "." + attribute + ": no such resource");
         }
+        Map<String, Object> resource = SamTemplate.map(resources.get(logicalId));
+        if (attribute.equals("Value") && "AWS::SSM::Parameter".equals(resource.get("Type"))) {
+            // A parameter's value is what the template sets it to.
+            return resolve(SamTemplate.map(resource.get("Properties")).get("Value"));
+        }
+        String type = String.valueOf(resource.get("Type"));
+        if (attribute.equals("DomainName") && type.equals("AWS::CloudFront::Distribution")) {
+            // The local stack serves the distribution from its CloudFront stand-in and puts that
+            // stand-in's address where this name is used (LocalStack).
+            return logicalId.toLowerCase(Locale.ROOT) + CLOUDFRONT_DOMAIN_SUFFIX;
+        }
+        if (attribute.equals("Id") && type.startsWith("AWS::CloudFront::")) {
+            return logicalId;
+        }
         if (!attribute.equals("Arn")) {
-            throw new UnresolvableException("GetAtt " + logicalId + "." + attribute + ": only Arn is resolved locally");
+            throw new UnresolvableException("GetAtt " + logicalId + "." + attribute
+                    + ": only Arn (and an SSM parameter's Value) is resolved locally");
         }
         return arn(logicalId);
     }

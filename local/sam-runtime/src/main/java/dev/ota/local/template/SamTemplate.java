@@ -1,5 +1,8 @@
 package dev.ota.local.template;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ota.local.standin.CloudFormationTables;
 import dev.ota.local.standin.CloudFormationYaml;
 import dev.ota.local.standin.CloudFormationYaml.Intrinsic;
@@ -165,7 +168,102 @@ public final class SamTemplate {
         }
     }
 
-    public record IotRule(String name, String sql, String sqlVersion) {}
+    /**
+     * An {@code AWS::IoT::TopicRule} as it is deployed: its fixed name and ARN, its SQL, the functions
+     * its Lambda actions invoke and where its error action puts what it could not deliver.
+     *
+     * @param lambdaActions the Lambda actions, in order: the function each invokes and the ARN it names
+     *     (the {@code live} alias, when the template says {@code !Ref Function.Alias})
+     * @param errorQueue the SQS queue (logical id) of its {@code ErrorAction}, or null when it has none
+     */
+    public record TopicRuleSpec(
+            String logicalId,
+            String ruleName,
+            String arn,
+            String sql,
+            String sqlVersion,
+            boolean disabled,
+            List<LambdaAction> lambdaActions,
+            String errorQueue) {}
+
+    /** A topic rule's Lambda action: the function (logical id) and the ARN it invokes. */
+    public record LambdaAction(String functionLogicalId, String functionArn) {}
+
+    /** An {@code AWS::Lambda::Permission}: who may invoke which function ARN, from where. */
+    public record LambdaPermissionSpec(
+            String logicalId,
+            String functionArn,
+            String action,
+            String principal,
+            String sourceArn,
+            String sourceAccount) {
+
+        /** Whether it lets {@code principal} invoke {@code functionArn} on behalf of {@code sourceArn}. */
+        public boolean allows(String principal, String functionArn, String sourceArn, String sourceAccount) {
+            return principal.equals(this.principal)
+                    && functionArn.equals(this.functionArn)
+                    && ("lambda:InvokeFunction".equals(action) || "lambda:*".equals(action))
+                    && (this.sourceArn == null || this.sourceArn.equals(sourceArn))
+                    && (this.sourceAccount == null || this.sourceAccount.equals(sourceAccount));
+        }
+    }
+
+    /** The template's topic rules (those whose {@code Condition}, if any, holds), in template order. */
+    public List<TopicRuleSpec> topicRules() {
+        List<TopicRuleSpec> rules = new ArrayList<>();
+        resources("AWS::IoT::TopicRule").forEach((id, props) -> {
+            Map<String, Object> payload = map(props.get("TopicRulePayload"));
+            try {
+                List<LambdaAction> lambdas = new ArrayList<>();
+                for (Object action : list(payload.get("Actions"))) {
+                    Object lambda = map(action).get("Lambda");
+                    if (lambda == null) {
+                        throw new IllegalStateException("template.yaml: " + id + ": the local stack runs Lambda rule"
+                                + " actions only, not " + map(action).keySet());
+                    }
+                    Object arn = map(lambda).get("FunctionArn");
+                    lambdas.add(new LambdaAction(logicalIdOf(arn), String.valueOf(intrinsics.resolve(arn))));
+                }
+                Map<String, Object> sqs = map(map(payload.get("ErrorAction")).get("Sqs"));
+                Object disabled = payload.get("RuleDisabled");
+                rules.add(new TopicRuleSpec(
+                        id,
+                        intrinsics.physicalName(id),
+                        intrinsics.arn(id),
+                        resolve(payload.get("Sql")),
+                        resolve(payload.get("AwsIotSqlVersion")),
+                        disabled != null && Boolean.parseBoolean(resolve(disabled)),
+                        lambdas,
+                        sqs.isEmpty() ? null : logicalIdOf(sqs.get("QueueUrl"))));
+            } catch (Intrinsics.UnresolvableException e) {
+                throw new IllegalStateException("template.yaml: " + id + ": " + e.getMessage(), e);
+            }
+        });
+        return rules;
+    }
+
+    /** The template's {@code AWS::Lambda::Permission}s, resolved for the local deployment. */
+    public List<LambdaPermissionSpec> lambdaPermissions() {
+        List<LambdaPermissionSpec> permissions = new ArrayList<>();
+        resources("AWS::Lambda::Permission").forEach((id, props) -> {
+            try {
+                permissions.add(new LambdaPermissionSpec(
+                        id,
+                        String.valueOf(intrinsics.resolve(props.get("FunctionName"))),
+                        String.valueOf(intrinsics.resolve(props.get("Action"))),
+                        String.valueOf(intrinsics.resolve(props.get("Principal"))),
+                        props.get("SourceArn") == null
+                                ? null
+                                : String.valueOf(intrinsics.resolve(props.get("SourceArn"))),
+                        props.get("SourceAccount") == null
+                                ? null
+                                : String.valueOf(intrinsics.resolve(props.get("SourceAccount")))));
+            } catch (Intrinsics.UnresolvableException e) {
+                throw new IllegalStateException("template.yaml: " + id + ": " + e.getMessage(), e);
+            }
+        });
+        return permissions;
+    }
 
     /** An SQS event source: the queue's logical id and the batch size. */
     public record SqsSource(String name, String queue, int batchSize) {}
@@ -181,7 +279,6 @@ public final class SamTemplate {
             String logicalId,
             String handler,
             Map<String, String> environment,
-            List<IotRule> iotRules,
             List<SqsSource> sqsSources,
             List<String> schedules,
             String logGroup,
@@ -214,6 +311,19 @@ public final class SamTemplate {
         return policies;
     }
 
+    /** A resource's property, resolved as CloudFormation would, e.g. {@code ("DownloadPublicKey", "PublicKeyConfig", "EncodedKey")}. */
+    public Object resolvedProperty(String logicalId, String... path) {
+        Object value = map(map(map(root.get("Resources")).get(logicalId)).get("Properties"));
+        for (String step : path) {
+            value = map(value).get(step);
+        }
+        try {
+            return intrinsics.resolve(value);
+        } catch (Intrinsics.UnresolvableException e) {
+            throw new IllegalStateException("template.yaml: " + logicalId + ": " + e.getMessage(), e);
+        }
+    }
+
     public String parameter(String name) {
         return parameters.get(name);
     }
@@ -227,14 +337,17 @@ public final class SamTemplate {
             Map<String, String> env = new LinkedHashMap<>();
             globalEnv.forEach((k, v) -> env.put(k, resolve(v)));
             map(map(props.get("Environment")).get("Variables")).forEach((k, v) -> env.put(k, resolve(v)));
-            List<IotRule> rules = new ArrayList<>();
             List<SqsSource> queues = new ArrayList<>();
             List<String> schedules = new ArrayList<>();
             map(props.get("Events")).forEach((eventName, event) -> {
                 Map<String, Object> e = map(event);
                 Map<String, Object> p = map(e.get("Properties"));
                 if ("IoTRule".equals(e.get("Type"))) {
-                    rules.add(new IotRule(eventName, resolve(p.get("Sql")), resolve(p.get("AwsIotSqlVersion"))));
+                    // SAM generates the rule's name and adds no error action; the stack runs
+                    // AWS::IoT::TopicRule resources only, so an IoTRule event would silently never fire.
+                    throw new IllegalStateException(
+                            "template.yaml: " + id + "." + eventName
+                                    + ": declare the rule as an AWS::IoT::TopicRule (fixed name, ErrorAction), not an IoTRule event");
                 } else if ("SQS".equals(e.get("Type"))) {
                     Object batch = p.get("BatchSize");
                     queues.add(new SqsSource(
@@ -253,7 +366,7 @@ public final class SamTemplate {
             String onFailureQueue =
                     "SQS".equals(onFailure.get("Type")) ? logicalIdOf(onFailure.get("Destination")) : null;
             functions.add(new FunctionSpec(
-                    id, resolve(props.get("Handler")), env, rules, queues, schedules, logGroupName, onFailureQueue));
+                    id, resolve(props.get("Handler")), env, queues, schedules, logGroupName, onFailureQueue));
         });
         return functions;
     }
@@ -332,13 +445,13 @@ public final class SamTemplate {
     }
 
     /**
-     * An {@code S3} event of a function: which bucket (its logical id), which events
+     * An S3 notification that invokes a function: which bucket (by name), which events
      * ({@code s3:ObjectCreated:*}), and the key prefix and suffix filters.
      */
     public record S3Trigger(
             String functionLogicalId,
-            String eventName,
-            String bucketLogicalId,
+            String functionArn,
+            String bucket,
             List<String> events,
             String prefix,
             String suffix) {
@@ -353,37 +466,96 @@ public final class SamTemplate {
         }
     }
 
+    /**
+     * The S3 notifications that invoke functions: the {@code LambdaConfigurations} of the buckets
+     * the stack creates, and, for a bucket it does not own, the configuration its owner applies as
+     * the output {@value #EXISTING_BUCKET_NOTIFICATION} says (when that output's condition holds) on the
+     * bucket of the output {@code FirmwareBucketName}.
+     * A function is named by its ARN or its alias's ({@code !Ref Function.Alias}).
+     */
     public List<S3Trigger> s3Triggers() {
         List<S3Trigger> triggers = new ArrayList<>();
-        resources("AWS::Serverless::Function")
-                .forEach((id, props) -> map(props.get("Events")).forEach((eventName, event) -> {
-                    Map<String, Object> e = map(event);
-                    if (!"S3".equals(e.get("Type"))) {
-                        return;
-                    }
-                    Map<String, Object> p = map(e.get("Properties"));
-                    List<String> events = new ArrayList<>();
-                    Object ev = p.get("Events");
-                    if (ev instanceof List<?> l) {
-                        l.forEach(x -> events.add(resolve(x)));
-                    } else if (ev != null) {
-                        events.add(resolve(ev));
-                    }
-                    String prefix = null;
-                    String suffix = null;
-                    for (Object rule :
-                            list(map(map(p.get("Filter")).get("S3Key")).get("Rules"))) {
-                        String name = String.valueOf(map(rule).get("Name")).toLowerCase(Locale.ROOT);
-                        String value = resolve(map(rule).get("Value"));
-                        if (name.equals("prefix")) {
-                            prefix = value;
-                        } else if (name.equals("suffix")) {
-                            suffix = value;
-                        }
-                    }
-                    triggers.add(new S3Trigger(id, eventName, logicalIdOf(p.get("Bucket")), events, prefix, suffix));
-                }));
+        resources("AWS::S3::Bucket").forEach((id, props) -> {
+            String bucket = physicalName(id);
+            for (Object config :
+                    list(map(props.get("NotificationConfiguration")).get("LambdaConfigurations"))) {
+                Map<String, Object> c = map(config);
+                List<String> prefixSuffix = new ArrayList<>(List.of("", ""));
+                for (Object rule : list(map(map(c.get("Filter")).get("S3Key")).get("Rules"))) {
+                    filterRule(prefixSuffix, map(rule).get("Name"), map(rule).get("Value"));
+                }
+                triggers.add(trigger(id, bucket, List.of(resolve(c.get("Event"))), prefixSuffix, c.get("Function")));
+            }
+        });
+        Map<String, Object> output = map(map(root.get("Outputs")).get(EXISTING_BUCKET_NOTIFICATION));
+        Object condition = output.get("Condition");
+        if (!output.isEmpty() && (condition == null || conditionHolds(EXISTING_BUCKET_NOTIFICATION, condition))) {
+            // The owner puts it on the bucket the stack uses (output FirmwareBucketName).
+            String bucket = resolve(
+                    map(map(root.get("Outputs")).get("FirmwareBucketName")).get("Value"));
+            JsonNode configuration;
+            try {
+                configuration = new ObjectMapper().readTree(resolve(output.get("Value")));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(
+                        "template.yaml: output " + EXISTING_BUCKET_NOTIFICATION + " is not JSON: "
+                                + e.getOriginalMessage(),
+                        e);
+            }
+            for (JsonNode c : configuration.path("LambdaFunctionConfigurations")) {
+                List<String> prefixSuffix = new ArrayList<>(List.of("", ""));
+                for (JsonNode rule : c.path("Filter").path("Key").path("FilterRules")) {
+                    filterRule(
+                            prefixSuffix,
+                            rule.path("Name").asText(),
+                            rule.path("Value").asText());
+                }
+                List<String> events = new ArrayList<>();
+                c.path("Events").forEach(e -> events.add(e.asText()));
+                triggers.add(trigger(
+                        EXISTING_BUCKET_NOTIFICATION,
+                        bucket,
+                        events,
+                        prefixSuffix,
+                        c.path("LambdaFunctionArn").asText()));
+            }
+        }
         return triggers;
+    }
+
+    /** The output that holds the notification configuration an existing bucket's owner applies. */
+    public static final String EXISTING_BUCKET_NOTIFICATION = "ExistingBucketNotification";
+
+    private void filterRule(List<String> prefixSuffix, Object name, Object value) {
+        String n = String.valueOf(name).toLowerCase(Locale.ROOT);
+        if (n.equals("prefix")) {
+            prefixSuffix.set(0, resolve(value));
+        } else if (n.equals("suffix")) {
+            prefixSuffix.set(1, resolve(value));
+        }
+    }
+
+    private S3Trigger trigger(
+            String where, String bucket, List<String> events, List<String> prefixSuffix, Object function) {
+        String arn = resolve(function);
+        String functionId = null;
+        for (String id : resources("AWS::Serverless::Function").keySet()) {
+            String unqualified = intrinsics.arn(id);
+            if (arn != null && (arn.equals(unqualified) || arn.startsWith(unqualified + ":"))) {
+                functionId = id;
+            }
+        }
+        if (functionId == null) {
+            throw new IllegalStateException("template.yaml: " + where + ": an S3 notification to " + arn
+                    + ", which is no function of the stack");
+        }
+        return new S3Trigger(
+                functionId,
+                arn,
+                bucket,
+                events,
+                prefixSuffix.get(0).isEmpty() ? null : prefixSuffix.get(0),
+                prefixSuffix.get(1).isEmpty() ? null : prefixSuffix.get(1));
     }
 
     /** The DynamoDB tables, each named by its logical id. */
@@ -391,14 +563,24 @@ public final class SamTemplate {
         return CloudFormationTables.declaredIn(root, overrides);
     }
 
+    /** The resources of one type that the deployment creates: those without a Condition, or whose Condition holds. */
     private Map<String, Map<String, Object>> resources(String type) {
         Map<String, Map<String, Object>> found = new LinkedHashMap<>();
         map(root.get("Resources")).forEach((id, resource) -> {
-            if (type.equals(map(resource).get("Type"))) {
+            Object condition = map(resource).get("Condition");
+            if (type.equals(map(resource).get("Type")) && (condition == null || conditionHolds(id, condition))) {
                 found.put(id, map(map(resource).get("Properties")));
             }
         });
         return found;
+    }
+
+    private boolean conditionHolds(String logicalId, Object condition) {
+        try {
+            return intrinsics.condition(String.valueOf(condition));
+        } catch (Intrinsics.UnresolvableException e) {
+            throw new IllegalStateException("template.yaml: " + logicalId + ".Condition: " + e.getMessage(), e);
+        }
     }
 
     /** Resolves a value for the functions' settings; what the local deployment cannot resolve gives null. */

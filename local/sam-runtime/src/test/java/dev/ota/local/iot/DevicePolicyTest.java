@@ -127,8 +127,8 @@ class DevicePolicyTest {
     @Test
     void followsTheTopicParameters() {
         IotPolicy tencent = policy(Map.of(
-                "ReportTopicFilter",
-                "$ota/report/+/+",
+                "ReportTopicTemplate",
+                "$ota/report/{productId}/{deviceName}",
                 "UpdateTopicTemplate",
                 "$ota/update/{productId}/{deviceName}",
                 "VersionReportRuleName",
@@ -141,6 +141,21 @@ class DevicePolicyTest {
         assertThat(tencent.evaluate("iot:Subscribe", ARN + "topicfilter/$ota/update/P1/dev.1", DEVICE))
                 .isEqualTo(Decision.ALLOW);
         assertThat(tencent.evaluate("iot:Publish", ARN + "topic/ota/report/P1/dev.1", DEVICE))
+                .isEqualTo(Decision.IMPLICIT_DENY);
+    }
+
+    @Test
+    void followsAReportTopicWithTheNamesAtAnyLevel() {
+        IotPolicy estate = policy(
+                Map.of("ReportTopicTemplate", "fleet/{deviceName}/ota/{productId}/up", "VersionReportRuleName", "v"));
+
+        assertThat(estate.evaluate("iot:Publish", ARN + "topic/fleet/dev.1/ota/P1/up", DEVICE))
+                .isEqualTo(Decision.ALLOW);
+        assertThat(estate.evaluate("iot:Publish", ARN + "topic/$aws/rules/v/fleet/dev.1/ota/P1/up", DEVICE))
+                .isEqualTo(Decision.ALLOW);
+        assertThat(estate.evaluate("iot:Publish", ARN + "topic/fleet/dev.2/ota/P1/up", DEVICE))
+                .isEqualTo(Decision.IMPLICIT_DENY);
+        assertThat(estate.evaluate("iot:Publish", ARN + "topic/ota/report/P1/dev.1", DEVICE))
                 .isEqualTo(Decision.IMPLICIT_DENY);
     }
 

@@ -1,27 +1,31 @@
 package dev.ota.local.standin;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * Stand-in for one bucket's virtual-hosted-style endpoint ({@code https://{bucket}.s3.{region}.amazonaws.com}),
@@ -41,6 +45,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * policies, so that check is an {@link Authorizer} the caller supplies: every request s3proxy
  * accepted (its signature and expiry are good) is put to it, and a refusal is answered as S3 answers
  * it, 403 with an {@code AccessDenied} XML body. Without one, everything s3proxy accepts is served.
+ *
+ * <p>Header names are written exactly as S3 writes them ({@code Content-Length},
+ * {@code Content-Range}, {@code ETag}, {@code Last-Modified}, {@code Accept-Ranges},
+ * {@code x-amz-request-id}): Tencent's C SDK matches them case-sensitively, so the server is Jetty,
+ * which writes a name as given, not the JDK's, which writes {@code Content-length}.
  */
 public final class BucketHostEndpoint implements AutoCloseable {
 
@@ -63,23 +72,22 @@ public final class BucketHostEndpoint implements AutoCloseable {
     public record Request(String method, String bucket, String key, Map<String, String> query, boolean objectExists) {}
 
     private static final String HOST = "127.0.0.1";
-    private static final List<String> REQUEST_HEADERS =
-            List.of("Range", "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since", "If-Range");
+    private static final List<HttpHeader> REQUEST_HEADERS = List.of(
+            HttpHeader.RANGE,
+            HttpHeader.IF_MATCH,
+            HttpHeader.IF_NONE_MATCH,
+            HttpHeader.IF_MODIFIED_SINCE,
+            HttpHeader.IF_UNMODIFIED_SINCE,
+            HttpHeader.IF_RANGE);
+    /** Relayed from s3proxy under the names S3 writes (its own casing may differ; the JDK client's lookup ignores case). */
     private static final List<String> RESPONSE_HEADERS = List.of(
-            "Content-Type",
-            "Content-Range",
-            "Accept-Ranges",
-            "ETag",
-            "Last-Modified",
+            HttpHeader.CONTENT_TYPE.asString(),
+            HttpHeader.CONTENT_RANGE.asString(),
+            HttpHeader.ACCEPT_RANGES.asString(),
+            HttpHeader.ETAG.asString(),
+            HttpHeader.LAST_MODIFIED.asString(),
             "x-amz-request-id",
             "x-amz-version-id");
-
-    static {
-        // Headers and body are written separately; without TCP_NODELAY each answer waits for a delayed ACK.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
-    }
 
     private final URI s3Endpoint;
     private final String bucket;
@@ -88,15 +96,11 @@ public final class BucketHostEndpoint implements AutoCloseable {
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final AtomicLong bytesServed = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
-    /** Weak-network fault for testing a device's resume: the next GETs that get a body are cut short. */
-    private final AtomicReference<Drop> drops = new AtomicReference<>();
-
-    private record Drop(int remaining, long afterBytes, long stallMillis) {}
-
+    private final DownloadCuts cuts = new DownloadCuts();
     private volatile Authorizer authorizer = request -> null;
     private final AtomicLong refused = new AtomicLong();
-    private HttpServer server;
-    private ExecutorService executor;
+    private Server server;
+    private URI endpoint;
 
     /**
      * A path-style URL {@code {s3}/{bucket}/{key}?...} as this endpoint serves it,
@@ -130,19 +134,43 @@ public final class BucketHostEndpoint implements AutoCloseable {
         if (server != null) {
             return this;
         }
+        QueuedThreadPool threads = new QueuedThreadPool();
+        threads.setName("bucket-host-" + bucket);
+        threads.setDaemon(true);
+        HttpConfiguration config = new HttpConfiguration();
+        config.setSendServerVersion(false);
+        config.setSendXPoweredBy(false);
+        Server candidate = new Server(threads);
+        ServerConnector connector = new ServerConnector(candidate, new HttpConnectionFactory(config));
+        connector.setHost(HOST);
+        connector.setPort(requestedPort);
+        candidate.addConnector(connector);
+        // Handler.Abstract is a blocking handler: Jetty runs it on its pool, where the relay may block.
+        candidate.setHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(org.eclipse.jetty.server.Request request, Response response, Callback callback) {
+                relay(request, response, callback);
+                return true;
+            }
+        });
         try {
-            server = HttpServer.create(new InetSocketAddress(HOST, requestedPort), 50);
-        } catch (IOException e) {
-            throw new UncheckedIOException(
+            candidate.start();
+        } catch (Exception e) {
+            try {
+                candidate.stop();
+            } catch (Exception ignored) {
+                // it never started
+            }
+            throw new IllegalStateException(
                     "bucket endpoint for " + bucket + " cannot bind " + HOST + ":" + requestedPort, e);
         }
-        executor = Executors.newCachedThreadPool(LoopbackHttp.daemonThreads("bucket-host-" + bucket));
-        LoopbackHttp.serve(server, executor, this::relay);
+        server = candidate;
+        endpoint = URI.create("http://" + HOST + ":" + connector.getLocalPort());
         return this;
     }
 
     public URI endpoint() {
-        return LoopbackHttp.endpoint(server);
+        return endpoint;
     }
 
     public int port() {
@@ -181,122 +209,105 @@ public final class BucketHostEndpoint implements AutoCloseable {
      * resume (docs/local.md).
      */
     public void dropNextDownloads(int count, long afterBytes, Duration stall) {
-        drops.set(count > 0 ? new Drop(count, afterBytes, stall.toMillis()) : null);
+        cuts.arm(count, afterBytes, stall);
     }
 
-    private Drop takeDrop() {
-        while (true) {
-            Drop current = drops.get();
-            if (current == null) {
-                return null;
-            }
-            Drop next = current.remaining() > 1
-                    ? new Drop(current.remaining() - 1, current.afterBytes(), current.stallMillis())
-                    : null;
-            if (drops.compareAndSet(current, next)) {
-                return current;
-            }
-        }
-    }
-
-    private void relay(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            requests.incrementAndGet();
-            String method = exchange.getRequestMethod();
+    private void relay(org.eclipse.jetty.server.Request exchange, Response response, Callback callback) {
+        requests.incrementAndGet();
+        try {
+            String method = exchange.getMethod();
             if (!method.equals("GET") && !method.equals("HEAD")) {
                 byte[] body = "<Error><Code>MethodNotAllowed</Code></Error>".getBytes(StandardCharsets.UTF_8);
-                exchange.sendResponseHeaders(405, body.length);
-                exchange.getResponseBody().write(body);
+                response.setStatus(405);
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/xml");
+                response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+                response.write(true, ByteBuffer.wrap(body), callback);
                 return;
             }
-            URI incoming = exchange.getRequestURI();
-            String target = s3Endpoint + "/" + bucket + incoming.getRawPath()
-                    + (incoming.getRawQuery() == null ? "" : "?" + incoming.getRawQuery());
+            String rawPath = exchange.getHttpURI().getPath();
+            String rawQuery = exchange.getHttpURI().getQuery();
+            String target = s3Endpoint + "/" + bucket + rawPath + (rawQuery == null ? "" : "?" + rawQuery);
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(target))
                     .timeout(Duration.ofSeconds(60))
                     .method(method, HttpRequest.BodyPublishers.noBody());
-            for (String name : REQUEST_HEADERS) {
-                String value = exchange.getRequestHeaders().getFirst(name);
+            for (HttpHeader name : REQUEST_HEADERS) {
+                String value = exchange.getHeaders().get(name);
                 if (value != null) {
-                    request.header(name, value);
+                    request.header(name.asString(), value);
                 }
             }
-            HttpResponse<InputStream> response;
+            HttpResponse<InputStream> origin;
             try {
-                response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+                origin = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                exchange.sendResponseHeaders(503, -1);
+                response.setStatus(503);
+                callback.succeeded();
                 return;
             }
-            int status = response.statusCode();
+            int status = origin.statusCode();
             // s3proxy authenticated the request (a bad or expired signature is its own 403, a malformed one 400): now
             // authorize it.
             if (status != 403 && status != 400 && status < 500) {
                 String refusal =
-                        authorizer.refusal(new Request(method, bucket, key(incoming), query(incoming), status != 404));
+                        authorizer.refusal(new Request(method, bucket, key(rawPath), query(rawQuery), status != 404));
                 if (refusal != null) {
-                    response.body().close();
+                    origin.body().close();
                     refused.incrementAndGet();
-                    accessDenied(exchange, method, refusal);
+                    accessDenied(response, callback, method, refusal);
                     return;
                 }
             }
+            response.setStatus(status);
             for (String name : RESPONSE_HEADERS) {
-                response.headers()
+                origin.headers()
                         .firstValue(name)
-                        .ifPresent(v -> exchange.getResponseHeaders().set(name, v));
+                        .ifPresent(v -> response.getHeaders().put(name, v));
             }
-            long length = response.headers().firstValueAsLong("Content-Length").orElse(-1);
-            try (InputStream body = response.body()) {
-                if (method.equals("HEAD")) {
-                    if (length >= 0) {
-                        exchange.getResponseHeaders().set("Content-Length", String.valueOf(length));
-                    }
-                    exchange.sendResponseHeaders(response.statusCode(), -1);
+            if (status / 100 == 2) {
+                response.getHeaders().put(HttpHeader.ACCEPT_RANGES, "bytes");
+            }
+            response.getHeaders().put(HttpHeader.SERVER, "AmazonS3");
+            long length = origin.headers().firstValueAsLong("Content-Length").orElse(-1);
+            if (length >= 0) {
+                response.getHeaders().put(HttpHeader.CONTENT_LENGTH, length);
+            }
+            try (InputStream body = origin.body()) {
+                if (method.equals("HEAD") || length == 0) {
+                    callback.succeeded();
                     return;
                 }
-                exchange.sendResponseHeaders(response.statusCode(), length > 0 ? length : length == 0 ? -1 : 0);
-                Drop drop = length > 0 && response.statusCode() / 100 == 2 ? takeDrop() : null;
-                long cutAfter = drop == null ? -1 : drop.afterBytes();
-                OutputStream out = exchange.getResponseBody();
-                byte[] buffer = new byte[16 * 1024];
-                long sent = 0;
-                for (int n; (n = body.read(buffer)) > 0; ) {
-                    if (cutAfter >= 0 && sent + n > cutAfter) {
-                        int part = (int) (cutAfter - sent);
-                        out.write(buffer, 0, part);
-                        out.flush();
-                        bytesServed.addAndGet(part);
-                        stall(drop.stallMillis());
-                        // Closing short of Content-Length makes the JDK server drop the connection.
-                        throw new IOException("dropped after " + cutAfter + " bytes (fault injected)");
-                    }
-                    out.write(buffer, 0, n);
-                    sent += n;
-                    bytesServed.addAndGet(n);
+                OutputStream out = Content.Sink.asOutputStream(response);
+                if (status / 100 == 2 && length > 0) {
+                    cuts.copy(body, out, bytesServed);
+                } else {
+                    body.transferTo(out);
                 }
+                out.close();
             }
-        } catch (IOException e) {
-            // the client went away mid-download (the demo's "connection drops" do exactly that)
+            callback.succeeded();
+        } catch (IOException | RuntimeException e) {
+            // A cut (injected) or a client that went away mid-download: Jetty aborts the connection.
+            callback.failed(e);
         }
     }
 
     /** S3's answer to a request IAM refuses: 403 and an {@code AccessDenied} error document. */
-    private static void accessDenied(HttpExchange exchange, String method, String message) throws IOException {
+    private static void accessDenied(Response response, Callback callback, String method, String message) {
         String requestId = Long.toHexString(System.nanoTime()).toUpperCase(Locale.ROOT);
         byte[] body = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code><Message>"
                         + xml(message) + "</Message><RequestId>" + requestId
                         + "</RequestId><HostId>local</HostId></Error>")
                 .getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/xml");
-        exchange.getResponseHeaders().set("x-amz-request-id", requestId);
+        response.setStatus(403);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/xml");
+        response.getHeaders().put("x-amz-request-id", requestId);
         if (method.equals("HEAD")) {
-            exchange.sendResponseHeaders(403, -1);
+            callback.succeeded();
             return;
         }
-        exchange.sendResponseHeaders(403, body.length);
-        exchange.getResponseBody().write(body);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        response.write(true, ByteBuffer.wrap(body), callback);
     }
 
     private static String xml(String text) {
@@ -307,14 +318,12 @@ public final class BucketHostEndpoint implements AutoCloseable {
     }
 
     /** The key a virtual-hosted-style path names: the whole path, without its leading '/', decoded. */
-    private static String key(URI incoming) {
-        String path = incoming.getRawPath();
+    private static String key(String path) {
         return decode(path.startsWith("/") ? path.substring(1) : path);
     }
 
-    private static Map<String, String> query(URI incoming) {
+    private static Map<String, String> query(String raw) {
         Map<String, String> params = new LinkedHashMap<>();
-        String raw = incoming.getRawQuery();
         if (raw == null || raw.isEmpty()) {
             return params;
         }
@@ -330,23 +339,15 @@ public final class BucketHostEndpoint implements AutoCloseable {
         return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 
-    private static void stall(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     @Override
     public synchronized void close() {
         if (server != null) {
-            server.stop(0);
+            try {
+                server.stop();
+            } catch (Exception ignored) {
+                // stopping is best effort
+            }
             server = null;
-        }
-        if (executor != null) {
-            executor.shutdownNow();
-            executor = null;
         }
     }
 }

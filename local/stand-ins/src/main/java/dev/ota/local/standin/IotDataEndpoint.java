@@ -19,7 +19,7 @@ import java.util.function.UnaryOperator;
 /**
  * Stand-in for the AWS IoT Data Plane endpoint, for its Publish call only:
  * {@code POST /topics/{url-encoded topic}?qos=N[&retain=true]} with the payload as body, exactly as
- * {@code IotDataPlaneClient} sends it with an endpointOverride. The message goes to the {@link EmbeddedBroker}.
+ * {@code IotDataPlaneClient} sends it with an endpointOverride. The message goes to the {@link MosquittoBroker}.
  * Signatures are not checked, but an Authorization header must be present (an unsigned call would fail on AWS).
  */
 public final class IotDataEndpoint implements AutoCloseable {
@@ -36,19 +36,19 @@ public final class IotDataEndpoint implements AutoCloseable {
         }
     }
 
-    private final EmbeddedBroker broker;
+    private final MosquittoBroker broker;
     private final int requestedPort;
     private final AtomicLong publishCount = new AtomicLong();
     private volatile UnaryOperator<String> twinTopic = t -> null;
     private volatile HttpServer server;
     private ExecutorService executor;
 
-    public IotDataEndpoint(EmbeddedBroker broker) {
+    public IotDataEndpoint(MosquittoBroker broker) {
         this(broker, 0);
     }
 
     /** @param port 0 for a free port */
-    public IotDataEndpoint(EmbeddedBroker broker, int port) {
+    public IotDataEndpoint(MosquittoBroker broker, int port) {
         this.broker = broker;
         this.requestedPort = port;
     }

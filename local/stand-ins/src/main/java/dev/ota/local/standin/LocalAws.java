@@ -15,7 +15,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
- * All local stand-ins together: S3 (s3proxy), DynamoDB (moto_server), MQTT broker (Moquette) and the
+ * All local stand-ins together: S3 (s3proxy), DynamoDB (moto_server), MQTT broker (mosquitto behind a front door) and the
  * IoT Data Plane Publish endpoint, plus SDK v2 clients wired to them. Clients returned by the factory
  * methods belong to the caller, who closes them.
  */
@@ -37,15 +37,15 @@ public final class LocalAws implements AutoCloseable {
 
     private final EmbeddedS3 s3;
     private final MotoServer moto;
-    private final EmbeddedBroker broker;
+    private final MosquittoBroker broker;
     private final IotDataEndpoint iotData;
 
     private LocalAws(Ports ports) {
         s3 = new EmbeddedS3(ports.s3(), null);
         moto = new MotoServer(ports.dynamoDb());
         broker = ports.mqtts() < 0
-                ? new EmbeddedBroker(ports.mqtt())
-                : new EmbeddedBroker(ports.mqtt(), ports.mqtts(), LocalCertificateAuthority.create());
+                ? new MosquittoBroker(ports.mqtt())
+                : new MosquittoBroker(ports.mqtt(), ports.mqtts(), LocalCertificateAuthority.create());
         iotData = new IotDataEndpoint(broker, ports.iotData());
     }
 
@@ -127,7 +127,7 @@ public final class LocalAws implements AutoCloseable {
         return moto;
     }
 
-    public EmbeddedBroker broker() {
+    public MosquittoBroker broker() {
         return broker;
     }
 
@@ -153,7 +153,7 @@ public final class LocalAws implements AutoCloseable {
         return StandInClients.iotDataPlane(iotDataEndpoint());
     }
 
-    /** Stops everything, in parallel (the broker alone waits out Netty's 2 s quiet period). */
+    /** Stops everything, in parallel (the broker's front waits out Netty's quiet period). */
     @Override
     public void close() {
         inParallel(

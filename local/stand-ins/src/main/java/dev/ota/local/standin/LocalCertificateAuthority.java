@@ -115,6 +115,31 @@ public final class LocalCertificateAuthority {
         }
     }
 
+    /**
+     * A client certificate for {@code commonName}, issued by this CA with a fresh EC key, in PEM: what
+     * a fleet's devices present when their certificates are registered with AWS IoT's
+     * RegisterCertificateWithoutCA (no RSA key generation in the registry).
+     */
+    public String issueClientCertificatePem(String commonName) {
+        try {
+            KeyPair key = ecKey();
+            Instant now = Instant.now();
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                            root,
+                            serial(),
+                            Date.from(now.minus(Duration.ofHours(1))),
+                            Date.from(now.plus(Duration.ofDays(825))),
+                            new X500Name("CN=" + commonName.replaceAll("[,=+<>#;\\\"]", "_")),
+                            key.getPublic())
+                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+                    .addExtension(
+                            Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
+            return pem(sign(builder, rootKey));
+        } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
+            throw new IllegalStateException("cannot issue a client certificate", e);
+        }
+    }
+
     static String pem(Object object) {
         StringWriter out = new StringWriter();
         try (JcaPEMWriter writer = new JcaPEMWriter(out)) {

@@ -20,17 +20,23 @@ import java.util.concurrent.TimeUnit;
  * DynamoDB stand-in: the Python {@code moto_server} (PyPI {@code moto[server]}) as a child process
  * on 127.0.0.1. Moto serves every AWS service on one port; we use it for DynamoDB only.
  *
- * <p>Requests are handled one at a time. moto_server serves each connection on its own thread, but
- * its DynamoDB backend is not thread-safe: a TransactWriteItems that is cancelled (a failed
- * condition, which this backend's optimistic writes expect often) restores deep copies of whole
- * tables taken when it started, silently undoing every write other requests made meanwhile.
- * Counters went negative and items lost attributes under the demo fleet's load. So moto_server is
- * started through its own Python interpreter with {@link #SERIALIZED_MAIN}, which wraps the server's
- * WSGI application in one lock; DynamoDB itself is serializable per item, so nothing is lost. A
- * request's body is read before the lock is taken: a client that sent its headers and stopped (the
- * AWS SDK does that when its thread is interrupted while it writes the body) would otherwise hold the
- * lock for good, and every later call, from every client, would hang behind it.
- * The same script ends moto_server when its parent JVM is gone, even after a SIGKILL.
+ * <p>moto_server is started through its own Python interpreter with {@link #SERIALIZED_MAIN}
+ * ({@code moto_server_main.py}), which changes three things:
+ * <ul>
+ *   <li>Requests are handled one at a time. moto_server serves each connection on its own thread,
+ *       but its DynamoDB backend is not thread-safe: two concurrent conditional writes could both
+ *       pass, and a cancelled transaction's rollback undid other requests' writes. One lock around
+ *       the WSGI application makes every call atomic, as DynamoDB's are, so clients need no
+ *       serializing of their own. A request's body is read before the lock is taken: a client that
+ *       sent its headers and stopped (the AWS SDK does that when its thread is interrupted while it
+ *       writes the body) would otherwise hold the lock for good.</li>
+ *   <li>TransactWriteItems journals the items it touches and restores just those when it is
+ *       cancelled; moto 5.2.5 deep-copies every table a transaction touches, so each transaction
+ *       cost time and memory in proportion to the table's size (8.4 GB at 1,000 devices).
+ *       Conditions, their order, the cancellation reasons and GSIs (computed from the items) are
+ *       moto's own (MotoTransactionsTest).</li>
+ *   <li>moto_server ends when its parent JVM is gone, even after a SIGKILL.</li>
+ * </ul>
  */
 public final class MotoServer implements AutoCloseable {
 
@@ -62,13 +68,18 @@ public final class MotoServer implements AutoCloseable {
     }
 
     /**
-     * Where moto_server is: $OTA_MOTO_SERVER, else {repo root}/.venv/bin/moto_server,
+     * Where moto_server is: $OTA_MOTO_SERVER (relative to the repo root), else {repo root}/.venv/bin/moto_server,
      * else moto_server on the PATH.
      */
     public static Path locateExecutable() {
         String fromEnv = System.getenv(EXECUTABLE_ENV);
         if (fromEnv != null && !fromEnv.isBlank()) {
+            // A relative path is the repo root's (.venv/bin/moto_server), whichever module's directory Maven runs the
+            // tests in.
             Path path = Path.of(fromEnv);
+            if (!path.isAbsolute()) {
+                path = RepoRoot.tryFind().map(root -> root.resolve(fromEnv)).orElse(path);
+            }
             if (!Files.isExecutable(path)) {
                 throw new IllegalStateException(EXECUTABLE_ENV + "=" + fromEnv + " is not an executable file");
             }
@@ -118,37 +129,23 @@ public final class MotoServer implements AutoCloseable {
     }
 
     /**
-     * Runs moto_server's own {@code main()} with every request handled under one lock (see the class
-     * comment). The command-line arguments after {@code -c} reach moto unchanged.
+     * Runs moto_server's own {@code main()} with every request handled under one lock, transactions
+     * that journal the items they touch instead of copying whole tables, and a watch on the parent
+     * JVM: {@code moto_server_main.py} beside this class (see its comments). The command-line
+     * arguments after {@code -c} reach moto unchanged.
      */
-    static final String SERIALIZED_MAIN = String.join(
-            "\n",
-            "import io, os, threading, time",
-            "import moto.server as server",
-            // If the JVM dies without running its shutdown hooks (SIGKILL, a crash), do not outlive it.
-            "parent = os.getppid()",
-            "def watch_parent():",
-            "    while os.getppid() == parent:",
-            "        time.sleep(1)",
-            "    os._exit(0)",
-            "threading.Thread(target=watch_parent, daemon=True).start()",
-            "lock = threading.Lock()",
-            "run_simple = server.run_simple",
-            "def serialized(app):",
-            "    def handle(environ, start_response):",
-            // The body is read before the lock is taken: a client that stops in the middle of a request
-            // (headers sent, body not) then holds only its own thread, never every other request.
-            "        length = environ.get('CONTENT_LENGTH')",
-            "        if environ.get('wsgi.input_terminated'):",
-            "            environ['wsgi.input'] = io.BytesIO(environ['wsgi.input'].read())",
-            "        elif length and length.isdigit() and int(length) > 0:",
-            "            environ['wsgi.input'] = io.BytesIO(environ['wsgi.input'].read(int(length)))",
-            "        with lock:",
-            "            return list(app(environ, start_response))",
-            "    return handle",
-            "server.run_simple = lambda host, port, app, **kw: run_simple(host, port, serialized(app), **kw)",
-            "server.main()",
-            "");
+    static final String SERIALIZED_MAIN = resource("moto_server_main.py");
+
+    private static String resource(String name) {
+        try (var in = MotoServer.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException(name + " is missing from the stand-ins' resources");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     /**
      * The command that starts moto_server: through the Python interpreter its script names (its

@@ -4,10 +4,10 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 
 /**
- * Who may connect to the local broker, and what each connected client may publish and subscribe
- * to. The broker asks it on every CONNECT (before the broker proper sees the connection), on
- * every PUBLISH and on every SUBSCRIBE. It knows nothing of OTA: an implementation decides,
- * e.g. by evaluating an AWS IoT policy.
+ * Who may connect to the local broker, and what each connected client may publish, subscribe to
+ * and receive. The broker asks it on every CONNECT (before the broker proper sees the connection),
+ * on every PUBLISH, on every SUBSCRIBE and on every message it is about to deliver. It knows
+ * nothing of OTA: an implementation decides, e.g. by evaluating an AWS IoT policy.
  *
  * <p>A PUBLISH or SUBSCRIBE is asked about with the id of the network connection it came on, the
  * one its CONNECT was decided for: several connections may claim one client id at the same time
@@ -40,6 +40,15 @@ public interface MqttAccessControl {
 
     /** A SUBSCRIBE on an accepted connection, per topic filter; false refuses that filter (SUBACK failure). */
     boolean subscribe(long connectionId, String clientId, String topicFilter);
+
+    /**
+     * A message the broker is about to deliver to a connection, on a topic its subscription matched;
+     * false drops it for that connection alone (the broker counts it delivered), as AWS IoT Core does
+     * without {@code iot:Receive}.
+     */
+    default boolean receive(long connectionId, String clientId, String topic) {
+        return true;
+    }
 
     /** The connection accepted under this id has closed. */
     default void disconnected(long connectionId, String clientId) {}

@@ -2,6 +2,7 @@ package dev.ota.local.standin;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -21,7 +22,17 @@ import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttConnectVariableHeader;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttSubAckMessage;
+import io.netty.handler.codec.mqtt.MqttSubAckPayload;
+import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttSubscribePayload;
+import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -29,6 +40,8 @@ import java.net.InetSocketAddress;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,6 +50,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
@@ -44,18 +58,26 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The broker's front door: a plain listener and, optionally, a mutual-TLS one, in front of the
- * broker proper (Moquette, on an internal port). Each connection's first packet must be a CONNECT,
- * read with Netty's MQTT codec; {@link MqttAccessControl#connect} decides on it, with the client's
- * certificate chain on the TLS listener. A refused client gets CONNACK "not authorized" and never
- * reaches the broker; an accepted one is relayed to it byte for byte from then on. The front also
- * closes a connection on request ({@link #disconnect}), for the broker's authorizer.
- *
- * <p>The broker proper accepts no connection but the front's: the front relays an accepted CONNECT
- * with its own credentials, the connection's id as user name and a secret of this broker's as
- * password ({@link #BACKEND_USER_PREFIX}), and the broker's authenticator refuses every other
- * CONNECT. So a client that reaches the broker's own port without the front (any process on this
- * machine can dial it) is refused, and every PUBLISH and SUBSCRIBE the broker sees names the
- * connection, and so the CONNECT decision, it came on.
+ * broker proper (mosquitto, on an internal port). Every packet is read with Netty's MQTT codec, in
+ * both directions, and the {@link MqttAccessControl} decides:
+ * <ul>
+ *   <li>CONNECT (the first packet, or the connection closes), with the client's certificate chain
+ *       on the TLS listener, and the will's topic as a PUBLISH. A refused client gets CONNACK "not
+ *       authorized" and never reaches the broker; an accepted one is relayed with the front's own
+ *       credentials in place of the client's ({@link #BACKEND_USER} and a secret of this broker's), so
+ *       the broker proper accepts no connection but the front's;</li>
+ *   <li>every PUBLISH: refused, it is dropped and the connection closed, as AWS IoT Core does; allowed,
+ *       the {@code published} sink sees it (with the client id, which mosquitto would not tell), then
+ *       it goes on to the broker. A Basic Ingest topic ({@code $aws/rules/<rule>/...}) goes to the sink
+ *       alone, acknowledged by the front: on AWS it reaches the named rule and no subscriber;</li>
+ *   <li>every SUBSCRIBE, per filter: refused filters get the SUBACK failure code and never reach the
+ *       broker (their SUBACK is merged with the broker's for the others). Granted QoS is at most 1 and
+ *       a QoS 2 PUBLISH closes the connection: AWS IoT Core has no QoS 2;</li>
+ *   <li>every message the broker delivers (receive): refused, it is dropped for that connection and
+ *       acknowledged to the broker by the front.</li>
+ * </ul>
+ * Each decision is made for the network connection the packet came on (its id), never for whoever
+ * else holds the same client id.
  *
  * <p>The TLS listener requires a client certificate and accepts any one whose key the client
  * holds (the handshake proves it): which certificates are good is for the access control to say,
@@ -65,13 +87,18 @@ final class MqttFront implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttFront.class);
     private static final String HOST = "127.0.0.1";
-    /** The user name of a relayed CONNECT: this prefix and the connection's id. */
-    static final String BACKEND_USER_PREFIX = "ota-local-front:";
+    /** The user name of every CONNECT the front relays to the broker proper. */
+    static final String BACKEND_USER = "ota-local-front";
+    /** AWS IoT Basic Ingest: a publish straight to the named rule, never to subscribers. */
+    static final String BASIC_INGEST_PREFIX = "$aws/rules/";
+
+    private static final int SUBACK_FAILURE = 0x80;
 
     private final int maxBytes;
     private final int backendPort;
     private final Supplier<MqttAccessControl> access;
     private final byte[] backendSecret;
+    private final Consumer<MosquittoBroker.ClientPublish> published;
     private final EventLoopGroup boss = new NioEventLoopGroup(1, daemon("mqtt-front-accept"));
     private final EventLoopGroup workers = new NioEventLoopGroup(2, daemon("mqtt-front-io"));
     // Access decisions may call a registry over HTTP: never on an event loop.
@@ -80,29 +107,21 @@ final class MqttFront implements AutoCloseable {
     private final Map<Long, Channel> byConnection = new ConcurrentHashMap<>();
     private final List<Channel> listeners = new ArrayList<>();
 
-    /** @param backendSecret the password every relayed CONNECT carries, which the broker proper requires */
-    MqttFront(int backendPort, int maxBytes, Supplier<MqttAccessControl> access, byte[] backendSecret) {
+    /**
+     * @param backendSecret the password every relayed CONNECT carries, which the broker proper requires
+     * @param published     sees every PUBLISH the access control allowed, on the connection's event loop
+     */
+    MqttFront(
+            int backendPort,
+            int maxBytes,
+            Supplier<MqttAccessControl> access,
+            byte[] backendSecret,
+            Consumer<MosquittoBroker.ClientPublish> published) {
         this.backendPort = backendPort;
         this.maxBytes = maxBytes;
         this.access = access;
         this.backendSecret = backendSecret.clone();
-    }
-
-    /** The user name a relayed CONNECT carries for this connection. */
-    static String backendUser(long connectionId) {
-        return BACKEND_USER_PREFIX + connectionId;
-    }
-
-    /** The connection id in a relayed CONNECT's user name; -1 when it is none of the front's. */
-    static long connectionId(String backendUser) {
-        if (backendUser == null || !backendUser.startsWith(BACKEND_USER_PREFIX)) {
-            return -1;
-        }
-        try {
-            return Long.parseLong(backendUser.substring(BACKEND_USER_PREFIX.length()));
-        } catch (NumberFormatException e) {
-            return -1;
-        }
+        this.published = published;
     }
 
     /** Binds a listener; {@code tls} null for plain TCP. Returns the bound port. */
@@ -111,6 +130,7 @@ final class MqttFront implements AutoCloseable {
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -154,7 +174,7 @@ final class MqttFront implements AutoCloseable {
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     }
 
-    /** Waits for the CONNECT, has it decided, then turns the connection into a relay to the broker. */
+    /** Waits for the CONNECT, has it decided, then relays the connection's packets to the broker. */
     private final class ConnectGate extends ChannelInboundHandlerAdapter {
         private final boolean tls;
         private final List<Object> pending = new ArrayList<>();
@@ -183,10 +203,18 @@ final class MqttFront implements AutoCloseable {
             String clientId = connect.payload().clientIdentifier();
             MqttAccessControl.ConnectAttempt attempt = new MqttAccessControl.ConnectAttempt(
                     connectionId, tls, clientId, connect.payload().userName(), peerCertificates(ctx));
+            String willTopic =
+                    connect.variableHeader().isWillFlag() ? connect.payload().willTopic() : null;
             deciders.execute(() -> {
+                MqttAccessControl control = access.get();
                 String refusal;
                 try {
-                    refusal = access.get().connect(attempt);
+                    refusal = control.connect(attempt);
+                    if (refusal == null && willTopic != null && !control.publish(connectionId, clientId, willTopic)) {
+                        // The will is a PUBLISH the broker makes for the client later: decided now.
+                        control.disconnected(connectionId, clientId);
+                        refusal = "may not publish its will to " + willTopic;
+                    }
                 } catch (RuntimeException e) {
                     LOG.warn("MQTT access control failed on CONNECT of {}", clientId, e);
                     refusal = "access control failed: " + e;
@@ -220,6 +248,7 @@ final class MqttFront implements AutoCloseable {
                 pending.forEach(ReferenceCountUtil::release);
                 return;
             }
+            Connection connection = new Connection(attempt.connectionId(), attempt.clientId(), front);
             ChannelFuture connecting = new Bootstrap()
                     .group(front.eventLoop())
                     .channel(NioSocketChannel.class)
@@ -229,7 +258,10 @@ final class MqttFront implements AutoCloseable {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             ch.pipeline().addLast("encoder", MqttEncoder.INSTANCE);
-                            ch.pipeline().addLast("relay", new Relay(front));
+                            // What the broker delivers passed this front (or the cloud's publisher): twice the
+                            // limit leaves room for its headers.
+                            ch.pipeline().addLast("decoder", new MqttDecoder(2 * maxBytes));
+                            ch.pipeline().addLast("deliveries", connection.new FromBroker());
                         }
                     })
                     .connect(HOST, backendPort);
@@ -242,6 +274,7 @@ final class MqttFront implements AutoCloseable {
                     return;
                 }
                 Channel backend = done.channel();
+                connection.backend = backend;
                 byConnection.put(attempt.connectionId(), front);
                 front.closeFuture().addListener(f -> {
                     backend.close();
@@ -249,23 +282,20 @@ final class MqttFront implements AutoCloseable {
                     access.get().disconnected(attempt.connectionId(), attempt.clientId());
                 });
                 backend.closeFuture().addListener(f -> front.close());
-                backend.write(withBackendCredentials(connect, attempt.connectionId()));
+                backend.write(withBackendCredentials(connect));
+                ctx.pipeline().replace(this, "packets", connection.new FromClient());
                 for (Object msg : pending) {
-                    backend.write(msg);
+                    connection.fromClient(msg);
                 }
                 pending.clear();
                 backend.flush();
-                // From here on, bytes: the decoder hands what it still holds to the relay as it leaves.
-                ctx.pipeline().addLast("relay", new Relay(backend));
-                ctx.pipeline().remove(this);
-                ctx.pipeline().remove("decoder");
                 backend.config().setAutoRead(true);
                 front.config().setAutoRead(true);
             });
         }
 
         /** The client's CONNECT with the front's credentials for the broker proper in place of the client's own. */
-        private MqttConnectMessage withBackendCredentials(MqttConnectMessage connect, long connectionId) {
+        private MqttConnectMessage withBackendCredentials(MqttConnectMessage connect) {
             MqttConnectVariableHeader h = connect.variableHeader();
             MqttConnectPayload p = connect.payload();
             MqttConnectVariableHeader header = new MqttConnectVariableHeader(
@@ -284,16 +314,13 @@ final class MqttFront implements AutoCloseable {
                     p.willProperties(),
                     p.willTopic(),
                     p.willMessageInBytes(),
-                    backendUser(connectionId),
+                    BACKEND_USER,
                     backendSecret.clone());
             return new MqttConnectMessage(connect.fixedHeader(), header, payload);
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            if (!connectSeen) {
-                return;
-            }
             pending.forEach(ReferenceCountUtil::release);
             pending.clear();
             ctx.fireChannelInactive();
@@ -324,33 +351,190 @@ final class MqttFront implements AutoCloseable {
         }
     }
 
-    /** Copies what one side reads to the other. */
-    private static final class Relay extends ChannelInboundHandlerAdapter {
-        private final Channel other;
+    /**
+     * One accepted connection: the client's channel and the broker's, both on one event loop, so the
+     * state here is touched by one thread only.
+     */
+    private final class Connection {
+        private final long id;
+        private final String clientId;
+        private final Channel client;
+        private Channel backend;
+        /** SUBSCRIBE packet id -> which of its filters the front refused (their SUBACK codes are merged in). */
+        private final Map<Integer, boolean[]> refusedFilters = new HashMap<>();
 
-        Relay(Channel other) {
-            this.other = other;
+        Connection(long id, String clientId, Channel client) {
+            this.id = id;
+            this.clientId = clientId;
+            this.client = client;
         }
 
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (!other.isActive()) {
+        void fromClient(Object msg) {
+            if (msg instanceof MqttMessage m && m.decoderResult().isFailure()) {
+                LOG.debug(
+                        "MQTT front: malformed packet from {}: {}",
+                        clientId,
+                        m.decoderResult().cause());
                 ReferenceCountUtil.release(msg);
+                client.close();
+            } else if (msg instanceof MqttPublishMessage publish) {
+                publish(publish);
+            } else if (msg instanceof MqttSubscribeMessage subscribe) {
+                subscribe(subscribe);
+            } else if (msg instanceof MqttConnectMessage) {
+                // A second CONNECT is a protocol violation (MQTT 3.1.1, 3.1.0-2).
+                ReferenceCountUtil.release(msg);
+                client.close();
+            } else {
+                backend.writeAndFlush(msg);
+            }
+        }
+
+        private void publish(MqttPublishMessage publish) {
+            String topic = publish.variableHeader().topicName();
+            int qos = publish.fixedHeader().qosLevel().value();
+            if (qos > 1) {
+                LOG.warn("MQTT front: {} published with QoS {} to {}; AWS IoT Core has no QoS 2", clientId, qos, topic);
+                publish.release();
+                client.close();
                 return;
             }
-            other.writeAndFlush(msg);
+            if (!decide(() -> access.get().publish(id, clientId, topic), "PUBLISH", topic)) {
+                // As AWS IoT Core does: an unauthorized publish ends the connection.
+                publish.release();
+                client.close();
+                return;
+            }
+            byte[] payload = ByteBufUtil.getBytes(publish.content());
+            try {
+                published.accept(new MosquittoBroker.ClientPublish(clientId, topic, payload, qos));
+            } catch (RuntimeException e) {
+                LOG.warn("MQTT front: the publish sink failed on {}", topic, e);
+            }
+            if (topic.startsWith(BASIC_INGEST_PREFIX)) {
+                int packetId = publish.variableHeader().packetId();
+                publish.release();
+                if (qos == 1) {
+                    client.writeAndFlush(
+                            MqttMessageBuilders.pubAck().packetId(packetId).build());
+                }
+                return;
+            }
+            backend.writeAndFlush(publish);
         }
 
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            other.close();
+        private void subscribe(MqttSubscribeMessage subscribe) {
+            List<MqttTopicSubscription> requested = subscribe.payload().topicSubscriptions();
+            boolean[] refused = new boolean[requested.size()];
+            List<MqttTopicSubscription> allowed = new ArrayList<>();
+            for (int i = 0; i < requested.size(); i++) {
+                String filter = requested.get(i).topicName();
+                if (decide(() -> access.get().subscribe(id, clientId, filter), "SUBSCRIBE", filter)) {
+                    MqttQoS qos = requested.get(i).qualityOfService();
+                    allowed.add(new MqttTopicSubscription(
+                            filter, qos == MqttQoS.EXACTLY_ONCE ? MqttQoS.AT_LEAST_ONCE : qos));
+                } else {
+                    refused[i] = true;
+                }
+            }
+            int packetId = subscribe.variableHeader().messageId();
+            if (allowed.isEmpty()) {
+                int[] codes = new int[requested.size()];
+                Arrays.fill(codes, SUBACK_FAILURE);
+                client.writeAndFlush(subAck(subscribe, codes));
+                return;
+            }
+            if (allowed.size() < requested.size()) {
+                refusedFilters.put(packetId, refused);
+            }
+            backend.writeAndFlush(new MqttSubscribeMessage(
+                    subscribe.fixedHeader(),
+                    subscribe.idAndPropertiesVariableHeader(),
+                    new MqttSubscribePayload(allowed)));
         }
 
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            LOG.debug("MQTT relay failed", cause);
-            ctx.close();
+        private boolean decide(Supplier<Boolean> decision, String what, String topic) {
+            try {
+                return decision.get();
+            } catch (RuntimeException e) {
+                LOG.warn("MQTT access control failed on {} of {} to {}", what, clientId, topic, e);
+                return false;
+            }
         }
+
+        void fromBroker(Object msg) {
+            if (msg instanceof MqttSubAckMessage subAck
+                    && refusedFilters.containsKey(subAck.variableHeader().messageId())) {
+                boolean[] refused =
+                        refusedFilters.remove(subAck.variableHeader().messageId());
+                List<Integer> granted = subAck.payload().reasonCodes();
+                int[] merged = new int[refused.length];
+                for (int i = 0, next = 0; i < refused.length; i++) {
+                    merged[i] = refused[i] ? SUBACK_FAILURE : granted.get(next++);
+                }
+                client.writeAndFlush(new MqttSubAckMessage(
+                        subAck.fixedHeader(), subAck.idAndPropertiesVariableHeader(), new MqttSubAckPayload(merged)));
+            } else if (msg instanceof MqttPublishMessage delivery) {
+                String topic = delivery.variableHeader().topicName();
+                if (decide(() -> access.get().receive(id, clientId, topic), "RECEIVE", topic)) {
+                    client.writeAndFlush(delivery);
+                    return;
+                }
+                int packetId = delivery.variableHeader().packetId();
+                boolean acknowledge = delivery.fixedHeader().qosLevel() == MqttQoS.AT_LEAST_ONCE;
+                delivery.release();
+                if (acknowledge) {
+                    backend.writeAndFlush(
+                            MqttMessageBuilders.pubAck().packetId(packetId).build());
+                }
+            } else {
+                client.writeAndFlush(msg);
+            }
+        }
+
+        /** The client's side of the connection, after its CONNECT was relayed. */
+        final class FromClient extends ChannelInboundHandlerAdapter {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                fromClient(msg);
+            }
+
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                LOG.debug("MQTT front: connection of {} failed", clientId, cause);
+                ctx.close();
+            }
+        }
+
+        /** The broker's side: CONNACK, SUBACKs, deliveries and acknowledgements for the client. */
+        final class FromBroker extends ChannelInboundHandlerAdapter {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                if (!client.isActive()) {
+                    ReferenceCountUtil.release(msg);
+                    return;
+                }
+                fromBroker(msg);
+            }
+
+            @Override
+            public void channelInactive(ChannelHandlerContext ctx) {
+                client.close();
+            }
+
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                LOG.debug("MQTT front: the broker's side of {} failed", clientId, cause);
+                ctx.close();
+            }
+        }
+    }
+
+    private static MqttSubAckMessage subAck(MqttSubscribeMessage subscribe, int[] codes) {
+        return new MqttSubAckMessage(
+                new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                subscribe.idAndPropertiesVariableHeader(),
+                new MqttSubAckPayload(codes));
     }
 
     private static ThreadFactory daemon(String name) {

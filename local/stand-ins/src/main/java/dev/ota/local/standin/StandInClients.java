@@ -35,13 +35,13 @@ public final class StandInClients {
         return dynamoDb(endpoint, NO_OVERRIDES);
     }
 
-    /** Calls to one DynamoDB endpoint go one at a time: moto_server is not atomic under concurrency (see SerializedHttpClient). */
+    /** moto_server makes each call atomic itself (MotoServer), so calls go out concurrently. */
     public static DynamoDbClient dynamoDb(URI endpoint, ClientOverrideConfiguration overrides) {
         return DynamoDbClient.builder()
                 .endpointOverride(endpoint)
                 .region(REGION)
                 .credentialsProvider(CREDENTIALS)
-                .httpClientBuilder(SerializedHttpClient.builder(UrlConnectionHttpClient.builder(), endpoint))
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
                 .overrideConfiguration(overrides)
                 .build();
     }
@@ -86,14 +86,14 @@ public final class StandInClients {
 
     /**
      * The AWS IoT control plane (things, certificates, policies) on moto_server, the same endpoint
-     * as DynamoDB; one call at a time, like every moto call (see SerializedHttpClient).
+     * as DynamoDB.
      */
     public static IotClient iot(URI endpoint) {
         return IotClient.builder()
                 .endpointOverride(endpoint)
                 .region(REGION)
                 .credentialsProvider(CREDENTIALS)
-                .httpClientBuilder(SerializedHttpClient.builder(UrlConnectionHttpClient.builder(), endpoint))
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
                 .build();
     }
 

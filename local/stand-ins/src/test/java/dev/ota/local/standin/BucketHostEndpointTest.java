@@ -74,6 +74,42 @@ class BucketHostEndpointTest {
     }
 
     @Test
+    void aCSdkReadFindsTheHeaderNamesS3WritesByteForByte() throws Exception {
+        URI url = presignedGet();
+        assertThat(CSdkHttpGet.request(url, null).length).isLessThanOrEqualTo(CSdkHttpGet.SEND_BUFFER_BYTES);
+
+        CSdkHttpGet.Response whole = CSdkHttpGet.get(url.toString(), null, Duration.ofSeconds(10));
+        assertThat(whole.statusLine()).isEqualTo("HTTP/1.1 200 OK");
+        assertThat(whole.headers())
+                .containsEntry("Content-Length", String.valueOf(CONTENT.length))
+                .containsEntry("Accept-Ranges", "bytes")
+                .containsKeys("Content-Type", "ETag", "Last-Modified", "x-amz-request-id")
+                .doesNotContainKeys("Content-length", "content-length", "Etag", "Last-modified", "Transfer-Encoding");
+        assertThat(whole.body()).isEqualTo(CONTENT);
+        assertThat(whole.complete()).isTrue();
+
+        // as the C SDK resumes: from its saved offset to the file size
+        CSdkHttpGet.Response rest = CSdkHttpGet.get(url.toString(), "bytes=400-1000", Duration.ofSeconds(10));
+        assertThat(rest.statusLine()).isEqualTo("HTTP/1.1 206 Partial Content");
+        assertThat(rest.headers())
+                .containsEntry("Content-Range", "bytes 400-999/1000")
+                .containsEntry("Content-Length", "600")
+                .doesNotContainKeys("Content-range", "Content-length");
+        assertThat(rest.body()).isEqualTo(Arrays.copyOfRange(CONTENT, 400, 1000));
+    }
+
+    @Test
+    void aCutDownloadReadsShortOfItsContentLength() throws Exception {
+        endpoint.dropNextDownloads(1, 250, Duration.ZERO);
+
+        CSdkHttpGet.Response cut = CSdkHttpGet.get(presignedGet().toString(), null, Duration.ofSeconds(10));
+
+        assertThat(cut.headers()).containsEntry("Content-Length", String.valueOf(CONTENT.length));
+        assertThat(cut.body()).isEqualTo(Arrays.copyOf(CONTENT, 250));
+        assertThat(cut.complete()).isFalse();
+    }
+
+    @Test
     void relaysRangeRequests() throws Exception {
         HttpResponse<byte[]> response = send(HttpRequest.newBuilder(presignedGet())
                 .header("Range", "bytes=100-199")

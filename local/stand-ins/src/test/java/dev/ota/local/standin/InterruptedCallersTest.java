@@ -25,9 +25,8 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * theirs that way, executors are shut down with {@code shutdownNow}). The AWS SDK then throws out of
  * the request body it is writing, after the headers went out. Before, that left moto_server waiting
  * for the body under its one lock: every later call from every client hung (a whole test run stalled,
- * with the broker's CONNECT decisions, which ask moto's IoT registry, stuck behind it). Two fixes, each
- * enough on its own: SerializedHttpClient aborts (closes) a call that fails half-way, and moto_server
- * reads a request's body before it takes its lock.
+ * with the broker's CONNECT decisions, which ask moto's IoT registry, stuck behind it). The fix:
+ * moto_server reads a request's body before it takes its lock.
  */
 class InterruptedCallersTest {
 

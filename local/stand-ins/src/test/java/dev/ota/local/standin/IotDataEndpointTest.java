@@ -16,14 +16,14 @@ import software.amazon.awssdk.services.iotdataplane.model.PublishResponse;
 
 class IotDataEndpointTest {
 
-    private static EmbeddedBroker broker;
+    private static MosquittoBroker broker;
     private static IotDataEndpoint endpoint;
     private static IotDataPlaneClient iotData;
     private static final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() {
-        broker = new EmbeddedBroker().start();
+        broker = new MosquittoBroker().start();
         endpoint = new IotDataEndpoint(broker).start();
         iotData = StandInClients.iotDataPlane(endpoint.endpoint());
     }

@@ -8,13 +8,18 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttSubAckMessage;
+import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
@@ -37,7 +42,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Date;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -56,7 +60,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The broker's front door on its own, in front of a fake broker (a plain socket that records what
- * reaches it): what a refused and an accepted CONNECT do, on the plain and the mutual-TLS listener.
+ * reaches it): what a refused and an accepted CONNECT do, on the plain and the mutual-TLS listener,
+ * and what the front decides on each PUBLISH, SUBSCRIBE and delivery.
  */
 class MqttFrontTest {
 
@@ -65,6 +70,7 @@ class MqttFrontTest {
 
     private FakeBroker backend;
     private Decisions access;
+    private final BlockingQueue<MosquittoBroker.ClientPublish> published = new LinkedBlockingQueue<>();
     private MqttFront front;
     private int plainPort;
     private int tlsPort;
@@ -73,7 +79,7 @@ class MqttFrontTest {
     void start() throws Exception {
         backend = new FakeBroker();
         access = new Decisions();
-        front = new MqttFront(backend.port(), 256 * 1024, () -> access, SECRET);
+        front = new MqttFront(backend.port(), 256 * 1024, () -> access, SECRET, published::add);
         plainPort = front.listen(0, null);
         tlsPort = front.listen(0, serverTls());
     }
@@ -125,7 +131,7 @@ class MqttFrontTest {
     // ---- accepted ----
 
     @Test
-    void anAcceptedConnectIsRelayedWithTheFrontsCredentialsAndThenByteForByteBothWays() throws Exception {
+    void anAcceptedConnectIsRelayedWithTheFrontsCredentialsAndThenPacketByPacketBothWays() throws Exception {
         try (Socket client = plainClient()) {
             client.getOutputStream()
                     .write(concat(encode(connect("P::dev-1")), encode(publish("ota/report/P/dev-1", "pipelined"))));
@@ -135,9 +141,8 @@ class MqttFrontTest {
             assertThat(broker).as("the accepted client reached the broker").isNotNull();
             List<MqttMessage> relayed = decode(broker.getInputStream(), 2);
             MqttConnectMessage connect = (MqttConnectMessage) relayed.get(0);
-            long connectionId = access.attempts.get(0).connectionId();
             assertThat(connect.payload().clientIdentifier()).isEqualTo("P::dev-1");
-            assertThat(connect.payload().userName()).isEqualTo(MqttFront.backendUser(connectionId));
+            assertThat(connect.payload().userName()).isEqualTo(MqttFront.BACKEND_USER);
             assertThat(connect.payload().passwordInBytes()).isEqualTo(SECRET);
             assertThat(connect.variableHeader().isCleanSession()).isTrue();
             assertThat(connect.variableHeader().keepAliveTimeSeconds()).isEqualTo(30);
@@ -145,16 +150,26 @@ class MqttFrontTest {
             assertThat(pipelined.variableHeader().topicName()).isEqualTo("ota/report/P/dev-1");
             assertThat(pipelined.payload().toString(UTF_8)).isEqualTo("pipelined");
             pipelined.release();
+            MosquittoBroker.ClientPublish seen = published.poll(5, TimeUnit.SECONDS);
+            assertThat(seen).isNotNull();
+            assertThat(seen.clientId()).isEqualTo("P::dev-1");
+            assertThat(seen.topic()).isEqualTo("ota/report/P/dev-1");
+            assertThat(new String(seen.payload(), UTF_8)).isEqualTo("pipelined");
 
-            // From the broker's first bytes on, the front copies bytes, MQTT or not.
-            byte[] down = random(20_000, 1);
+            // The broker's packets reach the client as the broker sent them.
+            byte[] down = concat(
+                    new byte[] {0x20, 0x02, 0x00, 0x00},
+                    encode(publishQos1("ota/update/P/dev-1", "x".repeat(20_000), 7)));
             broker.getOutputStream().write(down);
             broker.getOutputStream().flush();
             assertThat(readExactly(client.getInputStream(), down.length)).containsExactly(toInts(down));
-            byte[] up = random(50_000, 2);
+            byte[] up = encode(publish("ota/report/P/dev-1", "y".repeat(50_000)));
             client.getOutputStream().write(up);
             client.getOutputStream().flush();
-            assertThat(readExactly(broker.getInputStream(), up.length)).containsExactly(toInts(up));
+            MqttPublishMessage large =
+                    (MqttPublishMessage) decode(broker.getInputStream(), 1).get(0);
+            assertThat(large.payload().readableBytes()).isEqualTo(50_000);
+            large.release();
             assertThat(front.relayed()).isEqualTo(1);
 
             // The broker hangs up: so does the front, and the access control hears of it.
@@ -164,6 +179,123 @@ class MqttFrontTest {
         awaitTrue(() -> access.disconnected.size() == 1);
         assertThat(access.disconnected).containsExactly(access.attempts.get(0).connectionId());
         awaitTrue(() -> front.relayed() == 0);
+    }
+
+    @Test
+    void aRefusedPublishIsDroppedAndClosesTheConnection() throws Exception {
+        access.mayPublish = topic -> !topic.contains("other");
+        try (Socket client = plainClient()) {
+            client.getOutputStream().write(encode(connect("P::dev-3")));
+            Socket broker = backend.awaitConnection(5000);
+            decode(broker.getInputStream(), 1);
+            client.getOutputStream().write(encode(publish("ota/report/P/other", "spoof")));
+            client.getOutputStream().flush();
+            assertThat(client.getInputStream().read()).as("closed").isEqualTo(-1);
+            assertThat(broker.getInputStream().read())
+                    .as("nothing reached the broker")
+                    .isEqualTo(-1);
+        }
+        assertThat(published.poll(200, TimeUnit.MILLISECONDS)).isNull();
+    }
+
+    @Test
+    void refusedFiltersGetTheFailureCodeMergedIntoTheBrokersSuback() throws Exception {
+        access.maySubscribe = filter -> !filter.contains("other");
+        try (Socket client = plainClient()) {
+            client.getOutputStream().write(encode(connect("P::dev-4")));
+            Socket broker = backend.awaitConnection(5000);
+            decode(broker.getInputStream(), 1);
+            client.getOutputStream()
+                    .write(encode(MqttMessageBuilders.subscribe()
+                            .messageId(5)
+                            .addSubscription(MqttQoS.AT_LEAST_ONCE, "ota/update/P/other")
+                            .addSubscription(MqttQoS.EXACTLY_ONCE, "ota/update/P/dev-4")
+                            .build()));
+            client.getOutputStream().flush();
+            MqttSubscribeMessage forwarded =
+                    (MqttSubscribeMessage) decode(broker.getInputStream(), 1).get(0);
+            assertThat(forwarded.payload().topicSubscriptions()).singleElement().satisfies(sub -> {
+                assertThat(sub.topicName()).isEqualTo("ota/update/P/dev-4");
+                assertThat(sub.qualityOfService()).as("no QoS 2 on AWS").isEqualTo(MqttQoS.AT_LEAST_ONCE);
+            });
+            broker.getOutputStream()
+                    .write(encode(MqttMessageBuilders.subAck()
+                            .packetId(5)
+                            .addGrantedQos(MqttQoS.AT_LEAST_ONCE)
+                            .build()));
+            MqttSubAckMessage subAck =
+                    (MqttSubAckMessage) decode(client.getInputStream(), 1).get(0);
+            assertThat(subAck.variableHeader().messageId()).isEqualTo(5);
+            assertThat(subAck.payload().reasonCodes()).containsExactly(0x80, 1);
+        }
+    }
+
+    @Test
+    void aDeliveryTheClientMayNotReceiveIsDroppedAndAcknowledgedToTheBroker() throws Exception {
+        access.mayReceive = topic -> !topic.contains("other");
+        try (Socket client = plainClient()) {
+            client.getOutputStream().write(encode(connect("P::dev-5")));
+            Socket broker = backend.awaitConnection(5000);
+            decode(broker.getInputStream(), 1);
+            broker.getOutputStream()
+                    .write(concat(
+                            new byte[] {0x20, 0x02, 0x00, 0x00},
+                            encode(publishQos1("ota/update/P/other", "not yours", 9)),
+                            encode(publishQos1("ota/update/P/dev-5", "yours", 10))));
+            broker.getOutputStream().flush();
+            List<MqttMessage> atClient = decode(client.getInputStream(), 2);
+            assertThat(atClient.get(0)).isInstanceOf(MqttConnAckMessage.class);
+            MqttPublishMessage delivered = (MqttPublishMessage) atClient.get(1);
+            assertThat(delivered.variableHeader().topicName()).isEqualTo("ota/update/P/dev-5");
+            delivered.release();
+            MqttMessage ack = decode(broker.getInputStream(), 1).get(0);
+            assertThat(ack.fixedHeader().messageType()).isEqualTo(MqttMessageType.PUBACK);
+            assertThat(((MqttMessageIdVariableHeader) ack.variableHeader()).messageId())
+                    .isEqualTo(9);
+        }
+    }
+
+    @Test
+    void aBasicIngestPublishGoesToTheSinkAloneAndTheFrontAcknowledgesIt() throws Exception {
+        try (Socket client = plainClient()) {
+            client.getOutputStream().write(encode(connect("P::dev-6")));
+            Socket broker = backend.awaitConnection(5000);
+            decode(broker.getInputStream(), 1);
+            client.getOutputStream().write(encode(publishQos1("$aws/rules/r1/ota/report/P/dev-6", "{}", 3)));
+            client.getOutputStream().flush();
+            MqttMessage ack = decode(client.getInputStream(), 1).get(0);
+            assertThat(ack.fixedHeader().messageType()).isEqualTo(MqttMessageType.PUBACK);
+            assertThat(((MqttMessageIdVariableHeader) ack.variableHeader()).messageId())
+                    .isEqualTo(3);
+            MosquittoBroker.ClientPublish seen = published.poll(5, TimeUnit.SECONDS);
+            assertThat(seen).isNotNull();
+            assertThat(seen.topic()).isEqualTo("$aws/rules/r1/ota/report/P/dev-6");
+            broker.setSoTimeout(300);
+            assertThat(catchThrowable(() -> broker.getInputStream().read()))
+                    .as("nothing reached the broker")
+                    .isInstanceOf(SocketTimeoutException.class);
+        }
+    }
+
+    @Test
+    void aConnectWhoseWillTheClientMayNotPublishIsRefused() throws Exception {
+        access.mayPublish = topic -> !topic.contains("other");
+        try (Socket client = plainClient()) {
+            client.getOutputStream()
+                    .write(encode(MqttMessageBuilders.connect()
+                            .clientId("P::dev-7")
+                            .protocolVersion(MqttVersion.MQTT_3_1_1)
+                            .cleanSession(true)
+                            .keepAlive(30)
+                            .willFlag(true)
+                            .willTopic("ota/update/P/other")
+                            .willMessage("{}".getBytes(UTF_8))
+                            .build()));
+            client.getOutputStream().flush();
+            assertThat(readExactly(client.getInputStream(), 4)).containsExactly(0x20, 0x02, 0x00, 0x05);
+        }
+        assertThat(backend.awaitConnection(300)).isNull();
+        assertThat(access.disconnected).containsExactly(access.attempts.get(0).connectionId());
     }
 
     @Test
@@ -181,8 +313,8 @@ class MqttFrontTest {
             front.disconnect(access.attempts.get(0).connectionId());
 
             assertThat(first.getInputStream().read()).isEqualTo(-1);
-            secondAtBroker.getOutputStream().write(new byte[] {1, 2, 3});
-            assertThat(readExactly(second.getInputStream(), 3)).containsExactly(1, 2, 3);
+            secondAtBroker.getOutputStream().write(new byte[] {0x20, 0x02, 0x00, 0x00});
+            assertThat(readExactly(second.getInputStream(), 4)).containsExactly(0x20, 0x02, 0x00, 0x00);
         }
     }
 
@@ -261,6 +393,9 @@ class MqttFrontTest {
         final List<ConnectAttempt> attempts = new CopyOnWriteArrayList<>();
         final List<Long> disconnected = new CopyOnWriteArrayList<>();
         volatile String refuse;
+        volatile java.util.function.Predicate<String> mayPublish = t -> true;
+        volatile java.util.function.Predicate<String> maySubscribe = t -> true;
+        volatile java.util.function.Predicate<String> mayReceive = t -> true;
 
         @Override
         public String connect(ConnectAttempt attempt) {
@@ -270,12 +405,17 @@ class MqttFrontTest {
 
         @Override
         public boolean publish(long connectionId, String clientId, String topic) {
-            return true;
+            return mayPublish.test(topic);
         }
 
         @Override
         public boolean subscribe(long connectionId, String clientId, String topicFilter) {
-            return true;
+            return maySubscribe.test(topicFilter);
+        }
+
+        @Override
+        public boolean receive(long connectionId, String clientId, String topic) {
+            return mayReceive.test(topic);
         }
 
         @Override
@@ -341,6 +481,15 @@ class MqttFrontTest {
                 .build();
     }
 
+    private static MqttPublishMessage publishQos1(String topic, String payload, int packetId) {
+        return MqttMessageBuilders.publish()
+                .topicName(topic)
+                .qos(MqttQoS.AT_LEAST_ONCE)
+                .messageId(packetId)
+                .payload(Unpooled.copiedBuffer(payload, UTF_8))
+                .build();
+    }
+
     private static MqttPublishMessage publish(String topic, String payload) {
         return MqttMessageBuilders.publish()
                 .topicName(topic)
@@ -361,7 +510,7 @@ class MqttFrontTest {
 
     /** Reads MQTT packets off a stream until {@code count} are decoded. */
     private static List<MqttMessage> decode(InputStream in, int count) throws IOException {
-        EmbeddedChannel channel = new EmbeddedChannel(new MqttDecoder());
+        EmbeddedChannel channel = new EmbeddedChannel(new MqttDecoder(1 << 20));
         List<MqttMessage> messages = new ArrayList<>();
         byte[] buffer = new byte[4096];
         while (messages.size() < count) {
@@ -404,12 +553,6 @@ class MqttFrontTest {
         return ints;
     }
 
-    private static byte[] random(int size, long seed) {
-        byte[] bytes = new byte[size];
-        new Random(seed).nextBytes(bytes);
-        return bytes;
-    }
-
     private static byte[] concat(byte[]... parts) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Arrays.stream(parts).forEach(out::writeBytes);
@@ -424,7 +567,7 @@ class MqttFrontTest {
         assertThat(condition.getAsBoolean()).isTrue();
     }
 
-    /** As EmbeddedBroker sets up its TLS listener: client certificate required, any one accepted. */
+    /** As MosquittoBroker sets up its TLS listener: client certificate required, any one accepted. */
     private static SslContext serverTls() throws Exception {
         return SslContextBuilder.forServer(CA.serverKey(), CA.serverCertificate(), CA.root())
                 .clientAuth(ClientAuth.REQUIRE)

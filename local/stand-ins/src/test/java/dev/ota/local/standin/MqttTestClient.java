@@ -21,11 +21,24 @@ final class MqttTestClient implements AutoCloseable {
     private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
 
     MqttTestClient(String url, String clientId) throws MqttException {
+        this(url, clientId, null, null);
+    }
+
+    MqttTestClient(String url, String clientId, String userName, String password) throws MqttException {
         client = new MqttClient(url, clientId, new MemoryPersistence());
         MqttConnectOptions options = new MqttConnectOptions();
         options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
         options.setCleanSession(true);
-        client.connect(options);
+        if (userName != null) {
+            options.setUserName(userName);
+            options.setPassword(password.toCharArray());
+        }
+        try {
+            client.connect(options);
+        } catch (MqttException e) {
+            client.close();
+            throw e;
+        }
     }
 
     MqttTestClient subscribe(String filter, int qos) throws MqttException {
@@ -50,16 +63,25 @@ final class MqttTestClient implements AutoCloseable {
         return next;
     }
 
+    /** The next message within {@code millis}, or null. */
+    Received poll(long millis) throws InterruptedException {
+        return received.poll(millis, TimeUnit.MILLISECONDS);
+    }
+
     /** Whatever arrived so far, without waiting. */
     Received poll() {
         return received.poll();
     }
 
     @Override
-    public void close() throws MqttException {
-        if (client.isConnected()) {
-            client.disconnect();
+    public void close() {
+        try {
+            if (client.isConnected()) {
+                client.disconnect();
+            }
+            client.close();
+        } catch (MqttException e) {
+            throw new IllegalStateException(e);
         }
-        client.close();
     }
 }

@@ -7,6 +7,7 @@ import dev.ota.domain.OperatorException;
 import dev.ota.domain.OperatorException.Code;
 import dev.ota.domain.Page;
 import dev.ota.domain.device.DeviceId;
+import dev.ota.domain.device.FirmwareVersion;
 import dev.ota.log.StructuredLog;
 import dev.ota.port.in.FirmwareOperations;
 import dev.ota.port.out.FirmwareCatalog;
@@ -28,9 +29,6 @@ import java.util.regex.Pattern;
  * AVAILABLE or REJECTED.
  */
 public final class FirmwareCatalogService implements FirmwareOperations {
-
-    /** Versions go into S3 keys and URL paths, so they are held to a safe subset of Tencent's printable ASCII. */
-    static final Pattern VERSION = Pattern.compile("[A-Za-z0-9._+~-]+");
 
     static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
     static final Pattern MD5 = Pattern.compile("[0-9a-fA-F]{32}");
@@ -308,16 +306,11 @@ public final class FirmwareCatalogService implements FirmwareOperations {
     }
 
     static String version(String version) {
-        if (version == null || version.isEmpty()) {
-            throw invalid("version is missing");
+        try {
+            return FirmwareVersion.requireStorable("version", version);
+        } catch (InvalidMessageException e) {
+            throw invalid(e.getMessage());
         }
-        if (version.length() > 32) {
-            throw invalid("version must be 1..32 characters, not " + version.length());
-        }
-        if (!VERSION.matcher(version).matches()) {
-            throw invalid("version may only hold [A-Za-z0-9._+~-]");
-        }
-        return version;
     }
 
     static String md5(String md5) {

@@ -10,6 +10,7 @@ import dev.ota.port.out.DeviceListSource;
 import dev.ota.port.out.JobRepository;
 import dev.ota.port.out.RolloutStore;
 import dev.ota.port.out.RolloutStore.QueuedDevice;
+import dev.ota.port.out.ThingRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,6 +41,7 @@ final class Expander {
     private final RolloutStore rollout;
     private final DeviceDirectory directory;
     private final DeviceListSource lists;
+    private final ThingRegistry things;
     private final Clock clock;
     private final EngineTuning tuning;
     private final StructuredLog log;
@@ -49,6 +51,7 @@ final class Expander {
             RolloutStore rollout,
             DeviceDirectory directory,
             DeviceListSource lists,
+            ThingRegistry things,
             Clock clock,
             EngineTuning tuning,
             StructuredLog log) {
@@ -56,6 +59,7 @@ final class Expander {
         this.rollout = rollout;
         this.directory = directory;
         this.lists = lists;
+        this.things = things;
         this.clock = clock;
         this.tuning = tuning;
         this.log = log;
@@ -92,7 +96,7 @@ final class Expander {
         long duplicates = job.duplicateNames();
         try (TargetReader reader = names != null
                 ? TargetReader.list(names, cursor)
-                : TargetReader.open(job.definition(), cursor, directory, lists)) {
+                : TargetReader.open(job.definition(), cursor, directory, lists, things)) {
             while (true) {
                 TargetReader.Batch batch = reader.next(tuning.expandBatch());
                 long base = seq;
@@ -144,7 +148,7 @@ final class Expander {
                 invalid += batch.invalid();
                 duplicates += batchDuplicates;
                 if (done) {
-                    finish(jobId, job, targets, invalid, duplicates, now);
+                    finish(jobId, job, targets, invalid, duplicates, batch.problem(), now);
                     return new Result(true, false, total);
                 }
                 if (outOfTime) {
@@ -156,13 +160,23 @@ final class Expander {
     }
 
     /** Expansion is complete: the job moves on from PREPARING, unless an operator paused or canceled it meanwhile. */
-    private void finish(String jobId, JobRecord job, long targets, long invalid, long duplicates, Instant now) {
+    private void finish(
+            String jobId, JobRecord job, long targets, long invalid, long duplicates, String problem, Instant now) {
         JobStatus next = job.definition().window().started(now) ? JobStatus.IN_PROGRESS : JobStatus.SCHEDULED;
         String reason = (next == JobStatus.IN_PROGRESS
                         ? "rolling out"
                         : "starts at " + job.definition().window().startAt())
                 + ": " + targets + " targets" + (invalid > 0 ? ", " + invalid + " invalid device names skipped" : "")
-                + (duplicates > 0 ? ", " + duplicates + " duplicate names skipped" : "");
+                + (duplicates > 0 ? ", " + duplicates + " duplicate names skipped" : "")
+                + (problem == null ? "" : "; " + problem);
+        if (problem != null) {
+            log.warn("expansion_ended_early", "jobId", jobId, "problem", problem);
+            if (targets == 0) {
+                // Nothing to roll out because the targets could not be read: say so, do not "complete".
+                next = JobStatus.ABORTED;
+                reason = "no targets: " + problem;
+            }
+        }
         jobs.update(jobId, JobPatch.patch().ifStateIn(JobStatus.PREPARING).state(next, reason));
         log.info(
                 "expansion_done",

@@ -41,6 +41,12 @@ public final class JobDefinitionJson {
         if (d.deviceListS3Key() != null) {
             targets.put("deviceListS3Key", d.deviceListS3Key());
         }
+        if (d.thingGroupName() != null) {
+            targets.put("thingGroupName", d.thingGroupName());
+        }
+        if (d.fleetQuery() != null) {
+            targets.put("fleetQuery", d.fleetQuery());
+        }
         root.put("dynamic", d.dynamic());
         ObjectNode rate =
                 root.putObject("rollout").put("ratePerMinute", d.rate().maxRatePerMinute());
@@ -119,6 +125,8 @@ public final class JobDefinitionJson {
                 strings(t.path("sourceVersions")),
                 strings(t.path("deviceNames")),
                 t.has("deviceListS3Key") ? t.get("deviceListS3Key").asText() : null,
+                t.has("thingGroupName") ? t.get("thingGroupName").asText() : null,
+                t.has("fleetQuery") ? t.get("fleetQuery").asText() : null,
                 root.path("dynamic").asBoolean(),
                 rate,
                 stages,

@@ -15,11 +15,17 @@ import dev.ota.domain.rollout.StagePlan;
 import dev.ota.port.in.JobOperations.CreateJob;
 import dev.ota.port.in.JobOperations.Retry;
 import dev.ota.port.in.JobOperations.Rollout;
+import dev.ota.port.in.JobOperations.StageUpdate;
 import dev.ota.port.in.JobOperations.Targets;
+import dev.ota.port.in.JobOperations.UpdateJob;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -43,7 +49,8 @@ public final class JobDefinitions {
 
     /**
      * A static job of an explicit device list, already checked by its caller, with the engine's
-     * defaults for everything else: no rate limit, no stages, no schedule, no in-progress timeout.
+     * defaults for everything else: no rate limit, no stages, no schedule, the default in-progress
+     * timeout ({@link JobDefinition#DEFAULT_TIMEOUT}).
      * The update-devices function's jobs.
      *
      * @param keptNames the names stored with the job (empty when they do not fit on the job item;
@@ -71,17 +78,116 @@ public final class JobDefinitions {
                 description);
     }
 
+    /**
+     * {@code current} with an operator's update applied: rate, stage thresholds and failure actions,
+     * in-progress timeout, retries, description; targets, schedule and stage sizes stay. Every
+     * violation (and an update that names nothing) is an {@link OperatorException} INVALID_REQUEST.
+     */
+    public static JobDefinition update(JobDefinition current, UpdateJob u) {
+        if (u == null
+                || u.rollout() == null
+                        && u.stages() == null
+                        && u.inProgressTimeout() == null
+                        && u.retry() == null
+                        && u.description() == null) {
+            throw invalid(
+                    "the update changes nothing: give rollout, stages, inProgressTimeoutSeconds, retry or description");
+        }
+        try {
+            RolloutRate rate = u.rollout() == null ? current.rate() : rate(u.rollout());
+            List<Stage> stages = current.stages();
+            if (u.stages() != null) {
+                if (u.stages().size() != current.stages().size()) {
+                    throw new IllegalArgumentException(
+                            "stages lists " + u.stages().size() + " stages; the job has "
+                                    + current.stages().size() + " (a stage's size cannot change, its thresholds can)");
+                }
+                List<Stage> changed = new ArrayList<>();
+                for (int i = 0; i < stages.size(); i++) {
+                    Stage s = stages.get(i);
+                    StageUpdate c = u.stages().get(i);
+                    changed.add(
+                            c == null
+                                    ? s
+                                    : new Stage(
+                                            s.deviceCount(),
+                                            s.percent(),
+                                            c.successThresholdPercent() == null
+                                                    ? s.successThresholdPercent()
+                                                    : c.successThresholdPercent(),
+                                            c.failureThresholdPercent() == null
+                                                    ? s.failureThresholdPercent()
+                                                    : c.failureThresholdPercent(),
+                                            c.minDevicesForFailure() == null
+                                                    ? s.minDevicesForFailure()
+                                                    : c.minDevicesForFailure(),
+                                            c.onFailure() == null ? s.onFailure() : c.onFailure()));
+                }
+                stages = List.copyOf(changed);
+            }
+            Duration timeout = u.inProgressTimeout() == null ? current.inProgressTimeout() : u.inProgressTimeout();
+            checkTimeout(timeout);
+            RetryPolicy retry = u.retry() == null ? current.retryPolicy() : retry(u.retry());
+            String description = u.description() == null ? current.description() : u.description();
+            if (description.length() > JobDefinition.MAX_DESCRIPTION) {
+                throw new IllegalArgumentException(
+                        "description is longer than " + JobDefinition.MAX_DESCRIPTION + " characters");
+            }
+            return new JobDefinition(
+                    current.productId(),
+                    current.targetVersion(),
+                    current.targetType(),
+                    current.sourceVersions(),
+                    current.deviceNames(),
+                    current.deviceListS3Key(),
+                    current.dynamic(),
+                    rate,
+                    stages,
+                    current.window(),
+                    timeout,
+                    retry,
+                    description);
+        } catch (InvalidMessageException | IllegalArgumentException e) {
+            throw invalid(e.getMessage());
+        }
+    }
+
+    /**
+     * What "the same request" means for a client token: SHA-256 of the checked definition as the job
+     * stores it (defaults filled in, names de-duplicated), hex.
+     */
+    public static String fingerprint(JobDefinition d) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256")
+                    .digest(JobDefinitionJson.encode(d).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    private static void checkTimeout(Duration timeout) {
+        if (timeout != null
+                && (timeout.compareTo(JobDefinition.MIN_TIMEOUT) < 0
+                        || timeout.compareTo(JobDefinition.MAX_TIMEOUT) > 0)) {
+            throw new IllegalArgumentException("inProgressTimeout must be 1 minute..7 days");
+        }
+    }
+
     private static JobDefinition check(CreateJob r, Instant now) {
         new DeviceId(r.productId(), "x");
-        FirmwareVersion.require("targetVersion", r.targetVersion());
+        FirmwareVersion.requireStorable("targetVersion", r.targetVersion());
         Targets t = r.targets();
         if (t == null || t.type() == null) {
             throw new IllegalArgumentException(
-                    "targets.type is required: SOURCE_VERSIONS, DEVICE_LIST, DEVICE_LIST_FILE or PRODUCT");
+                    "targets.type is required: SOURCE_VERSIONS, DEVICE_LIST, DEVICE_LIST_FILE, PRODUCT,"
+                            + " THING_GROUP or FLEET_QUERY");
         }
         List<String> versions = List.of();
         List<String> names = List.of();
         String key = null;
+        String group = null;
+        String query = null;
         switch (t.type()) {
             case SOURCE_VERSIONS -> {
                 onlyField(t, "sourceVersions");
@@ -121,6 +227,25 @@ public final class JobDefinitions {
                 }
             }
             case PRODUCT -> onlyField(t);
+            case THING_GROUP -> {
+                onlyField(t, "thingGroupName", "sourceVersions");
+                versions = versions(t.sourceVersions(), r.targetVersion());
+                group = t.thingGroupName();
+                if (group == null
+                        || group.isEmpty()
+                        || group.length() > JobDefinition.MAX_THING_GROUP_NAME
+                        || !group.matches(JobDefinition.THING_GROUP_NAME_PATTERN)) {
+                    throw new IllegalArgumentException("targets.thingGroupName must be an AWS IoT thing-group name: 1.."
+                            + JobDefinition.MAX_THING_GROUP_NAME + " characters of a-z A-Z 0-9 : _ -");
+                }
+                registryTargetsAreSnapshots(r);
+            }
+            case FLEET_QUERY -> {
+                onlyField(t, "fleetQuery", "sourceVersions");
+                versions = versions(t.sourceVersions(), r.targetVersion());
+                query = fleetQuery(t.fleetQuery());
+                registryTargetsAreSnapshots(r);
+            }
             default -> throw new IllegalArgumentException("unknown target type " + t.type());
         }
         RolloutRate rate = rate(r.rollout());
@@ -130,11 +255,7 @@ public final class JobDefinitions {
             throw new IllegalArgumentException("endAt must be in the future");
         }
         Duration timeout = r.inProgressTimeout();
-        if (timeout != null
-                && (timeout.compareTo(JobDefinition.MIN_TIMEOUT) < 0
-                        || timeout.compareTo(JobDefinition.MAX_TIMEOUT) > 0)) {
-            throw new IllegalArgumentException("inProgressTimeout must be 1 minute..7 days");
-        }
+        checkTimeout(timeout);
         String description = r.description() == null ? "" : r.description();
         if (description.length() > JobDefinition.MAX_DESCRIPTION) {
             throw new IllegalArgumentException(
@@ -147,6 +268,8 @@ public final class JobDefinitions {
                 versions,
                 names,
                 key,
+                group,
+                query,
                 r.dynamic(),
                 rate,
                 stages,
@@ -175,6 +298,39 @@ public final class JobDefinitions {
         return List.copyOf(unique);
     }
 
+    /**
+     * A fleet-indexing query as SearchIndex takes it: 1..{@link JobDefinition#MAX_FLEET_QUERY}
+     * characters, no control characters, and at most {@link JobDefinition#MAX_LEADING_WILDCARD_QUERY}
+     * with a leading wildcard (AWS's limit). Its syntax is the registry's to judge: a query it
+     * refuses ends the job's expansion with the registry's reason.
+     */
+    private static String fleetQuery(String query) {
+        if (query == null || query.isBlank() || query.length() > JobDefinition.MAX_FLEET_QUERY) {
+            throw new IllegalArgumentException("targets.fleetQuery must be a fleet-indexing query of 1.."
+                    + JobDefinition.MAX_FLEET_QUERY + " characters");
+        }
+        if (query.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("targets.fleetQuery must not contain control characters");
+        }
+        if (query.matches("(?s).*(^|[\\s:(])\\*.*") && query.length() > JobDefinition.MAX_LEADING_WILDCARD_QUERY) {
+            throw new IllegalArgumentException("targets.fleetQuery with a leading wildcard may be at most "
+                    + JobDefinition.MAX_LEADING_WILDCARD_QUERY + " characters (AWS IoT fleet indexing)");
+        }
+        return query.strip();
+    }
+
+    /**
+     * Thing-group and fleet-query targets are read from the registry once, when the job is expanded
+     * (AWS IoT's snapshot jobs): a dynamic job picks devices up by the version they report, which
+     * says nothing of a group or query.
+     */
+    private static void registryTargetsAreSnapshots(CreateJob r) {
+        if (r.dynamic()) {
+            throw new IllegalArgumentException("targets of type " + r.targets().type()
+                    + " are read once, when the job starts, and cannot be dynamic");
+        }
+    }
+
     private static void onlyField(Targets t, String... allowed) {
         List<String> present = new ArrayList<>();
         if (t.sourceVersions() != null && !t.sourceVersions().isEmpty()) {
@@ -185,6 +341,12 @@ public final class JobDefinitions {
         }
         if (t.deviceListS3Key() != null) {
             present.add("deviceListS3Key");
+        }
+        if (t.thingGroupName() != null) {
+            present.add("thingGroupName");
+        }
+        if (t.fleetQuery() != null) {
+            present.add("fleetQuery");
         }
         present.removeAll(List.of(allowed));
         if (!present.isEmpty()) {
@@ -260,7 +422,9 @@ public final class JobDefinitions {
                         d.targetType(),
                         d.sourceVersions().isEmpty() ? null : d.sourceVersions(),
                         d.targetType() == TargetType.DEVICE_LIST ? d.deviceNames() : null,
-                        d.deviceListS3Key()),
+                        d.deviceListS3Key(),
+                        d.thingGroupName(),
+                        d.fleetQuery()),
                 d.dynamic(),
                 new Rollout(
                         d.rate().maxRatePerMinute(),

@@ -2,11 +2,13 @@ package dev.ota.app.jobs;
 
 import dev.ota.app.UpdateSender;
 import dev.ota.domain.ExecutionStatus;
+import dev.ota.domain.FirmwareRef;
 import dev.ota.domain.job.JobCounts;
 import dev.ota.domain.job.JobDefinition;
 import dev.ota.domain.job.JobPatch;
 import dev.ota.domain.job.JobRecord;
 import dev.ota.domain.job.JobStatus;
+import dev.ota.domain.job.RolloutEvent;
 import dev.ota.domain.job.WorkMessage;
 import dev.ota.domain.rollout.ReleaseBudget;
 import dev.ota.domain.rollout.StageCounts;
@@ -18,16 +20,21 @@ import dev.ota.port.out.DeviceDirectory;
 import dev.ota.port.out.DeviceListSource;
 import dev.ota.port.out.DeviceStateStore;
 import dev.ota.port.out.JobRepository;
+import dev.ota.port.out.RolloutEvents;
+import dev.ota.port.out.RolloutMetrics;
 import dev.ota.port.out.RolloutStore;
 import dev.ota.port.out.RolloutStore.DueKind;
 import dev.ota.port.out.RolloutStore.QueuedRef;
+import dev.ota.port.out.ThingRegistry;
 import dev.ota.port.out.WorkQueue;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The job scheduler. A scheduled function calls {@link #tick()} once a minute: it puts one PLAN
@@ -53,6 +60,9 @@ public final class JobEngine {
     private final Releaser releaser;
     private final DueWorker dueWorker;
     private final Sweeper sweeper;
+    private final RolloutMetrics metrics;
+    private final RolloutEvents events;
+    private final UpdateSender updates;
 
     public JobEngine(
             JobRepository jobs,
@@ -65,16 +75,84 @@ public final class JobEngine {
             Clock clock,
             EngineTuning tuning,
             StructuredLog log) {
+        this(
+                jobs,
+                rollout,
+                devices,
+                directory,
+                lists,
+                ThingRegistry.NONE,
+                updates,
+                queue,
+                clock,
+                tuning,
+                log,
+                RolloutMetrics.NONE,
+                RolloutEvents.NONE);
+    }
+
+    /** With a thing registry, without metrics or events (tests). */
+    public JobEngine(
+            JobRepository jobs,
+            RolloutStore rollout,
+            DeviceStateStore devices,
+            DeviceDirectory directory,
+            DeviceListSource lists,
+            ThingRegistry things,
+            UpdateSender updates,
+            WorkQueue queue,
+            Clock clock,
+            EngineTuning tuning,
+            StructuredLog log) {
+        this(
+                jobs,
+                rollout,
+                devices,
+                directory,
+                lists,
+                things,
+                updates,
+                queue,
+                clock,
+                tuning,
+                log,
+                RolloutMetrics.NONE,
+                RolloutEvents.NONE);
+    }
+
+    /** @param things the AWS IoT registry, for thing-group and fleet-query targets (the job worker's engine) */
+    public JobEngine(
+            JobRepository jobs,
+            RolloutStore rollout,
+            DeviceStateStore devices,
+            DeviceDirectory directory,
+            DeviceListSource lists,
+            ThingRegistry things,
+            UpdateSender updates,
+            WorkQueue queue,
+            Clock clock,
+            EngineTuning tuning,
+            StructuredLog log,
+            RolloutMetrics metrics,
+            RolloutEvents events) {
         this.jobs = jobs;
         this.rollout = rollout;
         this.queue = queue;
+        this.updates = updates;
         this.clock = clock;
         this.tuning = tuning;
         this.log = log;
-        this.expander = new Expander(jobs, rollout, directory, lists, clock, tuning, log);
-        this.releaser = new Releaser(jobs, rollout, devices, updates, clock, log);
-        this.dueWorker = new DueWorker(jobs, rollout, devices, updates, clock, tuning, log);
+        this.metrics = metrics;
+        this.events = events;
+        this.expander = new Expander(jobs, rollout, directory, lists, things, clock, tuning, log);
+        this.releaser = new Releaser(jobs, rollout, devices, updates, clock, log, metrics);
+        this.dueWorker = new DueWorker(jobs, rollout, devices, updates, clock, tuning, log, metrics);
         this.sweeper = new Sweeper(jobs, rollout, devices, clock, tuning, log);
+    }
+
+    /** Why an update of {@code firmware} cannot reach the fleet's devices, or empty (see {@link UpdateSender}). */
+    public Optional<String> updateViolation(FirmwareRef firmware) {
+        return updates.violation(firmware);
     }
 
     /** The scheduled entry point: one PLAN per live job. */
@@ -117,7 +195,45 @@ public final class JobEngine {
 
     /** Expands targets in the caller's invocation (job creation), for at most {@code tuning.inlineExpansion()}. */
     boolean expandInline(String jobId) {
+        JobRecord job = jobs.find(jobId).orElse(null);
+        if (job != null
+                && job.definition() != null
+                && job.definition().targetType().fromIotRegistry()) {
+            // Only the job worker reads the AWS IoT registry; its next PLAN expands the job.
+            return false;
+        }
         return expander.run(jobId, tuning.inlineExpansion(), false).done();
+    }
+
+    /** Rows deleted per step of a job's deletion (a Query page of keys, then BatchWriteItem deletes). */
+    static final int DELETE_BATCH = 500;
+
+    /**
+     * Deletes a job in DELETION_IN_PROGRESS in the caller's invocation, for at most
+     * {@code tuning.inlineExpansion()}: its execution rows, then the job item and its counters.
+     * What is left the scheduler finishes (the job is live until it is gone).
+     *
+     * @return true when the job is gone
+     */
+    public boolean deleteInline(String jobId) {
+        return deleteStep(jobId, tuning.inlineExpansion());
+    }
+
+    private boolean deleteStep(String jobId, Duration budget) {
+        long deadline = EngineTuning.deadline(budget);
+        long deleted = 0;
+        do {
+            int n = rollout.deleteRows(jobId, DELETE_BATCH);
+            deleted += n;
+            if (n == 0) {
+                if (jobs.delete(jobId)) {
+                    log.info("job_deleted", "jobId", jobId, "rowsDeleted", deleted);
+                }
+                return true;
+            }
+        } while (EngineTuning.before(deadline));
+        log.info("job_deletion_progress", "jobId", jobId, "rowsDeleted", deleted);
+        return false;
     }
 
     /**
@@ -145,6 +261,14 @@ public final class JobEngine {
                 Releaser.Result r = releaser.release(m.jobId(), m.stage(), m.fromSeq(), m.toSeq());
                 delivered.addAll(r.released());
                 skipped.putAll(r.skipped());
+            }
+        }
+        if (delivered.isEmpty()) {
+            // Every device skipped (held by another job, already on the target): nothing is left to
+            // wait for, so the job completes now rather than at the next tick.
+            JobRecord after = jobs.find(jobId).orElse(null);
+            if (after != null && after.definition() != null && after.state() == JobStatus.IN_PROGRESS) {
+                completeIfFinished(after, jobs.counts(jobId));
             }
         }
         return new ReleasedNow(delivered, skipped);
@@ -176,6 +300,13 @@ public final class JobEngine {
 
     private void planJob(JobRecord job, Instant now, List<WorkMessage> work) {
         String jobId = job.jobId();
+        if (job.state() == JobStatus.DELETION_IN_PROGRESS) {
+            // A deletion is one more bounded step that continues itself through the queue.
+            if (!deleteStep(jobId, tuning.workBudget())) {
+                work.add(WorkMessage.plan(jobId));
+            }
+            return;
+        }
         if (!job.expanded()) {
             Instant beat = job.expansionHeartbeat();
             if (beat == null || beat.plus(tuning.expansionStaleAfter()).isBefore(now)) {
@@ -239,9 +370,9 @@ public final class JobEngine {
             }
         }
         JobCounts counts = jobs.counts(jobId);
-        // Only a job with an in-progress timeout has attempts that time out (each takes its job's).
-        if (def.inProgressTimeout() != null
-                && !rollout.due(jobId, DueKind.TIMEOUT, now, 1).isEmpty()) {
+        metrics.jobProgress(jobId, counts.percentFinished());
+        // Attempts past their in-progress timeout, or quiet (Execution#quietAt): one index read.
+        if (!rollout.due(jobId, DueKind.TIMEOUT, now, 1).isEmpty()) {
             work.add(WorkMessage.due(jobId, DueKind.TIMEOUT.name()));
         }
         if (def.window().ended(now) && !job.windowEnded()) {
@@ -268,22 +399,37 @@ public final class JobEngine {
         if (!rollout.due(jobId, DueKind.RETRY, now, 1).isEmpty()) {
             work.add(WorkMessage.due(jobId, DueKind.RETRY.name()));
         }
-        if ((!def.dynamic() || job.windowEnded()) && counts.get(ExecutionStatus.QUEUED) == 0 && counts.live() == 0) {
-            if (jobs.update(
-                    jobId,
-                    JobPatch.patch()
-                            .ifStateIn(JobStatus.IN_PROGRESS)
-                            .state(JobStatus.COMPLETED, "every device finished")
-                            .live(false)
-                            .dynamicActive(false))) {
-                log.info("job_completed", "jobId", jobId, "counts", counts.ordered());
-            }
+        if (completeIfFinished(job, counts)) {
             return;
         }
         if (job.windowEnded()) {
             return;
         }
         release(job, counts, now, work);
+    }
+
+    /**
+     * A static job (or a dynamic one past its end) whose every device finished (none queued, none
+     * live: a job whose every device was skipped too) becomes COMPLETED.
+     *
+     * @return true when the job has finished (completed now, or by a concurrent run)
+     */
+    private boolean completeIfFinished(JobRecord job, JobCounts counts) {
+        JobDefinition def = job.definition();
+        if ((def.dynamic() && !job.windowEnded()) || counts.get(ExecutionStatus.QUEUED) > 0 || counts.live() > 0) {
+            return false;
+        }
+        if (jobs.update(
+                job.jobId(),
+                JobPatch.patch()
+                        .ifStateIn(JobStatus.IN_PROGRESS)
+                        .state(JobStatus.COMPLETED, "every device finished")
+                        .live(false)
+                        .dynamicActive(false))) {
+            log.info("job_completed", "jobId", job.jobId(), "counts", counts.ordered());
+            events.publish(RolloutEvent.completed(job.jobId(), counts.ordered()));
+        }
+        return true;
     }
 
     /**
@@ -322,6 +468,8 @@ public final class JobEngine {
                                 .state(JobStatus.PAUSED, p.reason())
                                 .pausedByRule(true))) {
                     log.warn("job_paused", "jobId", jobId, "stage", stage, "reason", p.reason());
+                    metrics.jobStoppedByThreshold(jobId);
+                    events.publish(RolloutEvent.pausedByThreshold(jobId, stage, p.reason()));
                 }
                 return;
             }
@@ -334,6 +482,8 @@ public final class JobEngine {
                                 .state(JobStatus.ABORTED, a.reason())
                                 .dynamicActive(false))) {
                     log.warn("job_aborted", "jobId", jobId, "stage", stage, "reason", a.reason());
+                    metrics.jobStoppedByThreshold(jobId);
+                    events.publish(RolloutEvent.aborted(jobId, stage, a.reason()));
                     work.add(WorkMessage.sweep(jobId, Sweeper.ALL));
                 }
                 return;
@@ -349,6 +499,7 @@ public final class JobEngine {
                     return;
                 }
                 log.info("job_stage_advanced", "jobId", jobId, "to", stage + 1, "reason", adv.reason());
+                events.publish(RolloutEvent.stageStarted(jobId, stage + 1, adv.reason()));
                 stage++;
                 continue;
             }

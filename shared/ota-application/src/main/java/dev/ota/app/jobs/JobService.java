@@ -11,27 +11,38 @@ import dev.ota.domain.OperatorException;
 import dev.ota.domain.OperatorException.Code;
 import dev.ota.domain.Page;
 import dev.ota.domain.device.DeviceId;
+import dev.ota.domain.job.ClientToken;
 import dev.ota.domain.job.JobCounts;
 import dev.ota.domain.job.JobDefinition;
 import dev.ota.domain.job.JobPatch;
 import dev.ota.domain.job.JobRecord;
 import dev.ota.domain.job.JobStatus;
+import dev.ota.domain.job.RolloutEvent;
 import dev.ota.log.StructuredLog;
 import dev.ota.port.in.JobOperations;
+import dev.ota.port.out.DeviceDirectory;
 import dev.ota.port.out.DeviceListSource;
 import dev.ota.port.out.DeviceStateStore;
 import dev.ota.port.out.FirmwareCatalog;
 import dev.ota.port.out.JobRepository;
+import dev.ota.port.out.JobRepository.TokenHolder;
+import dev.ota.port.out.RolloutEvents;
 import dev.ota.port.out.RolloutStore;
 import dev.ota.port.out.RolloutStore.RowView;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 
 /**
@@ -43,6 +54,16 @@ import java.util.UUID;
 public final class JobService implements JobOperations {
 
     public static final int MAX_PAGE = 1000;
+    /** Jobs one page of a device's history looks through at most (newest first); the token goes on from there. */
+    public static final int MAX_HISTORY_JOBS_PER_PAGE = 1000;
+
+    /** Jobs per index page a history reads (a BatchGetItem takes 100 keys). */
+    private static final int HISTORY_BATCH = 100;
+
+    private static final Set<JobStatus> UPDATABLE =
+            EnumSet.of(JobStatus.SCHEDULED, JobStatus.PREPARING, JobStatus.IN_PROGRESS, JobStatus.PAUSED);
+    private static final Set<JobStatus> DELETABLE =
+            EnumSet.of(JobStatus.COMPLETED, JobStatus.CANCELED, JobStatus.ABORTED);
     private static final Set<JobStatus> CANCELABLE =
             EnumSet.of(JobStatus.SCHEDULED, JobStatus.PREPARING, JobStatus.IN_PROGRESS, JobStatus.PAUSED);
 
@@ -51,6 +72,8 @@ public final class JobService implements JobOperations {
     private final DeviceStateStore devices;
     private final FirmwareCatalog firmware;
     private final DeviceListSource lists;
+    private final RolloutEvents events;
+    private final DeviceDirectory directory;
     private final UpdateSender updates;
     private final JobEngine engine;
     private final Clock clock;
@@ -66,6 +89,38 @@ public final class JobService implements JobOperations {
             JobEngine engine,
             Clock clock,
             StructuredLog log) {
+        this(jobs, rollout, devices, firmware, lists, updates, engine, clock, log, RolloutEvents.NONE);
+    }
+
+    public JobService(
+            JobRepository jobs,
+            RolloutStore rollout,
+            DeviceStateStore devices,
+            FirmwareCatalog firmware,
+            DeviceListSource lists,
+            UpdateSender updates,
+            JobEngine engine,
+            Clock clock,
+            StructuredLog log,
+            RolloutEvents events) {
+        this(jobs, rollout, devices, null, firmware, lists, updates, engine, clock, log, events);
+    }
+
+    /** @param directory the product's devices by version (the fleet's version distribution); null: not offered */
+    public JobService(
+            JobRepository jobs,
+            RolloutStore rollout,
+            DeviceStateStore devices,
+            DeviceDirectory directory,
+            FirmwareCatalog firmware,
+            DeviceListSource lists,
+            UpdateSender updates,
+            JobEngine engine,
+            Clock clock,
+            StructuredLog log,
+            RolloutEvents events) {
+        this.directory = directory;
+        this.events = events;
         this.jobs = jobs;
         this.rollout = rollout;
         this.devices = devices;
@@ -78,7 +133,12 @@ public final class JobService implements JobOperations {
     }
 
     @Override
-    public JobView create(CreateJob request) {
+    public JobView create(CreateJob request, String clientToken, String actor) {
+        if (clientToken != null && !ClientToken.valid(clientToken)) {
+            throw new OperatorException(
+                    Code.INVALID_REQUEST,
+                    "clientToken must be 1.." + ClientToken.MAX_LENGTH + " letters, digits, '-' or '_'");
+        }
         Instant now = clock.instant();
         JobDefinition def = JobDefinitions.from(request, now);
         Firmware target = firmware.find(def.productId(), def.targetVersion())
@@ -98,8 +158,33 @@ public final class JobService implements JobOperations {
             throw new OperatorException(
                     Code.INVALID_REQUEST, "no device-list file " + def.deviceListS3Key() + " in the firmware bucket");
         }
+        updates.violation(target.ref()).ifPresent(reason -> {
+            throw new OperatorException(
+                    Code.INVALID_REQUEST,
+                    "firmware " + def.targetVersion() + " cannot be sent to this fleet's devices ("
+                            + updates.profile().name() + "): " + reason);
+        });
         String jobId = UUID.randomUUID().toString();
-        jobs.create(JobRecord.created(jobId, def, target.ref(), now));
+        JobRecord record = JobRecord.created(jobId, def, target.ref(), now, actor);
+        if (clientToken == null) {
+            jobs.create(record);
+        } else {
+            String fingerprint = JobDefinitions.fingerprint(def);
+            Optional<TokenHolder> held =
+                    jobs.create(record, new ClientToken(clientToken, fingerprint, now.plus(ClientToken.VALIDITY)));
+            if (held.isPresent()) {
+                if (!held.get().requestHash().equals(fingerprint)) {
+                    throw new OperatorException(
+                            Code.CLIENT_TOKEN_REUSED,
+                            "clientToken " + clientToken + " was used for another request (job "
+                                    + held.get().jobId()
+                                    + ") less than " + ClientToken.VALIDITY.toHours()
+                                    + " hours ago; use a new token for a new job");
+                }
+                log.info("job_create_repeated", "jobId", held.get().jobId(), "clientToken", clientToken);
+                return describe(held.get().jobId());
+            }
+        }
         log.info(
                 "job_created",
                 "jobId",
@@ -115,9 +200,107 @@ public final class JobService implements JobOperations {
                 "ratePerMinute",
                 def.rate().maxRatePerMinute(),
                 "stages",
-                def.stages().size());
+                def.stages().size(),
+                "by",
+                actor);
+        events.publish(RolloutEvent.jobCreated(jobId, def.productId(), def.targetVersion(), actor));
         engine.expandInline(jobId);
         return describe(jobId);
+    }
+
+    @Override
+    public JobView update(String jobId, UpdateJob request) {
+        for (int race = 0; race < 4; race++) {
+            JobRecord job = job(jobId);
+            if (job.definition() == null) {
+                throw new OperatorException(
+                        Code.CONFLICT,
+                        "job " + jobId + " was made by the update-devices function and has no rollout to update");
+            }
+            if (!UPDATABLE.contains(job.state())) {
+                throw new OperatorException(
+                        Code.JOB_NOT_ACTIVE,
+                        "job " + jobId + " is " + job.state() + "; only a job that has not ended can be updated");
+            }
+            JobDefinition next = JobDefinitions.update(job.definition(), request);
+            // Conditional on the definition read: two updates at once cannot lose one another's change.
+            if (jobs.update(
+                    jobId,
+                    JobPatch.patch()
+                            .ifStateIn(UPDATABLE)
+                            .ifDefinition(job.definition())
+                            .definition(next))) {
+                log.info(
+                        "job_updated",
+                        "jobId",
+                        jobId,
+                        "ratePerMinute",
+                        next.rate().maxRatePerMinute(),
+                        "inProgressTimeoutSeconds",
+                        next.inProgressTimeout().toSeconds(),
+                        "maxAttempts",
+                        next.retryPolicy().maxAttempts());
+                return describe(jobId);
+            }
+        }
+        throw new OperatorException(Code.CONFLICT, "job " + jobId + " kept changing; try again");
+    }
+
+    @Override
+    public Optional<JobView> delete(String jobId) {
+        JobRecord job = job(jobId);
+        if (job.state() != JobStatus.DELETION_IN_PROGRESS) {
+            JobCounts counts = jobs.counts(jobId);
+            long unfinished = counts.get(ExecutionStatus.QUEUED) + counts.live();
+            if (!DELETABLE.contains(job.state()) || unfinished > 0) {
+                throw new OperatorException(
+                        Code.JOB_NOT_FINISHED,
+                        "job " + jobId + " is " + job.state()
+                                + (unfinished > 0 ? " with " + unfinished + " devices not yet finished" : "")
+                                + "; only a finished job (COMPLETED, CANCELED or ABORTED, no device queued or"
+                                + " in progress) can be deleted; cancel it first");
+            }
+            // The job joins the scheduler's live jobs again, so a deletion cut short is finished by its ticks.
+            if (!jobs.update(
+                    jobId,
+                    JobPatch.patch()
+                            .ifStateIn(DELETABLE)
+                            .state(JobStatus.DELETION_IN_PROGRESS, "deleting its executions, then the job")
+                            .live(true)
+                            .dynamicActive(false))) {
+                JobStatus now = jobs.state(jobId).orElse(null);
+                if (now == null) {
+                    return Optional.empty();
+                }
+                if (now != JobStatus.DELETION_IN_PROGRESS) {
+                    throw new OperatorException(
+                            Code.JOB_NOT_FINISHED, "job " + jobId + " is " + now + "; cannot delete");
+                }
+            }
+            log.info("job_deletion_started", "jobId", jobId, "from", job.state(), "targets", job.targetCount());
+        }
+        return engine.deleteInline(jobId) ? Optional.empty() : Optional.of(describe(jobId));
+    }
+
+    @Override
+    public Page<DeviceExecutionView> deviceHistory(String productId, String deviceName, String nextToken, int limit) {
+        DeviceId device = deviceId(productId, deviceName);
+        pageLimit(limit);
+        List<RowView> found = new ArrayList<>();
+        String token = nextToken;
+        int looked = 0;
+        // A job holds at most one row of a device: asking for as many jobs as rows are missing never
+        // overshoots the page, so the jobs' own token is the history's.
+        do {
+            Page<String> ids = jobs.jobIds(productId, token, Math.min(HISTORY_BATCH, limit - found.size()));
+            looked += ids.items().size();
+            if (!ids.items().isEmpty()) {
+                found.addAll(rollout.deviceRows(device.deviceName(), ids.items()));
+            }
+            token = ids.nextToken();
+        } while (token != null && found.size() < limit && looked < MAX_HISTORY_JOBS_PER_PAGE);
+        DeviceState state = found.isEmpty() ? null : devices.find(device).orElse(null);
+        return new Page<>(found.stream().map(r -> JobViews.row(r, state)).toList(), token);
     }
 
     @Override
@@ -146,7 +329,7 @@ public final class JobService implements JobOperations {
     }
 
     @Override
-    public JobView pause(String jobId) {
+    public JobView pause(String jobId, String actor) {
         JobRecord job = job(jobId);
         if (job.state() == JobStatus.PAUSED) {
             return describe(jobId);
@@ -156,15 +339,17 @@ public final class JobService implements JobOperations {
                 JobPatch.patch()
                         .ifStateIn(JobStatus.SCHEDULED, JobStatus.PREPARING, JobStatus.IN_PROGRESS)
                         .state(JobStatus.PAUSED, "paused by an operator")
-                        .pausedByRule(false))) {
+                        .pausedByRule(false)
+                        .pausedBy(actor))) {
             throw notActive(jobId, "pause");
         }
-        log.info("job_paused", "jobId", jobId, "by", "operator");
+        log.info("job_paused", "jobId", jobId, "by", actor == null ? "operator" : actor);
+        events.publish(RolloutEvent.paused(jobId, actor));
         return describe(jobId);
     }
 
     @Override
-    public JobView resume(String jobId) {
+    public JobView resume(String jobId, String actor) {
         JobRecord job = job(jobId);
         if (job.state() != JobStatus.PAUSED) {
             if (job.state() == JobStatus.IN_PROGRESS
@@ -183,19 +368,21 @@ public final class JobService implements JobOperations {
         JobPatch patch = JobPatch.patch()
                 .ifStateIn(JobStatus.PAUSED)
                 .state(next, "resumed by an operator")
-                .pausedByRule(false);
+                .pausedByRule(false)
+                .resumedBy(actor);
         if (job.pausedByRule()) {
             patch.resumedStage(job.currentStage());
         }
         if (!jobs.update(jobId, patch)) {
             throw notActive(jobId, "resume");
         }
-        log.info("job_resumed", "jobId", jobId, "state", next);
+        log.info("job_resumed", "jobId", jobId, "state", next, "by", actor);
+        events.publish(RolloutEvent.resumed(jobId, actor));
         return describe(jobId);
     }
 
     @Override
-    public JobView cancel(String jobId) {
+    public JobView cancel(String jobId, String actor) {
         JobRecord job = job(jobId);
         if (job.state() == JobStatus.CANCELED) {
             return describe(jobId);
@@ -207,10 +394,12 @@ public final class JobService implements JobOperations {
                 JobPatch.patch()
                         .ifStateIn(CANCELABLE)
                         .state(JobStatus.CANCELED, "canceled by an operator")
-                        .dynamicActive(false))) {
+                        .dynamicActive(false)
+                        .canceledBy(actor))) {
             throw notActive(jobId, "cancel");
         }
-        log.info("job_canceled", "jobId", jobId);
+        log.info("job_canceled", "jobId", jobId, "by", actor);
+        events.publish(RolloutEvent.canceled(jobId, actor));
         return describe(jobId);
     }
 
@@ -269,7 +458,7 @@ public final class JobService implements JobOperations {
             if (live != null) {
                 Execution after = live.restarted(now);
                 if (devices.transition(device, live, after)) {
-                    updates.send(device, after.firmware());
+                    updates.send(device, after);
                     log.info("device_retried", "jobId", jobId, "device", device.key(), "from", live.status());
                     return deviceView(jobId, deviceName);
                 }
@@ -297,7 +486,7 @@ public final class JobService implements JobOperations {
                     .planned(stage, job.definition().inProgressTimeout())
                     .restarted(now);
             if (rollout.restart(device, row, after)) {
-                updates.send(device, after.firmware());
+                updates.send(device, after);
                 log.info("device_retried", "jobId", jobId, "device", device.key(), "from", row.status());
                 return deviceView(jobId, deviceName);
             }
@@ -310,6 +499,126 @@ public final class JobService implements JobOperations {
     public JobStatistics statistics(String jobId) {
         JobRecord job = job(jobId);
         return JobViews.statistics(job, jobs.counts(jobId));
+    }
+
+    @Override
+    public JobHealth health(String jobId) {
+        JobRecord job = job(jobId);
+        JobCounts counts = jobs.counts(jobId);
+        // Failures by result code: the counters keep statuses, not codes, so the FAILED rows are
+        // read (byStatus index), at most MAX_FAILURE_ROWS_READ of them.
+        Map<Integer, Long> byCode = new TreeMap<>();
+        long read = 0;
+        String token = null;
+        do {
+            Page<RowView> page = rollout.rows(
+                    jobId, ExecutionStatus.FAILED, token, Math.min(MAX_PAGE, MAX_FAILURE_ROWS_READ - (int) read));
+            for (RowView r : page.items()) {
+                byCode.merge(r.resultCode(), 1L, Long::sum);
+            }
+            read += page.items().size();
+            token = page.nextToken();
+        } while (token != null && read < MAX_FAILURE_ROWS_READ);
+        return JobViews.health(job, counts, byCode, read, token == null);
+    }
+
+    @Override
+    public FleetVersions versions(String productId) {
+        deviceId(productId, "x");
+        if (directory == null) {
+            throw new OperatorException(Code.NOT_FOUND, "the fleet's versions are not available here");
+        }
+        Map<String, Long> counts = directory.versionCounts(productId);
+        long devices = counts.values().stream().mapToLong(Long::longValue).sum();
+        return new FleetVersions(productId, counts, devices);
+    }
+
+    @Override
+    public Recount recount(String jobId, boolean repair) {
+        job(jobId);
+        JobCounts before = jobs.counts(jobId);
+        JobCounts counted = countRows(jobId);
+        JobCounts after = jobs.counts(jobId);
+        List<String> differences = differences(counted, after);
+        boolean repaired = false;
+        if (repair && !differences.isEmpty()) {
+            if (!sameCounts(before, after)) {
+                throw new OperatorException(
+                        Code.CONFLICT,
+                        "the counters of job " + jobId + " moved during the recount; pause the job (or wait for it"
+                                + " to end) and repair again");
+            }
+            jobs.adjustCounts(jobId, minus(counted, after));
+            repaired = true;
+        }
+        log.info("job_recount", "jobId", jobId, "differences", differences, "repair", repair, "repaired", repaired);
+        return new Recount(jobId, counted.ordered(), after.ordered(), differences, repaired);
+    }
+
+    /** The job's rows, per status and per group, read page by page (one Query per 1,000 rows). */
+    private JobCounts countRows(String jobId) {
+        Map<ExecutionStatus, Long> total = new EnumMap<>(ExecutionStatus.class);
+        Map<Integer, Map<ExecutionStatus, Long>> byStage = new HashMap<>();
+        String token = null;
+        do {
+            Page<RowView> page = rollout.rows(jobId, null, token, MAX_PAGE);
+            for (RowView r : page.items()) {
+                total.merge(r.status(), 1L, Long::sum);
+                if (JobCounts.inStage(r.status(), r.stage())) {
+                    byStage.computeIfAbsent(r.stage(), k -> new EnumMap<>(ExecutionStatus.class))
+                            .merge(r.status(), 1L, Long::sum);
+                }
+            }
+            token = page.nextToken();
+        } while (token != null);
+        return new JobCounts(total, byStage, 0);
+    }
+
+    private static List<String> differences(JobCounts rows, JobCounts counters) {
+        List<String> out = new ArrayList<>();
+        for (ExecutionStatus s : ExecutionStatus.values()) {
+            if (rows.get(s) != counters.get(s)) {
+                out.add(s + ": counters " + counters.get(s) + ", rows " + rows.get(s));
+            }
+        }
+        SortedSet<Integer> stages = new TreeSet<>(rows.byStage().keySet());
+        stages.addAll(counters.byStage().keySet());
+        for (int stage : stages) {
+            for (ExecutionStatus s : ExecutionStatus.values()) {
+                long r = rows.byStage().getOrDefault(stage, Map.of()).getOrDefault(s, 0L);
+                long c = counters.byStage().getOrDefault(stage, Map.of()).getOrDefault(s, 0L);
+                if (r != c) {
+                    out.add("group " + stage + " " + s + ": counters " + c + ", rows " + r);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static boolean sameCounts(JobCounts a, JobCounts b) {
+        return differences(a, b).isEmpty() && a.retries() == b.retries();
+    }
+
+    /** {@code a - b}, per status and per group. */
+    private static JobCounts minus(JobCounts a, JobCounts b) {
+        Map<ExecutionStatus, Long> total = new EnumMap<>(ExecutionStatus.class);
+        for (ExecutionStatus s : ExecutionStatus.values()) {
+            total.put(s, a.get(s) - b.get(s));
+        }
+        Map<Integer, Map<ExecutionStatus, Long>> byStage = new HashMap<>();
+        Set<Integer> stages = new HashSet<>(a.byStage().keySet());
+        stages.addAll(b.byStage().keySet());
+        for (int stage : stages) {
+            Map<ExecutionStatus, Long> d = new EnumMap<>(ExecutionStatus.class);
+            for (ExecutionStatus s : ExecutionStatus.values()) {
+                d.put(
+                        s,
+                        a.byStage().getOrDefault(stage, Map.of()).getOrDefault(s, 0L)
+                                - b.byStage().getOrDefault(stage, Map.of()).getOrDefault(s, 0L));
+            }
+            byStage.put(stage, d);
+        }
+        return new JobCounts(total, byStage, 0);
     }
 
     @Override

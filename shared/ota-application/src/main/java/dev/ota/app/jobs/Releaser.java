@@ -11,6 +11,7 @@ import dev.ota.domain.job.TargetType;
 import dev.ota.log.StructuredLog;
 import dev.ota.port.out.DeviceStateStore;
 import dev.ota.port.out.JobRepository;
+import dev.ota.port.out.RolloutMetrics;
 import dev.ota.port.out.RolloutStore;
 import dev.ota.port.out.RolloutStore.QueuedRef;
 import dev.ota.port.out.RolloutStore.ReleaseResult;
@@ -39,6 +40,7 @@ final class Releaser {
     private final UpdateSender updates;
     private final Clock clock;
     private final StructuredLog log;
+    private final RolloutMetrics metrics;
 
     Releaser(
             JobRepository jobs,
@@ -47,6 +49,18 @@ final class Releaser {
             UpdateSender updates,
             Clock clock,
             StructuredLog log) {
+        this(jobs, rollout, devices, updates, clock, log, RolloutMetrics.NONE);
+    }
+
+    Releaser(
+            JobRepository jobs,
+            RolloutStore rollout,
+            DeviceStateStore devices,
+            UpdateSender updates,
+            Clock clock,
+            StructuredLog log,
+            RolloutMetrics metrics) {
+        this.metrics = metrics;
         this.jobs = jobs;
         this.rollout = rollout;
         this.devices = devices;
@@ -91,6 +105,7 @@ final class Releaser {
                             "job is no longer IN_PROGRESS",
                             "released",
                             released.size());
+                    metrics.devicesReleased(released.size());
                     return new Result(released, skipped, gone, true);
                 }
                 default -> gone++;
@@ -112,6 +127,7 @@ final class Releaser {
                 skipped.size(),
                 "gone",
                 gone);
+        metrics.devicesReleased(released.size());
         return new Result(released, skipped, gone, false);
     }
 
@@ -176,7 +192,7 @@ final class Releaser {
         return switch (result) {
             case RELEASED -> {
                 // Sent after the write: if this send is lost, the device's next version report resends.
-                updates.send(device, job.firmware());
+                updates.send(device, execution);
                 yield Outcome.RELEASED;
             }
             case DEVICE_TAKEN -> Outcome.RACE;

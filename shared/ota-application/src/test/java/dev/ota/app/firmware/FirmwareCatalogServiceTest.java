@@ -158,7 +158,8 @@ class FirmwareCatalogServiceTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {"", "123456789012345678901234567890123", "1.0 beta", "1/0", "1.0?", "ä"})
+        @ValueSource(
+                strings = {"", "123456789012345678901234567890123", "1.0 beta", "1/0", "1.0?", "ä", ".", "..", "..."})
         void badVersionsAreRefused(String version) {
             assertCode(() -> service.startUpload(upload("p1", version, 5, HELLO_MD5)), Code.INVALID_REQUEST, "version");
         }

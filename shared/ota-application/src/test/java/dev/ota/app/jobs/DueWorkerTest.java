@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ota.domain.Execution;
 import dev.ota.domain.ExecutionStatus;
+import dev.ota.domain.job.JobDefinition;
 import dev.ota.domain.job.JobStatus;
 import dev.ota.domain.job.WorkMessage;
 import dev.ota.port.in.JobOperations.JobStatistics;
@@ -40,11 +41,11 @@ class DueWorkerTest {
         f.planAndRun(job);
 
         f.clock.advance(Duration.ofMinutes(5).minusSeconds(1));
-        assertThat(due(f, job, DueKind.TIMEOUT)).isEqualTo(new DueWorker.Result(0, 0, false));
+        assertThat(due(f, job, DueKind.TIMEOUT)).isEqualTo(new DueWorker.Result(0, 0, 0, false));
         assertThat(f.execution("d01").status()).isEqualTo(ExecutionStatus.DELIVERED);
 
         Instant at = f.clock.advance(Duration.ofSeconds(1));
-        assertThat(due(f, job, DueKind.TIMEOUT)).isEqualTo(new DueWorker.Result(1, 0, false));
+        assertThat(due(f, job, DueKind.TIMEOUT)).isEqualTo(new DueWorker.Result(1, 0, 0, false));
 
         Execution e = f.execution("d01");
         assertThat(e.status()).isEqualTo(ExecutionStatus.RETRY_PENDING);
@@ -63,19 +64,19 @@ class DueWorkerTest {
         f.fail(-1, "d01");
 
         f.clock.advance(Duration.ofMinutes(4));
-        assertThat(due(f, job, DueKind.RETRY)).isEqualTo(new DueWorker.Result(0, 0, false));
+        assertThat(due(f, job, DueKind.RETRY)).isEqualTo(new DueWorker.Result(0, 0, 0, false));
         assertThat(f.updated()).hasSize(1);
 
         f.clock.advance(Duration.ofMinutes(1));
-        assertThat(due(f, job, DueKind.RETRY)).isEqualTo(new DueWorker.Result(0, 1, false));
+        assertThat(due(f, job, DueKind.RETRY)).isEqualTo(new DueWorker.Result(0, 1, 0, false));
 
         assertThat(f.execution("d01").status()).isEqualTo(ExecutionStatus.DELIVERED);
         assertThat(f.execution("d01").attempt()).isEqualTo(2);
         assertThat(f.updated()).containsExactly("d01", "d01");
         assertThat(f.counts(job).retries()).isEqualTo(1);
         assertThat(f.rollout.dueAt(job, "d01"))
-                .as("no timeout: nothing falls due")
-                .isNull();
+                .as("the new attempt falls due when quiet, before the default timeout")
+                .isEqualTo(f.clock.instant().plus(Execution.QUIET_AFTER));
     }
 
     @Test
@@ -139,8 +140,8 @@ class DueWorkerTest {
         f.service.pause(job);
         f.clock.advance(Duration.ofMinutes(1));
 
-        assertThat(due(f, job, DueKind.RETRY)).isEqualTo(new DueWorker.Result(0, 0, false));
-        assertThat(due(f, job, DueKind.TIMEOUT)).isEqualTo(new DueWorker.Result(1, 0, false));
+        assertThat(due(f, job, DueKind.RETRY)).isEqualTo(new DueWorker.Result(0, 0, 0, false));
+        assertThat(due(f, job, DueKind.TIMEOUT)).isEqualTo(new DueWorker.Result(1, 0, 0, false));
 
         assertThat(f.execution("d01").status()).isEqualTo(ExecutionStatus.RETRY_PENDING);
         assertThat(f.execution("d02").status()).isEqualTo(ExecutionStatus.RETRY_PENDING);
@@ -155,7 +156,7 @@ class DueWorkerTest {
         small.planAndRun(job);
         small.clock.advance(Duration.ofMinutes(2));
 
-        assertThat(due(small, job, DueKind.TIMEOUT)).isEqualTo(new DueWorker.Result(5, 0, false));
+        assertThat(due(small, job, DueKind.TIMEOUT)).isEqualTo(new DueWorker.Result(5, 0, 0, false));
 
         assertThat(small.counts(job).get(ExecutionStatus.RETRY_PENDING)).isEqualTo(5);
     }
@@ -170,8 +171,66 @@ class DueWorkerTest {
                 EngineFixture.id("d01"), delivered.withStatus(ExecutionStatus.SUCCEEDED, 100, f.clock.instant()));
         f.clock.advance(Duration.ofMinutes(2));
 
-        assertThat(due(f, job, DueKind.TIMEOUT)).isEqualTo(new DueWorker.Result(0, 0, false));
+        assertThat(due(f, job, DueKind.TIMEOUT)).isEqualTo(new DueWorker.Result(0, 0, 0, false));
 
         assertThat(f.execution("d01").status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    }
+
+    @Test
+    void aQuietDeliveredAttemptGetsTheUpdateAgainCappedAndThenTimesOut() {
+        String job = f.create(request().devices(f.fleet(1, FROM)).retry(1, Duration.ZERO));
+        f.planAndRun(job);
+        assertThat(f.updated()).containsExactly("d01");
+
+        for (int n = 1; n <= Execution.MAX_QUIET_RESENDS; n++) {
+            f.clock.advance(Execution.QUIET_AFTER);
+            assertThat(due(f, job, DueKind.TIMEOUT)).isEqualTo(new DueWorker.Result(0, 0, 1, false));
+            assertThat(f.updated()).hasSize(1 + n);
+            assertThat(f.execution("d01").attempt()).isEqualTo(1);
+            assertThat(f.execution("d01").resends()).isEqualTo(n);
+        }
+        f.clock.advance(Execution.QUIET_AFTER);
+        assertThat(due(f, job, DueKind.TIMEOUT)).as("capped").isEqualTo(new DueWorker.Result(0, 0, 0, false));
+        assertThat(f.counts(job).get(ExecutionStatus.DELIVERED))
+                .as("counts do not move")
+                .isEqualTo(1);
+
+        f.clock.advance(JobDefinition.DEFAULT_TIMEOUT);
+        assertThat(due(f, job, DueKind.TIMEOUT)).isEqualTo(new DueWorker.Result(1, 0, 0, false));
+        assertThat(f.execution("d01").status()).isEqualTo(ExecutionStatus.TIMED_OUT);
+        f.planAndRun(job);
+        assertThat(f.job(job).state()).isEqualTo(JobStatus.COMPLETED);
+    }
+
+    @Test
+    void aDownloadThatStillReportsIsNotQuietAndItsRowIsRearmed() {
+        String job = f.create(request().devices(f.fleet(1, FROM)));
+        f.planAndRun(job);
+        f.downloading("d01", 10);
+        f.clock.advance(Execution.QUIET_AFTER.minusSeconds(10));
+        f.downloading("d01", 50);
+        f.clock.advance(Duration.ofSeconds(10));
+
+        assertThat(due(f, job, DueKind.TIMEOUT)).isEqualTo(new DueWorker.Result(0, 0, 0, false));
+        assertThat(f.updated()).hasSize(1);
+        assertThat(f.rollout.dueAt(job, "d01"))
+                .as("due again when quiet since the last percent")
+                .isEqualTo(f.execution("d01").updatedAt().plus(Execution.QUIET_AFTER));
+
+        f.clock.advance(Execution.QUIET_AFTER);
+        assertThat(due(f, job, DueKind.TIMEOUT)).isEqualTo(new DueWorker.Result(0, 0, 1, false));
+        assertThat(f.execution("d01").status()).as("same attempt, same status").isEqualTo(ExecutionStatus.DOWNLOADING);
+    }
+
+    @Test
+    void noQuietResendOnceTheJobIsCanceled() {
+        String job = f.create(request().devices(f.fleet(1, FROM)));
+        f.planAndRun(job);
+        f.service.cancel(job);
+        f.clock.advance(Execution.QUIET_AFTER);
+
+        due(f, job, DueKind.TIMEOUT);
+
+        assertThat(f.updated()).containsExactly("d01");
     }
 }

@@ -14,6 +14,7 @@ import dev.ota.domain.device.DeviceReport;
 import dev.ota.domain.job.JobCounts;
 import dev.ota.domain.job.JobRecord;
 import dev.ota.domain.job.JobStatus;
+import dev.ota.domain.job.RolloutEvent;
 import dev.ota.domain.job.TargetType;
 import dev.ota.domain.job.WorkMessage;
 import dev.ota.domain.rollout.Stage;
@@ -32,6 +33,7 @@ import dev.ota.testing.InMemoryDeviceStateStore;
 import dev.ota.testing.InMemoryFirmwareCatalog;
 import dev.ota.testing.InMemoryJobRepository;
 import dev.ota.testing.InMemoryRolloutStore;
+import dev.ota.testing.InMemoryThingRegistry;
 import dev.ota.testing.MutableClock;
 import dev.ota.testing.RecordingDeviceChannel;
 import dev.ota.testing.RecordingWorkQueue;
@@ -66,6 +68,7 @@ final class EngineFixture {
     final InMemoryRolloutStore rollout = new InMemoryRolloutStore(devices, jobs);
     final InMemoryDeviceDirectory directory = new InMemoryDeviceDirectory(devices);
     final InMemoryDeviceListSource lists = new InMemoryDeviceListSource();
+    final InMemoryThingRegistry things = new InMemoryThingRegistry();
     final InMemoryFirmwareCatalog catalog = new InMemoryFirmwareCatalog();
     final RecordingDeviceChannel recorded = new RecordingDeviceChannel();
     final HookedChannel channel = new HookedChannel();
@@ -73,6 +76,9 @@ final class EngineFixture {
     final UpdateSender sender = new UpdateSender(minter, channel);
     final RecordingWorkQueue queue = new RecordingWorkQueue();
     final TestLog log = new TestLog("jobs");
+    /** What the service announced (job created, resumed, canceled). */
+    final List<RolloutEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     final EngineTuning tuning;
     final JobEngine engine;
     final JobService service;
@@ -109,8 +115,10 @@ final class EngineFixture {
     EngineFixture(EngineTuning tuning) {
         this.tuning = tuning;
         catalog.save(firmware);
-        engine = new JobEngine(jobs, rollout, devices, directory, lists, sender, queue, clock, tuning, log.log());
-        service = new JobService(jobs, rollout, devices, catalog, lists, sender, engine, clock, log.log());
+        engine = new JobEngine(
+                jobs, rollout, devices, directory, lists, things, sender, queue, clock, tuning, log.log());
+        service = new JobService(
+                jobs, rollout, devices, directory, catalog, lists, sender, engine, clock, log.log(), events::add);
         progress = new ProgressReportService(devices, log.log());
     }
 
@@ -201,6 +209,8 @@ final class EngineFixture {
         List<String> sourceVersions;
         List<String> names;
         String fileKey;
+        String thingGroup;
+        String fleetQuery;
         boolean dynamic;
         Rollout rollout;
         List<Stage> stages;
@@ -240,6 +250,18 @@ final class EngineFixture {
         Request file(String key) {
             type = TargetType.DEVICE_LIST_FILE;
             fileKey = key;
+            return this;
+        }
+
+        Request thingGroup(String group) {
+            type = TargetType.THING_GROUP;
+            thingGroup = group;
+            return this;
+        }
+
+        Request fleetQuery(String query) {
+            type = TargetType.FLEET_QUERY;
+            fleetQuery = query;
             return this;
         }
 
@@ -283,7 +305,13 @@ final class EngineFixture {
             return new CreateJob(
                     PRODUCT,
                     TARGET,
-                    new Targets(type, sourceVersions, type == TargetType.DEVICE_LIST ? names : null, fileKey),
+                    new Targets(
+                            type,
+                            sourceVersions,
+                            type == TargetType.DEVICE_LIST ? names : null,
+                            fileKey,
+                            thingGroup,
+                            fleetQuery),
                     dynamic,
                     rollout,
                     stages,

@@ -7,6 +7,7 @@ import dev.ota.domain.OperatorException;
 import dev.ota.domain.RetryPolicy;
 import dev.ota.domain.job.JobDefinition;
 import dev.ota.domain.job.TargetType;
+import dev.ota.domain.rollout.RolloutWindow;
 import dev.ota.domain.rollout.Stage;
 import dev.ota.domain.rollout.Stage.FailureAction;
 import dev.ota.port.in.JobOperations.CreateJob;
@@ -206,5 +207,69 @@ class JobDefinitionsTest {
         assertThat(product.qualifiesByVersion("2.0.0"))
                 .as("already on the target")
                 .isFalse();
+    }
+
+    /** Regression: +999999999-12-31T23:59:59Z parsed, then overflowed epoch millis (a 500 at the API). */
+    @Test
+    void timesOutsideWhatCanBeStoredAreInvalidRequests() {
+        for (Instant extreme : List.of(
+                Instant.MAX,
+                Instant.parse("+999999999-12-31T23:59:59Z"),
+                Instant.MIN,
+                Instant.parse("1969-12-31T23:59:59Z"),
+                Instant.parse("+10000-01-01T00:00:00Z"))) {
+            CreateJob start =
+                    new CreateJob("P1", "2.0.0", versions("1.0.0"), false, null, null, extreme, null, null, null, null);
+            assertThatThrownBy(() -> JobDefinitions.from(start, NOW))
+                    .isInstanceOf(OperatorException.class)
+                    .hasMessageContaining("startAt must lie between")
+                    .extracting(e -> ((OperatorException) e).code())
+                    .isEqualTo(OperatorException.Code.INVALID_REQUEST);
+            if (extreme.isAfter(NOW)) {
+                CreateJob end = new CreateJob(
+                        "P1", "2.0.0", versions("1.0.0"), false, null, null, null, extreme, null, null, null);
+                assertThatThrownBy(() -> JobDefinitions.from(end, NOW))
+                        .isInstanceOf(OperatorException.class)
+                        .hasMessageContaining("endAt must lie between");
+            }
+        }
+        assertThat(JobDefinitions.from(
+                                new CreateJob(
+                                        "P1",
+                                        "2.0.0",
+                                        versions("1.0.0"),
+                                        false,
+                                        null,
+                                        null,
+                                        null,
+                                        Instant.parse("9999-12-31T23:59:59Z"),
+                                        null,
+                                        null,
+                                        null),
+                                NOW)
+                        .window()
+                        .endAt())
+                .as("the latest storable time is fine")
+                .isEqualTo(RolloutWindow.LATEST);
+    }
+
+    @Test
+    void aTargetVersionThatCannotBeStoredIsInvalid() {
+        for (String version : List.of(".", "..", "a/b", "1.0?")) {
+            CreateJob r =
+                    new CreateJob("P1", version, versions("1.0.0"), false, null, null, null, null, null, null, null);
+            assertThatThrownBy(() -> JobDefinitions.from(r, NOW))
+                    .isInstanceOf(OperatorException.class)
+                    .hasMessageStartingWith("targetVersion");
+        }
+    }
+
+    @Test
+    void everyJobHasAnInProgressTimeout() {
+        assertThat(JobDefinitions.from(request(versions("1.0.0")), NOW).inProgressTimeout())
+                .isEqualTo(JobDefinition.DEFAULT_TIMEOUT);
+        assertThat(JobDefinitions.deviceList("P1", "2.0.0", List.of("d"), RetryPolicy.DEFAULT, "x")
+                        .inProgressTimeout())
+                .isEqualTo(JobDefinition.DEFAULT_TIMEOUT);
     }
 }

@@ -9,24 +9,33 @@ import static dev.ota.app.jobs.EngineFixture.request;
 import static dev.ota.app.jobs.EngineFixture.rest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.Firmware;
 import dev.ota.domain.OperatorException;
 import dev.ota.domain.OperatorException.Code;
 import dev.ota.domain.Page;
+import dev.ota.domain.job.JobActors;
 import dev.ota.domain.job.JobCounts;
 import dev.ota.domain.job.JobStatus;
+import dev.ota.domain.job.RolloutEvent;
 import dev.ota.domain.job.TargetType;
 import dev.ota.domain.rollout.Stage.FailureAction;
+import dev.ota.port.in.JobOperations;
 import dev.ota.port.in.JobOperations.CreateJob;
 import dev.ota.port.in.JobOperations.DeviceExecutionView;
 import dev.ota.port.in.JobOperations.DeviceView;
+import dev.ota.port.in.JobOperations.FleetVersions;
+import dev.ota.port.in.JobOperations.JobHealth;
 import dev.ota.port.in.JobOperations.JobStatistics;
 import dev.ota.port.in.JobOperations.JobView;
+import dev.ota.port.in.JobOperations.StageHealth;
+import dev.ota.port.in.JobOperations.StagePhase;
 import dev.ota.port.in.JobOperations.Targets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 
@@ -143,6 +152,111 @@ class JobServiceTest {
     }
 
     // ---- pause, resume, cancel ----
+
+    @Test
+    void theCallerOfCreatePauseResumeAndCancelIsKeptOnTheJobAndNamedInItsEvents() {
+        String alice = "arn:aws:iam::123456789012:user/alice";
+        String bob = "arn:aws:sts::123456789012:assumed-role/Operator/bob";
+        String job = f.service
+                .create(request().devices(f.fleet(2, FROM)).build(), null, alice)
+                .jobId();
+        f.service.pause(job, bob);
+        f.service.resume(job, alice);
+        JobView canceled = f.service.cancel(job, bob);
+
+        assertThat(canceled.actors()).isEqualTo(new JobActors(alice, bob, alice, bob));
+        assertThat(f.job(job).actors()).isEqualTo(new JobActors(alice, bob, alice, bob));
+        assertThat(f.events)
+                .extracting(RolloutEvent::type, e -> e.detail().get(actorField(e.type())))
+                .containsExactly(
+                        tuple(RolloutEvent.JOB_CREATED, alice),
+                        tuple(RolloutEvent.JOB_PAUSED, bob),
+                        tuple(RolloutEvent.JOB_RESUMED, alice),
+                        tuple(RolloutEvent.JOB_CANCELED, bob));
+    }
+
+    private static String actorField(String type) {
+        return switch (type) {
+            case RolloutEvent.JOB_CREATED -> "createdBy";
+            case RolloutEvent.JOB_PAUSED -> "pausedBy";
+            case RolloutEvent.JOB_RESUMED -> "resumedBy";
+            default -> "canceledBy";
+        };
+    }
+
+    @Test
+    void aJobWithoutACallerNamesNobody() {
+        String job = f.create(request().devices(f.fleet(1, FROM)));
+        f.service.pause(job);
+        assertThat(f.service.describe(job).actors()).isEqualTo(JobActors.NONE);
+        assertThat(f.events.get(0).detail()).doesNotContainKey("createdBy");
+    }
+
+    // ---- health ----
+
+    @Test
+    void healthShowsEachStageAndTheFailuresByResultCode() {
+        List<String> fleet = f.fleet(6, FROM);
+        String job = f.create(request()
+                .devices(fleet)
+                .rate(100)
+                .retry(1, Duration.ZERO)
+                .stages(group(4, 100, 50, 2, FailureAction.PAUSE), rest()));
+        f.planAndRun(job);
+        List<String> released = f.updated();
+        assertThat(released).hasSize(4);
+        f.fail(-4, released.get(0));
+        f.fail(-3, released.get(1));
+        f.succeed(released.get(2));
+
+        JobHealth h = f.service.health(job);
+
+        assertThat(h.stages()).hasSize(2);
+        StageHealth first = h.stages().get(0);
+        assertThat(first.stage()).isEqualTo(1);
+        assertThat(first.phase()).isEqualTo(StagePhase.CURRENT);
+        assertThat(first.size()).isEqualTo(4);
+        assertThat(first.entered()).isEqualTo(4);
+        assertThat(first.succeeded()).isEqualTo(1);
+        assertThat(first.failed()).isEqualTo(2);
+        assertThat(first.live()).isEqualTo(1);
+        assertThat(first.failurePercent()).isCloseTo(200.0 / 3, org.assertj.core.data.Offset.offset(0.01));
+        assertThat(first.verdict()).isEqualTo("PAUSE");
+        assertThat(first.verdictReason()).contains("2 of 3 finished devices failed");
+        StageHealth second = h.stages().get(1);
+        assertThat(second.phase()).isEqualTo(StagePhase.PENDING);
+        assertThat(second.size()).isEqualTo(2);
+        assertThat(second.entered()).isZero();
+        assertThat(second.verdict()).isNull();
+        assertThat(h.failuresByCode()).containsExactlyInAnyOrderEntriesOf(Map.of(-4, 1L, -3, 1L));
+        assertThat(h.failed()).isEqualTo(2);
+        assertThat(h.failuresRead()).isEqualTo(2);
+        assertThat(h.failuresComplete()).isTrue();
+    }
+
+    @Test
+    void healthOfAJobWithoutStagesIsOneGroupOfAllItsTargets() {
+        String job = f.create(request().devices(f.fleet(3, FROM)).rate(100));
+        f.planAndRun(job);
+        JobHealth h = f.service.health(job);
+        assertThat(h.stages()).singleElement().satisfies(s -> {
+            assertThat(s.size()).isEqualTo(3);
+            assertThat(s.entered()).isEqualTo(3);
+            assertThat(s.verdict()).isEqualTo("CONTINUE");
+        });
+        assertRefused(() -> f.service.health("no-such-job"), Code.NOT_FOUND);
+    }
+
+    @Test
+    void versionsCountTheProductsDevicesPerReportedVersion() {
+        f.fleet(3, FROM);
+        f.device("x1", "1.1.0");
+        FleetVersions v = f.service.versions(EngineFixture.PRODUCT);
+        assertThat(v.devicesByVersion()).containsExactly(Map.entry(FROM, 3L), Map.entry("1.1.0", 1L));
+        assertThat(v.devices()).isEqualTo(4);
+        assertThat(f.service.versions("other").devices()).isZero();
+        assertRefused(() -> f.service.versions("bad product!"), Code.INVALID_REQUEST);
+    }
 
     @Test
     void pauseAndResumeAreIdempotent() {
@@ -340,6 +454,52 @@ class JobServiceTest {
         f.service.pause(job);
         assertRefused(() -> f.service.retryDevice(job, "d02"), Code.JOB_NOT_ACTIVE);
         assertThat(f.updated()).containsExactly("d01", "d02", "d03");
+    }
+
+    // ---- recount ----
+
+    @Test
+    void recountFindsCountersThatDisagreeWithTheRowsAndRepairsThemOnlyWhenAsked() {
+        String job = f.create(request().devices(f.fleet(3, FROM)));
+        f.planAndRun(job);
+        f.succeed("d01");
+        assertThat(f.service.recount(job, false).differences()).as("consistent").isEmpty();
+
+        f.jobs.corruptCount(job, ExecutionStatus.SUCCEEDED, 2);
+        f.jobs.corruptCount(job, ExecutionStatus.DELIVERED, -1);
+
+        JobOperations.Recount check = f.service.recount(job, false);
+        assertThat(check.differences())
+                .containsExactly("DELIVERED: counters 1, rows 2", "SUCCEEDED: counters 3, rows 1");
+        assertThat(check.repaired()).isFalse();
+        assertThat(f.counts(job).get(ExecutionStatus.SUCCEEDED))
+                .as("a check changes nothing")
+                .isEqualTo(3);
+
+        JobOperations.Recount repair = f.service.recount(job, true);
+        assertThat(repair.repaired()).isTrue();
+        assertThat(f.counts(job).get(ExecutionStatus.SUCCEEDED)).isEqualTo(1);
+        assertThat(f.counts(job).get(ExecutionStatus.DELIVERED)).isEqualTo(2);
+        assertThat(f.service.recount(job, false).differences()).isEmpty();
+    }
+
+    @Test
+    void aRepairIsRefusedWhileTheCountersMove() {
+        String job = f.create(request().devices(f.fleet(2, FROM)));
+        f.planAndRun(job);
+        f.jobs.corruptCount(job, ExecutionStatus.FAILED, 1);
+        // A device finishes while the rows are being counted.
+        f.rollout.beforeNextRows(store -> f.succeed("d02"));
+
+        assertRefused(() -> f.service.recount(job, true), Code.CONFLICT);
+        assertThat(f.counts(job).get(ExecutionStatus.FAILED))
+                .as("nothing repaired")
+                .isEqualTo(1);
+    }
+
+    @Test
+    void recountOfAnUnknownJobIsNotFound() {
+        assertRefused(() -> f.service.recount("nope", false), Code.NOT_FOUND);
     }
 
     // ---- statistics and lists ----

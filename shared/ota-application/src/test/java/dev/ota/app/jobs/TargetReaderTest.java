@@ -7,6 +7,7 @@ import dev.ota.domain.job.TargetType;
 import dev.ota.port.in.JobOperations.CreateJob;
 import dev.ota.port.in.JobOperations.Targets;
 import dev.ota.port.out.DeviceListSource;
+import dev.ota.port.out.ThingRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -64,7 +65,7 @@ class TargetReaderTest {
         Bytes source = new Bytes(FILE);
         List<String> names = new ArrayList<>();
         long invalid = 0;
-        try (TargetReader reader = TargetReader.open(def(), null, null, source)) {
+        try (TargetReader reader = TargetReader.open(def(), null, null, source, ThingRegistry.NONE)) {
             TargetReader.Batch b;
             do {
                 b = reader.next(1000);
@@ -85,7 +86,7 @@ class TargetReaderTest {
         String cursor = null;
         boolean done = false;
         while (!done) {
-            try (TargetReader reader = TargetReader.open(def(), cursor, null, source)) {
+            try (TargetReader reader = TargetReader.open(def(), cursor, null, source, ThingRegistry.NONE)) {
                 TargetReader.Batch b = reader.next(1);
                 b.candidates().forEach(c -> names.add(c.deviceName()));
                 cursor = b.cursor();
@@ -111,12 +112,13 @@ class TargetReaderTest {
                         null,
                         null),
                 Instant.EPOCH);
-        TargetReader first = TargetReader.open(d, null, null, null);
+        TargetReader first = TargetReader.open(d, null, null, null, ThingRegistry.NONE);
         TargetReader.Batch b1 = first.next(2);
         assertThat(b1.candidates())
                 .extracting(TargetReader.Candidate::deviceName)
                 .containsExactly("a", "b");
-        TargetReader.Batch b2 = TargetReader.open(d, b1.cursor(), null, null).next(2);
+        TargetReader.Batch b2 = TargetReader.open(d, b1.cursor(), null, null, ThingRegistry.NONE)
+                .next(2);
         assertThat(b2.candidates())
                 .extracting(TargetReader.Candidate::deviceName)
                 .containsExactly("c");

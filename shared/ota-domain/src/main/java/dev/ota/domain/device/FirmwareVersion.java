@@ -1,6 +1,7 @@
 package dev.ota.domain.device;
 
 import dev.ota.domain.InvalidMessageException;
+import java.util.regex.Pattern;
 
 /** Version strings as Tencent limits them: 1–32 printable characters. */
 public final class FirmwareVersion {
@@ -23,4 +24,23 @@ public final class FirmwareVersion {
         }
         return version;
     }
+
+    /**
+     * A version a firmware is stored under: {@link #require}, and a path segment of its S3 key
+     * ({@code firmware/{productId}/{version}/{file}}) that means itself: only [A-Za-z0-9._+~-], and
+     * not made of dots alone ('.' and '..' are the current and parent folder to every URL and path
+     * resolver, so {@code firmware/p/../firmware.bin} names another object).
+     */
+    public static String requireStorable(String field, String version) {
+        require(field, version);
+        if (!STORABLE.matcher(version).matches()) {
+            throw new InvalidMessageException(field + " may only hold [A-Za-z0-9._+~-]");
+        }
+        if (version.chars().allMatch(c -> c == '.')) {
+            throw new InvalidMessageException(field + " must not be made of dots alone");
+        }
+        return version;
+    }
+
+    private static final Pattern STORABLE = Pattern.compile("[A-Za-z0-9._+~-]+");
 }

@@ -29,6 +29,14 @@ import java.util.regex.Pattern;
 public record ThingName(String value) {
 
     public static final int MAX_LENGTH = 128;
+    /**
+     * The thing attributes that name its device ({@code ota device register} sets them, the device
+     * IoT policy reads them). A thing is the device they name; a thing without them is the device
+     * its name decodes to.
+     */
+    public static final String PRODUCT_ATTRIBUTE = "productId";
+
+    public static final String DEVICE_ATTRIBUTE = "deviceName";
     public static final String SEPARATOR = "::";
     private static final String HASHED_PREFIX = ":h";
     private static final int HASH_CHARS = 26;

@@ -51,6 +51,19 @@ public record JobCounts(
         return n;
     }
 
+    /** Finished executions (any terminal status) per hundred executions of the job; 0 for a job without any. */
+    public double percentFinished() {
+        long total = 0;
+        long finished = 0;
+        for (ExecutionStatus s : ExecutionStatus.values()) {
+            total += get(s);
+            if (s.terminal()) {
+                finished += get(s);
+            }
+        }
+        return total == 0 ? 0 : 100.0 * finished / total;
+    }
+
     /** Ordered view (every status, zeros included) for operators. */
     public Map<ExecutionStatus, Long> ordered() {
         return new EnumMap<>(byStatus);

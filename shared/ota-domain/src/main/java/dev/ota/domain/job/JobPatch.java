@@ -19,8 +19,10 @@ public final class JobPatch {
     boolean checkCursor;
     String ifCursor;
     Integer ifCurrentStage;
+    JobDefinition ifDefinition;
 
     // ---- changes ----
+    JobDefinition definition;
     JobStatus state;
     String stateReason;
     Integer currentStage;
@@ -34,9 +36,14 @@ public final class JobPatch {
     Instant planAt;
     Integer resumedStage;
     Boolean pausedByRule;
+    /** Who paused, resumed or canceled: set only by an operator's action (null: unchanged). */
+    String pausedBy;
+
+    String resumedBy;
+    String canceledBy;
     Boolean windowEnded;
     Boolean swept;
-    /** false: the job leaves the scheduler's index of live jobs. */
+    /** false: the job leaves the scheduler's index of live jobs; true: it joins it again (a deletion to finish). */
     Boolean live;
     /** false: the job stops taking devices that qualify later. */
     Boolean dynamicActive;
@@ -74,6 +81,18 @@ public final class JobPatch {
 
     public JobPatch ifCurrentStage(int expected) {
         this.ifCurrentStage = expected;
+        return this;
+    }
+
+    /** Only if the stored definition is still {@code expected} (an operator's update read it). */
+    public JobPatch ifDefinition(JobDefinition expected) {
+        this.ifDefinition = expected;
+        return this;
+    }
+
+    /** A new definition (an operator's update of a live job: rate, thresholds, timeout, retries, description). */
+    public JobPatch definition(JobDefinition next) {
+        this.definition = next;
         return this;
     }
 
@@ -134,6 +153,21 @@ public final class JobPatch {
         return this;
     }
 
+    public JobPatch pausedBy(String actor) {
+        this.pausedBy = actor;
+        return this;
+    }
+
+    public JobPatch resumedBy(String actor) {
+        this.resumedBy = actor;
+        return this;
+    }
+
+    public JobPatch canceledBy(String actor) {
+        this.canceledBy = actor;
+        return this;
+    }
+
     public JobPatch windowEnded(boolean value) {
         this.windowEnded = value;
         return this;
@@ -187,6 +221,14 @@ public final class JobPatch {
         return ifCurrentStage;
     }
 
+    public JobDefinition conditionDefinition() {
+        return ifDefinition;
+    }
+
+    public JobDefinition newDefinition() {
+        return definition;
+    }
+
     public JobStatus newState() {
         return state;
     }
@@ -237,6 +279,18 @@ public final class JobPatch {
 
     public Boolean newPausedByRule() {
         return pausedByRule;
+    }
+
+    public String newPausedBy() {
+        return pausedBy;
+    }
+
+    public String newResumedBy() {
+        return resumedBy;
+    }
+
+    public String newCanceledBy() {
+        return canceledBy;
     }
 
     public Boolean newWindowEnded() {

@@ -21,6 +21,7 @@ import java.util.List;
  *     thresholds give way), or -1
  * @param windowEnded endAt passed: the job stopped releasing and cancels what is queued
  * @param swept a canceled or aborted job has no queued or live execution left
+ * @param actors who created, paused, resumed or canceled the job (never null)
  */
 public record JobRecord(
         String jobId,
@@ -44,10 +45,62 @@ public record JobRecord(
         int resumedStage,
         boolean windowEnded,
         boolean swept,
-        Instant createdAt) {
+        Instant createdAt,
+        JobActors actors) {
 
     public JobRecord {
         stageSizes = stageSizes == null ? List.of() : List.copyOf(stageSizes);
+        actors = actors == null ? JobActors.NONE : actors;
+    }
+
+    /** A job nobody is named on ({@link JobActors#NONE}). */
+    public JobRecord(
+            String jobId,
+            String productId,
+            FirmwareRef firmware,
+            JobDefinition definition,
+            JobStatus state,
+            String stateReason,
+            long targetCount,
+            int currentStage,
+            List<Long> stageSizes,
+            boolean expanded,
+            String cursor,
+            long seqNext,
+            Instant expansionHeartbeat,
+            long invalidNames,
+            long duplicateNames,
+            ReleaseBudget budget,
+            Instant planAt,
+            boolean pausedByRule,
+            int resumedStage,
+            boolean windowEnded,
+            boolean swept,
+            Instant createdAt) {
+        this(
+                jobId,
+                productId,
+                firmware,
+                definition,
+                state,
+                stateReason,
+                targetCount,
+                currentStage,
+                stageSizes,
+                expanded,
+                cursor,
+                seqNext,
+                expansionHeartbeat,
+                invalidNames,
+                duplicateNames,
+                budget,
+                planAt,
+                pausedByRule,
+                resumedStage,
+                windowEnded,
+                swept,
+                createdAt,
+                JobActors.NONE);
     }
 
     public String targetVersion() {
@@ -66,6 +119,12 @@ public record JobRecord(
 
     /** A fresh job, before its targets are expanded. */
     public static JobRecord created(String jobId, JobDefinition definition, FirmwareRef firmware, Instant now) {
+        return created(jobId, definition, firmware, now, null);
+    }
+
+    /** @param createdBy the IAM caller that asked for it, or null */
+    public static JobRecord created(
+            String jobId, JobDefinition definition, FirmwareRef firmware, Instant now, String createdBy) {
         return new JobRecord(
                 jobId,
                 definition.productId(),
@@ -88,6 +147,7 @@ public record JobRecord(
                 -1,
                 false,
                 false,
-                now);
+                now,
+                JobActors.createdBy(createdBy));
     }
 }

@@ -11,11 +11,16 @@ public enum JobStatus {
     PAUSED,
     CANCELED,
     ABORTED,
-    COMPLETED;
+    COMPLETED,
+    /**
+     * An operator deleted the finished job: its execution rows are being deleted in bounded steps,
+     * then the job item and its counters (AWS IoT Jobs' DELETION_IN_PROGRESS).
+     */
+    DELETION_IN_PROGRESS;
 
-    /** Canceled, aborted or completed: nothing of this job is sent to a device any more. */
+    /** Canceled, aborted, completed or being deleted: nothing of this job is sent to a device any more. */
     public boolean ended() {
-        return this == CANCELED || this == ABORTED || this == COMPLETED;
+        return this == CANCELED || this == ABORTED || this == COMPLETED || this == DELETION_IN_PROGRESS;
     }
 
     /** Ended before it ran its course: canceled by an operator or aborted by a stage's failure threshold. */

@@ -42,13 +42,14 @@ public interface DeviceStateStore {
     boolean transition(DeviceId device, Execution before, Execution after);
 
     /**
-     * Claims the sending of update_firmware for attempt {@code attempt} of the device's execution in
-     * {@code jobId}, for the report received at {@code receivedAt}; one conditional write, so
-     * concurrent containers agree. Granted when no send of this attempt was claimed, when the last
-     * claim is {@code cooldown} or more older than the report, or when the last claim is this very
-     * report's (a retry of a run that claimed and then failed before or while publishing).
+     * Claims the sending of update_firmware for the current delivery of {@code exec} (same job,
+     * attempt and delivery start as stored) at {@code at}, the receive time of the report it answers;
+     * one conditional write of the execution's {@link Execution#sentAt()}, so concurrent containers
+     * agree. Granted when nothing was sent for the delivery yet, when the last send is
+     * {@code cooldown} or more older than {@code at}, or when it is this very report's (a retry of a
+     * run that claimed and then failed before or while publishing).
      *
      * @return true when the caller should send
      */
-    boolean claimUpdate(DeviceId device, String jobId, int attempt, Instant receivedAt, Duration cooldown);
+    boolean claimUpdate(DeviceId device, Execution exec, Instant at, Duration cooldown);
 }

@@ -2,6 +2,8 @@ package dev.ota.port.out;
 
 import dev.ota.domain.Firmware;
 import dev.ota.domain.Page;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -32,6 +34,9 @@ public interface FirmwareCatalog {
      * @return false when the record is gone or no longer in {@code expected}
      */
     boolean settle(Firmware next, Firmware.Status expected);
+
+    /** Reservations still UPLOADING that were made before {@code cutoff}, oldest first (a sparse index). */
+    List<Firmware> uploadingSince(Instant cutoff, int limit);
 
     /**
      * One page of firmware, ordered by version within a product.

@@ -86,10 +86,23 @@ public interface RolloutStore {
     /** The job's devices, by name, optionally one status only. */
     Page<RowView> rows(String jobId, ExecutionStatus status, String nextToken, int limit);
 
+    /** One device's rows in these jobs (jobs without one are left out), in the order of {@code jobIds}. */
+    List<RowView> deviceRows(String deviceName, List<String> jobIds);
+
+    /** Deletes up to {@code limit} of the job's rows (whatever their status); the number deleted, 0 when none is left. */
+    int deleteRows(String jobId, int limit);
+
     Optional<RowView> row(String jobId, String deviceName);
 
     /** Device items in bulk (absent devices are absent from the map). */
     Map<String, DeviceState> devices(String productId, Collection<String> deviceNames);
+
+    /**
+     * Moves the due time of the device's row in {@code execution}'s job to {@code execution.dueAt()},
+     * if the row is still in that status and attempt: the device was heard of since the row was
+     * written (a percent moves only the device item), so the row is not due yet.
+     */
+    void rearm(DeviceId device, Execution execution);
 
     // ---- moves ----
 

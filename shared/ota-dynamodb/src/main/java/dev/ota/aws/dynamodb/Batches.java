@@ -13,7 +13,7 @@ import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
- * BatchGetItem (100 keys) and BatchWriteItem (25 puts) with their unprocessed remainders sent
+ * BatchGetItem (100 keys) and BatchWriteItem (25 puts or deletes) with their unprocessed remainders sent
  * again, backing off, until everything is through.
  */
 final class Batches {
@@ -47,12 +47,20 @@ final class Batches {
     }
 
     static void put(DynamoDbClient dynamo, String table, List<Map<String, AttributeValue>> items) {
-        for (int from = 0; from < items.size(); from += WRITE_LIMIT) {
-            List<WriteRequest> writes = items.subList(from, Math.min(items.size(), from + WRITE_LIMIT)).stream()
-                    .map(item -> WriteRequest.builder()
-                            .putRequest(PutRequest.builder().item(item).build())
-                            .build())
-                    .toList();
+        write(
+                dynamo,
+                table,
+                items.stream()
+                        .map(item -> WriteRequest.builder()
+                                .putRequest(PutRequest.builder().item(item).build())
+                                .build())
+                        .toList());
+    }
+
+    /** Puts and deletes, 25 a call, the unprocessed ones sent again. */
+    static void write(DynamoDbClient dynamo, String table, List<WriteRequest> requests) {
+        for (int from = 0; from < requests.size(); from += WRITE_LIMIT) {
+            List<WriteRequest> writes = requests.subList(from, Math.min(requests.size(), from + WRITE_LIMIT));
             Map<String, List<WriteRequest>> pending = Map.of(table, writes);
             for (int round = 0; !pending.isEmpty(); round++) {
                 Map<String, List<WriteRequest>> send = pending;

@@ -57,11 +57,15 @@ final class DeviceItem {
     static final String DOWNLOAD_AT = "execDownloadAt";
     /** The run's distinct events, one per line ({@link ExecutionEvent#encodeAll}); NULL while there are none. */
     static final String HISTORY = "execHistory";
-    /** The last update_firmware claimed for this device: job, attempt and the receive time of the report it answered. */
-    static final String SENT_JOB = "sentJobId";
-
-    static final String SENT_ATTEMPT = "sentAttempt";
-    static final String SENT_AT = "sentAt";
+    /** Network failures with progress resumed within their attempt (RetryPolicy.allowsResume). */
+    static final String RESUMES = "execResumes";
+    /** Quiet resends of the current delivery (Execution.resends); absent on items written before it: 0. */
+    static final String RESENDS = "execResends";
+    /**
+     * When update_firmware last went out for the current delivery (epoch ms, Execution.sentAt): the
+     * resend cooldown's claim and the quiet time count from it; absent on items written before it.
+     */
+    static final String SENT_AT = "execSentAt";
     /** String set: dynamic jobs that skipped the device while another job held it. */
     static final String WAITING_JOBS = "waitingJobs";
 
@@ -126,6 +130,11 @@ final class DeviceItem {
                 e.timeout() == null
                         ? AttributeValue.fromNul(true)
                         : n(e.timeout().toMillis()));
+        a.put(RESUMES, n(e.resumes()));
+        a.put(RESENDS, n(e.resends()));
+        a.put(
+                SENT_AT,
+                e.sentAt() == null ? AttributeValue.fromNul(true) : n(e.sentAt().toEpochMilli()));
         return a;
     }
 
@@ -157,6 +166,7 @@ final class DeviceItem {
         Long notBefore = optNum(item, RETRY_NOT_BEFORE);
         Long timeoutMs = optNum(item, TIMEOUT_MS);
         Long downloadAt = optNum(item, DOWNLOAD_AT);
+        Long sentAt = optNum(item, SENT_AT);
         return new Execution(
                 str(item, JOB_ID),
                 new FirmwareRef(str(item, TARGET), str(item, S3_KEY), num(item, FILE_SIZE, 0), str(item, MD5)),
@@ -172,6 +182,9 @@ final class DeviceItem {
                 notBefore == null ? null : Instant.ofEpochMilli(notBefore),
                 (int) num(item, STAGE, 0),
                 timeoutMs == null ? null : Duration.ofMillis(timeoutMs),
+                (int) num(item, RESUMES, 0),
+                (int) num(item, RESENDS, 0),
+                sentAt == null ? null : Instant.ofEpochMilli(sentAt),
                 downloadAt == null ? null : Instant.ofEpochMilli(downloadAt),
                 ExecutionEvent.decodeAll(str(item, HISTORY)));
     }

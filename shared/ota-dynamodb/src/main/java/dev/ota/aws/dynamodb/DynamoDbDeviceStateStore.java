@@ -11,6 +11,7 @@ import dev.ota.port.out.DeviceStateStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -114,14 +115,21 @@ public final class DynamoDbDeviceStateStore implements DeviceStateStore {
 
     @Override
     public boolean transition(DeviceId device, Execution before, Execution after) {
-        Expression e = new Expression().setAll(DeviceItem.executionAttributes(after));
+        Map<String, AttributeValue> attributes = new HashMap<>(DeviceItem.executionAttributes(after));
+        if (Objects.equals(before.sentAt(), after.sentAt())) {
+            // The send record moves by claimUpdate too: a transition that did not send leaves it alone.
+            attributes.remove(DeviceItem.SENT_AT);
+        }
+        Expression e = new Expression().setAll(attributes);
         String condition = e.name(DeviceItem.JOB_ID) + " = " + e.value(s(before.jobId()))
                 + " AND " + e.name(DeviceItem.STATUS) + " = "
                 + e.value(s(before.status().name()))
                 + " AND " + e.name(DeviceItem.ATTEMPT) + " = " + e.value(n(before.attempt()))
                 + " AND " + e.name(DeviceItem.PERCENT) + " = " + e.value(n(before.percent()))
                 + " AND " + DeviceItem.historyIs(e, before.history())
-                + " AND " + DeviceItem.downloadAtIs(e, before.downloadAt());
+                + " AND " + DeviceItem.downloadAtIs(e, before.downloadAt())
+                // Two scheduler runs that found the same quiet attempt: one resend, not two.
+                + " AND " + resendsAre(e, before.resends());
         List<TransactWriteItem> writes = new ArrayList<>();
         writes.add(deviceUpdate(device, e, condition));
         boolean startsAttempt = after.startsAttemptFrom(before);
@@ -152,19 +160,18 @@ public final class DynamoDbDeviceStateStore implements DeviceStateStore {
     }
 
     @Override
-    public boolean claimUpdate(DeviceId device, String jobId, int attempt, Instant receivedAt, Duration cooldown) {
-        long at = receivedAt.toEpochMilli();
-        Expression e = new Expression()
-                .set(DeviceItem.SENT_JOB, s(jobId))
-                .set(DeviceItem.SENT_ATTEMPT, n(attempt))
-                .set(DeviceItem.SENT_AT, n(at));
+    public boolean claimUpdate(DeviceId device, Execution exec, Instant at, Duration cooldown) {
+        long ms = at.toEpochMilli();
+        Expression e = new Expression().set(DeviceItem.SENT_AT, n(ms));
         String sentAt = e.name(DeviceItem.SENT_AT);
-        String condition = e.name(DeviceItem.JOB_ID) + " = " + e.value(s(jobId))
-                + " AND (attribute_not_exists(" + sentAt + ")"
-                + " OR " + e.name(DeviceItem.SENT_JOB) + " <> " + e.value(s(jobId))
-                + " OR " + e.name(DeviceItem.SENT_ATTEMPT) + " <> " + e.value(n(attempt))
-                + " OR " + sentAt + " <= " + e.value(n(at - cooldown.toMillis()))
-                + " OR " + sentAt + " = " + e.value(n(at)) + ")";
+        // The claim belongs to the delivery: job, attempt and the delivery's start must be the stored ones.
+        String condition = e.name(DeviceItem.JOB_ID) + " = " + e.value(s(exec.jobId()))
+                + " AND " + e.name(DeviceItem.ATTEMPT) + " = " + e.value(n(exec.attempt()))
+                + " AND " + e.name(DeviceItem.ATTEMPT_STARTED_AT) + " = "
+                + e.value(n(exec.attemptStartedAt().toEpochMilli()))
+                + " AND (attribute_not_exists(" + sentAt + ") OR attribute_type(" + sentAt + ", " + e.value(s("NULL"))
+                + ") OR " + sentAt + " <= " + e.value(n(ms - cooldown.toMillis()))
+                + " OR " + sentAt + " = " + e.value(n(ms)) + ")";
         try {
             dynamo.updateItem(r -> r.tableName(tables.devices())
                     .key(DeviceItem.key(device))
@@ -176,6 +183,12 @@ public final class DynamoDbDeviceStateStore implements DeviceStateStore {
         } catch (ConditionalCheckFailedException withinCooldown) {
             return false;
         }
+    }
+
+    private static String resendsAre(Expression e, int resends) {
+        String name = e.name(DeviceItem.RESENDS);
+        String is = name + " = " + e.value(n(resends));
+        return resends == 0 ? "(attribute_not_exists(" + name + ") OR " + is + ")" : is;
     }
 
     private TransactWriteItem deviceUpdate(DeviceId device, Expression e, String condition) {

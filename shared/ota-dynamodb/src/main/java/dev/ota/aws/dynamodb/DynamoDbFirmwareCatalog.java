@@ -28,6 +28,8 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 public final class DynamoDbFirmwareCatalog implements FirmwareCatalog {
 
     private static final List<String> KEY = List.of("productId", "version");
+    static final String BY_UPLOADING = "byUploading";
+    static final String UPLOADING_KEY = "uploading";
 
     private final DynamoDbClient dynamo;
     private final Tables tables;
@@ -85,6 +87,10 @@ public final class DynamoDbFirmwareCatalog implements FirmwareCatalog {
         if (firmware.rejectionReason() != null) {
             item.put("rejectionReason", s(firmware.rejectionReason()));
         }
+        if (firmware.status() == Firmware.Status.UPLOADING) {
+            // The sparse byUploading index: reservations only; a settled record is put without it.
+            item.put(UPLOADING_KEY, s(Firmware.Status.UPLOADING.name()));
+        }
         if (upload != null) {
             item.put("uploadId", s(upload.uploadId()));
             item.put("partSize", n(upload.partSize()));
@@ -119,6 +125,22 @@ public final class DynamoDbFirmwareCatalog implements FirmwareCatalog {
         } catch (ConditionalCheckFailedException taken) {
             return false;
         }
+    }
+
+    @Override
+    public List<Firmware> uploadingSince(Instant cutoff, int limit) {
+        return dynamo
+                .query(r -> r.tableName(tables.firmware())
+                        .indexName(BY_UPLOADING)
+                        .keyConditionExpression("#u = :u AND #c < :c")
+                        .expressionAttributeNames(Map.of("#u", UPLOADING_KEY, "#c", "createdAt"))
+                        .expressionAttributeValues(
+                                Map.of(":u", s(Firmware.Status.UPLOADING.name()), ":c", n(cutoff.toEpochMilli())))
+                        .limit(limit))
+                .items()
+                .stream()
+                .map(DynamoDbFirmwareCatalog::firmware)
+                .toList();
     }
 
     @Override

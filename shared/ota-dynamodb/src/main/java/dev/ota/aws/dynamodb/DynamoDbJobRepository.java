@@ -7,8 +7,11 @@ import static dev.ota.aws.dynamodb.Attr.s;
 import static dev.ota.aws.dynamodb.Attr.str;
 
 import dev.ota.app.jobs.JobDefinitionJson;
+import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.FirmwareRef;
 import dev.ota.domain.Page;
+import dev.ota.domain.job.ClientToken;
+import dev.ota.domain.job.JobActors;
 import dev.ota.domain.job.JobCounts;
 import dev.ota.domain.job.JobDefinition;
 import dev.ota.domain.job.JobPatch;
@@ -30,7 +33,12 @@ import java.util.stream.Collectors;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.DeleteRequest;
+import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
  * The Jobs table, its one mapper: one item per job (definition, scheduler state, base counts) plus
@@ -55,9 +63,23 @@ public final class DynamoDbJobRepository implements JobRepository, LiveJobs {
     static final String LIST_KEY = "listKey";
 
     static final String JOB = "JOB";
+    /** Token items: {@code jobId = token#<clientToken>} (a job id never holds '#'). */
+    static final String TOKEN_PREFIX = "token#";
+
+    static final String TOKEN_JOB = "tokenJobId";
+    static final String TOKEN_HASH = "requestHash";
+    /** When the token is free again, epoch ms: what the create condition compares. */
+    static final String TOKEN_EXPIRES_MS = "tokenExpiresAt";
+    /** The table's TTL attribute (epoch seconds): DynamoDB removes expired token items, in its own time. */
+    static final String EXPIRES_AT = "expiresAt";
     /** byCreated's sort key: {@link #createdKey}. */
     static final String CREATED_KEY = "createdKey";
 
+    // The IAM callers who created, last paused, resumed and canceled the job (JobActors).
+    static final String CREATED_BY = "createdBy";
+    static final String PAUSED_BY = "pausedBy";
+    static final String RESUMED_BY = "resumedBy";
+    static final String CANCELED_BY = "canceledBy";
     private static final List<String> PRODUCT_PAGE_KEY = List.of("jobId", "productId", "createdAt");
     private static final List<String> ALL_PAGE_KEY = List.of("jobId", LIST_KEY, CREATED_KEY);
     /** Job states in which a job may still send update_firmware: every state but the ended ones. */
@@ -74,6 +96,115 @@ public final class DynamoDbJobRepository implements JobRepository, LiveJobs {
 
     @Override
     public void create(JobRecord job) {
+        dynamo.putItem(
+                r -> r.tableName(tables.jobs()).item(jobItem(job)).conditionExpression("attribute_not_exists(jobId)"));
+    }
+
+    /**
+     * The job item and its token item ({@code jobId = token#<token>}: no productId, listKey,
+     * liveKey or dynamicProduct, so it is in no index) in one transaction, the token's put
+     * conditional on the token being free: absent, or past its {@code tokenExpiresAt} (the table's
+     * TTL attribute {@code expiresAt} removes it some time later). A token held answers what holds it.
+     */
+    @Override
+    public Optional<TokenHolder> create(JobRecord job, ClientToken token) {
+        Map<String, AttributeValue> tokenItem = new HashMap<>();
+        tokenItem.put("jobId", s(TOKEN_PREFIX + token.token()));
+        tokenItem.put(TOKEN_JOB, s(job.jobId()));
+        tokenItem.put(TOKEN_HASH, s(token.requestHash()));
+        tokenItem.put(TOKEN_EXPIRES_MS, n(token.expiresAt().toEpochMilli()));
+        tokenItem.put(EXPIRES_AT, n(token.expiresAt().getEpochSecond()));
+        Instant now = job.createdAt();
+        for (int race = 0; race < 3; race++) {
+            Transactions.Outcome outcome;
+            try {
+                outcome = Transactions.write(
+                        dynamo,
+                        List.of(
+                                TransactWriteItem.builder()
+                                        .put(Put.builder()
+                                                .tableName(tables.jobs())
+                                                .item(tokenItem)
+                                                .conditionExpression("attribute_not_exists(#k) OR #x <= :now")
+                                                .expressionAttributeNames(Map.of("#k", "jobId", "#x", TOKEN_EXPIRES_MS))
+                                                .expressionAttributeValues(Map.of(":now", n(now.toEpochMilli())))
+                                                .build())
+                                        .build(),
+                                TransactWriteItem.builder()
+                                        .put(Put.builder()
+                                                .tableName(tables.jobs())
+                                                .item(jobItem(job))
+                                                .conditionExpression("attribute_not_exists(jobId)")
+                                                .build())
+                                        .build()));
+            } catch (TransactionCanceledException conflict) {
+                // Another request with this token in flight (TransactionConflict): see what it wrote.
+                outcome = null;
+            }
+            if (outcome != null && outcome.committed()) {
+                return Optional.empty();
+            }
+            Map<String, AttributeValue> held = dynamo.getItem(r -> r.tableName(tables.jobs())
+                            .key(key(TOKEN_PREFIX + token.token()))
+                            .consistentRead(true))
+                    .item();
+            if (held != null && !held.isEmpty() && num(held, TOKEN_EXPIRES_MS, 0) > now.toEpochMilli()) {
+                return Optional.of(new TokenHolder(str(held, TOKEN_JOB), str(held, TOKEN_HASH)));
+            }
+            // The holder expired or went between the write and the read: try the write again.
+        }
+        throw new IllegalStateException("client token " + token.token() + " kept changing");
+    }
+
+    /**
+     * Counter shards first (no condition: nothing moves a job's counts once it is being deleted),
+     * then the job item, conditional on DELETION_IN_PROGRESS: a job item is never gone while
+     * shards of it remain.
+     */
+    @Override
+    public boolean delete(String jobId) {
+        List<WriteRequest> shards = new ArrayList<>();
+        for (int i = 0; i < JobCounters.SHARDS; i++) {
+            shards.add(WriteRequest.builder()
+                    .deleteRequest(
+                            DeleteRequest.builder().key(key(jobId + "#c" + i)).build())
+                    .build());
+        }
+        Batches.write(dynamo, tables.jobs(), shards);
+        try {
+            dynamo.deleteItem(r -> r.tableName(tables.jobs())
+                    .key(key(jobId))
+                    .conditionExpression("#s = :deleting")
+                    .expressionAttributeNames(Map.of("#s", "jobState"))
+                    .expressionAttributeValues(Map.of(":deleting", s(JobStatus.DELETION_IN_PROGRESS.name()))));
+            return true;
+        } catch (ConditionalCheckFailedException notDeleting) {
+            return false;
+        }
+    }
+
+    /** A Query of {@code byProduct}, newest first, projecting the job id (the index's keys are all it needs). */
+    @Override
+    public Page<String> jobIds(String productId, String nextToken, int limit) {
+        Map<String, AttributeValue> start = PageTokens.decode(nextToken, PRODUCT_PAGE_KEY);
+        if (start != null && !productId.equals(str(start, "productId"))) {
+            throw PageTokens.invalid();
+        }
+        QueryResponse page = dynamo.query(r -> r.tableName(tables.jobs())
+                .indexName(BY_PRODUCT)
+                .keyConditionExpression("productId = :p")
+                .expressionAttributeValues(Map.of(":p", s(productId)))
+                .projectionExpression("jobId")
+                .scanIndexForward(false)
+                .limit(limit)
+                .exclusiveStartKey(start));
+        Map<String, AttributeValue> last = page.lastEvaluatedKey();
+        return new Page<>(
+                page.items().stream().map(i -> str(i, "jobId")).toList(),
+                last == null || last.isEmpty() ? null : PageTokens.encode(last, PRODUCT_PAGE_KEY));
+    }
+
+    private Map<String, AttributeValue> jobItem(JobRecord job) {
         JobDefinition d = job.definition();
         Map<String, AttributeValue> item = new HashMap<>();
         item.put("jobId", s(job.jobId()));
@@ -82,18 +213,14 @@ public final class DynamoDbJobRepository implements JobRepository, LiveJobs {
         item.put("s3Key", s(job.firmware().s3Key()));
         item.put("fileSize", n(job.firmware().fileSize()));
         item.put("md5sum", s(job.firmware().md5sum()));
-        item.put("maxAttempts", n(d.retryPolicy().maxAttempts()));
-        item.put(
-                "retryableCodes",
-                s(d.retryPolicy().retryableCodes().stream()
-                        .sorted()
-                        .map(String::valueOf)
-                        .collect(Collectors.joining(","))));
-        item.put("retryIntervalMs", n(d.retryPolicy().retryInterval().toMillis()));
+        item.putAll(retryAttributes(d));
         item.put("jobState", s(job.state().name()));
         item.put("stateReason", s(job.stateReason()));
         item.put("targetCount", n(0));
         item.put("createdAt", n(job.createdAt().toEpochMilli()));
+        if (job.actors().createdBy() != null) {
+            item.put(CREATED_BY, s(job.actors().createdBy()));
+        }
         item.put("definition", s(JobDefinitionJson.encode(d)));
         item.put("dynamic", AttributeValue.fromBool(d.dynamic()));
         item.put("currentStage", n(0));
@@ -105,7 +232,20 @@ public final class DynamoDbJobRepository implements JobRepository, LiveJobs {
         if (d.dynamic()) {
             item.put(DYNAMIC_PRODUCT, s(job.productId()));
         }
-        dynamo.putItem(r -> r.tableName(tables.jobs()).item(item).conditionExpression("attribute_not_exists(jobId)"));
+        return item;
+    }
+
+    private static Map<String, AttributeValue> retryAttributes(JobDefinition d) {
+        return Map.of(
+                "maxAttempts",
+                n(d.retryPolicy().maxAttempts()),
+                "retryableCodes",
+                s(d.retryPolicy().retryableCodes().stream()
+                        .sorted()
+                        .map(String::valueOf)
+                        .collect(Collectors.joining(","))),
+                "retryIntervalMs",
+                n(d.retryPolicy().retryInterval().toMillis()));
     }
 
     @Override
@@ -134,6 +274,37 @@ public final class DynamoDbJobRepository implements JobRepository, LiveJobs {
     @Override
     public JobCounts counts(String jobId) {
         return JobCounters.read(dynamo, tables.jobs(), jobId);
+    }
+
+    @Override
+    public void adjustCounts(String jobId, JobCounts delta) {
+        Expression e = new Expression();
+        boolean any = false;
+        for (Map.Entry<ExecutionStatus, Long> c : delta.byStatus().entrySet()) {
+            if (c.getValue() != 0) {
+                e.add(JobCounters.PREFIX + c.getKey().name(), c.getValue());
+                any = true;
+            }
+        }
+        for (Map.Entry<Integer, Map<ExecutionStatus, Long>> stage :
+                delta.byStage().entrySet()) {
+            for (Map.Entry<ExecutionStatus, Long> c : stage.getValue().entrySet()) {
+                if (c.getValue() != 0) {
+                    e.add(JobCounters.stageAttribute(stage.getKey(), c.getKey()), c.getValue());
+                    any = true;
+                }
+            }
+        }
+        if (!any) {
+            return;
+        }
+        String exists = "attribute_exists(" + e.name("jobId") + ")";
+        dynamo.updateItem(r -> r.tableName(tables.jobs())
+                .key(Map.of("jobId", s(jobId)))
+                .updateExpression(e.update())
+                .conditionExpression(exists)
+                .expressionAttributeNames(e.names())
+                .expressionAttributeValues(e.values()));
     }
 
     @Override
@@ -287,6 +458,13 @@ public final class DynamoDbJobRepository implements JobRepository, LiveJobs {
         if (p.conditionCurrentStage() != null) {
             condition.add(e.name("currentStage") + " = " + e.value(n(p.conditionCurrentStage())));
         }
+        if (p.conditionDefinition() != null) {
+            condition.add(e.name("definition") + " = " + e.value(s(JobDefinitionJson.encode(p.conditionDefinition()))));
+        }
+        if (p.newDefinition() != null) {
+            e.set("definition", s(JobDefinitionJson.encode(p.newDefinition())));
+            retryAttributes(p.newDefinition()).forEach(e::set);
+        }
         if (p.newState() != null) {
             e.set("jobState", s(p.newState().name()));
         }
@@ -331,11 +509,22 @@ public final class DynamoDbJobRepository implements JobRepository, LiveJobs {
         if (p.newWindowEnded() != null) {
             e.set("windowEnded", AttributeValue.fromBool(p.newWindowEnded()));
         }
+        if (p.newPausedBy() != null) {
+            e.set(PAUSED_BY, s(p.newPausedBy()));
+        }
+        if (p.newResumedBy() != null) {
+            e.set(RESUMED_BY, s(p.newResumedBy()));
+        }
+        if (p.newCanceledBy() != null) {
+            e.set(CANCELED_BY, s(p.newCanceledBy()));
+        }
         if (p.newSwept() != null) {
             e.set("swept", AttributeValue.fromBool(p.newSwept()));
         }
         if (Boolean.FALSE.equals(p.newLive())) {
             e.remove(LIVE_KEY);
+        } else if (Boolean.TRUE.equals(p.newLive())) {
+            e.set(LIVE_KEY, s(LIVE));
         }
         if (Boolean.FALSE.equals(p.newDynamicActive())) {
             e.remove(DYNAMIC_PRODUCT);
@@ -412,7 +601,9 @@ public final class DynamoDbJobRepository implements JobRepository, LiveJobs {
                 (int) num(item, "resumedStage", -1),
                 bool(item, "windowEnded"),
                 bool(item, "swept"),
-                Instant.ofEpochMilli(num(item, "createdAt", 0)));
+                Instant.ofEpochMilli(num(item, "createdAt", 0)),
+                new JobActors(
+                        str(item, CREATED_BY), str(item, PAUSED_BY), str(item, RESUMED_BY), str(item, CANCELED_BY)));
     }
 
     private static boolean bool(Map<String, AttributeValue> item, String name) {

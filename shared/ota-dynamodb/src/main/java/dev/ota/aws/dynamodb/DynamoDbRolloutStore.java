@@ -18,12 +18,16 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.DeleteRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
  * The scheduler's side of the Executions table (and of the Devices and Jobs items its moves
@@ -148,6 +152,28 @@ public final class DynamoDbRolloutStore implements RolloutStore {
     }
 
     @Override
+    public void rearm(DeviceId device, Execution execution) {
+        Instant due = execution.dueAt();
+        if (due == null) {
+            return;
+        }
+        Expression x = new Expression().set(ExecutionRow.DUE_AT, n(due.toEpochMilli()));
+        String condition = x.name(ExecutionRow.STATUS) + " = "
+                + x.value(s(execution.status().name())) + " AND " + x.name("attempt") + " = "
+                + x.value(n(execution.attempt()));
+        try {
+            dynamo.updateItem(r -> r.tableName(tables.executions())
+                    .key(ExecutionRow.key(execution.jobId(), device.deviceName()))
+                    .updateExpression(x.update())
+                    .conditionExpression(condition)
+                    .expressionAttributeNames(x.names())
+                    .expressionAttributeValues(x.values()));
+        } catch (ConditionalCheckFailedException moved) {
+            // The row moved on meanwhile; its own write set its due time.
+        }
+    }
+
+    @Override
     public List<String> withStatus(String jobId, ExecutionStatus status, int limit) {
         QueryResponse page = dynamo.query(r -> r.tableName(tables.executions())
                 .indexName(BY_STATUS)
@@ -201,6 +227,40 @@ public final class DynamoDbRolloutStore implements RolloutStore {
                         .consistentRead(true))
                 .item();
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(toRow(item));
+    }
+
+    /** One BatchGetItem per 100 jobs (eventually consistent would do; the batch helper reads consistently). */
+    @Override
+    public List<RowView> deviceRows(String deviceName, List<String> jobIds) {
+        List<Map<String, AttributeValue>> keys = jobIds.stream()
+                .map(jobId -> ExecutionRow.key(jobId, deviceName))
+                .toList();
+        Map<String, RowView> byJob = new HashMap<>();
+        for (Map<String, AttributeValue> item : Batches.get(dynamo, tables.executions(), keys, null)) {
+            RowView row = toRow(item);
+            byJob.put(row.jobId(), row);
+        }
+        return jobIds.stream().map(byJob::get).filter(Objects::nonNull).toList();
+    }
+
+    /** A Query of the job's partition for keys alone, then BatchWriteItem deletes (25 a call). */
+    @Override
+    public int deleteRows(String jobId, int limit) {
+        QueryResponse page = dynamo.query(r -> r.tableName(tables.executions())
+                .keyConditionExpression("#j = :j")
+                .expressionAttributeNames(Map.of("#j", ExecutionRow.JOB_ID, "#d", ExecutionRow.DEVICE_NAME))
+                .expressionAttributeValues(Map.of(":j", s(jobId)))
+                .projectionExpression("#j, #d")
+                .limit(limit));
+        List<WriteRequest> deletes = page.items().stream()
+                .map(item -> WriteRequest.builder()
+                        .deleteRequest(DeleteRequest.builder()
+                                .key(ExecutionRow.key(jobId, str(item, ExecutionRow.DEVICE_NAME)))
+                                .build())
+                        .build())
+                .toList();
+        Batches.write(dynamo, tables.executions(), deletes);
+        return deletes.size();
     }
 
     @Override

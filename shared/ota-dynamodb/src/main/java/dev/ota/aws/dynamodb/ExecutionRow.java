@@ -52,6 +52,7 @@ final class ExecutionRow {
         a.put(STATUS, s(e.status().name()));
         a.put(JOB_STATUS, s(e.jobId() + "#" + e.status().name()));
         a.put("attempt", n(e.attempt()));
+        a.put("resumes", n(e.resumes()));
         a.put("percent", n(e.percent()));
         a.put("resultCode", n(e.resultCode()));
         a.put("resultMsg", s(e.resultMsg()));

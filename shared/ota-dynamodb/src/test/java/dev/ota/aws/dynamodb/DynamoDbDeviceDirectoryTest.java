@@ -10,6 +10,7 @@ import dev.ota.port.out.DeviceDirectory.DevicePage;
 import dev.ota.port.out.DeviceDirectory.Listed;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class DynamoDbDeviceDirectoryTest extends StoreFixture {
@@ -48,6 +49,24 @@ class DynamoDbDeviceDirectoryTest extends StoreFixture {
                 .doesNotHaveDuplicates()
                 .allMatch(n -> n.startsWith("on-1-"));
         assertThat(listed).extracting(Listed::currentVersion).containsOnly("1.0.0");
+    }
+
+    @Test
+    void versionCountsSkipThroughTheIndexAndCountEachVersion() {
+        for (int i = 0; i < 5; i++) {
+            report("v1-" + i, "1.0.0");
+        }
+        report("v15", "1.5.0");
+        report("v2-a", "2.0.0");
+        report("v2-b", "2.0.0");
+        devices.recordVersion(new DeviceId(MotoTables.id("P"), "other-product"), "1.0.0", T0);
+        // A device a job took before it ever reported has no version: not in the index, not counted.
+        JobRecord job = job(product, JobStatus.IN_PROGRESS, false);
+        released(job, queue(job, "never-reported").get(0));
+
+        assertThat(directory.versionCounts(product))
+                .containsExactly(Map.entry("1.0.0", 5L), Map.entry("1.5.0", 1L), Map.entry("2.0.0", 2L));
+        assertThat(directory.versionCounts(MotoTables.id("P"))).isEmpty();
     }
 
     @Test

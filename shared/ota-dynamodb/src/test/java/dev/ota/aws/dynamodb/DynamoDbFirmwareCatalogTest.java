@@ -8,6 +8,7 @@ import dev.ota.domain.Firmware;
 import dev.ota.domain.InvalidMessageException;
 import dev.ota.domain.Page;
 import dev.ota.port.out.FirmwareCatalog.Upload;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -123,6 +124,32 @@ class DynamoDbFirmwareCatalogTest extends StoreFixture {
 
             assertThat(firmware.find(product, "2.0.0")).contains(verified);
             assertThat(firmware.upload(product, "2.0.0")).isEmpty();
+        }
+
+        @Test
+        void reservationsStillUploadingAreFoundByAgeUntilTheySettle() {
+            firmware.insert(reserved, upload);
+            Firmware younger = Firmware.reserved(
+                    product, "2.0.1", "firmware/" + product + "/2.0.1.bin", 9, MD5, "", T0.plusSeconds(3600));
+            firmware.insert(younger, null);
+
+            assertThat(uploadingOfProduct(T0)).isEmpty();
+            assertThat(uploadingOfProduct(T0.plusSeconds(1))).containsExactly(reserved);
+            assertThat(uploadingOfProduct(T0.plusSeconds(3601))).containsExactly(reserved, younger);
+
+            Firmware rejected = reserved.rejected("no registration", T0.plusSeconds(7200));
+            assertThat(firmware.settle(rejected, Firmware.Status.UPLOADING)).isTrue();
+            assertThat(uploadingOfProduct(T0.plusSeconds(7200)))
+                    .as("a settled record leaves the index")
+                    .containsExactly(younger);
+            assertThat(firmware.find(product, "2.0.0").orElseThrow().rejectionReason())
+                    .isEqualTo("no registration");
+        }
+
+        private List<Firmware> uploadingOfProduct(Instant cutoff) {
+            return firmware.uploadingSince(cutoff, 1000).stream()
+                    .filter(f -> f.productId().equals(product))
+                    .toList();
         }
 
         @Test

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ota.domain.Execution;
 import dev.ota.domain.Page;
 import dev.ota.domain.device.DeviceId;
+import dev.ota.domain.job.JobActors;
 import dev.ota.domain.job.JobCounts;
 import dev.ota.domain.job.JobPatch;
 import dev.ota.domain.job.JobRecord;
@@ -34,6 +35,56 @@ class DynamoDbJobRepositoryTest extends StoreFixture {
 
         assertThat(jobs.find(job.jobId())).contains(job);
         assertThat(jobs.state(job.jobId())).contains(JobStatus.PREPARING);
+    }
+
+    @Test
+    void whoCreatedPausedResumedAndCanceledReadsBack() {
+        JobRecord plain = record(MotoTables.id("job"), product, "2.0.0", JobStatus.PREPARING, false, T0);
+        String alice = "arn:aws:iam::123456789012:user/alice";
+        String bob = "arn:aws:sts::123456789012:assumed-role/Operator/bob";
+        JobRecord job = new JobRecord(
+                plain.jobId(),
+                plain.productId(),
+                plain.firmware(),
+                plain.definition(),
+                plain.state(),
+                plain.stateReason(),
+                plain.targetCount(),
+                plain.currentStage(),
+                plain.stageSizes(),
+                plain.expanded(),
+                plain.cursor(),
+                plain.seqNext(),
+                plain.expansionHeartbeat(),
+                plain.invalidNames(),
+                plain.duplicateNames(),
+                plain.budget(),
+                plain.planAt(),
+                plain.pausedByRule(),
+                plain.resumedStage(),
+                plain.windowEnded(),
+                plain.swept(),
+                plain.createdAt(),
+                JobActors.createdBy(alice));
+        jobs.create(job);
+        assertThat(jobs.find(job.jobId()).orElseThrow().actors()).isEqualTo(JobActors.createdBy(alice));
+
+        assertThat(jobs.update(job.jobId(), JobPatch.patch().pausedBy(bob))).isTrue();
+        assertThat(jobs.update(job.jobId(), JobPatch.patch().resumedBy(alice).canceledBy(bob)))
+                .isTrue();
+        assertThat(jobs.update(job.jobId(), JobPatch.patch().state(JobStatus.PAUSED, "x")))
+                .as("a patch that names nobody keeps who acted")
+                .isTrue();
+
+        assertThat(jobs.find(job.jobId()).orElseThrow().actors()).isEqualTo(new JobActors(alice, bob, alice, bob));
+        assertThat(jobs.find(plain.jobId()).orElseThrow().actors().pausedBy()).isEqualTo(bob);
+    }
+
+    @Test
+    void aJobNobodyIsNamedOnReadsBackWithNoActors() {
+        JobRecord job = record(MotoTables.id("job"), product, "2.0.0", JobStatus.PREPARING, false, T0);
+        jobs.create(job);
+        assertThat(jobs.find(job.jobId()).orElseThrow().actors()).isEqualTo(JobActors.NONE);
     }
 
     @Test
@@ -422,6 +473,29 @@ class DynamoDbJobRepositoryTest extends StoreFixture {
             assertThat(counts.stage(1).succeeded()).isEqualTo(1);
             assertThat(counts.stage(2).live()).isEqualTo(2);
             assertCountsMatchRows(job);
+        }
+
+        @Test
+        void adjustingAddsToTheTotalsAndTheGroupsAndLeavesRetriesAlone() {
+            JobRecord job = job(product, JobStatus.IN_PROGRESS, false);
+            List<DeviceId> queued = queue(job, "d-a", "d-b");
+            released(job, queued.get(0), 1, null, T0);
+            JobCounts before = jobs.counts(job.jobId());
+
+            jobs.adjustCounts(
+                    job.jobId(),
+                    new JobCounts(
+                            Map.of(DELIVERED, -1L, SUCCEEDED, 2L),
+                            Map.of(1, Map.of(DELIVERED, -1L), 2, Map.of(SUCCEEDED, 2L)),
+                            7));
+
+            JobCounts after = jobs.counts(job.jobId());
+            assertThat(after.get(DELIVERED)).isEqualTo(before.get(DELIVERED) - 1);
+            assertThat(after.get(SUCCEEDED)).isEqualTo(2);
+            assertThat(after.get(QUEUED)).isEqualTo(1);
+            assertThat(after.stage(1).live()).isZero();
+            assertThat(after.stage(2).succeeded()).isEqualTo(2);
+            assertThat(after.retries()).isEqualTo(before.retries());
         }
 
         @Test

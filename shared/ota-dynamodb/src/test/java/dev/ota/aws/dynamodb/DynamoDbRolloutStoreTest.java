@@ -26,6 +26,7 @@ import dev.ota.port.out.RolloutStore.QueuedRef;
 import dev.ota.port.out.RolloutStore.ReleaseResult;
 import dev.ota.port.out.RolloutStore.RowView;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -468,7 +469,7 @@ class DynamoDbRolloutStoreTest extends StoreFixture {
         @Test
         void dueFindsTimeoutsAndRetriesByDueTimeMostOverdueFirst() {
             List<DeviceId> queued = queue(job, "d-a", "d-b", "d-c", "d-d");
-            Duration timeout = Duration.ofMinutes(10);
+            Duration timeout = Execution.QUIET_AFTER.minusMinutes(1); // times out before it counts as quiet
             released(job, queued.get(0), 0, timeout, T0.plusSeconds(20));
             released(job, queued.get(1), 0, timeout, T0);
             Execution c = released(job, queued.get(2), 0, timeout, T0.plusSeconds(10));
@@ -487,6 +488,9 @@ class DynamoDbRolloutStoreTest extends StoreFixture {
             assertThat(rollout.due(
                             job.jobId(), DueKind.TIMEOUT, T0.plus(timeout).minusMillis(1), 10))
                     .isEmpty();
+            assertThat(rollout.due(job.jobId(), DueKind.TIMEOUT, T0.plus(Execution.QUIET_AFTER), 10))
+                    .as("d-d has no timeout but is due when quiet")
+                    .containsExactly("d-b", "d-a", "d-d");
             assertThat(rollout.due(job.jobId(), DueKind.RETRY, T0.plusSeconds(89), 10))
                     .isEmpty();
             assertThat(rollout.due(job.jobId(), DueKind.RETRY, T0.plusSeconds(90), 10))
@@ -502,6 +506,45 @@ class DynamoDbRolloutStoreTest extends StoreFixture {
 
             assertThat(rollout.due(job.jobId(), DueKind.TIMEOUT, T0.plusSeconds(3600), 10))
                     .isEmpty();
+        }
+
+        @Test
+        void aPercentMovesOnlyTheDeviceItemSoTheDueRowIsRearmedFromIt() {
+            DeviceId device = queueOne(job);
+            Execution live = released(job, device, 0, Duration.ofHours(1), T0);
+            Execution downloading = moved(device, live, live.withStatus(DOWNLOADING, 5, T0.plusSeconds(10)));
+            Instant later = T0.plusSeconds(200);
+            assertThat(devices.advancePercent(device, downloading.targetVersion(), 40, later))
+                    .isEmpty();
+            Instant firstDue = T0.plusSeconds(10).plus(Execution.QUIET_AFTER);
+            assertThat(rollout.due(job.jobId(), DueKind.TIMEOUT, firstDue, 10)).containsExactly(device.deviceName());
+
+            Execution current = state(device).execution();
+            rollout.rearm(device, current);
+
+            assertThat(rollout.due(job.jobId(), DueKind.TIMEOUT, firstDue, 10)).isEmpty();
+            assertThat(rollout.due(job.jobId(), DueKind.TIMEOUT, later.plus(Execution.QUIET_AFTER), 10))
+                    .containsExactly(device.deviceName());
+            // A rearm of an attempt the row has moved past changes nothing.
+            moved(device, current, current.withStatus(SUCCEEDED, 100, later.plusSeconds(1)));
+            rollout.rearm(device, current);
+            assertThat(rollout.due(job.jobId(), DueKind.TIMEOUT, T0.plus(Duration.ofDays(1)), 10))
+                    .isEmpty();
+        }
+
+        @Test
+        void twoRunsThatFoundTheSameQuietAttemptResendItOnce() {
+            DeviceId device = queueOne(job);
+            Execution live = released(job, device, 0, Duration.ofHours(1), T0);
+            Instant quiet = T0.plus(Execution.QUIET_AFTER);
+
+            assertThat(devices.transition(device, live, live.resent(quiet))).isTrue();
+            assertThat(devices.transition(device, live, live.resent(quiet.plusMillis(3))))
+                    .as("the second run decided from the same state")
+                    .isFalse();
+            assertThat(state(device).execution().resends()).isEqualTo(1);
+            assertThat(rollout.due(job.jobId(), DueKind.TIMEOUT, quiet.plus(Execution.QUIET_AFTER), 10))
+                    .containsExactly(device.deviceName());
         }
 
         @Test

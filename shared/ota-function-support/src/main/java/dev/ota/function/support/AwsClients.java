@@ -7,6 +7,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -36,7 +37,11 @@ public final class AwsClients implements AutoCloseable {
         DYNAMODB,
         S3,
         SQS,
-        IOT_DATA
+        IOT_DATA,
+        EVENTBRIDGE,
+        SECRETS_MANAGER,
+        /** The AWS IoT control plane (registry, fleet index): only the job worker's thing-group and fleet-query targets. */
+        IOT
     }
 
     private final Region region;
@@ -46,6 +51,7 @@ public final class AwsClients implements AutoCloseable {
     private final ClientOverrideConfiguration overrides;
     private final boolean s3PathStyle;
     private final UnaryOperator<URI> downloadUrlsServedAs;
+    private final Consumer<String> metricsOutput;
     private final List<SdkAutoCloseable> built = new ArrayList<>();
 
     private AwsClients(Builder b) {
@@ -56,6 +62,15 @@ public final class AwsClients implements AutoCloseable {
         this.overrides = b.overrides;
         this.s3PathStyle = b.s3PathStyle;
         this.downloadUrlsServedAs = b.downloadUrlsServedAs;
+        this.metricsOutput = b.metricsOutput;
+    }
+
+    /**
+     * Where CloudWatch Embedded Metric Format documents go: the function's stdout, which Lambda
+     * sends to CloudWatch Logs, where the metrics are extracted; the local stack's metrics store there.
+     */
+    public Consumer<String> metricsOutput() {
+        return metricsOutput;
     }
 
     /** Lambda's: region from {@code AWS_REGION}, the role's credentials, the IoT endpoint from {@code IOT_DATA_ENDPOINT}. */
@@ -136,6 +151,7 @@ public final class AwsClients implements AutoCloseable {
         private ClientOverrideConfiguration overrides;
         private boolean s3PathStyle;
         private UnaryOperator<URI> downloadUrlsServedAs;
+        private Consumer<String> metricsOutput = System.out::println;
 
         private Builder(Region region, AwsCredentialsProvider credentials) {
             this.region = region;
@@ -167,6 +183,12 @@ public final class AwsClients implements AutoCloseable {
         /** Where devices fetch a presigned download URL, if not where it was signed (the local bucket endpoint). */
         public Builder downloadUrlsServedAs(UnaryOperator<URI> servedAs) {
             this.downloadUrlsServedAs = servedAs;
+            return this;
+        }
+
+        /** Where the functions' EMF documents go instead of stdout (the local stack's metrics). */
+        public Builder metricsOutput(Consumer<String> output) {
+            this.metricsOutput = output;
             return this;
         }
 

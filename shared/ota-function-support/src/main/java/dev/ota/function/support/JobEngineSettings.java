@@ -1,6 +1,7 @@
 package dev.ota.function.support;
 
 import dev.ota.app.jobs.EngineTuning;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -9,8 +10,12 @@ import java.util.Map;
  * function shares.
  *
  * @param workQueueUrl null for functions that only read jobs or expand inline (the HTTP API)
+ * @param firmwareUploadTimeout a firmware still UPLOADING this long after its upload started is
+ *     REJECTED by the scheduler's tick ({@code FIRMWARE_UPLOAD_TIMEOUT_HOURS}, default 24)
  */
-public record JobEngineSettings(String workQueueUrl, EngineTuning tuning) {
+public record JobEngineSettings(String workQueueUrl, EngineTuning tuning, Duration firmwareUploadTimeout) {
+
+    public static final Duration DEFAULT_FIRMWARE_UPLOAD_TIMEOUT = Duration.ofHours(24);
 
     public static JobEngineSettings fromEnvironment() {
         return from(Environment.system());
@@ -31,7 +36,11 @@ public record JobEngineSettings(String workQueueUrl, EngineTuning tuning) {
                 d.expansionStaleAfter(),
                 env.seconds("DYNAMIC_JOBS_CACHE_SECONDS", d.dynamicJobsTtl()),
                 d.inlineExpansion());
-        return new JobEngineSettings(env.optional("JOB_QUEUE_URL"), tuning);
+        long uploadHours = env.number("FIRMWARE_UPLOAD_TIMEOUT_HOURS", DEFAULT_FIRMWARE_UPLOAD_TIMEOUT.toHours());
+        if (uploadHours < 1) {
+            throw new IllegalStateException("FIRMWARE_UPLOAD_TIMEOUT_HOURS must be at least 1, not " + uploadHours);
+        }
+        return new JobEngineSettings(env.optional("JOB_QUEUE_URL"), tuning, Duration.ofHours(uploadHours));
     }
 
     /** The engine's defaults, for functions that take no engine settings from their environment. */

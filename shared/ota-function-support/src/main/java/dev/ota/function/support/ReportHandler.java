@@ -24,10 +24,22 @@ public abstract class ReportHandler<R extends DeviceReport> implements RequestSt
     private final Class<R> type;
     private final String primingType;
     private final ReportService<R> service;
+    private final Observability observability;
 
     /** @param primingType the rule event type parsed while priming, e.g. {@code report_version} */
     protected ReportHandler(
             ObjectMapper json, ReportIntake intake, Class<R> type, String primingType, ReportService<R> service) {
+        this(json, intake, type, primingType, service, Observability.none());
+    }
+
+    protected ReportHandler(
+            ObjectMapper json,
+            ReportIntake intake,
+            Class<R> type,
+            String primingType,
+            ReportService<R> service,
+            Observability observability) {
+        this.observability = observability;
         this.json = json;
         this.intake = intake;
         this.type = type;
@@ -37,13 +49,15 @@ public abstract class ReportHandler<R extends DeviceReport> implements RequestSt
 
     @Override
     public final void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        ReportIntake.Intake<R> in = intake.accept(input.readAllBytes(), type);
-        if (in.rejection() != null) {
-            HandlerResponse.rejected(json, output, in.rejection());
-            return;
+        try (Observability.Invocation ignored = observability.begin(context)) {
+            ReportIntake.Intake<R> in = intake.accept(input.readAllBytes(), type);
+            if (in.rejection() != null) {
+                HandlerResponse.rejected(json, output, in.rejection());
+                return;
+            }
+            Outcome outcome = service.handle(in.report());
+            HandlerResponse.outcome(json, output, outcome.name());
         }
-        Outcome outcome = service.handle(in.report());
-        HandlerResponse.outcome(json, output, outcome.name());
     }
 
     @Override

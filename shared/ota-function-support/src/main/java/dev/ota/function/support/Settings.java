@@ -16,7 +16,8 @@ public record Settings(
         String firmwareBucket,
         String iotDataEndpoint,
         String updateTopicTemplate,
-        Duration urlExpiry) {
+        Duration urlExpiry,
+        DownloadSettings downloads) {
 
     /** The four table names, as the DynamoDB adapters take them. */
     public Tables tables() {
@@ -40,6 +41,7 @@ public record Settings(
                 env.required("FIRMWARE_BUCKET"),
                 env.optional("IOT_DATA_ENDPOINT"),
                 env.text("UPDATE_TOPIC_TEMPLATE", "ota/update/{productId}/{deviceName}"),
-                env.seconds("URL_EXPIRY_SECONDS", Duration.ofHours(1)));
+                env.seconds("URL_EXPIRY_SECONDS", Duration.ofHours(1)),
+                DownloadSettings.from(env));
     }
 }

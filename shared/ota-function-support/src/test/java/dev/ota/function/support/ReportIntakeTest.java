@@ -114,6 +114,43 @@ class ReportIntakeTest {
     }
 
     @Test
+    void takesTheNamesFromTheTopicThroughTheTemplate() {
+        ReportIntake estate = new ReportIntake(
+                json,
+                new StructuredLog(json, new PrintStream(logged, true, StandardCharsets.UTF_8), "intake"),
+                dev.ota.protocol.ReportTopic.of("fleet/{deviceName}/ota", "ACME"));
+        String event =
+                "{\"type\":\"report_version\",\"report\":{\"version\":\"1.0.0\"},\"topic\":\"fleet/d1/ota\",\"clientId\":\"ACME::d1\",\"receivedAt\":5}";
+
+        Intake<VersionReport> in = estate.accept(bytes(event), VersionReport.class);
+
+        assertThat(in.rejection()).isNull();
+        assertThat(in.report().device()).isEqualTo(new DeviceId("ACME", "d1"));
+        assertThat(estate.accept(bytes(event.replace("fleet/d1/ota", "fleet/d1/other")), VersionReport.class)
+                        .rejection())
+                .isEqualTo("topic 'fleet/d1/other' does not match the report topic template 'fleet/{deviceName}/ota'");
+        assertThat(estate.accept(
+                                bytes(event.replace("\"topic\"", "\"deviceName\":\"d2\",\"topic\"")),
+                                VersionReport.class)
+                        .rejection())
+                .isEqualTo("deviceName 'd2' contradicts the topic's 'd1'");
+    }
+
+    @Test
+    void readsOnlyItsVersionOfTheEventContract() {
+        assertThat(intake.accept(
+                                bytes(VERSION_EVENT.replace("{\"type\"", "{\"eventVersion\":1,\"type\"")),
+                                VersionReport.class)
+                        .rejection())
+                .isNull();
+        assertThat(intake.accept(
+                                bytes(VERSION_EVENT.replace("{\"type\"", "{\"eventVersion\":2,\"type\"")),
+                                VersionReport.class)
+                        .rejection())
+                .isEqualTo("eventVersion 2 is not supported (this function reads 1)");
+    }
+
+    @Test
     void handlerResponses() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         HandlerResponse.outcome(json, out, "APPLIED");

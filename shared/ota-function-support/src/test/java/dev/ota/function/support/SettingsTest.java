@@ -3,6 +3,7 @@ package dev.ota.function.support;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ota.domain.device.DeviceProfile;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -33,7 +34,9 @@ class SettingsTest {
                         "bucket",
                         null,
                         "ota/update/{productId}/{deviceName}",
-                        Duration.ofHours(1)));
+                        Duration.ofHours(1),
+                        new DownloadSettings(
+                                DownloadSettings.S3_PRESIGNED, "http", null, null, null, DeviceProfile.CAPABLE)));
     }
 
     @Test
