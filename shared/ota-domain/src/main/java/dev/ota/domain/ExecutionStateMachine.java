@@ -142,8 +142,10 @@ public final class ExecutionStateMachine {
         Instant at = report.receivedAt();
         // The first report with progress since the last other event is kept: it decides whether a
         // network failure that follows is resumed.
+        // (A history that begins DOWNLOADING with progress has it in its base.)
+        boolean progressKnown = exec.history().isEmpty() && exec.status() == DOWNLOADING && exec.percent() > 0;
         List<ExecutionEvent> kept =
-                percent > 0 ? added(exec, new ExecutionEvent(Kind.DOWNLOAD, at, percent, "")) : null;
+                percent > 0 && !progressKnown ? added(exec, new ExecutionEvent(Kind.DOWNLOAD, at, percent, "")) : null;
         Execution raised = exec.withDownload(percent, at);
         Execution after = replay(kept == null ? raised : raised.withHistory(kept));
         if (after.equals(exec)) {
@@ -334,6 +336,7 @@ public final class ExecutionStateMachine {
 
         Replay(Execution base) {
             this.s = base;
+            this.deliveryPercent = base.status() == DOWNLOADING ? base.percent() : 0;
         }
 
         void step(ExecutionEvent e) {

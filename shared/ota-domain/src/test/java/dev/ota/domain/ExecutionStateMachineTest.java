@@ -594,11 +594,16 @@ class ExecutionStateMachineTest {
             Execution exec = delivered();
             exec = apply(ExecutionStateMachine.onProgress(stateWith(exec), downloading(DEVICE, TARGET, 0, at(1))));
             assertThat(exec.status()).isEqualTo(ExecutionStatus.DOWNLOADING);
-            for (int p : new int[] {12, 40, 77, 100}) {
+            // the first report with progress is kept in the history (a network failure after it is resumed)
+            Transition first = (Transition)
+                    ExecutionStateMachine.onProgress(stateWith(exec), downloading(DEVICE, TARGET, 12, at(14)));
+            assertThat(first.after().percent()).isEqualTo(12);
+            exec = first.after();
+            for (int p : new int[] {40, 77, 100}) {
                 Decision d =
                         ExecutionStateMachine.onProgress(stateWith(exec), downloading(DEVICE, TARGET, p, at(2 + p)));
                 assertThat(d).isEqualTo(new AdvancePercent(exec, p));
-                exec = exec.withStatus(ExecutionStatus.DOWNLOADING, p, at(2 + p));
+                exec = exec.withDownload(p, at(2 + p)).withStatus(ExecutionStatus.DOWNLOADING, p, at(2 + p));
             }
             assertThat(apply(ExecutionStateMachine.onProgress(stateWith(exec), done(DEVICE, TARGET, at(200))))
                             .status())
