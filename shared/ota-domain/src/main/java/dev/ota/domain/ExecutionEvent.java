@@ -30,6 +30,8 @@ public record ExecutionEvent(Kind kind, Instant at, int code, String msg) implem
          * kept (enough to tell whether a delivery made progress before it failed).
          */
         DOWNLOAD('P'),
+        /** The scheduler sent update_firmware again because the delivery went quiet (Execution.QUIET_AFTER). */
+        RESEND('Q'),
         BURNING('B'),
         FAIL('F'),
         /** The scheduler found the attempt past its in-progress timeout. */

@@ -30,12 +30,14 @@ import java.util.List;
  * <p>An execution keeps the distinct events of its run ({@link ExecutionEvent}); its status is the
  * replay of them in receive-time order. A report that arrives late is put in its place and the run
  * replayed, so the outcome depends only on the set of reports, never on the order or number of
- * their deliveries (docs/protocol.md, "Event time"). Of the downloading reports only the first with
- * progress between two other events is kept (it tells whether a delivery made progress before it
- * failed); the rest only raise the run's percent and its newest download time, both maxima.
+ * their deliveries (docs/protocol.md, "Event time"). Downloading reports with progress are kept
+ * too (they tell whether a delivery made progress before it failed); the run's percent and its
+ * newest download time are maxima over all of them.
  *
  * <p>Replay rules, per event in time order:
  * <ul>
+ *   <li>quiet resend (the scheduler's): counted for the delivery in flight, capped by
+ *       {@link Execution#MAX_QUIET_RESENDS} when the scheduler decides;
  *   <li>fail: closes the attempt. A network failure (-1, -5) of a delivery that made progress is
  *       resumed within its attempt while resumes are left ({@link RetryPolicy#allowsResume}); any
  *       other uses the attempt: a retry while attempts are left and the code is retryable, else the
@@ -55,8 +57,18 @@ import java.util.List;
  */
 public final class ExecutionStateMachine {
 
-    /** Version reports other than the target kept per run: a device that floods is not kept forever. */
-    public static final int MAX_VERSION_EVENTS = 32;
+    /**
+     * Version reports other than the target kept per run: a device that floods is not kept forever.
+     * Room for every delivery a run can have (RetryPolicy.MAX_RESUMES + MAX_ATTEMPTS_LIMIT) and as
+     * many idle re-reports; past it the order of delivery may matter again.
+     */
+    public static final int MAX_VERSION_EVENTS = 64;
+
+    /**
+     * Downloading reports the read-and-decide path keeps per run (the fast path appends only
+     * reports that raise the percent: at most 100).
+     */
+    public static final int MAX_DOWNLOAD_EVENTS = 200;
 
     private ExecutionStateMachine() {}
 
@@ -121,8 +133,8 @@ public final class ExecutionStateMachine {
             return new Ignore("no live update");
         }
         if (report.state() == ProgressState.DOWNLOADING) {
-            // after a success the percent is 100 for good
-            return exec.status() == SUCCEEDED ? new Ignore("no live update") : downloading(exec, report);
+            // (after a success the percent stays 100; a report from before it may still decide a resume)
+            return downloading(exec, report);
         }
         ExecutionEvent event = switch (report.state()) {
             case BURNING -> ExecutionEvent.of(Kind.BURNING, report.receivedAt());
@@ -140,28 +152,45 @@ public final class ExecutionStateMachine {
     private static Decision downloading(Execution exec, ProgressReport report) {
         int percent = report.percent() == null ? 0 : report.percent();
         Instant at = report.receivedAt();
-        // The first report with progress since the last other event is kept: it decides whether a
-        // network failure that follows is resumed.
-        // (A history that begins DOWNLOADING with progress has it in its base.)
-        boolean progressKnown = exec.history().isEmpty() && exec.status() == DOWNLOADING && exec.percent() > 0;
-        List<ExecutionEvent> kept =
-                percent > 0 && !progressKnown ? added(exec, new ExecutionEvent(Kind.DOWNLOAD, at, percent, "")) : null;
+        // A report with progress is kept: it decides whether a network failure after it is resumed.
+        List<ExecutionEvent> kept = percent > 0 ? added(exec, download(percent, at)) : null;
         Execution raised = exec.withDownload(percent, at);
         Execution after = replay(kept == null ? raised : raised.withHistory(kept));
         if (after.equals(exec)) {
             return new Ignore("percent " + percent + " does not advance on " + exec.percent());
         }
-        // The one-write fast path raises percent and download time together: only for a report not
-        // older than the last, that leaves the history as it is.
+        // The one-write fast path (DeviceStateStore#advancePercent) raises percent and download
+        // time together and appends the report to the downloads: only for a report not older than
+        // the last, that only raises the percent of a download in progress.
         boolean notOlder = exec.downloadAt() == null || !at.isBefore(exec.downloadAt());
-        if (kept == null
+        if (kept != null
                 && exec.status() == DOWNLOADING
                 && after.status() == DOWNLOADING
                 && after.percent() > exec.percent()
-                && notOlder) {
+                && !at.isBefore(exec.attemptStartedAt())
+                && notOlder
+                && after.equals(advanced(exec, percent, at))) {
             return new AdvancePercent(exec, after.percent());
         }
         return new Transition(exec, after, false);
+    }
+
+    /** The event a downloading report with progress leaves in the history. */
+    public static ExecutionEvent download(int percent, Instant at) {
+        return new ExecutionEvent(Kind.DOWNLOAD, at, percent, "");
+    }
+
+    /**
+     * The execution as {@link Decision.AdvancePercent} leaves it: percent, update and download time
+     * set to the report's, the report added to the downloads of its history.
+     */
+    public static Execution advanced(Execution exec, int percent, Instant at) {
+        List<ExecutionEvent> history = new ArrayList<>(exec.history());
+        history.add(download(percent, at));
+        Collections.sort(history);
+        return exec.withDownload(percent, at)
+                .withStatus(DOWNLOADING, percent, at)
+                .withHistory(history);
     }
 
     /** Result message of an attempt that reached its in-progress timeout. */
@@ -187,7 +216,7 @@ public final class ExecutionStateMachine {
             Instant timeoutAt = exec.timeoutAt();
             if (timeoutAt == null || now.isBefore(timeoutAt)) {
                 // Due because quiet: the same delivery again, with a fresh URL (counted, capped).
-                return new Transition(exec, exec.resent(now), true);
+                return new Transition(exec, record(exec, ExecutionEvent.of(Kind.RESEND, now)), true);
             }
             return new Transition(exec, record(exec, ExecutionEvent.of(Kind.TIMEOUT, now)), false);
         }
@@ -208,9 +237,7 @@ public final class ExecutionStateMachine {
 
     /** When the run began: its first event, or the attempt's start while it has none. */
     private static Instant runStart(Execution exec) {
-        return exec.history().isEmpty()
-                ? exec.attemptStartedAt()
-                : exec.history().get(0).at();
+        return hasBase(exec.history()) ? exec.history().get(0).at() : exec.attemptStartedAt();
     }
 
     /**
@@ -226,8 +253,10 @@ public final class ExecutionStateMachine {
     /** The history with {@code event} in its place, or null when the event adds nothing to it. */
     private static List<ExecutionEvent> added(Execution exec, ExecutionEvent event) {
         List<ExecutionEvent> history = new ArrayList<>(exec.history());
-        if (history.isEmpty()) {
+        if (!hasBase(history)) {
+            // (downloads the fast path appended before the history began are in the snapshot already)
             history.add(base(exec));
+            Collections.sort(history);
         }
         if (history.contains(event)) {
             return null;
@@ -239,16 +268,17 @@ public final class ExecutionStateMachine {
                 && history.stream().filter(e -> e.kind() == Kind.VERSION).count() >= MAX_VERSION_EVENTS) {
             return null;
         }
+        if (event.kind() == Kind.DOWNLOAD
+                && history.stream().filter(e -> e.kind() == Kind.DOWNLOAD).count() >= MAX_DOWNLOAD_EVENTS) {
+            return null;
+        }
         history.add(event);
         Collections.sort(history);
-        // Of consecutive downloads only the first is kept: whether a delivery made progress before
-        // the event that follows is all the replay asks of them.
-        for (int i = history.size() - 1; i > 0; i--) {
-            if (history.get(i).kind() == Kind.DOWNLOAD && history.get(i - 1).kind() == Kind.DOWNLOAD) {
-                history.remove(i);
-            }
-        }
-        return history.contains(event) ? history : null;
+        return history;
+    }
+
+    private static boolean hasBase(List<ExecutionEvent> history) {
+        return !history.isEmpty() && history.get(0).kind() == Kind.BASE;
     }
 
     /** Ended for good: nothing received after its end changes it. */
@@ -260,26 +290,32 @@ public final class ExecutionStateMachine {
     private static ExecutionEvent base(Execution e) {
         String snapshot = e.status().name() + ";" + e.updatedAt().toEpochMilli() + ";" + e.resultCode() + ";"
                 + (e.retryNotBefore() == null ? "-" : e.retryNotBefore().toEpochMilli()) + ";" + e.resumes() + ";"
-                + e.resultMsg();
+                + e.percent() + ";" + e.resultMsg();
         return new ExecutionEvent(Kind.BASE, e.attemptStartedAt(), e.attempt(), snapshot);
     }
 
     /**
-     * The execution's status, attempt, resumes and times as the replay of its history; percent and
-     * download time as kept; the send record (resends, sentAt) as kept while the replay ends on
-     * the stored delivery.
+     * The execution's status, attempt, resumes, quiet resends and times as the replay of its
+     * history; percent and download time as kept; a later send the device asked for as kept while
+     * the replay ends on the stored delivery.
      */
     static Execution replay(Execution exec) {
         List<ExecutionEvent> history = exec.history();
         Execution s = exec;
-        if (!history.isEmpty()) {
-            Replay r = new Replay(fromBase(exec, history.get(0)));
+        if (hasBase(history)) {
+            ExecutionEvent base = history.get(0);
+            Replay r =
+                    new Replay(fromBase(exec, base), Integer.parseInt(base.msg().split(";", 7)[5]));
             for (int i = 1; i < history.size(); i++) {
                 r.step(history.get(i));
             }
             s = r.s;
-            if (s.attempt() == exec.attempt() && s.attemptStartedAt().equals(exec.attemptStartedAt())) {
-                s = s.withSends(exec.resends(), exec.sentAt());
+            if (s.attempt() == exec.attempt()
+                    && s.attemptStartedAt().equals(exec.attemptStartedAt())
+                    && exec.sentAt() != null
+                    && exec.sentAt().isAfter(s.sentAt())) {
+                // a resend the device asked for (DeviceStateStore#claimUpdate) is no event
+                s = s.withSends(s.resends(), exec.sentAt());
             }
         }
         if (s.status() == DELIVERED
@@ -299,7 +335,7 @@ public final class ExecutionStateMachine {
     }
 
     private static Execution fromBase(Execution exec, ExecutionEvent base) {
-        String[] f = base.msg().split(";", 6);
+        String[] f = base.msg().split(";", 7);
         return new Execution(
                 exec.jobId(),
                 exec.firmware(),
@@ -310,7 +346,7 @@ public final class ExecutionStateMachine {
                 base.at(),
                 Instant.ofEpochMilli(Long.parseLong(f[1])),
                 Integer.parseInt(f[2]),
-                f[5],
+                f[6],
                 exec.retryPolicy(),
                 f[3].equals("-") ? null : Instant.ofEpochMilli(Long.parseLong(f[3])),
                 exec.stage(),
@@ -334,9 +370,10 @@ public final class ExecutionStateMachine {
         /** Highest percent of the kept downloads of the current delivery. */
         int deliveryPercent;
 
-        Replay(Execution base) {
+        /** @param basePercent the percent when the history began: progress of a delivery that began before it */
+        Replay(Execution base, int basePercent) {
             this.s = base;
-            this.deliveryPercent = base.status() == DOWNLOADING ? base.percent() : 0;
+            this.deliveryPercent = base.status() == DOWNLOADING ? basePercent : 0;
         }
 
         void step(ExecutionEvent e) {
@@ -347,6 +384,11 @@ public final class ExecutionStateMachine {
             }
             switch (e.kind()) {
                 case BASE -> {}
+                case RESEND -> {
+                    if (st == DELIVERED || st == DOWNLOADING) {
+                        s = s.withSends(s.resends() + 1, at);
+                    }
+                }
                 case DOWNLOAD -> {
                     if (st == DELIVERED || st == DOWNLOADING) {
                         deliveryPercent = Math.max(deliveryPercent, e.code());

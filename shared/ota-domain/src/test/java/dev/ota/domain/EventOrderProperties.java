@@ -22,7 +22,8 @@ import net.jqwik.api.statistics.Statistics;
 /**
  * The state machine decides the same whatever order, number and concurrency the reports of a
  * device are delivered in: random report scripts over several attempts (the -3 then -5 pair of a
- * 403, timeouts, an operator's cancel and retry), delivered shuffled, duplicated and with
+ * 403, network cuts after progress resumed up to and past RetryPolicy.MAX_RESUMES, quiet resends,
+ * timeouts, an operator's cancel and retry), delivered shuffled, duplicated and with
  * concurrent read-decide-write races, end in the same execution and job counts as the same
  * reports delivered once each in receive-time order.
  *
@@ -71,6 +72,8 @@ class EventOrderProperties {
             int resultCode,
             String resultMsg,
             Instant retryNotBefore,
+            int resumes,
+            int resends,
             int retries) {}
 
     /** A device and the job's count of its retries, as a store would keep them. */
@@ -105,6 +108,8 @@ class EventOrderProperties {
                     exec.resultCode(),
                     exec.resultMsg(),
                     exec.retryNotBefore(),
+                    exec.resumes(),
+                    exec.resends(),
                     retries);
         }
     }
@@ -125,7 +130,7 @@ class EventOrderProperties {
             return r.after();
         }
         if (decision instanceof Decision.AdvancePercent a) {
-            return ExecutionStateMachine.replay(exec.withDownload(a.percent(), report.receivedAt()));
+            return ExecutionStateMachine.advanced(exec, a.percent(), report.receivedAt());
         }
         return null;
     }
@@ -238,6 +243,14 @@ class EventOrderProperties {
         String label = "reverse order passes through other states";
         Statistics.label(label).collect(passesThroughOtherStates(script));
         Statistics.label(label).coverage(c -> c.check(true).percentage(p -> p > 30));
+        // and the scripts reach main's budgets: resumes, resumes used up, quiet resends
+        Device reference = inOrder(script);
+        Statistics.label("resumed").collect(reference.exec.resumes() > 0);
+        Statistics.label("resumed").coverage(c -> c.check(true).percentage(p -> p > 5));
+        Statistics.label("resumes used up").collect(reference.exec.resumes() == RetryPolicy.MAX_RESUMES);
+        Statistics.label("resumes used up").coverage(c -> c.check(true).percentage(p -> p > 0.1));
+        Statistics.label("quiet resend").collect(reference.exec.resends() > 0);
+        Statistics.label("quiet resend").coverage(c -> c.check(true).percentage(p -> p > 0.5));
     }
 
     private static boolean passesThroughOtherStates(Script script) {
@@ -287,7 +300,9 @@ class EventOrderProperties {
                 net.jqwik.api.Tuple.of(1, 6), // version report naming the target
                 net.jqwik.api.Tuple.of(3, 7), // scheduler tick
                 net.jqwik.api.Tuple.of(1, 8), // operator cancels
-                net.jqwik.api.Tuple.of(1, 9)); // operator retries
+                net.jqwik.api.Tuple.of(1, 9), // operator retries
+                net.jqwik.api.Tuple.of(3, 10), // network cuts after progress, each re-reported (resumes)
+                net.jqwik.api.Tuple.of(1, 11)); // quiet for Execution.QUIET_AFTER, then a scheduler tick
         return Combinators.combine(
                         kind,
                         Arbitraries.integers().between(0, 3),
@@ -298,6 +313,8 @@ class EventOrderProperties {
     private static List<Step> timeline(List<int[]> actions) {
         List<Step> steps = new ArrayList<>();
         long t = 1;
+        // cuts in all: past the resume budget, and the version reports within MAX_VERSION_EVENTS
+        int cutsLeft = RetryPolicy.MAX_RESUMES + 4;
         for (int[] a : actions) {
             t += a[1];
             switch (a[0]) {
@@ -312,6 +329,19 @@ class EventOrderProperties {
                 case 5 -> steps.add(new Step("version", t, 0));
                 case 6 -> steps.add(new Step("target", t, 0));
                 case 7 -> steps.add(new Step("tick", t, 0));
+                case 10 -> {
+                    // 1 to 13 cuts: past RetryPolicy.MAX_RESUMES the cuts use attempts
+                    for (int cut = 0; cut <= a[2] % 13 && cutsLeft > 0; cut++, cutsLeft--) {
+                        steps.add(new Step("dl", t, 1 + (a[2] + cut) % 99));
+                        steps.add(new Step("fail", t + 1, cut % 2 == 0 ? -5 : -1));
+                        steps.add(new Step("version", t + 2, 0));
+                        t += 3;
+                    }
+                }
+                case 11 -> {
+                    t += Execution.QUIET_AFTER.toMillis();
+                    steps.add(new Step("tick", t, 0));
+                }
                 case 8 -> steps.add(new Step("cancel", t, 0));
                 default -> steps.add(new Step("retry", t, 0));
             }

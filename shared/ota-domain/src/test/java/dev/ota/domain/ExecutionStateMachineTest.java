@@ -307,17 +307,26 @@ class ExecutionStateMachineTest {
 
         @Test
         void downloadingPercentThatAdvancesIsAnAdvance() {
-            Execution exec = delivered().withStatus(ExecutionStatus.DOWNLOADING, 10, at(2));
+            Execution exec = apply(
+                    ExecutionStateMachine.onProgress(stateWith(delivered()), downloading(DEVICE, TARGET, 10, at(2))));
             Decision d = ExecutionStateMachine.onProgress(stateWith(exec), downloading(DEVICE, TARGET, 11, at(3)));
             assertThat(d).isEqualTo(new AdvancePercent(exec, 11));
         }
 
         @ParameterizedTest
         @ValueSource(ints = {0, 9, 10})
-        void downloadingPercentThatDoesNotAdvanceIsIgnored(int percent) {
+        void downloadingPercentThatDoesNotAdvanceLeavesThePercent(int percent) {
             Execution exec = delivered().withDownload(10, at(2)).withStatus(ExecutionStatus.DOWNLOADING, 10, at(2));
             Decision d = ExecutionStateMachine.onProgress(stateWith(exec), downloading(DEVICE, TARGET, percent, at(2)));
-            assertThat(d).isEqualTo(new Ignore("percent " + percent + " does not advance on 10"));
+            if (percent == 0) {
+                assertThat(d).isEqualTo(new Ignore("percent 0 does not advance on 10"));
+            } else {
+                // kept in the history (it may decide a resume), the percent as it was
+                Execution after = ((Transition) d).after();
+                assertThat(after.percent()).isEqualTo(10);
+                assertThat(after.status()).isEqualTo(ExecutionStatus.DOWNLOADING);
+                assertThat(after.history()).contains(ExecutionStateMachine.download(percent, at(2)));
+            }
         }
 
         @Test
@@ -556,10 +565,16 @@ class ExecutionStateMachineTest {
         }
 
         @Test
-        void doneThenALateDownloadingIsIgnored() {
+        void doneThenALateDownloadingChangesNothing() {
             Execution succeeded =
                     apply(ExecutionStateMachine.onProgress(stateWith(delivered()), done(DEVICE, TARGET, at(10))));
+            // kept (with the fails of its attempt it decides resumes), the update succeeded all the same
             assertThat(ExecutionStateMachine.onProgress(stateWith(succeeded), downloading(DEVICE, TARGET, 50, at(5))))
+                    .isInstanceOf(Transition.class)
+                    .extracting(d -> ((Transition) d).after().status())
+                    .isEqualTo(ExecutionStatus.SUCCEEDED);
+            assertThat(ExecutionStateMachine.onProgress(stateWith(succeeded), downloading(DEVICE, TARGET, 50, at(11))))
+                    .as("after the done")
                     .isInstanceOf(Ignore.class);
             assertThat(ExecutionStateMachine.onProgress(stateWith(succeeded), fail(DEVICE, TARGET, -1, "late", at(5))))
                     .as("a fail older than the done: the done wins")
@@ -603,7 +618,7 @@ class ExecutionStateMachineTest {
                 Decision d =
                         ExecutionStateMachine.onProgress(stateWith(exec), downloading(DEVICE, TARGET, p, at(2 + p)));
                 assertThat(d).isEqualTo(new AdvancePercent(exec, p));
-                exec = exec.withDownload(p, at(2 + p)).withStatus(ExecutionStatus.DOWNLOADING, p, at(2 + p));
+                exec = ExecutionStateMachine.advanced(exec, p, at(2 + p));
             }
             assertThat(apply(ExecutionStateMachine.onProgress(stateWith(exec), done(DEVICE, TARGET, at(200))))
                             .status())

@@ -2,6 +2,7 @@ package dev.ota.testing;
 
 import dev.ota.domain.DeviceState;
 import dev.ota.domain.Execution;
+import dev.ota.domain.ExecutionStateMachine;
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.device.DeviceId;
 import dev.ota.port.out.DeviceStateStore;
@@ -166,10 +167,7 @@ public final class InMemoryDeviceStateStore implements DeviceStateStore {
         if (!applies) {
             return Optional.of(current);
         }
-        putExecution(
-                device,
-                e.withDownload(percent, receivedAt).withStatus(ExecutionStatus.DOWNLOADING, percent, receivedAt),
-                current.waitingJobs());
+        putExecution(device, ExecutionStateMachine.advanced(e, percent, receivedAt), current.waitingJobs());
         writes.add("advancePercent");
         return Optional.empty();
     }

@@ -15,7 +15,9 @@ import dev.ota.domain.RetryPolicy;
 import dev.ota.domain.device.DeviceId;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +59,12 @@ final class DeviceItem {
     static final String DOWNLOAD_AT = "execDownloadAt";
     /** The run's distinct events, one per line ({@link ExecutionEvent#encodeAll}); NULL while there are none. */
     static final String HISTORY = "execHistory";
+    /**
+     * The run's downloading reports with progress, a list of {@link ExecutionEvent#encode} strings:
+     * apart from the rest of the history so that the one-write fast path can append to it
+     * (list_append) without reading it. NULL or absent while there are none.
+     */
+    static final String DOWNLOADS = "execDownloads";
     /** Network failures with progress resumed within their attempt (RetryPolicy.allowsResume). */
     static final String RESUMES = "execResumes";
     /** Quiet resends of the current delivery (Execution.resends); absent on items written before it: 0. */
@@ -124,7 +132,15 @@ final class DeviceItem {
                 e.downloadAt() == null
                         ? AttributeValue.fromNul(true)
                         : n(e.downloadAt().toEpochMilli()));
-        a.put(HISTORY, e.history().isEmpty() ? AttributeValue.fromNul(true) : s(ExecutionEvent.encodeAll(e.history())));
+        List<ExecutionEvent> others = others(e.history());
+        List<ExecutionEvent> downloads = downloads(e.history());
+        a.put(HISTORY, others.isEmpty() ? AttributeValue.fromNul(true) : s(ExecutionEvent.encodeAll(others)));
+        a.put(
+                DOWNLOADS,
+                downloads.isEmpty()
+                        ? AttributeValue.fromNul(true)
+                        : AttributeValue.fromL(
+                                downloads.stream().map(d -> s(d.encode())).toList()));
         a.put(
                 TIMEOUT_MS,
                 e.timeout() == null
@@ -186,16 +202,52 @@ final class DeviceItem {
                 (int) num(item, RESENDS, 0),
                 sentAt == null ? null : Instant.ofEpochMilli(sentAt),
                 downloadAt == null ? null : Instant.ofEpochMilli(downloadAt),
-                ExecutionEvent.decodeAll(str(item, HISTORY)));
+                history(item));
     }
 
-    /** Condition: the stored history is {@code history} (no attribute, or NULL, when it is empty). */
+    /** The history: its events other than downloads and its downloads, in time order. */
+    private static List<ExecutionEvent> history(Map<String, AttributeValue> item) {
+        List<ExecutionEvent> history = new ArrayList<>(ExecutionEvent.decodeAll(str(item, HISTORY)));
+        AttributeValue downloads = item.get(DOWNLOADS);
+        if (downloads != null && downloads.hasL()) {
+            // the fast path appends without reading: a report it took twice is one event
+            downloads.l().stream()
+                    .map(d -> ExecutionEvent.decode(d.s()))
+                    .filter(d -> !history.contains(d))
+                    .forEach(history::add);
+            Collections.sort(history);
+        }
+        return history;
+    }
+
+    private static List<ExecutionEvent> downloads(List<ExecutionEvent> history) {
+        return history.stream()
+                .filter(ev -> ev.kind() == ExecutionEvent.Kind.DOWNLOAD)
+                .toList();
+    }
+
+    private static List<ExecutionEvent> others(List<ExecutionEvent> history) {
+        return history.stream()
+                .filter(ev -> ev.kind() != ExecutionEvent.Kind.DOWNLOAD)
+                .toList();
+    }
+
+    /**
+     * Condition: the stored history is {@code history}: the other events as one string (no
+     * attribute, or NULL, when none) and as many downloads (the fast path only appends).
+     */
     static String historyIs(Expression e, List<ExecutionEvent> history) {
         String h = e.name(HISTORY);
-        if (history.isEmpty()) {
-            return "(attribute_not_exists(" + h + ") OR attribute_type(" + h + ", " + e.value(s("NULL")) + "))";
-        }
-        return h + " = " + e.value(s(ExecutionEvent.encodeAll(history)));
+        List<ExecutionEvent> others = others(history);
+        String othersAre = others.isEmpty()
+                ? "(attribute_not_exists(" + h + ") OR attribute_type(" + h + ", " + e.value(s("NULL")) + "))"
+                : h + " = " + e.value(s(ExecutionEvent.encodeAll(others)));
+        String d = e.name(DOWNLOADS);
+        int n = downloads(history).size();
+        String downloadsAre = n == 0
+                ? "(attribute_not_exists(" + d + ") OR attribute_type(" + d + ", " + e.value(s("NULL")) + "))"
+                : "size(" + d + ") = " + e.value(n(n));
+        return othersAre + " AND " + downloadsAre;
     }
 
     /** Condition: the stored download time is {@code at} (no attribute, or NULL, when null). */

@@ -5,6 +5,7 @@ import static dev.ota.aws.dynamodb.Attr.s;
 
 import dev.ota.domain.DeviceState;
 import dev.ota.domain.Execution;
+import dev.ota.domain.ExecutionStateMachine;
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.device.DeviceId;
 import dev.ota.port.out.DeviceStateStore;
@@ -92,6 +93,14 @@ public final class DynamoDbDeviceStateStore implements DeviceStateStore {
                 .set(DeviceItem.PERCENT, n(percent))
                 .set(DeviceItem.UPDATED_AT, n(receivedAt.toEpochMilli()))
                 .set(DeviceItem.DOWNLOAD_AT, n(receivedAt.toEpochMilli()));
+        // The report joins the history's downloads without a read (ExecutionStateMachine.advanced).
+        String downloads = e.name(DeviceItem.DOWNLOADS);
+        e.setExpression(
+                downloads,
+                "list_append(if_not_exists(" + downloads + ", " + e.value(AttributeValue.fromL(List.of())) + "), "
+                        + e.value(AttributeValue.fromL(List.of(s(ExecutionStateMachine.download(percent, receivedAt)
+                                .encode()))))
+                        + ")");
         String downloadAt = e.name(DeviceItem.DOWNLOAD_AT);
         String condition = e.name(DeviceItem.STATUS) + " = " + e.value(s(ExecutionStatus.DOWNLOADING.name()))
                 + " AND " + e.name(DeviceItem.TARGET) + " = " + e.value(s(targetVersion))
