@@ -69,8 +69,11 @@ class VersionReportServiceTest {
         assertThat(msg.version()).isEqualTo(TARGET);
         assertThat(msg.md5sum()).isEqualTo(f.firmware.md5sum());
         assertThat(msg.fileSize()).isEqualTo(f.firmware.fileSize());
-        // checkpoint restart: the same attempt, untouched (the report is kept in its history)
-        assertThat(f.execution(dev).withHistory(List.of())).isEqualTo(delivered);
+        // checkpoint restart: the same attempt, untouched (the report is kept in its history, the
+        // send in the delivery's send record)
+        assertThat(f.execution(dev).withHistory(List.of()).withSends(delivered.resends(), delivered.sentAt()))
+                .isEqualTo(delivered);
+        assertThat(f.execution(dev).sentAt()).isEqualTo(at(30));
         assertThat(f.store.get(dev).currentVersion()).isEqualTo(FROM);
     }
 
@@ -199,11 +202,14 @@ class VersionReportServiceTest {
 
         Outcome outcome = f.versions.handle(version(dev, FROM, at(12)));
 
-        assertThat(outcome).isEqualTo(Outcome.APPLIED);
-        // decided again on DELIVERED attempt 2: a resend, not an attempt 3
+        // decided again on DELIVERED attempt 2: a resend, not an attempt 3; and attempt 2's update
+        // went out 1 ms before, inside the resend cooldown: the answer only
+        assertThat(outcome).isEqualTo(Outcome.IGNORED);
         assertThat(f.execution(dev).attempt()).isEqualTo(2);
         assertThat(f.execution(dev).attemptStartedAt()).isEqualTo(at(11));
-        assertThat(f.channel.types()).containsExactly(RSP, UPDATE);
+        assertThat(f.channel.types())
+                .as("attempt 2's update is the other invocation's")
+                .containsExactly(RSP);
     }
 
     @Test

@@ -39,6 +39,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.ShrinkingMode;
 import net.jqwik.api.Tuple;
 import net.jqwik.api.lifecycle.AfterContainer;
 
@@ -48,12 +49,23 @@ import net.jqwik.api.lifecycle.AfterContainer;
  * concurrently (several threads, as several Lambda containers), end in the same device item, the
  * same Executions row and the same job counts as the same reports delivered once each in
  * receive-time order. The scheduler's timeouts and an operator's cancel act at their times, with
- * the reports received before them delivered before them.
+ * the reports received before them delivered before them. Each case has its device and job, so
+ * cases run side by side against one moto_server (docs/benchmarks.md, "Robustness").
  */
 class EventOrderOnTheStoreProperties {
 
     private static final StoreFixture F = new StoreFixture();
-    private static final ExecutorService CONTAINERS = Executors.newFixedThreadPool(4);
+
+    /** Cases per run, each on a device and job of its own. */
+    static final int CASES = 320;
+
+    /** Cases run at the same time against the one moto_server: its latency, not the CPU, bounds a case. */
+    static final int CASES_AT_ONCE = 16;
+
+    /** The Lambda containers of all running cases: up to four reports of one device at the same time. */
+    private static final ExecutorService CONTAINERS = Executors.newFixedThreadPool(CASES_AT_ONCE * 4);
+
+    private static final ExecutorService CASE_RUNNERS = Executors.newFixedThreadPool(CASES_AT_ONCE);
     private static final StructuredLog QUIET =
             new StructuredLog(new ObjectMapper(), new PrintStream(OutputStream.nullOutputStream()), "test");
     private static final String FROM = "1.0.0";
@@ -61,6 +73,7 @@ class EventOrderOnTheStoreProperties {
     @AfterContainer
     static void stop() {
         CONTAINERS.shutdownNow();
+        CASE_RUNNERS.shutdownNow();
     }
 
     record Step(String kind, long at, int value) {
@@ -241,12 +254,46 @@ class EventOrderOnTheStoreProperties {
         }
     }
 
-    @Property(tries = 300)
-    void theStoreEndsAsInOrderDeliveryWhateverTheOrder(@ForAll("scripts") Script script, @ForAll Random random)
-            throws Exception {
-        Outcome expected = inOrder(script).outcome();
-        Outcome actual = outOfOrder(script, random).outcome();
-        assertThat(actual).as(script.toString()).isEqualTo(expected);
+    /**
+     * {@link #CASES} random scripts, {@link #CASES_AT_ONCE} at a time, each compared exactly with its
+     * own in-order run; the seed jqwik reports reproduces the whole batch.
+     */
+    @Property(tries = 1, shrinking = ShrinkingMode.OFF)
+    void theStoreEndsAsInOrderDeliveryWhateverTheOrder(
+            @ForAll("batch") List<Script> scripts, @ForAll("seeds") List<Long> seeds) throws Exception {
+        List<Future<String>> cases = new ArrayList<>();
+        for (int i = 0; i < scripts.size(); i++) {
+            Script script = scripts.get(i);
+            long seed = seeds.get(i);
+            cases.add(CASE_RUNNERS.submit(() -> {
+                Device reference = inOrder(script);
+                Device shuffled = outOfOrder(script, new Random(seed));
+                Outcome expected = reference.outcome();
+                Outcome actual = shuffled.outcome();
+                return actual.equals(expected)
+                        ? null
+                        : "seed " + seed + " " + script + "\n  expected " + expected + "\n  actual   " + actual;
+            }));
+        }
+        List<String> differences = new ArrayList<>();
+        for (Future<String> c : cases) {
+            String difference = c.get();
+            if (difference != null) {
+                differences.add(difference);
+            }
+        }
+        assertThat(cases).hasSize(CASES);
+        assertThat(differences).as("cases that ended otherwise than in order").isEmpty();
+    }
+
+    @Provide
+    Arbitrary<List<Script>> batch() {
+        return scripts().list().ofSize(CASES);
+    }
+
+    @Provide
+    Arbitrary<List<Long>> seeds() {
+        return Arbitraries.longs().list().ofSize(CASES);
     }
 
     @Provide
