@@ -62,7 +62,7 @@ final class DeviceItem {
     /**
      * The run's downloading reports with progress, a list of {@link ExecutionEvent#encode} strings:
      * apart from the rest of the history so that the one-write fast path can append to it
-     * (list_append) without reading it. NULL or absent while there are none.
+     * (list_append) without reading it. Empty or absent while there are none.
      */
     static final String DOWNLOADS = "execDownloads";
     /** Network failures with progress resumed within their attempt (RetryPolicy.allowsResume). */
@@ -135,12 +135,10 @@ final class DeviceItem {
         List<ExecutionEvent> others = others(e.history());
         List<ExecutionEvent> downloads = downloads(e.history());
         a.put(HISTORY, others.isEmpty() ? AttributeValue.fromNul(true) : s(ExecutionEvent.encodeAll(others)));
+        // an empty list rather than NULL: the fast path's list_append needs a list (or no attribute)
         a.put(
                 DOWNLOADS,
-                downloads.isEmpty()
-                        ? AttributeValue.fromNul(true)
-                        : AttributeValue.fromL(
-                                downloads.stream().map(d -> s(d.encode())).toList()));
+                AttributeValue.fromL(downloads.stream().map(d -> s(d.encode())).toList()));
         a.put(
                 TIMEOUT_MS,
                 e.timeout() == null
@@ -244,9 +242,8 @@ final class DeviceItem {
                 : h + " = " + e.value(s(ExecutionEvent.encodeAll(others)));
         String d = e.name(DOWNLOADS);
         int n = downloads(history).size();
-        String downloadsAre = n == 0
-                ? "(attribute_not_exists(" + d + ") OR attribute_type(" + d + ", " + e.value(s("NULL")) + "))"
-                : "size(" + d + ") = " + e.value(n(n));
+        String size = "size(" + d + ") = " + e.value(n(n));
+        String downloadsAre = n == 0 ? "(attribute_not_exists(" + d + ") OR " + size + ")" : size;
         return othersAre + " AND " + downloadsAre;
     }
 
