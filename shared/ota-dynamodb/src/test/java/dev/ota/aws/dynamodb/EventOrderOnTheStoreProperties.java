@@ -54,7 +54,33 @@ import net.jqwik.api.lifecycle.AfterContainer;
  */
 class EventOrderOnTheStoreProperties {
 
-    private static final StoreFixture F = new StoreFixture();
+    /**
+     * moto_servers the cases are spread over: each serves one request at a time (MotoServer), so
+     * one per core lets the cases use the machine.
+     */
+    static final int SERVERS = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
+
+    private static final List<StoreFixture> STORES = startStores();
+
+    private static List<StoreFixture> startStores() {
+        List<StoreFixture> stores = new ArrayList<>();
+        stores.add(new StoreFixture());
+        List<Future<StoreFixture>> starting = new ArrayList<>();
+        ExecutorService starter = Executors.newFixedThreadPool(SERVERS);
+        for (int i = 1; i < SERVERS; i++) {
+            starting.add(starter.submit(() -> new StoreFixture(MotoTables.ownServer())));
+        }
+        try {
+            for (Future<StoreFixture> s : starting) {
+                stores.add(s.get());
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("moto_server did not start", e);
+        } finally {
+            starter.shutdown();
+        }
+        return stores;
+    }
 
     /** Cases per run, each on a device and job of its own. */
     static final int CASES = 320;
@@ -100,21 +126,26 @@ class EventOrderOnTheStoreProperties {
 
     /** One device of its own job, released at T0, driven through the real services and store. */
     static final class Device {
-        final JobRecord job = F.job();
-        final DeviceId id = F.queueOne(job);
+        final StoreFixture f;
+        final JobRecord job;
+        final DeviceId id;
         final AtomicInteger updates = new AtomicInteger();
         final VersionReportService versions;
-        final ProgressReportService progress = new ProgressReportService(F.devices, QUIET);
+        final ProgressReportService progress;
 
-        Device(Script script) {
+        Device(StoreFixture store, Script script) {
+            f = store;
+            job = f.job();
+            id = f.queueOne(job);
+            progress = new ProgressReportService(f.devices, QUIET);
             Execution first = Execution.queued(job.jobId(), job.firmware(), FROM, script.policy(), StoreFixture.T0)
                     .planned(0, script.timeout())
                     .delivered(StoreFixture.T0);
-            ReleaseResult released = F.rollout.release(id, first);
+            ReleaseResult released = f.rollout.release(id, first);
             if (released != ReleaseResult.RELEASED) {
                 // Under load the SDK may time out a transaction that moto committed and send it again;
                 // the retry then finds the row released already. What counts is that it is.
-                assertThat(F.devices.find(id).map(DeviceState::execution))
+                assertThat(f.devices.find(id).map(DeviceState::execution))
                         .as("release answered " + released)
                         .contains(first);
             }
@@ -123,7 +154,7 @@ class EventOrderOnTheStoreProperties {
                     updates.incrementAndGet();
                 }
             });
-            versions = new VersionReportService(F.devices, (d, m) -> {}, sender, QUIET);
+            versions = new VersionReportService(f.devices, (d, m) -> {}, sender, QUIET);
         }
 
         DeviceReport report(Step s) {
@@ -161,7 +192,7 @@ class EventOrderOnTheStoreProperties {
         void act(Step s) {
             Instant t = StoreFixture.T0.plusMillis(s.at());
             for (int race = 0; race < 4; race++) {
-                Execution exec = F.devices.find(id).map(DeviceState::execution).orElseThrow();
+                Execution exec = f.devices.find(id).map(DeviceState::execution).orElseThrow();
                 Execution after;
                 if (s.kind().equals("tick")) {
                     if (!(ExecutionStateMachine.onDue(exec, t, true) instanceof Decision.Transition tr)) {
@@ -174,16 +205,16 @@ class EventOrderOnTheStoreProperties {
                     }
                     after = ExecutionStateMachine.cancel(exec, t, "canceled by an operator");
                 }
-                if (F.devices.transition(id, exec, after)) {
+                if (f.devices.transition(id, exec, after)) {
                     return;
                 }
             }
         }
 
         Outcome outcome() {
-            Execution e = F.devices.find(id).orElseThrow().execution();
-            var row = F.row(job, id);
-            var counts = F.jobs.counts(job.jobId());
+            Execution e = f.devices.find(id).orElseThrow().execution();
+            var row = f.row(job, id);
+            var counts = f.jobs.counts(job.jobId());
             return new Outcome(
                     e.status(),
                     e.attempt(),
@@ -205,8 +236,8 @@ class EventOrderOnTheStoreProperties {
         return steps;
     }
 
-    static Device inOrder(Script script) {
-        Device d = new Device(script);
+    static Device inOrder(StoreFixture store, Script script) {
+        Device d = new Device(store, script);
         for (Step s : sorted(script)) {
             if (s.isReport()) {
                 d.deliver(d.report(s));
@@ -217,8 +248,8 @@ class EventOrderOnTheStoreProperties {
         return d;
     }
 
-    static Device outOfOrder(Script script, Random random) throws Exception {
-        Device d = new Device(script);
+    static Device outOfOrder(StoreFixture store, Script script, Random random) throws Exception {
+        Device d = new Device(store, script);
         List<DeviceReport> segment = new ArrayList<>();
         for (Step s : sorted(script)) {
             if (s.isReport()) {
@@ -265,9 +296,10 @@ class EventOrderOnTheStoreProperties {
         for (int i = 0; i < scripts.size(); i++) {
             Script script = scripts.get(i);
             long seed = seeds.get(i);
+            StoreFixture store = STORES.get(i % STORES.size());
             cases.add(CASE_RUNNERS.submit(() -> {
-                Device reference = inOrder(script);
-                Device shuffled = outOfOrder(script, new Random(seed));
+                Device reference = inOrder(store, script);
+                Device shuffled = outOfOrder(store, script, new Random(seed));
                 Outcome expected = reference.outcome();
                 Outcome actual = shuffled.outcome();
                 return actual.equals(expected)
