@@ -60,7 +60,15 @@ class EventOrderOnTheStoreProperties {
      */
     static final int SERVERS = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
 
-    private static final List<StoreFixture> STORES = startStores();
+    private static List<StoreFixture> stores;
+
+    /** Started on first use, not in the class initializer: the starting threads run this class's code. */
+    private static synchronized List<StoreFixture> stores() {
+        if (stores == null) {
+            stores = startStores();
+        }
+        return stores;
+    }
 
     private static List<StoreFixture> startStores() {
         List<StoreFixture> stores = new ArrayList<>();
@@ -296,7 +304,7 @@ class EventOrderOnTheStoreProperties {
         for (int i = 0; i < scripts.size(); i++) {
             Script script = scripts.get(i);
             long seed = seeds.get(i);
-            StoreFixture store = STORES.get(i % STORES.size());
+            StoreFixture store = stores().get(i % stores().size());
             cases.add(CASE_RUNNERS.submit(() -> {
                 Device reference = inOrder(store, script);
                 Device shuffled = outOfOrder(store, script, new Random(seed));
