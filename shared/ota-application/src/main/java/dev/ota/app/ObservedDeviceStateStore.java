@@ -7,6 +7,7 @@ import dev.ota.domain.job.RolloutEvent;
 import dev.ota.port.out.DeviceStateStore;
 import dev.ota.port.out.RolloutEvents;
 import dev.ota.port.out.RolloutMetrics;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -56,5 +57,10 @@ public final class ObservedDeviceStateStore implements DeviceStateStore {
             }
         }
         return true;
+    }
+
+    @Override
+    public boolean claimUpdate(DeviceId device, Execution exec, Instant at, Duration cooldown) {
+        return store.claimUpdate(device, exec, at, cooldown);
     }
 }

@@ -101,7 +101,7 @@ public final class ProgressReportService implements ReportService<ProgressReport
                         report.resultCode(),
                         "resultMsg",
                         report.resultMsg());
-                return Outcome.APPLIED;
+                return Outcome.of(t.before(), t.after());
             }
             state = store.find(report.device()).orElseThrow();
         }

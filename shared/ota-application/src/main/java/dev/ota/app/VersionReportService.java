@@ -2,6 +2,7 @@ package dev.ota.app;
 
 import dev.ota.domain.Decision;
 import dev.ota.domain.DeviceState;
+import dev.ota.domain.Execution;
 import dev.ota.domain.ExecutionStateMachine;
 import dev.ota.domain.device.DeviceReport.VersionReport;
 import dev.ota.log.StructuredLog;
@@ -11,6 +12,7 @@ import dev.ota.port.out.DeviceStateStore.VersionRecorded;
 import dev.ota.port.out.JobAdmission;
 import dev.ota.port.out.LateTargets;
 import dev.ota.protocol.VersionReportResponse;
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -30,9 +32,14 @@ public final class VersionReportService implements ReportService<VersionReport> 
     private final JobAdmission admission;
     private final LateTargets lateTargets;
 
+    /** How often one device gets update_firmware for one attempt at most, unless said otherwise. */
+    public static final Duration DEFAULT_RESEND_COOLDOWN = Duration.ofSeconds(5);
+
+    private final Duration resendCooldown;
+
     public VersionReportService(
             DeviceStateStore store, DeviceChannel channel, UpdateSender updates, StructuredLog log) {
-        this(store, channel, updates, log, JobAdmission.ALWAYS, LateTargets.NONE);
+        this(store, channel, updates, log, JobAdmission.ALWAYS, LateTargets.NONE, DEFAULT_RESEND_COOLDOWN);
     }
 
     public VersionReportService(
@@ -42,12 +49,28 @@ public final class VersionReportService implements ReportService<VersionReport> 
             StructuredLog log,
             JobAdmission admission,
             LateTargets lateTargets) {
+        this(store, channel, updates, log, admission, lateTargets, DEFAULT_RESEND_COOLDOWN);
+    }
+
+    /**
+     * @param resendCooldown a device gets update_firmware for the same attempt at most once per this
+     *     span of receive time; version reports inside it get report_version_rsp only
+     */
+    public VersionReportService(
+            DeviceStateStore store,
+            DeviceChannel channel,
+            UpdateSender updates,
+            StructuredLog log,
+            JobAdmission admission,
+            LateTargets lateTargets,
+            Duration resendCooldown) {
         this.store = store;
         this.channel = channel;
         this.updates = updates;
         this.log = log;
         this.admission = admission;
         this.lateTargets = lateTargets;
+        this.resendCooldown = resendCooldown;
     }
 
     /** Warms the request path for a SnapStart snapshot: one read, one URL minted, nothing sent. */
@@ -66,10 +89,11 @@ public final class VersionReportService implements ReportService<VersionReport> 
         // The Python SDK waits for this answer before it acts on an update: send it first.
         channel.send(report.device(), VersionReportResponse.success(report.version()));
         if (recorded.stale()) {
+            // An older report: it does not name the current version, but it still counts for the update.
             log.info("version_report_stale", "device", report.device().key(), "version", report.version());
-            return Outcome.IGNORED;
         }
         DeviceState state = recorded.state();
+        Decision.Resend unkept = null;
         for (int attempt = 0; attempt < Outcome.MAX_RACES; attempt++) {
             Decision decision = ExecutionStateMachine.onVersionReport(state, report);
             if (decision instanceof Decision.Ignore ignore) {
@@ -105,7 +129,13 @@ public final class VersionReportService implements ReportService<VersionReport> 
                             jobId);
                     return Outcome.IGNORED;
                 }
-                updates.resend(report.device(), resend.execution());
+                if (resend.after() != null && !store.transition(report.device(), resend.execution(), resend.after())) {
+                    unkept = resend;
+                    state = store.find(report.device()).orElseThrow();
+                    continue;
+                }
+                Execution exec = resend.after() != null ? resend.after() : resend.execution();
+                boolean sent = sendOnce(report, exec, false);
                 log.info(
                         "version_report",
                         "device",
@@ -113,12 +143,14 @@ public final class VersionReportService implements ReportService<VersionReport> 
                         "version",
                         report.version(),
                         "action",
-                        "resend",
+                        sent ? "resend" : "none",
+                        "reason",
+                        sent ? "" : "resent within " + resendCooldown,
                         "jobId",
                         jobId,
                         "attempt",
-                        resend.execution().attempt());
-                return Outcome.APPLIED;
+                        exec.attempt());
+                return sent ? Outcome.APPLIED : Outcome.IGNORED;
             }
             Decision.Transition t = (Decision.Transition) decision;
             if (t.sendUpdate() && !admission.mayStartAttempt(t.after().jobId())) {
@@ -138,7 +170,7 @@ public final class VersionReportService implements ReportService<VersionReport> 
             }
             if (store.transition(report.device(), t.before(), t.after())) {
                 if (t.sendUpdate()) {
-                    updates.send(report.device(), t.after());
+                    sendOnce(report, t.after(), true);
                 }
                 log.info(
                         "version_report",
@@ -167,10 +199,47 @@ public final class VersionReportService implements ReportService<VersionReport> 
                             report.version(),
                             report.receivedAt());
                 }
-                return Outcome.APPLIED;
+                return Outcome.of(t.before(), t.after());
             }
             state = store.find(report.device()).orElseThrow();
         }
+        if (unkept != null) {
+            // A flood of version reports while the update is in flight: each only adds itself to the
+            // history, and they keep beating one another to the item. Answer and (cooldown allowing)
+            // resend without keeping this one, rather than fail it into the dead-letter queue.
+            boolean sent = sendOnce(report, unkept.execution(), false);
+            log.info(
+                    "version_report",
+                    "device",
+                    report.device().key(),
+                    "version",
+                    report.version(),
+                    "action",
+                    sent ? "resend" : "none",
+                    "reason",
+                    "not kept: the device item kept changing",
+                    "jobId",
+                    unkept.execution().jobId());
+            return sent ? Outcome.APPLIED : Outcome.IGNORED;
+        }
         throw new ConcurrentUpdateException(report.device());
+    }
+
+    /**
+     * Sends update_firmware for the execution's delivery unless it went out within the cooldown
+     * (the execution's sentAt, which quiet resends move too: one send record per delivery). The
+     * claim is stored before the publish and a retry of the same report may claim again, so a run
+     * that stored its decision but died before publishing still gets it published by Lambda's retry.
+     */
+    private boolean sendOnce(VersionReport report, Execution exec, boolean startsDelivery) {
+        if (!store.claimUpdate(report.device(), exec, report.receivedAt(), resendCooldown)) {
+            return false;
+        }
+        if (startsDelivery) {
+            updates.send(report.device(), exec);
+        } else {
+            updates.resend(report.device(), exec);
+        }
+        return true;
     }
 }

@@ -91,11 +91,18 @@ class ProgressReportServiceTest {
         f.progress.handle(downloading(dev, TARGET, 40, at(2)));
         f.store.writes().clear();
 
-        assertThat(f.progress.handle(downloading(dev, TARGET, 40, at(3)))).isEqualTo(Outcome.IGNORED);
-        assertThat(f.progress.handle(downloading(dev, TARGET, 20, at(4)))).isEqualTo(Outcome.IGNORED);
-
-        assertThat(f.execution(dev).percent()).isEqualTo(40);
+        assertThat(f.progress.handle(downloading(dev, TARGET, 40, at(2))))
+                .as("the same report again")
+                .isEqualTo(Outcome.IGNORED);
         assertThat(f.store.writes()).isEmpty();
+        assertThat(f.progress.handle(downloading(dev, TARGET, 20, at(1))))
+                .as("an older, lower one: kept in the history (it may decide a resume), nothing moves")
+                .isEqualTo(Outcome.IGNORED);
+        assertThat(f.execution(dev).percent()).isEqualTo(40);
+        // a newer one with a lower percent keeps the percent, only its time is kept
+        assertThat(f.progress.handle(downloading(dev, TARGET, 20, at(4)))).isEqualTo(Outcome.IGNORED);
+        assertThat(f.execution(dev).percent()).isEqualTo(40);
+        assertThat(f.execution(dev).downloadAt()).isEqualTo(at(4));
     }
 
     @Test
@@ -193,7 +200,7 @@ class ProgressReportServiceTest {
     }
 
     @Test
-    void firstDownloadingThatLosesToAnotherFallsBackToAdvancingPercent() {
+    void firstDownloadingThatLosesToAnotherIsDecidedAgain() {
         startUpdate(null);
         Execution delivered = f.execution(dev);
         // another downloading report (percent 5) moved DELIVERED -> DOWNLOADING first
@@ -204,7 +211,8 @@ class ProgressReportServiceTest {
 
         assertThat(f.execution(dev).status()).isEqualTo(ExecutionStatus.DOWNLOADING);
         assertThat(f.execution(dev).percent()).isEqualTo(10);
-        assertThat(f.store.writes()).containsExactly("advancePercent");
+        // the first report with progress of a history starts it: a transition, not the fast path
+        assertThat(f.store.writes()).containsExactly("transition");
     }
 
     @Test

@@ -12,6 +12,14 @@ public sealed interface Decision {
     /** The execution moves to {@code after}; {@code sendUpdate} says the device gets update_firmware. */
     record Transition(Execution before, Execution after, boolean sendUpdate) implements Decision {}
 
-    /** The device gets update_firmware again for the same attempt: checkpoint restart. */
-    record Resend(Execution execution) implements Decision {}
+    /**
+     * The device gets update_firmware again for the same attempt: checkpoint restart. {@code after}
+     * is the execution with the report kept in its history, to be stored first; null when nothing
+     * needs storing.
+     */
+    record Resend(Execution execution, Execution after) implements Decision {
+        public Resend(Execution execution) {
+            this(execution, null);
+        }
+    }
 }

@@ -2,19 +2,29 @@ package dev.ota.domain;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * A device's execution of one job: the live state the device protocol moves.
  *
- * @param attemptStartedAt broker time the current attempt began; older reports belong to an
- *     earlier attempt and are ignored
+ * <p>One attempt may have several deliveries: update_firmware goes out again for the same attempt
+ * after a resumed network failure ({@link #resumes}). {@code attemptStartedAt} is when the current
+ * delivery began.
+ *
+ * @param attemptStartedAt broker time the current delivery of the attempt began; older reports
+ *     belong to an earlier one
  * @param retryNotBefore when the next attempt may start, while {@link ExecutionStatus#RETRY_PENDING}
  * @param stage the rollout group the device was released in (0 when the job has no stages)
- * @param timeout in-progress timeout of one attempt, measured from its start; null for none
+ * @param timeout in-progress timeout of one delivery, measured from its start; null for none
  * @param resumes network failures with progress that were resumed within their attempt, over the
- *     whole execution (see {@link RetryPolicy#allowsResume})
- * @param resends update_firmware sent again within this attempt because the device went quiet
+ *     whole execution (see {@link RetryPolicy#allowsResume}); the replay of the history counts them
+ * @param resends update_firmware sent again for this delivery because the device went quiet
  *     ({@link #QUIET_AFTER}); at most {@link #MAX_QUIET_RESENDS}
+ * @param sentAt when update_firmware last went out for this delivery (its start, a resend the
+ *     device asked for, a quiet resend); the resend cooldown and the quiet time count from it
+ * @param downloadAt receive time of the newest downloading report of this run; null for none
+ * @param history the distinct events of this run, oldest first, that the status is the replay of
+ *     ({@link ExecutionStateMachine}); empty until the first event after release or restart
  */
 public record Execution(
         String jobId,
@@ -32,7 +42,10 @@ public record Execution(
         int stage,
         Duration timeout,
         int resumes,
-        int resends) {
+        int resends,
+        Instant sentAt,
+        Instant downloadAt,
+        List<ExecutionEvent> history) {
 
     /**
      * A DELIVERED or DOWNLOADING attempt that has not been heard of for this long gets update_firmware
@@ -44,10 +57,14 @@ public record Execution(
      */
     public static final Duration QUIET_AFTER = Duration.ofMinutes(5);
 
-    /** Quiet resends per attempt; after them only the in-progress timeout moves the attempt. */
+    /** Quiet resends per delivery; after them only the in-progress timeout moves the attempt. */
     public static final int MAX_QUIET_RESENDS = 3;
 
-    /** An execution with no resume and no quiet resend yet. */
+    public Execution {
+        history = history == null ? List.of() : List.copyOf(history);
+    }
+
+    /** An execution with no resume, no resend and no history yet. */
     public Execution(
             String jobId,
             FirmwareRef firmware,
@@ -79,7 +96,10 @@ public record Execution(
                 stage,
                 timeout,
                 0,
-                0);
+                0,
+                null,
+                null,
+                List.of());
     }
 
     /** An execution outside any staged rollout and without an in-progress timeout. */
@@ -140,56 +160,18 @@ public record Execution(
                 stage,
                 timeout,
                 resumes,
-                resends);
+                resends,
+                sentAt,
+                downloadAt,
+                history);
     }
 
-    /** Starts the next attempt: the update goes (again) to the device. */
+    /** Starts the next attempt: the update goes (again) to the device, now. */
     public Execution delivered(Instant at) {
-        return new Execution(
-                jobId,
-                firmware,
-                fromVersion,
-                ExecutionStatus.DELIVERED,
-                attempt + 1,
-                0,
-                at,
-                at,
-                0,
-                "",
-                retryPolicy,
-                null,
-                stage,
-                timeout,
-                resumes,
-                0);
+        return delivery(attempt + 1, 0, resumes, at);
     }
 
-    /**
-     * Resumes the same attempt after a network failure with progress: the update goes to the device
-     * again (it Range-resumes from its saved offset), the attempt number stays, one more resume is
-     * counted, and the percent starts over for the new delivery.
-     */
-    public Execution resumed(Instant at) {
-        return new Execution(
-                jobId,
-                firmware,
-                fromVersion,
-                ExecutionStatus.DELIVERED,
-                attempt,
-                0,
-                at,
-                at,
-                0,
-                "",
-                retryPolicy,
-                null,
-                stage,
-                timeout,
-                resumes + 1,
-                0);
-    }
-
-    /** An operator's retry: a fresh first attempt, whatever the attempts and resumes so far. */
+    /** An operator's retry: a fresh first attempt, whatever the attempts and resumes so far; its history starts anew. */
     public Execution restarted(Instant at) {
         return new Execution(
                 jobId,
@@ -207,7 +189,34 @@ public record Execution(
                 stage,
                 timeout,
                 0,
-                0);
+                0,
+                at,
+                null,
+                List.of());
+    }
+
+    /** A new delivery of attempt {@code n}, update_firmware sent at {@code at}: its resends start at 0. */
+    Execution delivery(int n, int nextPercent, int nextResumes, Instant at) {
+        return new Execution(
+                jobId,
+                firmware,
+                fromVersion,
+                ExecutionStatus.DELIVERED,
+                n,
+                nextPercent,
+                at,
+                at,
+                0,
+                "",
+                retryPolicy,
+                null,
+                stage,
+                timeout,
+                nextResumes,
+                0,
+                at,
+                downloadAt,
+                history);
     }
 
     public Execution withStatus(ExecutionStatus next, int nextPercent, Instant at) {
@@ -227,7 +236,10 @@ public record Execution(
                 stage,
                 timeout,
                 resumes,
-                resends);
+                resends,
+                sentAt,
+                downloadAt,
+                history);
     }
 
     public Execution failed(ExecutionStatus next, int code, String msg, Instant at, Instant notBefore) {
@@ -247,11 +259,19 @@ public record Execution(
                 stage,
                 timeout,
                 resumes,
-                resends);
+                resends,
+                sentAt,
+                downloadAt,
+                history);
     }
 
-    /** The same attempt, update_firmware sent again at {@code at} because the device went quiet. */
+    /** The same delivery, update_firmware sent again at {@code at} because the device went quiet. */
     public Execution resent(Instant at) {
+        return withSends(resends + 1, at);
+    }
+
+    /** The same execution with this send record of its delivery. */
+    public Execution withSends(int nextResends, Instant nextSentAt) {
         return new Execution(
                 jobId,
                 firmware,
@@ -260,7 +280,7 @@ public record Execution(
                 attempt,
                 percent,
                 attemptStartedAt,
-                at,
+                updatedAt,
                 resultCode,
                 resultMsg,
                 retryPolicy,
@@ -268,25 +288,81 @@ public record Execution(
                 stage,
                 timeout,
                 resumes,
-                resends + 1);
+                nextResends,
+                nextSentAt,
+                downloadAt,
+                history);
     }
 
-    /** When the attempt is past its in-progress timeout; null without one. */
-    public Instant timeoutAt() {
-        return status.inFlight() && timeout != null ? attemptStartedAt.plus(timeout) : null;
+    /** The same execution with this history and resume count (the state machine's replay sets the rest). */
+    Execution withHistory(List<ExecutionEvent> events, int nextResumes) {
+        return new Execution(
+                jobId,
+                firmware,
+                fromVersion,
+                status,
+                attempt,
+                percent,
+                attemptStartedAt,
+                updatedAt,
+                resultCode,
+                resultMsg,
+                retryPolicy,
+                retryNotBefore,
+                stage,
+                timeout,
+                nextResumes,
+                resends,
+                sentAt,
+                downloadAt,
+                events);
+    }
+
+    /** The same execution with this history (the state machine's replay sets the rest). */
+    public Execution withHistory(List<ExecutionEvent> events) {
+        return withHistory(events, resumes);
+    }
+
+    /** The same execution having heard a downloading report: percent and download time only rise. */
+    public Execution withDownload(int reportedPercent, Instant at) {
+        return new Execution(
+                jobId,
+                firmware,
+                fromVersion,
+                status,
+                attempt,
+                Math.max(percent, reportedPercent),
+                attemptStartedAt,
+                updatedAt,
+                resultCode,
+                resultMsg,
+                retryPolicy,
+                retryNotBefore,
+                stage,
+                timeout,
+                resumes,
+                resends,
+                sentAt,
+                downloadAt == null || at.isAfter(downloadAt) ? at : downloadAt,
+                history);
     }
 
     /**
-     * When the attempt counts as quiet: {@link #QUIET_AFTER} after the last thing heard of it (its
-     * start, a status change, a percent, a resend), while DELIVERED or DOWNLOADING and resends are
-     * left. Null otherwise (BURNING: the device is flashing, a resend cannot help).
+     * Attempts that going from {@code before} to this adds to the job's retry count: the
+     * difference in attempts within one run (negative when a late report shows that an attempt
+     * never began), and one for an operator's restart. A resume re-delivers within its attempt: none.
      */
-    public Instant quietAt() {
-        boolean waitsForDownload = status == ExecutionStatus.DELIVERED || status == ExecutionStatus.DOWNLOADING;
-        return waitsForDownload && resends < MAX_QUIET_RESENDS ? updatedAt.plus(QUIET_AFTER) : null;
+    public int retriesAddedFrom(Execution before) {
+        if (before == null || before.attempt() == 0) {
+            return 0;
+        }
+        if (attempt == 1 && history.isEmpty() && startsAttemptFrom(before)) {
+            return 1;
+        }
+        return attempt - before.attempt();
     }
 
-    /** True when going from {@code before} to this starts an attempt: update_firmware goes out. */
+    /** True when going from {@code before} to this starts a delivery: update_firmware goes out. */
     public boolean startsAttemptFrom(Execution before) {
         return status == ExecutionStatus.DELIVERED
                 && (before == null
@@ -295,9 +371,29 @@ public record Execution(
                         || !before.attemptStartedAt().equals(attemptStartedAt));
     }
 
+    /** When the delivery is past its in-progress timeout; null without one. */
+    public Instant timeoutAt() {
+        return status.inFlight() && timeout != null ? attemptStartedAt.plus(timeout) : null;
+    }
+
     /**
-     * When the scheduler must look at this execution again: the in-progress deadline of an attempt
-     * in flight or the moment it counts as quiet, whichever comes first, or the moment a pending retry may start. Null when nothing is due.
+     * When the delivery counts as quiet: {@link #QUIET_AFTER} after the last thing heard of it or
+     * sent for it (its start, a status change, a percent, a resend), while DELIVERED or DOWNLOADING
+     * and quiet resends are left. Null otherwise (BURNING: the device is flashing, a resend cannot help).
+     */
+    public Instant quietAt() {
+        boolean waitsForDownload = status == ExecutionStatus.DELIVERED || status == ExecutionStatus.DOWNLOADING;
+        if (!waitsForDownload || resends >= MAX_QUIET_RESENDS) {
+            return null;
+        }
+        Instant last = sentAt != null && sentAt.isAfter(updatedAt) ? sentAt : updatedAt;
+        return last.plus(QUIET_AFTER);
+    }
+
+    /**
+     * When the scheduler must look at this execution again: the in-progress deadline of a delivery
+     * in flight or the moment it counts as quiet, whichever comes first, or the moment a pending
+     * retry may start. Null when nothing is due.
      */
     public Instant dueAt() {
         if (status.inFlight()) {

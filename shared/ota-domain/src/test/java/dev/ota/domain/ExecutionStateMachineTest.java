@@ -104,7 +104,7 @@ class ExecutionStateMachineTest {
         @ParameterizedTest
         @EnumSource(
                 value = ExecutionStatus.class,
-                names = {"SUCCEEDED", "FAILED", "TIMED_OUT", "CANCELED", "SKIPPED"})
+                names = {"SUCCEEDED", "CANCELED", "SKIPPED"})
         void terminalExecutionIsNotLiveAndIsIgnored(ExecutionStatus status) {
             DeviceState state = stateWith(delivered().withStatus(status, 0, at(1)));
             assertThat(ExecutionStateMachine.onVersionReport(state, version(DEVICE, FROM, at(5))))
@@ -140,7 +140,13 @@ class ExecutionStateMachineTest {
             Execution exec = delivered().withStatus(status, 37, at(3));
             Decision d = ExecutionStateMachine.onVersionReport(stateWith(exec), version(DEVICE, FROM, at(10)));
 
-            assertThat(d).isEqualTo(new Resend(exec));
+            assertThat(d).isInstanceOf(Resend.class);
+            assertThat(((Resend) d).execution()).isEqualTo(exec);
+            // the report is kept (a late fail before it would make it the next attempt's start)
+            assertThat(((Resend) d).after().history())
+                    .extracting(ExecutionEvent::kind)
+                    .containsExactly(ExecutionEvent.Kind.BASE, ExecutionEvent.Kind.VERSION);
+            assertThat(((Resend) d).after().status()).isEqualTo(status);
             assertThat(((Resend) d).execution().attempt()).isEqualTo(1);
             assertThat(((Resend) d).execution().firmware()).isEqualTo(FIRMWARE);
         }
@@ -194,8 +200,14 @@ class ExecutionStateMachineTest {
 
             Decision d = ExecutionStateMachine.onVersionReport(stateWith(failed), version(DEVICE, FROM, at(22)));
 
-            assertThat(d).isInstanceOf(Ignore.class);
-            assertThat(((Ignore) d).reason()).isEqualTo("retry not before " + at(50));
+            // kept, sends nothing, starts nothing
+            Transition t = (Transition) d;
+            assertThat(t.sendUpdate()).isFalse();
+            assertThat(t.after().status()).isEqualTo(ExecutionStatus.RETRY_PENDING);
+            assertThat(t.after().attempt()).isEqualTo(1);
+            // and the same report again is a duplicate
+            assertThat(ExecutionStateMachine.onVersionReport(stateWith(t.after()), version(DEVICE, FROM, at(22))))
+                    .isEqualTo(new Ignore("retry not before " + at(50)));
         }
 
         @Test
@@ -206,9 +218,12 @@ class ExecutionStateMachineTest {
             Execution failed = apply(
                     ExecutionStateMachine.onProgress(stateWith(exec), fail(DEVICE, TARGET, -1, "time_out", at(20))));
 
-            // a version report from before the failure, delivered late by async Lambda
-            assertThat(ExecutionStateMachine.onVersionReport(stateWith(failed), version(DEVICE, FROM, at(19))))
-                    .isInstanceOf(Ignore.class);
+            // a version report from before the failure, delivered late by async Lambda: kept, starts nothing
+            Transition late = (Transition)
+                    ExecutionStateMachine.onVersionReport(stateWith(failed), version(DEVICE, FROM, at(19)));
+            assertThat(late.sendUpdate()).isFalse();
+            assertThat(late.after().status()).isEqualTo(ExecutionStatus.RETRY_PENDING);
+            assertThat(late.after().attempt()).isEqualTo(1);
             assertThat(ExecutionStateMachine.onVersionReport(stateWith(failed), version(DEVICE, FROM, at(20))))
                     .isInstanceOf(Transition.class);
         }
@@ -292,31 +307,42 @@ class ExecutionStateMachineTest {
 
         @Test
         void downloadingPercentThatAdvancesIsAnAdvance() {
-            Execution exec = delivered().withStatus(ExecutionStatus.DOWNLOADING, 10, at(2));
+            Execution exec = apply(
+                    ExecutionStateMachine.onProgress(stateWith(delivered()), downloading(DEVICE, TARGET, 10, at(2))));
             Decision d = ExecutionStateMachine.onProgress(stateWith(exec), downloading(DEVICE, TARGET, 11, at(3)));
             assertThat(d).isEqualTo(new AdvancePercent(exec, 11));
         }
 
         @ParameterizedTest
         @ValueSource(ints = {0, 9, 10})
-        void downloadingPercentThatDoesNotAdvanceIsIgnored(int percent) {
-            Execution exec = delivered().withStatus(ExecutionStatus.DOWNLOADING, 10, at(2));
-            Decision d = ExecutionStateMachine.onProgress(stateWith(exec), downloading(DEVICE, TARGET, percent, at(3)));
-            assertThat(d).isEqualTo(new Ignore("percent " + percent + " does not advance on 10"));
+        void downloadingPercentThatDoesNotAdvanceLeavesThePercent(int percent) {
+            Execution exec = delivered().withDownload(10, at(2)).withStatus(ExecutionStatus.DOWNLOADING, 10, at(2));
+            Decision d = ExecutionStateMachine.onProgress(stateWith(exec), downloading(DEVICE, TARGET, percent, at(2)));
+            if (percent == 0) {
+                assertThat(d).isEqualTo(new Ignore("percent 0 does not advance on 10"));
+            } else {
+                // kept in the history (it may decide a resume), the percent as it was
+                Execution after = ((Transition) d).after();
+                assertThat(after.percent()).isEqualTo(10);
+                assertThat(after.status()).isEqualTo(ExecutionStatus.DOWNLOADING);
+                assertThat(after.history()).contains(ExecutionStateMachine.download(percent, at(2)));
+            }
         }
 
         @Test
         void downloadingWithoutPercentWhileDownloadingIsIgnored() {
-            Execution exec = delivered().withStatus(ExecutionStatus.DOWNLOADING, 10, at(2));
-            assertThat(ExecutionStateMachine.onProgress(stateWith(exec), downloading(DEVICE, TARGET, null, at(3))))
+            Execution exec = delivered().withDownload(10, at(2)).withStatus(ExecutionStatus.DOWNLOADING, 10, at(2));
+            assertThat(ExecutionStateMachine.onProgress(stateWith(exec), downloading(DEVICE, TARGET, null, at(1))))
                     .isInstanceOf(Ignore.class);
         }
 
         @Test
-        void downloadingAfterBurningIsIgnored() {
+        void downloadingAfterBurningDoesNotMoveBack() {
             Execution exec = delivered().withStatus(ExecutionStatus.BURNING, 100, at(2));
-            assertThat(ExecutionStateMachine.onProgress(stateWith(exec), downloading(DEVICE, TARGET, 100, at(3))))
-                    .isEqualTo(new Ignore("downloading after BURNING"));
+            Transition t = (Transition)
+                    ExecutionStateMachine.onProgress(stateWith(exec), downloading(DEVICE, TARGET, 100, at(3)));
+            assertThat(t.after().status()).isEqualTo(ExecutionStatus.BURNING);
+            assertThat(t.after().downloadAt()).isEqualTo(at(3));
         }
 
         @ParameterizedTest
@@ -335,10 +361,15 @@ class ExecutionStateMachineTest {
         }
 
         @Test
-        void burningTwiceIsIgnored() {
-            Execution exec = delivered().withStatus(ExecutionStatus.BURNING, 100, at(2));
-            assertThat(ExecutionStateMachine.onProgress(stateWith(exec), burning(DEVICE, TARGET, at(3))))
-                    .isEqualTo(new Ignore("already burning"));
+        void burningTwiceIsKeptButChangesNoStatus() {
+            Execution exec =
+                    apply(ExecutionStateMachine.onProgress(stateWith(delivered()), burning(DEVICE, TARGET, at(2))));
+            Execution again = apply(ExecutionStateMachine.onProgress(stateWith(exec), burning(DEVICE, TARGET, at(3))));
+            assertThat(again.status()).isEqualTo(ExecutionStatus.BURNING);
+            assertThat(again.updatedAt()).isEqualTo(at(2));
+            assertThat(ExecutionStateMachine.onProgress(stateWith(again), burning(DEVICE, TARGET, at(3))))
+                    .as("the same report again")
+                    .isEqualTo(new Ignore("changes nothing"));
         }
 
         @ParameterizedTest
@@ -425,7 +456,7 @@ class ExecutionStateMachineTest {
         @ParameterizedTest
         @EnumSource(
                 value = ExecutionStatus.class,
-                names = {"SUCCEEDED", "FAILED"})
+                names = {"SUCCEEDED", "CANCELED"})
         void reportsAfterTheEndAreIgnored(ExecutionStatus end) {
             DeviceState state = stateWith(delivered().withStatus(end, 100, at(5)));
             for (var report : new dev.ota.domain.device.DeviceReport.ProgressReport[] {
@@ -439,16 +470,91 @@ class ExecutionStateMachineTest {
         }
 
         @Test
-        void progressWhileRetryPendingIsIgnored() {
-            Execution pending = delivered().failed(ExecutionStatus.RETRY_PENDING, -1, "time_out", at(5), at(5));
-            for (var report : new dev.ota.domain.device.DeviceReport.ProgressReport[] {
-                downloading(DEVICE, TARGET, 50, at(6)), burning(DEVICE, TARGET, at(6)),
-                done(DEVICE, TARGET, at(6)), fail(DEVICE, TARGET, -1, "time_out", at(6))
+        void aLateDownloadingWithAHigherPercentIsNotTheFastPath() {
+            // Found by the store property test: the fast path raises percent and download time
+            // together, so it refuses a report older than the last; deciding AdvancePercent again
+            // for it made the service lose the same "race" until it gave up.
+            Execution exec = delivered().withDownload(40, at(3)).withStatus(ExecutionStatus.DOWNLOADING, 40, at(3));
+            Decision d = ExecutionStateMachine.onProgress(stateWith(exec), downloading(DEVICE, TARGET, 50, at(2)));
+            Transition t = (Transition) d;
+            assertThat(t.after().percent()).isEqualTo(50);
+            assertThat(t.after().downloadAt()).isEqualTo(at(3));
+        }
+
+        @Test
+        void aDoneOrBurningNewerThanTheFailureOfTheAttemptWins() {
+            // The Java SDK retries a truncated download by itself after reporting the fail.
+            Execution pending = apply(
+                    ExecutionStateMachine.onProgress(stateWith(delivered()), fail(DEVICE, TARGET, -4, "md5", at(5))));
+            assertThat(apply(ExecutionStateMachine.onProgress(stateWith(pending), done(DEVICE, TARGET, at(6))))
+                            .status())
+                    .isEqualTo(ExecutionStatus.SUCCEEDED);
+            assertThat(apply(ExecutionStateMachine.onProgress(stateWith(pending), burning(DEVICE, TARGET, at(6))))
+                            .status())
+                    .isEqualTo(ExecutionStatus.BURNING);
+            // a burning older than the fail does not
+            assertThat(apply(ExecutionStateMachine.onProgress(stateWith(pending), burning(DEVICE, TARGET, at(4))))
+                            .status())
+                    .isEqualTo(ExecutionStatus.RETRY_PENDING);
+            // a done wins even when older: the device finished the attempt
+            assertThat(apply(ExecutionStateMachine.onProgress(stateWith(pending), done(DEVICE, TARGET, at(4))))
+                            .status())
+                    .isEqualTo(ExecutionStatus.SUCCEEDED);
+        }
+
+        @Test
+        void theMinusThreeOfAMinusThreeMinusFivePairDecidesTheAttemptInOneMillisecond() {
+            RetryPolicy only403 = new RetryPolicy(3, Set.of(-3), Duration.ZERO);
+            Execution exec =
+                    Execution.queued("job-1", FIRMWARE, FROM, only403, T0).delivered(T0);
+            Execution a =
+                    apply(ExecutionStateMachine.onProgress(stateWith(exec), fail(DEVICE, TARGET, -3, "403", at(5))));
+            Execution ab =
+                    apply(ExecutionStateMachine.onProgress(stateWith(a), fail(DEVICE, TARGET, -5, "failed", at(5))));
+            Execution b =
+                    apply(ExecutionStateMachine.onProgress(stateWith(exec), fail(DEVICE, TARGET, -5, "failed", at(5))));
+            Execution ba =
+                    apply(ExecutionStateMachine.onProgress(stateWith(b), fail(DEVICE, TARGET, -3, "403", at(5))));
+            // the pair costs one attempt, decided by the -3, whichever came first
+            assertThat(ab.status()).isEqualTo(ExecutionStatus.RETRY_PENDING);
+            assertThat(ab.resultCode()).isEqualTo(-3);
+            assertThat(ab.retryNotBefore()).isEqualTo(at(5).plus(RetryPolicy.FORBIDDEN_SETTLE));
+            assertThat(ba.status()).isEqualTo(ab.status());
+            assertThat(ba.resultCode()).isEqualTo(ab.resultCode());
+        }
+
+        @Test
+        void aLateFailOfTheAttemptMakesTheResendAfterItTheNextAttempt() {
+            // dl10, dl50, fail -4, report_version(old), dl30, dl100, done; delivered with the fail last
+            Execution exec = Execution.queued("job-1", FIRMWARE, FROM, RetryPolicy.DEFAULT, T0)
+                    .delivered(T0);
+            for (var r : new dev.ota.domain.device.DeviceReport[] {
+                downloading(DEVICE, TARGET, 10, at(1)),
+                downloading(DEVICE, TARGET, 50, at(2)),
+                version(DEVICE, FROM, at(4)),
+                downloading(DEVICE, TARGET, 30, at(5)),
+                downloading(DEVICE, TARGET, 100, at(6)),
+                done(DEVICE, TARGET, at(7)),
+                fail(DEVICE, TARGET, -4, "md5", at(3))
             }) {
-                assertThat(ExecutionStateMachine.onProgress(stateWith(pending), report))
-                        .as(report.state().wire())
-                        .isInstanceOf(Ignore.class);
+                Decision d = r instanceof dev.ota.domain.device.DeviceReport.VersionReport v
+                        ? ExecutionStateMachine.onVersionReport(stateWith(exec), v)
+                        : ExecutionStateMachine.onProgress(
+                                stateWith(exec), (dev.ota.domain.device.DeviceReport.ProgressReport) r);
+                if (d instanceof Transition t) {
+                    exec = t.after();
+                } else if (d instanceof Resend rs && rs.after() != null) {
+                    exec = rs.after();
+                } else if (d instanceof AdvancePercent) {
+                    exec = ExecutionStateMachine.replay(
+                            exec.withDownload(((AdvancePercent) d).percent(), r.receivedAt()));
+                }
             }
+            assertThat(exec.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+            assertThat(exec.attempt())
+                    .as("the version report after the fail began attempt 2")
+                    .isEqualTo(2);
+            assertThat(exec.attemptStartedAt()).isEqualTo(at(4));
         }
 
         @Test
@@ -459,11 +565,22 @@ class ExecutionStateMachineTest {
         }
 
         @Test
-        void doneThenALateDownloadingIsIgnored() {
+        void doneThenALateDownloadingChangesNothing() {
             Execution succeeded =
                     apply(ExecutionStateMachine.onProgress(stateWith(delivered()), done(DEVICE, TARGET, at(10))));
+            // kept (with the fails of its attempt it decides resumes), the update succeeded all the same
             assertThat(ExecutionStateMachine.onProgress(stateWith(succeeded), downloading(DEVICE, TARGET, 50, at(5))))
+                    .isInstanceOf(Transition.class)
+                    .extracting(d -> ((Transition) d).after().status())
+                    .isEqualTo(ExecutionStatus.SUCCEEDED);
+            assertThat(ExecutionStateMachine.onProgress(stateWith(succeeded), downloading(DEVICE, TARGET, 50, at(11))))
+                    .as("after the done")
                     .isInstanceOf(Ignore.class);
+            assertThat(ExecutionStateMachine.onProgress(stateWith(succeeded), fail(DEVICE, TARGET, -1, "late", at(5))))
+                    .as("a fail older than the done: the done wins")
+                    .isInstanceOf(Transition.class)
+                    .extracting(d -> ((Transition) d).after().status())
+                    .isEqualTo(ExecutionStatus.SUCCEEDED);
         }
 
         @Test
@@ -471,8 +588,9 @@ class ExecutionStateMachineTest {
             Execution exec = delivered().withStatus(ExecutionStatus.DOWNLOADING, 80, at(2));
             Execution burning =
                     apply(ExecutionStateMachine.onProgress(stateWith(exec), burning(DEVICE, TARGET, at(10))));
-            assertThat(ExecutionStateMachine.onProgress(stateWith(burning), downloading(DEVICE, TARGET, 90, at(8))))
-                    .isInstanceOf(Ignore.class);
+            Execution after =
+                    apply(ExecutionStateMachine.onProgress(stateWith(burning), downloading(DEVICE, TARGET, 90, at(8))));
+            assertThat(after.status()).isEqualTo(ExecutionStatus.BURNING);
         }
 
         @Test
@@ -491,11 +609,16 @@ class ExecutionStateMachineTest {
             Execution exec = delivered();
             exec = apply(ExecutionStateMachine.onProgress(stateWith(exec), downloading(DEVICE, TARGET, 0, at(1))));
             assertThat(exec.status()).isEqualTo(ExecutionStatus.DOWNLOADING);
-            for (int p : new int[] {12, 40, 77, 100}) {
+            // the first report with progress is kept in the history (a network failure after it is resumed)
+            Transition first = (Transition)
+                    ExecutionStateMachine.onProgress(stateWith(exec), downloading(DEVICE, TARGET, 12, at(14)));
+            assertThat(first.after().percent()).isEqualTo(12);
+            exec = first.after();
+            for (int p : new int[] {40, 77, 100}) {
                 Decision d =
                         ExecutionStateMachine.onProgress(stateWith(exec), downloading(DEVICE, TARGET, p, at(2 + p)));
                 assertThat(d).isEqualTo(new AdvancePercent(exec, p));
-                exec = exec.withStatus(ExecutionStatus.DOWNLOADING, p, at(2 + p));
+                exec = ExecutionStateMachine.advanced(exec, p, at(2 + p));
             }
             assertThat(apply(ExecutionStateMachine.onProgress(stateWith(exec), done(DEVICE, TARGET, at(200))))
                             .status())

@@ -96,7 +96,7 @@ class NetworkRetryRulesTest {
         assertThat(d.exec.status()).isEqualTo(ExecutionStatus.DELIVERED);
         assertThat(d.exec.attempt()).isEqualTo(1);
         assertThat(d.exec.resumes()).isEqualTo(1);
-        assertThat(d.exec.percent()).isZero();
+        assertThat(d.exec.percent()).as("the run's furthest").isEqualTo(40);
         assertThat(d.exec.attemptStartedAt()).isEqualTo(d.clock);
         assertThat(d.updatesSent).isEqualTo(2);
     }
@@ -142,7 +142,10 @@ class NetworkRetryRulesTest {
         assertThat(cuts).isEqualTo(RetryPolicy.MAX_RESUMES + POLICY.maxAttempts());
         assertThat(d.exec.resumes()).isEqualTo(RetryPolicy.MAX_RESUMES);
         // no loop: a failed update is never sent again
-        assertThat(d.reReport()).isEqualTo(new Ignore("no live update"));
+        Decision again = d.reReport();
+        assertThat(again).isNotInstanceOf(Decision.Resend.class);
+        assertThat(again instanceof Transition t && t.sendUpdate()).isFalse();
+        assertThat(d.exec.status()).isEqualTo(ExecutionStatus.FAILED);
     }
 
     @ParameterizedTest
@@ -196,15 +199,16 @@ class NetworkRetryRulesTest {
         assertThat(d.exec.retryNotBefore()).isEqualTo(forbiddenAt.plus(RetryPolicy.FORBIDDEN_SETTLE));
         Instant strayAt = forbiddenAt.plusMillis(1);
 
-        // the -5 processed while the retry is pending: nothing changes
+        // the -5 processed while the retry is pending: kept in the history, the attempt stays as the -3 decided
         Execution pending = d.exec;
-        assertThat(d.fail(-5, strayAt)).isInstanceOf(Ignore.class);
-        assertThat(d.exec).isEqualTo(pending);
+        d.fail(-5, strayAt);
+        assertThat(d.exec.withHistory(pending.history())).isEqualTo(pending);
 
         // a version report inside the settle window starts nothing; the C SDK's, 2 s later, does
-        assertThat(d.decide(ExecutionStateMachine.onVersionReport(
-                        d.state(), version(DEVICE, FROM, forbiddenAt.plusMillis(500)))))
-                .isInstanceOf(Ignore.class);
+        Decision early = d.decide(
+                ExecutionStateMachine.onVersionReport(d.state(), version(DEVICE, FROM, forbiddenAt.plusMillis(500))));
+        assertThat(early instanceof Transition t && t.sendUpdate()).isFalse();
+        assertThat(d.exec.status()).isEqualTo(ExecutionStatus.RETRY_PENDING);
         d.reReport();
         assertThat(d.exec.status()).isEqualTo(ExecutionStatus.DELIVERED);
         assertThat(d.exec.attempt()).isEqualTo(2);
@@ -250,7 +254,9 @@ class NetworkRetryRulesTest {
         Instant forbiddenAt = d.tick(1000);
         d.fail(-3, forbiddenAt);
         assertThat(d.exec.status()).isEqualTo(ExecutionStatus.FAILED);
-        assertThat(d.fail(-5, forbiddenAt.plusMillis(1))).isEqualTo(new Ignore("no live update"));
+        Execution failed = d.exec;
+        d.fail(-5, forbiddenAt.plusMillis(1));
+        assertThat(d.exec.withHistory(failed.history())).isEqualTo(failed);
     }
 
     @Test

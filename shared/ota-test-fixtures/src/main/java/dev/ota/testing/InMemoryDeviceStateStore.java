@@ -2,9 +2,11 @@ package dev.ota.testing;
 
 import dev.ota.domain.DeviceState;
 import dev.ota.domain.Execution;
+import dev.ota.domain.ExecutionStateMachine;
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.device.DeviceId;
 import dev.ota.port.out.DeviceStateStore;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -120,7 +122,13 @@ public final class InMemoryDeviceStateStore implements DeviceStateStore {
     @Override
     public synchronized VersionRecorded recordVersion(DeviceId device, String version, Instant receivedAt) {
         DeviceState current = states.get(device);
-        if (current != null && current.lastSeenAt() != null && receivedAt.isBefore(current.lastSeenAt())) {
+        if (current != null
+                && current.lastSeenAt() != null
+                && (receivedAt.isBefore(current.lastSeenAt())
+                        || receivedAt.equals(current.lastSeenAt())
+                                && current.currentVersion() != null
+                                && current.currentVersion().compareTo(version) > 0)) {
+            // As the adapter: the newest report names the version, the greater string in one millisecond.
             return new VersionRecorded(current, true);
         }
         DeviceState next = current == null
@@ -154,13 +162,33 @@ public final class InMemoryDeviceStateStore implements DeviceStateStore {
                 && e.status() == ExecutionStatus.DOWNLOADING
                 && e.targetVersion().equals(targetVersion)
                 && !e.attemptStartedAt().isAfter(receivedAt)
-                && e.percent() < percent;
+                && e.percent() < percent
+                && (e.downloadAt() == null || !e.downloadAt().isAfter(receivedAt));
         if (!applies) {
             return Optional.of(current);
         }
-        putExecution(device, e.withStatus(ExecutionStatus.DOWNLOADING, percent, receivedAt), current.waitingJobs());
+        putExecution(device, ExecutionStateMachine.advanced(e, percent, receivedAt), current.waitingJobs());
         writes.add("advancePercent");
         return Optional.empty();
+    }
+
+    @Override
+    public synchronized boolean claimUpdate(DeviceId device, Execution exec, Instant at, Duration cooldown) {
+        DeviceState current = states.get(device);
+        Execution stored = current == null ? null : current.execution();
+        if (stored == null
+                || !stored.jobId().equals(exec.jobId())
+                || stored.attempt() != exec.attempt()
+                || !stored.attemptStartedAt().equals(exec.attemptStartedAt())) {
+            return false;
+        }
+        Instant last = stored.sentAt();
+        boolean granted = last == null || !last.isAfter(at.minus(cooldown)) || last.equals(at);
+        if (granted) {
+            putExecution(device, stored.withSends(stored.resends(), at), current.waitingJobs());
+            writes.add("claimUpdate");
+        }
+        return granted;
     }
 
     @Override
@@ -168,13 +196,27 @@ public final class InMemoryDeviceStateStore implements DeviceStateStore {
         beforeTransition.runBefore(this);
         synchronized (this) {
             DeviceState current = states.get(device);
-            if (current == null || !Objects.equals(current.execution(), before)) {
+            // As the adapter: the send record (moved by claimUpdate too) is not part of the condition,
+            // and a transition that did not send leaves it alone.
+            if (current == null) {
+                return false;
+            }
+            Execution stored = current.execution();
+            boolean matches = before == null
+                    ? stored == null
+                    : stored != null
+                            && stored.withSends(stored.resends(), before.sentAt())
+                                    .equals(before);
+            if (!matches) {
                 return false;
             }
             if (mirror != null && !mirror.transition(device, before, after)) {
                 return false;
             }
-            putExecution(device, after, current.waitingJobs());
+            Execution kept = before != null && stored != null && Objects.equals(before.sentAt(), after.sentAt())
+                    ? after.withSends(after.resends(), stored.sentAt())
+                    : after;
+            putExecution(device, kept, current.waitingJobs());
             writes.add("transition");
             return true;
         }

@@ -397,6 +397,11 @@ public final class InMemoryJobRepository implements JobRepository {
      */
     synchronized void move(
             String jobId, ExecutionStatus from, int fromStage, ExecutionStatus to, int toStage, boolean retry) {
+        move(jobId, from, fromStage, to, toStage, retry ? 1 : 0);
+    }
+
+    synchronized void move(
+            String jobId, ExecutionStatus from, int fromStage, ExecutionStatus to, int toStage, int retries) {
         Counters c = counters(jobId);
         if (from != to) {
             if (from != null) {
@@ -411,9 +416,7 @@ public final class InMemoryJobRepository implements JobRepository {
         if (JobCounts.inStage(to, toStage) && !sameGroupAndStatus) {
             c.addStage(toStage, to, 1);
         }
-        if (retry) {
-            c.retries++;
-        }
+        c.retries += retries;
     }
 
     @Override

@@ -461,8 +461,9 @@ public final class InMemoryRolloutStore implements RolloutStore {
                                     0,
                                     null))
                     .set(device, after);
-            if (before.status() != after.status() || before.stage() != after.stage() || startsAttempt) {
-                jobs.move(after.jobId(), before.status(), before.stage(), after.status(), after.stage(), startsAttempt);
+            int retries = after.retriesAddedFrom(before);
+            if (before.status() != after.status() || before.stage() != after.stage() || retries != 0) {
+                jobs.move(after.jobId(), before.status(), before.stage(), after.status(), after.stage(), retries);
             }
             return true;
         }

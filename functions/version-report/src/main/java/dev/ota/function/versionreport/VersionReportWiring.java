@@ -84,7 +84,8 @@ public record VersionReportWiring(
                         new DynamoDbRolloutStore(dynamo, tables),
                         clock,
                         engine.tuning().dynamicJobsTtl(),
-                        log));
+                        log),
+                env.seconds("RESEND_COOLDOWN_SECONDS", VersionReportService.DEFAULT_RESEND_COOLDOWN));
         return new VersionReportWiring(
                 json,
                 new ReportIntake(json, log, ReportIntake.reportTopic(env), observability.metrics()),

@@ -133,10 +133,16 @@ class VersionReportHandlerTest {
         assertThat(update.path("file_size").asLong()).isEqualTo(TARGET.fileSize());
         assertThat(minter.minted()).containsExactly(TARGET);
         assertThat(update.path("url").asText()).isEqualTo("https://firmware.example.com/" + TARGET.s3Key() + "?sig=1");
-        // Checkpoint restart: the same attempt, untouched; only the version report is recorded.
-        assertThat(store.execution(DEVICE)).isEqualTo(delivered);
+        // Checkpoint restart: the same attempt, untouched; the version report is recorded, kept in the
+        // execution's history (a late fail before it would make it the next attempt's start), and the
+        // send claimed in the delivery's send record (flood control).
+        assertThat(store.execution(DEVICE)
+                        .withHistory(java.util.List.of())
+                        .withSends(delivered.resends(), delivered.sentAt()))
+                .isEqualTo(delivered);
+        assertThat(store.execution(DEVICE).sentAt()).isEqualTo(REPORTED_AT);
         assertThat(store.get(DEVICE).lastSeenAt()).isEqualTo(REPORTED_AT);
-        assertThat(store.writes()).containsExactly("recordVersion");
+        assertThat(store.writes()).containsExactly("recordVersion", "transition", "claimUpdate");
     }
 
     @Test

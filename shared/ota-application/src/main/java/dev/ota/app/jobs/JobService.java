@@ -3,6 +3,7 @@ package dev.ota.app.jobs;
 import dev.ota.app.UpdateSender;
 import dev.ota.domain.DeviceState;
 import dev.ota.domain.Execution;
+import dev.ota.domain.ExecutionStateMachine;
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.Firmware;
 import dev.ota.domain.InvalidMessageException;
@@ -424,9 +425,7 @@ public final class JobService implements JobOperations {
             if (exec != null
                     && exec.jobId().equals(jobId)
                     && devices.transition(
-                            device,
-                            exec,
-                            exec.failed(ExecutionStatus.CANCELED, 0, "canceled by an operator", now, null))) {
+                            device, exec, ExecutionStateMachine.cancel(exec, now, "canceled by an operator"))) {
                 log.info("device_canceled", "jobId", jobId, "device", device.key());
                 return deviceView(jobId, deviceName);
             }

@@ -2,6 +2,7 @@ package dev.ota.app.jobs;
 
 import dev.ota.domain.DeviceState;
 import dev.ota.domain.Execution;
+import dev.ota.domain.ExecutionStateMachine;
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.device.DeviceId;
 import dev.ota.domain.job.JobRecord;
@@ -108,7 +109,7 @@ final class Sweeper {
             if (exec == null || !exec.jobId().equals(job.jobId())) {
                 return false;
             }
-            if (devices.transition(device, exec, exec.failed(ExecutionStatus.CANCELED, 0, reason, now, null))) {
+            if (devices.transition(device, exec, ExecutionStateMachine.cancel(exec, now, reason))) {
                 return true;
             }
         }

@@ -3,6 +3,7 @@ package dev.ota.port.out;
 import dev.ota.domain.DeviceState;
 import dev.ota.domain.Execution;
 import dev.ota.domain.device.DeviceId;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -39,4 +40,16 @@ public interface DeviceStateStore {
      * @return false if the stored execution is no longer {@code before}
      */
     boolean transition(DeviceId device, Execution before, Execution after);
+
+    /**
+     * Claims the sending of update_firmware for the current delivery of {@code exec} (same job,
+     * attempt and delivery start as stored) at {@code at}, the receive time of the report it answers;
+     * one conditional write of the execution's {@link Execution#sentAt()}, so concurrent containers
+     * agree. Granted when nothing was sent for the delivery yet, when the last send is
+     * {@code cooldown} or more older than {@code at}, or when it is this very report's (a retry of a
+     * run that claimed and then failed before or while publishing).
+     *
+     * @return true when the caller should send
+     */
+    boolean claimUpdate(DeviceId device, Execution exec, Instant at, Duration cooldown);
 }

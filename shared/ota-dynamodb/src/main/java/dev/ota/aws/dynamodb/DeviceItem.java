@@ -8,14 +8,18 @@ import static dev.ota.aws.dynamodb.Attr.str;
 
 import dev.ota.domain.DeviceState;
 import dev.ota.domain.Execution;
+import dev.ota.domain.ExecutionEvent;
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.FirmwareRef;
 import dev.ota.domain.RetryPolicy;
 import dev.ota.domain.device.DeviceId;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -51,10 +55,25 @@ final class DeviceItem {
     static final String RETRY_NOT_BEFORE = "execRetryNotBefore";
     static final String STAGE = "execStage";
     static final String TIMEOUT_MS = "execTimeoutMs";
+    /** Receive time of the run's newest downloading report (epoch ms); NULL while there was none. */
+    static final String DOWNLOAD_AT = "execDownloadAt";
+    /** The run's distinct events, one per line ({@link ExecutionEvent#encodeAll}); NULL while there are none. */
+    static final String HISTORY = "execHistory";
+    /**
+     * The run's downloading reports with progress, a list of {@link ExecutionEvent#encode} strings:
+     * apart from the rest of the history so that the one-write fast path can append to it
+     * (list_append) without reading it. Empty or absent while there are none.
+     */
+    static final String DOWNLOADS = "execDownloads";
     /** Network failures with progress resumed within their attempt (RetryPolicy.allowsResume). */
     static final String RESUMES = "execResumes";
-    /** Quiet resends of the current attempt (Execution.resends); absent on items written before it: 0. */
+    /** Quiet resends of the current delivery (Execution.resends); absent on items written before it: 0. */
     static final String RESENDS = "execResends";
+    /**
+     * When update_firmware last went out for the current delivery (epoch ms, Execution.sentAt): the
+     * resend cooldown's claim and the quiet time count from it; absent on items written before it.
+     */
+    static final String SENT_AT = "execSentAt";
     /** String set: dynamic jobs that skipped the device while another job held it. */
     static final String WAITING_JOBS = "waitingJobs";
 
@@ -109,12 +128,27 @@ final class DeviceItem {
                         : n(e.retryNotBefore().toEpochMilli()));
         a.put(STAGE, n(e.stage()));
         a.put(
+                DOWNLOAD_AT,
+                e.downloadAt() == null
+                        ? AttributeValue.fromNul(true)
+                        : n(e.downloadAt().toEpochMilli()));
+        List<ExecutionEvent> others = others(e.history());
+        List<ExecutionEvent> downloads = downloads(e.history());
+        a.put(HISTORY, others.isEmpty() ? AttributeValue.fromNul(true) : s(ExecutionEvent.encodeAll(others)));
+        // an empty list rather than NULL: the fast path's list_append needs a list (or no attribute)
+        a.put(
+                DOWNLOADS,
+                AttributeValue.fromL(downloads.stream().map(d -> s(d.encode())).toList()));
+        a.put(
                 TIMEOUT_MS,
                 e.timeout() == null
                         ? AttributeValue.fromNul(true)
                         : n(e.timeout().toMillis()));
         a.put(RESUMES, n(e.resumes()));
         a.put(RESENDS, n(e.resends()));
+        a.put(
+                SENT_AT,
+                e.sentAt() == null ? AttributeValue.fromNul(true) : n(e.sentAt().toEpochMilli()));
         return a;
     }
 
@@ -145,6 +179,8 @@ final class DeviceItem {
                 Duration.ofMillis(num(item, RETRY_INTERVAL_MS, 0)));
         Long notBefore = optNum(item, RETRY_NOT_BEFORE);
         Long timeoutMs = optNum(item, TIMEOUT_MS);
+        Long downloadAt = optNum(item, DOWNLOAD_AT);
+        Long sentAt = optNum(item, SENT_AT);
         return new Execution(
                 str(item, JOB_ID),
                 new FirmwareRef(str(item, TARGET), str(item, S3_KEY), num(item, FILE_SIZE, 0), str(item, MD5)),
@@ -161,7 +197,63 @@ final class DeviceItem {
                 (int) num(item, STAGE, 0),
                 timeoutMs == null ? null : Duration.ofMillis(timeoutMs),
                 (int) num(item, RESUMES, 0),
-                (int) num(item, RESENDS, 0));
+                (int) num(item, RESENDS, 0),
+                sentAt == null ? null : Instant.ofEpochMilli(sentAt),
+                downloadAt == null ? null : Instant.ofEpochMilli(downloadAt),
+                history(item));
+    }
+
+    /** The history: its events other than downloads and its downloads, in time order. */
+    private static List<ExecutionEvent> history(Map<String, AttributeValue> item) {
+        List<ExecutionEvent> history = new ArrayList<>(ExecutionEvent.decodeAll(str(item, HISTORY)));
+        AttributeValue downloads = item.get(DOWNLOADS);
+        if (downloads != null && downloads.hasL()) {
+            // the fast path appends without reading: a report it took twice is one event
+            downloads.l().stream()
+                    .map(d -> ExecutionEvent.decode(d.s()))
+                    .filter(d -> !history.contains(d))
+                    .forEach(history::add);
+            Collections.sort(history);
+        }
+        return history;
+    }
+
+    private static List<ExecutionEvent> downloads(List<ExecutionEvent> history) {
+        return history.stream()
+                .filter(ev -> ev.kind() == ExecutionEvent.Kind.DOWNLOAD)
+                .toList();
+    }
+
+    private static List<ExecutionEvent> others(List<ExecutionEvent> history) {
+        return history.stream()
+                .filter(ev -> ev.kind() != ExecutionEvent.Kind.DOWNLOAD)
+                .toList();
+    }
+
+    /**
+     * Condition: the stored history is {@code history}: the other events as one string (no
+     * attribute, or NULL, when none) and as many downloads (the fast path only appends).
+     */
+    static String historyIs(Expression e, List<ExecutionEvent> history) {
+        String h = e.name(HISTORY);
+        List<ExecutionEvent> others = others(history);
+        String othersAre = others.isEmpty()
+                ? "(attribute_not_exists(" + h + ") OR attribute_type(" + h + ", " + e.value(s("NULL")) + "))"
+                : h + " = " + e.value(s(ExecutionEvent.encodeAll(others)));
+        String d = e.name(DOWNLOADS);
+        int n = downloads(history).size();
+        String size = "size(" + d + ") = " + e.value(n(n));
+        String downloadsAre = n == 0 ? "(attribute_not_exists(" + d + ") OR " + size + ")" : size;
+        return othersAre + " AND " + downloadsAre;
+    }
+
+    /** Condition: the stored download time is {@code at} (no attribute, or NULL, when null). */
+    static String downloadAtIs(Expression e, Instant at) {
+        String d = e.name(DOWNLOAD_AT);
+        if (at == null) {
+            return "(attribute_not_exists(" + d + ") OR attribute_type(" + d + ", " + e.value(s("NULL")) + "))";
+        }
+        return d + " = " + e.value(n(at.toEpochMilli()));
     }
 
     /** Condition: the device holds no live execution (it has none, or its last one ended). */

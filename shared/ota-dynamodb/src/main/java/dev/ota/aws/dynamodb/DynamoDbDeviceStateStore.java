@@ -5,13 +5,17 @@ import static dev.ota.aws.dynamodb.Attr.s;
 
 import dev.ota.domain.DeviceState;
 import dev.ota.domain.Execution;
+import dev.ota.domain.ExecutionStateMachine;
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.device.DeviceId;
 import dev.ota.port.out.DeviceStateStore;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -50,9 +54,13 @@ public final class DynamoDbDeviceStateStore implements DeviceStateStore {
                         DeviceItem.JOB_ID,
                         n(receivedAt.plus(DeviceItem.UNUPDATED_RETENTION).getEpochSecond()));
         String lastSeen = e.name(DeviceItem.LAST_SEEN_AT);
-        // "<=" rather than "<": Lambda's retry of the same report must be processed again, not dropped.
-        String condition = "attribute_not_exists(" + lastSeen + ") OR " + lastSeen + " <= "
-                + e.value(n(receivedAt.toEpochMilli()));
+        String at = e.value(n(receivedAt.toEpochMilli()));
+        // The newest report names the current version; in one millisecond the greater version string
+        // does, so the order of delivery never decides. The same report again writes the same values
+        // (a Lambda retry still decides, and the state machine finds it a duplicate).
+        String condition = "attribute_not_exists(" + lastSeen + ") OR " + lastSeen + " < " + at + " OR ("
+                + lastSeen + " = " + at + " AND " + e.name(DeviceItem.CURRENT_VERSION) + " <= "
+                + e.value(s(version)) + ")";
         try {
             Map<String, AttributeValue> after = dynamo.updateItem(r -> r.tableName(tables.devices())
                             .key(DeviceItem.key(device))
@@ -83,11 +91,23 @@ public final class DynamoDbDeviceStateStore implements DeviceStateStore {
             DeviceId device, String targetVersion, int percent, Instant receivedAt) {
         Expression e = new Expression()
                 .set(DeviceItem.PERCENT, n(percent))
-                .set(DeviceItem.UPDATED_AT, n(receivedAt.toEpochMilli()));
+                .set(DeviceItem.UPDATED_AT, n(receivedAt.toEpochMilli()))
+                .set(DeviceItem.DOWNLOAD_AT, n(receivedAt.toEpochMilli()));
+        // The report joins the history's downloads without a read (ExecutionStateMachine.advanced).
+        String downloads = e.name(DeviceItem.DOWNLOADS);
+        e.setExpression(
+                downloads,
+                "list_append(if_not_exists(" + downloads + ", " + e.value(AttributeValue.fromL(List.of())) + "), "
+                        + e.value(AttributeValue.fromL(List.of(s(ExecutionStateMachine.download(percent, receivedAt)
+                                .encode()))))
+                        + ")");
+        String downloadAt = e.name(DeviceItem.DOWNLOAD_AT);
         String condition = e.name(DeviceItem.STATUS) + " = " + e.value(s(ExecutionStatus.DOWNLOADING.name()))
                 + " AND " + e.name(DeviceItem.TARGET) + " = " + e.value(s(targetVersion))
                 + " AND " + e.name(DeviceItem.PERCENT) + " < " + e.value(n(percent))
-                + " AND " + e.name(DeviceItem.ATTEMPT_STARTED_AT) + " <= " + e.value(n(receivedAt.toEpochMilli()));
+                + " AND " + e.name(DeviceItem.ATTEMPT_STARTED_AT) + " <= " + e.value(n(receivedAt.toEpochMilli()))
+                + " AND (attribute_not_exists(" + downloadAt + ") OR attribute_type(" + downloadAt + ", "
+                + e.value(s("NULL")) + ") OR " + downloadAt + " <= " + e.value(n(receivedAt.toEpochMilli())) + ")";
         try {
             dynamo.updateItem(r -> r.tableName(tables.devices())
                     .key(DeviceItem.key(device))
@@ -104,19 +124,33 @@ public final class DynamoDbDeviceStateStore implements DeviceStateStore {
 
     @Override
     public boolean transition(DeviceId device, Execution before, Execution after) {
-        Expression e = new Expression().setAll(DeviceItem.executionAttributes(after));
+        Map<String, AttributeValue> attributes = new HashMap<>(DeviceItem.executionAttributes(after));
+        if (Objects.equals(before.sentAt(), after.sentAt())) {
+            // The send record moves by claimUpdate too: a transition that did not send leaves it alone.
+            attributes.remove(DeviceItem.SENT_AT);
+        }
+        Expression e = new Expression().setAll(attributes);
         String condition = e.name(DeviceItem.JOB_ID) + " = " + e.value(s(before.jobId()))
                 + " AND " + e.name(DeviceItem.STATUS) + " = "
                 + e.value(s(before.status().name()))
                 + " AND " + e.name(DeviceItem.ATTEMPT) + " = " + e.value(n(before.attempt()))
                 + " AND " + e.name(DeviceItem.PERCENT) + " = " + e.value(n(before.percent()))
+                + " AND " + DeviceItem.historyIs(e, before.history())
+                + " AND " + DeviceItem.downloadAtIs(e, before.downloadAt())
                 // Two scheduler runs that found the same quiet attempt: one resend, not two.
                 + " AND " + resendsAre(e, before.resends());
         List<TransactWriteItem> writes = new ArrayList<>();
         writes.add(deviceUpdate(device, e, condition));
-        writes.add(ExecutionRow.upsert(tables.executions(), device, after));
         boolean startsAttempt = after.startsAttemptFrom(before);
-        if (JobCounters.moves(before.status(), before.stage(), after.status(), after.stage(), startsAttempt)) {
+        int retries = after.retriesAddedFrom(before);
+        boolean rowChanges = !ExecutionRow.attributes(device, before).equals(ExecutionRow.attributes(device, after))
+                || !Objects.equals(before.dueAt(), after.dueAt());
+        if (!rowChanges && !startsAttempt && retries == 0) {
+            // Only the history or the download time moved: the device item alone.
+            return transact(writes);
+        }
+        writes.add(ExecutionRow.upsert(tables.executions(), device, after));
+        if (JobCounters.moves(before.status(), before.stage(), after.status(), after.stage(), retries)) {
             writes.add(JobCounters.move(
                     tables.jobs(),
                     after.jobId(),
@@ -125,14 +159,39 @@ public final class DynamoDbDeviceStateStore implements DeviceStateStore {
                     before.stage(),
                     after.status(),
                     after.stage(),
-                    // a resume re-delivers within its attempt: not a retry
-                    startsAttempt && after.attempt() != before.attempt()));
+                    retries));
         }
         if (startsAttempt) {
             // A new attempt sends update_firmware: only while the job is IN_PROGRESS, checked atomically.
             writes.add(JobGuards.inProgress(tables.jobs(), after.jobId()));
         }
         return transact(writes);
+    }
+
+    @Override
+    public boolean claimUpdate(DeviceId device, Execution exec, Instant at, Duration cooldown) {
+        long ms = at.toEpochMilli();
+        Expression e = new Expression().set(DeviceItem.SENT_AT, n(ms));
+        String sentAt = e.name(DeviceItem.SENT_AT);
+        // The claim belongs to the delivery: job, attempt and the delivery's start must be the stored ones.
+        String condition = e.name(DeviceItem.JOB_ID) + " = " + e.value(s(exec.jobId()))
+                + " AND " + e.name(DeviceItem.ATTEMPT) + " = " + e.value(n(exec.attempt()))
+                + " AND " + e.name(DeviceItem.ATTEMPT_STARTED_AT) + " = "
+                + e.value(n(exec.attemptStartedAt().toEpochMilli()))
+                + " AND (attribute_not_exists(" + sentAt + ") OR attribute_type(" + sentAt + ", " + e.value(s("NULL"))
+                + ") OR " + sentAt + " <= " + e.value(n(ms - cooldown.toMillis()))
+                + " OR " + sentAt + " = " + e.value(n(ms)) + ")";
+        try {
+            dynamo.updateItem(r -> r.tableName(tables.devices())
+                    .key(DeviceItem.key(device))
+                    .updateExpression(e.update())
+                    .conditionExpression(condition)
+                    .expressionAttributeNames(e.names())
+                    .expressionAttributeValues(e.values()));
+            return true;
+        } catch (ConditionalCheckFailedException withinCooldown) {
+            return false;
+        }
     }
 
     private static String resendsAre(Expression e, int resends) {

@@ -37,6 +37,12 @@ final class Expression {
         return this;
     }
 
+    /** {@code SET placeholder = expression}: {@code expression} built with this expression's placeholders. */
+    Expression setExpression(String placeholder, String expression) {
+        set.add(placeholder + " = " + expression);
+        return this;
+    }
+
     Expression setAll(Map<String, AttributeValue> attributes) {
         attributes.forEach(this::set);
         return this;

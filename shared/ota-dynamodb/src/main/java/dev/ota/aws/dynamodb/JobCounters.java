@@ -61,6 +61,19 @@ public final class JobCounters {
             ExecutionStatus to,
             int toStage,
             boolean retry) {
+        return move(table, jobId, deviceName, from, fromStage, to, toStage, retry ? 1 : 0);
+    }
+
+    /** As above, adding {@code retries} (negative when a late report showed an attempt never began). */
+    static TransactWriteItem move(
+            String table,
+            String jobId,
+            String deviceName,
+            ExecutionStatus from,
+            int fromStage,
+            ExecutionStatus to,
+            int toStage,
+            int retries) {
         Expression e = new Expression();
         if (from != to) {
             if (from != null) {
@@ -75,15 +88,15 @@ public final class JobCounters {
         if (JobCounts.inStage(to, toStage) && !sameGroupAndStatus) {
             e.add(stageAttribute(toStage, to), 1);
         }
-        if (retry) {
-            e.add(RETRIES, 1);
+        if (retries != 0) {
+            e.add(RETRIES, retries);
         }
         return Transactions.update(table, Map.of("jobId", s(shardKey(jobId, deviceName))), e, null);
     }
 
     /** Whether {@link #move} would change anything. */
-    static boolean moves(ExecutionStatus from, int fromStage, ExecutionStatus to, int toStage, boolean retry) {
-        return from != to || fromStage != toStage || retry;
+    static boolean moves(ExecutionStatus from, int fromStage, ExecutionStatus to, int toStage, int retries) {
+        return from != to || fromStage != toStage || retries != 0;
     }
 
     static JobCounts read(DynamoDbClient dynamo, String table, String jobId) {

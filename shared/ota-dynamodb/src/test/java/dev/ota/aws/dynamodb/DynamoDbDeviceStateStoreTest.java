@@ -238,6 +238,17 @@ class DynamoDbDeviceStateStoreTest extends StoreFixture {
         }
 
         @Test
+        void aMoveDecidedBeforeADownloadTimeWasRaisedIsRefused() {
+            // Found by EventOrderOnTheStoreProperties: a version report starting the next attempt
+            // raced a late downloading report that only raised the download time; the attempt's
+            // write put the old time back, and the attempt stayed DELIVERED instead of DOWNLOADING.
+            Execution raised = moved(queued, delivered, delivered.withDownload(10, T0.plusSeconds(5)));
+            assertThat(devices.transition(queued, delivered, delivered.withStatus(BURNING, 100, T0.plusSeconds(1))))
+                    .isFalse();
+            assertThat(state(queued).execution()).isEqualTo(raised);
+        }
+
+        @Test
         void theSameMoveTwiceIsAppliedOnce() {
             Execution succeeded = delivered.withStatus(SUCCEEDED, 100, T0.plusSeconds(1));
 

@@ -40,6 +40,18 @@ final class MotoTables {
         return dynamo;
     }
 
+    /**
+     * A moto_server of its own with the template's tables, for a test that needs more than the one
+     * request at a time a moto_server serves; it ends with the JVM.
+     */
+    static DynamoDbClient ownServer() {
+        MotoServer server = new MotoServer().start();
+        DynamoDbClient client = StandInClients.dynamoDb(server.endpoint());
+        CloudFormationTables.create(
+                client, CloudFormationTables.declaredIn(RepoRoot.find().resolve("template.yaml")));
+        return client;
+    }
+
     /** Another client on the same moto_server, with {@code overrides} (interceptors); the caller closes it. */
     static DynamoDbClient client(ClientOverrideConfiguration overrides) {
         dynamo();

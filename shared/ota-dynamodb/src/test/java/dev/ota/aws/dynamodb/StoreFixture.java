@@ -41,13 +41,28 @@ class StoreFixture {
 
     static final RetryPolicy POLICY = new RetryPolicy(3, Set.of(-1, -3, -4, -5), Duration.ofSeconds(30));
 
-    final DynamoDbClient dynamo = MotoTables.dynamo();
+    final DynamoDbClient dynamo;
     final Tables tables = MotoTables.TABLES;
-    final DynamoDbDeviceStateStore devices = new DynamoDbDeviceStateStore(dynamo, tables);
-    final DynamoDbJobRepository jobs = new DynamoDbJobRepository(dynamo, tables);
-    final DynamoDbRolloutStore rollout = new DynamoDbRolloutStore(dynamo, tables);
-    final DynamoDbFirmwareCatalog firmware = new DynamoDbFirmwareCatalog(dynamo, tables);
-    final DynamoDbDeviceDirectory directory = new DynamoDbDeviceDirectory(dynamo, tables);
+    final DynamoDbDeviceStateStore devices;
+    final DynamoDbJobRepository jobs;
+    final DynamoDbRolloutStore rollout;
+    final DynamoDbFirmwareCatalog firmware;
+    final DynamoDbDeviceDirectory directory;
+
+    /** On the shared moto_server. */
+    StoreFixture() {
+        this(MotoTables.dynamo());
+    }
+
+    /** On the moto_server {@code dynamo} talks to (its tables made by {@link MotoTables}). */
+    StoreFixture(DynamoDbClient dynamo) {
+        this.dynamo = dynamo;
+        this.devices = new DynamoDbDeviceStateStore(dynamo, tables);
+        this.jobs = new DynamoDbJobRepository(dynamo, tables);
+        this.rollout = new DynamoDbRolloutStore(dynamo, tables);
+        this.firmware = new DynamoDbFirmwareCatalog(dynamo, tables);
+        this.directory = new DynamoDbDeviceDirectory(dynamo, tables);
+    }
 
     static FirmwareRef firmware(String version) {
         return new FirmwareRef(version, "firmware/" + version + ".bin", 4096, "0123456789abcdef0123456789abcdef");
