@@ -579,7 +579,10 @@ class DynamoDbRolloutStoreTest extends StoreFixture {
                     2,
                     Duration.ofMinutes(5),
                     1,
-                    0);
+                    0,
+                    null,
+                    null,
+                    List.of());
             Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> item =
                     new java.util.HashMap<>(ExecutionRow.key(job.jobId(), device.deviceName()));
             item.putAll(ExecutionRow.attributes(device, failed));
