@@ -509,24 +509,23 @@ function createJobPage() {
     if (v('description')) b.description = v('description');
     return JSON.parse(JSON.stringify(b));
   }
-  let estimateSeq = 0;
-  async function update() {
-    const b = body();
-    out.textContent = JSON.stringify(b, null, 2);
-    const seq = ++estimateSeq;
-    const t = b.targets;
-    if (t.type === 'DEVICE_LIST') { estimate.textContent = `Targets ${new Set(t.deviceNames).size} device(s) by name${t.sourceVersions ? ', fewer if some run other versions' : ''}.`; return; }
-    if ((t.type === 'SOURCE_VERSIONS' || t.type === 'PRODUCT') && b.productId) {
-      try {
-        const fleet = await api('GET', `/products/${enc(b.productId)}/versions`);
-        if (seq !== estimateSeq) return;
-        const n = t.type === 'PRODUCT' ? fleet.devices : fleet.versions.filter(x => (t.sourceVersions || []).includes(x.version)).reduce((a, x) => a + x.devices, 0);
-        estimate.textContent = `About ${n} device(s) would be targeted now (devices per reported version; the API has no dry run).`;
-      } catch (e) { if (seq === estimateSeq) estimate.replaceChildren(errorBox(e)); }
-      return;
-    }
-    estimate.textContent = 'The device count is known once the job starts (the API has no dry run for this target type).';
+  // The count is the API's dry run (POST /jobs/dry-run): checked as a create is, counted as the expansion would count.
+  function update() {
+    out.textContent = JSON.stringify(body(), null, 2);
+    estimate.textContent = 'Press "Count devices" for the exact number of devices this job would target now.';
   }
+  async function count() {
+    try {
+      const c = await busy(countButton, 'Counting…', () => api('POST', '/jobs/dry-run', body()));
+      const skipped = [c.invalidDeviceNames ? `${c.invalidDeviceNames} invalid name(s)` : '', c.duplicateDeviceNames ? `${c.duplicateDeviceNames} repeated name(s)` : ''].filter(Boolean);
+      estimate.replaceChildren(
+        c.targets === null ? 'The device count is not known before the job starts.'
+          : h('span', {}, (c.complete ? '' : 'At least '), h('strong', { id: 'job-count' }, String(c.targets)), ' device(s) would be targeted now.'),
+        skipped.length ? ` Skipped: ${skipped.join(', ')}.` : '', c.note ? ` ${c.note}` : '');
+    } catch (e) { estimate.replaceChildren(errorBox(e)); }
+  }
+  const countButton = h('button', { type: 'button', class: 'secondary', id: 'count-devices', onclick: count }, 'Count devices');
+  estimate.before(countButton);
   async function submit(e) {
     e.preventDefault();
     result.replaceChildren();

@@ -254,7 +254,16 @@ class ConsoleIT {
                 type("#create-job input[name='s2.successThresholdPercent']", "0");
                 type("#create-job input[name='s2.failureThresholdPercent']", "50");
                 type("#create-job input[name='s2.minDevicesForFailure']", "3"); // one broken device does not pause
-                awaitText("#job-estimate", "Targets 5 device(s) by name", 10);
+                // The exact count, from the API's dry run: the whole product, then the list.
+                new Select(browser.findElement(By.cssSelector("#create-job select[name=targetType]")))
+                        .selectByValue("PRODUCT");
+                click(By.id("count-devices"));
+                awaitText("#job-estimate", "6 device(s) would be targeted now", 30);
+                new Select(browser.findElement(By.cssSelector("#create-job select[name=targetType]")))
+                        .selectByValue("DEVICE_LIST");
+                click(By.id("count-devices"));
+                awaitText("#job-estimate", "5 device(s) would be targeted now", 30);
+                assertThat(textOf("#job-count")).isEqualTo("5");
                 JsonNode shown = SharedStack.JSON.readTree(textOf("#job-json"));
                 assertThat(shown.path("targets").path("deviceNames")).hasSize(5);
                 assertThat(shown.path("stages")).hasSize(2);

@@ -20,6 +20,7 @@ import dev.ota.port.in.JobOperations.JobStatistics;
 import dev.ota.port.in.JobOperations.JobView;
 import dev.ota.port.in.JobOperations.Recount;
 import dev.ota.port.in.JobOperations.StageHealth;
+import dev.ota.port.in.JobOperations.TargetCount;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -287,6 +288,20 @@ final class JsonViews {
         node.put("inProgress", s.inProgress());
         node.put("queued", s.queued());
         node.put("retries", s.retries());
+        return node;
+    }
+
+    ObjectNode targetCount(TargetCount c) {
+        ObjectNode node = json.createObjectNode();
+        if (c.targets() == null) {
+            node.putNull("targets");
+        } else {
+            node.put("targets", c.targets());
+        }
+        node.put("invalidDeviceNames", c.invalidNames());
+        node.put("duplicateDeviceNames", c.duplicateNames());
+        node.put("complete", c.complete());
+        node.put("note", c.note());
         return node;
     }
 

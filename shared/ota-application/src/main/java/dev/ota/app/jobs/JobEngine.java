@@ -16,6 +16,7 @@ import dev.ota.domain.rollout.StageEvaluator;
 import dev.ota.domain.rollout.StagePlan;
 import dev.ota.domain.rollout.StageVerdict;
 import dev.ota.log.StructuredLog;
+import dev.ota.port.in.JobOperations;
 import dev.ota.port.out.DeviceDirectory;
 import dev.ota.port.out.DeviceListSource;
 import dev.ota.port.out.DeviceStateStore;
@@ -203,6 +204,11 @@ public final class JobEngine {
             return false;
         }
         return expander.run(jobId, tuning.inlineExpansion(), false).done();
+    }
+
+    /** What a job of {@code def} would target now (a dry run of its expansion; nothing is written). */
+    public JobOperations.TargetCount countTargets(JobDefinition def) {
+        return expander.count(def);
     }
 
     /** Rows deleted per step of a job's deletion (a Query page of keys, then BatchWriteItem deletes). */

@@ -36,6 +36,25 @@ public interface JobOperations {
     JobView create(CreateJob request, String clientToken, String actor);
 
     /**
+     * A dry run of {@link #create}: the request is checked exactly as creation checks it (a refusal is
+     * the same error), then its targets are counted as the job's expansion would count them now.
+     * Nothing is written.
+     */
+    TargetCount countTargets(CreateJob request);
+
+    /**
+     * What a job created now would target.
+     *
+     * @param targets distinct devices the expansion would queue, or null when they cannot be counted
+     *     here (thing-group and fleet-query targets: only the job worker reads the AWS IoT registry)
+     * @param invalidNames names in a device list (inline or file) that are no valid device name
+     * @param duplicateNames names a device list repeats (each device is targeted once)
+     * @param complete false when the count stopped at its time budget ({@code targets} is then a lower bound)
+     * @param note why the count is not exact, or null
+     */
+    record TargetCount(Long targets, long invalidNames, long duplicateNames, boolean complete, String note) {}
+
+    /**
      * Changes a job that has not ended: rate, stage thresholds and failure actions, in-progress
      * timeout, retries, description. Devices already released keep the timeout and retries they
      * were released with.
