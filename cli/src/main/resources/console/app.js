@@ -328,14 +328,7 @@ function jobPage(jobId) {
     options: { maintainAspectRatio: false, animation: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } } });
   const failChart = chart(failCanvas, { type: 'bar', data: { labels: [], datasets: [{ label: 'devices', data: [], backgroundColor: '#a40e26' }] },
     options: { maintainAspectRatio: false, animation: false, plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } } });
-  const events = [];
-  let last = null;
   let lastProduct = '';
-
-  function event(at, text) {
-    events.push({ at, text });
-    timeline.replaceChildren(...events.map(e => h('li', {}, h('time', { datetime: e.at }, when(e.at)), ' — ', e.text)));
-  }
 
   async function act(button, verb, label) {
     actionsErr.replaceChildren();
@@ -355,21 +348,9 @@ function jobPage(jobId) {
     buttons.pause.disabled = job.state !== 'IN_PROGRESS';
     buttons.resume.disabled = job.state !== 'PAUSED';
     buttons.cancel.disabled = job.ended;
-    // Timeline: what the API records (created, started, who acted) and what this page saw change.
-    if (!last) {
-      event(job.createdAt, `created${job.createdBy ? ' by ' + job.createdBy : ''}`);
-      if (job.startAt) event(job.startAt, 'scheduled start');
-      if (job.state !== 'IN_PROGRESS') event(new Date().toISOString(), `${job.state}${job.stateReason ? ': ' + job.stateReason : ''}`);
-    } else {
-      const now = new Date().toISOString();
-      if (health.currentStage !== last.currentStage) event(now, `stage ${health.currentStage} released (stage ${last.currentStage} passed)`);
-      if (job.state !== last.state) {
-        const who = job.state === 'PAUSED' ? job.pausedBy : job.state === 'IN_PROGRESS' && last.state === 'PAUSED' ? job.resumedBy : job.state === 'CANCELED' ? job.canceledBy : null;
-        const what = job.state === 'PAUSED' ? (job.pausedBy ? 'paused' : 'paused by threshold') : job.state === 'IN_PROGRESS' && last.state === 'PAUSED' ? 'resumed' : job.state;
-        event(now, `${what}${who ? ' by ' + who : ''}${job.stateReason ? ': ' + job.stateReason : ''}`);
-      }
-    }
-    last = { state: job.state, currentStage: health.currentStage };
+    // Timeline: the job's events as the API stores them (each written with the change it records; the last 100).
+    timeline.replaceChildren(...(job.events || []).map(e => h('li', { 'data-kind': e.kind }, h('time', { datetime: e.at }, when(e.at)), ' — ',
+      e.kind.toLowerCase().replace('_', ' '), e.actor ? ` by ${e.actor}` : '', e.detail ? (e.detail.startsWith('by ') ? ' ' : ': ') + e.detail : '')));
     stages.replaceChildren(table('Stages, thresholds and verdicts',
       ['Stage', 'Phase', { label: 'Size', num: true }, { label: 'Released', num: true }, { label: 'Succeeded', num: true },
         { label: 'Failed', num: true }, { label: 'Timed out', num: true }, { label: 'Live', num: true },

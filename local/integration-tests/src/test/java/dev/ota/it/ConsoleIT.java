@@ -344,7 +344,9 @@ class ConsoleIT {
                             .isEqualTo("SUCCEEDED");
                 }
                 assertThat(textOf("#job-head")).contains("5 of 5 finished");
-                assertThat(textOf("#job-timeline")).contains("created", "COMPLETED");
+                // The timeline is the API's: stored with each change, not what the page happened to see.
+                awaitText("#job-timeline", "completed: 5 of 5 succeeded", 30);
+                assertThat(textOf("#job-timeline")).contains("created by arn:aws:iam::", "stage released: stage 2");
 
                 // A second job, for a device that never answers: canceled from its page.
                 browser.get(browser.getCurrentUrl().replaceAll("#.*$", "") + "#/jobs/new");
@@ -368,7 +370,8 @@ class ConsoleIT {
                 click(By.xpath("//button[text()='Cancel job']"));
                 waitUpTo(10).until(ExpectedConditions.alertIsPresent()).accept();
                 awaitText("#job-state", "CANCELED", 30);
-                assertThat(textOf("#job-timeline")).contains("CANCELED");
+                awaitText("#job-timeline", "canceled by arn:aws:iam::", 30);
+                assertThat(textOf("#job-timeline")).contains("paused by arn:aws:iam::", "resumed by arn:aws:iam::");
 
                 // The jobs list, filtered by state, shows each job where it belongs.
                 browser.get(browser.getCurrentUrl().replaceAll("#.*$", "") + "#/jobs?product=" + product

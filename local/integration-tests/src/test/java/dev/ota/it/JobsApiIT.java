@@ -104,6 +104,14 @@ class JobsApiIT {
                     .as("the operator's retry after a failure")
                     .isEqualTo(1);
             assertThat(end.path("targetCount").asLong()).isEqualTo(4);
+            List<String> timeline = new ArrayList<>();
+            api.get("/jobs/" + jobId)
+                    .body()
+                    .path("events")
+                    .forEach(e -> timeline.add(e.path("kind").asText()));
+            assertThat(timeline)
+                    .as("the job's timeline, stored with each change")
+                    .containsExactly("CREATED", "STARTED", "PAUSED", "RESUMED", "CANCELED");
         }
     }
 

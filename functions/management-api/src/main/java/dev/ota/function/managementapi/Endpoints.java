@@ -140,7 +140,7 @@ final class Endpoints {
     }
 
     ApiResponse describeJob(ApiRequest request, Map<String, String> p) {
-        return ApiResponse.ok(200, views.job(jobs.describe(p.get("jobId"))));
+        return ApiResponse.ok(200, views.jobWithEvents(jobs.describe(p.get("jobId"))));
     }
 
     ApiResponse pauseJob(ApiRequest request, Map<String, String> p) {

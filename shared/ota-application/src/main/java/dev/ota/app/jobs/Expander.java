@@ -1,6 +1,7 @@
 package dev.ota.app.jobs;
 
 import dev.ota.domain.job.JobDefinition;
+import dev.ota.domain.job.JobEvent;
 import dev.ota.domain.job.JobPatch;
 import dev.ota.domain.job.JobRecord;
 import dev.ota.domain.job.JobStatus;
@@ -254,7 +255,17 @@ final class Expander {
                 reason = "no targets: " + problem;
             }
         }
-        jobs.update(jobId, JobPatch.patch().ifStateIn(JobStatus.PREPARING).state(next, reason));
+        JobPatch patch = JobPatch.patch().ifStateIn(JobStatus.PREPARING).state(next, reason);
+        if (next != JobStatus.SCHEDULED) {
+            patch.event(
+                    JobEvent.of(
+                            next == JobStatus.ABORTED ? JobEvent.Kind.ABORTED : JobEvent.Kind.STARTED,
+                            now,
+                            null,
+                            reason),
+                    job);
+        }
+        jobs.update(jobId, patch);
         log.info(
                 "expansion_done",
                 "jobId",

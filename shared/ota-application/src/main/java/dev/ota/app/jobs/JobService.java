@@ -13,6 +13,7 @@ import dev.ota.domain.device.DeviceId;
 import dev.ota.domain.job.ClientToken;
 import dev.ota.domain.job.JobCounts;
 import dev.ota.domain.job.JobDefinition;
+import dev.ota.domain.job.JobEvent;
 import dev.ota.domain.job.JobPatch;
 import dev.ota.domain.job.JobRecord;
 import dev.ota.domain.job.JobStatus;
@@ -363,7 +364,8 @@ public final class JobService implements JobOperations {
                         .ifStateIn(JobStatus.SCHEDULED, JobStatus.PREPARING, JobStatus.IN_PROGRESS)
                         .state(JobStatus.PAUSED, "paused by an operator")
                         .pausedByRule(false)
-                        .pausedBy(actor))) {
+                        .pausedBy(actor)
+                        .event(JobEvent.of(JobEvent.Kind.PAUSED, clock.instant(), actor, null), job))) {
             throw notActive(jobId, "pause");
         }
         log.info("job_paused", "jobId", jobId, "by", actor == null ? "operator" : actor);
@@ -392,7 +394,8 @@ public final class JobService implements JobOperations {
                 .ifStateIn(JobStatus.PAUSED)
                 .state(next, "resumed by an operator")
                 .pausedByRule(false)
-                .resumedBy(actor);
+                .resumedBy(actor)
+                .event(JobEvent.of(JobEvent.Kind.RESUMED, now, actor, "to " + next), job);
         if (job.pausedByRule()) {
             patch.resumedStage(job.currentStage());
         }
@@ -418,7 +421,8 @@ public final class JobService implements JobOperations {
                         .ifStateIn(CANCELABLE)
                         .state(JobStatus.CANCELED, "canceled by an operator")
                         .dynamicActive(false)
-                        .canceledBy(actor))) {
+                        .canceledBy(actor)
+                        .event(JobEvent.of(JobEvent.Kind.CANCELED, clock.instant(), actor, null), job))) {
             throw notActive(jobId, "cancel");
         }
         log.info("job_canceled", "jobId", jobId, "by", actor);

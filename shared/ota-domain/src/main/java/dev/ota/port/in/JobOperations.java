@@ -3,6 +3,7 @@ package dev.ota.port.in;
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.Page;
 import dev.ota.domain.job.JobActors;
+import dev.ota.domain.job.JobEvent;
 import dev.ota.domain.job.JobStatus;
 import dev.ota.domain.job.TargetType;
 import dev.ota.domain.rollout.Stage;
@@ -207,6 +208,7 @@ public interface JobOperations {
 
     /**
      * @param actors who created, last paused, resumed and canceled the job (IAM caller ARNs; null where none)
+     * @param events the job's timeline, oldest first (the last {@link JobEvent#MAX_EVENTS})
      */
     record JobView(
             String jobId,
@@ -224,7 +226,49 @@ public interface JobOperations {
             Instant startAt,
             Instant endAt,
             CreateJob definition,
-            JobActors actors) {
+            JobActors actors,
+            List<JobEvent> events) {
+
+        public JobView {
+            events = events == null ? List.of() : List.copyOf(events);
+        }
+
+        public JobView(
+                String jobId,
+                String productId,
+                String targetVersion,
+                JobStatus state,
+                boolean dynamic,
+                String description,
+                long targetCount,
+                int currentStage,
+                int stageCount,
+                Map<ExecutionStatus, Long> counts,
+                String stateReason,
+                Instant createdAt,
+                Instant startAt,
+                Instant endAt,
+                CreateJob definition,
+                JobActors actors) {
+            this(
+                    jobId,
+                    productId,
+                    targetVersion,
+                    state,
+                    dynamic,
+                    description,
+                    targetCount,
+                    currentStage,
+                    stageCount,
+                    counts,
+                    stateReason,
+                    createdAt,
+                    startAt,
+                    endAt,
+                    definition,
+                    actors,
+                    List.of());
+        }
 
         public JobView(
                 String jobId,
