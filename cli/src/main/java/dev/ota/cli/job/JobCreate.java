@@ -18,6 +18,7 @@ import dev.ota.domain.job.ClientToken;
 import dev.ota.domain.job.JobDefinition;
 import dev.ota.domain.rollout.RolloutRate;
 import dev.ota.domain.rollout.StagePlan;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -377,7 +378,7 @@ final class JobCreate extends Subcommand {
     }
 
     /** The dry run's answer in words. */
-    static void count(java.io.PrintStream out, JsonNode c) {
+    static void count(PrintStream out, JsonNode c) {
         out.println((c.path("targets").isNull() ? "unknown" : c.path("targets").asText())
                 + " devices would be targeted"
                 + (c.path("complete").asBoolean() ? "" : " (at least: the count stopped early)"));

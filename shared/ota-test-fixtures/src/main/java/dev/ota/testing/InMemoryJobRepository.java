@@ -145,7 +145,7 @@ public final class InMemoryJobRepository implements JobRepository {
         if (p.newEvent() == null) {
             return j.events();
         }
-        java.util.TreeMap<String, JobEvent> byId = new java.util.TreeMap<>();
+        TreeMap<String, JobEvent> byId = new TreeMap<>();
         if (!p.startsEvents()) {
             j.events().forEach(ev -> byId.put(ev.id(), ev));
             p.droppedEvents().forEach(byId::remove);
