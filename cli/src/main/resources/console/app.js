@@ -2,6 +2,7 @@
 // (which signs each call with SigV4 as the CLI does). No framework: DOM built with h(), charts by Chart.js.
 
 const REFRESH_MS = 5000;
+const FLEET_SAMPLE_MS = 60000;
 const STATES = ['SCHEDULED', 'PREPARING', 'IN_PROGRESS', 'PAUSED', 'CANCELED', 'ABORTED', 'COMPLETED', 'DELETION_IN_PROGRESS'];
 const EXEC = ['QUEUED', 'DELIVERED', 'DOWNLOADING', 'BURNING', 'RETRY_PENDING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'CANCELED', 'SKIPPED'];
 const LIVE = ['QUEUED', 'DELIVERED', 'DOWNLOADING', 'BURNING', 'RETRY_PENDING'];
@@ -137,6 +138,7 @@ async function fleetPage(params) {
     const byState = Object.fromEntries(EXEC.map(s => [s, live.reduce((n, j) => n + (j.counts[s] || 0), 0)]));
     const vCanvas = h('canvas', { role: 'img', 'aria-label': 'Devices per reported firmware version' });
     const sCanvas = h('canvas', { role: 'img', 'aria-label': 'Devices per execution state in live jobs' });
+    const hCanvas = h('canvas', { role: 'img', 'aria-label': 'Devices per version, sampled while this page is open' });
     slot.replaceChildren(h('div', { class: 'grid' },
       h('section', { class: 'panel' }, h('h3', {}, `Versions (${versions.devices} devices reporting)`),
         h('div', { class: 'chart-box' }, vCanvas),
@@ -147,9 +149,35 @@ async function fleetPage(params) {
         h('div', { class: 'chart-box' }, sCanvas),
         table('Devices per state', ['State', { label: 'Devices', num: true }],
           EXEC.filter(s => byState[s]).map(s => h('tr', {}, h('td', {}, badge(s)), h('td', { class: 'num' }, byState[s]))),
-          { id: 'fleet-states' }))));
+          { id: 'fleet-states' })),
+      h('section', { class: 'panel' }, h('h3', {}, 'Versions while this page is open'),
+        h('p', { class: 'muted', id: 'fleet-history-note' }, `The API keeps no history of the fleet's versions: this chart starts when the page opened and adds a sample every ${FLEET_SAMPLE_MS / 60000} minute(s) (one API call each).`),
+        h('div', { class: 'chart-box' }, hCanvas))));
     chart(vCanvas, { type: 'doughnut', data: { labels: versions.versions.map(v => v.version),
       datasets: [{ data: versions.versions.map(v => v.devices), backgroundColor: COLORS }] }, options: { maintainAspectRatio: false, animation: false } });
+    const shifting = chart(hCanvas, { type: 'line', data: { labels: [], datasets: [] },
+      options: { maintainAspectRatio: false, animation: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } } });
+    const sample = v => {
+      if (!shifting) return;
+      shifting.data.labels.push(new Date().toLocaleTimeString());
+      const n = shifting.data.labels.length;
+      for (const { version, devices } of v.versions) {
+        let ds = shifting.data.datasets.find(d => d.label === version);
+        if (!ds) {
+          const color = COLORS[shifting.data.datasets.length % COLORS.length];
+          ds = { label: version, data: new Array(n - 1).fill(0), borderColor: color, backgroundColor: color, fill: false };
+          shifting.data.datasets.push(ds);
+        }
+        ds.data.push(devices);
+      }
+      shifting.data.datasets.forEach(d => { while (d.data.length < n) d.data.push(0); });
+      shifting.update();
+    };
+    sample(versions);
+    timers.push(setInterval(async () => {
+      if (document.hidden) return;
+      try { sample(await api('GET', `/products/${enc(product)}/versions`)); } catch { /* the next sample tries again */ }
+    }, FLEET_SAMPLE_MS));
     chart(sCanvas, { type: 'bar', data: { labels: EXEC, datasets: [{ label: 'devices', data: EXEC.map(s => byState[s]), backgroundColor: '#0b5cad' }] },
       options: { maintainAspectRatio: false, animation: false, plugins: { legend: { display: false } } } });
   } catch (e) { showError(slot, e); }
@@ -270,11 +298,18 @@ async function awaitVerified(product, version, status) {
   return null;
 }
 
+/** Rows a list asks the API for: the page's `pageSize` setting (1..1000, in its address), else the default. */
+function pageSize(params, fallback) {
+  const n = Number(params.get('pageSize'));
+  return Number.isInteger(n) && n >= 1 && n <= 1000 ? n : fallback;
+}
+
 async function jobsPage(params) {
   const product = params.get('product') || '';
   const state = params.get('state') || '';
+  const limit = pageSize(params, 100);
   const slot = h('div', { 'aria-live': 'polite' });
-  const form = h('form', { class: 'inline', onsubmit: e => { e.preventDefault(); location.hash = '#/jobs' + qs({ product: form.product.value.trim(), state: form.state.value }); } },
+  const form = h('form', { class: 'inline', onsubmit: e => { e.preventDefault(); location.hash = '#/jobs' + qs({ product: form.product.value.trim(), state: form.state.value, pageSize: params.get('pageSize') }); } },
     h('label', {}, 'Product', h('input', { name: 'product', value: product, autocomplete: 'off' })),
     h('label', {}, 'State', h('select', { name: 'state' }, h('option', { value: '' }, 'any'),
       STATES.map(s => h('option', { value: s, selected: s === state }, s)))),
@@ -284,7 +319,7 @@ async function jobsPage(params) {
   const items = [];
   async function load(more) {
     try {
-      const r = await api('GET', '/jobs' + qs({ productId: product, limit: 100, nextToken: more ? next : null }));
+      const r = await api('GET', '/jobs' + qs({ productId: product, limit, nextToken: more ? next : null }));
       next = r.nextToken;
       items.push(...r.items.filter(j => !state || j.state === state));
       slot.replaceChildren(table(state ? `Jobs in state ${state} (the API lists all; filtered here)` : 'Jobs',
@@ -292,13 +327,14 @@ async function jobsPage(params) {
         items.map(j => h('tr', {}, h('td', {}, h('a', { href: '#/jobs/' + enc(j.jobId) }, j.jobId)), h('td', {}, j.productId),
           h('td', {}, j.targetVersion), h('td', {}, badge(j.state)), h('td', { class: 'num' }, j.finished),
           h('td', { class: 'num' }, j.targetCount), h('td', {}, when(j.createdAt)))), { id: 'jobs-table' }),
-        next ? h('button', { class: 'secondary', onclick: () => load(true) }, 'Load more') : '');
+        next ? h('button', { class: 'secondary', id: 'jobs-more', onclick: e => busy(e.target, 'Loading…', () => load(true)) }, 'Load more') : '');
     } catch (e) { showError(slot, e); }
   }
   load();
 }
 
-function jobPage(jobId) {
+function jobPage(jobId, params) {
+  const devicePageSize = pageSize(params, 20);
   const head = h('div', { 'aria-live': 'polite', id: 'job-head' });
   const actionsErr = h('div', {});
   const stages = h('div', { id: 'job-stages' });
@@ -328,14 +364,7 @@ function jobPage(jobId) {
     options: { maintainAspectRatio: false, animation: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } } });
   const failChart = chart(failCanvas, { type: 'bar', data: { labels: [], datasets: [{ label: 'devices', data: [], backgroundColor: '#a40e26' }] },
     options: { maintainAspectRatio: false, animation: false, plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } } });
-  const events = [];
-  let last = null;
   let lastProduct = '';
-
-  function event(at, text) {
-    events.push({ at, text });
-    timeline.replaceChildren(...events.map(e => h('li', {}, h('time', { datetime: e.at }, when(e.at)), ' — ', e.text)));
-  }
 
   async function act(button, verb, label) {
     actionsErr.replaceChildren();
@@ -355,21 +384,9 @@ function jobPage(jobId) {
     buttons.pause.disabled = job.state !== 'IN_PROGRESS';
     buttons.resume.disabled = job.state !== 'PAUSED';
     buttons.cancel.disabled = job.ended;
-    // Timeline: what the API records (created, started, who acted) and what this page saw change.
-    if (!last) {
-      event(job.createdAt, `created${job.createdBy ? ' by ' + job.createdBy : ''}`);
-      if (job.startAt) event(job.startAt, 'scheduled start');
-      if (job.state !== 'IN_PROGRESS') event(new Date().toISOString(), `${job.state}${job.stateReason ? ': ' + job.stateReason : ''}`);
-    } else {
-      const now = new Date().toISOString();
-      if (health.currentStage !== last.currentStage) event(now, `stage ${health.currentStage} released (stage ${last.currentStage} passed)`);
-      if (job.state !== last.state) {
-        const who = job.state === 'PAUSED' ? job.pausedBy : job.state === 'IN_PROGRESS' && last.state === 'PAUSED' ? job.resumedBy : job.state === 'CANCELED' ? job.canceledBy : null;
-        const what = job.state === 'PAUSED' ? (job.pausedBy ? 'paused' : 'paused by threshold') : job.state === 'IN_PROGRESS' && last.state === 'PAUSED' ? 'resumed' : job.state;
-        event(now, `${what}${who ? ' by ' + who : ''}${job.stateReason ? ': ' + job.stateReason : ''}`);
-      }
-    }
-    last = { state: job.state, currentStage: health.currentStage };
+    // Timeline: the job's events as the API stores them (each written with the change it records; the last 100).
+    timeline.replaceChildren(...(job.events || []).map(e => h('li', { 'data-kind': e.kind }, h('time', { datetime: e.at }, when(e.at)), ' — ',
+      e.kind.toLowerCase().replace('_', ' '), e.actor ? ` by ${e.actor}` : '', e.detail ? (e.detail.startsWith('by ') ? ' ' : ': ') + e.detail : '')));
     stages.replaceChildren(table('Stages, thresholds and verdicts',
       ['Stage', 'Phase', { label: 'Size', num: true }, { label: 'Released', num: true }, { label: 'Succeeded', num: true },
         { label: 'Failed', num: true }, { label: 'Timed out', num: true }, { label: 'Live', num: true },
@@ -404,7 +421,7 @@ function jobPage(jobId) {
   let pageItems = [];
   async function loadDevices() {
     try {
-      const r = await api('GET', `/jobs/${enc(jobId)}/devices` + qs({ status: filter.status, limit: 20, nextToken: filter.tokens[filter.page] }));
+      const r = await api('GET', `/jobs/${enc(jobId)}/devices` + qs({ status: filter.status, limit: devicePageSize, nextToken: filter.tokens[filter.page] }));
       pageItems = r.items;
       filter.tokens[filter.page + 1] = r.nextToken;
       render();
@@ -427,8 +444,8 @@ function jobPage(jobId) {
           h('td', {}, retry, ' ', cancel, err));
       }), { id: 'devices-table' }));
     pager.replaceChildren(
-      h('button', { class: 'secondary', disabled: filter.page === 0, onclick: () => { filter.page--; loadDevices(); } }, 'Previous page'),
-      h('button', { class: 'secondary', disabled: !filter.tokens[filter.page + 1], onclick: () => { filter.page++; loadDevices(); } }, 'Next page'));
+      h('button', { class: 'secondary', id: 'devices-prev', disabled: filter.page === 0, onclick: () => { filter.page--; loadDevices(); } }, 'Previous page'),
+      h('button', { class: 'secondary', id: 'devices-next', disabled: !filter.tokens[filter.page + 1], onclick: () => { filter.page++; loadDevices(); } }, 'Next page'));
   }
   every(REFRESH_MS, refresh);
 }
@@ -509,24 +526,23 @@ function createJobPage() {
     if (v('description')) b.description = v('description');
     return JSON.parse(JSON.stringify(b));
   }
-  let estimateSeq = 0;
-  async function update() {
-    const b = body();
-    out.textContent = JSON.stringify(b, null, 2);
-    const seq = ++estimateSeq;
-    const t = b.targets;
-    if (t.type === 'DEVICE_LIST') { estimate.textContent = `Targets ${new Set(t.deviceNames).size} device(s) by name${t.sourceVersions ? ', fewer if some run other versions' : ''}.`; return; }
-    if ((t.type === 'SOURCE_VERSIONS' || t.type === 'PRODUCT') && b.productId) {
-      try {
-        const fleet = await api('GET', `/products/${enc(b.productId)}/versions`);
-        if (seq !== estimateSeq) return;
-        const n = t.type === 'PRODUCT' ? fleet.devices : fleet.versions.filter(x => (t.sourceVersions || []).includes(x.version)).reduce((a, x) => a + x.devices, 0);
-        estimate.textContent = `About ${n} device(s) would be targeted now (devices per reported version; the API has no dry run).`;
-      } catch (e) { if (seq === estimateSeq) estimate.replaceChildren(errorBox(e)); }
-      return;
-    }
-    estimate.textContent = 'The device count is known once the job starts (the API has no dry run for this target type).';
+  // The count is the API's dry run (POST /jobs/dry-run): checked as a create is, counted as the expansion would count.
+  function update() {
+    out.textContent = JSON.stringify(body(), null, 2);
+    estimate.textContent = 'Press "Count devices" for the exact number of devices this job would target now.';
   }
+  async function count() {
+    try {
+      const c = await busy(countButton, 'Counting…', () => api('POST', '/jobs/dry-run', body()));
+      const skipped = [c.invalidDeviceNames ? `${c.invalidDeviceNames} invalid name(s)` : '', c.duplicateDeviceNames ? `${c.duplicateDeviceNames} repeated name(s)` : ''].filter(Boolean);
+      estimate.replaceChildren(
+        c.targets === null ? 'The device count is not known before the job starts.'
+          : h('span', {}, (c.complete ? '' : 'At least '), h('strong', { id: 'job-count' }, String(c.targets)), ' device(s) would be targeted now.'),
+        skipped.length ? ` Skipped: ${skipped.join(', ')}.` : '', c.note ? ` ${c.note}` : '');
+    } catch (e) { estimate.replaceChildren(errorBox(e)); }
+  }
+  const countButton = h('button', { type: 'button', class: 'secondary', id: 'count-devices', onclick: count }, 'Count devices');
+  estimate.before(countButton);
   async function submit(e) {
     e.preventDefault();
     result.replaceChildren();
@@ -580,7 +596,7 @@ function route() {
   else if (parts[0] === 'firmware') firmwarePage(params);
   else if (parts[0] === 'device') devicePage(params);
   else if (parts[0] === 'jobs' && parts[1] === 'new') { nav = 'new'; createJobPage(); }
-  else if (parts[0] === 'jobs' && parts[1]) jobPage(parts[1]);
+  else if (parts[0] === 'jobs' && parts[1]) jobPage(parts[1], params);
   else { nav = 'jobs'; jobsPage(params); }
   document.querySelectorAll('nav a').forEach(a => {
     if (a.dataset.nav === nav) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');

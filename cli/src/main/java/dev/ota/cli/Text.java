@@ -182,6 +182,20 @@ public final class Text {
             }
         }
         countsBlock(out, j);
+        timeline(out, j);
+    }
+
+    /** The job's events (GET /jobs/{jobId} only), oldest first: time, what, who or why. */
+    static void timeline(PrintStream out, JsonNode j) {
+        if (!j.path("events").isArray() || j.path("events").isEmpty()) {
+            return;
+        }
+        out.println("timeline");
+        for (JsonNode e : j.path("events")) {
+            out.println("  " + e.path("at").asText() + "  " + e.path("kind").asText()
+                    + (e.path("actor").isTextual() ? "  by " + e.path("actor").asText() : "")
+                    + (e.path("detail").isTextual() ? "  " + e.path("detail").asText() : ""));
+        }
     }
 
     /** The view's devices by state, then its progress. */

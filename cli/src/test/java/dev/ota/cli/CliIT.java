@@ -340,6 +340,44 @@ class CliIT {
     }
 
     @Test
+    void countTargetsUploadsTheDeviceFileCountsItAndCreatesNoJob() throws Exception {
+        Path fw = file("count.bin", 3000, 5);
+        assertThat(ota(
+                                "--no-progress",
+                                "firmware",
+                                "upload",
+                                fw.toString(),
+                                "--product",
+                                "CLICOUNT",
+                                "--version",
+                                "2.0.0")
+                        .exitCode())
+                .isZero();
+        Path devices = Files.writeString(dir.resolve("count.txt"), "dev-1\ndev-2\ndev-1\nnot a name\ndev-3\n");
+
+        CliRun run = ota(
+                "--no-progress",
+                "job",
+                "create",
+                "--product",
+                "CLICOUNT",
+                "--version",
+                "2.0.0",
+                "--device-file",
+                devices.toString(),
+                "--count-targets");
+
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.out())
+                .contains(
+                        "3 devices would be targeted",
+                        "1 invalid device names would be skipped",
+                        "1 repeated device names would be skipped");
+        CliRun jobs = ota("--output", "json", "job", "list", "--product", "CLICOUNT");
+        assertThat(jobs.json().path("items")).as(jobs.toString()).isEmpty();
+    }
+
+    @Test
     void jobCreateUploadsTheDeviceFileFirst() throws Exception {
         Path devices = Files.writeString(dir.resolve("devices.txt"), "dev-1\ndev-2\ndev-3\n");
 

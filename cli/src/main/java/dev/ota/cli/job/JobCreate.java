@@ -18,6 +18,7 @@ import dev.ota.domain.job.ClientToken;
 import dev.ota.domain.job.JobDefinition;
 import dev.ota.domain.rollout.RolloutRate;
 import dev.ota.domain.rollout.StagePlan;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -183,6 +184,14 @@ final class JobCreate extends Subcommand {
 
     @Option(names = "--dry-run", description = "Print the request that would be sent, and send nothing.")
     boolean dryRun;
+
+    @Option(
+            names = "--count-targets",
+            description = {
+                "Ask the API how many devices the job would target now (POST /jobs/dry-run): the request is checked "
+                        + "as a create is, and nothing is created (a --device-file is uploaded, to be counted)."
+            })
+    boolean countTargets;
 
     @Mixin
     CliInput input;
@@ -353,14 +362,34 @@ final class JobCreate extends Subcommand {
             ((ObjectNode) body.get("targets"))
                     .put("deviceListS3Key", upload.path("s3Key").asText());
         }
-        if (!body.hasNonNull("clientToken")) {
+        if (!countTargets && !body.hasNonNull("clientToken")) {
             // One token for this run: Api retries a POST after a 503, and the API answers a retry with the same job.
             body.put("clientToken", UUID.randomUUID().toString());
+        }
+        if (countTargets) {
+            body.remove("clientToken");
+            return show(api.post("/jobs/dry-run", body), JobCreate::count);
         }
         JsonNode job = api.post("/jobs", body);
         if (watch) {
             return JobWatch.follow(root, api, job.path("jobId").asText(), Duration.ofSeconds(2), null);
         }
         return show(job, Text::job);
+    }
+
+    /** The dry run's answer in words. */
+    static void count(PrintStream out, JsonNode c) {
+        out.println((c.path("targets").isNull() ? "unknown" : c.path("targets").asText())
+                + " devices would be targeted"
+                + (c.path("complete").asBoolean() ? "" : " (at least: the count stopped early)"));
+        if (c.path("invalidDeviceNames").asLong() > 0) {
+            out.println(c.path("invalidDeviceNames").asLong() + " invalid device names would be skipped");
+        }
+        if (c.path("duplicateDeviceNames").asLong() > 0) {
+            out.println(c.path("duplicateDeviceNames").asLong() + " repeated device names would be skipped");
+        }
+        if (c.hasNonNull("note")) {
+            out.println(c.path("note").asText());
+        }
     }
 }

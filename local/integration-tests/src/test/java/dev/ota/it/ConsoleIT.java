@@ -20,6 +20,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -239,6 +241,7 @@ class ConsoleIT {
                 browser.get(browser.getCurrentUrl().replaceAll("#.*$", "") + "#/fleet?product=" + product);
                 awaitText("#fleet-versions", "1.0.0", 30);
                 assertThat(textOf("#fleet-versions")).contains("1.0.0 6 100.0");
+                assertThat(textOf("#fleet-history-note")).contains("The API keeps no history of the fleet's versions");
 
                 // Create a two-stage job: a canary of one, then the rest; the JSON shown is what is sent.
                 browser.get(browser.getCurrentUrl().replaceAll("#.*$", "") + "#/jobs/new");
@@ -254,7 +257,16 @@ class ConsoleIT {
                 type("#create-job input[name='s2.successThresholdPercent']", "0");
                 type("#create-job input[name='s2.failureThresholdPercent']", "50");
                 type("#create-job input[name='s2.minDevicesForFailure']", "3"); // one broken device does not pause
-                awaitText("#job-estimate", "Targets 5 device(s) by name", 10);
+                // The exact count, from the API's dry run: the whole product, then the list.
+                new Select(browser.findElement(By.cssSelector("#create-job select[name=targetType]")))
+                        .selectByValue("PRODUCT");
+                click(By.id("count-devices"));
+                awaitText("#job-estimate", "6 device(s) would be targeted now", 30);
+                new Select(browser.findElement(By.cssSelector("#create-job select[name=targetType]")))
+                        .selectByValue("DEVICE_LIST");
+                click(By.id("count-devices"));
+                awaitText("#job-estimate", "5 device(s) would be targeted now", 30);
+                assertThat(textOf("#job-count")).isEqualTo("5");
                 JsonNode shown = SharedStack.JSON.readTree(textOf("#job-json"));
                 assertThat(shown.path("targets").path("deviceNames")).hasSize(5);
                 assertThat(shown.path("stages")).hasSize(2);
@@ -335,7 +347,32 @@ class ConsoleIT {
                             .isEqualTo("SUCCEEDED");
                 }
                 assertThat(textOf("#job-head")).contains("5 of 5 finished");
-                assertThat(textOf("#job-timeline")).contains("created", "COMPLETED");
+                // The timeline is the API's: stored with each change, not what the page happened to see.
+                awaitText("#job-timeline", "completed: 5 of 5 succeeded", 30);
+                assertThat(textOf("#job-timeline")).contains("created by arn:aws:iam::", "stage released: stage 2");
+
+                // The device table in pages of two (the page's pageSize setting): 2, 2, 1, and back.
+                String firstJob =
+                        browser.getCurrentUrl().replaceAll("^.*#/jobs/", "").replaceAll("\\?.*$", "");
+                browser.get(browser.getCurrentUrl().replaceAll("#.*$", "") + "#/jobs/" + firstJob + "?pageSize=2");
+                waitUpTo(30).until(d -> rows().size() == 2);
+                Set<String> paged = new TreeSet<>(rows());
+                assertThat(textOf("#devices-table caption")).contains("page 1");
+                click(By.id("devices-next"));
+                awaitText("#devices-table caption", "page 2", 30);
+                waitUpTo(30).until(d -> rows().size() == 2 && !paged.containsAll(rows()));
+                paged.addAll(rows());
+                click(By.id("devices-next"));
+                awaitText("#devices-table caption", "page 3", 30);
+                waitUpTo(30).until(d -> rows().size() == 1);
+                paged.addAll(rows());
+                assertThat(paged).as("every device once over the pages").containsExactlyInAnyOrderElementsOf(devices);
+                assertThat(browser.findElement(By.id("devices-next")).isEnabled())
+                        .as("the last page")
+                        .isFalse();
+                click(By.id("devices-prev"));
+                awaitText("#devices-table caption", "page 2", 30);
+                waitUpTo(30).until(d -> rows().size() == 2);
 
                 // A second job, for a device that never answers: canceled from its page.
                 browser.get(browser.getCurrentUrl().replaceAll("#.*$", "") + "#/jobs/new");
@@ -359,7 +396,21 @@ class ConsoleIT {
                 click(By.xpath("//button[text()='Cancel job']"));
                 waitUpTo(10).until(ExpectedConditions.alertIsPresent()).accept();
                 awaitText("#job-state", "CANCELED", 30);
-                assertThat(textOf("#job-timeline")).contains("CANCELED");
+                awaitText("#job-timeline", "canceled by arn:aws:iam::", 30);
+                assertThat(textOf("#job-timeline")).contains("paused by arn:aws:iam::", "resumed by arn:aws:iam::");
+
+                // The jobs list one job at a time (pageSize 1): "Load more" adds the next page.
+                browser.get(
+                        browser.getCurrentUrl().replaceAll("#.*$", "") + "#/jobs?product=" + product + "&pageSize=1");
+                awaitText("#jobs-table", "CANCELED", 30); // newest first
+                assertThat(browser.findElements(By.cssSelector("#jobs-table tbody tr a")))
+                        .hasSize(1);
+                click(By.id("jobs-more"));
+                waitUpTo(30)
+                        .until(d -> d.findElements(By.cssSelector("#jobs-table tbody tr a"))
+                                        .size()
+                                == 2);
+                assertThat(textOf("#jobs-table")).contains(firstJob, "COMPLETED", "CANCELED");
 
                 // The jobs list, filtered by state, shows each job where it belongs.
                 browser.get(browser.getCurrentUrl().replaceAll("#.*$", "") + "#/jobs?product=" + product

@@ -104,6 +104,64 @@ class JobsApiIT {
                     .as("the operator's retry after a failure")
                     .isEqualTo(1);
             assertThat(end.path("targetCount").asLong()).isEqualTo(4);
+            List<String> timeline = new ArrayList<>();
+            api.get("/jobs/" + jobId)
+                    .body()
+                    .path("events")
+                    .forEach(e -> timeline.add(e.path("kind").asText()));
+            assertThat(timeline)
+                    .as("the job's timeline, stored with each change")
+                    .containsExactly("CREATED", "STARTED", "PAUSED", "RESUMED", "CANCELED");
+        }
+    }
+
+    @Test
+    void aDryRunCountsTheDevicesAJobWouldTargetAndCreatesNothing() throws Exception {
+        try (JobFixture f = new JobFixture("APIDRY", stack)) {
+            f.firmware("2.0.0");
+            for (String d : List.of("a-0", "a-1", "a-2")) {
+                f.reportVersion(d, "1.0.0");
+            }
+            f.reportVersion("b-0", "1.5.0");
+            f.reportVersion("c-0", "2.0.0");
+            String job = "{\"productId\":\"" + f.product + "\",\"targetVersion\":\"2.0.0\",\"targets\":";
+
+            ApiClient.Response versions =
+                    api.post("/jobs/dry-run", job + "{\"type\":\"SOURCE_VERSIONS\",\"sourceVersions\":[\"1.0.0\"]}}");
+            assertThat(versions.status()).as(String.valueOf(versions.body())).isEqualTo(200);
+            assertThat(versions.body().path("targets").asLong()).isEqualTo(3);
+            assertThat(versions.body().path("complete").asBoolean()).isTrue();
+            JsonNode product =
+                    api.post("/jobs/dry-run", job + "{\"type\":\"PRODUCT\"}}").body();
+            assertThat(product.path("targets").asLong())
+                    .as("every device not on 2.0.0 yet")
+                    .isEqualTo(4);
+            JsonNode list = api.post(
+                            "/jobs/dry-run",
+                            job + "{\"type\":\"DEVICE_LIST\",\"deviceNames\":[\"a-0\",\"a-1\",\"a-0\"]}}")
+                    .body();
+            assertThat(list.path("targets").asLong())
+                    .as("a repeated name is one device")
+                    .isEqualTo(2);
+            ApiClient.Response badName =
+                    api.post("/jobs/dry-run", job + "{\"type\":\"DEVICE_LIST\",\"deviceNames\":[\"x y\"]}}");
+            assertThat(badName.status()).as("refused as a create is").isEqualTo(400);
+
+            ApiClient.Response noFirmware = api.post(
+                    "/jobs/dry-run",
+                    "{\"productId\":\"" + f.product
+                            + "\",\"targetVersion\":\"9.9.9\",\"targets\":{\"type\":\"PRODUCT\"}}");
+            assertThat(noFirmware.status()).as("refused as a create is").isEqualTo(409);
+            assertThat(noFirmware.body().path("code").asText()).isEqualTo("FIRMWARE_NOT_AVAILABLE");
+            assertThat(api.get("/jobs?productId=" + f.product).body().path("items"))
+                    .as("a dry run creates no job")
+                    .isEmpty();
+
+            ApiClient.Response created = api.post("/jobs", job + "{\"type\":\"PRODUCT\"}}");
+            assertThat(created.body().path("targetCount").asLong())
+                    .as("the job targets what the dry run counted")
+                    .isEqualTo(product.path("targets").asLong());
+            api.post("/jobs/" + created.body().path("jobId").asText() + "/cancel", "{}");
         }
     }
 

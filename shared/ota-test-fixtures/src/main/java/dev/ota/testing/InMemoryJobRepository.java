@@ -8,6 +8,7 @@ import dev.ota.domain.job.ClientToken;
 import dev.ota.domain.job.JobActors;
 import dev.ota.domain.job.JobCounts;
 import dev.ota.domain.job.JobDefinition;
+import dev.ota.domain.job.JobEvent;
 import dev.ota.domain.job.JobPatch;
 import dev.ota.domain.job.JobRecord;
 import dev.ota.domain.job.JobStatus;
@@ -135,7 +136,23 @@ public final class InMemoryJobRepository implements JobRepository {
                         p.newResumedBy() != null ? p.newResumedBy() : j.actors().resumedBy(),
                         p.newCanceledBy() != null
                                 ? p.newCanceledBy()
-                                : j.actors().canceledBy()));
+                                : j.actors().canceledBy()),
+                events(j, p));
+    }
+
+    /** The timeline after the patch: its event appended, the dropped ids gone, in id order (as the table's map). */
+    private static List<JobEvent> events(JobRecord j, JobPatch p) {
+        if (p.newEvent() == null) {
+            return j.events();
+        }
+        TreeMap<String, JobEvent> byId = new TreeMap<>();
+        if (!p.startsEvents()) {
+            j.events().forEach(ev -> byId.put(ev.id(), ev));
+            p.droppedEvents().forEach(byId::remove);
+        }
+        JobEvent ev = p.newEvent();
+        byId.put(ev.id(), new JobEvent(ev.id(), ms(ev.at()), ev.kind(), ev.actor(), ev.detail()));
+        return List.copyOf(byId.values());
     }
 
     /** The counts of one job: job item and shards summed. */
@@ -201,7 +218,8 @@ public final class InMemoryJobRepository implements JobRepository {
                                 false,
                                 false,
                                 job.createdAt(),
-                                JobActors.createdBy(job.actors().createdBy())),
+                                JobActors.createdBy(job.actors().createdBy()),
+                                job.events()),
                         true));
     }
 

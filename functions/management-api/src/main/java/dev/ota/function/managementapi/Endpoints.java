@@ -115,6 +115,12 @@ final class Endpoints {
         return ApiResponse.ok(201, views.job(jobs.create(create.job(), create.clientToken(), request.caller())));
     }
 
+    /** A dry run of createJob: the same body, checked the same way; the devices it would target now. */
+    ApiResponse countJobTargets(ApiRequest request, Map<String, String> p) {
+        JobRequests.Create create = JobRequests.create(body(request));
+        return ApiResponse.ok(200, views.targetCount(jobs.countTargets(create.job())));
+    }
+
     ApiResponse updateJob(ApiRequest request, Map<String, String> p) {
         return ApiResponse.ok(200, views.job(jobs.update(p.get("jobId"), JobRequests.updateJob(body(request)))));
     }
@@ -134,7 +140,7 @@ final class Endpoints {
     }
 
     ApiResponse describeJob(ApiRequest request, Map<String, String> p) {
-        return ApiResponse.ok(200, views.job(jobs.describe(p.get("jobId"))));
+        return ApiResponse.ok(200, views.jobWithEvents(jobs.describe(p.get("jobId"))));
     }
 
     ApiResponse pauseJob(ApiRequest request, Map<String, String> p) {

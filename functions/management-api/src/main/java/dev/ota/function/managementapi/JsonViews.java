@@ -7,6 +7,7 @@ import dev.ota.app.devicelist.DeviceListUploadService.DeviceListUpload;
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.Page;
 import dev.ota.domain.job.JobActors;
+import dev.ota.domain.job.JobEvent;
 import dev.ota.domain.rollout.Stage;
 import dev.ota.port.in.FirmwareOperations.FirmwareView;
 import dev.ota.port.in.FirmwareOperations.PartUrl;
@@ -20,6 +21,7 @@ import dev.ota.port.in.JobOperations.JobStatistics;
 import dev.ota.port.in.JobOperations.JobView;
 import dev.ota.port.in.JobOperations.Recount;
 import dev.ota.port.in.JobOperations.StageHealth;
+import dev.ota.port.in.JobOperations.TargetCount;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -143,6 +145,20 @@ final class JsonViews {
         node.put("endAt", time(j.endAt()));
         node.set("definition", j.definition() == null ? null : definition(j.definition()));
         actors(node, j.actors());
+        return node;
+    }
+
+    /** A job with its timeline (GET /jobs/{jobId} only: a list of jobs stays small). */
+    ObjectNode jobWithEvents(JobView j) {
+        ObjectNode node = job(j);
+        var events = node.putArray("events");
+        for (JobEvent ev : j.events()) {
+            ObjectNode e = events.addObject();
+            e.put("at", time(ev.at()));
+            e.put("kind", ev.kind().name());
+            e.put("actor", ev.actor());
+            e.put("detail", ev.detail());
+        }
         return node;
     }
 
@@ -287,6 +303,20 @@ final class JsonViews {
         node.put("inProgress", s.inProgress());
         node.put("queued", s.queued());
         node.put("retries", s.retries());
+        return node;
+    }
+
+    ObjectNode targetCount(TargetCount c) {
+        ObjectNode node = json.createObjectNode();
+        if (c.targets() == null) {
+            node.putNull("targets");
+        } else {
+            node.put("targets", c.targets());
+        }
+        node.put("invalidDeviceNames", c.invalidNames());
+        node.put("duplicateDeviceNames", c.duplicateNames());
+        node.put("complete", c.complete());
+        node.put("note", c.note());
         return node;
     }
 

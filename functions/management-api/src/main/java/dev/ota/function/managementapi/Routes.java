@@ -29,6 +29,8 @@ public final class Routes {
     public static final Route START_DEVICE_LIST_UPLOAD =
             route("POST", "/device-lists", "startDeviceListUpload", Endpoints::startDeviceListUpload);
     public static final Route CREATE_JOB = route("POST", "/jobs", "createJob", Endpoints::createJob);
+    public static final Route COUNT_JOB_TARGETS =
+            route("POST", "/jobs/dry-run", "countJobTargets", Endpoints::countJobTargets);
     public static final Route LIST_JOBS = route("GET", "/jobs", "listJobs", Endpoints::listJobs, "productId");
     public static final Route DESCRIBE_JOB = route("GET", "/jobs/{jobId}", "describeJob", Endpoints::describeJob);
     public static final Route UPDATE_JOB = route("PATCH", "/jobs/{jobId}", "updateJob", Endpoints::updateJob);
@@ -66,6 +68,7 @@ public final class Routes {
             COMPLETE_FIRMWARE_UPLOAD,
             START_DEVICE_LIST_UPLOAD,
             CREATE_JOB,
+            COUNT_JOB_TARGETS,
             LIST_JOBS,
             DESCRIBE_JOB,
             UPDATE_JOB,

@@ -263,6 +263,12 @@ class ManagementApiHandlerTest {
             }
 
             @Override
+            public JobOperations.TargetCount countTargets(JobOperations.CreateJob request) {
+                call("countTargets", request.productId());
+                return new JobOperations.TargetCount(42L, 1, 2, true, null);
+            }
+
+            @Override
             public Recount recount(String id, boolean repair) {
                 call("recount", id, repair);
                 return new Recount(
@@ -341,6 +347,7 @@ class ManagementApiHandlerTest {
                 Arguments.of(
                         Routes.START_DEVICE_LIST_UPLOAD, "POST", "/device-lists", "{\"productId\":\"p1\"}", 404, null),
                 Arguments.of(Routes.CREATE_JOB, "POST", "/jobs", JOB, 201, "createJob"),
+                Arguments.of(Routes.COUNT_JOB_TARGETS, "POST", "/jobs/dry-run", JOB, 200, "countTargets"),
                 Arguments.of(Routes.LIST_JOBS, "GET", "/jobs?productId=p1", null, 200, "listJobs"),
                 Arguments.of(Routes.DESCRIBE_JOB, "GET", "/jobs/job-1", null, 200, "describeJob"),
                 Arguments.of(

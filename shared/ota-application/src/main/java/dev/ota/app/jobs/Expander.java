@@ -1,10 +1,14 @@
 package dev.ota.app.jobs;
 
+import dev.ota.domain.job.JobDefinition;
+import dev.ota.domain.job.JobEvent;
 import dev.ota.domain.job.JobPatch;
 import dev.ota.domain.job.JobRecord;
 import dev.ota.domain.job.JobStatus;
+import dev.ota.domain.job.TargetType;
 import dev.ota.domain.rollout.StagePlan;
 import dev.ota.log.StructuredLog;
+import dev.ota.port.in.JobOperations.TargetCount;
 import dev.ota.port.out.DeviceDirectory;
 import dev.ota.port.out.DeviceListSource;
 import dev.ota.port.out.JobRepository;
@@ -15,9 +19,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Turns a job's targets into QUEUED execution rows, batch by batch, with a checkpoint on the job
@@ -159,6 +165,78 @@ final class Expander {
         }
     }
 
+    /** How long a dry run counts at most: inside API Gateway's 30-second integration timeout. */
+    static final Duration COUNT_BUDGET = Duration.ofSeconds(20);
+
+    /** Distinct names a dry run holds at most to find duplicates (about 100 MB); past them it stops. */
+    static final int COUNT_MAX_NAMES = 1_000_000;
+
+    /**
+     * What {@link #run} would queue for {@code def} now, written nowhere. Directory targets are
+     * counted by the byProductVersion index ({@code Select=COUNT} per version, devices already on
+     * the target version left out, as {@link TargetReader.DirectoryReader} leaves them out); device
+     * lists are read by the same readers as the expansion, with its rules for invalid and duplicate
+     * names. Registry targets are not counted: only the job worker's engine reads AWS IoT.
+     */
+    TargetCount count(JobDefinition def) {
+        switch (def.targetType()) {
+            case PRODUCT, SOURCE_VERSIONS -> {
+                Map<String, Long> versions = directory.versionCounts(def.productId());
+                long targets = 0;
+                for (Map.Entry<String, Long> e : versions.entrySet()) {
+                    boolean targeted = def.targetType() == TargetType.PRODUCT
+                            || def.sourceVersions().contains(e.getKey());
+                    if (targeted && !e.getKey().equals(def.targetVersion())) {
+                        targets += e.getValue();
+                    }
+                }
+                return new TargetCount(targets, 0, 0, true, null);
+            }
+            case THING_GROUP, FLEET_QUERY -> {
+                if (things == ThingRegistry.NONE) {
+                    return new TargetCount(
+                            null,
+                            0,
+                            0,
+                            false,
+                            "thing-group and fleet-query targets are read from AWS IoT by the job worker only;"
+                                    + " the job's targetCount says how many once it is expanded");
+                }
+            }
+            default -> {}
+        }
+        long deadline = EngineTuning.deadline(COUNT_BUDGET);
+        Set<String> seen = new HashSet<>();
+        long invalid = 0;
+        long duplicates = 0;
+        try (TargetReader reader = TargetReader.open(def, null, directory, lists, things)) {
+            while (true) {
+                TargetReader.Batch batch = reader.next(tuning.expandBatch());
+                invalid += batch.invalid();
+                for (TargetReader.Candidate c : batch.candidates()) {
+                    if (!seen.add(c.deviceName())) {
+                        duplicates++;
+                    }
+                }
+                if (batch.exhausted()) {
+                    return new TargetCount((long) seen.size(), invalid, duplicates, true, batch.problem());
+                }
+                if (!EngineTuning.before(deadline) || seen.size() >= COUNT_MAX_NAMES) {
+                    return new TargetCount(
+                            (long) seen.size(),
+                            invalid,
+                            duplicates,
+                            false,
+                            "counted the first " + seen.size() + " distinct devices, then stopped ("
+                                    + (seen.size() >= COUNT_MAX_NAMES
+                                            ? COUNT_MAX_NAMES + " names at most"
+                                            : COUNT_BUDGET.toSeconds() + " seconds at most")
+                                    + "); the list holds more");
+                }
+            }
+        }
+    }
+
     /** Expansion is complete: the job moves on from PREPARING, unless an operator paused or canceled it meanwhile. */
     private void finish(
             String jobId, JobRecord job, long targets, long invalid, long duplicates, String problem, Instant now) {
@@ -177,7 +255,17 @@ final class Expander {
                 reason = "no targets: " + problem;
             }
         }
-        jobs.update(jobId, JobPatch.patch().ifStateIn(JobStatus.PREPARING).state(next, reason));
+        JobPatch patch = JobPatch.patch().ifStateIn(JobStatus.PREPARING).state(next, reason);
+        if (next != JobStatus.SCHEDULED) {
+            patch.event(
+                    JobEvent.of(
+                            next == JobStatus.ABORTED ? JobEvent.Kind.ABORTED : JobEvent.Kind.STARTED,
+                            now,
+                            null,
+                            reason),
+                    job);
+        }
+        jobs.update(jobId, patch);
         log.info(
                 "expansion_done",
                 "jobId",

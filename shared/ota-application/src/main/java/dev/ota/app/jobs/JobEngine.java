@@ -5,6 +5,7 @@ import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.FirmwareRef;
 import dev.ota.domain.job.JobCounts;
 import dev.ota.domain.job.JobDefinition;
+import dev.ota.domain.job.JobEvent;
 import dev.ota.domain.job.JobPatch;
 import dev.ota.domain.job.JobRecord;
 import dev.ota.domain.job.JobStatus;
@@ -16,6 +17,7 @@ import dev.ota.domain.rollout.StageEvaluator;
 import dev.ota.domain.rollout.StagePlan;
 import dev.ota.domain.rollout.StageVerdict;
 import dev.ota.log.StructuredLog;
+import dev.ota.port.in.JobOperations;
 import dev.ota.port.out.DeviceDirectory;
 import dev.ota.port.out.DeviceListSource;
 import dev.ota.port.out.DeviceStateStore;
@@ -205,6 +207,11 @@ public final class JobEngine {
         return expander.run(jobId, tuning.inlineExpansion(), false).done();
     }
 
+    /** What a job of {@code def} would target now (a dry run of its expansion; nothing is written). */
+    public JobOperations.TargetCount countTargets(JobDefinition def) {
+        return expander.count(def);
+    }
+
     /** Rows deleted per step of a job's deletion (a Query page of keys, then BatchWriteItem deletes). */
     static final int DELETE_BATCH = 500;
 
@@ -333,7 +340,11 @@ public final class JobEngine {
                 // Expansion finished but its state change was lost (the function stopped in between).
                 JobStatus next = def.window().started(now) ? JobStatus.IN_PROGRESS : JobStatus.SCHEDULED;
                 if (jobs.update(
-                        jobId, JobPatch.patch().ifStateIn(JobStatus.PREPARING).state(next, "rolling out"))) {
+                        jobId,
+                        JobPatch.patch()
+                                .ifStateIn(JobStatus.PREPARING)
+                                .state(next, "rolling out")
+                                .event(JobEvent.of(JobEvent.Kind.STARTED, now, null, "rolling out"), job))) {
                     work.add(WorkMessage.plan(jobId));
                 }
                 return;
@@ -360,7 +371,8 @@ public final class JobEngine {
                         jobId,
                         JobPatch.patch()
                                 .ifStateIn(JobStatus.SCHEDULED)
-                                .state(JobStatus.IN_PROGRESS, "started at " + now))) {
+                                .state(JobStatus.IN_PROGRESS, "started at " + now)
+                                .event(JobEvent.of(JobEvent.Kind.STARTED, now, null, "scheduled start"), job))) {
                     return;
                 }
                 job = jobs.find(jobId).orElseThrow();
@@ -425,7 +437,15 @@ public final class JobEngine {
                         .ifStateIn(JobStatus.IN_PROGRESS)
                         .state(JobStatus.COMPLETED, "every device finished")
                         .live(false)
-                        .dynamicActive(false))) {
+                        .dynamicActive(false)
+                        .event(
+                                JobEvent.of(
+                                        JobEvent.Kind.COMPLETED,
+                                        clock.instant(),
+                                        null,
+                                        counts.get(ExecutionStatus.SUCCEEDED) + " of " + job.targetCount()
+                                                + " succeeded"),
+                                job))) {
             log.info("job_completed", "jobId", job.jobId(), "counts", counts.ordered());
             events.publish(RolloutEvent.completed(job.jobId(), counts.ordered()));
         }
@@ -466,7 +486,14 @@ public final class JobEngine {
                                 .ifStateIn(JobStatus.IN_PROGRESS)
                                 .ifCurrentStage(stage)
                                 .state(JobStatus.PAUSED, p.reason())
-                                .pausedByRule(true))) {
+                                .pausedByRule(true)
+                                .event(
+                                        JobEvent.of(
+                                                JobEvent.Kind.PAUSED,
+                                                now,
+                                                null,
+                                                "by the threshold of stage " + (stage + 1) + ": " + p.reason()),
+                                        job))) {
                     log.warn("job_paused", "jobId", jobId, "stage", stage, "reason", p.reason());
                     metrics.jobStoppedByThreshold(jobId);
                     events.publish(RolloutEvent.pausedByThreshold(jobId, stage, p.reason()));
@@ -480,7 +507,14 @@ public final class JobEngine {
                                 .ifStateIn(JobStatus.IN_PROGRESS)
                                 .ifCurrentStage(stage)
                                 .state(JobStatus.ABORTED, a.reason())
-                                .dynamicActive(false))) {
+                                .dynamicActive(false)
+                                .event(
+                                        JobEvent.of(
+                                                JobEvent.Kind.ABORTED,
+                                                now,
+                                                null,
+                                                "by the threshold of stage " + (stage + 1) + ": " + a.reason()),
+                                        job))) {
                     log.warn("job_aborted", "jobId", jobId, "stage", stage, "reason", a.reason());
                     metrics.jobStoppedByThreshold(jobId);
                     events.publish(RolloutEvent.aborted(jobId, stage, a.reason()));
@@ -495,7 +529,14 @@ public final class JobEngine {
                                 .ifStateIn(JobStatus.IN_PROGRESS)
                                 .ifCurrentStage(stage)
                                 .currentStage(stage + 1)
-                                .state(JobStatus.IN_PROGRESS, adv.reason()))) {
+                                .state(JobStatus.IN_PROGRESS, adv.reason())
+                                .event(
+                                        JobEvent.of(
+                                                JobEvent.Kind.STAGE_RELEASED,
+                                                now,
+                                                null,
+                                                "stage " + (stage + 2) + ": " + adv.reason()),
+                                        job))) {
                     return;
                 }
                 log.info("job_stage_advanced", "jobId", jobId, "to", stage + 1, "reason", adv.reason());

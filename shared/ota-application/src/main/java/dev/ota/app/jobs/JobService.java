@@ -14,6 +14,7 @@ import dev.ota.domain.device.DeviceId;
 import dev.ota.domain.job.ClientToken;
 import dev.ota.domain.job.JobCounts;
 import dev.ota.domain.job.JobDefinition;
+import dev.ota.domain.job.JobEvent;
 import dev.ota.domain.job.JobPatch;
 import dev.ota.domain.job.JobRecord;
 import dev.ota.domain.job.JobStatus;
@@ -141,29 +142,7 @@ public final class JobService implements JobOperations {
         }
         Instant now = clock.instant();
         JobDefinition def = JobDefinitions.from(request, now);
-        Firmware target = firmware.find(def.productId(), def.targetVersion())
-                .orElseThrow(() -> new OperatorException(
-                        Code.FIRMWARE_NOT_AVAILABLE,
-                        "firmware " + def.targetVersion() + " of product " + def.productId()
-                                + " is not in the catalogue"));
-        if (!target.available()) {
-            throw new OperatorException(
-                    Code.FIRMWARE_NOT_AVAILABLE,
-                    "firmware " + def.targetVersion() + " of product " + def.productId()
-                            + " is " + target.status()
-                            + (target.rejectionReason() == null ? "" : " (" + target.rejectionReason() + ")")
-                            + "; only AVAILABLE firmware can be rolled out");
-        }
-        if (def.deviceListS3Key() != null && lists.size(def.deviceListS3Key()) < 0) {
-            throw new OperatorException(
-                    Code.INVALID_REQUEST, "no device-list file " + def.deviceListS3Key() + " in the firmware bucket");
-        }
-        updates.violation(target.ref()).ifPresent(reason -> {
-            throw new OperatorException(
-                    Code.INVALID_REQUEST,
-                    "firmware " + def.targetVersion() + " cannot be sent to this fleet's devices ("
-                            + updates.profile().name() + "): " + reason);
-        });
+        Firmware target = checked(def);
         String jobId = UUID.randomUUID().toString();
         JobRecord record = JobRecord.created(jobId, def, target.ref(), now, actor);
         if (clientToken == null) {
@@ -206,6 +185,52 @@ public final class JobService implements JobOperations {
         events.publish(RolloutEvent.jobCreated(jobId, def.productId(), def.targetVersion(), actor));
         engine.expandInline(jobId);
         return describe(jobId);
+    }
+
+    @Override
+    public TargetCount countTargets(CreateJob request) {
+        JobDefinition def = JobDefinitions.from(request, clock.instant());
+        checked(def);
+        TargetCount count = engine.countTargets(def);
+        log.info(
+                "job_targets_counted",
+                "productId",
+                def.productId(),
+                "targets",
+                def.targetType(),
+                "count",
+                count.targets(),
+                "complete",
+                count.complete());
+        return count;
+    }
+
+    /** What creation checks beyond the definition itself: the firmware, the device-list file, the fleet's profile. */
+    private Firmware checked(JobDefinition def) {
+        Firmware target = firmware.find(def.productId(), def.targetVersion())
+                .orElseThrow(() -> new OperatorException(
+                        Code.FIRMWARE_NOT_AVAILABLE,
+                        "firmware " + def.targetVersion() + " of product " + def.productId()
+                                + " is not in the catalogue"));
+        if (!target.available()) {
+            throw new OperatorException(
+                    Code.FIRMWARE_NOT_AVAILABLE,
+                    "firmware " + def.targetVersion() + " of product " + def.productId()
+                            + " is " + target.status()
+                            + (target.rejectionReason() == null ? "" : " (" + target.rejectionReason() + ")")
+                            + "; only AVAILABLE firmware can be rolled out");
+        }
+        if (def.deviceListS3Key() != null && lists.size(def.deviceListS3Key()) < 0) {
+            throw new OperatorException(
+                    Code.INVALID_REQUEST, "no device-list file " + def.deviceListS3Key() + " in the firmware bucket");
+        }
+        updates.violation(target.ref()).ifPresent(reason -> {
+            throw new OperatorException(
+                    Code.INVALID_REQUEST,
+                    "firmware " + def.targetVersion() + " cannot be sent to this fleet's devices ("
+                            + updates.profile().name() + "): " + reason);
+        });
+        return target;
     }
 
     @Override
@@ -340,7 +365,8 @@ public final class JobService implements JobOperations {
                         .ifStateIn(JobStatus.SCHEDULED, JobStatus.PREPARING, JobStatus.IN_PROGRESS)
                         .state(JobStatus.PAUSED, "paused by an operator")
                         .pausedByRule(false)
-                        .pausedBy(actor))) {
+                        .pausedBy(actor)
+                        .event(JobEvent.of(JobEvent.Kind.PAUSED, clock.instant(), actor, null), job))) {
             throw notActive(jobId, "pause");
         }
         log.info("job_paused", "jobId", jobId, "by", actor == null ? "operator" : actor);
@@ -369,7 +395,8 @@ public final class JobService implements JobOperations {
                 .ifStateIn(JobStatus.PAUSED)
                 .state(next, "resumed by an operator")
                 .pausedByRule(false)
-                .resumedBy(actor);
+                .resumedBy(actor)
+                .event(JobEvent.of(JobEvent.Kind.RESUMED, now, actor, "to " + next), job);
         if (job.pausedByRule()) {
             patch.resumedStage(job.currentStage());
         }
@@ -395,7 +422,8 @@ public final class JobService implements JobOperations {
                         .ifStateIn(CANCELABLE)
                         .state(JobStatus.CANCELED, "canceled by an operator")
                         .dynamicActive(false)
-                        .canceledBy(actor))) {
+                        .canceledBy(actor)
+                        .event(JobEvent.of(JobEvent.Kind.CANCELED, clock.instant(), actor, null), job))) {
             throw notActive(jobId, "cancel");
         }
         log.info("job_canceled", "jobId", jobId, "by", actor);

@@ -47,7 +47,8 @@ final class JobViews {
                 d == null ? null : d.window().startAt(),
                 d == null ? null : d.window().endAt(),
                 d == null ? null : JobDefinitions.toRequest(d),
-                j.actors());
+                j.actors(),
+                j.events());
     }
 
     /**

@@ -48,6 +48,11 @@ public final class JobPatch {
     /** false: the job stops taking devices that qualify later. */
     Boolean dynamicActive;
 
+    JobEvent event;
+    List<String> dropEvents = List.of();
+    /** The job read had no timeline (an item older than timelines): the write starts one. */
+    boolean startsEvents;
+
     long addTargets;
     long addQueued;
     long addInvalid;
@@ -186,6 +191,31 @@ public final class JobPatch {
     public JobPatch dynamicActive(boolean value) {
         this.dynamicActive = value;
         return this;
+    }
+
+    /**
+     * Appends {@code event} to the job's timeline in this write, and drops the oldest of the
+     * events {@code read} (the job as the caller read it) beyond {@link JobEvent#MAX_EVENTS}. Two
+     * writers that read the same job both append (ids differ); the list may then hold one more
+     * per such writer until the next append trims it.
+     */
+    public JobPatch event(JobEvent event, JobRecord read) {
+        this.event = event;
+        this.dropEvents = JobEvent.dropped(read.events());
+        this.startsEvents = read.events().isEmpty();
+        return this;
+    }
+
+    public JobEvent newEvent() {
+        return event;
+    }
+
+    public boolean startsEvents() {
+        return startsEvents;
+    }
+
+    public List<String> droppedEvents() {
+        return dropEvents;
     }
 
     public JobPatch addExpanded(long rows, long invalid, long duplicates) {

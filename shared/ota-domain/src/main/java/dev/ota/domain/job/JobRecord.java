@@ -22,6 +22,7 @@ import java.util.List;
  * @param windowEnded endAt passed: the job stopped releasing and cancels what is queued
  * @param swept a canceled or aborted job has no queued or live execution left
  * @param actors who created, paused, resumed or canceled the job (never null)
+ * @param events the job's timeline, oldest first, at most {@link JobEvent#MAX_EVENTS} (never null)
  */
 public record JobRecord(
         String jobId,
@@ -46,11 +47,65 @@ public record JobRecord(
         boolean windowEnded,
         boolean swept,
         Instant createdAt,
-        JobActors actors) {
+        JobActors actors,
+        List<JobEvent> events) {
 
     public JobRecord {
         stageSizes = stageSizes == null ? List.of() : List.copyOf(stageSizes);
         actors = actors == null ? JobActors.NONE : actors;
+        events = events == null ? List.of() : List.copyOf(events);
+    }
+
+    /** A job without a timeline (items written before jobs kept one). */
+    public JobRecord(
+            String jobId,
+            String productId,
+            FirmwareRef firmware,
+            JobDefinition definition,
+            JobStatus state,
+            String stateReason,
+            long targetCount,
+            int currentStage,
+            List<Long> stageSizes,
+            boolean expanded,
+            String cursor,
+            long seqNext,
+            Instant expansionHeartbeat,
+            long invalidNames,
+            long duplicateNames,
+            ReleaseBudget budget,
+            Instant planAt,
+            boolean pausedByRule,
+            int resumedStage,
+            boolean windowEnded,
+            boolean swept,
+            Instant createdAt,
+            JobActors actors) {
+        this(
+                jobId,
+                productId,
+                firmware,
+                definition,
+                state,
+                stateReason,
+                targetCount,
+                currentStage,
+                stageSizes,
+                expanded,
+                cursor,
+                seqNext,
+                expansionHeartbeat,
+                invalidNames,
+                duplicateNames,
+                budget,
+                planAt,
+                pausedByRule,
+                resumedStage,
+                windowEnded,
+                swept,
+                createdAt,
+                actors,
+                List.of());
     }
 
     /** A job nobody is named on ({@link JobActors#NONE}). */
@@ -148,6 +203,7 @@ public record JobRecord(
                 false,
                 false,
                 now,
-                JobActors.createdBy(createdBy));
+                JobActors.createdBy(createdBy),
+                List.of(JobEvent.of(JobEvent.Kind.CREATED, now, createdBy, null)));
     }
 }

@@ -3,6 +3,7 @@ package dev.ota.port.in;
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.Page;
 import dev.ota.domain.job.JobActors;
+import dev.ota.domain.job.JobEvent;
 import dev.ota.domain.job.JobStatus;
 import dev.ota.domain.job.TargetType;
 import dev.ota.domain.rollout.Stage;
@@ -34,6 +35,25 @@ public interface JobOperations {
 
     /** @param actor the IAM caller who asked (kept on the job as createdBy), or null */
     JobView create(CreateJob request, String clientToken, String actor);
+
+    /**
+     * A dry run of {@link #create}: the request is checked exactly as creation checks it (a refusal is
+     * the same error), then its targets are counted as the job's expansion would count them now.
+     * Nothing is written.
+     */
+    TargetCount countTargets(CreateJob request);
+
+    /**
+     * What a job created now would target.
+     *
+     * @param targets distinct devices the expansion would queue, or null when they cannot be counted
+     *     here (thing-group and fleet-query targets: only the job worker reads the AWS IoT registry)
+     * @param invalidNames names in a device list (inline or file) that are no valid device name
+     * @param duplicateNames names a device list repeats (each device is targeted once)
+     * @param complete false when the count stopped at its time budget ({@code targets} is then a lower bound)
+     * @param note why the count is not exact, or null
+     */
+    record TargetCount(Long targets, long invalidNames, long duplicateNames, boolean complete, String note) {}
 
     /**
      * Changes a job that has not ended: rate, stage thresholds and failure actions, in-progress
@@ -188,6 +208,7 @@ public interface JobOperations {
 
     /**
      * @param actors who created, last paused, resumed and canceled the job (IAM caller ARNs; null where none)
+     * @param events the job's timeline, oldest first (the last {@link JobEvent#MAX_EVENTS})
      */
     record JobView(
             String jobId,
@@ -205,7 +226,49 @@ public interface JobOperations {
             Instant startAt,
             Instant endAt,
             CreateJob definition,
-            JobActors actors) {
+            JobActors actors,
+            List<JobEvent> events) {
+
+        public JobView {
+            events = events == null ? List.of() : List.copyOf(events);
+        }
+
+        public JobView(
+                String jobId,
+                String productId,
+                String targetVersion,
+                JobStatus state,
+                boolean dynamic,
+                String description,
+                long targetCount,
+                int currentStage,
+                int stageCount,
+                Map<ExecutionStatus, Long> counts,
+                String stateReason,
+                Instant createdAt,
+                Instant startAt,
+                Instant endAt,
+                CreateJob definition,
+                JobActors actors) {
+            this(
+                    jobId,
+                    productId,
+                    targetVersion,
+                    state,
+                    dynamic,
+                    description,
+                    targetCount,
+                    currentStage,
+                    stageCount,
+                    counts,
+                    stateReason,
+                    createdAt,
+                    startAt,
+                    endAt,
+                    definition,
+                    actors,
+                    List.of());
+        }
 
         public JobView(
                 String jobId,

@@ -14,6 +14,7 @@ import dev.ota.domain.job.ClientToken;
 import dev.ota.domain.job.JobActors;
 import dev.ota.domain.job.JobCounts;
 import dev.ota.domain.job.JobDefinition;
+import dev.ota.domain.job.JobEvent;
 import dev.ota.domain.job.JobPatch;
 import dev.ota.domain.job.JobRecord;
 import dev.ota.domain.job.JobStatus;
@@ -80,6 +81,9 @@ public final class DynamoDbJobRepository implements JobRepository, LiveJobs {
     static final String PAUSED_BY = "pausedBy";
     static final String RESUMED_BY = "resumedBy";
     static final String CANCELED_BY = "canceledBy";
+    /** The job's timeline (see {@link JobEvent}). */
+    static final String EVENTS = "events";
+
     private static final List<String> PRODUCT_PAGE_KEY = List.of("jobId", "productId", "createdAt");
     private static final List<String> ALL_PAGE_KEY = List.of("jobId", LIST_KEY, CREATED_KEY);
     /** Job states in which a job may still send update_firmware: every state but the ended ones. */
@@ -221,6 +225,7 @@ public final class DynamoDbJobRepository implements JobRepository, LiveJobs {
         if (job.actors().createdBy() != null) {
             item.put(CREATED_BY, s(job.actors().createdBy()));
         }
+        item.put(EVENTS, events(job.events()));
         item.put("definition", s(JobDefinitionJson.encode(d)));
         item.put("dynamic", AttributeValue.fromBool(d.dynamic()));
         item.put("currentStage", n(0));
@@ -541,6 +546,14 @@ public final class DynamoDbJobRepository implements JobRepository, LiveJobs {
         if (p.addedDuplicates() != 0) {
             e.add("duplicateNames", p.addedDuplicates());
         }
+        if (p.newEvent() != null) {
+            if (p.startsEvents()) {
+                e.set(EVENTS, events(List.of(p.newEvent())));
+            } else {
+                e.setEntry(EVENTS, p.newEvent().id(), event(p.newEvent()));
+                p.droppedEvents().forEach(id -> e.removeEntry(EVENTS, id));
+            }
+        }
         String update = e.update();
         if (update.isEmpty()) {
             return true;
@@ -556,6 +569,45 @@ public final class DynamoDbJobRepository implements JobRepository, LiveJobs {
         } catch (ConditionalCheckFailedException lost) {
             return false;
         }
+    }
+
+    /** The timeline: a map by event id (ids order the events), so appends and drops touch one entry each. */
+    private static AttributeValue events(List<JobEvent> events) {
+        Map<String, AttributeValue> map = new HashMap<>();
+        events.forEach(ev -> map.put(ev.id(), event(ev)));
+        return AttributeValue.fromM(map);
+    }
+
+    private static AttributeValue event(JobEvent ev) {
+        Map<String, AttributeValue> m = new HashMap<>();
+        m.put("at", n(ev.at().toEpochMilli()));
+        m.put("kind", s(ev.kind().name()));
+        if (ev.actor() != null) {
+            m.put("actor", s(ev.actor()));
+        }
+        if (ev.detail() != null) {
+            m.put("detail", s(ev.detail()));
+        }
+        return AttributeValue.fromM(m);
+    }
+
+    private static List<JobEvent> events(Map<String, AttributeValue> item) {
+        AttributeValue v = item.get(EVENTS);
+        if (v == null || !v.hasM()) {
+            return List.of();
+        }
+        return v.m().entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .map(en -> {
+                    Map<String, AttributeValue> m = en.getValue().m();
+                    return new JobEvent(
+                            en.getKey(),
+                            Instant.ofEpochMilli(num(m, "at", 0)),
+                            JobEvent.Kind.valueOf(str(m, "kind")),
+                            str(m, "actor"),
+                            str(m, "detail"));
+                })
+                .toList();
     }
 
     private static Map<String, AttributeValue> key(String jobId) {
@@ -603,7 +655,8 @@ public final class DynamoDbJobRepository implements JobRepository, LiveJobs {
                 bool(item, "swept"),
                 Instant.ofEpochMilli(num(item, "createdAt", 0)),
                 new JobActors(
-                        str(item, CREATED_BY), str(item, PAUSED_BY), str(item, RESUMED_BY), str(item, CANCELED_BY)));
+                        str(item, CREATED_BY), str(item, PAUSED_BY), str(item, RESUMED_BY), str(item, CANCELED_BY)),
+                events(item));
     }
 
     private static boolean bool(Map<String, AttributeValue> item, String name) {

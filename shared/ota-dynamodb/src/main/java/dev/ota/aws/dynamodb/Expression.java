@@ -64,6 +64,18 @@ final class Expression {
         return value == null ? remove(attribute) : set(attribute, value);
     }
 
+    /** {@code SET attribute.key = value} on a map attribute. */
+    Expression setEntry(String attribute, String key, AttributeValue value) {
+        set.add(name(attribute) + "." + name(key) + " = " + value(value));
+        return this;
+    }
+
+    /** {@code REMOVE attribute.key} on a map attribute (nothing if the key is not there). */
+    Expression removeEntry(String attribute, String key) {
+        remove.add(name(attribute) + "." + name(key));
+        return this;
+    }
+
     Expression remove(String attribute) {
         remove.add(name(attribute));
         return this;
