@@ -188,42 +188,48 @@ class DuplicateAndReorderIT {
         assertThat(d.version(OLD, d.t0 + 3_000))
                 .as("the re-report starts attempt 2")
                 .isEqualTo(APPLIED);
-        d.assertState("DELIVERED", 0, 2);
+        // percent is the furthest the device got (docs/protocol.md, "Event time"): a function of
+        // the reports kept, whatever their order, so attempt 2 starts from attempt 1's 20 %
+        d.assertState("DELIVERED", 20, 2);
         assertThat(n(d.item(), "execAttemptStartedAt")).isEqualTo(d.t0 + 3_000);
 
         assertThat(d.downloading(60, d.t0 + 1_500))
-                .as("attempt 1's downloading, delayed")
-                .isEqualTo(IGNORED);
+                .as("attempt 1's downloading, delayed: kept in the history")
+                .isEqualTo(APPLIED);
         assertThat(d.progress("fail", null, -4, d.t0 + 2_000))
                 .as("attempt 1's fail, delivered again")
                 .isEqualTo(IGNORED);
-        assertThat(d.progress("done", null, 0, d.t0 + 2_500)).isEqualTo(IGNORED);
-        d.assertState("DELIVERED", 0, 2);
+        // (a done of attempt 1 newer than its fail would win: the SDK retried after a truncated
+        // download, docs/protocol.md; EventOrderRegressionTest and the property tests hold that)
+        d.assertState("DELIVERED", 60, 2);
 
         assertThat(d.downloading(10, d.t0 + 4_000)).isEqualTo(APPLIED);
-        d.assertState("DOWNLOADING", 10, 2);
-        assertThat(d.downloading(60, d.t0 + 5_000)).isEqualTo(APPLIED);
         d.assertState("DOWNLOADING", 60, 2);
+        assertThat(d.downloading(70, d.t0 + 5_000)).isEqualTo(APPLIED);
+        d.assertState("DOWNLOADING", 70, 2);
     }
 
     @Test
-    void versionReportsOlderThanLastSeenAreIgnored() throws Exception {
+    void versionReportsAreOrderedByReceiveTime() throws Exception {
         Device d = new Device("dev-stale-version");
         assertThat(d.version(OLD, d.t0 + 5_000))
                 .as("the old version: update_firmware is sent again")
                 .isEqualTo(APPLIED);
         assertThat(n(d.item(), "lastSeenAt")).isEqualTo(d.t0 + 5_000);
 
+        // Event time: the target was reported at 4 s, before the old version at 5 s. In that order
+        // the update succeeded at 4 s; the device's current version is its newest report's.
         assertThat(d.version(TARGET, d.t0 + 4_000))
-                .as("the target, but older than lastSeenAt")
-                .isEqualTo(IGNORED);
+                .as("the target, received before the old version's report that arrived first")
+                .isEqualTo(APPLIED);
+        d.assertState("SUCCEEDED", 100, 1);
         assertThat(s(d.item(), "currentVersion")).isEqualTo(OLD);
         assertThat(n(d.item(), "lastSeenAt")).isEqualTo(d.t0 + 5_000);
-        d.assertState("DELIVERED", 0, 1);
 
-        assertThat(d.version(TARGET, d.t0 + 6_000)).isEqualTo(APPLIED);
-        d.assertState("SUCCEEDED", 100, 1);
+        // the newest report moves the device's version; the execution has nothing left to decide
+        d.version(TARGET, d.t0 + 6_000);
         assertThat(s(d.item(), "currentVersion")).isEqualTo(TARGET);
+        d.assertState("SUCCEEDED", 100, 1);
 
         assertThat(d.version(OLD, d.t0 + 5_500))
                 .as("the old version, sent before the new one")
