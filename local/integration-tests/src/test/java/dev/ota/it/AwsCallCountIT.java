@@ -76,7 +76,7 @@ class AwsCallCountIT {
             // Flood control: inside ResendCooldownSeconds (template default 5 s) of the delivery's
             // start a version report gets report_version_rsp only; past it, update_firmware again.
             measureRouted("report_version, update in flight, inside the resend cooldown", () -> a.reportVersion(OLD));
-            Thread.sleep(resendCooldown().plusMillis(500).toMillis());
+            Thread.sleep(SharedStack.resendCooldown(stack).plusMillis(500).toMillis());
             a.drain();
             measureRouted("report_version, update in flight (resends update_firmware)", () -> a.reportVersion(OLD));
             assertThat(a.await("update_firmware", WAIT)).isNotNull();
@@ -226,16 +226,5 @@ class AwsCallCountIT {
             }
         });
         return counts.stream().mapToLong(Long::longValue).sum();
-    }
-
-    /** The version-report function's resend cooldown as the stack runs it (the template's parameter). */
-    private Duration resendCooldown() {
-        String seconds = stack.template().functions().stream()
-                .filter(f -> f.logicalId().equals("VersionReportFunction"))
-                .findFirst()
-                .orElseThrow()
-                .environment()
-                .get("RESEND_COOLDOWN_SECONDS");
-        return Duration.ofSeconds(Long.parseLong(seconds));
     }
 }
