@@ -59,7 +59,9 @@ class MonitoringIT {
                 assertThat(bad.await("update_firmware", WAIT)).isNotNull();
                 assertThat(metrics.sum("UpdatesSent", Map.of("Kind", "FIRST"))).isEqualTo(2);
 
-                // The old version again while the update is in flight: the same attempt is resent.
+                // The old version again while the update is in flight, past the resend cooldown:
+                // the same attempt is resent.
+                Thread.sleep(SharedStack.resendCooldown(stack).plusMillis(500).toMillis());
                 ok.reportVersion(OLD);
                 assertThat(ok.await("update_firmware", WAIT)).isNotNull();
                 assertThat(stack.router().awaitIdle(10_000)).isTrue();

@@ -111,4 +111,15 @@ final class SharedStack {
     static JsonNode invoke(LocalStack stack, String function, String event) throws Exception {
         return JSON.readTree(stack.invoke(function, event.getBytes(StandardCharsets.UTF_8)));
     }
+
+    /** The version-report function's resend cooldown as the stack runs it (the template's parameter). */
+    static java.time.Duration resendCooldown(LocalStack stack) {
+        String seconds = stack.template().functions().stream()
+                .filter(f -> f.logicalId().equals("VersionReportFunction"))
+                .findFirst()
+                .orElseThrow()
+                .environment()
+                .get("RESEND_COOLDOWN_SECONDS");
+        return java.time.Duration.ofSeconds(Long.parseLong(seconds));
+    }
 }

@@ -183,10 +183,7 @@ public final class InMemoryDeviceStateStore implements DeviceStateStore {
             return false;
         }
         Instant last = stored.sentAt();
-        boolean granted = last == null
-                || last.equals(stored.attemptStartedAt())
-                || !last.isAfter(at.minus(cooldown))
-                || last.equals(at);
+        boolean granted = last == null || !last.isAfter(at.minus(cooldown)) || last.equals(at);
         if (granted) {
             putExecution(device, stored.withSends(stored.resends(), at), current.waitingJobs());
             writes.add("claimUpdate");

@@ -45,11 +45,9 @@ public interface DeviceStateStore {
      * Claims the sending of update_firmware for the current delivery of {@code exec} (same job,
      * attempt and delivery start as stored) at {@code at}, the receive time of the report it answers;
      * one conditional write of the execution's {@link Execution#sentAt()}, so concurrent containers
-     * agree. Granted when nothing was sent for the delivery yet, when the last send is the
-     * delivery's own start (a device that reports its old version right after the release most
-     * likely missed that publish, e.g. it was reconnecting: its first resend is never held back),
-     * when the last send is {@code cooldown} or more older than {@code at}, or when it is this very
-     * report's (a retry of a run that claimed and then failed before or while publishing).
+     * agree. Granted when nothing was sent for the delivery yet, when the last send is
+     * {@code cooldown} or more older than {@code at}, or when it is this very report's (a retry of a
+     * run that claimed and then failed before or while publishing).
      *
      * @return true when the caller should send
      */

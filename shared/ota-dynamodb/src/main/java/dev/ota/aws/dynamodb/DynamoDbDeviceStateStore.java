@@ -179,8 +179,7 @@ public final class DynamoDbDeviceStateStore implements DeviceStateStore {
                 + " AND " + e.name(DeviceItem.ATTEMPT_STARTED_AT) + " = "
                 + e.value(n(exec.attemptStartedAt().toEpochMilli()))
                 + " AND (attribute_not_exists(" + sentAt + ") OR attribute_type(" + sentAt + ", " + e.value(s("NULL"))
-                + ") OR " + sentAt + " = " + e.value(n(exec.attemptStartedAt().toEpochMilli()))
-                + " OR " + sentAt + " <= " + e.value(n(ms - cooldown.toMillis()))
+                + ") OR " + sentAt + " <= " + e.value(n(ms - cooldown.toMillis()))
                 + " OR " + sentAt + " = " + e.value(n(ms)) + ")";
         try {
             dynamo.updateItem(r -> r.tableName(tables.devices())
