@@ -10,6 +10,8 @@ admin endpoint.
 import hashlib
 import os
 import random
+import re
+import time
 
 import pytest
 
@@ -109,8 +111,11 @@ def test_sdk_resumes_after_a_power_loss_mid_download(local_stack, firmware, devi
     assert 120_000 <= kept < len(FIRMWARE)
     assert execution(local_stack, job["jobId"], "powerloss")["status"] == "DOWNLOADING"
 
-    # Power is back: the same device (same flash) reports 1.0.0 again; the cloud answers and sends
-    # update_firmware again with a fresh URL; the SDK resumes from its checkpoint with a Range request.
+    # Power is back, after the resend cooldown (inside it a version report gets report_version_rsp
+    # only: flood control, docs/protocol.md): the same device (same flash) reports 1.0.0 again; the
+    # cloud answers and sends update_firmware again with a fresh URL; the SDK resumes from its
+    # checkpoint with a Range request.
+    time.sleep(resend_cooldown_seconds() + 0.5)
     again = enrolled(device, "powerloss", workdir=workdir)
     update = again.wait_for("update_firmware")
     assert update["md5sum"] == MD5
@@ -161,3 +166,9 @@ def test_sdk_resumes_after_its_download_connection_drops(local_stack, firmware, 
     assert len(fails) == 2, fails
     ended = [e for e in fails if e.get("action") == "transition" and e.get("from") != e.get("to")]
     assert len(ended) == 1 and ended[0].get("resultCode") in (-1, -5), fails
+
+
+def resend_cooldown_seconds():
+    """The template's ResendCooldownSeconds default, which the local stack runs."""
+    template = open(os.path.join(os.path.dirname(__file__), "..", "..", "template.yaml"), encoding="utf-8").read()
+    return int(re.search(r"\n  ResendCooldownSeconds:\n    Type: Number\n    Default: (\d+)", template).group(1))
