@@ -186,14 +186,37 @@ class ColdStartBenchmark {
                         .getLocation()
                         .toURI())
                 .toString();
-        ProcessBuilder pb = new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
+        return probe(
+                stack,
+                Path.of(System.getProperty("java.home")),
+                List.of(),
+                jvmOptions,
                 jar + java.io.File.pathSeparator + probeClasses,
-                ColdStartProbe.class.getName(),
                 handler,
                 event,
                 mode);
+    }
+
+    /**
+     * One fresh JVM of {@code javaHome} running {@link ColdStartProbe} on {@code classpath}, with
+     * {@code jvmOptions} in JAVA_TOOL_OPTIONS (as Lambda passes them) and {@code commandLineOptions}
+     * before the class name; the probe's times plus {@code spawnToFirstResponseMs}.
+     */
+    static JsonNode probe(
+            LocalStack stack,
+            Path javaHome,
+            List<String> commandLineOptions,
+            String jvmOptions,
+            String classpath,
+            String handler,
+            String event,
+            String mode)
+            throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(javaHome.resolve("bin/java").toString());
+        command.addAll(commandLineOptions);
+        command.addAll(List.of("-cp", classpath, ColdStartProbe.class.getName(), handler, event, mode));
+        ProcessBuilder pb = new ProcessBuilder(command);
         Map<String, String> env = pb.environment();
         env.put("JAVA_TOOL_OPTIONS", jvmOptions);
         env.put("AWS_REGION", "us-east-1");
@@ -221,11 +244,11 @@ class ColdStartBenchmark {
                 "spawnToFirstResponseMs", times.path("firstResponseAtMs").asLong() - spawnAt);
     }
 
-    private static String median(List<JsonNode> runs, String field) {
+    static String median(List<JsonNode> runs, String field) {
         return String.format("%.0f", medianValue(runs, field));
     }
 
-    private static double medianValue(List<JsonNode> runs, String field) {
+    static double medianValue(List<JsonNode> runs, String field) {
         double[] values = runs.stream()
                 .mapToDouble(r -> r.path(field).asDouble())
                 .sorted()
