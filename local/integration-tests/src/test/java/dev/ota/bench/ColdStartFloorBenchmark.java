@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
  * default), without any ({@code -Xshare:off}), with an AppCDS archive made by a training run of the
  * same classpath ({@code -XX:ArchiveClassesAtExit}) and, on JDK 24 and later, with an AOT cache
  * ({@code -XX:AOTCacheOutput}, JEP 483/514). The SDK and Jackson are those of progress-report's
- * deployable jar (as shrunk for it), on the classpath as a jar, which an archive needs.
+ * deployable jar (as shrunk for it), on the classpath as a jar, which an archive needs; beside them,
+ * progress-report itself on the same event (a device no one has: one read).
  * Not part of the default test run (docs/benchmarks.md has the command). Writes target/cold-start-floor.md.
  */
 class ColdStartFloorBenchmark {
@@ -75,10 +76,16 @@ class ColdStartFloorBenchmark {
             functions.put(
                     "SDK floor + Jackson readTree of the event",
                     new String[] {JsonSdkFloorHandler.class.getName(), benchJar + File.pathSeparator + sdkJar});
+            // Ours beside the floor, on the same event: a progress report of a device no one has,
+            // so it makes the same one read (and answers IGNORED).
+            functions.put("progress-report, unknown device (one read)", new String[] {
+                "dev.ota.function.progressreport.ProgressReportHandler", benchJar + File.pathSeparator + sdkJar
+            });
             Path event = work.resolve("event.json");
             Files.writeString(
                     event,
-                    "{\"type\":\"report_progress\",\"report\":{\"progress\":{\"state\":\"downloading\",\"percent\":\"10\",\"result_code\":\"0\",\"result_msg\":\"\"},\"version\":\"1.1.0\"},\"productId\":\"BENCH\",\"deviceName\":\"bench-1\"}");
+                    "{\"type\":\"report_progress\",\"report\":{\"progress\":{\"state\":\"downloading\",\"percent\":\"10\",\"result_code\":\"0\",\"result_msg\":\"\"},\"version\":\"1.1.0\"},\"productId\":\"BENCH\",\"deviceName\":\"bench-1\",\"clientId\":\"BENCH::bench-1\",\"receivedAt\":"
+                            + System.currentTimeMillis() + "}");
 
             List<Path> jdks = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"))));
             Path other = Path.of(System.getProperty("ota.coldstart.otherJdk", "/usr/lib/jvm/temurin-25-jdk-amd64"));
