@@ -105,6 +105,7 @@ class CostModelBenchmark {
             long emfBytesBefore = stack.metrics().documentBytes();
             Map<String, long[]> functionsBefore = functionTotals(stack);
             long cloudMessagesBefore = stack.aws().iotDataServer().publishCount();
+            long atLeastOnceBefore = stack.aws().iotDataServer().atLeastOnceCount();
             long deviceMessagesBefore = deviceMessages.get();
             int invocationsBefore = stack.router().invocations();
             int triggeredBefore = stack.router().triggered();
@@ -122,6 +123,7 @@ class CostModelBenchmark {
             functions.values().removeIf(f -> f[0] == 0);
             double inbound = (deviceMessages.get() - deviceMessagesBefore) / n;
             double outbound = (stack.aws().iotDataServer().publishCount() - cloudMessagesBefore) / n;
+            double atLeastOnce = (stack.aws().iotDataServer().atLeastOnceCount() - atLeastOnceBefore) / n;
             double triggered = (stack.router().triggered() - triggeredBefore) / n;
             double ruleInvocations = (stack.router().invocations() - invocationsBefore) / n;
             double directInvocations = 1 / n; // update-devices, invoked directly once per round
@@ -194,9 +196,18 @@ class CostModelBenchmark {
             // The functions publish over HTTP (IoT Data Plane Publish): the request is metered as a
             // message, and its delivery to the device once more.
             row(t, totals, "IoT messages, the functions' HTTP Publish requests", outbound, out, out, out);
-            row(t, totals, "IoT messages, cloud → device (QoS 1 delivery)", outbound, out, out, out);
-            // A QoS 1 publish to a device is metered again when the device's PUBACK comes back.
-            row(t, totals, "IoT messages, devices' PUBACKs of those", outbound, out, out, out);
+            row(t, totals, "IoT messages, cloud → device (delivery)", outbound, out, out, out);
+            // A QoS 1 publish to a device is metered again when the device's PUBACK comes back;
+            // report_version_rsp goes at QoS 0 (no PUBACK).
+            double pubacks = atLeastOnce * IOT_MESSAGE;
+            row(
+                    t,
+                    totals,
+                    "IoT messages, devices' PUBACKs of the QoS 1 ones (update_firmware)",
+                    atLeastOnce,
+                    pubacks,
+                    pubacks,
+                    pubacks);
             double plainTriggered = inbound * RULES_ON_THE_PLAIN_TOPIC;
             row(
                     t,

@@ -86,8 +86,9 @@ public final class VersionReportService implements ReportService<VersionReport> 
     @Override
     public Outcome handle(VersionReport report) {
         VersionRecorded recorded = store.recordVersion(report.device(), report.version(), report.receivedAt());
-        // The Python SDK waits for this answer before it acts on an update: send it first.
-        channel.send(report.device(), VersionReportResponse.success(report.version()));
+        // The Python SDK waits for this answer before it acts on an update: send it first. At QoS 0:
+        // a device that misses it reports again.
+        channel.answer(report.device(), VersionReportResponse.success(report.version()));
         if (recorded.stale()) {
             // An older report: it does not name the current version, but it still counts for the update.
             log.info("version_report_stale", "device", report.device().key(), "version", report.version());

@@ -40,7 +40,11 @@ class ProgressReportServiceTest {
     void fullSequenceDownloadingBurningDone() {
         String jobId = startUpdate(null);
 
+        int findsBefore = f.store.finds();
         assertThat(f.progress.handle(downloading(dev, TARGET, 0, at(1)))).isEqualTo(Outcome.APPLIED);
+        assertThat(f.store.finds())
+                .as("0 % cannot advance a percent: decided on a read, not on a failed conditional write")
+                .isEqualTo(findsBefore + 1);
         assertThat(f.execution(dev).status()).isEqualTo(ExecutionStatus.DOWNLOADING);
         assertThat(f.execution(dev).percent()).isZero();
 

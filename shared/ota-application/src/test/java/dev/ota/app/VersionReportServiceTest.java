@@ -20,6 +20,7 @@ import dev.ota.domain.device.DeviceId;
 import dev.ota.protocol.UpdateFirmwareMessage;
 import dev.ota.protocol.VersionReportResponse;
 import dev.ota.testing.OtaFixture;
+import dev.ota.testing.RecordingDeviceChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -47,6 +48,7 @@ class VersionReportServiceTest {
         assertThat(outcome).isEqualTo(Outcome.IGNORED);
         assertThat(f.channel.sent()).hasSize(1);
         assertThat(f.channel.sent().get(0).device()).isEqualTo(dev);
+        assertThat(f.channel.sent().get(0).answer()).as("an answer: QoS 0").isTrue();
         assertThat(f.channel.sent().get(0).json())
                 .isEqualTo(
                         "{\"type\":\"report_version_rsp\",\"result_code\":0,\"result_msg\":\"success\",\"version\":\"0.1\"}");
@@ -64,6 +66,9 @@ class VersionReportServiceTest {
 
         assertThat(outcome).isEqualTo(Outcome.APPLIED);
         assertThat(f.channel.types()).containsExactly(RSP, UPDATE);
+        assertThat(f.channel.sent().stream().map(RecordingDeviceChannel.Sent::answer))
+                .as("the answer at QoS 0, update_firmware at QoS 1")
+                .containsExactly(true, false);
         assertThat(f.channel.responses()).containsExactly(VersionReportResponse.success(FROM));
         UpdateFirmwareMessage msg = f.channel.updates().get(0);
         assertThat(msg.version()).isEqualTo(TARGET);

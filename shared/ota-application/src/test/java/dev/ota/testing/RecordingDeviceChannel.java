@@ -13,14 +13,25 @@ import java.util.List;
 /** Keeps every message sent, both as the object and as the JSON a device would receive. */
 public final class RecordingDeviceChannel implements DeviceChannel {
 
-    public record Sent(DeviceId device, Object message, String json) {}
+    /** @param answer sent by {@link DeviceChannel#answer} (QoS 0 on AWS) rather than {@link DeviceChannel#send} */
+    public record Sent(DeviceId device, Object message, String json, boolean answer) {}
 
     private final ObjectMapper json = ProtocolJson.newMapper();
     private final List<Sent> sent = new ArrayList<>();
 
     @Override
     public void send(DeviceId device, Object message) {
-        sent.add(new Sent(device, message, new String(ProtocolJson.toBytes(json, message), StandardCharsets.UTF_8)));
+        record(device, message, false);
+    }
+
+    @Override
+    public void answer(DeviceId device, Object message) {
+        record(device, message, true);
+    }
+
+    private void record(DeviceId device, Object message, boolean answer) {
+        sent.add(new Sent(
+                device, message, new String(ProtocolJson.toBytes(json, message), StandardCharsets.UTF_8), answer));
     }
 
     public List<Sent> sent() {

@@ -3,6 +3,7 @@ package dev.ota.domain;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A device's execution of one job: the live state the device protocol moves.
@@ -360,6 +361,27 @@ public record Execution(
             return 1;
         }
         return attempt - before.attempt();
+    }
+
+    /**
+     * True when the scheduler's due time stored for {@code before} still serves after this change,
+     * so the store need not move it (a due-index write saved on the report path): the same delivery
+     * in flight, no resend, and due no earlier than before. The stored time is then early, never
+     * late; the scheduler finds the execution not yet due and moves the stored time up to {@link
+     * #dueAt()} (a re-arm). An attempt that starts or ends, a resend, or an earlier due moves it.
+     */
+    public boolean keepsDueOf(Execution before) {
+        Instant was = before.dueAt();
+        Instant due = dueAt();
+        return before.status.inFlight()
+                && status.inFlight()
+                && was != null
+                && due != null
+                && !due.isBefore(was)
+                && attempt == before.attempt
+                && resends == before.resends
+                && jobId.equals(before.jobId)
+                && Objects.equals(attemptStartedAt, before.attemptStartedAt);
     }
 
     /** True when going from {@code before} to this starts a delivery: update_firmware goes out. */

@@ -102,6 +102,11 @@ public final class InMemoryRolloutStore implements RolloutStore {
 
         /** {@code ExecutionRow.changes}: the execution's attributes; queue and due keys follow its status. */
         void set(DeviceId device, Execution e) {
+            set(device, e, false);
+        }
+
+        /** With {@code keepDue} the due keys stay as they are ({@code Execution.keepsDueOf}). */
+        void set(DeviceId device, Execution e, boolean keepDue) {
             view = new RowView(
                     view.jobId(),
                     view.deviceName(),
@@ -117,6 +122,9 @@ public final class InMemoryRolloutStore implements RolloutStore {
                     null);
             productId = device.productId();
             seq = null;
+            if (keepDue) {
+                return;
+            }
             Instant due = e.dueAt();
             dueKind =
                     due == null ? null : e.status() == ExecutionStatus.RETRY_PENDING ? DueKind.RETRY : DueKind.TIMEOUT;
@@ -460,7 +468,7 @@ public final class InMemoryRolloutStore implements RolloutStore {
                                     after.fromVersion(),
                                     0,
                                     null))
-                    .set(device, after);
+                    .set(device, after, after.keepsDueOf(before));
             int retries = after.retriesAddedFrom(before);
             if (before.status() != after.status() || before.stage() != after.stage() || retries != 0) {
                 jobs.move(after.jobId(), before.status(), before.stage(), after.status(), after.stage(), retries);

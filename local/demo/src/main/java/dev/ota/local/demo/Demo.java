@@ -538,7 +538,6 @@ public final class Demo {
         StringBuilder b = new StringBuilder(
                 "Metrics (CloudWatch EMF, namespace OTA/<stack>; GET /metrics on the admin endpoint):\n");
         for (String name : List.of(
-                "ReportsAccepted",
                 "ReportsRejected",
                 "UpdatesSent",
                 "DevicesReleased",

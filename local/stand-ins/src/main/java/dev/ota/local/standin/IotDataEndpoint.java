@@ -39,6 +39,7 @@ public final class IotDataEndpoint implements AutoCloseable {
     private final MosquittoBroker broker;
     private final int requestedPort;
     private final AtomicLong publishCount = new AtomicLong();
+    private final AtomicLong atLeastOnceCount = new AtomicLong();
     private volatile UnaryOperator<String> twinTopic = t -> null;
     private volatile HttpServer server;
     private ExecutorService executor;
@@ -88,6 +89,11 @@ public final class IotDataEndpoint implements AutoCloseable {
         return publishCount.get();
     }
 
+    /** Of {@link #publishCount()}, those at QoS 1 (on AWS each delivery's PUBACK is a metered message). */
+    public long atLeastOnceCount() {
+        return atLeastOnceCount.get();
+    }
+
     /** Called for every publish this endpoint accepts (topic as the caller named it, payload). */
     public void addPublishListener(BiConsumer<String, byte[]> listener) {
         listeners.add(listener);
@@ -130,6 +136,9 @@ public final class IotDataEndpoint implements AutoCloseable {
                 broker.publish(twin, payload, params.qos(), params.retain());
             }
             publishCount.incrementAndGet();
+            if (params.qos() == 1) {
+                atLeastOnceCount.incrementAndGet();
+            }
             for (var listener : listeners) {
                 listener.accept(topic, payload);
             }

@@ -68,8 +68,17 @@ class IotDataEndpointTest {
     void qosZeroIsPassedThrough() throws Exception {
         try (MqttTestClient device = new MqttTestClient(broker.mqttUrl(), "p1-d2")) {
             device.subscribe("ota/update/p1/d2", 1);
+            long atLeastOnce = endpoint.atLeastOnceCount();
+            long all = endpoint.publishCount();
             iotData.publish(p -> p.topic("ota/update/p1/d2").qos(0).payload(SdkBytes.fromUtf8String("q0")));
             assertThat(device.next().qos()).isZero();
+            assertThat(endpoint.publishCount()).isEqualTo(all + 1);
+            assertThat(endpoint.atLeastOnceCount())
+                    .as("QoS 0: no PUBACK to meter")
+                    .isEqualTo(atLeastOnce);
+            iotData.publish(p -> p.topic("ota/update/p1/d2").qos(1).payload(SdkBytes.fromUtf8String("q1")));
+            assertThat(device.next().qos()).isEqualTo(1);
+            assertThat(endpoint.atLeastOnceCount()).isEqualTo(atLeastOnce + 1);
         }
     }
 

@@ -19,9 +19,6 @@ public interface RolloutMetrics {
         RETRY
     }
 
-    /** A device report passed the intake ({@code type}: report_version, report_progress). */
-    void reportAccepted(String type);
-
     /** A device report was refused at the intake; {@code reason} is a short, fixed category. */
     void reportRejected(String type, String reason);
 
@@ -46,9 +43,6 @@ public interface RolloutMetrics {
 
     /** Records nothing: for tests and tools that do not watch. */
     RolloutMetrics NONE = new RolloutMetrics() {
-        @Override
-        public void reportAccepted(String type) {}
-
         @Override
         public void reportRejected(String type, String reason) {}
 

@@ -143,13 +143,16 @@ public final class DynamoDbDeviceStateStore implements DeviceStateStore {
         writes.add(deviceUpdate(device, e, condition));
         boolean startsAttempt = after.startsAttemptFrom(before);
         int retries = after.retriesAddedFrom(before);
+        // A status change within one delivery leaves the row's due time early (the scheduler re-arms
+        // it): the byDue entry moves when an attempt starts or ends, on a resend, or when due earlier.
+        boolean keepDue = after.keepsDueOf(before);
         boolean rowChanges = !ExecutionRow.attributes(device, before).equals(ExecutionRow.attributes(device, after))
-                || !Objects.equals(before.dueAt(), after.dueAt());
+                || (!keepDue && !Objects.equals(before.dueAt(), after.dueAt()));
         if (!rowChanges && !startsAttempt && retries == 0) {
             // Only the history or the download time moved: the device item alone.
             return transact(writes);
         }
-        writes.add(ExecutionRow.upsert(tables.executions(), device, after));
+        writes.add(ExecutionRow.upsert(tables.executions(), device, after, keepDue));
         if (JobCounters.moves(before.status(), before.stage(), after.status(), after.stage(), retries)) {
             writes.add(JobCounters.move(
                     tables.jobs(),

@@ -19,7 +19,8 @@ import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
  * <p>Three sparse indexes hang off the row: {@code byStatus} ({@code jobStatus}), {@code byQueue}
  * ({@code queuedJob}, {@code seq}: only while QUEUED, the rollout's release order) and {@code byDue}
  * ({@code dueKey} = {@code <jobId>#T} while an attempt with a timeout is in flight, {@code <jobId>#R}
- * while a retry is pending; {@code dueAt} when the scheduler must look again).
+ * while a retry is pending; {@code dueAt} when the scheduler must look again: at the latest, for a
+ * report-path write within the same delivery leaves it as it was, see {@link Execution#keepsDueOf}).
  */
 final class ExecutionRow {
     static final String JOB_ID = "jobId";
@@ -65,8 +66,19 @@ final class ExecutionRow {
 
     /** SET of the execution's attributes; the queue and due index keys follow its status. */
     static Expression changes(DeviceId device, Execution e) {
+        return changes(device, e, false);
+    }
+
+    /**
+     * As {@link #changes(DeviceId, Execution)}; with {@code keepDue} the due keys stay as stored
+     * ({@link Execution#keepsDueOf}: early, never late), so the byDue entry does not move.
+     */
+    static Expression changes(DeviceId device, Execution e, boolean keepDue) {
         Expression x = new Expression().setAll(attributes(device, e));
         x.remove(QUEUED_JOB).remove(SEQ).remove(HELD_BY);
+        if (keepDue) {
+            return x;
+        }
         Instant due = e.dueAt();
         if (due == null) {
             x.remove(DUE_KEY).remove(DUE_AT);
@@ -77,8 +89,8 @@ final class ExecutionRow {
         return x;
     }
 
-    static TransactWriteItem upsert(String table, DeviceId device, Execution e) {
-        return update(table, e.jobId(), device.deviceName(), changes(device, e), null);
+    static TransactWriteItem upsert(String table, DeviceId device, Execution e, boolean keepDue) {
+        return update(table, e.jobId(), device.deviceName(), changes(device, e, keepDue), null);
     }
 
     /** The row's update, conditional on its status being {@code expectedStatus} (null: no condition). */

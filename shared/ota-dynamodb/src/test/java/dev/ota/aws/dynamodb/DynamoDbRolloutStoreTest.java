@@ -13,6 +13,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ota.domain.DeviceState;
 import dev.ota.domain.Execution;
+import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.OperatorException;
 import dev.ota.domain.Page;
 import dev.ota.domain.device.DeviceId;
@@ -528,6 +529,35 @@ class DynamoDbRolloutStoreTest extends StoreFixture {
             // A rearm of an attempt the row has moved past changes nothing.
             moved(device, current, current.withStatus(SUCCEEDED, 100, later.plusSeconds(1)));
             rollout.rearm(device, current);
+            assertThat(rollout.due(job.jobId(), DueKind.TIMEOUT, T0.plus(Duration.ofDays(1)), 10))
+                    .isEmpty();
+        }
+
+        @Test
+        void aStatusChangeWithinTheDeliveryLeavesTheDueEntryEarlyTillTheSchedulerRearmsIt() {
+            DeviceId device = queueOne(job);
+            Execution live = released(job, device, 0, Duration.ofHours(1), T0);
+            Instant quietAfterRelease = T0.plus(Execution.QUIET_AFTER);
+            Execution downloading = moved(device, live, live.withStatus(DOWNLOADING, 5, T0.plusSeconds(10)));
+            Execution burning = moved(
+                    device, downloading, downloading.withStatus(ExecutionStatus.BURNING, 100, T0.plusSeconds(20)));
+            assertThat(burning.dueAt()).isEqualTo(T0.plus(Duration.ofHours(1)));
+            assertThat(row(job, device).status()).isEqualTo(ExecutionStatus.BURNING);
+
+            // The byDue entry did not move with the two status changes: still at the release's quiet time.
+            assertThat(rollout.due(job.jobId(), DueKind.TIMEOUT, quietAfterRelease.minusMillis(1), 10))
+                    .isEmpty();
+            assertThat(rollout.due(job.jobId(), DueKind.TIMEOUT, quietAfterRelease, 10))
+                    .containsExactly(device.deviceName());
+
+            rollout.rearm(device, burning);
+            assertThat(rollout.due(job.jobId(), DueKind.TIMEOUT, burning.dueAt().minusMillis(1), 10))
+                    .isEmpty();
+            assertThat(rollout.due(job.jobId(), DueKind.TIMEOUT, burning.dueAt(), 10))
+                    .containsExactly(device.deviceName());
+
+            // The attempt ends: the entry goes.
+            moved(device, burning, burning.withStatus(SUCCEEDED, 100, T0.plusSeconds(30)));
             assertThat(rollout.due(job.jobId(), DueKind.TIMEOUT, T0.plus(Duration.ofDays(1)), 10))
                     .isEmpty();
         }

@@ -17,6 +17,7 @@ import dev.ota.domain.device.DeviceId;
 import dev.ota.domain.device.DeviceReport;
 import dev.ota.domain.job.JobRecord;
 import dev.ota.log.StructuredLog;
+import dev.ota.port.out.RolloutStore.DueKind;
 import dev.ota.port.out.RolloutStore.ReleaseResult;
 import dev.ota.protocol.UpdateFirmwareMessage;
 import java.io.OutputStream;
@@ -219,6 +220,27 @@ class EventOrderOnTheStoreProperties {
             }
         }
 
+        /**
+         * Null when the byDue entry is never late: there, at or before the execution's due time,
+         * while it has one (status changes within a delivery leave it early), and gone otherwise.
+         */
+        String dueEntryProblem() {
+            Execution e = f.devices.find(id).orElseThrow().execution();
+            Instant due = e.dueAt();
+            Instant end = StoreFixture.T0.plus(Duration.ofDays(3650));
+            boolean timeoutEntry =
+                    f.rollout.due(job.jobId(), DueKind.TIMEOUT, end, 10).contains(id.deviceName());
+            boolean retryEntry =
+                    f.rollout.due(job.jobId(), DueKind.RETRY, end, 10).contains(id.deviceName());
+            if (due == null) {
+                return timeoutEntry || retryEntry ? "a byDue entry without a due time (" + e.status() + ")" : null;
+            }
+            DueKind kind = e.status() == ExecutionStatus.RETRY_PENDING ? DueKind.RETRY : DueKind.TIMEOUT;
+            return f.rollout.due(job.jobId(), kind, due, 10).contains(id.deviceName())
+                    ? null
+                    : "no " + kind + " entry at or before " + due + " (" + e.status() + ")";
+        }
+
         Outcome outcome() {
             Execution e = f.devices.find(id).orElseThrow().execution();
             var row = f.row(job, id);
@@ -310,6 +332,11 @@ class EventOrderOnTheStoreProperties {
                 Device shuffled = outOfOrder(store, script, new Random(seed));
                 Outcome expected = reference.outcome();
                 Outcome actual = shuffled.outcome();
+                String due =
+                        shuffled.dueEntryProblem() != null ? shuffled.dueEntryProblem() : reference.dueEntryProblem();
+                if (due != null) {
+                    return "seed " + seed + " " + script + "\n  " + due;
+                }
                 return actual.equals(expected)
                         ? null
                         : "seed " + seed + " " + script + "\n  expected " + expected + "\n  actual   " + actual;

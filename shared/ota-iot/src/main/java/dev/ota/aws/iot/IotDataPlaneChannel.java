@@ -8,8 +8,8 @@ import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.iotdataplane.IotDataPlaneClient;
 
 /**
- * Publishes to a device's update topic through the IoT Data Plane, at QoS 1 as Tencent's cloud
- * does. The topic comes from a template so the same code serves AWS ({@code ota/update/...}) and
+ * Publishes to a device's update topic through the IoT Data Plane: messages at QoS 1 as Tencent's
+ * cloud does, answers the device asks for again at QoS 0 (no metered PUBACK). The topic comes from a template so the same code serves AWS ({@code ota/update/...}) and
  * brokers that carry {@code $ota/update/...}.
  */
 public final class IotDataPlaneChannel implements DeviceChannel {
@@ -26,7 +26,16 @@ public final class IotDataPlaneChannel implements DeviceChannel {
 
     @Override
     public void send(DeviceId device, Object message) {
+        publish(device, message, 1);
+    }
+
+    @Override
+    public void answer(DeviceId device, Object message) {
+        publish(device, message, 0);
+    }
+
+    private void publish(DeviceId device, Object message, int qos) {
         byte[] payload = ProtocolJson.toBytes(json, message);
-        iot.publish(r -> r.topic(topic.of(device)).qos(1).payload(SdkBytes.fromByteArrayUnsafe(payload)));
+        iot.publish(r -> r.topic(topic.of(device)).qos(qos).payload(SdkBytes.fromByteArrayUnsafe(payload)));
     }
 }

@@ -52,11 +52,6 @@ public final class EmfRolloutMetrics implements RolloutMetrics {
     }
 
     @Override
-    public void reportAccepted(String type) {
-        add("ReportsAccepted", 1, "Type", type);
-    }
-
-    @Override
     public void reportRejected(String type, String reason) {
         add("ReportsRejected", 1, "Type", type, "Reason", reason);
     }
@@ -148,7 +143,7 @@ public final class EmfRolloutMetrics implements RolloutMetrics {
      * the library loaded rather than paying its first document (about 100 ms, docs/benchmarks.md).
      */
     public void prime() {
-        write(new OutputEnvironment(document -> {}), List.of("Type", "prime"), Map.of("ReportsAccepted", List.of(0.0)));
+        write(new OutputEnvironment(document -> {}), List.of("Kind", "prime"), Map.of("UpdatesSent", List.of(0.0)));
     }
 
     private void write(Environment to, List<String> dimensions, Map<String, List<Double>> metrics) {
