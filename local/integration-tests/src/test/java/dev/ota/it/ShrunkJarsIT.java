@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every handler runs one sample event from its function's deployable jar
@@ -24,11 +25,31 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The local stack runs the functions' classes from the reactor, so this is what notices a class
  * the shrinking dropped that a handler needs. The jars exist once the functions are packaged:
  * {@code mvn verify} (scripts/test.sh) builds them before this module's tests; a run without them
- * (mvn test) skips.
+ * (mvn test) skips. Beside it, the size budget of each jar.
  */
 class ShrunkJarsIT {
 
+    /** Issue 13's budget for each deployable, zipped (docs/benchmarks.md, "Artifact size"). */
+    private static final long MAX_ZIPPED_BYTES = 10L * 1024 * 1024;
+
     private final LocalStack stack = SharedStack.get();
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "version-report",
+                "progress-report",
+                "update-devices",
+                "firmware-registration",
+                "job-engine",
+                "management-api"
+            })
+    void deployableIsAtMostTenMiBZipped(String module) throws Exception {
+        Path jar =
+                SharedStack.repo().resolve("functions/" + module + "/target/" + module + "-1.0.0-SNAPSHOT-lambda.jar");
+        Assumptions.assumeTrue(Files.exists(jar), "not packaged (mvn verify builds it): " + jar);
+        assertThat(Files.size(jar)).as("%s (scripts/measure-artifacts.sh)", jar).isLessThanOrEqualTo(MAX_ZIPPED_BYTES);
+    }
 
     @ParameterizedTest(name = "{0} from {1}")
     @CsvSource({
