@@ -31,7 +31,7 @@ public class InitializeEveryClass {
                     .filter(n -> n.endsWith(".class") && !n.contains("-") && !n.startsWith("META-INF/"))
                     .forEach(n -> classes.add(n.substring(0, n.length() - ".class".length()).replace('/', '.')));
         }
-        int failed = 0;
+        List<String> otherFailures = new ArrayList<>();
         List<String> needDropped = new ArrayList<>();
         try (URLClassLoader loader = new URLClassLoader(
                 new URL[] {jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
@@ -39,13 +39,17 @@ public class InitializeEveryClass {
                 try {
                     Class.forName(name, true, loader);
                 } catch (Throwable t) {
-                    failed++;
-                    for (Throwable c = t; c != null; c = c.getCause()) {
+                    String needs = null;
+                    for (Throwable c = t; c != null && needs == null; c = c.getCause()) {
                         String message = String.valueOf(c.getMessage());
                         if (dropped.stream().anyMatch(message::contains)) {
-                            needDropped.add(name + ": " + c);
-                            break;
+                            needs = name + ": " + c;
                         }
+                    }
+                    if (needs != null) {
+                        needDropped.add(needs);
+                    } else {
+                        otherFailures.add(name + " (" + t + ")");
                     }
                 }
             }
@@ -55,8 +59,9 @@ public class InitializeEveryClass {
             needDropped.stream().limit(20).forEach(System.err::println);
             System.exit(1);
         }
-        System.out.println("initialized " + (classes.size() - failed) + " of " + classes.size() + " classes of "
-                + jar.getFileName() + " (" + failed + " fail for other reasons); none needs a dropped request class");
+        System.out.println("initialized " + (classes.size() - otherFailures.size()) + " of " + classes.size()
+                + " classes of " + jar.getFileName() + "; none needs a dropped request class"
+                + (otherFailures.isEmpty() ? "" : "; failing for other reasons: " + otherFailures));
         System.exit(0);
     }
 }
