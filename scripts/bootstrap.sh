@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the build and the tests need on a fresh Debian machine (run as root), and
 # does nothing that is already done:
-#   1. Debian packages, only the missing ones: maven, openjdk-17-jdk-headless, unzip, make,
+#   1. Debian packages, only the missing ones: maven, openjdk-17-jdk-headless, unzip, zip (both
+#      used by functions/unbuilt-requests.sh in the function jars' build), make,
 #      python3 + python3-venv, mosquitto (the local stack's MQTT broker, run as a process; Debian
 #      does not start it as a service here) and mosquitto-clients (mosquitto_pub/_sub, docs/local.md),
 #      chromium and chromium-driver (headless, for the console's browser test ConsoleIT).
@@ -44,6 +45,7 @@ if ! command -v javac >/dev/null 2>&1 || [ "$(java_major)" -lt 17 ] 2>/dev/null;
   missing+=(openjdk-17-jdk-headless)
 fi
 command -v unzip >/dev/null 2>&1 || missing+=(unzip)
+command -v zip   >/dev/null 2>&1 || missing+=(zip)
 command -v make  >/dev/null 2>&1 || missing+=(make)
 { command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ]; } || missing+=(mosquitto)
 command -v mosquitto_pub >/dev/null 2>&1 || missing+=(mosquitto-clients)
@@ -61,7 +63,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else
-  log "Debian packages: present (mvn, javac $(java_major), unzip, make, $PYTHON, mosquitto, chromium)"
+  log "Debian packages: present (mvn, javac $(java_major), unzip, zip, make, $PYTHON, mosquitto, chromium)"
 fi
 
 # ---- 2. Python virtualenv ------------------------------------------------------------------
