@@ -434,8 +434,7 @@ public final class Demo {
     private IdentityCheck.Result identity;
 
     private void enroll(List<DemoDevice> fleet) throws Exception {
-        // Paho 1.2.5 spends 300 ms of each connect asleep (it polls its new threads every 100 ms): many at
-        // once, or a 5,000-device fleet would take minutes to come online.
+        // Many at once: each enrolment waits a round trip through the stack for its report_version_rsp.
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(64, fleet.size()));
         try {
             List<Future<?>> enrolled = new ArrayList<>();
