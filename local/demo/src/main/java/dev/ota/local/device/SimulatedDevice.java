@@ -56,6 +56,8 @@ public final class SimulatedDevice implements AutoCloseable {
     private final MqttClientTransportConfig transport;
     /** The current connection's client; a new one for every connect, on the shared event loop. */
     private volatile Mqtt3AsyncClient mqtt;
+    /** Why the last connection ended (who closed it, and the cause), for the error of a publish that finds none. */
+    private volatile String lostConnection = "never connected";
 
     private final BlockingQueue<JsonNode> inbox = new LinkedBlockingQueue<>();
     private final HttpClient http;
@@ -115,6 +117,8 @@ public final class SimulatedDevice implements AutoCloseable {
                         .useMqttVersion3()
                         .identifier(clientId)
                         .transportConfig(transport)
+                        .addDisconnectedListener(
+                                context -> lostConnection = context.getSource() + ": " + context.getCause())
                         .buildAsync();
                 mqtt = client;
                 complete(client.connectWith()
@@ -270,7 +274,7 @@ public final class SimulatedDevice implements AutoCloseable {
     private void send(String topic, byte[] payload, int qos) {
         Mqtt3AsyncClient client = mqtt;
         if (client == null || !client.getState().isConnected()) {
-            throw new IllegalStateException(deviceName + ": publish failed: not connected");
+            throw new IllegalStateException(deviceName + ": publish failed: not connected (" + lostConnection + ")");
         }
         try {
             complete(client.publishWith()
