@@ -33,6 +33,8 @@ final class DemoDevice implements Runnable {
     private static final long RE_REPORT_IDLE_MS = 3000;
 
     private static final long RE_REPORT_IDLE_MAX_MS = 30_000;
+    /** A device that reported nothing waits this long at a time; stop() wakes it earlier. */
+    private static final Duration IDLE_WAIT = Duration.ofMinutes(1);
 
     private final DeviceProfile profile;
     private final DemoOptions options;
@@ -132,6 +134,15 @@ final class DemoDevice implements Runnable {
     void stop() {
         stopped = true;
         stageStarted.countDown();
+        device.wakeUp();
+    }
+
+    /** How long the device waits for update_firmware before it reports its version again. */
+    private Duration untilNextReReport() {
+        if (!awaitingUpdate) {
+            return IDLE_WAIT;
+        }
+        return Duration.ofMillis(Math.max(1, lastReportAt + reReportAfterMs - System.currentTimeMillis()));
     }
 
     void close() {
@@ -153,10 +164,12 @@ final class DemoDevice implements Runnable {
                 awaitingUpdate = true;
             }
             while (!stopped && !updated) {
+                // Blocks until update_firmware comes, its re-report is due or stop() wakes it: no polling, so
+                // thousands of waiting devices cost no CPU.
                 JsonNode update = device.await(
-                        m -> "update_firmware".equals(m.path("type").asText()), Duration.ofMillis(250));
+                        m -> "update_firmware".equals(m.path("type").asText()), untilNextReReport());
                 if (update == null) {
-                    if (awaitingUpdate && System.currentTimeMillis() - lastReportAt >= reReportAfterMs) {
+                    if (!stopped && awaitingUpdate && System.currentTimeMillis() - lastReportAt >= reReportAfterMs) {
                         stats.reReportedWithoutUpdate();
                         reReportAfterMs = Math.min(RE_REPORT_IDLE_MAX_MS, reReportAfterMs * 2);
                         reportVersion();

@@ -3,6 +3,10 @@ package dev.ota.local.device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttClientTransportConfig;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import dev.ota.domain.device.ThingName;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,27 +19,46 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
-import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.MqttException;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 /**
  * A device that speaks the Tencent OTA protocol over a real MQTT connection and downloads over
  * real HTTP, with the knobs a weak network needs: partial downloads and Range resumes. Values go
  * out as strings, as the real SDKs send them.
+ *
+ * <p>Its MQTT client (HiveMQ's, MQTT 3.1.1) runs on the event loop all clients of the JVM share, keep-alive
+ * pings included: a fleet of thousands costs a few threads, not several per device. Its calls block as a
+ * device SDK's do: a QoS 1 publish returns once the broker's PUBACK came.
  */
 public final class SimulatedDevice implements AutoCloseable {
 
-    private final ObjectMapper json = new ObjectMapper();
+    /** As Paho's and the device SDKs' defaults. */
+    private static final int KEEP_ALIVE_SECONDS = 60;
+    /** TCP connect and CONNACK, each (Paho's default connection timeout). */
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
+    /** A DISCONNECT that is not written by then is given up: the device is gone either way. */
+    private static final Duration DISCONNECT_TIMEOUT = Duration.ofSeconds(5);
+    /** Stands for "stop waiting" in the inbox (see {@link #wakeUp}); never a cloud message. */
+    private static final JsonNode WAKE_UP = new ObjectMapper().createObjectNode();
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final ObjectMapper json = JSON;
     private final String productId;
     private final String deviceName;
     private final String topicPrefix;
-    private final MqttClient mqtt;
+    private final String clientId;
+    private final MqttClientTransportConfig transport;
+    /** The current connection's client; a new one for every connect, on the shared event loop. */
+    private volatile Mqtt3AsyncClient mqtt;
+    /** Why the last connection ended (who closed it, and the cause), for the error of a publish that finds none. */
+    private volatile String lostConnection = "never connected";
+
     private final BlockingQueue<JsonNode> inbox = new LinkedBlockingQueue<>();
     private final HttpClient http;
     private final AtomicLong publishes = new AtomicLong();
@@ -67,13 +90,18 @@ public final class SimulatedDevice implements AutoCloseable {
         this.productId = productId;
         this.deviceName = deviceName;
         this.topicPrefix = topicPrefix;
-        try {
-            // The client id is the device's thing name, as the device policy and the report functions require.
-            this.mqtt =
-                    new MqttClient(mqttUrl, ThingName.of(productId, deviceName).value(), new MemoryPersistence());
-        } catch (MqttException e) {
-            throw new IllegalStateException(e);
+        // The client id is the device's thing name, as the device policy and the report functions require.
+        this.clientId = ThingName.of(productId, deviceName).value();
+        URI broker = URI.create(mqttUrl);
+        if (!"tcp".equals(broker.getScheme()) || broker.getPort() < 0) {
+            throw new IllegalArgumentException("not a plain MQTT URL tcp://host:port: " + mqttUrl);
         }
+        this.transport = MqttClientTransportConfig.builder()
+                .serverHost(broker.getHost())
+                .serverPort(broker.getPort())
+                .socketConnectTimeout(CONNECT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .mqttConnectTimeout(CONNECT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .build();
     }
 
     /**
@@ -81,24 +109,55 @@ public final class SimulatedDevice implements AutoCloseable {
      * weak network, or one whose CONNECT timed out under load).
      */
     public SimulatedDevice connect() {
-        MqttException last = null;
+        Exception last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
-                if (mqtt.isConnected()) {
-                    mqtt.disconnect();
-                }
-                MqttConnectOptions options = new MqttConnectOptions();
-                options.setCleanSession(true);
-                options.setAutomaticReconnect(false);
-                mqtt.connect(options);
-                mqtt.subscribe(updateTopic(), 1, (topic, message) -> inbox.add(json.readTree(message.getPayload())));
+                disconnect();
+                Mqtt3AsyncClient client = MqttClient.builder()
+                        .useMqttVersion3()
+                        .identifier(clientId)
+                        .transportConfig(transport)
+                        .addDisconnectedListener(
+                                context -> lostConnection = context.getSource() + ": " + context.getCause())
+                        .buildAsync();
+                mqtt = client;
+                complete(client.connectWith()
+                        .cleanSession(true)
+                        .keepAlive(KEEP_ALIVE_SECONDS)
+                        .send());
+                complete(client.subscribeWith()
+                        .topicFilter(updateTopic())
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .callback(message -> inbox.add(parse(message.getPayloadAsBytes())))
+                        .send());
                 return this;
-            } catch (MqttException e) {
+            } catch (IllegalStateException e) {
                 last = e;
                 sleepQuietly(100L << attempt);
             }
         }
         throw new IllegalStateException(deviceName + ": cannot connect", last);
+    }
+
+    private JsonNode parse(byte[] payload) {
+        try {
+            return json.readTree(payload);
+        } catch (IOException e) {
+            // The cloud sent something that is not JSON: the device sees it as a message of no known type.
+            return json.createObjectNode().put("unparsable", text(payload));
+        }
+    }
+
+    /** Waits for an MQTT exchange (CONNACK, SUBACK, PUBACK, a written DISCONNECT) as a blocking SDK call does. */
+    private <T> T complete(CompletableFuture<T> exchange) {
+        try {
+            return exchange.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(deviceName + ": " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(deviceName + ": interrupted", e);
+        }
     }
 
     private static void sleepQuietly(long millis) {
@@ -110,16 +169,20 @@ public final class SimulatedDevice implements AutoCloseable {
     }
 
     public boolean isConnected() {
-        return mqtt.isConnected();
+        Mqtt3AsyncClient client = mqtt;
+        return client != null && client.getState().isConnected();
     }
 
     public void disconnect() {
-        try {
-            if (mqtt.isConnected()) {
-                mqtt.disconnect();
+        Mqtt3AsyncClient client = mqtt;
+        if (client != null && client.getState().isConnectedOrReconnect()) {
+            try {
+                client.disconnect().get(DISCONNECT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                // the connection was already gone, or went while saying goodbye: disconnected either way
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-        } catch (MqttException e) {
-            throw new IllegalStateException(e);
         }
     }
 
@@ -196,21 +259,33 @@ public final class SimulatedDevice implements AutoCloseable {
 
     /** Publishes raw bytes to any topic, e.g. a Basic Ingest topic {@code $aws/rules/<rule>/<report topic>}. */
     public void publishTo(String topic, byte[] payload) {
-        try {
-            mqtt.publish(topic, payload, 1, false);
-            publishes.incrementAndGet();
-        } catch (MqttException e) {
-            throw new IllegalStateException(e);
-        }
+        send(topic, payload, 1);
     }
 
     private void publish(JsonNode message, int qos) {
         try {
-            mqtt.publish(reportTopic(message.path("type").asText()), json.writeValueAsBytes(message), qos, false);
-            publishes.incrementAndGet();
-        } catch (MqttException | IOException e) {
+            send(reportTopic(message.path("type").asText()), json.writeValueAsBytes(message), qos);
+        } catch (IOException e) {
             throw new IllegalStateException(deviceName + ": publish failed", e);
         }
+    }
+
+    /** Publishes and returns once it is sent (QoS 0) or acknowledged (QoS 1), as Paho's blocking client did. */
+    private void send(String topic, byte[] payload, int qos) {
+        Mqtt3AsyncClient client = mqtt;
+        if (client == null || !client.getState().isConnected()) {
+            throw new IllegalStateException(deviceName + ": publish failed: not connected (" + lostConnection + ")");
+        }
+        try {
+            complete(client.publishWith()
+                    .topic(topic)
+                    .qos(qos == 0 ? MqttQos.AT_MOST_ONCE : MqttQos.AT_LEAST_ONCE)
+                    .payload(payload)
+                    .send());
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(deviceName + ": publish failed", e);
+        }
+        publishes.incrementAndGet();
     }
 
     /** MQTT messages this device has published. */
@@ -233,6 +308,9 @@ public final class SimulatedDevice implements AutoCloseable {
                     return null;
                 }
                 JsonNode next = inbox.poll(left, TimeUnit.NANOSECONDS);
+                if (next == WAKE_UP) {
+                    return null;
+                }
                 if (next != null && wanted.test(next)) {
                     return next;
                 }
@@ -243,10 +321,16 @@ public final class SimulatedDevice implements AutoCloseable {
         }
     }
 
+    /** Makes the {@link #await} in progress, or else the next one, return null at once (its device is stopping). */
+    public void wakeUp() {
+        inbox.add(WAKE_UP);
+    }
+
     /** Every message received so far and not yet awaited. */
     public List<JsonNode> drain() {
         List<JsonNode> all = new ArrayList<>();
         inbox.drainTo(all);
+        all.removeIf(m -> m == WAKE_UP);
         return all;
     }
 
@@ -281,23 +365,9 @@ public final class SimulatedDevice implements AutoCloseable {
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
+    /** Disconnects, waiting at most a few seconds for the DISCONNECT to go out. */
     @Override
-    /**
-     * Disconnects without waiting for in-flight work (Paho's plain disconnect may wait 30 s for it,
-     * e.g. after the device's thread was interrupted mid-publish) and releases the client.
-     */
     public void close() {
-        try {
-            if (mqtt.isConnected()) {
-                mqtt.disconnectForcibly(100, 1000);
-            }
-        } catch (MqttException | RuntimeException ignored) {
-            // a device that is already gone is closed enough
-        }
-        try {
-            mqtt.close(true);
-        } catch (MqttException | RuntimeException ignored) {
-            // as above
-        }
+        disconnect();
     }
 }

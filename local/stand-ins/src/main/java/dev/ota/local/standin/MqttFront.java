@@ -87,6 +87,8 @@ final class MqttFront implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttFront.class);
     private static final String HOST = "127.0.0.1";
+    private static final MqttMessage PINGREQ =
+            new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGREQ, false, MqttQoS.AT_MOST_ONCE, false, 0));
     /** The user name of every CONNECT the front relays to the broker proper. */
     static final String BACKEND_USER = "ota-local-front";
     /** AWS IoT Basic Ingest: a publish straight to the named rule, never to subscribers. */
@@ -362,6 +364,8 @@ final class MqttFront implements AutoCloseable {
         private Channel backend;
         /** SUBSCRIBE packet id -> which of its filters the front refused (their SUBACK codes are merged in). */
         private final Map<Integer, boolean[]> refusedFilters = new HashMap<>();
+        /** PINGREQs the front sent the broker for Basic Ingest publishes, not yet answered (on the event loop). */
+        private int pingsInFlight;
 
         Connection(long id, String clientId, Channel client) {
             this.id = id;
@@ -418,6 +422,12 @@ final class MqttFront implements AutoCloseable {
                     client.writeAndFlush(
                             MqttMessageBuilders.pubAck().packetId(packetId).build());
                 }
+                // The broker proper must still see the client active, as AWS IoT Core counts every packet
+                // toward the keep-alive: a client that only publishes by Basic Ingest sends no PINGREQ of its
+                // own (it is not idle) and mosquitto would drop it after 1.5 keep-alive periods. Its PINGRESP
+                // is the front's, not the client's.
+                pingsInFlight++;
+                backend.writeAndFlush(PINGREQ);
                 return;
             }
             backend.writeAndFlush(publish);
@@ -474,6 +484,10 @@ final class MqttFront implements AutoCloseable {
                 }
                 client.writeAndFlush(new MqttSubAckMessage(
                         subAck.fixedHeader(), subAck.idAndPropertiesVariableHeader(), new MqttSubAckPayload(merged)));
+            } else if (msg instanceof MqttMessage pingResp
+                    && pingResp.fixedHeader().messageType() == MqttMessageType.PINGRESP
+                    && pingsInFlight > 0) {
+                pingsInFlight--; // the answer to a PINGREQ the front sent for a Basic Ingest publish
             } else if (msg instanceof MqttPublishMessage delivery) {
                 String topic = delivery.variableHeader().topicName();
                 if (decide(() -> access.get().receive(id, clientId, topic), "RECEIVE", topic)) {

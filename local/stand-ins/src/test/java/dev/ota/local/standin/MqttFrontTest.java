@@ -257,6 +257,7 @@ class MqttFrontTest {
 
     @Test
     void aBasicIngestPublishGoesToTheSinkAloneAndTheFrontAcknowledgesIt() throws Exception {
+        // ... and keeps the client active at the broker: a PINGREQ in its place, whose PINGRESP is the front's.
         try (Socket client = plainClient()) {
             client.getOutputStream().write(encode(connect("P::dev-6")));
             Socket broker = backend.awaitConnection(5000);
@@ -270,10 +271,30 @@ class MqttFrontTest {
             MosquittoBroker.ClientPublish seen = published.poll(5, TimeUnit.SECONDS);
             assertThat(seen).isNotNull();
             assertThat(seen.topic()).isEqualTo("$aws/rules/r1/ota/report/P/dev-6");
+            MqttMessage keptActive = decode(broker.getInputStream(), 1).get(0);
+            assertThat(keptActive.fixedHeader().messageType())
+                    .as("the broker sees activity, not the publish")
+                    .isEqualTo(MqttMessageType.PINGREQ);
             broker.setSoTimeout(300);
             assertThat(catchThrowable(() -> broker.getInputStream().read()))
-                    .as("nothing reached the broker")
+                    .as("nothing else reached the broker")
                     .isInstanceOf(SocketTimeoutException.class);
+
+            // The broker answers the front's PINGREQ (swallowed), then the client's own (relayed).
+            byte[] pingResp = {(byte) 0xD0, 0x00};
+            broker.getOutputStream().write(pingResp);
+            broker.getOutputStream().flush();
+            client.getOutputStream().write(new byte[] {(byte) 0xC0, 0x00});
+            client.getOutputStream().flush();
+            assertThat(decode(broker.getInputStream(), 1).get(0).fixedHeader().messageType())
+                    .isEqualTo(MqttMessageType.PINGREQ);
+            broker.getOutputStream().write(pingResp);
+            broker.getOutputStream().flush();
+            assertThat(readExactly(client.getInputStream(), 2))
+                    .as("exactly one PINGRESP, for the client's PINGREQ")
+                    .containsExactly(0xD0, 0x00);
+            client.setSoTimeout(300);
+            assertThat(catchThrowable(() -> client.getInputStream().read())).isInstanceOf(SocketTimeoutException.class);
         }
     }
 
