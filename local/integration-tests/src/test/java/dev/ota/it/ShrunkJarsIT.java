@@ -9,6 +9,7 @@ import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -57,7 +58,9 @@ class ShrunkJarsIT {
         // ({bucket}.host): no name leads there locally. Its event is one rejected before any S3 call.
         "VersionReportFunction, version-report, report-version.json, outcome",
         "ProgressReportFunction, progress-report, progress-downloading.json, outcome",
-        "UpdateDevicesFunction, update-devices, update-devices.json, outcome",
+        // The release succeeds (jobId) once another test registered DEMOPRODUCT 1.1.0, and is
+        // rejected (outcome) before that: which one depends on the order the suite runs in.
+        "UpdateDevicesFunction, update-devices, update-devices.json, jobId|outcome",
         "FirmwareRegistrationFunction, firmware-registration, bad/malformed-json.json, ",
         "ManagementApiFunction, management-api, management-api-list-firmware.json, statusCode",
         "JobSchedulerFunction, job-engine, job-tick-schedule.json, ",
@@ -81,7 +84,10 @@ class ShrunkJarsIT {
                 .orElseThrow(() -> new AssertionError(output));
         var times = SharedStack.JSON.readTree(line.substring("COLDSTART ".length()));
         if (responseField != null && !responseField.isBlank()) {
-            assertThat(times.path("response").has(responseField)).as(output).isTrue();
+            var response = times.path("response");
+            assertThat(Arrays.stream(responseField.split("\\|")).anyMatch(response::has))
+                    .as(output)
+                    .isTrue();
         }
         assertThat(output)
                 .as("a class the shrinking dropped")
