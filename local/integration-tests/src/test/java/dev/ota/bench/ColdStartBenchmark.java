@@ -180,12 +180,7 @@ class ColdStartBenchmark {
 
     private static JsonNode probe(
             LocalStack stack, String jvmOptions, Path jar, String handler, String event, String mode) throws Exception {
-        String probeClasses = Path.of(ColdStartProbe.class
-                        .getProtectionDomain()
-                        .getCodeSource()
-                        .getLocation()
-                        .toURI())
-                .toString();
+        String probeClasses = ColdStartProbe.classesLocation().toString();
         return probe(
                 stack,
                 Path.of(System.getProperty("java.home")),

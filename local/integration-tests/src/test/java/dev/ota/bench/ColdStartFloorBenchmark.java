@@ -106,31 +106,32 @@ class ColdStartFloorBenchmark {
                     }
                     // A training run of the same classpath and event writes the archive at exit.
                     Path jsa = work.resolve(feature + "-" + cells.size() + ".jsa");
-                    train(
+                    cells.add(trained(
                             stack,
                             jdk,
+                            f.getKey(),
+                            "AppCDS archive of a training run",
+                            jsa,
                             List.of("-XX:ArchiveClassesAtExit=" + jsa),
+                            List.of("-XX:SharedArchiveFile=" + jsa, "-Xshare:on"),
                             jvmOptions,
                             classpath,
                             handler,
-                            event);
-                    assertThat(jsa).exists();
-                    cells.add(new Cell(
-                            jdk,
-                            "AppCDS archive of a training run",
-                            f.getKey(),
-                            List.of("-XX:SharedArchiveFile=" + jsa, "-Xshare:on"),
-                            new ArrayList<>()));
+                            event));
                     if (feature >= 24) {
                         Path aot = work.resolve(feature + "-" + cells.size() + ".aot");
-                        train(stack, jdk, List.of("-XX:AOTCacheOutput=" + aot), jvmOptions, classpath, handler, event);
-                        assertThat(aot).exists();
-                        cells.add(new Cell(
+                        cells.add(trained(
+                                stack,
                                 jdk,
-                                "AOT cache of a training run",
                                 f.getKey(),
+                                "AOT cache of a training run",
+                                aot,
+                                List.of("-XX:AOTCacheOutput=" + aot),
                                 List.of("-XX:AOTCache=" + aot, "-XX:AOTMode=on"),
-                                new ArrayList<>()));
+                                jvmOptions,
+                                classpath,
+                                handler,
+                                event));
                     }
                 }
             }
@@ -187,25 +188,31 @@ class ColdStartFloorBenchmark {
         }
     }
 
-    private static void train(
+    /**
+     * A cell that runs with an archive: one training run with {@code trainOptions} writes {@code archive},
+     * then the measured runs use it with {@code useOptions} (which fail the JVM if it is not used).
+     */
+    private static Cell trained(
             LocalStack stack,
             Path jdk,
-            List<String> options,
+            String function,
+            String variant,
+            Path archive,
+            List<String> trainOptions,
+            List<String> useOptions,
             String jvmOptions,
             String classpath,
             String handler,
             Path event)
             throws Exception {
-        ColdStartBenchmark.probe(stack, jdk, options, jvmOptions, classpath, handler, event.toString(), "plain");
+        ColdStartBenchmark.probe(stack, jdk, trainOptions, jvmOptions, classpath, handler, event.toString(), "plain");
+        assertThat(archive).exists();
+        return new Cell(jdk, variant, function, useOptions, new ArrayList<>());
     }
 
     /** The bench classes the child JVMs run, copied from this module's test classes into a jar. */
     private static Path benchJar(Path dir) throws Exception {
-        Path classes = Path.of(ColdStartProbe.class
-                .getProtectionDomain()
-                .getCodeSource()
-                .getLocation()
-                .toURI());
+        Path classes = ColdStartProbe.classesLocation();
         Path jar = dir.resolve("bench.jar");
         try (OutputStream out = Files.newOutputStream(jar);
                 JarOutputStream zip = new JarOutputStream(out)) {

@@ -13,6 +13,15 @@ import java.nio.file.Path;
  * one JSON line. References only the JDK and the Lambda interface, so it loads nothing extra.
  */
 public final class ColdStartProbe {
+    /** Where this class (and the rest of the bench's test classes) is loaded from: a child JVM's classpath entry. */
+    public static Path classesLocation() throws java.net.URISyntaxException {
+        return Path.of(ColdStartProbe.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
+    }
+
     public static void main(String[] args) throws Exception {
         long mainAt = System.currentTimeMillis();
         long t0 = System.nanoTime();

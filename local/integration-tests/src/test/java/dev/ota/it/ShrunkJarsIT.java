@@ -96,12 +96,7 @@ class ShrunkJarsIT {
 
     /** The handler's INIT and two invocations ({@link ColdStartProbe}), with the environment the stack gives it. */
     private String run(Path jar, SamTemplate.FunctionSpec spec, Path event) throws Exception {
-        String probeClasses = Path.of(ColdStartProbe.class
-                        .getProtectionDomain()
-                        .getCodeSource()
-                        .getLocation()
-                        .toURI())
-                .toString();
+        String probeClasses = ColdStartProbe.classesLocation().toString();
         String handler = spec.handler().replaceFirst("::.*$", "");
         ProcessBuilder pb = new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
