@@ -7,6 +7,7 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttClientTransportConfig;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
+import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException;
 import dev.ota.domain.device.ThingName;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +44,12 @@ public final class SimulatedDevice implements AutoCloseable {
     private static final int KEEP_ALIVE_SECONDS = 60;
     /** TCP connect and CONNACK, each (Paho's default connection timeout). */
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
+    /** A device SDK's reconnect back-off (Tencent's C SDK: 1 s, doubling, at most 60 s; here at most 30 s). */
+    private static final Duration RECONNECT_WAIT_MIN = Duration.ofSeconds(1);
+
+    private static final Duration RECONNECT_WAIT_MAX = Duration.ofSeconds(30);
+    /** How long {@link #connect} keeps trying before it gives up. */
+    private static final Duration CONNECT_GIVE_UP = Duration.ofMinutes(10);
     /** A DISCONNECT that is not written by then is given up: the device is gone either way. */
     private static final Duration DISCONNECT_TIMEOUT = Duration.ofSeconds(5);
     /** Stands for "stop waiting" in the inbox (see {@link #wakeUp}); never a cloud message. */
@@ -60,6 +68,9 @@ public final class SimulatedDevice implements AutoCloseable {
     private volatile String lostConnection = "never connected";
 
     private final BlockingQueue<JsonNode> inbox = new LinkedBlockingQueue<>();
+    /** Counted down by {@link #wakeUp}: ends a wait before a reconnect, too. */
+    private final CountDownLatch stop = new CountDownLatch(1);
+
     private final HttpClient http;
     private final AtomicLong publishes = new AtomicLong();
     /** The Basic Ingest rule names its reports go to, or null: the plain report topic. */
@@ -105,12 +116,18 @@ public final class SimulatedDevice implements AutoCloseable {
     }
 
     /**
-     * Connects and subscribes to the update topic, retrying twice as a real device would (a device on a
-     * weak network, or one whose CONNECT timed out under load).
+     * Connects and subscribes to the update topic, and keeps trying as a device SDK does: a device on a
+     * weak network, or one whose CONNECT timed out because the broker was busy (locally: hundreds of
+     * devices coming back at once, each CONNECT decided on the IoT registry). It waits 1 s after the
+     * first failure, doubling up to {@link #RECONNECT_WAIT_MAX}, and gives up after
+     * {@link #CONNECT_GIVE_UP}, or at once when the broker refuses it (CONNACK "not authorized": trying
+     * again changes nothing) or {@link #wakeUp} says to stop.
      */
     public SimulatedDevice connect() {
         Exception last = null;
-        for (int attempt = 0; attempt < 3; attempt++) {
+        long giveUpAt = System.nanoTime() + CONNECT_GIVE_UP.toNanos();
+        long waitMs = RECONNECT_WAIT_MIN.toMillis();
+        while (true) {
             try {
                 disconnect();
                 Mqtt3AsyncClient client = MqttClient.builder()
@@ -133,7 +150,12 @@ public final class SimulatedDevice implements AutoCloseable {
                 return this;
             } catch (IllegalStateException e) {
                 last = e;
-                sleepQuietly(100L << attempt);
+                if (e.getCause() instanceof Mqtt3ConnAckException
+                        || System.nanoTime() + waitMs * 1_000_000 > giveUpAt
+                        || stopWaiting(waitMs)) {
+                    break;
+                }
+                waitMs = Math.min(RECONNECT_WAIT_MAX.toMillis(), waitMs * 2);
             }
         }
         throw new IllegalStateException(deviceName + ": cannot connect", last);
@@ -160,11 +182,13 @@ public final class SimulatedDevice implements AutoCloseable {
         }
     }
 
-    private static void sleepQuietly(long millis) {
+    /** Waits before the next CONNECT; true when {@link #wakeUp} came first (or the thread was interrupted). */
+    private boolean stopWaiting(long millis) {
         try {
-            Thread.sleep(millis);
+            return stop.await(millis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return true;
         }
     }
 
@@ -323,6 +347,7 @@ public final class SimulatedDevice implements AutoCloseable {
 
     /** Makes the {@link #await} in progress, or else the next one, return null at once (its device is stopping). */
     public void wakeUp() {
+        stop.countDown();
         inbox.add(WAKE_UP);
     }
 

@@ -201,6 +201,9 @@ final class MqttFront implements AutoCloseable {
             }
             connectSeen = true;
             ctx.channel().config().setAutoRead(false);
+            // One more read while the decision waits: what it brings is held, and a client that closes meanwhile
+            // is noticed (the channel goes inactive) and not decided.
+            ctx.read();
             long connectionId = connectionIds.incrementAndGet();
             String clientId = connect.payload().clientIdentifier();
             MqttAccessControl.ConnectAttempt attempt = new MqttAccessControl.ConnectAttempt(
@@ -208,6 +211,12 @@ final class MqttFront implements AutoCloseable {
             String willTopic =
                     connect.variableHeader().isWillFlag() ? connect.payload().willTopic() : null;
             deciders.execute(() -> {
+                if (!ctx.channel().isActive()) {
+                    // The client gave up waiting for its CONNACK (a burst of CONNECTs, each decided on the IoT
+                    // registry): deciding it would only delay the CONNECTs behind it, its retry among them.
+                    ctx.executor().execute(() -> refuse(ctx));
+                    return;
+                }
                 MqttAccessControl control = access.get();
                 String refusal;
                 try {

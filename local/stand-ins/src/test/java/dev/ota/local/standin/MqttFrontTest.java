@@ -44,6 +44,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
@@ -126,6 +127,35 @@ class MqttFrontTest {
         }
         assertThat(access.attempts).isEmpty();
         assertThat(backend.awaitConnection(300)).isNull();
+    }
+
+    @Test
+    void aConnectWhoseClientLeftWhileItWaitedForADecisionIsNotDecided() throws Exception {
+        access.refuse = "not a provisioned device"; // the answer needs no broker behind the front
+        // Every decider busy (a burst of CONNECTs, each decided on the IoT registry)...
+        List<Socket> busy = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Socket held = plainClient();
+            held.getOutputStream().write(encode(connect("held-" + i)));
+            held.getOutputStream().flush();
+            busy.add(held);
+        }
+        awaitTrue(() -> access.attempts.size() >= 2);
+        // ...and a client that gives up waiting for its CONNACK, as a device's connect timeout does.
+        try (Socket gone = plainClient()) {
+            gone.getOutputStream().write(encode(connect("gone")));
+            gone.getOutputStream().flush();
+        }
+        Thread.sleep(200);
+        access.held.countDown();
+        for (Socket held : busy) {
+            try (held) {
+                assertThat(readExactly(held.getInputStream(), 4)).containsExactly(0x20, 0x02, 0x00, 0x05);
+            }
+        }
+        assertThat(access.attempts)
+                .extracting(MqttAccessControl.ConnectAttempt::clientId)
+                .containsExactlyInAnyOrder("held-0", "held-1", "held-2", "held-3");
     }
 
     // ---- accepted ----
@@ -414,6 +444,9 @@ class MqttFrontTest {
         final List<ConnectAttempt> attempts = new CopyOnWriteArrayList<>();
         final List<Long> disconnected = new CopyOnWriteArrayList<>();
         volatile String refuse;
+        /** A CONNECT of a client id starting "held" waits for this before it is decided. */
+        final CountDownLatch held = new CountDownLatch(1);
+
         volatile java.util.function.Predicate<String> mayPublish = t -> true;
         volatile java.util.function.Predicate<String> maySubscribe = t -> true;
         volatile java.util.function.Predicate<String> mayReceive = t -> true;
@@ -421,6 +454,13 @@ class MqttFrontTest {
         @Override
         public String connect(ConnectAttempt attempt) {
             attempts.add(attempt);
+            if (attempt.clientId().startsWith("held")) {
+                try {
+                    held.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             return refuse;
         }
 
