@@ -3,16 +3,28 @@ package dev.ota.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.hivemq.client.mqtt.MqttClientSslConfig;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.exceptions.ConnectionClosedException;
+import com.hivemq.client.mqtt.exceptions.ConnectionFailedException;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
+import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException;
+import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3SubAckException;
+import com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAckReturnCode;
 import dev.ota.cli.device.Provisioning;
 import dev.ota.domain.device.ThingName;
 import dev.ota.local.device.Registered;
 import dev.ota.local.stack.LocalStack;
+import dev.ota.local.standin.MqttClients;
+import java.io.IOException;
 import java.io.StringReader;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,27 +37,25 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
-import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.MqttException;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
- * The identity walls, each with real MQTT clients (Paho) on the local stack, which enforces the
+ * The identity walls, each with real MQTT clients (HiveMQ's, MQTT 3.1.1; mosquitto_pub for MQTT 3.1) on the local stack, which enforces the
  * template's device policy on every connection (DeviceAccess) and runs the report functions behind
  * the template's rules. Each test fails when its wall is taken away.
  */
 class DeviceIdentityIT {
 
     private static final String PRODUCT = "IDWALL";
+    /** Connect timeout and the bound of every wait for the broker's answer. */
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
     private static final String VERSION_REPORT = "{\"type\":\"report_version\",\"report\":{\"version\":\"%s\"}}";
 
     private final LocalStack stack = SharedStack.get();
@@ -91,11 +101,11 @@ class DeviceIdentityIT {
         Registered.device(stack, PRODUCT, "nosy");
         try (Client nosy = Client.plain(stack, "nosy")) {
             assertThatThrownBy(() -> nosy.subscribe("ota/update/" + PRODUCT + "/victim"))
-                    .isInstanceOf(MqttException.class);
+                    .isInstanceOf(Mqtt3SubAckException.class);
         }
         try (Client nosy = Client.plain(stack, "nosy")) {
             assertThatThrownBy(() -> nosy.subscribe("ota/update/" + PRODUCT + "/+"))
-                    .isInstanceOf(MqttException.class);
+                    .isInstanceOf(Mqtt3SubAckException.class);
         }
     }
 
@@ -103,14 +113,12 @@ class DeviceIdentityIT {
 
     @Test
     void aClientThatIsNoProvisionedDeviceIsRefusedAndCreatesNothing() {
-        MqttException refused =
-                catchConnect(stack.mqttUrl(), ThingName.of(PRODUCT, "ghost").value());
-        assertThat(refused.getReasonCode()).isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED);
+        assertThat(catchConnect(stack.mqttUrl(), ThingName.of(PRODUCT, "ghost").value()))
+                .isEqualTo(Mqtt3ConnAckReturnCode.NOT_AUTHORIZED);
 
         // Tencent's own client id (productId+deviceName) of a registered device is no thing either.
         Registered.device(stack, PRODUCT, "tencent");
-        assertThat(catchConnect(stack.mqttUrl(), PRODUCT + "tencent").getReasonCode())
-                .isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED);
+        assertThat(catchConnect(stack.mqttUrl(), PRODUCT + "tencent")).isEqualTo(Mqtt3ConnAckReturnCode.NOT_AUTHORIZED);
 
         assertThat(currentVersion("ghost")).isNull();
         assertThat(stack.deviceAccess().refusals())
@@ -126,10 +134,8 @@ class DeviceIdentityIT {
         new Provisioning(stack.iot()).deregister(new dev.ota.domain.device.DeviceId(PRODUCT, "retired"));
 
         assertThat(catchConnect(
-                                stack.mqttUrl(),
-                                ThingName.of(PRODUCT, "retired").value())
-                        .getReasonCode())
-                .isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED);
+                        stack.mqttUrl(), ThingName.of(PRODUCT, "retired").value()))
+                .isEqualTo(Mqtt3ConnAckReturnCode.NOT_AUTHORIZED);
     }
 
     /**
@@ -165,10 +171,7 @@ class DeviceIdentityIT {
                 attempts.add(threads.submit(() -> {
                     String clientId =
                             n % 4 == 3 ? ThingName.of(PRODUCT, "ghost-" + n).value() : ids.get(n % 3);
-                    int version = n % 2 == 0
-                            ? MqttConnectOptions.MQTT_VERSION_3_1_1
-                            : MqttConnectOptions.MQTT_VERSION_DEFAULT;
-                    outcomes.merge(ghostConnect(clientId, version), 1, Integer::sum);
+                    outcomes.merge(ghostConnect(clientId, n % 2 == 1), 1, Integer::sum);
                     return null;
                 }));
             }
@@ -190,9 +193,7 @@ class DeviceIdentityIT {
     void aConnectRacingADeregisterIsRefusedOnceTheDeregisterHasReturned() throws Exception {
         Registered.device(stack, PRODUCT, "leaving");
         String clientId = ThingName.of(PRODUCT, "leaving").value();
-        assertThat(ghostConnect(clientId, MqttConnectOptions.MQTT_VERSION_3_1_1))
-                .as("registered, it connects")
-                .isEqualTo("accepted");
+        assertThat(ghostConnect(clientId, false)).as("registered, it connects").isEqualTo("accepted");
         java.util.concurrent.atomic.AtomicLong deregisteredAt =
                 new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
         List<long[]> acceptedAt = new java.util.concurrent.CopyOnWriteArrayList<>(); // {started, accepted}
@@ -204,8 +205,7 @@ class DeviceIdentityIT {
                 connecting.add(threads.submit(() -> {
                     while (!stop.get()) {
                         long started = System.nanoTime();
-                        if (ghostConnect(clientId, MqttConnectOptions.MQTT_VERSION_3_1_1)
-                                .equals("accepted")) {
+                        if (ghostConnect(clientId, false).equals("accepted")) {
                             acceptedAt.add(new long[] {started, System.nanoTime()});
                         }
                     }
@@ -226,8 +226,7 @@ class DeviceIdentityIT {
         assertThat(acceptedAt)
                 .as("a CONNECT begun after the deregistration returned was accepted")
                 .noneMatch(a -> a[0] > deregisteredAt.get());
-        assertThat(ghostConnect(clientId, MqttConnectOptions.MQTT_VERSION_3_1_1))
-                .isEqualTo("refused: not authorized");
+        assertThat(ghostConnect(clientId, false)).isEqualTo("refused: not authorized");
     }
 
     /**
@@ -269,35 +268,79 @@ class DeviceIdentityIT {
         assertThat(access.connections(clientId)).isEmpty();
     }
 
-    /** One CONNECT (and, were it accepted, a QoS 1 report) with every wait bounded; the outcome in words. */
-    private String ghostConnect(String clientId, int mqttVersion) {
-        try (MqttClient client = new MqttClient(stack.mqttUrl(), clientId, new MemoryPersistence())) {
-            client.setTimeToWait(20_000);
-            MqttConnectOptions options = Client.options(null);
-            options.setMqttVersion(mqttVersion);
-            try {
-                client.connect(options);
-            } catch (MqttException e) {
-                return e.getReasonCode() == MqttException.REASON_CODE_NOT_AUTHORIZED
-                        ? "refused: not authorized"
-                        : "failed: " + e;
+    /**
+     * One MQTT 3.1.1 CONNECT (and, were it accepted, a QoS 1 report) with every wait bounded; the outcome
+     * in words. With {@code fallBackTo31}, a refused client tries again with MQTT 3.1, as Paho's default
+     * does (mosquitto_pub: HiveMQ's client speaks 3.1.1 and 5 only).
+     */
+    private String ghostConnect(String clientId, boolean fallBackTo31) {
+        Mqtt3AsyncClient client =
+                MqttClients.builder(stack.mqttUrl(), clientId, WAIT, null).buildAsync();
+        try {
+            MqttClients.await(client.connectWith().cleanSession(true).send(), WAIT);
+        } catch (Mqtt3ConnAckException e) {
+            if (e.getMqttMessage().getReturnCode() != Mqtt3ConnAckReturnCode.NOT_AUTHORIZED) {
+                return "failed: " + e;
             }
-            try {
-                client.publish(
-                        "ota/report/" + PRODUCT + "/ghost-device",
-                        VERSION_REPORT.formatted("6.6.6").getBytes(StandardCharsets.UTF_8),
-                        1,
-                        false);
-            } catch (MqttException cut) {
-                // refused by the policy: the broker closes the connection
-            } finally {
-                if (client.isConnected()) {
-                    client.disconnectForcibly(100, 100);
-                }
-            }
-            return "accepted";
-        } catch (MqttException e) {
+            return fallBackTo31 ? ghostConnectMqtt31(clientId) : "refused: not authorized";
+        } catch (RuntimeException e) {
             return "failed: " + e;
+        }
+        try {
+            MqttClients.await(
+                    client.publishWith()
+                            .topic("ota/report/" + PRODUCT + "/ghost-device")
+                            .qos(MqttQos.AT_LEAST_ONCE)
+                            .payload(VERSION_REPORT.formatted("6.6.6").getBytes(StandardCharsets.UTF_8))
+                            .send(),
+                    WAIT.multipliedBy(2));
+        } catch (RuntimeException cut) {
+            // refused by the policy: the broker closes the connection
+        } finally {
+            Client.disconnect(client);
+        }
+        return "accepted";
+    }
+
+    /** The same with MQTT 3.1 (CONNECT "MQIsdp", version 3), by mosquitto_pub; its exit status is the CONNACK's code. */
+    private String ghostConnectMqtt31(String clientId) {
+        URI broker = URI.create(stack.mqttUrl());
+        ProcessBuilder pub = new ProcessBuilder(
+                        "mosquitto_pub",
+                        "-h",
+                        broker.getHost(),
+                        "-p",
+                        String.valueOf(broker.getPort()),
+                        "-V",
+                        "mqttv31",
+                        "-i",
+                        clientId,
+                        "-q",
+                        "1",
+                        "-t",
+                        "ota/report/" + PRODUCT + "/ghost-device",
+                        "-m",
+                        VERSION_REPORT.formatted("6.6.6"))
+                .redirectErrorStream(true);
+        try {
+            Process process = pub.start();
+            byte[] output = process.getInputStream().readAllBytes();
+            if (!process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                return "failed: mosquitto_pub did not finish";
+            }
+            return switch (process.exitValue()) {
+                case 0 -> "accepted";
+                case 5 -> "refused: not authorized";
+                default ->
+                    "failed: mosquitto_pub exited with " + process.exitValue() + ": "
+                            + new String(output, StandardCharsets.UTF_8).strip();
+            };
+        } catch (IOException e) {
+            return "failed: " + e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "failed: interrupted";
         }
     }
 
@@ -344,7 +387,7 @@ class DeviceIdentityIT {
     void overMutualTlsTheCertificateIsTheIdentity() throws Exception {
         Provisioning.Registration device = Registered.device(stack, PRODUCT, "tls-1");
         Registered.device(stack, PRODUCT, "tls-2");
-        SSLContext tls = tls(device);
+        MqttClientSslConfig tls = tls(device);
 
         try (Client client = Client.tls(stack, device.thingName(), tls)) {
             BlockingQueue<String> updates = client.subscribe("ota/update/" + PRODUCT + "/tls-1");
@@ -354,13 +397,12 @@ class DeviceIdentityIT {
         assertThat(currentVersion("tls-1")).isEqualTo("2.0.0");
 
         // tls-1's certificate cannot connect as tls-2, a registered device: the thing is the certificate's.
-        assertThat(catchConnect(stack.mqttsUrl(), ThingName.of(PRODUCT, "tls-2").value(), tls)
-                        .getReasonCode())
-                .isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED);
+        assertThat(catchConnect(stack.mqttsUrl(), ThingName.of(PRODUCT, "tls-2").value(), tls))
+                .isEqualTo(Mqtt3ConnAckReturnCode.NOT_AUTHORIZED);
         // Deregistered: its certificate is gone from the registry.
         new Provisioning(stack.iot()).deregister(new dev.ota.domain.device.DeviceId(PRODUCT, "tls-1"));
-        assertThat(catchConnect(stack.mqttsUrl(), device.thingName(), tls).getReasonCode())
-                .isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED);
+        assertThat(catchConnect(stack.mqttsUrl(), device.thingName(), tls))
+                .isEqualTo(Mqtt3ConnAckReturnCode.NOT_AUTHORIZED);
         assertThat(stack.deviceAccess().refusals())
                 .anySatisfy(r -> assertThat(r.reason()).contains("is not registered"));
     }
@@ -368,11 +410,13 @@ class DeviceIdentityIT {
     @Test
     void theTlsListenerRequiresAClientCertificate() throws Exception {
         Provisioning.Registration device = Registered.device(stack, PRODUCT, "tls-3");
-        SSLContext noClientCertificate = SSLContext.getInstance("TLS");
-        noClientCertificate.init(null, trust().getTrustManagers(), null);
+        MqttClientSslConfig noClientCertificate =
+                MqttClientSslConfig.builder().trustManagerFactory(trust()).build();
 
+        // The listener ends the TLS handshake with an alert (bad_certificate): no CONNECT is read.
         assertThatThrownBy(() -> Client.tls(stack, device.thingName(), noClientCertificate))
-                .isInstanceOf(MqttException.class);
+                .isInstanceOfAny(ConnectionClosedException.class, ConnectionFailedException.class)
+                .hasRootCauseInstanceOf(javax.net.ssl.SSLException.class);
     }
 
     // ---- helpers ----
@@ -389,21 +433,21 @@ class DeviceIdentityIT {
         }
     }
 
-    private static MqttException catchConnect(String url, String clientId) {
+    /** The CONNACK code that refused {@code clientId}; any other outcome fails the test. */
+    private static Mqtt3ConnAckReturnCode catchConnect(String url, String clientId) {
         return catchConnect(url, clientId, null);
     }
 
-    private static MqttException catchConnect(String url, String clientId, SSLContext tls) {
-        try (MqttClient client = new MqttClient(url, clientId, new MemoryPersistence())) {
-            client.connect(Client.options(tls));
-            client.disconnect();
+    private static Mqtt3ConnAckReturnCode catchConnect(String url, String clientId, MqttClientSslConfig tls) {
+        try (Client client = new Client(url, clientId, tls)) {
             throw new AssertionError(clientId + " connected");
-        } catch (MqttException e) {
-            return e;
+        } catch (Mqtt3ConnAckException e) {
+            return e.getMqttMessage().getReturnCode();
         }
     }
 
-    private SSLContext tls(Provisioning.Registration device) throws Exception {
+    /** The device's certificate and key as its client's, trusting the local CA. */
+    private MqttClientSslConfig tls(Provisioning.Registration device) throws Exception {
         X509Certificate certificate = (X509Certificate) CertificateFactory.getInstance("X.509")
                 .generateCertificate(
                         new java.io.ByteArrayInputStream(device.certificatePem().getBytes(StandardCharsets.US_ASCII)));
@@ -418,9 +462,10 @@ class DeviceIdentityIT {
         keys.setKeyEntry("device", key, new char[0], new java.security.cert.Certificate[] {certificate});
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(keys, new char[0]);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(kmf.getKeyManagers(), trust().getTrustManagers(), null);
-        return context;
+        return MqttClientSslConfig.builder()
+                .keyManagerFactory(kmf)
+                .trustManagerFactory(trust())
+                .build();
     }
 
     private TrustManagerFactory trust() throws Exception {
@@ -433,75 +478,85 @@ class DeviceIdentityIT {
         return tmf;
     }
 
-    /** A Paho client connected as a registered device. */
+    /**
+     * An MQTT 3.1.1 client (HiveMQ's) connected as a registered device: clean session, no automatic
+     * reconnect; every call returns once the broker answered, within {@link #WAIT}.
+     */
     private static final class Client implements AutoCloseable {
-        private final MqttClient mqtt;
+        private final Mqtt3AsyncClient mqtt;
 
-        private Client(String url, String clientId, SSLContext tls) throws MqttException {
-            mqtt = new MqttClient(url, clientId, new MemoryPersistence());
-            // Paho can leave a publish waiting forever when the broker closes the connection while
-            // it is being sent (the refusal these tests provoke): bound every wait.
-            mqtt.setTimeToWait(10_000);
-            mqtt.connect(options(tls));
+        private Client(String url, String clientId, MqttClientSslConfig tls) {
+            mqtt = MqttClients.builder(url, clientId, WAIT, tls).buildAsync();
+            MqttClients.await(mqtt.connectWith().cleanSession(true).send(), WAIT);
         }
 
-        static Client plain(LocalStack stack, String device) throws MqttException {
+        static Client plain(LocalStack stack, String device) {
             return new Client(stack.mqttUrl(), ThingName.of(PRODUCT, device).value(), null);
         }
 
-        static Client tls(LocalStack stack, String clientId, SSLContext tls) throws MqttException {
+        static Client tls(LocalStack stack, String clientId, MqttClientSslConfig tls) {
             return new Client(stack.mqttsUrl(), clientId, tls);
         }
 
-        static MqttConnectOptions options(SSLContext tls) {
-            MqttConnectOptions options = new MqttConnectOptions();
-            options.setCleanSession(true);
-            options.setAutomaticReconnect(false);
-            options.setConnectionTimeout(10);
-            if (tls != null) {
-                options.setSocketFactory(tls.getSocketFactory());
-            }
-            return options;
-        }
-
-        BlockingQueue<String> subscribe(String topic) throws MqttException {
+        /** Subscribes at QoS 1; a refusal (SUBACK failure) throws {@link Mqtt3SubAckException}. */
+        BlockingQueue<String> subscribe(String topic) {
             BlockingQueue<String> received = new LinkedBlockingQueue<>();
-            mqtt.subscribe(topic, 1, (t, m) -> received.add(new String(m.getPayload(), StandardCharsets.UTF_8)));
+            MqttClients.await(
+                    mqtt.subscribeWith()
+                            .topicFilter(topic)
+                            .qos(MqttQos.AT_LEAST_ONCE)
+                            .callback(m -> received.add(new String(m.getPayloadAsBytes(), StandardCharsets.UTF_8)))
+                            .send(),
+                    WAIT);
             return received;
         }
 
-        void publish(String topic, String payload) throws MqttException {
+        /** At QoS 0: returns once it is written. */
+        void publish(String topic, String payload) {
             try {
-                mqtt.publish(topic, payload.getBytes(StandardCharsets.UTF_8), 0, false);
-            } catch (MqttException e) {
+                MqttClients.await(
+                        mqtt.publishWith()
+                                .topic(topic)
+                                .qos(MqttQos.AT_MOST_ONCE)
+                                .payload(payload.getBytes(StandardCharsets.UTF_8))
+                                .send(),
+                        WAIT);
+            } catch (RuntimeException e) {
                 // a publish the broker answered by closing the connection: the tests assert what
                 // follows (the disconnect, no invocation); any other failure is the test's failure
-                if (mqtt.isConnected()) {
+                if (mqtt.getState().isConnected()) {
                     throw e;
                 }
             }
         }
 
         boolean connected() {
-            return mqtt.isConnected();
+            return mqtt.getState().isConnected();
         }
 
         void awaitDisconnected() throws InterruptedException {
             long deadline = System.currentTimeMillis() + 5000;
-            while (mqtt.isConnected() && System.currentTimeMillis() < deadline) {
+            while (mqtt.getState().isConnected() && System.currentTimeMillis() < deadline) {
                 Thread.sleep(10);
             }
-            assertThat(mqtt.isConnected())
+            assertThat(mqtt.getState().isConnected())
                     .as("the broker closed the connection of a client that published where it may not")
                     .isFalse();
         }
 
         @Override
-        public void close() throws MqttException {
-            if (mqtt.isConnected()) {
-                mqtt.disconnectForcibly(100, 100);
+        public void close() {
+            disconnect(mqtt);
+        }
+
+        static void disconnect(Mqtt3AsyncClient client) {
+            if (client.getState().isConnected()) {
+                try {
+                    MqttClients.await(client.disconnect(), Duration.ofMillis(100));
+                } catch (RuntimeException e) {
+                    // gone while saying goodbye: disconnected either way
+                }
             }
-            mqtt.close();
         }
     }
 }

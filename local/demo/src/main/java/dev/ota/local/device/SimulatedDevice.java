@@ -294,7 +294,7 @@ public final class SimulatedDevice implements AutoCloseable {
         }
     }
 
-    /** Publishes and returns once it is sent (QoS 0) or acknowledged (QoS 1), as Paho's blocking client did. */
+    /** Publishes and returns once it is sent (QoS 0) or acknowledged (QoS 1), as a device SDK's blocking call does. */
     private void send(String topic, byte[] payload, int qos) {
         Mqtt3AsyncClient client = mqtt;
         if (client == null || !client.getState().isConnected()) {

@@ -2,6 +2,8 @@ package dev.ota.local.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.hivemq.client.mqtt.datatypes.MqttTopic;
+import com.hivemq.client.mqtt.datatypes.MqttTopicFilter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -13,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
-import org.eclipse.paho.client.mqttv3.MqttTopic;
 
 /**
  * The local stand-in for the AWS IoT rules engine: each device publish is matched against every
@@ -130,14 +131,14 @@ public final class RuleRouter implements AutoCloseable {
                 continue;
             }
             String matched = topic;
-            if (route.topicFilters().stream().noneMatch(filter -> MqttTopic.isMatched(filter, matched))) {
+            if (route.topicFilters().stream().noneMatch(filter -> matches(filter, matched))) {
                 continue;
             }
             // AWS bills a rule as triggered when a message reaches it, whatever its WHERE decides.
             triggered.incrementAndGet();
             // The rule's own filter comes first; a match on another (the local $-twin of it) is shown to
             // the SQL as the topic the rule's filter names, so topic() and topic(n) read as they do on AWS.
-            String ruleTopic = MqttTopic.isMatched(route.topicFilters().get(0), topic) ? topic : asRuleTopic(topic);
+            String ruleTopic = matches(route.topicFilters().get(0), topic) ? topic : asRuleTopic(topic);
             if (message == null) {
                 // As on AWS: a payload that is not JSON has no fields, so a rule that selects fields never fires.
                 continue;
@@ -152,6 +153,11 @@ public final class RuleRouter implements AutoCloseable {
                 dispatch(route, event.get().toString().getBytes(StandardCharsets.UTF_8));
             }
         }
+    }
+
+    /** MQTT 3.1.1's topic filter matching (HiveMQ's: an empty level is a level, as the specification has it). */
+    private static boolean matches(String topicFilter, String topic) {
+        return MqttTopicFilter.of(topicFilter).matches(MqttTopic.of(topic));
     }
 
     /** {@code $ota/x} seen as {@code ota/x} (and the reverse), the local twin topics. */

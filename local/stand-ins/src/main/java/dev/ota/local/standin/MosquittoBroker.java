@@ -1,5 +1,7 @@
 package dev.ota.local.standin;
 
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -9,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -18,10 +21,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
-import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.MqttException;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * The local AWS IoT Core message broker: Debian's mosquitto (MQTT 3.1.1 and 3.1), run as a child
  * process ({@link MosquittoProcess}), behind its front door {@link MqttFront} on 127.0.0.1. Unlike
  * AWS IoT Core it accepts {@code $ota/...} topics, so both device topic schemes can be tested.
- * Server-side publishes go through {@link #publish} (the cloud's own MQTT client, Paho, straight to
+ * Server-side publishes go through {@link #publish} (the cloud's own MQTT client, HiveMQ's, straight to
  * mosquitto); {@link #addClientPublishListener} sees what clients publish, with their client id.
  *
  * <p>Clients reach mosquitto only through the front: a plain listener on {@link #port()} and, when a
@@ -50,7 +49,9 @@ public final class MosquittoBroker implements AutoCloseable {
     /** Largest MQTT packet a client may send (AWS IoT Core's payload limit is 128 KB). */
     private static final int MAX_BYTES = 256 * 1024;
 
-    private static final long PUBLISH_TIMEOUT_MS = 10_000;
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration DISCONNECT_TIMEOUT = Duration.ofSeconds(1);
 
     private final int requestedPort;
     private final int requestedTlsPort;
@@ -59,7 +60,7 @@ public final class MosquittoBroker implements AutoCloseable {
     private final String backendSecret = randomSecret();
     private volatile MqttAccessControl access = MqttAccessControl.ALLOW_ALL;
     private volatile MosquittoProcess mosquitto;
-    private volatile MqttAsyncClient cloud;
+    private volatile Mqtt3AsyncClient cloud;
     private volatile MqttFront front;
     private volatile ExecutorService dispatcher;
     private volatile int boundPort;
@@ -130,22 +131,31 @@ public final class MosquittoBroker implements AutoCloseable {
         }
     }
 
-    /** The cloud side's connection to mosquitto: what IoT Data Plane Publish sends goes through it. */
-    private MqttAsyncClient connectCloudClient(int port) {
+    /**
+     * The cloud side's connection to mosquitto: what IoT Data Plane Publish sends goes through it. Publishes
+     * from many function invocations at once each wait for their own PUBACK; MQTT 3 sets no limit on those
+     * in flight but the client's (65,535). Lost, it reconnects (1 s, doubling up to 2 min).
+     */
+    private Mqtt3AsyncClient connectCloudClient(int port) {
+        Mqtt3AsyncClient client = MqttClients.builder(
+                        "tcp://" + HOST + ":" + port, "ota-local-cloud-" + randomSecret(), CONNECT_TIMEOUT, null)
+                .automaticReconnectWithDefaultConfig()
+                .buildAsync();
         try {
-            MqttAsyncClient client = new MqttAsyncClient(
-                    "tcp://" + HOST + ":" + port, "ota-local-cloud-" + randomSecret(), new MemoryPersistence());
-            MqttConnectOptions options = new MqttConnectOptions();
-            options.setUserName(MqttFront.BACKEND_USER);
-            options.setPassword(backendSecret.toCharArray());
-            options.setCleanSession(true);
-            options.setAutomaticReconnect(true);
-            options.setKeepAliveInterval(30);
-            // Publishes from many function invocations at once; each waits for its own PUBACK.
-            options.setMaxInflight(10_000);
-            client.connect(options).waitForCompletion(10_000);
+            MqttClients.await(
+                    client.connectWith()
+                            .simpleAuth()
+                            .username(MqttFront.BACKEND_USER)
+                            .password(backendSecret.getBytes(StandardCharsets.US_ASCII))
+                            .applySimpleAuth()
+                            .cleanSession(true)
+                            .keepAlive(30)
+                            .send(),
+                    CONNECT_TIMEOUT);
             return client;
-        } catch (MqttException e) {
+        } catch (RuntimeException e) {
+            // stops the reconnecting a failed first CONNECT would go on with
+            client.disconnect();
             throw new IllegalStateException("cannot connect to mosquitto on port " + port + ": " + e, e);
         }
     }
@@ -201,7 +211,7 @@ public final class MosquittoBroker implements AutoCloseable {
         return boundPort;
     }
 
-    /** For MQTT clients, e.g. Paho: {@code tcp://127.0.0.1:port}. */
+    /** For MQTT clients ({@link MqttClients}, mosquitto_pub): {@code tcp://127.0.0.1:port}. */
     public String mqttUrl() {
         return "tcp://" + HOST + ":" + port();
     }
@@ -212,7 +222,7 @@ public final class MosquittoBroker implements AutoCloseable {
         return boundTlsPort;
     }
 
-    /** For MQTT clients over mutual TLS, e.g. Paho: {@code ssl://127.0.0.1:port}; null when there is no TLS listener. */
+    /** For MQTT clients over mutual TLS ({@link MqttClients}): {@code ssl://127.0.0.1:port}; null when there is no TLS listener. */
     public String mqttsUrl() {
         return tlsPort() < 0 ? null : "ssl://" + HOST + ":" + tlsPort();
     }
@@ -233,12 +243,28 @@ public final class MosquittoBroker implements AutoCloseable {
         publish(topic, payload, qos, false);
     }
 
-    /** Returns once mosquitto has the message (its PUBACK for QoS 1). */
+    /** Returns once mosquitto has the message (its PUBACK for QoS 1); fails at once while the cloud's client is disconnected. */
     public void publish(String topic, byte[] payload, int qos, boolean retain) {
         running();
+        MqttQos level = MqttQos.fromCode(qos);
+        if (level == null) {
+            throw new IllegalArgumentException("no MQTT QoS " + qos);
+        }
+        Mqtt3AsyncClient client = cloud;
+        if (!client.getState().isConnected()) {
+            // rather than queue it for a reconnect, after the caller was told it failed
+            throw new IllegalStateException("publish to " + topic + " failed: the cloud's client is not connected");
+        }
         try {
-            cloud.publish(topic, payload, qos, retain).waitForCompletion(PUBLISH_TIMEOUT_MS);
-        } catch (MqttException e) {
+            MqttClients.await(
+                    client.publishWith()
+                            .topic(topic)
+                            .qos(level)
+                            .payload(payload)
+                            .retain(retain)
+                            .send(),
+                    PUBLISH_TIMEOUT);
+        } catch (RuntimeException e) {
             throw new IllegalStateException("publish to " + topic + " failed: " + e, e);
         }
     }
@@ -281,10 +307,9 @@ public final class MosquittoBroker implements AutoCloseable {
         }
         if (cloud != null) {
             try {
-                cloud.disconnectForcibly(0, 1000);
-                cloud.close(true);
-            } catch (MqttException ignored) {
-                // mosquitto stops next
+                MqttClients.await(cloud.disconnect(), DISCONNECT_TIMEOUT);
+            } catch (RuntimeException ignored) {
+                // not connected (or not in time): mosquitto stops next either way
             }
             cloud = null;
         }

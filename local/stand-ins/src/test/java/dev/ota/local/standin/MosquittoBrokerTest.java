@@ -4,6 +4,10 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.hivemq.client.mqtt.exceptions.ConnectionClosedException;
+import com.hivemq.client.mqtt.exceptions.MqttSessionExpiredException;
+import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException;
+import com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAckReturnCode;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.List;
@@ -46,17 +50,34 @@ class MosquittoBrokerTest {
     /** As mosquitto_sub and mosquitto_pub connect when given no -i (docs/local.md). */
     @Test
     void acceptsAnEmptyClientIdWithACleanSession() throws Exception {
-        org.eclipse.paho.client.mqttv3.MqttClient client = new org.eclipse.paho.client.mqttv3.MqttClient(
-                broker.mqttUrl(), "", new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
+        java.util.Set<String> clientIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        broker.accessControl(new MqttAccessControl() {
+            @Override
+            public String connect(ConnectAttempt attempt) {
+                clientIds.add(attempt.clientId());
+                return null;
+            }
+
+            @Override
+            public boolean publish(long connectionId, String clientId, String topic) {
+                return true;
+            }
+
+            @Override
+            public boolean subscribe(long connectionId, String clientId, String topicFilter) {
+                return true;
+            }
+        });
         try {
-            org.eclipse.paho.client.mqttv3.MqttConnectOptions options =
-                    new org.eclipse.paho.client.mqttv3.MqttConnectOptions();
-            options.setCleanSession(true);
-            client.connect(options);
-            assertThat(client.isConnected()).isTrue();
-            client.disconnect();
+            com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient client = MqttClients.builder(
+                            broker.mqttUrl(), "", java.time.Duration.ofSeconds(10), null)
+                    .buildAsync();
+            MqttClients.await(client.connectWith().cleanSession(true).send(), java.time.Duration.ofSeconds(10));
+            assertThat(client.getState().isConnected()).isTrue();
+            MqttClients.await(client.disconnect(), java.time.Duration.ofSeconds(10));
+            assertThat(clientIds).containsExactly("");
         } finally {
-            client.close();
+            broker.accessControl(null);
         }
     }
 
@@ -193,17 +214,18 @@ class MosquittoBrokerTest {
         int inside = broker.backendPort();
         assertThat(inside).isPositive().isNotEqualTo(broker.port());
 
-        org.eclipse.paho.client.mqttv3.MqttException refused = org.assertj.core.api.Assertions.catchThrowableOfType(
-                () -> new MqttTestClient("tcp://127.0.0.1:" + inside, "P::ghost"),
-                org.eclipse.paho.client.mqttv3.MqttException.class);
+        Mqtt3ConnAckException refused = org.assertj.core.api.Assertions.catchThrowableOfType(
+                () -> new MqttTestClient("tcp://127.0.0.1:" + inside, "P::ghost"), Mqtt3ConnAckException.class);
         assertThat(refused).as("a CONNECT without the front's credentials").isNotNull();
-        assertThat(refused.getReasonCode()).isIn(4, 5);
+        assertThat(refused.getMqttMessage().getReturnCode())
+                .isIn(Mqtt3ConnAckReturnCode.BAD_USER_NAME_OR_PASSWORD, Mqtt3ConnAckReturnCode.NOT_AUTHORIZED);
         // The front's user name with a guessed secret is refused too.
-        org.eclipse.paho.client.mqttv3.MqttException guessed = org.assertj.core.api.Assertions.catchThrowableOfType(
+        Mqtt3ConnAckException guessed = org.assertj.core.api.Assertions.catchThrowableOfType(
                 () -> new MqttTestClient("tcp://127.0.0.1:" + inside, "P::ghost", MqttFront.BACKEND_USER, "guessed"),
-                org.eclipse.paho.client.mqttv3.MqttException.class);
+                Mqtt3ConnAckException.class);
         assertThat(guessed).isNotNull();
-        assertThat(guessed.getReasonCode()).isIn(4, 5);
+        assertThat(guessed.getMqttMessage().getReturnCode())
+                .isIn(Mqtt3ConnAckReturnCode.BAD_USER_NAME_OR_PASSWORD, Mqtt3ConnAckReturnCode.NOT_AUTHORIZED);
         // What the front itself does still works.
         try (MqttTestClient viaTheFront = new MqttTestClient(broker.mqttUrl(), "P::front")) {
             viaTheFront.publish("ota/report/P/front", new byte[] {1}, 1);
@@ -214,7 +236,7 @@ class MosquittoBrokerTest {
     /** Many devices, each with its own connection, at QoS 1 both ways: none is lost (5,000: the fleet benchmark). */
     @Test
     void holdsManyConcurrentConnectionsAtQos1() throws Exception {
-        int devices = 50; // Paho 1.2.5 spends 300 ms in every connect (it polls its threads every 100 ms)
+        int devices = 50;
         List<MqttTestClient> clients = new java.util.ArrayList<>();
         try {
             for (int i = 0; i < devices; i++) {
@@ -277,10 +299,12 @@ class MosquittoBrokerTest {
                 second.publish("ota/report/P/same", new byte[] {2}, 1);
                 next();
                 mayNotPublish.add(connects.get(1).connectionId());
-                org.eclipse.paho.client.mqttv3.MqttException cut = org.assertj.core.api.Assertions.catchThrowableOfType(
+                // A clean session ends with its connection: the publish in flight fails with it.
+                MqttSessionExpiredException cut = org.assertj.core.api.Assertions.catchThrowableOfType(
                         () -> second.publish("ota/report/P/same", new byte[] {3}, 1),
-                        org.eclipse.paho.client.mqttv3.MqttException.class);
+                        MqttSessionExpiredException.class);
                 assertThat(cut).as("the refused publish closed its connection").isNotNull();
+                assertThat(cut).hasCauseInstanceOf(ConnectionClosedException.class);
             }
             assertThat(connects).hasSize(2);
             assertThat(publishedOn)

@@ -1,58 +1,67 @@
 package dev.ota.local.standin;
 
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.MqttException;
-import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
-/** A real Paho MQTT 3.1.1 client for tests; collects what it receives in a queue. */
+/**
+ * A real MQTT 3.1.1 client (HiveMQ's, as {@link MqttClients} builds them) for tests; collects what it
+ * receives in a queue. Connect, subscribe and QoS 1 publish return once the broker answered; a failure
+ * throws the client's own exception (e.g. {@code Mqtt3ConnAckException} for a refused CONNECT).
+ */
 final class MqttTestClient implements AutoCloseable {
 
     record Received(String topic, byte[] payload, int qos) {}
 
     // A safety net against hanging, not an expectation about speed.
     private static final long WAIT_SECONDS = 10;
+    private static final Duration EXCHANGE_TIMEOUT = Duration.ofSeconds(30);
 
-    private final MqttClient client;
+    private final Mqtt3AsyncClient client;
     private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
 
-    MqttTestClient(String url, String clientId) throws MqttException {
+    MqttTestClient(String url, String clientId) {
         this(url, clientId, null, null);
     }
 
-    MqttTestClient(String url, String clientId, String userName, String password) throws MqttException {
-        client = new MqttClient(url, clientId, new MemoryPersistence());
-        MqttConnectOptions options = new MqttConnectOptions();
-        options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-        options.setCleanSession(true);
+    MqttTestClient(String url, String clientId, String userName, String password) {
+        client = MqttClients.builder(url, clientId, EXCHANGE_TIMEOUT, null).buildAsync();
+        var connect = client.connectWith().cleanSession(true);
         if (userName != null) {
-            options.setUserName(userName);
-            options.setPassword(password.toCharArray());
+            connect.simpleAuth()
+                    .username(userName)
+                    .password(password.getBytes(StandardCharsets.UTF_8))
+                    .applySimpleAuth();
         }
-        try {
-            client.connect(options);
-        } catch (MqttException e) {
-            client.close();
-            throw e;
-        }
+        MqttClients.await(connect.send(), EXCHANGE_TIMEOUT);
     }
 
-    MqttTestClient subscribe(String filter, int qos) throws MqttException {
-        client.subscribe(
-                filter,
-                qos,
-                (topic, message) -> received.add(new Received(topic, message.getPayload(), message.getQos())));
+    MqttTestClient subscribe(String filter, int qos) {
+        MqttClients.await(
+                client.subscribeWith()
+                        .topicFilter(filter)
+                        .qos(MqttQos.fromCode(qos))
+                        .callback(message -> received.add(new Received(
+                                message.getTopic().toString(),
+                                message.getPayloadAsBytes(),
+                                message.getQos().getCode())))
+                        .send(),
+                EXCHANGE_TIMEOUT);
         return this;
     }
 
-    void publish(String topic, byte[] payload, int qos) throws MqttException {
-        MqttMessage message = new MqttMessage(payload);
-        message.setQos(qos);
-        client.publish(topic, message);
+    void publish(String topic, byte[] payload, int qos) {
+        MqttClients.await(
+                client.publishWith()
+                        .topic(topic)
+                        .qos(MqttQos.fromCode(qos))
+                        .payload(payload)
+                        .send(),
+                EXCHANGE_TIMEOUT);
     }
 
     Received next() throws InterruptedException {
@@ -75,13 +84,8 @@ final class MqttTestClient implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            if (client.isConnected()) {
-                client.disconnect();
-            }
-            client.close();
-        } catch (MqttException e) {
-            throw new IllegalStateException(e);
+        if (client.getState().isConnected()) {
+            MqttClients.await(client.disconnect(), EXCHANGE_TIMEOUT);
         }
     }
 }
