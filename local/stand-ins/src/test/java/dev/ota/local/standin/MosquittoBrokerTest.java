@@ -6,8 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -215,12 +220,26 @@ class MosquittoBrokerTest {
     @Test
     void holdsManyConcurrentConnectionsAtQos1() throws Exception {
         int devices = 50; // Paho 1.2.5 spends 300 ms in every connect (it polls its threads every 100 ms)
-        List<MqttTestClient> clients = new java.util.ArrayList<>();
+        // The devices connect (and disconnect) ten at a time, as a fleet does: those waits overlap.
+        ExecutorService connecting = Executors.newFixedThreadPool(10);
+        List<Future<MqttTestClient>> connected = new ArrayList<>();
         try {
             for (int i = 0; i < devices; i++) {
-                MqttTestClient c = new MqttTestClient(broker.mqttUrl(), "many-" + i);
-                c.subscribe("ota/update/many/" + i, 1);
-                clients.add(c);
+                String clientId = "many-" + i;
+                String updates = "ota/update/many/" + i;
+                connected.add(connecting.submit(() -> {
+                    MqttTestClient c = new MqttTestClient(broker.mqttUrl(), clientId);
+                    try {
+                        return c.subscribe(updates, 1);
+                    } catch (Exception e) {
+                        c.close();
+                        throw e;
+                    }
+                }));
+            }
+            List<MqttTestClient> clients = new ArrayList<>();
+            for (Future<MqttTestClient> c : connected) {
+                clients.add(c.get());
             }
             for (int i = 0; i < devices; i++) {
                 clients.get(i).publish("ota/report/many/" + i, new byte[] {1}, 1);
@@ -237,7 +256,21 @@ class MosquittoBrokerTest {
                 assertThat(received.qos()).isEqualTo(1);
             }
         } finally {
-            clients.forEach(MqttTestClient::close);
+            List<Future<?>> closing = new ArrayList<>();
+            for (Future<MqttTestClient> c : connected) {
+                closing.add(connecting.submit(() -> {
+                    c.get().close();
+                    return null;
+                }));
+            }
+            for (Future<?> c : closing) {
+                try {
+                    c.get();
+                } catch (ExecutionException failedToConnect) {
+                    // nothing to close; the connect's own failure is what the test reports
+                }
+            }
+            connecting.shutdown();
         }
     }
 
