@@ -19,6 +19,9 @@ set -euo pipefail
 
 mode=$1 jar=$(realpath "$2") list=$(realpath -m "$3")
 JAVA_BIN=${JAVA_HOME:+$JAVA_HOME/bin/}
+# javap and the initializing check are short JVMs that load thousands of classes: the client
+# compiler alone does that in half the CPU time (same output).
+QUICK_JVM=-XX:TieredStopAtLevel=1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -39,7 +42,7 @@ hard_refs() {
     | awk 'NR == FNR { nest[$0] = 1; next } { n = $0; sub(/\$.*/, "", n); if (!(n in nest)) print }' "$names" - \
     > "$work/candidates"
   [ -s "$work/candidates" ] || return 0
-  xargs "${JAVA_BIN}javap" -c -p -v -cp "$dir" < "$work/candidates" \
+  xargs "${JAVA_BIN}javap" -J$QUICK_JVM -c -p -v -cp "$dir" < "$work/candidates" \
     | awk '/^Classfile / { sec = "" }
            /^Constant pool:/ { sec = "cp"; next }
            sec == "cp" { if ($0 ~ /^\{$/) sec = "body"; next }
@@ -66,7 +69,7 @@ case "$mode" in
     : > "$list"
     [ -s "$work/requests" ] || exit 0
     # javap prints each class's header, then its members.
-    xargs "${JAVA_BIN}javap" -p -cp "$jar" < "$work/requests" \
+    xargs "${JAVA_BIN}javap" -J$QUICK_JVM -p -cp "$jar" < "$work/requests" \
       | awk '/^(public |abstract |final )*class / { for (i = 1; i <= NF; i++) if ($i == "class") cls = $(i + 1)
                                                     if ($0 ~ /^public final class /) seen[cls] = 1; next }
              / static .* (builder|serializableBuilderClass)\(\);$/ { built[cls] = 1 }
@@ -100,7 +103,7 @@ case "$mode" in
     fi
     echo "unbuilt-requests: no kept class of $(basename "$jar") loads any of the $(wc -l < "$list") dropped request classes"
     # And the verifier does not need them either: initialize every class (verifies every method).
-    "${JAVA_BIN}java" "$(dirname "$0")/InitializeEveryClass.java" "$jar" "$list" 2> >(grep -v '^SLF4J: ' >&2)
+    "${JAVA_BIN}java" $QUICK_JVM "$(dirname "$0")/InitializeEveryClass.java" "$jar" "$list" 2> >(grep -v '^SLF4J: ' >&2)
     ;;
   *)
     echo "usage: $0 drop|check <jar> <list>" >&2

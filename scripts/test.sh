@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command (README, .ci/run):
 #   1. scripts/bootstrap.sh          tools: Debian packages, .venv (SAM CLI, moto, ...), Maven deps
-#   2. mvn -B verify                 every module's unit and integration tests, and the jars
+#   2. mvn -B -T 1C verify           every module's unit and integration tests, and the jars
 #   3. pytest tests/python           only if such tests exist ("no tests collected" is not a failure)
 #   4. sam validate --lint           template.yaml
 #      serverless rules              cfn-lint with AWS's Serverless Rules (cfn-lint-serverless); each
@@ -56,8 +56,11 @@ if [ -n "${summary_only:-}" ]; then
   echo "bootstrap failed: the remaining steps need its tools" >&2
 else
   # ---- 2. Maven reactor: tests + packages ---------------------------------------------------
+  # -T 1C: one module per core at a time where the reactor allows it (the six functions' packaging,
+  # two single-threaded ProGuard passes each, is most of it); the modules the integration tests
+  # need come one after another, so those tests still run alone.
   # shellcheck disable=SC2086
-  run_step "mvn verify" mvn -B -ntp -Dstyle.color=never -fae ${MVN_ARGS:-} verify
+  run_step "mvn verify" mvn -B -ntp -T 1C -Dstyle.color=never -fae ${MVN_ARGS:-} verify
   mvn_rc=$?
 
   # ---- 3. Python tests (optional) -----------------------------------------------------------
