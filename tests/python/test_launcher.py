@@ -10,7 +10,7 @@ def test_demo_runs_and_its_exit_status_is_the_outcome(tmp_path):
     process = subprocess.Popen(
         ["java", "-cp", _classpath(), LAUNCHER, "--devices", "6", "--seed", "3", "--exit-after-demo",
          "--mqtt-port", "0", "--mqtts-port", "0", "--s3-port", "0", "--s3-bucket-port", "0", "--dynamodb-port", "0", "--iot-data-port", "0",
-         "--admin-port", "0", "--log-dir", str(tmp_path)],
+         "--admin-port", "0", "--api-port", "0", "--log-dir", str(tmp_path)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         out, err = process.communicate(timeout=240)
