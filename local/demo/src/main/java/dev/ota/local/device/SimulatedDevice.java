@@ -3,12 +3,11 @@ package dev.ota.local.device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.hivemq.client.mqtt.MqttClient;
-import com.hivemq.client.mqtt.MqttClientTransportConfig;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException;
 import dev.ota.domain.device.ThingName;
+import dev.ota.local.standin.MqttClients;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -61,7 +60,8 @@ public final class SimulatedDevice implements AutoCloseable {
     private final String deviceName;
     private final String topicPrefix;
     private final String clientId;
-    private final MqttClientTransportConfig transport;
+    /** {@code tcp://host:port}: devices use the plain listener. */
+    private final String mqttUrl;
     /** The current connection's client; a new one for every connect, on the shared event loop. */
     private volatile Mqtt3AsyncClient mqtt;
     /** Why the last connection ended (who closed it, and the cause), for the error of a publish that finds none. */
@@ -103,16 +103,8 @@ public final class SimulatedDevice implements AutoCloseable {
         this.topicPrefix = topicPrefix;
         // The client id is the device's thing name, as the device policy and the report functions require.
         this.clientId = ThingName.of(productId, deviceName).value();
-        URI broker = URI.create(mqttUrl);
-        if (!"tcp".equals(broker.getScheme()) || broker.getPort() < 0) {
-            throw new IllegalArgumentException("not a plain MQTT URL tcp://host:port: " + mqttUrl);
-        }
-        this.transport = MqttClientTransportConfig.builder()
-                .serverHost(broker.getHost())
-                .serverPort(broker.getPort())
-                .socketConnectTimeout(CONNECT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                .mqttConnectTimeout(CONNECT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                .build();
+        this.mqttUrl = mqttUrl;
+        MqttClients.builder(mqttUrl, clientId, CONNECT_TIMEOUT, null); // a bad URL fails here, not at connect
     }
 
     /**
@@ -130,10 +122,7 @@ public final class SimulatedDevice implements AutoCloseable {
         while (true) {
             try {
                 disconnect();
-                Mqtt3AsyncClient client = MqttClient.builder()
-                        .useMqttVersion3()
-                        .identifier(clientId)
-                        .transportConfig(transport)
+                Mqtt3AsyncClient client = MqttClients.builder(mqttUrl, clientId, CONNECT_TIMEOUT, null)
                         .addDisconnectedListener(
                                 context -> lostConnection = context.getSource() + ": " + context.getCause())
                         .buildAsync();
