@@ -79,9 +79,6 @@ public final class Demo {
     static Duration inProgressTimeout(DemoOptions options) {
         return options.deadline().compareTo(IN_PROGRESS_TIMEOUT) > 0 ? options.deadline() : IN_PROGRESS_TIMEOUT;
     }
-    /** How often the watch loop reads the job's events off the local event bus's queue. */
-    private static final long EVENT_DRAIN_INTERVAL_MS = 10_000;
-
     /**
      * A failed attempt's retry waits this long, then the scheduler sends it. Longer than the device's own
      * re-report 2 s after a failure, which then usually finds the retry pending and is ignored. Had the
@@ -270,7 +267,6 @@ public final class Demo {
                     // The rollout's deadline: from the job's creation (registering and enrolling a fleet take their own
                     // time).
                     long deadline = jobCreatedAt + options.deadline().toMillis();
-                    long nextEventDrain = 0;
                     while (true) {
                         job = watcher.describe(jobId);
                         JobStatistics stats = watcher.statistics(jobId);
@@ -310,13 +306,6 @@ public final class Demo {
                         }
                         if (ENDED.contains(job.state()) || System.currentTimeMillis() >= deadline) {
                             break;
-                        }
-                        if (System.currentTimeMillis() >= nextEventDrain) {
-                            // The summary counts the events; reading them as they come keeps their queue short
-                            // (moto's SQS scans the whole queue for each message it returns: 5,002 events at
-                            // 5,000 devices took minutes to read at the end).
-                            stack.events().received();
-                            nextEventDrain = System.currentTimeMillis() + EVENT_DRAIN_INTERVAL_MS;
                         }
                         Thread.sleep(250);
                     }
