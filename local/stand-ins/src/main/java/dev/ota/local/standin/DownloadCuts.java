@@ -57,15 +57,27 @@ final class DownloadCuts {
         for (int n; (n = body.read(buffer)) > 0; ) {
             if (cutAfter >= 0 && sent + n > cutAfter) {
                 int part = (int) (cutAfter - sent);
-                out.write(buffer, 0, part);
+                write(out, buffer, part, bytesServed);
                 out.flush();
-                bytesServed.addAndGet(part);
                 stall(cut.stallMillis());
                 throw new CutException(cutAfter);
             }
-            out.write(buffer, 0, n);
+            write(out, buffer, n, bytesServed);
             sent += n;
-            bytesServed.addAndGet(n);
+        }
+    }
+
+    /**
+     * Counts a chunk before writing it, so whoever reads the count after a client holds the
+     * bytes sees them (counted after, a client could finish first); a failed write is uncounted.
+     */
+    private static void write(OutputStream out, byte[] buffer, int length, AtomicLong bytesServed) throws IOException {
+        bytesServed.addAndGet(length);
+        try {
+            out.write(buffer, 0, length);
+        } catch (IOException | RuntimeException e) {
+            bytesServed.addAndGet(-length);
+            throw e;
         }
     }
 
