@@ -28,6 +28,14 @@ DEVICE_APP = os.path.join(os.path.dirname(__file__), "tencent_ota_device.py")
 STARTUP_TIMEOUT = 180
 
 
+def sent(response):
+    """The devices an update-devices call sent update_firmware to, or left to the scheduler's next tick:
+    when the stack's scheduler (every 500 ms) takes a new job's first release before the call does, the
+    call answers "queued: ..." for it (UpdateDevicesService); either way the device gets the update."""
+    queued = [d for d, why in response.get("skipped", {}).items() if why.startswith("queued")]
+    return sorted(response["delivered"] + queued)
+
+
 def _newest_source_mtime():
     newest = os.path.getmtime(os.path.join(ROOT, "pom.xml"))
     for top in ("shared", "functions", "local"):

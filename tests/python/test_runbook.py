@@ -5,7 +5,7 @@ import os
 import random
 import shlex
 
-from conftest import ROOT
+from conftest import ROOT, sent
 
 RUNBOOK = os.path.join(ROOT, "docs", "operations.md")
 
@@ -49,7 +49,7 @@ def test_the_runbook_from_certificate_to_first_update(local_stack, device, tmp_p
     d = device(product, name, "1.0.0", tls=True, workdir=str(tmp_path / "flash"))
     d.wait_for("report_version_rsp", timeout=60)
     job = local_stack.update_devices(product, RUNBOOK_VERSION, [name])
-    assert job["delivered"] == [name], job
+    assert sent(job) == [name], job
     d.wait_for("reported_done")
     d.wait_for("finished")
     assert d.wait_exit() == 0
