@@ -3,6 +3,7 @@ package dev.ota.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ota.domain.ExecutionStatus;
+import dev.ota.domain.RetryPolicy;
 import dev.ota.port.in.JobOperations.DeviceExecutionView;
 import dev.ota.port.in.JobOperations.JobStatistics;
 import java.time.Duration;
@@ -51,6 +52,11 @@ class TimeoutRetryIT {
                     .hasSize(1);
 
             f.advance(Duration.ofSeconds(31));
+            f.tick();
+            assertThat(f.updatedDevices())
+                    .as("the device's own version report first, a while (RetryPolicy.DEVICE_FIRST)")
+                    .hasSize(1);
+            f.advance(RetryPolicy.DEVICE_FIRST);
             f.tick();
             assertThat(f.updatedDevices())
                     .as("the scheduler re-sent the update when the interval passed")

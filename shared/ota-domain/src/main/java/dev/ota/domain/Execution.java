@@ -414,8 +414,9 @@ public record Execution(
 
     /**
      * When the scheduler must look at this execution again: the in-progress deadline of a delivery
-     * in flight or the moment it counts as quiet, whichever comes first, or the moment a pending
-     * retry may start. Null when nothing is due.
+     * in flight or the moment it counts as quiet, whichever comes first, or {@link
+     * RetryPolicy#DEVICE_FIRST} after a pending retry may start (the device's version report may
+     * start it from then on). Null when nothing is due.
      */
     public Instant dueAt() {
         if (status.inFlight()) {
@@ -427,7 +428,7 @@ public record Execution(
             return quietAt.isBefore(timeoutAt) ? quietAt : timeoutAt;
         }
         if (status == ExecutionStatus.RETRY_PENDING) {
-            return retryNotBefore != null ? retryNotBefore : updatedAt;
+            return (retryNotBefore != null ? retryNotBefore : updatedAt).plus(RetryPolicy.DEVICE_FIRST);
         }
         return null;
     }

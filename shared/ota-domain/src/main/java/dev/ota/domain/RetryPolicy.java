@@ -36,6 +36,17 @@ public record RetryPolicy(int maxAttempts, Set<Integer> retryableCodes, Duration
      */
     public static final Duration FORBIDDEN_SETTLE = Duration.ofSeconds(1);
 
+    /**
+     * The scheduler starts a pending retry this long after it may start; until then only the
+     * device's own version report does. A device re-reports its version about 2 s after a failure
+     * (facts.md §1), and update_firmware that the scheduler sends sooner can land while the SDK is
+     * still handling the failure, which drops it (the Python SDK re-initialises its OTA handle then):
+     * the device's next version report would then fall inside the resend cooldown and get no
+     * update, leaving it to the quiet resend 5 minutes later. A device that never re-reports (the
+     * Java SDK after some errors) gets its retry from the scheduler after this.
+     */
+    public static final Duration DEVICE_FIRST = Duration.ofSeconds(10);
+
     /** The code of an HTTP 403 (expired or invalid URL). */
     public static final int FORBIDDEN = -3;
 

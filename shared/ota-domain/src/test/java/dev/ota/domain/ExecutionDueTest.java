@@ -30,7 +30,9 @@ class ExecutionDueTest {
                 .as("quiet before the timeout")
                 .isEqualTo(T0.plus(Execution.QUIET_AFTER));
         Execution pending = e.failed(ExecutionStatus.RETRY_PENDING, -1, "x", T0.plusSeconds(10), T0.plusSeconds(40));
-        assertThat(pending.dueAt()).isEqualTo(T0.plusSeconds(40));
+        assertThat(pending.dueAt())
+                .as("the device's own version report first")
+                .isEqualTo(T0.plusSeconds(40).plus(RetryPolicy.DEVICE_FIRST));
         assertThat(e.withStatus(ExecutionStatus.SUCCEEDED, 100, T0).dueAt()).isNull();
     }
 
@@ -51,13 +53,14 @@ class ExecutionDueTest {
     void dueRetryStartsTheNextAttemptAndSends() {
         Execution pending = inFlight(Duration.ofMinutes(5))
                 .failed(ExecutionStatus.RETRY_PENDING, 0, "t", T0.plusSeconds(300), T0.plusSeconds(330));
-        assertThat(ExecutionStateMachine.onDue(pending, T0.plusSeconds(329), true))
+        Instant due = T0.plusSeconds(330).plus(RetryPolicy.DEVICE_FIRST);
+        assertThat(ExecutionStateMachine.onDue(pending, due.minusMillis(1), true))
                 .isInstanceOf(Ignore.class);
-        Transition t = (Transition) ExecutionStateMachine.onDue(pending, T0.plusSeconds(330), true);
+        Transition t = (Transition) ExecutionStateMachine.onDue(pending, due, true);
         assertThat(t.sendUpdate()).isTrue();
         assertThat(t.after().status()).isEqualTo(ExecutionStatus.DELIVERED);
         assertThat(t.after().attempt()).isEqualTo(2);
-        assertThat(t.after().attemptStartedAt()).isEqualTo(T0.plusSeconds(330));
+        assertThat(t.after().attemptStartedAt()).isEqualTo(due);
         assertThat(t.after().startsAttemptFrom(pending)).isTrue();
     }
 
@@ -113,7 +116,7 @@ class ExecutionDueTest {
         assertThat(timedOut.after().status()).isEqualTo(ExecutionStatus.RETRY_PENDING);
         assertThat(timedOut.sendUpdate()).isFalse();
         Execution next = ((Transition) ExecutionStateMachine.onDue(
-                        timedOut.after(), timedOut.after().retryNotBefore(), true))
+                        timedOut.after(), timedOut.after().dueAt(), true))
                 .after();
         assertThat(next.resends()).as("a new attempt has its resends whole").isZero();
     }

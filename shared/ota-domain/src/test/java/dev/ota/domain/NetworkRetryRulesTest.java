@@ -226,7 +226,28 @@ class NetworkRetryRulesTest {
         d.fail(-3, forbiddenAt);
         assertThat(ExecutionStateMachine.onDue(d.exec, forbiddenAt.plusMillis(1), true))
                 .isInstanceOf(Ignore.class);
-        assertThat(d.exec.dueAt()).isEqualTo(forbiddenAt.plus(RetryPolicy.FORBIDDEN_SETTLE));
+        assertThat(d.exec.dueAt())
+                .isEqualTo(forbiddenAt.plus(RetryPolicy.FORBIDDEN_SETTLE).plus(RetryPolicy.DEVICE_FIRST));
+    }
+
+    @Test
+    void theDevicesOwnVersionReportStartsTheRetryBeforeTheSchedulerMay() {
+        Device d = new Device(POLICY);
+        d.progress(0);
+        Instant failedAt = d.tick(1000);
+        d.fail(-4, failedAt);
+        assertThat(d.exec.status()).isEqualTo(ExecutionStatus.RETRY_PENDING);
+        Instant reReportAt = failedAt.plusSeconds(2);
+        assertThat(ExecutionStateMachine.onDue(d.exec, reReportAt, true))
+                .as("the scheduler leaves it to the device, whose SDK may still be handling the failure")
+                .isInstanceOf(Ignore.class);
+
+        d.reReport(); // about 2 s after the failure, as the C SDK
+
+        assertThat(d.exec.status()).isEqualTo(ExecutionStatus.DELIVERED);
+        assertThat(d.exec.attempt()).isEqualTo(2);
+        assertThat(d.exec.attemptStartedAt()).isEqualTo(reReportAt);
+        assertThat(d.updatesSent).isEqualTo(2);
     }
 
     @Test

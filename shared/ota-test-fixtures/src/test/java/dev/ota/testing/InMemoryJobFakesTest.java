@@ -187,7 +187,7 @@ class InMemoryJobFakesTest {
 
         assertThat(devices.execution(D1)).isEqualTo(failed);
         assertThat(rollout.row("j", "d1").orElseThrow().status()).isEqualTo(ExecutionStatus.RETRY_PENDING);
-        assertThat(rollout.due("j", dev.ota.port.out.RolloutStore.DueKind.RETRY, T0, 10))
+        assertThat(rollout.due("j", dev.ota.port.out.RolloutStore.DueKind.RETRY, failed.dueAt(), 10))
                 .containsExactly("d1");
         assertThat(jobs.counts("j").get(ExecutionStatus.RETRY_PENDING)).isEqualTo(1);
         assertThat(jobs.counts("j").retries()).isZero();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ota.domain.Execution;
 import dev.ota.domain.ExecutionStatus;
+import dev.ota.domain.RetryPolicy;
 import dev.ota.domain.job.JobDefinition;
 import dev.ota.domain.job.JobStatus;
 import dev.ota.domain.job.WorkMessage;
@@ -51,7 +52,9 @@ class DueWorkerTest {
         assertThat(e.status()).isEqualTo(ExecutionStatus.RETRY_PENDING);
         assertThat(e.resultMsg()).startsWith("in-progress timeout");
         assertThat(e.retryNotBefore()).isEqualTo(at.plus(Duration.ofMinutes(1)));
-        assertThat(f.rollout.dueAt(job, "d01")).isEqualTo(at.plus(Duration.ofMinutes(1)));
+        assertThat(f.rollout.dueAt(job, "d01"))
+                .as("the device's own version report first")
+                .isEqualTo(at.plus(Duration.ofMinutes(1)).plus(RetryPolicy.DEVICE_FIRST));
         assertThat(f.counts(job).get(ExecutionStatus.RETRY_PENDING)).isEqualTo(1);
         assertThat(f.counts(job).get(ExecutionStatus.DELIVERED)).isZero();
         assertThat(f.updated()).as("a timeout sends nothing").containsExactly("d01");
@@ -68,6 +71,10 @@ class DueWorkerTest {
         assertThat(f.updated()).hasSize(1);
 
         f.clock.advance(Duration.ofMinutes(1));
+        assertThat(due(f, job, DueKind.RETRY))
+                .as("left to the device's version report a while")
+                .isEqualTo(new DueWorker.Result(0, 0, 0, false));
+        f.clock.advance(RetryPolicy.DEVICE_FIRST);
         assertThat(due(f, job, DueKind.RETRY)).isEqualTo(new DueWorker.Result(0, 1, 0, false));
 
         assertThat(f.execution("d01").status()).isEqualTo(ExecutionStatus.DELIVERED);
@@ -89,6 +96,7 @@ class DueWorkerTest {
 
         f.clock.advance(Duration.ofMinutes(1));
         f.planAndRun(job);
+        f.clock.advance(RetryPolicy.DEVICE_FIRST);
         f.planAndRun(job);
         assertThat(f.execution("d01").attempt()).isEqualTo(2);
         assertThat(f.updated()).containsExactly("d01", "d01");
@@ -122,7 +130,7 @@ class DueWorkerTest {
         f.planAndRun(job);
         assertThat(f.queue.sent(WorkMessage.Kind.DUE)).containsExactly(WorkMessage.due(job, "TIMEOUT"));
 
-        f.clock.advance(Duration.ofMinutes(9));
+        f.clock.advance(Duration.ofMinutes(9).plus(RetryPolicy.DEVICE_FIRST));
         f.planAndRun(job);
         assertThat(f.queue.sent(WorkMessage.Kind.DUE))
                 .containsExactly(WorkMessage.due(job, "TIMEOUT"), WorkMessage.due(job, "RETRY"));

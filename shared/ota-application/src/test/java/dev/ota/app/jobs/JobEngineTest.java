@@ -178,6 +178,7 @@ class JobEngineTest {
         assertThat(f.row(job, "d03").status()).isEqualTo(ExecutionStatus.QUEUED);
 
         f.service.resume(job);
+        f.clock.advance(RetryPolicy.DEVICE_FIRST);
         f.planAndRun(job);
 
         assertThat(f.updated()).containsExactlyInAnyOrder("d01", "d02", "d01", "d02", "d03", "d04");

@@ -16,6 +16,7 @@ import dev.ota.domain.Firmware;
 import dev.ota.domain.OperatorException;
 import dev.ota.domain.OperatorException.Code;
 import dev.ota.domain.Page;
+import dev.ota.domain.RetryPolicy;
 import dev.ota.domain.job.JobActors;
 import dev.ota.domain.job.JobCounts;
 import dev.ota.domain.job.JobStatus;
@@ -308,7 +309,7 @@ class JobServiceTest {
         String job = f.create(request().devices(f.fleet(4, FROM)).rate(2).retry(3, Duration.ofMinutes(1)));
         f.planAndRun(job);
         f.fail(-1, "d01");
-        f.clock.advance(Duration.ofMinutes(1));
+        f.clock.advance(Duration.ofMinutes(1).plus(RetryPolicy.DEVICE_FIRST));
         f.plan(job);
         assertThat(f.queue.pending())
                 .as("a retry and a release are on their way")
@@ -512,7 +513,7 @@ class JobServiceTest {
         f.fail(-2, "d02");
         f.fail(-1, "d03");
         f.downloading("d04", 50);
-        f.clock.advance(Duration.ofHours(1));
+        f.clock.advance(Duration.ofHours(1).plus(RetryPolicy.DEVICE_FIRST));
         f.planAndRun(job);
 
         JobStatistics stats = f.service.statistics(job);

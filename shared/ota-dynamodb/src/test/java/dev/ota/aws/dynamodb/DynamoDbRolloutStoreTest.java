@@ -16,6 +16,7 @@ import dev.ota.domain.Execution;
 import dev.ota.domain.ExecutionStatus;
 import dev.ota.domain.OperatorException;
 import dev.ota.domain.Page;
+import dev.ota.domain.RetryPolicy;
 import dev.ota.domain.device.DeviceId;
 import dev.ota.domain.job.JobCounts;
 import dev.ota.domain.job.JobPatch;
@@ -492,10 +493,10 @@ class DynamoDbRolloutStoreTest extends StoreFixture {
             assertThat(rollout.due(job.jobId(), DueKind.TIMEOUT, T0.plus(Execution.QUIET_AFTER), 10))
                     .as("d-d has no timeout but is due when quiet")
                     .containsExactly("d-b", "d-a", "d-d");
-            assertThat(rollout.due(job.jobId(), DueKind.RETRY, T0.plusSeconds(89), 10))
+            Instant retryDue = T0.plusSeconds(90).plus(RetryPolicy.DEVICE_FIRST);
+            assertThat(rollout.due(job.jobId(), DueKind.RETRY, retryDue.minusMillis(1), 10))
                     .isEmpty();
-            assertThat(rollout.due(job.jobId(), DueKind.RETRY, T0.plusSeconds(90), 10))
-                    .containsExactly("d-c");
+            assertThat(rollout.due(job.jobId(), DueKind.RETRY, retryDue, 10)).containsExactly("d-c");
         }
 
         @Test
