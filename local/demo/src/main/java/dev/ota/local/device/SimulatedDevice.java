@@ -3,6 +3,7 @@ package dev.ota.local.device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.hivemq.client.mqtt.MqttClientTransportConfig;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException;
@@ -60,8 +61,8 @@ public final class SimulatedDevice implements AutoCloseable {
     private final String deviceName;
     private final String topicPrefix;
     private final String clientId;
-    /** {@code tcp://host:port}: devices use the plain listener. */
-    private final String mqttUrl;
+    /** The broker's plain listener ({@code tcp://host:port}), parsed once. */
+    private final MqttClientTransportConfig transport;
     /** The current connection's client; a new one for every connect, on the shared event loop. */
     private volatile Mqtt3AsyncClient mqtt;
     /** Why the last connection ended (who closed it, and the cause), for the error of a publish that finds none. */
@@ -103,8 +104,7 @@ public final class SimulatedDevice implements AutoCloseable {
         this.topicPrefix = topicPrefix;
         // The client id is the device's thing name, as the device policy and the report functions require.
         this.clientId = ThingName.of(productId, deviceName).value();
-        this.mqttUrl = mqttUrl;
-        MqttClients.builder(mqttUrl, clientId, CONNECT_TIMEOUT, null); // a bad URL fails here, not at connect
+        this.transport = MqttClients.transport(mqttUrl, CONNECT_TIMEOUT, null);
     }
 
     /**
@@ -122,7 +122,7 @@ public final class SimulatedDevice implements AutoCloseable {
         while (true) {
             try {
                 disconnect();
-                Mqtt3AsyncClient client = MqttClients.builder(mqttUrl, clientId, CONNECT_TIMEOUT, null)
+                Mqtt3AsyncClient client = MqttClients.builder(transport, clientId)
                         .addDisconnectedListener(
                                 context -> lostConnection = context.getSource() + ": " + context.getCause())
                         .buildAsync();

@@ -28,6 +28,19 @@ public final class MqttClients {
      */
     public static Mqtt3ClientBuilder builder(
             String url, String clientId, Duration connectTimeout, MqttClientSslConfig tls) {
+        return builder(transport(url, connectTimeout, tls), clientId);
+    }
+
+    /** A client over {@code transport} (see {@link #transport}): for a caller that connects again and again. */
+    public static Mqtt3ClientBuilder builder(MqttClientTransportConfig transport, String clientId) {
+        return MqttClient.builder().useMqttVersion3().identifier(clientId).transportConfig(transport);
+    }
+
+    /**
+     * Where and how {@link #builder(String, String, Duration, MqttClientSslConfig)}'s clients connect;
+     * a URL that is not {@code tcp://host:port}, or {@code ssl://host:port} with {@code tls}, is refused.
+     */
+    public static MqttClientTransportConfig transport(String url, Duration connectTimeout, MqttClientSslConfig tls) {
         URI broker = URI.create(url);
         boolean secure = "ssl".equals(broker.getScheme());
         if (!(secure || "tcp".equals(broker.getScheme())) || broker.getPort() < 0) {
@@ -37,14 +50,13 @@ public final class MqttClients {
             throw new IllegalArgumentException(
                     secure ? "an ssl:// URL needs a TLS configuration: " + url : "TLS over a tcp:// URL: " + url);
         }
-        MqttClientTransportConfig transport = MqttClientTransportConfig.builder()
+        return MqttClientTransportConfig.builder()
                 .serverHost(broker.getHost())
                 .serverPort(broker.getPort())
                 .sslConfig(tls)
                 .socketConnectTimeout(connectTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .mqttConnectTimeout(connectTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .build();
-        return MqttClient.builder().useMqttVersion3().identifier(clientId).transportConfig(transport);
     }
 
     /**
