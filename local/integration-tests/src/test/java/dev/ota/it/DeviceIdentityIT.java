@@ -366,6 +366,12 @@ class DeviceIdentityIT {
             int invocations = stack.router().invocations();
             try (Client attacker = Client.plain(stack, "broad")) {
                 attacker.publish("ota/report/" + PRODUCT + "/victim2", VERSION_REPORT.formatted("6.6.6"));
+                // The broker hands the publish to the rules router asynchronously: an idle router may
+                // not have received it yet, so wait for the invocation itself (bounded), then go idle.
+                long deadline = System.currentTimeMillis() + 10_000;
+                while (stack.router().invocations() <= invocations && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(20);
+                }
                 stack.router().awaitIdle(10_000);
                 assertThat(attacker.connected())
                         .as("the broad policy let the publish through")
