@@ -364,20 +364,20 @@ public record Execution(
     }
 
     /**
-     * True when the scheduler's due time stored for {@code before} still serves after this change,
-     * so the store need not move it (a due-index write saved on the report path): the same delivery
-     * in flight, no resend, and due no earlier than before. The stored time is then early, never
-     * late; the scheduler finds the execution not yet due and moves the stored time up to {@link
-     * #dueAt()} (a re-arm). An attempt that starts or ends, a resend, or an earlier due moves it.
+     * True when going from {@code before} to this stays within the delivery the job's records
+     * already hold ({@link ExecutionStatus#recorded}): the same attempt in flight, no resend, and due
+     * no earlier than before (or no longer due). The store then writes the device item alone: the
+     * Executions row, its due time and the job's counters stay as they are. The stored due time is
+     * early, never late; the scheduler finds the execution not yet due and moves the stored time to
+     * {@link #dueAt()}, or drops it (a re-arm). An attempt that starts or ends, a resend, or an
+     * earlier due moves the row.
      */
-    public boolean keepsDueOf(Execution before) {
+    public boolean withinDeliveryOf(Execution before) {
         Instant was = before.dueAt();
         Instant due = dueAt();
         return before.status.inFlight()
                 && status.inFlight()
-                && was != null
-                && due != null
-                && !due.isBefore(was)
+                && (due == null || (was != null && !due.isBefore(was)))
                 && attempt == before.attempt
                 && resends == before.resends
                 && jobId.equals(before.jobId)

@@ -33,6 +33,16 @@ public enum ExecutionStatus {
         return this == SUCCEEDED || this == FAILED || this == TIMED_OUT || this == CANCELED || this == SKIPPED;
     }
 
+    /**
+     * The status the job's own records keep (its Executions row and counters): an attempt in
+     * flight stays DELIVERED there from its start to its end, while the device item alone follows
+     * it through DOWNLOADING and BURNING. A report within one delivery then costs one plain write of
+     * the device item, not a transaction of three items ({@link Execution#withinDeliveryOf}).
+     */
+    public ExecutionStatus recorded() {
+        return inFlight() ? DELIVERED : this;
+    }
+
     /** Holds the device: in flight or waiting for its next attempt. */
     public boolean live() {
         return inFlight() || this == RETRY_PENDING;

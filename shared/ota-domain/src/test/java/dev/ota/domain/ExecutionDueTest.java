@@ -134,39 +134,43 @@ class ExecutionDueTest {
     }
 
     @Test
-    void theStoredDueTimeStaysWithinOneDeliveryAndMovesWhenItWouldBeLate() {
+    void theRowStaysWithinOneDeliveryAndMovesWhenItsDueTimeWouldBeLate() {
         Execution delivered = inFlight(Duration.ofHours(1));
         Execution downloading = delivered.withStatus(ExecutionStatus.DOWNLOADING, 0, T0.plusSeconds(10));
         Execution burning = downloading.withStatus(ExecutionStatus.BURNING, 100, T0.plusSeconds(20));
-        assertThat(downloading.keepsDueOf(delivered))
+        assertThat(downloading.withinDeliveryOf(delivered))
                 .as("due later: the stored time is early")
                 .isTrue();
-        assertThat(burning.keepsDueOf(downloading))
+        assertThat(burning.withinDeliveryOf(downloading))
                 .as("quiet no more: due at the timeout")
                 .isTrue();
 
-        assertThat(downloading.resent(T0.plusSeconds(400)).keepsDueOf(downloading))
+        assertThat(downloading.resent(T0.plusSeconds(400)).withinDeliveryOf(downloading))
                 .as("a resend moves it")
                 .isFalse();
         assertThat(downloading
                         .withStatus(ExecutionStatus.SUCCEEDED, 100, T0.plusSeconds(30))
-                        .keepsDueOf(downloading))
+                        .withinDeliveryOf(downloading))
                 .as("the attempt ends")
                 .isFalse();
         Execution pending =
                 downloading.failed(ExecutionStatus.RETRY_PENDING, -1, "x", T0.plusSeconds(30), T0.plusSeconds(60));
-        assertThat(pending.keepsDueOf(downloading)).as("a pending retry").isFalse();
-        assertThat(pending.delivered(T0.plusSeconds(60)).keepsDueOf(pending))
+        assertThat(pending.withinDeliveryOf(downloading)).as("a pending retry").isFalse();
+        assertThat(pending.delivered(T0.plusSeconds(60)).withinDeliveryOf(pending))
                 .as("a new attempt")
                 .isFalse();
-        assertThat(downloading.keepsDueOf(downloading.withStatus(ExecutionStatus.DOWNLOADING, 0, T0.plusSeconds(40))))
+        assertThat(downloading.withinDeliveryOf(
+                        downloading.withStatus(ExecutionStatus.DOWNLOADING, 0, T0.plusSeconds(40))))
                 .as("due earlier than before (an earlier report replayed into place)")
                 .isFalse();
         Execution noTimeout = inFlight(null).withStatus(ExecutionStatus.DOWNLOADING, 0, T0.plusSeconds(10));
         assertThat(noTimeout
                         .withStatus(ExecutionStatus.BURNING, 100, T0.plusSeconds(20))
-                        .keepsDueOf(noTimeout))
-                .as("burning without a timeout: nothing due, the entry goes")
+                        .withinDeliveryOf(noTimeout))
+                .as("burning without a timeout: nothing due; the stored time is early and a re-arm drops it")
+                .isTrue();
+        assertThat(noTimeout.withinDeliveryOf(noTimeout.withStatus(ExecutionStatus.BURNING, 100, T0.plusSeconds(5))))
+                .as("due again after nothing was (an earlier report replayed into place): the row moves")
                 .isFalse();
     }
 }

@@ -100,17 +100,15 @@ public final class InMemoryRolloutStore implements RolloutStore {
             seq = position;
         }
 
-        /** {@code ExecutionRow.changes}: the execution's attributes; queue and due keys follow its status. */
+        /**
+         * {@code ExecutionRow.changes}: the execution's attributes, its status as the job records it
+         * ({@code ExecutionStatus.recorded}); queue and due keys follow its status.
+         */
         void set(DeviceId device, Execution e) {
-            set(device, e, false);
-        }
-
-        /** With {@code keepDue} the due keys stay as they are ({@code Execution.keepsDueOf}). */
-        void set(DeviceId device, Execution e, boolean keepDue) {
             view = new RowView(
                     view.jobId(),
                     view.deviceName(),
-                    e.status(),
+                    e.status().recorded(),
                     e.percent(),
                     e.resultCode(),
                     e.resultMsg(),
@@ -122,9 +120,6 @@ public final class InMemoryRolloutStore implements RolloutStore {
                     null);
             productId = device.productId();
             seq = null;
-            if (keepDue) {
-                return;
-            }
             Instant due = e.dueAt();
             dueKind =
                     due == null ? null : e.status() == ExecutionStatus.RETRY_PENDING ? DueKind.RETRY : DueKind.TIMEOUT;
@@ -248,11 +243,10 @@ public final class InMemoryRolloutStore implements RolloutStore {
             Row row = row0(execution.jobId(), device.deviceName());
             Instant due = execution.dueAt();
             if (row != null
-                    && due != null
-                    && row.dueAt != null
-                    && row.status() == execution.status()
+                    && row.status() == execution.status().recorded()
                     && row.view.attempt() == execution.attempt()) {
-                row.dueAt = due.toEpochMilli();
+                row.dueKind = due == null ? null : row.dueKind;
+                row.dueAt = due == null ? null : due.toEpochMilli();
             }
         }
     }
@@ -456,6 +450,11 @@ public final class InMemoryRolloutStore implements RolloutStore {
             if (startsAttempt && !jobs.inProgress(after.jobId())) {
                 return false;
             }
+            int retries = after.retriesAddedFrom(before);
+            if (after.withinDeliveryOf(before) && !startsAttempt && retries == 0) {
+                // The adapter writes the device item alone: the row and counters keep the delivery.
+                return true;
+            }
             // ExecutionRow.upsert: an update without a condition, which writes the row if there is none.
             table(after.jobId())
                     .computeIfAbsent(
@@ -468,10 +467,11 @@ public final class InMemoryRolloutStore implements RolloutStore {
                                     after.fromVersion(),
                                     0,
                                     null))
-                    .set(device, after, after.keepsDueOf(before));
-            int retries = after.retriesAddedFrom(before);
-            if (before.status() != after.status() || before.stage() != after.stage() || retries != 0) {
-                jobs.move(after.jobId(), before.status(), before.stage(), after.status(), after.stage(), retries);
+                    .set(device, after);
+            ExecutionStatus from = before.status().recorded();
+            ExecutionStatus to = after.status().recorded();
+            if (from != to || before.stage() != after.stage() || retries != 0) {
+                jobs.move(after.jobId(), from, before.stage(), to, after.stage(), retries);
             }
             return true;
         }

@@ -652,16 +652,21 @@ public final class JobService implements JobOperations {
     @Override
     public Page<DeviceExecutionView> devices(String jobId, ExecutionStatus status, String nextToken, int limit) {
         JobRecord job = job(jobId);
-        Page<RowView> page = rollout.rows(jobId, status, nextToken, pageLimit(limit));
-        List<String> downloading = page.items().stream()
-                .filter(r -> r.status() == ExecutionStatus.DOWNLOADING)
+        // In flight the rows say DELIVERED (ExecutionStatus.recorded); the device items say where each
+        // attempt stands, and the list filters on that.
+        Page<RowView> page =
+                rollout.rows(jobId, status == null ? null : status.recorded(), nextToken, pageLimit(limit));
+        List<String> inFlight = page.items().stream()
+                .filter(r -> r.status().inFlight())
                 .map(RowView::deviceName)
                 .toList();
-        Map<String, DeviceState> live =
-                downloading.isEmpty() ? Map.of() : rollout.devices(job.productId(), downloading);
+        Map<String, DeviceState> live = inFlight.isEmpty() ? Map.of() : rollout.devices(job.productId(), inFlight);
         List<DeviceExecutionView> views = new ArrayList<>();
         for (RowView r : page.items()) {
-            views.add(JobViews.row(r, live.get(r.deviceName())));
+            DeviceExecutionView view = JobViews.row(r, live.get(r.deviceName()));
+            if (status == null || view.status() == status) {
+                views.add(view);
+            }
         }
         return new Page<>(views, page.nextToken());
     }

@@ -146,27 +146,30 @@ final class JobViews {
                 c.retries());
     }
 
-    /** @param device the device item, for the live percent of a download in progress (may be null) */
+    /**
+     * One device's line of the list. In flight, the row says DELIVERED from the attempt's start to its
+     * end ({@link ExecutionStatus#recorded}); the device item says where the attempt stands now.
+     *
+     * @param device the device item, for the live status and percent of an attempt in flight (may be null)
+     */
     static DeviceExecutionView row(RowView r, DeviceState device) {
-        int percent = r.percent();
-        if (device != null
-                && device.execution() != null
-                && device.execution().jobId().equals(r.jobId())
-                && device.execution().status() == r.status()) {
-            percent = Math.max(percent, device.execution().percent());
-        }
-        String msg = r.resultMsg();
+        Execution live = device == null ? null : device.execution();
+        boolean sameAttempt = live != null
+                && r.status().inFlight()
+                && live.status().inFlight()
+                && live.jobId().equals(r.jobId())
+                && live.attempt() == r.attempt();
         return new DeviceExecutionView(
                 r.jobId(),
                 r.deviceName(),
-                r.status(),
-                percent,
+                sameAttempt ? live.status() : r.status(),
+                sameAttempt ? Math.max(r.percent(), live.percent()) : r.percent(),
                 r.resultCode(),
-                msg,
+                r.resultMsg(),
                 r.fromVersion(),
                 r.targetVersion(),
                 r.attempt(),
-                r.updatedAt());
+                sameAttempt && live.updatedAt().isAfter(r.updatedAt()) ? live.updatedAt() : r.updatedAt());
     }
 
     static DeviceView device(DeviceState s) {

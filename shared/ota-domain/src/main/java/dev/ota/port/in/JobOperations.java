@@ -143,7 +143,11 @@ public interface JobOperations {
             List<String> differences,
             boolean repaired) {}
 
-    /** Tencent's per-device task list, optionally one status only. */
+    /**
+     * Tencent's per-device task list, optionally one status only. An attempt in flight shows where
+     * it stands now (DELIVERED, DOWNLOADING, BURNING); a page listing one of those statuses may hold
+     * fewer than {@code limit} devices, and still name a next page.
+     */
     Page<DeviceExecutionView> devices(String jobId, ExecutionStatus status, String nextToken, int limit);
 
     /** What the cloud knows of one device: version, last seen, live execution. */

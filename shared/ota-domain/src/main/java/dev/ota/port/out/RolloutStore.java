@@ -99,8 +99,10 @@ public interface RolloutStore {
 
     /**
      * Moves the due time of the device's row in {@code execution}'s job to {@code execution.dueAt()},
-     * if the row is still in that status and attempt: the device was heard of since the row was
-     * written (a percent moves only the device item), so the row is not due yet.
+     * or takes the row off the scheduler's list when that is null, if the row still records that
+     * status ({@link dev.ota.domain.ExecutionStatus#recorded}) and attempt: the device was heard of
+     * since the row was written (reports within one delivery move only the device item), so the row
+     * is not due yet.
      */
     void rearm(DeviceId device, Execution execution);
 

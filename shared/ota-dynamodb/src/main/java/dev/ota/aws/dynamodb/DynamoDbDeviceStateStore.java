@@ -26,9 +26,10 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionChe
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 
 /**
- * Device state in the Devices table, with each state change mirrored to the job's Executions row
- * and the job's per-status counters in one transaction, so counts stay exact whatever order
- * reports arrive in.
+ * Device state in the Devices table. A change of what the job records ({@link
+ * ExecutionStatus#recorded}: an attempt's start and end, a resend, a retry) is mirrored to the
+ * job's Executions row and per-status counters in one transaction, so counts stay exact whatever
+ * order reports arrive in. Progress within one delivery writes the device item alone.
  */
 public final class DynamoDbDeviceStateStore implements DeviceStateStore {
 
@@ -139,20 +140,21 @@ public final class DynamoDbDeviceStateStore implements DeviceStateStore {
                 + " AND " + DeviceItem.downloadAtIs(e, before.downloadAt())
                 // Two scheduler runs that found the same quiet attempt: one resend, not two.
                 + " AND " + resendsAre(e, before.resends());
-        List<TransactWriteItem> writes = new ArrayList<>();
-        writes.add(deviceUpdate(device, e, condition));
         boolean startsAttempt = after.startsAttemptFrom(before);
         int retries = after.retriesAddedFrom(before);
-        // A status change within one delivery leaves the row's due time early (the scheduler re-arms
-        // it): the byDue entry moves when an attempt starts or ends, on a resend, or when due earlier.
-        boolean keepDue = after.keepsDueOf(before);
-        boolean rowChanges = !ExecutionRow.attributes(device, before).equals(ExecutionRow.attributes(device, after))
-                || (!keepDue && !Objects.equals(before.dueAt(), after.dueAt()));
+        // Within one delivery (downloading, burning) the row and counters keep DELIVERED and their
+        // due time (Execution.withinDeliveryOf); otherwise the row moves when what it records does.
+        boolean rowChanges = !after.withinDeliveryOf(before)
+                && (!ExecutionRow.attributes(device, before).equals(ExecutionRow.attributes(device, after))
+                        || !Objects.equals(before.dueAt(), after.dueAt()));
         if (!rowChanges && !startsAttempt && retries == 0) {
-            // Only the history or the download time moved: the device item alone.
-            return transact(writes);
+            // A report within one delivery, or only the history or the download time moved: the
+            // device item alone, one plain conditional write.
+            return write(device, e, condition);
         }
-        writes.add(ExecutionRow.upsert(tables.executions(), device, after, keepDue));
+        List<TransactWriteItem> writes = new ArrayList<>();
+        writes.add(deviceUpdate(device, e, condition));
+        writes.add(ExecutionRow.upsert(tables.executions(), device, after));
         if (JobCounters.moves(before.status(), before.stage(), after.status(), after.stage(), retries)) {
             writes.add(JobCounters.move(
                     tables.jobs(),
@@ -201,6 +203,21 @@ public final class DynamoDbDeviceStateStore implements DeviceStateStore {
         String name = e.name(DeviceItem.RESENDS);
         String is = name + " = " + e.value(n(resends));
         return resends == 0 ? "(attribute_not_exists(" + name + ") OR " + is + ")" : is;
+    }
+
+    /** A write of the device item alone: no transaction. False when the condition failed. */
+    private boolean write(DeviceId device, Expression e, String condition) {
+        try {
+            dynamo.updateItem(r -> r.tableName(tables.devices())
+                    .key(DeviceItem.key(device))
+                    .updateExpression(e.update())
+                    .conditionExpression(condition)
+                    .expressionAttributeNames(e.names())
+                    .expressionAttributeValues(e.values()));
+            return true;
+        } catch (ConditionalCheckFailedException lostRace) {
+            return false;
+        }
     }
 
     private TransactWriteItem deviceUpdate(DeviceId device, Expression e, String condition) {

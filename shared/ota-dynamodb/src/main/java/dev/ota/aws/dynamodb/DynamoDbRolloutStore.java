@@ -154,12 +154,12 @@ public final class DynamoDbRolloutStore implements RolloutStore {
     @Override
     public void rearm(DeviceId device, Execution execution) {
         Instant due = execution.dueAt();
-        if (due == null) {
-            return;
-        }
-        Expression x = new Expression().set(ExecutionRow.DUE_AT, n(due.toEpochMilli()));
+        // No longer due (burning without a timeout): the row leaves the byDue index.
+        Expression x = due == null
+                ? new Expression().remove(ExecutionRow.DUE_KEY).remove(ExecutionRow.DUE_AT)
+                : new Expression().set(ExecutionRow.DUE_AT, n(due.toEpochMilli()));
         String condition = x.name(ExecutionRow.STATUS) + " = "
-                + x.value(s(execution.status().name())) + " AND " + x.name("attempt") + " = "
+                + x.value(s(execution.status().recorded().name())) + " AND " + x.name("attempt") + " = "
                 + x.value(n(execution.attempt()));
         try {
             dynamo.updateItem(r -> r.tableName(tables.executions())

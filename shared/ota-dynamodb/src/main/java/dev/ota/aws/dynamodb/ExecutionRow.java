@@ -13,14 +13,15 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 
 /**
- * The Executions table row of one device in one job (Tencent's per-device task list). Written on
- * every status change; the live download percent stays on the device item.
+ * The Executions table row of one device in one job (Tencent's per-device task list). Written when
+ * what the job records changes: an attempt's start and end, a resend, a retry. In flight the row
+ * says DELIVERED ({@link ExecutionStatus#recorded}); the live status and percent stay on the device item.
  *
  * <p>Three sparse indexes hang off the row: {@code byStatus} ({@code jobStatus}), {@code byQueue}
  * ({@code queuedJob}, {@code seq}: only while QUEUED, the rollout's release order) and {@code byDue}
  * ({@code dueKey} = {@code <jobId>#T} while an attempt with a timeout is in flight, {@code <jobId>#R}
  * while a retry is pending; {@code dueAt} when the scheduler must look again: at the latest, for a
- * report-path write within the same delivery leaves it as it was, see {@link Execution#keepsDueOf}).
+ * report within the same delivery leaves the row as it was, see {@link Execution#withinDeliveryOf}).
  */
 final class ExecutionRow {
     static final String JOB_ID = "jobId";
@@ -50,8 +51,8 @@ final class ExecutionRow {
     static Map<String, AttributeValue> attributes(DeviceId device, Execution e) {
         Map<String, AttributeValue> a = new HashMap<>();
         a.put("productId", s(device.productId()));
-        a.put(STATUS, s(e.status().name()));
-        a.put(JOB_STATUS, s(e.jobId() + "#" + e.status().name()));
+        a.put(STATUS, s(e.status().recorded().name()));
+        a.put(JOB_STATUS, s(e.jobId() + "#" + e.status().recorded().name()));
         a.put("attempt", n(e.attempt()));
         a.put("resumes", n(e.resumes()));
         a.put("percent", n(e.percent()));
@@ -66,19 +67,8 @@ final class ExecutionRow {
 
     /** SET of the execution's attributes; the queue and due index keys follow its status. */
     static Expression changes(DeviceId device, Execution e) {
-        return changes(device, e, false);
-    }
-
-    /**
-     * As {@link #changes(DeviceId, Execution)}; with {@code keepDue} the due keys stay as stored
-     * ({@link Execution#keepsDueOf}: early, never late), so the byDue entry does not move.
-     */
-    static Expression changes(DeviceId device, Execution e, boolean keepDue) {
         Expression x = new Expression().setAll(attributes(device, e));
         x.remove(QUEUED_JOB).remove(SEQ).remove(HELD_BY);
-        if (keepDue) {
-            return x;
-        }
         Instant due = e.dueAt();
         if (due == null) {
             x.remove(DUE_KEY).remove(DUE_AT);
@@ -89,8 +79,8 @@ final class ExecutionRow {
         return x;
     }
 
-    static TransactWriteItem upsert(String table, DeviceId device, Execution e, boolean keepDue) {
-        return update(table, e.jobId(), device.deviceName(), changes(device, e, keepDue), null);
+    static TransactWriteItem upsert(String table, DeviceId device, Execution e) {
+        return update(table, e.jobId(), device.deviceName(), changes(device, e), null);
     }
 
     /** The row's update, conditional on its status being {@code expectedStatus} (null: no condition). */

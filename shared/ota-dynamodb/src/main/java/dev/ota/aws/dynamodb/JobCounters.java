@@ -18,7 +18,8 @@ import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 
 /**
  * Per-status device counts of a job. They move only inside the transaction that moves the
- * execution, so a count is exactly the number of devices in that status.
+ * execution's row, so a count is exactly the number of rows in that status: devices in flight
+ * count as DELIVERED from an attempt's start to its end ({@link ExecutionStatus#recorded}).
  *
  * <p>The counts are spread over {@value #SHARDS} counter items per job ({@code jobId = <jobId>#c<n>},
  * the device name picks the shard) plus base counts on the job item itself (what expansion
@@ -74,6 +75,8 @@ public final class JobCounters {
             ExecutionStatus to,
             int toStage,
             int retries) {
+        from = recorded(from);
+        to = recorded(to);
         Expression e = new Expression();
         if (from != to) {
             if (from != null) {
@@ -96,7 +99,12 @@ public final class JobCounters {
 
     /** Whether {@link #move} would change anything. */
     static boolean moves(ExecutionStatus from, int fromStage, ExecutionStatus to, int toStage, int retries) {
-        return from != to || fromStage != toStage || retries != 0;
+        return recorded(from) != recorded(to) || fromStage != toStage || retries != 0;
+    }
+
+    /** Counters count what the job records: an attempt in flight as DELIVERED ({@link ExecutionStatus#recorded}). */
+    private static ExecutionStatus recorded(ExecutionStatus status) {
+        return status == null ? null : status.recorded();
     }
 
     static JobCounts read(DynamoDbClient dynamo, String table, String jobId) {

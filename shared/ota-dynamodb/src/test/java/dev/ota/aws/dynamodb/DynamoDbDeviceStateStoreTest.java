@@ -152,9 +152,10 @@ class DynamoDbDeviceStateStoreTest extends StoreFixture {
 
             assertThat(state(queued).execution().percent()).isEqualTo(30);
             assertThat(state(queued).execution().status()).isEqualTo(DOWNLOADING);
-            // The row keeps the percent of the last status change; counts do not move.
+            // The row keeps the delivery as it started (DELIVERED, 0 %); counts do not move.
             assertThat(row(job, queued).percent()).isZero();
-            assertThat(jobs.counts(job.jobId()).get(DOWNLOADING)).isEqualTo(1);
+            assertThat(row(job, queued).status()).isEqualTo(DELIVERED);
+            assertThat(jobs.counts(job.jobId()).get(DELIVERED)).isEqualTo(1);
         }
 
         @Test
@@ -208,16 +209,56 @@ class DynamoDbDeviceStateStoreTest extends StoreFixture {
         private final Execution delivered = released(job, queued);
 
         @Test
-        void movesTheDeviceTheRowAndTheCountsTogether() {
+        void withinOneDeliveryMovesTheDeviceItemAlone() {
+            var rowAtStart = row(job, queued);
             Execution downloading = moved(queued, delivered, delivered.withStatus(DOWNLOADING, 0, T0.plusSeconds(1)));
+            Execution burning = moved(queued, downloading, downloading.withStatus(BURNING, 100, T0.plusSeconds(2)));
 
-            assertThat(state(queued).execution()).isEqualTo(downloading);
-            assertThat(row(job, queued).status()).isEqualTo(DOWNLOADING);
+            assertThat(state(queued).execution()).isEqualTo(burning);
+            assertThat(row(job, queued))
+                    .as("the row keeps the delivery as it started: DELIVERED, same due time")
+                    .isEqualTo(rowAtStart);
+            assertThat(dueAt(job, queued)).isEqualTo(delivered.dueAt().toEpochMilli());
+            JobCounts counts = jobs.counts(job.jobId());
+            assertThat(counts.get(DELIVERED)).isEqualTo(1);
+            assertThat(counts.get(DOWNLOADING)).isZero();
+            assertThat(counts.get(BURNING)).isZero();
+            assertCountsMatchRows(job);
+        }
+
+        @Test
+        void theAttemptsEndMovesTheDeviceTheRowAndTheCountsTogether() {
+            Execution downloading = moved(queued, delivered, delivered.withStatus(DOWNLOADING, 0, T0.plusSeconds(1)));
+            moved(queued, downloading, downloading.withStatus(SUCCEEDED, 100, T0.plusSeconds(2)));
+
+            assertThat(row(job, queued).status()).isEqualTo(SUCCEEDED);
+            assertThat(dueAt(job, queued)).as("off the scheduler's list").isNull();
             JobCounts counts = jobs.counts(job.jobId());
             assertThat(counts.get(DELIVERED)).isZero();
-            assertThat(counts.get(DOWNLOADING)).isEqualTo(1);
-            assertThat(counts.byStage().get(0)).containsEntry(DOWNLOADING, 1L).containsEntry(DELIVERED, 0L);
+            assertThat(counts.get(SUCCEEDED)).isEqualTo(1);
+            assertThat(counts.byStage().get(0)).containsEntry(SUCCEEDED, 1L).containsEntry(DELIVERED, 0L);
             assertCountsMatchRows(job);
+        }
+
+        @Test
+        void aResendWithinTheDeliveryMovesTheRowsDueTimeAndKeepsItDelivered() {
+            Execution downloading = moved(queued, delivered, delivered.withStatus(DOWNLOADING, 0, T0.plusSeconds(1)));
+            Execution resent = moved(queued, downloading, downloading.resent(T0.plusSeconds(400)));
+
+            assertThat(row(job, queued).status()).isEqualTo(DELIVERED);
+            assertThat(dueAt(job, queued)).isEqualTo(resent.dueAt().toEpochMilli());
+            assertThat(jobs.counts(job.jobId()).get(DELIVERED)).isEqualTo(1);
+            assertCountsMatchRows(job);
+        }
+
+        private Long dueAt(JobRecord job, DeviceId id) {
+            var item = dynamo.getItem(r -> r.tableName(tables.executions())
+                            .key(ExecutionRow.key(job.jobId(), id.deviceName()))
+                            .consistentRead(true))
+                    .item();
+            return item.containsKey(ExecutionRow.DUE_AT)
+                    ? Long.valueOf(item.get(ExecutionRow.DUE_AT).n())
+                    : null;
         }
 
         @Test
@@ -232,7 +273,7 @@ class DynamoDbDeviceStateStoreTest extends StoreFixture {
             assertThat(applied).isFalse();
             assertThat(state(queued).execution().status()).isEqualTo(DOWNLOADING);
             assertThat(state(queued).execution().percent()).isEqualTo(40);
-            assertThat(row(job, queued).status()).isEqualTo(DOWNLOADING);
+            assertThat(row(job, queued).status()).isEqualTo(DELIVERED);
             assertThat(jobs.counts(job.jobId()).get(BURNING)).isZero();
             assertCountsMatchRows(job);
         }

@@ -543,7 +543,9 @@ class DynamoDbRolloutStoreTest extends StoreFixture {
             Execution burning = moved(
                     device, downloading, downloading.withStatus(ExecutionStatus.BURNING, 100, T0.plusSeconds(20)));
             assertThat(burning.dueAt()).isEqualTo(T0.plus(Duration.ofHours(1)));
-            assertThat(row(job, device).status()).isEqualTo(ExecutionStatus.BURNING);
+            assertThat(row(job, device).status())
+                    .as("the row keeps the delivery")
+                    .isEqualTo(ExecutionStatus.DELIVERED);
 
             // The byDue entry did not move with the two status changes: still at the release's quiet time.
             assertThat(rollout.due(job.jobId(), DueKind.TIMEOUT, quietAfterRelease.minusMillis(1), 10))
@@ -561,6 +563,23 @@ class DynamoDbRolloutStoreTest extends StoreFixture {
             moved(device, burning, burning.withStatus(SUCCEEDED, 100, T0.plusSeconds(30)));
             assertThat(rollout.due(job.jobId(), DueKind.TIMEOUT, T0.plus(Duration.ofDays(1)), 10))
                     .isEmpty();
+        }
+
+        @Test
+        void theRearmOfADeliveryNoLongerDueTakesItOffTheList() {
+            DeviceId device = queueOne(job);
+            Execution live = released(job, device, 0, null, T0);
+            Execution burning = moved(device, live, live.withStatus(ExecutionStatus.BURNING, 100, T0.plusSeconds(20)));
+            assertThat(burning.dueAt()).as("burning without a timeout").isNull();
+            assertThat(rollout.due(job.jobId(), DueKind.TIMEOUT, T0.plus(Execution.QUIET_AFTER), 10))
+                    .as("early, left by the report within the delivery")
+                    .containsExactly(device.deviceName());
+
+            rollout.rearm(device, burning);
+
+            assertThat(rollout.due(job.jobId(), DueKind.TIMEOUT, T0.plus(Duration.ofDays(3650)), 10))
+                    .isEmpty();
+            assertThat(row(job, device).status()).isEqualTo(ExecutionStatus.DELIVERED);
         }
 
         @Test

@@ -222,7 +222,8 @@ class EventOrderOnTheStoreProperties {
 
         /**
          * Null when the byDue entry is never late: there, at or before the execution's due time,
-         * while it has one (status changes within a delivery leave it early), and gone otherwise.
+         * while it has one (status changes within a delivery leave it early), and gone otherwise,
+         * at the latest once the scheduler re-arms an early one.
          */
         String dueEntryProblem() {
             Execution e = f.devices.find(id).orElseThrow().execution();
@@ -232,6 +233,13 @@ class EventOrderOnTheStoreProperties {
                     f.rollout.due(job.jobId(), DueKind.TIMEOUT, end, 10).contains(id.deviceName());
             boolean retryEntry =
                     f.rollout.due(job.jobId(), DueKind.RETRY, end, 10).contains(id.deviceName());
+            if (due == null && e.status().inFlight() && timeoutEntry && !retryEntry) {
+                // Early, left by a report within the delivery: the scheduler's re-arm drops it.
+                f.rollout.rearm(id, e);
+                timeoutEntry =
+                        f.rollout.due(job.jobId(), DueKind.TIMEOUT, end, 10).contains(id.deviceName());
+                return timeoutEntry ? "a byDue entry the re-arm left without a due time (" + e.status() + ")" : null;
+            }
             if (due == null) {
                 return timeoutEntry || retryEntry ? "a byDue entry without a due time (" + e.status() + ")" : null;
             }
