@@ -111,7 +111,9 @@ def test_sdk_resumes_after_a_power_loss_mid_download(local_stack, firmware, devi
     assert first.wait_exit() == 9
     kept = lost["downloaded_size"]
     assert 120_000 <= kept < len(FIRMWARE)
-    assert execution(local_stack, job["jobId"], "powerloss")["status"] == "DOWNLOADING"
+    # The device item follows the attempt; the job's row keeps it DELIVERED till it ends (docs/jobs.md).
+    assert local_stack.device(PRODUCT, "powerloss")["execStatus"] == "DOWNLOADING"
+    assert execution(local_stack, job["jobId"], "powerloss")["status"] == "DELIVERED"
 
     # Power is back, after the resend cooldown (inside it a version report gets report_version_rsp
     # only: flood control, docs/protocol.md): the same device (same flash) reports 1.0.0 again; the

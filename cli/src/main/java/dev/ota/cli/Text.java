@@ -113,7 +113,7 @@ public final class Text {
         return n;
     }
 
-    /** "succeeded 4  failed 1  downloading 2 ..." - only the states that hold devices, in state order. */
+    /** "delivered 2  succeeded 4  failed 1" - only the states that hold devices, in state order. */
     public static String counts(JsonNode counts) {
         List<String> parts = new ArrayList<>();
         counts.fieldNames().forEachRemaining(name -> {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ota.domain.ExecutionStatus;
 import dev.ota.local.device.SimulatedDevice;
 import dev.ota.local.stack.LocalStack;
 import java.nio.charset.StandardCharsets;
@@ -111,16 +112,20 @@ class DuplicateAndReorderIT {
             return OtaTables.device(stack, PRODUCT, name);
         }
 
-        /** The device item's live execution, its Executions row, and the job counting it exactly once. */
+        /**
+         * The device item's live execution, its Executions row, and the job counting it exactly once.
+         * The row and counts hold an attempt in flight as DELIVERED ({@link ExecutionStatus#recorded}).
+         */
         void assertState(String status, int percent, int attempt) {
+            String recorded = ExecutionStatus.valueOf(status).recorded().name();
             Map<String, AttributeValue> item = item();
             assertThat(s(item, "execStatus")).as("execStatus").isEqualTo(status);
             assertThat(n(item, "execPercent")).as("execPercent").isEqualTo(percent);
             assertThat(n(item, "execAttempt")).as("execAttempt").isEqualTo(attempt);
             Map<String, AttributeValue> row = OtaTables.execution(stack, jobId, name);
-            assertThat(s(row, "status")).as("Executions row status").isEqualTo(status);
+            assertThat(s(row, "status")).as("Executions row status").isEqualTo(recorded);
             assertThat(n(row, "attempt")).as("Executions row attempt").isEqualTo(attempt);
-            assertThat(OtaTables.counts(stack, jobId)).as("job counts").isEqualTo(Map.of(status, 1L));
+            assertThat(OtaTables.counts(stack, jobId)).as("job counts").isEqualTo(Map.of(recorded, 1L));
         }
     }
 

@@ -33,9 +33,10 @@ class TimeoutRetryIT {
 
             f.advance(Duration.ofSeconds(119));
             f.tick();
-            assertThat(f.count(jobId, ExecutionStatus.DOWNLOADING))
-                    .as("not yet due")
+            assertThat(f.count(jobId, ExecutionStatus.DELIVERED))
+                    .as("not yet due: still in flight (counted as DELIVERED till the attempt ends)")
                     .isEqualTo(1);
+            assertThat(device(f, jobId).status()).isEqualTo(ExecutionStatus.DOWNLOADING);
 
             f.advance(Duration.ofSeconds(2));
             f.tick();

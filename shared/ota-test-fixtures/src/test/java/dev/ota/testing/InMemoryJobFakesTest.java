@@ -201,6 +201,31 @@ class InMemoryJobFakesTest {
     }
 
     @Test
+    void withinOneDeliveryOnlyTheDeviceMovesAndTheAttemptsEndMovesTheRowAndCounters() {
+        job("j", false, JobStatus.IN_PROGRESS);
+        queue("j", "d1");
+        rollout.release(D1, delivered("j"));
+        Execution sent = devices.execution(D1);
+        var rowAtStart = rollout.row("j", "d1").orElseThrow();
+        Execution downloading = sent.withStatus(ExecutionStatus.DOWNLOADING, 10, T0.plusSeconds(1));
+        Execution burning = downloading.withStatus(ExecutionStatus.BURNING, 100, T0.plusSeconds(2));
+        assertThat(devices.transition(D1, sent, downloading)).isTrue();
+        assertThat(devices.transition(D1, downloading, burning)).isTrue();
+
+        assertThat(devices.execution(D1)).isEqualTo(burning);
+        assertThat(rollout.row("j", "d1").orElseThrow()).isEqualTo(rowAtStart);
+        assertThat(jobs.counts("j").get(ExecutionStatus.DELIVERED)).isEqualTo(1);
+        assertThat(jobs.counts("j").get(ExecutionStatus.BURNING)).isZero();
+
+        assertThat(devices.transition(
+                        D1, burning, burning.withStatus(ExecutionStatus.SUCCEEDED, 100, T0.plusSeconds(3))))
+                .isTrue();
+        assertThat(rollout.row("j", "d1").orElseThrow().status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(jobs.counts("j").get(ExecutionStatus.DELIVERED)).isZero();
+        assertThat(jobs.counts("j").get(ExecutionStatus.SUCCEEDED)).isEqualTo(1);
+    }
+
+    @Test
     void aLateDeviceNeedsAJobThatTakesLateDevicesAndNoOtherRow() {
         job("static", false, JobStatus.IN_PROGRESS);
         job("dynamic", true, JobStatus.IN_PROGRESS);

@@ -29,6 +29,7 @@ final class Sweeper {
 
     record Result(int canceled, boolean more) {}
 
+    /** Rows record an attempt in flight as DELIVERED; DOWNLOADING and BURNING for rows written before they did. */
     private static final List<ExecutionStatus> LIVE = List.of(
             ExecutionStatus.QUEUED,
             ExecutionStatus.RETRY_PENDING,
