@@ -14,13 +14,14 @@ import java.util.function.Supplier;
  */
 final class ProgressDisplay implements AutoCloseable {
 
-    /** The states shown, in lifecycle order, with their labels. */
+    /**
+     * The states shown, in lifecycle order, with their labels. The job counts an attempt in flight
+     * as DELIVERED from its start to its end ({@code ExecutionStatus.recorded}): "updating".
+     */
     private static final Map<String, String> STATES = new LinkedHashMap<>();
 
     static {
-        STATES.put("DELIVERED", "delivered");
-        STATES.put("DOWNLOADING", "downloading");
-        STATES.put("BURNING", "burning");
+        STATES.put("DELIVERED", "updating");
         STATES.put("RETRY_PENDING", "retry");
         STATES.put("SUCCEEDED", "succeeded");
         STATES.put("FAILED", "failed");

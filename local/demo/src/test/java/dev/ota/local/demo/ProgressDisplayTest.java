@@ -14,9 +14,7 @@ class ProgressDisplayTest {
             10_000,
             1_234,
             Map.of(
-                    "DELIVERED", 812,
-                    "DOWNLOADING", 2_345,
-                    "BURNING", 17,
+                    "DELIVERED", 3_174,
                     "RETRY_PENDING", 44,
                     "SUCCEEDED", 5_547,
                     "FAILED", 1),
@@ -30,7 +28,7 @@ class ProgressDisplayTest {
         String line = display.render(TEN_THOUSAND);
         assertThat(line)
                 .startsWith("[###########.........]  55% 5,548/10,000 | stage 2/2 rest, job IN_PROGRESS")
-                .contains("not started 1,234", "downloading 2,345", "succeeded 5,547", "failed 1")
+                .contains("not started 1,234", "updating 3,174", "succeeded 5,547", "failed 1")
                 .endsWith(" s");
     }
 
@@ -39,7 +37,7 @@ class ProgressDisplayTest {
         String line = display.render(TEN_THOUSAND, true);
         assertThat(line)
                 .startsWith(" 55% 5,548/10,000 |")
-                .contains("queued 1,234", "down 2,345", "succ 5,547", "fail 1")
+                .contains("queued 1,234", "upda 3,174", "succ 5,547", "fail 1")
                 .endsWith(" s");
         assertThat(line.length()).isLessThan(display.render(TEN_THOUSAND).length());
     }
