@@ -186,17 +186,7 @@ public final class DynamoDbDeviceStateStore implements DeviceStateStore {
                 + " AND (attribute_not_exists(" + sentAt + ") OR attribute_type(" + sentAt + ", " + e.value(s("NULL"))
                 + ") OR " + sentAt + " <= " + e.value(n(ms - cooldown.toMillis()))
                 + " OR " + sentAt + " = " + e.value(n(ms)) + ")";
-        try {
-            dynamo.updateItem(r -> r.tableName(tables.devices())
-                    .key(DeviceItem.key(device))
-                    .updateExpression(e.update())
-                    .conditionExpression(condition)
-                    .expressionAttributeNames(e.names())
-                    .expressionAttributeValues(e.values()));
-            return true;
-        } catch (ConditionalCheckFailedException withinCooldown) {
-            return false;
-        }
+        return write(device, e, condition); // false: within the cooldown, or another delivery
     }
 
     private static String resendsAre(Expression e, int resends) {
@@ -205,7 +195,7 @@ public final class DynamoDbDeviceStateStore implements DeviceStateStore {
         return resends == 0 ? "(attribute_not_exists(" + name + ") OR " + is + ")" : is;
     }
 
-    /** A write of the device item alone: no transaction. False when the condition failed. */
+    /** A conditional write of the device item alone: no transaction. False when the condition failed. */
     private boolean write(DeviceId device, Expression e, String condition) {
         try {
             dynamo.updateItem(r -> r.tableName(tables.devices())
