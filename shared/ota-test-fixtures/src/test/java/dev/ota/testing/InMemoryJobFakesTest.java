@@ -66,6 +66,14 @@ class InMemoryJobFakesTest {
         return Execution.queued(jobId, FW, "1.0.0", RetryPolicy.DEFAULT, T0).delivered(T0);
     }
 
+    /** d1 queued in job "j", IN_PROGRESS, and released: its execution as delivered. */
+    private Execution releasedInJobInProgress() {
+        job("j", false, JobStatus.IN_PROGRESS);
+        queue("j", "d1");
+        rollout.release(D1, delivered("j"));
+        return devices.execution(D1);
+    }
+
     @Test
     void releaseRefusesInTheOrderOfTheAdaptersCancellationReasonsAndChangesNothing() {
         job("j", false, JobStatus.PAUSED);
@@ -174,10 +182,7 @@ class InMemoryJobFakesTest {
 
     @Test
     void aDeviceTransitionMovesTheRowAndCountersAndANewAttemptNeedsTheJobInProgress() {
-        job("j", false, JobStatus.IN_PROGRESS);
-        queue("j", "d1");
-        rollout.release(D1, delivered("j"));
-        Execution sent = devices.execution(D1);
+        Execution sent = releasedInJobInProgress();
         Execution failed = sent.failed(ExecutionStatus.RETRY_PENDING, -1, "fail", T0, T0);
         assertThat(devices.transition(D1, sent, failed)).isTrue();
         jobs.update("j", JobPatch.patch().state(JobStatus.PAUSED, "operator"));
@@ -202,10 +207,7 @@ class InMemoryJobFakesTest {
 
     @Test
     void withinOneDeliveryOnlyTheDeviceMovesAndTheAttemptsEndMovesTheRowAndCounters() {
-        job("j", false, JobStatus.IN_PROGRESS);
-        queue("j", "d1");
-        rollout.release(D1, delivered("j"));
-        Execution sent = devices.execution(D1);
+        Execution sent = releasedInJobInProgress();
         var rowAtStart = rollout.row("j", "d1").orElseThrow();
         Execution downloading = sent.withStatus(ExecutionStatus.DOWNLOADING, 10, T0.plusSeconds(1));
         Execution burning = downloading.withStatus(ExecutionStatus.BURNING, 100, T0.plusSeconds(2));
